@@ -1,0 +1,128 @@
+"""Import throughput against a plain single-process Pillow loop, measured in the same run.
+
+Generates 40 photos of 4000×3000 (JPEG; some with EXIF rotation, some with an embedded non-sRGB
+profile), imports them through the real import path (thumbnail plus two renditions, worker
+processes, the catalog written by one writer), then runs a plain loop doing the same work the
+obvious way: full decode, the same conversions and resizes, no draft mode, one process.
+
+Ends with lines `name: value (goal …)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image, ImageCms, ImageDraw, ImageFilter, ImageOps
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.imaging.corpus import swapped_primaries_profile  # noqa: E402
+from urbanart.imaging.renditions import RenditionProfile  # noqa: E402
+from urbanart.library.import_sources import scan  # noqa: E402
+from urbanart.library.importer import ImportRun, Status, import_items  # noqa: E402
+from urbanart.library.library import Library  # noqa: E402
+
+PROFILES = (
+    RenditionProfile(1920, 1080, "contain", format="JPEG"),
+    RenditionProfile(1080, 1920, "contain", format="JPEG"),
+)
+
+
+def make_photo(rng: random.Random, size: tuple[int, int]) -> Image.Image:
+    """A photo-like picture: smooth light, shapes and grain, so JPEG sizes are realistic."""
+    small = Image.new("RGB", (size[0] // 16, size[1] // 16))
+    draw = ImageDraw.Draw(small)
+    for _ in range(30):
+        x, y = rng.randrange(small.width), rng.randrange(small.height)
+        r = rng.randint(5, 60)
+        colour = tuple(rng.randint(0, 255) for _ in range(3))
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+    img = small.filter(ImageFilter.GaussianBlur(6)).resize(size, Image.Resampling.BICUBIC)
+    grain = Image.effect_noise(size, 18).convert("RGB")
+    return Image.blend(img, grain, 0.08)
+
+
+def write_corpus(folder: Path, count: int) -> list[Path]:
+    rng = random.Random(40)
+    base = [make_photo(rng, (4000, 3000)) for _ in range(4)]
+    icc = swapped_primaries_profile()
+    paths = []
+    for i in range(count):
+        img = base[i % len(base)].rotate(i * 3, resample=Image.Resampling.NEAREST)
+        exif = Image.Exif()
+        kwargs: dict = {"quality": 90}
+        if i % 3 == 1:
+            exif[0x0112] = 6  # rotate 90° clockwise on display
+        if i % 4 == 2:
+            kwargs["icc_profile"] = icc
+        path = folder / f"photo-{i:02d}.jpg"
+        img.save(path, "JPEG", exif=exif, **kwargs)
+        paths.append(path)
+    return paths
+
+
+def plain_loop(paths: list[Path]) -> float:
+    """The obvious single-process way: decode fully, convert, resize each output, encode."""
+    srgb = ImageCms.createProfile("sRGB")
+    start = time.perf_counter()
+    for path in paths:
+        data = path.read_bytes()
+        img = Image.open(io.BytesIO(data))
+        img.load()
+        img = ImageOps.exif_transpose(img)
+        icc = img.info.get("icc_profile")
+        if icc:
+            img = ImageCms.profileToProfile(
+                img, ImageCms.ImageCmsProfile(io.BytesIO(icc)), srgb, outputMode="RGB"
+            )
+        img = img.convert("RGB")
+        thumb = img.copy()
+        thumb.thumbnail((480, 480), Image.Resampling.LANCZOS)
+        thumb.save(io.BytesIO(), "WEBP", quality=80)
+        for profile in PROFILES:
+            fitted = ImageOps.pad(img, (profile.width, profile.height), Image.Resampling.BICUBIC)
+            fitted.save(io.BytesIO(), "JPEG", quality=profile.quality)
+    return time.perf_counter() - start
+
+
+def real_import(paths: list[Path], home: Path) -> float:
+    with Library.open(home) as library:
+        items = scan(paths, artist="Bench Collective")
+        start = time.perf_counter()
+        results = import_items(library, items, ImportRun(profiles=PROFILES))
+        elapsed = time.perf_counter() - start
+    bad = [r for r in results if r.status is not Status.IMPORTED]
+    if bad:
+        raise SystemExit(f"import failed for {len(bad)} files: {bad[0].reason}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=40)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="import-bench-") as tmp:
+        folder = Path(tmp) / "photos"
+        folder.mkdir()
+        print(f"generating {args.count} photos of 4000×3000…", flush=True)
+        paths = write_corpus(folder, args.count)
+        import_s = real_import(paths, Path(tmp) / "library")
+        plain_s = plain_loop(paths)
+    import_rate = args.count / import_s
+    plain_rate = args.count / plain_s
+    print(f"import: {import_s:.2f} s ({import_rate:.2f} photos/s)")
+    print(f"plain loop: {plain_s:.2f} s ({plain_rate:.2f} photos/s)")
+    print(f"plain_loop_photos_per_s: {plain_rate:.2f} (baseline, measured in this run)")
+    print(f"import_photos_per_s: {import_rate:.2f} (goal: at least 3.0x the baseline)")
+    print(f"import_throughput_ratio: {import_rate / plain_rate:.2f} (goal >= 3.0)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""The built wheel, installed in a fresh venv (not editable), runs the CLI and a demo import."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_wheel_installs_and_runs_the_demo(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = dist.glob("urbanart-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    cli = env_dir / "bin" / "urbanart"
+    env = {**os.environ, "URBANART_HOME": str(tmp_path / "home")}
+    env.pop("PYTHONPATH", None)
+    help_out = subprocess.run(
+        [str(cli), "--help"], check=True, capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert "import" in help_out.stdout and "artworks" in help_out.stdout
+    demo = subprocess.run(
+        [str(cli), "demo", "--json"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert demo.returncode == 0, demo.stderr
+    records = [json.loads(line) for line in demo.stdout.splitlines()]
+    assert len(records) == 24
+    assert {r["status"] for r in records} == {"imported"}
+    # The installed package is the wheel, not this checkout.
+    where = subprocess.run(
+        [str(python), "-c", "import urbanart; print(urbanart.__file__)"],
+        check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert str(env_dir) in where.stdout

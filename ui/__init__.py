@@ -1,0 +1,1 @@
+"""The PySide6 studio: views, models and dialogs over engine calls."""

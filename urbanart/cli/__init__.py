@@ -1,0 +1,1 @@
+"""The `urbanart` command: everything the studio does, from a terminal."""

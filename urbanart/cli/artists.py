@@ -1,0 +1,85 @@
+"""`urbanart artists`: list, add, show and edit the artists in the library."""
+
+from __future__ import annotations
+
+import click
+
+from urbanart.cli.context import CliState, pass_state
+from urbanart.cli.output import curator_errors, fields, print_json, table
+from urbanart.library import catalog
+
+
+def _artist_options(func):  # type: ignore[no-untyped-def]
+    for option in reversed(
+        (
+            click.option("--bio"),
+            click.option("--website", help="http(s) URL shown on public pages."),
+            click.option("--location", help="City or country."),
+            click.option("--contact", help="How to reach the artist (never published)."),
+        )
+    ):
+        func = option(func)
+    return func
+
+
+@click.group()
+def artists() -> None:
+    """The artists whose works are in the library."""
+
+
+@artists.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+@curator_errors
+def list_(state: CliState, as_json: bool) -> None:
+    """List artists with their number of works."""
+    records = catalog.list_artists(state.library())
+    if as_json:
+        print_json([r.to_json() for r in records])
+        return
+    table(
+        None,
+        ("id", "name", "location", "works"),
+        ((r.id, r.name, r.location, r.artwork_count) for r in records),
+    )
+
+
+@artists.command()
+@click.argument("name")
+@_artist_options
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+@curator_errors
+def add(state: CliState, name: str, as_json: bool, **extra: str | None) -> None:
+    """Add an artist."""
+    record = catalog.add_artist(state.library(), name, **extra)
+    _show(record, as_json)
+
+
+@artists.command()
+@click.argument("artist")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+@curator_errors
+def show(state: CliState, artist: str, as_json: bool) -> None:
+    """Show one artist (by id or name)."""
+    _show(catalog.get_artist(state.library(), artist), as_json)
+
+
+@artists.command()
+@click.argument("artist")
+@click.option("--name", help="New name.")
+@_artist_options
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+@curator_errors
+def edit(state: CliState, artist: str, as_json: bool, **changes: str | None) -> None:
+    """Change an artist's name, bio, website, location or contact."""
+    _show(catalog.edit_artist(state.library(), artist, **changes), as_json)
+
+
+def _show(record: catalog.ArtistRecord, as_json: bool) -> None:
+    if as_json:
+        print_json(record.to_json())
+    else:
+        fields((k, v) for k, v in record.to_json().items())

@@ -1,0 +1,27 @@
+"""The library a command works on, opened once per invocation from --home or the environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import click
+
+from urbanart.library.library import Library
+
+
+@dataclass
+class CliState:
+    home: str | None
+    _library: Library | None = field(default=None, repr=False)
+
+    def library(self) -> Library:
+        if self._library is None:
+            self._library = Library.open(self.home)
+        return self._library
+
+    def close(self) -> None:
+        if self._library is not None:
+            self._library.close()
+
+
+pass_state = click.make_pass_decorator(CliState)

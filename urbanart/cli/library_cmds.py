@@ -1,0 +1,174 @@
+"""Library-level commands: init, demo, import and settings."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from urbanart.cli.context import CliState, pass_state
+from urbanart.cli.output import curator_errors, fields, print_json, print_json_line, stderr, table
+from urbanart.library import catalog
+from urbanart.library.demo import load_demo
+from urbanart.library.import_sources import read_sheet, scan
+from urbanart.library.importer import ImportResult, ImportRun, Status, import_items
+from urbanart.library.settings import LibrarySettings, load_settings, update_settings
+
+#: Runs with fewer files than this finish before a progress bar would help.
+PROGRESS_THRESHOLD = 5
+
+
+@click.command()
+@pass_state
+@curator_errors
+def init(state: CliState) -> None:
+    """Create the library (a SQLite catalog and a media store) if it does not exist yet."""
+    library = state.library()
+    stderr.print(f"Library ready at [bold]{library.home}[/]")
+
+
+def _progress(
+    total: int, quiet: bool
+) -> tuple[Progress | None, Callable[[int, int, ImportResult], None] | None]:
+    if quiet or total < PROGRESS_THRESHOLD:
+        return None, None
+    progress = Progress(
+        TextColumn("Importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+    )
+    task = progress.add_task("import", total=total)
+
+    def advance(done: int, _total: int, _result: ImportResult) -> None:
+        progress.update(task, completed=done)
+
+    return progress, advance
+
+
+def _report(results: list[ImportResult], as_json: bool) -> None:
+    if as_json:
+        for result in results:
+            print_json_line(result.to_json())
+        return
+    table(
+        None,
+        ("file", "status", "artwork", "title", "artist", "reason"),
+        (
+            (Path(r.file).name, r.status.value, r.artwork_id, r.title, r.artist, r.reason)
+            for r in results
+        ),
+    )
+    counts = {status: sum(r.status is status for r in results) for status in Status}
+    stderr.print(
+        f"{counts[Status.IMPORTED]} imported, {counts[Status.DUPLICATE]} duplicate, "
+        f"{counts[Status.REJECTED]} rejected"
+    )
+
+
+def _run_import(state: CliState, items: list, run: ImportRun, as_json: bool) -> list[ImportResult]:
+    library = state.library()
+    progress, advance = _progress(len(items), quiet=False)
+    run.on_result = advance
+    run.cancel = threading.Event()
+    try:
+        if progress is not None:
+            with progress:
+                return import_items(library, items, run)
+        return import_items(library, items, run)
+    except KeyboardInterrupt:
+        run.cancel.set()
+        stderr.print("Import cancelled; files already imported stay in the library.")
+        raise SystemExit(130) from None
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--artist", help="Credit every file to this artist (beats folder names).")
+@click.option(
+    "--metadata",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV sheet with a file column and any of: artist, title, year, description, "
+    "alt_text, license, ai_involvement, tags, status.",
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 32), help="Worker processes (default: one per core)."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON record per file on stdout.")
+@pass_state
+@curator_errors
+def import_command(
+    state: CliState,
+    paths: tuple[str, ...],
+    artist: str | None,
+    metadata: str | None,
+    workers: int | None,
+    as_json: bool,
+) -> None:
+    """Import image files and folders (a folder of sub-folders: one artist per sub-folder).
+
+    Exit status: 0 when every file was imported or was a duplicate, 1 when any was rejected,
+    2 for usage errors (including a bad metadata sheet, which stops the import before any file).
+    """
+    sheet = read_sheet(metadata) if metadata else None
+    items = scan(paths, artist=artist)
+    if sheet is not None:
+        for missing in sheet.unmatched(items):
+            stderr.print(f"note: {sheet.source.name} lists {missing}, which is not among the files")
+    library = state.library()
+    limits = load_settings(library).import_limits()
+    results = _run_import(
+        state, items, ImportRun(limits=limits, sheet=sheet, workers=workers), as_json
+    )
+    _report(results, as_json)
+    if any(r.status is Status.REJECTED for r in results):
+        raise SystemExit(1)
+
+
+@click.command()
+@click.option("--if-empty", is_flag=True, help="Do nothing when the library holds artworks.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON record per file on stdout.")
+@pass_state
+@curator_errors
+def demo(state: CliState, if_empty: bool, as_json: bool) -> None:
+    """Fill the library with the demo collection: 24 works by 8 fictional collectives."""
+    library = state.library()
+    if if_empty and catalog.count_artworks(library):
+        stderr.print(f"The library at {library.home} has artworks already; no demo added.")
+        return
+    progress, advance = _progress(24, quiet=False)
+    assert progress is not None
+    with progress:
+        results = load_demo(library, on_result=advance)
+    _report(results, as_json)
+    if any(r.status is Status.REJECTED for r in results):
+        raise SystemExit(1)
+
+
+@click.command()
+@click.option("--set", "assignments", multiple=True, metavar="NAME=VALUE", help="Change a setting.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+@curator_errors
+def settings(state: CliState, assignments: tuple[str, ...], as_json: bool) -> None:
+    """Show or change library settings (public base URL, import limits, rendition background)."""
+    library = state.library()
+    if assignments:
+        changes = {}
+        for assignment in assignments:
+            name, sep, value = assignment.partition("=")
+            if not sep:
+                raise click.UsageError(f"--set {assignment!r}: write it as NAME=VALUE")
+            changes[name.strip()] = value.strip()
+        current: LibrarySettings = update_settings(library, **changes)
+    else:
+        current = load_settings(library)
+    if as_json:
+        print_json(current.__dict__)
+    else:
+        fields(current.__dict__.items())

@@ -1,0 +1,58 @@
+"""The error families the engine raises; the CLI and the studio render their messages as they are.
+
+Each message is written for a curator: it names the file, field or value at fault and, where it
+helps, what to do instead.
+"""
+
+from __future__ import annotations
+
+
+class UrbanArtError(Exception):
+    """Base of every error a curator may see."""
+
+
+class LibraryError(UrbanArtError):
+    """The library folder or its database cannot be opened, created or migrated."""
+
+
+class NotFound(UrbanArtError):
+    """A named thing (artist, artwork, screen, playlist…) does not exist."""
+
+    def __init__(self, kind: str, ref: object) -> None:
+        self.kind = kind
+        self.ref = ref
+        super().__init__(f"No {kind} called or numbered {ref!r}.")
+
+
+class Ambiguous(UrbanArtError):
+    """A name matches more than one thing; the curator must use the id."""
+
+    def __init__(self, kind: str, ref: object, ids: list[int]) -> None:
+        self.kind = kind
+        self.ref = ref
+        super().__init__(
+            f"{ref!r} matches {len(ids)} {kind}s (ids {', '.join(map(str, ids))}); use the id."
+        )
+
+
+class InvalidValue(UrbanArtError):
+    """A field got a value it cannot hold."""
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{field} {value!r}: {reason}")
+
+
+class ImportRefused(UrbanArtError):
+    """A file was not imported; the reason says why in a curator's words."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        self.file = file
+        self.reason = reason
+        super().__init__(f"{file}: {reason}")
+
+
+class MetadataError(UrbanArtError):
+    """A metadata sheet (CSV) has a row or column the importer cannot use."""

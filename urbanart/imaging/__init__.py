@@ -1,0 +1,1 @@
+"""Pillow work: guarding, normalising and deriving images. Pure functions over bytes; no database, no store."""  # noqa: E501

@@ -1,0 +1,1 @@
+"""The curator's library: where it lives, its database, its media store and the catalog in it."""

@@ -1,0 +1,97 @@
+"""Opening the catalog database: engine, SQLite pragmas, and migrations that back up first.
+
+This is the only module that knows the database may be SQLite; everything else uses
+SQLAlchemy constructs, so the same engine runs on PostgreSQL via URBANART_DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+
+from urbanart.errors import LibraryError
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; for SQLite, turn on WAL, foreign keys and a busy timeout per connection."""
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+    return engine
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_sqlite(db_path: Path, backup_dir: Path, label: str) -> Path:
+    """Copy a live SQLite database aside with the backup API (consistent even under WAL)."""
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = backup_dir / f"library-{stamp}-{label}.sqlite3"
+    src = sqlite3.connect(db_path)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def migrate(engine: Engine, *, sqlite_path: Path | None, backup_dir: Path) -> Path | None:
+    """Bring the schema to head. An existing SQLite library is copied aside before any change.
+
+    Returns the backup's path when one was made. A database from a newer version of the app is
+    refused rather than touched.
+    """
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return None
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
+        raise LibraryError(
+            f"This library was written by a newer Urban Art Studio (schema {current}); "
+            "update the app to open it."
+        )
+    backup = None
+    if current is not None and sqlite_path is not None and sqlite_path.exists():
+        backup = backup_sqlite(sqlite_path, backup_dir, f"before-{head}")
+    command.upgrade(alembic_config(engine), "head")
+    return backup

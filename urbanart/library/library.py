@@ -1,0 +1,81 @@
+"""A library: one folder holding the catalog database and the media store, opened as one object."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from urbanart.errors import LibraryError
+from urbanart.library import home as homes
+from urbanart.library.database import make_engine, migrate
+from urbanart.library.store import LocalMediaStore, MediaStore
+
+
+@dataclass
+class Library:
+    """An open library. Use ``Library.open`` and close it (or use it as a context manager)."""
+
+    home: Path
+    engine: Engine
+    store: MediaStore
+    backup: Path | None = None
+    _sessions: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open(
+        cls,
+        home: str | os.PathLike[str] | None = None,
+        *,
+        create: bool = True,
+        database_url: str | None = None,
+    ) -> Library:
+        """Open (creating if allowed) and migrate the library at home.
+
+        An existing library whose schema is older is copied to ``backups/`` before migrating,
+        so nothing a curator made can be lost to a failed upgrade.
+        """
+        path = homes.resolve_home(home)
+        db_path = path / homes.DATABASE_NAME
+        url = database_url or os.environ.get(homes.ENV_DATABASE_URL)
+        if url is None and not db_path.exists() and not create:
+            raise LibraryError(f"No library at {path}; run `urbanart init` to create one.")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LibraryError(f"Cannot create the library folder {path}: {exc.strerror}") from exc
+        engine = make_engine(url or f"sqlite:///{db_path}")
+        sqlite_path = db_path if url is None else None
+        try:
+            backup = migrate(engine, sqlite_path=sqlite_path, backup_dir=path / homes.BACKUP_DIR)
+        except LibraryError:
+            engine.dispose()
+            raise
+        except Exception as exc:
+            engine.dispose()
+            raise LibraryError(f"Cannot open the library database at {db_path}: {exc}") from exc
+        store = LocalMediaStore(path / homes.MEDIA_DIR)
+        return cls(home=path, engine=engine, store=store, backup=backup)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back whole if it raises."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

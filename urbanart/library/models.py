@@ -1,0 +1,307 @@
+"""The catalog's ORM models (SQLAlchemy 2 typed). They stay inside urbanart.library.
+
+Everything outside the library layer gets plain records (see records.py), so the resolver, the
+publisher and the studio never hold a session-bound object.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware UTC datetimes portably: SQLite keeps no zone, PostgreSQL would."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+artwork_tags = Table(
+    "artwork_tags",
+    Base.metadata,
+    Column("artwork_id", ForeignKey("artworks.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Artist(Base):
+    __tablename__ = "artists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    bio: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    #: How to reach the artist. Private: never published, never exported.
+    contact: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    artworks: Mapped[list[Artwork]] = relationship(back_populates="artist")
+
+
+class MediaAsset(Base):
+    """One stored file, addressed by its content: the same bytes imported twice are one asset."""
+
+    __tablename__ = "media_assets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    format: Mapped[str] = mapped_column(String(16))
+    mime_type: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    frame_count: Mapped[int] = mapped_column(Integer, default=1)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    original_name: Mapped[str] = mapped_column(String(500))
+    original_key: Mapped[str] = mapped_column(String(300))
+    thumbnail_key: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    renditions: Mapped[list[Rendition]] = relationship(
+        back_populates="asset", cascade="all, delete-orphan"
+    )
+
+
+class Rendition(Base):
+    """A derived file for one screen profile, cached by (content hash, profile key)."""
+
+    __tablename__ = "renditions"
+    __table_args__ = (UniqueConstraint("asset_id", "profile_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("media_assets.id", ondelete="CASCADE"))
+    profile_key: Mapped[str] = mapped_column(String(120))
+    store_key: Mapped[str] = mapped_column(String(300))
+    format: Mapped[str] = mapped_column(String(16))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    asset: Mapped[MediaAsset] = relationship(back_populates="renditions")
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class Artwork(Base):
+    __tablename__ = "artworks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    artist_id: Mapped[int] = mapped_column(
+        ForeignKey("artists.id", ondelete="RESTRICT"), index=True
+    )
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("media_assets.id", ondelete="RESTRICT"), unique=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+    license: Mapped[str] = mapped_column(String(40), default="all-rights-reserved")
+    ai_involvement: Mapped[str] = mapped_column(String(60), default="undisclosed", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    artist: Mapped[Artist] = relationship(back_populates="artworks")
+    asset: Mapped[MediaAsset] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=artwork_tags, order_by=Tag.name)
+
+
+class Setting(Base):
+    """Library-wide settings (public base URL, import limits…) as JSON text by key."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# Curation ---------------------------------------------------------------------------------------
+
+screen_group_members = Table(
+    "screen_group_members",
+    Base.metadata,
+    Column("group_id", ForeignKey("screen_groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("screen_id", ForeignKey("screens.id", ondelete="CASCADE"), primary_key=True),
+)
+
+schedule_screens = Table(
+    "schedule_screens",
+    Base.metadata,
+    Column("schedule_id", ForeignKey("schedules.id", ondelete="CASCADE"), primary_key=True),
+    Column("screen_id", ForeignKey("screens.id", ondelete="CASCADE"), primary_key=True),
+)
+
+schedule_groups = Table(
+    "schedule_groups",
+    Base.metadata,
+    Column("schedule_id", ForeignKey("schedules.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("screen_groups.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Screen(Base):
+    """A physical screen somewhere in the world, with its own time zone and pixel size."""
+
+    __tablename__ = "screens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    city: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    latitude: Mapped[float | None] = mapped_column()
+    longitude: Mapped[float | None] = mapped_column()
+    timezone: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    #: Seconds between manifest polls; "offline" is judged as a multiple of it.
+    poll_interval: Mapped[int] = mapped_column(Integer, default=60)
+    #: Unguessable; names the screen's manifest URL and authenticates its reports.
+    poll_token: Mapped[str] = mapped_column(String(64), unique=True)
+    push_url: Mapped[str | None] = mapped_column(String(500))
+    #: HMAC key for pushes. Never logged, never published.
+    push_secret: Mapped[str | None] = mapped_column(String(128))
+    default_playlist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("playlists.id", ondelete="SET NULL")
+    )
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    default_playlist: Mapped[Playlist | None] = relationship()
+    groups: Mapped[list[ScreenGroup]] = relationship(
+        secondary=screen_group_members, back_populates="screens", order_by="ScreenGroup.name"
+    )
+
+
+class ScreenGroup(Base):
+    __tablename__ = "screen_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    screens: Mapped[list[Screen]] = relationship(
+        secondary=screen_group_members, back_populates="groups", order_by=Screen.name
+    )
+
+
+class Playlist(Base):
+    __tablename__ = "playlists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    items: Mapped[list[PlaylistItem]] = relationship(
+        back_populates="playlist",
+        order_by="PlaylistItem.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class PlaylistItem(Base):
+    __tablename__ = "playlist_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    playlist_id: Mapped[int] = mapped_column(
+        ForeignKey("playlists.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    artwork_id: Mapped[int] = mapped_column(
+        ForeignKey("artworks.id", ondelete="RESTRICT"), index=True
+    )
+    duration_s: Mapped[float] = mapped_column(default=10.0)
+    transition: Mapped[str] = mapped_column(String(20), default="cut")  # cut | crossfade
+    transition_s: Mapped[float] = mapped_column(default=0.0)
+    #: Whether the screen shows the caption and QR code over the work.
+    overlay: Mapped[bool] = mapped_column(default=True)
+
+    playlist: Mapped[Playlist] = relationship(back_populates="items")
+    artwork: Mapped[Artwork] = relationship()
+
+
+class Schedule(Base):
+    """A playlist bound to screens and groups for dates, weekdays and a daily window."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    playlist_id: Mapped[int] = mapped_column(
+        ForeignKey("playlists.id", ondelete="CASCADE"), index=True
+    )
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    #: Weekdays as a 7-bit mask, bit 0 = Monday.
+    weekdays: Mapped[int] = mapped_column(Integer, default=0b1111111)
+    #: "HH:MM" wall-clock times; both NULL means all day; start > end runs past midnight.
+    window_start: Mapped[str | None] = mapped_column(String(5))
+    window_end: Mapped[str | None] = mapped_column(String(5))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    shared_instant: Mapped[bool] = mapped_column(default=False)
+    reference_tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    playlist: Mapped[Playlist] = relationship()
+    screens: Mapped[list[Screen]] = relationship(secondary=schedule_screens, order_by=Screen.name)
+    groups: Mapped[list[ScreenGroup]] = relationship(
+        secondary=schedule_groups, order_by=ScreenGroup.name
+    )

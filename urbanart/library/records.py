@@ -1,0 +1,120 @@
+"""Plain records of catalog rows, the only shape in which catalog data leaves the library layer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from urbanart.library.models import Artist, Artwork, MediaAsset
+from urbanart.library.vocabulary import disclosure, license_url
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+class JsonRecord:
+    def to_json(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class ArtistRecord(JsonRecord):
+    id: int
+    name: str
+    bio: str
+    website: str
+    location: str
+    contact: str
+    artwork_count: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, artist: Artist, artwork_count: int) -> ArtistRecord:
+        return cls(
+            id=artist.id,
+            name=artist.name,
+            bio=artist.bio,
+            website=artist.website,
+            location=artist.location,
+            contact=artist.contact,
+            artwork_count=artwork_count,
+            created_at=artist.created_at,
+        )
+
+
+@dataclass(frozen=True)
+class AssetRecord(JsonRecord):
+    sha256: str
+    format: str
+    mime_type: str
+    width: int
+    height: int
+    frame_count: int
+    byte_size: int
+    original_name: str
+    original_key: str
+    thumbnail_key: str | None
+
+    @classmethod
+    def of(cls, asset: MediaAsset) -> AssetRecord:
+        return cls(
+            sha256=asset.sha256,
+            format=asset.format,
+            mime_type=asset.mime_type,
+            width=asset.width,
+            height=asset.height,
+            frame_count=asset.frame_count,
+            byte_size=asset.byte_size,
+            original_name=asset.original_name,
+            original_key=asset.original_key,
+            thumbnail_key=asset.thumbnail_key,
+        )
+
+
+@dataclass(frozen=True)
+class ArtworkRecord(JsonRecord):
+    id: int
+    title: str
+    artist_id: int
+    artist_name: str
+    year: int | None
+    description: str
+    alt_text: str
+    tags: tuple[str, ...]
+    license: str
+    license_url: str | None
+    ai_involvement: str
+    ai_disclosure: str
+    status: str
+    asset: AssetRecord
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, artwork: Artwork) -> ArtworkRecord:
+        return cls(
+            id=artwork.id,
+            title=artwork.title,
+            artist_id=artwork.artist_id,
+            artist_name=artwork.artist.name,
+            year=artwork.year,
+            description=artwork.description,
+            alt_text=artwork.alt_text,
+            tags=tuple(sorted(tag.name for tag in artwork.tags)),
+            license=artwork.license,
+            license_url=license_url(artwork.license),
+            ai_involvement=artwork.ai_involvement,
+            ai_disclosure=disclosure(artwork.ai_involvement),
+            status=artwork.status,
+            asset=AssetRecord.of(artwork.asset),
+            created_at=artwork.created_at,
+            updated_at=artwork.updated_at,
+        )

@@ -1,0 +1,107 @@
+"""The media store: every read and write of media goes through this one interface.
+
+Today the store is a folder on the curator's disk; later the same interface fronts an
+S3-compatible bucket. Keys are content-addressed relative paths such as
+``originals/ab/abcdef….jpg``; a key never escapes the store's root.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
+
+
+def check_key(key: str) -> str:
+    """Refuse keys that could address anything outside the store (``..``, absolute, odd bytes)."""
+    if not _KEY.fullmatch(key) or ".." in key.split("/"):
+        raise ValueError(f"invalid media store key {key!r}")
+    return key
+
+
+def original_key(sha256: str, extension: str) -> str:
+    return check_key(f"originals/{sha256[:2]}/{sha256}.{extension.lower()}")
+
+
+def thumbnail_key(sha256: str, extension: str = "webp") -> str:
+    return check_key(f"thumbs/{sha256[:2]}/{sha256}.{extension}")
+
+
+def rendition_key(sha256: str, profile_key: str, extension: str) -> str:
+    return check_key(f"renditions/{sha256[:2]}/{sha256}/{profile_key.lower()}.{extension}")
+
+
+class MediaStore(Protocol):
+    """What the engine needs from wherever media bytes live."""
+
+    def put(self, key: str, data: bytes) -> None:
+        """Store bytes under key, atomically: readers see the old object or the new, never half."""
+
+    def get(self, key: str) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def size(self, key: str) -> int: ...
+
+    def delete(self, key: str) -> None:
+        """Remove key; a missing key is not an error (deletes are retried after crashes)."""
+
+    def keys(self, prefix: str = "") -> Iterator[str]: ...
+
+    def local_path(self, key: str) -> Path | None:
+        """A filesystem path for key when the store is local (for zero-copy serving), else None."""
+
+
+class LocalMediaStore:
+    """A MediaStore in a folder; writes go to a temporary file in the same folder, then rename."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def __repr__(self) -> str:
+        return f"LocalMediaStore({str(self.root)!r})"
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*check_key(key).split("/"))
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def get(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def size(self, key: str) -> int:
+        return self._path(key).stat().st_size
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.startswith(".tmp-"):
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    yield key
+
+    def local_path(self, key: str) -> Path | None:
+        return self._path(key)
