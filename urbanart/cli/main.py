@@ -1,0 +1,39 @@
+"""Entry point of the `urbanart` command and its top-level options."""
+
+from __future__ import annotations
+
+import click
+
+from urbanart import __version__
+from urbanart.cli.artists import artists
+from urbanart.cli.artworks import artworks
+from urbanart.cli.context import CliState
+from urbanart.cli.library_cmds import demo, import_command, init, settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False),
+    envvar="URBANART_HOME",
+    help="Library folder (default: URBANART_HOME, else your user data folder).",
+)
+@click.version_option(__version__, prog_name="urbanart")
+@click.pass_context
+def cli(ctx: click.Context, home: str | None) -> None:
+    """Urban Art Studio: collect artworks, curate them for city screens, deliver and share them."""
+    state = CliState(home)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+for command in (init, demo, import_command, settings, artists, artworks):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="urbanart")
+
+
+if __name__ == "__main__":
+    main()
