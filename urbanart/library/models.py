@@ -305,3 +305,103 @@ class Schedule(Base):
     groups: Mapped[list[ScreenGroup]] = relationship(
         secondary=schedule_groups, order_by=ScreenGroup.name
     )
+
+
+# Delivery ---------------------------------------------------------------------------------------
+
+
+class Publication(Base):
+    """One run of `publish`: when, what changed, and how it ended."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running|done|failed
+    #: JSON: per screen what changed (version before/after, items added/removed), totals.
+    summary: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class PublishedManifest(Base):
+    """The manifest version each screen was last given, so status can say "runs the latest"."""
+
+    __tablename__ = "published_manifests"
+
+    screen_id: Mapped[int] = mapped_column(
+        ForeignKey("screens.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[str] = mapped_column(String(64))
+    etag: Mapped[str] = mapped_column(String(80))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    publication_id: Mapped[int | None] = mapped_column(
+        ForeignKey("publications.id", ondelete="SET NULL")
+    )
+
+
+class ScreenState(Base):
+    """The latest a screen told the hub about itself (one row per screen, overwritten)."""
+
+    __tablename__ = "screen_states"
+
+    screen_id: Mapped[int] = mapped_column(
+        ForeignKey("screens.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    manifest_version: Mapped[str | None] = mapped_column(String(64))
+    playing_sha256: Mapped[str | None] = mapped_column(String(64))
+    playing_title: Mapped[str | None] = mapped_column(String(300))
+    player_version: Mapped[str | None] = mapped_column(String(60))
+    free_disk_bytes: Mapped[int | None] = mapped_column()
+    #: JSON list of the player's recent error strings.
+    errors: Mapped[str] = mapped_column(Text, default="[]")
+    #: Set by the offline-marking job; cleared by the next heartbeat.
+    offline_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Heartbeat(Base):
+    """Every heartbeat, for the history a screen operator asks about after an outage."""
+
+    __tablename__ = "heartbeats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screen_id: Mapped[int] = mapped_column(ForeignKey("screens.id", ondelete="CASCADE"), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Play(Base):
+    """Proof of play: one artwork shown on one screen, reported by the player."""
+
+    __tablename__ = "plays"
+    __table_args__ = (UniqueConstraint("screen_id", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screen_id: Mapped[int] = mapped_column(ForeignKey("screens.id", ondelete="CASCADE"), index=True)
+    #: The player's own id for the record; a retried batch carries the same ids.
+    record_id: Mapped[str] = mapped_column(String(80))
+    artwork_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    artwork_id: Mapped[int | None] = mapped_column(ForeignKey("artworks.id", ondelete="SET NULL"))
+    playlist_name: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    duration_s: Mapped[float] = mapped_column()
+    manifest_version: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PushDelivery(Base):
+    """One push of a manifest to a screen's push URL, with every attempt's outcome."""
+
+    __tablename__ = "push_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screen_id: Mapped[int] = mapped_column(ForeignKey("screens.id", ondelete="CASCADE"), index=True)
+    manifest_version: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    ok: Mapped[bool] = mapped_column(default=False)
+    #: Short, secret-free description of the last failure.
+    error: Mapped[str | None] = mapped_column(Text)
