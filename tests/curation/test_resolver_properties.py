@@ -172,6 +172,28 @@ def test_resolve_agrees_with_the_oracle_minute_by_minute(case) -> None:
         assert list(segment.overridden) == ids[1:], instant
 
 
+@PROPERTY
+@given(cases())
+def test_winners_only_timeline_agrees_with_the_oracle(case) -> None:
+    """The publishing path (losers=False, painter's order) picks the same winner every minute,
+    and ends a segment only where the winner changes."""
+    rules, screen, start, end = case
+    timeline = resolve(rules, screen, start, end, losers=False)
+    assert timeline.segments[0].start == start.astimezone(UTC)
+    assert timeline.segments[-1].end == end.astimezone(UTC)
+    for before, after in pairwise(timeline.segments):
+        assert before.end == after.start
+        assert (before.source, before.schedule_id) != (after.source, after.schedule_id)
+        assert before.overridden == ()
+    for instant in minutes(start, end):
+        segment = timeline.at(instant)
+        expected = verdict_at(rules, screen, instant)
+        assert (str(segment.source), segment.playlist_id, segment.schedule_id) == expected, (
+            instant,
+            instant.astimezone(ZoneInfo(screen.tz)),
+        )
+
+
 @settings(deadline=None, max_examples=60)
 @given(cases(), st.data())
 def test_explain_agrees_with_the_oracle(case, data: st.DataObject) -> None:

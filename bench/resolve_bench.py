@@ -1,0 +1,155 @@
+"""Resolving every screen's week against loading the same rows from the database, in one run.
+
+Builds a library with 1,000 screens in 30 time zones, 200 playlists and 5,000 schedules (some
+through screen groups, some overnight, some shared-instant), then times:
+- load: `schedules.load_all` — every screen's context and rules from SQLite (the baseline);
+- resolve: a 7-day timeline for every screen with the resolver.
+Ends with lines `name: value (goal …)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from urbanart.curation.resolver import resolve  # noqa: E402
+from urbanart.curation.schedules import load_all  # noqa: E402
+from urbanart.library.library import Library  # noqa: E402
+from urbanart.library.models import (  # noqa: E402
+    Playlist,
+    Schedule,
+    Screen,
+    ScreenGroup,
+    schedule_groups,
+    schedule_screens,
+    screen_group_members,
+)
+
+ZONES = (
+    "UTC", "Europe/London", "Europe/Berlin", "Europe/Lisbon", "Europe/Helsinki", "Europe/Moscow",
+    "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+    "America/St_Johns", "America/Sao_Paulo", "America/Mexico_City", "America/Santiago",
+    "Asia/Tokyo", "Asia/Kolkata", "Asia/Kathmandu", "Asia/Shanghai", "Asia/Singapore",
+    "Asia/Dubai", "Asia/Tehran", "Australia/Sydney", "Australia/Adelaide", "Australia/Lord_Howe",
+    "Pacific/Auckland", "Pacific/Chatham", "Pacific/Honolulu", "Africa/Nairobi", "Africa/Lagos",
+    "Africa/Cairo",
+)  # fmt: skip
+
+
+def build(
+    library: Library, rng: random.Random, screens: int, playlists: int, schedules: int
+) -> None:
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with library.session() as s:
+        s.execute(
+            insert(Playlist),
+            [
+                {"id": i + 1, "name": f"Playlist {i + 1}", "description": ""}
+                for i in range(playlists)
+            ],
+        )
+        s.execute(
+            insert(Screen),
+            [
+                {
+                    "id": i + 1,
+                    "name": f"Screen {i + 1}",
+                    "timezone": ZONES[i % len(ZONES)],
+                    "width": 1920,
+                    "height": 1080,
+                    "poll_token": f"token-{i + 1:05d}",
+                    "default_playlist_id": rng.randint(1, playlists) if i % 3 else None,
+                }
+                for i in range(screens)
+            ],
+        )
+        groups = screens // 20
+        s.execute(
+            insert(ScreenGroup), [{"id": g + 1, "name": f"Group {g + 1}"} for g in range(groups)]
+        )
+        s.execute(
+            insert(screen_group_members),
+            [{"group_id": i % groups + 1, "screen_id": i + 1} for i in range(screens)],
+        )
+        rows, to_screens, to_groups = [], [], []
+        for k in range(schedules):
+            start = date(2026, 10, 1) + timedelta(days=rng.randint(0, 60))
+            window = None
+            if rng.random() < 0.7:
+                a, b = rng.randint(0, 23), rng.randint(0, 23)
+                if a == b:
+                    b = (a + 1) % 24
+                window = (f"{a:02d}:{rng.choice((0, 30)):02d}", f"{b:02d}:00")
+            rows.append(
+                {
+                    "id": k + 1,
+                    "playlist_id": rng.randint(1, playlists),
+                    "priority": rng.randint(0, 5),
+                    "start_date": start if rng.random() < 0.8 else None,
+                    "end_date": start + timedelta(days=rng.randint(3, 90))
+                    if rng.random() < 0.8
+                    else None,
+                    "weekdays": rng.choice((0b1111111, 0b0011111, 0b1100000, rng.randint(1, 127))),
+                    "window_start": window[0] if window else None,
+                    "window_end": window[1] if window else None,
+                    "enabled": rng.random() < 0.95,
+                    "shared_instant": rng.random() < 0.1,
+                    "reference_tz": "UTC",
+                    "created_at": now - timedelta(minutes=k),
+                }
+            )
+            if rng.random() < 0.15:
+                to_groups.append({"schedule_id": k + 1, "group_id": rng.randint(1, groups)})
+            else:
+                for screen in rng.sample(range(1, screens + 1), rng.randint(1, 2)):
+                    to_screens.append({"schedule_id": k + 1, "screen_id": screen})
+        s.execute(insert(Schedule), rows)
+        s.execute(insert(schedule_screens), to_screens)
+        s.execute(insert(schedule_groups), to_groups)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--screens", type=int, default=1000)
+    parser.add_argument("--playlists", type=int, default=200)
+    parser.add_argument("--schedules", type=int, default=5000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    end = start + timedelta(days=7)
+    with tempfile.TemporaryDirectory(prefix="resolve-bench-") as tmp, Library.open(tmp) as library:
+        build(library, random.Random(7), args.screens, args.playlists, args.schedules)
+        loads, resolves = [], []
+        segments = 0
+        for _ in range(args.repeats):
+            t0 = time.perf_counter()
+            inputs = load_all(library)
+            t1 = time.perf_counter()
+            timelines = [
+                resolve(rules, ctx, start, end, losers=False) for ctx, rules in inputs.values()
+            ]
+            t2 = time.perf_counter()
+            loads.append(t1 - t0)
+            resolves.append(t2 - t1)
+            segments = sum(len(t.segments) for t in timelines)
+        rules_per_screen = statistics.mean(len(rules) for _, rules in inputs.values())
+    load_s, resolve_s = min(loads), min(resolves)
+    print(f"screens: {len(inputs)}, rules per screen: {rules_per_screen:.1f}, segments: {segments}")
+    print(f"load_all_s: {load_s:.3f} (baseline, measured in this run; best of {args.repeats})")
+    print(f"resolve_7_days_all_screens_s: {resolve_s:.3f} (goal: no more than the load)")
+    print(f"resolve_to_load_ratio: {resolve_s / load_s:.2f} (goal <= 1.0)")
+
+
+if __name__ == "__main__":
+    main()
