@@ -1,0 +1,164 @@
+"""What a screen plays at an instant or over the coming days, explained in a curator's words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from urbanart.curation import zones
+from urbanart.curation.resolver import explain, resolve
+from urbanart.curation.rules import ScheduleRule, ScreenContext, format_weekdays
+from urbanart.curation.schedules import rules_for_screen
+from urbanart.errors import InvalidValue
+from urbanart.library.library import Library
+from urbanart.library.lookup import find
+from urbanart.library.models import Schedule, Screen
+
+MAX_DAYS = 62
+
+
+def localize(at: datetime, tz: str) -> datetime:
+    """An aware instant stays as it is; a naive one is read on the screen's wall clock.
+
+    Curators think in the screen's local time ("what's on in Tokyo at 9 tonight?"), so a naive
+    time means that, not UTC. In a repeated hour (clocks going back) the first pass is meant.
+    """
+    if at.tzinfo is not None and at.utcoffset() is not None:
+        return at.astimezone(UTC)
+    return at.replace(tzinfo=zones.zone(tz), fold=0).astimezone(UTC)
+
+
+def parse_instant(text: str) -> datetime:
+    """ISO 8601 date-time as typed on the command line; may be naive (see localize)."""
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidValue(
+            "time", text, "must be an ISO date-time such as 2026-06-01T21:30 or 2026-06-01T12:30Z"
+        ) from None
+
+
+def why_lost(loser: ScheduleRule, winner: ScheduleRule | None) -> str:
+    """One phrase on why a schedule that applies does not play; mirrors resolver.rank_key."""
+    if winner is None:
+        return "not playing"
+    if loser.priority < winner.priority:
+        return f"lower priority ({loser.priority} < {winner.priority})"
+    if loser.priority == winner.priority:
+        if loser.created_at < winner.created_at:
+            return "same priority, created earlier"
+        if loser.created_at == winner.created_at and loser.id < winner.id:
+            return "same priority, created at the same moment, lower id"
+    return "overridden"
+
+
+def _screen(library: Library, screen_ref: str | int) -> tuple[ScreenContext, list[ScheduleRule]]:
+    with library.session() as session:
+        screen = find(session, Screen, screen_ref, kind="screen")
+        return rules_for_screen(session, screen.id)
+
+
+def _names(library: Library, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    with library.session() as session:
+        rows = session.execute(select(Schedule.id, Schedule.name).where(Schedule.id.in_(ids)))
+        return {schedule_id: name for schedule_id, name in rows}
+
+
+def _schedule_json(rule: ScheduleRule, names: dict[int, str]) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": names.get(rule.id, ""),
+        "playlist": rule.playlist_name,
+        "playlist_id": rule.playlist_id,
+        "priority": rule.priority,
+        "created_at": rule.created_at.isoformat(),
+        "start_date": rule.start_date.isoformat() if rule.start_date else None,
+        "end_date": rule.end_date.isoformat() if rule.end_date else None,
+        "days": format_weekdays(rule.weekdays),
+        "window": str(rule.window) if rule.window else None,
+        "shared_instant": rule.shared_instant,
+        "reference_tz": rule.reference_tz if rule.shared_instant else None,
+    }
+
+
+def _loser_json(
+    loser: ScheduleRule, winner: ScheduleRule | None, names: dict[int, str]
+) -> dict[str, Any]:
+    return {
+        "id": loser.id,
+        "name": names.get(loser.id, ""),
+        "playlist": loser.playlist_name,
+        "priority": loser.priority,
+        "created_at": loser.created_at.isoformat(),
+        "why": why_lost(loser, winner),
+    }
+
+
+def whats_on(library: Library, screen_ref: str | int, at: datetime) -> dict[str, Any]:
+    """The playlist playing at `at` (naive = screen wall clock), the winner and what it beat."""
+    context, rules = _screen(library, screen_ref)
+    instant = localize(at, context.tz)
+    found = explain(rules, context, instant)
+    names = _names(library, {r.id for r in rules})
+    segment = found.segment
+    return {
+        "screen": context.name,
+        "screen_id": context.id,
+        "at": instant.isoformat(),
+        "local_time": instant.astimezone(zones.zone(context.tz)).isoformat(),
+        "timezone": context.tz,
+        "playlist": segment.playlist_name,
+        "playlist_id": segment.playlist_id,
+        "source": str(segment.source),
+        "schedule": _schedule_json(found.winner, names) if found.winner else None,
+        "overridden": [_loser_json(r, found.winner, names) for r in found.losers],
+        "segment": {
+            "start": segment.start.isoformat(),
+            "end": segment.end.isoformat(),
+        },
+    }
+
+
+def agenda(
+    library: Library, screen_ref: str | int, start: datetime | None = None, days: int = 1
+) -> list[dict[str, Any]]:
+    """Segments over `days` from `start` (default now; naive = screen wall clock), in local time."""
+    if not 1 <= days <= MAX_DAYS:
+        raise InvalidValue("days", days, f"must be between 1 and {MAX_DAYS}")
+    context, rules = _screen(library, screen_ref)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    begin = localize(start, context.tz) if start else now
+    timeline = resolve(rules, context, begin, begin + timedelta(days=days))
+    by_id = {r.id: r for r in rules}
+    names = _names(library, set(by_id))
+    tz = zones.zone(context.tz)
+    out = []
+    for segment in timeline.segments:
+        winner = by_id.get(segment.schedule_id) if segment.schedule_id is not None else None
+        losers = [by_id[i] for i in segment.overridden if i in by_id]
+        out.append(
+            {
+                "start": segment.start.isoformat(),
+                "end": segment.end.isoformat(),
+                "local_start": segment.start.astimezone(tz).isoformat(),
+                "local_end": segment.end.astimezone(tz).isoformat(),
+                "timezone": context.tz,
+                "playlist": segment.playlist_name,
+                "playlist_id": segment.playlist_id,
+                "source": str(segment.source),
+                "schedule": _schedule_json(winner, names) if winner else None,
+                "overridden": [_loser_json(r, winner, names) for r in losers],
+            }
+        )
+    return out
+
+
+def screen_zone(library: Library, screen_ref: str | int) -> tuple[str, str]:
+    """(screen name, IANA zone), for headings."""
+    with library.session() as session:
+        screen = find(session, Screen, screen_ref, kind="screen")
+        return screen.name, screen.timezone

@@ -1,0 +1,328 @@
+"""Playlists and their items: ordered approved artworks with durations, transitions and overlays."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from urbanart.curation.records import PlaylistRecord
+from urbanart.curation.screens import _unique_name, clean_text
+from urbanart.errors import InvalidValue
+from urbanart.library.library import Library
+from urbanart.library.lookup import find
+from urbanart.library.models import Artwork, MediaAsset, Playlist, PlaylistItem, Schedule
+
+DEFAULT_DURATION = 10.0
+MAX_DURATION = 86_400.0
+DEFAULT_CROSSFADE = 1.0
+MAX_TRANSITION = 30.0
+TRANSITIONS = ("cut", "crossfade")
+
+
+# Validation -------------------------------------------------------------------------------------
+
+
+def clean_duration(value: Any) -> float:
+    """Seconds an item stays on screen: more than 0 and at most a day."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0 or seconds > MAX_DURATION:
+        raise InvalidValue(
+            "duration", value, "must be a positive number of seconds (at most 86400)"
+        )
+    return seconds
+
+
+def clean_transition(
+    transition: str | None,
+    seconds: Any,
+    duration: float,
+    *,
+    current: tuple[str, float] | None = None,
+) -> tuple[str, float]:
+    """Return (kind, seconds). A crossfade needs a length shorter than the item it leads into."""
+    kind = (transition or (current[0] if current else None) or "").strip().lower()
+    if not kind:
+        kind = "crossfade" if seconds is not None and _number(seconds) > 0 else "cut"
+    if kind not in TRANSITIONS:
+        raise InvalidValue("transition", transition, "must be cut or crossfade")
+    if kind == "cut":
+        if seconds is not None and _number(seconds) != 0:
+            raise InvalidValue(
+                "transition seconds", seconds, "a cut has no length; use --transition crossfade"
+            )
+        return "cut", 0.0
+    if seconds is None:
+        keep = current[1] if current and current[0] == "crossfade" else 0.0
+        length = keep or min(DEFAULT_CROSSFADE, duration / 2)
+    else:
+        length = _number(seconds)
+    if not math.isfinite(length) or length <= 0 or length > MAX_TRANSITION or length >= duration:
+        raise InvalidValue(
+            "transition seconds",
+            seconds if seconds is not None else length,
+            f"a crossfade must last more than 0 s, at most {MAX_TRANSITION:g} s and less than "
+            f"the item's duration ({duration:g} s)",
+        )
+    return "crossfade", length
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InvalidValue("transition seconds", value, "must be a number of seconds") from None
+
+
+def not_approved(artwork: Artwork) -> InvalidValue:
+    return InvalidValue(
+        "artwork",
+        artwork.title,
+        f"is not approved (status: {artwork.status}); approve it first with "
+        f"`urbanart artworks edit {artwork.id} --status approved`",
+    )
+
+
+def check_approved(artwork: Artwork) -> Artwork:
+    """Only approved works reach public screens; the message says how to approve one."""
+    if artwork.status != "approved":
+        raise not_approved(artwork)
+    return artwork
+
+
+# Queries ---------------------------------------------------------------------------------------
+
+
+def _loaded() -> Any:
+    return selectinload(Playlist.items).options(
+        selectinload(PlaylistItem.artwork).options(
+            selectinload(Artwork.artist), selectinload(Artwork.asset)
+        )
+    )
+
+
+def find_playlist(session: Session, ref: str | int) -> Playlist:
+    return find(session, Playlist, ref, kind="playlist")
+
+
+def _record(session: Session, playlist_id: int) -> PlaylistRecord:
+    session.flush()
+    session.expire_all()
+    playlist = session.scalar(select(Playlist).where(Playlist.id == playlist_id).options(_loaded()))
+    assert playlist is not None
+    return PlaylistRecord.of(playlist)
+
+
+def _ordered(playlist: Playlist) -> list[PlaylistItem]:
+    return sorted(playlist.items, key=lambda i: (i.position, i.id))
+
+
+def _renumber(items: Sequence[PlaylistItem]) -> None:
+    for index, item in enumerate(items, start=1):
+        item.position = index
+
+
+def _item_at(playlist: Playlist, position: Any, field: str = "position") -> PlaylistItem:
+    items = _ordered(playlist)
+    try:
+        index = int(str(position).strip())
+    except ValueError:
+        raise InvalidValue(field, position, "must be a whole number such as 1") from None
+    if not items:
+        raise InvalidValue(field, position, f"the playlist {playlist.name!r} has no items")
+    if not 1 <= index <= len(items):
+        raise InvalidValue(field, position, f"must be between 1 and {len(items)}")
+    return items[index - 1]
+
+
+# Playlists -------------------------------------------------------------------------------------
+
+
+def create_playlist(library: Library, name: str, description: str | None = None) -> PlaylistRecord:
+    name = clean_text("name", name, required=True, limit=200)
+    with library.session() as session:
+        _unique_name(session, Playlist, name, "playlist", None)
+        playlist = Playlist(name=name, description=clean_text("description", description))
+        session.add(playlist)
+        session.flush()
+        return _record(session, playlist.id)
+
+
+def list_playlists(library: Library) -> list[PlaylistRecord]:
+    with library.session() as session:
+        stmt = select(Playlist).options(_loaded()).order_by(func.lower(Playlist.name))
+        return [PlaylistRecord.of(p) for p in session.scalars(stmt)]
+
+
+def get_playlist(library: Library, ref: str | int) -> PlaylistRecord:
+    with library.session() as session:
+        return _record(session, find_playlist(session, ref).id)
+
+
+def edit_playlist(
+    library: Library,
+    ref: str | int,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+) -> PlaylistRecord:
+    """Rename a playlist or change its description; schedules follow it, they hold its id."""
+    with library.session() as session:
+        playlist = find_playlist(session, ref)
+        if name is not None:
+            clean = clean_text("name", name, required=True, limit=200)
+            _unique_name(session, Playlist, clean, "playlist", playlist.id)
+            playlist.name = clean
+        if description is not None:
+            playlist.description = clean_text("description", description)
+        return _record(session, playlist.id)
+
+
+def rename_playlist(library: Library, ref: str | int, new_name: str) -> PlaylistRecord:
+    return edit_playlist(library, ref, name=new_name)
+
+
+def delete_playlist(library: Library, ref: str | int, *, force: bool = False) -> PlaylistRecord:
+    """Delete a playlist. Refused while schedules use it, unless force (they are deleted too)."""
+    with library.session() as session:
+        playlist = find_playlist(session, ref)
+        record = _record(session, playlist.id)
+        users = list(session.scalars(select(Schedule).where(Schedule.playlist_id == playlist.id)))
+        if users and not force:
+            ids = ", ".join(str(s.id) for s in users)
+            raise InvalidValue(
+                "playlist",
+                playlist.name,
+                f"is used by schedule(s) {ids}; remove them first, or delete with --force "
+                "to remove them too",
+            )
+        for schedule in users:
+            session.delete(schedule)
+        session.delete(playlist)  # screens using it as their default fall back to nothing
+        return record
+
+
+# Items -----------------------------------------------------------------------------------------
+
+
+def find_artwork(session: Session, ref: str | int) -> Artwork:
+    return find(session, Artwork, ref, kind="artwork", name_attr="title")
+
+
+def add_items(
+    library: Library,
+    ref: str | int,
+    artworks: Iterable[str | int],
+    *,
+    duration: Any = None,
+    transition: str | None = None,
+    transition_seconds: Any = None,
+    overlay: bool = True,
+    position: int | None = None,
+) -> PlaylistRecord:
+    """Append approved artworks (by id or title), all or none: one refused work adds nothing."""
+    refs = list(artworks)
+    if not refs:
+        raise InvalidValue("artworks", "", "name at least one artwork (id or title)")
+    seconds = DEFAULT_DURATION if duration is None else clean_duration(duration)
+    kind, length = clean_transition(transition, transition_seconds, seconds)
+    with library.session() as session:
+        playlist = find_playlist(session, ref)
+        works = [check_approved(find_artwork(session, r)) for r in refs]
+        items = _ordered(playlist)
+        new = [
+            PlaylistItem(
+                artwork=work,
+                duration_s=seconds,
+                transition=kind,
+                transition_s=length,
+                overlay=overlay,
+                position=0,
+            )
+            for work in works
+        ]
+        at = len(items) if position is None else _insert_index(position, len(items))
+        ordered = [*items[:at], *new, *items[at:]]
+        playlist.items.extend(new)
+        _renumber(ordered)
+        return _record(session, playlist.id)
+
+
+def _insert_index(position: Any, count: int) -> int:
+    try:
+        index = int(position)
+    except (TypeError, ValueError):
+        raise InvalidValue("position", position, "must be a whole number such as 1") from None
+    if not 1 <= index <= count + 1:
+        raise InvalidValue("position", position, f"must be between 1 and {count + 1}")
+    return index - 1
+
+
+def move_item(library: Library, ref: str | int, from_pos: Any, to_pos: Any) -> PlaylistRecord:
+    """Move the item at from_pos (1-based, as shown) so that it ends up at to_pos."""
+    with library.session() as session:
+        playlist = find_playlist(session, ref)
+        item = _item_at(playlist, from_pos, "from position")
+        _item_at(playlist, to_pos, "to position")
+        items = [i for i in _ordered(playlist) if i is not item]
+        items.insert(int(str(to_pos).strip()) - 1, item)
+        _renumber(items)
+        return _record(session, playlist.id)
+
+
+def remove_item(library: Library, ref: str | int, position: Any) -> PlaylistRecord:
+    """Remove the item at a 1-based position; those after it move up one place."""
+    with library.session() as session:
+        playlist = find_playlist(session, ref)
+        item = _item_at(playlist, position)
+        playlist.items.remove(item)
+        _renumber(_ordered(playlist))
+        return _record(session, playlist.id)
+
+
+def set_item(
+    library: Library,
+    ref: str | int,
+    position: Any,
+    *,
+    duration: Any = None,
+    transition: str | None = None,
+    transition_seconds: Any = None,
+    overlay: bool | None = None,
+) -> PlaylistRecord:
+    """Change one item's duration, transition or overlay; fields left as None stay as they are."""
+    with library.session() as session:
+        playlist = find_playlist(session, ref)
+        item = _item_at(playlist, position)
+        seconds = item.duration_s if duration is None else clean_duration(duration)
+        if transition is not None or transition_seconds is not None or duration is not None:
+            item.transition, item.transition_s = clean_transition(
+                transition,
+                transition_seconds,
+                seconds,
+                current=(item.transition, item.transition_s),
+            )
+        item.duration_s = seconds
+        if overlay is not None:
+            item.overlay = overlay
+        return _record(session, playlist.id)
+
+
+def artworks_by_sha256(session: Session, hashes: Iterable[str]) -> dict[str, Artwork]:
+    """Artworks keyed by the SHA-256 of their original file: how playlist files name works."""
+    wanted = {h.lower() for h in hashes}
+    if not wanted:
+        return {}
+    stmt = (
+        select(MediaAsset.sha256, Artwork)
+        .join(Artwork, Artwork.asset_id == MediaAsset.id)
+        .where(MediaAsset.sha256.in_(wanted))
+        .options(selectinload(Artwork.artist), selectinload(Artwork.asset))
+    )
+    return {sha: artwork for sha, artwork in session.execute(stmt).all()}

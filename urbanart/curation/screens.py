@@ -1,0 +1,366 @@
+"""Screens and screen groups: what the CLI and the studio share, with curator-facing checks."""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from urbanart.curation.records import GroupRecord, ScreenRecord
+from urbanart.curation.zones import ZONE_REASON, validate_zone
+from urbanart.errors import InvalidValue
+from urbanart.library.library import Library
+from urbanart.library.lookup import find
+from urbanart.library.models import Playlist, Screen, ScreenGroup
+
+MAX_SIDE = 16384
+POLL_MIN, POLL_MAX = 5, 3600
+DEFAULT_POLL = 60
+SCREEN_FIELDS = (
+    "name",
+    "tz",
+    "size",
+    "city",
+    "address",
+    "lat",
+    "lon",
+    "poll_interval",
+    "push_url",
+    "push_secret",
+    "default_playlist",
+    "notes",
+)
+
+_SIZE = re.compile(r"^\s*(\d+)\s*[x×X]\s*(\d+)\s*$")
+
+
+# Validation -------------------------------------------------------------------------------------
+
+
+@cache
+def _zones_by_lower() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
+def clean_timezone(value: Any, field: str = "time zone") -> str:
+    """Return the canonical IANA name; "europe/berlin" is forgiven, "CEST" or "+02:00" is not.
+
+    Offsets and abbreviations are refused because they do not follow daylight saving time, and
+    a screen that shows the morning playlist an hour late for half the year is a silent bug.
+    """
+    text = "" if value is None else str(value).strip()
+    name = _zones_by_lower().get(text.lower())
+    try:
+        return validate_zone(name or text)  # the resolver's own test, so both agree
+    except InvalidValue:
+        raise InvalidValue(field, text, ZONE_REASON) from None
+
+
+def clean_text(field: str, value: Any, *, required: bool = False, limit: int = 10_000) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise InvalidValue(field, value, "must not be empty")
+    if len(text) > limit:
+        raise InvalidValue(field, text[:40] + "…", f"is longer than {limit} characters")
+    return text
+
+
+def parse_size(value: Any) -> tuple[int, int]:
+    """ "1920x1080" → (1920, 1080); both sides positive and at most 16384 pixels."""
+    match = _SIZE.match(str(value or ""))
+    if match is None:
+        raise InvalidValue("size", value, "must be WIDTHxHEIGHT in pixels, such as 1920x1080")
+    width, height = int(match[1]), int(match[2])
+    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
+        raise InvalidValue("size", value, f"each side must be between 1 and {MAX_SIDE} pixels")
+    return width, height
+
+
+def _coordinate(field: str, value: Any, bound: float) -> float | None:
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidValue(field, value, "must be a number of degrees") from None
+    if not math.isfinite(number) or not -bound <= number <= bound:
+        raise InvalidValue(field, value, f"must be between -{bound:g} and {bound:g} degrees")
+    return number
+
+
+def clean_poll_interval(value: Any) -> int:
+    try:
+        seconds = int(str(value).strip())
+    except ValueError:
+        raise InvalidValue("poll interval", value, "must be a whole number of seconds") from None
+    if not POLL_MIN <= seconds <= POLL_MAX:
+        raise InvalidValue(
+            "poll interval", value, f"must be between {POLL_MIN} and {POLL_MAX} seconds"
+        )
+    return seconds
+
+
+def clean_push_url(value: Any) -> str | None:
+    text = clean_text("push URL", value, limit=500)
+    if not text:
+        return None
+    if not re.match(r"^https?://[^\s/]+", text, re.IGNORECASE):
+        raise InvalidValue("push URL", text, "must be an http:// or https:// address")
+    return text
+
+
+def _unique_name(
+    session: Session, model: type[Any], name: str, kind: str, own_id: int | None
+) -> None:
+    stmt = select(model).where(func.lower(model.name) == name.lower())
+    if own_id is not None:
+        stmt = stmt.where(model.id != own_id)
+    clash = session.scalar(stmt)
+    if clash is not None:
+        raise InvalidValue(
+            "name", name, f"a {kind} with this name exists already (id {clash.id}); pick another"
+        )
+
+
+def _screen_query() -> Any:
+    return select(Screen).options(
+        selectinload(Screen.default_playlist), selectinload(Screen.groups)
+    )
+
+
+def _find_screen(session: Session, ref: str | int) -> Screen:
+    return find(session, Screen, ref, kind="screen")
+
+
+def _find_group(session: Session, ref: str | int) -> ScreenGroup:
+    return find(session, ScreenGroup, ref, kind="screen group")
+
+
+def _default_playlist(session: Session, ref: Any) -> Playlist | None:
+    if ref is None or str(ref).strip() == "":
+        return None
+    return find(session, Playlist, ref, kind="playlist")
+
+
+# Screens ---------------------------------------------------------------------------------------
+
+
+def add_screen(
+    library: Library,
+    name: str,
+    *,
+    tz: str,
+    size: str,
+    city: str | None = None,
+    address: str | None = None,
+    lat: float | str | None = None,
+    lon: float | str | None = None,
+    poll_interval: int | str | None = None,
+    push_url: str | None = None,
+    push_secret: str | None = None,
+    default_playlist: str | int | None = None,
+    notes: str | None = None,
+) -> ScreenRecord:
+    """Register a screen; it gets an unguessable poll token that names its manifest URL."""
+    name = clean_text("name", name, required=True, limit=200)
+    zone = clean_timezone(tz)
+    width, height = parse_size(size)
+    url = clean_push_url(push_url)
+    secret = clean_text("push secret", push_secret, limit=128) or None
+    with library.session() as session:
+        _unique_name(session, Screen, name, "screen", None)
+        screen = Screen(
+            name=name,
+            timezone=zone,
+            width=width,
+            height=height,
+            city=clean_text("city", city, limit=200),
+            address=clean_text("address", address, limit=500),
+            latitude=_coordinate("latitude", lat, 90),
+            longitude=_coordinate("longitude", lon, 180),
+            poll_interval=DEFAULT_POLL
+            if poll_interval is None
+            else clean_poll_interval(poll_interval),
+            poll_token=secrets.token_urlsafe(24),
+            push_url=url,
+            push_secret=(secret or secrets.token_urlsafe(32)) if url else None,
+            default_playlist=_default_playlist(session, default_playlist),
+            notes=clean_text("notes", notes),
+        )
+        session.add(screen)
+        session.flush()
+        return ScreenRecord.of(screen)
+
+
+def list_screens(library: Library, group: str | int | None = None) -> list[ScreenRecord]:
+    with library.session() as session:
+        stmt = _screen_query().order_by(func.lower(Screen.name))
+        if group is not None:
+            found = _find_group(session, group)
+            stmt = stmt.where(Screen.groups.any(ScreenGroup.id == found.id))
+        return [ScreenRecord.of(s) for s in session.scalars(stmt)]
+
+
+def get_screen(library: Library, ref: str | int) -> ScreenRecord:
+    with library.session() as session:
+        return ScreenRecord.of(_find_screen(session, ref))
+
+
+def edit_screen(
+    library: Library, ref: str | int, *, new_poll_token: bool = False, **changes: Any
+) -> ScreenRecord:
+    """Change a screen. An empty push URL or default playlist clears it; None leaves it alone."""
+    unknown = set(changes) - set(SCREEN_FIELDS)
+    if unknown:
+        raise InvalidValue(
+            "field", sorted(unknown)[0], f"is not a screen field ({', '.join(SCREEN_FIELDS)})"
+        )
+    changes = {k: v for k, v in changes.items() if v is not None}
+    with library.session() as session:
+        screen = _find_screen(session, ref)
+        if "name" in changes:
+            name = clean_text("name", changes["name"], required=True, limit=200)
+            _unique_name(session, Screen, name, "screen", screen.id)
+            screen.name = name
+        if "tz" in changes:
+            screen.timezone = clean_timezone(changes["tz"])
+        if "size" in changes:
+            screen.width, screen.height = parse_size(changes["size"])
+        for key, limit in (("city", 200), ("address", 500), ("notes", 10_000)):
+            if key in changes:
+                setattr(screen, key, clean_text(key, changes[key], limit=limit))
+        if "lat" in changes:
+            screen.latitude = _coordinate("latitude", changes["lat"], 90)
+        if "lon" in changes:
+            screen.longitude = _coordinate("longitude", changes["lon"], 180)
+        if "poll_interval" in changes:
+            screen.poll_interval = clean_poll_interval(changes["poll_interval"])
+        if "push_secret" in changes:
+            screen.push_secret = (
+                clean_text("push secret", changes["push_secret"], limit=128) or None
+            )
+        if "push_url" in changes:
+            screen.push_url = clean_push_url(changes["push_url"])
+            if screen.push_url is None:
+                screen.push_secret = None  # nothing to sign for; a later URL gets a fresh secret
+        if screen.push_url and not screen.push_secret:
+            screen.push_secret = secrets.token_urlsafe(32)
+        if "default_playlist" in changes:
+            screen.default_playlist = _default_playlist(session, changes["default_playlist"])
+        if new_poll_token:
+            screen.poll_token = secrets.token_urlsafe(24)
+        session.flush()
+        return ScreenRecord.of(screen)
+
+
+def remove_screen(library: Library, ref: str | int) -> ScreenRecord:
+    """Remove a screen; its group memberships and schedule bindings go with it."""
+    with library.session() as session:
+        screen = _find_screen(session, ref)
+        record = ScreenRecord.of(screen)
+        session.delete(screen)
+        return record
+
+
+# Groups ----------------------------------------------------------------------------------------
+
+
+def _screens(session: Session, refs: Iterable[str | int]) -> list[Screen]:
+    found: dict[int, Screen] = {}
+    for ref in refs:
+        screen = _find_screen(session, ref)
+        found[screen.id] = screen
+    return list(found.values())
+
+
+def create_group(
+    library: Library,
+    name: str,
+    screens: Iterable[str | int] = (),
+    description: str | None = None,
+) -> GroupRecord:
+    name = clean_text("name", name, required=True, limit=200)
+    with library.session() as session:
+        _unique_name(session, ScreenGroup, name, "screen group", None)
+        group = ScreenGroup(
+            name=name,
+            description=clean_text("description", description),
+            screens=_screens(session, screens),
+        )
+        session.add(group)
+        session.flush()
+        return GroupRecord.of(group)
+
+
+def list_groups(library: Library) -> list[GroupRecord]:
+    with library.session() as session:
+        stmt = (
+            select(ScreenGroup)
+            .options(selectinload(ScreenGroup.screens))
+            .order_by(func.lower(ScreenGroup.name))
+        )
+        return [GroupRecord.of(g) for g in session.scalars(stmt)]
+
+
+def get_group(library: Library, ref: str | int) -> GroupRecord:
+    with library.session() as session:
+        return GroupRecord.of(_find_group(session, ref))
+
+
+def edit_group(
+    library: Library, ref: str | int, *, name: str | None = None, description: str | None = None
+) -> GroupRecord:
+    with library.session() as session:
+        group = _find_group(session, ref)
+        if name is not None:
+            clean = clean_text("name", name, required=True, limit=200)
+            _unique_name(session, ScreenGroup, clean, "screen group", group.id)
+            group.name = clean
+        if description is not None:
+            group.description = clean_text("description", description)
+        session.flush()
+        return GroupRecord.of(group)
+
+
+def add_to_group(library: Library, ref: str | int, screens: Iterable[str | int]) -> GroupRecord:
+    """Add screens to a group; screens already in it are left as they are."""
+    with library.session() as session:
+        group = _find_group(session, ref)
+        present = {s.id for s in group.screens}
+        group.screens.extend(s for s in _screens(session, screens) if s.id not in present)
+        session.flush()
+        session.refresh(group)
+        return GroupRecord.of(group)
+
+
+def remove_from_group(
+    library: Library, ref: str | int, screens: Iterable[str | int]
+) -> GroupRecord:
+    """Take screens out of a group; naming a screen that is not a member is an error."""
+    with library.session() as session:
+        group = _find_group(session, ref)
+        members = {s.id for s in group.screens}
+        leaving = _screens(session, screens)
+        for screen in leaving:
+            if screen.id not in members:
+                raise InvalidValue("screen", screen.name, f"is not in the group {group.name!r}")
+        ids = {s.id for s in leaving}
+        group.screens = [s for s in group.screens if s.id not in ids]
+        session.flush()
+        return GroupRecord.of(group)
+
+
+def delete_group(library: Library, ref: str | int) -> GroupRecord:
+    """Delete a group (its screens stay); schedules lose this group as a target."""
+    with library.session() as session:
+        group = _find_group(session, ref)
+        record = GroupRecord.of(group)
+        session.delete(group)
+        return record
