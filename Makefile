@@ -12,11 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## Set up, fill the default library with the demo collection on first use, and show it.
-## (The desktop studio arrives with its issue; until then the demo is shown through the CLI.)
+## Set up, fill the default library with the demo collection on first use, open the studio.
 studio: $(STAMP)
 	$(BIN)/urbanart demo --if-empty
-	$(BIN)/urbanart artworks list
+	$(BIN)/urbanart studio
 
 ## Set up and run everything CI runs: lint, the architecture contract, the whole test suite.
 test: $(STAMP) check

@@ -8,7 +8,13 @@ from urbanart import __version__
 from urbanart.cli.artists import artists
 from urbanart.cli.artworks import artworks
 from urbanart.cli.context import CliState
+from urbanart.cli.curation_cmds import groups, playlists, schedules, screens, whatson
+from urbanart.cli.delivery_cmds import publish_command, push_command
+from urbanart.cli.hub_cmds import report, serve, status
 from urbanart.cli.library_cmds import demo, import_command, init, settings
+from urbanart.cli.player_cmd import player_command
+from urbanart.cli.studio_cmd import studio
+from urbanart.cli.viewer_cmds import link, sign
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -27,8 +33,29 @@ def cli(ctx: click.Context, home: str | None) -> None:
     ctx.call_on_close(state.close)
 
 
-for command in (init, demo, import_command, settings, artists, artworks):
+for command in (
+    init,
+    demo,
+    import_command,
+    settings,
+    artists,
+    artworks,
+    screens,
+    groups,
+    playlists,
+    schedules,
+    whatson,
+    publish_command,
+    push_command,
+    serve,
+    report,
+    studio,
+    player_command,
+    link,
+):
     cli.add_command(command)
+screens.add_command(status)  # `urbanart screens status` (hub_cmds), in the curation group
+screens.add_command(sign)  # `urbanart screens sign` (viewer_cmds): a printed sign with its QR code
 
 
 def main() -> None:

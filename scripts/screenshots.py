@@ -1,0 +1,191 @@
+"""Screenshots of every studio view on a fresh demo library, for review and for the docs.
+
+Starts Xvfb when there is no DISPLAY (falling back to Qt's offscreen platform when neither Xvfb
+nor Qt's xcb plugin is usable), opens the studio at 1440×900 on a demo library in a temporary
+home, and saves one PNG per view (plus a selection, a multi-selection and a dark-mode shot).
+
+    python scripts/screenshots.py [--out screenshots] [--size 1440x900]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def start_xvfb(size: str) -> subprocess.Popen[bytes] | None:
+    """A private X server on a free display number, or None when Xvfb is not installed."""
+    if shutil.which("Xvfb") is None:
+        return None
+    for number in range(91, 120):
+        if Path(f"/tmp/.X{number}-lock").exists():  # noqa: S108 - where X servers lock displays
+            continue
+        process = subprocess.Popen(
+            ["Xvfb", f":{number}", "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(0.6)
+        if process.poll() is None:
+            os.environ["DISPLAY"] = f":{number}"
+            return process
+    return None
+
+
+def dark_palette() -> object:
+    """A dark palette like the ones KDE, GNOME, macOS and Windows hand to Qt in dark mode."""
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for name, color in (
+        (role.Window, "#2b2b2e"),
+        (role.WindowText, "#e8e8ea"),
+        (role.Base, "#1f1f22"),
+        (role.AlternateBase, "#2b2b2e"),
+        (role.Text, "#e8e8ea"),
+        (role.Button, "#35353a"),
+        (role.ButtonText, "#e8e8ea"),
+        (role.Highlight, "#3d7bd9"),
+        (role.HighlightedText, "#ffffff"),
+        (role.ToolTipBase, "#35353a"),
+        (role.ToolTipText, "#e8e8ea"),
+        (role.PlaceholderText, "#8c8c92"),
+        (role.Mid, "#444449"),
+        (role.Dark, "#18181a"),
+        (role.Light, "#4a4a50"),
+    ):
+        palette.setColor(name, QColor(color))
+    disabled = QPalette.ColorGroup.Disabled
+    for name in (role.WindowText, role.Text, role.ButtonText):
+        palette.setColor(disabled, name, QColor("#77777d"))
+    return palette
+
+
+def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
+    """Open the studio and save the shots; runs inside the chosen display."""
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtTest import QTest
+
+    from ui import operations
+    from ui.app import create_window, make_application
+    from ui.views.library_view import LibraryView
+    from urbanart.library.demo import load_demo
+    from urbanart.library.library import Library
+
+    app = make_application()
+    app.setStyle("Fusion")
+    if dark:
+        # Platforms switch palettes themselves; offscreen/Xvfb have none, so stand in for one.
+        QGuiApplication.styleHints().setColorScheme(Qt.ColorScheme.Dark)
+        app.setPalette(dark_palette())
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="urbanart-shots-") as tmp:
+        home = Path(tmp) / "library"
+        with Library.open(home) as library:
+            load_demo(library)
+        settings = QSettings(str(Path(tmp) / "studio.ini"), QSettings.Format.IniFormat)
+        window = create_window(home, settings, start_hub=True)
+        window.resize(width, height)
+
+        def settle(ms: int = 400) -> None:
+            QTest.qWait(300)  # let debounced searches fire
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                QTest.qWait(50)
+                studio = window.studio
+                loading = studio is not None and studio.thumbnails.pending() > 0
+                if not operations.busy() and not loading:
+                    break
+            QTest.qWait(ms)
+
+        def shot(name: str) -> None:
+            settle()
+            path = out / f"{name}{'-dark' if dark else ''}.png"
+            window.grab().save(str(path))
+            saved.append(path)
+
+        while not isinstance(window.views.get("library"), LibraryView):
+            QTest.qWait(50)
+        view = window.views["library"]
+        assert isinstance(view, LibraryView)
+        while view.model.rowCount() == 0:
+            QTest.qWait(50)
+        settle()
+        if dark:
+            view.grid.setCurrentIndex(view.model.index(1))
+            shot("01-library-selected")
+        else:
+            shot("00-library")
+            view.grid.setCurrentIndex(view.model.index(1))
+            shot("01-library-selected")
+            view.grid.selectionModel().clearSelection()
+            for row in (0, 2, 3, 5):
+                view.grid.selectionModel().select(
+                    view.model.index(row), view.grid.selectionModel().SelectionFlag.Select
+                )
+            shot("02-library-multiselect")
+            view.grid.clearSelection()
+            view.filters.search.setText("zzz no such work")
+            shot("03-library-no-match")
+            view.filters.search.clear()
+            for n, key in enumerate(("artists", "playlists", "schedules", "screens", "publish")):
+                window.show_view(key)
+                shot(f"{n + 4:02d}-{key}")
+        window.close()
+        settle(100)
+    return saved
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "screenshots"))
+    parser.add_argument("--size", default="1440x900")
+    parser.add_argument("--dark", action="store_true", help="only the dark-mode shot")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.child:
+        for path in capture(out, width, height, args.dark):
+            print(path)
+        return 0
+
+    xvfb = None
+    if not os.environ.get("DISPLAY"):
+        xvfb = start_xvfb(f"{width + 160}x{height + 160}")
+    try:
+        status = 1
+        for dark in (False, True):
+            command = [sys.executable, __file__, "--child", "--out", str(out), "--size", args.size]
+            command += ["--dark"] if dark else []
+            env = dict(os.environ)
+            if os.environ.get("DISPLAY"):
+                env.setdefault("QT_QPA_PLATFORM", "xcb")
+            status = subprocess.run(command, env=env, check=False).returncode
+            if status != 0 and env.get("QT_QPA_PLATFORM") != "offscreen":
+                print("The X display did not work for Qt; using the offscreen platform.")
+                env["QT_QPA_PLATFORM"] = "offscreen"
+                status = subprocess.run(command, env=env, check=False).returncode
+            if status != 0:
+                return status
+        return status
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait(5)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

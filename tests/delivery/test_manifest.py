@@ -1,0 +1,102 @@
+"""The manifest payload: schema-valid, content-versioned, stable bytes, curator-facing fields."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+
+from urbanart.curation.resolver import resolve
+from urbanart.curation.rules import DailyWindow, ScheduleRule, ScreenContext
+from urbanart.delivery import manifest as mf
+from urbanart.delivery.publisher import window_for
+
+NOW = datetime(2026, 3, 27, 15, 42, 10, tzinfo=UTC)
+
+
+def _media(n: int) -> mf.MediaFacts:
+    sha = hashlib.sha256(str(n).encode()).hexdigest()
+    return mf.MediaFacts(mf.media_url(sha, "jpg"), sha, 1234, 640, 360, "JPEG", False)
+
+
+def _item(n: int, **changes: object) -> mf.ItemFacts:
+    base = dict(
+        item_id=n, artwork_id=100 + n, title=f"Work {n}", artist="Ana Roa", year=2025,
+        license="CC-BY-4.0", license_url="https://creativecommons.org/licenses/by/4.0/",
+        ai_involvement="digitalCreation", ai_disclosure="Made by hand.", alt_text="Shapes.",
+        duration_s=10.0, transition="crossfade", transition_s=1.0, overlay=True, media=_media(n),
+    )  # fmt: skip
+    base.update(changes)
+    return mf.ItemFacts(**base)  # type: ignore[arg-type]
+
+
+def _build(start: datetime = NOW, **screen_changes: object) -> dict:
+    screen = mf.ScreenFacts(
+        id=3, name="Berlin Kiosk", timezone="Europe/Berlin", width=640, height=360,
+        poll_interval=60, poll_token="abcdefghijklmnop_-12", default_playlist_id=1,
+    )  # fmt: skip
+    if screen_changes:
+        screen = mf.ScreenFacts(**{**screen.__dict__, **screen_changes})  # type: ignore[arg-type]
+    rules = [
+        ScheduleRule(2, 2, "Evening", window=DailyWindow.parse("18:00-23:00")),
+    ]
+    context = ScreenContext(3, "Berlin Kiosk", "Europe/Berlin", 1, "Morning")
+    frm, until = window_for(start, 7)
+    timeline = resolve(rules, context, frm, until)
+    playlists = {
+        1: mf.PlaylistFacts(1, "Morning", (_item(1), _item(2, year=None, transition="cut",
+                                                               transition_s=0.0))),
+        2: mf.PlaylistFacts(2, "Evening", (_item(3, duration_s=12.5),)),
+    }  # fmt: skip
+    return mf.build_manifest(screen, timeline, playlists, public_base_url="https://art.example/")
+
+
+def test_payload_is_schema_valid_and_shaped_as_documented() -> None:
+    payload = _build()
+    mf.validate_payload(payload)
+    assert list(mf.schema_errors(payload)) == []
+    assert payload["format"] == "urbanart.manifest" and payload["version"] == 1
+    assert payload["screen"]["orientation"] == "landscape"
+    assert payload["window"] == {"from": "2026-03-27T00:00:00Z", "until": "2026-04-04T00:00:00Z"}
+    assert payload["hub"]["heartbeat"] == "/api/v1/screens/abcdefghijklmnop_-12/heartbeat"
+    assert payload["default_playlist"] == "1" and set(payload["playlists"]) == {"1", "2"}
+    first, second = payload["playlists"]["1"]["items"]
+    assert first["credit"] == "Work 1 — Ana Roa, 2025" and second["credit"] == "Work 2 — Ana Roa"
+    assert first["mobile_url"] == "https://art.example/a/101/"
+    assert first["transition"] == {"type": "crossfade", "seconds": 1}
+    assert payload["playlists"]["1"]["total_seconds"] == 20
+    assert payload["playlists"]["2"]["total_seconds"] == 12.5
+    assert all(s["start"].endswith("Z") for s in payload["timeline"])
+    assert {s["source"] for s in payload["timeline"]} == {"schedule", "default"}
+    # A Europe/Berlin 18:00 on 27 March 2026 (CET, before the switch on the 29th) is 17:00 UTC.
+    assert payload["timeline"][1]["start"] == "2026-03-27T17:00:00Z"
+
+
+def test_version_is_the_hash_of_the_rest_and_no_clock_leaks_in() -> None:
+    payload = _build()
+    rest = {k: v for k, v in payload.items() if k != "manifest_version"}
+    canonical = json.dumps(rest, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert payload["manifest_version"] == hashlib.sha256(canonical.encode()).hexdigest()
+    later_same_day = _build(NOW + timedelta(hours=8))
+    assert mf.payload_text(later_same_day) == mf.payload_text(payload)
+    next_day = _build(NOW + timedelta(days=1))
+    assert next_day["manifest_version"] != payload["manifest_version"]
+    renamed = _build(name="Berlin Kiosk 2")
+    assert renamed["manifest_version"] != payload["manifest_version"]
+    text = mf.payload_text(payload)
+    assert "generated" not in text and "15:42" not in text
+
+
+def test_etag_is_a_quoted_prefix_of_the_file_hash() -> None:
+    data = b'{"x":1}'
+    assert mf.etag_for(data) == '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+def test_schema_refuses_what_a_player_could_not_use() -> None:
+    payload = _build()
+    broken = json.loads(json.dumps(payload))
+    broken["playlists"]["1"]["items"][0]["media"]["url"] = "http://elsewhere/x.jpg"
+    del broken["timeline"][0]["end"]
+    errors = list(mf.schema_errors(broken))
+    assert len(errors) == 2
+    assert mf.schema()["$id"].startswith("urn:urbanart:")

@@ -1,0 +1,86 @@
+"""Pushed manifests: only a correctly signed, fresh, first-seen push with a genuine manifest."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.player import build_demo_screen
+from urbanart.curation import playlists
+from urbanart.delivery.publisher import publish
+from urbanart.delivery.push import push_headers
+from urbanart.delivery.server import HubThread
+from urbanart.library.library import Library
+from urbanart.player import pairing
+from urbanart.player.clock import ManualClock
+from urbanart.player.core import Player
+from urbanart.player.push_listener import PushListener
+
+T0 = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
+SECRET = "push-secret-for-this-screen-0123456789"
+
+
+@pytest.fixture
+def setup(library: Library, tmp_path: Path) -> Iterator[tuple[Player, str, bytes, bytes]]:
+    """A paired player playing the first publication, a listener, and a newer manifest."""
+    world = build_demo_screen(library, now=T0)
+    with HubThread(library) as hub:
+        pairing.pair(tmp_path / "player", hub.url, world.token)
+        player = Player(tmp_path / "player", clock=ManualClock(T0))
+        assert player.poll_once().switched
+        old = world.manifest_path().read_bytes()
+        playlists.set_item(library, world.day, 1, duration=12)
+        publish(library, now=T0)
+        new = world.manifest_path().read_bytes()
+        assert new != old
+        listener = PushListener(player, SECRET, host="127.0.0.1", after_apply=player.sync_media)
+        listener.start()
+        yield player, f"http://127.0.0.1:{listener.port}/push", old, new
+        listener.stop()
+        player.close()
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> requests.Response:
+    return requests.post(url, data=body, headers=headers, timeout=10)
+
+
+def version_of(envelope: bytes) -> str:
+    return json.loads(json.loads(envelope)["payload"])["manifest_version"]
+
+
+def test_a_signed_fresh_push_is_applied_once(setup: tuple[Player, str, bytes, bytes]) -> None:
+    player, url, _old, new = setup
+    headers = push_headers(SECRET, new, version_of(new))
+    answer = post(url, new, headers)
+    assert answer.status_code == 200 and answer.json()["manifest_version"] == version_of(new)
+    assert player.current.version == version_of(new)  # media were cached, so it switched
+    replay = post(url, new, headers)
+    assert replay.status_code == 403 and "replay" in replay.json()["error"]
+
+
+def test_forged_stale_and_tampered_pushes_are_refused(
+    setup: tuple[Player, str, bytes, bytes],
+) -> None:
+    player, url, _old, new = setup
+    playing = player.current.version
+    forged = push_headers("not-the-secret", new, version_of(new))
+    assert post(url, new, forged).status_code == 401
+    stale = push_headers(SECRET, new, version_of(new), timestamp=int(time.time()) - 3600)
+    assert post(url, new, stale).status_code == 401
+    future = push_headers(SECRET, new, version_of(new), timestamp=int(time.time()) + 3600)
+    assert post(url, new, future).status_code == 401
+    unsigned = {"Content-Type": "application/json"}
+    assert post(url, new, unsigned).status_code == 401
+    # Right push secret, but the manifest itself was altered: the pinned key refuses it.
+    envelope = json.loads(new)
+    envelope["payload"] = envelope["payload"].replace('"duration_s":12', '"duration_s":13', 1)
+    altered = json.dumps(envelope).encode()
+    answer = post(url, altered, push_headers(SECRET, altered, version_of(new)))
+    assert answer.status_code == 403 and answer.json()["error"] == "manifest refused"
+    assert player.current.version == playing and player.pending is None

@@ -1,0 +1,1 @@
+"""pytest-qt tests of the studio: real widgets over a real library in a temporary home."""

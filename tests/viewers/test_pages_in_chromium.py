@@ -1,0 +1,244 @@
+"""The viewer pages in headless Chromium at phone sizes, served by the hub as phones get them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.viewers import BASE_URL, XSS_TITLE, Gallery, build_gallery, just_before, playing_at
+from urbanart.delivery.publisher import current_tree, publish
+from urbanart.delivery.server import HubThread
+from urbanart.delivery.signing import verify_envelope
+from urbanart.library.library import Library
+from urbanart.library.settings import update_settings
+from urbanart.library.vocabulary import disclosure
+
+CHROMIUM = Path(os.environ.get("URBANART_CHROMIUM", "/usr/bin/chromium"))
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"no Chromium at {CHROMIUM} (apt-get install chromium, or set URBANART_CHROMIUM)",
+)
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
+#: Phone viewports, and a 390-px phone at 200 % zoom (195 CSS pixels wide).
+VIEWPORTS = {"390x844": (390, 844), "320x640": (320, 640), "zoom200": (195, 422)}
+
+
+@dataclass
+class Served:
+    gallery: Gallery
+    url: str
+    payloads: dict[int, dict[str, Any]]
+    shots: Path
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The sample gallery published for the real clock and served by the hub on 127.0.0.1."""
+    folder = tmp_path_factory.mktemp("chromium")
+    library = Library.open(folder / "library")
+    try:
+        gallery = build_gallery(library, folder / "sources")
+        update_settings(library, public_base_url=BASE_URL)
+        publish(library)
+        root = current_tree(library)
+        public = (root / "keys" / "manifest-signing.pub").read_bytes()
+        payloads = {}
+        for path in (root / "screens").glob("*/manifest.json"):
+            payload = verify_envelope(path.read_bytes(), public)
+            payloads[payload["screen"]["id"]] = payload
+        with HubThread(library) as hub:
+            yield Served(gallery, hub.url.rstrip("/"), payloads, folder / "screenshots")
+    finally:
+        library.close()
+
+
+@pytest.fixture(scope="module")
+def browser(served: Served) -> Iterator[Any]:
+    with sync_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Any]:
+    """open_page(size, **context options) -> page, with every dialog recorded in page.dialogs."""
+    contexts = []
+
+    def make(size: tuple[int, int] = (390, 844), **options: Any) -> Any:
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]}, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.dialogs = []
+
+        def on_dialog(dialog: Any) -> None:
+            page.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def no_sideways_scroll(page: Any) -> None:
+    width, client = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert width <= client, f"{page.url}: {width}px of content in a {client}px viewport"
+
+
+def shoot(page: Any, served: Served, name: str) -> None:
+    served.shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(served.shots / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS), ids=list(VIEWPORTS))
+@pytest.mark.parametrize("title", ["Harbour Lights", XSS_TITLE], ids=["plain", "hostile"])
+def test_an_artwork_page_reads_well_on_a_phone(
+    served: Served, open_page: Any, size: str, title: str
+) -> None:
+    aid = served.gallery.works[title]
+    page = open_page(VIEWPORTS[size])
+    page.goto(f"{served.url}/a/{aid}/", wait_until="load")
+    no_sideways_scroll(page)
+    heading = page.locator("h1.title")
+    assert heading.is_visible() and heading.inner_text() == title  # text, never markup
+    assert page.locator("p.artist").is_visible()
+    assert "Mara Okafor" in page.locator("p.artist").inner_text()
+    ai = "digitalCreation" if title == "Harbour Lights" else "trainedAlgorithmicMedia"
+    assert page.get_by_text(disclosure(ai)).is_visible()
+    image = page.locator("figure.work img")
+    assert image.is_visible()
+    assert page.evaluate("document.querySelector('figure.work img').naturalWidth") > 0
+    assert page.locator("script:not([type])").count() == 0  # the title added no script
+    page.wait_for_timeout(100)
+    assert page.dialogs == []
+    shoot(page, served, f"artwork-{aid}-{size}")
+
+
+@pytest.mark.parametrize("size", ["320x640", "zoom200"])
+def test_playlist_and_screen_pages_fit_a_narrow_phone(
+    served: Served, open_page: Any, size: str
+) -> None:
+    page = open_page(VIEWPORTS[size])
+    for path in [
+        f"/p/{pid}/" for name, pid in served.gallery.playlists.items() if name != "Unused"
+    ] + [f"/s/{sid}/" for sid in served.gallery.screens.values()]:
+        page.goto(served.url + path, wait_until="load")
+        no_sideways_scroll(page)
+        assert page.locator("h1").is_visible()
+        shoot(page, served, path.strip("/").replace("/", "-") + f"-{size}")
+    assert page.dialogs == []
+
+
+def ms(instant: datetime) -> int:
+    return round(instant.timestamp() * 1000)
+
+
+def open_screen_at(open_page: Any, served: Served, screen_id: int, at: datetime) -> Any:
+    """The now-playing page with the browser's clock stopped at `at` (moved on by run_for)."""
+    page = open_page((390, 844))
+    page.clock.install(time=at - timedelta(seconds=1))
+    page.clock.pause_at(at)
+    page.goto(f"{served.url}/s/{screen_id}/", wait_until="load")
+    page.wait_for_selector("#live:not([hidden])")
+    return page
+
+
+def shown(page: Any) -> tuple[str | None, str | None]:
+    """(current title, just-before title) as the page shows them; None where hidden."""
+    current, before = page.evaluate(
+        """() => {
+            const text = (id, box) => document.getElementById(box).hidden
+                ? null : document.getElementById(id).textContent;
+            return [text("current-title", "current"), text("before-title", "before")];
+        }"""
+    )
+    return current, before
+
+
+def expected(payload: dict[str, Any], t: int) -> tuple[str | None, str | None]:
+    item = playing_at(payload, t)[0]
+    before = just_before(payload, t)
+    return (item["title"] if item else None, before["title"] if before else None)
+
+
+@pytest.mark.parametrize("screen", ["Berlin", "Tokyo"])
+def test_now_playing_shows_what_the_rule_predicts_and_moves_on(
+    served: Served, open_page: Any, screen: str
+) -> None:
+    sid = served.gallery.screens[screen]
+    payload = served.payloads[sid]
+    now = datetime.now(UTC).replace(microsecond=0)
+    page = open_screen_at(open_page, served, sid, now)
+    heading = page.locator(".now-heading").text_content() or ""
+    assert " ".join(heading.split()) == f"Now on {payload['screen']['name']}"
+    t = ms(now)
+    assert shown(page) == expected(payload, t)
+    assert page.locator("#current-title").is_visible()
+    assert page.locator("#notice").is_hidden()
+    no_sideways_scroll(page)
+    shoot(page, served, f"now-playing-{sid}")
+    # Move the clock past the next change: the page follows without a reload.
+    item, began = playing_at(payload, t)
+    assert item is not None and began is not None
+    step = began + round(float(item["duration_s"]) * 1000) - t + 1500
+    page.clock.run_for(step)
+    assert shown(page) == expected(payload, t + step)
+    following = playing_at(payload, t + step)[0]
+    assert following is not None
+    link = page.locator("#current-link").get_attribute("href")
+    assert link == f"../../a/{following['artwork_id']}/"
+    assert page.dialogs == []
+
+
+def test_just_before_reaches_back_across_a_schedule_change(served: Served, open_page: Any) -> None:
+    sid = served.gallery.screens["Tokyo"]
+    payload = served.payloads[sid]
+    evening = str(served.gallery.playlists["Evening"])
+    segment = next(s for s in payload["timeline"] if s["playlist"] == evening)
+    start = datetime.fromisoformat(segment["start"].replace("Z", "+00:00"))
+    page = open_screen_at(open_page, served, sid, start + timedelta(seconds=3))
+    current, before = shown(page)
+    assert current == "Green Arcade"  # the evening playlist's first work, from its start
+    assert (current, before) == expected(payload, ms(start + timedelta(seconds=3)))
+    assert before is not None  # the morning default played until the schedule began
+
+
+def test_after_its_window_the_page_says_it_is_out_of_date(served: Served, open_page: Any) -> None:
+    sid = served.gallery.screens["Berlin"]
+    payload = served.payloads[sid]
+    until = datetime.fromisoformat(payload["window"]["until"].replace("Z", "+00:00"))
+    at = until + timedelta(hours=1, seconds=7)
+    page = open_screen_at(open_page, served, sid, at)
+    assert page.locator("#notice").is_visible()
+    assert "out of date" in page.locator("#notice").inner_text()
+    assert shown(page)[0] == expected(payload, ms(at))[0]
+    shoot(page, served, "now-playing-out-of-date")
+
+
+def test_without_javascript_the_screen_page_lists_its_playlists(
+    served: Served, open_page: Any
+) -> None:
+    sid = served.gallery.screens["Tokyo"]
+    page = open_page((320, 640), java_script_enabled=False)
+    page.goto(f"{served.url}/s/{sid}/", wait_until="load")
+    # Playwright's text locators skip <noscript>, so read what the reader sees.
+    assert "Turn on JavaScript to see which work" in page.locator("body").inner_text()
+    for pid in (served.gallery.playlists["Morning"], served.gallery.playlists["Evening"]):
+        assert page.locator(f"a[href='../../p/{pid}/']").is_visible()
+    assert page.locator("#live").is_hidden()
+    no_sideways_scroll(page)

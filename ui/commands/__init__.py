@@ -1,0 +1,1 @@
+"""Undoable commands (QUndoCommand) whose redo and undo call the engine through run_op."""

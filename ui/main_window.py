@@ -1,0 +1,408 @@
+"""The studio's main window: sidebar, the views, menus, status bar, and opening libraries.
+
+Opening or switching a library happens in the background; meanwhile the window shows what it
+is doing. Each library gets a fresh ``Studio`` and fresh views, so nothing keeps reading a
+closed library. Geometry, splitters and the last view are kept in QSettings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from ui import operations, theme
+from ui.hub_runner import HubRunner
+from ui.operations import ARTISTS, ARTWORKS, LIBRARY, OpContext, run_op
+from ui.studio import Studio
+from ui.views.artists_view import ArtistsView
+from ui.views.library_view import LibraryView
+from ui.views.playlists_view import PlaylistsView
+from ui.widgets.placeholder_page import PlaceholderPage
+from urbanart import __version__
+from urbanart.library.catalog import count_artworks
+from urbanart.library.demo import load_demo
+from urbanart.library.library import Library
+
+#: (key, label, icon, placeholder text for views not built yet)
+VIEWS: tuple[tuple[str, str, str, str], ...] = (
+    ("library", "Library", "library", ""),
+    ("artists", "Artists", "artists", ""),
+    (
+        "playlists",
+        "Playlists",
+        "playlists",
+        "Build playlists from approved works: drag works in from the Library, set how long "
+        "each stays on screen, its transition and caption, and preview the result shaped "
+        "like a real screen.",
+    ),
+    (
+        "schedules",
+        "Schedules",
+        "schedules",
+        "Decide what plays where and when: bind playlists to screens or groups for dates, "
+        "weekdays and daily windows, each in the screen's own time zone.",
+    ),
+    (
+        "screens",
+        "Screens",
+        "screens",
+        "Every screen in every city: its size, time zone and address, whether it is online, "
+        "and what it is playing right now.",
+    ),
+    (
+        "publish",
+        "Publish",
+        "publish",
+        "See what changed since the last publication and send it to the screens, with a "
+        "per-screen report of what each one received.",
+    ),
+)
+
+
+class MainWindow(QMainWindow):
+    """Sidebar + stacked views over one open library."""
+
+    library_opened = Signal(object)  # Studio
+    view_changed = Signal(str)
+
+    def __init__(
+        self, settings: QSettings, *, start_hub: bool = True, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.start_hub = start_hub
+        self.studio: Studio | None = None
+        self.views: dict[str, QWidget] = {}
+        self.setWindowTitle("Urban Art Studio")
+        self.setWindowIcon(theme.app_icon())
+        self.setMinimumSize(QSize(960, 600))
+        self.undo_group = QUndoGroup(self)
+        self.hub = HubRunner(self)
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setIconSize(QSize(22, 22))
+        self.sidebar.setSpacing(2)
+        self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sidebar.setAccessibleName("Sections")
+        for n, (key, label, icon_name, _text) in enumerate(VIEWS, start=1):
+            item = QListWidgetItem(theme.icon(icon_name), label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(f"{label} (Ctrl+{n})")
+            item.setSizeHint(QSize(0, 40))
+            self.sidebar.addItem(item)
+        self.sidebar.setFixedWidth(176)
+        sidebar_palette = self.sidebar.palette()
+        sidebar_palette.setColor(
+            self.sidebar.backgroundRole(), sidebar_palette.color(sidebar_palette.ColorRole.Window)
+        )
+        self.sidebar.setPalette(sidebar_palette)
+        self.stack = QStackedWidget()
+        self.opening = PlaceholderPage("library", "Opening the library…", "")
+        self.stack.addWidget(self.opening)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.sidebar.currentRowChanged.connect(self._show_row)
+
+        self.path_label = QLabel()
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hub_label = QLabel(self.hub.status)
+        self.statusBar().addWidget(self.path_label, 1)
+        self.statusBar().addPermanentWidget(self.hub_label)
+        self.hub.status_changed.connect(self.hub_label.setText)
+        self._make_menus()
+        self._restore_window()
+
+    # Menus -------------------------------------------------------------------------------------
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+
+        def add(menu: object, text: str, slot: Callable[[], None], keys: object = None) -> QAction:
+            act = QAction(text, self)
+            if keys is not None:
+                act.setShortcut(QKeySequence(keys))  # type: ignore[arg-type]
+            act.triggered.connect(slot)
+            menu.addAction(act)  # type: ignore[attr-defined]
+            return act
+
+        file_menu = bar.addMenu("&File")
+        add(file_menu, "&New Library…", self.new_library, "Ctrl+Shift+N")
+        add(file_menu, "&Open Library…", self.open_library_dialog, QKeySequence.StandardKey.Open)
+        file_menu.addSeparator()
+        self.import_files_action = add(
+            file_menu, "&Import Files…", lambda: self._library_view_call("choose_files_to_import"),
+            "Ctrl+I",
+        )  # fmt: skip
+        self.import_folder_action = add(
+            file_menu,
+            "Import &Folder…",
+            lambda: self._library_view_call("choose_folder_to_import"),
+            "Ctrl+Shift+I",
+        )
+        self.demo_action = add(file_menu, "Load the &Demo Collection", self.load_demo_collection)
+        file_menu.addSeparator()
+        quit_action = add(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+
+        edit_menu = bar.addMenu("&Edit")
+        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts(
+            [QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)]
+        )
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+
+        view_menu = bar.addMenu("&View")
+        self.view_actions: list[QAction] = []
+        for n, (key, label, _icon, _text) in enumerate(VIEWS, start=1):
+            act = add(view_menu, label, lambda k=key: self.show_view(k), f"Ctrl+{n}")
+            act.setCheckable(True)
+            self.view_actions.append(act)
+
+        help_menu = bar.addMenu("&Help")
+        about = add(help_menu, "&About Urban Art Studio", self.about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _library_view_call(self, name: str) -> None:
+        view = self.views.get("library")
+        if view is not None:
+            self.show_view("library")
+            getattr(view, name)()
+
+    # Libraries ---------------------------------------------------------------------------------
+
+    def open_library(
+        self, home: Path, *, demo_if_empty: bool = False, on_ready: Callable[[], None] | None = None
+    ) -> None:
+        """Open (or create) the library at home in the background, then rebuild the views."""
+        self._close_studio()
+        self.opening.heading.setText("Opening the library…")
+        self.opening.body.setText(str(home))
+        self.stack.setCurrentWidget(self.opening)
+        self.path_label.setText(f"Opening {home}…")
+
+        def open_it(_ctx: OpContext) -> tuple[Library, int]:
+            library = Library.open(home)
+            return library, count_artworks(library)
+
+        def opened(result: tuple[Library, int]) -> None:
+            library, count = result
+            self.set_studio(Studio(library, self))
+            self.settings.setValue("library/home", str(library.home))
+            if count == 0 and demo_if_empty:
+                self.load_demo_collection()
+            if on_ready is not None:
+                on_ready()
+
+        def failed(exc: BaseException) -> None:
+            self.opening.heading.setText("The library could not be opened")
+            self.opening.body.setText(f"{exc}<br><br>Use File ▸ Open Library… to choose another.")
+            self.path_label.setText("No library open")
+            operations.show_error(self, exc)
+
+        run_op(self, open_it, on_success=opened, on_failure=failed, label="open library")
+
+    def set_studio(self, studio: Studio) -> None:
+        """Build the views over a freshly opened library."""
+        self.studio = studio
+        self.path_label.setText(f"Library: {studio.library.home}")
+        self.setWindowTitle(f"Urban Art Studio — {studio.library.home.name}")
+        for key, label, icon_name, text in VIEWS:
+            view: QWidget
+            if key == "library":
+                view = LibraryView(studio)
+            elif key == "artists":
+                artists = ArtistsView(studio)
+                artists.open_artwork.connect(self._open_artwork_in_library)
+                view = artists
+            elif key == "playlists":
+                view = PlaylistsView(studio)
+            else:
+                view = PlaceholderPage(icon_name, f"{label} — coming soon", text)
+                view.undo_stack = None  # type: ignore[attr-defined]
+            self.views[key] = view
+            self.stack.addWidget(view)
+            stack = getattr(view, "undo_stack", None)
+            if stack is not None:
+                self.undo_group.addStack(stack)
+            if hasattr(view, "restore_state"):
+                view.restore_state(self.settings)  # type: ignore[attr-defined]
+        last = str(self.settings.value("window/view", "library"))
+        self.show_view(last if last in self.views else "library")
+        for view in self.views.values():
+            if hasattr(view, "start"):
+                view.start()  # type: ignore[attr-defined]
+        if self.start_hub:
+            self.hub.start(studio.library)
+        else:
+            self.hub_label.setText("hub: off")
+        self.library_opened.emit(studio)
+
+    def _close_studio(self) -> None:
+        if self.studio is None:
+            return
+        self._save_view_states()
+        self.hub.stop()
+        for view in self.views.values():
+            stack = getattr(view, "undo_stack", None)
+            if stack is not None:
+                self.undo_group.removeStack(stack)
+            self.stack.removeWidget(view)
+            view.deleteLater()
+        self.views.clear()
+        studio, self.studio = self.studio, None
+        studio.close()
+        studio.deleteLater()
+
+    def new_library(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Choose an empty folder for the new library"
+        )
+        if not folder:
+            return
+        path = Path(folder)
+        if any(path.iterdir()) and not (path / "library.sqlite3").exists():
+            QMessageBox.warning(
+                self,
+                "Urban Art Studio",
+                f"{path} is not empty. Choose an empty folder (or create one in the dialog).",
+            )
+            return
+        self.open_library(path)
+
+    def open_library_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a library folder")
+        if not folder:
+            return
+        path = Path(folder)
+        if not (path / "library.sqlite3").exists():
+            answer = QMessageBox.question(
+                self,
+                "Urban Art Studio",
+                f"There is no library in {path} yet. Create one there?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.open_library(path)
+
+    def load_demo_collection(self) -> None:
+        if self.studio is None:
+            return
+        library = self.studio.library
+
+        def work(ctx: OpContext) -> int:
+            results = load_demo(
+                library, on_result=lambda d, t, r: ctx.progress(d, t, r.title or "")
+            )
+            return len(results)
+
+        run_op(
+            self,
+            work,
+            progress_label="Loading the demo collection…",
+            changes={ARTWORKS, ARTISTS, LIBRARY},
+            bus=self.studio.bus,
+            show_after_ms=0,
+        )
+
+    # Views -------------------------------------------------------------------------------------
+
+    def show_view(self, key: str) -> None:
+        keys = [k for k, *_ in VIEWS]
+        if key not in keys:
+            return
+        row = keys.index(key)
+        if self.sidebar.currentRow() == row:
+            self._show_row(row)
+        else:
+            self.sidebar.setCurrentRow(row)
+
+    def current_view_key(self) -> str:
+        item = self.sidebar.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else "library"
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        key = VIEWS[row][0]
+        for n, act in enumerate(self.view_actions):
+            act.setChecked(n == row)
+        view = self.views.get(key)
+        if view is None:
+            return
+        self.stack.setCurrentWidget(view)
+        self.undo_group.setActiveStack(getattr(view, "undo_stack", None))
+        self.settings.setValue("window/view", key)
+        self.view_changed.emit(key)
+
+    def _open_artwork_in_library(self, artist_id: int, artwork_id: int) -> None:
+        view = self.views.get("library")
+        if not isinstance(view, LibraryView):
+            return
+        self.show_view("library")
+        view.show_artist(artist_id)
+        if artwork_id:
+            view._wanted_selection = [artwork_id]
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Urban Art Studio",
+            f"<h3>Urban Art Studio {__version__}</h3>"
+            "<p>Collect artworks from many artists, curate them into playlists and put them "
+            "on city screens around the world.</p>"
+            f"<p>Library: {self.studio.library.home if self.studio else '—'}<br>"
+            f"{self.hub.status}</p>",
+        )
+
+    # Window state ------------------------------------------------------------------------------
+
+    def _restore_window(self) -> None:
+        if self.settings.contains("window/geometry"):
+            self.restoreGeometry(self.settings.value("window/geometry"))
+        else:
+            self.resize(1280, 800)
+        if self.settings.contains("window/state"):
+            self.restoreState(self.settings.value("window/state"))
+
+    def _save_view_states(self) -> None:
+        for view in self.views.values():
+            if hasattr(view, "save_state"):
+                view.save_state(self.settings)  # type: ignore[attr-defined]
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/view", self.current_view_key())
+        self._save_view_states()
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        self.hub.stop()
+        if self.studio is not None:
+            self.studio.close()
+            self.studio = None
+        super().closeEvent(event)

@@ -1,0 +1,60 @@
+"""`python -m ui.player --state DIR`: the full-screen player (what `urbanart player` starts)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="urbanart-player", description=__doc__)
+    parser.add_argument("--state", type=Path, help="The player's state folder (paired already).")
+    parser.add_argument("--windowed", action="store_true", help="A window instead of full screen.")
+    parser.add_argument("--push-port", type=int, help="Accept signed pushes on this port.")
+    parser.add_argument("--push-secret-file", type=Path, help="The screen's push secret.")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+
+    from PySide6.QtWidgets import QApplication
+
+    from ui.player.window import PlayerWindow
+    from urbanart.cli.player_cmd import default_state
+    from urbanart.errors import UrbanArtError
+    from urbanart.player.core import Player
+
+    app = QApplication(sys.argv[:1])
+    # A service manager stops the screen with SIGTERM: quit cleanly so the last play is kept.
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    app.setApplicationName("Urban Art player")
+    try:
+        player = Player(args.state or default_state())
+    except UrbanArtError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    listener = None
+    if args.push_port and args.push_secret_file:
+        from urbanart.player.push_listener import PushListener
+
+        secret = args.push_secret_file.read_text("utf-8").strip()
+        listener = PushListener(player, secret, port=args.push_port)
+        listener.start()
+    window = PlayerWindow(player)
+    if args.windowed:
+        window.resize(960, 540)
+        window.show()
+    else:
+        window.showFullScreen()
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()
+        if listener is not None:
+            listener.stop()
+        player.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,284 @@
+"""The player window: full-screen works from the verified cache, crossfades, caption and QR.
+
+Why this shape: the core (urbanart.player.core.Player) decides everything from the clock; this
+window only draws its Frames. Ticks run on the GUI thread from a QTimer (tick is cheap and never
+touches the network); polls, downloads and reports run on a plain worker thread, so a slow hub
+never freezes the picture. Two stacked image layers with opacity effects make the crossfade.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import segno
+from PySide6.QtCore import QEasingCurve, QPropertyAnimation, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QKeyEvent,
+    QMovie,
+    QPalette,
+    QPixmap,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsOpacityEffect,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from urbanart.player.clock import Clock
+from urbanart.player.core import Frame, Player
+
+TICK_MS = 200
+POLL_CHECK_S = 0.5
+
+
+class _Layer(QLabel):
+    """One full-window picture, letterboxed on black (contain), still or animated."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setStyleSheet("background: black;")
+        self.effect = QGraphicsOpacityEffect(self)
+        self.effect.setOpacity(0.0)
+        self.setGraphicsEffect(self.effect)
+        self.source: QPixmap | None = None
+        self.movie: QMovie | None = None
+        self.path: Path | None = None
+
+    def load(self, path: Path, animated: bool) -> bool:
+        """Show the file; False when Qt cannot decode it (then the layer stays empty)."""
+        self.clear_media()
+        self.path = path
+        if animated:
+            movie = QMovie(str(path))
+            if movie.isValid():
+                self.movie = movie
+                self.setMovie(movie)
+                self._fit()
+                movie.start()
+                return True
+        pixmap = QPixmap(str(path))
+        if pixmap.isNull():
+            return False
+        self.source = pixmap
+        self._fit()
+        return True
+
+    def clear_media(self) -> None:
+        if self.movie is not None:
+            self.movie.stop()
+            self.movie = None
+        self.source = None
+        self.path = None
+        self.clear()
+
+    def _fit(self) -> None:
+        area = self.size()
+        if self.movie is not None:
+            frame = self.movie.currentImage().size()
+            if frame.isEmpty():
+                self.movie.jumpToFrame(0)
+                frame = self.movie.currentImage().size()
+            if not frame.isEmpty():
+                self.movie.setScaledSize(frame.scaled(area, Qt.AspectRatioMode.KeepAspectRatio))
+        elif self.source is not None:
+            self.setPixmap(
+                self.source.scaled(
+                    area,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+
+def qr_pixmap(url: str, size: int) -> QPixmap:
+    """The QR code drawn in memory with segno: works offline, needs nothing from the tree."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=2)
+    pixmap = QPixmap()
+    pixmap.loadFromData(buffer.getvalue(), "PNG")
+    return pixmap.scaled(QSize(size, size), Qt.AspectRatioMode.KeepAspectRatio)
+
+
+class _Overlay(QFrame):
+    """Caption (credit, AI disclosure) bottom left and the artwork's QR code bottom right."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("overlay")
+        self.setStyleSheet(
+            "QFrame#overlay { background: transparent; border: none; }"
+            "QLabel#caption { background: rgba(0,0,0,160); color: white; padding: 10px 14px;"
+            " border-radius: 6px; font-size: 20px; }"
+            "QLabel#qr { background: white; padding: 6px; }"
+        )
+        self.caption = QLabel(self)
+        self.caption.setObjectName("caption")
+        self.caption.setWordWrap(True)
+        self.qr = QLabel(self)
+        self.qr.setObjectName("qr")
+        row = QHBoxLayout()
+        row.addWidget(self.caption, 0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft)
+        row.addStretch(1)
+        row.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(24, 24, 24, 24)
+        column.addStretch(1)
+        column.addLayout(row)
+        self._url: str | None = None
+
+    def show_item(self, item: Mapping[str, Any], qr_size: int) -> None:
+        disclosure = (
+            item.get("ai_disclosure") if item.get("ai_involvement") != "undisclosed" else ""
+        )
+        text = str(item["credit"]) + (f"<br><small>{disclosure}</small>" if disclosure else "")
+        self.caption.setText(text)
+        if item["mobile_url"] != self._url:
+            self._url = str(item["mobile_url"])
+            self.qr.setPixmap(qr_pixmap(self._url, qr_size))
+        self.show()
+        self.raise_()
+
+
+class PlayerWindow(QWidget):
+    """Draws the player's frames; `network=False` leaves polling to the caller (tests)."""
+
+    def __init__(
+        self,
+        player: Player,
+        *,
+        clock: Clock | None = None,
+        network: bool = True,
+        tick_ms: int = TICK_MS,
+    ) -> None:
+        super().__init__()
+        self.player = player
+        self.clock = clock or player.clock
+        self.setWindowTitle("Urban Art player")
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor("black"))
+        self.setPalette(palette)
+        self.setAutoFillBackground(True)
+        self.setCursor(Qt.CursorShape.BlankCursor)
+        self.layers = (_Layer(self), _Layer(self))
+        self.front = 0
+        self.overlay = _Overlay(self)
+        self.overlay.hide()
+        self._key: tuple[Any, ...] | None = None
+        self._path: Path | None = None
+        self._fade: QPropertyAnimation | None = None
+        self.frame: Frame | None = None
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start(tick_ms)
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
+        if network:
+            self._worker = threading.Thread(target=self._network, name="player-net", daemon=True)
+            self._worker.start()
+        self.refresh()
+
+    # The network worker ---------------------------------------------------------------------
+
+    def _network(self) -> None:
+        while not self._stop.is_set():
+            if self.clock.now() >= self.player.next_poll_at:
+                try:
+                    self.player.poll_once()
+                except Exception as exc:  # never let the worker die: the screen must go on
+                    self.player.error(f"poll failed: {type(exc).__name__}")
+            self._stop.wait(POLL_CHECK_S)
+
+    def shutdown(self) -> None:
+        self.timer.stop()
+        self._stop.set()
+        if self._worker is not None:
+            self._worker.join(15)
+        self.player.flush_play()
+
+    # Drawing --------------------------------------------------------------------------------
+
+    @property
+    def shown_item(self) -> Mapping[str, Any] | None:
+        return self.frame.item if self.frame is not None else None
+
+    @property
+    def front_layer(self) -> _Layer:
+        return self.layers[self.front]
+
+    def refresh(self, now: datetime | None = None) -> Frame:
+        """Tick the core and draw what it says (a new work, a crossfade, or nothing)."""
+        frame = self.player.tick(now or self.clock.now())
+        self.frame = frame
+        key = frame.showing.key if frame.path is not None else None
+        if key == self._key and frame.path == self._path:
+            return frame
+        self._key, self._path = key, frame.path
+        item = frame.item
+        if item is None or frame.path is None:
+            for layer in self.layers:
+                layer.effect.setOpacity(0.0)
+                layer.clear_media()
+            self.overlay.hide()
+            return frame
+        back, old = self.layers[1 - self.front], self.layers[self.front]
+        if not back.load(frame.path, bool(item["media"].get("animated"))):
+            self.player.error(f"cannot decode {frame.path.name}")
+            return frame
+        back.raise_()
+        self.overlay.raise_()
+        fade = frame.showing.fade
+        seconds = float(item["transition"]["seconds"]) if fade is not None else 0.0
+        remaining = seconds * (1.0 - (fade or 0.0))
+        if self._fade is not None:
+            self._fade.stop()
+        if remaining > 0.05 and old.path is not None:
+            back.effect.setOpacity(fade or 0.0)
+            self._fade = QPropertyAnimation(back.effect, b"opacity", self)
+            self._fade.setDuration(int(remaining * 1000))
+            self._fade.setStartValue(fade or 0.0)
+            self._fade.setEndValue(1.0)
+            self._fade.setEasingCurve(QEasingCurve.Type.Linear)
+            self._fade.finished.connect(old.clear_media)
+            self._fade.start()
+        else:
+            back.effect.setOpacity(1.0)
+            old.clear_media()
+            old.effect.setOpacity(0.0)
+        self.front = 1 - self.front
+        if item.get("overlay"):
+            self.overlay.show_item(item, max(96, min(self.width(), self.height()) // 5))
+        else:
+            self.overlay.hide()
+        return frame
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        for layer in self.layers:
+            layer.setGeometry(self.rect())
+        self.overlay.setGeometry(self.rect())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Q):
+            self.close()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,397 @@
+"""The Library view: every artwork as a thumbnail grid, with search, filters and a detail panel.
+
+Queries run in the database (``urbanart.library.browse``) off the GUI thread; the newest query
+wins when the curator types faster than results arrive. Files dropped on the grid are imported.
+One selected work opens in the editor on the right; several selected works get bulk review
+actions. Saves and status changes are undoable (Edit ▸ Undo).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QImage, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.commands.artworks import EditArtworksCommand, record_values
+from ui.dialogs.import_dialog import ImportFlow
+from ui.models.artwork_grid import ArtworkGridModel
+from ui.operations import ARTISTS, ARTWORKS, LIBRARY, OpContext, run_op, submit
+from ui.studio import Studio
+from ui.thumbnails import load_preview_image
+from ui.widgets.artwork_editor import ArtworkEditor
+from ui.widgets.artwork_grid_view import ArtworkGridView
+from ui.widgets.filter_bar import FilterBar
+from ui.widgets.placeholder_page import PlaceholderPage
+from ui.widgets.selection_panel import ACTION_LABELS, SelectionPanel
+from urbanart.library.browse import BrowseRow, FilterChoices, browse_rows, filter_choices
+from urbanart.library.catalog import edit_artwork, get_artwork, list_artists
+from urbanart.library.records import ArtworkRecord
+
+STATUS_KEYS = {"approved": "P", "rejected": "X", "submitted": "U"}
+
+
+class LibraryView(QWidget):
+    """Grid, filter bar and detail panel over one library."""
+
+    title = "Library"
+    rows_loaded = Signal(int)  # emitted after the grid got new rows (count)
+    record_loaded = Signal(int)  # the detail panel shows this artwork id
+    import_finished = Signal(list)
+
+    def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.studio = studio
+        self.undo_stack = QUndoStack(self)
+        self.total = 0
+        self._query_seq = 0
+        self._record_seq = 0
+        self._restore_after_load: tuple[int, dict[str, Any], Exception] | None = None
+        self._wanted_selection: list[int] = []
+        self.import_flow: ImportFlow | None = None
+
+        self.filters = FilterBar()
+        self.grid = ArtworkGridView(studio.thumbnails.side)
+        self.model = ArtworkGridModel(studio.thumbnails, self)
+        self.grid.setModel(self.model)
+        self.editor = ArtworkEditor()
+        self.selection_panel = SelectionPanel()
+        self.nothing_selected = PlaceholderPage(
+            "library",
+            "Nothing selected",
+            "Click a work to see it large and edit its details.<br>"
+            "Shift- or Ctrl-click to select several and review them together.",
+        )
+        self.detail = QStackedWidget()
+        for page in (self.nothing_selected, self.editor, self.selection_panel):
+            self.detail.addWidget(page)
+        self.detail.setMinimumWidth(340)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(0)
+        left_layout.addWidget(self.filters)
+        left_layout.addWidget(self.grid, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([860, 420])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+        self.filters.changed.connect(self.refresh)
+        self.grid.verticalScrollBar().valueChanged.connect(studio.collector.note_activity)
+        self.filters.search.textEdited.connect(studio.collector.note_activity)
+        self.grid.files_dropped.connect(self.import_paths)
+        self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.grid.customContextMenuRequested.connect(self._context_menu)
+        self.editor.save_requested.connect(self._save)
+        self.selection_panel.status_requested.connect(self.set_status_of_selection)
+        studio.bus.changed.connect(self._data_changed)
+        self._make_actions()
+
+    # Actions -----------------------------------------------------------------------------------
+
+    def _make_actions(self) -> None:
+        def action(text: str, keys: Any, slot: Any, widget: QWidget | None = None) -> QAction:
+            act = QAction(text, self)
+            act.setShortcut(QKeySequence(keys))
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.triggered.connect(slot)
+            (widget or self).addAction(act)
+            return act
+
+        self.save_action = action("Save", QKeySequence.StandardKey.Save, self.editor.request_save)
+        self.find_action = action("Find", QKeySequence.StandardKey.Find, self.focus_search)
+        self.revert_action = action("Revert", Qt.Key.Key_Escape, self.editor.revert, self.editor)
+        self.status_actions: dict[str, QAction] = {}
+        for status, key in STATUS_KEYS.items():
+            self.status_actions[status] = action(
+                ACTION_LABELS[status],
+                key,
+                lambda _=False, s=status: self.set_status_of_selection(s),
+                self.grid,
+            )
+
+    def focus_search(self) -> None:
+        self.filters.search.setFocus()
+        self.filters.search.selectAll()
+
+    def choose_files_to_import(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import artworks",
+            "",
+            "Images (*.jpg *.jpeg *.png *.gif *.webp *.tif *.tiff *.bmp);;All files (*)",
+        )
+        if paths:
+            self.import_paths(paths)
+
+    def choose_folder_to_import(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of artworks")
+        if folder:
+            self.import_paths([folder])
+
+    def import_paths(self, paths: list[str]) -> None:
+        self.filters.sort.setCurrentIndex(self.filters.sort.findData("newest"))
+        flow = ImportFlow(self.studio, self)
+        flow.finished.connect(self.import_finished.emit)
+        self.import_flow = flow
+        flow.start(paths)
+
+    # Loading -----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """First load: rows and filter choices (called once the window is up)."""
+        self.refresh()
+        self.refresh_choices()
+
+    def refresh(self) -> None:
+        """Run the current search and filters in the background; the newest request wins."""
+        self._query_seq += 1
+        seq, query, library = self._query_seq, self.filters.query(), self.studio.library
+        self._wanted_selection = self.selected_ids() or self._wanted_selection
+
+        def query_rows(_ctx: OpContext) -> list[BrowseRow]:
+            return browse_rows(library, query)
+
+        run_op(self, query_rows, on_success=lambda rows: self._rows_arrived(seq, rows))
+
+    def _rows_arrived(self, seq: int, rows: list[BrowseRow]) -> None:
+        if seq != self._query_seq:
+            return
+        wanted = self._wanted_selection
+        self.model.set_rows(rows)
+        # The rows (and everything loaded so far) live long: move them out of the cyclic
+        # collector's sight, or a full collection pauses a scroll for ~200 ms at 10,000 works.
+        gc.freeze()
+        if not self.filters.is_filtered():
+            self.total = len(rows)
+        self.filters.set_count(len(rows), max(self.total, len(rows)))
+        if self.filters.is_filtered():
+            self.grid.empty_title = "No works match"
+            self.grid.empty_hint = "Try fewer words or clear a filter."
+        else:
+            self.grid.empty_title = "No artworks yet"
+            self.grid.empty_hint = "Drop image files or folders here to import them."
+        self.grid.viewport().update()
+        if wanted and not self.selected_ids():
+            self.select_ids(wanted, scroll=False)
+        self.rows_loaded.emit(len(rows))
+
+    def refresh_choices(self) -> None:
+        library = self.studio.library
+
+        def load(_ctx: OpContext) -> tuple[FilterChoices, list[str]]:
+            return filter_choices(library), [a.name for a in list_artists(library)]
+
+        def loaded(result: tuple[FilterChoices, list[str]]) -> None:
+            choices, names = result
+            self.total = choices.total
+            self.filters.set_choices(choices)
+            self.editor.set_artist_names(names)
+            self.filters.set_count(self.model.rowCount(), max(self.total, self.model.rowCount()))
+
+        run_op(self, load, on_success=loaded)
+
+    def _data_changed(self, kinds: frozenset[str]) -> None:
+        if kinds & {ARTWORKS, LIBRARY}:
+            self.refresh()
+            current = self.editor.record
+            if current is not None and not self.editor.is_dirty():
+                self._load_record(current.id, image=False)
+        if kinds & {ARTWORKS, ARTISTS, LIBRARY}:
+            self.refresh_choices()
+
+    # Selection and the detail panel ------------------------------------------------------------
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted(i.row() for i in self.grid.selectionModel().selectedIndexes())
+        return [self.model.artwork(r).id for r in rows]
+
+    def select_ids(self, ids: list[int], *, scroll: bool = True) -> None:
+        selection = self.grid.selectionModel()
+        selection.clearSelection()
+        first = None
+        for artwork_id in ids:
+            row = self.model.row_for_id(artwork_id)
+            if row is None:
+                continue
+            index = self.model.index(row)
+            selection.select(index, QItemSelectionModel.SelectionFlag.Select)
+            if first is None:
+                first = index
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        if first is not None and scroll:
+            self.grid.scrollTo(first)
+
+    def show_artist(self, artist_id: int) -> None:
+        self.filters.show_artist(artist_id)
+
+    def _selection_changed(self) -> None:
+        ids = self.selected_ids()
+        self._wanted_selection = ids
+        if self.editor.is_dirty() and (
+            self.editor.record is None or ids != [self.editor.record.id]
+        ):
+            self._leave_unsaved_edit()
+        if not ids:
+            self.detail.setCurrentWidget(self.nothing_selected)
+        elif len(ids) == 1:
+            self.detail.setCurrentWidget(self.editor)
+            if self.editor.record is None or self.editor.record.id != ids[0]:
+                self._load_record(ids[0])
+        else:
+            rows = [self.model.artwork(self.model.row_for_id(i) or 0) for i in ids]
+            self.selection_panel.show_selection(len(ids), dict(Counter(r.status for r in rows)))
+            self.detail.setCurrentWidget(self.selection_panel)
+
+    def _leave_unsaved_edit(self) -> None:
+        """Moving away from unsaved edits saves them (a refused value brings the work back)."""
+        record = self.editor.record
+        if record is None:
+            return
+        changes = self.editor.changes()
+        if changes:
+            self._save(record.id, changes)
+
+    def _load_record(self, artwork_id: int, *, image: bool = True) -> None:
+        self._record_seq += 1
+        seq, library = self._record_seq, self.studio.library
+
+        def load(_ctx: OpContext) -> ArtworkRecord:
+            return get_artwork(library, artwork_id)
+
+        def loaded(record: ArtworkRecord) -> None:
+            if seq != self._record_seq:
+                return
+            self.editor.show_record(record)
+            if self._restore_after_load and self._restore_after_load[0] == record.id:
+                _, values, exc = self._restore_after_load
+                self._restore_after_load = None
+                self.editor.set_values(values)
+                self.editor.save_failed(exc)
+            if image or not self.editor.preview.has_image():
+                self._load_image(record)
+            self.record_loaded.emit(record.id)
+
+        run_op(self, load, on_success=loaded, label="load artwork")
+
+    def _load_image(self, record: ArtworkRecord) -> None:
+        library, key, artwork_id = self.studio.library, record.asset.original_key, record.id
+
+        def load(_ctx: OpContext) -> QImage:
+            return load_preview_image(library, key)
+
+        submit(
+            load,
+            on_success=lambda image: self.editor.set_image(artwork_id, image),
+            on_failure=lambda exc, trace: self.editor.set_image(artwork_id, None),
+            label="preview image",
+            receiver=self,
+        )
+
+    # Saving ------------------------------------------------------------------------------------
+
+    def _save(self, artwork_id: int, changes: dict[str, Any]) -> None:
+        library = self.studio.library
+        before_record = self.editor.record if self.editor.record else None
+        typed = self.editor.values()
+
+        def save(_ctx: OpContext) -> ArtworkRecord:
+            return edit_artwork(library, artwork_id, **changes)
+
+        def saved(record: ArtworkRecord) -> None:
+            if before_record is not None and before_record.id == artwork_id:
+                before = {artwork_id: record_values(before_record, list(changes))}
+                after = {artwork_id: record_values(record, list(changes))}
+                title = f"Edit “{record.title}”"
+                self.undo_stack.push(
+                    EditArtworksCommand(self.studio, self, title, before, after, done=True)
+                )
+            if self.editor.record is not None and self.editor.record.id == artwork_id:
+                self.editor.saved(record)
+
+        def refused(exc: Exception) -> None:
+            if self.editor.record is not None and self.editor.record.id == artwork_id:
+                self.editor.save_failed(exc)
+                return
+            # The curator moved on before the refusal came back: bring the work and text back.
+            self._restore_after_load = (artwork_id, typed, exc)
+            self.select_ids([artwork_id])
+
+        run_op(
+            self,
+            save,
+            on_success=saved,
+            on_failure=refused,
+            changes={ARTWORKS, ARTISTS},
+            bus=self.studio.bus,
+            label="save artwork",
+        )
+
+    def set_status_of_selection(self, status: str) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        if self.editor.is_dirty():
+            QMessageBox.information(self, "Urban Art Studio", "Save or revert the open edit first.")
+            return
+        rows = {i: self.model.artwork(self.model.row_for_id(i) or 0) for i in ids}
+        before = {i: {"status": row.status} for i, row in rows.items() if row.status != status}
+        if not before:
+            return
+        after = {i: {"status": status} for i in before}
+        noun = f"{len(before)} works" if len(before) != 1 else f"“{rows[next(iter(before))].title}”"
+        text = f"{ACTION_LABELS[status]} {noun}"
+        self.undo_stack.push(EditArtworksCommand(self.studio, self, text, before, after))
+
+    def _context_menu(self, pos: Any) -> None:
+        if not self.selected_ids():
+            return
+        menu = QMenu(self)
+        for action in self.status_actions.values():
+            menu.addAction(action)
+        archive = menu.addAction("Archive")
+        archive.triggered.connect(lambda: self.set_status_of_selection("archived"))
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            row = self.model.artwork(self.model.row_for_id(ids[0]) or 0)
+            menu.addSeparator()
+            more = menu.addAction(f"Show all works by {row.artist}")
+            more.triggered.connect(lambda: self.show_artist(row.artist_id))
+        menu.exec(self.grid.viewport().mapToGlobal(pos))
+
+    # State -------------------------------------------------------------------------------------
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue("library/splitter", self.splitter.saveState())
+        settings.setValue("library/sort", self.filters.sort.currentData())
+
+    def restore_state(self, settings: QSettings) -> None:
+        if settings.contains("library/splitter"):
+            self.splitter.restoreState(settings.value("library/splitter"))
+        sort = settings.value("library/sort", "")
+        if sort:
+            index = self.filters.sort.findData(sort)
+            if index >= 0:
+                self.filters.sort.blockSignals(True)
+                self.filters.sort.setCurrentIndex(index)
+                self.filters.sort.blockSignals(False)

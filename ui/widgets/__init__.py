@@ -1,0 +1,1 @@
+"""Reusable widgets: artwork grid and cards, editors, banners, placeholders."""

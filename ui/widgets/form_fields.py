@@ -1,0 +1,91 @@
+"""Form helpers shared by editors: inline error labels by field name, and a "private" note.
+
+Engine validation errors (``InvalidValue``) name the field at fault; editors register one
+``ErrorLabel`` per field so the message appears right under what the curator has to fix.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ui import theme
+from urbanart.errors import InvalidValue
+
+
+class ErrorLabel(QLabel):
+    """Hidden until a message is set; coloured from the palette's lightness."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setVisible(False)
+        palette = self.palette()
+        palette.setColor(self.foregroundRole(), theme.error_color(palette))
+        self.setPalette(palette)
+        self.setAccessibleName("Error")
+
+    def show_message(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+
+    def clear_message(self) -> None:
+        self.setText("")
+        self.setVisible(False)
+
+
+def with_error(field: QWidget, error: ErrorLabel) -> QWidget:
+    """A field with its error label right beneath it, as one form row widget."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(field)
+    layout.addWidget(error)
+    return box
+
+
+def hint_label(text: str, parent: QWidget | None = None) -> QLabel:
+    """Small, muted explanatory text under a field."""
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    palette = label.palette()
+    palette.setColor(label.foregroundRole(), theme.muted_text(palette))
+    label.setPalette(palette)
+    theme.set_point_size(label, 0.9)
+    return label
+
+
+class FieldErrors:
+    """Maps engine field names to error labels and the widgets to focus."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, ErrorLabel] = {}
+        self._widgets: dict[str, QWidget] = {}
+
+    def add(self, name: str, widget: QWidget) -> ErrorLabel:
+        label = ErrorLabel()
+        self._labels[name] = label
+        self._widgets[name] = widget
+        return label
+
+    def clear(self) -> None:
+        for label in self._labels.values():
+            label.clear_message()
+
+    def show(self, exc: InvalidValue) -> bool:
+        """Show exc under its field and focus the field; False when no field has that name."""
+        name = exc.field.replace(" ", "_")
+        label = self._labels.get(name)
+        if label is None:
+            return False
+        reason = exc.reason[:1].upper() + exc.reason[1:]
+        label.show_message(reason)
+        widget = self._widgets[name]
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def message(self, name: str) -> str:
+        label = self._labels.get(name)
+        return label.text() if label is not None and not label.isHidden() else ""

@@ -1,0 +1,228 @@
+"""`urbanart publish` and `urbanart push`: make the published tree, and nudge push screens."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from datetime import UTC, datetime
+
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from urbanart.cli.context import CliState, pass_state
+from urbanart.cli.output import curator_errors, fail, print_json, stderr, stdout, table
+from urbanart.delivery import jobs
+from urbanart.delivery.publisher import DEFAULT_LOOK_AHEAD_DAYS, PublishResult, publish
+from urbanart.delivery.push import DELIVERY_LOG_LIMIT, delivery_log, push
+from urbanart.errors import InvalidValue
+
+
+def parse_at(text: str) -> datetime:
+    """ISO 8601; without a zone it is read on this computer's clock, as the curator means it."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    except ValueError:
+        raise InvalidValue(
+            "--at", text, "is not a date and time; write it like 2026-06-01T09:00 or with a zone "
+            "such as 2026-06-01T09:00+02:00"
+        ) from None  # fmt: skip
+    if value.tzinfo is None:
+        value = value.astimezone()  # local wall clock
+    return value
+
+
+def _short(version: str | None) -> str:
+    return version[:12] if version else "—"
+
+
+def _show(result: PublishResult) -> None:
+    rows = [
+        (
+            c.screen,
+            c.status,
+            f"+{c.items_added} −{c.items_removed}",
+            len(c.dropped) or "",
+            f"{_short(c.old_version)} → {_short(c.new_version)}"
+            if c.status == "changed"
+            else _short(c.new_version or c.old_version),
+        )
+        for c in result.screens
+    ]
+    if rows:
+        table(None, ("screen", "status", "items", "left out", "manifest version"), rows)
+    for change in result.screens:
+        for item in change.dropped:
+            stderr.print(
+                f"[yellow]left out[/] on {escape(change.screen)}: {escape(item.title)} "
+                f"(playlist {escape(item.playlist)}): {escape(item.reason)}",
+                highlight=False,
+            )
+        for warning in change.warnings:
+            stderr.print(f"[yellow]warning[/] {escape(change.screen)}: {escape(warning)}")
+    for warning in result.warnings:
+        stderr.print(f"[yellow]warning[/] {escape(warning)}")
+    stdout.print(escape(result.message), highlight=False)
+    if result.release is not None and not result.dry_run:
+        stdout.print(f"Serving {escape(str(result.release))}", highlight=False)
+
+
+@click.command("publish")
+@click.option(
+    "--dry-run", is_flag=True, help="Compute and report what would change; write nothing."
+)
+@click.option(
+    "--at",
+    "at",
+    metavar="ISO-TIME",
+    help="Store a publish for later (e.g. 2026-06-01T09:00); the serving process runs it.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 366),
+    default=DEFAULT_LOOK_AHEAD_DAYS,
+    show_default=True,
+    help="How many days ahead each manifest covers.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+@curator_errors
+def publish_command(
+    state: CliState, dry_run: bool, at: str | None, days: int, as_json: bool
+) -> None:
+    """Publish every screen's signed manifest and media to the published tree."""
+    library = state.library()
+    if at is not None:
+        if dry_run:
+            raise InvalidValue("--at", at, "cannot be combined with --dry-run")
+        when = parse_at(at)
+        if when <= datetime.now(UTC):
+            raise InvalidValue("--at", at, "is in the past; give a future time or publish now")
+        run_at = jobs.schedule_publish(library, when)
+        if as_json:
+            print_json({"scheduled": True, "at": run_at.isoformat()})
+            return
+        local = run_at.astimezone()
+        stdout.print(
+            f"Publish stored for {local:%Y-%m-%d %H:%M %Z} ({run_at:%H:%M} UTC). The serving "
+            "process (`urbanart serve` or the studio) runs it; if neither is running then, it "
+            "runs when one starts, up to an hour late.",
+            highlight=False,
+        )
+        return
+
+    cancel = threading.Event()
+    show_progress = not as_json and sys.stderr.isatty()
+    try:
+        if show_progress:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=stderr,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("Preparing screens", total=None)
+
+                def progress(done: int, total: int, what: str) -> None:
+                    label = f"Preparing {what}" if what else "Writing the tree"
+                    bar.update(task, completed=done, total=total, description=escape(label))
+
+                result = publish(
+                    library, dry_run=dry_run, look_ahead_days=days, progress=progress,
+                    cancel=cancel,
+                )  # fmt: skip
+        else:
+            result = publish(library, dry_run=dry_run, look_ahead_days=days, cancel=cancel)
+    except KeyboardInterrupt:
+        fail("Cancelled; the published tree was left as it was.", 130)
+        return
+    if as_json:
+        print_json(result.to_json())
+    else:
+        _show(result)
+
+
+@click.command("push")
+@click.option(
+    "--screen",
+    "screens",
+    multiple=True,
+    help="Only this screen (id or name); repeat for more. Default: every push screen.",
+)
+@click.option("--status", "show_status", is_flag=True, help="Show the delivery log instead.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 1000),
+    default=DELIVERY_LOG_LIMIT,
+    show_default=True,
+    help="With --status: pushes shown per screen.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 120),
+    default=5.0,
+    show_default=True,
+    help="Seconds to wait to connect and for an answer.",
+)
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+@curator_errors
+def push_command(
+    state: CliState,
+    screens: tuple[str, ...],
+    show_status: bool,
+    limit: int,
+    timeout: float,
+    retries: int,
+    as_json: bool,
+) -> None:
+    """Push the current manifest to screens with a push URL, or show the delivery log."""
+    library = state.library()
+    if show_status:
+        entries = delivery_log(library, screens=list(screens) or None, limit=limit)
+        if as_json:
+            print_json(entries)
+            return
+        rows = [
+            (
+                e["screen"],
+                d["started_at"][:19].replace("T", " "),
+                d["attempts"],
+                "ok" if d["ok"] else (d["http_status"] or "failed"),
+                d["error"] or "",
+            )
+            for e in entries
+            for d in e["deliveries"]
+        ]
+        if not rows:
+            stdout.print("No pushes yet.")
+            return
+        table(None, ("screen", "time (UTC)", "attempts", "status", "error"), rows)
+        return
+    outcomes = push(library, screens=list(screens) or None, timeout=timeout, retries=retries)
+    failed = [o for o in outcomes if not o.ok]
+    if as_json:
+        print_json([o.to_json() for o in outcomes])
+    elif not outcomes:
+        stdout.print("No screen has a push URL; nothing to push.")
+    else:
+        table(
+            None,
+            ("screen", "result", "attempts", "seconds", "manifest version"),
+            (
+                (
+                    o.screen,
+                    "ok" if o.ok else o.error,
+                    o.attempts,
+                    f"{o.seconds:.2f}",
+                    _short(o.manifest_version),
+                )
+                for o in outcomes
+            ),
+        )
+        stdout.print(f"{len(outcomes) - len(failed)} pushed, {len(failed)} failed.")
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,147 @@
+"""`urbanart serve`, `urbanart screens status` and `urbanart report plays`: the hub and its data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from urbanart.cli.context import CliState, pass_state
+from urbanart.cli.output import curator_errors, print_json, stdout
+from urbanart.delivery import reports as rep
+from urbanart.delivery import status as st
+from urbanart.delivery.hub import published_dir
+from urbanart.delivery.server import DEFAULT_HOST, DEFAULT_PORT
+from urbanart.delivery.server import serve as run_hub
+
+_STATE_STYLE = {st.ONLINE: "green", st.OFFLINE: "bold red", st.NEVER_SEEN: "dim"}
+
+
+def _when(value: datetime | None) -> str:
+    return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _bytes(value: int | None) -> str:
+    if value is None:
+        return ""
+    size = float(value)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1000 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return str(value)
+
+
+@click.command("serve")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option("--access-log", is_flag=True, help="Log every request (slower).")
+@pass_state
+@curator_errors
+def serve(state: CliState, host: str, port: int, access_log: bool) -> None:
+    """Serve the published tree and the screens' API until Ctrl+C."""
+    library = state.library()
+
+    def ready(url: str) -> None:
+        click.echo(f"Hub serving {published_dir(library) / 'current'} at {url}")
+        click.echo("Press Ctrl+C to stop.")
+
+    run_hub(library, host, port, access_log=access_log, on_ready=ready)
+    click.echo("Hub stopped.")
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_state
+@curator_errors
+def status(state: CliState, as_json: bool) -> None:
+    """Which screens are online, what they play, and whether they run the latest manifest."""
+    rows = st.screen_statuses(state.library())
+    if as_json:
+        print_json([r.to_json() for r in rows])
+        return
+    table = Table(header_style="bold")
+    for column in (
+        "screen",
+        "state",
+        "last seen (UTC)",
+        "now playing",
+        "latest manifest",
+        "player",
+        "free disk",
+        "errors",
+    ):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        style = _STATE_STYLE.get(r.state, "")
+        table.add_row(
+            escape(r.name),
+            f"[{style}]{r.state}[/]",
+            _when(r.last_seen_at),
+            escape(r.now_playing or ""),
+            {"yes": "[green]yes[/]", "no": "[yellow]no[/]"}.get(r.latest_manifest, "unknown"),
+            escape(r.player_version or ""),
+            _bytes(r.free_disk_bytes),
+            escape(r.errors[-1]) + (f" (+{len(r.errors) - 1})" if len(r.errors) > 1 else "")
+            if r.errors
+            else "",
+        )
+    stdout.print(table)
+
+
+@click.group("report")
+def report() -> None:
+    """Reports from what the screens told the hub."""
+
+
+@report.command("plays")
+@click.option("--from", "start", required=True, help="First day (YYYY-MM-DD, UTC) or ISO time.")
+@click.option("--to", "end", required=True, help="Last day, included (YYYY-MM-DD) or ISO time.")
+@click.option("--screen", help="Only this screen (id or name).")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row on stdout.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_state
+@curator_errors
+def plays(
+    state: CliState, start: str, end: str, screen: str | None, as_csv: bool, as_json: bool
+) -> None:
+    """Proof of play: every play in the period, in UTC and the screen's local time."""
+    result = rep.plays_report(
+        state.library(),
+        rep.parse_bound(start, end=False),
+        rep.parse_bound(end, end=True),
+        screen,
+    )
+    if as_csv:
+        click.echo(result.csv(), nl=False)
+        return
+    if as_json:
+        print_json(result.to_json())
+        return
+    table = Table(title=f"Plays {start} – {end}", header_style="bold")
+    for column in ("UTC", "local time", "screen", "artwork", "artist", "playlist", "duration"):
+        table.add_column(column, overflow="fold")
+    for r in result.rows:
+        table.add_row(
+            r.started_at_utc.strftime("%Y-%m-%d %H:%M:%SZ"),
+            r.started_at_local.isoformat(),
+            escape(r.screen),
+            escape(r.artwork or r.artwork_sha256[:12] + "…"),
+            escape(r.artist or ""),
+            escape(r.playlist or ""),
+            f"{r.duration_s:g} s",
+        )
+    stdout.print(table)
+    totals = Table(title="Totals per artwork", header_style="bold")
+    for column in ("artwork", "artist", "plays", "seconds"):
+        totals.add_column(column, overflow="fold")
+    for t in result.totals:
+        totals.add_row(
+            escape(t.artwork or t.artwork_sha256[:12] + "…"),
+            escape(t.artist or ""),
+            str(t.plays),
+            f"{t.seconds:g}",
+        )
+    stdout.print(totals)

@@ -1,0 +1,89 @@
+"""`urbanart link` and `urbanart screens sign`: public links, QR codes and printed signs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from urbanart.cli.context import CliState, pass_state
+from urbanart.cli.output import curator_errors, stderr
+from urbanart.delivery.tree import atomic_write
+from urbanart.viewers import links as lk
+from urbanart.viewers import signs as sg
+
+
+def _note(message: str) -> None:
+    stderr.print(f"[yellow]note:[/] {message}", highlight=False, markup=True)
+
+
+@click.command("link")
+@click.argument("ref", metavar="ARTWORK|PLAYLIST")
+@click.option("--playlist", is_flag=True, help="REF names a playlist (id or name), not an artwork.")
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder for the QR codes (<kind>-<id>.svg and .png).",
+)
+@pass_state
+@curator_errors
+def link(state: CliState, ref: str, playlist: bool, folder: Path) -> None:
+    """Print the public page URL of an artwork (id or title) or playlist, and write its QR code.
+
+    The URL is built from the library setting public_base_url; the page exists once the work
+    (or playlist) plays on a screen and the library has been published.
+    """
+    library = state.library()
+    target = lk.public_link(library, ref, playlist=playlist)
+    svg, png = lk.write_qr_codes(target, folder)
+    click.echo(target.url)
+    stderr.print(f"QR code: {svg} and {png}", highlight=False, markup=False)
+    if not target.published:
+        where = (
+            "a screen's schedule or default" if playlist else "a playlist that plays on a screen"
+        )
+        _note(
+            f"the served tree has no page for this {target.kind} yet; put it on {where} and "
+            "run `urbanart publish` before sharing the link."
+        )
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "screen"
+
+
+@click.command("sign")
+@click.argument("screen", metavar="NAME")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: sign-<screen>.<format> in this folder).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sg.FORMATS),
+    help="png or pdf (default: from the output file's extension, else png).",
+)
+@click.option("--paper", type=click.Choice(tuple(sg.PAPERS)), default="a4", show_default=True)
+@pass_state
+@curator_errors
+def sign(state: CliState, screen: str, output: Path | None, fmt: str | None, paper: str) -> None:
+    """Make a print-ready sign (300 dpi) for beside a screen: its QR code to the "now playing"
+    page, a call to action and the project's name."""
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        fmt = suffix if suffix in sg.FORMATS else "png"
+    library = state.library()
+    made = sg.screen_sign(library, screen, paper=paper, fmt=fmt)
+    path = output if output is not None else Path(f"sign-{_slug(made.screen_name)}.{fmt}")
+    atomic_write(path, made.data)
+    click.echo(f"Wrote {path} ({paper.upper()}, {sg.DPI} dpi) for {made.url}")
+    if not lk.page_published(library, "s", made.screen_id):
+        _note("this screen's page is not published yet; run `urbanart publish` before printing.")

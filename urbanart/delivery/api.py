@@ -1,0 +1,481 @@
+"""The hub's screen API (heartbeat, plays): strict validation, then writes off the event loop.
+
+Why it looks like this: screens are unattended devices on public networks, so every body is
+size-limited while it is read, parsed as JSON and checked against api.schema.json before any
+database work; errors are JSON a player can log. Database writes are blocking (SQLAlchemy,
+SQLite), so they run on one dedicated writer thread (a single-worker executor, plus
+``WRITE_LOCK`` shared with the offline-marking job in the same process) and the event loop keeps
+serving polls. Tokens are looked up in an in-memory dict refreshed when a publish lands or, rate
+limited, when an unknown token arrives; an unknown token gets exactly the static 404.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from urbanart.library.library import Library
+from urbanart.library.models import (
+    Artwork,
+    Heartbeat,
+    MediaAsset,
+    Play,
+    Rendition,
+    Screen,
+    ScreenState,
+)
+
+log = logging.getLogger("urbanart.hub")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+HEARTBEAT_LIMIT = 64 * 1024
+PLAYS_LIMIT = 1024 * 1024
+MAX_ERRORS_KEPT = 20
+#: Shared by every writer in the process (the hub's writer thread, mark_offline's job).
+WRITE_LOCK = threading.Lock()
+
+_API_PATH = re.compile(rb"/api/v1/screens/([A-Za-z0-9_-]{1,64})/(heartbeat|plays)")
+_JSON_TYPE = re.compile(rb"\s*application/json\s*(;.*)?", re.IGNORECASE | re.DOTALL)
+
+NOT_FOUND_BODY = b'{"error":"not found"}'
+
+
+# Responses --------------------------------------------------------------------------------------
+
+
+def json_headers(
+    body: bytes, extra: Iterable[tuple[bytes, bytes]] = ()
+) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        (b"x-content-type-options", b"nosniff"),
+        *extra,
+    ]
+
+
+async def send_json(
+    send: Send,
+    status: int,
+    value: Mapping[str, Any] | bytes,
+    *,
+    extra: Iterable[tuple[bytes, bytes]] = (),
+    head: bool = False,
+) -> None:
+    body = value if isinstance(value, bytes) else json.dumps(value, separators=(",", ":")).encode()
+    await send(
+        {"type": "http.response.start", "status": status, "headers": json_headers(body, extra)}
+    )
+    await send({"type": "http.response.body", "body": b"" if head else body})
+
+
+def error_body(error: str, detail: str | None = None) -> dict[str, str]:
+    return {"error": error} if detail is None else {"error": error, "detail": detail}
+
+
+# Validation -------------------------------------------------------------------------------------
+
+
+@cache
+def schema() -> dict[str, Any]:
+    text = resources.files("urbanart.delivery").joinpath("api.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def validator(kind: str) -> Draft202012Validator:
+    """A validator for "heartbeat" or "plays", resolving $refs inside api.schema.json."""
+    return Draft202012Validator({**schema(), "$ref": f"#/$defs/{kind}"})
+
+
+class BadRequest(Exception):
+    """A body the API refuses; detail names the JSON path and what is wrong with it."""
+
+    def __init__(self, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.error = error
+        self.detail = detail[:300]
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"), parse_constant=_no_constants)
+    except UnicodeDecodeError as exc:
+        raise BadRequest("invalid JSON", f"body is not UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise BadRequest(
+            "invalid JSON", f"line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest("invalid JSON", str(exc)) from None
+
+
+def check(kind: str, value: Any) -> None:
+    """Raise BadRequest naming the first schema violation as "<path>: <message>"."""
+    error = best_match(validator(kind).iter_errors(value))
+    if error is None:
+        return
+    path = "/".join(str(p) for p in error.absolute_path) or "(body)"
+    message = error.message if len(error.message) <= 200 else error.message[:200] + "…"
+    raise BadRequest("invalid body", f"{path}: {message}")
+
+
+def parse_instant(value: str, path: str) -> datetime:
+    """ISO 8601 with an explicit offset (the schema's pattern), as an aware UTC datetime."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadRequest("invalid body", f"{path}: {value!r} is not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        raise BadRequest("invalid body", f"{path}: {value!r} has no UTC offset")
+    return parsed.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class PlayIn:
+    record_id: str
+    artwork_sha256: str
+    playlist: str | None
+    started_at: datetime
+    duration_s: float
+    manifest_version: str | None
+
+
+def parse_plays(body: Mapping[str, Any]) -> list[PlayIn]:
+    return [
+        PlayIn(
+            record_id=r["id"],
+            artwork_sha256=r["artwork_sha256"].lower(),
+            playlist=r.get("playlist"),
+            started_at=parse_instant(r["started_at"], f"records/{i}/started_at"),
+            duration_s=float(r["duration_s"]),
+            manifest_version=r.get("manifest_version"),
+        )
+        for i, r in enumerate(body["records"])
+    ]
+
+
+# Database work (runs on the writer thread) ------------------------------------------------------
+
+
+def artworks_by_sha(session: Any, shas: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """sha256 (of a rendition or of the original) → (artwork id, title), where one matches."""
+    wanted = sorted({s.lower() for s in shas})
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for model, join_on in (
+            (MediaAsset, Artwork.asset_id == MediaAsset.id),
+            (Rendition, Artwork.asset_id == Rendition.asset_id),
+        ):
+            rows = session.execute(
+                select(model.sha256, Artwork.id, Artwork.title)
+                .join(Artwork, join_on)
+                .where(model.sha256.in_(chunk))
+            )
+            for sha, artwork_id, title in rows:
+                found.setdefault(sha.lower(), (artwork_id, title))
+    return found
+
+
+def record_heartbeat(
+    library: Library,
+    screen_id: int,
+    body: Mapping[str, Any],
+    now: datetime,
+    last_poll: datetime | None = None,
+) -> bool:
+    """Upsert the screen's state and append the heartbeat; False when the screen is gone."""
+    playing = body.get("playing")
+    with WRITE_LOCK, library.session() as session:
+        if session.get(Screen, screen_id) is None:
+            return False
+        title = playing.get("title") if playing else None
+        sha = playing["artwork_sha256"].lower() if playing else None
+        if sha and not title:
+            match = artworks_by_sha(session, [sha]).get(sha)
+            title = match[1] if match else None
+        state = session.get(ScreenState, screen_id)
+        if state is None:
+            state = ScreenState(screen_id=screen_id, last_seen_at=now)
+            session.add(state)
+        state.last_seen_at = now
+        if last_poll is not None and (state.last_poll_at is None or last_poll > state.last_poll_at):
+            state.last_poll_at = last_poll
+        state.manifest_version = body.get("manifest_version")
+        state.playing_sha256 = sha
+        state.playing_title = title
+        state.player_version = body.get("player_version")
+        state.free_disk_bytes = body.get("free_disk_bytes")
+        state.errors = json.dumps(
+            list(body.get("errors", []))[-MAX_ERRORS_KEPT:], ensure_ascii=False
+        )
+        state.offline_since = None
+        session.add(
+            Heartbeat(
+                screen_id=screen_id,
+                received_at=now,
+                body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+            )
+        )
+    return True
+
+
+def record_plays(
+    library: Library, screen_id: int, plays: list[PlayIn], now: datetime
+) -> tuple[int, int] | None:
+    """Insert the records not already stored for this screen: (new, duplicates); None if gone.
+
+    Idempotent by (screen, record id), so a player that retries a batch after a timeout (the
+    hub stored it, the answer got lost) is never counted twice.
+    """
+    unique: dict[str, PlayIn] = {}
+    for play in plays:
+        unique.setdefault(play.record_id, play)
+    with WRITE_LOCK, library.session() as session:
+        if session.get(Screen, screen_id) is None:
+            return None
+        ids = list(unique)
+        existing: set[str] = set()
+        for start in range(0, len(ids), 500):
+            existing.update(
+                session.scalars(
+                    select(Play.record_id).where(
+                        Play.screen_id == screen_id, Play.record_id.in_(ids[start : start + 500])
+                    )
+                )
+            )
+        new = [p for rid, p in unique.items() if rid not in existing]
+        artworks = artworks_by_sha(session, (p.artwork_sha256 for p in new)) if new else {}
+        session.add_all(
+            Play(
+                screen_id=screen_id,
+                record_id=p.record_id,
+                artwork_sha256=p.artwork_sha256,
+                artwork_id=artworks[p.artwork_sha256][0] if p.artwork_sha256 in artworks else None,
+                playlist_name=p.playlist,
+                started_at=p.started_at,
+                duration_s=p.duration_s,
+                manifest_version=p.manifest_version,
+                received_at=now,
+            )
+            for p in new
+        )
+    return len(new), len(plays) - len(new)
+
+
+def record_polls(library: Library, polls: Mapping[int, datetime]) -> int:
+    """Write the in-memory manifest poll times: a poll is a sign of life like a heartbeat."""
+    if not polls:
+        return 0
+    with WRITE_LOCK, library.session() as session:
+        ids = list(polls)
+        known = set(session.scalars(select(Screen.id).where(Screen.id.in_(ids))))
+        states = {
+            s.screen_id: s
+            for s in session.scalars(select(ScreenState).where(ScreenState.screen_id.in_(ids)))
+        }
+        for screen_id, at in polls.items():
+            if screen_id not in known:
+                continue
+            state = states.get(screen_id)
+            if state is None:
+                session.add(ScreenState(screen_id=screen_id, last_seen_at=at, last_poll_at=at))
+                continue
+            if state.last_poll_at is None or at > state.last_poll_at:
+                state.last_poll_at = at
+            if at > state.last_seen_at:
+                state.last_seen_at = at
+                state.offline_since = None
+    return len(polls)
+
+
+class TokenMap:
+    """poll token → screen id, held in memory; reloaded on publish or (rate limited) on a miss."""
+
+    def __init__(self, library: Library, *, min_interval: float = 2.0) -> None:
+        self.library = library
+        self.min_interval = min_interval
+        self._map: dict[str, int] = {}
+        self._last = float("-inf")
+
+    def get(self, token: str) -> int | None:
+        return self._map.get(token)
+
+    def due(self) -> bool:
+        """Whether a miss may trigger a reload now; claims the slot so misses cannot stampede."""
+        now = time.monotonic()
+        if now - self._last < self.min_interval:
+            return False
+        self._last = now
+        return True
+
+    def refresh(self) -> None:
+        with self.library.session() as session:
+            rows = session.execute(select(Screen.poll_token, Screen.id)).all()
+        self._map = {token: screen_id for token, screen_id in rows if token}
+        self._last = time.monotonic()
+
+
+# The ASGI handler -------------------------------------------------------------------------------
+
+
+class Disconnected(Exception):
+    """The client went away while we read its body."""
+
+
+async def read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None as soon as it exceeds limit (the rest is never buffered)."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Disconnected
+        chunk = message.get("body", b"")
+        total += len(chunk)
+        if total > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+class ScreenApi:
+    """Handles /api/v1/screens/<token>/(heartbeat|plays) for the hub."""
+
+    def __init__(
+        self, library: Library, db: Executor, polls: Callable[[str], float | None]
+    ) -> None:
+        self.library = library
+        self.db = db
+        self.tokens = TokenMap(library)
+        self._take_poll = polls
+
+    async def screen_id(self, token: str) -> int | None:
+        screen_id = self.tokens.get(token)
+        if screen_id is None and self.tokens.due():
+            await asyncio.get_running_loop().run_in_executor(self.db, self.tokens.refresh)
+            screen_id = self.tokens.get(token)
+        return screen_id
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send, raw_path: bytes) -> None:
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self._handle(scope, receive, tracked, raw_path)
+        except Exception:
+            log.exception("screen API request failed")
+            if not started:  # still JSON, and nothing internal in it
+                await send_json(send, 500, error_body("internal error"))
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, raw_path: bytes) -> None:
+        match = _API_PATH.fullmatch(raw_path)
+        if match is None:
+            await send_json(send, 404, NOT_FOUND_BODY)
+            return
+        if scope["method"] != "POST":
+            await send_json(
+                send, 405, error_body("method not allowed"), extra=[(b"allow", b"POST")]
+            )
+            return
+        token, kind = match[1].decode("ascii"), match[2].decode("ascii")
+        limit = HEARTBEAT_LIMIT if kind == "heartbeat" else PLAYS_LIMIT
+        ctype = length = None
+        for name, value in scope["headers"]:
+            if name == b"content-type":
+                ctype = value
+            elif name == b"content-length":
+                length = value
+        too_large = error_body("body too large", f"the {kind} body may be at most {limit} bytes")
+        close = [(b"connection", b"close")]
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            if not length.isdigit():
+                await send_json(send, 400, error_body("invalid request", "bad Content-Length"))
+            else:
+                await send_json(send, 413, too_large, extra=close)
+            return
+        if ctype is None or not _JSON_TYPE.fullmatch(ctype):
+            await send_json(
+                send,
+                415,
+                error_body("unsupported media type", "send Content-Type: application/json"),
+            )
+            return
+        screen_id = await self.screen_id(token)
+        if screen_id is None:
+            await send_json(send, 404, NOT_FOUND_BODY)
+            return
+        try:
+            body = await read_body(receive, limit)
+        except Disconnected:
+            return
+        if body is None:
+            await send_json(send, 413, too_large, extra=close)
+            return
+        try:
+            value = parse_json(body)
+            check(kind, value)
+            status, answer = await self._write(kind, screen_id, token, value)
+        except BadRequest as exc:
+            status, answer = 400, error_body(exc.error, exc.detail)
+        except OperationalError:
+            log.warning("database busy while storing a %s", kind, exc_info=True)
+            status, answer = 503, error_body("busy", "the hub's database is busy; retry later")
+        await send_json(
+            send, status, answer, extra=[(b"retry-after", b"5")] if status == 503 else ()
+        )
+
+    async def _write(
+        self, kind: str, screen_id: int, token: str, value: dict[str, Any]
+    ) -> tuple[int, Any]:
+        loop = asyncio.get_running_loop()
+        now = datetime.now(UTC)
+        if kind == "heartbeat":
+            if value["playing"] and value["playing"].get("since"):
+                parse_instant(value["playing"]["since"], "playing/since")
+            polled = self._take_poll(token)
+            last_poll = datetime.fromtimestamp(polled, UTC) if polled is not None else None
+            ok = await loop.run_in_executor(
+                self.db, record_heartbeat, self.library, screen_id, value, now, last_poll
+            )
+            if not ok:
+                return 404, NOT_FOUND_BODY
+            return 200, {"ok": True, "received_at": now.isoformat().replace("+00:00", "Z")}
+        plays = parse_plays(value)
+        result = await loop.run_in_executor(
+            self.db, record_plays, self.library, screen_id, plays, now
+        )
+        if result is None:
+            return 404, NOT_FOUND_BODY
+        return 200, {"accepted": result[0], "duplicates": result[1]}

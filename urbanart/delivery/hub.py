@@ -1,0 +1,465 @@
+"""The hub: one raw ASGI app serving the published tree from memory plus the screens' API.
+
+Why raw ASGI and no framework: a poll is a dict lookup, an ETag comparison and one prebuilt
+header list; a framework's routing, request/response objects and middleware stack would cost
+more than all of that per request, and the goal is to stay within reach (≥ 0.15×) of nginx
+serving the same tree on one core. The tree is served exactly as nginx would serve
+``published/current`` (same paths, same bytes, same ETags contract), so the hub can be replaced
+by nginx, a bucket or a CDN at any time; only ``/api/`` is the hub's own.
+
+HTTP behaviour, briefly: GET/HEAD only (405 with Allow); strong ETags (the gzip variant's tag
+ends in ``-gz``) with If-None-Match lists, ``*`` and ``W/``; manifests and pages
+``no-cache``, ``/media/`` ``immutable``; gzip when accepted (Vary: Accept-Encoding); one byte
+range for media (206/416, If-Range); every 404 is the same JSON body, so a wrong poll token
+teaches nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, unquote_to_bytes
+
+from urbanart.delivery.api import (
+    NOT_FOUND_BODY,
+    Receive,
+    Scope,
+    ScreenApi,
+    Send,
+    error_body,
+    json_headers,
+    record_polls,
+    send_json,
+)
+from urbanart.delivery.tree_cache import Entry, Tree, TreeCache
+from urbanart.library.library import Library
+
+log = logging.getLogger("urbanart.hub")
+
+#: Chunk size when streaming large media from disk.
+CHUNK = 256 * 1024
+#: How often in-memory poll times reach ScreenState (well under the 3-minute offline floor).
+POLL_FLUSH_INTERVAL = 30.0
+
+_NOT_FOUND_START = {
+    "type": "http.response.start",
+    "status": 404,
+    "headers": json_headers(NOT_FOUND_BODY),
+}
+_NOT_FOUND_BODY = {"type": "http.response.body", "body": NOT_FOUND_BODY}
+_EMPTY_BODY = {"type": "http.response.body", "body": b""}
+_ALLOW_TREE = [(b"allow", b"GET, HEAD")]
+
+
+def published_dir(library: Library) -> Path:
+    """published/ of the library, from the publisher when it is installed (one source of truth)."""
+    try:
+        from urbanart.delivery.publisher import published_root
+    except ImportError:  # the publisher module is not there (yet): the contract's layout
+        return library.home / "published"
+    return Path(published_root(library))
+
+
+def freeze_heap() -> None:
+    """Move the long-lived snapshot out of the cyclic GC's reach (gc.freeze).
+
+    Why: a full collection walks every tracked object; with thousands of cached entries that is
+    a pause of tens of milliseconds in the middle of requests, the whole p99 budget. The snapshot
+    has no reference cycles, so refcounting still frees it when a publish replaces it. Only for
+    a process that is just the hub: in the studio, frozen objects that later become cyclic
+    garbage would never be collected.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+# Request parsing helpers ------------------------------------------------------------------------
+
+
+def normalise(raw: bytes) -> str | None:
+    """The decoded URL path, or None for anything that could step outside the tree.
+
+    Refused: encoded slashes, backslashes and NULs (raw or encoded), empty segments (``//``,
+    so no absolute paths), and every segment starting with a dot (``.``, ``..``, hidden files).
+    """
+    if not raw.startswith(b"/") or b"\\" in raw or b"\x00" in raw:
+        return None
+    if b"%" in raw:
+        low = raw.lower()
+        if b"%2f" in low or b"%5c" in low or b"%00" in low:
+            return None
+        raw = unquote_to_bytes(raw)
+        if b"\\" in raw or b"\x00" in raw:
+            return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    parts = text.split("/")
+    last = len(parts) - 1
+    for i in range(1, len(parts)):
+        part = parts[i]
+        if part == "":
+            if i != last:
+                return None
+        elif part[0] == "." or not part.isprintable():
+            return None
+    return text
+
+
+_AE_CACHE: dict[bytes, bool] = {}
+
+
+def accepts_gzip(value: bytes) -> bool:
+    """Whether an Accept-Encoding value allows gzip (honours q=0 and ``*``); memoised."""
+    known = _AE_CACHE.get(value)
+    if known is not None:
+        return known
+    gz: float | None = None
+    star: float | None = None
+    for part in value.lower().split(b","):
+        name, _, params = part.partition(b";")
+        name = name.strip()
+        q = 1.0
+        for param in params.split(b";"):
+            key, _, val = param.partition(b"=")
+            if key.strip() == b"q":
+                try:
+                    q = float(val.strip())
+                except ValueError:
+                    q = 0.0
+        if name in (b"gzip", b"x-gzip"):
+            gz = q
+        elif name == b"*":
+            star = q
+    result = gz > 0 if gz is not None else (star is not None and star > 0)
+    if len(_AE_CACHE) < 256:
+        _AE_CACHE[value] = result
+    return result
+
+
+def etag_matches(header: bytes, etags: frozenset[bytes]) -> bool:
+    """If-None-Match: weak comparison over a list, or ``*``.
+
+    Both variants' tags match: they name the same published bytes, so a screen that switched
+    between gzip and identity (a proxy in between) still gets its 304.
+    """
+    if header in etags:
+        return True
+    for part in header.split(b","):
+        tag = part.strip()
+        if tag == b"*":
+            return True
+        if tag.startswith(b"W/"):
+            tag = tag[2:]
+        if tag in etags:
+            return True
+    return False
+
+
+def if_range_ok(header: bytes, entry: Entry) -> bool:
+    """If-Range holds only for the exact strong ETag or the exact Last-Modified date."""
+    value = header.strip()
+    if value.startswith(b'"'):
+        return value == entry.identity.etag_b
+    if value.startswith(b"W/"):
+        return False
+    return value.decode("latin-1") == entry.last_modified
+
+
+UNSATISFIABLE = (-1, -1)
+
+
+def parse_range(header: bytes, size: int) -> tuple[int, int] | None:
+    """One ``bytes=`` range as inclusive (first, last); UNSATISFIABLE; None to ignore it.
+
+    Multiple ranges and malformed values are ignored (a full 200), which RFC 9110 allows.
+    """
+    unit, _, spec = header.partition(b"=")
+    if unit.strip().lower() != b"bytes" or b"," in spec:
+        return None
+    first, dash, last = spec.strip().partition(b"-")
+    if not dash:
+        return None
+    first, last = first.strip(), last.strip()
+    if not first:
+        if not last.isdigit():
+            return None
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            return UNSATISFIABLE
+        return max(0, size - suffix), size - 1
+    if not first.isdigit() or (last and not last.isdigit()):
+        return None
+    start = int(first)
+    if last and int(last) < start:
+        return None
+    if start >= size:
+        return UNSATISFIABLE
+    return start, min(int(last), size - 1) if last else size - 1
+
+
+# The app ----------------------------------------------------------------------------------------
+
+
+class Hub:
+    """The ASGI application. Single use: create one per server run."""
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        published: Path | None = None,
+        check_interval: float = 0.5,
+        flush_interval: float = POLL_FLUSH_INTERVAL,
+        freeze_gc: bool = False,
+    ) -> None:
+        """freeze_gc: only for a process that is just the hub (see freeze_heap), not the studio."""
+        self.library = library
+        self.cache = TreeCache(published or published_dir(library), check_interval=check_interval)
+        self.flush_interval = flush_interval
+        self.db = ThreadPoolExecutor(1, thread_name_prefix="hub-db")
+        #: poll token → time.time() of its last manifest request, flushed to ScreenState.
+        self.polls: dict[str, float] = {}
+        self.api = ScreenApi(library, self.db, lambda token: self.polls.pop(token, None))
+        self.cache.on_swap(lambda _tree: self.db.submit(self.api.tokens.refresh))
+        self.freeze_gc = freeze_gc
+        if freeze_gc:
+            self.cache.on_swap(lambda _tree: freeze_heap())
+        self._flusher: asyncio.Task[None] | None = None
+
+    # Lifespan -----------------------------------------------------------------------------------
+
+    async def startup(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.cache.load)
+        if self.freeze_gc:
+            freeze_heap()
+        self._flusher = asyncio.create_task(self._flush_forever())
+
+    async def shutdown(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        try:
+            await self.flush_polls()
+        finally:
+            self.db.shutdown(wait=True)
+
+    async def _flush_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.flush_interval)
+            try:
+                await self.flush_polls()
+            except Exception:
+                log.exception("could not record manifest poll times")
+
+    async def flush_polls(self) -> int:
+        """Write the poll times gathered since the last flush (one transaction for all screens)."""
+        if not self.polls:
+            return 0
+        polls, self.polls = self.polls, {}
+        loop = asyncio.get_running_loop()
+        tokens = self.api.tokens
+        if any(tokens.get(t) is None for t in polls) and tokens.due():
+            await loop.run_in_executor(self.db, tokens.refresh)
+        by_screen = {
+            screen_id: datetime.fromtimestamp(at, UTC)
+            for token, at in polls.items()
+            if (screen_id := tokens.get(token)) is not None
+        }
+        return await loop.run_in_executor(self.db, record_polls, self.library, by_screen)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:
+                    log.exception("hub start-up failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                try:
+                    await self.shutdown()
+                finally:
+                    await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    # Requests -----------------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind != "http":
+            if kind == "lifespan":
+                await self._lifespan(receive, send)
+            return
+        raw: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+        if b"?" in raw:
+            raw = raw.partition(b"?")[0]
+        if raw.startswith(b"/api/"):
+            await self.api(scope, receive, send, raw)
+            return
+        method = scope["method"]
+        head = method == "HEAD"
+        if not head and method != "GET":
+            await send_json(send, 405, error_body("method not allowed"), extra=_ALLOW_TREE)
+            return
+        self.cache.ensure_fresh()
+        tree = self.cache.tree
+        entry = tree.fast.get(raw)
+        if entry is None:
+            found = await self._find(tree, raw)
+            if found is None:
+                await send(_NOT_FOUND_START)
+                await send(_EMPTY_BODY if head else _NOT_FOUND_BODY)
+                return
+            if isinstance(found, str):
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 301,
+                        "headers": json_headers(b"", [(b"location", quote(found).encode("ascii"))]),
+                    }
+                )
+                await send(_EMPTY_BODY)
+                return
+            entry = found
+        await self._serve(scope, send, entry, head)
+
+    async def _find(self, tree: Tree, raw: bytes) -> Entry | str | None:
+        """Slow path: normalise, then folders' index.html, then files on disk (media)."""
+        url = normalise(raw)
+        if url is None or tree.root is None:
+            return None
+        if url.endswith("/"):
+            return tree.entries.get(url + "index.html")
+        entry = tree.entries.get(url) or tree.lazy.get(url)
+        if entry is not None:
+            return entry
+        if url + "/index.html" in tree.entries:
+            return url + "/"
+        entry = await asyncio.get_running_loop().run_in_executor(None, tree.resolve, url)
+        if entry is not None and quote(url).encode("ascii") == raw:
+            tree.fast[raw] = entry
+        return entry
+
+    async def _serve(self, scope: Scope, send: Send, entry: Entry, head: bool) -> None:
+        inm = accept = rng = if_range = None
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                inm = value
+            elif name == b"accept-encoding":
+                accept = value
+            elif name == b"range":
+                rng = value
+            elif name == b"if-range":
+                if_range = value
+        variant = entry.identity
+        if entry.gzip is not None and accept is not None and accepts_gzip(accept):
+            variant = entry.gzip
+        if entry.poll_token is not None:
+            self.polls[entry.poll_token] = time.time()
+        if inm is not None and etag_matches(inm, entry.etags):
+            await send(
+                {"type": "http.response.start", "status": 304, "headers": variant.headers_304}
+            )
+            await send(_EMPTY_BODY)
+            return
+        if (
+            rng is not None
+            and entry.ranges
+            and variant is entry.identity
+            and (if_range is None or if_range_ok(if_range, entry))
+        ):
+            span = parse_range(rng, entry.size)
+            if span == UNSATISFIABLE:
+                await send_json(
+                    send,
+                    416,
+                    error_body("range not satisfiable"),
+                    extra=[(b"content-range", f"bytes */{entry.size}".encode())],
+                    head=head,
+                )
+                return
+            if span is not None:
+                await self._send_range(send, entry, span, head)
+                return
+        if variant.body is not None:
+            await send(
+                {"type": "http.response.start", "status": 200, "headers": variant.headers_200}
+            )
+            await send({"type": "http.response.body", "body": b"" if head else variant.body})
+            return
+        await self._stream(send, entry, 200, variant.headers_200, 0, entry.size, head)
+
+    async def _send_range(
+        self, send: Send, entry: Entry, span: tuple[int, int], head: bool
+    ) -> None:
+        first, last = span
+        length = last - first + 1
+        headers = [
+            (b"content-type", entry.content_type.encode()),
+            (b"content-length", str(length).encode()),
+            (b"content-range", f"bytes {first}-{last}/{entry.size}".encode()),
+            (b"etag", entry.identity.etag_b),
+            (b"cache-control", entry.cache_control.encode()),
+            (b"last-modified", entry.last_modified.encode()),
+            (b"accept-ranges", b"bytes"),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        body = entry.identity.body
+        if body is not None:
+            await send({"type": "http.response.start", "status": 206, "headers": headers})
+            await send(
+                {"type": "http.response.body", "body": b"" if head else body[first : last + 1]}
+            )
+            return
+        await self._stream(send, entry, 206, headers, first, length, head)
+
+    async def _stream(
+        self,
+        send: Send,
+        entry: Entry,
+        status: int,
+        headers: list[tuple[bytes, bytes]],
+        offset: int,
+        length: int,
+        head: bool,
+    ) -> None:
+        """Send length bytes from offset of a large file, reading chunks off the event loop."""
+        loop = asyncio.get_running_loop()
+        try:
+            fd = await loop.run_in_executor(None, os.open, entry.file, os.O_RDONLY)
+        except OSError:  # removed since the snapshot (media grace period over): not found
+            await send(_NOT_FOUND_START)
+            await send(_EMPTY_BODY if head else _NOT_FOUND_BODY)
+            return
+        try:
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            if head:
+                await send(_EMPTY_BODY)
+                return
+            end = offset + length
+            while offset < end:
+                chunk = await loop.run_in_executor(
+                    None, os.pread, fd, min(CHUNK, end - offset), offset
+                )
+                if not chunk:  # truncated underneath us: end the response short, never pad
+                    break
+                offset += len(chunk)
+                await send({"type": "http.response.body", "body": chunk, "more_body": offset < end})
+            if offset < end:
+                await send(_EMPTY_BODY)
+        finally:
+            os.close(fd)

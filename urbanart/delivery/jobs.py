@@ -1,0 +1,263 @@
+"""Timed delivery work (publish at a time, re-push at playlist switches, mark screens offline).
+
+Jobs live in the library's own database (an APScheduler SQLAlchemyJobStore), so a job stored by
+`urbanart publish --at` survives the command exiting, the laptop sleeping or the hub
+restarting; whichever serving process (`urbanart serve` or the studio) starts the scheduler next
+runs it. Jobs are module-level functions referenced by text and take the library's home path:
+the store pickles arguments, and a Library (engine, sessions) must never be pickled.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
+from sqlalchemy import select
+
+from urbanart.curation import schedules
+from urbanart.curation.resolver import resolve
+from urbanart.delivery.publisher import publish
+from urbanart.delivery.push import push
+from urbanart.errors import InvalidValue
+from urbanart.library.library import Library
+from urbanart.library.models import Screen
+
+log = logging.getLogger(__name__)
+
+JOB_TABLE = "apscheduler_jobs"
+#: A publish missed while the machine slept still runs once on wake, if within this.
+PUBLISH_GRACE = 3600
+#: A re-push later than this is pointless: the next boundary or poll covers it.
+REPUSH_GRACE = 60
+#: How often screens are checked for going silent; coalesced, so a wake runs it once.
+OFFLINE_EVERY = 60
+#: Re-push jobs are planned this far ahead and re-planned this often (and after each publish).
+REPUSH_HORIZON = timedelta(hours=24)
+REPUSH_REPLAN_EVERY = 3600
+
+PUBLISH_JOB = "urbanart.delivery.jobs:run_publish"
+REPUSH_JOB = "urbanart.delivery.jobs:run_repush"
+PLAN_REPUSHES_JOB = "urbanart.delivery.jobs:run_plan_repushes"
+MARK_OFFLINE_JOB = "urbanart.delivery.jobs:run_mark_offline"
+#: Provided by the hub (urbanart.delivery.status); called through run_mark_offline so a missing
+#: or renamed function makes the job log an error instead of being dropped from the store.
+MARK_OFFLINE_TARGET = "urbanart.delivery.status:mark_offline"
+
+_running: dict[str, BackgroundScheduler] = {}
+
+
+class DeliveryScheduler(BackgroundScheduler):
+    """APScheduler 3's BackgroundScheduler, minus one race: shutdown() wakes the loop, which
+    then processes due jobs once more with the executors already gone (the job is not run, the
+    loop thread dies on a JobLookupError). A stopped scheduler here touches no job."""
+
+    def _process_jobs(self) -> float | None:
+        if self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()
+
+
+def _key(home: str | os.PathLike[str]) -> str:
+    return str(Path(home).resolve())
+
+
+def make_scheduler(library: Library, *, start_paused: bool = False) -> BackgroundScheduler:
+    """A started BackgroundScheduler whose jobs live in the library's database.
+
+    start_paused=True stores and edits jobs without running any (the CLI does this to leave
+    work for the serving process); otherwise due jobs run now (a missed one within its grace
+    time once) and the standing jobs are installed. Call shutdown() when done.
+    """
+    scheduler = DeliveryScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=library.engine, tablename=JOB_TABLE)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": REPUSH_GRACE},
+        timezone=UTC,
+    )
+    scheduler.start(paused=start_paused)
+    if not start_paused:
+        install_standing_jobs(scheduler, library)
+        _running[_key(library.home)] = scheduler
+    return scheduler
+
+
+def shutdown(scheduler: BackgroundScheduler, *, wait: bool = True) -> None:
+    for home, running in list(_running.items()):
+        if running is scheduler:
+            del _running[home]
+    scheduler.shutdown(wait=wait)
+
+
+@contextmanager
+def _scheduler_for(library: Library) -> Iterator[BackgroundScheduler]:
+    """The serving scheduler of this library when this process runs one (so it wakes for new
+    jobs at once), else a paused one just to write to the job store."""
+    running = _running.get(_key(library.home))
+    if running is not None and running.running:
+        yield running
+        return
+    scheduler = make_scheduler(library, start_paused=True)
+    try:
+        yield scheduler
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def install_standing_jobs(scheduler: BackgroundScheduler, library: Library) -> None:
+    """The interval jobs a serving process always runs. The offline check also wakes the
+    scheduler every minute, so jobs another process stored are noticed within a minute."""
+    home = str(library.home)
+    scheduler.add_job(
+        MARK_OFFLINE_JOB,
+        "interval",
+        seconds=OFFLINE_EVERY,
+        args=[home],
+        id="mark-offline",
+        name="Mark silent screens offline",
+        replace_existing=True,
+        coalesce=True,
+        misfire_grace_time=OFFLINE_EVERY,
+    )
+    scheduler.add_job(
+        PLAN_REPUSHES_JOB,
+        "interval",
+        seconds=REPUSH_REPLAN_EVERY,
+        args=[home],
+        id="plan-repushes",
+        name="Plan re-pushes at playlist switches",
+        replace_existing=True,
+        coalesce=True,
+        misfire_grace_time=REPUSH_REPLAN_EVERY,
+    )
+
+
+def schedule_publish(
+    library: Library, at: datetime, *, grace_seconds: int = PUBLISH_GRACE
+) -> datetime:
+    """Store a one-off publish at `at` (aware). Returns the UTC run time.
+
+    A time already past runs as soon as a scheduler starts, if still within the grace time.
+    """
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InvalidValue("--at", at.isoformat(), "needs a time zone, e.g. 2026-06-01T09:00+02:00")
+    when = at.astimezone(UTC)
+    with _scheduler_for(library) as scheduler:
+        scheduler.add_job(
+            PUBLISH_JOB,
+            "date",
+            run_date=when,
+            args=[str(library.home)],
+            id=f"publish-{when.strftime('%Y%m%dT%H%M%SZ')}",
+            name=f"Publish at {when.isoformat()}",
+            replace_existing=True,
+            misfire_grace_time=grace_seconds,
+        )
+    return when
+
+
+def scheduled_publishes(library: Library) -> list[datetime]:
+    with _scheduler_for(library) as scheduler:
+        return sorted(
+            job.next_run_time
+            for job in scheduler.get_jobs()
+            if job.id.startswith("publish-") and job.next_run_time is not None
+        )
+
+
+def schedule_repushes(library: Library, *, now: datetime | None = None) -> list[str]:
+    """For every screen with a push URL, a re-push at each playlist switch in the next 24 h.
+
+    Existing re-push jobs are replaced (by id: screen and instant), and ones no longer at a
+    boundary are removed, so planning twice gives the same jobs. Returns the job ids.
+    """
+    start = (now or datetime.now(UTC)).astimezone(UTC)
+    end = start + REPUSH_HORIZON
+    inputs = schedules.load_all(library)
+    with library.session() as session:
+        push_ids = set(session.scalars(select(Screen.id).where(Screen.push_url.is_not(None))))
+    wanted: dict[str, tuple[int, datetime]] = {}
+    for screen_id in sorted(push_ids):
+        if screen_id not in inputs:
+            continue
+        context, rules = inputs[screen_id]
+        timeline = resolve(rules, context, start, end)
+        for segment in timeline.segments[1:]:
+            when = segment.start
+            wanted[f"repush-{screen_id}-{int(when.timestamp())}"] = (screen_id, when)
+    with _scheduler_for(library) as scheduler:
+        for job in scheduler.get_jobs():
+            if job.id.startswith("repush-") and job.id not in wanted:
+                job.remove()
+        for job_id, (screen_id, when) in wanted.items():
+            scheduler.add_job(
+                REPUSH_JOB,
+                "date",
+                run_date=when,
+                args=[str(library.home), screen_id],
+                id=job_id,
+                name=f"Re-push screen {screen_id} at {when.isoformat()}",
+                replace_existing=True,
+                misfire_grace_time=REPUSH_GRACE,
+            )
+    return sorted(wanted)
+
+
+# The jobs (module-level, referenced by text; arguments are plain strings and ints) -------------
+
+
+@contextmanager
+def _library(home: str) -> Iterator[Library]:
+    library = Library.open(home, create=False)
+    try:
+        yield library
+    finally:
+        library.close()
+
+
+def run_publish(home: str) -> None:
+    """Publish, push the screens whose manifest changed, and re-plan re-pushes."""
+    with _library(home) as library:
+        result = publish(library)
+        log.info("scheduled publish: %s", result.message)
+        changed = [c.screen_id for c in result.screens if c.status in ("new", "changed")]
+        if changed:
+            with library.session() as session:
+                pushable = list(
+                    session.scalars(
+                        select(Screen.id).where(
+                            Screen.id.in_(changed), Screen.push_url.is_not(None)
+                        )
+                    )
+                )
+            if pushable:
+                push(library, screens=pushable)
+        schedule_repushes(library)
+
+
+def run_repush(home: str, screen_id: int) -> None:
+    with _library(home) as library:
+        push(library, screens=[screen_id])
+
+
+def run_plan_repushes(home: str) -> None:
+    with _library(home) as library:
+        schedule_repushes(library)
+
+
+def run_mark_offline(home: str) -> None:
+    """Call the hub's mark_offline(library); until the hub provides it, log and carry on."""
+    module_name, _, attr = MARK_OFFLINE_TARGET.partition(":")
+    try:
+        target = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError):
+        log.error("offline marking is not available (%s is missing)", MARK_OFFLINE_TARGET)
+        return
+    with _library(home) as library:
+        target(library)

@@ -1,0 +1,249 @@
+"""Build one screen's manifest payload: its timeline, playlists and media, versioned by content.
+
+Pure: the publisher gathers the facts from the library, this module shapes them. The payload has
+no "generated at" time, so the same library published twice gives the same bytes, the same
+version and the same ETag, and screens download nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from urbanart.curation.resolver import Timeline
+from urbanart.delivery.signing import canonical_json
+
+FORMAT = "urbanart.manifest"
+VERSION = 1
+SCHEMA_FILE = "manifest.schema.json"
+
+
+@dataclass(frozen=True)
+class ScreenFacts:
+    id: int
+    name: str
+    timezone: str
+    width: int
+    height: int
+    poll_interval: int
+    poll_token: str
+    default_playlist_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MediaFacts:
+    """A rendition as published: its tree URL and the facts a player checks after download."""
+
+    url: str
+    sha256: str  # of the rendition file's bytes
+    size: int
+    width: int
+    height: int
+    format: str
+    animated: bool
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    item_id: int
+    artwork_id: int
+    title: str
+    artist: str
+    year: int | None
+    license: str
+    license_url: str | None
+    ai_involvement: str
+    ai_disclosure: str
+    alt_text: str
+    duration_s: float
+    transition: str
+    transition_s: float
+    overlay: bool
+    media: MediaFacts
+
+
+@dataclass(frozen=True)
+class PlaylistFacts:
+    id: int
+    name: str
+    items: tuple[ItemFacts, ...]
+
+
+def canonical_bytes(value: Any) -> bytes:
+    return canonical_json(value).encode("utf-8")
+
+
+def etag_for(data: bytes) -> str:
+    """The strong ETag of a published file: the quoted first 32 hex chars of sha256(bytes).
+
+    The publisher records it and the hub computes it from the file, so both always agree.
+    """
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+def iso_z(value: datetime) -> str:
+    """ISO 8601 in UTC with a "Z", the form every JavaScript and embedded clock parses."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def media_url(sha256: str, extension: str) -> str:
+    return f"/media/{sha256[:2]}/{sha256}.{extension}"
+
+
+def orientation(width: int, height: int) -> str:
+    return "portrait" if height > width else "landscape"
+
+
+def credit(title: str, artist: str, year: int | None) -> str:
+    """How a caption credits a work: "Title — Artist, 2025" (the year only when known)."""
+    return f"{title} — {artist}" + (f", {year}" if year is not None else "")
+
+
+def _seconds(value: float) -> int | float:
+    """Whole seconds as integers, so 10.0 and 10 hash alike whatever produced them."""
+    return int(value) if float(value).is_integer() else round(float(value), 3)
+
+
+def _item(item: ItemFacts, base_url: str) -> dict[str, Any]:
+    media = item.media
+    return {
+        "item_id": item.item_id,
+        "artwork_id": item.artwork_id,
+        "title": item.title,
+        "artist": item.artist,
+        "year": item.year,
+        "credit": credit(item.title, item.artist, item.year),
+        "license": item.license,
+        "license_url": item.license_url,
+        "ai_involvement": item.ai_involvement,
+        "ai_disclosure": item.ai_disclosure,
+        "alt_text": item.alt_text,
+        "duration_s": _seconds(item.duration_s),
+        "transition": {"type": item.transition, "seconds": _seconds(item.transition_s)},
+        "overlay": item.overlay,
+        "mobile_url": f"{base_url}/a/{item.artwork_id}/",
+        "media": {
+            "url": media.url,
+            "sha256": media.sha256,
+            "size": media.size,
+            "width": media.width,
+            "height": media.height,
+            "format": media.format,
+            "animated": media.animated,
+        },
+    }
+
+
+def version_of(payload: Mapping[str, Any]) -> str:
+    """sha256 of the canonical payload without its own manifest_version field."""
+    body = {k: v for k, v in payload.items() if k != "manifest_version"}
+    return hashlib.sha256(canonical_bytes(body)).hexdigest()
+
+
+def build_manifest(
+    screen: ScreenFacts,
+    timeline: Timeline,
+    playlists: Mapping[int, PlaylistFacts],
+    *,
+    public_base_url: str,
+) -> dict[str, Any]:
+    """The payload for one screen over the timeline's window.
+
+    Only the playlists the timeline names and the screen's default appear (a screen learns
+    nothing about other screens); the default is always there so a player that outlives its
+    window still has something to show. Items keep their playlist order; every item given must
+    already be approved and rendered.
+    """
+    base_url = public_base_url.rstrip("/")
+    used = {s.playlist_id for s in timeline.segments if s.playlist_id is not None}
+    default = screen.default_playlist_id if screen.default_playlist_id in playlists else None
+    if default is not None:
+        used.add(default)
+    token = screen.poll_token
+    payload: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "screen": {
+            "id": screen.id,
+            "name": screen.name,
+            "timezone": screen.timezone,
+            "width": screen.width,
+            "height": screen.height,
+            "orientation": orientation(screen.width, screen.height),
+            "poll_interval": screen.poll_interval,
+        },
+        "window": {"from": iso_z(timeline.start), "until": iso_z(timeline.end)},
+        "hub": {
+            "heartbeat": f"/api/v1/screens/{token}/heartbeat",
+            "plays": f"/api/v1/screens/{token}/plays",
+        },
+        "playlists": {
+            str(pid): {
+                "name": playlists[pid].name,
+                "total_seconds": _seconds(sum(i.duration_s for i in playlists[pid].items)),
+                "items": [_item(i, base_url) for i in playlists[pid].items],
+            }
+            for pid in sorted(used)
+        },
+        "timeline": [
+            {
+                "start": iso_z(s.start),
+                "end": iso_z(s.end),
+                "playlist": None if s.playlist_id is None else str(s.playlist_id),
+                "source": str(s.source),
+                "schedule_id": s.schedule_id,
+            }
+            for s in timeline.segments
+        ],
+        "default_playlist": None if default is None else str(default),
+    }
+    payload["manifest_version"] = version_of(payload)
+    return payload
+
+
+def payload_text(payload: Mapping[str, Any]) -> str:
+    return canonical_json(payload)
+
+
+def item_ids(payload: Mapping[str, Any]) -> set[tuple[str, int]]:
+    """(playlist id, item id) pairs, to count what a new manifest added or removed."""
+    return {
+        (pid, item["item_id"])
+        for pid, playlist in payload.get("playlists", {}).items()
+        for item in playlist.get("items", [])
+    }
+
+
+def media_urls(payload: Mapping[str, Any]) -> set[str]:
+    return {
+        item["media"]["url"]
+        for playlist in payload.get("playlists", {}).values()
+        for item in playlist.get("items", [])
+    }
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The payload's JSON Schema (2020-12), shipped next to this module."""
+    text = resources.files("urbanart.delivery").joinpath(SCHEMA_FILE).read_text("utf-8")
+    return json.loads(text)
+
+
+def validate_payload(payload: Mapping[str, Any]) -> None:
+    """Raise jsonschema.ValidationError when the payload breaks the schema (tests, tooling)."""
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator(schema()).validate(dict(payload))
+
+
+def schema_errors(payload: Mapping[str, Any]) -> Iterable[str]:
+    from jsonschema import Draft202012Validator
+
+    for error in Draft202012Validator(schema()).iter_errors(dict(payload)):
+        yield f"{'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message}"

@@ -1,0 +1,630 @@
+"""`publish`: turn the library into the signed, static published tree, atomically and incrementally.
+
+Everything is computed first (timelines, renditions, manifests) and compared with the tree being
+served; only then is anything written: new media into the shared media folder, a new release
+folder with unchanged files hard-linked from the previous one, and finally the `current` symlink
+swapped by rename. Killed at any moment before the rename, the old tree stays whole and served.
+When every file would be identical, no release is made at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from hashlib import sha256 as sha256_of
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from urbanart.curation import schedules
+from urbanart.curation.resolver import Timeline, resolve
+from urbanart.delivery import manifest as mf
+from urbanart.delivery.signing import (
+    PUBLIC_KEY_FILE,
+    SigningKey,
+    key_path,
+    sign_envelope,
+    signing_key,
+)
+from urbanart.delivery.tree import MEDIA, ReleaseIndex, Tree, safe_relpath
+from urbanart.errors import UrbanArtError
+from urbanart.imaging.renditions import RenditionProfile
+from urbanart.library.library import Library
+from urbanart.library.models import (
+    Artwork,
+    Playlist,
+    PlaylistItem,
+    Publication,
+    PublishedManifest,
+    Screen,
+)
+from urbanart.library.renditions import RenditionRecord, ensure_rendition
+from urbanart.library.settings import load_settings
+from urbanart.library.vocabulary import disclosure, license_url
+from urbanart.player.web_files import web_player_files
+from urbanart.viewers.site import build_viewers
+
+#: How long media no kept manifest uses stay on disk, for screens still on an older manifest.
+#: Meant to become a library setting (media_grace_days); a module constant until then.
+MEDIA_GRACE = timedelta(days=7)
+#: Releases kept on disk: the one served and the one before it.
+KEEP_RELEASES = 2
+DEFAULT_LOOK_AHEAD_DAYS = 7
+RENDITION_QUALITY = 85
+#: Poll tokens name folders and URLs; anything else is refused rather than escaped.
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+#: Test-only: makes the publishing process exit abruptly at a named stage (see _crash_point).
+CRASH_ENV = "URBANART_TEST_CRASH_AT"
+CRASH_STAGES = ("after-media", "mid-release", "before-swap", "after-swap")
+
+Progress = Callable[[int, int, str], None]
+
+
+class PublishCancelled(UrbanArtError):
+    """The curator stopped a publish; the tree being served was left as it was."""
+
+
+def published_root(library: Library) -> Path:
+    """<library>/published: releases, shared media and the `current` link."""
+    return library.home / "published"
+
+
+def current_tree(library: Library) -> Path:
+    """The document root to serve: published/current (a symlink to the served release)."""
+    return published_root(library) / "current"
+
+
+def _crash_point(stage: str) -> None:
+    """Test-only crash hook: with URBANART_TEST_CRASH_AT=<stage> the process dies here at once,
+    as a SIGKILL or a power cut would stop it (no cleanup, no finally blocks). Never set it in
+    production; tests use it to prove the served tree survives a crash at every stage."""
+    if os.environ.get(CRASH_ENV) == stage:
+        os._exit(137)
+
+
+# Results ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DroppedItem:
+    """A playlist item left out of a manifest, and why (a curator can act on the reason)."""
+
+    playlist_id: int
+    playlist: str
+    item_id: int
+    artwork_id: int
+    title: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ScreenChange:
+    screen_id: int
+    screen: str
+    status: str  # new | changed | unchanged | removed
+    old_version: str | None
+    new_version: str | None
+    items_added: int
+    items_removed: int
+    dropped: tuple[DroppedItem, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    publication_id: int | None
+    dry_run: bool
+    changed: bool
+    release: Path | None  # the folder now served (None before any publish, or in a dry run)
+    window_from: datetime
+    window_until: datetime
+    screens: tuple[ScreenChange, ...]
+    media_written: int = 0
+    media_removed: int = 0
+    media_waiting: int = 0
+    files_linked: int = 0
+    files_written: int = 0
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def totals(self) -> dict[str, int]:
+        counts = {s: 0 for s in ("new", "changed", "unchanged", "removed")}
+        for change in self.screens:
+            counts[change.status] += 1
+        counts["dropped_items"] = sum(len(c.dropped) for c in self.screens)
+        return counts
+
+    @property
+    def message(self) -> str:
+        """One line for the curator."""
+        t = self.totals
+        if not self.changed:
+            head = "Nothing changed" + (" (dry run)" if self.dry_run else "")
+        else:
+            verb = "Would publish" if self.dry_run else "Published"
+            head = (
+                f"{verb}: {t['new']} new, {t['changed']} changed, {t['unchanged']} unchanged, "
+                f"{t['removed']} removed screen(s)"
+            )
+        if t["dropped_items"]:
+            head += f"; {t['dropped_items']} item(s) left out (not approved or no media)"
+        return head + "."
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "publication_id": self.publication_id,
+            "dry_run": self.dry_run,
+            "changed": self.changed,
+            "message": self.message,
+            "release": str(self.release) if self.release else None,
+            "window": {"from": mf.iso_z(self.window_from), "until": mf.iso_z(self.window_until)},
+            "totals": self.totals,
+            "media": {
+                "written": self.media_written,
+                "removed": self.media_removed,
+                "waiting_grace": self.media_waiting,
+            },
+            "files": {"linked": self.files_linked, "written": self.files_written},
+            "screens": [s.to_json() for s in self.screens],
+            "warnings": list(self.warnings),
+        }
+
+
+# Gathering -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """Everything a publish would write, computed without writing anything."""
+
+    files: dict[str, bytes]
+    media: dict[str, tuple[str, str]]  # tree path -> (store key, sha256 of the bytes)
+    payloads: dict[int, dict[str, Any]]  # screen id -> payload
+    tokens: dict[int, str]
+    names: dict[int, str]
+    dropped: dict[int, list[DroppedItem]]
+    warnings: dict[int, list[str]]
+    global_warnings: list[str]
+
+
+def window_for(now: datetime, look_ahead_days: int) -> tuple[datetime, datetime]:
+    """[start of today (UTC), that + look-ahead + 1 day): at least the look-ahead is covered
+    from the moment of publication, and the same day always gives the same window."""
+    start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=look_ahead_days + 1)
+
+
+def screen_profile(width: int, height: int) -> RenditionProfile:
+    """The rendition a screen gets: its exact pixel size, letterboxed; animations become WebP."""
+    return RenditionProfile(width, height, "contain", format="JPEG", quality=RENDITION_QUALITY)
+
+
+def _load_playlists(library: Library, ids: set[int]) -> dict[int, Playlist]:
+    if not ids:
+        return {}
+    with library.session() as session:
+        stmt = (
+            select(Playlist)
+            .where(Playlist.id.in_(ids))
+            .options(
+                selectinload(Playlist.items).options(
+                    selectinload(PlaylistItem.artwork).options(
+                        selectinload(Artwork.artist), selectinload(Artwork.asset)
+                    )
+                )
+            )
+        )
+        return {p.id: p for p in session.scalars(stmt)}
+
+
+def _plan(
+    library: Library,
+    key: SigningKey,
+    start: datetime,
+    until: datetime,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> _Plan:
+    settings = load_settings(library)
+    inputs = schedules.load_all(library)
+    with library.session() as session:
+        screens = list(session.scalars(select(Screen).order_by(Screen.id)))
+    timelines: dict[int, Timeline] = {}
+    for screen in screens:
+        context, rules = inputs[screen.id]
+        timelines[screen.id] = resolve(rules, context, start, until)
+    wanted = {
+        s.playlist_id for t in timelines.values() for s in t.segments if s.playlist_id is not None
+    } | {s.default_playlist_id for s in screens if s.default_playlist_id is not None}
+    playlists = _load_playlists(library, wanted)
+
+    plan = _Plan(
+        files={f"keys/{PUBLIC_KEY_FILE}": key.public_pem, **web_player_files()},
+        media={},
+        payloads={},
+        tokens={},
+        names={},
+        dropped={},
+        warnings={},
+        global_warnings=[],
+    )
+    renditions: dict[tuple[str, str], RenditionRecord | str] = {}
+    for number, screen in enumerate(screens, start=1):
+        if cancel is not None and cancel.is_set():
+            raise PublishCancelled("Publishing was cancelled; the published tree is unchanged.")
+        if progress is not None:
+            progress(number - 1, len(screens), screen.name)
+        if not TOKEN_PATTERN.fullmatch(screen.poll_token or ""):
+            plan.global_warnings.append(
+                f"Screen {screen.name!r} was left out: its poll token is not URL-safe; give it "
+                f"a new one with `urbanart screens edit {screen.id} --new-poll-token`."
+            )
+            continue
+        profile = screen_profile(screen.width, screen.height)
+        timeline = timelines[screen.id]
+        used = {s.playlist_id for s in timeline.segments if s.playlist_id is not None}
+        if screen.default_playlist_id is not None:
+            used.add(screen.default_playlist_id)
+        facts: dict[int, mf.PlaylistFacts] = {}
+        dropped: list[DroppedItem] = []
+        for pid in sorted(used):
+            playlist = playlists.get(pid)
+            if playlist is None:
+                continue
+            items: list[mf.ItemFacts] = []
+            for item in sorted(playlist.items, key=lambda i: (i.position, i.id)):
+                artwork = item.artwork
+                if artwork.status != "approved":
+                    reason = f"not approved (status: {artwork.status})"
+                    dropped.append(
+                        DroppedItem(pid, playlist.name, item.id, artwork.id, artwork.title, reason)
+                    )
+                    continue
+                asset = artwork.asset
+                cache_key = (asset.sha256, profile.key())
+                if cache_key not in renditions:
+                    try:
+                        renditions[cache_key] = ensure_rendition(library, asset.sha256, profile)
+                    except (UrbanArtError, OSError) as exc:
+                        renditions[cache_key] = f"no rendition could be made ({exc})"
+                rendition = renditions[cache_key]
+                if isinstance(rendition, str):
+                    dropped.append(
+                        DroppedItem(
+                            pid, playlist.name, item.id, artwork.id, artwork.title, rendition
+                        )
+                    )
+                    continue
+                extension = rendition.store_key.rsplit(".", 1)[-1]
+                url = mf.media_url(rendition.file_sha256, extension)
+                plan.media[url.lstrip("/")] = (rendition.store_key, rendition.file_sha256)
+                items.append(
+                    mf.ItemFacts(
+                        item_id=item.id,
+                        artwork_id=artwork.id,
+                        title=artwork.title,
+                        artist=artwork.artist.name,
+                        year=artwork.year,
+                        license=artwork.license,
+                        license_url=license_url(artwork.license),
+                        ai_involvement=artwork.ai_involvement,
+                        ai_disclosure=disclosure(artwork.ai_involvement),
+                        alt_text=artwork.alt_text,
+                        duration_s=item.duration_s,
+                        transition=item.transition,
+                        transition_s=item.transition_s,
+                        overlay=item.overlay,
+                        media=mf.MediaFacts(
+                            url=url,
+                            sha256=rendition.file_sha256,
+                            size=rendition.byte_size,
+                            width=rendition.width,
+                            height=rendition.height,
+                            format=rendition.format,
+                            animated=asset.frame_count > 1,
+                        ),
+                    )
+                )
+            facts[pid] = mf.PlaylistFacts(pid, playlist.name, tuple(items))
+        warnings = [
+            f"Playlist {f.name!r} has nothing approved to show."
+            for f in facts.values()
+            if not f.items
+        ]
+        screen_facts = mf.ScreenFacts(
+            id=screen.id,
+            name=screen.name,
+            timezone=screen.timezone,
+            width=screen.width,
+            height=screen.height,
+            poll_interval=screen.poll_interval,
+            poll_token=screen.poll_token,
+            default_playlist_id=screen.default_playlist_id,
+        )
+        payload = mf.build_manifest(
+            screen_facts, timeline, facts, public_base_url=settings.public_base_url
+        )
+        relpath = f"screens/{screen.poll_token}/manifest.json"
+        safe_relpath(relpath)
+        envelope = sign_envelope(key, mf.payload_text(payload))
+        plan.files[relpath] = envelope.encode("utf-8")
+        plan.payloads[screen.id] = payload
+        plan.tokens[screen.id] = screen.poll_token
+        plan.names[screen.id] = screen.name
+        plan.dropped[screen.id] = dropped
+        plan.warnings[screen.id] = warnings
+    if progress is not None:
+        progress(len(screens), len(screens), "")
+    viewers = build_viewers(library, plan.payloads, base_url=settings.public_base_url)
+    plan.files.update(viewers.files)  # pages, QR codes, CSS: docs/published-tree.md
+    plan.media.update(viewers.media)  # the pages' images, content-addressed like screens' media
+    return plan
+
+
+def _old_payloads(tree: Tree, index: ReleaseIndex | None) -> dict[int, dict[str, Any]]:
+    """The payloads the served release gives each screen (by screen id), read without verifying:
+    they are only compared with, never trusted for anything a screen sees."""
+    if index is None:
+        return {}
+    found: dict[int, dict[str, Any]] = {}
+    for relpath in index.files:
+        if not (relpath.startswith("screens/") and relpath.endswith("/manifest.json")):
+            continue
+        try:
+            envelope = json.loads(tree.release_file(index.release, relpath).read_bytes())
+            payload = json.loads(envelope["payload"])
+            found[int(payload["screen"]["id"])] = payload
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return found
+
+
+def _changes(plan: _Plan, old: dict[int, dict[str, Any]]) -> list[ScreenChange]:
+    changes: list[ScreenChange] = []
+    for screen_id, payload in plan.payloads.items():
+        before = old.get(screen_id)
+        new_items = mf.item_ids(payload)
+        old_items = mf.item_ids(before) if before else set()
+        old_version = before.get("manifest_version") if before else None
+        if before is None:
+            status = "new"
+        elif old_version != payload["manifest_version"]:
+            status = "changed"
+        else:
+            status = "unchanged"
+        changes.append(
+            ScreenChange(
+                screen_id=screen_id,
+                screen=plan.names[screen_id],
+                status=status,
+                old_version=old_version,
+                new_version=payload["manifest_version"],
+                items_added=len(new_items - old_items),
+                items_removed=len(old_items - new_items),
+                dropped=tuple(plan.dropped[screen_id]),
+                warnings=tuple(plan.warnings[screen_id]),
+            )
+        )
+    for screen_id, before in sorted(old.items()):
+        if screen_id not in plan.payloads:
+            changes.append(
+                ScreenChange(
+                    screen_id=screen_id,
+                    screen=str(before.get("screen", {}).get("name", screen_id)),
+                    status="removed",
+                    old_version=before.get("manifest_version"),
+                    new_version=None,
+                    items_added=0,
+                    items_removed=len(mf.item_ids(before)),
+                )
+            )
+    return changes
+
+
+# Publishing ------------------------------------------------------------------------------------
+
+
+def _digests(files: dict[str, bytes]) -> dict[str, str]:
+    return {path: sha256_of(data).hexdigest() for path, data in files.items()}
+
+
+def _copy_media(library: Library, tree: Tree, media: dict[str, tuple[str, str]]) -> int:
+    """Copy each rendition the new manifests use into published/media once, checking its hash:
+    a name promises its content, so a corrupt store file must not be published under it."""
+    written = 0
+    for relpath, (store_key, digest) in sorted(media.items()):
+        if (tree.root / relpath).is_file():
+            continue
+        data = library.store.get(store_key)
+        actual = sha256_of(data).hexdigest()
+        if actual != digest:
+            raise UrbanArtError(
+                f"The rendition {store_key} does not match its recorded checksum; delete it "
+                "from the library's media folder and publish again to derive it anew."
+            )
+        if tree.put_media(relpath, data):
+            written += 1
+    return written
+
+
+def _interrupted(library: Library, own_id: int) -> None:
+    """Publications still "running" under our lock were cut short (killed, power loss)."""
+    with library.session() as session:
+        for row in session.scalars(
+            select(Publication).where(Publication.status == "running", Publication.id != own_id)
+        ):
+            row.status = "failed"
+            row.finished_at = row.finished_at or datetime.now(UTC)
+            row.summary = json.dumps({"error": "interrupted before it finished"})
+
+
+def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: datetime) -> None:
+    with library.session() as session:
+        existing = {row.screen_id: row for row in session.scalars(select(PublishedManifest))}
+        live = set(session.scalars(select(Screen.id)))
+        for screen_id, payload in plan.payloads.items():
+            if screen_id not in live:
+                continue
+            data = plan.files[f"screens/{plan.tokens[screen_id]}/manifest.json"]
+            etag = mf.etag_for(data)
+            row = existing.get(screen_id)
+            if row is not None and row.version == payload["manifest_version"] and row.etag == etag:
+                continue
+            if row is None:
+                row = PublishedManifest(screen_id=screen_id)
+                session.add(row)
+            row.version = payload["manifest_version"]
+            row.etag = etag
+            row.published_at = when
+            row.publication_id = publication_id
+
+
+def _finish(library: Library, publication_id: int, status: str, summary: dict[str, Any]) -> None:
+    with library.session() as session:
+        row = session.get(Publication, publication_id)
+        if row is not None:
+            row.status = status
+            row.finished_at = datetime.now(UTC)
+            row.summary = json.dumps(summary, ensure_ascii=False, default=str)
+
+
+def publish(
+    library: Library,
+    *,
+    dry_run: bool = False,
+    look_ahead_days: int = DEFAULT_LOOK_AHEAD_DAYS,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> PublishResult:
+    """Publish every screen's manifest and media; see the module docstring for the guarantees.
+
+    dry_run computes everything (renditions missing from the library's cache are derived and
+    cached, as a preview would) but writes nothing to the published tree or the delivery log.
+    `now` drives the window and the media grace period (tests move time with it).
+    """
+    if look_ahead_days < 1 or look_ahead_days > 366:
+        raise UrbanArtError("The look-ahead must be between 1 and 366 days.")
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    start, until = window_for(now, look_ahead_days)
+    tree = Tree(published_root(library))
+    if dry_run and not key_path(library.home).exists():
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        key = SigningKey(Ed25519PrivateKey.generate(), key_path(library.home))
+    else:
+        key = signing_key(library.home)
+
+    if dry_run:
+        plan = _plan(library, key, start, until, progress, cancel)
+        current = tree.index(tree.current_release())
+        changes = _changes(plan, _old_payloads(tree, current))
+        changed = current is None or any(c.status != "unchanged" for c in changes)
+        new_media = sum(1 for rel in plan.media if not (tree.root / rel).is_file())
+        return PublishResult(
+            None, True, changed, None, start, until, tuple(changes),
+            media_written=new_media, warnings=tuple(plan.global_warnings),
+        )  # fmt: skip
+
+    with tree.lock():
+        with library.session() as session:
+            row = Publication(status="running", started_at=now)
+            session.add(row)
+            session.flush()
+            publication_id = row.id
+        release_name: str | None = None
+        try:
+            _interrupted(library, publication_id)
+            tree.ensure()
+            tree.clean(KEEP_RELEASES)  # half-built releases a crash left behind
+            plan = _plan(library, key, start, until, progress, cancel)
+            current_name = tree.current_release()
+            current = tree.index(current_name)
+            changes = _changes(plan, _old_payloads(tree, current))
+            media_written = _copy_media(library, tree, plan.media)
+            _crash_point("after-media")
+            digests = _digests(plan.files)
+            changed = current is None or current.files != digests
+            linked = written = 0
+            if changed:
+                if cancel is not None and cancel.is_set():
+                    raise PublishCancelled(
+                        "Publishing was cancelled; the published tree is unchanged."
+                    )
+                release_name = tree.new_release_name(str(publication_id))
+                half = max(1, len(plan.files) // 2)
+
+                def on_file(number: int, total: int) -> None:
+                    if number == half:
+                        _crash_point("mid-release")
+
+                linked, written = tree.build_release(
+                    release_name, plan.files, current, on_file=on_file
+                )
+                media_used = frozenset(plan.media)  # the manifests' and the pages' media
+                tree.mark_complete(
+                    ReleaseIndex(release_name, digests, media_used, {"publication": publication_id})
+                )
+                _crash_point("before-swap")
+                if cancel is not None and cancel.is_set():
+                    raise PublishCancelled(
+                        "Publishing was cancelled; the published tree is unchanged."
+                    )
+                tree.swap(release_name)
+                _crash_point("after-swap")
+                release_name = None  # served now: never clean it up as half-built
+            tree.clean(KEEP_RELEASES)
+            removed, waiting = tree.collect_media(tree.kept_media(), now, MEDIA_GRACE)
+            served = tree.current_release()
+            result = PublishResult(
+                publication_id,
+                False,
+                changed,
+                tree.releases / served if served else None,
+                start,
+                until,
+                tuple(changes),
+                media_written=media_written,
+                media_removed=len(removed),
+                media_waiting=waiting,
+                files_linked=linked,
+                files_written=written,
+                warnings=tuple(plan.global_warnings),
+            )
+            _record_manifests(library, plan, publication_id, now)
+            _finish(library, publication_id, "done", result.to_json())
+            return result
+        except BaseException as exc:
+            if release_name is not None and tree.current_release() != release_name:
+                tree.remove_release(release_name)
+            reason = str(exc) if isinstance(exc, UrbanArtError) else type(exc).__name__
+            if isinstance(exc, KeyboardInterrupt):
+                reason = "cancelled by the curator"
+            _finish(library, publication_id, "failed", {"error": reason})
+            raise
+
+
+__all__ = [
+    "CRASH_ENV",
+    "CRASH_STAGES",
+    "MEDIA",
+    "MEDIA_GRACE",
+    "DroppedItem",
+    "PublishCancelled",
+    "PublishResult",
+    "ScreenChange",
+    "current_tree",
+    "publish",
+    "published_root",
+    "window_for",
+]

@@ -1,0 +1,166 @@
+"""Which screens are online, what they play and whether they run the latest manifest.
+
+A screen is *offline* when nothing was heard from it (heartbeat or manifest poll) for
+``OFFLINE_MULTIPLE`` (3) times its poll interval, and never less than ``OFFLINE_FLOOR`` (3 minutes):
+one or two missed polls are normal on city networks (a router rebooting, a slow 4G cell), three
+in a row are not, and the floor keeps fast-polling test screens from flapping. The hub writes poll
+times every 30 s, well under the floor, so a polling screen is never judged offline by delay.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from urbanart.delivery.api import WRITE_LOCK
+from urbanart.library.library import Library
+from urbanart.library.models import PublishedManifest, Screen, ScreenState
+
+OFFLINE_MULTIPLE = 3
+OFFLINE_FLOOR = timedelta(minutes=3)
+
+ONLINE, OFFLINE, NEVER_SEEN = "online", "offline", "never seen"
+
+
+def offline_after(poll_interval: int | None) -> timedelta:
+    """How long a screen may stay silent before it counts as offline."""
+    return max(OFFLINE_FLOOR, timedelta(seconds=OFFLINE_MULTIPLE * (poll_interval or 0)))
+
+
+def _last_seen(state: ScreenState) -> datetime:
+    if state.last_poll_at is not None and state.last_poll_at > state.last_seen_at:
+        return state.last_poll_at
+    return state.last_seen_at
+
+
+@dataclass(frozen=True)
+class ScreenStatus:
+    """What an operator asks about a screen; never its push secret."""
+
+    screen_id: int
+    name: str
+    city: str
+    timezone: str
+    state: str  # online | offline | never seen
+    last_seen_at: datetime | None
+    last_poll_at: datetime | None
+    offline_since: datetime | None
+    offline_after_s: int
+    now_playing: str | None
+    playing_sha256: str | None
+    manifest_version: str | None
+    published_version: str | None
+    latest_manifest: str  # yes | no | unknown
+    player_version: str | None
+    free_disk_bytes: int | None
+    errors: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key, value in data.items():
+            if isinstance(value, datetime):
+                data[key] = value.isoformat()
+        data["errors"] = list(self.errors)
+        return data
+
+
+def _errors(text: str | None) -> tuple[str, ...]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(e) for e in value) if isinstance(value, list) else ()
+
+
+def screen_statuses(library: Library, now: datetime | None = None) -> list[ScreenStatus]:
+    """Every screen's status, by name."""
+    now = now or datetime.now(UTC)
+    with library.session() as session:
+        rows = session.execute(
+            select(Screen, ScreenState, PublishedManifest)
+            .outerjoin(ScreenState, ScreenState.screen_id == Screen.id)
+            .outerjoin(PublishedManifest, PublishedManifest.screen_id == Screen.id)
+            .order_by(Screen.name)
+        ).all()
+        result = []
+        for screen, state, published in rows:
+            limit = offline_after(screen.poll_interval)
+            published_version = published.version if published is not None else None
+            if state is None:
+                result.append(
+                    ScreenStatus(
+                        screen_id=screen.id,
+                        name=screen.name,
+                        city=screen.city,
+                        timezone=screen.timezone,
+                        state=NEVER_SEEN,
+                        last_seen_at=None,
+                        last_poll_at=None,
+                        offline_since=None,
+                        offline_after_s=int(limit.total_seconds()),
+                        now_playing=None,
+                        playing_sha256=None,
+                        manifest_version=None,
+                        published_version=published_version,
+                        latest_manifest="unknown",
+                        player_version=None,
+                        free_disk_bytes=None,
+                        errors=(),
+                    )
+                )
+                continue
+            seen = _last_seen(state)
+            if published_version is None or state.manifest_version is None:
+                latest = "unknown"
+            else:
+                latest = "yes" if state.manifest_version == published_version else "no"
+            result.append(
+                ScreenStatus(
+                    screen_id=screen.id,
+                    name=screen.name,
+                    city=screen.city,
+                    timezone=screen.timezone,
+                    state=OFFLINE if now - seen > limit else ONLINE,
+                    last_seen_at=seen,
+                    last_poll_at=state.last_poll_at,
+                    offline_since=state.offline_since,
+                    offline_after_s=int(limit.total_seconds()),
+                    now_playing=state.playing_title,
+                    playing_sha256=state.playing_sha256,
+                    manifest_version=state.manifest_version,
+                    published_version=published_version,
+                    latest_manifest=latest,
+                    player_version=state.player_version,
+                    free_disk_bytes=state.free_disk_bytes,
+                    errors=_errors(state.errors),
+                )
+            )
+    return result
+
+
+def mark_offline(library: Library, now: datetime | None = None) -> int:
+    """Set offline_since on screens that just crossed the threshold; returns how many.
+
+    offline_since is the moment the silence crossed the threshold (last seen + limit), not the
+    moment this job ran, so the recorded outage does not depend on the job's schedule. The next
+    heartbeat (or flushed poll) clears it. Screens never seen are left alone.
+    """
+    now = now or datetime.now(UTC)
+    marked = 0
+    with WRITE_LOCK, library.session() as session:
+        rows = session.execute(
+            select(ScreenState, Screen.poll_interval)
+            .join(Screen, Screen.id == ScreenState.screen_id)
+            .where(ScreenState.offline_since.is_(None))
+        ).all()
+        for state, poll_interval in rows:
+            limit = offline_after(poll_interval)
+            seen = _last_seen(state)
+            if now - seen > limit:
+                state.offline_since = seen + limit
+                marked += 1
+    return marked

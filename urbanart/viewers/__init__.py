@@ -1,0 +1,1 @@
+"""Viewers: mobile pages, QR codes and printed signs for passers-by."""

@@ -1,0 +1,61 @@
+"""QR codes for the viewer pages, made to be scanned off a bright screen or a printed sign."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+import segno
+
+#: Error correction "Q" (25 % of the code may be lost): glare, dirt and a sticker's curl on a
+#: city screen or sign eat modules; segno raises it to "H" when that fits the same version.
+ERROR = "q"
+#: The quiet zone the QR standard asks for, in modules; scanners fail without it.
+QUIET_ZONE = 4
+#: Pixels per module in the published PNG (crisp on a phone and when a curator prints it).
+PNG_SCALE = 10
+#: Unit size of the SVG (it scales without loss; this only sets its intrinsic size).
+SVG_SCALE = 10
+DARK = "#000000"
+LIGHT = "#ffffff"
+
+
+@lru_cache(maxsize=8192)
+def make(url: str) -> segno.QRCode:
+    """The code for an absolute URL (never a Micro QR: phones' cameras do not all read those).
+
+    Cached: choosing the best mask is most of the cost, and every publish asks again for the
+    same URLs (the studio publishes many times in one process; SVG and PNG share one code).
+    """
+    return segno.make_qr(url, error=ERROR, boost_error=True)
+
+
+def svg_bytes(url: str, *, title: str | None = None) -> bytes:
+    """A standalone SVG with a white background and quiet zone, so it reads on dark pages too."""
+    out = io.BytesIO()
+    make(url).save(
+        out,
+        kind="svg",
+        scale=SVG_SCALE,
+        border=QUIET_ZONE,
+        dark=DARK,
+        light=LIGHT,
+        xmldecl=False,
+        title=title or f"QR code for {url}",
+    )
+    return out.getvalue()
+
+
+def png_bytes(url: str, *, scale: int = PNG_SCALE) -> bytes:
+    """A PNG with `scale` pixels per module; deterministic (segno writes no timestamp)."""
+    out = io.BytesIO()
+    make(url).save(out, kind="png", scale=scale, border=QUIET_ZONE, dark=DARK, light=LIGHT)
+    return out.getvalue()
+
+
+def qr_files(kind: str, ident: int, url: str) -> dict[str, bytes]:
+    """The tree files of one code: qr/<kind>/<id>.svg and .png (docs/published-tree.md)."""
+    return {
+        f"qr/{kind}/{ident}.svg": svg_bytes(url),
+        f"qr/{kind}/{ident}.png": png_bytes(url),
+    }

@@ -1,0 +1,429 @@
+"""Build every viewer file of a release: artwork, playlist and screen pages, QR codes and CSS.
+
+Why page images go to the shared, content-addressed `media/` folder and not into the release:
+their URLs never change meaning, so browsers and CDNs may cache them for a year (the hub
+marks `/media/` immutable); the hub keeps every release file in memory but reads media on
+demand; and an unchanged image costs a publish nothing (no bytes read, hashed or linked). The
+publisher copies them exactly as it copies screen renditions, and its media collector keeps them
+while a kept release uses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from urbanart.delivery.manifest import media_url
+from urbanart.errors import UrbanArtError
+from urbanart.imaging.renditions import RenditionProfile
+from urbanart.library.library import Library
+from urbanart.library.models import Artwork, Playlist, Screen
+from urbanart.library.renditions import RenditionRecord, ensure_rendition
+from urbanart.library.settings import load_settings
+from urbanart.viewers import qr
+from urbanart.viewers.pages import http_url, license_label, render, tree_url
+
+#: Widths of the page image's srcset (WebP); never wider than the original.
+PAGE_WIDTHS = (480, 960, 1600)
+#: A JPEG for link previews (og:image) and browsers without WebP.
+SHARE_WIDTH = 1200
+PAGE_QUALITY = 80
+SHARE_QUALITY = 85
+#: The shared stylesheet and the now-playing script (no build step, no external files).
+CSS_PATH = "static/viewers.css"
+JS_PATH = "static/now-playing.js"
+#: Every page lives two folders deep (a/<id>/index.html), so this reaches the tree's root and
+#: the tree works behind any host and under any path prefix.
+ROOT = "../../"
+DEFAULT_PROJECT_NAME = "Urban Art Studio"
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """A work's image set on the pages, as tree paths (no leading slash)."""
+
+    src: str  # the JPEG: <img src>, og:image, JSON-LD image
+    width: int
+    height: int
+    srcset: tuple[tuple[str, int], ...]  # (WebP path, width), narrowest first
+    thumb: str  # the narrowest WebP, for lists
+    thumb_width: int
+    thumb_height: int
+
+    @property
+    def srcset_text(self) -> str:
+        return ", ".join(f"{ROOT}{path} {w}w" for path, w in self.srcset)
+
+
+@dataclass
+class ViewerBuild:
+    """What the publisher merges into its plan: release files, and media for published/media
+    (tree path -> (store key, sha256 of the bytes), the shape of the publisher's plan.media)."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    media: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def project_name(library: Library) -> str:
+    """The name pages and signs are signed with. A `project_name` library setting is planned;
+    until it exists every library says "Urban Art Studio" (folder names are not public names)."""
+    name = getattr(load_settings(library), "project_name", "") or ""
+    return name.strip() or DEFAULT_PROJECT_NAME
+
+
+def page_sizes(width: int, height: int) -> list[tuple[int, int]]:
+    """The srcset sizes for an image of width×height: the standard widths it exceeds by more
+    than 10 % (no near-duplicates), then the original width capped at the widest standard one,
+    each with the image's own aspect (no letterboxing)."""
+    widest = min(width, PAGE_WIDTHS[-1])
+    widths = [w for w in PAGE_WIDTHS if w * 1.1 < widest] + [widest]
+    return [(w, max(1, round(w * height / width))) for w in widths]
+
+
+def _profile(size: tuple[int, int], fmt: str, quality: int, background: str) -> RenditionProfile:
+    # "cover" at the image's own aspect crops at most a rounding pixel, where "contain" could
+    # leave a one-pixel bar of background.
+    return RenditionProfile(
+        size[0], size[1], "cover", background=background, format=fmt, quality=quality
+    )  # type: ignore[arg-type]
+
+
+def _media_path(record: RenditionRecord) -> str:
+    return media_url(record.file_sha256, record.store_key.rsplit(".", 1)[-1]).lstrip("/")
+
+
+def page_image(
+    library: Library, sha256: str, width: int, height: int, background: str, build: ViewerBuild
+) -> PageImage | None:
+    """Derive (or reuse from the library's cache) the page renditions of one asset and record
+    them as media of the build; None when the image cannot be rendered (the page still works)."""
+    try:
+        webp = [
+            ensure_rendition(library, sha256, _profile(s, "WEBP", PAGE_QUALITY, background))
+            for s in page_sizes(width, height)
+        ]
+        share_w = min(width, SHARE_WIDTH)
+        share_size = (share_w, max(1, round(share_w * height / width)))
+        jpeg = ensure_rendition(
+            library, sha256, _profile(share_size, "JPEG", SHARE_QUALITY, background)
+        )
+    except (UrbanArtError, OSError):
+        return None
+    for record in (*webp, jpeg):
+        build.media[_media_path(record)] = (record.store_key, record.file_sha256)
+    return PageImage(
+        src=_media_path(jpeg),
+        width=jpeg.width,
+        height=jpeg.height,
+        srcset=tuple((_media_path(r), r.width) for r in webp),
+        thumb=_media_path(webp[0]),
+        thumb_width=webp[0].width,
+        thumb_height=webp[0].height,
+    )
+
+
+# Gathering -------------------------------------------------------------------------------------
+
+
+def _published_items(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+    """artwork id -> its manifest item (the first met; every manifest of one publish agrees)."""
+    found: dict[int, Mapping[str, Any]] = {}
+    for sid in sorted(payloads):
+        for pid in sorted(payloads[sid]["playlists"], key=int):
+            for item in payloads[sid]["playlists"][pid]["items"]:
+                found.setdefault(int(item["artwork_id"]), item)
+    return found
+
+
+def _published_playlists(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+    found: dict[int, Mapping[str, Any]] = {}
+    for sid in sorted(payloads):
+        for pid, playlist in payloads[sid]["playlists"].items():
+            found.setdefault(int(pid), playlist)
+    return found
+
+
+@dataclass(frozen=True)
+class _WorkFacts:
+    """What a page adds to the manifest item, read from the catalog. The artist's contact is
+    deliberately not carried: it is private and must never reach a published file."""
+
+    description: str
+    artist_bio: str
+    artist_website: str | None
+    artist_website_label: str
+    artist_location: str
+    sha256: str
+    width: int
+    height: int
+
+
+def _host(url: str) -> str:
+    """ "studio.example" for a link's text: shorter than the URL, and says where it leads."""
+    site = http_url(url)
+    if site is None:
+        return ""
+    host = urlsplit(site).hostname or site
+    return host.removeprefix("www.")
+
+
+def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
+    if not ids:
+        return {}
+    with library.session() as session:
+        stmt = (
+            select(Artwork)
+            .where(Artwork.id.in_(ids))
+            .options(selectinload(Artwork.artist), selectinload(Artwork.asset))
+        )
+        return {
+            a.id: _WorkFacts(
+                description=a.description,
+                artist_bio=a.artist.bio,
+                artist_website=http_url(a.artist.website),
+                artist_website_label=_host(a.artist.website),
+                artist_location=a.artist.location,
+                sha256=a.asset.sha256,
+                width=a.asset.width,
+                height=a.asset.height,
+            )
+            for a in session.scalars(stmt)
+        }
+
+
+def _descriptions(library: Library, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    with library.session() as session:
+        rows = session.execute(
+            select(Playlist.id, Playlist.description).where(Playlist.id.in_(ids))
+        )
+        return {pid: text for pid, text in rows}
+
+
+def _cities(library: Library, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    with library.session() as session:
+        rows = session.execute(select(Screen.id, Screen.city).where(Screen.id.in_(ids)))
+        return {sid: city for sid, city in rows}
+
+
+# Page data -------------------------------------------------------------------------------------
+
+
+def _alt(item: Mapping[str, Any]) -> str:
+    """Alt text as the curator wrote it; a work without one is still named to screen readers."""
+    return str(item["alt_text"]).strip() or f"{item['title']}, an artwork by {item['artist']}"
+
+
+def _excerpt(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _json_ld(
+    item: Mapping[str, Any], facts: _WorkFacts | None, page: str, image: str | None
+) -> dict[str, Any]:
+    """schema.org VisualArtwork, for search engines and link previews."""
+    creator: dict[str, Any] = {"@type": "Person", "name": item["artist"]}
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "VisualArtwork",
+        "name": item["title"],
+        "creator": creator,
+        "url": page,
+    }
+    if facts is not None and facts.artist_website:
+        creator["url"] = facts.artist_website
+    if item["year"] is not None:
+        data["dateCreated"] = str(item["year"])
+    if item["license_url"]:
+        data["license"] = item["license_url"]
+    else:
+        data["copyrightNotice"] = f"© {item['artist']}. {license_label(item['license'])}."
+    if image is not None:
+        data["image"] = image
+    description = facts.description.strip() if facts is not None else ""
+    data["description"] = description or item["credit"]
+    return data
+
+
+def _artwork_context(
+    item: Mapping[str, Any],
+    facts: _WorkFacts | None,
+    image: PageImage | None,
+    playlists: list[tuple[int, str]],
+    base_url: str,
+    project: str,
+) -> dict[str, Any]:
+    aid = int(item["artwork_id"])
+    page = f"{base_url}/{tree_url('a', aid)}/"
+    image_abs = f"{base_url}/{image.src}" if image is not None else None
+    description = facts.description if facts is not None else ""
+    return {
+        "project": project,
+        "root": ROOT,
+        "css": CSS_PATH,
+        "work": item,
+        "alt": _alt(item),
+        "license_label": license_label(item["license"]),
+        "license_url": http_url(item["license_url"]),
+        "facts": facts,
+        "image": image,
+        "playlists": [(tree_url("p", pid) + "/", name) for pid, name in playlists],
+        "page_url": page,
+        "og_image": image_abs,
+        "og_description": _excerpt(description) or f"{item['credit']}. {item['ai_disclosure']}",
+        "json_ld": _json_ld(item, facts, page, image_abs),
+        "qr_svg": tree_url("qr", "a", f"{aid}.svg"),
+    }
+
+
+def _playlist_entries(
+    playlist: Mapping[str, Any], images: Mapping[int, PageImage | None]
+) -> list[dict[str, Any]]:
+    """The items as pages and the now-playing script need them: tree paths, never tokens."""
+    entries = []
+    for item in playlist["items"]:
+        aid = int(item["artwork_id"])
+        image = images.get(aid)
+        entries.append(
+            {
+                "artwork_id": aid,
+                "title": item["title"],
+                "artist": item["artist"],
+                "year": item["year"],
+                "credit": item["credit"],
+                "alt": _alt(item),
+                "duration_s": item["duration_s"],
+                "url": tree_url("a", aid) + "/",
+                "img": image.src if image else None,
+                "srcset": [[p, w] for p, w in image.srcset] if image else [],
+                "width": image.width if image else None,
+                "height": image.height if image else None,
+                "thumb": image.thumb if image else None,
+                "thumb_width": image.thumb_width if image else None,
+                "thumb_height": image.thumb_height if image else None,
+            }
+        )
+    return entries
+
+
+def _programme(
+    payload: Mapping[str, Any], images: Mapping[int, PageImage | None]
+) -> dict[str, Any]:
+    """What the now-playing script needs from a manifest, and nothing more: no poll token, no
+    hub URLs, no media hashes (the page is public; the manifest's address is the screen's)."""
+    return {
+        "root": ROOT,
+        "screen": {"id": payload["screen"]["id"], "name": payload["screen"]["name"]},
+        "window": dict(payload["window"]),
+        "timeline": [
+            {"start": s["start"], "end": s["end"], "playlist": s["playlist"]}
+            for s in payload["timeline"]
+        ],
+        "default_playlist": payload["default_playlist"],
+        "playlists": {
+            pid: {
+                "name": p["name"],
+                "url": tree_url("p", pid) + "/",
+                "items": _playlist_entries(p, images),
+            }
+            for pid, p in payload["playlists"].items()
+        },
+    }
+
+
+# Building --------------------------------------------------------------------------------------
+
+
+def build_viewers(
+    library: Library, payloads: Mapping[int, Mapping[str, Any]], *, base_url: str
+) -> ViewerBuild:
+    """Every viewer file for the manifests being published (screen id -> payload).
+
+    Pages exist for exactly what the manifests show: every artwork on a published playlist,
+    every published playlist and every screen. Nothing carries a time of generation, so the
+    same library gives the same bytes and an unchanged page is hard-linked, not rewritten.
+    """
+    base = base_url.rstrip("/")
+    project = project_name(library)
+    background = load_settings(library).rendition_background
+    build = ViewerBuild()
+    items = _published_items(payloads)
+    playlists = _published_playlists(payloads)
+    facts = _work_facts(library, set(items))
+    descriptions = _descriptions(library, set(playlists))
+    cities = _cities(library, set(payloads))
+
+    images: dict[int, PageImage | None] = {}
+    for aid in sorted(items):
+        f = facts.get(aid)
+        images[aid] = (
+            page_image(library, f.sha256, f.width, f.height, background, build) if f else None
+        )
+
+    member_of: dict[int, list[tuple[int, str]]] = {aid: [] for aid in items}
+    for pid in sorted(playlists):
+        for aid in dict.fromkeys(int(i["artwork_id"]) for i in playlists[pid]["items"]):
+            member_of[aid].append((pid, playlists[pid]["name"]))
+
+    for aid, item in sorted(items.items()):
+        context = _artwork_context(item, facts.get(aid), images[aid], member_of[aid], base, project)
+        build.files[f"a/{aid}/index.html"] = render("artwork.html", **context)
+        build.files.update(qr.qr_files("a", aid, context["page_url"]))
+
+    for pid, playlist in sorted(playlists.items()):
+        page = f"{base}/{tree_url('p', pid)}/"
+        first = next((images.get(int(i["artwork_id"])) for i in playlist["items"]), None)
+        build.files[f"p/{pid}/index.html"] = render(
+            "playlist.html",
+            project=project,
+            root=ROOT,
+            css=CSS_PATH,
+            playlist=playlist,
+            description=descriptions.get(pid, ""),
+            entries=_playlist_entries(playlist, images),
+            page_url=page,
+            og_image=f"{base}/{first.src}" if first else None,
+            qr_svg=tree_url("qr", "p", f"{pid}.svg"),
+        )
+        build.files.update(qr.qr_files("p", pid, page))
+
+    for sid, payload in sorted(payloads.items()):
+        page = f"{base}/{tree_url('s', sid)}/"
+        programme = _programme(payload, images)
+        build.files[f"s/{sid}/index.html"] = render(
+            "screen.html",
+            project=project,
+            root=ROOT,
+            css=CSS_PATH,
+            js=JS_PATH,
+            screen=payload["screen"],
+            city=cities.get(sid, ""),
+            programme=programme,
+            playlists=[programme["playlists"][p] for p in sorted(programme["playlists"], key=int)],
+            page_url=page,
+        )
+        build.files.update(qr.qr_files("s", sid, page))
+
+    static = resources.files("urbanart.viewers").joinpath("static")
+    build.files[CSS_PATH] = static.joinpath("viewers.css").read_bytes()
+    build.files[JS_PATH] = static.joinpath("now-playing.js").read_bytes()
+    return build
+
+
+def viewer_files(
+    library: Library, payloads: Mapping[int, Mapping[str, Any]], *, base_url: str
+) -> dict[str, bytes]:
+    """Only the release files of build_viewers (pages, QR codes, CSS, script)."""
+    return build_viewers(library, payloads, base_url=base_url).files

@@ -1,0 +1,185 @@
+/* The "now playing" page: which work is on the screen right now, from the programme embedded in
+   the page and this device's clock alone (docs/published-tree.md, "Which item plays when").
+
+   Inside a timeline segment that plays playlist P from instant S, the item at t is found from
+   (t - S) mod total(P), items in order, each for its duration. Outside the programme's window
+   the default playlist loops from the nearest window edge, as the players do. Arithmetic is in
+   whole milliseconds, like the players'. Text is only ever set with textContent. */
+(function () {
+  "use strict";
+
+  var source = document.getElementById("programme");
+  if (!source) return;
+  var data = JSON.parse(source.textContent);
+  var root = data.root;
+
+  function el(id) { return document.getElementById(id); }
+  function ms(text) { return Date.parse(text); }
+  function lengthMs(item) { return Math.max(1, Math.round(Number(item.duration_s) * 1000)); }
+
+  var windowFrom = ms(data.window.from);
+  var windowUntil = ms(data.window.until);
+  var segments = data.timeline.map(function (s) {
+    return { start: ms(s.start), end: ms(s.end), playlist: s.playlist };
+  });
+
+  /* The item of playlist pid at instant t when it loops from anchor. */
+  function cycle(pid, anchor, t, limit) {
+    var playlist = pid ? data.playlists[pid] : null;
+    var items = playlist ? playlist.items : [];
+    if (!items.length) return { item: null, pid: pid, changeAt: limit };
+    var total = 0;
+    for (var i = 0; i < items.length; i++) total += lengthMs(items[i]);
+    var offset = (((t - anchor) % total) + total) % total;
+    var index = 0;
+    while (offset >= lengthMs(items[index])) {
+      offset -= lengthMs(items[index]);
+      index += 1;
+    }
+    var started = t - offset;
+    var ends = started + lengthMs(items[index]);
+    return {
+      item: items[index], index: index, pid: pid, playlist: playlist, started: started,
+      changeAt: limit === null ? ends : Math.min(ends, limit)
+    };
+  }
+
+  /* What is on screen at t; `state` says whether t is inside the programme's window. */
+  function showingAt(t) {
+    for (var i = 0; i < segments.length; i++) {
+      var s = segments[i];
+      if (s.start <= t && t < s.end) {
+        var inside = cycle(s.playlist, s.start, t, s.end);
+        inside.state = "current";
+        inside.segmentStart = s.start;
+        return inside;
+      }
+    }
+    var outside = t < windowFrom
+      ? cycle(data.default_playlist, windowFrom, t, windowFrom)
+      : cycle(data.default_playlist, windowUntil, t, null);
+    outside.state = t < windowFrom ? "early" : "ended";
+    return outside;
+  }
+
+  /* What was on screen just before the current thing began (null when nothing or the same). */
+  function justBefore(now) {
+    var began = now.item ? now.started : now.segmentStart;
+    if (began === undefined || began === null) return null;
+    var before = showingAt(began - 1);
+    if (!before.item) return null;
+    if (now.item && before.item.artwork_id === now.item.artwork_id) return null;
+    return before;
+  }
+
+  function picture(item, className, sizes, alt) {
+    if (!item.img) return null;
+    var img = document.createElement("img");
+    img.className = className;
+    img.alt = alt;
+    img.src = root + item.img;
+    if (item.width && item.height) {
+      img.width = item.width;
+      img.height = item.height;
+    }
+    if (item.srcset.length) {
+      img.srcset = item.srcset.map(function (p) { return root + p[0] + " " + p[1] + "w"; }).join(", ");
+      img.sizes = sizes;
+    }
+    return img;
+  }
+
+  function thumbnail(item) {
+    if (!item.thumb) return null;
+    var img = document.createElement("img");
+    img.className = "card-image";
+    img.alt = "";
+    img.src = root + item.thumb;
+    img.width = item.thumb_width;
+    img.height = item.thumb_height;
+    return img;
+  }
+
+  function replaceChild(frame, child) {
+    while (frame.firstChild) frame.removeChild(frame.firstChild);
+    if (child) frame.appendChild(child);
+  }
+
+  function byline(item) {
+    return item.artist + (item.year === null || item.year === undefined ? "" : ", " + item.year);
+  }
+
+  function dateText(instant) {
+    try {
+      return new Date(instant).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+    } catch (err) {
+      return new Date(instant).toString();
+    }
+  }
+
+  function showNotice(now) {
+    var notice = el("notice");
+    if (now.state === "ended") {
+      notice.textContent = "This page is out of date: it knows this screen's programme only until " +
+        dateText(windowUntil) + ". Reload it for the latest; until then, this is our best guess.";
+    } else if (now.state === "early") {
+      notice.textContent = "This device's clock is earlier than the screen's programme starts (" +
+        dateText(windowFrom) + "); what you see here may not match the screen.";
+    }
+    notice.hidden = now.state === "current";
+  }
+
+  function render(now) {
+    showNotice(now);
+    var item = now.item;
+    el("current").hidden = !item;
+    el("nothing").hidden = !!item;
+    if (item) {
+      el("current-link").href = root + item.url;
+      el("current-image-link").href = root + item.url;
+      replaceChild(el("current-image-link"),
+        picture(item, "current-image", "(min-width: 50rem) 50rem, 100vw", item.alt));
+      el("current-title").textContent = item.title;
+      el("current-artist").textContent = byline(item);
+      el("current-playlist").href = root + now.playlist.url;
+      el("current-playlist").textContent = now.playlist.name;
+      el("announce").textContent = "Now on screen: " + item.title + " by " + item.artist + ".";
+      document.title = "Now: " + item.title + " · " + data.screen.name;
+    } else {
+      el("announce").textContent = "Nothing is showing on this screen right now.";
+    }
+    var before = justBefore(now);
+    el("before").hidden = !before;
+    if (before) {
+      el("before-link").href = root + before.item.url;
+      replaceChild(el("before-frame"), thumbnail(before.item));
+      el("before-title").textContent = before.item.title;
+      el("before-artist").textContent = byline(before.item);
+    }
+    el("live").hidden = false;
+  }
+
+  function remaining(now, t) {
+    if (!now.item || now.changeAt === null) return "";
+    var seconds = Math.max(1, Math.ceil((now.changeAt - t) / 1000));
+    if (seconds < 90) return "Changes in " + seconds + " s";
+    return "Changes in " + Math.round(seconds / 60) + " min";
+  }
+
+  var shown = null;
+  function tick() {
+    var t = Date.now();
+    var now = showingAt(t);
+    var key = now.item
+      ? [now.state, now.pid, now.index, now.started].join("|")
+      : ["nothing", now.state, now.pid].join("|");
+    if (key !== shown) {
+      render(now);
+      shown = key;
+    }
+    el("current-time").textContent = remaining(now, t);
+  }
+
+  tick();
+  window.setInterval(tick, 1000);
+}());
