@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from urbanart.curation.rules import WEEKDAYS, format_weekdays
 from urbanart.library.models import Playlist, PlaylistItem, Schedule, Screen, ScreenGroup
+from urbanart.library.records import JsonRecord
 
 ALL_DAYS_MASK = 0b1111111
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date):  # datetime is a date too
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value
-
-
-class JsonRecord:
-    def to_json(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))  # type: ignore[call-overload]
 
 
 def mask_to_days(mask: int) -> frozenset[int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from urbanart.library.models import Artist, Artwork, MediaAsset
@@ -11,7 +11,7 @@ from urbanart.library.vocabulary import disclosure, license_url
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # datetime is a date too
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [_jsonable(v) for v in value]
