@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from urbanart.curation.records import PlaylistRecord
-from urbanart.curation.screens import _unique_name, clean_text
+from urbanart.curation.screens import _unique_name, clean_text, rename_and_describe
 from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
@@ -175,12 +175,7 @@ def edit_playlist(
     """Rename a playlist or change its description; schedules follow it, they hold its id."""
     with library.session() as session:
         playlist = find_playlist(session, ref)
-        if name is not None:
-            clean = clean_text("name", name, required=True, limit=200)
-            _unique_name(session, Playlist, clean, "playlist", playlist.id)
-            playlist.name = clean
-        if description is not None:
-            playlist.description = clean_text("description", description)
+        rename_and_describe(session, playlist, "playlist", name, description)
         return _record(session, playlist.id)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from urbanart.curation.records import GroupRecord, ScreenRecord
 from urbanart.curation.zones import ZONE_REASON, validate_zone
 from urbanart.errors import InvalidValue
+from urbanart.library.catalog import clean_text
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
 from urbanart.library.models import Playlist, Screen, ScreenGroup
@@ -61,15 +62,6 @@ def clean_timezone(value: Any, field: str = "time zone") -> str:
         return validate_zone(name or text)  # the resolver's own test, so both agree
     except InvalidValue:
         raise InvalidValue(field, text, ZONE_REASON) from None
-
-
-def clean_text(field: str, value: Any, *, required: bool = False, limit: int = 10_000) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise InvalidValue(field, value, "must not be empty")
-    if len(text) > limit:
-        raise InvalidValue(field, text[:40] + "…", f"is longer than {limit} characters")
-    return text
 
 
 def parse_size(value: Any) -> tuple[int, int]:
@@ -127,6 +119,22 @@ def _unique_name(
         raise InvalidValue(
             "name", name, f"a {kind} with this name exists already (id {clash.id}); pick another"
         )
+
+
+def rename_and_describe(
+    session: Session,
+    row: Any,
+    kind: str,
+    name: str | None,
+    description: str | None,
+) -> None:
+    """Apply a new name (unique per kind, case-insensitively) and/or description to a row."""
+    if name is not None:
+        clean = clean_text("name", name, required=True, limit=200)
+        _unique_name(session, type(row), clean, kind, row.id)
+        row.name = clean
+    if description is not None:
+        row.description = clean_text("description", description)
 
 
 def _screen_query() -> Any:
@@ -319,12 +327,7 @@ def edit_group(
 ) -> GroupRecord:
     with library.session() as session:
         group = _find_group(session, ref)
-        if name is not None:
-            clean = clean_text("name", name, required=True, limit=200)
-            _unique_name(session, ScreenGroup, clean, "screen group", group.id)
-            group.name = clean
-        if description is not None:
-            group.description = clean_text("description", description)
+        rename_and_describe(session, group, "screen group", name, description)
         session.flush()
         return GroupRecord.of(group)
 

@@ -34,7 +34,8 @@ ARTWORK_FIELDS = (
 )
 
 
-def _text(field: str, value: Any, *, required: bool = False, limit: int = 10_000) -> str:
+def clean_text(field: str, value: Any, *, required: bool = False, limit: int = 10_000) -> str:
+    """Trimmed text within a length limit; the one rule for every free-text field."""
     text = "" if value is None else str(value).strip()
     if required and not text:
         raise InvalidValue(field, value, "must not be empty")
@@ -79,13 +80,13 @@ def clean_artwork_fields(changes: dict[str, Any]) -> dict[str, Any]:
                 "field", key, f"is not an artwork field ({', '.join(ARTWORK_FIELDS)})"
             )
         if key == "title":
-            out[key] = _text("title", value, required=True, limit=300)
+            out[key] = clean_text("title", value, required=True, limit=300)
         elif key == "artist":
-            out[key] = _text("artist", value, required=True, limit=200)
+            out[key] = clean_text("artist", value, required=True, limit=200)
         elif key == "year":
             out[key] = clean_year(value)
         elif key in ("description", "alt_text"):
-            out[key] = _text(key, value)
+            out[key] = clean_text(key, value)
         elif key == "tags":
             out[key] = clean_tags(value)
         elif key == "license":
@@ -103,7 +104,7 @@ def _artwork_count(session: Session, artist_id: int) -> int:
 
 
 def get_or_create_artist(session: Session, name: str) -> Artist:
-    name = _text("artist", name, required=True, limit=200)
+    name = clean_text("artist", name, required=True, limit=200)
     artist = session.scalar(select(Artist).where(func.lower(Artist.name) == name.lower()))
     if artist is None:
         artist = Artist(name=name)
@@ -129,7 +130,7 @@ def set_tags(session: Session, artwork: Artwork, names: list[str]) -> None:
 
 
 def add_artist(library: Library, name: str, **fields: Any) -> ArtistRecord:
-    name = _text("name", name, required=True, limit=200)
+    name = clean_text("name", name, required=True, limit=200)
     with library.session() as session:
         clash = session.scalar(select(Artist).where(func.lower(Artist.name) == name.lower()))
         if clash is not None:
@@ -150,7 +151,7 @@ def _apply_artist(artist: Artist, fields: dict[str, Any]) -> None:
         if key not in ARTIST_FIELDS:
             raise InvalidValue("field", key, f"is not an artist field ({', '.join(ARTIST_FIELDS)})")
         limit = {"name": 200, "website": 500, "location": 200, "contact": 500}.get(key, 10_000)
-        text = _text(key, value, required=key == "name", limit=limit)
+        text = clean_text(key, value, required=key == "name", limit=limit)
         if key == "website" and text and not text.startswith(("http://", "https://")):
             raise InvalidValue("website", text, "must start with http:// or https://")
         setattr(artist, key, text)
