@@ -23,7 +23,7 @@ from sqlalchemy import insert
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from urbanart.curation.resolver import resolve  # noqa: E402
+from urbanart.curation.resolver import resolve, resolve_all  # noqa: E402
 from urbanart.curation.schedules import load_all  # noqa: E402
 from urbanart.library.library import Library  # noqa: E402
 from urbanart.library.models import (  # noqa: E402
@@ -130,23 +130,32 @@ def main() -> None:
     end = start + timedelta(days=7)
     with tempfile.TemporaryDirectory(prefix="resolve-bench-") as tmp, Library.open(tmp) as library:
         build(library, random.Random(7), args.screens, args.playlists, args.schedules)
-        loads, resolves = [], []
+        loads, resolves, singles = [], [], []
         segments = 0
         for _ in range(args.repeats):
             t0 = time.perf_counter()
             inputs = load_all(library)
             t1 = time.perf_counter()
-            timelines = [
-                resolve(rules, ctx, start, end, losers=False) for ctx, rules in inputs.values()
-            ]
+            timelines = resolve_all(inputs, start, end, losers=False)
             t2 = time.perf_counter()
             loads.append(t1 - t0)
             resolves.append(t2 - t1)
-            segments = sum(len(t.segments) for t in timelines)
+            segments = sum(len(t.segments) for t in timelines.values())
+            fresh = load_all(library)  # new rule objects: no memo carried over from above
+            t3 = time.perf_counter()
+            one_by_one = {
+                key: resolve(rules, ctx, start, end, losers=False)
+                for key, (ctx, rules) in fresh.items()
+            }
+            singles.append(time.perf_counter() - t3)
+        mismatched = [k for k in timelines if timelines[k].version != one_by_one[k].version]
+        if mismatched:
+            raise SystemExit(f"resolve_all and resolve disagree on screens {mismatched[:5]}")
         rules_per_screen = statistics.mean(len(rules) for _, rules in inputs.values())
     load_s, resolve_s = min(loads), min(resolves)
     print(f"screens: {len(inputs)}, rules per screen: {rules_per_screen:.1f}, segments: {segments}")
     print(f"load_all_s: {load_s:.3f} (baseline, measured in this run; best of {args.repeats})")
+    print(f"resolve_one_screen_at_a_time_s: {min(singles):.3f} (for comparison: resolve per screen)")
     print(f"resolve_7_days_all_screens_s: {resolve_s:.3f} (goal: no more than the load)")
     print(f"resolve_to_load_ratio: {resolve_s / load_s:.2f} (goal <= 1.0)")
 

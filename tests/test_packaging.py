@@ -45,6 +45,14 @@ def test_wheel_installs_and_runs_the_demo(tmp_path: Path) -> None:
     records = [json.loads(line) for line in demo.stdout.splitlines()]
     assert len(records) == 24
     assert {r["status"] for r in records} == {"imported"}
+    # the example playlists travel in the wheel too: the demo's screens and playlists exist
+    listed = subprocess.run(
+        [str(cli), "playlists", "list", "--json"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
+    )  # fmt: skip
+    assert {p["name"] for p in json.loads(listed.stdout)} == {
+        "Night Shift", "Morning Light", "Portrait Walls",
+    }  # fmt: skip
     # The installed package is the wheel, not this checkout.
     where = subprocess.run(
         [str(python), "-c", "import urbanart; print(urbanart.__file__)"],

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import textwrap
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
@@ -141,6 +143,34 @@ def test_cli_publish_at_stores_the_job_and_says_who_runs_it(library: Library, ru
     past = run_cli("publish", "--at", "2020-01-01T09:00")
     assert past.exit_code == 2 and "in the past" in past.stderr
     assert publications(library) == []
+
+
+def test_urbanart_serve_runs_the_stored_jobs(library: Library) -> None:
+    """The CLI tells curators `urbanart serve` runs a stored publish: it must."""
+    jobs.schedule_publish(library, datetime.now(UTC) - timedelta(minutes=1))
+    server = subprocess.Popen(
+        [PYTHON, "-m", "urbanart.cli.main", "--home", str(library.home), "serve", "--port", "0"],
+        env=subprocess_env(),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while publications(library) != ["done"] and time.monotonic() < deadline:
+            assert server.poll() is None, server.communicate()[1]
+            time.sleep(0.1)
+        assert publications(library) == ["done"]
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=15)
+        assert server.returncode == 0, err
+        assert "Hub stopped." in out
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert not [j for j in job_ids(library) if j.startswith("publish-")]
 
 
 def test_repushes_are_planned_at_each_playlist_switch(library: Library, tmp_path) -> None:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import curator_errors, print_json, stdout
+from urbanart.delivery import jobs
 from urbanart.delivery import reports as rep
 from urbanart.delivery import status as st
 from urbanart.delivery.hub import published_dir
@@ -41,14 +42,22 @@ def _bytes(value: int | None) -> str:
 @pass_state
 @curator_errors
 def serve(state: CliState, host: str, port: int, access_log: bool) -> None:
-    """Serve the published tree and the screens' API until Ctrl+C."""
+    """Serve the published tree and the screens' API until Ctrl+C, and run timed jobs.
+
+    Timed jobs (`publish --at`, re-pushes at playlist switches, marking silent screens offline)
+    live in the library; the serving process runs them.
+    """
     library = state.library()
 
     def ready(url: str) -> None:
         click.echo(f"Hub serving {published_dir(library) / 'current'} at {url}")
         click.echo("Press Ctrl+C to stop.")
 
-    run_hub(library, host, port, access_log=access_log, on_ready=ready)
+    scheduler = jobs.make_scheduler(library)
+    try:
+        run_hub(library, host, port, access_log=access_log, on_ready=ready)
+    finally:
+        jobs.shutdown(scheduler, wait=False)
     click.echo("Hub stopped.")
 
 

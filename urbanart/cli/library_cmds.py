@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import curator_errors, fields, print_json, print_json_line, stderr, table
+from urbanart.curation.demo import load_demo_curation
 from urbanart.library import catalog
 from urbanart.library.demo import load_demo
 from urbanart.library.import_sources import read_sheet, scan
@@ -136,7 +137,8 @@ def import_command(
 @pass_state
 @curator_errors
 def demo(state: CliState, if_empty: bool, as_json: bool) -> None:
-    """Fill the library with the demo collection: 24 works by 8 fictional collectives."""
+    """Fill the library with the demo: 24 works by 8 fictional collectives, and screens,
+    groups, playlists and schedules to go with them (only on a library without any)."""
     library = state.library()
     if if_empty and catalog.count_artworks(library):
         stderr.print(f"The library at {library.home} has artworks already; no demo added.")
@@ -148,6 +150,7 @@ def demo(state: CliState, if_empty: bool, as_json: bool) -> None:
     _report(results, as_json)
     if any(r.status is Status.REJECTED for r in results):
         raise SystemExit(1)
+    stderr.print(load_demo_curation(library).message)
 
 
 @click.command()

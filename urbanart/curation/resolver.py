@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -42,6 +42,7 @@ __all__ = [
     "explain",
     "rank_key",
     "resolve",
+    "resolve_all",
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -97,20 +98,34 @@ class Segment(NamedTuple):
 class Timeline:
     """What a screen plays over [start, end): contiguous, merged segments and a content version.
 
-    The version is a sha256 of the canonical JSON of screen id, range and segments, so a player
-    can tell whether its copy is current by comparing one string. It is computed when first
-    read: publishing a thousand screens reads none of them, the studio reads one.
+    The resolver's result is kept compact (run boundaries as integer µs, an index per run into a
+    table of what plays), and the Segment tuples and the version are made from it when first
+    read: a thousand screens' timelines then cost neither a hundred thousand small objects nor
+    the garbage collections they set off, and a caller that needs only some of them pays for
+    those. The version is a sha256 of the canonical JSON of screen id, range and runs, so a
+    player can tell whether its copy is current by comparing one string.
     """
 
     screen_id: int
     start: datetime
     end: datetime
-    segments: tuple[Segment, ...]
-    _digest: tuple[int, list[int], list[int], list[tuple]] = field(repr=False, compare=False)
+    #: (start µs, run starts µs, table index per run, table of (source, playlist id, playlist
+    #: name, schedule id, overridden ids)); two timelines are equal when these are.
+    runs: tuple[int, tuple[int, ...], tuple[int, ...], tuple[tuple, ...]] = field(repr=False)
+
+    @cached_property
+    def segments(self) -> tuple[Segment, ...]:
+        """Contiguous segments from start to end, in time order."""
+        _low, starts, keys, table = self.runs
+        bounds = [self.start, *map(_instant, starts[1:]), self.end]
+        return tuple(
+            _new_segment(Segment, (bounds[i], bounds[i + 1], *table[key]))
+            for i, key in enumerate(keys)
+        )
 
     @cached_property
     def version(self) -> str:
-        low, starts, keys, table = self._digest
+        low, starts, keys, table = self.runs
         high = _micros(self.end)
         return _canonical_version(self.screen_id, low, high, starts, keys, table)
 
@@ -135,6 +150,9 @@ class Timeline:
             "version": self.version,
             "segments": [segment.as_dict() for segment in self.segments],
         }
+
+
+_new_segment = tuple.__new__  # Segment(...) without NamedTuple's Python-level __new__
 
 
 @dataclass(frozen=True)
@@ -181,10 +199,9 @@ def _instant(micros: int) -> datetime:
 class _Compiled:
     """A rule reduced to integers: window offsets in µs from local midnight, days since 1970."""
 
-    __slots__ = ("first_day", "last_day", "rank", "weekdays", "window_end", "window_start")
+    __slots__ = ("first_day", "last_day", "weekdays", "window_end", "window_start")
 
-    def __init__(self, rule: ScheduleRule, rank: int) -> None:
-        self.rank = rank
+    def __init__(self, rule: ScheduleRule) -> None:
         window = rule.window
         if window is None:
             self.window_start, self.window_end = 0, _DAY
@@ -197,19 +214,6 @@ class _Compiled:
         self.first_day = rule.start_date.toordinal() - _EPOCH_ORDINAL if rule.start_date else -_OPEN
         self.last_day = rule.end_date.toordinal() - _EPOCH_ORDINAL if rule.end_date else _OPEN
         self.weekdays = tuple(day in rule.weekdays for day in range(7))
-
-    def wall_spans(self, low: int, high: int) -> Iterator[tuple[int, int]]:
-        """Wall-clock intervals (µs, naive local) of this rule overlapping [low, high)."""
-        # A window may run into the next day, so the day before `low` can still reach it.
-        first = max(low // _DAY - 1, self.first_day)
-        last = min((high - 1) // _DAY, self.last_day)
-        for day in range(first, last + 1):
-            if not self.weekdays[(day + _EPOCH_WEEKDAY) % 7]:
-                continue
-            base = day * _DAY
-            span_start, span_end = base + self.window_start, base + self.window_end
-            if span_end > low and span_start < high:
-                yield span_start, span_end
 
 
 _MEMO_LIMIT = 16  # ranges remembered per rule; resolving the same week again is the common case
@@ -225,14 +229,14 @@ def _pieces(zone_name: str, low: int, high: int) -> tuple[tuple[int, int, int], 
     )
 
 
-def _real_intervals(
-    rule: ScheduleRule, screen_tz: str, low: int, high: int
-) -> list[tuple[int, int]]:
-    """The rule's active real-time intervals (µs since 1970, sorted, disjoint) in [start, end).
+def _real_intervals(rule: ScheduleRule, screen_tz: str, low: int, high: int) -> list[int]:
+    """The rule's active real-time intervals in [low, high), flat: [start0, end0, start1, …].
 
-    Memoised on the rule per (zone, range): a rule reaching many screens through a group is
-    computed once per zone they hang in. This is the resolver's hot loop, hence plain integers
-    and no generators.
+    µs since 1970, sorted and disjoint. Flat lists of ints rather than lists of pairs: ints are
+    not tracked by the garbage collector, so a thousand screens' worth of intervals does not set
+    off collections of a large heap. Memoised on the rule per (zone, range): a rule reaching many
+    screens through a group is computed once per zone they hang in. This is the resolver's hot
+    loop, hence plain integers and no generators.
     """
     zone_name = rule.zone_for(screen_tz)
     memo = rule.resolver_memo
@@ -242,11 +246,11 @@ def _real_intervals(
         return found  # type: ignore[return-value]
     compiled = memo.get("compiled")
     if compiled is None:
-        compiled = memo["compiled"] = _Compiled(rule, 0)
+        compiled = memo["compiled"] = _Compiled(rule)
     assert isinstance(compiled, _Compiled)
     window_start, window_end = compiled.window_start, compiled.window_end
     weekdays, first_day, last_day = compiled.weekdays, compiled.first_day, compiled.last_day
-    out: list[tuple[int, int]] = []
+    out: list[int] = []
     for piece_low, piece_high, offset in _pieces(zone_name, low, high):
         wall_low, wall_high = piece_low + offset, piece_high + offset
         # A window may run into the next day, so the day before wall_low can still reach it.
@@ -262,10 +266,11 @@ def _real_intervals(
             if real_end > piece_high:
                 real_end = piece_high
             if real_start < real_end:
-                if out and out[-1][1] == real_start:  # continuing across midnight or an offset
-                    out[-1] = (out[-1][0], real_end)
+                if out and out[-1] == real_start:  # continuing across midnight or an offset
+                    out[-1] = real_end
                 else:
-                    out.append((real_start, real_end))
+                    out.append(real_start)
+                    out.append(real_end)
     if len(memo) > _MEMO_LIMIT:
         for stale in [k for k in memo if isinstance(k, tuple)]:
             del memo[stale]
@@ -274,7 +279,7 @@ def _real_intervals(
 
 
 def _runs_with_losers(
-    intervals: list[list[tuple[int, int]]], low: int, high: int
+    intervals: list[list[int]], low: int, high: int
 ) -> tuple[list[int], list[int]]:
     """Runs of constant active set (bit r = rule of rank r active), for explanations.
 
@@ -284,9 +289,8 @@ def _runs_with_losers(
     toggles: dict[int, int] = {}
     for rank, spans in enumerate(intervals):
         bit = 1 << rank
-        for span_start, span_end in spans:
-            toggles[span_start] = toggles.get(span_start, 0) ^ bit
-            toggles[span_end] = toggles.get(span_end, 0) ^ bit
+        for point in spans:
+            toggles[point] = toggles.get(point, 0) ^ bit
     run_starts, run_masks = [low], [0]
     mask = 0
     for point in sorted(toggles):
@@ -308,47 +312,54 @@ def _runs_of_winners(
 
     Painter's order: rules best first, each claiming only the time no better rule holds, until
     nothing is left. A busy screen is usually covered after its first few rules, so the
-    intervals of the rest are never even computed.
+    intervals of the rest are never even computed. Claimed pieces and the gaps left tile
+    [low, high) exactly, so a piece is known by its start alone: {start: winner bit}.
     """
-    gaps = [(low, high)]
-    claimed: list[tuple[int, int, int]] = []
+    gaps = [low, high]  # flat [start, end, …] like the intervals
+    owner: dict[int, int] = {}
     for rank, rule in enumerate(ranked):
         spans = _real_intervals(rule, screen_tz, low, high)
         if not spans:
             continue
         bit = 1 << rank
-        still_open: list[tuple[int, int]] = []
+        still_open: list[int] = []
         index, count = 0, len(spans)
-        for gap_start, gap_end in gaps:
+        for g in range(0, len(gaps), 2):
+            gap_start, gap_end = gaps[g], gaps[g + 1]
             cursor = gap_start
-            while index < count and spans[index][1] <= gap_start:
-                index += 1
+            while index < count and spans[index + 1] <= gap_start:
+                index += 2
             probe = index
-            while probe < count and spans[probe][0] < gap_end:
-                span_start, span_end = spans[probe]
+            while probe < count and spans[probe] < gap_end:
+                span_start, span_end = spans[probe], spans[probe + 1]
                 take_start = span_start if span_start > cursor else cursor
                 take_end = span_end if span_end < gap_end else gap_end
                 if take_start < take_end:
                     if cursor < take_start:
-                        still_open.append((cursor, take_start))
-                    claimed.append((take_start, take_end, bit))
+                        still_open.append(cursor)
+                        still_open.append(take_start)
+                    owner[take_start] = bit
                     cursor = take_end
                 if span_end > gap_end:
                     break
-                probe += 1
+                probe += 2
             index = probe
             if cursor < gap_end:
-                still_open.append((cursor, gap_end))
+                still_open.append(cursor)
+                still_open.append(gap_end)
         gaps = still_open
         if not gaps:
             break
-    claimed.extend([(gap_start, gap_end, 0) for gap_start, gap_end in gaps])
-    claimed.sort()
-    run_starts, run_masks = [low], [claimed[0][2]]
-    for run_start, _end, bit in claimed[1:]:
-        if bit != run_masks[-1]:
-            run_starts.append(run_start)
+    for g in range(0, len(gaps), 2):
+        owner[gaps[g]] = 0
+    run_starts, run_masks = [low], [owner[low]]
+    last = run_masks[0]
+    for point in sorted(owner):
+        bit = owner[point]
+        if bit != last:
+            run_starts.append(point)
             run_masks.append(bit)
+            last = bit
     return run_starts, run_masks
 
 
@@ -372,22 +383,17 @@ def _ranked(
         and (first_day is None or rule.end_date is None or rule.end_date >= first_day)
         and (last_day is None or rule.start_date is None or rule.start_date <= last_day)
     ]
-    enabled.sort(key=_rank_ints, reverse=True)
+    enabled.sort(key=rank_key, reverse=True)
     return enabled
 
 
-def _rank_ints(rule: ScheduleRule) -> tuple[int, int, int]:
-    """rank_key as integers, memoised on the rule: sorting 20 rules per screen for 1,000
-    screens compares these tuples hundreds of thousands of times."""
-    memo = rule.resolver_memo
-    key = memo.get("rank")
-    if key is None:
-        key = memo["rank"] = (rule.priority, _micros(rule.created_at), rule.id)
-    return key  # type: ignore[return-value]
-
-
 def _canonical_version(
-    screen_id: int, low: int, high: int, starts: list[int], keys: list[int], table: list[tuple]
+    screen_id: int,
+    low: int,
+    high: int,
+    starts: Sequence[int],
+    keys: Sequence[int],
+    table: Sequence[tuple],
 ) -> str:
     """sha256 of canonical JSON: screen id, range, run starts and what each run plays.
 
@@ -398,6 +404,26 @@ def _canonical_version(
     payload = [screen_id, low, high, starts, keys, described]
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _checked_range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    start_utc = _aware_utc(start, "start")
+    end_utc = _aware_utc(end, "end")
+    if end_utc <= start_utc:
+        raise InvalidValue(
+            "end", end_utc.isoformat(), f"is not after the start {start_utc.isoformat()}"
+        )
+    return start_utc, end_utc
+
+
+def _reach(start_utc: datetime, end_utc: datetime) -> tuple[date, date]:
+    """The first and last wall-clock days a rule must cover to touch [start, end) anywhere.
+
+    Any zone's wall-clock date is within a day of UTC's, and an overnight window reaches one
+    more day back: two days of margin keep every rule that could touch the range.
+    """
+    margin = timedelta(days=2)
+    return (start_utc - margin).date(), (end_utc + margin).date()
 
 
 def resolve(
@@ -418,18 +444,51 @@ def resolve(
     who wins, so it passes losers=False: segments then end only where the winner changes, about
     a fifth as many on a busy screen, and `overridden` is always empty.
     """
-    start_utc = _aware_utc(start, "start")
-    end_utc = _aware_utc(end, "end")
-    if end_utc <= start_utc:
-        raise InvalidValue(
-            "end", end_utc.isoformat(), f"is not after the start {start_utc.isoformat()}"
-        )
-    # Any zone's wall-clock date is within a day of UTC's, and an overnight window reaches one
-    # more day back: two days of margin keep every rule that could touch the range.
-    margin = timedelta(days=2)
-    ranked = _ranked(rules, (start_utc - margin).date(), (end_utc + margin).date())
-    low, high = _micros(start_utc), _micros(end_utc)
+    start_utc, end_utc = _checked_range(start, end)
+    ranked = _ranked(rules, *_reach(start_utc, end_utc))
+    return _timeline(ranked, screen, start_utc, end_utc, losers)
 
+
+def resolve_all(
+    inputs: Mapping[int, tuple[ScreenContext, Sequence[ScheduleRule]]],
+    start: datetime,
+    end: datetime,
+    *,
+    losers: bool = True,
+) -> dict[int, Timeline]:
+    """Every screen's timeline over [start, end), keyed like `inputs` (as schedules.load_all).
+
+    The same timelines as calling resolve per screen, cheaper: the distinct rules are checked,
+    filtered and ranked once, and each screen only sorts the integer positions of its own rules,
+    where resolve would rank a popular group schedule again for every screen it reaches.
+    """
+    start_utc, end_utc = _checked_range(start, end)
+    distinct: dict[int, ScheduleRule] = {}
+    for _context, rules in inputs.values():
+        for rule in rules:
+            seen = distinct.setdefault(rule.id, rule)
+            if seen is not rule and seen != rule:
+                raise InvalidValue("schedule", rule.id, "was given twice with different settings")
+    ranked_all = _ranked(distinct.values(), *_reach(start_utc, end_utc))
+    position = {rule.id: n for n, rule in enumerate(ranked_all)}
+    find = position.get
+    out: dict[int, Timeline] = {}
+    for key, (context, rules) in inputs.items():
+        places = sorted({p for p in map(find, [rule.id for rule in rules]) if p is not None})
+        ranked = [ranked_all[p] for p in places]
+        out[key] = _timeline(ranked, context, start_utc, end_utc, losers)
+    return out
+
+
+def _timeline(
+    ranked: list[ScheduleRule],
+    screen: ScreenContext,
+    start_utc: datetime,
+    end_utc: datetime,
+    losers: bool,
+) -> Timeline:
+    """The timeline of `screen` from its enabled rules, best first (see _ranked)."""
+    low, high = _micros(start_utc), _micros(end_utc)
     if losers:
         intervals = [_real_intervals(rule, screen.tz, low, high) for rule in ranked]
         run_starts, run_masks = _runs_with_losers(intervals, low, high)
@@ -450,9 +509,8 @@ def resolve(
             key = index_of[mask] = len(table)
             table.append(_describe(mask, ranked, fallback))
         keys.append(key)
-    bounds = [start_utc, *(_instant(point) for point in run_starts[1:]), end_utc]
-    segments = tuple(Segment(bounds[i], bounds[i + 1], *table[key]) for i, key in enumerate(keys))
-    return Timeline(screen.id, start_utc, end_utc, segments, (low, run_starts, keys, table))
+    runs = (low, tuple(run_starts), tuple(keys), tuple(table))
+    return Timeline(screen.id, start_utc, end_utc, runs)
 
 
 def _describe(mask: int, ranked: list[ScheduleRule], fallback: tuple) -> tuple:

@@ -23,7 +23,7 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from sqlalchemy import select
 
 from urbanart.curation import schedules
-from urbanart.curation.resolver import resolve
+from urbanart.curation.resolver import resolve_all
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.push import push
 from urbanart.errors import InvalidValue
@@ -183,11 +183,9 @@ def schedule_repushes(library: Library, *, now: datetime | None = None) -> list[
     with library.session() as session:
         push_ids = set(session.scalars(select(Screen.id).where(Screen.push_url.is_not(None))))
     wanted: dict[str, tuple[int, datetime]] = {}
-    for screen_id in sorted(push_ids):
-        if screen_id not in inputs:
-            continue
-        context, rules = inputs[screen_id]
-        timeline = resolve(rules, context, start, end)
+    pushed = {screen_id: inputs[screen_id] for screen_id in sorted(push_ids) if screen_id in inputs}
+    # Only a change of winner changes what a screen plays, so only those get a re-push.
+    for screen_id, timeline in resolve_all(pushed, start, end, losers=False).items():
         for segment in timeline.segments[1:]:
             when = segment.start
             wanted[f"repush-{screen_id}-{int(when.timestamp())}"] = (screen_id, when)

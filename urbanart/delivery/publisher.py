@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from urbanart.curation import schedules
-from urbanart.curation.resolver import Timeline, resolve
+from urbanart.curation.resolver import Timeline, resolve_all
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.signing import (
     PUBLIC_KEY_FILE,
@@ -239,10 +239,8 @@ def _plan(
     inputs = schedules.load_all(library)
     with library.session() as session:
         screens = list(session.scalars(select(Screen).order_by(Screen.id)))
-    timelines: dict[int, Timeline] = {}
-    for screen in screens:
-        context, rules = inputs[screen.id]
-        timelines[screen.id] = resolve(rules, context, start, until)
+    # Manifests carry only who wins, so segments split only where the winner changes.
+    timelines: dict[int, Timeline] = resolve_all(inputs, start, until, losers=False)
     wanted = {
         s.playlist_id for t in timelines.values() for s in t.segments if s.playlist_id is not None
     } | {s.default_playlist_id for s in screens if s.default_playlist_id is not None}
