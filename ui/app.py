@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from ui import theme
@@ -24,6 +24,9 @@ from urbanart.library.home import ENV_HOME, resolve_home
 
 ORGANIZATION = "UrbanArtStudio"
 APPLICATION = "Urban Art Studio"
+
+
+MIN_WORKER_THREADS = 6
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -40,6 +43,11 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(theme.app_icon())
+    # Engine operations mostly wait on SQLite, disk or the network, and a long one (a publish
+    # check, an import) must not queue a quick one (a search, a status refresh) behind it: with
+    # Qt's default of one thread per core a 2-core laptop would have only two.
+    pool = QThreadPool.globalInstance()
+    pool.setMaxThreadCount(max(MIN_WORKER_THREADS, pool.maxThreadCount()))
     return app
 
 

@@ -1,9 +1,10 @@
 """Runs the built-in hub (``urbanart.delivery.server.HubThread``) beside the studio, if installed.
 
 The hub serves the published tree and receives screen heartbeats. The studio starts it in the
-background on 127.0.0.1, port 8470 or the next free one, and shows its address in the status
-bar. When the delivery package has no server yet, the status bar says so and nothing else
-changes.
+background on port 8470 or the next free one, and shows its address in the status bar. Shared on
+the local network (the default), it listens on every interface so screens and phones nearby can
+pair and poll, and the address shown is the machine's LAN address; otherwise only this machine
+(127.0.0.1) reaches it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -20,6 +22,7 @@ from urbanart.errors import UrbanArtError
 from urbanart.library.library import Library
 
 HOST = "127.0.0.1"
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - as urbanart.delivery.server (not imported: uvicorn is heavy)
 FIRST_PORT = 8470
 PORT_TRIES = 5
 
@@ -54,13 +57,14 @@ class HubRunner(QObject):
         self.address: str | None = None
         self._hub: Any = None
 
-    def start(self, library: Library) -> None:
+    def start(self, library: Library, *, on_network: bool = False) -> None:
         if not hub_available():
             self._set("hub: not available")
             return
         self._set("hub: starting…")
+        host = ALL_INTERFACES if on_network else HOST
         submit(
-            lambda _ctx: _start_hub(library),
+            lambda _ctx: _start_hub(library, host),
             on_success=self._started,
             on_failure=lambda exc, _trace: self._set(f"hub: could not start ({exc})"),
             label="start hub",
@@ -71,31 +75,56 @@ class HubRunner(QObject):
         self._hub, self.address = result
         self._set(f"hub: {self.address}")
 
-    def stop(self) -> None:
+    def stop(self, *, then: Callable[[], None] | None = None) -> None:
+        """Stop the hub in the background (it finishes in-flight requests and writes the last
+        poll times), then call ``then``; the GUI thread does not wait for it."""
         hub, self._hub = self._hub, None
-        if hub is None:
-            return
-        try:
-            hub.stop()
-        except UrbanArtError as exc:
-            self._set(f"hub: stopped with an error ({exc})")
-            return
         self.address = None
-        self._set("hub: stopped")
+        if hub is None:
+            if then is not None:
+                then()
+            return
+        self._set("hub: stopping…")
+
+        def stopped(_result: object) -> None:
+            if self._hub is None and self.status == "hub: stopping…":  # no new hub meanwhile
+                self._set("hub: stopped")
+            if then is not None:
+                then()
+
+        submit(
+            lambda _ctx: hub.stop(),
+            on_success=stopped,
+            on_failure=lambda exc, _trace: self._set(f"hub: stopped with an error ({exc})"),
+            label="stop hub",
+            receiver=self,
+        )
+
+    def stop_now(self) -> None:
+        """Stop the hub and wait: only when the studio quits, when nothing is left to draw."""
+        hub, self._hub = self._hub, None
+        self.address = None
+        if hub is not None:
+            try:
+                hub.stop()
+            except UrbanArtError as exc:
+                self._set(f"hub: stopped with an error ({exc})")
+                return
+            self._set("hub: stopped")
 
     def _set(self, text: str) -> None:
         self.status = text
         self.status_changed.emit(text)
 
 
-def _start_hub(library: Library) -> tuple[Any, str]:
+def _start_hub(library: Library, host: str) -> tuple[Any, str]:
     """Start a HubThread on the first free port from 8470 (imported here: uvicorn is heavy)."""
     server = importlib.import_module("urbanart.delivery.server")
     error: Exception | None = None
     port = FIRST_PORT
     for _ in range(PORT_TRIES):
-        port = free_port(HOST, port)
-        hub = server.HubThread(library, HOST, port)
+        port = free_port(host, port)
+        hub = server.HubThread(library, host, port)
         try:
             return hub, str(hub.start())
         except UrbanArtError as exc:  # the port was taken between the check and the bind

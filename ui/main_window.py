@@ -26,50 +26,39 @@ from PySide6.QtWidgets import (
 
 from ui import operations, theme
 from ui.hub_runner import HubRunner
-from ui.operations import ARTISTS, ARTWORKS, LIBRARY, OpContext, run_op
+from ui.operations import (
+    ARTISTS,
+    ARTWORKS,
+    LIBRARY,
+    PLAYLISTS,
+    SCHEDULES,
+    SCREENS,
+    OpContext,
+    run_op,
+)
+from ui.scheduler_runner import SchedulerRunner
 from ui.studio import Studio
 from ui.views.artists_view import ArtistsView
 from ui.views.library_view import LibraryView
 from ui.views.playlists_view import PlaylistsView
+from ui.views.publish_view import PublishView
+from ui.views.schedules_view import SchedulesView
+from ui.views.screens_view import ScreensView
 from ui.widgets.placeholder_page import PlaceholderPage
 from urbanart import __version__
+from urbanart.curation.demo import load_demo_curation
 from urbanart.library.catalog import count_artworks
 from urbanart.library.demo import load_demo
 from urbanart.library.library import Library
 
-#: (key, label, icon, placeholder text for views not built yet)
-VIEWS: tuple[tuple[str, str, str, str], ...] = (
-    ("library", "Library", "library", ""),
-    ("artists", "Artists", "artists", ""),
-    (
-        "playlists",
-        "Playlists",
-        "playlists",
-        "Build playlists from approved works: drag works in from the Library, set how long "
-        "each stays on screen, its transition and caption, and preview the result shaped "
-        "like a real screen.",
-    ),
-    (
-        "schedules",
-        "Schedules",
-        "schedules",
-        "Decide what plays where and when: bind playlists to screens or groups for dates, "
-        "weekdays and daily windows, each in the screen's own time zone.",
-    ),
-    (
-        "screens",
-        "Screens",
-        "screens",
-        "Every screen in every city: its size, time zone and address, whether it is online, "
-        "and what it is playing right now.",
-    ),
-    (
-        "publish",
-        "Publish",
-        "publish",
-        "See what changed since the last publication and send it to the screens, with a "
-        "per-screen report of what each one received.",
-    ),
+#: (key, label, icon) of each view, in sidebar order; Ctrl+1… follow this order.
+VIEWS: tuple[tuple[str, str, str], ...] = (
+    ("library", "Library", "library"),
+    ("artists", "Artists", "artists"),
+    ("playlists", "Playlists", "playlists"),
+    ("schedules", "Schedules", "schedules"),
+    ("screens", "Screens", "screens"),
+    ("publish", "Publish", "publish"),
 )
 
 
@@ -92,6 +81,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(QSize(960, 600))
         self.undo_group = QUndoGroup(self)
         self.hub = HubRunner(self)
+        self.scheduler = SchedulerRunner(self)
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -100,7 +90,7 @@ class MainWindow(QMainWindow):
         self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sidebar.setAccessibleName("Sections")
-        for n, (key, label, icon_name, _text) in enumerate(VIEWS, start=1):
+        for n, (key, label, icon_name) in enumerate(VIEWS, start=1):
             item = QListWidgetItem(theme.icon(icon_name), label)
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setToolTip(f"{label} (Ctrl+{n})")
@@ -127,8 +117,12 @@ class MainWindow(QMainWindow):
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hub_label = QLabel(self.hub.status)
         self.statusBar().addWidget(self.path_label, 1)
+        self.jobs_label = QLabel(self.scheduler.status)
+        self.statusBar().addPermanentWidget(self.jobs_label)
         self.statusBar().addPermanentWidget(self.hub_label)
         self.hub.status_changed.connect(self.hub_label.setText)
+        self.hub.status_changed.connect(self._hub_address_changed)
+        self.scheduler.status_changed.connect(self.jobs_label.setText)
         self._make_menus()
         self._restore_window()
 
@@ -174,9 +168,22 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
 
+        hub_menu = bar.addMenu("&Hub")
+        self.share_hub_action = add(
+            hub_menu, "&Share on the Local Network", self._share_hub_toggled
+        )
+        self.share_hub_action.setCheckable(True)
+        self.share_hub_action.setChecked(
+            str(self.settings.value("hub/share_on_network", "true")).lower() == "true"
+        )
+        self.share_hub_action.setToolTip(
+            "Let screens and phones on this network reach the built-in hub; "
+            "off: only this computer can."
+        )
+
         view_menu = bar.addMenu("&View")
         self.view_actions: list[QAction] = []
-        for n, (key, label, _icon, _text) in enumerate(VIEWS, start=1):
+        for n, (key, label, _icon) in enumerate(VIEWS, start=1):
             act = add(view_menu, label, lambda k=key: self.show_view(k), f"Ctrl+{n}")
             act.setCheckable(True)
             self.view_actions.append(act)
@@ -229,7 +236,7 @@ class MainWindow(QMainWindow):
         self.studio = studio
         self.path_label.setText(f"Library: {studio.library.home}")
         self.setWindowTitle(f"Urban Art Studio — {studio.library.home.name}")
-        for key, label, icon_name, text in VIEWS:
+        for key, *_ in VIEWS:
             view: QWidget
             if key == "library":
                 view = LibraryView(studio)
@@ -239,9 +246,12 @@ class MainWindow(QMainWindow):
                 view = artists
             elif key == "playlists":
                 view = PlaylistsView(studio)
+            elif key == "schedules":
+                view = SchedulesView(studio)
+            elif key == "screens":
+                view = ScreensView(studio)
             else:
-                view = PlaceholderPage(icon_name, f"{label} — coming soon", text)
-                view.undo_stack = None  # type: ignore[attr-defined]
+                view = PublishView(studio)
             self.views[key] = view
             self.stack.addWidget(view)
             stack = getattr(view, "undo_stack", None)
@@ -255,16 +265,19 @@ class MainWindow(QMainWindow):
             if hasattr(view, "start"):
                 view.start()  # type: ignore[attr-defined]
         if self.start_hub:
-            self.hub.start(studio.library)
+            self.hub.start(studio.library, on_network=self.share_hub_action.isChecked())
+            self.scheduler.start(studio.library)
         else:
             self.hub_label.setText("hub: off")
+            self.jobs_label.setText("jobs: off")
+        self._hub_address_changed()
         self.library_opened.emit(studio)
 
     def _close_studio(self) -> None:
         if self.studio is None:
             return
         self._save_view_states()
-        self.hub.stop()
+        self.scheduler.stop()
         for view in self.views.values():
             stack = getattr(view, "undo_stack", None)
             if stack is not None:
@@ -273,8 +286,12 @@ class MainWindow(QMainWindow):
             view.deleteLater()
         self.views.clear()
         studio, self.studio = self.studio, None
-        studio.close()
-        studio.deleteLater()
+
+        def close_library() -> None:  # after the hub has stopped writing poll times to it
+            studio.close()
+            studio.deleteLater()
+
+        self.hub.stop(then=close_library)
 
     def new_library(self) -> None:
         folder = QFileDialog.getExistingDirectory(
@@ -316,13 +333,14 @@ class MainWindow(QMainWindow):
             results = load_demo(
                 library, on_result=lambda d, t, r: ctx.progress(d, t, r.title or "")
             )
+            load_demo_curation(library)
             return len(results)
 
         run_op(
             self,
             work,
             progress_label="Loading the demo collection…",
-            changes={ARTWORKS, ARTISTS, LIBRARY},
+            changes={ARTWORKS, ARTISTS, LIBRARY, PLAYLISTS, SCREENS, SCHEDULES},
             bus=self.studio.bus,
             show_after_ms=0,
         )
@@ -356,6 +374,19 @@ class MainWindow(QMainWindow):
         self.undo_group.setActiveStack(getattr(view, "undo_stack", None))
         self.settings.setValue("window/view", key)
         self.view_changed.emit(key)
+
+    def _share_hub_toggled(self) -> None:
+        on = self.share_hub_action.isChecked()
+        self.settings.setValue("hub/share_on_network", "true" if on else "false")
+        if self.studio is not None and self.start_hub:
+            library = self.studio.library
+            self.hub.stop(then=lambda: self.hub.start(library, on_network=on))
+
+    def _hub_address_changed(self, *_: object) -> None:
+        """Tell the views that show screen addresses where the running hub listens."""
+        for view in self.views.values():
+            if hasattr(view, "set_hub_address"):
+                view.set_hub_address(self.hub.address)  # type: ignore[attr-defined]
 
     def _open_artwork_in_library(self, artist_id: int, artwork_id: int) -> None:
         view = self.views.get("library")
@@ -401,7 +432,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
-        self.hub.stop()
+        self.hub.stop_now()
+        self.scheduler.stop()
         if self.studio is not None:
             self.studio.close()
             self.studio = None

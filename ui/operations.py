@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 #: Kinds of data an operation can change; views listen for the kinds they show.
 ARTWORKS, ARTISTS, PLAYLISTS, LIBRARY = "artworks", "artists", "playlists", "library"
+SCREENS, SCHEDULES, PUBLICATIONS = "screens", "schedules", "publications"
 
 
 @dataclass

@@ -91,3 +91,33 @@ def test_item_duration_edit_is_saved_and_undoable(qtbot, open_window, demo_home)
     qtbot.waitUntil(lambda: "25 s" in view.running_time.text())
     window.undo_action.trigger()
     qtbot.waitUntil(lambda: playlists.get_playlist(library, view.record.id).total_seconds == 10)
+
+
+def test_preview_plays_items_in_order_with_their_crossfade(qtbot, open_window, demo_home) -> None:
+    from ui.dialogs.playlist_preview import PlaylistPreview
+    from urbanart.library.library import Library
+
+    with Library.open(demo_home) as library:
+        made = playlists.create_playlist(library, "Preview check")
+        playlists.add_items(library, made.id, [1, 2], duration=1.5)
+        record = playlists.set_item(
+            library, made.id, 2, transition="crossfade", transition_seconds=1.0
+        )
+    window = open_window(demo_home)
+    preview = PlaylistPreview(window.studio.library, record, "Portrait 1080 × 1920")
+    qtbot.addWidget(preview)
+    canvas = preview.canvas
+    assert canvas.preview_size().height() > canvas.preview_size().width()  # shaped like the screen
+    fades: list[float] = []
+    canvas.animation.valueChanged.connect(lambda value: fades.append(float(value)))
+    qtbot.waitUntil(lambda: not canvas.image.isNull(), timeout=5_000)
+    first = canvas.image
+    assert fades == []  # the first item arrives with a cut
+    assert record.items[0].title in canvas.caption
+
+    qtbot.waitUntil(lambda: preview.index == 1 and canvas.image is not first, timeout=5_000)
+    qtbot.waitUntil(lambda: canvas.fade >= 1.0, timeout=5_000)
+    assert any(0.0 < f < 1.0 for f in fades), fades  # the second one faded in over the first
+    assert canvas.previous.isNull()  # and the old picture is let go once the fade ends
+    assert "2 of 2" in preview.status.text()
+    preview.close()

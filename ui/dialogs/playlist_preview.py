@@ -1,12 +1,14 @@
-"""A preview window shaped like a chosen screen, playing a playlist's items for their durations.
+"""A preview window shaped like a chosen screen, playing a playlist's items as a screen would.
 
-Pictures are loaded off the GUI thread just before they are due; the caption overlay is drawn
-when the item asks for it. A speed control lets the curator check a long playlist quickly.
+Each item stays for its duration and arrives with its transition (a cut, or a crossfade over
+the previous picture for its seconds); the caption overlay is drawn when the item asks for it.
+Pictures are loaded off the GUI thread just before they are due. A speed control lets the
+curator check a long playlist quickly (transitions speed up with it).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt, QTimer
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, QVariantAnimation
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -33,8 +35,33 @@ class ScreenCanvas(QWidget):
         super().__init__(parent)
         self.screen_size = size
         self.image = QImage()
+        self.previous = QImage()  # the picture being faded out, during a crossfade
+        self.fade = 1.0  # how far the current picture has faded in
         self.caption = ""
+        self.animation = QVariantAnimation(self)
+        self.animation.setStartValue(0.0)
+        self.animation.setEndValue(1.0)
+        self.animation.valueChanged.connect(self._faded)
         self.setMinimumSize(self.preview_size())
+
+    def show_image(self, image: QImage, crossfade_ms: int = 0) -> None:
+        """Show image, crossfading from the current picture over crossfade_ms (0: a cut)."""
+        self.animation.stop()
+        self.previous = self.image if crossfade_ms > 0 else QImage()
+        self.image = image
+        if crossfade_ms > 0 and not self.previous.isNull():
+            self.fade = 0.0
+            self.animation.setDuration(crossfade_ms)
+            self.animation.start()
+        else:
+            self.fade = 1.0
+        self.update()
+
+    def _faded(self, value: object) -> None:
+        self.fade = float(value)  # type: ignore[arg-type]
+        if self.fade >= 1.0:
+            self.previous = QImage()
+        self.update()
 
     def preview_size(self) -> QSize:
         width, height = self.screen_size
@@ -45,11 +72,12 @@ class ScreenCanvas(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.fillRect(self.rect(), QColor("black"))  # a screen is black where there is no art
+        if not self.previous.isNull() and self.fade < 1.0:
+            self._draw_fitted(painter, self.previous)
         if not self.image.isNull():
-            size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(0, 0, size.width(), size.height())
-            target.moveCenter(self.rect().center())
-            painter.drawImage(target, self.image)
+            painter.setOpacity(self.fade)
+            self._draw_fitted(painter, self.image)
+            painter.setOpacity(1.0)
         if self.caption:
             font = QFont(self.font())
             font.setPointSizeF(font.pointSizeF() * 0.95)
@@ -63,6 +91,12 @@ class ScreenCanvas(QWidget):
                 self.caption,
             )
         painter.end()
+
+    def _draw_fitted(self, painter: QPainter, image: QImage) -> None:
+        size = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(0, 0, size.width(), size.height())
+        target.moveCenter(self.rect().center())
+        painter.drawImage(target, image)
 
 
 class PlaylistPreview(QDialog):
@@ -107,10 +141,12 @@ class PlaylistPreview(QDialog):
             key = get_artwork(library, artwork_id).asset.original_key
             return load_preview_image(library, key, max_side=1280)
 
+        speed = self.speed.currentData() or 1
+        fade_ms = round(item.transition_s * 1000 / speed) if item.transition == "crossfade" else 0
+
         def show(image: QImage, index: int = self.index) -> None:
             if index == self.index:
-                self.canvas.image = image
-                self.canvas.update()
+                self.canvas.show_image(image, fade_ms)
 
         submit(load, on_success=show, label="preview picture", receiver=self)
         self.canvas.caption = f"{item.title} — {item.artist}" if item.overlay else ""
@@ -119,7 +155,7 @@ class PlaylistPreview(QDialog):
             f"{item.position} of {len(self.record.items)} · {item.title} · "
             f"{format_seconds(item.duration)} (total {format_seconds(self.record.total_seconds)})"
         )
-        self.timer.start(round(item.duration * 1000 / (self.speed.currentData() or 1)))
+        self.timer.start(round(item.duration * 1000 / speed))
 
     def done(self, result: int) -> None:
         self.timer.stop()

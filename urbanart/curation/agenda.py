@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import select
 
 from urbanart.curation import zones
-from urbanart.curation.resolver import explain, resolve
+from urbanart.curation.resolver import Timeline, explain, resolve
 from urbanart.curation.rules import ScheduleRule, ScreenContext, format_weekdays
-from urbanart.curation.schedules import rules_for_screen
+from urbanart.curation.schedules import rules_for_group, rules_for_screen
 from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
-from urbanart.library.models import Schedule, Screen
+from urbanart.library.models import Schedule, Screen, ScreenGroup
 
 MAX_DAYS = 62
 
@@ -98,12 +98,11 @@ def _loser_json(
     }
 
 
-def whats_on(library: Library, screen_ref: str | int, at: datetime) -> dict[str, Any]:
-    """The playlist playing at `at` (naive = screen wall clock), the winner and what it beat."""
-    context, rules = _screen(library, screen_ref)
+def _explain_json(
+    context: ScreenContext, rules: list[ScheduleRule], at: datetime, names: dict[int, str]
+) -> dict[str, Any]:
     instant = localize(at, context.tz)
     found = explain(rules, context, instant)
-    names = _names(library, {r.id for r in rules})
     segment = found.segment
     return {
         "screen": context.name,
@@ -123,18 +122,24 @@ def whats_on(library: Library, screen_ref: str | int, at: datetime) -> dict[str,
     }
 
 
-def agenda(
-    library: Library, screen_ref: str | int, start: datetime | None = None, days: int = 1
-) -> list[dict[str, Any]]:
-    """Segments over `days` from `start` (default now; naive = screen wall clock), in local time."""
+def whats_on(library: Library, screen_ref: str | int, at: datetime) -> dict[str, Any]:
+    """The playlist playing at `at` (naive = screen wall clock), the winner and what it beat."""
+    context, rules = _screen(library, screen_ref)
+    return _explain_json(context, rules, at, _names(library, {r.id for r in rules}))
+
+
+def _begin(context: ScreenContext, start: datetime | None, days: int) -> datetime:
+    """The agenda's first instant (naive start = the screen's wall clock), days checked."""
     if not 1 <= days <= MAX_DAYS:
         raise InvalidValue("days", days, f"must be between 1 and {MAX_DAYS}")
-    context, rules = _screen(library, screen_ref)
     now = datetime.now(UTC).replace(second=0, microsecond=0)
-    begin = localize(start, context.tz) if start else now
-    timeline = resolve(rules, context, begin, begin + timedelta(days=days))
+    return localize(start, context.tz) if start else now
+
+
+def _segments_json(
+    timeline: Timeline, context: ScreenContext, rules: list[ScheduleRule], names: dict[int, str]
+) -> list[dict[str, Any]]:
     by_id = {r.id: r for r in rules}
-    names = _names(library, set(by_id))
     tz = zones.zone(context.tz)
     out = []
     for segment in timeline.segments:
@@ -155,6 +160,73 @@ def agenda(
             }
         )
     return out
+
+
+def agenda(
+    library: Library, screen_ref: str | int, start: datetime | None = None, days: int = 1
+) -> list[dict[str, Any]]:
+    """Segments over `days` from `start` (default now; naive = screen wall clock), in local time."""
+    context, rules = _screen(library, screen_ref)
+    begin = _begin(context, start, days)
+    timeline = resolve(rules, context, begin, begin + timedelta(days=days))
+    return _segments_json(timeline, context, rules, _names(library, {r.id for r in rules}))
+
+
+# Groups ------------------------------------------------------------------------------------------
+
+
+def _group(
+    library: Library, group_ref: str | int
+) -> tuple[dict[str, Any], ScreenContext, list[ScheduleRule], dict[int, str]]:
+    """A group's own schedules as rules, on a virtual screen in its first member's zone.
+
+    Resolving every member is what publishing does; a curator looking at a group wants to see
+    what the group's schedules say. The first member (by name, as groups list them) lends its
+    zone so the times read as they will on a real screen; an empty group reads in UTC. The
+    virtual screen has no default playlist: where no group schedule applies, each member plays
+    its own schedules or default, which is not the group's to say.
+    """
+    with library.session() as session:
+        group = find(session, ScreenGroup, group_ref, kind="screen group")
+        members = sorted(group.screens, key=lambda s: s.name)
+        first = members[0] if members else None
+        rules = rules_for_group(session, group.id)
+        names = dict(
+            session.execute(
+                select(Schedule.id, Schedule.name).where(Schedule.id.in_([r.id for r in rules]))
+            ).all()
+        )
+        info = {
+            "group": group.name,
+            "group_id": group.id,
+            "member": first.name if first else None,
+            "member_id": first.id if first else None,
+            "members": [s.name for s in members],
+            "timezone": first.timezone if first else "UTC",
+        }
+    context = ScreenContext(id=0, name=info["member"] or group.name, tz=info["timezone"])
+    return info, context, rules, names
+
+
+def group_agenda(
+    library: Library, group_ref: str | int, start: datetime | None = None, days: int = 1
+) -> dict[str, Any]:
+    """What a group's own schedules play over `days` from `start`, as seen on its first member.
+
+    Returns the group, the member whose zone is used (None for an empty group, then UTC), that
+    zone and the segments in the same form as `agenda`. Members' own schedules (and other groups
+    they belong to) may override these on a real screen; `agenda` per screen says the last word.
+    """
+    info, context, rules, names = _group(library, group_ref)
+    begin = _begin(context, start, days)
+    timeline = resolve(rules, context, begin, begin + timedelta(days=days))
+    return {**info, "segments": _segments_json(timeline, context, rules, names)}
+
+
+def group_whats_on(library: Library, group_ref: str | int, at: datetime) -> dict[str, Any]:
+    """Like `whats_on`, for a group's own schedules on its first member's clock (see _group)."""
+    info, context, rules, names = _group(library, group_ref)
+    return {**_explain_json(context, rules, at, names), **info}
 
 
 def screen_zone(library: Library, screen_ref: str | int) -> tuple[str, str]:

@@ -440,6 +440,17 @@ def rules_for_screen(
     return loaded[screen_id]
 
 
+def rules_for_group(session: Session, group_id: int) -> list[ScheduleRule]:
+    """The rules of the schedules bound to a group itself (not to its members one by one)."""
+    rows = session.execute(
+        select(*_RULE_COLUMNS)
+        .join(Playlist, Playlist.id == Schedule.playlist_id)
+        .join(schedule_groups, schedule_groups.c.schedule_id == Schedule.id)
+        .where(schedule_groups.c.group_id == group_id)
+    )
+    return [_rule(*row) for row in rows]
+
+
 def load_all(library: Library) -> dict[int, tuple[ScreenContext, list[ScheduleRule]]]:
     """Every screen's resolver input, loaded with a handful of column-only queries.
 

@@ -64,6 +64,22 @@ def clean_timezone(value: Any, field: str = "time zone") -> str:
         raise InvalidValue(field, text, ZONE_REASON) from None
 
 
+def timezone_choices() -> list[str]:
+    """Every zone name a screen may take, sorted, for pickers that offer only valid choices.
+
+    Filtered through the resolver's own check, so a picker never offers a name (``posix/…``,
+    ``localtime``) that saving would then refuse. Loads every zone file: call it off the GUI
+    thread.
+    """
+    choices = []
+    for name in sorted(available_timezones()):
+        try:
+            choices.append(validate_zone(name))
+        except InvalidValue:
+            continue
+    return choices
+
+
 def parse_size(value: Any) -> tuple[int, int]:
     """ "1920x1080" → (1920, 1080); both sides positive and at most 16384 pixels."""
     match = _SIZE.match(str(value or ""))
@@ -266,6 +282,17 @@ def edit_screen(
             screen.poll_token = secrets.token_urlsafe(24)
         session.flush()
         return ScreenRecord.of(screen)
+
+
+def reveal_push_secret(library: Library, ref: str | int) -> str | None:
+    """The screen's push secret (None when it has no push URL), to hand to its player once.
+
+    Why it exists: the secret is generated here and ScreenRecord never carries it, yet the player
+    next to the screen needs the same secret to accept signed pushes (``--push-secret-file``).
+    The studio shows it once, right after it was generated; never log or print it elsewhere.
+    """
+    with library.session() as session:
+        return _find_screen(session, ref).push_secret
 
 
 def remove_screen(library: Library, ref: str | int) -> ScreenRecord:

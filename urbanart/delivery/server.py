@@ -58,8 +58,30 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - listening on the local network is the point
+
+
+def local_network_ip() -> str | None:
+    """This machine's address on its local network, or None when it has none.
+
+    The address the operating system would send from towards a private-range address; a UDP
+    connect sends no packet, so this works offline and never leaks anything.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith(("0.", "127.")) else address
+
+
 def url_of(sock: socket.socket) -> str:
+    """The URL others use to reach a listening socket: its LAN address when it listens on all
+    interfaces (a phone cannot open 0.0.0.0), else the address it is bound to."""
     host, port = sock.getsockname()[:2]
+    if host == ALL_INTERFACES:
+        host = local_network_ip() or "127.0.0.1"
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/"
 

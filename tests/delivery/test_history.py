@@ -1,0 +1,136 @@
+"""The delivery history: publications newest first with totals, per-screen detail, last pushes."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.delivery.conftest import World
+from tests.delivery.receivers import checking_receiver, flaky_receiver
+from urbanart.curation import screens
+from urbanart.delivery.history import (
+    PushRecord,
+    ScreenSummary,
+    get_publication,
+    latest_pushes,
+    list_publications,
+    push_screen_ids,
+)
+from urbanart.delivery.publisher import PublishCancelled, publish
+from urbanart.delivery.push import push
+from urbanart.errors import InvalidValue, NotFound
+from urbanart.library import catalog
+from urbanart.library.library import Library
+from urbanart.library.models import Publication
+
+NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
+
+
+def test_publications_are_listed_newest_first_with_totals_and_messages(
+    world: World, library: Library
+) -> None:
+    assert list_publications(library) == []
+    first = publish(library, now=NOW)
+    catalog.edit_artwork(library, world.works["Signal"], status="rejected")  # Morning changes
+    second = publish(library, now=NOW + timedelta(hours=1))
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(PublishCancelled):
+        publish(library, now=NOW + timedelta(hours=2), cancel=cancel)
+
+    cancelled, latest, oldest = list_publications(library)
+    assert [r.id for r in (latest, oldest)] == [second.publication_id, first.publication_id]
+    assert (oldest.status, oldest.changed) == ("done", True)
+    assert (oldest.totals.new, oldest.totals.changed, oldest.screens_changed) == (3, 0, 3)
+    assert oldest.message == first.message and oldest.error is None
+    assert oldest.started_at == NOW and oldest.finished_at is not None
+    # Berlin and Quito play Morning, which lost Signal; Tokyo plays it in the morning too.
+    assert latest.totals.changed == second.totals["changed"] >= 2
+    assert latest.totals.dropped_items == second.totals["dropped_items"] >= 1
+    assert latest.screens_changed == second.totals["changed"] + second.totals["new"]
+    assert cancelled.status == "failed" and cancelled.error is not None
+    assert "cancelled" in cancelled.message and cancelled.totals.screens_changed == 0
+    assert [r.id for r in list_publications(library, limit=1)] == [cancelled.id]
+    with pytest.raises(InvalidValue):
+        list_publications(library, limit=0)
+
+
+def test_a_publication_gives_its_per_screen_summary_with_reasons(
+    world: World, library: Library
+) -> None:
+    publish(library, now=NOW)
+    catalog.edit_artwork(library, world.works["Signal"], status="rejected")
+    result = publish(library, now=NOW + timedelta(hours=1))
+    detail = get_publication(library, result.publication_id)
+    assert detail.record.id == result.publication_id
+    assert list(detail.screens) == [ScreenSummary.of(c) for c in result.screens]
+    berlin = next(s for s in detail.screens if s.screen_id == world.screens["Berlin"])
+    assert berlin.status == "changed" and berlin.items_removed == 1
+    (dropped,) = berlin.dropped
+    assert (dropped.title, dropped.playlist) == ("Signal", "Morning")
+    assert dropped.reason.startswith("not approved")
+    with pytest.raises(NotFound):
+        get_publication(library, 9999)
+
+
+@pytest.mark.parametrize(
+    ("summary", "status"),
+    [
+        ("{}", "running"),
+        ("", "done"),
+        ("not json", "failed"),
+        ("[1, 2]", "done"),
+        ('{"error": "interrupted before it finished"}', "failed"),
+        (
+            '{"screens": [{"screen": "Old", "status": "new", "dropped": [{"title": "T"}]}, 7]}',
+            "done",
+        ),
+        ('{"totals": {"new": "2", "changed": -1, "removed": null}, "screens": "x"}', "done"),
+    ],
+)
+def test_old_empty_and_damaged_summaries_still_give_records(
+    library: Library, summary: str, status: str
+) -> None:
+    with library.session() as session:
+        row = Publication(status=status, started_at=NOW, summary=summary)
+        session.add(row)
+        session.flush()
+        publication_id = row.id
+    (record,) = list_publications(library)
+    assert record.id == publication_id and record.status == status and record.message
+    detail = get_publication(library, publication_id)
+    if "Old" in summary:
+        assert record.totals.new == 1 and record.totals.dropped_items == 1
+        (screen,) = detail.screens
+        assert (screen.screen, screen.status, screen.dropped[0].title) == ("Old", "new", "T")
+    if '"2"' in summary:
+        assert (record.totals.new, record.totals.changed, record.totals.removed) == (2, 0, 0)
+        assert detail.screens == ()
+    if "interrupted" in summary:
+        assert record.error == record.message == "interrupted before it finished"
+    json.dumps(detail.to_json())  # every record serialises
+
+
+def test_latest_pushes_gives_each_screens_last_outcome(world: World, library: Library) -> None:
+    quito, berlin = world.screens["Quito"], world.screens["Berlin"]
+    assert push_screen_ids(library) == frozenset()
+    publish(library)
+    with flaky_receiver(failures=0) as good:
+        screens.edit_screen(library, quito, push_url=good.url, push_secret="s")
+        assert push_screen_ids(library) == {quito}
+        (first,) = push(library, timeout=2.0)
+    assert first.ok and latest_pushes(library) == {quito: PushRecord.of(first)}
+    with checking_receiver("another secret") as refusing:
+        screens.edit_screen(library, quito, push_url=refusing.url)
+        screens.edit_screen(library, berlin, push_url=refusing.url, push_secret="s")
+        outcomes = push(library, timeout=2.0, retries=0)
+    last = latest_pushes(library)
+    assert set(last) == {quito, berlin} == push_screen_ids(library)
+    assert last == {o.screen_id: PushRecord.of(o) for o in outcomes}
+    assert not last[quito].ok and last[quito].error == "the screen answered HTTP 401"
+    assert last[quito].seconds is not None and last[quito].seconds >= 0
+    assert set(latest_pushes(library, [berlin])) == {berlin}
+    assert latest_pushes(library, []) == {}

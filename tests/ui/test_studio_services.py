@@ -1,0 +1,53 @@
+"""The studio runs the library's background services: the hub and the timed-jobs scheduler."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from sqlalchemy import select
+
+from tests.ui.conftest import wait_idle
+from urbanart.delivery import jobs
+from urbanart.delivery.server import local_network_ip
+from urbanart.library.library import Library
+from urbanart.library.models import Publication
+
+
+def publication_statuses(home: Path) -> list[str]:
+    with Library.open(home) as library, library.session() as session:
+        return list(session.scalars(select(Publication.status)))
+
+
+def test_the_studio_runs_a_stored_publish_and_serves_the_hub(
+    qtbot, open_window, demo_home: Path
+) -> None:
+    with Library.open(demo_home) as library:
+        jobs.schedule_publish(library, datetime.now(UTC) - timedelta(minutes=1))
+    window = open_window(demo_home, start_hub=True)
+    qtbot.waitUntil(lambda: window.scheduler.status == "jobs: running", timeout=15_000)
+    assert window.jobs_label.text() == "jobs: running"
+    qtbot.waitUntil(lambda: publication_statuses(demo_home) == ["done"], timeout=30_000)
+
+    qtbot.waitUntil(lambda: window.hub.address is not None, timeout=15_000)
+    assert window.hub.address in window.hub_label.text()
+    # shared on the local network by default: the address a phone nearby can open
+    assert window.share_hub_action.isChecked()
+    assert urlsplit(window.hub.address).hostname == (local_network_ip() or "127.0.0.1")
+    key_url = f"{window.hub.address}keys/manifest-signing.pub"
+    # the hub notices the new release within its check interval
+    qtbot.waitUntil(lambda: requests.get(key_url, timeout=10).status_code == 200, timeout=10_000)
+    assert b"PUBLIC KEY" in requests.get(key_url, timeout=10).content
+
+    window.share_hub_action.trigger()  # only this computer: the hub restarts on 127.0.0.1
+    qtbot.waitUntil(
+        lambda: (window.hub.address or "").startswith("http://127.0.0.1:"), timeout=15_000
+    )
+    local_key = f"{window.hub.address}keys/manifest-signing.pub"
+    assert requests.get(local_key, timeout=10).status_code == 200
+
+    window.close()
+    wait_idle(qtbot)
+    assert window.scheduler.scheduler is None and window.hub.address is None

@@ -1,0 +1,333 @@
+"""The delivery history as plain records: past publications and the latest push to each screen.
+
+The studio's Publish view (and anything else that reports on delivery) needs to list what was
+published when, how it ended and what each screen got, without holding a session or parsing
+JSON itself. Publication summaries were written by different versions of `publish` (a running
+row has "{}", a failed one only {"error": …}), so every field is read defensively: an old or
+damaged summary gives a record with zeros and a message, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from urbanart.delivery.publisher import DroppedItem, ScreenChange
+from urbanart.delivery.push import PushOutcome
+from urbanart.errors import InvalidValue, NotFound
+from urbanart.library.library import Library
+from urbanart.library.models import Publication, PushDelivery, Screen
+from urbanart.library.records import JsonRecord
+
+#: Publications listed when no limit is given: a few months of daily publishing.
+HISTORY_LIMIT = 50
+STATUSES = ("new", "changed", "unchanged", "removed")
+
+
+@dataclass(frozen=True)
+class PublicationTotals(JsonRecord):
+    """How many screens were new, changed, unchanged or removed, and items left out."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    dropped_items: int = 0
+
+    @property
+    def screens_changed(self) -> int:
+        """Screens that got (or lost) a manifest: what a curator means by "changed"."""
+        return self.new + self.changed + self.removed
+
+
+@dataclass(frozen=True)
+class PublicationRecord(JsonRecord):
+    """One publication as the history lists it (times are aware UTC; show them in local time)."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    status: str  # running | done | failed
+    #: Whether the release differed from the one before; None when the summary does not say.
+    changed: bool | None
+    totals: PublicationTotals
+    screens_changed: int
+    #: One line for the curator: the publish's own message, or why it failed.
+    message: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ScreenSummary(JsonRecord):
+    """What one screen got from a publication (or would get, from a dry run)."""
+
+    screen_id: int | None
+    screen: str
+    status: str  # new | changed | unchanged | removed
+    old_version: str | None
+    new_version: str | None
+    items_added: int
+    items_removed: int
+    dropped: tuple[DroppedItem, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, change: ScreenChange) -> ScreenSummary:
+        """The same shape from a live PublishResult, so callers show both one way."""
+        return cls(
+            change.screen_id,
+            change.screen,
+            change.status,
+            change.old_version,
+            change.new_version,
+            change.items_added,
+            change.items_removed,
+            tuple(change.dropped),
+            tuple(change.warnings),
+        )
+
+
+@dataclass(frozen=True)
+class PublicationDetail(JsonRecord):
+    """A publication with its per-screen summary and the warnings it gave."""
+
+    record: PublicationRecord
+    screens: tuple[ScreenSummary, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PushRecord(JsonRecord):
+    """The outcome of one push to a screen; error is secret-free and curator-readable."""
+
+    screen_id: int
+    manifest_version: str
+    ok: bool
+    http_status: int | None
+    attempts: int
+    error: str | None
+    started_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+    @classmethod
+    def of(cls, outcome: PushOutcome) -> PushRecord:
+        """The same shape from a push just made, before it is read back from the log."""
+        return cls(
+            outcome.screen_id,
+            outcome.manifest_version,
+            outcome.ok,
+            outcome.http_status,
+            outcome.attempts,
+            outcome.error,
+            outcome.started_at,
+            outcome.finished_at,
+        )
+
+
+# Reading summaries tolerantly ------------------------------------------------------------------
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return max(0, value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return 0
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _parse(text: str | None) -> dict[str, Any]:
+    try:
+        data = json.loads(text or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _screen_dicts(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    screens = summary.get("screens")
+    if not isinstance(screens, list):
+        return []
+    return [s for s in screens if isinstance(s, dict)]
+
+
+def _totals(summary: Mapping[str, Any]) -> PublicationTotals:
+    """The stored totals, or counted from the per-screen list when an older summary lacks them."""
+    stored = summary.get("totals")
+    if isinstance(stored, dict) and any(k in stored for k in STATUSES):
+        return PublicationTotals(
+            *(_int(stored.get(k)) for k in STATUSES), _int(stored.get("dropped_items"))
+        )
+    screens = _screen_dicts(summary)
+    counts = {k: sum(1 for s in screens if s.get("status") == k) for k in STATUSES}
+    dropped = sum(len(s["dropped"]) for s in screens if isinstance(s.get("dropped"), list))
+    return PublicationTotals(**counts, dropped_items=dropped)
+
+
+def _message(status: str, summary: Mapping[str, Any], error: str | None) -> str:
+    if error:
+        return error
+    stored = _text(summary.get("message"))
+    if stored:
+        return stored
+    if status == "running":
+        return "Still running, or stopped before it could finish."
+    if status == "done":
+        return "Published."
+    return "Failed; no reason was recorded."
+
+
+def _record(row: Publication) -> tuple[PublicationRecord, dict[str, Any]]:
+    summary = _parse(row.summary)
+    error = _text(summary.get("error"))
+    totals = _totals(summary)
+    changed = summary.get("changed")
+    record = PublicationRecord(
+        id=row.id,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        status=row.status or "running",
+        changed=changed if isinstance(changed, bool) else None,
+        totals=totals,
+        screens_changed=totals.screens_changed,
+        message=_message(row.status, summary, error),
+        error=error,
+    )
+    return record, summary
+
+
+def _dropped(value: Any) -> tuple[DroppedItem, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(
+        DroppedItem(
+            playlist_id=_int(d.get("playlist_id")),
+            playlist=str(d.get("playlist") or ""),
+            item_id=_int(d.get("item_id")),
+            artwork_id=_int(d.get("artwork_id")),
+            title=str(d.get("title") or ""),
+            reason=str(d.get("reason") or ""),
+        )
+        for d in value
+        if isinstance(d, dict)
+    )
+
+
+def _screen(data: Mapping[str, Any]) -> ScreenSummary:
+    raw_id = data.get("screen_id")
+    status = data.get("status")
+    warnings = data.get("warnings")
+    return ScreenSummary(
+        screen_id=raw_id if isinstance(raw_id, int) and not isinstance(raw_id, bool) else None,
+        screen=str(data.get("screen") or (raw_id if raw_id is not None else "?")),
+        status=status if status in STATUSES else "unchanged",
+        old_version=_text(data.get("old_version")),
+        new_version=_text(data.get("new_version")),
+        items_added=_int(data.get("items_added")),
+        items_removed=_int(data.get("items_removed")),
+        dropped=_dropped(data.get("dropped")),
+        warnings=tuple(str(w) for w in warnings) if isinstance(warnings, list) else (),
+    )
+
+
+# Queries ---------------------------------------------------------------------------------------
+
+
+def list_publications(library: Library, limit: int = HISTORY_LIMIT) -> list[PublicationRecord]:
+    """The last `limit` publications, newest first, each with its totals and message, so a
+    curator can see when the screens last got new content and whether it worked."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise InvalidValue("limit", limit, "must be a whole number of 1 or more")
+    with library.session() as session:
+        rows = session.scalars(
+            select(Publication)
+            .order_by(Publication.started_at.desc(), Publication.id.desc())
+            .limit(limit)
+        )
+        return [_record(row)[0] for row in rows]
+
+
+def get_publication(library: Library, publication_id: int) -> PublicationDetail:
+    """One publication with what each screen got: the history's "what did that publish do"."""
+    with library.session() as session:
+        row = session.get(Publication, publication_id)
+        if row is None:
+            raise NotFound("publication", publication_id)
+        record, summary = _record(row)
+    warnings = summary.get("warnings")
+    return PublicationDetail(
+        record,
+        tuple(_screen(s) for s in _screen_dicts(summary)),
+        tuple(str(w) for w in warnings) if isinstance(warnings, list) else (),
+    )
+
+
+def latest_pushes(library: Library, screens: Iterable[int] | None = None) -> dict[int, PushRecord]:
+    """The most recent push to each screen (or to the given screen ids), by screen id, in one
+    query: the Publish view shows every screen's last push result next to what would change."""
+    latest = (
+        select(PushDelivery.screen_id, func.max(PushDelivery.id).label("last"))
+        .group_by(PushDelivery.screen_id)
+        .subquery()
+    )
+    stmt = select(PushDelivery).join(latest, PushDelivery.id == latest.c.last)
+    if screens is not None:
+        wanted = sorted(set(screens))
+        if not wanted:
+            return {}
+        stmt = stmt.where(PushDelivery.screen_id.in_(wanted))
+    with library.session() as session:
+        return {
+            d.screen_id: PushRecord(
+                d.screen_id,
+                d.manifest_version,
+                bool(d.ok),
+                d.http_status,
+                d.attempts,
+                d.error,
+                d.started_at,
+                d.finished_at,
+            )
+            for d in session.scalars(stmt)
+        }
+
+
+def push_screen_ids(library: Library) -> frozenset[int]:
+    """Screens with a push URL: the only ones `push` can be asked to nudge after a publish
+    (naming any other raises), and the ones whose push result is worth showing."""
+    with library.session() as session:
+        return frozenset(
+            session.scalars(
+                select(Screen.id).where(Screen.push_url.is_not(None), Screen.push_url != "")
+            )
+        )
+
+
+__all__ = [
+    "HISTORY_LIMIT",
+    "PublicationDetail",
+    "PublicationRecord",
+    "PublicationTotals",
+    "PushRecord",
+    "ScreenSummary",
+    "get_publication",
+    "latest_pushes",
+    "list_publications",
+    "push_screen_ids",
+]
