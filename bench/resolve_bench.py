@@ -3,23 +3,29 @@
 Builds a library with 1,000 screens in 30 time zones, 200 playlists and 5,000 schedules (some
 through screen groups, some overnight, some shared-instant), then times:
 - load: `schedules.load_all` — every screen's context and rules from SQLite (the baseline);
-- resolve: a 7-day timeline for every screen with the resolver.
-Ends with lines `name: value (goal …)`.
+- resolve: a 7-day timeline for every screen with `resolver.resolve_all` (as publishing does).
+Both are timed as timeit times code: after a full collection with the cyclic garbage collector
+paused, best of N. The same pair with the collector running is printed too (no goal: a collection
+of the whole heap lands in one stretch or the other by chance). Ends with `name: value (goal …)`.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import insert
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -130,32 +136,57 @@ def main() -> None:
     end = start + timedelta(days=7)
     with tempfile.TemporaryDirectory(prefix="resolve-bench-") as tmp, Library.open(tmp) as library:
         build(library, random.Random(7), args.screens, args.playlists, args.schedules)
-        loads, resolves, singles = [], [], []
-        segments = 0
+        times: dict[str, list[float]] = {}
+
+        def timed(name: str, fn: Callable[[], T], *, collect: bool) -> T:
+            """Run fn once and keep its time. collect=True times it as timeit does: after a
+            full collection, with the cyclic garbage collector paused, so whether a collection
+            of the whole heap happens to fall inside the stretch does not decide the figure."""
+            gc.collect()
+            if collect:
+                gc.disable()
+            try:
+                t0 = time.perf_counter()
+                result = fn()
+                times.setdefault(name, []).append(time.perf_counter() - t0)
+            finally:
+                gc.enable()
+            return result
+
         for _ in range(args.repeats):
-            t0 = time.perf_counter()
-            inputs = load_all(library)
-            t1 = time.perf_counter()
-            timelines = resolve_all(inputs, start, end, losers=False)
-            t2 = time.perf_counter()
-            loads.append(t1 - t0)
-            resolves.append(t2 - t1)
-            segments = sum(len(t.segments) for t in timelines.values())
+            for paused in (True, False):
+                suffix = "" if paused else "_gc_on"
+                inputs = timed(f"load{suffix}", lambda: load_all(library), collect=paused)
+                timelines = timed(
+                    f"resolve{suffix}",
+                    lambda given=inputs: resolve_all(given, start, end, losers=False),
+                    collect=paused,
+                )
+            segments = timed(
+                "materialise", lambda made=timelines: sum(len(t.segments) for t in made.values()),
+                collect=True,
+            )  # fmt: skip
             fresh = load_all(library)  # new rule objects: no memo carried over from above
-            t3 = time.perf_counter()
-            one_by_one = {
-                key: resolve(rules, ctx, start, end, losers=False)
-                for key, (ctx, rules) in fresh.items()
-            }
-            singles.append(time.perf_counter() - t3)
+            one_by_one = timed(
+                "singles",
+                lambda given=fresh: {
+                    key: resolve(rules, ctx, start, end, losers=False)
+                    for key, (ctx, rules) in given.items()
+                },
+                collect=True,
+            )
         mismatched = [k for k in timelines if timelines[k].version != one_by_one[k].version]
         if mismatched:
             raise SystemExit(f"resolve_all and resolve disagree on screens {mismatched[:5]}")
         rules_per_screen = statistics.mean(len(rules) for _, rules in inputs.values())
-    load_s, resolve_s = min(loads), min(resolves)
+    best = {name: min(values) for name, values in times.items()}
+    load_s, resolve_s = best["load"], best["resolve"]
     print(f"screens: {len(inputs)}, rules per screen: {rules_per_screen:.1f}, segments: {segments}")
+    print(f"resolve_one_screen_at_a_time_s: {best['singles']:.3f} (for comparison, no goal)")
+    print(f"segment_objects_built_on_first_read_s: {best['materialise']:.3f} (no goal)")
+    gc_on_ratio = best["resolve_gc_on"] / best["load_gc_on"]
+    print(f"resolve_to_load_ratio_with_gc_running: {gc_on_ratio:.2f} (no goal; noisier)")
     print(f"load_all_s: {load_s:.3f} (baseline, measured in this run; best of {args.repeats})")
-    print(f"resolve_one_screen_at_a_time_s: {min(singles):.3f} (for comparison, no goal)")
     print(f"resolve_7_days_all_screens_s: {resolve_s:.3f} (goal: no more than the load)")
     print(f"resolve_to_load_ratio: {resolve_s / load_s:.2f} (goal <= 1.0)")
 
