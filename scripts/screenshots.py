@@ -73,15 +73,22 @@ def dark_palette() -> object:
 
 def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
     """Open the studio and save the shots; runs inside the chosen display."""
-    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
     from PySide6.QtGui import QGuiApplication
-    from PySide6.QtTest import QTest
 
     from ui import operations
     from ui.app import create_window, make_application
     from ui.views.library_view import LibraryView
+    from urbanart.curation.demo import load_demo_curation
     from urbanart.library.demo import load_demo
     from urbanart.library.library import Library
+
+    def wait(ms: int) -> None:
+        """Run the event loop for ms. Not QTest.qWait: PySide keeps the GIL through its sleeps,
+        which starves the studio's background threads (a publish check runs 15x slower)."""
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
 
     app = make_application()
     app.setStyle("Fusion")
@@ -94,33 +101,34 @@ def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
         home = Path(tmp) / "library"
         with Library.open(home) as library:
             load_demo(library)
+            load_demo_curation(library)
         settings = QSettings(str(Path(tmp) / "studio.ini"), QSettings.Format.IniFormat)
         window = create_window(home, settings, start_hub=True)
         window.resize(width, height)
 
-        def settle(ms: int = 400) -> None:
-            QTest.qWait(300)  # let debounced searches fire
-            deadline = time.monotonic() + 15
+        def settle(ms: int = 400, patience: float = 15) -> None:
+            wait(300)  # let debounced searches fire
+            deadline = time.monotonic() + patience
             while time.monotonic() < deadline:
-                QTest.qWait(50)
+                wait(50)
                 studio = window.studio
                 loading = studio is not None and studio.thumbnails.pending() > 0
                 if not operations.busy() and not loading:
                     break
-            QTest.qWait(ms)
+            wait(ms)
 
-        def shot(name: str) -> None:
-            settle()
+        def shot(name: str, patience: float = 15) -> None:
+            settle(patience=patience)
             path = out / f"{name}{'-dark' if dark else ''}.png"
             window.grab().save(str(path))
             saved.append(path)
 
         while not isinstance(window.views.get("library"), LibraryView):
-            QTest.qWait(50)
+            wait(50)
         view = window.views["library"]
         assert isinstance(view, LibraryView)
         while view.model.rowCount() == 0:
-            QTest.qWait(50)
+            wait(50)
         settle()
         if dark:
             view.grid.setCurrentIndex(view.model.index(1))
@@ -141,7 +149,8 @@ def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
             view.filters.search.clear()
             for n, key in enumerate(("artists", "playlists", "schedules", "screens", "publish")):
                 window.show_view(key)
-                shot(f"{n + 4:02d}-{key}")
+                # the first publish check derives every screen's renditions: give it time
+                shot(f"{n + 4:02d}-{key}", patience=120 if key == "publish" else 15)
         window.close()
         settle(100)
     return saved

@@ -91,6 +91,10 @@ class PlaylistsView(QWidget):
         self.items.setModel(self.items_model)
         self.items.setIconSize(QSize(72, 72))
         self.items.setSpacing(2)
+        # long titles wrap inside the column instead of pushing a sideways scroll bar in
+        self.items.setWordWrap(True)
+        self.items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.items.setResizeMode(QListView.ResizeMode.Adjust)
         self.items.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.items.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.items.setDragEnabled(True)

@@ -139,7 +139,10 @@ class ScreensView(QWidget):
         left_layout.addWidget(self.group_list, 1)
         left_layout.addLayout(group_buttons)
         left_layout.addWidget(
-            hint_label("Choose a group to see only its screens. One schedule reaches a group.")
+            hint_label(
+                "Choose a group to see only its screens. A schedule for a group plays on "
+                "every screen in it."
+            )
         )
 
         # Top right: the table

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from urbanart.curation.records import GroupRecord, ScreenRecord
-from urbanart.curation.zones import ZONE_REASON, validate_zone
+from urbanart.curation.zones import ZONE_REASON, known_zone_names, validate_zone
 from urbanart.errors import InvalidValue
 from urbanart.library.catalog import clean_text
 from urbanart.library.library import Library
@@ -67,17 +67,11 @@ def clean_timezone(value: Any, field: str = "time zone") -> str:
 def timezone_choices() -> list[str]:
     """Every zone name a screen may take, sorted, for pickers that offer only valid choices.
 
-    Filtered through the resolver's own check, so a picker never offers a name (``posix/…``,
-    ``localtime``) that saving would then refuse. Loads every zone file: call it off the GUI
-    thread.
+    The resolver's own list of names (no ``posix/…``, no ``localtime``), so a picker never offers
+    a name that saving would then refuse. Names only: opening six hundred zone files here would
+    hold the interpreter for seconds while the studio does other work.
     """
-    choices = []
-    for name in sorted(available_timezones()):
-        try:
-            choices.append(validate_zone(name))
-        except InvalidValue:
-            continue
-    return choices
+    return sorted(known_zone_names())
 
 
 def parse_size(value: Any) -> tuple[int, int]:

@@ -51,6 +51,11 @@ def _known_zones() -> frozenset[str]:
     )
 
 
+def known_zone_names() -> frozenset[str]:
+    """The IANA names a screen or schedule may use (what `zone` accepts)."""
+    return _known_zones()
+
+
 @lru_cache(maxsize=1024)
 def _load(name: str) -> ZoneInfo:
     return ZoneInfo(name)
