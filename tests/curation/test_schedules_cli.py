@@ -8,7 +8,7 @@ import pytest
 
 from tests.curation.test_playlists_cli import make_playlist
 from urbanart.curation.rules import DailyWindow
-from urbanart.curation.schedules import load_all, rules_for_screen
+from urbanart.curation.schedules import load_all, rules_for_screen, without_targets
 
 TOKYO = ("Night Shift", "--screen", "Tokyo")
 
@@ -174,6 +174,21 @@ def test_remove_schedule(run_cli, setup) -> None:
     assert run_cli("schedules", "remove", "gone").exit_code == 0
     assert run_cli("schedules", "list", "--json").json() == []
     assert run_cli("schedules", "remove", "gone").exit_code == 1
+
+
+def test_removing_the_last_target_names_the_schedule_left_idle(run_cli, setup, library) -> None:
+    run_cli("schedules", "add", "Night Shift", "--group", "World", "--name", "world nights")
+    run_cli("schedules", "add", "Morning Light", "--screen", "Lisbon", "--group", "World",
+            "--name", "mornings")  # fmt: skip
+    deleted = run_cli("groups", "delete", "World", "--yes")
+    assert deleted.exit_code == 0
+    assert "world nights" in deleted.stderr and "reaches no screen" in deleted.stderr
+    assert "mornings" not in deleted.stderr  # Lisbon still gets it
+    assert [s.name for s in without_targets(library)] == ["world nights"]  # kept, not deleted
+
+    removed = run_cli("screens", "remove", "Lisbon", "--yes")
+    assert "mornings" in removed.stderr and "world nights" not in removed.stderr  # only new ones
+    assert [s.name for s in without_targets(library)] == ["world nights", "mornings"]
 
 
 def test_rules_reach_screens_directly_and_through_groups(run_cli, setup, library) -> None:

@@ -20,6 +20,7 @@ from urbanart.curation.records import (
     ScheduleRecord,
     ScreenRecord,
 )
+from urbanart.library.library import Library
 
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
@@ -173,11 +174,13 @@ def screens_remove(state: CliState, screen: str, yes: bool, as_json: bool) -> No
     record = scr.get_screen(library, screen)
     if not yes:
         click.confirm(f"Remove the screen {record.name!r}?", abort=True)
+    before = {s.id for s in scheds.without_targets(library)}
     removed = scr.remove_screen(library, record.id)
     if as_json:
         print_json(removed.to_json())
     else:
         stderr.print(f"Removed screen {removed.id} ({removed.name}).")
+    _warn_untargeted(library, before)
 
 
 # Groups ----------------------------------------------------------------------------------------
@@ -278,11 +281,24 @@ def groups_delete(state: CliState, group: str, yes: bool, as_json: bool) -> None
     record = scr.get_group(library, group)
     if not yes:
         click.confirm(f"Delete the group {record.name!r}?", abort=True)
+    before = {s.id for s in scheds.without_targets(library)}
     removed = scr.delete_group(library, record.id)
     if as_json:
         print_json(removed.to_json())
     else:
         stderr.print(f"Deleted group {removed.id} ({removed.name}).")
+    _warn_untargeted(library, before)
+
+
+def _warn_untargeted(library: Library, before: set[int]) -> None:
+    """Name the schedules this removal left reaching no screen (they are kept, but idle)."""
+    for schedule in scheds.without_targets(library):
+        if schedule.id not in before:
+            stderr.print(
+                f"[yellow]Schedule {schedule.id} ({schedule.name or schedule.playlist_name}) now "
+                "reaches no screen; give it one with `urbanart schedules edit "
+                f"{schedule.id} --screen …` or remove it.[/yellow]"
+            )
 
 
 # Playlists -------------------------------------------------------------------------------------

@@ -305,6 +305,22 @@ def list_schedules(
         return [ScheduleRecord.of(s) for s in session.scalars(stmt)]
 
 
+def without_targets(library: Library) -> list[ScheduleRecord]:
+    """Schedules bound to no screen and no group: they play nowhere.
+
+    A schedule loses its last target when its screens or groups are removed; it is kept (a
+    curator may re-target it) but should be pointed out, since it silently does nothing.
+    """
+    with library.session() as session:
+        stmt = (
+            select(Schedule)
+            .where(~Schedule.screens.any(), ~Schedule.groups.any())
+            .options(selectinload(Schedule.playlist))
+            .order_by(Schedule.id)
+        )
+        return [ScheduleRecord.of(s) for s in session.scalars(stmt)]
+
+
 def remove_schedule(library: Library, ref: str | int) -> ScheduleRecord:
     with library.session() as session:
         schedule = _find(session, ref)
