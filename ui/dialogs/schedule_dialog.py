@@ -34,7 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
-from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
+from ui.widgets.form_fields import (
+    ErrorLabel,
+    FieldErrors,
+    add_section_header,
+    hint_label,
+    with_error,
+)
 from urbanart.curation.records import GroupRecord, PlaylistRecord, ScheduleRecord, ScreenRecord
 from urbanart.curation.rules import WEEKDAYS
 from urbanart.errors import InvalidValue
@@ -104,12 +110,12 @@ class ScheduleDialog(QDialog):
         self.targets = QListWidget()
         self.targets.setAccessibleName("Plays on")
         self.targets.setMinimumHeight(130)
-        self._add_header("Screens")
+        add_section_header(self.targets, "Screens")
         for screen in choices.screens:
             where = " · ".join(p for p in (screen.city, screen.timezone) if p)
             self._add_target("screen", screen.id, screen.name, f"{screen.name}   —  {where}")
         if choices.groups:
-            self._add_header("Groups")
+            add_section_header(self.targets, "Groups")
         for group in choices.groups:
             n = len(group.screens)
             self._add_target(
@@ -264,15 +270,6 @@ class ScheduleDialog(QDialog):
         self._update_window_note()
 
     # Filling -------------------------------------------------------------------------------------
-
-    def _add_header(self, text: str) -> None:
-        item = QListWidgetItem(text.upper())
-        item.setFlags(Qt.ItemFlag.NoItemFlags)
-        font = item.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 0.85)
-        item.setFont(font)
-        self.targets.addItem(item)
 
     def _add_target(self, kind: str, target_id: int, name: str, text: str) -> None:
         item = QListWidgetItem(text)

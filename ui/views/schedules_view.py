@@ -42,7 +42,7 @@ from ui import theme
 from ui.dialogs.schedule_dialog import ScheduleChoices, ScheduleDialog
 from ui.operations import LIBRARY, PLAYLISTS, SCHEDULES, SCREENS, OpContext, run_op
 from ui.studio import Studio
-from ui.widgets.form_fields import hint_label
+from ui.widgets.form_fields import add_section_header, hint_label
 from ui.widgets.placeholder_page import PlaceholderPage
 from ui.widgets.week_view import WeekView, blocks_for_week, playlist_colors
 from urbanart.curation import agenda, playlists, schedules, screens, zones
@@ -366,12 +366,12 @@ class SchedulesView(QWidget):
         self.targets.blockSignals(True)
         self.targets.clear()
         if found_screens:
-            self._add_header("Screens")
+            add_section_header(self.targets, "Screens", 28)
         for screen in found_screens:
             where = " · ".join(p for p in (screen.city, screen.timezone) if p)
             self._add_item(("screen", screen.id), f"{screen.name}\n{where}")
         if found_groups:
-            self._add_header("Groups")
+            add_section_header(self.targets, "Groups", 28)
         for group in found_groups:
             n = len(group.screens)
             self._add_item(("group", group.id), f"{group.name}\n{n} screen{'s' if n != 1 else ''}")
@@ -386,16 +386,6 @@ class SchedulesView(QWidget):
         valid = [t for t in found if t is not None]
         choice = wanted if wanted in valid else valid[0]
         self.select_target(choice, force=True)
-
-    def _add_header(self, text: str) -> None:
-        item = QListWidgetItem(text.upper())
-        item.setFlags(Qt.ItemFlag.NoItemFlags)
-        font = item.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 0.85)
-        item.setFont(font)
-        item.setSizeHint(QSize(0, 28))
-        self.targets.addItem(item)
 
     def _add_item(self, target: Target, text: str) -> None:
         item = QListWidgetItem(text)

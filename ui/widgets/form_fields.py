@@ -6,8 +6,8 @@ Engine validation errors (``InvalidValue``) name the field at fault; editors reg
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ui import theme
 from urbanart.errors import InvalidValue
@@ -89,3 +89,16 @@ class FieldErrors:
     def message(self, name: str) -> str:
         label = self._labels.get(name)
         return label.text() if label is not None and not label.isHidden() else ""
+
+
+def add_section_header(target: QListWidget, text: str, height: int = 0) -> None:
+    """A small bold, unselectable heading row ("SCREENS", "GROUPS") inside a list."""
+    item = QListWidgetItem(text.upper())
+    item.setFlags(Qt.ItemFlag.NoItemFlags)
+    font = item.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 0.85)
+    item.setFont(font)
+    if height:
+        item.setSizeHint(QSize(0, height))
+    target.addItem(item)
