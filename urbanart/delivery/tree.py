@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from hashlib import sha256 as sha256_of
 from pathlib import Path, PurePosixPath
 
+from urbanart import durable
 from urbanart.errors import UrbanArtError
 
 RELEASES = "releases"
@@ -54,20 +54,8 @@ PUBLIC_MODE = 0o644
 
 
 def atomic_write(path: Path, data: bytes, mode: int = PUBLIC_MODE) -> None:
-    """Readers see the old file or the new one, never half: temp file, fsync, os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Readers see the old file or the new one, never half; public by default."""
+    durable.atomic_write(path, data, mode=mode)
 
 
 def write_new(path: Path, data: bytes) -> None:

@@ -23,10 +23,10 @@ from typing import Any
 import requests
 
 from urbanart import __version__
+from urbanart.durable import atomic_write
 from urbanart.errors import UrbanArtError
 from urbanart.player import pairing as pairing_mod
 from urbanart.player.clock import Clock, SystemClock
-from urbanart.player.files import write_atomic
 from urbanart.player.manifest_client import (
     Fetched,
     ManifestClient,
@@ -149,8 +149,8 @@ class Player:
         return Manifest(envelope, payload, etag or None)
 
     def _save(self, name: str, manifest: Manifest) -> None:
-        write_atomic(self._manifest_dir / f"{name}.json", manifest.envelope)
-        write_atomic(self._manifest_dir / f"{name}.etag", (manifest.etag or "").encode("ascii"))
+        atomic_write(self._manifest_dir / f"{name}.json", manifest.envelope)
+        atomic_write(self._manifest_dir / f"{name}.etag", (manifest.etag or "").encode("ascii"))
 
     def _drop_pending(self) -> None:
         self.pending = None

@@ -16,8 +16,8 @@ from urllib.parse import urljoin
 import requests
 
 from urbanart.delivery.signing import SignatureInvalid, key_id_of, load_public_key
+from urbanart.durable import atomic_write
 from urbanart.errors import UrbanArtError
-from urbanart.player.files import write_atomic
 
 PAIRING_FILE = "pairing.json"
 KEY_FILE = "pinned-key.pem"
@@ -119,10 +119,10 @@ def pair(
         pem = _checked(public_key_pem)
     else:
         pem = _checked(fetch_key(hub, session or requests.Session()))
-    write_atomic(state / KEY_FILE, pem)
-    write_atomic(
+    atomic_write(state / KEY_FILE, pem)
+    atomic_write(
         state / PAIRING_FILE,
         json.dumps({"hub_url": hub, "token": token}, indent=1).encode(),
-        private=True,
+        mode=0o600,  # the poll token is a secret
     )
     return Pairing(hub, token, pem)
