@@ -1,4 +1,4 @@
-"""Runs the built-in hub (``urbanart.delivery.server.HubThread``) beside the studio, if installed.
+"""Runs the built-in hub (``urbanart.delivery.server.HubThread``) beside the studio.
 
 The hub serves the published tree and receives screen heartbeats. The studio starts it in the
 background on port 8470 or the next free one, and shows its address in the status bar. Shared on
@@ -9,8 +9,6 @@ pair and poll, and the address shown is the machine's LAN address; otherwise onl
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import socket
 from collections.abc import Callable
 from typing import Any
@@ -39,13 +37,6 @@ def free_port(host: str = HOST, first: int = FIRST_PORT, tries: int = 30) -> int
     return 0
 
 
-def hub_available() -> bool:
-    try:
-        return importlib.util.find_spec("urbanart.delivery.server") is not None
-    except ModuleNotFoundError:
-        return False
-
-
 class HubRunner(QObject):
     """Owns the hub thread for one library; ``status`` is the text for the status bar."""
 
@@ -58,9 +49,6 @@ class HubRunner(QObject):
         self._hub: Any = None
 
     def start(self, library: Library, *, on_network: bool = False) -> None:
-        if not hub_available():
-            self._set("hub: not available")
-            return
         self._set("hub: starting…")
         host = ALL_INTERFACES if on_network else HOST
         submit(
@@ -119,7 +107,8 @@ class HubRunner(QObject):
 
 def _start_hub(library: Library, host: str) -> tuple[Any, str]:
     """Start a HubThread on the first free port from 8470 (imported here: uvicorn is heavy)."""
-    server = importlib.import_module("urbanart.delivery.server")
+    from urbanart.delivery import server
+
     error: Exception | None = None
     port = FIRST_PORT
     for _ in range(PORT_TRIES):

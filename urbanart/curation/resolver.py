@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
+from itertools import chain
 from typing import NamedTuple
 
 from urbanart.curation import zones
@@ -463,13 +464,8 @@ def resolve_all(
     where resolve would rank a popular group schedule again for every screen it reaches.
     """
     start_utc, end_utc = _checked_range(start, end)
-    distinct: dict[int, ScheduleRule] = {}
-    for _context, rules in inputs.values():
-        for rule in rules:
-            seen = distinct.setdefault(rule.id, rule)
-            if seen is not rule and seen != rule:
-                raise InvalidValue("schedule", rule.id, "was given twice with different settings")
-    ranked_all = _ranked(distinct.values(), *_reach(start_utc, end_utc))
+    every_binding = chain.from_iterable(rules for _context, rules in inputs.values())
+    ranked_all = _ranked(every_binding, *_reach(start_utc, end_utc))
     position = {rule.id: n for n, rule in enumerate(ranked_all)}
     find = position.get
     out: dict[int, Timeline] = {}
