@@ -3,9 +3,10 @@
 Top: a dry run of `publish` (run when the view is first shown and again, debounced, whenever
 playlists, schedules, screens or works change while it is visible) lists every screen with its
 change, the items left out of its manifest and why, and its last push. The Publish button runs
-the real publish behind a cancellable progress dialog, then pushes the new versions to screens
-with a push URL and shows each result. Bottom: past publications; choosing one shows what each
-screen got from it. Checks and publishes never overlap: a request while one runs is queued.
+the engine's publish_and_deliver (publish, push the new versions to screens with a push URL,
+re-plan timed re-pushes) behind a cancellable progress dialog and shows each result. Bottom:
+past publications; choosing one shows what each screen got from it. Checks and publishes never
+overlap: a request while one runs is queued.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from urbanart.delivery.history import (
 )
 from urbanart.delivery.publisher import PublishCancelled, PublishResult, publish
 from urbanart.delivery.push import push
+from urbanart.delivery.workflow import Delivery, PushSkip, Stage, publish_and_deliver
 from urbanart.errors import UrbanArtError
 
 T = TypeVar("T")
@@ -109,10 +111,8 @@ class _Check:
 
 @dataclass(frozen=True)
 class _Published:
-    result: PublishResult
+    delivery: Delivery
     pushed: tuple[PushRecord, ...]
-    push_error: str | None
-    push_skipped: bool
     pushes: dict[int, PushRecord]
     pushable: frozenset[int]
 
@@ -403,27 +403,24 @@ class PublishView(QWidget):
         library = self.studio.library
 
         def work(ctx: OpContext) -> _Published:
-            def progress(done: int, total: int, what: str) -> None:
-                ctx.progress(done, total, f"Preparing {what}" if what else "Writing the tree")
+            def progress(stage: Stage, done: int, total: int, what: str) -> None:
+                if stage is Stage.PREPARING:
+                    ctx.progress(done, total, f"Preparing {what}")
+                elif stage is Stage.PUSHING:
+                    noun = "screen" if total == 1 else "screens"
+                    ctx.progress(0, 0, f"Pushing to {total} {noun}")
+                elif stage is Stage.PLANNING:
+                    ctx.progress(0, 0, "Planning re-pushes at playlist switches")
+                else:
+                    ctx.progress(done, total, "Writing the tree")
 
-            result = publish(library, progress=progress, cancel=ctx.cancel)
-            pushable = push_screen_ids(library)
-            targets = [
-                c.screen_id
-                for c in result.screens
-                if c.status in ("new", "changed") and c.screen_id in pushable
-            ]
-            pushed: tuple[PushRecord, ...] = ()
-            push_error: str | None = None
-            skipped = bool(targets) and ctx.cancel.is_set()
-            if targets and not skipped:
-                noun = "screen" if len(targets) == 1 else "screens"
-                ctx.progress(0, 0, f"Pushing to {len(targets)} {noun}")
-                try:
-                    pushed = tuple(PushRecord.of(o) for o in push(library, screens=targets))
-                except UrbanArtError as exc:  # published all the same; say why nobody was told
-                    push_error = str(exc)
-            return _Published(result, pushed, push_error, skipped, latest_pushes(library), pushable)
+            delivery = publish_and_deliver(library, progress=progress, cancel=ctx.cancel)
+            return _Published(
+                delivery,
+                tuple(PushRecord.of(o) for o in delivery.pushes),
+                latest_pushes(library),
+                push_screen_ids(library),
+            )
 
         work.__name__ = "publish"
         run_op(
@@ -444,7 +441,8 @@ class PublishView(QWidget):
             show_error(self, outcome.exc, outcome.trace)
             self._after_op()
             return
-        result = outcome.result
+        delivery = outcome.delivery
+        result = delivery.result
         self._changed = False
         self._history_select = result.publication_id
         self._show_result(result, outcome.pushes, outcome.pushable, published=True)
@@ -458,13 +456,13 @@ class PublishView(QWidget):
             )
         self.summary.setText(" ".join(lines))
         notes = list(result.warnings)
-        if outcome.push_skipped:
+        if delivery.skipped is PushSkip.CANCELLED:
             notes.append(
                 "Pushes were skipped because you cancelled; screens get it when they poll."
             )
-        if outcome.push_error:
-            notes.append(f"No screen was pushed: {outcome.push_error}")
-        if outcome.pushed and any(not p.ok for p in outcome.pushed):
+        if delivery.push_error:
+            notes.append(f"No screen was pushed: {delivery.push_error}")
+        if delivery.failed:
             notes.append("Screens whose push failed get the new version at their next poll.")
         self._set_notice("\n".join(notes), "changed")
         self._after_op()

@@ -52,7 +52,7 @@ from ui.widgets.form_fields import ErrorLabel, hint_label
 from ui.widgets.placeholder_page import PlaceholderPage
 from ui.widgets.screen_detail import ScreenDetail, heading
 from urbanart.curation.playlists import list_playlists
-from urbanart.curation.records import GroupRecord, ScreenRecord
+from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord
 from urbanart.curation.screens import (
     add_to_group,
     delete_group,
@@ -62,6 +62,7 @@ from urbanart.curation.screens import (
     remove_from_group,
     remove_screen,
     timezone_choices,
+    untargeted_warning,
 )
 from urbanart.delivery.addresses import ScreenAddresses, screen_addresses
 from urbanart.delivery.status import NEVER_SEEN, screen_statuses
@@ -215,12 +216,23 @@ class ScreensView(QWidget):
         self.table_stack.addWidget(self.empty)
         self.updated = hint_label("")
         self.load_error = ErrorLabel()
+        self.notice = QLabel()  # what a removal left behind: schedules reaching no screen
+        self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice.setAccessibleName("Notice")
+        self.notice.setVisible(False)
+        notice_palette = self.notice.palette()
+        notice_palette.setColor(
+            self.notice.foregroundRole(), theme.status_color("submitted", notice_palette)
+        )
+        self.notice.setPalette(notice_palette)
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(6, 10, 12, 6)
         top_layout.addLayout(header)
         top_layout.addLayout(tools)
         top_layout.addWidget(self.table_stack, 1)
+        top_layout.addWidget(self.notice)
         top_layout.addWidget(self.load_error)
         top_layout.addWidget(self.updated)
 
@@ -467,7 +479,13 @@ class ScreensView(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         library, gid = self.studio.library, group.id
-        self._engine(lambda _ctx: delete_group(library, gid), "delete group")
+        self._engine(
+            lambda _ctx: delete_group(library, gid),
+            "delete group",
+            on_success=lambda deletion: self._removed(
+                f"Deleted the group “{deletion.group.name}”.", deletion.untargeted
+            ),
+        )
 
     def add_selected_to_group(self, group_id: int) -> None:
         ids = self.selected_ids()
@@ -688,10 +706,24 @@ class ScreensView(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         library, screen_id = self.studio.library, row.record.id
-        self._engine(lambda _ctx: remove_screen(library, screen_id), "remove screen")
+        self._engine(
+            lambda _ctx: remove_screen(library, screen_id),
+            "remove screen",
+            on_success=lambda removal: self._removed(
+                f"Removed the screen “{removal.screen.name}”.", removal.untargeted
+            ),
+        )
 
-    def _engine(self, fn: Any, label: str) -> None:
-        run_op(self, fn, changes={SCREENS}, bus=self.studio.bus, label=label)
+    def _removed(self, done: str, untargeted: tuple[ScheduleRecord, ...]) -> None:
+        """Say what a removal left behind: the schedules now reaching no screen (kept, idle)."""
+        lines = [untargeted_warning(s) for s in untargeted]
+        if lines:
+            lines.append("Give them a screen or group in Schedules, or remove them there.")
+        self.notice.setText("\n".join([done, *lines]))
+        self.notice.setVisible(True)
+
+    def _engine(self, fn: Any, label: str, on_success: Any = None) -> None:
+        run_op(self, fn, on_success=on_success, changes={SCREENS}, bus=self.studio.bus, label=label)
 
     # State --------------------------------------------------------------------------------------
 

@@ -13,8 +13,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import curator_errors, fail, print_json, stderr, stdout, table
 from urbanart.delivery import jobs
-from urbanart.delivery.publisher import DEFAULT_LOOK_AHEAD_DAYS, PublishResult, publish
+from urbanart.delivery.publisher import DEFAULT_LOOK_AHEAD_DAYS, ScreenChange
 from urbanart.delivery.push import DELIVERY_LOG_LIMIT, delivery_log, push
+from urbanart.delivery.workflow import (
+    PUSHED_STATUSES,
+    Delivery,
+    PushSkip,
+    Stage,
+    publish_and_deliver,
+)
 from urbanart.errors import InvalidValue
 
 
@@ -36,7 +43,24 @@ def _short(version: str | None) -> str:
     return version[:12] if version else "—"
 
 
-def _show(result: PublishResult) -> None:
+def _push_cell(delivery: Delivery, change: ScreenChange) -> str:
+    """What happened to this screen's push: only new and changed screens are pushed."""
+    if change.status not in PUSHED_STATUSES:
+        return ""
+    if change.screen_id not in delivery.due:
+        return "polls"
+    outcome = delivery.push_for(change.screen_id)
+    if outcome is not None:
+        return "ok" if outcome.ok else f"failed: {outcome.error}"
+    if delivery.push_error is not None:
+        return "failed"
+    if delivery.skipped is PushSkip.DRY_RUN:
+        return "would push"
+    return "not pushed" if delivery.skipped is None else f"not pushed ({delivery.skipped})"
+
+
+def _show(delivery: Delivery) -> None:
+    result = delivery.result
     rows = [
         (
             c.screen,
@@ -46,11 +70,12 @@ def _show(result: PublishResult) -> None:
             f"{_short(c.old_version)} → {_short(c.new_version)}"
             if c.status == "changed"
             else _short(c.new_version or c.old_version),
+            _push_cell(delivery, c),
         )
         for c in result.screens
     ]
     if rows:
-        table(None, ("screen", "status", "items", "left out", "manifest version"), rows)
+        table(None, ("screen", "status", "items", "left out", "manifest version", "push"), rows)
     for change in result.screens:
         for item in change.dropped:
             stderr.print(
@@ -62,9 +87,17 @@ def _show(result: PublishResult) -> None:
             stderr.print(f"[yellow]warning[/] {escape(change.screen)}: {escape(warning)}")
     for warning in result.warnings:
         stderr.print(f"[yellow]warning[/] {escape(warning)}")
-    stdout.print(escape(result.message), highlight=False)
+    stdout.print(escape(delivery.message), highlight=False)
     if result.release is not None and not result.dry_run:
         stdout.print(f"Serving {escape(str(result.release))}", highlight=False)
+
+
+#: What the progress bar says at each stage.
+_STAGE_LABELS = {
+    Stage.WRITING: "Writing the tree",
+    Stage.PUSHING: "Pushing to the changed screens",
+    Stage.PLANNING: "Planning re-pushes",
+}
 
 
 @click.command("publish")
@@ -84,13 +117,23 @@ def _show(result: PublishResult) -> None:
     show_default=True,
     help="How many days ahead each manifest covers.",
 )
+@click.option(
+    "--no-push",
+    "no_push",
+    is_flag=True,
+    help="Publish only: do not push the new versions to screens with a push URL.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 @curator_errors
 def publish_command(
-    state: CliState, dry_run: bool, at: str | None, days: int, as_json: bool
+    state: CliState, dry_run: bool, at: str | None, days: int, no_push: bool, as_json: bool
 ) -> None:
-    """Publish every screen's signed manifest and media to the published tree."""
+    """Publish every screen's signed manifest and media, and push it to changed screens.
+
+    Screens whose manifest is new or changed and that have a push URL are told at once; the
+    others get it at their next poll.
+    """
     library = state.library()
     if at is not None:
         if dry_run:
@@ -113,6 +156,7 @@ def publish_command(
 
     cancel = threading.Event()
     show_progress = not as_json and sys.stderr.isatty()
+    reached = [Stage.PREPARING]  # the last stage reported, for an honest Ctrl-C message
     try:
         if show_progress:
             with Progress(
@@ -125,23 +169,37 @@ def publish_command(
             ) as bar:
                 task = bar.add_task("Preparing screens", total=None)
 
-                def progress(done: int, total: int, what: str) -> None:
-                    label = f"Preparing {what}" if what else "Writing the tree"
-                    bar.update(task, completed=done, total=total, description=escape(label))
+                def progress(stage: Stage, done: int, total: int, what: str) -> None:
+                    reached[0] = stage
+                    label = f"Preparing {what}" if what else _STAGE_LABELS.get(stage, "")
+                    bar.update(task, completed=done, total=total or None, description=escape(label))
 
-                result = publish(
-                    library, dry_run=dry_run, look_ahead_days=days, progress=progress,
-                    cancel=cancel,
+                delivery = publish_and_deliver(
+                    library, dry_run=dry_run, push=not no_push, look_ahead_days=days,
+                    progress=progress, cancel=cancel,
                 )  # fmt: skip
         else:
-            result = publish(library, dry_run=dry_run, look_ahead_days=days, cancel=cancel)
+
+            def note(stage: Stage, _done: int, _total: int, _what: str) -> None:
+                reached[0] = stage
+
+            delivery = publish_and_deliver(
+                library, dry_run=dry_run, push=not no_push, look_ahead_days=days,
+                progress=note, cancel=cancel,
+            )  # fmt: skip
     except KeyboardInterrupt:
+        if reached[0] in (Stage.PUSHING, Stage.PLANNING):
+            fail(
+                "Cancelled after publishing; screens not yet pushed get the new version when "
+                "they poll. `urbanart push --status` shows which were told.",
+                130,
+            )
         fail("Cancelled; the published tree was left as it was.", 130)
         return
     if as_json:
-        print_json(result.to_json())
+        print_json(delivery.to_json())
     else:
-        _show(result)
+        _show(delivery)
 
 
 @click.command("push")

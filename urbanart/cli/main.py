@@ -8,13 +8,17 @@ from urbanart import __version__
 from urbanart.cli.artists import artists
 from urbanart.cli.artworks import artworks
 from urbanart.cli.context import CliState
-from urbanart.cli.curation_cmds import groups, playlists, schedules, screens, whatson
 from urbanart.cli.delivery_cmds import publish_command, push_command
+from urbanart.cli.groups_cmds import groups
 from urbanart.cli.hub_cmds import report, serve, status
 from urbanart.cli.library_cmds import demo, import_command, init, settings
 from urbanart.cli.player_cmd import player_command
+from urbanart.cli.playlists_cmds import playlists
+from urbanart.cli.schedules_cmds import schedules
+from urbanart.cli.screens_cmds import screens
 from urbanart.cli.studio_cmd import studio
 from urbanart.cli.viewer_cmds import link, sign
+from urbanart.cli.whatson_cmd import whatson
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

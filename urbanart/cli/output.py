@@ -20,6 +20,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Errors that mean "what you typed is wrong" (exit 2, like click's own usage errors).
 USAGE_ERRORS = (InvalidValue, MetadataError, Ambiguous)
 
+#: The `--json` flag every listing and showing command takes.
+JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
 

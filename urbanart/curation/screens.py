@@ -6,6 +6,7 @@ import math
 import re
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
@@ -13,13 +14,13 @@ from zoneinfo import available_timezones
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from urbanart.curation.records import GroupRecord, ScreenRecord
+from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord
 from urbanart.curation.zones import ZONE_REASON, known_zone_names, validate_zone
 from urbanart.errors import InvalidValue
 from urbanart.library.catalog import clean_text
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
-from urbanart.library.models import Playlist, Screen, ScreenGroup
+from urbanart.library.models import Playlist, Schedule, Screen, ScreenGroup
 
 MAX_SIDE = 16384
 POLL_MIN, POLL_MAX = 5, 3600
@@ -289,13 +290,88 @@ def reveal_push_secret(library: Library, ref: str | int) -> str | None:
         return _find_screen(session, ref).push_secret
 
 
-def remove_screen(library: Library, ref: str | int) -> ScreenRecord:
-    """Remove a screen; its group memberships and schedule bindings go with it."""
+@dataclass(frozen=True)
+class ScreenRemoval:
+    """A removed screen, and the schedules its removal left reaching no screen at all."""
+
+    screen: ScreenRecord
+    untargeted: tuple[ScheduleRecord, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.screen.to_json(),
+            "untargeted_schedules": [s.to_json() for s in self.untargeted],
+        }
+
+
+@dataclass(frozen=True)
+class GroupDeletion:
+    """A deleted group, and the schedules its deletion left reaching no screen at all."""
+
+    group: GroupRecord
+    untargeted: tuple[ScheduleRecord, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.group.to_json(),
+            "untargeted_schedules": [s.to_json() for s in self.untargeted],
+        }
+
+
+def untargeted_warning(schedule: ScheduleRecord) -> str:
+    """What every face says about a schedule a removal left idle (it is kept, not deleted)."""
+    return (
+        f"Schedule {schedule.id} ({schedule.name or schedule.playlist_name}) now reaches no "
+        "screen; it is kept, but plays nowhere until it gets a screen or group again."
+    )
+
+
+def _reaching_no_screen(session: Session) -> set[int]:
+    """Schedules with no screen of their own and no group that has a screen: they play nowhere."""
+    stmt = select(Schedule.id).where(
+        ~Schedule.screens.any(), ~Schedule.groups.any(ScreenGroup.screens.any())
+    )
+    return set(session.scalars(stmt))
+
+
+def _delete_and_name_idle(
+    session: Session, row: Screen | ScreenGroup
+) -> tuple[ScheduleRecord, ...]:
+    """Delete row and return the schedules that reached a screen before and reach none after.
+
+    Only the ones this removal made idle are named: schedules already reaching nothing were
+    pointed out when that happened. Bindings go by the database's ON DELETE CASCADE, so the
+    session is expired before looking again.
+    """
+    before = _reaching_no_screen(session)
+    session.delete(row)
+    session.flush()
+    session.expire_all()
+    idle = _reaching_no_screen(session) - before
+    if not idle:
+        return ()
+    stmt = (
+        select(Schedule)
+        .where(Schedule.id.in_(idle))
+        .options(
+            selectinload(Schedule.playlist),
+            selectinload(Schedule.screens),
+            selectinload(Schedule.groups),
+        )
+        .order_by(Schedule.id)
+    )
+    return tuple(ScheduleRecord.of(s) for s in session.scalars(stmt))
+
+
+def remove_screen(library: Library, ref: str | int) -> ScreenRemoval:
+    """Remove a screen; its group memberships and schedule bindings go with it.
+
+    The result names the schedules left reaching no screen, so every face can warn the same way.
+    """
     with library.session() as session:
         screen = _find_screen(session, ref)
         record = ScreenRecord.of(screen)
-        session.delete(screen)
-        return record
+        return ScreenRemoval(record, _delete_and_name_idle(session, screen))
 
 
 # Groups ----------------------------------------------------------------------------------------
@@ -381,10 +457,12 @@ def remove_from_group(
         return GroupRecord.of(group)
 
 
-def delete_group(library: Library, ref: str | int) -> GroupRecord:
-    """Delete a group (its screens stay); schedules lose this group as a target."""
+def delete_group(library: Library, ref: str | int) -> GroupDeletion:
+    """Delete a group (its screens stay); schedules lose this group as a target.
+
+    The result names the schedules left reaching no screen, so every face can warn the same way.
+    """
     with library.session() as session:
         group = _find_group(session, ref)
         record = GroupRecord.of(group)
-        session.delete(group)
-        return record
+        return GroupDeletion(record, _delete_and_name_idle(session, group))

@@ -20,11 +20,10 @@ from pathlib import Path
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from urbanart.curation import schedules
 from urbanart.curation.resolver import resolve_all
-from urbanart.delivery.publisher import publish
 from urbanart.delivery.push import push
 from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
@@ -108,6 +107,16 @@ def _scheduler_for(library: Library) -> Iterator[BackgroundScheduler]:
         yield scheduler
     finally:
         scheduler.shutdown(wait=False)
+
+
+def has_job_store(library: Library) -> bool:
+    """Whether timed jobs exist for this library: a scheduler runs for it in this process, or
+    one stored jobs in its database before. Without either, nobody would run planned re-pushes,
+    so publishing does not create a job store just to plan them."""
+    running = _running.get(_key(library.home))
+    if running is not None and running.running:
+        return True
+    return inspect(library.engine).has_table(JOB_TABLE)
 
 
 def install_standing_jobs(scheduler: BackgroundScheduler, library: Library) -> None:
@@ -220,23 +229,13 @@ def _library(home: str) -> Iterator[Library]:
 
 
 def run_publish(home: str) -> None:
-    """Publish, push the screens whose manifest changed, and re-plan re-pushes."""
+    """The timed "Publish": the same publish_and_deliver the CLI and the studio run."""
+    # Imported here: the workflow plans re-pushes through this module.
+    from urbanart.delivery.workflow import publish_and_deliver
+
     with _library(home) as library:
-        result = publish(library)
-        log.info("scheduled publish: %s", result.message)
-        changed = [c.screen_id for c in result.screens if c.status in ("new", "changed")]
-        if changed:
-            with library.session() as session:
-                pushable = list(
-                    session.scalars(
-                        select(Screen.id).where(
-                            Screen.id.in_(changed), Screen.push_url.is_not(None)
-                        )
-                    )
-                )
-            if pushable:
-                push(library, screens=pushable)
-        schedule_repushes(library)
+        delivery = publish_and_deliver(library)
+        log.info("scheduled publish: %s", delivery.message)
 
 
 def run_repush(home: str, screen_id: int) -> None:

@@ -1,0 +1,168 @@
+"""`urbanart screens`: the city screens artworks play on, each in its own time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import click
+from rich.markup import escape
+
+from urbanart.cli.context import CliState, pass_state
+from urbanart.cli.output import JSON, curator_errors, fields, print_json, stderr, table
+from urbanart.curation import screens as scr
+from urbanart.curation.records import ScheduleRecord, ScreenRecord
+
+
+def _screen_options(func):  # type: ignore[no-untyped-def]
+    for option in reversed(
+        (
+            click.option("--city"),
+            click.option("--address"),
+            click.option("--lat", help="Latitude in degrees (-90…90)."),
+            click.option("--lon", help="Longitude in degrees (-180…180)."),
+            click.option(
+                "--poll-interval",
+                "poll_interval",
+                help="Seconds between the screen's manifest polls (5…3600, default 60).",
+            ),
+            click.option(
+                "--push-url",
+                "push_url",
+                help="http(s) URL the studio pushes updates to; a signing secret is generated.",
+            ),
+            click.option(
+                "--push-secret", "push_secret", help="Use this HMAC secret instead of a new one."
+            ),
+            click.option(
+                "--default-playlist",
+                "default_playlist",
+                help="Playlist (id or name) played when no schedule applies.",
+            ),
+            click.option("--notes"),
+        )
+    ):
+        func = option(func)
+    return func
+
+
+def _show_screen(record: ScreenRecord, as_json: bool) -> None:
+    if as_json:
+        print_json(record.to_json())
+        return
+    data = record.to_json()
+    data["groups"] = ", ".join(record.groups)
+    data["size"] = f"{record.width}×{record.height} ({record.orientation})"
+    data["poll_interval"] = f"{record.poll_interval} s"
+    for key in ("width", "height", "orientation", "default_playlist_id"):
+        data.pop(key)
+    fields(data.items())
+
+
+@click.group()
+def screens() -> None:
+    """The city screens artworks play on, each in its own time zone."""
+
+
+@screens.command()
+@click.argument("name")
+@click.option("--tz", required=True, help="IANA time zone, such as Europe/Berlin or Asia/Tokyo.")
+@click.option("--size", required=True, help="Pixels as WIDTHxHEIGHT, such as 1920x1080.")
+@_screen_options
+@JSON
+@pass_state
+@curator_errors
+def add(state: CliState, name: str, tz: str, size: str, as_json: bool, **extra: Any) -> None:
+    """Register a screen. It gets a poll token: the secret address of its manifest."""
+    _show_screen(scr.add_screen(state.library(), name, tz=tz, size=size, **extra), as_json)
+
+
+@screens.command("list")
+@click.option("--group", help="Only screens in this group (id or name).")
+@JSON
+@pass_state
+@curator_errors
+def screens_list(state: CliState, group: str | None, as_json: bool) -> None:
+    """List screens with their zone, size and default playlist."""
+    records = scr.list_screens(state.library(), group=group)
+    if as_json:
+        print_json([r.to_json() for r in records])
+        return
+    table(
+        None,
+        ("id", "name", "city", "time zone", "size", "default playlist", "groups"),
+        (
+            (
+                r.id,
+                r.name,
+                r.city,
+                r.timezone,
+                f"{r.width}×{r.height}",
+                r.default_playlist_name,
+                ", ".join(r.groups),
+            )
+            for r in records
+        ),
+    )
+
+
+@screens.command("show")
+@click.argument("screen")
+@JSON
+@pass_state
+@curator_errors
+def screens_show(state: CliState, screen: str, as_json: bool) -> None:
+    """Show one screen (by id or name), including its poll token."""
+    _show_screen(scr.get_screen(state.library(), screen), as_json)
+
+
+@screens.command("edit")
+@click.argument("screen")
+@click.option("--name", help="New name.")
+@click.option("--tz", help="IANA time zone.")
+@click.option("--size", help="WIDTHxHEIGHT in pixels.")
+@_screen_options
+@click.option(
+    "--new-poll-token",
+    is_flag=True,
+    help="Issue a new poll token (the old manifest address stops working).",
+)
+@JSON
+@pass_state
+@curator_errors
+def screens_edit(
+    state: CliState, screen: str, new_poll_token: bool, as_json: bool, **changes: Any
+) -> None:
+    """Change a screen. An empty --push-url "" or --default-playlist "" clears it."""
+    record = scr.edit_screen(state.library(), screen, new_poll_token=new_poll_token, **changes)
+    _show_screen(record, as_json)
+
+
+@screens.command("remove")
+@click.argument("screen")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@JSON
+@pass_state
+@curator_errors
+def screens_remove(state: CliState, screen: str, yes: bool, as_json: bool) -> None:
+    """Remove a screen; its group memberships and schedule targets go with it."""
+    library = state.library()
+    record = scr.get_screen(library, screen)
+    if not yes:
+        click.confirm(f"Remove the screen {record.name!r}?", abort=True)
+    removal = scr.remove_screen(library, record.id)
+    if as_json:
+        print_json(removal.to_json())
+    else:
+        stderr.print(f"Removed screen {removal.screen.id} ({removal.screen.name}).")
+    warn_untargeted(removal.untargeted)
+
+
+def warn_untargeted(schedules: Iterable[ScheduleRecord]) -> None:
+    """Name the schedules a removal left reaching no screen, with the command that fixes each."""
+    for schedule in schedules:
+        stderr.print(
+            f"[yellow]{escape(scr.untargeted_warning(schedule))} Give it one with "
+            f"`urbanart schedules edit {schedule.id} --screen …` or remove it.[/yellow]",
+            highlight=False,
+        )
