@@ -17,8 +17,9 @@ from ui.dialogs.screen_dialog import PushSecretDialog, ScreenDialog
 from ui.main_window import MainWindow
 from ui.models.screen_status_model import LAST_SEEN, NAME, PLAYING, SIZE, STATE, ZONE
 from ui.views.screens_view import ScreensView
-from urbanart.curation import screens
+from urbanart.curation import playlists, schedules, screens
 from urbanart.delivery.api import record_heartbeat
+from urbanart.library.browse import BrowseQuery, browse_rows
 from urbanart.library.library import Library
 
 
@@ -292,3 +293,47 @@ def test_edit_a_screen_keeps_what_was_not_touched(qtbot, open_window, demo_home)
     assert (after.width, after.height, after.latitude) == (1000, 3000, 35.65951234)
     assert after.push_url == before.push_url and after.poll_token == before.poll_token
     assert not isinstance(getattr(dialog, "secret_dialog", None), PushSecretDialog)
+
+
+def test_removing_a_screen_warns_of_schedules_left_reaching_no_screen(
+    qtbot, open_window, demo_home, monkeypatch
+) -> None:
+    lonely = _add_screen(demo_home, "Lonely Kiosk")
+    other = _add_screen(demo_home, "Other Kiosk")
+    with Library.open(demo_home) as library:
+        approved = [r.id for r in browse_rows(library, BrowseQuery(status="approved"))]
+        playlist = playlists.create_playlist(library, "Kiosk Loop").id
+        playlists.add_items(library, playlist, approved[:2])
+        schedules.add_schedule(library, playlist, screens=[lonely.id], name="kiosk nights")
+        schedules.add_schedule(
+            library, playlist, screens=[lonely.id, other.id], name="kiosk mornings"
+        )
+        group = screens.create_group(library, "Kiosk Pair", [other.id])
+        schedules.add_schedule(library, playlist, groups=[group.id], name="pair evenings")
+    window = open_window(demo_home)
+    view = _view(window)
+    qtbot.waitUntil(lambda: _cells(view, "Lonely Kiosk") is not None)
+    assert not view.notice.isVisible()
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *_args, **_kw: QMessageBox.StandardButton.Yes
+    )
+
+    _click_row(qtbot, view, "Lonely Kiosk")
+    qtbot.waitUntil(view.detail.remove_button.isEnabled)
+    qtbot.mouseClick(view.detail.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.notice.isVisible(), timeout=10_000)
+    text = view.notice.text()
+    assert "Removed the screen “Lonely Kiosk”" in text
+    assert "kiosk nights" in text and "now reaches no screen" in text
+    assert "kiosk mornings" not in text  # Other Kiosk still gets it
+    qtbot.waitUntil(lambda: _cells(view, "Lonely Kiosk") is None)
+
+    row = next(
+        r
+        for r in range(view.group_list.count())
+        if view.group_list.item(r).data(Qt.ItemDataRole.UserRole) == group.id
+    )
+    view.group_list.setCurrentRow(row)
+    qtbot.mouseClick(view.delete_group_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Deleted the group “Kiosk Pair”" in view.notice.text())
+    assert "pair evenings" in view.notice.text() and "kiosk nights" not in view.notice.text()
