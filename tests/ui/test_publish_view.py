@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 
-import ui.views.publish_view as publish_module
+import urbanart.delivery.workflow as workflow_module
 from tests.delivery.receivers import checking_receiver, flaky_receiver
 from tests.ui.conftest import wait_idle
 from ui.main_window import MainWindow
@@ -177,7 +177,7 @@ def test_cancelling_the_publish_keeps_the_previous_version(
     qtbot, open_window, demo_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_screen(demo_home, KIOSK)
-    real_publish = publish_module.publish
+    real_publish = workflow_module.publish
     reached = threading.Event()
 
     def slow_publish(library: Library, **options: Any) -> Any:
@@ -193,7 +193,7 @@ def test_cancelling_the_publish_keeps_the_previous_version(
 
         return real_publish(library, **{**options, "progress": progress})
 
-    monkeypatch.setattr(publish_module, "publish", slow_publish)
+    monkeypatch.setattr(workflow_module, "publish", slow_publish)  # what the view runs
     window = open_window(demo_home)
     view = go_to_publish(qtbot, window)
     wait_cell(qtbot, view, KIOSK, "Change", lambda text: text == "new")
