@@ -146,6 +146,24 @@ def version_of(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(body)).hexdigest()
 
 
+def timeline_entries(timeline: Timeline) -> list[dict[str, Any]]:
+    """The manifest's "timeline": each segment's span (UTC, "Z") and who wins it.
+
+    Its own function so bench/resolve_bench.py times exactly what publishing makes of a
+    resolved timeline.
+    """
+    return [
+        {
+            "start": iso_z(s.start),
+            "end": iso_z(s.end),
+            "playlist": None if s.playlist_id is None else str(s.playlist_id),
+            "source": str(s.source),
+            "schedule_id": s.schedule_id,
+        }
+        for s in timeline.segments
+    ]
+
+
 def build_manifest(
     screen: ScreenFacts,
     timeline: Timeline,
@@ -191,16 +209,7 @@ def build_manifest(
             }
             for pid in sorted(used)
         },
-        "timeline": [
-            {
-                "start": iso_z(s.start),
-                "end": iso_z(s.end),
-                "playlist": None if s.playlist_id is None else str(s.playlist_id),
-                "source": str(s.source),
-                "schedule_id": s.schedule_id,
-            }
-            for s in timeline.segments
-        ],
+        "timeline": timeline_entries(timeline),
         "default_playlist": None if default is None else str(default),
     }
     payload["manifest_version"] = version_of(payload)
