@@ -146,6 +146,12 @@ class ImportRun:
     cancel: threading.Event = field(default_factory=threading.Event)
 
 
+def worker_count(run: ImportRun) -> int:
+    """How many worker processes an import uses: the run's choice, else one per core up to four
+    (beyond that the single catalog writer, not decoding, limits the pace)."""
+    return run.workers or min(os.cpu_count() or 1, 4)
+
+
 def import_items(
     library: Library, items: Sequence[ImportItem], run: ImportRun | None = None
 ) -> list[ImportResult]:
@@ -160,7 +166,7 @@ def import_items(
         if run.on_result:
             run.on_result(len(results), total, result)
 
-    workers = run.workers or min(os.cpu_count() or 1, 4)
+    workers = worker_count(run)
     if workers <= 1 or total <= 2:
         for index, item in enumerate(items):
             if run.cancel.is_set():
