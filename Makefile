@@ -30,8 +30,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+## Run every benchmark in bench/ (logs in bench/out/), then print all their goal lines together.
 bench: $(STAMP)
-	$(BIN)/python bench/import_bench.py
+	$(BIN)/python scripts/run_benches.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
