@@ -309,7 +309,7 @@ def _runs_with_losers(
 def _runs_of_winners(
     ranked: list[ScheduleRule], screen_tz: str, low: int, high: int
 ) -> tuple[list[int], list[int]]:
-    """Runs of constant winner (mask = the winner's single bit, 0 for none), for publishing.
+    """Runs of constant winner (the winner's rank + 1, 0 for none), for publishing.
 
     Painter's order: rules best first, each claiming only the time no better rule holds, until
     nothing is left. A busy screen is usually covered after its first few rules, so the
@@ -318,11 +318,10 @@ def _runs_of_winners(
     """
     gaps = [low, high]  # flat [start, end, …] like the intervals
     owner: dict[int, int] = {}
-    for rank, rule in enumerate(ranked):
+    for rank, rule in enumerate(ranked, start=1):
         spans = _real_intervals(rule, screen_tz, low, high)
         if not spans:
             continue
-        bit = 1 << rank
         still_open: list[int] = []
         index, count = 0, len(spans)
         for g in range(0, len(gaps), 2):
@@ -339,7 +338,7 @@ def _runs_of_winners(
                     if cursor < take_start:
                         still_open.append(cursor)
                         still_open.append(take_start)
-                    owner[take_start] = bit
+                    owner[take_start] = rank
                     cursor = take_end
                 if span_end > gap_end:
                     break
@@ -353,15 +352,15 @@ def _runs_of_winners(
             break
     for g in range(0, len(gaps), 2):
         owner[gaps[g]] = 0
-    run_starts, run_masks = [low], [owner[low]]
-    last = run_masks[0]
+    run_starts, run_ranks = [low], [owner[low]]
+    last = run_ranks[0]
     for point in sorted(owner):
-        bit = owner[point]
-        if bit != last:
+        rank = owner[point]
+        if rank != last:
             run_starts.append(point)
-            run_masks.append(bit)
-            last = bit
-    return run_starts, run_masks
+            run_ranks.append(rank)
+            last = rank
+    return run_starts, run_ranks
 
 
 def _ranked(
@@ -401,10 +400,30 @@ def _canonical_version(
     Instants are integer µs since 1970 UTC, so the same instants written in different zones
     hash alike, and lists of integers keep the encoding in json's C fast path.
     """
-    described = [[str(src), pid, name, sid, list(over)] for src, pid, name, sid, over in table]
-    payload = [screen_id, low, high, starts, keys, described]
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    rows = _ROW_TEXT
+    described = []
+    for row in table:
+        text = rows.get(row)
+        if text is None:
+            if len(rows) >= _ROW_TEXT_LIMIT:
+                rows.clear()
+            src, pid, name, sid, over = row
+            text = rows[row] = json.dumps(
+                [str(src), pid, name, sid, list(over)], separators=(",", ":"), ensure_ascii=False
+            )
+        described.append(text)
+    # The same text json.dumps gives for [screen_id, low, high, starts, keys, described]: ints
+    # print alike both ways, and each row's JSON is made once per distinct row (rows recur:
+    # a schedule wins on every screen it reaches).
+    text = (
+        f"[{screen_id},{low},{high},[{','.join(map(str, starts))}],"
+        f"[{','.join(map(str, keys))}],[{','.join(described)}]]"
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_ROW_TEXT: dict[tuple, str] = {}
+_ROW_TEXT_LIMIT = 65_536
 
 
 def _checked_range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
@@ -485,28 +504,43 @@ def _timeline(
 ) -> Timeline:
     """The timeline of `screen` from its enabled rules, best first (see _ranked)."""
     low, high = _micros(start_utc), _micros(end_utc)
-    if losers:
-        intervals = [_real_intervals(rule, screen.tz, low, high) for rule in ranked]
-        run_starts, run_masks = _runs_with_losers(intervals, low, high)
-    else:
-        run_starts, run_masks = _runs_of_winners(ranked, screen.tz, low, high)
-
     if screen.default_playlist_id is not None:
         fallback = (Source.DEFAULT, screen.default_playlist_id, screen.default_playlist_name, None)
     else:
         fallback = (Source.NOTHING, None, None, None)
-    # Each distinct active set is described once; runs refer to descriptions by index.
+    # Each distinct active set (or winner) is described once; runs refer to it by index.
     index_of: dict[int, int] = {}
     table: list[tuple] = []
     keys: list[int] = []
-    for mask in run_masks:
-        key = index_of.get(mask)
-        if key is None:
-            key = index_of[mask] = len(table)
-            table.append(_describe(mask, ranked, fallback))
-        keys.append(key)
+    if losers:
+        intervals = [_real_intervals(rule, screen.tz, low, high) for rule in ranked]
+        run_starts, run_masks = _runs_with_losers(intervals, low, high)
+        for mask in run_masks:
+            key = index_of.get(mask)
+            if key is None:
+                key = index_of[mask] = len(table)
+                table.append(_describe(mask, ranked, fallback))
+            keys.append(key)
+    else:
+        run_starts, run_ranks = _runs_of_winners(ranked, screen.tz, low, high)
+        for rank in run_ranks:
+            key = index_of.get(rank)
+            if key is None:
+                key = index_of[rank] = len(table)
+                table.append(_winner_row(ranked[rank - 1]) if rank else (*fallback, ()))
+            keys.append(key)
     runs = (low, tuple(run_starts), tuple(keys), tuple(table))
     return Timeline(screen.id, start_utc, end_utc, runs)
+
+
+def _winner_row(rule: ScheduleRule) -> tuple:
+    """_describe's row for a rule that wins alone (no losers listed); one per rule, shared by
+    every screen it wins on."""
+    memo = rule.resolver_memo
+    row = memo.get("row")
+    if row is None:
+        row = memo["row"] = (Source.SCHEDULE, rule.playlist_id, rule.playlist_name, rule.id, ())
+    return row  # type: ignore[return-value]
 
 
 def _describe(mask: int, ranked: list[ScheduleRule], fallback: tuple) -> tuple:
