@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
 from itertools import chain
+from operator import attrgetter
 from typing import NamedTuple
 
 from urbanart.curation import zones
@@ -318,9 +319,23 @@ def _runs_of_winners(
     """
     gaps = [low, high]  # flat [start, end, …] like the intervals
     owner: dict[int, int] = {}
+    first = True
     for rank, rule in enumerate(ranked, start=1):
         spans = _real_intervals(rule, screen_tz, low, high)
         if not spans:
+            continue
+        if first:  # everything is open: the best rule takes all its spans, the rest stays open
+            first = False
+            owner.update(dict.fromkeys(spans[::2], rank))
+            bounds = [low, *spans, high]
+            gaps = [
+                point
+                for g in range(0, len(bounds), 2)
+                if bounds[g] < bounds[g + 1]
+                for point in (bounds[g], bounds[g + 1])
+            ]
+            if not gaps:
+                break
             continue
         still_open: list[int] = []
         index, count = 0, len(spans)
@@ -487,10 +502,12 @@ def resolve_all(
     ranked_all = _ranked(every_binding, *_reach(start_utc, end_utc))
     position = {rule.id: n for n, rule in enumerate(ranked_all)}
     find = position.get
+    rule_id = attrgetter("id")
     out: dict[int, Timeline] = {}
     for key, (context, rules) in inputs.items():
-        places = sorted({p for p in map(find, [rule.id for rule in rules]) if p is not None})
-        ranked = [ranked_all[p] for p in places]
+        places = set(map(find, map(rule_id, rules)))
+        places.discard(None)  # disabled, or out of the range's reach
+        ranked = [ranked_all[p] for p in sorted(places)]  # type: ignore[type-var]
         out[key] = _timeline(ranked, context, start_utc, end_utc, losers)
     return out
 
