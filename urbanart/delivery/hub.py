@@ -2,7 +2,7 @@
 
 Why raw ASGI and no framework: a poll is a dict lookup, an ETag comparison and one prebuilt
 header list; a framework's routing, request/response objects and middleware stack would cost
-more than all of that per request, and the goal is to stay within reach (≥ 0.15×) of nginx
+more than all of that per request, and the goal is to stay within reach (≥ 0.3×) of nginx
 serving the same tree on one core. The tree is served exactly as nginx would serve
 ``published/current`` (same paths, same bytes, same ETags contract), so the hub can be replaced
 by nginx, a bucket or a CDN at any time; only ``/api/`` is the hub's own.
