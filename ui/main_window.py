@@ -44,6 +44,7 @@ from ui.views.playlists_view import PlaylistsView
 from ui.views.publish_view import PublishView
 from ui.views.schedules_view import SchedulesView
 from ui.views.screens_view import ScreensView
+from ui.views.studio_view import ShowsHubAddress, StudioView
 from ui.widgets.placeholder_page import PlaceholderPage
 from urbanart import __version__
 from urbanart.curation.demo import load_demo_curation
@@ -75,7 +76,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.start_hub = start_hub
         self.studio: Studio | None = None
-        self.views: dict[str, QWidget] = {}
+        self.views: dict[str, StudioView] = {}
         self.setWindowTitle("Urban Art Studio")
         self.setWindowIcon(theme.app_icon())
         self.setMinimumSize(QSize(960, 600))
@@ -144,13 +145,13 @@ class MainWindow(QMainWindow):
         add(file_menu, "&Open Library…", self.open_library_dialog, QKeySequence.StandardKey.Open)
         file_menu.addSeparator()
         self.import_files_action = add(
-            file_menu, "&Import Files…", lambda: self._library_view_call("choose_files_to_import"),
-            "Ctrl+I",
+            file_menu, "&Import Files…",
+            lambda: self._in_library_view(LibraryView.choose_files_to_import), "Ctrl+I",
         )  # fmt: skip
         self.import_folder_action = add(
             file_menu,
             "Import &Folder…",
-            lambda: self._library_view_call("choose_folder_to_import"),
+            lambda: self._in_library_view(LibraryView.choose_folder_to_import),
             "Ctrl+Shift+I",
         )
         self.demo_action = add(file_menu, "Load the &Demo Collection", self.load_demo_collection)
@@ -192,11 +193,11 @@ class MainWindow(QMainWindow):
         about = add(help_menu, "&About Urban Art Studio", self.about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
 
-    def _library_view_call(self, name: str) -> None:
+    def _in_library_view(self, action: Callable[[LibraryView], None]) -> None:
         view = self.views.get("library")
-        if view is not None:
+        if isinstance(view, LibraryView):
             self.show_view("library")
-            getattr(view, name)()
+            action(view)
 
     # Libraries ---------------------------------------------------------------------------------
 
@@ -229,7 +230,9 @@ class MainWindow(QMainWindow):
             self.path_label.setText("No library open")
             operations.show_error(self, exc)
 
-        run_op(self, open_it, on_success=opened, on_failure=failed, label="open library")
+        run_op(
+            self, open_it, on_success=opened, on_failure=failed, label="open library", writes=True
+        )
 
     def set_studio(self, studio: Studio) -> None:
         """Build the views over a freshly opened library."""
@@ -237,7 +240,7 @@ class MainWindow(QMainWindow):
         self.path_label.setText(f"Library: {studio.library.home}")
         self.setWindowTitle(f"Urban Art Studio — {studio.library.home.name}")
         for key, *_ in VIEWS:
-            view: QWidget
+            view: StudioView
             if key == "library":
                 view = LibraryView(studio)
             elif key == "artists":
@@ -253,17 +256,14 @@ class MainWindow(QMainWindow):
             else:
                 view = PublishView(studio)
             self.views[key] = view
-            self.stack.addWidget(view)
-            stack = getattr(view, "undo_stack", None)
-            if stack is not None:
-                self.undo_group.addStack(stack)
-            if hasattr(view, "restore_state"):
-                view.restore_state(self.settings)  # type: ignore[attr-defined]
+            self.stack.addWidget(_page(view))
+            if view.undo_stack is not None:
+                self.undo_group.addStack(view.undo_stack)
+            view.restore_state(self.settings)
         last = str(self.settings.value("window/view", "library"))
         self.show_view(last if last in self.views else "library")
         for view in self.views.values():
-            if hasattr(view, "start"):
-                view.start()  # type: ignore[attr-defined]
+            view.start()
         if self.start_hub:
             self.hub.start(studio.library, on_network=self.share_hub_action.isChecked())
             self.scheduler.start(studio.library)
@@ -279,11 +279,10 @@ class MainWindow(QMainWindow):
         self._save_view_states()
         self.scheduler.stop()
         for view in self.views.values():
-            stack = getattr(view, "undo_stack", None)
-            if stack is not None:
-                self.undo_group.removeStack(stack)
-            self.stack.removeWidget(view)
-            view.deleteLater()
+            if view.undo_stack is not None:
+                self.undo_group.removeStack(view.undo_stack)
+            self.stack.removeWidget(_page(view))
+            _page(view).deleteLater()
         self.views.clear()
         studio, self.studio = self.studio, None
 
@@ -343,6 +342,7 @@ class MainWindow(QMainWindow):
             changes={ARTWORKS, ARTISTS, LIBRARY, PLAYLISTS, SCREENS, SCHEDULES},
             bus=self.studio.bus,
             show_after_ms=0,
+            writes=True,
         )
 
     # Views -------------------------------------------------------------------------------------
@@ -370,8 +370,8 @@ class MainWindow(QMainWindow):
         view = self.views.get(key)
         if view is None:
             return
-        self.stack.setCurrentWidget(view)
-        self.undo_group.setActiveStack(getattr(view, "undo_stack", None))
+        self.stack.setCurrentWidget(_page(view))
+        self.undo_group.setActiveStack(view.undo_stack)  # type: ignore[arg-type]  # None is fine
         self.settings.setValue("window/view", key)
         self.view_changed.emit(key)
 
@@ -385,8 +385,8 @@ class MainWindow(QMainWindow):
     def _hub_address_changed(self, *_: object) -> None:
         """Tell the views that show screen addresses where the running hub listens."""
         for view in self.views.values():
-            if hasattr(view, "set_hub_address"):
-                view.set_hub_address(self.hub.address)  # type: ignore[attr-defined]
+            if isinstance(view, ShowsHubAddress):
+                view.set_hub_address(self.hub.address)
 
     def _open_artwork_in_library(self, artist_id: int, artwork_id: int) -> None:
         view = self.views.get("library")
@@ -420,8 +420,7 @@ class MainWindow(QMainWindow):
 
     def _save_view_states(self) -> None:
         for view in self.views.values():
-            if hasattr(view, "save_state"):
-                view.save_state(self.settings)  # type: ignore[attr-defined]
+            view.save_state(self.settings)
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -438,3 +437,9 @@ class MainWindow(QMainWindow):
             self.studio.close()
             self.studio = None
         super().closeEvent(event)
+
+
+def _page(view: StudioView) -> QWidget:
+    """The view as the widget the window stacks (every StudioView is one)."""
+    assert isinstance(view, QWidget), f"{type(view).__name__} is not a QWidget"
+    return view

@@ -2,9 +2,13 @@
 
 Modelled on Anki's CollectionOp/QueryOp. ``run_op`` hands a function to a thread pool, shows a
 progress dialog when the work takes a while (its Cancel sets the ``threading.Event`` the engine
-call receives), calls ``on_success`` back on the GUI thread, renders an engine error
-(``UrbanArtError``) as a message in the window, and announces which kinds of data changed so
-every view showing them refreshes itself. Widgets never call the engine's slow functions directly.
+call receives), calls ``on_success`` back on the GUI thread, hands *any* exception to
+``on_failure`` (or shows it in the window), and announces which kinds of data changed so every
+view showing them refreshes itself. An unexpected error (not an ``UrbanArtError``) is logged with
+its traceback and still reaches the failure path, so no view is left waiting for a result that
+never comes. Operations that change the database (``writes=True``) run one at a time, in the
+order asked, on one writer thread (as Anki runs all collection work on one thread); reads share
+the general pool. Widgets never call the engine's slow functions directly.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from urbanart.errors import UrbanArtError
@@ -135,10 +139,13 @@ def submit(
 
     def failed(exc: BaseException, trace: str) -> None:
         _running.discard(job)
+        expected = isinstance(exc, UrbanArtError)
+        if not expected:
+            log.error("background operation %r failed unexpectedly:\n%s", job.label, trace)
         if on_failure is not None and alive():
             on_failure(exc, trace)
-        else:
-            log.error("background operation %s failed:\n%s", job.label, trace)
+        elif expected:
+            log.warning("background operation %r failed: %s", job.label, exc)
 
     job.signals.succeeded.connect(succeeded, Qt.ConnectionType.QueuedConnection)
     job.signals.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
@@ -147,8 +154,23 @@ def submit(
     return ctx
 
 
+def describe(exc: BaseException) -> str:
+    """One line for a curator: an engine error's own words, else what kind of fault it was.
+
+    Failure handlers that show a message next to a field or in a status line use this, so an
+    unexpected fault reads as one (its traceback is in the log) instead of a bare ``KeyError``.
+    """
+    if isinstance(exc, UrbanArtError):
+        return str(exc)
+    return f"Something unexpected went wrong ({type(exc).__name__}: {exc})."
+
+
 def show_error(parent: QWidget | None, exc: BaseException, trace: str = "") -> None:
-    """An engine error's own words in a message box; anything else as "unexpected", with details."""
+    """An engine error's own words in a message box; anything else as "unexpected", with details.
+
+    The traceback (given, or taken from the exception) goes in the box's details, so a curator
+    can copy it into a bug report; background failures were already logged by ``submit``.
+    """
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Urban Art Studio")
@@ -157,9 +179,8 @@ def show_error(parent: QWidget | None, exc: BaseException, trace: str = "") -> N
     else:
         box.setText("Something unexpected went wrong; nothing you typed was lost.")
         box.setInformativeText(f"{type(exc).__name__}: {exc}")
-        if trace:
-            box.setDetailedText(trace)
-        log.error("unexpected error in the studio:\n%s", trace)
+        trace = trace or "".join(traceback.format_exception(exc))
+        box.setDetailedText(trace)
     box.setWindowModality(Qt.WindowModality.WindowModal)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
@@ -178,15 +199,19 @@ def run_op(
     label: str = "",
     show_after_ms: int = 400,
     pool: QThreadPool | None = None,
+    writes: bool = False,
 ) -> OpContext:
     """Run an engine call in the background; the studio's only way to do slow work.
 
     fn receives an ``OpContext`` (``ctx.cancel`` for the engine's cancel Event,
     ``ctx.progress(done, total, text)`` to move the bar). A progress dialog appears when
-    ``progress_label`` is given and the work lasts longer than ``show_after_ms``. An engine
-    error goes to ``on_failure`` when given (say, to show it next to a field), else to a
-    message box over parent. After success, ``changes`` are announced on ``bus``. Pass a
-    one-thread ``pool`` when operations must apply in the order they were asked for (undo).
+    ``progress_label`` is given and the work lasts longer than ``show_after_ms``; it is closed
+    before any callback runs, whatever the outcome. Every exception fn raises goes to
+    ``on_failure`` when given (say, to show an engine error next to a field, and to leave a
+    busy state), else to a message box over parent; unexpected ones are logged with their
+    traceback either way. After success, ``changes`` are announced on ``bus``.
+    ``writes=True`` runs fn on the studio's one writer thread (see ``writer_pool``), after
+    every write asked for before it: pass it for anything that changes the database.
     """
     ctx = OpContext()
     dialog: QProgressDialog | None = None
@@ -227,7 +252,7 @@ def run_op(
 
     def failed(exc: BaseException, trace: str) -> None:
         finish()
-        if on_failure is not None and isinstance(exc, UrbanArtError):
+        if on_failure is not None:
             on_failure(exc)
         else:
             show_error(parent, exc, trace)
@@ -239,7 +264,7 @@ def run_op(
         ctx=ctx,
         label=label or progress_label or getattr(fn, "__name__", "operation"),
         receiver=parent,
-        pool=pool,
+        pool=pool if pool is not None else (writer_pool() if writes else None),
     )
 
 
@@ -265,11 +290,27 @@ def _elide_middle(text: str, width: int) -> str:
     return f"{text[:half]}…{text[-half:]}"
 
 
-def serial_pool(parent: QObject) -> QThreadPool:
+def serial_pool(parent: QObject | None) -> QThreadPool:
     """A one-thread pool: operations submitted to it run one after another, in order."""
     pool = QThreadPool(parent)
     pool.setMaxThreadCount(1)
     return pool
+
+
+_writer: QThreadPool | None = None
+
+
+def writer_pool() -> QThreadPool:
+    """The studio's one database-writer thread, shared by every view, dialog and command.
+
+    Writes queued here never overlap, so two edits cannot race for SQLite's write lock (or
+    apply out of order on PostgreSQL); reads stay on the general pool and never wait for a
+    long import or publish. Owned by the QApplication, made again if that was replaced.
+    """
+    global _writer
+    if _writer is None or not shiboken6.isValid(_writer):
+        _writer = serial_pool(QCoreApplication.instance())
+    return _writer
 
 
 class Debouncer(QObject):

@@ -63,6 +63,7 @@ def apply_values(
         changes={ARTWORKS, ARTISTS},
         bus=studio.bus,
         label=label,
+        writes=True,
     )
 
 

@@ -106,6 +106,7 @@ class GroupDialog(QDialog):
             changes={SCREENS},
             bus=self.studio.bus,
             label="create group" if record is None else "rename group",
+            writes=True,
         )
 
     def _stored(self, record: GroupRecord) -> None:

@@ -224,6 +224,7 @@ class ImportFlow(QObject):
             changes={ARTWORKS, ARTISTS},
             bus=self.studio.bus,
             show_after_ms=250,
+            writes=True,
         )
 
     def _show_summary(self, results: list[ImportResult], total: int) -> None:

@@ -372,6 +372,7 @@ class ScreenDialog(QDialog):
             changes={SCREENS},
             bus=self.studio.bus,
             label="register screen" if before is None else "edit screen",
+            writes=True,
         )
 
     def _stored(self, result: tuple[ScreenRecord, str | None]) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
+from ui.latest import Latest
 from ui.models.artwork_grid import ArtworkGridModel
 from ui.operations import ARTISTS, ARTWORKS, LIBRARY, OpContext, run_op
 from ui.studio import Studio
@@ -192,6 +193,7 @@ class ArtistsView(QWidget):
         self.undo_stack = None
         self.records: list[ArtistRecord] = []
         self._select_after_load: int | None = None
+        self._works = Latest(self, "works of artist")
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Find an artist")
@@ -356,11 +358,7 @@ class ArtistsView(QWidget):
         def load(_ctx: OpContext) -> list[BrowseRow]:
             return browse_rows(library, BrowseQuery(artist_id=artist_id, sort="title"))
 
-        def loaded(rows: list[BrowseRow]) -> None:
-            if self.current_id() == artist_id:
-                self.works_model.set_rows(rows)
-
-        run_op(self, load, on_success=loaded)
+        self._works.run(load, self.works_model.set_rows)
 
     # Editing -----------------------------------------------------------------------------------
 
@@ -370,6 +368,7 @@ class ArtistsView(QWidget):
         self.right.setCurrentIndex(1)
         self.editor.show_record(None)
         self.works_label.setText("Works")
+        self._works.supersede()
         self.works_model.set_rows([])
 
     def _save(self, artist_id: int | None, changes: dict[str, str]) -> None:
@@ -396,6 +395,7 @@ class ArtistsView(QWidget):
             changes={ARTISTS, ARTWORKS},
             bus=self.studio.bus,
             label="save artist",
+            writes=True,
         )
 
     def _work_activated(self, index: Any) -> None:

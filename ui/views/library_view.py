@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ui.commands.artworks import EditArtworksCommand, record_values
 from ui.dialogs.import_dialog import ImportFlow
+from ui.latest import Latest
 from ui.models.artwork_grid import ArtworkGridModel
 from ui.operations import ARTISTS, ARTWORKS, LIBRARY, OpContext, run_op, submit
 from ui.studio import Studio
@@ -55,8 +56,8 @@ class LibraryView(QWidget):
         self.studio = studio
         self.undo_stack = QUndoStack(self)
         self.total = 0
-        self._query_seq = 0
-        self._record_seq = 0
+        self._rows = Latest(self, "browse artworks")
+        self._record = Latest(self, "load artwork")
         self._restore_after_load: tuple[int, dict[str, Any], Exception] | None = None
         self._wanted_selection: list[int] = []
         self.import_flow: ImportFlow | None = None
@@ -165,18 +166,15 @@ class LibraryView(QWidget):
 
     def refresh(self) -> None:
         """Run the current search and filters in the background; the newest request wins."""
-        self._query_seq += 1
-        seq, query, library = self._query_seq, self.filters.query(), self.studio.library
+        query, library = self.filters.query(), self.studio.library
         self._wanted_selection = self.selected_ids() or self._wanted_selection
 
         def query_rows(_ctx: OpContext) -> list[BrowseRow]:
             return browse_rows(library, query)
 
-        run_op(self, query_rows, on_success=lambda rows: self._rows_arrived(seq, rows))
+        self._rows.run(query_rows, self._rows_arrived)
 
-    def _rows_arrived(self, seq: int, rows: list[BrowseRow]) -> None:
-        if seq != self._query_seq:
-            return
+    def _rows_arrived(self, rows: list[BrowseRow]) -> None:
         wanted = self._wanted_selection
         self.model.set_rows(rows)
         # The rows (and everything loaded so far) live long: move them out of the cyclic
@@ -273,15 +271,12 @@ class LibraryView(QWidget):
             self._save(record.id, changes)
 
     def _load_record(self, artwork_id: int, *, image: bool = True) -> None:
-        self._record_seq += 1
-        seq, library = self._record_seq, self.studio.library
+        library = self.studio.library
 
         def load(_ctx: OpContext) -> ArtworkRecord:
             return get_artwork(library, artwork_id)
 
         def loaded(record: ArtworkRecord) -> None:
-            if seq != self._record_seq:
-                return
             self.editor.show_record(record)
             if self._restore_after_load and self._restore_after_load[0] == record.id:
                 _, values, exc = self._restore_after_load
@@ -292,7 +287,7 @@ class LibraryView(QWidget):
                 self._load_image(record)
             self.record_loaded.emit(record.id)
 
-        run_op(self, load, on_success=loaded, label="load artwork")
+        self._record.run(load, loaded)
 
     def _load_image(self, record: ArtworkRecord) -> None:
         library, key, artwork_id = self.studio.library, record.asset.original_key, record.id
@@ -345,6 +340,7 @@ class LibraryView(QWidget):
             changes={ARTWORKS, ARTISTS},
             bus=self.studio.bus,
             label="save artwork",
+            writes=True,
         )
 
     def set_status_of_selection(self, status: str) -> None:

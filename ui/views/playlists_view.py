@@ -36,7 +36,7 @@ from ui.commands import playlists as commands
 from ui.dialogs.playlist_preview import SCREEN_PROFILES, PlaylistPreview
 from ui.models.artwork_grid import ArtworkGridModel
 from ui.models.playlist_items import PlaylistItemsModel, format_seconds
-from ui.operations import ARTWORKS, LIBRARY, PLAYLISTS, Debouncer, OpContext, run_op, serial_pool
+from ui.operations import ARTWORKS, LIBRARY, PLAYLISTS, Debouncer, OpContext, run_op, writer_pool
 from ui.studio import Studio
 from ui.widgets.artwork_grid_view import ArtworkGridView
 from ui.widgets.form_fields import hint_label
@@ -56,7 +56,7 @@ class PlaylistsView(QWidget):
         self.studio = studio
         self.undo_stack = QUndoStack(self)
         self.record: PlaylistRecord | None = None
-        self.pool = serial_pool(self)
+        self.pool = writer_pool()  # edits, undo and redo apply in the order asked
         self.edits = commands.PlaylistEdits(
             studio.library, self, self.pool, studio.bus, self.show_playlist
         )
@@ -365,6 +365,7 @@ class PlaylistsView(QWidget):
             on_success=lambda record: self.refresh(select=record.id),
             changes={PLAYLISTS},
             bus=self.studio.bus,
+            writes=True,
         )
 
     def preview(self) -> None:

@@ -12,10 +12,8 @@ overlap: a request while one runs is queued.
 from __future__ import annotations
 
 import contextlib
-import traceback
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QIcon, QPalette, QShowEvent
@@ -33,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
+from ui.latest import Latest
 from ui.models.publish_models import HistoryModel, ScreenChangesModel, local_time, totals_text
 from ui.operations import (
     ARTWORKS,
@@ -43,6 +42,7 @@ from ui.operations import (
     SCREENS,
     Debouncer,
     OpContext,
+    describe,
     run_op,
     show_error,
 )
@@ -63,8 +63,6 @@ from urbanart.delivery.push import push
 from urbanart.delivery.workflow import Delivery, PushSkip, Stage, publish_and_deliver
 from urbanart.errors import UrbanArtError
 
-T = TypeVar("T")
-
 #: Kinds of change that can change what a publish would write.
 CHECK_KINDS = frozenset({PLAYLISTS, SCHEDULES, SCREENS, ARTWORKS, LIBRARY})
 CANCELLED = "Publishing was cancelled; screens keep the previous version."
@@ -77,29 +75,6 @@ NO_SCREENS = (
     "No screens yet: add screens in Screens and schedule playlists on them in Schedules. "
     "Publishing still writes the player and the public pages."
 )
-
-
-@dataclass(frozen=True)
-class _Unexpected:
-    """A non-engine failure, carried back as a value so the view always leaves its busy state."""
-
-    exc: BaseException
-    trace: str
-
-
-def _guarded(fn: Callable[[OpContext], T]) -> Callable[[OpContext], T | _Unexpected]:
-    """fn, with anything but an engine error returned as _Unexpected instead of raised."""
-
-    def run(ctx: OpContext) -> T | _Unexpected:
-        try:
-            return fn(ctx)
-        except UrbanArtError:
-            raise
-        except Exception as exc:
-            return _Unexpected(exc, "".join(traceback.format_exception(exc)))
-
-    run.__name__ = getattr(fn, "__name__", "publish view operation")
-    return run
 
 
 @dataclass(frozen=True)
@@ -154,6 +129,8 @@ class PublishView(QWidget):
         self._changed: bool | None = None  # what the last check or publish said
         self._history_select: int | None = None
         self._detail_id: int | None = None
+        self._history_load = Latest(self, "publication history")
+        self._detail_load = Latest(self, "publication detail")
         self._failed_pushes: list[int] = []
         self._shown: tuple[PublishResult, bool] | None = None  # result on screen, published?
         self._relay = _Relay(self)
@@ -351,7 +328,7 @@ class PublishView(QWidget):
         self.progress_row.setVisible(True)
         self._update_buttons()
         self._check_ctx = run_op(
-            self, _guarded(work), on_success=self._checked, on_failure=self._check_failed
+            self, work, on_success=self._checked, on_failure=self._check_failed
         )
 
     def stop_check(self) -> None:
@@ -366,18 +343,13 @@ class PublishView(QWidget):
         self.progress.setValue(min(done, total))
         self.progress.setFormat(f"{what} (%v of %m)" if what else "%v of %m")
 
-    def _checked(self, outcome: _Check | _Unexpected) -> None:
+    def _checked(self, outcome: _Check) -> None:
         self._end_op()
-        if isinstance(outcome, _Unexpected):
-            self._changed = None
-            self.summary.setText("The check failed; see the message.")
-            show_error(self, outcome.exc, outcome.trace)
-        else:
-            result = outcome.result
-            self._changed = result.changed
-            self._show_result(result, outcome.pushes, outcome.pushable, published=False)
-            self.summary.setText(result.message)
-            self._set_notice("\n".join(result.warnings), "changed")
+        result = outcome.result
+        self._changed = result.changed
+        self._show_result(result, outcome.pushes, outcome.pushable, published=False)
+        self.summary.setText(result.message)
+        self._set_notice("\n".join(result.warnings), "changed")
         self._after_op()
 
     def _check_failed(self, exc: BaseException) -> None:
@@ -386,9 +358,12 @@ class PublishView(QWidget):
         self._stale = True  # still unknown: check again when next shown
         if isinstance(exc, PublishCancelled):
             self.summary.setText("Check stopped; press “Check what would change” to run it again.")
-        else:
+        elif isinstance(exc, UrbanArtError):
             self.summary.setText("The check failed.")
             self._set_notice(str(exc), "failed")
+        else:
+            self.summary.setText("The check failed; see the message.")
+            show_error(self, exc)
         self._after_op()
 
     # Publishing --------------------------------------------------------------------------------
@@ -425,22 +400,18 @@ class PublishView(QWidget):
         work.__name__ = "publish"
         run_op(
             self,
-            _guarded(work),
+            work,
             on_success=self._published,
             on_failure=self._publish_failed,
             progress_label="Publishing to the screens…",
             cancellable=True,
             changes={PUBLICATIONS},
             bus=self.studio.bus,
+            writes=True,
         )
 
-    def _published(self, outcome: _Published | _Unexpected) -> None:
+    def _published(self, outcome: _Published) -> None:
         self._end_op()
-        if isinstance(outcome, _Unexpected):
-            self._set_notice("Publishing failed; see the message.", "failed")
-            show_error(self, outcome.exc, outcome.trace)
-            self._after_op()
-            return
         delivery = outcome.delivery
         result = delivery.result
         self._changed = False
@@ -472,7 +443,7 @@ class PublishView(QWidget):
         if isinstance(exc, PublishCancelled):
             self._set_notice(CANCELLED, "changed")
         else:
-            self._set_notice(f"Publishing failed: {exc}", "failed")
+            self._set_notice(f"Publishing failed: {describe(exc)}", "failed")
             show_error(self, exc)
         self.studio.bus.announce({PUBLICATIONS})  # the failed run is in the history now
         self._after_op()
@@ -495,20 +466,18 @@ class PublishView(QWidget):
         noun = "screen" if len(targets) == 1 else "screens"
         run_op(
             self,
-            _guarded(work),
+            work,
             on_success=self._pushed_again,
             on_failure=self._push_again_failed,
             progress_label=f"Pushing to {len(targets)} {noun}…",
+            writes=True,
         )
 
     def _pushed_again(
-        self,
-        outcome: tuple[list[PushRecord], dict[int, PushRecord], frozenset[int]] | _Unexpected,
+        self, outcome: tuple[list[PushRecord], dict[int, PushRecord], frozenset[int]]
     ) -> None:
         self._end_op()
-        if isinstance(outcome, _Unexpected):
-            show_error(self, outcome.exc, outcome.trace)
-        elif self._shown is not None:
+        if self._shown is not None:
             pushed, pushes, pushable = outcome
             result, published = self._shown
             self._show_result(result, pushes, pushable, published=published)
@@ -607,7 +576,7 @@ class PublishView(QWidget):
 
     def refresh_history(self) -> None:
         library = self.studio.library
-        run_op(self, lambda _ctx: list_publications(library), on_success=self._show_history)
+        self._history_load.run(lambda _ctx: list_publications(library), self._show_history)
 
     def _show_history(self, records: list[PublicationRecord]) -> None:
         wanted = self._history_select or self._detail_id
@@ -622,6 +591,7 @@ class PublishView(QWidget):
         if row >= 0:
             self.history.setCurrentIndex(self.history_model.index(row, 0))
         else:
+            self._detail_load.supersede()
             self._show_detail(None)
 
     def _history_chosen(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
@@ -633,12 +603,9 @@ class PublishView(QWidget):
             return
         self._detail_id = publication_id
         library = self.studio.library
-
-        def shown(detail: PublicationDetail) -> None:
-            if detail.record.id == self._detail_id:
-                self._show_detail(detail)
-
-        run_op(self, lambda _ctx: get_publication(library, publication_id), on_success=shown)
+        self._detail_load.run(
+            lambda _ctx: get_publication(library, publication_id), self._show_detail
+        )
 
     def _show_detail(self, detail: PublicationDetail | None) -> None:
         if detail is None:

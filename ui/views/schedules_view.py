@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.dialogs.schedule_dialog import ScheduleChoices, ScheduleDialog
-from ui.operations import LIBRARY, PLAYLISTS, SCHEDULES, SCREENS, OpContext, run_op
+from ui.latest import Latest
+from ui.operations import LIBRARY, PLAYLISTS, SCHEDULES, SCREENS, OpContext, describe, run_op
 from ui.studio import Studio
 from ui.widgets.form_fields import add_section_header, hint_label
 from ui.widgets.placeholder_page import PlaceholderPage
@@ -137,8 +138,8 @@ class SchedulesView(QWidget):
         self._wanted_target: Target | None = None
         self._select_after_load: int | None = None
         self._moment_chosen = False
-        self._week_generation = 0
-        self._whatson_generation = 0
+        self._week_load = Latest(self, "load schedule week")
+        self._whatson_load = Latest(self, "whats on")
 
         # Left: screens and groups
         self.targets = QListWidget()
@@ -447,19 +448,7 @@ class SchedulesView(QWidget):
         if self.target is None:
             return
         library, target, monday = self.studio.library, self.target, self.monday
-        self._week_generation += 1
-        generation = self._week_generation
-
-        def arrived(data: WeekData) -> None:
-            if generation == self._week_generation:
-                self._show_week_data(data)
-
-        run_op(
-            self,
-            lambda _ctx: load_week(library, target, monday),
-            on_success=arrived,
-            label="load schedule week",
-        )
+        self._week_load.run(lambda _ctx: load_week(library, target, monday), self._show_week_data)
 
     def _show_week_data(self, data: WeekData) -> None:
         self.data = data
@@ -584,8 +573,6 @@ class SchedulesView(QWidget):
             return
         library, (kind, target_id), at = self.studio.library, self.target, self.current_moment()
         self.week.set_moment(at)
-        self._whatson_generation += 1
-        generation = self._whatson_generation
 
         def explain(_ctx: OpContext) -> dict[str, Any]:
             if kind == "group":
@@ -593,17 +580,15 @@ class SchedulesView(QWidget):
             return agenda.whats_on(library, target_id, at)
 
         def arrived(answer: dict[str, Any]) -> None:
-            if generation == self._whatson_generation:
-                self.whatson_answer = answer
-                self.whatson_text.setText(self._whatson_html(answer, kind))
-                self.whatson_shown.emit(answer)
+            self.whatson_answer = answer
+            self.whatson_text.setText(self._whatson_html(answer, kind))
+            self.whatson_shown.emit(answer)
 
         def failed(exc: BaseException) -> None:
-            if generation == self._whatson_generation:
-                self.whatson_answer = None
-                self.whatson_text.setText(_escape(str(exc)))
+            self.whatson_answer = None
+            self.whatson_text.setText(_escape(describe(exc)))
 
-        run_op(self, explain, on_success=arrived, on_failure=failed, label="whats on")
+        self._whatson_load.run(explain, arrived, failed)
 
     def _whatson_html(self, answer: dict[str, Any], kind: str) -> str:
         local = datetime.fromisoformat(answer["local_time"])
@@ -720,6 +705,7 @@ class SchedulesView(QWidget):
             changes={SCHEDULES},
             bus=self.studio.bus,
             label="save schedule",
+            writes=True,
         )
 
     def remove_current(self) -> None:
@@ -742,6 +728,7 @@ class SchedulesView(QWidget):
             changes={SCHEDULES},
             bus=self.studio.bus,
             label="remove schedule",
+            writes=True,
         )
 
     # Changes and state ---------------------------------------------------------------------------

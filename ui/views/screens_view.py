@@ -40,13 +40,14 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.dialogs.group_dialog import GroupDialog
 from ui.dialogs.screen_dialog import ScreenDialog
+from ui.latest import Latest
 from ui.models.screen_status_model import (
     ScreenFilterProxy,
     ScreenIdRole,
     ScreenRow,
     ScreenStatusModel,
 )
-from ui.operations import LIBRARY, PLAYLISTS, PUBLICATIONS, SCREENS, run_op
+from ui.operations import LIBRARY, PLAYLISTS, PUBLICATIONS, SCREENS, describe, run_op
 from ui.studio import Studio
 from ui.widgets.form_fields import ErrorLabel, hint_label
 from ui.widgets.placeholder_page import PlaceholderPage
@@ -64,7 +65,7 @@ from urbanart.curation.screens import (
     timezone_choices,
     untargeted_warning,
 )
-from urbanart.delivery.addresses import ScreenAddresses, screen_addresses
+from urbanart.delivery.addresses import screen_addresses
 from urbanart.delivery.status import NEVER_SEEN, screen_statuses
 
 #: How often the table asks for fresh statuses while the view is on screen.
@@ -110,8 +111,9 @@ class ScreensView(QWidget):
         self.dialog: ScreenDialog | GroupDialog | None = None
         self.now = datetime.now(UTC)
         self.loaded_at: datetime | None = None
-        self._loading = False
-        self._again: bool | None = None  # a refresh was asked while one ran (with playlists?)
+        self._snapshots = Latest(self, "screen statuses")
+        self._addresses = Latest(self, "screen addresses")
+        self._playlists_due = False  # a refresh asked for the playlists; none has brought them
         self._wanted: int | None = None  # screen to select after the next load
         self._address_key: tuple[str, str | None] | None = None
 
@@ -315,32 +317,21 @@ class ScreensView(QWidget):
         self.timer.start()
 
     def refresh(self, *, with_playlists: bool = False) -> None:
-        """Reload in the background; a refresh asked meanwhile runs once this one is done."""
-        if self._loading:
-            self._again = bool(self._again) or with_playlists
-            return
-        self._loading = True
-        library = self.studio.library
-        run_op(
-            self,
-            lambda _ctx: load_snapshot(library, with_playlists),
-            on_success=self._snapshot_arrived,
-            on_failure=self._load_failed,
-            label="screen statuses",
+        """Reload in the background; a newer refresh supersedes one still running."""
+        self._playlists_due = self._playlists_due or with_playlists
+        library, playlists = self.studio.library, self._playlists_due
+        self._snapshots.run(
+            lambda _ctx: load_snapshot(library, playlists),
+            self._snapshot_arrived,
+            self._load_failed,
         )
 
-    def _finish_load(self) -> None:
-        self._loading = False
-        again, self._again = self._again, None
-        if again is not None:
-            self.refresh(with_playlists=again)
-
     def _load_failed(self, exc: BaseException) -> None:
-        self.load_error.show_message(f"Could not read the screens: {exc}")
-        self._finish_load()
+        self.load_error.show_message(f"Could not read the screens: {describe(exc)}")
 
     def _tick(self) -> None:
-        if self.isVisible():
+        """The timer's refresh; skipped while a load runs, so a slow one still gets to finish."""
+        if self.isVisible() and not self._snapshots.running:
             self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -363,6 +354,7 @@ class ScreensView(QWidget):
         self.now = self.loaded_at = snapshot.now
         if snapshot.playlists is not None:
             self.playlists = snapshot.playlists
+            self._playlists_due = False
         keep = self._wanted if self._wanted is not None else self.current_id()
         selected = self.selected_ids()
         if any(row.record.id == self._wanted for row in snapshot.rows):
@@ -380,7 +372,6 @@ class ScreensView(QWidget):
         )
         self._show_current()
         self.screens_loaded.emit(len(snapshot.rows))
-        self._finish_load()
 
     def _summarise(self) -> None:
         """Counts by state of the screens in the chosen group (or all of them)."""
@@ -567,30 +558,22 @@ class ScreensView(QWidget):
         self.detail.clear_addresses("Preparing the addresses…")
         library, token, hub = self.studio.library, record.poll_token, self.hub_address
 
-        def arrived(found: ScreenAddresses) -> None:
-            if self._address_key == (token, hub):
-                self.detail.show_addresses(found)
-
         def failed(exc: BaseException) -> None:
-            if self._address_key == (token, hub):
-                self.detail.clear_addresses("")
-                self.detail.address_error.show_message(
-                    f"{exc} Start the hub, or set the library's public address "
-                    "(urbanart settings set public_base_url …)."
-                )
+            self.detail.clear_addresses("")
+            self.detail.address_error.show_message(
+                f"{describe(exc)} Start the hub, or set the library's public address "
+                "(urbanart settings set public_base_url …)."
+            )
 
-        run_op(
-            self,
-            lambda _ctx: screen_addresses(library, token, hub),
-            on_success=arrived,
-            on_failure=failed,
-            label="screen addresses",
+        self._addresses.run(
+            lambda _ctx: screen_addresses(library, token, hub), self.detail.show_addresses, failed
         )
 
     def set_hub_address(self, url: str | None) -> None:
         """Where the studio's hub answers (None once it stopped); the main window calls this."""
         self.hub_address = url or None
         self._address_key = None
+        self._addresses.supersede()  # an answer for the old address must not show
         row = self._current_row()
         if row is not None:
             self._load_addresses(row.record)
@@ -723,7 +706,15 @@ class ScreensView(QWidget):
         self.notice.setVisible(True)
 
     def _engine(self, fn: Any, label: str, on_success: Any = None) -> None:
-        run_op(self, fn, on_success=on_success, changes={SCREENS}, bus=self.studio.bus, label=label)
+        run_op(
+            self,
+            fn,
+            on_success=on_success,
+            changes={SCREENS},
+            bus=self.studio.bus,
+            label=label,
+            writes=True,
+        )
 
     # State --------------------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ SQLAlchemy constructs, so the same engine runs on PostgreSQL via URBANART_DATABA
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import Pool
 
 from urbanart.errors import LibraryError
 
@@ -36,6 +39,22 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
     return engine
+
+
+def observe_checkouts(observer: Callable[[threading.Thread], None]) -> Callable[[], None]:
+    """Call observer with the current thread whenever any engine hands out a connection.
+
+    Every session and every ``engine.connect()`` checks a connection out of its pool, so this
+    sees all database work of the process, in every library opened before or after. The studio's
+    tests use it to prove no database work runs on the GUI thread (a frozen window otherwise);
+    the engine itself never needs it. Returns the function that stops observing.
+    """
+
+    def checked_out(_dbapi_conn: object, _record: object, _proxy: object) -> None:
+        observer(threading.current_thread())
+
+    event.listen(Pool, "checkout", checked_out)
+    return lambda: event.remove(Pool, "checkout", checked_out)
 
 
 def alembic_config(engine: Engine) -> Config:
