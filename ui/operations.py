@@ -57,6 +57,7 @@ class OpRecord:
     ran_on_gui_thread: bool
     seconds: float
     failed: bool
+    on_writer: bool = False  # ran on the one database-writer thread (``writes=True``)
 
 
 #: The last operations run, newest last (a small ring, for tests and the About box).
@@ -83,9 +84,11 @@ class _Signals(QObject):
 class _Job(QRunnable):
     """Runs fn(ctx) on a pool thread and posts the outcome back through queued signals."""
 
-    def __init__(self, fn: Callable[[OpContext], Any], ctx: OpContext, label: str) -> None:
+    def __init__(
+        self, fn: Callable[[OpContext], Any], ctx: OpContext, label: str, on_writer: bool
+    ) -> None:
         super().__init__()
-        self.fn, self.ctx, self.label = fn, ctx, label
+        self.fn, self.ctx, self.label, self.on_writer = fn, ctx, label, on_writer
         self.signals = _Signals()
         self.setAutoDelete(False)
 
@@ -95,10 +98,12 @@ class _Job(QRunnable):
         try:
             result = self.fn(self.ctx)
         except BaseException as exc:  # every failure goes back to the window, none to stderr
-            history.append(OpRecord(self.label, gui, time.perf_counter() - start, True))
+            seconds = time.perf_counter() - start
+            history.append(OpRecord(self.label, gui, seconds, True, self.on_writer))
             self.signals.failed.emit(exc, "".join(traceback.format_exception(exc)))
             return
-        history.append(OpRecord(self.label, gui, time.perf_counter() - start, False))
+        seconds = time.perf_counter() - start
+        history.append(OpRecord(self.label, gui, seconds, False, self.on_writer))
         self.signals.succeeded.emit(result)
 
 
@@ -126,7 +131,9 @@ def submit(
     window never gets called back. Used by ``run_op`` and the thumbnail loader.
     """
     ctx = ctx or OpContext()
-    job = _Job(fn, ctx, label or getattr(fn, "__name__", "operation"))
+    pool = pool if pool is not None else QThreadPool.globalInstance()
+    on_writer = _writer is not None and shiboken6.isValid(_writer) and pool is _writer
+    job = _Job(fn, ctx, label or getattr(fn, "__name__", "operation"), on_writer)
     _running.add(job)
 
     def alive() -> bool:
@@ -149,7 +156,7 @@ def submit(
 
     job.signals.succeeded.connect(succeeded, Qt.ConnectionType.QueuedConnection)
     job.signals.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
-    (pool or QThreadPool.globalInstance()).start(job)
+    pool.start(job)
     ctx._job_signals = job.signals  # type: ignore[attr-defined]
     return ctx
 
