@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import library_view, wait_idle
 from tests.ui.gui_thread_guard import CheckoutGuard
 from ui import operations
 from ui.latest import Latest
@@ -20,6 +20,7 @@ from ui.operations import OpContext, run_op
 from ui.views.screens_view import ScreensView, load_snapshot
 from ui.views.studio_view import ShowsHubAddress, StudioView
 from urbanart.curation.screens import add_screen, list_screens
+from urbanart.library.catalog import get_artwork
 from urbanart.library.home import DATABASE_NAME
 from urbanart.library.library import Library
 
@@ -103,6 +104,30 @@ def test_screens_view_keeps_refreshing_after_an_unexpected_failure(
         pass
     assert view.loaded_at is not None and view.loaded_at > first
     assert not view.load_error.isVisible()
+
+
+def test_an_unexpected_save_failure_leaves_the_editor_ready_to_save_again(
+    qtbot, open_window, demo_home
+) -> None:
+    view = library_view(open_window(demo_home))
+    view.grid.setCurrentIndex(view.model.index(0))
+    artwork_id = view.model.artwork(0).id
+    qtbot.waitUntil(lambda: getattr(view.editor.record, "id", None) == artwork_id, timeout=5000)
+
+    _rename_table(demo_home, "tags", "tags_away")
+    view.editor.title.selectAll()
+    qtbot.keyClicks(view.editor.title, "Harbour at Dusk")
+    view.editor.save_button.click()
+    qtbot.waitUntil(view.editor.general_error.isVisible, timeout=5000)
+    assert view.editor.general_error.text().startswith("Something unexpected went wrong")
+    assert view.editor.save_button.isEnabled() and view.editor.title.text() == "Harbour at Dusk"
+
+    _rename_table(demo_home, "tags_away", "tags")
+    view.editor.save_button.click()
+    qtbot.waitUntil(
+        lambda: get_artwork(view.studio.library, artwork_id).title == "Harbour at Dusk",
+        timeout=5000,
+    )
 
 
 # Writes ------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
+from ui.operations import describe
 from ui.widgets.form_fields import (
     ErrorLabel,
     FieldErrors,
@@ -386,7 +387,7 @@ class ScheduleDialog(QDialog):
     def save_failed(self, exc: BaseException) -> None:
         """Show the engine's message under its field (or below the form); keep what was typed."""
         if not (isinstance(exc, InvalidValue) and self.errors.show(exc)):
-            self.general_error.show_message(str(exc))
+            self.general_error.show_message(describe(exc))
 
     def message(self, field: str) -> str:
         """The error shown under a field ("end_date", "window"…), or below the form ("")."""

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.latest import Latest
 from ui.models.artwork_grid import ArtworkGridModel
-from ui.operations import ARTISTS, ARTWORKS, LIBRARY, OpContext, run_op
+from ui.operations import ARTISTS, ARTWORKS, LIBRARY, OpContext, describe, run_op
 from ui.studio import Studio
 from ui.widgets.artwork_grid_view import ArtworkGridView
 from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
@@ -163,7 +163,7 @@ class ArtistEditor(QWidget):
     def save_failed(self, exc: Exception) -> None:
         self.note.setText("")
         if not (isinstance(exc, InvalidValue) and self.errors.show(exc)):
-            self.general_error.show_message(str(exc))
+            self.general_error.show_message(describe(exc))
 
     def revert(self) -> None:
         self.show_record(self.record)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
+from ui.operations import describe
 from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
 from urbanart.errors import InvalidValue
 from urbanart.library.records import ArtworkRecord
@@ -338,7 +339,7 @@ class ArtworkEditor(QWidget):
         self.save_button.setEnabled(True)
         self.saved_note.setText("")
         if not (isinstance(exc, InvalidValue) and self.errors.show(exc)):
-            self.general_error.show_message(str(exc))
+            self.general_error.show_message(describe(exc))
 
     def saved(self, record: ArtworkRecord) -> None:
         typed = self.values()
