@@ -27,12 +27,12 @@ def test_the_demo_curation_is_added_once_and_explains_itself(tmp_path) -> None:
 
         # Lisbon at 22:30 on its own clock: the evening schedule beats the late show.
         at = whats_on(library, "Lisbon Metro Wall", datetime(2026, 11, 24, 22, 30))
-        assert at["playlist"] == "Night Shift"
-        assert at["schedule"]["name"] == "Evenings"
-        assert [lost["name"] for lost in at["overridden"]] == ["Lisbon late show"]
+        assert at.playlist == "Night Shift"
+        assert at.schedule is not None and at.schedule.name == "Evenings"
+        assert [lost.name for lost in at.overridden] == ["Lisbon late show"]
         # Mornings fall back to the screen's default playlist.
         morning = whats_on(library, "Lisbon Metro Wall", datetime(2026, 11, 24, 9, 0))
-        assert (morning["playlist"], morning["source"]) == ("Morning Light", "default")
+        assert (morning.playlist, morning.source) == ("Morning Light", "default")
 
         again = load_demo_curation(library)
         assert again.screens == 0 and "no demo curation" in again.message

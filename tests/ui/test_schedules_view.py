@@ -8,7 +8,7 @@ demo data uses; counts of them are never asserted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,9 @@ from PySide6.QtWidgets import QMessageBox
 from ui.dialogs.schedule_dialog import ScheduleDialog
 from ui.main_window import MainWindow
 from ui.views.schedules_view import SchedulesView
-from ui.widgets.week_view import blocks_for_week, hhmm
+from ui.widgets.week_view import hhmm
 from urbanart.curation import agenda, playlists, schedules, screens
+from urbanart.curation.records import TargetKind
 from urbanart.library.browse import BrowseQuery, browse_rows
 from urbanart.library.library import Library
 
@@ -199,13 +200,14 @@ def test_what_is_on_names_the_winner_and_the_loser(qtbot, open_window, world) ->
     qtbot.waitUntil(
         lambda: (
             view.whatson_answer is not None
-            and view.whatson_answer["local_time"].startswith("2026-06-03T20:")
+            and view.whatson_answer.at.replace(tzinfo=None, minute=0) == datetime(2026, 6, 3, 20)
         ),
         timeout=10_000,
     )
     answer = view.whatson_answer
-    assert answer["schedule"]["name"] == "Sched evening"
-    assert [(o["name"], o["why"]) for o in answer["overridden"]] == [
+    assert answer.at.utcoffset() == timedelta(hours=1)  # aware, on Lisbon's summer clock
+    assert answer.schedule is not None and answer.schedule.name == "Sched evening"
+    assert [(o.name, o.why) for o in answer.overridden] == [
         ("Sched base", "lower priority (0 < 3)")
     ]
     text = view.whatson_text.text()
@@ -216,10 +218,11 @@ def test_what_is_on_names_the_winner_and_the_loser(qtbot, open_window, world) ->
     view.moment.setDateTime(QDateTime(QDate(2026, 6, 3), QTime(10, 0)))
     qtbot.mouseClick(view.whatson_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: view.whatson_answer["local_time"].startswith("2026-06-03T10:00"), timeout=10_000
+        lambda: view.whatson_answer.at.replace(tzinfo=None) == datetime(2026, 6, 3, 10, 0),
+        timeout=10_000,
     )
-    assert view.whatson_answer["schedule"]["name"] == "Sched base"
-    assert view.whatson_answer["overridden"] == []
+    assert view.whatson_answer.schedule.name == "Sched base"
+    assert view.whatson_answer.overridden == ()
     assert "Sched Dawn Walk" in view.whatson_text.text()
     assert "No other schedule applies" in view.whatson_text.text()
 
@@ -354,8 +357,9 @@ def test_a_week_whose_clocks_fall_back_still_reads_like_a_clock(world) -> None:
         schedules.add_schedule(
             library, world.dusk, screens=[world.lisbon], days="sat", window="23:00-03:00"
         )
-        segments = agenda.agenda(library, world.lisbon, datetime(2026, 10, 19), days=8)
-    blocks = [b for b in blocks_for_week(segments, date(2026, 10, 19)) if b.day >= SAT]
+        week = agenda.week(library, (TargetKind.SCREEN, world.lisbon), date(2026, 10, 21))
+    assert week.monday == date(2026, 10, 19)
+    blocks = [b for b in week.blocks if b.day >= SAT]
     assert [(b.day, hhmm(b.start), hhmm(b.end), b.playlist) for b in blocks] == [
         (SAT, "00:00", "23:00", "Sched Dawn Walk"),
         (SAT, "23:00", "24:00", "Sched Dusk Loop"),

@@ -9,8 +9,7 @@ clicked on the week), naming the winning schedule and every schedule it beat, an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -45,50 +44,15 @@ from ui.operations import LIBRARY, PLAYLISTS, SCHEDULES, SCREENS, OpContext, des
 from ui.studio import Studio
 from ui.widgets.form_fields import add_section_header, hint_label
 from ui.widgets.placeholder_page import PlaceholderPage
-from ui.widgets.week_view import WeekView, blocks_for_week, playlist_colors
-from urbanart.curation import agenda, playlists, schedules, screens, zones
-from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord
-from urbanart.library.library import Library
+from ui.widgets.week_view import WeekView, playlist_colors
+from urbanart.curation import agenda, playlists, schedules, screens
+from urbanart.curation.agenda_records import WhatsOn
+from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord, TargetKind
+from urbanart.curation.resolver import Source
+from urbanart.curation.week import Target, Week
 
-Target = tuple[str, int]  # ("screen" | "group", id)
 _TARGET = Qt.ItemDataRole.UserRole
 _SCHEDULE = Qt.ItemDataRole.UserRole
-
-
-@dataclass(frozen=True)
-class WeekData:
-    """One week of one target, as loaded in the background."""
-
-    target: Target
-    monday: date
-    name: str
-    timezone: str
-    member: str | None  # groups: the member whose clock is used
-    segments: list[dict[str, Any]]
-    schedules: list[ScheduleRecord]
-    now: datetime  # naive, the target's wall clock
-
-
-def load_week(library: Library, target: Target, monday: date) -> WeekData:
-    """The target's agenda from Monday 00:00 local, plus the schedules reaching it.
-
-    Eight days are resolved so a week whose clocks fall back (25 hours on Sunday) still reaches
-    next Monday 00:00 on the wall clock; blocks_for_week clips to the week.
-    """
-    kind, target_id = target
-    start = datetime.combine(monday, time())
-    if kind == "group":
-        answer = agenda.group_agenda(library, target_id, start, days=8)
-        name, tz, member = answer["group"], answer["timezone"], answer["member"]
-        segments = answer["segments"]
-        found = schedules.list_schedules(library, group=target_id)
-    else:
-        segments = agenda.agenda(library, target_id, start, days=8)
-        name, tz = agenda.screen_zone(library, target_id)
-        member = None
-        found = schedules.list_schedules(library, screen=target_id)
-    now = datetime.now(zones.zone(tz)).replace(tzinfo=None, second=0, microsecond=0)
-    return WeekData(target, monday, name, tz, member, segments, found, now)
 
 
 def _zone_names() -> list[str]:
@@ -120,8 +84,8 @@ class SchedulesView(QWidget):
     """Target picker, week grid, schedule list and the what-is-on panel."""
 
     title = "Schedules"
-    week_shown = Signal(object)  # WeekData
-    whatson_shown = Signal(object)  # the whats_on answer
+    week_shown = Signal(object)  # agenda.Week
+    whatson_shown = Signal(object)  # agenda.WhatsOn
 
     def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,9 +95,9 @@ class SchedulesView(QWidget):
         self.groups: dict[int, GroupRecord] = {}
         self.target: Target | None = None
         self.monday = _monday(date.today())
-        self.data: WeekData | None = None
+        self.data: Week | None = None
         self.records: list[ScheduleRecord] = []
-        self.whatson_answer: dict[str, Any] | None = None
+        self.whatson_answer: WhatsOn | None = None
         self.dialog: ScheduleDialog | None = None
         self._wanted_target: Target | None = None
         self._select_after_load: int | None = None
@@ -370,12 +334,13 @@ class SchedulesView(QWidget):
             add_section_header(self.targets, "Screens", 28)
         for screen in found_screens:
             where = " · ".join(p for p in (screen.city, screen.timezone) if p)
-            self._add_item(("screen", screen.id), f"{screen.name}\n{where}")
+            self._add_item((TargetKind.SCREEN, screen.id), f"{screen.name}\n{where}")
         if found_groups:
             add_section_header(self.targets, "Groups", 28)
         for group in found_groups:
             n = len(group.screens)
-            self._add_item(("group", group.id), f"{group.name}\n{n} screen{'s' if n != 1 else ''}")
+            label = f"{group.name}\n{n} screen{'s' if n != 1 else ''}"
+            self._add_item((TargetKind.GROUP, group.id), label)
         self.targets.blockSignals(False)
         if not found_screens and not found_groups:
             self.target = None
@@ -397,10 +362,11 @@ class SchedulesView(QWidget):
     @staticmethod
     def _item_target(item: QListWidgetItem | None) -> Target | None:
         data = item.data(_TARGET) if item is not None else None
-        return (str(data[0]), int(data[1])) if data else None
+        return (TargetKind(data[0]), int(data[1])) if data else None
 
     def select_target(self, target: Target, *, force: bool = False) -> None:
-        """Show a screen ("screen", id) or group ("group", id)."""
+        """Show a screen (TargetKind.SCREEN, id) or group (TargetKind.GROUP, id)."""
+        target = (TargetKind(target[0]), int(target[1]))
         for row in range(self.targets.count()):
             item = self.targets.item(row)
             if self._item_target(item) == target:
@@ -448,14 +414,14 @@ class SchedulesView(QWidget):
         if self.target is None:
             return
         library, target, monday = self.studio.library, self.target, self.monday
-        self._week_load.run(lambda _ctx: load_week(library, target, monday), self._show_week_data)
+        self._week_load.run(lambda _ctx: agenda.week(library, target, monday), self._show_week_data)
 
-    def _show_week_data(self, data: WeekData) -> None:
+    def _show_week_data(self, data: Week) -> None:
         self.data = data
         kind = data.target[0]
-        self.group_hint.setVisible(kind == "group")
-        self.heading.setText(data.name if kind == "screen" else f"Group {data.name}")
-        if kind == "group":
+        self.group_hint.setVisible(kind is TargetKind.GROUP)
+        self.heading.setText(data.name if kind is TargetKind.SCREEN else f"Group {data.name}")
+        if kind is TargetKind.GROUP:
             seen = f"{data.member} ({data.timezone})" if data.member else "UTC (no members yet)"
             self.zone_label.setText(f"as seen on {seen}")
         else:
@@ -463,22 +429,21 @@ class SchedulesView(QWidget):
             city = f"{screen.city} · " if screen and screen.city else ""
             self.zone_label.setText(f"{city}times in {data.timezone}")
         self.moment_hint.setText(
-            f"On the {'screen' if kind == 'screen' else 'group'}'s clock ({data.timezone}). "
-            "Click the week to pick a moment."
+            f"On the {kind}'s clock ({data.timezone}). Click the week to pick a moment."
         )
-        blocks = blocks_for_week(data.segments, data.monday)
         message = ""
-        if not blocks:
+        if not data.blocks:
             message = (
                 "Nothing plays this week: no schedule applies and there is no default playlist."
-                if kind == "screen"
+                if kind is TargetKind.SCREEN
                 else "None of this group's schedules play this week."
             )
-        self.week.set_week(data.monday, blocks, data.now, message)
-        self._show_schedules(data.schedules)
+        now = data.now.replace(tzinfo=None)  # the grid reads the target's wall clock
+        self.week.set_week(data.monday, list(data.blocks), now, message)
+        self._show_schedules(list(data.schedules))
         if not self._moment_chosen:
             self.moment.blockSignals(True)
-            self.moment.setDateTime(_to_qdatetime(data.now))
+            self.moment.setDateTime(_to_qdatetime(now))
             self.moment.blockSignals(False)
         self.week_shown.emit(data)
         self.show_whats_on()
@@ -522,9 +487,9 @@ class SchedulesView(QWidget):
                 item.setSelected(True)
                 self.schedule_list.setCurrentItem(item)
         name = self.data.name if self.data else ""
-        kind = self.target[0] if self.target else "screen"
+        reaching = self.target is None or self.target[0] is TargetKind.SCREEN
         self.list_heading.setText(
-            f"Schedules {'reaching' if kind == 'screen' else 'of'} {name}  ({len(records)})"
+            f"Schedules {'reaching' if reaching else 'of'} {name}  ({len(records)})"
         )
         self.list_hint.setText(
             "Strongest first. Schedules reach a screen directly or through its groups."
@@ -574,12 +539,12 @@ class SchedulesView(QWidget):
         library, (kind, target_id), at = self.studio.library, self.target, self.current_moment()
         self.week.set_moment(at)
 
-        def explain(_ctx: OpContext) -> dict[str, Any]:
-            if kind == "group":
+        def explain(_ctx: OpContext) -> WhatsOn:
+            if kind is TargetKind.GROUP:
                 return agenda.group_whats_on(library, target_id, at)
             return agenda.whats_on(library, target_id, at)
 
-        def arrived(answer: dict[str, Any]) -> None:
+        def arrived(answer: WhatsOn) -> None:
             self.whatson_answer = answer
             self.whatson_text.setText(self._whatson_html(answer, kind))
             self.whatson_shown.emit(answer)
@@ -590,49 +555,46 @@ class SchedulesView(QWidget):
 
         self._whatson_load.run(explain, arrived, failed)
 
-    def _whatson_html(self, answer: dict[str, Any], kind: str) -> str:
-        local = datetime.fromisoformat(answer["local_time"])
+    def _whatson_html(self, answer: WhatsOn, kind: TargetKind) -> str:
         parts = [
-            f"<p>{local:%a %d %b %Y, %H:%M} "
+            f"<p>{answer.at:%a %d %b %Y, %H:%M} "
             f"<span style='color:{theme.muted_text(self.palette()).name()}'>"
-            f"({_escape(answer['timezone'])})</span></p>"
+            f"({_escape(answer.timezone)})</span></p>"
         ]
-        playlist = answer.get("playlist")
-        if playlist:
+        if answer.playlist:
             fill, _border, text = playlist_colors(
-                answer.get("playlist_id"), self.palette(), default=answer["source"] == "default"
+                answer.playlist_id, self.palette(), default=answer.source is Source.DEFAULT
             )
             parts.append(
                 f"<p style='font-size:large'><span style='background:{fill.name()};"
-                f"color:{text.name()}'>&nbsp;{_escape(playlist)}&nbsp;</span></p>"
+                f"color:{text.name()}'>&nbsp;{_escape(answer.playlist)}&nbsp;</span></p>"
             )
         else:
             parts.append("<p style='font-size:large'><b>Nothing</b></p>")
-        winner = answer.get("schedule")
+        winner = answer.schedule
         if winner:
-            created = datetime.fromisoformat(winner["created_at"]).astimezone()
-            name = _escape(winner["name"]) or "unnamed"
+            created = winner.created_at.astimezone()
+            name = _escape(winner.name) or "unnamed"
             parts.append(
-                f"<p><b>Wins:</b> {name} (#{winner['id']})<br>"
-                f"priority {winner['priority']} · created {created:%Y-%m-%d %H:%M}<br>"
-                f"{_escape(winner['days'])} · {_escape(winner['window'] or 'all day')}</p>"
+                f"<p><b>Wins:</b> {name} (#{winner.id})<br>"
+                f"priority {winner.priority} · created {created:%Y-%m-%d %H:%M}<br>"
+                f"{_escape(winner.days)} · {_escape(winner.window or 'all day')}</p>"
             )
-        elif answer["source"] == "default":
+        elif answer.source is Source.DEFAULT:
             parts.append("<p>No schedule applies: the screen's default playlist plays.</p>")
-        elif kind == "group":
+        elif kind is TargetKind.GROUP:
             parts.append(
                 "<p>None of the group's schedules applies: each member plays its own "
                 "schedules or default.</p>"
             )
         else:
             parts.append("<p>No schedule applies and the screen has no default playlist.</p>")
-        losers = answer.get("overridden") or []
-        if losers:
+        if answer.overridden:
             rows = "".join(
-                f"<li><b>{_escape(o['name']) or 'unnamed'}</b> (#{o['id']}, priority "
-                f"{o['priority']})<br>plays {_escape(o['playlist'])}<br>"
-                f"<i>{_escape(o['why'])}</i></li>"
-                for o in losers
+                f"<li><b>{_escape(o.name) or 'unnamed'}</b> (#{o.id}, priority "
+                f"{o.priority})<br>plays {_escape(o.playlist)}<br>"
+                f"<i>{_escape(o.why)}</i></li>"
+                for o in answer.overridden
             )
             parts.append(f"<p><b>Overridden:</b></p><ul style='margin-left:-20px'>{rows}</ul>")
         elif winner:
@@ -755,5 +717,5 @@ class SchedulesView(QWidget):
             if settings.contains(key):
                 splitter.restoreState(settings.value(key))
         kind, _, number = str(settings.value("schedules/target", "")).partition(":")
-        if kind in ("screen", "group") and number.isdigit():
-            self._wanted_target = (kind, int(number))
+        if kind in tuple(TargetKind) and number.isdigit():
+            self._wanted_target = (TargetKind(kind), int(number))

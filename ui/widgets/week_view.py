@@ -1,17 +1,14 @@
 """A painted week grid: seven local days side by side, 24 hour rows, a block per playlist played.
 
-The blocks come from the engine's agenda (resolved segments in the target's local time); this
-module only turns them into per-day pieces (``blocks_for_week``) and draws them. Colours are
-stable per playlist id, so one playlist looks the same on every screen and every week; a
-screen's default playlist is drawn lighter and hatched, and "nothing" is left empty.
+The blocks come from the engine's week query (``agenda.week``: resolved segments in the target's
+local time, already split at midnight); this module only draws them. Colours are stable per
+playlist id, so one playlist looks the same on every screen and every week; a screen's default
+playlist is drawn lighter and hatched, and "nothing" is left empty.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -28,104 +25,15 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ui import theme
+from urbanart.curation.week import MINUTES_PER_DAY, WeekBlock
 
-MINUTES_PER_DAY = 1440
 _MINUTE = timedelta(minutes=1)
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-@dataclass(frozen=True)
-class WeekBlock:
-    """One day's piece of a resolved segment, in wall-clock minutes of that day."""
-
-    day: int  # 0 = Monday of the shown week
-    start: int  # minutes after local midnight
-    end: int  # minutes after local midnight, exclusive, at most 1440
-    playlist: str
-    playlist_id: int | None
-    default: bool  # the screen's default playlist (no schedule applies)
-    schedule_id: int | None
-    schedule_label: str  # "name (#id)" of the winning schedule, "" for the default
-    priority: int | None
-    segment_start: datetime  # the whole segment on the local wall clock (naive), for tooltips
-    segment_end: datetime
-    overridden: tuple[str, ...]  # "label: why" of schedules it beats somewhere in the segment
 
 
 def hhmm(minutes: int) -> str:
     """Minutes after midnight as a clock time; 1440 reads "24:00" (the end of the day)."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _label(schedule: dict[str, Any]) -> str:
-    name = schedule.get("name") or ""
-    return f"{name} (#{schedule['id']})" if name else f"schedule #{schedule['id']}"
-
-
-def _merged(segments: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Neighbouring segments with the same winner as one (the resolver also cuts where the set of
-    losers changes; a curator looking at a week wants one block per stretch of one schedule)."""
-    out: list[dict[str, Any]] = []
-    for segment in segments:
-        schedule = segment.get("schedule")
-        key = (segment["source"], segment.get("playlist_id"), schedule and schedule["id"])
-        if out and out[-1]["_key"] == key and out[-1]["local_end"] == segment["local_start"]:
-            last = out[-1]
-            last["local_end"] = segment["local_end"]
-            last["overridden"] = [*last["overridden"], *segment.get("overridden", [])]
-            continue
-        out.append({**segment, "overridden": list(segment.get("overridden", [])), "_key": key})
-    return out
-
-
-def blocks_for_week(segments: Iterable[dict[str, Any]], monday: date) -> list[WeekBlock]:
-    """Cut agenda segments (agenda()/group_agenda() dicts) into per-day blocks of one week.
-
-    Each segment is placed by its local wall-clock times, clipped to Monday 00:00 – next Monday
-    00:00 and split at every midnight, so an overnight 22:00–02:00 shows as 22:00–24:00 on one
-    day and 00:00–02:00 on the next. On DST nights the columns still have 24 wall-clock rows:
-    when clocks spring forward the skipped hour simply stays empty; when they fall back the
-    repeated hour is drawn once, so a segment lying inside it may overlap its neighbour (its
-    wall-clock end is not after its start; it is then drawn for its real length). That is the
-    price of a grid that reads like a clock, and the what-is-on panel gives the exact answer.
-    """
-    week_start = datetime.combine(monday, time())
-    week_end = week_start + timedelta(days=7)
-    out: list[WeekBlock] = []
-    for segment in _merged(segments):
-        if segment["source"] == "nothing" or not segment.get("playlist"):
-            continue
-        aware_start = datetime.fromisoformat(segment["local_start"])
-        aware_end = datetime.fromisoformat(segment["local_end"])
-        start, end = aware_start.replace(tzinfo=None), aware_end.replace(tzinfo=None)
-        if end <= start:  # inside a repeated hour: see the docstring
-            end = start + (aware_end - aware_start)
-        schedule = segment.get("schedule")
-        losers = tuple(
-            f"{_label(o)} ({o['playlist']}): {o['why']}" for o in segment.get("overridden", [])
-        )
-        cursor, stop = max(start, week_start), min(end, week_end)
-        while cursor < stop:
-            midnight = datetime.combine(cursor.date(), time())
-            piece_end = min(stop, midnight + timedelta(days=1))
-            out.append(
-                WeekBlock(
-                    day=(cursor.date() - monday).days,
-                    start=(cursor - midnight) // _MINUTE,
-                    end=(piece_end - midnight) // _MINUTE,
-                    playlist=segment["playlist"],
-                    playlist_id=segment.get("playlist_id"),
-                    default=segment["source"] == "default",
-                    schedule_id=schedule["id"] if schedule else None,
-                    schedule_label=_label(schedule) if schedule else "",
-                    priority=schedule["priority"] if schedule else None,
-                    segment_start=start,
-                    segment_end=end,
-                    overridden=tuple(dict.fromkeys(losers)),
-                )
-            )
-            cursor = piece_end
-    return out
 
 
 def playlist_colors(
@@ -269,12 +177,13 @@ class WeekView(QWidget):
             + " (local time)"
         )
         lines = [f"<b>{_escape(block.playlist)}</b>", span]
-        if block.default:
+        if block.schedule is None:
             lines.append("The screen's default playlist: no schedule applies")
         else:
-            lines.append(f"Schedule {_escape(block.schedule_label)} · priority {block.priority}")
-        if block.overridden:
-            lines.append("Beats: " + "<br>&nbsp;&nbsp;".join(_escape(o) for o in block.overridden))
+            lines.append(f"Schedule {_escape(block.schedule.label)} · priority {block.priority}")
+        beats = dict.fromkeys(f"{o.label} ({o.playlist}): {o.why}" for o in block.overridden)
+        if beats:
+            lines.append("Beats: " + "<br>&nbsp;&nbsp;".join(_escape(o) for o in beats))
         lines.append("<i>Double-click to edit the schedule</i>" if block.schedule_id else "")
         return "<br>".join(line for line in lines if line)
 

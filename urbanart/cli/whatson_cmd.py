@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
 import click
 
 from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import JSON, curator_errors, fields, print_json, table
 from urbanart.curation import agenda as agendas
+from urbanart.curation.agenda_records import Overridden, ScheduleSummary
 
 
-def _local(iso: str) -> str:
-    return datetime.fromisoformat(iso).strftime("%a %Y-%m-%d %H:%M")
+def _local(moment: datetime) -> str:
+    return moment.strftime("%a %Y-%m-%d %H:%M")
 
 
-def _winner(schedule: dict[str, Any] | None) -> str:
+def _winner(schedule: ScheduleSummary | None) -> str:
     if schedule is None:
         return ""
-    if schedule["name"]:
-        return f"{schedule['name']} (#{schedule['id']}, priority {schedule['priority']})"
-    return f"#{schedule['id']} (priority {schedule['priority']})"
+    if schedule.name:
+        return f"{schedule.name} (#{schedule.id}, priority {schedule.priority})"
+    return f"#{schedule.id} (priority {schedule.priority})"
 
 
-def _losers(losers: list[dict[str, Any]]) -> str:
-    return "; ".join(f"{o['name'] or '#' + str(o['id'])}: {o['why']}" for o in losers)
+def _losers(losers: Iterable[Overridden]) -> str:
+    return "; ".join(f"{o.name or '#' + str(o.id)}: {o.why}" for o in losers)
 
 
 @click.command()
@@ -50,38 +51,36 @@ def whatson(state: CliState, screen: str, at: str | None, days: int | None, as_j
     if when is not None and days is None:
         answer = agendas.whats_on(library, screen, when)
         if as_json:
-            print_json(answer)
+            print_json(answer.to_json())
             return
         fields(
             (
-                ("screen", answer["screen"]),
-                ("local time", f"{answer['local_time']} ({answer['timezone']})"),
-                ("UTC", answer["at"]),
-                ("playlist", answer["playlist"] or "nothing"),
-                ("source", answer["source"]),
-                ("schedule", _winner(answer["schedule"])),
-                ("overridden", _losers(answer["overridden"])),
+                ("screen", answer.screen),
+                ("local time", f"{answer.at.isoformat()} ({answer.timezone})"),
+                ("UTC", answer.at.astimezone(UTC).isoformat()),
+                ("playlist", answer.playlist or "nothing"),
+                ("source", str(answer.source)),
+                ("schedule", _winner(answer.schedule)),
+                ("overridden", _losers(answer.overridden)),
             )
         )
         return
-    count = days or 1
-    segments = agendas.agenda(library, screen, when, count)
-    name, zone = agendas.screen_zone(library, screen)
+    found = agendas.agenda(library, screen, when, days or 1)
     if as_json:
-        print_json({"screen": name, "timezone": zone, "days": count, "segments": segments})
+        print_json(found.to_json())
         return
     table(
-        f"{name} ({zone}), next {count} day(s), local time",
+        f"{found.screen} ({found.timezone}), next {found.days} day(s), local time",
         ("from", "until", "playlist", "source", "schedule", "overridden"),
         (
             (
-                _local(s["local_start"]),
-                _local(s["local_end"]),
-                s["playlist"] or "nothing",
-                s["source"],
-                _winner(s["schedule"]),
-                _losers(s["overridden"]),
+                _local(s.start),
+                _local(s.end),
+                s.playlist or "nothing",
+                str(s.source),
+                _winner(s.schedule),
+                _losers(s.overridden),
             )
-            for s in segments
+            for s in found.segments
         ),
     )

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from urbanart.curation import zones
+from urbanart.curation.agenda_records import (
+    Agenda,
+    AgendaSegment,
+    GroupInfo,
+    Overridden,
+    ScheduleSummary,
+    WhatsOn,
+)
+from urbanart.curation.records import TargetKind
 from urbanart.curation.resolver import Timeline, explain, resolve
 from urbanart.curation.rules import ScheduleRule, ScreenContext, format_weekdays
-from urbanart.curation.schedules import rules_for_group, rules_for_screen
+from urbanart.curation.schedules import list_schedules, rules_for_group, rules_for_screen
+from urbanart.curation.week import Target, Week, blocks_for_week
 from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
@@ -68,64 +77,65 @@ def _names(library: Library, ids: set[int]) -> dict[int, str]:
         return {schedule_id: name for schedule_id, name in rows}
 
 
-def _schedule_json(rule: ScheduleRule, names: dict[int, str]) -> dict[str, Any]:
-    return {
-        "id": rule.id,
-        "name": names.get(rule.id, ""),
-        "playlist": rule.playlist_name,
-        "playlist_id": rule.playlist_id,
-        "priority": rule.priority,
-        "created_at": rule.created_at.isoformat(),
-        "start_date": rule.start_date.isoformat() if rule.start_date else None,
-        "end_date": rule.end_date.isoformat() if rule.end_date else None,
-        "days": format_weekdays(rule.weekdays),
-        "window": str(rule.window) if rule.window else None,
-        "shared_instant": rule.shared_instant,
-        "reference_tz": rule.reference_tz if rule.shared_instant else None,
-    }
+def _summary(rule: ScheduleRule, names: dict[int, str]) -> ScheduleSummary:
+    return ScheduleSummary(
+        id=rule.id,
+        name=names.get(rule.id, ""),
+        playlist=rule.playlist_name,
+        playlist_id=rule.playlist_id,
+        priority=rule.priority,
+        created_at=rule.created_at,
+        start_date=rule.start_date,
+        end_date=rule.end_date,
+        days=format_weekdays(rule.weekdays),
+        window=str(rule.window) if rule.window else None,
+        shared_instant=rule.shared_instant,
+        reference_tz=rule.reference_tz if rule.shared_instant else None,
+    )
 
 
-def _loser_json(
-    loser: ScheduleRule, winner: ScheduleRule | None, names: dict[int, str]
-) -> dict[str, Any]:
-    return {
-        "id": loser.id,
-        "name": names.get(loser.id, ""),
-        "playlist": loser.playlist_name,
-        "priority": loser.priority,
-        "created_at": loser.created_at.isoformat(),
-        "why": why_lost(loser, winner),
-    }
+def _loser(loser: ScheduleRule, winner: ScheduleRule | None, names: dict[int, str]) -> Overridden:
+    return Overridden(
+        id=loser.id,
+        name=names.get(loser.id, ""),
+        playlist=loser.playlist_name,
+        priority=loser.priority,
+        created_at=loser.created_at,
+        why=why_lost(loser, winner),
+    )
 
 
-def _explain_json(
-    context: ScreenContext, rules: list[ScheduleRule], at: datetime, names: dict[int, str]
-) -> dict[str, Any]:
+def _explain(
+    context: ScreenContext,
+    rules: list[ScheduleRule],
+    at: datetime,
+    names: dict[int, str],
+    group: GroupInfo | None = None,
+) -> WhatsOn:
     instant = localize(at, context.tz)
     found = explain(rules, context, instant)
     segment = found.segment
-    return {
-        "screen": context.name,
-        "screen_id": context.id,
-        "at": instant.isoformat(),
-        "local_time": instant.astimezone(zones.zone(context.tz)).isoformat(),
-        "timezone": context.tz,
-        "playlist": segment.playlist_name,
-        "playlist_id": segment.playlist_id,
-        "source": str(segment.source),
-        "schedule": _schedule_json(found.winner, names) if found.winner else None,
-        "overridden": [_loser_json(r, found.winner, names) for r in found.losers],
-        "segment": {
-            "start": segment.start.isoformat(),
-            "end": segment.end.isoformat(),
-        },
-    }
+    tz = zones.zone(context.tz)
+    return WhatsOn(
+        screen=context.name,
+        screen_id=context.id,
+        at=instant.astimezone(tz),
+        timezone=context.tz,
+        playlist=segment.playlist_name,
+        playlist_id=segment.playlist_id,
+        source=segment.source,
+        schedule=_summary(found.winner, names) if found.winner else None,
+        overridden=tuple(_loser(r, found.winner, names) for r in found.losers),
+        segment_start=segment.start.astimezone(tz),
+        segment_end=segment.end.astimezone(tz),
+        group=group,
+    )
 
 
-def whats_on(library: Library, screen_ref: str | int, at: datetime) -> dict[str, Any]:
+def whats_on(library: Library, screen_ref: str | int, at: datetime) -> WhatsOn:
     """The playlist playing at `at` (naive = screen wall clock), the winner and what it beat."""
     context, rules = _screen(library, screen_ref)
-    return _explain_json(context, rules, at, _names(library, {r.id for r in rules}))
+    return _explain(context, rules, at, _names(library, {r.id for r in rules}))
 
 
 def _begin(context: ScreenContext, start: datetime | None, days: int) -> datetime:
@@ -136,9 +146,9 @@ def _begin(context: ScreenContext, start: datetime | None, days: int) -> datetim
     return localize(start, context.tz) if start else now
 
 
-def _segments_json(
+def _segments(
     timeline: Timeline, context: ScreenContext, rules: list[ScheduleRule], names: dict[int, str]
-) -> list[dict[str, Any]]:
+) -> tuple[AgendaSegment, ...]:
     by_id = {r.id: r for r in rules}
     tz = zones.zone(context.tz)
     out = []
@@ -146,30 +156,29 @@ def _segments_json(
         winner = by_id.get(segment.schedule_id) if segment.schedule_id is not None else None
         losers = [by_id[i] for i in segment.overridden if i in by_id]
         out.append(
-            {
-                "start": segment.start.isoformat(),
-                "end": segment.end.isoformat(),
-                "local_start": segment.start.astimezone(tz).isoformat(),
-                "local_end": segment.end.astimezone(tz).isoformat(),
-                "timezone": context.tz,
-                "playlist": segment.playlist_name,
-                "playlist_id": segment.playlist_id,
-                "source": str(segment.source),
-                "schedule": _schedule_json(winner, names) if winner else None,
-                "overridden": [_loser_json(r, winner, names) for r in losers],
-            }
+            AgendaSegment(
+                start=segment.start.astimezone(tz),
+                end=segment.end.astimezone(tz),
+                timezone=context.tz,
+                playlist=segment.playlist_name,
+                playlist_id=segment.playlist_id,
+                source=segment.source,
+                schedule=_summary(winner, names) if winner else None,
+                overridden=tuple(_loser(r, winner, names) for r in losers),
+            )
         )
-    return out
+    return tuple(out)
 
 
 def agenda(
     library: Library, screen_ref: str | int, start: datetime | None = None, days: int = 1
-) -> list[dict[str, Any]]:
+) -> Agenda:
     """Segments over `days` from `start` (default now; naive = screen wall clock), in local time."""
     context, rules = _screen(library, screen_ref)
     begin = _begin(context, start, days)
     timeline = resolve(rules, context, begin, begin + timedelta(days=days))
-    return _segments_json(timeline, context, rules, _names(library, {r.id for r in rules}))
+    names = _names(library, {r.id for r in rules})
+    return Agenda(context.name, context.tz, days, _segments(timeline, context, rules, names))
 
 
 # Groups ------------------------------------------------------------------------------------------
@@ -177,7 +186,7 @@ def agenda(
 
 def _group(
     library: Library, group_ref: str | int
-) -> tuple[dict[str, Any], ScreenContext, list[ScheduleRule], dict[int, str]]:
+) -> tuple[GroupInfo, ScreenContext, list[ScheduleRule], dict[int, str]]:
     """A group's own schedules as rules, on a virtual screen in its first member's zone.
 
     Resolving every member is what publishing does; a curator looking at a group wants to see
@@ -196,37 +205,79 @@ def _group(
                 select(Schedule.id, Schedule.name).where(Schedule.id.in_([r.id for r in rules]))
             ).all()
         )
-        info = {
-            "group": group.name,
-            "group_id": group.id,
-            "member": first.name if first else None,
-            "member_id": first.id if first else None,
-            "members": [s.name for s in members],
-            "timezone": first.timezone if first else "UTC",
-        }
-    context = ScreenContext(id=0, name=info["member"] or group.name, tz=info["timezone"])
+        info = GroupInfo(
+            group=group.name,
+            group_id=group.id,
+            member=first.name if first else None,
+            member_id=first.id if first else None,
+            members=tuple(s.name for s in members),
+            timezone=first.timezone if first else "UTC",
+        )
+    context = ScreenContext(id=0, name=info.member or info.group, tz=info.timezone)
     return info, context, rules, names
 
 
 def group_agenda(
     library: Library, group_ref: str | int, start: datetime | None = None, days: int = 1
-) -> dict[str, Any]:
+) -> Agenda:
     """What a group's own schedules play over `days` from `start`, as seen on its first member.
 
-    Returns the group, the member whose zone is used (None for an empty group, then UTC), that
-    zone and the segments in the same form as `agenda`. Members' own schedules (and other groups
-    they belong to) may override these on a real screen; `agenda` per screen says the last word.
+    `group` names the group, the member whose zone is used (None for an empty group, then UTC)
+    and that zone; the segments have the same form as `agenda`'s. Members' own schedules (and
+    other groups they belong to) may override these on a real screen; `agenda` per screen says
+    the last word.
     """
     info, context, rules, names = _group(library, group_ref)
     begin = _begin(context, start, days)
     timeline = resolve(rules, context, begin, begin + timedelta(days=days))
-    return {**info, "segments": _segments_json(timeline, context, rules, names)}
+    segments = _segments(timeline, context, rules, names)
+    return Agenda(context.name, context.tz, days, segments, group=info)
 
 
-def group_whats_on(library: Library, group_ref: str | int, at: datetime) -> dict[str, Any]:
+def group_whats_on(library: Library, group_ref: str | int, at: datetime) -> WhatsOn:
     """Like `whats_on`, for a group's own schedules on its first member's clock (see _group)."""
     info, context, rules, names = _group(library, group_ref)
-    return {**_explain_json(context, rules, at, names), **info}
+    return _explain(context, rules, at, names, group=info)
+
+
+# The week the Schedules view draws ---------------------------------------------------------------
+
+
+def week(library: Library, target: Target, day: date, *, now: datetime | None = None) -> Week:
+    """The Monday-to-Sunday week holding `day` on the target's wall clock, ready to draw.
+
+    A screen's week is what it plays (its schedules, its groups' and its default playlist); a
+    group's is what its own schedules say on its first member's clock (see `group_agenda`).
+    Eight days are resolved so a week whose clocks fall back (25 hours on Sunday) still reaches
+    next Monday 00:00 on the wall clock; the blocks are clipped to the week and split at each
+    local midnight. `now` (default: the current minute) is given back on the target's clock.
+    """
+    try:
+        kind, target_id = TargetKind(target[0]), target[1]
+    except ValueError:
+        raise InvalidValue("target", target[0], "must be screen or group") from None
+    monday = day - timedelta(days=day.weekday())
+    start = datetime.combine(monday, time())
+    if kind is TargetKind.GROUP:
+        found = group_agenda(library, target_id, start, days=8)
+        assert found.group is not None
+        name, member = found.group.group, found.group.member
+        reaching = list_schedules(library, group=target_id)
+    else:
+        found = agenda(library, target_id, start, days=8)
+        name, member = found.screen, None
+        reaching = list_schedules(library, screen=target_id)
+    moment = (now or datetime.now(UTC)).astimezone(zones.zone(found.timezone))
+    return Week(
+        target=(kind, target_id),
+        monday=monday,
+        name=name,
+        timezone=found.timezone,
+        member=member,
+        blocks=tuple(blocks_for_week(found.segments, monday)),
+        schedules=tuple(reaching),
+        now=moment.replace(second=0, microsecond=0),
+    )
 
 
 def screen_zone(library: Library, screen_ref: str | int) -> tuple[str, str]:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from urbanart.curation.rules import WEEKDAYS, format_weekdays
 from urbanart.library.models import Playlist, PlaylistItem, Schedule, Screen, ScreenGroup
 from urbanart.library.records import JsonRecord
 
 ALL_DAYS_MASK = 0b1111111
+
+
+class TargetKind(StrEnum):
+    """What a schedule plays on: one screen, or every screen of a group."""
+
+    SCREEN = "screen"
+    GROUP = "group"
 
 
 def mask_to_days(mask: int) -> frozenset[int]:
