@@ -11,9 +11,9 @@ import pytest
 from tests.delivery.conftest import World
 from tests.delivery.receivers import checking_receiver, flaky_receiver
 from urbanart.curation import screens
+from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
 from urbanart.delivery.history import (
     PushRecord,
-    ScreenSummary,
     get_publication,
     latest_pushes,
     list_publications,
@@ -66,7 +66,8 @@ def test_a_publication_gives_its_per_screen_summary_with_reasons(
     result = publish(library, now=NOW + timedelta(hours=1))
     detail = get_publication(library, result.publication_id)
     assert detail.record.id == result.publication_id
-    assert list(detail.screens) == [ScreenSummary.of(c) for c in result.screens]
+    # The same ScreenChange records the publish returned, read back from the log.
+    assert detail.screens == result.screens
     berlin = next(s for s in detail.screens if s.screen_id == world.screens["Berlin"])
     assert berlin.status == "changed" and berlin.items_removed == 1
     (dropped,) = berlin.dropped
@@ -112,6 +113,57 @@ def test_old_empty_and_damaged_summaries_still_give_records(
     if "interrupted" in summary:
         assert record.error == record.message == "interrupted before it finished"
     json.dumps(detail.to_json())  # every record serialises
+
+
+#: A summary as publish wrote it before ScreenChange and ScreenSummary became one type (status
+#: and dropped items as plain JSON), kept verbatim so such rows keep loading.
+OLD_SUMMARY = json.dumps({
+    "publication_id": 7, "dry_run": False, "changed": True,
+    "message": "Published: 0 new, 1 changed, 0 unchanged, 1 removed screen(s); 1 item(s) left out"
+               " (not approved or no media).",
+    "release": "/lib/published/releases/0007", "window": {"from": "2025-01-01T00:00:00Z",
+                                                          "until": "2025-01-08T00:00:00Z"},
+    "totals": {"new": 0, "changed": 1, "unchanged": 0, "removed": 1, "dropped_items": 1},
+    "media": {"written": 1, "removed": 0, "waiting_grace": 0}, "files": {"linked": 3, "written": 2},
+    "screens": [
+        {"screen_id": 2, "screen": "Berlin", "status": "changed", "old_version": "a" * 64,
+         "new_version": "b" * 64, "items_added": 0, "items_removed": 1,
+         "dropped": [{"playlist_id": 1, "playlist": "Morning", "item_id": 3, "artwork_id": 4,
+                      "title": "Signal", "reason": "not approved (status: rejected)"}],
+         "warnings": ["no default playlist"]},
+        {"screen_id": 5, "screen": "Gone", "status": "removed", "old_version": "c" * 64,
+         "new_version": None, "items_added": 0, "items_removed": 2, "dropped": [],
+         "warnings": []},
+    ],
+    "warnings": [],
+})  # fmt: skip
+
+
+def test_a_history_row_written_in_the_old_shape_loads_as_typed_changes(library: Library) -> None:
+    with library.session() as session:
+        row = Publication(
+            status="done", started_at=NOW, finished_at=NOW + timedelta(seconds=3),
+            summary=OLD_SUMMARY,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        publication_id = row.id
+    detail = get_publication(library, publication_id)
+    assert detail.record.status is PublicationStatus.DONE
+    assert (detail.record.totals.changed, detail.record.totals.removed) == (1, 1)
+    assert detail.record.finished_at - detail.record.started_at == timedelta(seconds=3)
+    berlin, gone = detail.screens
+    assert berlin == ScreenChange(
+        screen_id=2, screen="Berlin", status=ChangeStatus.CHANGED, old_version="a" * 64,
+        new_version="b" * 64, items_added=0, items_removed=1,
+        dropped=(DroppedItem(1, "Morning", 3, 4, "Signal", "not approved (status: rejected)"),),
+        warnings=("no default playlist",),
+    )  # fmt: skip
+    assert berlin.gets_manifest and not gone.gets_manifest
+    assert gone.status is ChangeStatus.REMOVED and gone.new_version is None
+    # What publish writes today reads back the same way: the stored shape did not change.
+    stored = json.loads(OLD_SUMMARY)["screens"]
+    assert [c.to_json() for c in detail.screens] == stored
 
 
 def test_latest_pushes_gives_each_screens_last_outcome(world: World, library: Library) -> None:

@@ -15,40 +15,41 @@ from PySide6.QtGui import QColor, QFont, QPalette, QStandardItem, QStandardItemM
 from PySide6.QtWidgets import QApplication
 
 from ui import theme
-from urbanart.delivery.history import (
-    PublicationRecord,
-    PublicationTotals,
-    PushRecord,
-    ScreenSummary,
-)
+from urbanart.delivery.changes import ChangeStatus, PublicationStatus, ScreenChange
+from urbanart.delivery.history import PublicationRecord, PublicationTotals, PushRecord
+from urbanart.library.vocabulary import ReviewStatus
 
 IdRole = Qt.ItemDataRole.UserRole + 21
 KindRole = Qt.ItemDataRole.UserRole + 22  # "screen" | "dropped" | "warning"
 
-#: Change status → the review colour it borrows (so one palette of meanings runs through).
-_STATUS_LOOK = {
-    "new": "new",
-    "changed": "submitted",
-    "unchanged": "archived",
-    "removed": "rejected",
-    "published": "approved",
-    "done": "approved",
-    "failed": "rejected",
-    "running": "submitted",
+#: What the change column says of a new or changed screen once it is published.
+PUBLISHED = "published"
+
+#: Change status → the review colour it borrows (so one palette of meanings runs through);
+#: a new screen has a colour of its own (None here).
+_STATUS_LOOK: dict[str, ReviewStatus | None] = {
+    ChangeStatus.NEW: None,
+    ChangeStatus.CHANGED: ReviewStatus.SUBMITTED,
+    ChangeStatus.UNCHANGED: ReviewStatus.ARCHIVED,
+    ChangeStatus.REMOVED: ReviewStatus.REJECTED,
+    PUBLISHED: ReviewStatus.APPROVED,
+    PublicationStatus.DONE: ReviewStatus.APPROVED,
+    PublicationStatus.FAILED: ReviewStatus.REJECTED,
+    PublicationStatus.RUNNING: ReviewStatus.SUBMITTED,
 }
 _STATUS_TIPS = {
-    "new": "Never published: the screen gets its first manifest.",
-    "changed": "The screen's manifest would change.",
-    "unchanged": "The screen already has this version.",
-    "removed": "The screen was deleted: its manifest leaves the published tree.",
-    "published": "Published: the screen gets this version at its next poll (or push).",
+    ChangeStatus.NEW: "Never published: the screen gets its first manifest.",
+    ChangeStatus.CHANGED: "The screen's manifest would change.",
+    ChangeStatus.UNCHANGED: "The screen already has this version.",
+    ChangeStatus.REMOVED: "The screen was deleted: its manifest leaves the published tree.",
+    PUBLISHED: "Published: the screen gets this version at its next poll (or push).",
 }
 
 
 def status_color(status: str, palette: QPalette | None = None) -> QColor:
-    """The colour a change or publication status is written in."""
-    look = _STATUS_LOOK.get(status, "archived")
-    if look == "new":
+    """The colour a change or publication status (or "published") is written in."""
+    look = _STATUS_LOOK.get(status, ReviewStatus.ARCHIVED)
+    if look is None:
         return QColor("#6aa6f0" if theme.is_dark(palette) else "#1a5fb4")
     return theme.status_color(look, palette)
 
@@ -60,7 +61,7 @@ def local_time(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def items_text(summary: ScreenSummary) -> str:
+def items_text(summary: ScreenChange) -> str:
     """Items added and removed, like a diff: "+3 −1"; "—" when none moved."""
     if not summary.items_added and not summary.items_removed:
         return "—"
@@ -133,7 +134,7 @@ class ScreenChangesModel(QStandardItemModel):
 
     def set_rows(
         self,
-        screens: Iterable[ScreenSummary],
+        screens: Iterable[ScreenChange],
         *,
         published: bool = False,
         pushes: Mapping[int, PushRecord] | None = None,
@@ -144,31 +145,31 @@ class ScreenChangesModel(QStandardItemModel):
         muted = theme.muted_text(palette)
         self.removeRows(0, self.rowCount())
         for summary in sorted(screens, key=lambda s: s.screen.casefold()):
-            status = summary.status
-            if published and status in ("new", "changed"):
-                status = "published"
+            status: str = summary.status
+            if published and summary.gets_manifest:
+                status = PUBLISHED
             name = _item(summary.screen, self._versions(summary))
             name.setData(summary.screen_id, IdRole)
             name.setData("screen", KindRole)
             tip = _STATUS_TIPS.get(status, "")
-            if status == "published":
+            if status == PUBLISHED:
                 tip = f"Published ({summary.status}). {tip}"
             change = _coloured(_item(status, tip), status_color(status, palette))
             items = _item(items_text(summary), "Items added and removed")
-            if summary.status == "unchanged" or items.text() == "—":
+            if summary.status is ChangeStatus.UNCHANGED or items.text() == "—":
                 items.setForeground(muted)
             reasons = [dropped_line(d.title, d.playlist, d.reason) for d in summary.dropped]
             dropped = _item(
                 str(len(summary.dropped)) if summary.dropped else "", "\n".join(reasons)
             )
             if summary.dropped:
-                _coloured(dropped, status_color("changed", palette))
+                _coloured(dropped, status_color(ChangeStatus.CHANGED, palette))
             warnings = _item(
                 str(len(summary.warnings)) if summary.warnings else "",
                 "\n".join(summary.warnings),
             )
             if summary.warnings:
-                _coloured(warnings, status_color("changed", palette))
+                _coloured(warnings, status_color(ChangeStatus.CHANGED, palette))
             row = [name, change, items, dropped, warnings]
             if self.with_push:
                 screen_id = summary.screen_id
@@ -178,7 +179,8 @@ class ScreenChangesModel(QStandardItemModel):
                 if ok is None:
                     cell.setForeground(muted)
                 else:
-                    _coloured(cell, status_color("done" if ok else "failed", palette), bold=False)
+                    look = PublicationStatus.DONE if ok else PublicationStatus.FAILED
+                    _coloured(cell, status_color(look, palette), bold=False)
                 row.append(cell)
             for line in reasons:
                 name.appendRow(self._note(line, "dropped"))
@@ -187,7 +189,7 @@ class ScreenChangesModel(QStandardItemModel):
             self.appendRow(row)
 
     @staticmethod
-    def _versions(summary: ScreenSummary) -> str:
+    def _versions(summary: ScreenChange) -> str:
         old, new = summary.old_version, summary.new_version
         if old and new and old != new:
             return f"Manifest version {old[:12]} → {new[:12]}"

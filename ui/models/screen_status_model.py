@@ -26,7 +26,8 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from ui import theme
 from urbanart.curation.records import ScreenRecord
-from urbanart.delivery.status import NEVER_SEEN, OFFLINE, ONLINE, ScreenStatus
+from urbanart.delivery.status import LatestManifest, OnlineState, ScreenStatus
+from urbanart.library.vocabulary import ReviewStatus
 
 Index = QModelIndex | QPersistentModelIndex
 ScreenIdRole = Qt.ItemDataRole.UserRole + 21
@@ -46,10 +47,18 @@ COLUMNS = (
 (NAME, CITY, ZONE, SIZE, STATE, LAST_SEEN, PLAYING, LATEST, ERRORS) = range(len(COLUMNS))
 
 #: Screen state → the review-status colour of theme.status_color that reads the same way.
-STATE_COLORS = {ONLINE: "approved", OFFLINE: "rejected", NEVER_SEEN: "archived"}
+STATE_COLORS = {
+    OnlineState.ONLINE: ReviewStatus.APPROVED,
+    OnlineState.OFFLINE: ReviewStatus.REJECTED,
+    OnlineState.NEVER_SEEN: ReviewStatus.ARCHIVED,
+}
 #: Latest manifest → colour: "no" needs a publish or a look at the screen.
-LATEST_COLORS = {"yes": "approved", "no": "submitted", "unknown": "archived"}
-_STATE_ORDER = {ONLINE: 0, OFFLINE: 1, NEVER_SEEN: 2}
+LATEST_COLORS = {
+    LatestManifest.YES: ReviewStatus.APPROVED,
+    LatestManifest.NO: ReviewStatus.SUBMITTED,
+    LatestManifest.UNKNOWN: ReviewStatus.ARCHIVED,
+}
+_STATE_ORDER = {state: n for n, state in enumerate(OnlineState)}
 
 
 @dataclass(frozen=True)
@@ -60,8 +69,8 @@ class ScreenRow:
     status: ScreenStatus | None
 
     @property
-    def state(self) -> str:
-        return self.status.state if self.status is not None else NEVER_SEEN
+    def state(self) -> OnlineState:
+        return self.status.state if self.status is not None else OnlineState.NEVER_SEEN
 
 
 def ago(moment: datetime | None, now: datetime) -> str:
@@ -171,9 +180,11 @@ class ScreenStatusModel(QAbstractTableModel):
             return self._tooltip(row, column)
         if role == Qt.ItemDataRole.DecorationRole:
             if column == STATE:
-                return status_dot(STATE_COLORS.get(row.state, "archived"))
+                return status_dot(STATE_COLORS.get(row.state, ReviewStatus.ARCHIVED))
             if column == LATEST and row.status is not None:
-                return status_dot(LATEST_COLORS.get(row.status.latest_manifest, "archived"))
+                return status_dot(
+                    LATEST_COLORS.get(row.status.latest_manifest, ReviewStatus.ARCHIVED)
+                )
         errors = row.status is not None and bool(row.status.errors)
         if role == Qt.ItemDataRole.ForegroundRole and column == ERRORS and errors:
             return theme.error_color()
@@ -196,11 +207,11 @@ class ScreenStatusModel(QAbstractTableModel):
         if column == PLAYING:
             if status is None or not status.now_playing:
                 return "—"
-            if status.state == OFFLINE:
+            if status.state is OnlineState.OFFLINE:
                 return f"{status.now_playing} (last known)"
             return status.now_playing
         if column == LATEST:
-            return status.latest_manifest if status else "unknown"
+            return str(status.latest_manifest if status else LatestManifest.UNKNOWN)
         if column == ERRORS:
             errors = status.errors if status else ()
             if not errors:

@@ -48,11 +48,11 @@ from ui.operations import (
 )
 from ui.studio import Studio
 from ui.widgets.form_fields import hint_label
+from urbanart.delivery.changes import ChangeStatus
 from urbanart.delivery.history import (
     PublicationDetail,
     PublicationRecord,
     PushRecord,
-    ScreenSummary,
     get_publication,
     latest_pushes,
     list_publications,
@@ -62,6 +62,7 @@ from urbanart.delivery.publisher import PublishCancelled, PublishResult, publish
 from urbanart.delivery.push import push
 from urbanart.delivery.workflow import Delivery, PushSkip, Stage, publish_and_deliver
 from urbanart.errors import UrbanArtError
+from urbanart.library.vocabulary import ReviewStatus
 
 #: Kinds of change that can change what a publish would write.
 CHECK_KINDS = frozenset({PLAYLISTS, SCHEDULES, SCREENS, ARTWORKS, LIBRARY})
@@ -505,7 +506,7 @@ class PublishView(QWidget):
         published: bool,
     ) -> None:
         self.screens_model.set_rows(
-            [ScreenSummary.of(c) for c in result.screens],
+            result.screens,
             published=published,
             pushes=pushes,
             pushable=pushable,
@@ -513,7 +514,7 @@ class PublishView(QWidget):
         self._span_notes(self.screens, self.screens_model)
         self.hint.setText(HINT if result.screens else NO_SCREENS)
         self._shown = (result, published)
-        listed = {c.screen_id for c in result.screens if c.status != "removed"}
+        listed = {c.screen_id for c in result.screens if c.status is not ChangeStatus.REMOVED}
         self._failed_pushes = sorted(
             i for i, p in pushes.items() if not p.ok and i in pushable and i in listed
         )
@@ -535,7 +536,7 @@ class PublishView(QWidget):
             if look == "failed":
                 color = theme.error_color(palette)
             elif look == "changed":
-                color = theme.status_color("submitted", palette)
+                color = theme.status_color(ReviewStatus.SUBMITTED, palette)
             else:
                 color = self.palette().color(QPalette.ColorRole.WindowText)
             palette.setColor(self.notice.foregroundRole(), color)

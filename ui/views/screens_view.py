@@ -66,7 +66,7 @@ from urbanart.curation.screens import (
     untargeted_warning,
 )
 from urbanart.delivery.addresses import screen_addresses
-from urbanart.delivery.status import NEVER_SEEN, screen_statuses
+from urbanart.delivery.status import OnlineState, screen_statuses
 
 #: How often the table asks for fresh statuses while the view is on screen.
 REFRESH_MS = 10_000
@@ -384,7 +384,7 @@ class ScreensView(QWidget):
             counts[row.state] = counts.get(row.state, 0) + 1
         total = len(rows)
         parts = [f"{total} screen{'s' if total != 1 else ''}"]
-        parts += [f"{counts[s]} {s}" for s in ("online", "offline", NEVER_SEEN) if counts.get(s)]
+        parts += [f"{counts[s]} {s}" for s in OnlineState if counts.get(s)]
         if total:
             self.summary.setText(" · ".join(parts))
         elif group is not None:

@@ -32,7 +32,8 @@ from ui.models.screen_status_model import (
 )
 from ui.widgets.form_fields import ErrorLabel, hint_label
 from urbanart.delivery.addresses import HUB, ScreenAddresses
-from urbanart.delivery.status import NEVER_SEEN, ScreenStatus
+from urbanart.delivery.status import LatestManifest, OnlineState, ScreenStatus
+from urbanart.library.vocabulary import ReviewStatus
 
 QR_SIDE = 196
 
@@ -75,9 +76,9 @@ def _bytes(count: int | None) -> str:
 def _manifest_text(status: ScreenStatus) -> str:
     """Whether the screen runs what was published last, in words."""
     runs, published = status.manifest_version, status.published_version
-    if status.latest_manifest == "yes":
+    if status.latest_manifest is LatestManifest.YES:
         return f"Latest ({runs})"
-    if status.latest_manifest == "no":
+    if status.latest_manifest is LatestManifest.NO:
         return f"Outdated: runs {runs}, latest is {published}"
     if runs is None:
         return "Not reported by the screen"
@@ -244,7 +245,9 @@ class ScreenDetail(QWidget):
         self.row = row
         record, status = row.record, row.status
         self.heading.setText(record.name)
-        self.state_dot.setPixmap(status_dot(STATE_COLORS.get(row.state, "archived")).pixmap(12))
+        self.state_dot.setPixmap(
+            status_dot(STATE_COLORS.get(row.state, ReviewStatus.ARCHIVED)).pixmap(12)
+        )
         self.state_text.setText(self._state_line(row, now))
         place = ", ".join(p for p in (record.address, record.city) if p) or "—"
         if record.latitude is not None and record.longitude is not None:
@@ -269,13 +272,13 @@ class ScreenDetail(QWidget):
     @staticmethod
     def _state_line(row: ScreenRow, now: datetime) -> str:
         status = row.status
-        if status is None or status.state == NEVER_SEEN:
+        if status is None or status.state is OnlineState.NEVER_SEEN:
             return "Never seen: nothing heard from this screen yet"
         return f"{state_label(status.state)} · last seen {ago(status.last_seen_at, now)}"
 
     @staticmethod
     def _live(status: ScreenStatus | None, now: datetime) -> dict[str, str]:
-        if status is None or status.state == NEVER_SEEN:
+        if status is None or status.state is OnlineState.NEVER_SEEN:
             return {
                 "seen": "Never",
                 "playing": "—",

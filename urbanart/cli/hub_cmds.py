@@ -17,7 +17,11 @@ from urbanart.delivery.hub import published_dir
 from urbanart.delivery.server import DEFAULT_HOST, DEFAULT_PORT
 from urbanart.delivery.server import serve as run_hub
 
-_STATE_STYLE = {st.ONLINE: "green", st.OFFLINE: "bold red", st.NEVER_SEEN: "dim"}
+_STATE_STYLE = {
+    st.OnlineState.ONLINE: "green",
+    st.OnlineState.OFFLINE: "bold red",
+    st.OnlineState.NEVER_SEEN: "dim",
+}
 
 
 def _when(value: datetime | None) -> str:
@@ -90,7 +94,9 @@ def status(state: CliState, as_json: bool) -> None:
             f"[{style}]{r.state}[/]",
             _when(r.last_seen_at),
             escape(r.now_playing or ""),
-            {"yes": "[green]yes[/]", "no": "[yellow]no[/]"}.get(r.latest_manifest, "unknown"),
+            {st.LatestManifest.YES: "[green]yes[/]", st.LatestManifest.NO: "[yellow]no[/]"}.get(
+                r.latest_manifest, "unknown"
+            ),
             escape(r.player_version or ""),
             _bytes(r.free_disk_bytes),
             escape(r.errors[-1]) + (f" (+{len(r.errors) - 1})" if len(r.errors) > 1 else "")

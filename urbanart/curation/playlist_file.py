@@ -32,7 +32,7 @@ from urbanart.curation.screens import _unique_name, clean_text
 from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
 from urbanart.library.models import Playlist, PlaylistItem
-from urbanart.library.vocabulary import ALL_RIGHTS_RESERVED
+from urbanart.library.vocabulary import ALL_RIGHTS_RESERVED, ReviewStatus
 
 FORMAT = "urbanart.playlist"
 VERSION = 1
@@ -159,7 +159,7 @@ def import_playlist(library: Library, data: Any, *, name: str | None = None) -> 
                     f"with sha256 {entry['sha256']} is not in this library; import the file "
                     "first (urbanart import FILE), then import the playlist again",
                 )
-            if work.status != "approved":
+            if work.status != ReviewStatus.APPROVED:
                 raise not_approved(work)
         playlist = Playlist(
             name=title, description=clean_text("description", data.get("description", ""))

@@ -15,6 +15,7 @@ from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
 from urbanart.library.models import Artwork, MediaAsset, Playlist, PlaylistItem, Schedule
+from urbanart.library.vocabulary import ReviewStatus
 
 DEFAULT_DURATION = 10.0
 MAX_DURATION = 86_400.0
@@ -91,7 +92,7 @@ def not_approved(artwork: Artwork) -> InvalidValue:
 
 def check_approved(artwork: Artwork) -> Artwork:
     """Only approved works reach public screens; the message says how to approve one."""
-    if artwork.status != "approved":
+    if artwork.status != ReviewStatus.APPROVED:
         raise not_approved(artwork)
     return artwork
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from urbanart.delivery.publisher import DroppedItem, ScreenChange
+from urbanart.delivery.changes import ChangeStatus, PublicationStatus, ScreenChange
 from urbanart.delivery.push import PushOutcome
 from urbanart.errors import InvalidValue, NotFound
 from urbanart.library.library import Library
@@ -26,7 +26,6 @@ from urbanart.library.records import JsonRecord
 
 #: Publications listed when no limit is given: a few months of daily publishing.
 HISTORY_LIMIT = 50
-STATUSES = ("new", "changed", "unchanged", "removed")
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class PublicationRecord(JsonRecord):
     id: int
     started_at: datetime
     finished_at: datetime | None
-    status: str  # running | done | failed
+    status: PublicationStatus
     #: Whether the release differed from the one before; None when the summary does not say.
     changed: bool | None
     totals: PublicationTotals
@@ -63,41 +62,11 @@ class PublicationRecord(JsonRecord):
 
 
 @dataclass(frozen=True)
-class ScreenSummary(JsonRecord):
-    """What one screen got from a publication (or would get, from a dry run)."""
-
-    screen_id: int | None
-    screen: str
-    status: str  # new | changed | unchanged | removed
-    old_version: str | None
-    new_version: str | None
-    items_added: int
-    items_removed: int
-    dropped: tuple[DroppedItem, ...] = ()
-    warnings: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, change: ScreenChange) -> ScreenSummary:
-        """The same shape from a live PublishResult, so callers show both one way."""
-        return cls(
-            change.screen_id,
-            change.screen,
-            change.status,
-            change.old_version,
-            change.new_version,
-            change.items_added,
-            change.items_removed,
-            tuple(change.dropped),
-            tuple(change.warnings),
-        )
-
-
-@dataclass(frozen=True)
 class PublicationDetail(JsonRecord):
     """A publication with its per-screen summary and the warnings it gave."""
 
     record: PublicationRecord
-    screens: tuple[ScreenSummary, ...]
+    screens: tuple[ScreenChange, ...]
     warnings: tuple[str, ...]
 
 
@@ -170,25 +139,33 @@ def _screen_dicts(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
 def _totals(summary: Mapping[str, Any]) -> PublicationTotals:
     """The stored totals, or counted from the per-screen list when an older summary lacks them."""
     stored = summary.get("totals")
-    if isinstance(stored, dict) and any(k in stored for k in STATUSES):
+    if isinstance(stored, dict) and any(k in stored for k in ChangeStatus):
         return PublicationTotals(
-            *(_int(stored.get(k)) for k in STATUSES), _int(stored.get("dropped_items"))
+            *(_int(stored.get(k)) for k in ChangeStatus), _int(stored.get("dropped_items"))
         )
     screens = _screen_dicts(summary)
-    counts = {k: sum(1 for s in screens if s.get("status") == k) for k in STATUSES}
+    counts = {str(k): sum(1 for s in screens if s.get("status") == k) for k in ChangeStatus}
     dropped = sum(len(s["dropped"]) for s in screens if isinstance(s.get("dropped"), list))
     return PublicationTotals(**counts, dropped_items=dropped)
 
 
-def _message(status: str, summary: Mapping[str, Any], error: str | None) -> str:
+def _status(value: str | None) -> PublicationStatus:
+    """The stored status; an empty or unknown one reads as still running (never finished)."""
+    try:
+        return PublicationStatus(value or PublicationStatus.RUNNING)
+    except ValueError:
+        return PublicationStatus.RUNNING
+
+
+def _message(status: PublicationStatus, summary: Mapping[str, Any], error: str | None) -> str:
     if error:
         return error
     stored = _text(summary.get("message"))
     if stored:
         return stored
-    if status == "running":
+    if status is PublicationStatus.RUNNING:
         return "Still running, or stopped before it could finish."
-    if status == "done":
+    if status is PublicationStatus.DONE:
         return "Published."
     return "Failed; no reason was recorded."
 
@@ -198,52 +175,19 @@ def _record(row: Publication) -> tuple[PublicationRecord, dict[str, Any]]:
     error = _text(summary.get("error"))
     totals = _totals(summary)
     changed = summary.get("changed")
+    status = _status(row.status)
     record = PublicationRecord(
         id=row.id,
         started_at=row.started_at,
         finished_at=row.finished_at,
-        status=row.status or "running",
+        status=status,
         changed=changed if isinstance(changed, bool) else None,
         totals=totals,
         screens_changed=totals.screens_changed,
-        message=_message(row.status, summary, error),
+        message=_message(status, summary, error),
         error=error,
     )
     return record, summary
-
-
-def _dropped(value: Any) -> tuple[DroppedItem, ...]:
-    if not isinstance(value, list):
-        return ()
-    return tuple(
-        DroppedItem(
-            playlist_id=_int(d.get("playlist_id")),
-            playlist=str(d.get("playlist") or ""),
-            item_id=_int(d.get("item_id")),
-            artwork_id=_int(d.get("artwork_id")),
-            title=str(d.get("title") or ""),
-            reason=str(d.get("reason") or ""),
-        )
-        for d in value
-        if isinstance(d, dict)
-    )
-
-
-def _screen(data: Mapping[str, Any]) -> ScreenSummary:
-    raw_id = data.get("screen_id")
-    status = data.get("status")
-    warnings = data.get("warnings")
-    return ScreenSummary(
-        screen_id=raw_id if isinstance(raw_id, int) and not isinstance(raw_id, bool) else None,
-        screen=str(data.get("screen") or (raw_id if raw_id is not None else "?")),
-        status=status if status in STATUSES else "unchanged",
-        old_version=_text(data.get("old_version")),
-        new_version=_text(data.get("new_version")),
-        items_added=_int(data.get("items_added")),
-        items_removed=_int(data.get("items_removed")),
-        dropped=_dropped(data.get("dropped")),
-        warnings=tuple(str(w) for w in warnings) if isinstance(warnings, list) else (),
-    )
 
 
 # Queries ---------------------------------------------------------------------------------------
@@ -273,7 +217,7 @@ def get_publication(library: Library, publication_id: int) -> PublicationDetail:
     warnings = summary.get("warnings")
     return PublicationDetail(
         record,
-        tuple(_screen(s) for s in _screen_dicts(summary)),
+        tuple(ScreenChange.from_json(s) for s in _screen_dicts(summary)),
         tuple(str(w) for w in warnings) if isinstance(warnings, list) else (),
     )
 
@@ -325,7 +269,6 @@ __all__ = [
     "PublicationRecord",
     "PublicationTotals",
     "PushRecord",
-    "ScreenSummary",
     "get_publication",
     "latest_pushes",
     "list_publications",

@@ -14,7 +14,7 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256 as sha256_of
 from pathlib import Path
@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from urbanart.curation import schedules
 from urbanart.curation.resolver import Timeline, resolve_all
 from urbanart.delivery import manifest as mf
+from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
 from urbanart.delivery.signing import (
     PUBLIC_KEY_FILE,
     SigningKey,
@@ -47,7 +48,7 @@ from urbanart.library.models import (
 )
 from urbanart.library.renditions import RenditionRecord, ensure_rendition
 from urbanart.library.settings import load_settings
-from urbanart.library.vocabulary import disclosure, license_url
+from urbanart.library.vocabulary import ReviewStatus, disclosure, license_url
 from urbanart.player.web_files import web_player_files
 from urbanart.viewers.site import build_viewers
 
@@ -93,34 +94,6 @@ def _crash_point(stage: str) -> None:
 
 
 @dataclass(frozen=True)
-class DroppedItem:
-    """A playlist item left out of a manifest, and why (a curator can act on the reason)."""
-
-    playlist_id: int
-    playlist: str
-    item_id: int
-    artwork_id: int
-    title: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class ScreenChange:
-    screen_id: int
-    screen: str
-    status: str  # new | changed | unchanged | removed
-    old_version: str | None
-    new_version: str | None
-    items_added: int
-    items_removed: int
-    dropped: tuple[DroppedItem, ...] = ()
-    warnings: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
 class PublishResult:
     publication_id: int | None
     dry_run: bool
@@ -138,7 +111,7 @@ class PublishResult:
 
     @property
     def totals(self) -> dict[str, int]:
-        counts = {s: 0 for s in ("new", "changed", "unchanged", "removed")}
+        counts = {str(s): 0 for s in ChangeStatus}
         for change in self.screens:
             counts[change.status] += 1
         counts["dropped_items"] = sum(len(c.dropped) for c in self.screens)
@@ -282,7 +255,7 @@ def _plan(
             items: list[mf.ItemFacts] = []
             for item in sorted(playlist.items, key=lambda i: (i.position, i.id)):
                 artwork = item.artwork
-                if artwork.status != "approved":
+                if artwork.status != ReviewStatus.APPROVED:
                     reason = f"not approved (status: {artwork.status})"
                     dropped.append(
                         DroppedItem(pid, playlist.name, item.id, artwork.id, artwork.title, reason)
@@ -395,11 +368,11 @@ def _changes(plan: _Plan, old: dict[int, dict[str, Any]]) -> list[ScreenChange]:
         old_items = mf.item_ids(before) if before else set()
         old_version = before.get("manifest_version") if before else None
         if before is None:
-            status = "new"
+            status = ChangeStatus.NEW
         elif old_version != payload["manifest_version"]:
-            status = "changed"
+            status = ChangeStatus.CHANGED
         else:
-            status = "unchanged"
+            status = ChangeStatus.UNCHANGED
         changes.append(
             ScreenChange(
                 screen_id=screen_id,
@@ -419,7 +392,7 @@ def _changes(plan: _Plan, old: dict[int, dict[str, Any]]) -> list[ScreenChange]:
                 ScreenChange(
                     screen_id=screen_id,
                     screen=str(before.get("screen", {}).get("name", screen_id)),
-                    status="removed",
+                    status=ChangeStatus.REMOVED,
                     old_version=before.get("manifest_version"),
                     new_version=None,
                     items_added=0,
@@ -459,9 +432,11 @@ def _interrupted(library: Library, own_id: int) -> None:
     """Publications still "running" under our lock were cut short (killed, power loss)."""
     with library.session() as session:
         for row in session.scalars(
-            select(Publication).where(Publication.status == "running", Publication.id != own_id)
+            select(Publication).where(
+                Publication.status == PublicationStatus.RUNNING, Publication.id != own_id
+            )
         ):
-            row.status = "failed"
+            row.status = PublicationStatus.FAILED
             row.finished_at = row.finished_at or datetime.now(UTC)
             row.summary = json.dumps({"error": "interrupted before it finished"})
 
@@ -487,7 +462,9 @@ def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: 
             row.publication_id = publication_id
 
 
-def _finish(library: Library, publication_id: int, status: str, summary: dict[str, Any]) -> None:
+def _finish(
+    library: Library, publication_id: int, status: PublicationStatus, summary: dict[str, Any]
+) -> None:
     with library.session() as session:
         row = session.get(Publication, publication_id)
         if row is not None:
@@ -527,7 +504,7 @@ def publish(
         plan = _plan(library, key, start, until, progress, cancel)
         current = tree.index(tree.current_release())
         changes = _changes(plan, _old_payloads(tree, current))
-        changed = current is None or any(c.status != "unchanged" for c in changes)
+        changed = current is None or any(c.status is not ChangeStatus.UNCHANGED for c in changes)
         new_media = sum(1 for rel in plan.media if not (tree.root / rel).is_file())
         return PublishResult(
             None, True, changed, None, start, until, tuple(changes),
@@ -536,7 +513,7 @@ def publish(
 
     with tree.lock():
         with library.session() as session:
-            row = Publication(status="running", started_at=now)
+            row = Publication(status=PublicationStatus.RUNNING, started_at=now)
             session.add(row)
             session.flush()
             publication_id = row.id
@@ -600,7 +577,7 @@ def publish(
                 warnings=tuple(plan.global_warnings),
             )
             _record_manifests(library, plan, publication_id, now)
-            _finish(library, publication_id, "done", result.to_json())
+            _finish(library, publication_id, PublicationStatus.DONE, result.to_json())
             return result
         except BaseException as exc:
             if release_name is not None and tree.current_release() != release_name:
@@ -608,7 +585,7 @@ def publish(
             reason = str(exc) if isinstance(exc, UrbanArtError) else type(exc).__name__
             if isinstance(exc, KeyboardInterrupt):
                 reason = "cancelled by the curator"
-            _finish(library, publication_id, "failed", {"error": reason})
+            _finish(library, publication_id, PublicationStatus.FAILED, {"error": reason})
             raise
 
 

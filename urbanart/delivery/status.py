@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +24,21 @@ from urbanart.library.models import PublishedManifest, Screen, ScreenState
 OFFLINE_MULTIPLE = 3
 OFFLINE_FLOOR = timedelta(minutes=3)
 
-ONLINE, OFFLINE, NEVER_SEEN = "online", "offline", "never seen"
+
+class OnlineState(StrEnum):
+    """Whether a screen is heard from (see the module docstring for when it counts as offline)."""
+
+    ONLINE = "online"
+    OFFLINE = "offline"
+    NEVER_SEEN = "never seen"
+
+
+class LatestManifest(StrEnum):
+    """Whether a screen runs the manifest last published for it."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"  # never reported one, or nothing is published for it
 
 
 def offline_after(poll_interval: int | None) -> timedelta:
@@ -45,7 +60,7 @@ class ScreenStatus:
     name: str
     city: str
     timezone: str
-    state: str  # online | offline | never seen
+    state: OnlineState
     last_seen_at: datetime | None
     last_poll_at: datetime | None
     offline_since: datetime | None
@@ -54,7 +69,7 @@ class ScreenStatus:
     playing_sha256: str | None
     manifest_version: str | None
     published_version: str | None
-    latest_manifest: str  # yes | no | unknown
+    latest_manifest: LatestManifest
     player_version: str | None
     free_disk_bytes: int | None
     errors: tuple[str, ...]
@@ -97,7 +112,7 @@ def screen_statuses(library: Library, now: datetime | None = None) -> list[Scree
                         name=screen.name,
                         city=screen.city,
                         timezone=screen.timezone,
-                        state=NEVER_SEEN,
+                        state=OnlineState.NEVER_SEEN,
                         last_seen_at=None,
                         last_poll_at=None,
                         offline_since=None,
@@ -106,7 +121,7 @@ def screen_statuses(library: Library, now: datetime | None = None) -> list[Scree
                         playing_sha256=None,
                         manifest_version=None,
                         published_version=published_version,
-                        latest_manifest="unknown",
+                        latest_manifest=LatestManifest.UNKNOWN,
                         player_version=None,
                         free_disk_bytes=None,
                         errors=(),
@@ -115,16 +130,20 @@ def screen_statuses(library: Library, now: datetime | None = None) -> list[Scree
                 continue
             seen = _last_seen(state)
             if published_version is None or state.manifest_version is None:
-                latest = "unknown"
+                latest = LatestManifest.UNKNOWN
             else:
-                latest = "yes" if state.manifest_version == published_version else "no"
+                latest = (
+                    LatestManifest.YES
+                    if state.manifest_version == published_version
+                    else LatestManifest.NO
+                )
             result.append(
                 ScreenStatus(
                     screen_id=screen.id,
                     name=screen.name,
                     city=screen.city,
                     timezone=screen.timezone,
-                    state=OFFLINE if now - seen > limit else ONLINE,
+                    state=OnlineState.OFFLINE if now - seen > limit else OnlineState.ONLINE,
                     last_seen_at=seen,
                     last_poll_at=state.last_poll_at,
                     offline_since=state.offline_since,

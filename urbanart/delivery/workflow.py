@@ -17,6 +17,7 @@ from typing import Any
 
 from urbanart.delivery import jobs
 from urbanart.delivery.history import push_screen_ids
+from urbanart.delivery.changes import ChangeStatus
 from urbanart.delivery.publisher import DEFAULT_LOOK_AHEAD_DAYS, PublishResult, publish
 from urbanart.delivery.push import PushOutcome
 from urbanart.delivery.push import push as push_to_screens
@@ -24,7 +25,7 @@ from urbanart.errors import UrbanArtError
 from urbanart.library.library import Library
 
 #: Change statuses whose screens get the new manifest pushed.
-PUSHED_STATUSES = frozenset({"new", "changed"})
+PUSHED_STATUSES = frozenset({ChangeStatus.NEW, ChangeStatus.CHANGED})
 
 
 class Stage(StrEnum):

@@ -30,6 +30,7 @@ from urbanart.library.import_sources import ImportItem, MetadataSheet
 from urbanart.library.library import Library
 from urbanart.library.models import Artwork, MediaAsset, Rendition
 from urbanart.library.store import MediaStore
+from urbanart.library.vocabulary import ReviewStatus
 
 EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 EXTENSIONS |= {"TIFF": "tif", "BMP": "bmp"}
@@ -316,7 +317,7 @@ def _insert(
         alt_text=meta.get("alt_text", ""),
         license=meta.get("license", "all-rights-reserved"),
         ai_involvement=meta.get("ai_involvement", "undisclosed"),
-        status=meta.get("status", "submitted"),
+        status=meta.get("status", ReviewStatus.SUBMITTED),
         asset=asset,
         artist=get_or_create_artist(session, artist_name),
     )

@@ -1,4 +1,5 @@
-"""Controlled vocabularies: licenses (SPDX → deed URL) and the IPTC digital source types.
+"""Controlled vocabularies: licenses (SPDX → deed URL), the IPTC digital source types and the
+review statuses of an artwork.
 
 Declared once here so the CLI, the studio, the importer and the published pages agree on the
 spelling, the meaning and the plain-language wording.
@@ -7,6 +8,7 @@ spelling, the meaning and the plain-language wording.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from urbanart.errors import InvalidValue
 
@@ -145,11 +147,22 @@ def disclosure(code: str) -> str:
     return "The artist has not said whether AI was involved in making this work."
 
 
-REVIEW_STATUSES = ("submitted", "approved", "rejected", "archived")
+class ReviewStatus(StrEnum):
+    """Where an artwork stands in review; only approved artworks reach a screen."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ARCHIVED = "archived"
 
 
-def normalize_status(value: str) -> str:
+#: The review statuses in the order the studio lists them.
+REVIEW_STATUSES = tuple(ReviewStatus)
+
+
+def normalize_status(value: str) -> ReviewStatus:
+    """A review status typed in any case, as the one spelling stored."""
     text = value.strip().lower()
     if text not in REVIEW_STATUSES:
         raise InvalidValue("status", value, f"must be one of {', '.join(REVIEW_STATUSES)}")
-    return text
+    return ReviewStatus(text)
