@@ -20,6 +20,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, TypeVar
 
 import shiboken6
@@ -31,9 +32,27 @@ from urbanart.errors import UrbanArtError
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-#: Kinds of data an operation can change; views listen for the kinds they show.
-ARTWORKS, ARTISTS, PLAYLISTS, LIBRARY = "artworks", "artists", "playlists", "library"
-SCREENS, SCHEDULES, PUBLICATIONS = "screens", "schedules", "publications"
+
+class DataKind(StrEnum):
+    """Kinds of data an operation can change; views listen for the kinds they show."""
+
+    ARTWORKS = "artworks"
+    ARTISTS = "artists"
+    PLAYLISTS = "playlists"
+    LIBRARY = "library"  # another library was opened: everything changed
+    SCREENS = "screens"
+    SCHEDULES = "schedules"
+    PUBLICATIONS = "publications"
+
+
+#: The kinds by their short names, as views import them.
+ARTWORKS, ARTISTS, PLAYLISTS, LIBRARY = (
+    DataKind.ARTWORKS,
+    DataKind.ARTISTS,
+    DataKind.PLAYLISTS,
+    DataKind.LIBRARY,
+)
+SCREENS, SCHEDULES, PUBLICATIONS = DataKind.SCREENS, DataKind.SCHEDULES, DataKind.PUBLICATIONS
 
 
 @dataclass
@@ -67,9 +86,9 @@ history: deque[OpRecord] = deque(maxlen=200)
 class ChangeBus(QObject):
     """Tells views which kinds of data an operation changed (see ARTWORKS, ARTISTS…)."""
 
-    changed = Signal(object)  # frozenset[str]
+    changed = Signal(object)  # frozenset[DataKind]
 
-    def announce(self, kinds: Iterable[str]) -> None:
+    def announce(self, kinds: Iterable[DataKind]) -> None:
         kinds = frozenset(kinds)
         if kinds:
             self.changed.emit(kinds)

@@ -36,10 +36,16 @@ class Ambiguous(UrbanArtError):
 
 
 class InvalidValue(UrbanArtError):
-    """A field got a value it cannot hold."""
+    """A field got a value it cannot hold.
 
-    def __init__(self, field: str, value: object, reason: str) -> None:
+    `field` names it in the message as a curator reads it ("push URL", "--at"); `key` is its
+    identifier (the engine parameter it came in through: "push_url", "at"), so a form puts the
+    message under the right widget without matching on wording that may change.
+    """
+
+    def __init__(self, field: str, value: object, reason: str, *, key: str) -> None:
         self.field = field
+        self.key = key
         self.value = value
         self.reason = reason
         super().__init__(f"{field} {value!r}: {reason}")

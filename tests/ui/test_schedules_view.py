@@ -251,8 +251,17 @@ def test_a_bad_input_shows_the_engine_message_and_keeps_the_form(qtbot, open_win
     assert dialog.message("end_date") == ""
     assert "at least one" in dialog.message("targets")
 
-    # Fixed: it saves and closes.
+    # The engine calls it "reference time zone"; the form finds its field by the key alone.
     dialog.set_targets({("screen", world.lisbon)})
+    dialog.shared.setChecked(True)
+    dialog.reference_tz.setCurrentText("Mars/Olympus")
+    click_ok(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.message("reference_tz") != "", timeout=10_000)
+    assert "IANA time zone" in dialog.message("reference_tz")
+    assert dialog.message("targets") == "" and dialog.general_error.isHidden()
+
+    # Fixed: it saves and closes.
+    dialog.shared.setChecked(False)
     click_ok(qtbot, dialog)
     qtbot.waitUntil(lambda: view.dialog is None, timeout=10_000)
     assert len(engine_schedules(world, "Sched backwards")) == 1

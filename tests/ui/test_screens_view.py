@@ -105,16 +105,16 @@ def test_refused_values_show_under_their_field_and_register_nothing(
     qtbot.keyClicks(dialog.zone.lineEdit(), "Mars/Olympus")
     dialog.completer.popup().hide()
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.errors.message("time_zone") != "")
-    assert "IANA time zone" in dialog.errors.message("time_zone")
+    qtbot.waitUntil(lambda: dialog.errors.message("tz") != "")
+    assert "IANA time zone" in dialog.errors.message("tz")
     assert dialog.isVisible() and dialog.name.text() == "Refused Screen"
 
     dialog.zone.setCurrentText("Europe/Berlin")
     qtbot.keyClicks(dialog.push_url, "ftp://screen.example/push")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.errors.message("push_URL") != "")
-    assert "http:// or https://" in dialog.errors.message("push_URL")
-    assert dialog.errors.message("time_zone") == ""
+    qtbot.waitUntil(lambda: dialog.errors.message("push_url") != "")
+    assert "http:// or https://" in dialog.errors.message("push_url")
+    assert dialog.errors.message("tz") == ""
     assert dialog.isVisible() and dialog.push_url.text() == "ftp://screen.example/push"
     wait_idle(qtbot)
     names = [s.name for s in screens.list_screens(window.studio.library)]

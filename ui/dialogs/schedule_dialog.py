@@ -42,8 +42,15 @@ from ui.widgets.form_fields import (
     hint_label,
     with_error,
 )
-from urbanart.curation.records import GroupRecord, PlaylistRecord, ScheduleRecord, ScreenRecord
+from urbanart.curation.records import (
+    GroupRecord,
+    PlaylistRecord,
+    ScheduleRecord,
+    ScreenRecord,
+    TargetKind,
+)
 from urbanart.curation.rules import WEEKDAYS
+from urbanart.curation.week import Target
 from urbanart.errors import InvalidValue
 
 #: Matches the engine's bound (schedules.PRIORITY_LIMIT); the spin box cannot go past it.
@@ -85,7 +92,7 @@ class ScheduleDialog(QDialog):
         choices: ScheduleChoices,
         record: ScheduleRecord | None = None,
         *,
-        target: tuple[str, int] | None = None,
+        target: Target | None = None,
         today: date | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -114,13 +121,15 @@ class ScheduleDialog(QDialog):
         add_section_header(self.targets, "Screens")
         for screen in choices.screens:
             where = " · ".join(p for p in (screen.city, screen.timezone) if p)
-            self._add_target("screen", screen.id, screen.name, f"{screen.name}   —  {where}")
+            self._add_target(
+                TargetKind.SCREEN, screen.id, screen.name, f"{screen.name}   —  {where}"
+            )
         if choices.groups:
             add_section_header(self.targets, "Groups")
         for group in choices.groups:
             n = len(group.screens)
             self._add_target(
-                "group",
+                TargetKind.GROUP,
                 group.id,
                 group.name,
                 f"{group.name}   —  {n} screen{'s' if n != 1 else ''}",
@@ -240,7 +249,7 @@ class ScheduleDialog(QDialog):
         form.addRow("", self.enabled)
         form.addRow(
             "",
-            with_error(shared_box, self.errors.add("reference_time_zone", self.reference_tz)),
+            with_error(shared_box, self.errors.add("reference_tz", self.reference_tz)),
         )
         form.addRow(
             "",
@@ -272,7 +281,7 @@ class ScheduleDialog(QDialog):
 
     # Filling -------------------------------------------------------------------------------------
 
-    def _add_target(self, kind: str, target_id: int, name: str, text: str) -> None:
+    def _add_target(self, kind: TargetKind, target_id: int, name: str, text: str) -> None:
         item = QListWidgetItem(text)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Unchecked)
@@ -285,16 +294,16 @@ class ScheduleDialog(QDialog):
         items = (self.targets.item(row) for row in range(self.targets.count()))
         return [item for item in items if item.data(_KIND)]
 
-    def set_targets(self, wanted: set[tuple[str, int]]) -> None:
+    def set_targets(self, wanted: set[Target]) -> None:
         """Tick exactly these (kind, id) targets."""
         for item in self._target_items():
             key = (item.data(_KIND), item.data(_ID))
             checked = Qt.CheckState.Checked if key in wanted else Qt.CheckState.Unchecked
             item.setCheckState(checked)
 
-    def checked_targets(self) -> set[tuple[str, int]]:
+    def checked_targets(self) -> set[Target]:
         return {
-            (item.data(_KIND), item.data(_ID))
+            (TargetKind(item.data(_KIND)), int(item.data(_ID)))
             for item in self._target_items()
             if item.checkState() == Qt.CheckState.Checked
         }
@@ -315,7 +324,7 @@ class ScheduleDialog(QDialog):
         index = self.playlist.findData(record.playlist_id)
         if index >= 0:
             self.playlist.setCurrentIndex(index)
-        names = {"screen": set(record.screens), "group": set(record.groups)}
+        names = {TargetKind.SCREEN: set(record.screens), TargetKind.GROUP: set(record.groups)}
         for item in self._target_items():
             if item.data(_NAME) in names[item.data(_KIND)]:
                 item.setCheckState(Qt.CheckState.Checked)
@@ -363,8 +372,8 @@ class ScheduleDialog(QDialog):
         return {
             "name": self.name.text(),
             "playlist": self.playlist.currentData() if self.playlist.count() else "",
-            "screens": sorted(i for kind, i in targets if kind == "screen"),
-            "groups": sorted(i for kind, i in targets if kind == "group"),
+            "screens": sorted(i for kind, i in targets if kind is TargetKind.SCREEN),
+            "groups": sorted(i for kind, i in targets if kind is TargetKind.GROUP),
             "start_date": self._date(self.has_start, self.start_date),
             "end_date": self._date(self.has_end, self.end_date),
             "days": ",".join(WEEKDAYS[i] for i, b in enumerate(self.day_buttons) if b.isChecked()),

@@ -183,8 +183,8 @@ class ScreenDialog(QDialog):
         coord_errors = QVBoxLayout(location_errors)
         coord_errors.setContentsMargins(0, 0, 0, 0)
         coord_errors.setSpacing(0)
-        coord_errors.addWidget(self.errors.add("latitude", self.lat))
-        coord_errors.addWidget(self.errors.add("longitude", self.lon))
+        coord_errors.addWidget(self.errors.add("lat", self.lat))
+        coord_errors.addWidget(self.errors.add("lon", self.lon))
         location_box = QWidget()
         location_layout = QVBoxLayout(location_box)
         location_layout.setContentsMargins(0, 0, 0, 0)
@@ -197,7 +197,7 @@ class ScreenDialog(QDialog):
         zone_layout.setContentsMargins(0, 0, 0, 0)
         zone_layout.setSpacing(2)
         zone_layout.addWidget(self.zone)
-        zone_layout.addWidget(self.errors.add("time_zone", self.zone))
+        zone_layout.addWidget(self.errors.add("tz", self.zone))
         zone_layout.addWidget(self.zone_hint)
 
         push_box = QWidget()
@@ -205,7 +205,7 @@ class ScreenDialog(QDialog):
         push_layout.setContentsMargins(0, 0, 0, 0)
         push_layout.setSpacing(2)
         push_layout.addWidget(self.push_url)
-        push_layout.addWidget(self.errors.add("push_URL", self.push_url))
+        push_layout.addWidget(self.errors.add("push_url", self.push_url))
         push_layout.addWidget(
             hint_label(
                 "The studio nudges the screen here after each publication, signed with a "

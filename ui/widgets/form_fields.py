@@ -1,7 +1,8 @@
-"""Form helpers shared by editors: inline error labels by field name, and a "private" note.
+"""Form helpers shared by editors: inline error labels by field key, and a "private" note.
 
-Engine validation errors (``InvalidValue``) name the field at fault; editors register one
-``ErrorLabel`` per field so the message appears right under what the curator has to fix.
+Engine validation errors (``InvalidValue``) carry the key of the field at fault (the engine
+parameter the value came in through: "tz", "push_url"); editors register one ``ErrorLabel`` per
+key so the message appears right under what the curator has to fix, whatever the field's label.
 """
 
 from __future__ import annotations
@@ -58,16 +59,17 @@ def hint_label(text: str, parent: QWidget | None = None) -> QLabel:
 
 
 class FieldErrors:
-    """Maps engine field names to error labels and the widgets to focus."""
+    """Maps engine field keys (InvalidValue.key) to error labels and the widgets to focus."""
 
     def __init__(self) -> None:
         self._labels: dict[str, ErrorLabel] = {}
         self._widgets: dict[str, QWidget] = {}
 
-    def add(self, name: str, widget: QWidget) -> ErrorLabel:
+    def add(self, key: str, widget: QWidget) -> ErrorLabel:
+        """An error label for the field whose values the engine takes as `key`."""
         label = ErrorLabel()
-        self._labels[name] = label
-        self._widgets[name] = widget
+        self._labels[key] = label
+        self._widgets[key] = widget
         return label
 
     def clear(self) -> None:
@@ -75,19 +77,18 @@ class FieldErrors:
             label.clear_message()
 
     def show(self, exc: InvalidValue) -> bool:
-        """Show exc under its field and focus the field; False when no field has that name."""
-        name = exc.field.replace(" ", "_")
-        label = self._labels.get(name)
+        """Show exc under its field and focus the field; False when no field has its key."""
+        label = self._labels.get(exc.key)
         if label is None:
             return False
         reason = exc.reason[:1].upper() + exc.reason[1:]
         label.show_message(reason)
-        widget = self._widgets[name]
+        widget = self._widgets[exc.key]
         widget.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
 
-    def message(self, name: str) -> str:
-        label = self._labels.get(name)
+    def message(self, key: str) -> str:
+        label = self._labels.get(key)
         return label.text() if label is not None and not label.isHidden() else ""
 
 

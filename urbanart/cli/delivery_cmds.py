@@ -32,7 +32,7 @@ def parse_at(text: str) -> datetime:
     except ValueError:
         raise InvalidValue(
             "--at", text, "is not a date and time; write it like 2026-06-01T09:00 or with a zone "
-            "such as 2026-06-01T09:00+02:00"
+            "such as 2026-06-01T09:00+02:00", key="at"
         ) from None  # fmt: skip
     if value.tzinfo is None:
         value = value.astimezone()  # local wall clock
@@ -137,10 +137,12 @@ def publish_command(
     library = state.library()
     if at is not None:
         if dry_run:
-            raise InvalidValue("--at", at, "cannot be combined with --dry-run")
+            raise InvalidValue("--at", at, "cannot be combined with --dry-run", key="at")
         when = parse_at(at)
         if when <= datetime.now(UTC):
-            raise InvalidValue("--at", at, "is in the past; give a future time or publish now")
+            raise InvalidValue(
+                "--at", at, "is in the past; give a future time or publish now", key="at"
+            )
         run_at = jobs.schedule_publish(library, when)
         if as_json:
             print_json({"scheduled": True, "at": run_at.isoformat()})

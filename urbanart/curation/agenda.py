@@ -45,7 +45,10 @@ def parse_instant(text: str) -> datetime:
         return datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidValue(
-            "time", text, "must be an ISO date-time such as 2026-06-01T21:30 or 2026-06-01T12:30Z"
+            "time",
+            text,
+            "must be an ISO date-time such as 2026-06-01T21:30 or 2026-06-01T12:30Z",
+            key="time",
         ) from None
 
 
@@ -141,7 +144,7 @@ def whats_on(library: Library, screen_ref: str | int, at: datetime) -> WhatsOn:
 def _begin(context: ScreenContext, start: datetime | None, days: int) -> datetime:
     """The agenda's first instant (naive start = the screen's wall clock), days checked."""
     if not 1 <= days <= MAX_DAYS:
-        raise InvalidValue("days", days, f"must be between 1 and {MAX_DAYS}")
+        raise InvalidValue("days", days, f"must be between 1 and {MAX_DAYS}", key="days")
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     return localize(start, context.tz) if start else now
 
@@ -255,7 +258,7 @@ def week(library: Library, target: Target, day: date, *, now: datetime | None = 
     try:
         kind, target_id = TargetKind(target[0]), target[1]
     except ValueError:
-        raise InvalidValue("target", target[0], "must be screen or group") from None
+        raise InvalidValue("target", target[0], "must be screen or group", key="target") from None
     monday = day - timedelta(days=day.weekday())
     start = datetime.combine(monday, time())
     if kind is TargetKind.GROUP:

@@ -66,7 +66,7 @@ def validate(data: Any) -> None:
     errors = sorted(_validator().iter_errors(data), key=_document_order)
     if errors:
         error = errors[0]
-        raise InvalidValue("playlist file", _json_path(error), error.message)
+        raise InvalidValue("playlist file", _json_path(error), error.message, key="playlist_file")
 
 
 def _credit(title: str, artist: str, year: int | None, license_id: str) -> str:
@@ -135,7 +135,7 @@ def import_playlist(library: Library, data: Any, *, name: str | None = None) -> 
             )
         except InvalidValue as exc:
             raise InvalidValue(
-                "playlist file", f"$.items[{index}].transition", exc.reason
+                "playlist file", f"$.items[{index}].transition", exc.reason, key="playlist_file"
             ) from None
         planned.append((entry, duration, kind, seconds, entry.get("overlay", True)))
     with library.session() as session:
@@ -147,6 +147,7 @@ def import_playlist(library: Library, data: Any, *, name: str | None = None) -> 
                 title,
                 "a playlist with this name exists already; import it under another name "
                 "with --name",
+                key="name",
             ) from None
         works = artworks_by_sha256(session, (e["sha256"] for e in entries))
         for entry in entries:
@@ -158,6 +159,7 @@ def import_playlist(library: Library, data: Any, *, name: str | None = None) -> 
                     label,
                     f"with sha256 {entry['sha256']} is not in this library; import the file "
                     "first (urbanart import FILE), then import the playlist again",
+                    key="artwork",
                 )
             if work.status != ReviewStatus.APPROVED:
                 raise not_approved(work)
@@ -186,12 +188,19 @@ def read_file(path: str | os.PathLike[str]) -> Any:
     try:
         return json.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InvalidValue("playlist file", str(file), f"cannot be read: {exc.strerror}") from None
+        raise InvalidValue(
+            "playlist file", str(file), f"cannot be read: {exc.strerror}", key="playlist_file"
+        ) from None
     except UnicodeDecodeError:
-        raise InvalidValue("playlist file", str(file), "is not UTF-8 text") from None
+        raise InvalidValue(
+            "playlist file", str(file), "is not UTF-8 text", key="playlist_file"
+        ) from None
     except json.JSONDecodeError as exc:
         raise InvalidValue(
-            "playlist file", str(file), f"is not JSON (line {exc.lineno}, column {exc.colno})"
+            "playlist file",
+            str(file),
+            f"is not JSON (line {exc.lineno}, column {exc.colno})",
+            key="playlist_file",
         ) from None
 
 
@@ -203,7 +212,7 @@ def write_file(path: str | os.PathLike[str], data: Any) -> Path:
         handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
     except OSError as exc:
         reason = f"cannot be written: {exc.strerror}"
-        raise InvalidValue("output file", str(target), reason) from None
+        raise InvalidValue("output file", str(target), reason, key="output_file") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)

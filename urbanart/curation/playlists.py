@@ -35,7 +35,10 @@ def clean_duration(value: Any) -> float:
         seconds = math.nan
     if not math.isfinite(seconds) or seconds <= 0 or seconds > MAX_DURATION:
         raise InvalidValue(
-            "duration", value, "must be a positive number of seconds (at most 86400)"
+            "duration",
+            value,
+            "must be a positive number of seconds (at most 86400)",
+            key="duration",
         )
     return seconds
 
@@ -52,11 +55,14 @@ def clean_transition(
     if not kind:
         kind = "crossfade" if seconds is not None and _number(seconds) > 0 else "cut"
     if kind not in TRANSITIONS:
-        raise InvalidValue("transition", transition, "must be cut or crossfade")
+        raise InvalidValue("transition", transition, "must be cut or crossfade", key="transition")
     if kind == "cut":
         if seconds is not None and _number(seconds) != 0:
             raise InvalidValue(
-                "transition seconds", seconds, "a cut has no length; use --transition crossfade"
+                "transition seconds",
+                seconds,
+                "a cut has no length; use --transition crossfade",
+                key="transition_seconds",
             )
         return "cut", 0.0
     if seconds is None:
@@ -70,6 +76,7 @@ def clean_transition(
             seconds if seconds is not None else length,
             f"a crossfade must last more than 0 s, at most {MAX_TRANSITION:g} s and less than "
             f"the item's duration ({duration:g} s)",
+            key="transition_seconds",
         )
     return "crossfade", length
 
@@ -78,7 +85,9 @@ def _number(value: Any) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise InvalidValue("transition seconds", value, "must be a number of seconds") from None
+        raise InvalidValue(
+            "transition seconds", value, "must be a number of seconds", key="transition_seconds"
+        ) from None
 
 
 def not_approved(artwork: Artwork) -> InvalidValue:
@@ -87,6 +96,7 @@ def not_approved(artwork: Artwork) -> InvalidValue:
         artwork.title,
         f"is not approved (status: {artwork.status}); approve it first with "
         f"`urbanart artworks edit {artwork.id} --status approved`",
+        key="artwork",
     )
 
 
@@ -129,16 +139,18 @@ def _renumber(items: Sequence[PlaylistItem]) -> None:
         item.position = index
 
 
-def _item_at(playlist: Playlist, position: Any, field: str = "position") -> PlaylistItem:
+def _item_at(
+    playlist: Playlist, position: Any, field: str = "position", key: str = "position"
+) -> PlaylistItem:
     items = _ordered(playlist)
     try:
         index = int(str(position).strip())
     except ValueError:
-        raise InvalidValue(field, position, "must be a whole number such as 1") from None
+        raise InvalidValue(field, position, "must be a whole number such as 1", key=key) from None
     if not items:
-        raise InvalidValue(field, position, f"the playlist {playlist.name!r} has no items")
+        raise InvalidValue(field, position, f"the playlist {playlist.name!r} has no items", key=key)
     if not 1 <= index <= len(items):
-        raise InvalidValue(field, position, f"must be between 1 and {len(items)}")
+        raise InvalidValue(field, position, f"must be between 1 and {len(items)}", key=key)
     return items[index - 1]
 
 
@@ -197,6 +209,7 @@ def delete_playlist(library: Library, ref: str | int, *, force: bool = False) ->
                 playlist.name,
                 f"is used by schedule(s) {ids}; remove them first, or delete with --force "
                 "to remove them too",
+                key="playlist",
             )
         for schedule in users:
             session.delete(schedule)
@@ -225,7 +238,9 @@ def add_items(
     """Append approved artworks (by id or title), all or none: one refused work adds nothing."""
     refs = list(artworks)
     if not refs:
-        raise InvalidValue("artworks", "", "name at least one artwork (id or title)")
+        raise InvalidValue(
+            "artworks", "", "name at least one artwork (id or title)", key="artworks"
+        )
     seconds = DEFAULT_DURATION if duration is None else clean_duration(duration)
     kind, length = clean_transition(transition, transition_seconds, seconds)
     with library.session() as session:
@@ -254,9 +269,13 @@ def _insert_index(position: Any, count: int) -> int:
     try:
         index = int(position)
     except (TypeError, ValueError):
-        raise InvalidValue("position", position, "must be a whole number such as 1") from None
+        raise InvalidValue(
+            "position", position, "must be a whole number such as 1", key="position"
+        ) from None
     if not 1 <= index <= count + 1:
-        raise InvalidValue("position", position, f"must be between 1 and {count + 1}")
+        raise InvalidValue(
+            "position", position, f"must be between 1 and {count + 1}", key="position"
+        )
     return index - 1
 
 
@@ -264,8 +283,8 @@ def move_item(library: Library, ref: str | int, from_pos: Any, to_pos: Any) -> P
     """Move the item at from_pos (1-based, as shown) so that it ends up at to_pos."""
     with library.session() as session:
         playlist = find_playlist(session, ref)
-        item = _item_at(playlist, from_pos, "from position")
-        _item_at(playlist, to_pos, "to position")
+        item = _item_at(playlist, from_pos, "from position", "from_position")
+        _item_at(playlist, to_pos, "to position", "to_position")
         items = [i for i in _ordered(playlist) if i is not item]
         items.insert(int(str(to_pos).strip()) - 1, item)
         _renumber(items)

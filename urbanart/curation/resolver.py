@@ -139,6 +139,7 @@ class Timeline:
                 "instant",
                 when.isoformat(),
                 f"is outside this timeline ({self.start.isoformat()} to {self.end.isoformat()})",
+                key="instant",
             )
         index = bisect_right(self.segments, when, key=lambda segment: segment.start) - 1
         return self.segments[index]
@@ -180,10 +181,13 @@ def rank_key(rule: ScheduleRule) -> tuple[int, datetime, int]:
 
 def _aware_utc(value: datetime, what: str) -> datetime:
     if not isinstance(value, datetime):
-        raise InvalidValue(what, value, "must be a date and time")
+        raise InvalidValue(what, value, "must be a date and time", key=what)
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidValue(
-            what, value.isoformat(), "has no time zone; pass an aware datetime (UTC is safest)"
+            what,
+            value.isoformat(),
+            "has no time zone; pass an aware datetime (UTC is safest)",
+            key=what,
         )
     return value.astimezone(UTC)
 
@@ -390,7 +394,9 @@ def _ranked(
     for rule in rules:
         seen = by_id.setdefault(rule.id, rule)
         if seen is not rule and seen != rule:
-            raise InvalidValue("schedule", rule.id, "was given twice with different settings")
+            raise InvalidValue(
+                "schedule", rule.id, "was given twice with different settings", key="schedule"
+            )
     enabled = [
         rule
         for rule in by_id.values()
@@ -446,7 +452,7 @@ def _checked_range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
     end_utc = _aware_utc(end, "end")
     if end_utc <= start_utc:
         raise InvalidValue(
-            "end", end_utc.isoformat(), f"is not after the start {start_utc.isoformat()}"
+            "end", end_utc.isoformat(), f"is not after the start {start_utc.isoformat()}", key="end"
         )
     return start_utc, end_utc
 

@@ -46,11 +46,15 @@ def _hhmm(value: time) -> str:
 def _parse_clock(piece: str, text: str, *, is_end: bool) -> time:
     match = _CLOCK.fullmatch(piece.strip())
     if match is None:
-        raise InvalidValue("window", text, f"{piece.strip()!r} is not a time; {_WINDOW_HINT}")
+        raise InvalidValue(
+            "window", text, f"{piece.strip()!r} is not a time; {_WINDOW_HINT}", key="window"
+        )
     hour, minute = int(match.group(1)), int(match.group(2))
     if (hour, minute) == (24, 0):
         if not is_end:
-            raise InvalidValue("window", text, "24:00 can only end a window; start at 00:00")
+            raise InvalidValue(
+                "window", text, "24:00 can only end a window; start at 00:00", key="window"
+            )
         return MIDNIGHT
     if hour > 23 or minute > 59:
         raise InvalidValue(
@@ -58,6 +62,7 @@ def _parse_clock(piece: str, text: str, *, is_end: bool) -> time:
             text,
             f"{piece.strip()!r} is not a time of day; hours run 00-23 and minutes 00-59 "
             "(24:00 may end a window)",
+            key="window",
         )
     return time(hour, minute)
 
@@ -78,31 +83,37 @@ class DailyWindow:
     def __post_init__(self) -> None:
         for name, value in (("start", self.start), ("end", self.end)):
             if not isinstance(value, time) or value.tzinfo is not None:
-                raise InvalidValue("window", value, f"the {name} must be a wall-clock time")
+                raise InvalidValue(
+                    "window", value, f"the {name} must be a wall-clock time", key="window"
+                )
             if value.second or value.microsecond:
                 raise InvalidValue(
-                    "window", value.isoformat(), f"the {name} must be a whole minute"
+                    "window", value.isoformat(), f"the {name} must be a whole minute", key="window"
                 )
         if self.start == self.end:
             raise InvalidValue(
                 "window",
                 f"{_hhmm(self.start)}-{_hhmm(self.end)}",
                 "start and end are the same; leave the window out to play all day",
+                key="window",
             )
 
     @classmethod
     def parse(cls, text: str) -> DailyWindow:
         """Read "HH:MM-HH:MM" ("24:00" may end a window); InvalidValue says what is wrong."""
         if not isinstance(text, str):
-            raise InvalidValue("window", text, _WINDOW_HINT)
+            raise InvalidValue("window", text, _WINDOW_HINT, key="window")
         parts = re.split(r"\s*[-–—]\s*", text.strip())
         if len(parts) != 2 or not all(parts):
-            raise InvalidValue("window", text, _WINDOW_HINT)
+            raise InvalidValue("window", text, _WINDOW_HINT, key="window")
         start = _parse_clock(parts[0], text, is_end=False)
         end = _parse_clock(parts[1], text, is_end=True)
         if start == end:
             raise InvalidValue(
-                "window", text, "start and end are the same; leave the window out to play all day"
+                "window",
+                text,
+                "start and end are the same; leave the window out to play all day",
+                key="window",
             )
         return cls(start, end)
 
@@ -122,7 +133,9 @@ def _day_index(token: str, text: str) -> int:
         for index, name in enumerate(_FULL_NAMES):
             if name.startswith(word):
                 return index
-    raise InvalidValue("days", text, f"{token.strip()!r} is not a weekday; {_DAYS_HINT}")
+    raise InvalidValue(
+        "days", text, f"{token.strip()!r} is not a weekday; {_DAYS_HINT}", key="days"
+    )
 
 
 def parse_weekdays(text: str) -> frozenset[int]:
@@ -133,7 +146,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
     day is almost always a mistake, and disabling the rule says "never" explicitly.
     """
     if not isinstance(text, str):
-        raise InvalidValue("days", text, _DAYS_HINT)
+        raise InvalidValue("days", text, _DAYS_HINT, key="days")
     days: set[int] = set()
     for raw in re.split(r"[,\s;]+", text.strip()):
         if not raw:
@@ -150,9 +163,11 @@ def parse_weekdays(text: str) -> frozenset[int]:
         elif len(ends) == 1:
             days.add(_day_index(token, text))
         else:
-            raise InvalidValue("days", text, f"{raw!r} is not a weekday range; {_DAYS_HINT}")
+            raise InvalidValue(
+                "days", text, f"{raw!r} is not a weekday range; {_DAYS_HINT}", key="days"
+            )
     if not days:
-        raise InvalidValue("days", text.strip(), f"no weekday chosen; {_DAYS_HINT}")
+        raise InvalidValue("days", text.strip(), f"no weekday chosen; {_DAYS_HINT}", key="days")
     return frozenset(days)
 
 
@@ -165,9 +180,9 @@ def format_weekdays(days: Iterable[int]) -> str:
     return ",".join(WEEKDAYS[index] for index in sorted(chosen))
 
 
-def _check_date(name: str, value: object) -> None:
+def _check_date(name: str, value: object, key: str) -> None:
     if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
-        raise InvalidValue(name, value, "must be a calendar date such as 2026-03-31")
+        raise InvalidValue(name, value, "must be a calendar date such as 2026-03-31", key=key)
 
 
 @dataclass(frozen=True)
@@ -205,11 +220,14 @@ class ScheduleRule:
     def __post_init__(self) -> None:
         if not isinstance(self.created_at, datetime) or self.created_at.utcoffset() is None:
             raise InvalidValue(
-                "created at", self.created_at, "has no time zone; store creation times in UTC"
+                "created at",
+                self.created_at,
+                "has no time zone; store creation times in UTC",
+                key="created_at",
             )
         object.__setattr__(self, "created_at", self.created_at.astimezone(UTC))
-        _check_date("start date", self.start_date)
-        _check_date("end date", self.end_date)
+        _check_date("start date", self.start_date, "start_date")
+        _check_date("end date", self.end_date, "end_date")
         if (
             self.start_date is not None
             and self.end_date is not None
@@ -220,19 +238,24 @@ class ScheduleRule:
                 self.end_date.isoformat(),
                 f"is before the start date {self.start_date.isoformat()}; "
                 "a schedule must end on or after the day it starts",
+                key="end_date",
             )
         days = self.weekdays
         if isinstance(days, str):
-            raise InvalidValue("days", days, "pass weekday numbers; parse text with parse_weekdays")
+            raise InvalidValue(
+                "days", days, "pass weekday numbers; parse text with parse_weekdays", key="days"
+            )
         days = frozenset(days)
         if not days:
-            raise InvalidValue("days", "", f"no weekday chosen; {_DAYS_HINT}")
+            raise InvalidValue("days", "", f"no weekday chosen; {_DAYS_HINT}", key="days")
         for day in days:
             if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
-                raise InvalidValue("days", day, "weekdays are numbered 0 (mon) to 6 (sun)")
+                raise InvalidValue(
+                    "days", day, "weekdays are numbered 0 (mon) to 6 (sun)", key="days"
+                )
         object.__setattr__(self, "weekdays", days)
         if self.window is not None and not isinstance(self.window, DailyWindow):
-            raise InvalidValue("window", self.window, _WINDOW_HINT)
+            raise InvalidValue("window", self.window, _WINDOW_HINT, key="window")
         validate_zone(self.reference_tz)
 
     parse_weekdays = staticmethod(parse_weekdays)

@@ -35,7 +35,7 @@ _ALL_DAY = ("", "none", "all-day", "all day", "-")
 # Validation -------------------------------------------------------------------------------------
 
 
-def parse_date(field: str, value: Any) -> date | None:
+def parse_date(field: str, value: Any, key: str) -> date | None:
     """An ISO date (2026-06-01); "" or "none" clears it, meaning "open-ended"."""
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
@@ -45,7 +45,7 @@ def parse_date(field: str, value: Any) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidValue(field, text, "must be an ISO date such as 2026-06-01") from None
+        raise InvalidValue(field, text, "must be an ISO date such as 2026-06-01", key=key) from None
 
 
 def parse_window(value: Any) -> tuple[str, str] | None:
@@ -68,10 +68,15 @@ def clean_priority(value: Any) -> int:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise InvalidValue("priority", value, "must be a whole number such as 0 or 5") from None
+        raise InvalidValue(
+            "priority", value, "must be a whole number such as 0 or 5", key="priority"
+        ) from None
     if not -PRIORITY_LIMIT <= number <= PRIORITY_LIMIT:
         raise InvalidValue(
-            "priority", value, f"must be between -{PRIORITY_LIMIT} and {PRIORITY_LIMIT}"
+            "priority",
+            value,
+            f"must be between -{PRIORITY_LIMIT} and {PRIORITY_LIMIT}",
+            key="priority",
         )
     return number
 
@@ -83,6 +88,7 @@ def _check_dates(start: date | None, end: date | None) -> None:
             end.isoformat(),
             f"is before the start date {start.isoformat()}; "
             "a schedule must end on or after the day it starts",
+            key="end_date",
         )
 
 
@@ -94,7 +100,9 @@ def _playable(session: Session, playlist: Playlist) -> Playlist:
         .where(PlaylistItem.playlist_id == playlist.id)
     )
     if not count:
-        raise InvalidValue("playlist", playlist.name, "has no items; add artworks first")
+        raise InvalidValue(
+            "playlist", playlist.name, "has no items; add artworks first", key="playlist"
+        )
     return playlist
 
 
@@ -118,13 +126,17 @@ def _validate(schedule: Schedule) -> None:
     """Build the rule the resolver will see, so anything it would refuse is refused now."""
     if not schedule.screens and not schedule.groups:
         raise InvalidValue(
-            "targets", "", "a schedule needs at least one --screen or --group to play on"
+            "targets",
+            "",
+            "a schedule needs at least one --screen or --group to play on",
+            key="targets",
         )
     if schedule.reference_tz != "UTC" and not schedule.shared_instant:
         raise InvalidValue(
             "reference time zone",
             schedule.reference_tz,
             "only applies with --shared-instant (otherwise each screen uses its own zone)",
+            key="reference_tz",
         )
     _check_dates(schedule.start_date, schedule.end_date)
     _rule(
@@ -184,12 +196,16 @@ def add_schedule(
     enabled: bool = True,
 ) -> ScheduleRecord:
     """Bind a playlist to screens and groups for dates, weekdays and a daily window."""
-    start = parse_date("start date", start_date)
-    end = parse_date("end date", end_date)
+    start = parse_date("start date", start_date, "start_date")
+    end = parse_date("end date", end_date, "end_date")
     _check_dates(start, end)
     mask = parse_days(days)
     span = parse_window(window)
-    zone = "UTC" if reference_tz is None else clean_timezone(reference_tz, "reference time zone")
+    zone = (
+        "UTC"
+        if reference_tz is None
+        else clean_timezone(reference_tz, "reference time zone", "reference_tz")
+    )
     with library.session() as session:
         schedule = Schedule(
             name=clean_text("name", name, limit=200),
@@ -244,9 +260,9 @@ def edit_schedule(
         if groups is not None:
             schedule.groups = _groups(session, groups)
         if start_date is not None:
-            schedule.start_date = parse_date("start date", start_date)
+            schedule.start_date = parse_date("start date", start_date, "start_date")
         if end_date is not None:
-            schedule.end_date = parse_date("end date", end_date)
+            schedule.end_date = parse_date("end date", end_date, "end_date")
         if days is not None:
             schedule.weekdays = parse_days(days)
         if window is not None:
@@ -259,7 +275,9 @@ def edit_schedule(
             if not shared_instant and reference_tz is None:
                 schedule.reference_tz = "UTC"
         if reference_tz is not None:
-            schedule.reference_tz = clean_timezone(reference_tz, "reference time zone")
+            schedule.reference_tz = clean_timezone(
+                reference_tz, "reference time zone", "reference_tz"
+            )
         if name is not None:
             schedule.name = clean_text("name", name, limit=200)
         if enabled is not None:

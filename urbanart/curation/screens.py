@@ -51,7 +51,7 @@ def _zones_by_lower() -> dict[str, str]:
     return {name.lower(): name for name in available_timezones()}
 
 
-def clean_timezone(value: Any, field: str = "time zone") -> str:
+def clean_timezone(value: Any, field: str = "time zone", key: str = "tz") -> str:
     """Return the canonical IANA name; "europe/berlin" is forgiven, "CEST" or "+02:00" is not.
 
     Offsets and abbreviations are refused because they do not follow daylight saving time, and
@@ -62,7 +62,7 @@ def clean_timezone(value: Any, field: str = "time zone") -> str:
     try:
         return validate_zone(name or text)  # the resolver's own test, so both agree
     except InvalidValue:
-        raise InvalidValue(field, text, ZONE_REASON) from None
+        raise InvalidValue(field, text, ZONE_REASON, key=key) from None
 
 
 def timezone_choices() -> list[str]:
@@ -79,22 +79,28 @@ def parse_size(value: Any) -> tuple[int, int]:
     """ "1920x1080" → (1920, 1080); both sides positive and at most 16384 pixels."""
     match = _SIZE.match(str(value or ""))
     if match is None:
-        raise InvalidValue("size", value, "must be WIDTHxHEIGHT in pixels, such as 1920x1080")
+        raise InvalidValue(
+            "size", value, "must be WIDTHxHEIGHT in pixels, such as 1920x1080", key="size"
+        )
     width, height = int(match[1]), int(match[2])
     if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
-        raise InvalidValue("size", value, f"each side must be between 1 and {MAX_SIDE} pixels")
+        raise InvalidValue(
+            "size", value, f"each side must be between 1 and {MAX_SIDE} pixels", key="size"
+        )
     return width, height
 
 
-def _coordinate(field: str, value: Any, bound: float) -> float | None:
+def _coordinate(field: str, value: Any, bound: float, key: str) -> float | None:
     if value is None or str(value).strip() == "":
         return None
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise InvalidValue(field, value, "must be a number of degrees") from None
+        raise InvalidValue(field, value, "must be a number of degrees", key=key) from None
     if not math.isfinite(number) or not -bound <= number <= bound:
-        raise InvalidValue(field, value, f"must be between -{bound:g} and {bound:g} degrees")
+        raise InvalidValue(
+            field, value, f"must be between -{bound:g} and {bound:g} degrees", key=key
+        )
     return number
 
 
@@ -102,20 +108,27 @@ def clean_poll_interval(value: Any) -> int:
     try:
         seconds = int(str(value).strip())
     except ValueError:
-        raise InvalidValue("poll interval", value, "must be a whole number of seconds") from None
+        raise InvalidValue(
+            "poll interval", value, "must be a whole number of seconds", key="poll_interval"
+        ) from None
     if not POLL_MIN <= seconds <= POLL_MAX:
         raise InvalidValue(
-            "poll interval", value, f"must be between {POLL_MIN} and {POLL_MAX} seconds"
+            "poll interval",
+            value,
+            f"must be between {POLL_MIN} and {POLL_MAX} seconds",
+            key="poll_interval",
         )
     return seconds
 
 
 def clean_push_url(value: Any) -> str | None:
-    text = clean_text("push URL", value, limit=500)
+    text = clean_text("push URL", value, limit=500, key="push_url")
     if not text:
         return None
     if not re.match(r"^https?://[^\s/]+", text, re.IGNORECASE):
-        raise InvalidValue("push URL", text, "must be an http:// or https:// address")
+        raise InvalidValue(
+            "push URL", text, "must be an http:// or https:// address", key="push_url"
+        )
     return text
 
 
@@ -128,7 +141,10 @@ def _unique_name(
     clash = session.scalar(stmt)
     if clash is not None:
         raise InvalidValue(
-            "name", name, f"a {kind} with this name exists already (id {clash.id}); pick another"
+            "name",
+            name,
+            f"a {kind} with this name exists already (id {clash.id}); pick another",
+            key="name",
         )
 
 
@@ -192,7 +208,7 @@ def add_screen(
     zone = clean_timezone(tz)
     width, height = parse_size(size)
     url = clean_push_url(push_url)
-    secret = clean_text("push secret", push_secret, limit=128) or None
+    secret = clean_text("push secret", push_secret, limit=128, key="push_secret") or None
     with library.session() as session:
         _unique_name(session, Screen, name, "screen", None)
         screen = Screen(
@@ -202,8 +218,8 @@ def add_screen(
             height=height,
             city=clean_text("city", city, limit=200),
             address=clean_text("address", address, limit=500),
-            latitude=_coordinate("latitude", lat, 90),
-            longitude=_coordinate("longitude", lon, 180),
+            latitude=_coordinate("latitude", lat, 90, "lat"),
+            longitude=_coordinate("longitude", lon, 180, "lon"),
             poll_interval=DEFAULT_POLL
             if poll_interval is None
             else clean_poll_interval(poll_interval),
@@ -239,7 +255,10 @@ def edit_screen(
     unknown = set(changes) - set(SCREEN_FIELDS)
     if unknown:
         raise InvalidValue(
-            "field", sorted(unknown)[0], f"is not a screen field ({', '.join(SCREEN_FIELDS)})"
+            "field",
+            sorted(unknown)[0],
+            f"is not a screen field ({', '.join(SCREEN_FIELDS)})",
+            key="field",
         )
     changes = {k: v for k, v in changes.items() if v is not None}
     with library.session() as session:
@@ -256,14 +275,15 @@ def edit_screen(
             if key in changes:
                 setattr(screen, key, clean_text(key, changes[key], limit=limit))
         if "lat" in changes:
-            screen.latitude = _coordinate("latitude", changes["lat"], 90)
+            screen.latitude = _coordinate("latitude", changes["lat"], 90, "lat")
         if "lon" in changes:
-            screen.longitude = _coordinate("longitude", changes["lon"], 180)
+            screen.longitude = _coordinate("longitude", changes["lon"], 180, "lon")
         if "poll_interval" in changes:
             screen.poll_interval = clean_poll_interval(changes["poll_interval"])
         if "push_secret" in changes:
             screen.push_secret = (
-                clean_text("push secret", changes["push_secret"], limit=128) or None
+                clean_text("push secret", changes["push_secret"], limit=128, key="push_secret")
+                or None
             )
         if "push_url" in changes:
             screen.push_url = clean_push_url(changes["push_url"])
@@ -450,7 +470,9 @@ def remove_from_group(
         leaving = _screens(session, screens)
         for screen in leaving:
             if screen.id not in members:
-                raise InvalidValue("screen", screen.name, f"is not in the group {group.name!r}")
+                raise InvalidValue(
+                    "screen", screen.name, f"is not in the group {group.name!r}", key="screen"
+                )
         ids = {s.id for s in leaving}
         group.screens = [s for s in group.screens if s.id not in ids]
         session.flush()

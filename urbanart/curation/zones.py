@@ -64,11 +64,11 @@ def _load(name: str) -> ZoneInfo:
 def zone(name: str) -> ZoneInfo:
     """The ZoneInfo for an IANA name; InvalidValue naming the value when it is not one."""
     if not isinstance(name, str) or not name or name not in _known_zones():
-        raise InvalidValue("time zone", name, ZONE_REASON)
+        raise InvalidValue("time zone", name, ZONE_REASON, key="timezone")
     try:
         return _load(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
-        raise InvalidValue("time zone", name, ZONE_REASON) from exc
+        raise InvalidValue("time zone", name, ZONE_REASON, key="timezone") from exc
 
 
 def validate_zone(name: str) -> str:
@@ -79,7 +79,9 @@ def validate_zone(name: str) -> str:
 
 def _aware(value: datetime, what: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidValue(what, value.isoformat(), "has no time zone; pass an aware datetime")
+        raise InvalidValue(
+            what, value.isoformat(), "has no time zone; pass an aware datetime", key=what
+        )
     return value.astimezone(UTC)
 
 
@@ -166,7 +168,9 @@ def offset_pieces(name: str, start: datetime, end: datetime) -> tuple[OffsetPiec
     start_utc = _aware(start, "start")
     end_utc = _aware(end, "end")
     if end_utc <= start_utc:
-        raise InvalidValue("end", end.isoformat(), f"is not after the start {start.isoformat()}")
+        raise InvalidValue(
+            "end", end.isoformat(), f"is not after the start {start.isoformat()}", key="end"
+        )
     return _pieces(name, start_utc, end_utc)
 
 

@@ -30,7 +30,7 @@ def hub_root(base_url: str) -> str:
     """The base URL with exactly one trailing slash, so relative paths join under it."""
     text = base_url.strip()
     if not text.lower().startswith(("http://", "https://")):
-        raise InvalidValue("address", text, "must start with http:// or https://")
+        raise InvalidValue("address", text, "must start with http:// or https://", key="address")
     return text if text.endswith("/") else text + "/"
 
 

@@ -197,7 +197,7 @@ def list_publications(library: Library, limit: int = HISTORY_LIMIT) -> list[Publ
     """The last `limit` publications, newest first, each with its totals and message, so a
     curator can see when the screens last got new content and whether it worked."""
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise InvalidValue("limit", limit, "must be a whole number of 1 or more")
+        raise InvalidValue("limit", limit, "must be a whole number of 1 or more", key="limit")
     with library.session() as session:
         rows = session.scalars(
             select(Publication)

@@ -155,7 +155,9 @@ def schedule_publish(
     A time already past runs as soon as a scheduler starts, if still within the grace time.
     """
     if at.tzinfo is None or at.utcoffset() is None:
-        raise InvalidValue("--at", at.isoformat(), "needs a time zone, e.g. 2026-06-01T09:00+02:00")
+        raise InvalidValue(
+            "--at", at.isoformat(), "needs a time zone, e.g. 2026-06-01T09:00+02:00", key="at"
+        )
     when = at.astimezone(UTC)
     with _scheduler_for(library) as scheduler:
         scheduler.add_job(

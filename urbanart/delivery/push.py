@@ -311,6 +311,7 @@ def _targets(library: Library, refs: Sequence[str | int] | None) -> list[_Target
                         screen.name,
                         "has no push URL; set one with `urbanart screens edit "
                         f"{screen.id} --push-url URL`",
+                        key="screen",
                     )
                 rows[screen.id] = screen
             screens = list(rows.values())
@@ -339,9 +340,11 @@ def push(
     parallel; one PushDelivery row per screen records the outcome. Returns outcomes by screen id.
     """
     if timeout <= 0:
-        raise InvalidValue("timeout", timeout, "must be a positive number of seconds")
+        raise InvalidValue(
+            "timeout", timeout, "must be a positive number of seconds", key="timeout"
+        )
     if retries < 0:
-        raise InvalidValue("retries", retries, "must be 0 or more")
+        raise InvalidValue("retries", retries, "must be 0 or more", key="retries")
     targets = _likely_slow_first(library, _targets(library, screens))
     if not targets:
         return []

@@ -121,7 +121,10 @@ def parse_bound(value: str, *, end: bool) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidValue(
-            "--to" if end else "--from", value, "must be a date (2025-03-31) or an ISO time"
+            "--to" if end else "--from",
+            value,
+            "must be a date (2025-03-31) or an ISO time",
+            key="to" if end else "from",
         ) from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
@@ -131,7 +134,7 @@ def plays_report(
 ) -> PlaysReport:
     """Plays with start ≤ started_at < end, oldest first, plus totals per artwork."""
     if end <= start:
-        raise InvalidValue("--to", end.isoformat(), "must be after --from")
+        raise InvalidValue("--to", end.isoformat(), "must be after --from", key="to")
     with library.session() as session:
         query = (
             select(Play, Screen.name, Screen.timezone, Artwork.title, Artist.name)

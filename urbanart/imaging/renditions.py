@@ -55,17 +55,25 @@ class RenditionProfile:
         for name in ("width", "height"):
             value = getattr(self, name)
             if type(value) is not int or not 1 <= value <= MAX_SIDE:
-                raise InvalidValue(name, value, f"must be a whole number from 1 to {MAX_SIDE}")
+                raise InvalidValue(
+                    name, value, f"must be a whole number from 1 to {MAX_SIDE}", key=name
+                )
         if self.fit not in ("contain", "cover"):
-            raise InvalidValue("fit", self.fit, "must be 'contain' or 'cover'")
+            raise InvalidValue("fit", self.fit, "must be 'contain' or 'cover'", key="fit")
         if self.format not in _EXTENSIONS:
-            raise InvalidValue("format", self.format, "must be JPEG, WEBP or PNG")
+            raise InvalidValue("format", self.format, "must be JPEG, WEBP or PNG", key="format")
         if type(self.quality) is not int or not 1 <= self.quality <= 100:
-            raise InvalidValue("quality", self.quality, "must be a whole number from 1 to 100")
+            raise InvalidValue(
+                "quality", self.quality, "must be a whole number from 1 to 100", key="quality"
+            )
         if not isinstance(self.background, str) or not _COLOUR.fullmatch(self.background):
-            raise InvalidValue("background", self.background, "must be a colour like #1a2b3c")
+            raise InvalidValue(
+                "background", self.background, "must be a colour like #1a2b3c", key="background"
+            )
         if self.max_bytes is not None and (type(self.max_bytes) is not int or self.max_bytes < 1):
-            raise InvalidValue("max_bytes", self.max_bytes, "must be a positive number of bytes")
+            raise InvalidValue(
+                "max_bytes", self.max_bytes, "must be a positive number of bytes", key="max_bytes"
+            )
 
     def key(self) -> str:
         background = self.background[1:].lower()
@@ -228,7 +236,9 @@ def encode_within(
         factor *= DOWNSCALE_STEP
         size = (max(1, round(base[0] * factor)), max(1, round(base[1] * factor)))
         if min(size) < MIN_BUDGET_SIDE:
-            raise InvalidValue("max_bytes", max_bytes, "no rendition of this artwork fits in it")
+            raise InvalidValue(
+                "max_bytes", max_bytes, "no rendition of this artwork fits in it", key="max_bytes"
+            )
         smaller = [_resize(image, size) for image in images]
         data = _encode(smaller, durations, loop, fmt, quality)
         if len(data) <= max_bytes:

@@ -34,13 +34,19 @@ ARTWORK_FIELDS = (
 )
 
 
-def clean_text(field: str, value: Any, *, required: bool = False, limit: int = 10_000) -> str:
-    """Trimmed text within a length limit; the one rule for every free-text field."""
+def clean_text(
+    field: str, value: Any, *, required: bool = False, limit: int = 10_000, key: str | None = None
+) -> str:
+    """Trimmed text within a length limit; the one rule for every free-text field.
+
+    `field` names it for the curator; `key` is its identifier for forms, when not `field` itself.
+    """
+    key = key or field
     text = "" if value is None else str(value).strip()
     if required and not text:
-        raise InvalidValue(field, value, "must not be empty")
+        raise InvalidValue(field, value, "must not be empty", key=key)
     if len(text) > limit:
-        raise InvalidValue(field, text[:40] + "…", f"is longer than {limit} characters")
+        raise InvalidValue(field, text[:40] + "…", f"is longer than {limit} characters", key=key)
     return text
 
 
@@ -50,9 +56,9 @@ def clean_year(value: Any) -> int | None:
     try:
         year = int(str(value).strip())
     except ValueError:
-        raise InvalidValue("year", value, "must be a year such as 2024") from None
+        raise InvalidValue("year", value, "must be a year such as 2024", key="year") from None
     if not 1000 <= year <= 2200:
-        raise InvalidValue("year", value, "must be between 1000 and 2200")
+        raise InvalidValue("year", value, "must be between 1000 and 2200", key="year")
     return year
 
 
@@ -66,7 +72,9 @@ def clean_tags(value: str | Iterable[str] | None) -> list[str]:
         tag = part.strip().lower()
         if tag:
             if len(tag) > 100:
-                raise InvalidValue("tags", tag[:40] + "…", "a tag is longer than 100 characters")
+                raise InvalidValue(
+                    "tags", tag[:40] + "…", "a tag is longer than 100 characters", key="tags"
+                )
             seen[tag] = None
     return list(seen)
 
@@ -77,7 +85,7 @@ def clean_artwork_fields(changes: dict[str, Any]) -> dict[str, Any]:
     for key, value in changes.items():
         if key not in ARTWORK_FIELDS:
             raise InvalidValue(
-                "field", key, f"is not an artwork field ({', '.join(ARTWORK_FIELDS)})"
+                "field", key, f"is not an artwork field ({', '.join(ARTWORK_FIELDS)})", key="field"
             )
         if key == "title":
             out[key] = clean_text("title", value, required=True, limit=300)
@@ -135,7 +143,7 @@ def add_artist(library: Library, name: str, **fields: Any) -> ArtistRecord:
         clash = session.scalar(select(Artist).where(func.lower(Artist.name) == name.lower()))
         if clash is not None:
             raise InvalidValue(
-                "name", name, f"an artist with this name exists already (id {clash.id})"
+                "name", name, f"an artist with this name exists already (id {clash.id})", key="name"
             )
         artist = Artist(name=name)
         _apply_artist(artist, fields)
@@ -149,11 +157,15 @@ def _apply_artist(artist: Artist, fields: dict[str, Any]) -> None:
         if value is None:
             continue
         if key not in ARTIST_FIELDS:
-            raise InvalidValue("field", key, f"is not an artist field ({', '.join(ARTIST_FIELDS)})")
+            raise InvalidValue(
+                "field", key, f"is not an artist field ({', '.join(ARTIST_FIELDS)})", key="field"
+            )
         limit = {"name": 200, "website": 500, "location": 200, "contact": 500}.get(key, 10_000)
         text = clean_text(key, value, required=key == "name", limit=limit)
         if key == "website" and text and not text.startswith(("http://", "https://")):
-            raise InvalidValue("website", text, "must start with http:// or https://")
+            raise InvalidValue(
+                "website", text, "must start with http:// or https://", key="website"
+            )
         setattr(artist, key, text)
 
 
@@ -166,7 +178,9 @@ def edit_artist(library: Library, ref: str | int, **fields: Any) -> ArtistRecord
                 func.lower(Artist.name) == str(new_name).strip().lower(), Artist.id != artist.id
             )
             if session.scalar(stmt) is not None:
-                raise InvalidValue("name", new_name, "another artist has this name already")
+                raise InvalidValue(
+                    "name", new_name, "another artist has this name already", key="name"
+                )
         _apply_artist(artist, fields)
         session.flush()
         return ArtistRecord.of(artist, _artwork_count(session, artist.id))

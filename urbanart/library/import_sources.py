@@ -66,7 +66,7 @@ def scan(paths: Iterable[str | Path], artist: str | None = None) -> list[ImportI
                 elif child.suffix.lower() not in SIDECAR_SUFFIXES:
                     add(child, None)
         else:
-            raise InvalidValue("path", str(raw), "does not exist")
+            raise InvalidValue("path", str(raw), "does not exist", key="path")
     return items
 
 

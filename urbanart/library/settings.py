@@ -41,9 +41,9 @@ def _coerce(name: str, raw: Any) -> Any:
         try:
             value = int(raw)
         except (TypeError, ValueError):
-            raise InvalidValue(name, raw, "must be a whole number") from None
+            raise InvalidValue(name, raw, "must be a whole number", key=name) from None
         if value <= 0:
-            raise InvalidValue(name, raw, "must be positive")
+            raise InvalidValue(name, raw, "must be positive", key=name)
         return value
     return str(raw)
 
@@ -60,7 +60,10 @@ def update_settings(library: Library, **changes: Any) -> LibrarySettings:
     for name in changes:
         if name not in known:
             raise InvalidValue(
-                "setting", name, f"is unknown; known settings: {', '.join(sorted(known))}"
+                "setting",
+                name,
+                f"is unknown; known settings: {', '.join(sorted(known))}",
+                key="setting",
             )
     current = load_settings(library)
     updated = replace(current, **{k: _coerce(k, v) for k, v in changes.items()})

@@ -51,7 +51,9 @@ def normalize_license(value: str) -> str:
     key = by_lower.get(text.lower()) or _LICENSE_ALIASES.get(text.lower().replace("_", " "))
     if key is None:
         choices = ", ".join(LICENSES)
-        raise InvalidValue("license", value, f"is not a license we know; use one of {choices}")
+        raise InvalidValue(
+            "license", value, f"is not a license we know; use one of {choices}", key="license"
+        )
     return key
 
 
@@ -136,7 +138,10 @@ def normalize_source_type(value: str) -> str:
     if code is None:
         choices = ", ".join(SOURCE_TYPES)
         raise InvalidValue(
-            "ai_involvement", value, f"is not an IPTC digital source type; use one of {choices}"
+            "ai_involvement",
+            value,
+            f"is not an IPTC digital source type; use one of {choices}",
+            key="ai_involvement",
         )
     return code
 
@@ -164,5 +169,7 @@ def normalize_status(value: str) -> ReviewStatus:
     """A review status typed in any case, as the one spelling stored."""
     text = value.strip().lower()
     if text not in REVIEW_STATUSES:
-        raise InvalidValue("status", value, f"must be one of {', '.join(REVIEW_STATUSES)}")
+        raise InvalidValue(
+            "status", value, f"must be one of {', '.join(REVIEW_STATUSES)}", key="status"
+        )
     return ReviewStatus(text)

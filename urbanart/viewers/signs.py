@@ -52,7 +52,7 @@ Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 def paper_pixels(paper: str) -> tuple[int, int]:
     """Width and height in pixels at DPI: A4 is 2480×3508, A5 is 1748×2480."""
     if paper not in PAPERS:
-        raise InvalidValue("paper", paper, f"must be one of {', '.join(PAPERS)}")
+        raise InvalidValue("paper", paper, f"must be one of {', '.join(PAPERS)}", key="paper")
     width_mm, height_mm = PAPERS[paper]
     return round(width_mm / 25.4 * DPI), round(height_mm / 25.4 * DPI)
 
@@ -178,7 +178,7 @@ def render_sign(
 def encode(image: Image.Image, fmt: str) -> bytes:
     """PNG with its 300 dpi recorded, or a one-page PDF whose page is exactly the paper size."""
     if fmt not in FORMATS:
-        raise InvalidValue("format", fmt, f"must be one of {', '.join(FORMATS)}")
+        raise InvalidValue("format", fmt, f"must be one of {', '.join(FORMATS)}", key="format")
     out = io.BytesIO()
     if fmt == "png":
         image.save(out, "PNG", dpi=(DPI, DPI), optimize=True)
