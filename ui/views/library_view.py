@@ -39,8 +39,9 @@ from ui.widgets.selection_panel import ACTION_LABELS, SelectionPanel
 from urbanart.library.browse import BrowseRow, FilterChoices, browse_rows, filter_choices
 from urbanart.library.catalog import edit_artwork, get_artwork, list_artists
 from urbanart.library.records import ArtworkRecord
+from urbanart.library.vocabulary import ReviewStatus
 
-STATUS_KEYS = {"approved": "P", "rejected": "X", "submitted": "U"}
+STATUS_KEYS = {ReviewStatus.APPROVED: "P", ReviewStatus.REJECTED: "X", ReviewStatus.SUBMITTED: "U"}
 
 
 class LibraryView(QWidget):
@@ -366,7 +367,7 @@ class LibraryView(QWidget):
         for action in self.status_actions.values():
             menu.addAction(action)
         archive = menu.addAction("Archive")
-        archive.triggered.connect(lambda: self.set_status_of_selection("archived"))
+        archive.triggered.connect(lambda: self.set_status_of_selection(ReviewStatus.ARCHIVED))
         ids = self.selected_ids()
         if len(ids) == 1:
             row = self.model.artwork(self.model.row_for_id(ids[0]) or 0)

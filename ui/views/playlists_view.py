@@ -43,6 +43,7 @@ from ui.widgets.form_fields import hint_label
 from urbanart.curation import playlists
 from urbanart.curation.records import ItemRecord, PlaylistRecord
 from urbanart.library.browse import BrowseQuery, BrowseRow, browse_rows
+from urbanart.library.vocabulary import ReviewStatus
 
 
 class PlaylistsView(QWidget):
@@ -213,7 +214,9 @@ class PlaylistsView(QWidget):
         library, text = self.studio.library, self.search.text().strip() or None
 
         def load(_ctx: OpContext) -> list[BrowseRow]:
-            return browse_rows(library, BrowseQuery(text=text, status="approved", sort="title"))
+            return browse_rows(
+                library, BrowseQuery(text=text, status=ReviewStatus.APPROVED, sort="title")
+            )
 
         run_op(self, load, on_success=self.works_model.set_rows)
 

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.models.artwork_grid import ArtworkGridModel
 from urbanart.library.browse import BrowseRow
+from urbanart.library.vocabulary import ReviewStatus
 
 AI_MADE = {
     "trainedAlgorithmicMedia",
@@ -161,7 +162,7 @@ class ArtworkCardDelegate(QStyledItemDelegate):
         self, painter: QPainter, palette: QPalette, status: str, title_rect: QRect, line: int
     ) -> int:
         """A small pill for works not yet approved (approved is the quiet default)."""
-        if status == "approved":
+        if status == ReviewStatus.APPROVED:
             return 0
         font = QFont(painter.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))

@@ -7,13 +7,13 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from ui import theme
 from ui.widgets.form_fields import hint_label
-from urbanart.library.vocabulary import REVIEW_STATUSES
+from urbanart.library.vocabulary import ReviewStatus
 
 ACTION_LABELS = {
-    "approved": "Approve",
-    "rejected": "Reject",
-    "archived": "Archive",
-    "submitted": "Back to submitted",
+    ReviewStatus.APPROVED: "Approve",
+    ReviewStatus.REJECTED: "Reject",
+    ReviewStatus.ARCHIVED: "Archive",
+    ReviewStatus.SUBMITTED: "Back to submitted",
 }
 
 
@@ -31,8 +31,7 @@ class SelectionPanel(QWidget):
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(8)
         self.buttons: dict[str, QPushButton] = {}
-        for n, status in enumerate(("approved", "rejected", "archived", "submitted")):
-            assert status in REVIEW_STATUSES
+        for n, status in enumerate(ACTION_LABELS):
             button = QPushButton(ACTION_LABELS[status])
             button.clicked.connect(lambda _=False, s=status: self.status_requested.emit(s))
             grid.addWidget(button, n // 2, n % 2)

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import curator_errors, fail, print_json, stderr, stdout, table
 from urbanart.delivery import jobs
+from urbanart.delivery.changes import ChangeStatus
 from urbanart.delivery.publisher import DEFAULT_LOOK_AHEAD_DAYS, ScreenChange
 from urbanart.delivery.push import DELIVERY_LOG_LIMIT, delivery_log, push
 from urbanart.delivery.workflow import (
@@ -68,7 +69,7 @@ def _show(delivery: Delivery) -> None:
             f"+{c.items_added} −{c.items_removed}",
             len(c.dropped) or "",
             f"{_short(c.old_version)} → {_short(c.new_version)}"
-            if c.status == "changed"
+            if c.status is ChangeStatus.CHANGED
             else _short(c.new_version or c.old_version),
             _push_cell(delivery, c),
         )

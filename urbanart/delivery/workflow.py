@@ -16,8 +16,8 @@ from enum import StrEnum
 from typing import Any
 
 from urbanart.delivery import jobs
-from urbanart.delivery.history import push_screen_ids
 from urbanart.delivery.changes import ChangeStatus
+from urbanart.delivery.history import push_screen_ids
 from urbanart.delivery.publisher import DEFAULT_LOOK_AHEAD_DAYS, PublishResult, publish
 from urbanart.delivery.push import PushOutcome
 from urbanart.delivery.push import push as push_to_screens
