@@ -41,9 +41,9 @@ from ui.studio import Studio
 from ui.views.artists_view import ArtistsView
 from ui.views.library_view import LibraryView
 from ui.views.playlists_view import PlaylistsView
-from ui.views.publish_view import PublishView
+from ui.views.publish.view import PublishView
 from ui.views.schedules_view import SchedulesView
-from ui.views.screens_view import ScreensView
+from ui.views.screens.view import ScreensView
 from ui.views.studio_view import ShowsHubAddress, StudioView
 from ui.widgets.placeholder_page import PlaceholderPage
 from urbanart import __version__

@@ -28,7 +28,7 @@ class Checkout:
 
     thread: str
     on_gui_thread: bool
-    origin: str | None  # "ui/views/screens_view.py:88 in load_snapshot", or None
+    origin: str | None  # "ui/views/screens/presenter.py:58 in load_snapshot", or None
 
 
 def studio_origin(frame: FrameType | None) -> str | None:

@@ -17,7 +17,8 @@ from tests.ui.gui_thread_guard import CheckoutGuard
 from ui import operations
 from ui.latest import Latest
 from ui.operations import OpContext, run_op
-from ui.views.screens_view import ScreensView, load_snapshot
+from ui.views.screens.presenter import load_snapshot
+from ui.views.screens.view import ScreensView
 from ui.views.studio_view import ShowsHubAddress, StudioView
 from urbanart.curation.screens import add_screen, list_screens
 from urbanart.library.catalog import get_artwork
@@ -245,8 +246,8 @@ def test_the_guard_trips_when_studio_code_loads_on_the_gui_thread(demo_home: Pat
         guard.stop()
     found = guard.violations()
     assert found and all(c.on_gui_thread for c in found)
-    assert all("ui/views/screens_view.py" in (c.origin or "") for c in found)
-    with pytest.raises(AssertionError, match=r"screens_view\.py:[0-9]+ in load_snapshot"):
+    assert all("ui/views/screens/presenter.py" in (c.origin or "") for c in found)
+    with pytest.raises(AssertionError, match=r"screens/presenter\.py:[0-9]+ in load_snapshot"):
         guard.check()
 
 

@@ -16,7 +16,7 @@ from ui.dialogs.group_dialog import GroupDialog
 from ui.dialogs.screen_dialog import PushSecretDialog, ScreenDialog
 from ui.main_window import MainWindow
 from ui.models.screen_status_model import LAST_SEEN, NAME, PLAYING, SIZE, STATE, ZONE
-from ui.views.screens_view import ScreensView
+from ui.views.screens.view import ScreensView
 from urbanart.curation import playlists, schedules, screens
 from urbanart.delivery.api import record_heartbeat
 from urbanart.library.browse import BrowseQuery, browse_rows

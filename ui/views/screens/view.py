@@ -5,12 +5,14 @@ table of screens with their state, last sign of life, what they play and whether
 latest manifest; it refreshes every few seconds in the background and whenever screens,
 publications or the library change. Bottom right: the chosen screen's details, its poll address,
 its web-player address with a pairing QR code, and Edit / New poll token / Remove.
+
+This module is the layout and the Qt wiring; ``presenter.py`` holds the state and runs the engine
+calls, ``formatting.py`` words what is shown.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer, Signal
@@ -40,58 +42,23 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.dialogs.group_dialog import GroupDialog
 from ui.dialogs.screen_dialog import ScreenDialog
-from ui.latest import Latest
 from ui.models.screen_status_model import (
     ScreenFilterProxy,
     ScreenIdRole,
     ScreenRow,
     ScreenStatusModel,
 )
-from ui.operations import LIBRARY, PLAYLISTS, PUBLICATIONS, SCREENS, describe, run_op
 from ui.studio import Studio
+from ui.views.screens import formatting as fmt
+from ui.views.screens.presenter import ScreensPresenter, Snapshot
 from ui.widgets.form_fields import ErrorLabel, hint_label
 from ui.widgets.placeholder_page import PlaceholderPage
 from ui.widgets.screen_detail import ScreenDetail, heading
-from urbanart.curation.playlists import list_playlists
-from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord
-from urbanart.curation.screens import (
-    add_to_group,
-    delete_group,
-    edit_screen,
-    list_groups,
-    list_screens,
-    remove_from_group,
-    remove_screen,
-    timezone_choices,
-    untargeted_warning,
-)
-from urbanart.delivery.addresses import screen_addresses
-from urbanart.delivery.status import OnlineState, screen_statuses
+from urbanart.curation.records import GroupRecord, ScreenRecord
+from urbanart.delivery.addresses import ScreenAddresses
 
-#: How often the table asks for fresh statuses while the view is on screen.
-REFRESH_MS = 10_000
 ALL_SCREENS = 0  # the group list's "All screens" entry
 COLUMN_WIDTHS = (160, 85, 120, 150, 95, 78, 130, 105, 70)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One background load: screens, their statuses, groups (and playlists when asked)."""
-
-    rows: list[ScreenRow]
-    groups: list[GroupRecord]
-    playlists: list[tuple[int, str]] | None
-    now: datetime
-
-
-def load_snapshot(library: Any, with_playlists: bool) -> Snapshot:
-    """Everything the view shows, read in one go (runs in the background)."""
-    records = list_screens(library)
-    statuses = {s.screen_id: s for s in screen_statuses(library)}
-    groups = list_groups(library)
-    playlists = [(p.id, p.name) for p in list_playlists(library)] if with_playlists else None
-    rows = [ScreenRow(r, statuses.get(r.id)) for r in records]
-    return Snapshot(rows, groups, playlists, datetime.now(UTC))
 
 
 class ScreensView(QWidget):
@@ -104,18 +71,8 @@ class ScreensView(QWidget):
         super().__init__(parent)
         self.studio = studio
         self.undo_stack = None
-        self.hub_address: str | None = None
-        self.zones: list[str] = []
-        self.playlists: list[tuple[int, str]] = []
-        self.groups: list[GroupRecord] = []
         self.dialog: ScreenDialog | GroupDialog | None = None
-        self.now = datetime.now(UTC)
-        self.loaded_at: datetime | None = None
-        self._snapshots = Latest(self, "screen statuses")
-        self._addresses = Latest(self, "screen addresses")
-        self._playlists_due = False  # a refresh asked for the playlists; none has brought them
-        self._wanted: int | None = None  # screen to select after the next load
-        self._address_key: tuple[str, str | None] | None = None
+        self.presenter = ScreensPresenter(studio, self, self)
 
         # Left: groups
         self.group_list = QListWidget()
@@ -269,9 +226,7 @@ class ScreensView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
 
-        self.timer = QTimer(self)
-        self.timer.setInterval(REFRESH_MS)
-        self.timer.timeout.connect(self._tick)
+        self.timer: QTimer = self.presenter.timer
 
         self.register_button.clicked.connect(self.register_screen)
         self.search.textChanged.connect(self._filter_changed)
@@ -290,7 +245,6 @@ class ScreensView(QWidget):
         self.detail.edit_requested.connect(self.edit_screen)
         self.detail.new_token_requested.connect(self.new_poll_token)
         self.detail.remove_requested.connect(self.remove_screen)
-        studio.bus.changed.connect(self._data_changed)
         for keys, slot, widget in (
             (QKeySequence.StandardKey.New, self.register_screen, self),
             (QKeySequence.StandardKey.Find, self.search.setFocus, self),
@@ -310,66 +264,42 @@ class ScreensView(QWidget):
 
     # Loading ------------------------------------------------------------------------------------
 
+    @property
+    def groups(self) -> list[GroupRecord]:
+        return self.presenter.groups
+
+    @property
+    def loaded_at(self) -> datetime | None:
+        """When the table was last read (None before the first load)."""
+        return self.presenter.loaded_at
+
     def start(self) -> None:
         """First load (screens, statuses, groups, playlists), the zone list, then the timer."""
-        self.refresh(with_playlists=True)
-        run_op(self, lambda _ctx: timezone_choices(), on_success=self._zones_arrived)
-        self.timer.start()
+        self.presenter.start()
 
     def refresh(self, *, with_playlists: bool = False) -> None:
         """Reload in the background; a newer refresh supersedes one still running."""
-        self._playlists_due = self._playlists_due or with_playlists
-        library, playlists = self.studio.library, self._playlists_due
-        self._snapshots.run(
-            lambda _ctx: load_snapshot(library, playlists),
-            self._snapshot_arrived,
-            self._load_failed,
-        )
-
-    def _load_failed(self, exc: BaseException) -> None:
-        self.load_error.show_message(f"Could not read the screens: {describe(exc)}")
-
-    def _tick(self) -> None:
-        """The timer's refresh; skipped while a load runs, so a slow one still gets to finish."""
-        if self.isVisible() and not self._snapshots.running:
-            self.refresh()
+        self.presenter.refresh(with_playlists=with_playlists)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        stale = self.loaded_at is None or (
-            (datetime.now(UTC) - self.loaded_at).total_seconds() * 1000 > REFRESH_MS
-        )
-        if stale and self.loaded_at is not None:
-            self.refresh()
+        self.presenter.shown()
 
-    def _data_changed(self, kinds: frozenset[str]) -> None:
-        if kinds & {SCREENS, PUBLICATIONS, LIBRARY, PLAYLISTS}:
-            self.refresh(with_playlists=bool(kinds & {PLAYLISTS, LIBRARY}))
+    def show_load_error(self, text: str) -> None:
+        self.load_error.show_message(text)
 
-    def _zones_arrived(self, zones: list[str]) -> None:
-        self.zones = zones
-
-    def _snapshot_arrived(self, snapshot: Snapshot) -> None:
+    def show_snapshot(self, snapshot: Snapshot, wanted: int | None, updated: str) -> None:
+        """Show a load; select ``wanted`` if given, else keep the current selection."""
         self.load_error.clear_message()
-        self.now = self.loaded_at = snapshot.now
-        if snapshot.playlists is not None:
-            self.playlists = snapshot.playlists
-            self._playlists_due = False
-        keep = self._wanted if self._wanted is not None else self.current_id()
+        keep = wanted if wanted is not None else self.current_id()
         selected = self.selected_ids()
-        if any(row.record.id == self._wanted for row in snapshot.rows):
-            self._wanted = None  # else keep it: this load may predate the screen it names
-        self.groups = snapshot.groups
         self.model.set_rows(snapshot.rows, snapshot.now)
         self._fill_groups()
         self._restore_selection(keep, selected)
         self._summarise()
         self.table_stack.setCurrentWidget(self.table if snapshot.rows else self.empty)
         self.detail_stack.setVisible(bool(snapshot.rows))  # one empty-state page is enough
-        self.updated.setText(
-            f"Updated {snapshot.now.astimezone().strftime('%H:%M:%S')} · "
-            f"refreshes every {REFRESH_MS // 1000} s"
-        )
+        self.updated.setText(updated)
         self._show_current()
         self.screens_loaded.emit(len(snapshot.rows))
 
@@ -379,18 +309,7 @@ class ScreensView(QWidget):
         group = self.current_group()
         if group is not None:
             rows = [r for r in rows if r.record.id in group.screen_ids]
-        counts: dict[str, int] = {}
-        for row in rows:
-            counts[row.state] = counts.get(row.state, 0) + 1
-        total = len(rows)
-        parts = [f"{total} screen{'s' if total != 1 else ''}"]
-        parts += [f"{counts[s]} {s}" for s in OnlineState if counts.get(s)]
-        if total:
-            self.summary.setText(" · ".join(parts))
-        elif group is not None:
-            self.summary.setText("No screens in this group yet: select screens, Add to group")
-        else:
-            self.summary.setText("No screens registered yet")
+        self.summary.setText(fmt.state_summary((r.state for r in rows), in_group=group is not None))
 
     # Groups -------------------------------------------------------------------------------------
 
@@ -398,17 +317,16 @@ class ScreensView(QWidget):
         current = self.current_group_id()
         self.group_list.blockSignals(True)
         self.group_list.clear()
-        every = QListWidgetItem(f"All screens\n{self.model.rowCount()} screens")
+        every = QListWidgetItem(fmt.all_screens_entry(self.model.rowCount()))
         every.setData(Qt.ItemDataRole.UserRole, ALL_SCREENS)
         every.setSizeHint(QSize(0, 42))
         self.group_list.addItem(every)
         chosen = every
         for group in self.groups:
-            count = len(group.screen_ids)
-            item = QListWidgetItem(f"{group.name}\n{count} screen{'s' if count != 1 else ''}")
+            item = QListWidgetItem(fmt.group_entry(group))
             item.setData(Qt.ItemDataRole.UserRole, group.id)
             item.setSizeHint(QSize(0, 42))
-            item.setToolTip(group.description or ", ".join(group.screens) or "No screens yet")
+            item.setToolTip(fmt.group_tooltip(group))
             self.group_list.addItem(item)
             if group.id == current:
                 chosen = item
@@ -464,34 +382,23 @@ class ScreensView(QWidget):
         answer = QMessageBox.question(
             self,
             "Delete group",
-            f"Delete the group “{group.name}”? Its screens stay; schedules stop reaching "
-            "them through this group.",
+            fmt.delete_group_question(group.name),
         )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        library, gid = self.studio.library, group.id
-        self._engine(
-            lambda _ctx: delete_group(library, gid),
-            "delete group",
-            on_success=lambda deletion: self._removed(
-                f"Deleted the group “{deletion.group.name}”.", deletion.untargeted
-            ),
-        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.presenter.delete_group(group.id)
 
     def add_selected_to_group(self, group_id: int) -> None:
         ids = self.selected_ids()
         if not ids:
             return
-        library = self.studio.library
-        self._engine(lambda _ctx: add_to_group(library, group_id, ids), "add to group")
+        self.presenter.add_to_group(group_id, ids)
 
     def remove_selected_from_group(self) -> None:
         group = self.current_group()
         ids = [i for i in self.selected_ids() if group is not None and i in group.screen_ids]
         if group is None or not ids:
             return
-        library, gid = self.studio.library, group.id
-        self._engine(lambda _ctx: remove_from_group(library, gid, ids), "remove from group")
+        self.presenter.remove_from_group(group.id, ids)
 
     # Selection and details ----------------------------------------------------------------------
 
@@ -547,36 +454,25 @@ class ScreensView(QWidget):
             self.detail_stack.setCurrentWidget(self.no_detail)
             return
         self.detail_stack.setCurrentIndex(1)
-        self.detail.show_row(row, self.now)
-        self._load_addresses(row.record)
+        self.detail.show_row(row, self.presenter.now)
+        self.presenter.load_addresses(row.record)
 
-    def _load_addresses(self, record: ScreenRecord) -> None:
-        key = (record.poll_token, self.hub_address)
-        if key == self._address_key:
-            return
-        self._address_key = key
-        self.detail.clear_addresses("Preparing the addresses…")
-        library, token, hub = self.studio.library, record.poll_token, self.hub_address
+    def show_addresses_pending(self, text: str) -> None:
+        self.detail.clear_addresses(text)
 
-        def failed(exc: BaseException) -> None:
-            self.detail.clear_addresses("")
-            self.detail.address_error.show_message(
-                f"{describe(exc)} Start the hub, or set the library's public address "
-                "(urbanart settings set public_base_url …)."
-            )
+    def show_addresses(self, addresses: ScreenAddresses) -> None:
+        self.detail.show_addresses(addresses)
 
-        self._addresses.run(
-            lambda _ctx: screen_addresses(library, token, hub), self.detail.show_addresses, failed
-        )
+    def show_address_error(self, text: str) -> None:
+        self.detail.clear_addresses("")
+        self.detail.address_error.show_message(text)
 
     def set_hub_address(self, url: str | None) -> None:
         """Where the studio's hub answers (None once it stopped); the main window calls this."""
-        self.hub_address = url or None
-        self._address_key = None
-        self._addresses.supersede()  # an answer for the old address must not show
+        self.presenter.set_hub_address(url)
         row = self._current_row()
         if row is not None:
-            self._load_addresses(row.record)
+            self.presenter.load_addresses(row.record)
 
     def _update_actions(self) -> None:
         ids = self.selected_ids()
@@ -587,9 +483,7 @@ class ScreensView(QWidget):
         self.add_to_group_button.setEnabled(bool(ids))
         members = [i for i in ids if group is not None and i in group.screen_ids]
         self.remove_from_group_button.setEnabled(bool(members))
-        self.remove_from_group_button.setText(
-            f"Remove from {group.name}" if group is not None else "Remove from group"
-        )
+        self.remove_from_group_button.setText(fmt.remove_from_group_text(group))
         self.remove_from_group_button.setVisible(group is not None)
         for button in (self.detail.edit_button, self.detail.token_button):
             button.setEnabled(one)
@@ -625,30 +519,19 @@ class ScreensView(QWidget):
 
     # Screens ------------------------------------------------------------------------------------
 
-    def _with_choices(self, then: Any) -> None:
-        """Open a form once the zone list is known (loaded at start; quick when not yet)."""
-        if self.zones:
-            then()
-            return
-
-        def arrived(zones: list[str]) -> None:
-            self.zones = zones
-            then()
-
-        run_op(self, lambda _ctx: timezone_choices(), on_success=arrived, label="time zones")
-
     def register_screen(self) -> None:
-        self._with_choices(lambda: self._open_screen_dialog(None))
+        self.presenter.with_zones(lambda: self._open_screen_dialog(None))
 
     def edit_screen(self) -> None:
         row = self._current_row()
         if row is not None:
             record = row.record
-            self._with_choices(lambda: self._open_screen_dialog(record))
+            self.presenter.with_zones(lambda: self._open_screen_dialog(record))
 
     def _open_screen_dialog(self, record: ScreenRecord | None) -> None:
-        dialog = ScreenDialog(self.studio, self.zones, self.playlists, record, self)
-        dialog.saved.connect(lambda saved: setattr(self, "_wanted", saved.id))
+        presenter = self.presenter
+        dialog = ScreenDialog(self.studio, presenter.zones, presenter.playlists, record, self)
+        dialog.saved.connect(lambda saved: setattr(presenter, "wanted", saved.id))
         self._open_dialog(dialog)
 
     def _open_dialog(self, dialog: ScreenDialog | GroupDialog) -> None:
@@ -664,17 +547,10 @@ class ScreensView(QWidget):
         answer = QMessageBox.question(
             self,
             "New poll token",
-            f"Give “{row.record.name}” a new poll token?\n\nIts current address stops working "
-            "at once: the screen (and any web player or QR code made for it) must be paired "
-            "again with the new address, after the next publication.",
+            fmt.new_token_question(row.record.name),
         )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        library, screen_id = self.studio.library, row.record.id
-        self._wanted = screen_id
-        self._engine(
-            lambda _ctx: edit_screen(library, screen_id, new_poll_token=True), "new poll token"
-        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.presenter.new_poll_token(row.record.id)
 
     def remove_screen(self) -> None:
         row = self._current_row()
@@ -683,38 +559,14 @@ class ScreensView(QWidget):
         answer = QMessageBox.question(
             self,
             "Remove screen",
-            f"Remove the screen “{row.record.name}”?\n\nIts group memberships and schedule "
-            "targets go with it, and it stops getting manifests after the next publication.",
+            fmt.remove_screen_question(row.record.name),
         )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        library, screen_id = self.studio.library, row.record.id
-        self._engine(
-            lambda _ctx: remove_screen(library, screen_id),
-            "remove screen",
-            on_success=lambda removal: self._removed(
-                f"Removed the screen “{removal.screen.name}”.", removal.untargeted
-            ),
-        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.presenter.remove_screen(row.record.id)
 
-    def _removed(self, done: str, untargeted: tuple[ScheduleRecord, ...]) -> None:
-        """Say what a removal left behind: the schedules now reaching no screen (kept, idle)."""
-        lines = [untargeted_warning(s) for s in untargeted]
-        if lines:
-            lines.append("Give them a screen or group in Schedules, or remove them there.")
-        self.notice.setText("\n".join([done, *lines]))
+    def show_notice(self, text: str) -> None:
+        self.notice.setText(text)
         self.notice.setVisible(True)
-
-    def _engine(self, fn: Any, label: str, on_success: Any = None) -> None:
-        run_op(
-            self,
-            fn,
-            on_success=on_success,
-            changes={SCREENS},
-            bus=self.studio.bus,
-            label=label,
-            writes=True,
-        )
 
     # State --------------------------------------------------------------------------------------
 
