@@ -42,7 +42,7 @@ from ui.views.artists_view import ArtistsView
 from ui.views.library_view import LibraryView
 from ui.views.playlists_view import PlaylistsView
 from ui.views.publish.view import PublishView
-from ui.views.schedules_view import SchedulesView
+from ui.views.schedules.view import SchedulesView
 from ui.views.screens.view import ScreensView
 from ui.views.studio_view import ShowsHubAddress, StudioView
 from ui.widgets.placeholder_page import PlaceholderPage

@@ -23,9 +23,7 @@ NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)
 
 
 def push_record(screen_id: int, ok: bool) -> PushRecord:
-    return PushRecord(
-        screen_id, "v2", ok, 200 if ok else 503, 1, None if ok else "busy", NOW, NOW
-    )
+    return PushRecord(screen_id, "v2", ok, 200 if ok else 503, 1, None if ok else "busy", NOW, NOW)
 
 
 def change(screen_id: int, status: ChangeStatus) -> ScreenChange:
@@ -56,7 +54,9 @@ def test_a_publish_summary_without_pushes_is_the_engine_message_alone() -> None:
 
 
 def test_one_pushed_screen_is_singular() -> None:
-    assert "Pushed to 1 screen: 1 ok, 0 failed." in published_summary("Done.", [push_record(1, True)])
+    assert "Pushed to 1 screen: 1 ok, 0 failed." in published_summary(
+        "Done.", [push_record(1, True)]
+    )
 
 
 def test_cancelled_pushes_and_a_push_error_each_get_a_note_after_the_warnings() -> None:
@@ -81,8 +81,17 @@ def test_pushing_again_reads_as_a_change_only_while_a_screen_still_fails() -> No
 
 
 def test_only_listed_pushable_screens_whose_push_failed_are_retried() -> None:
-    screens = [change(1, ChangeStatus.CHANGED), change(2, ChangeStatus.REMOVED), change(3, ChangeStatus.NEW)]
-    pushes = {1: push_record(1, False), 2: push_record(2, False), 3: push_record(3, False), 4: push_record(4, False)}
+    screens = [
+        change(1, ChangeStatus.CHANGED),
+        change(2, ChangeStatus.REMOVED),
+        change(3, ChangeStatus.NEW),
+    ]
+    pushes = {
+        1: push_record(1, False),
+        2: push_record(2, False),
+        3: push_record(3, False),
+        4: push_record(4, False),
+    }
     assert failed_push_ids(screens, pushes, frozenset({1, 2, 4})) == [1]
     pushes[1] = push_record(1, True)
     assert failed_push_ids(screens, pushes, frozenset({1, 3})) == [3]

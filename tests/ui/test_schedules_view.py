@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from ui.dialogs.schedule_dialog import ScheduleDialog
 from ui.main_window import MainWindow
-from ui.views.schedules_view import SchedulesView
+from ui.views.schedules.view import SchedulesView
 from ui.widgets.week_view import hhmm
 from urbanart.curation import agenda, playlists, schedules, screens
 from urbanart.curation.records import TargetKind

@@ -72,7 +72,7 @@ class Published:
 class PublishDisplay(Protocol):
     """What the presenter asks of the Publish widget."""
 
-    def isVisible(self) -> bool: ...  # noqa: N802 (QWidget's own name)
+    def isVisible(self) -> bool: ...  # QWidget's own
 
     def show_summary(self, text: str) -> None: ...
 

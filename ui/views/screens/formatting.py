@@ -16,7 +16,7 @@ UNTARGETED_ADVICE = "Give them a screen or group in Schedules, or remove them th
 
 
 def screens_count(count: int) -> str:
-    """"1 screen", "3 screens", "0 screens"."""
+    """ "1 screen", "3 screens", "0 screens"."""
     return f"{count} screen{'s' if count != 1 else ''}"
 
 
@@ -51,7 +51,8 @@ def group_tooltip(group: GroupRecord) -> str:
 
 def updated_text(moment: datetime, refresh_ms: int) -> str:
     """When the table was read, on this computer's clock, and how often it refreshes."""
-    return f"Updated {moment.astimezone().strftime('%H:%M:%S')} · refreshes every {refresh_ms // 1000} s"
+    clock = moment.astimezone().strftime("%H:%M:%S")
+    return f"Updated {clock} · refreshes every {refresh_ms // 1000} s"
 
 
 def is_stale(loaded_at: datetime | None, now: datetime, refresh_ms: int) -> bool:

@@ -64,7 +64,7 @@ def load_snapshot(library: Any, with_playlists: bool) -> Snapshot:
 class ScreensDisplay(Protocol):
     """What the presenter asks of the Screens widget."""
 
-    def isVisible(self) -> bool: ...  # noqa: N802 (QWidget's own name)
+    def isVisible(self) -> bool: ...  # QWidget's own
 
     def show_snapshot(self, snapshot: Snapshot, wanted: int | None, updated: str) -> None:
         """Show a load; select ``wanted`` if given, else keep the current selection."""
@@ -193,7 +193,10 @@ class ScreensPresenter(QObject):
             then()
 
         run_op(
-            self.parent_widget, lambda _ctx: timezone_choices(), on_success=arrived, label="time zones"
+            self.parent_widget,
+            lambda _ctx: timezone_choices(),
+            on_success=arrived,
+            label="time zones",
         )
 
     # Edits --------------------------------------------------------------------------------------

@@ -5,13 +5,15 @@ drawn from the engine's agenda (the same resolver that publishes), and below it 
 reaching the target with New, Edit and Remove. Right: "what is on at…" for any moment (typed, or
 clicked on the week), naming the winning schedule and every schedule it beat, and why, just as
 `urbanart whatson` does. A group shows its own schedules on its first member's clock.
+
+This module is the layout, the Qt wiring and what the curator points at (target, week, moment);
+``presenter.py`` runs the engine calls, ``formatting.py`` words what is shown.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import available_timezones
 
 from PySide6.QtCore import QDate, QDateTime, QSettings, QSize, Qt, QTime, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -39,13 +41,12 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.dialogs.schedule_dialog import ScheduleChoices, ScheduleDialog
-from ui.latest import Latest
-from ui.operations import LIBRARY, PLAYLISTS, SCHEDULES, SCREENS, OpContext, describe, run_op
 from ui.studio import Studio
+from ui.views.schedules import formatting as fmt
+from ui.views.schedules.presenter import SchedulesPresenter
 from ui.widgets.form_fields import add_section_header, hint_label
 from ui.widgets.placeholder_page import PlaceholderPage
 from ui.widgets.week_view import WeekView, playlist_colors
-from urbanart.curation import agenda, playlists, schedules, screens
 from urbanart.curation.agenda_records import WhatsOn
 from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord, TargetKind
 from urbanart.curation.resolver import Source
@@ -55,29 +56,12 @@ _TARGET = Qt.ItemDataRole.UserRole
 _SCHEDULE = Qt.ItemDataRole.UserRole
 
 
-def _zone_names() -> list[str]:
-    """IANA zones a curator may pick as a shared instant's reference (read from disk)."""
-    return sorted(
-        name
-        for name in available_timezones()
-        if ("/" in name or name == "UTC") and not name.startswith(("posix/", "right/", "Etc/"))
-    )
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def _to_date(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
 def _to_qdatetime(value: datetime) -> QDateTime:
     return QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute))
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class SchedulesView(QWidget):
@@ -91,19 +75,13 @@ class SchedulesView(QWidget):
         super().__init__(parent)
         self.studio = studio
         self.undo_stack = None
-        self.screens: dict[int, ScreenRecord] = {}
-        self.groups: dict[int, GroupRecord] = {}
         self.target: Target | None = None
-        self.monday = _monday(date.today())
-        self.data: Week | None = None
+        self.monday = fmt.monday_of(date.today())
         self.records: list[ScheduleRecord] = []
-        self.whatson_answer: WhatsOn | None = None
         self.dialog: ScheduleDialog | None = None
         self._wanted_target: Target | None = None
-        self._select_after_load: int | None = None
         self._moment_chosen = False
-        self._week_load = Latest(self, "load schedule week")
-        self._whatson_load = Latest(self, "whats on")
+        self.presenter = SchedulesPresenter(studio, self, self)
 
         # Left: screens and groups
         self.targets = QListWidget()
@@ -183,9 +161,7 @@ class SchedulesView(QWidget):
         self.schedule_list.setUniformRowHeights(True)
         self.schedule_list.setAlternatingRowColors(True)
         self.schedule_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.schedule_list.setHeaderLabels(
-            ["Name", "Playlist", "Dates", "Days", "Window", "Priority", "On", "Targets"]
-        )
+        self.schedule_list.setHeaderLabels(list(fmt.SCHEDULE_COLUMNS))
         head = self.schedule_list.header()
         head.setStretchLastSection(False)
         modes = (
@@ -296,7 +272,6 @@ class SchedulesView(QWidget):
             lambda item, _col: self.edit_schedule(item.data(0, _SCHEDULE))
         )
         self.schedule_list.itemSelectionChanged.connect(self._schedule_selected)
-        studio.bus.changed.connect(self._data_changed)
         for keys, slot in (
             (QKeySequence.StandardKey.New, self.new_schedule),
             (QKeySequence.StandardKey.Delete, self.remove_current),
@@ -311,21 +286,25 @@ class SchedulesView(QWidget):
 
     # Targets -------------------------------------------------------------------------------------
 
+    @property
+    def data(self) -> Week | None:
+        """The week on screen (None before the first load)."""
+        return self.presenter.data
+
+    @property
+    def whatson_answer(self) -> WhatsOn | None:
+        """The explanation on screen (None when there is none)."""
+        return self.presenter.whatson_answer
+
     def start(self) -> None:
         self.refresh_targets()
 
     def refresh_targets(self) -> None:
-        library = self.studio.library
+        self.presenter.refresh_targets()
 
-        def load(_ctx: OpContext) -> tuple[list[ScreenRecord], list[GroupRecord]]:
-            return screens.list_screens(library), screens.list_groups(library)
-
-        run_op(self, load, on_success=self._targets_arrived, label="load schedule targets")
-
-    def _targets_arrived(self, result: tuple[list[ScreenRecord], list[GroupRecord]]) -> None:
-        found_screens, found_groups = result
-        self.screens = {s.id: s for s in found_screens}
-        self.groups = {g.id: g for g in found_groups}
+    def show_targets(
+        self, found_screens: list[ScreenRecord], found_groups: list[GroupRecord]
+    ) -> None:
         wanted = self._wanted_target or self.target
         self._wanted_target = None
         self.targets.blockSignals(True)
@@ -333,14 +312,11 @@ class SchedulesView(QWidget):
         if found_screens:
             add_section_header(self.targets, "Screens", 28)
         for screen in found_screens:
-            where = " · ".join(p for p in (screen.city, screen.timezone) if p)
-            self._add_item((TargetKind.SCREEN, screen.id), f"{screen.name}\n{where}")
+            self._add_item((TargetKind.SCREEN, screen.id), fmt.screen_entry(screen))
         if found_groups:
             add_section_header(self.targets, "Groups", 28)
         for group in found_groups:
-            n = len(group.screens)
-            label = f"{group.name}\n{n} screen{'s' if n != 1 else ''}"
-            self._add_item((TargetKind.GROUP, group.id), label)
+            self._add_item((TargetKind.GROUP, group.id), fmt.group_entry(group))
         self.targets.blockSignals(False)
         if not found_screens and not found_groups:
             self.target = None
@@ -386,14 +362,14 @@ class SchedulesView(QWidget):
         changed = target != self.target
         self.target = target
         if changed and not self._moment_chosen:
-            self.whatson_answer = None
+            self.presenter.whatson_answer = None
         self.load_week()
 
     # The week ------------------------------------------------------------------------------------
 
     def show_week(self, day: date) -> None:
         """Show the Monday-to-Sunday week holding day."""
-        monday = _monday(day)
+        monday = fmt.monday_of(day)
         self.week_date.blockSignals(True)
         self.week_date.setDate(QDate(day.year, day.month, day.day))
         self.week_date.blockSignals(False)
@@ -403,43 +379,21 @@ class SchedulesView(QWidget):
             self.load_week()
 
     def _update_week_label(self) -> None:
-        sunday = self.monday + timedelta(days=6)
-        if sunday.month == self.monday.month:
-            text = f"{self.monday.day} – {sunday.day} {sunday:%B %Y}"
-        else:
-            text = f"{self.monday:%d %b} – {sunday:%d %b %Y}"
-        self.week_label.setText(text)
+        self.week_label.setText(fmt.week_label(self.monday))
 
     def load_week(self) -> None:
         if self.target is None:
             return
-        library, target, monday = self.studio.library, self.target, self.monday
-        self._week_load.run(lambda _ctx: agenda.week(library, target, monday), self._show_week_data)
+        self.presenter.load_week(self.target, self.monday)
 
-    def _show_week_data(self, data: Week) -> None:
-        self.data = data
+    def show_week_data(self, data: Week) -> None:
         kind = data.target[0]
         self.group_hint.setVisible(kind is TargetKind.GROUP)
-        self.heading.setText(data.name if kind is TargetKind.SCREEN else f"Group {data.name}")
-        if kind is TargetKind.GROUP:
-            seen = f"{data.member} ({data.timezone})" if data.member else "UTC (no members yet)"
-            self.zone_label.setText(f"as seen on {seen}")
-        else:
-            screen = self.screens.get(data.target[1])
-            city = f"{screen.city} · " if screen and screen.city else ""
-            self.zone_label.setText(f"{city}times in {data.timezone}")
-        self.moment_hint.setText(
-            f"On the {kind}'s clock ({data.timezone}). Click the week to pick a moment."
-        )
-        message = ""
-        if not data.blocks:
-            message = (
-                "Nothing plays this week: no schedule applies and there is no default playlist."
-                if kind is TargetKind.SCREEN
-                else "None of this group's schedules play this week."
-            )
+        self.heading.setText(fmt.week_heading(data))
+        self.zone_label.setText(fmt.zone_text(data, self.presenter.screens.get(data.target[1])))
+        self.moment_hint.setText(fmt.moment_hint(data))
         now = data.now.replace(tzinfo=None)  # the grid reads the target's wall clock
-        self.week.set_week(data.monday, list(data.blocks), now, message)
+        self.week.set_week(data.monday, list(data.blocks), now, fmt.empty_week_message(data))
         self._show_schedules(list(data.schedules))
         if not self._moment_chosen:
             self.moment.blockSignals(True)
@@ -449,36 +403,16 @@ class SchedulesView(QWidget):
         self.show_whats_on()
 
     def _show_schedules(self, records: list[ScheduleRecord]) -> None:
-        selected = self._select_after_load or self.current_schedule_id()
-        self._select_after_load = None
+        selected = self.presenter.select_after_load or self.current_schedule_id()
+        self.presenter.select_after_load = None
         self.records = records
         self.schedule_list.clear()
         muted = theme.muted_text(self.palette())
         for record in records:
-            dates = (
-                f"{record.start_date or '…'} → {record.end_date or '…'}"
-                if record.start_date or record.end_date
-                else "always"
-            )
-            window = record.window or "all day"
-            if record.shared_instant:
-                window += f" ({record.reference_tz})"
-            targets = ", ".join([*record.screens, *(f"group {g}" for g in record.groups)])
-            item = QTreeWidgetItem(
-                [
-                    record.name or f"#{record.id}",
-                    record.playlist_name,
-                    dates,
-                    record.days,
-                    window,
-                    str(record.priority),
-                    "yes" if record.enabled else "no",
-                    targets,
-                ]
-            )
+            item = QTreeWidgetItem(fmt.schedule_cells(record))
             item.setData(0, _SCHEDULE, record.id)
-            item.setToolTip(0, f"Schedule #{record.id}, created {record.created_at:%Y-%m-%d %H:%M}")
-            item.setToolTip(7, targets)
+            item.setToolTip(0, fmt.schedule_tooltip(record))
+            item.setToolTip(7, fmt.schedule_targets(record))
             if not record.enabled:
                 for column in range(8):
                     item.setForeground(column, muted)
@@ -488,14 +422,8 @@ class SchedulesView(QWidget):
                 self.schedule_list.setCurrentItem(item)
         name = self.data.name if self.data else ""
         reaching = self.target is None or self.target[0] is TargetKind.SCREEN
-        self.list_heading.setText(
-            f"Schedules {'reaching' if reaching else 'of'} {name}  ({len(records)})"
-        )
-        self.list_hint.setText(
-            "Strongest first. Schedules reach a screen directly or through its groups."
-            if records
-            else "No schedules yet: create one with New schedule…"
-        )
+        self.list_heading.setText(fmt.list_heading(name, reaching=reaching, count=len(records)))
+        self.list_hint.setText(fmt.list_hint(bool(records)))
         self._update_buttons()
 
     def current_schedule_id(self) -> int | None:
@@ -536,70 +464,25 @@ class SchedulesView(QWidget):
     def show_whats_on(self) -> None:
         if self.target is None:
             return
-        library, (kind, target_id), at = self.studio.library, self.target, self.current_moment()
+        at = self.current_moment()
         self.week.set_moment(at)
+        self.presenter.whats_on(self.target, at)
 
-        def explain(_ctx: OpContext) -> WhatsOn:
-            if kind is TargetKind.GROUP:
-                return agenda.group_whats_on(library, target_id, at)
-            return agenda.whats_on(library, target_id, at)
-
-        def arrived(answer: WhatsOn) -> None:
-            self.whatson_answer = answer
-            self.whatson_text.setText(self._whatson_html(answer, kind))
-            self.whatson_shown.emit(answer)
-
-        def failed(exc: BaseException) -> None:
-            self.whatson_answer = None
-            self.whatson_text.setText(_escape(describe(exc)))
-
-        self._whatson_load.run(explain, arrived, failed)
-
-    def _whatson_html(self, answer: WhatsOn, kind: TargetKind) -> str:
-        parts = [
-            f"<p>{answer.at:%a %d %b %Y, %H:%M} "
-            f"<span style='color:{theme.muted_text(self.palette()).name()}'>"
-            f"({_escape(answer.timezone)})</span></p>"
-        ]
+    def show_answer(self, answer: WhatsOn | None, kind: TargetKind, error: str) -> None:
+        if answer is None:
+            self.whatson_text.setText(fmt.escape(error))
+            return
+        palette = self.palette()
+        chip = None
         if answer.playlist:
             fill, _border, text = playlist_colors(
-                answer.playlist_id, self.palette(), default=answer.source is Source.DEFAULT
+                answer.playlist_id, palette, default=answer.source is Source.DEFAULT
             )
-            parts.append(
-                f"<p style='font-size:large'><span style='background:{fill.name()};"
-                f"color:{text.name()}'>&nbsp;{_escape(answer.playlist)}&nbsp;</span></p>"
-            )
-        else:
-            parts.append("<p style='font-size:large'><b>Nothing</b></p>")
-        winner = answer.schedule
-        if winner:
-            created = winner.created_at.astimezone()
-            name = _escape(winner.name) or "unnamed"
-            parts.append(
-                f"<p><b>Wins:</b> {name} (#{winner.id})<br>"
-                f"priority {winner.priority} · created {created:%Y-%m-%d %H:%M}<br>"
-                f"{_escape(winner.days)} · {_escape(winner.window or 'all day')}</p>"
-            )
-        elif answer.source is Source.DEFAULT:
-            parts.append("<p>No schedule applies: the screen's default playlist plays.</p>")
-        elif kind is TargetKind.GROUP:
-            parts.append(
-                "<p>None of the group's schedules applies: each member plays its own "
-                "schedules or default.</p>"
-            )
-        else:
-            parts.append("<p>No schedule applies and the screen has no default playlist.</p>")
-        if answer.overridden:
-            rows = "".join(
-                f"<li><b>{_escape(o.name) or 'unnamed'}</b> (#{o.id}, priority "
-                f"{o.priority})<br>plays {_escape(o.playlist)}<br>"
-                f"<i>{_escape(o.why)}</i></li>"
-                for o in answer.overridden
-            )
-            parts.append(f"<p><b>Overridden:</b></p><ul style='margin-left:-20px'>{rows}</ul>")
-        elif winner:
-            parts.append("<p>No other schedule applies at this moment.</p>")
-        return "".join(parts)
+            chip = (fill.name(), text.name())
+        self.whatson_text.setText(
+            fmt.whatson_html(answer, kind, theme.muted_text(palette).name(), chip)
+        )
+        self.whatson_shown.emit(answer)
 
     # Editing -------------------------------------------------------------------------------------
 
@@ -612,31 +495,20 @@ class SchedulesView(QWidget):
             self._open_dialog(int(schedule_id))
 
     def _open_dialog(self, schedule_id: int | None) -> None:
-        library, target = self.studio.library, self.target
+        self.presenter.edit(schedule_id, self.target)
 
-        def load(_ctx: OpContext) -> tuple[ScheduleChoices, ScheduleRecord | None]:
-            choices = ScheduleChoices(
-                playlists=playlists.list_playlists(library),
-                screens=screens.list_screens(library),
-                groups=screens.list_groups(library),
-                zones=_zone_names(),
-            )
-            record = schedules.get_schedule(library, schedule_id) if schedule_id else None
-            return choices, record
-
-        def loaded(result: tuple[ScheduleChoices, ScheduleRecord | None]) -> None:
-            choices, record = result
-            if self.dialog is not None:
-                self.dialog.close()
-            today = self.data.now.date() if self.data else date.today()
-            dialog = ScheduleDialog(choices, record, target=target, today=today, parent=self)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.save_requested.connect(lambda sid, values, d=dialog: self._save(d, sid, values))
-            dialog.finished.connect(lambda _r, d=dialog: self._dialog_closed(d))
-            self.dialog = dialog
-            dialog.open()
-
-        run_op(self, load, on_success=loaded, label="load schedule choices")
+    def open_schedule_dialog(
+        self, choices: ScheduleChoices, record: ScheduleRecord | None, target: Target | None
+    ) -> None:
+        if self.dialog is not None:
+            self.dialog.close()
+        today = self.data.now.date() if self.data else date.today()
+        dialog = ScheduleDialog(choices, record, target=target, today=today, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.save_requested.connect(lambda sid, values, d=dialog: self._save(d, sid, values))
+        dialog.finished.connect(lambda _r, d=dialog: self._dialog_closed(d))
+        self.dialog = dialog
+        dialog.open()
 
     def _dialog_closed(self, dialog: ScheduleDialog) -> None:
         if self.dialog is dialog:
@@ -645,30 +517,11 @@ class SchedulesView(QWidget):
     def _save(
         self, dialog: ScheduleDialog, schedule_id: int | None, values: dict[str, Any]
     ) -> None:
-        library = self.studio.library
-
-        def save(_ctx: OpContext) -> ScheduleRecord:
-            fields = dict(values)
-            if schedule_id is None:
-                playlist = fields.pop("playlist")
-                return schedules.add_schedule(library, playlist, **fields)
-            return schedules.edit_schedule(library, schedule_id, **fields)
-
         def saved(record: ScheduleRecord) -> None:
             dialog.accept()
-            self._select_after_load = record.id
             self.week.set_highlight(record.id)
 
-        run_op(
-            self,
-            save,
-            on_success=saved,
-            on_failure=dialog.save_failed,
-            changes={SCHEDULES},
-            bus=self.studio.bus,
-            label="save schedule",
-            writes=True,
-        )
+        self.presenter.save(schedule_id, values, saved, dialog.save_failed)
 
     def remove_current(self) -> None:
         schedule_id = self.current_schedule_id()
@@ -678,28 +531,12 @@ class SchedulesView(QWidget):
         answer = QMessageBox.question(
             self,
             "Remove schedule",
-            f"Remove {record.label} ({record.playlist_name})? "
-            "Screens stop playing it after the next publication.",
+            fmt.remove_question(record),
         )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        library = self.studio.library
-        run_op(
-            self,
-            lambda _ctx: schedules.remove_schedule(library, record.id),
-            changes={SCHEDULES},
-            bus=self.studio.bus,
-            label="remove schedule",
-            writes=True,
-        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.presenter.remove(record.id)
 
     # Changes and state ---------------------------------------------------------------------------
-
-    def _data_changed(self, kinds: frozenset[str]) -> None:
-        if kinds & {SCREENS, LIBRARY}:
-            self.refresh_targets()
-        elif kinds & {SCHEDULES, PLAYLISTS}:
-            self.load_week()
 
     def save_state(self, settings: QSettings) -> None:
         settings.setValue("schedules/splitter", self.splitter.saveState())

@@ -1,0 +1,1 @@
+"""The Schedules view: its widget (view), its engine calls (presenter), its wording."""

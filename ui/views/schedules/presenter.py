@@ -1,0 +1,193 @@
+"""The Schedules view's engine calls: targets, the week, "what is on", and schedule edits.
+
+The presenter reads and writes through ``run_op`` (only the latest week and what-is-on answer
+reach the screen, via ``Latest``), keeps what it loaded (screens, groups, the week shown, the
+last answer) and tells the widget what to show through ``SchedulesDisplay``; it builds no
+widgets. The widget keeps what the curator points at: target, week and moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, Protocol
+from zoneinfo import available_timezones
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QWidget
+
+from ui.dialogs.schedule_dialog import ScheduleChoices
+from ui.latest import Latest
+from ui.operations import LIBRARY, PLAYLISTS, SCHEDULES, SCREENS, OpContext, describe, run_op
+from ui.studio import Studio
+from urbanart.curation import agenda, playlists, schedules, screens
+from urbanart.curation.agenda_records import WhatsOn
+from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord, TargetKind
+from urbanart.curation.week import Target, Week
+
+
+def zone_names() -> list[str]:
+    """IANA zones a curator may pick as a shared instant's reference (read from disk)."""
+    return sorted(
+        name
+        for name in available_timezones()
+        if ("/" in name or name == "UTC") and not name.startswith(("posix/", "right/", "Etc/"))
+    )
+
+
+class SchedulesDisplay(Protocol):
+    """What the presenter asks of the Schedules widget."""
+
+    def show_targets(
+        self, found_screens: list[ScreenRecord], found_groups: list[GroupRecord]
+    ) -> None: ...
+
+    def show_week_data(self, data: Week) -> None: ...
+
+    def show_answer(self, answer: WhatsOn | None, kind: TargetKind, error: str) -> None:
+        """Show an answer, or (answer None) why there is none."""
+        ...
+
+    def open_schedule_dialog(
+        self, choices: ScheduleChoices, record: ScheduleRecord | None, target: Target | None
+    ) -> None: ...
+
+    def load_week(self) -> None: ...
+
+
+class SchedulesPresenter(QObject):
+    """Loads and writes for the Schedules view; holds what was loaded."""
+
+    def __init__(self, studio: Studio, display: SchedulesDisplay, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.studio = studio
+        self.display = display
+        self.parent_widget = parent
+        self.screens: dict[int, ScreenRecord] = {}
+        self.groups: dict[int, GroupRecord] = {}
+        self.data: Week | None = None
+        self.whatson_answer: WhatsOn | None = None
+        self.select_after_load: int | None = None  # schedule to select once the week is back
+        self._week_load = Latest(parent, "load schedule week")
+        self._whatson_load = Latest(parent, "whats on")
+        studio.bus.changed.connect(self._data_changed)
+
+    # Loads --------------------------------------------------------------------------------------
+
+    def refresh_targets(self) -> None:
+        library = self.studio.library
+
+        def load(_ctx: OpContext) -> tuple[list[ScreenRecord], list[GroupRecord]]:
+            return screens.list_screens(library), screens.list_groups(library)
+
+        run_op(
+            self.parent_widget,
+            load,
+            on_success=self._targets_arrived,
+            label="load schedule targets",
+        )
+
+    def _targets_arrived(self, result: tuple[list[ScreenRecord], list[GroupRecord]]) -> None:
+        found_screens, found_groups = result
+        self.screens = {s.id: s for s in found_screens}
+        self.groups = {g.id: g for g in found_groups}
+        self.display.show_targets(found_screens, found_groups)
+
+    def load_week(self, target: Target, monday: date) -> None:
+        """The week of target from monday (a newer request supersedes this one)."""
+        library = self.studio.library
+        self._week_load.run(lambda _ctx: agenda.week(library, target, monday), self._week_arrived)
+
+    def _week_arrived(self, data: Week) -> None:
+        self.data = data
+        self.display.show_week_data(data)
+
+    def whats_on(self, target: Target, at: datetime) -> None:
+        """Explain what plays on target at a wall-clock moment (the latest request wins)."""
+        library, (kind, target_id) = self.studio.library, target
+
+        def explain(_ctx: OpContext) -> WhatsOn:
+            if kind is TargetKind.GROUP:
+                return agenda.group_whats_on(library, target_id, at)
+            return agenda.whats_on(library, target_id, at)
+
+        def arrived(answer: WhatsOn) -> None:
+            self.whatson_answer = answer
+            self.display.show_answer(answer, kind, "")
+
+        def failed(exc: BaseException) -> None:
+            self.whatson_answer = None
+            self.display.show_answer(None, kind, describe(exc))
+
+        self._whatson_load.run(explain, arrived, failed)
+
+    def _data_changed(self, kinds: frozenset[str]) -> None:
+        if kinds & {SCREENS, LIBRARY}:
+            self.refresh_targets()
+        elif kinds & {SCHEDULES, PLAYLISTS}:
+            self.display.load_week()
+
+    # Edits --------------------------------------------------------------------------------------
+
+    def edit(self, schedule_id: int | None, target: Target | None) -> None:
+        """Load the form's choices (and the schedule, when editing), then open the form."""
+        library = self.studio.library
+
+        def load(_ctx: OpContext) -> tuple[ScheduleChoices, ScheduleRecord | None]:
+            choices = ScheduleChoices(
+                playlists=playlists.list_playlists(library),
+                screens=screens.list_screens(library),
+                groups=screens.list_groups(library),
+                zones=zone_names(),
+            )
+            record = schedules.get_schedule(library, schedule_id) if schedule_id else None
+            return choices, record
+
+        def loaded(result: tuple[ScheduleChoices, ScheduleRecord | None]) -> None:
+            choices, record = result
+            self.display.open_schedule_dialog(choices, record, target)
+
+        run_op(self.parent_widget, load, on_success=loaded, label="load schedule choices")
+
+    def save(
+        self,
+        schedule_id: int | None,
+        values: dict[str, Any],
+        on_saved: Callable[[ScheduleRecord], None],
+        on_failure: Callable[[BaseException], None],
+    ) -> None:
+        """Add (schedule_id None) or edit a schedule; the week then selects it."""
+        library = self.studio.library
+
+        def save(_ctx: OpContext) -> ScheduleRecord:
+            fields = dict(values)
+            if schedule_id is None:
+                playlist = fields.pop("playlist")
+                return schedules.add_schedule(library, playlist, **fields)
+            return schedules.edit_schedule(library, schedule_id, **fields)
+
+        def saved(record: ScheduleRecord) -> None:
+            self.select_after_load = record.id
+            on_saved(record)
+
+        run_op(
+            self.parent_widget,
+            save,
+            on_success=saved,
+            on_failure=on_failure,
+            changes={SCHEDULES},
+            bus=self.studio.bus,
+            label="save schedule",
+            writes=True,
+        )
+
+    def remove(self, schedule_id: int) -> None:
+        library = self.studio.library
+        run_op(
+            self.parent_widget,
+            lambda _ctx: schedules.remove_schedule(library, schedule_id),
+            changes={SCHEDULES},
+            bus=self.studio.bus,
+            label="remove schedule",
+            writes=True,
+        )
