@@ -16,7 +16,8 @@ from tests.delivery.receivers import checking_receiver, flaky_receiver
 from tests.ui.conftest import wait_idle
 from ui.main_window import MainWindow
 from ui.operations import PLAYLISTS
-from ui.views.publish.view import CANCELLED, PublishView
+from ui.views.publish.formatting import CANCELLED
+from ui.views.publish.view import PublishView
 from urbanart.curation import playlists, schedules, screens
 from urbanart.delivery.publisher import current_tree, published_root
 from urbanart.library import catalog

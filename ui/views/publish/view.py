@@ -35,7 +35,6 @@ from ui import theme
 from ui.models.publish_models import HistoryModel, ScreenChangesModel, local_time, totals_text
 from ui.studio import Studio
 from ui.views.publish.formatting import (
-    CANCELLED,
     HINT,
     NO_PUBLICATION,
     NOT_CHECKED,
@@ -48,8 +47,6 @@ from ui.widgets.form_fields import hint_label
 from urbanart.delivery.history import PublicationDetail, PublicationRecord, PushRecord
 from urbanart.delivery.publisher import PublishResult
 from urbanart.library.vocabulary import ReviewStatus
-
-__all__ = ["CANCELLED", "PublishView"]
 
 
 def _tree(model: Any, name: str) -> QTreeView:
