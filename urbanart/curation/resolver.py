@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
-from itertools import chain
+from itertools import chain, islice, repeat
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -120,10 +120,11 @@ class Timeline:
         """Contiguous segments from start to end, in time order."""
         _low, starts, keys, table = self.runs
         bounds = [self.start, *map(_instant, starts[1:]), self.end]
-        return tuple(
-            _new_segment(Segment, (bounds[i], bounds[i + 1], *table[key]))
-            for i, key in enumerate(keys)
-        )
+        # Row columns side by side with the bounds, each run's 7 fields zipped and made a
+        # Segment in C: no Python frame per segment.
+        columns = zip(*map(table.__getitem__, keys))
+        fields = zip(bounds, islice(bounds, 1, None), *columns)
+        return tuple(map(_new_segment, repeat(Segment), fields))
 
     @cached_property
     def version(self) -> str:
@@ -219,7 +220,13 @@ class _Compiled:
             self.window_start, self.window_end = start, end
         self.first_day = rule.start_date.toordinal() - _EPOCH_ORDINAL if rule.start_date else -_OPEN
         self.last_day = rule.end_date.toordinal() - _EPOCH_ORDINAL if rule.end_date else _OPEN
-        self.weekdays = tuple(day in rule.weekdays for day in range(7))
+        self.weekdays = _by_day_mod_7(rule.weekdays)
+
+
+@lru_cache(maxsize=128)
+def _by_day_mod_7(weekdays: frozenset[int]) -> tuple[bool, ...]:
+    """Whether day n since 1970 is one of the weekdays, indexed by n % 7 (one lookup per day)."""
+    return tuple((n + _EPOCH_WEEKDAY) % 7 in weekdays for n in range(7))
 
 
 _MEMO_LIMIT = 16  # ranges remembered per rule; resolving the same week again is the common case
@@ -235,6 +242,18 @@ def _pieces(zone_name: str, low: int, high: int) -> tuple[tuple[int, int, int], 
     )
 
 
+@lru_cache(maxsize=4096)
+def _day_plan(zone_name: str, low: int, high: int) -> tuple[tuple[int, int, int, int, int], ...]:
+    """_pieces with the wall-clock days each piece can reach: (start, end, offset, first day,
+    last day). A window may run into the next day, so the day before a piece can still reach
+    it. Once per zone and range, not once per rule."""
+    return tuple(
+        (piece_low, piece_high, offset, (piece_low + offset) // _DAY - 1,
+         (piece_high + offset - 1) // _DAY)
+        for piece_low, piece_high, offset in _pieces(zone_name, low, high)
+    )  # fmt: skip
+
+
 def _real_intervals(rule: ScheduleRule, screen_tz: str, low: int, high: int) -> list[int]:
     """The rule's active real-time intervals in [low, high), flat: [start0, end0, start1, …].
 
@@ -244,7 +263,7 @@ def _real_intervals(rule: ScheduleRule, screen_tz: str, low: int, high: int) -> 
     screens through a group is computed once per zone they hang in. This is the resolver's hot
     loop, hence plain integers and no generators.
     """
-    zone_name = rule.zone_for(screen_tz)
+    zone_name = rule.reference_tz if rule.shared_instant else screen_tz  # rule.zone_for, inlined
     memo = rule.resolver_memo
     key = (zone_name, low, high)
     found = memo.get(key)
@@ -257,16 +276,18 @@ def _real_intervals(rule: ScheduleRule, screen_tz: str, low: int, high: int) -> 
     window_start, window_end = compiled.window_start, compiled.window_end
     weekdays, first_day, last_day = compiled.weekdays, compiled.first_day, compiled.last_day
     out: list[int] = []
-    for piece_low, piece_high, offset in _pieces(zone_name, low, high):
-        wall_low, wall_high = piece_low + offset, piece_high + offset
-        # A window may run into the next day, so the day before wall_low can still reach it.
-        first = max(wall_low // _DAY - 1, first_day)
-        last = min((wall_high - 1) // _DAY, last_day)
+    append = out.append
+    for piece_low, piece_high, offset, first, last in _day_plan(zone_name, low, high):
+        if first < first_day:
+            first = first_day
+        if last > last_day:
+            last = last_day
+        begin, finish = window_start - offset, window_end - offset
         for day in range(first, last + 1):
-            if not weekdays[(day + _EPOCH_WEEKDAY) % 7]:
+            if not weekdays[day % 7]:
                 continue
-            real_start = day * _DAY + window_start - offset
-            real_end = day * _DAY + window_end - offset
+            base = day * _DAY
+            real_start, real_end = base + begin, base + finish
             if real_start < piece_low:
                 real_start = piece_low
             if real_end > piece_high:
@@ -275,8 +296,8 @@ def _real_intervals(rule: ScheduleRule, screen_tz: str, low: int, high: int) -> 
                 if out and out[-1] == real_start:  # continuing across midnight or an offset
                     out[-1] = real_end
                 else:
-                    out.append(real_start)
-                    out.append(real_end)
+                    append(real_start)
+                    append(real_end)
     if len(memo) > _MEMO_LIMIT:
         for stale in [k for k in memo if isinstance(k, tuple)]:
             del memo[stale]
@@ -320,6 +341,11 @@ def _runs_of_winners(
     nothing is left. A busy screen is usually covered after its first few rules, so the
     intervals of the rest are never even computed. Claimed pieces and the gaps left tile
     [low, high) exactly, so a piece is known by its start alone: {start: winner bit}.
+
+    The open gaps are a flat sorted list; each span of a rule finds the gaps it cuts with two
+    bisections and replaces them by what it leaves open with one slice assignment, so the
+    Python-level work is per span, not per gap times span (spans go right to left, keeping the
+    indices of the ones before valid).
     """
     gaps = [low, high]  # flat [start, end, …] like the intervals
     owner: dict[int, int] = {}
@@ -341,36 +367,33 @@ def _runs_of_winners(
             if not gaps:
                 break
             continue
-        still_open: list[int] = []
-        index, count = 0, len(spans)
-        for g in range(0, len(gaps), 2):
-            gap_start, gap_end = gaps[g], gaps[g + 1]
-            cursor = gap_start
-            while index < count and spans[index + 1] <= gap_start:
-                index += 2
-            probe = index
-            while probe < count and spans[probe] < gap_end:
-                span_start, span_end = spans[probe], spans[probe + 1]
-                take_start = span_start if span_start > cursor else cursor
-                take_end = span_end if span_end < gap_end else gap_end
-                if take_start < take_end:
-                    if cursor < take_start:
-                        still_open.append(cursor)
-                        still_open.append(take_start)
-                    owner[take_start] = rank
-                    cursor = take_end
-                if span_end > gap_end:
-                    break
-                probe += 2
-            index = probe
-            if cursor < gap_end:
-                still_open.append(cursor)
-                still_open.append(gap_end)
-        gaps = still_open
+        for s in range(len(spans) - 2, -1, -2):
+            span_start, span_end = spans[s], spans[s + 1]
+            # i: the first gap boundary at or after span_start; odd means span_start is inside
+            # the gap (or at its end, where it claims nothing: skip past that end).
+            i = bisect_left(gaps, span_start)
+            if i & 1 and gaps[i] == span_start:
+                i += 1
+            # j: past the last gap boundary at or before span_end; odd means span_end is inside
+            # a gap (or at its start, where it claims nothing: leave that gap whole).
+            j = bisect_right(gaps, span_end)
+            if j & 1 and gaps[j - 1] == span_end:
+                j -= 1
+            if i == j and not i & 1:
+                continue  # wholly in claimed time
+            claimed = gaps[i:j]
+            left: list[int] = []
+            if i & 1:
+                claimed.insert(0, span_start)
+                left.append(span_start)
+            if j & 1:
+                claimed.append(span_end)
+                left.append(span_end)
+            owner.update(dict.fromkeys(claimed[::2], rank))
+            gaps[i:j] = left
         if not gaps:
             break
-    for g in range(0, len(gaps), 2):
-        owner[gaps[g]] = 0
+    owner.update(dict.fromkeys(gaps[::2], 0))
     run_starts, run_ranks = [low], [owner[low]]
     last = run_ranks[0]
     for point in sorted(owner):
