@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
-from itertools import chain, islice, repeat
+from itertools import chain, repeat
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -122,9 +122,16 @@ class Timeline:
         bounds = [self.start, *map(_instant, starts[1:]), self.end]
         # Row columns side by side with the bounds, each run's 7 fields zipped and made a
         # Segment in C: no Python frame per segment.
-        columns = zip(*map(table.__getitem__, keys))
-        fields = zip(bounds, islice(bounds, 1, None), *columns)
+        columns = zip(*map(table.__getitem__, keys), strict=True)
+        fields = zip(bounds[:-1], bounds[1:], *columns, strict=True)
         return tuple(map(_new_segment, repeat(Segment), fields))
+
+    @property
+    def playlist_ids(self) -> frozenset[int]:
+        """The playlists some segment plays (schedules' and the default), read from the table of
+        what plays without making the segments: publishing needs only these and the runs."""
+        table = self.runs[3]
+        return frozenset(row[1] for row in table if row[1] is not None)
 
     @cached_property
     def version(self) -> str:
@@ -341,11 +348,6 @@ def _runs_of_winners(
     nothing is left. A busy screen is usually covered after its first few rules, so the
     intervals of the rest are never even computed. Claimed pieces and the gaps left tile
     [low, high) exactly, so a piece is known by its start alone: {start: winner bit}.
-
-    The open gaps are a flat sorted list; each span of a rule finds the gaps it cuts with two
-    bisections and replaces them by what it leaves open with one slice assignment, so the
-    Python-level work is per span, not per gap times span (spans go right to left, keeping the
-    indices of the ones before valid).
     """
     gaps = [low, high]  # flat [start, end, …] like the intervals
     owner: dict[int, int] = {}
@@ -367,33 +369,36 @@ def _runs_of_winners(
             if not gaps:
                 break
             continue
-        for s in range(len(spans) - 2, -1, -2):
-            span_start, span_end = spans[s], spans[s + 1]
-            # i: the first gap boundary at or after span_start; odd means span_start is inside
-            # the gap (or at its end, where it claims nothing: skip past that end).
-            i = bisect_left(gaps, span_start)
-            if i & 1 and gaps[i] == span_start:
-                i += 1
-            # j: past the last gap boundary at or before span_end; odd means span_end is inside
-            # a gap (or at its start, where it claims nothing: leave that gap whole).
-            j = bisect_right(gaps, span_end)
-            if j & 1 and gaps[j - 1] == span_end:
-                j -= 1
-            if i == j and not i & 1:
-                continue  # wholly in claimed time
-            claimed = gaps[i:j]
-            left: list[int] = []
-            if i & 1:
-                claimed.insert(0, span_start)
-                left.append(span_start)
-            if j & 1:
-                claimed.append(span_end)
-                left.append(span_end)
-            owner.update(dict.fromkeys(claimed[::2], rank))
-            gaps[i:j] = left
+        still_open: list[int] = []
+        index, count = 0, len(spans)
+        for g in range(0, len(gaps), 2):
+            gap_start, gap_end = gaps[g], gaps[g + 1]
+            cursor = gap_start
+            while index < count and spans[index + 1] <= gap_start:
+                index += 2
+            probe = index
+            while probe < count and spans[probe] < gap_end:
+                span_start, span_end = spans[probe], spans[probe + 1]
+                take_start = span_start if span_start > cursor else cursor
+                take_end = span_end if span_end < gap_end else gap_end
+                if take_start < take_end:
+                    if cursor < take_start:
+                        still_open.append(cursor)
+                        still_open.append(take_start)
+                    owner[take_start] = rank
+                    cursor = take_end
+                if span_end > gap_end:
+                    break
+                probe += 2
+            index = probe
+            if cursor < gap_end:
+                still_open.append(cursor)
+                still_open.append(gap_end)
+        gaps = still_open
         if not gaps:
             break
-    owner.update(dict.fromkeys(gaps[::2], 0))
+    for g in range(0, len(gaps), 2):
+        owner[gaps[g]] = 0
     run_starts, run_ranks = [low], [owner[low]]
     last = run_ranks[0]
     for point in sorted(owner):
@@ -525,6 +530,9 @@ def resolve_all(
     The same timelines as calling resolve per screen, cheaper: the distinct rules are checked,
     filtered and ranked once, and each screen only sorts the integer positions of its own rules,
     where resolve would rank a popular group schedule again for every screen it reaches.
+    Resolution is a pure function of the ranked rules, the screen's zone and its default
+    playlist, so screens alike in those (a group's screens in one zone, with no schedules of
+    their own) share one resolved result; only the screen id (and so the version) differs.
     """
     start_utc, end_utc = _checked_range(start, end)
     every_binding = chain.from_iterable(rules for _context, rules in inputs.values())
@@ -532,13 +540,28 @@ def resolve_all(
     position = {rule.id: n for n, rule in enumerate(ranked_all)}
     find = position.get
     rule_id = attrgetter("id")
+    low, high = _micros(start_utc), _micros(end_utc)
+    alike: dict[tuple, tuple] = {}
     out: dict[int, Timeline] = {}
     for key, (context, rules) in inputs.items():
         places = set(map(find, map(rule_id, rules)))
         places.discard(None)  # disabled, or out of the range's reach
-        ranked = [ranked_all[p] for p in sorted(places)]  # type: ignore[type-var]
-        out[key] = _timeline(ranked, context, start_utc, end_utc, losers)
+        ordered = tuple(sorted(places))  # type: ignore[type-var]
+        fallback = _fallback(context)
+        same = (context.tz, fallback, ordered)
+        runs = alike.get(same)
+        if runs is None:
+            ranked = [ranked_all[p] for p in ordered]
+            runs = alike[same] = _runs(ranked, context.tz, fallback, low, high, losers)
+        out[key] = Timeline(context.id, start_utc, end_utc, runs)
     return out
+
+
+def _fallback(screen: ScreenContext) -> tuple:
+    """What plays where no rule does: (source, playlist id, playlist name, schedule id)."""
+    if screen.default_playlist_id is not None:
+        return (Source.DEFAULT, screen.default_playlist_id, screen.default_playlist_name, None)
+    return (Source.NOTHING, None, None, None)
 
 
 def _timeline(
@@ -550,16 +573,20 @@ def _timeline(
 ) -> Timeline:
     """The timeline of `screen` from its enabled rules, best first (see _ranked)."""
     low, high = _micros(start_utc), _micros(end_utc)
-    if screen.default_playlist_id is not None:
-        fallback = (Source.DEFAULT, screen.default_playlist_id, screen.default_playlist_name, None)
-    else:
-        fallback = (Source.NOTHING, None, None, None)
-    # Each distinct active set (or winner) is described once; runs refer to it by index.
+    runs = _runs(ranked, screen.tz, _fallback(screen), low, high, losers)
+    return Timeline(screen.id, start_utc, end_utc, runs)
+
+
+def _runs(
+    ranked: list[ScheduleRule], tz: str, fallback: tuple, low: int, high: int, losers: bool
+) -> tuple[int, tuple[int, ...], tuple[int, ...], tuple[tuple, ...]]:
+    """Timeline.runs for rules best first in zone tz: each distinct active set (or winner) is
+    described once in a table, and runs refer to it by index."""
     index_of: dict[int, int] = {}
     table: list[tuple] = []
     keys: list[int] = []
     if losers:
-        intervals = [_real_intervals(rule, screen.tz, low, high) for rule in ranked]
+        intervals = [_real_intervals(rule, tz, low, high) for rule in ranked]
         run_starts, run_masks = _runs_with_losers(intervals, low, high)
         for mask in run_masks:
             key = index_of.get(mask)
@@ -568,15 +595,14 @@ def _timeline(
                 table.append(_describe(mask, ranked, fallback))
             keys.append(key)
     else:
-        run_starts, run_ranks = _runs_of_winners(ranked, screen.tz, low, high)
+        run_starts, run_ranks = _runs_of_winners(ranked, tz, low, high)
         for rank in run_ranks:
             key = index_of.get(rank)
             if key is None:
                 key = index_of[rank] = len(table)
                 table.append(_winner_row(ranked[rank - 1]) if rank else (*fallback, ()))
             keys.append(key)
-    runs = (low, tuple(run_starts), tuple(keys), tuple(table))
-    return Timeline(screen.id, start_utc, end_utc, runs)
+    return (low, tuple(run_starts), tuple(keys), tuple(table))
 
 
 def _winner_row(rule: ScheduleRule) -> tuple:

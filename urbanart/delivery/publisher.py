@@ -214,9 +214,9 @@ def _plan(
         screens = list(session.scalars(select(Screen).order_by(Screen.id)))
     # Manifests carry only who wins, so segments split only where the winner changes.
     timelines: dict[int, Timeline] = resolve_all(inputs, start, until, losers=False)
-    wanted = {
-        s.playlist_id for t in timelines.values() for s in t.segments if s.playlist_id is not None
-    } | {s.default_playlist_id for s in screens if s.default_playlist_id is not None}
+    wanted = set().union(*(t.playlist_ids for t in timelines.values())) | {
+        s.default_playlist_id for s in screens if s.default_playlist_id is not None
+    }
     playlists = _load_playlists(library, wanted)
 
     plan = _Plan(
@@ -243,7 +243,7 @@ def _plan(
             continue
         profile = screen_profile(screen.width, screen.height)
         timeline = timelines[screen.id]
-        used = {s.playlist_id for s in timeline.segments if s.playlist_id is not None}
+        used = set(timeline.playlist_ids)
         if screen.default_playlist_id is not None:
             used.add(screen.default_playlist_id)
         facts: dict[int, mf.PlaylistFacts] = {}
