@@ -185,7 +185,10 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         self.view_actions: list[QAction] = []
         for n, (key, label, _icon) in enumerate(VIEWS, start=1):
-            act = add(view_menu, label, lambda k=key: self.show_view(k), f"Ctrl+{n}")
+            # triggered(bool) passes `checked` to a slot that takes an argument: take it first.
+            act = add(
+                view_menu, label, lambda _checked=False, k=key: self.show_view(k), f"Ctrl+{n}"
+            )
             act.setCheckable(True)
             self.view_actions.append(act)
 
