@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from ui import theme
 from ui.main_window import MainWindow
 from ui.qt_compat import keep_none_alive
+from ui.system_libraries import studio_display_problem
 from urbanart import __version__
 from urbanart.library.home import ENV_HOME, resolve_home
 
@@ -83,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="urbanart-studio", description=APPLICATION)
     parser.add_argument("--home", help="library folder to open")
     options, qt_args = parser.parse_known_args(args)
+    problem = studio_display_problem(os.environ)
+    if problem is not None:  # said before Qt aborts with a plugin message naming one library
+        print(problem, file=sys.stderr)
+        return 1
     app = make_application([sys.argv[0], *qt_args])
     settings = QSettings()
     home, first_start = choose_home(options.home, settings)
