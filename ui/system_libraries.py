@@ -128,6 +128,9 @@ def qt_platform(environ: Mapping[str, str]) -> str | None:
     return None
 
 
+_open_probes: list[int] = []
+
+
 def x_display_problem(display: str) -> str | None:
     """Why the X server at display cannot be reached (libxcb's own connection), or None."""
     xcb = ctypes.CDLL("libxcb.so.1")
@@ -136,12 +139,12 @@ def x_display_problem(display: str) -> str | None:
     xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
     xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
     connection = xcb.xcb_connect(display.encode(), None)
-    try:
-        error = xcb.xcb_connection_has_error(connection)
-    finally:
-        xcb.xcb_disconnect(connection)
-    if error == 0:
+    if xcb.xcb_connection_has_error(connection) == 0:
+        # Kept open: when its only client leaves, a bare X server (Xvfb, xvfb-run) resets, and
+        # Qt's own connection a moment later would find it resetting and fail.
+        _open_probes.append(connection)
         return None
+    xcb.xcb_disconnect(connection)
     return (
         f"Urban Art Studio cannot open its window: the X display {display!r} (DISPLAY) does not "
         "answer or refuses this user. Start the studio from a terminal in your desktop session, "

@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -121,6 +121,35 @@ def studio_environment(tmp_path: Path, display: str) -> dict[str, str]:
     return env
 
 
+def wait_for_main_window(display: str, studio: subprocess.Popen[str]) -> tuple[str, int, int]:
+    """The studio's main window once it is mapped and shows the library; fails if none does."""
+    found = None
+    deadline = time.monotonic() + 120  # a cold start on a busy 2-core machine takes ~15 s
+    while time.monotonic() < deadline and studio.poll() is None:
+        found = find_main_window(display)
+        if found is not None and is_viewable(display, found[0]):
+            break
+        time.sleep(0.5)
+    assert studio.poll() is None, f"the studio exited: {studio.communicate()[1]}"
+    assert found is not None, "no studio window showing the library appeared"
+    assert is_viewable(display, found[0])
+    return found
+
+
+def stop(studio: subprocess.Popen[str], stop_it: Callable[[], None]) -> str:
+    """Stop the studio the way given (killing it only if that fails); its stderr."""
+    stop_it()
+    try:
+        return studio.communicate(timeout=60)[1]
+    except subprocess.TimeoutExpired:
+        studio.kill()
+        return studio.communicate()[1]
+
+
+def saved_settings(env: dict[str, str]) -> str:
+    return (Path(env["XDG_CONFIG_HOME"]) / "UrbanArtStudio" / "Urban Art Studio.conf").read_text()
+
+
 def test_the_studio_maps_its_main_window_on_xvfb_and_closes_cleanly_on_sigterm(
     x_display: str, tmp_path: Path
 ) -> None:
@@ -133,31 +162,37 @@ def test_the_studio_maps_its_main_window_on_xvfb_and_closes_cleanly_on_sigterm(
         text=True,
     )
     try:
-        found = None
-        deadline = time.monotonic() + 120  # a cold start on a busy 2-core machine takes ~15 s
-        while time.monotonic() < deadline and studio.poll() is None:
-            found = find_main_window(x_display)
-            if found is not None and is_viewable(x_display, found[0]):
-                break
-            time.sleep(0.5)
-        assert studio.poll() is None, f"the studio exited: {studio.communicate()[1]}"
-        assert found is not None, "no studio window showing the library appeared"
-        window_id, width, height = found
-        assert is_viewable(x_display, window_id)
+        _, width, height = wait_for_main_window(x_display, studio)
         assert (width, height) >= (960, 600)  # MainWindow's minimum size
-
         shot = settled_screenshot(x_display)
         shot.save(tmp_path / "studio.png")  # kept with the test's files, to look at
         colours = shot.crop((0, 0, width, height)).getcolors(maxcolors=1 << 20)
         assert colours is not None and len(colours) > 50, "the window drew (almost) nothing"
     finally:
-        studio.send_signal(signal.SIGTERM)
-        try:
-            _, stderr = studio.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            studio.kill()
-            _, stderr = studio.communicate()
+        stderr = stop(studio, lambda: studio.send_signal(signal.SIGTERM))
     assert studio.returncode == 0, stderr
     assert "qt.qpa.plugin" not in stderr, stderr
-    saved = (Path(env["XDG_CONFIG_HOME"]) / "UrbanArtStudio" / "Urban Art Studio.conf").read_text()
-    assert "geometry=" in saved, "SIGTERM closed the window without saving its settings"
+    assert "geometry=" in saved_settings(env), "SIGTERM closed the window without saving it"
+
+
+def test_ctrl_c_in_the_terminal_of_urbanart_studio_closes_the_window_cleanly(
+    x_display: str, tmp_path: Path
+) -> None:
+    """What `make studio` runs; Ctrl+C reaches the command and the studio (one process group)."""
+    env = studio_environment(tmp_path, x_display)
+    command = subprocess.Popen(
+        [sys.executable, "-m", "urbanart.cli.main", "studio"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own group, as a terminal's foreground job
+    )
+    try:
+        wait_for_main_window(x_display, command)
+    finally:
+        stderr = stop(command, lambda: os.killpg(command.pid, signal.SIGINT))
+    assert command.returncode == 0, stderr
+    # (ui/operations.py may print "Signal source has been deleted" for work still running)
+    assert "Aborted" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    assert "geometry=" in saved_settings(env), "Ctrl+C closed the window without saving it"
