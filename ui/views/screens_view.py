@@ -57,7 +57,6 @@ from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord
 from urbanart.curation.screens import (
     add_to_group,
     delete_group,
-    edit_screen,
     list_groups,
     list_screens,
     remove_from_group,
@@ -66,6 +65,7 @@ from urbanart.curation.screens import (
     untargeted_warning,
 )
 from urbanart.delivery.addresses import screen_addresses
+from urbanart.delivery.rotation import rotate_poll_token
 from urbanart.delivery.status import OnlineState, screen_statuses
 
 #: How often the table asks for fresh statuses while the view is on screen.
@@ -666,15 +666,13 @@ class ScreensView(QWidget):
             "New poll token",
             f"Give “{row.record.name}” a new poll token?\n\nIts current address stops working "
             "at once: the screen (and any web player or QR code made for it) must be paired "
-            "again with the new address, after the next publication.",
+            "again with the new address, which works at once too.",
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
         library, screen_id = self.studio.library, row.record.id
         self._wanted = screen_id
-        self._engine(
-            lambda _ctx: edit_screen(library, screen_id, new_poll_token=True), "new poll token"
-        )
+        self._engine(lambda _ctx: rotate_poll_token(library, screen_id), "new poll token")
 
     def remove_screen(self) -> None:
         row = self._current_row()

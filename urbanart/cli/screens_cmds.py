@@ -12,6 +12,7 @@ from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import JSON, curator_errors, fields, print_json, stderr, table
 from urbanart.curation import screens as scr
 from urbanart.curation.records import ScheduleRecord, ScreenRecord
+from urbanart.delivery.rotation import rotate_poll_token
 
 
 def _screen_options(func):  # type: ignore[no-untyped-def]
@@ -134,7 +135,10 @@ def screens_edit(
     state: CliState, screen: str, new_poll_token: bool, as_json: bool, **changes: Any
 ) -> None:
     """Change a screen. An empty --push-url "" or --default-playlist "" clears it."""
-    record = scr.edit_screen(state.library(), screen, new_poll_token=new_poll_token, **changes)
+    library = state.library()
+    record = scr.edit_screen(library, screen, **changes)
+    if new_poll_token:  # the old address stops in the served tree too, not at the next publish
+        record = rotate_poll_token(library, record.id)
     _show_screen(record, as_json)
 
 
