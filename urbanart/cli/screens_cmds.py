@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from typing import Any
 
@@ -85,7 +86,9 @@ def add(state: CliState, name: str, tz: str, size: str, as_json: bool, **extra: 
 @curator_errors
 def screens_list(state: CliState, group: str | None, as_json: bool) -> None:
     """List screens with their zone, size and default playlist."""
-    records = scr.list_screens(state.library(), group=group)
+    library = state.library()
+    records = scr.list_screens(library, group=group)
+    warn_short_secrets(scr.short_push_secrets(library))
     if as_json:
         print_json([r.to_json() for r in records])
         return
@@ -160,6 +163,17 @@ def screens_remove(state: CliState, screen: str, yes: bool, as_json: bool) -> No
     else:
         stderr.print(f"Removed screen {removal.screen.id} ({removal.screen.name}).")
     warn_untargeted(removal.untargeted)
+
+
+def warn_short_secrets(names: Iterable[str]) -> None:
+    """Secrets made before the minimum length still work; say which to replace, and how."""
+    for name in names:
+        stderr.print(
+            f"[yellow]Screen {escape(name)!r} has a push secret shorter than "
+            f"{scr.MIN_PUSH_SECRET} characters; give it a new one with `urbanart screens edit "
+            f"{escape(shlex.quote(name))} --push-secret …` (and the same on its player).[/yellow]",
+            highlight=False,
+        )
 
 
 def warn_untargeted(schedules: Iterable[ScheduleRecord]) -> None:
