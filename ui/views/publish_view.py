@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -48,6 +47,7 @@ from ui.operations import (
 )
 from ui.studio import Studio
 from ui.widgets.form_fields import hint_label
+from ui.widgets.plain_text import PlainLabel
 from urbanart.delivery.changes import ChangeStatus
 from urbanart.delivery.history import (
     PublicationDetail,
@@ -138,13 +138,13 @@ class PublishView(QWidget):
         self._relay.progressed.connect(self._check_progress)
 
         # Top: what would change, and the Publish button
-        heading = QLabel("Publish")
+        heading = PlainLabel("Publish")
         theme.set_point_size(heading, 1.35, bold=True)
-        self.summary = QLabel("Not checked yet.")
+        self.summary = PlainLabel("Not checked yet.")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setAccessibleName("Summary")
-        self.notice = QLabel()
+        self.notice = PlainLabel()
         self.notice.setWordWrap(True)
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice.setAccessibleName("Notice")
@@ -196,7 +196,7 @@ class PublishView(QWidget):
         top_layout.addWidget(self.hint)
 
         # Bottom: history, and what the chosen publication did per screen
-        history_heading = QLabel("History")
+        history_heading = PlainLabel("History")
         theme.set_point_size(history_heading, 1.1, bold=True)
         self.history_model = HistoryModel(self)
         self.history = _tree(self.history_model, "Publication history")
@@ -209,7 +209,7 @@ class PublishView(QWidget):
         left_layout.addWidget(self.history_empty)
         left_layout.addWidget(self.history, 1)
         left_layout.addStretch(0)  # keeps the heading on top while the list is hidden
-        self.detail_heading = QLabel("Choose a publication")
+        self.detail_heading = PlainLabel("Choose a publication")
         theme.set_point_size(self.detail_heading, 1.1, bold=True)
         self.detail_message = hint_label("")
         self.detail_model = ScreenChangesModel(self, with_push=False)

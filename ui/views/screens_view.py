@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -51,6 +50,7 @@ from ui.operations import LIBRARY, PLAYLISTS, PUBLICATIONS, SCREENS, describe, r
 from ui.studio import Studio
 from ui.widgets.form_fields import ErrorLabel, hint_label
 from ui.widgets.placeholder_page import PlaceholderPage
+from ui.widgets.plain_text import PlainLabel, plain_tooltip
 from ui.widgets.screen_detail import ScreenDetail, heading
 from urbanart.curation.playlists import list_playlists
 from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord
@@ -149,7 +149,7 @@ class ScreensView(QWidget):
         )
 
         # Top right: the table
-        self.heading = QLabel("Screens")
+        self.heading = PlainLabel("Screens")
         theme.set_point_size(self.heading, 1.35, bold=True)
         self.summary = hint_label("")
         self.register_button = QPushButton(theme.icon("screens", 18), "Register screen")
@@ -218,7 +218,7 @@ class ScreensView(QWidget):
         self.table_stack.addWidget(self.empty)
         self.updated = hint_label("")
         self.load_error = ErrorLabel()
-        self.notice = QLabel()  # what a removal left behind: schedules reaching no screen
+        self.notice = PlainLabel()  # what a removal left behind: schedules reaching no screen
         self.notice.setWordWrap(True)
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice.setAccessibleName("Notice")
@@ -408,7 +408,9 @@ class ScreensView(QWidget):
             item = QListWidgetItem(f"{group.name}\n{count} screen{'s' if count != 1 else ''}")
             item.setData(Qt.ItemDataRole.UserRole, group.id)
             item.setSizeHint(QSize(0, 42))
-            item.setToolTip(group.description or ", ".join(group.screens) or "No screens yet")
+            item.setToolTip(
+                plain_tooltip(group.description or ", ".join(group.screens) or "No screens yet")
+            )
             self.group_list.addItem(item)
             if group.id == current:
                 chosen = item
