@@ -249,6 +249,7 @@ def clean_push_secret(value: Any) -> str | None:
             f"({len(secret)} characters)",
             f"must be at least {MIN_PUSH_SECRET} characters; leave it empty to have a strong "
             "one generated",
+            key="push_secret",
         )
     return secret
 
