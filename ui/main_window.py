@@ -125,6 +125,9 @@ class MainWindow(QMainWindow):
         self.hub.status_changed.connect(self.hub_label.setText)
         self.hub.status_changed.connect(self._hub_address_changed)
         self.scheduler.status_changed.connect(self.jobs_label.setText)
+        self.scheduler.status_changed.connect(
+            lambda _text: self.jobs_label.setToolTip(self.scheduler.detail)
+        )
         self._make_menus()
         self._restore_window()
 
