@@ -122,9 +122,7 @@ def test_a_standing_by_runner_names_the_holder_and_takes_over_when_it_stops(
         assert first.start().status is RunnerStatus.RUNNING
         state = second.start()
         assert state.status is RunnerStatus.STANDING_BY
-        assert (
-            state.text.startswith("standing by (held by ") and f"pid {os.getpid()}" in state.text
-        )
+        assert state.text.startswith("standing by (held by ") and f"pid {os.getpid()}" in state.text
         assert runner_state(library).status is RunnerStatus.STANDING_BY  # the latest started
         first.stop()  # a clean stop gives the lease up: no need to wait for it to expire
         second.tick()
