@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from urbanart.errors import ImportRefused, InvalidValue, UrbanArtError
-from urbanart.imaging.limits import ImportLimits, human_size
+from urbanart.imaging.limits import MIB, ImportLimits
 from urbanart.imaging.probe import MediaInfo, inspect_and_render
 from urbanart.imaging.renditions import Rendition as RenditionImage
 from urbanart.imaging.renditions import RenditionProfile
@@ -129,7 +129,7 @@ def prepare_file(
         return Refusal(exc.reason)
     except MemoryError:  # the worker's memory limit (or the machine's) stopped the decode
         del data
-        limit = human_size(limits.worker_memory_bytes, limits.worker_memory_bytes)[1]
+        limit = f"{limits.worker_memory_bytes / MIB:.0f} MB"
         return Refusal(f"too large to decode within the import memory limit ({limit})")
     original = keys.original_key(info.sha256, EXTENSIONS.get(info.format, info.format.lower()))
     store.put(original, data)
