@@ -43,7 +43,7 @@ class SchedulerRunner(QObject):
 
         def started(runner: JobRunner) -> None:
             if generation != self._generation:  # stopped (or another library opened) meanwhile
-                runner.stop(wait=False)
+                submit(lambda _ctx: runner.stop(wait=False), label="stop scheduler")
                 return
             self.runner = runner
             self._show(generation, runner.state())
@@ -65,7 +65,8 @@ class SchedulerRunner(QObject):
         self._generation += 1
         runner, self.runner = self.runner, None
         if runner is not None:
-            runner.stop(wait=False)
+            # Releasing the lease writes to the database: never on the GUI thread.
+            submit(lambda _ctx: runner.stop(wait=False), label="stop scheduler")
             self._set("jobs: stopped")
 
     def _on_state(self, generation: int, status: str, text: str) -> None:

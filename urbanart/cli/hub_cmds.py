@@ -57,13 +57,13 @@ def serve(state: CliState, host: str, port: int, access_log: bool) -> None:
     def ready(url: str) -> None:
         click.echo(f"Hub serving {published_dir(library) / 'current'} at {url}")
         click.echo("Press Ctrl+C to stop.")
+        click.echo(f"Timed jobs: {runner.state().text}")
+        runner.on_change = jobs_changed  # later changes: a takeover, a lost lease
 
     def jobs_changed(state: RunnerState) -> None:
         click.echo(f"Timed jobs: {state.text}")
 
     runner = start_runner(library)
-    click.echo(f"Timed jobs: {runner.state().text}")
-    runner.on_change = jobs_changed  # later changes: a takeover, a lost lease
     try:
         run_hub(library, host, port, access_log=access_log, on_ready=ready)
     finally:
