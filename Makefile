@@ -3,17 +3,30 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+STUDIO_STAMP := $(VENV)/.studio-installed
 
-.PHONY: studio test check lint format bench clean
+.PHONY: studio system-deps test check lint format bench clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# The studio alone: what `make studio` needs, with pip's progress shown (a first install is big).
+$(STUDIO_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e .
+	touch $(STUDIO_STAMP)
+
+# The studio plus the test tools (pytest, ruff, import-linter, Playwright…): what the rest need.
+$(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $(STAMP) $(STUDIO_STAMP)
+
+## Install the system libraries the studio's window needs (Linux; apt-get, or says what to run).
+system-deps:
+	$(PYTHON) scripts/system_deps.py
 
 ## Set up, fill the default library with the demo collection on first use, open the studio.
-studio: $(STAMP)
+studio: system-deps $(STUDIO_STAMP)
 	$(BIN)/urbanart demo --if-empty
 	$(BIN)/urbanart studio
 

@@ -4,9 +4,11 @@ Builds a library with 1,000 screens in 30 time zones, 200 playlists and 5,000 sc
 through screen groups, some overnight, some shared-instant), then times, alternately:
 - load: `schedules.load_all` — every screen's context and rules from SQLite (the baseline);
 - resolve: the whole resolution path of publishing (publisher._plan): `resolve_all(...,
-  losers=False)` over 7 days, then for every screen the playlists its segments name, the
-  manifest's timeline entries made from every segment (`manifest.timeline_entries`), and the
-  timeline's version hash. Nothing the resolver leaves lazy is left unpaid.
+  losers=False)` over 7 days, then for every screen the playlists it plays
+  (`Timeline.playlist_ids`, as publisher._plan and manifest.build_manifest read them), the
+  manifest's timeline entries made from every run (`manifest.timeline_entries`), and the
+  timeline's version hash. Nothing the resolver leaves lazy that publishing reads is left
+  unpaid; publishing no longer makes Segment objects, so neither does this.
 The cyclic garbage collector runs as it does in production (never paused, never forced); each
 figure is the median of N runs (the best is printed too). Ends with `name: value (goal …)`.
 """
@@ -132,13 +134,13 @@ def resolve_as_publishing_does(
     inputs: dict[int, tuple[ScreenContext, list[ScheduleRule]]], start: datetime, end: datetime
 ) -> tuple[dict[int, Timeline], int]:
     """What publisher._plan does with the resolver, in full: resolve_all without losers, then per
-    screen the playlists its segments name and the manifest's timeline entries built from every
-    segment; plus every timeline's version hash (the resolver's content version). Returns the
+    screen the playlists it plays and the manifest's timeline entries built from every run;
+    plus every timeline's version hash (the resolver's content version). Returns the
     timelines and the number of segments, so nothing is left for later to pay."""
     timelines = resolve_all(inputs, start, end, losers=False)
     segments = 0
     for timeline in timelines.values():
-        used = {s.playlist_id for s in timeline.segments if s.playlist_id is not None}
+        used = timeline.playlist_ids
         entries = timeline_entries(timeline)
         if len(timeline.version) != 64 or len(used) > len(entries):
             raise SystemExit(f"screen {timeline.screen_id}: malformed timeline")

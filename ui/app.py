@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QThreadPool
+from PySide6.QtCore import QSettings, QSocketNotifier, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from ui import theme
 from ui.main_window import MainWindow
 from ui.qt_compat import keep_none_alive
+from ui.system_libraries import studio_display_problem
 from urbanart import __version__
 from urbanart.library.home import ENV_HOME, resolve_home
 
@@ -77,15 +80,40 @@ def create_window(
     return window
 
 
+def close_on_signals(window: MainWindow) -> QSocketNotifier:
+    """Close the window (saving settings, stopping the hub) on SIGTERM or Ctrl+C in a terminal.
+
+    Python runs signal handlers only when it gets control, and Qt's event loop keeps it in C++;
+    the signal's wakeup byte on a socket Qt watches hands control back.
+    """
+    receive, send = socket.socketpair()
+    send.setblocking(False)
+    signal.set_wakeup_fd(send.fileno())
+    notifier = QSocketNotifier(receive.fileno(), QSocketNotifier.Type.Read, window)
+    # the slot holds both sockets, so they live (and stay open) as long as the connection
+    notifier.activated.connect(lambda *_, keep=send: receive.recv(64))
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: window.close())
+    return notifier
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `urbanart-studio`, `python -m ui` and `urbanart studio`."""
     args = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="urbanart-studio", description=APPLICATION)
     parser.add_argument("--home", help="library folder to open")
     options, qt_args = parser.parse_known_args(args)
+    problem = studio_display_problem(os.environ)
+    if problem is not None:  # said before Qt aborts with a plugin message naming one library
+        print(problem, file=sys.stderr)
+        return 1
     app = make_application([sys.argv[0], *qt_args])
     settings = QSettings()
     home, first_start = choose_home(options.home, settings)
     window = create_window(home, settings, demo_if_empty=first_start)
     window.raise_()
-    return app.exec()
+    notifier = close_on_signals(window)
+    status = app.exec()
+    signal.set_wakeup_fd(-1)
+    notifier.setEnabled(False)
+    return status

@@ -7,6 +7,7 @@ closed library. Geometry, splitters and the last view are kept in QSettings.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +15,6 @@ from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QFileDialog,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -46,6 +46,7 @@ from ui.views.schedules.view import SchedulesView
 from ui.views.screens.view import ScreensView
 from ui.views.studio_view import ShowsHubAddress, StudioView
 from ui.widgets.placeholder_page import PlaceholderPage
+from ui.widgets.plain_text import PlainLabel
 from urbanart import __version__
 from urbanart.curation.demo import load_demo_curation
 from urbanart.library.catalog import count_artworks
@@ -114,16 +115,19 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.sidebar.currentRowChanged.connect(self._show_row)
 
-        self.path_label = QLabel()
+        self.path_label = PlainLabel()
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hub_label = QLabel(self.hub.status)
+        self.hub_label = PlainLabel(self.hub.status)
         self.statusBar().addWidget(self.path_label, 1)
-        self.jobs_label = QLabel(self.scheduler.status)
+        self.jobs_label = PlainLabel(self.scheduler.status)
         self.statusBar().addPermanentWidget(self.jobs_label)
         self.statusBar().addPermanentWidget(self.hub_label)
         self.hub.status_changed.connect(self.hub_label.setText)
         self.hub.status_changed.connect(self._hub_address_changed)
         self.scheduler.status_changed.connect(self.jobs_label.setText)
+        self.scheduler.status_changed.connect(
+            lambda _text: self.jobs_label.setToolTip(self.scheduler.detail)
+        )
         self._make_menus()
         self._restore_window()
 
@@ -185,7 +189,10 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         self.view_actions: list[QAction] = []
         for n, (key, label, _icon) in enumerate(VIEWS, start=1):
-            act = add(view_menu, label, lambda k=key: self.show_view(k), f"Ctrl+{n}")
+            # triggered(bool) passes `checked` to a slot that takes an argument: take it first.
+            act = add(
+                view_menu, label, lambda _checked=False, k=key: self.show_view(k), f"Ctrl+{n}"
+            )
             act.setCheckable(True)
             self.view_actions.append(act)
 
@@ -226,7 +233,9 @@ class MainWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self.opening.heading.setText("The library could not be opened")
-            self.opening.body.setText(f"{exc}<br><br>Use File ▸ Open Library… to choose another.")
+            self.opening.body.setText(
+                f"{html.escape(str(exc))}<br><br>Use File ▸ Open Library… to choose another."
+            )
             self.path_label.setText("No library open")
             operations.show_error(self, exc)
 

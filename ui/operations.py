@@ -199,6 +199,7 @@ def show_error(parent: QWidget | None, exc: BaseException, trace: str = "") -> N
     """
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # messages quote names curators typed
     box.setWindowTitle("Urban Art Studio")
     if isinstance(exc, UrbanArtError):
         box.setText(str(exc))

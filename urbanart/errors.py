@@ -6,6 +6,8 @@ helps, what to do instead.
 
 from __future__ import annotations
 
+import errno
+
 
 class UrbanArtError(Exception):
     """Base of every error a curator may see."""
@@ -62,3 +64,22 @@ class ImportRefused(UrbanArtError):
 
 class MetadataError(UrbanArtError):
     """A metadata sheet (CSV) has a row or column the importer cannot use."""
+
+
+class StorageError(UrbanArtError):
+    """A file could not be read or written (disk full, I/O error, no permission): the machine's
+    fault, never an artwork's, so the work that needed it fails instead of leaving items out."""
+
+    def __init__(self, exc: OSError, path: object = None) -> None:
+        self.errno = exc.errno
+        self.path = exc.filename if exc.filename is not None else path
+        what = exc.strerror or str(exc) or type(exc).__name__
+        # Only writes fill disks; other errors name the file without guessing the direction.
+        verb = "writing" if exc.errno in _WRITE_ERRNOS else "reading or writing"
+        where = f" while {verb} {self.path}" if self.path is not None else ""
+        super().__init__(f"{what}{where}")
+
+
+_WRITE_ERRNOS = frozenset(
+    getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EROFS", "EFBIG") if hasattr(errno, name)
+)

@@ -171,13 +171,13 @@ def test_latest_pushes_gives_each_screens_last_outcome(world: World, library: Li
     assert push_screen_ids(library) == frozenset()
     publish(library)
     with flaky_receiver(failures=0) as good:
-        screens.edit_screen(library, quito, push_url=good.url, push_secret="s")
+        screens.edit_screen(library, quito, push_url=good.url, push_secret="s" * 32)
         assert push_screen_ids(library) == {quito}
         (first,) = push(library, timeout=2.0)
     assert first.ok and latest_pushes(library) == {quito: PushRecord.of(first)}
     with checking_receiver("another secret") as refusing:
         screens.edit_screen(library, quito, push_url=refusing.url)
-        screens.edit_screen(library, berlin, push_url=refusing.url, push_secret="s")
+        screens.edit_screen(library, berlin, push_url=refusing.url, push_secret="s" * 32)
         outcomes = push(library, timeout=2.0, retries=0)
     last = latest_pushes(library)
     assert set(last) == {quito, berlin} == push_screen_ids(library)

@@ -9,7 +9,7 @@ from tests.delivery.receivers import checking_receiver
 from urbanart.curation import playlists, screens
 from urbanart.library.library import Library
 
-SECRET = "cli-push-secret-0123456789abcdef"
+SECRET = "cli-push-secret-0123456789abcdef-xyz"
 
 
 def test_urbanart_publish_pushes_changed_screens_and_no_push_does_not(

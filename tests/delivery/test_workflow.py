@@ -23,8 +23,8 @@ from urbanart.delivery.workflow import PushSkip, Stage, publish_and_deliver
 from urbanart.library.library import Library
 from urbanart.library.models import Publication, PushDelivery
 
-BERLIN_SECRET = "berlin-push-secret-0123456789"
-QUITO_SECRET = "quito-push-secret-9876543210"
+BERLIN_SECRET = "berlin-push-secret-0123456789-abcdefgh"
+QUITO_SECRET = "quito-push-secret-9876543210-hgfedcba"
 
 
 @pytest.fixture

@@ -147,8 +147,8 @@ def test_check_publish_history_and_nothing_left_to_publish(
 
 def test_push_results_per_screen_ok_and_refused(qtbot, open_window, demo_home: Path) -> None:
     with flaky_receiver(failures=0) as good, checking_receiver("the screen's secret") as refusing:
-        make_screen(demo_home, "Push OK Screen", push_url=good.url, push_secret="s1")
-        make_screen(demo_home, "Push Refusing Screen", push_url=refusing.url, push_secret="s2")
+        make_screen(demo_home, "Push OK Screen", push_url=good.url, push_secret="s1" * 16)
+        make_screen(demo_home, "Push Refusing Screen", push_url=refusing.url, push_secret="s2" * 16)
         make_screen(demo_home, "Polling Screen")
         window = open_window(demo_home)
         view = go_to_publish(qtbot, window)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,7 @@ from ui import theme
 from ui.operations import SCREENS, OpContext, run_op
 from ui.studio import Studio
 from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
+from ui.widgets.plain_text import PlainLabel
 from urbanart.curation.records import GroupRecord
 from urbanart.curation.screens import create_group, edit_group
 from urbanart.errors import InvalidValue, UrbanArtError
@@ -47,7 +47,7 @@ class GroupDialog(QDialog):
         self.errors = FieldErrors()
         self.setWindowTitle("New group" if record is None else "Rename group")
         self.setMinimumWidth(440)
-        heading = QLabel("New group" if record is None else f"Rename {record.name}")
+        heading = PlainLabel("New group" if record is None else f"Rename {record.name}")
         theme.set_point_size(heading, 1.2, bold=True)
         if record is not None:
             intro = "Schedules that reach this group keep reaching it under its new name."

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
-    QLabel,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -30,6 +29,7 @@ from ui import theme
 from ui.operations import ARTISTS, ARTWORKS, OpContext, run_op
 from ui.studio import Studio
 from ui.widgets.form_fields import ErrorLabel, hint_label
+from ui.widgets.plain_text import PlainLabel, plain_tooltip
 from urbanart.library.catalog import list_artists
 from urbanart.library.import_sources import ImportItem, scan
 from urbanart.library.importer import ImportResult, ImportRun, Status, import_items
@@ -44,7 +44,7 @@ class ArtistDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Import artworks")
         self.setMinimumWidth(440)
-        heading = QLabel(f"Import {total:,} file{'s' if total != 1 else ''}")
+        heading = PlainLabel(f"Import {total:,} file{'s' if total != 1 else ''}")
         theme.set_point_size(heading, 1.2, bold=True)
         what = (
             "The dropped file is" if loose == 1 else f"{loose:,} of the dropped files are"
@@ -66,7 +66,7 @@ class ArtistDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
-        label = QLabel(what)
+        label = PlainLabel(what)
         label.setWordWrap(True)
         layout.addWidget(label)
         layout.addWidget(self.artist)
@@ -101,7 +101,7 @@ class ImportSummaryDialog(QDialog):
         imported = sum(r.status is Status.IMPORTED for r in results)
         duplicates = sum(r.status is Status.DUPLICATE for r in results)
         refused = [r for r in results if r.status is Status.REJECTED]
-        heading = QLabel(f"Imported {imported:,} work{'s' if imported != 1 else ''}")
+        heading = PlainLabel(f"Imported {imported:,} work{'s' if imported != 1 else ''}")
         theme.set_point_size(heading, 1.3, bold=True)
         parts = []
         if duplicates:
@@ -110,7 +110,7 @@ class ImportSummaryDialog(QDialog):
             parts.append(f"{len(refused):,} refused")
         if len(results) < total:
             parts.append(f"cancelled: {total - len(results):,} not tried")
-        detail = QLabel(" · ".join(parts) if parts else "Every file was imported.")
+        detail = PlainLabel(" · ".join(parts) if parts else "Every file was imported.")
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
         self.table.setAlternatingRowColors(True)
@@ -125,8 +125,8 @@ class ImportSummaryDialog(QDialog):
                 continue
             outcome = "Refused" if result.status is Status.REJECTED else "Duplicate"
             item = QTreeWidgetItem([Path(result.file).name, outcome, result.reason or ""])
-            item.setToolTip(0, result.file)
-            item.setToolTip(2, result.reason or "")
+            item.setToolTip(0, plain_tooltip(result.file))
+            item.setToolTip(2, plain_tooltip(result.reason or ""))
             if result.status is Status.REJECTED:
                 item.setForeground(1, theme.error_color(self.palette()))
             self.table.addTopLevelItem(item)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, QTimer, QVariantAnimation
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent
-from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui.models.playlist_items import format_seconds
 from ui.operations import OpContext, submit
 from ui.thumbnails import load_preview_image
+from ui.widgets.plain_text import PlainLabel
 from urbanart.curation.records import PlaylistRecord
 from urbanart.library.catalog import get_artwork
 from urbanart.library.library import Library
@@ -113,7 +114,7 @@ class PlaylistPreview(QDialog):
         self.library, self.record = library, record
         self.setWindowTitle(f"Preview — {record.name} on {profile}")
         self.canvas = ScreenCanvas(SCREEN_PROFILES[profile])
-        self.status = QLabel()
+        self.status = PlainLabel()
         self.speed = QComboBox()
         for factor in (1, 2, 4, 10):
             self.speed.addItem(f"{factor}× speed", factor)

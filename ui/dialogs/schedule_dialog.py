@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -42,6 +41,7 @@ from ui.widgets.form_fields import (
     hint_label,
     with_error,
 )
+from ui.widgets.plain_text import PlainLabel
 from urbanart.curation.records import (
     GroupRecord,
     PlaylistRecord,
@@ -103,7 +103,7 @@ class ScheduleDialog(QDialog):
         self.setMinimumWidth(600)
         today = today or date.today()
 
-        heading = QLabel(record.label if record else "New schedule")
+        heading = PlainLabel(record.label if record else "New schedule")
         theme.set_point_size(heading, 1.3, bold=True)
 
         self.name = QLineEdit()
@@ -190,7 +190,7 @@ class ScheduleDialog(QDialog):
         window_row = QHBoxLayout()
         window_row.setContentsMargins(0, 0, 0, 0)
         window_row.addWidget(self.window_start)
-        window_row.addWidget(QLabel("and"))
+        window_row.addWidget(PlainLabel("and"))
         window_row.addWidget(self.window_end)
         window_row.addWidget(self.window_note, 1)
         window_box = QWidget()
@@ -218,7 +218,7 @@ class ScheduleDialog(QDialog):
         shared_row = QHBoxLayout()
         shared_row.setContentsMargins(0, 0, 0, 0)
         shared_row.addWidget(self.shared)
-        shared_row.addWidget(QLabel("read in"))
+        shared_row.addWidget(PlainLabel("read in"))
         shared_row.addWidget(self.reference_tz, 1)
         shared_box = QWidget()
         shared_box.setLayout(shared_row)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -32,6 +31,7 @@ from ui import theme
 from ui.operations import SCREENS, OpContext, run_op
 from ui.studio import Studio
 from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
+from ui.widgets.plain_text import PlainLabel
 from urbanart.curation.records import ScreenRecord
 from urbanart.curation.screens import (
     DEFAULT_POLL,
@@ -100,7 +100,7 @@ class ScreenDialog(QDialog):
         self.setWindowTitle("Register a screen" if record is None else f"Edit {record.name}")
         self.setMinimumWidth(560)
 
-        heading = QLabel("Register a screen" if record is None else record.name)
+        heading = PlainLabel("Register a screen" if record is None else record.name)
         theme.set_point_size(heading, 1.3, bold=True)
         intro = hint_label(
             "Give the screen a name, its time zone and its size. It gets a private poll address "
@@ -149,7 +149,7 @@ class ScreenDialog(QDialog):
         custom_row = QHBoxLayout(self.custom_size)
         custom_row.setContentsMargins(0, 0, 0, 0)
         custom_row.addWidget(self.width_spin, 1)
-        custom_row.addWidget(QLabel("×"))
+        custom_row.addWidget(PlainLabel("×"))
         custom_row.addWidget(self.height_spin, 1)
         size_box = QWidget()
         size_layout = QVBoxLayout(size_box)
@@ -241,7 +241,7 @@ class ScreenDialog(QDialog):
             ("N&otes", self.notes, with_error(self.notes, self.errors.add("notes", self.notes))),
         )
         for text, buddy_of, field in rows:
-            label = QLabel(text)
+            label = PlainLabel(text)
             label.setBuddy(buddy_of)
             form.addRow(label, field)
 
@@ -404,9 +404,9 @@ class PushSecretDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Push secret")
         self.setMinimumWidth(520)
-        heading = QLabel(f"Push secret for {screen}")
+        heading = PlainLabel(f"Push secret for {screen}")
         theme.set_point_size(heading, 1.2, bold=True)
-        text = QLabel(
+        text = PlainLabel(
             "The studio signs its pushes to this screen with this secret. Put it in a file on "
             "the screen's player and start it with <code>--push-secret-file</code>. "
             "It is shown only now; to replace it later, clear and re-enter the push URL."

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QFont, QPalette, QStandardItem, QStandardItemM
 from PySide6.QtWidgets import QApplication
 
 from ui import theme
+from ui.widgets.plain_text import plain_tooltip
 from urbanart.delivery.changes import ChangeStatus, PublicationStatus, ScreenChange
 from urbanart.delivery.history import PublicationRecord, PublicationTotals, PushRecord
 from urbanart.library.vocabulary import ReviewStatus
@@ -110,7 +111,7 @@ def _item(text: str, tip: str = "") -> QStandardItem:
     item = QStandardItem(text)
     item.setEditable(False)
     if tip:
-        item.setToolTip(tip)
+        item.setToolTip(plain_tooltip(tip))
     return item
 
 

@@ -8,6 +8,7 @@ never freezes the picture. Two stacked image layers with opacity effects make th
 
 from __future__ import annotations
 
+import html
 import io
 import threading
 from collections.abc import Mapping
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.plain_text import PlainLabel
 from urbanart.player.clock import Clock
 from urbanart.player.core import Frame, Player
 
@@ -127,10 +129,11 @@ class _Overlay(QFrame):
             " border-radius: 6px; font-size: 20px; }"
             "QLabel#qr { background: white; padding: 6px; }"
         )
-        self.caption = QLabel(self)
+        self.caption = PlainLabel(self)
         self.caption.setObjectName("caption")
         self.caption.setWordWrap(True)
-        self.qr = QLabel(self)
+        self.caption.setTextFormat(Qt.TextFormat.RichText)  # our <br><small>; texts escaped
+        self.qr = PlainLabel(self)
         self.qr.setObjectName("qr")
         row = QHBoxLayout()
         row.addWidget(self.caption, 0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft)
@@ -146,7 +149,10 @@ class _Overlay(QFrame):
         disclosure = (
             item.get("ai_disclosure") if item.get("ai_involvement") != "undisclosed" else ""
         )
-        text = str(item["credit"]) + (f"<br><small>{disclosure}</small>" if disclosure else "")
+        # Credit and disclosure are artist/curator text: escaped, inside our own markup only.
+        text = html.escape(str(item["credit"])) + (
+            f"<br><small>{html.escape(str(disclosure))}</small>" if disclosure else ""
+        )
         self.caption.setText(text)
         if item["mobile_url"] != self._url:
             self._url = str(item["mobile_url"])

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -35,6 +34,7 @@ from ui.studio import Studio
 from ui.widgets.artwork_grid_view import ArtworkGridView
 from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
 from ui.widgets.placeholder_page import PlaceholderPage
+from ui.widgets.plain_text import PlainLabel
 from urbanart.errors import InvalidValue
 from urbanart.library.browse import BrowseQuery, BrowseRow, browse_rows
 from urbanart.library.catalog import add_artist, edit_artist, list_artists
@@ -53,7 +53,7 @@ class ArtistEditor(QWidget):
         self.record: ArtistRecord | None = None
         self.errors = FieldErrors()
         self._loading = False
-        self.heading = QLabel()
+        self.heading = PlainLabel()
         theme.set_point_size(self.heading, 1.35, bold=True)
         self.subheading = hint_label("")
         self.name = QLineEdit()
@@ -78,7 +78,7 @@ class ArtistEditor(QWidget):
             ("&Contact", "contact", self.contact),
         ):
             self._widgets[name] = widget
-            buddy = QLabel(label)
+            buddy = PlainLabel(label)
             buddy.setBuddy(widget)
             form.addRow(buddy, with_error(widget, self.errors.add(name, widget)))
         form.addRow("", hint_label("Private: contact details are never published or exported."))
@@ -213,7 +213,7 @@ class ArtistsView(QWidget):
         left_layout.addWidget(self.new_button)
 
         self.editor = ArtistEditor()
-        self.works_label = QLabel("Works")
+        self.works_label = PlainLabel("Works")
         theme.set_point_size(self.works_label, 1.1, bold=True)
         self.show_in_library = QPushButton("Show in Library")
         self.works = ArtworkGridView(studio.thumbnails.side)

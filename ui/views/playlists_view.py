@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
-    QLabel,
     QLineEdit,
     QListView,
     QListWidget,
@@ -40,6 +39,7 @@ from ui.operations import ARTWORKS, LIBRARY, PLAYLISTS, Debouncer, OpContext, ru
 from ui.studio import Studio
 from ui.widgets.artwork_grid_view import ArtworkGridView
 from ui.widgets.form_fields import hint_label
+from ui.widgets.plain_text import PlainLabel
 from urbanart.curation import playlists
 from urbanart.curation.records import ItemRecord, PlaylistRecord
 from urbanart.library.browse import BrowseQuery, BrowseRow, browse_rows
@@ -73,7 +73,7 @@ class PlaylistsView(QWidget):
         left_layout.addWidget(self.new_button)
 
         # Middle: items
-        self.heading = QLabel("No playlist")
+        self.heading = PlainLabel("No playlist")
         theme.set_point_size(self.heading, 1.35, bold=True)
         self.running_time = hint_label("")
         self.profile = QComboBox()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.operations import describe
 from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
+from ui.widgets.plain_text import PlainLabel
 from urbanart.errors import InvalidValue
 from urbanart.library.records import ArtworkRecord
 from urbanart.library.vocabulary import LICENSES, REVIEW_STATUSES, SOURCE_TYPES, UNDISCLOSED
@@ -92,7 +93,7 @@ class ArtworkEditor(QWidget):
         self.errors = FieldErrors()
 
         self.preview = ImagePreview()
-        self.heading = QLabel()
+        self.heading = PlainLabel()
         self.heading.setWordWrap(True)
         theme.set_point_size(self.heading, 1.25, bold=True)
         self.facts = hint_label("")
@@ -153,7 +154,7 @@ class ArtworkEditor(QWidget):
         self._widgets = {name: widget for _, name, widget in fields}
         for text, name, widget in fields:
             error = self.errors.add(name, widget)
-            label = QLabel(text)
+            label = PlainLabel(text)
             label.setBuddy(widget)
             form.addRow(label, with_error(widget, error))
         self.ai_hint = hint_label("")

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
 
 from ui import theme
 from ui.operations import Debouncer
+from ui.widgets.plain_text import PlainLabel
 from urbanart.library.browse import BrowseQuery, FilterChoices
 from urbanart.library.vocabulary import REVIEW_STATUSES, SOURCE_TYPES, UNDISCLOSED
 
@@ -55,7 +56,7 @@ class FilterBar(QWidget):
         self.sort.setToolTip("Order of the grid")
         for key, label in SORT_LABELS.items():
             self.sort.addItem(label, key)
-        self.count = QLabel()
+        self.count = PlainLabel()
         self.count.setMinimumWidth(90)
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         palette = self.count.palette()

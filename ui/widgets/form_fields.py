@@ -11,6 +11,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ui import theme
+from ui.widgets.plain_text import PlainLabel
 from urbanart.errors import InvalidValue
 
 
@@ -49,7 +50,7 @@ def with_error(field: QWidget, error: ErrorLabel) -> QWidget:
 
 def hint_label(text: str, parent: QWidget | None = None) -> QLabel:
     """Small, muted explanatory text under a field."""
-    label = QLabel(text, parent)
+    label = PlainLabel(text, parent)
     label.setWordWrap(True)
     palette = label.palette()
     palette.setColor(label.foregroundRole(), theme.muted_text(palette))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from ui import theme
+from ui.widgets.plain_text import PlainLabel
 
 
 class PlaceholderPage(QWidget):
@@ -13,14 +14,14 @@ class PlaceholderPage(QWidget):
 
     def __init__(self, icon: str, title: str, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        picture = QLabel()
+        picture = PlainLabel()
         picture.setPixmap(theme.svg_pixmap(icon, 56, theme.muted_text(self.palette())))
         picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        heading = QLabel(title)
+        heading = PlainLabel(title)
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         heading.setWordWrap(True)
         theme.set_point_size(heading, 1.5, bold=True)
-        body = QLabel(text)
+        body = PlainLabel(text)
         body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         body.setWordWrap(True)
         body.setTextFormat(Qt.TextFormat.RichText)

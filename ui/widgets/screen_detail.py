@@ -31,6 +31,7 @@ from ui.models.screen_status_model import (
     status_dot,
 )
 from ui.widgets.form_fields import ErrorLabel, hint_label
+from ui.widgets.plain_text import PlainLabel, plain_tooltip
 from urbanart.delivery.addresses import HUB, ScreenAddresses
 from urbanart.delivery.status import LatestManifest, OnlineState, ScreenStatus
 from urbanart.library.vocabulary import ReviewStatus
@@ -39,7 +40,7 @@ QR_SIDE = 196
 
 
 def _value() -> QLabel:
-    label = QLabel()
+    label = PlainLabel()
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -47,7 +48,7 @@ def _value() -> QLabel:
 
 
 def heading(text: str) -> QLabel:
-    label = QLabel(text)
+    label = PlainLabel(text)
     theme.set_point_size(label, 1.05, bold=True)
     return label
 
@@ -106,7 +107,7 @@ class CopyField(QWidget):
     def set_text(self, text: str) -> None:
         self.edit.setText(text)
         self.edit.setCursorPosition(0)
-        self.edit.setToolTip(text)
+        self.edit.setToolTip(plain_tooltip(text))
         self.button.setEnabled(bool(text))
 
     def text(self) -> str:
@@ -128,11 +129,11 @@ class ScreenDetail(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.row: ScreenRow | None = None
-        self.heading = QLabel()
+        self.heading = PlainLabel()
         theme.set_point_size(self.heading, 1.35, bold=True)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.state_dot = QLabel()
-        self.state_text = QLabel()
+        self.state_dot = PlainLabel()
+        self.state_text = PlainLabel()
         self.edit_button = QPushButton("Edit…")
         self.edit_button.setToolTip("Change this screen's details (Enter)")
         self.token_button = QPushButton("New poll token…")
@@ -202,7 +203,7 @@ class ScreenDetail(QWidget):
         pairing.addWidget(self.address_note)
         pairing.addWidget(self.address_error)
         pairing.addStretch(1)
-        self.qr = QLabel()
+        self.qr = PlainLabel()
         self.qr.setFixedSize(QSize(QR_SIDE, QR_SIDE))
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr.setAccessibleName("Pairing QR code")

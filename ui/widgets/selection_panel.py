@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 
 from ui import theme
 from ui.widgets.form_fields import hint_label
+from ui.widgets.plain_text import PlainLabel
 from urbanart.library.vocabulary import ReviewStatus
 
 ACTION_LABELS = {
@@ -24,7 +25,7 @@ class SelectionPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.count_label = QLabel()
+        self.count_label = PlainLabel()
         theme.set_point_size(self.count_label, 1.25, bold=True)
         self.summary = hint_label("")
         grid = QGridLayout()
@@ -42,7 +43,7 @@ class SelectionPanel(QWidget):
         layout.addWidget(self.count_label)
         layout.addWidget(self.summary)
         layout.addSpacing(6)
-        layout.addWidget(QLabel("Set the review status of all of them:"))
+        layout.addWidget(PlainLabel("Set the review status of all of them:"))
         layout.addLayout(grid)
         layout.addWidget(
             hint_label(

@@ -10,10 +10,10 @@ from rich.table import Table
 
 from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import curator_errors, print_json, stdout
-from urbanart.delivery import jobs
 from urbanart.delivery import reports as rep
 from urbanart.delivery import status as st
 from urbanart.delivery.hub import published_dir
+from urbanart.delivery.job_runner import RunnerState, start_runner
 from urbanart.delivery.server import DEFAULT_HOST, DEFAULT_PORT
 from urbanart.delivery.server import serve as run_hub
 
@@ -49,19 +49,25 @@ def serve(state: CliState, host: str, port: int, access_log: bool) -> None:
     """Serve the published tree and the screens' API until Ctrl+C, and run timed jobs.
 
     Timed jobs (`publish --at`, re-pushes at playlist switches, marking silent screens offline)
-    live in the library; the serving process runs them.
+    live in the library; one serving process runs them (the studio or a `serve`, whichever took
+    the job-runner lease), the others stand by and take over if it stops.
     """
     library = state.library()
 
     def ready(url: str) -> None:
         click.echo(f"Hub serving {published_dir(library) / 'current'} at {url}")
         click.echo("Press Ctrl+C to stop.")
+        click.echo(f"Timed jobs: {runner.state().text}")
+        runner.on_change = jobs_changed  # later changes: a takeover, a lost lease
 
-    scheduler = jobs.make_scheduler(library)
+    def jobs_changed(state: RunnerState) -> None:
+        click.echo(f"Timed jobs: {state.text}")
+
+    runner = start_runner(library)
     try:
         run_hub(library, host, port, access_log=access_log, on_ready=ready)
     finally:
-        jobs.shutdown(scheduler, wait=False)
+        runner.stop(wait=False)
     click.echo("Hub stopped.")
 
 

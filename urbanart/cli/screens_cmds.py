@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +13,7 @@ from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import JSON, curator_errors, fields, print_json, stderr, table
 from urbanart.curation import screens as scr
 from urbanart.curation.records import ScheduleRecord, ScreenRecord
+from urbanart.delivery.rotation import rotate_poll_token
 
 
 def _screen_options(func):  # type: ignore[no-untyped-def]
@@ -84,7 +86,9 @@ def add(state: CliState, name: str, tz: str, size: str, as_json: bool, **extra: 
 @curator_errors
 def screens_list(state: CliState, group: str | None, as_json: bool) -> None:
     """List screens with their zone, size and default playlist."""
-    records = scr.list_screens(state.library(), group=group)
+    library = state.library()
+    records = scr.list_screens(library, group=group)
+    warn_short_secrets(scr.short_push_secrets(library))
     if as_json:
         print_json([r.to_json() for r in records])
         return
@@ -134,7 +138,10 @@ def screens_edit(
     state: CliState, screen: str, new_poll_token: bool, as_json: bool, **changes: Any
 ) -> None:
     """Change a screen. An empty --push-url "" or --default-playlist "" clears it."""
-    record = scr.edit_screen(state.library(), screen, new_poll_token=new_poll_token, **changes)
+    library = state.library()
+    record = scr.edit_screen(library, screen, **changes)
+    if new_poll_token:  # the old address stops in the served tree too, not at the next publish
+        record = rotate_poll_token(library, record.id)
     _show_screen(record, as_json)
 
 
@@ -156,6 +163,17 @@ def screens_remove(state: CliState, screen: str, yes: bool, as_json: bool) -> No
     else:
         stderr.print(f"Removed screen {removal.screen.id} ({removal.screen.name}).")
     warn_untargeted(removal.untargeted)
+
+
+def warn_short_secrets(names: Iterable[str]) -> None:
+    """Secrets made before the minimum length still work; say which to replace, and how."""
+    for name in names:
+        stderr.print(
+            f"[yellow]Screen {escape(name)!r} has a push secret shorter than "
+            f"{scr.MIN_PUSH_SECRET} characters; give it a new one with `urbanart screens edit "
+            f"{escape(shlex.quote(name))} --push-secret …` (and the same on its player).[/yellow]",
+            highlight=False,
+        )
 
 
 def warn_untargeted(schedules: Iterable[ScheduleRecord]) -> None:

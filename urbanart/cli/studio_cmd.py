@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from importlib.metadata import entry_points
@@ -43,5 +44,12 @@ def studio(state: CliState, wait: bool) -> None:
     command = studio_command_line(state.home)
     env = dict(os.environ)
     if wait:
-        raise SystemExit(subprocess.run(command, env=env, check=False).returncode)
+        studio = subprocess.Popen(command, env=env)
+        # Ctrl+C in this terminal reaches the studio too, which closes its window (saving its
+        # state); waiting for that instead of killing it keeps the curator's work.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            raise SystemExit(studio.wait())
+        finally:
+            signal.signal(signal.SIGINT, previous)
     subprocess.Popen(command, env=env, start_new_session=True)

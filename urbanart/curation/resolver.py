@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
-from itertools import chain
+from itertools import chain, repeat
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -120,10 +120,18 @@ class Timeline:
         """Contiguous segments from start to end, in time order."""
         _low, starts, keys, table = self.runs
         bounds = [self.start, *map(_instant, starts[1:]), self.end]
-        return tuple(
-            _new_segment(Segment, (bounds[i], bounds[i + 1], *table[key]))
-            for i, key in enumerate(keys)
-        )
+        # Row columns side by side with the bounds, each run's 7 fields zipped and made a
+        # Segment in C: no Python frame per segment.
+        columns = zip(*map(table.__getitem__, keys), strict=True)
+        fields = zip(bounds[:-1], bounds[1:], *columns, strict=True)
+        return tuple(map(_new_segment, repeat(Segment), fields))
+
+    @property
+    def playlist_ids(self) -> frozenset[int]:
+        """The playlists some segment plays (schedules' and the default), read from the table of
+        what plays without making the segments: publishing needs only these and the runs."""
+        table = self.runs[3]
+        return frozenset(row[1] for row in table if row[1] is not None)
 
     @cached_property
     def version(self) -> str:
@@ -219,7 +227,13 @@ class _Compiled:
             self.window_start, self.window_end = start, end
         self.first_day = rule.start_date.toordinal() - _EPOCH_ORDINAL if rule.start_date else -_OPEN
         self.last_day = rule.end_date.toordinal() - _EPOCH_ORDINAL if rule.end_date else _OPEN
-        self.weekdays = tuple(day in rule.weekdays for day in range(7))
+        self.weekdays = _by_day_mod_7(rule.weekdays)
+
+
+@lru_cache(maxsize=128)
+def _by_day_mod_7(weekdays: frozenset[int]) -> tuple[bool, ...]:
+    """Whether day n since 1970 is one of the weekdays, indexed by n % 7 (one lookup per day)."""
+    return tuple((n + _EPOCH_WEEKDAY) % 7 in weekdays for n in range(7))
 
 
 _MEMO_LIMIT = 16  # ranges remembered per rule; resolving the same week again is the common case
@@ -235,6 +249,18 @@ def _pieces(zone_name: str, low: int, high: int) -> tuple[tuple[int, int, int], 
     )
 
 
+@lru_cache(maxsize=4096)
+def _day_plan(zone_name: str, low: int, high: int) -> tuple[tuple[int, int, int, int, int], ...]:
+    """_pieces with the wall-clock days each piece can reach: (start, end, offset, first day,
+    last day). A window may run into the next day, so the day before a piece can still reach
+    it. Once per zone and range, not once per rule."""
+    return tuple(
+        (piece_low, piece_high, offset, (piece_low + offset) // _DAY - 1,
+         (piece_high + offset - 1) // _DAY)
+        for piece_low, piece_high, offset in _pieces(zone_name, low, high)
+    )  # fmt: skip
+
+
 def _real_intervals(rule: ScheduleRule, screen_tz: str, low: int, high: int) -> list[int]:
     """The rule's active real-time intervals in [low, high), flat: [start0, end0, start1, …].
 
@@ -244,7 +270,7 @@ def _real_intervals(rule: ScheduleRule, screen_tz: str, low: int, high: int) -> 
     screens through a group is computed once per zone they hang in. This is the resolver's hot
     loop, hence plain integers and no generators.
     """
-    zone_name = rule.zone_for(screen_tz)
+    zone_name = rule.reference_tz if rule.shared_instant else screen_tz  # rule.zone_for, inlined
     memo = rule.resolver_memo
     key = (zone_name, low, high)
     found = memo.get(key)
@@ -257,16 +283,18 @@ def _real_intervals(rule: ScheduleRule, screen_tz: str, low: int, high: int) -> 
     window_start, window_end = compiled.window_start, compiled.window_end
     weekdays, first_day, last_day = compiled.weekdays, compiled.first_day, compiled.last_day
     out: list[int] = []
-    for piece_low, piece_high, offset in _pieces(zone_name, low, high):
-        wall_low, wall_high = piece_low + offset, piece_high + offset
-        # A window may run into the next day, so the day before wall_low can still reach it.
-        first = max(wall_low // _DAY - 1, first_day)
-        last = min((wall_high - 1) // _DAY, last_day)
+    append = out.append
+    for piece_low, piece_high, offset, first, last in _day_plan(zone_name, low, high):
+        if first < first_day:
+            first = first_day
+        if last > last_day:
+            last = last_day
+        begin, finish = window_start - offset, window_end - offset
         for day in range(first, last + 1):
-            if not weekdays[(day + _EPOCH_WEEKDAY) % 7]:
+            if not weekdays[day % 7]:
                 continue
-            real_start = day * _DAY + window_start - offset
-            real_end = day * _DAY + window_end - offset
+            base = day * _DAY
+            real_start, real_end = base + begin, base + finish
             if real_start < piece_low:
                 real_start = piece_low
             if real_end > piece_high:
@@ -275,8 +303,8 @@ def _real_intervals(rule: ScheduleRule, screen_tz: str, low: int, high: int) -> 
                 if out and out[-1] == real_start:  # continuing across midnight or an offset
                     out[-1] = real_end
                 else:
-                    out.append(real_start)
-                    out.append(real_end)
+                    append(real_start)
+                    append(real_end)
     if len(memo) > _MEMO_LIMIT:
         for stale in [k for k in memo if isinstance(k, tuple)]:
             del memo[stale]
@@ -502,6 +530,9 @@ def resolve_all(
     The same timelines as calling resolve per screen, cheaper: the distinct rules are checked,
     filtered and ranked once, and each screen only sorts the integer positions of its own rules,
     where resolve would rank a popular group schedule again for every screen it reaches.
+    Resolution is a pure function of the ranked rules, the screen's zone and its default
+    playlist, so screens alike in those (a group's screens in one zone, with no schedules of
+    their own) share one resolved result; only the screen id (and so the version) differs.
     """
     start_utc, end_utc = _checked_range(start, end)
     every_binding = chain.from_iterable(rules for _context, rules in inputs.values())
@@ -509,13 +540,28 @@ def resolve_all(
     position = {rule.id: n for n, rule in enumerate(ranked_all)}
     find = position.get
     rule_id = attrgetter("id")
+    low, high = _micros(start_utc), _micros(end_utc)
+    alike: dict[tuple, tuple] = {}
     out: dict[int, Timeline] = {}
     for key, (context, rules) in inputs.items():
         places = set(map(find, map(rule_id, rules)))
         places.discard(None)  # disabled, or out of the range's reach
-        ranked = [ranked_all[p] for p in sorted(places)]  # type: ignore[type-var]
-        out[key] = _timeline(ranked, context, start_utc, end_utc, losers)
+        ordered = tuple(sorted(places))  # type: ignore[type-var]
+        fallback = _fallback(context)
+        same = (context.tz, fallback, ordered)
+        runs = alike.get(same)
+        if runs is None:
+            ranked = [ranked_all[p] for p in ordered]
+            runs = alike[same] = _runs(ranked, context.tz, fallback, low, high, losers)
+        out[key] = Timeline(context.id, start_utc, end_utc, runs)
     return out
+
+
+def _fallback(screen: ScreenContext) -> tuple:
+    """What plays where no rule does: (source, playlist id, playlist name, schedule id)."""
+    if screen.default_playlist_id is not None:
+        return (Source.DEFAULT, screen.default_playlist_id, screen.default_playlist_name, None)
+    return (Source.NOTHING, None, None, None)
 
 
 def _timeline(
@@ -527,16 +573,20 @@ def _timeline(
 ) -> Timeline:
     """The timeline of `screen` from its enabled rules, best first (see _ranked)."""
     low, high = _micros(start_utc), _micros(end_utc)
-    if screen.default_playlist_id is not None:
-        fallback = (Source.DEFAULT, screen.default_playlist_id, screen.default_playlist_name, None)
-    else:
-        fallback = (Source.NOTHING, None, None, None)
-    # Each distinct active set (or winner) is described once; runs refer to it by index.
+    runs = _runs(ranked, screen.tz, _fallback(screen), low, high, losers)
+    return Timeline(screen.id, start_utc, end_utc, runs)
+
+
+def _runs(
+    ranked: list[ScheduleRule], tz: str, fallback: tuple, low: int, high: int, losers: bool
+) -> tuple[int, tuple[int, ...], tuple[int, ...], tuple[tuple, ...]]:
+    """Timeline.runs for rules best first in zone tz: each distinct active set (or winner) is
+    described once in a table, and runs refer to it by index."""
     index_of: dict[int, int] = {}
     table: list[tuple] = []
     keys: list[int] = []
     if losers:
-        intervals = [_real_intervals(rule, screen.tz, low, high) for rule in ranked]
+        intervals = [_real_intervals(rule, tz, low, high) for rule in ranked]
         run_starts, run_masks = _runs_with_losers(intervals, low, high)
         for mask in run_masks:
             key = index_of.get(mask)
@@ -545,15 +595,14 @@ def _timeline(
                 table.append(_describe(mask, ranked, fallback))
             keys.append(key)
     else:
-        run_starts, run_ranks = _runs_of_winners(ranked, screen.tz, low, high)
+        run_starts, run_ranks = _runs_of_winners(ranked, tz, low, high)
         for rank in run_ranks:
             key = index_of.get(rank)
             if key is None:
                 key = index_of[rank] = len(table)
                 table.append(_winner_row(ranked[rank - 1]) if rank else (*fallback, ()))
             keys.append(key)
-    runs = (low, tuple(run_starts), tuple(keys), tuple(table))
-    return Timeline(screen.id, start_utc, end_utc, runs)
+    return (low, tuple(run_starts), tuple(keys), tuple(table))
 
 
 def _winner_row(rule: ScheduleRule) -> tuple:

@@ -40,6 +40,9 @@ SCREEN_FIELDS = (
     "notes",
 )
 
+#: Shortest push secret accepted: an HMAC key a laptop cannot guess offline from one signed push.
+MIN_PUSH_SECRET = 32
+
 _SIZE = re.compile(r"^\s*(\d+)\s*[x×X]\s*(\d+)\s*$")
 
 
@@ -208,7 +211,7 @@ def add_screen(
     zone = clean_timezone(tz)
     width, height = parse_size(size)
     url = clean_push_url(push_url)
-    secret = clean_text("push secret", push_secret, limit=128, key="push_secret") or None
+    secret = clean_push_secret(push_secret)
     with library.session() as session:
         _unique_name(session, Screen, name, "screen", None)
         screen = Screen(
@@ -232,6 +235,31 @@ def add_screen(
         session.add(screen)
         session.flush()
         return ScreenRecord.of(screen)
+
+
+def clean_push_secret(value: Any) -> str | None:
+    """A push secret of at least MIN_PUSH_SECRET characters, or None (one is generated then).
+
+    The message names the field and the length, never the secret itself.
+    """
+    secret = clean_text("push secret", value, limit=128, key="push_secret") or None
+    if secret is not None and len(secret) < MIN_PUSH_SECRET:
+        raise InvalidValue(
+            "push secret",
+            f"({len(secret)} characters)",
+            f"must be at least {MIN_PUSH_SECRET} characters; leave it empty to have a strong "
+            "one generated",
+            key="push_secret",
+        )
+    return secret
+
+
+def short_push_secrets(library: Library) -> list[str]:
+    """Names of screens whose push secret predates the minimum length: they still work (a
+    player holds the same secret), but the curator should give them a new one."""
+    with library.session() as session:
+        rows = session.execute(select(Screen.name, Screen.push_secret).order_by(Screen.name))
+        return [name for name, secret in rows if secret and len(secret) < MIN_PUSH_SECRET]
 
 
 def list_screens(library: Library, group: str | int | None = None) -> list[ScreenRecord]:
@@ -281,10 +309,7 @@ def edit_screen(
         if "poll_interval" in changes:
             screen.poll_interval = clean_poll_interval(changes["poll_interval"])
         if "push_secret" in changes:
-            screen.push_secret = (
-                clean_text("push secret", changes["push_secret"], limit=128, key="push_secret")
-                or None
-            )
+            screen.push_secret = clean_push_secret(changes["push_secret"])
         if "push_url" in changes:
             screen.push_url = clean_push_url(changes["push_url"])
             if screen.push_url is None:

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 
@@ -203,17 +203,26 @@ def artworks_by_sha(session: Any, shas: Iterable[str]) -> dict[str, tuple[int, s
     return found
 
 
+def _token_holds(screen: Screen | None, token: str | None) -> bool:
+    """The screen exists and, when the request named a token, that token is still its own."""
+    return screen is not None and (token is None or screen.poll_token == token)
+
+
 def record_heartbeat(
     library: Library,
     screen_id: int,
     body: Mapping[str, Any],
     now: datetime,
     last_poll: datetime | None = None,
+    *,
+    token: str | None = None,
 ) -> bool:
-    """Upsert the screen's state and append the heartbeat; False when the screen is gone."""
+    """Upsert the screen's state and append the heartbeat; False when the screen is gone or
+    `token` is no longer its poll token (rotated: refused at once, whatever the token cache says).
+    """
     playing = body.get("playing")
     with WRITE_LOCK, library.session() as session:
-        if session.get(Screen, screen_id) is None:
+        if not _token_holds(session.get(Screen, screen_id), token):
             return False
         title = playing.get("title") if playing else None
         sha = playing["artwork_sha256"].lower() if playing else None
@@ -247,9 +256,15 @@ def record_heartbeat(
 
 
 def record_plays(
-    library: Library, screen_id: int, plays: list[PlayIn], now: datetime
+    library: Library,
+    screen_id: int,
+    plays: list[PlayIn],
+    now: datetime,
+    *,
+    token: str | None = None,
 ) -> tuple[int, int] | None:
-    """Insert the records not already stored for this screen: (new, duplicates); None if gone.
+    """Insert the records not already stored for this screen: (new, duplicates); None if gone
+    (or if `token` is no longer its poll token, as for record_heartbeat).
 
     Idempotent by (screen, record id), so a player that retries a batch after a timeout (the
     hub stored it, the answer got lost) is never counted twice.
@@ -258,7 +273,7 @@ def record_plays(
     for play in plays:
         unique.setdefault(play.record_id, play)
     with WRITE_LOCK, library.session() as session:
-        if session.get(Screen, screen_id) is None:
+        if not _token_holds(session.get(Screen, screen_id), token):
             return None
         ids = list(unique)
         existing: set[str] = set()
@@ -467,14 +482,20 @@ class ScreenApi:
             polled = self._take_poll(token)
             last_poll = datetime.fromtimestamp(polled, UTC) if polled is not None else None
             ok = await loop.run_in_executor(
-                self.db, record_heartbeat, self.library, screen_id, value, now, last_poll
+                self.db,
+                partial(record_heartbeat, token=token),
+                self.library,
+                screen_id,
+                value,
+                now,
+                last_poll,
             )
             if not ok:
                 return 404, NOT_FOUND_BODY
             return 200, {"ok": True, "received_at": now.isoformat().replace("+00:00", "Z")}
         plays = parse_plays(value)
         result = await loop.run_in_executor(
-            self.db, record_plays, self.library, screen_id, plays, now
+            self.db, partial(record_plays, token=token), self.library, screen_id, plays, now
         )
         if result is None:
             return 404, NOT_FOUND_BODY

@@ -12,14 +12,17 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from apscheduler.job import Job
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_STOPPED
+from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
 from sqlalchemy import inspect, select
 
 from urbanart.curation import schedules
@@ -53,15 +56,77 @@ MARK_OFFLINE_TARGET = "urbanart.delivery.status:mark_offline"
 _running: dict[str, BackgroundScheduler] = {}
 
 
+#: After an error in the scheduler's loop (a job another process removed meanwhile, a locked
+#: database), the loop tries again this many seconds later instead of dying.
+LOOP_RETRY = 5.0
+#: While the job-runner lease is not (or no longer) held, the loop looks again this often.
+GATE_RETRY = 1.0
+
+
+class _SharedJobStore(SQLAlchemyJobStore):
+    """The job store several processes write: updating a job another process removed meanwhile
+    (the CLI re-planned re-pushes) leaves nothing to update, which is not an error."""
+
+    def update_job(self, job: Job) -> None:
+        try:
+            super().update_job(job)
+        except JobLookupError:
+            log.info("timed jobs: job %s was removed by another process", job.id)
+
+
 class DeliveryScheduler(BackgroundScheduler):
-    """APScheduler 3's BackgroundScheduler, minus one race: shutdown() wakes the loop, which
-    then processes due jobs once more with the executors already gone (the job is not run, the
-    loop thread dies on a JobLookupError). A stopped scheduler here touches no job."""
+    """APScheduler 3's BackgroundScheduler, hardened for a job store other processes write.
+
+    - shutdown() wakes the loop, which then processes due jobs once more with the executors
+      already gone; a stopped scheduler here touches no job.
+    - An error while processing (JobLookupError: the CLI re-planned re-pushes and removed the
+      job this loop was about to remove; a locked database) is logged and retried, where
+      APScheduler would let it end the loop thread and silently run nothing more.
+    - `gate`, when set, must say yes before any job runs: the job runner sets it to "this
+      process still holds the job-runner lease", so a process that slept past its lease does
+      not run a job the process that took over runs too.
+    """
+
+    gate: Callable[[], bool] | None = None
 
     def _process_jobs(self) -> float | None:
         if self.state == STATE_STOPPED:
             return None
-        return super()._process_jobs()
+        if self.gate is not None and self.state == STATE_RUNNING and not self.gate():
+            return GATE_RETRY
+        try:
+            return super()._process_jobs()
+        except Exception:
+            log.exception("timed jobs: error while processing due jobs; retrying")
+            return LOOP_RETRY
+
+    def remove_job(self, job_id: str, jobstore: str | None = None) -> None:
+        """In the loop (removing a job that just ran its last time), a failure is logged and the
+        loop goes on to the other due jobs: another process may have removed the job already
+        (JobLookupError), or the store failed; either way the other jobs must still run."""
+        if threading.current_thread() is not getattr(self, "_thread", None):
+            super().remove_job(job_id, jobstore)
+            return
+        try:
+            super().remove_job(job_id, jobstore)
+        except JobLookupError:
+            log.info("timed jobs: job %s was already removed by another process", job_id)
+        except Exception:
+            log.exception("timed jobs: could not remove finished job %s; going on", job_id)
+
+    @property
+    def loop_alive(self) -> bool:
+        """Whether the thread that runs due jobs is alive (False before start, after shutdown,
+        or when something escaped the loop and ended it)."""
+        thread = getattr(self, "_thread", None)
+        return thread is not None and thread.is_alive()
+
+    def restart_loop(self) -> None:
+        """Start the loop thread again after it died (the watchdog does this)."""
+        if self.state == STATE_STOPPED or self.loop_alive:
+            return
+        self._thread = threading.Thread(target=self._main_loop, name="APScheduler", daemon=True)
+        self._thread.start()
 
 
 def _key(home: str | os.PathLike[str]) -> str:
@@ -76,15 +141,21 @@ def make_scheduler(library: Library, *, start_paused: bool = False) -> Backgroun
     time once) and the standing jobs are installed. Call shutdown() when done.
     """
     scheduler = DeliveryScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=library.engine, tablename=JOB_TABLE)},
+        jobstores={"default": _SharedJobStore(engine=library.engine, tablename=JOB_TABLE)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": REPUSH_GRACE},
         timezone=UTC,
     )
     scheduler.start(paused=start_paused)
     if not start_paused:
         install_standing_jobs(scheduler, library)
-        _running[_key(library.home)] = scheduler
+        serve_jobs_with(library, scheduler)
     return scheduler
+
+
+def serve_jobs_with(library: Library, scheduler: BackgroundScheduler) -> None:
+    """Make `scheduler` the one this process edits this library's jobs through (the job runner
+    registers its scheduler, paused while it stands by, so new jobs wake it at once)."""
+    _running[_key(library.home)] = scheduler
 
 
 def shutdown(scheduler: BackgroundScheduler, *, wait: bool = True) -> None:

@@ -11,12 +11,13 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 from urbanart.curation.resolver import Timeline
+from urbanart.curation.rules import EPOCH
 from urbanart.delivery.signing import canonical_json
 
 FORMAT = "urbanart.manifest"
@@ -147,28 +148,37 @@ def version_of(payload: Mapping[str, Any]) -> str:
 
 
 @lru_cache(maxsize=65_536)
-def _boundary_text(value: datetime) -> str:
+def _boundary_text(micros: int) -> str:
     # Cached: a thousand screens' timelines over one week share most of their boundaries, and
-    # formatting a datetime costs far more than finding it again. Only for the resolver's aware
-    # datetimes, whose text does not depend on the process's local zone.
-    return iso_z(value)
+    # formatting an instant costs far more than finding it again.
+    return iso_z(EPOCH + timedelta(microseconds=micros))
 
 
 def timeline_entries(timeline: Timeline) -> list[dict[str, Any]]:
     """The manifest's "timeline": each segment's span (UTC, "Z") and who wins it.
 
-    Its own function so bench/resolve_bench.py can time what publishing makes of a resolved
-    timeline.
+    Made from the timeline's compact runs (run starts in µs, a table of what plays), not from
+    its Segment objects: each distinct row is described once and no segment is built, so a
+    thousand screens' manifests cost a dict per segment and nothing more. Its own function so
+    bench/resolve_bench.py can time what publishing makes of a resolved timeline.
     """
+    low, starts, keys, table = timeline.runs
+    high = (timeline.end - EPOCH) // timedelta(microseconds=1)
+    texts = [*map(_boundary_text, starts), _boundary_text(high)]
+    texts[0] = _boundary_text(low)
+    described = [
+        (None if pid is None else str(pid), source.value, sid)
+        for source, pid, _name, sid, _over in table
+    ]
     return [
         {
-            "start": _boundary_text(s.start),
-            "end": _boundary_text(s.end),
-            "playlist": None if s.playlist_id is None else str(s.playlist_id),
-            "source": s.source.value,
-            "schedule_id": s.schedule_id,
+            "start": texts[n],
+            "end": texts[n + 1],
+            "playlist": playlist,
+            "source": source,
+            "schedule_id": schedule_id,
         }
-        for s in timeline.segments
+        for n, (playlist, source, schedule_id) in enumerate(map(described.__getitem__, keys))
     ]
 
 
@@ -187,7 +197,7 @@ def build_manifest(
     already be approved and rendered.
     """
     base_url = public_base_url.rstrip("/")
-    used = {s.playlist_id for s in timeline.segments if s.playlist_id is not None}
+    used = set(timeline.playlist_ids)
     default = screen.default_playlist_id if screen.default_playlist_id in playlists else None
     if default is not None:
         used.add(default)

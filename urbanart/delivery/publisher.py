@@ -35,7 +35,7 @@ from urbanart.delivery.signing import (
     signing_key,
 )
 from urbanart.delivery.tree import MEDIA, ReleaseIndex, Tree, safe_relpath
-from urbanart.errors import UrbanArtError
+from urbanart.errors import StorageError, UrbanArtError
 from urbanart.imaging.renditions import RenditionProfile
 from urbanart.library.library import Library
 from urbanart.library.models import (
@@ -214,9 +214,9 @@ def _plan(
         screens = list(session.scalars(select(Screen).order_by(Screen.id)))
     # Manifests carry only who wins, so segments split only where the winner changes.
     timelines: dict[int, Timeline] = resolve_all(inputs, start, until, losers=False)
-    wanted = {
-        s.playlist_id for t in timelines.values() for s in t.segments if s.playlist_id is not None
-    } | {s.default_playlist_id for s in screens if s.default_playlist_id is not None}
+    wanted = set().union(*(t.playlist_ids for t in timelines.values())) | {
+        s.default_playlist_id for s in screens if s.default_playlist_id is not None
+    }
     playlists = _load_playlists(library, wanted)
 
     plan = _Plan(
@@ -243,7 +243,7 @@ def _plan(
             continue
         profile = screen_profile(screen.width, screen.height)
         timeline = timelines[screen.id]
-        used = {s.playlist_id for s in timeline.segments if s.playlist_id is not None}
+        used = set(timeline.playlist_ids)
         if screen.default_playlist_id is not None:
             used.add(screen.default_playlist_id)
         facts: dict[int, mf.PlaylistFacts] = {}
@@ -266,8 +266,9 @@ def _plan(
                 if cache_key not in renditions:
                     try:
                         renditions[cache_key] = ensure_rendition(library, asset.sha256, profile)
-                    except (UrbanArtError, OSError) as exc:
+                    except UrbanArtError as exc:  # the work's own fault: leave it out
                         renditions[cache_key] = f"no rendition could be made ({exc})"
+                    # An OSError (disk full, I/O error) is not the work's: it fails the publish.
                 rendition = renditions[cache_key]
                 if isinstance(rendition, str):
                     dropped.append(
@@ -487,19 +488,40 @@ def publish(
     dry_run computes everything (renditions missing from the library's cache are derived and
     cached, as a preview would) but writes nothing to the published tree or the delivery log.
     `now` drives the window and the media grace period (tests move time with it).
+
+    Only a work's own fault (not approved, undecodable, no original) leaves its items out; a
+    disk or I/O error (no space left, EIO, EACCES) fails the whole publish with StorageError,
+    naming the file, and the served tree stays as it was: a full disk must never publish a
+    release with the works it could not write left out.
     """
     if look_ahead_days < 1 or look_ahead_days > 366:
         raise UrbanArtError("The look-ahead must be between 1 and 366 days.")
     now = (now or datetime.now(UTC)).astimezone(UTC)
     start, until = window_for(now, look_ahead_days)
     tree = Tree(published_root(library))
-    if dry_run and not key_path(library.home).exists():
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    try:
+        if dry_run and not key_path(library.home).exists():
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-        key = SigningKey(Ed25519PrivateKey.generate(), key_path(library.home))
-    else:
-        key = signing_key(library.home)
+            key = SigningKey(Ed25519PrivateKey.generate(), key_path(library.home))
+        else:
+            key = signing_key(library.home)
+        return _publish(library, tree, key, dry_run, start, until, now, progress, cancel)
+    except OSError as exc:
+        raise StorageError(exc) from exc
 
+
+def _publish(
+    library: Library,
+    tree: Tree,
+    key: SigningKey,
+    dry_run: bool,
+    start: datetime,
+    until: datetime,
+    now: datetime,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> PublishResult:
     if dry_run:
         plan = _plan(library, key, start, until, progress, cancel)
         current = tree.index(tree.current_release())
@@ -582,7 +604,12 @@ def publish(
         except BaseException as exc:
             if release_name is not None and tree.current_release() != release_name:
                 tree.remove_release(release_name)
-            reason = str(exc) if isinstance(exc, UrbanArtError) else type(exc).__name__
+            if isinstance(exc, OSError):
+                reason = str(StorageError(exc))
+            elif isinstance(exc, UrbanArtError):
+                reason = str(exc)
+            else:
+                reason = type(exc).__name__
             if isinstance(exc, KeyboardInterrupt):
                 reason = "cancelled by the curator"
             _finish(library, publication_id, PublicationStatus.FAILED, {"error": reason})

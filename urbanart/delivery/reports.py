@@ -7,7 +7,6 @@ clock (UTC). Local times carry their offset, so a row is unambiguous even across
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from urbanart.csv_safe import SafeWriter
 from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
@@ -56,7 +56,7 @@ class PlayRow:
             self.artist or "",
             self.artwork_sha256,
             self.playlist or "",
-            f"{self.duration_s:g}",
+            f"{self.duration_s:g}",  # never negative, so never taken for a formula
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -100,7 +100,7 @@ class PlaysReport:
 
     def csv(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = SafeWriter(out, lineterminator="\n")  # titles are curator text: no formulas
         writer.writerow(CSV_COLUMNS)
         writer.writerows(r.values() for r in self.rows)
         return out.getvalue()

@@ -20,7 +20,12 @@ class ImportLimits:
     max_bytes: int = 200 * MIB  # per file
     max_pixels: int = 120_000_000  # per frame, width*height; decompression-bomb guard
     max_frames: int = 5000
+    #: over all frames of an animation, frames*width*height: 600 small frames weigh as much as
+    #: one huge still once decoded, and every frame is held in memory while renditions are made
+    max_total_pixels: int = 4 * 120_000_000
     background: str = "#000000"  # colour transparency is composited onto in renditions
+    #: address space each import worker process may use (RLIMIT_AS); beyond it a file is refused
+    worker_memory_bytes: int = 2048 * MIB
 
 
 class FrameTooLarge(Exception):

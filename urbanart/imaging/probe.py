@@ -144,7 +144,9 @@ def _too_many_pixels(size: tuple[int, int], limits: ImportLimits) -> str:
 
 
 def _open_checked(data: bytes, name: str, limits: ImportLimits) -> Image.Image:
-    """The cheap checks, in order of cost: length, header, dimensions, frame count."""
+    """The cheap checks, in order of cost: length, header, dimensions, frame count, and the
+    pixels of all frames together (from the header's canvas size, before any frame is decoded:
+    Pillow gives every frame the canvas size)."""
     if not data:
         raise ImportRefused(name, "empty file")
     if len(data) > limits.max_bytes:
@@ -161,6 +163,14 @@ def _open_checked(data: bytes, name: str, limits: ImportLimits) -> Image.Image:
         count = frame_count(img)
     if count > limits.max_frames:
         raise ImportRefused(name, f"too many frames: {count}, the limit is {limits.max_frames}")
+    total = count * img.width * img.height
+    if count > 1 and total > limits.max_total_pixels:
+        raise ImportRefused(
+            name,
+            f"too many pixels over all frames: {count} frames of {img.width}×{img.height} are "
+            f"{megapixels(total)} megapixels, the limit is "
+            f"{megapixels(limits.max_total_pixels)} megapixels",
+        )
     return img
 
 

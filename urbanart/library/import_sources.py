@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,18 +31,39 @@ SHEET_COLUMNS = (
 
 @dataclass(frozen=True)
 class ImportItem:
-    """One file to import, with the artist its place in the folder tree suggests."""
+    """One file to import, with the artist its place in the folder tree suggests.
+
+    `refused` is set when the scan itself turned the file down (a link out of the folder): the
+    import then lists it with that reason and never opens it.
+    """
 
     path: Path
     artist_hint: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    refused: str | None = None
+
+
+def _outside(path: Path, root: Path) -> bool:
+    """Whether a link leads out of root (a dangling link counts by where it points)."""
+    return not path.resolve().is_relative_to(root)
+
+
+def _link_out(path: Path, root: Path) -> str:
+    return (
+        f"not imported: a symbolic link to {'a folder' if path.is_dir() else 'a file'} outside "
+        f"{root}; a folder import never follows links out of the folder (name the file itself "
+        "to import it)"
+    )
 
 
 def scan(paths: Iterable[str | Path], artist: str | None = None) -> list[ImportItem]:
     """Expand files and folders. In a folder, each sub-folder is one artist, named by the folder.
 
-    Files named on the command line are always tried (the content decides); a folder scan skips
-    hidden files and sidecars such as sheets and notes.
+    Files named on the command line are always tried, as given (the content decides); a folder
+    scan skips hidden files and sidecars such as sheets and notes, and does not follow symbolic
+    links whose target lies outside the folder: a link in a shared folder must not import a
+    private photo from elsewhere on the disk. Those come back with `refused` set, so the summary
+    lists them. Links within the folder are read once, under their real path.
     """
     items: list[ImportItem] = []
     seen: set[Path] = set()
@@ -52,33 +74,57 @@ def scan(paths: Iterable[str | Path], artist: str | None = None) -> list[ImportI
             seen.add(resolved)
             items.append(ImportItem(path=resolved, artist_hint=artist or hint))
 
+    def refuse(path: Path, hint: str | None, root: Path) -> None:
+        absolute = path.absolute()
+        if absolute not in seen:
+            seen.add(absolute)
+            items.append(ImportItem(absolute, artist or hint, refused=_link_out(path, root)))
+
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_file():
             add(path, None)
         elif path.is_dir():
+            root = path.resolve()
             for child in sorted(path.iterdir()):
                 if child.name.startswith("."):
                     continue
+                if child.is_symlink():
+                    if _outside(child, root):
+                        refuse(child, None, root)
+                        continue
+                    if child.is_dir():  # a folder inside: scanned under its real name
+                        continue
                 if child.is_dir():
-                    for file in _walk(child):
-                        add(file, child.name)
-                elif child.suffix.lower() not in SIDECAR_SUFFIXES:
+                    for file, outside in _walk(child, root):
+                        (refuse(file, child.name, root) if outside else add(file, child.name))
+                elif child.suffix.lower() not in SIDECAR_SUFFIXES and child.is_file():
                     add(child, None)
         else:
             raise InvalidValue("path", str(raw), "does not exist", key="path")
     return items
 
 
-def _walk(folder: Path) -> list[Path]:
-    files = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.is_file() and path.suffix.lower() not in SIDECAR_SUFFIXES:
-            files.append(path)
-    return files
+def _walk(folder: Path, root: Path) -> list[tuple[Path, bool]]:
+    """Files under folder, sorted, each with whether it is a link out of root. Links to folders
+    are never entered (inside root, their files are reached by their real path)."""
+    found: list[tuple[Path, bool]] = []
+    for dirpath, dirnames, filenames in os.walk(folder):  # followlinks=False
+        base = Path(dirpath)
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in dirnames:
+            linked = base / name
+            if linked.is_symlink() and _outside(linked, root):
+                found.append((linked, True))
+        for name in filenames:
+            path = base / name
+            if name.startswith(".") or path.suffix.lower() in SIDECAR_SUFFIXES:
+                continue
+            if path.is_symlink() and _outside(path, root):
+                found.append((path, True))
+            elif path.is_file():
+                found.append((path, False))
+    return sorted(found)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Bulk import: worker processes guard, normalise and derive; one writer records the catalog.
 
-Pillow work runs in worker processes (both cores); they write media to the content-addressed
-store, which is safe because equal keys mean equal bytes. Only this process writes the
+Pillow work runs in worker processes (both cores), each with a memory limit and ending with
+this process (import_workers); they write media to the content-addressed store, which is safe
+because equal keys mean equal bytes. Only this process writes the
 database, one transaction per file, so a refused or failed file leaves no row behind.
 """
 
@@ -20,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from urbanart.errors import ImportRefused, InvalidValue, UrbanArtError
-from urbanart.imaging.limits import ImportLimits
+from urbanart.imaging.limits import MIB, ImportLimits
 from urbanart.imaging.probe import MediaInfo, inspect_and_render
 from urbanart.imaging.renditions import Rendition as RenditionImage
 from urbanart.imaging.renditions import RenditionProfile
 from urbanart.library import store as keys
 from urbanart.library.catalog import asset_for, get_or_create_artist, set_tags
 from urbanart.library.import_sources import ImportItem, MetadataSheet
+from urbanart.library.import_workers import start_worker
 from urbanart.library.library import Library
 from urbanart.library.models import Artwork, MediaAsset, Rendition
 from urbanart.library.store import MediaStore
@@ -125,6 +127,10 @@ def prepare_file(
         info, thumb, renditions = inspect_and_render(data, name, limits, profiles)
     except ImportRefused as exc:
         return Refusal(exc.reason)
+    except MemoryError:  # the worker's memory limit (or the machine's) stopped the decode
+        del data
+        limit = f"{limits.worker_memory_bytes / MIB:.0f} MB"
+        return Refusal(f"too large to decode within the import memory limit ({limit})")
     original = keys.original_key(info.sha256, EXTENSIONS.get(info.format, info.format.lower()))
     store.put(original, data)
     thumb_key = None
@@ -167,14 +173,18 @@ def import_items(
         if run.on_result:
             run.on_result(len(results), total, result)
 
+    for index, item in enumerate(items):  # turned down by the scan: listed, never opened
+        if item.refused is not None:
+            record(index, Refusal(item.refused))
+    todo = [index for index, item in enumerate(items) if item.refused is None]
     workers = worker_count(run)
-    if workers <= 1 or total <= 2:
-        for index, item in enumerate(items):
+    if workers <= 1 or len(todo) <= 2:
+        for index in todo:
             if run.cancel.is_set():
                 break
-            record(index, _prepare_safely(item, library, run, force=False))
+            record(index, _prepare_safely(items[index], library, run, force=False))
     else:
-        _import_in_pool(library, items, run, workers, record)
+        _import_in_pool(library, items, todo, run, workers, record)
     return [results[i] for i in sorted(results)]
 
 
@@ -190,14 +200,20 @@ def _prepare_safely(
 def _import_in_pool(
     library: Library,
     items: Sequence[ImportItem],
+    todo: Sequence[int],
     run: ImportRun,
     workers: int,
     record: Callable[[int, StoredMedia | AlreadyStored | Refusal | BaseException], None],
 ) -> None:
     context = multiprocessing.get_context("spawn")  # safe beside the studio's threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=start_worker,
+        initargs=(os.getpid(), run.limits.worker_memory_bytes),
+    ) as pool:
         pending: dict[Future[StoredMedia | AlreadyStored | Refusal], int] = {}
-        queue = iter(range(len(items)))
+        queue = iter(todo)
         window = workers * 3
 
         def submit_more() -> None:

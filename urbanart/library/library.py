@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from urbanart.errors import LibraryError
 from urbanart.library import home as homes
+from urbanart.library import permissions
 from urbanart.library.database import make_engine, migrate
 from urbanart.library.store import LocalMediaStore, MediaStore
 
@@ -49,13 +50,16 @@ class Library:
         if url is None and not db_path.exists() and not create:
             raise LibraryError(f"No library at {path}; run `urbanart init` to create one.")
         try:
-            path.mkdir(parents=True, exist_ok=True)
+            permissions.private_folder(path)  # owner-only: it holds credentials
+            if url is None:
+                permissions.tighten_database(db_path)
         except OSError as exc:
             raise LibraryError(f"Cannot create the library folder {path}: {exc.strerror}") from exc
         engine = make_engine(url or f"sqlite:///{db_path}")
         sqlite_path = db_path if url is None else None
         try:
             backup = migrate(engine, sqlite_path=sqlite_path, backup_dir=path / homes.BACKUP_DIR)
+            permissions.tighten_backups(path / homes.BACKUP_DIR)
         except LibraryError:
             engine.dispose()
             raise

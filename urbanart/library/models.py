@@ -405,3 +405,17 @@ class PushDelivery(Base):
     ok: Mapped[bool] = mapped_column(default=False)
     #: Short, secret-free description of the last failure.
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class Lease(Base):
+    """A named duty only one process may hold at a time (the timed-job runner), held by renewing
+    it before it expires; a holder that dies stops renewing, so another takes over."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    #: host, pid and a random part; None when nobody ever held it.
+    owner: Mapped[str | None] = mapped_column(String(200))
+    acquired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

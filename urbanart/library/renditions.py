@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from dataclasses import dataclass
 from hashlib import sha256 as sha256_of
 
 from sqlalchemy import select
 
-from urbanart.errors import NotFound
+from urbanart.errors import NotFound, UrbanArtError
 from urbanart.imaging.normalize import open_image, to_srgb
 from urbanart.imaging.renditions import RenditionProfile, make_thumbnail, render_bytes
 from urbanart.library import store as keys
 from urbanart.library.importer import store_rendition
 from urbanart.library.library import Library
 from urbanart.library.models import MediaAsset, Rendition
+
+# What Pillow raises on a broken or hostile file (OSError included: decoding happens in memory
+# here, so an OSError from it is never the disk's).
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, IndexError)
+
+
+class RenditionFailed(UrbanArtError):
+    """A work's own file cannot give a rendition (undecodable, missing original): that work is
+    left out of what is published. Disk and I/O errors are not this: they raise OSError."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,11 @@ def _record(asset_sha: str, row: Rendition) -> RenditionRecord:
 
 
 def ensure_rendition(library: Library, sha256: str, profile: RenditionProfile) -> RenditionRecord:
-    """The cached rendition of an asset for a profile, derived now if it was never made."""
+    """The cached rendition of an asset for a profile, derived now if it was never made.
+
+    RenditionFailed when the work's own file is at fault; OSError when the disk is (reading the
+    original or writing the rendition), which the caller must not mistake for the work's fault.
+    """
     key = profile.key()
     with library.session() as session:
         asset = session.scalar(select(MediaAsset).where(MediaAsset.sha256 == sha256))
@@ -48,8 +63,16 @@ def ensure_rendition(library: Library, sha256: str, profile: RenditionProfile) -
         if row is not None and library.store.exists(row.store_key):
             return _record(sha256, row)
         original_key = asset.original_key
-    data = library.store.get(original_key)
-    _thumb, (image,) = render_bytes(data, [profile], with_thumbnail=False)
+    try:
+        data = library.store.get(original_key)
+    except FileNotFoundError:
+        missing = f"its original ({original_key}) is missing from the media store"
+        raise RenditionFailed(missing) from None
+    try:
+        _thumb, (image,) = render_bytes(data, [profile], with_thumbnail=False)
+    except _DECODE_ERRORS as exc:  # decoding bytes in memory: only the file itself is at fault
+        detail = str(exc).strip() or type(exc).__name__
+        raise RenditionFailed(f"its image cannot be decoded ({detail})") from None
     store_key = store_rendition(library.store, sha256, image)
     with library.session() as session:
         asset = session.scalar(select(MediaAsset).where(MediaAsset.sha256 == sha256))

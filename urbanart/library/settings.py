@@ -24,6 +24,10 @@ class LibrarySettings:
     max_import_bytes: int = ImportLimits.max_bytes
     #: Largest frame accepted by import, in pixels (decompression-bomb guard).
     max_import_pixels: int = ImportLimits.max_pixels
+    #: Largest animation accepted by import, in pixels over all frames (frames×width×height).
+    max_import_total_pixels: int = ImportLimits.max_total_pixels
+    #: Memory (address space) each import worker process may use, in bytes.
+    import_worker_memory: int = ImportLimits.worker_memory_bytes
     #: Colour transparent artworks are shown on in renditions.
     rendition_background: str = ImportLimits.background
 
@@ -31,7 +35,9 @@ class LibrarySettings:
         return ImportLimits(
             max_bytes=self.max_import_bytes,
             max_pixels=self.max_import_pixels,
+            max_total_pixels=self.max_import_total_pixels,
             background=self.rendition_background,
+            worker_memory_bytes=self.import_worker_memory,
         )
 
 

@@ -113,7 +113,7 @@ def page_image(
         jpeg = ensure_rendition(
             library, sha256, _profile(share_size, "JPEG", SHARE_QUALITY, background)
         )
-    except (UrbanArtError, OSError):
+    except UrbanArtError:  # the work's own file; a disk error (OSError) fails the publish
         return None
     for record in (*webp, jpeg):
         build.media[_media_path(record)] = (record.store_key, record.file_sha256)

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -44,6 +43,7 @@ from ui.views.publish.formatting import (
 )
 from ui.views.publish.presenter import PublishPresenter
 from ui.widgets.form_fields import hint_label
+from ui.widgets.plain_text import PlainLabel
 from urbanart.delivery.history import PublicationDetail, PublicationRecord, PushRecord
 from urbanart.delivery.publisher import PublishResult
 from urbanart.library.vocabulary import ReviewStatus
@@ -74,13 +74,13 @@ class PublishView(QWidget):
         self.undo_stack = None
 
         # Top: what would change, and the Publish button
-        heading = QLabel("Publish")
+        heading = PlainLabel("Publish")
         theme.set_point_size(heading, 1.35, bold=True)
-        self.summary = QLabel(NOT_CHECKED)
+        self.summary = PlainLabel(NOT_CHECKED)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setAccessibleName("Summary")
-        self.notice = QLabel()
+        self.notice = PlainLabel()
         self.notice.setWordWrap(True)
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice.setAccessibleName("Notice")
@@ -132,7 +132,7 @@ class PublishView(QWidget):
         top_layout.addWidget(self.hint)
 
         # Bottom: history, and what the chosen publication did per screen
-        history_heading = QLabel("History")
+        history_heading = PlainLabel("History")
         theme.set_point_size(history_heading, 1.1, bold=True)
         self.history_model = HistoryModel(self)
         self.history = _tree(self.history_model, "Publication history")
@@ -145,7 +145,7 @@ class PublishView(QWidget):
         left_layout.addWidget(self.history_empty)
         left_layout.addWidget(self.history, 1)
         left_layout.addStretch(0)  # keeps the heading on top while the list is hidden
-        self.detail_heading = QLabel(NO_PUBLICATION)
+        self.detail_heading = PlainLabel(NO_PUBLICATION)
         theme.set_point_size(self.detail_heading, 1.1, bold=True)
         self.detail_message = hint_label("")
         self.detail_model = ScreenChangesModel(self, with_push=False)

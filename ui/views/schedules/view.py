@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -46,6 +45,7 @@ from ui.views.schedules import formatting as fmt
 from ui.views.schedules.presenter import SchedulesPresenter
 from ui.widgets.form_fields import add_section_header, hint_label
 from ui.widgets.placeholder_page import PlaceholderPage
+from ui.widgets.plain_text import PlainLabel, plain_tooltip
 from ui.widgets.week_view import WeekView, playlist_colors
 from urbanart.curation.agenda_records import WhatsOn
 from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord, TargetKind
@@ -94,7 +94,7 @@ class SchedulesView(QWidget):
         left_layout.addWidget(hint_label("Pick a screen or group to see its week."))
 
         # Centre: heading, week navigation, the week, the schedules
-        self.heading = QLabel("Schedules")
+        self.heading = PlainLabel("Schedules")
         theme.set_point_size(self.heading, 1.35, bold=True)
         self.zone_label = hint_label("")
         self.zone_label.setAccessibleName("Time zone")
@@ -114,7 +114,7 @@ class SchedulesView(QWidget):
         self.week_date.setCalendarPopup(True)
         self.week_date.setDisplayFormat("ddd d MMM yyyy")
         self.week_date.setToolTip("Show the week of this day")
-        self.week_label = QLabel()
+        self.week_label = PlainLabel()
         theme.set_point_size(self.week_label, 1.05, bold=True)
         navigation = QHBoxLayout()
         navigation.addWidget(self.previous_button)
@@ -144,7 +144,7 @@ class SchedulesView(QWidget):
         week_layout.addWidget(self.week, 1)
         week_layout.addWidget(self.legend)
 
-        self.list_heading = QLabel("Schedules")
+        self.list_heading = PlainLabel("Schedules")
         theme.set_point_size(self.list_heading, 1.1, bold=True)
         self.new_button = QPushButton("New schedule…")
         self.new_button.setToolTip("Create a schedule (Ctrl+N)")
@@ -196,7 +196,7 @@ class SchedulesView(QWidget):
         centre_layout.addWidget(self.centre_splitter, 1)
 
         # Right: what is on at…
-        whatson_heading = QLabel("What is on at…")
+        whatson_heading = PlainLabel("What is on at…")
         theme.set_point_size(whatson_heading, 1.1, bold=True)
         self.moment = QDateTimeEdit()
         self.moment.setCalendarPopup(True)
@@ -207,7 +207,7 @@ class SchedulesView(QWidget):
         moment_row.addWidget(self.moment, 1)
         moment_row.addWidget(self.whatson_button)
         self.moment_hint = hint_label("")
-        self.whatson_text = QLabel()
+        self.whatson_text = PlainLabel()
         self.whatson_text.setWordWrap(True)
         self.whatson_text.setTextFormat(Qt.TextFormat.RichText)
         self.whatson_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -412,7 +412,7 @@ class SchedulesView(QWidget):
             item = QTreeWidgetItem(fmt.schedule_cells(record))
             item.setData(0, _SCHEDULE, record.id)
             item.setToolTip(0, fmt.schedule_tooltip(record))
-            item.setToolTip(7, fmt.schedule_targets(record))
+            item.setToolTip(7, plain_tooltip(fmt.schedule_targets(record)))
             if not record.enabled:
                 for column in range(8):
                     item.setForeground(column, muted)

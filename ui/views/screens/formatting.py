@@ -87,7 +87,7 @@ def new_token_question(name: str) -> str:
     return (
         f"Give “{name}” a new poll token?\n\nIts current address stops working "
         "at once: the screen (and any web player or QR code made for it) must be paired "
-        "again with the new address, after the next publication."
+        "again with the new address, which works at once too."
     )
 
 

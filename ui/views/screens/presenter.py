@@ -26,7 +26,6 @@ from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord
 from urbanart.curation.screens import (
     add_to_group,
     delete_group,
-    edit_screen,
     list_groups,
     list_screens,
     remove_from_group,
@@ -35,6 +34,7 @@ from urbanart.curation.screens import (
     untargeted_warning,
 )
 from urbanart.delivery.addresses import ScreenAddresses, screen_addresses
+from urbanart.delivery.rotation import rotate_poll_token
 from urbanart.delivery.status import screen_statuses
 
 #: How often the table asks for fresh statuses while the view is on screen.
@@ -224,9 +224,7 @@ class ScreensPresenter(QObject):
     def new_poll_token(self, screen_id: int) -> None:
         library = self.studio.library
         self.wanted = screen_id
-        self._engine(
-            lambda _ctx: edit_screen(library, screen_id, new_poll_token=True), "new poll token"
-        )
+        self._engine(lambda _ctx: rotate_poll_token(library, screen_id), "new poll token")
 
     def remove_screen(self, screen_id: int) -> None:
         library = self.studio.library

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -53,6 +52,7 @@ from ui.views.screens import formatting as fmt
 from ui.views.screens.presenter import ScreensPresenter, Snapshot
 from ui.widgets.form_fields import ErrorLabel, hint_label
 from ui.widgets.placeholder_page import PlaceholderPage
+from ui.widgets.plain_text import PlainLabel, plain_tooltip
 from ui.widgets.screen_detail import ScreenDetail, heading
 from urbanart.curation.records import GroupRecord, ScreenRecord
 from urbanart.delivery.addresses import ScreenAddresses
@@ -106,7 +106,7 @@ class ScreensView(QWidget):
         )
 
         # Top right: the table
-        self.heading = QLabel("Screens")
+        self.heading = PlainLabel("Screens")
         theme.set_point_size(self.heading, 1.35, bold=True)
         self.summary = hint_label("")
         self.register_button = QPushButton(theme.icon("screens", 18), "Register screen")
@@ -175,7 +175,7 @@ class ScreensView(QWidget):
         self.table_stack.addWidget(self.empty)
         self.updated = hint_label("")
         self.load_error = ErrorLabel()
-        self.notice = QLabel()  # what a removal left behind: schedules reaching no screen
+        self.notice = PlainLabel()  # what a removal left behind: schedules reaching no screen
         self.notice.setWordWrap(True)
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice.setAccessibleName("Notice")
@@ -326,7 +326,7 @@ class ScreensView(QWidget):
             item = QListWidgetItem(fmt.group_entry(group))
             item.setData(Qt.ItemDataRole.UserRole, group.id)
             item.setSizeHint(QSize(0, 42))
-            item.setToolTip(fmt.group_tooltip(group))
+            item.setToolTip(plain_tooltip(fmt.group_tooltip(group)))
             self.group_list.addItem(item)
             if group.id == current:
                 chosen = item

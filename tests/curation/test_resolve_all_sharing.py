@@ -1,0 +1,73 @@
+"""resolve_all shares one resolution among screens alike in zone, default and rules: the sharing
+must give each screen exactly what resolving it alone gives, and never leak between screens that
+differ in a rule, a zone or a default."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from urbanart.curation.resolver import Source, resolve, resolve_all
+from urbanart.curation.rules import DailyWindow, ScheduleRule, ScreenContext
+
+START = datetime(2026, 6, 1, tzinfo=UTC)
+END = datetime(2026, 6, 8, tzinfo=UTC)
+
+
+def rule(rule_id: int, window: str, priority: int = 0) -> ScheduleRule:
+    return ScheduleRule(
+        id=rule_id,
+        playlist_id=100 + rule_id,
+        playlist_name=f"playlist {rule_id}",
+        priority=priority,
+        window=DailyWindow.parse(window),
+    )
+
+
+def screen(screen_id: int, tz: str = "Europe/Berlin", default: int | None = 9) -> ScreenContext:
+    return ScreenContext(screen_id, f"Screen {screen_id}", tz, default, "house loop")
+
+
+def winners(timeline) -> list[tuple[datetime, datetime, int | None]]:
+    return [(s.start, s.end, s.schedule_id) for s in timeline.segments]
+
+
+GROUP = [rule(1, "09:00-17:00"), rule(2, "12:00-13:00", priority=2)]
+EXTRA = rule(3, "16:00-20:00", priority=5)
+
+
+def test_screens_with_the_same_zone_and_rules_get_equal_timelines_under_their_own_ids() -> None:
+    inputs = {1: (screen(1), list(GROUP)), 2: (screen(2), list(reversed(GROUP)))}
+    timelines = resolve_all(inputs, START, END, losers=False)
+    assert winners(timelines[1]) == winners(timelines[2])
+    assert timelines[1].runs == timelines[2].runs
+    assert (timelines[1].screen_id, timelines[2].screen_id) == (1, 2)
+    assert timelines[1].version != timelines[2].version  # the version names its screen
+    for key, (context, rules) in inputs.items():
+        assert timelines[key] == resolve(rules, context, START, END, losers=False)
+
+
+def test_one_extra_rule_a_zone_or_a_default_keeps_screens_apart() -> None:
+    inputs = {
+        1: (screen(1), list(GROUP)),
+        2: (screen(2), [*GROUP, EXTRA]),
+        3: (screen(3, tz="Asia/Tokyo"), list(GROUP)),
+        4: (screen(4, default=None), list(GROUP)),
+        5: (screen(5), list(GROUP)),  # alike screen 1, resolved after the others
+    }
+    timelines = resolve_all(inputs, START, END, losers=False)
+    for key, (context, rules) in inputs.items():
+        assert timelines[key] == resolve(rules, context, START, END, losers=False)
+    assert 3 in {s.schedule_id for s in timelines[2].segments}
+    assert 3 not in {s.schedule_id for s in timelines[1].segments}
+    assert winners(timelines[1]) != winners(timelines[3])  # Berlin's nine is not Tokyo's
+    assert {s.source for s in timelines[4].segments} == {Source.SCHEDULE, Source.NOTHING}
+    assert Source.NOTHING not in {s.source for s in timelines[1].segments}
+    assert timelines[5].runs == timelines[1].runs
+
+
+def test_playlist_ids_are_what_the_segments_name() -> None:
+    inputs = {1: (screen(1), [*GROUP, EXTRA]), 2: (screen(2, default=None), [GROUP[0]])}
+    for timeline in resolve_all(inputs, START, END, losers=False).values():
+        named = {s.playlist_id for s in timeline.segments if s.playlist_id is not None}
+        assert timeline.playlist_ids == named
+    assert resolve_all(inputs, START, END)[1].playlist_ids == {9, 101, 102, 103}
