@@ -65,7 +65,15 @@ def test_the_qt_players_caption_shows_a_tag_like_credit_as_text(qtbot) -> None:
     assert rendered(overlay.caption.text()) == EVIL + "\n<i>made with</i>"
 
 
-@pytest.mark.parametrize("module", ["ui.views.screens_view", "ui.widgets.screen_detail"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "ui.views.screens.view",
+        "ui.views.publish.view",
+        "ui.views.schedules.view",
+        "ui.widgets.screen_detail",
+    ],
+)
 def test_studio_modules_build_labels_that_never_guess_rich_text(module: str) -> None:
     import importlib
 
