@@ -4,10 +4,16 @@ Why uvicorn with httptools and uvloop: a C HTTP parser and a libuv event loop ar
 Python process fast enough for thousands of polling screens. We bind the listening socket
 ourselves before handing it to uvicorn, so a busy port is reported as a clear error naming it
 (uvicorn would log and exit the process), and port 0 gives a free port to tests and the studio.
+
+What strangers on the street network may cost the hub is bounded below uvicorn's HTTP parsing
+(connection_guard.py: header size and time, idle and slow connections, connections per
+address); every answer carries the security headers below, added by uvicorn itself so static
+pages, API answers and uvicorn's own 400/500 pages all get them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import socket
@@ -20,6 +26,8 @@ from typing import Any
 
 import uvicorn
 
+from urbanart.delivery.access_log import AccessLog
+from urbanart.delivery.connection_guard import ConnectionLimits, guarded_protocol
 from urbanart.delivery.hub import Hub
 from urbanart.errors import UrbanArtError
 from urbanart.library.library import Library
@@ -28,6 +36,17 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8470
 
 log = logging.getLogger("urbanart.hub")
+
+#: On every answer: no MIME sniffing, no framing by other sites (same-origin framing stays
+#: possible for the web player), and no Referer carrying a poll token to other sites.
+SECURITY_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+    ("Content-Security-Policy", "frame-ancestors 'self'"),
+    ("Referrer-Policy", "no-referrer"),
+]
+#: File descriptors kept free for the database, published files and logs.
+SPARE_DESCRIPTORS = 128
 
 
 class HubError(UrbanArtError):
@@ -86,18 +105,60 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}/"
 
 
-def _config(app: Hub, *, access_log: bool, log_config: Any) -> uvicorn.Config:
+def fitting_limits(limits: ConnectionLimits | None = None) -> ConnectionLimits:
+    """limits with max_connections lowered to what this process's descriptor limit allows.
+
+    Why: a full descriptor table makes accept() fail for everyone; below it, the guard closes
+    the longest-idle connection instead, which keeps the hub answering.
+    """
+    limits = limits or ConnectionLimits()
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):  # Windows: no rlimit; the default stands
+        return limits
+    if soft == resource.RLIM_INFINITY:
+        return limits
+    room = max(16, soft - SPARE_DESCRIPTORS)
+    if limits.max_connections <= room:
+        return limits
+    return dataclasses.replace(limits, max_connections=room)
+
+
+def raise_descriptor_limit() -> None:
+    """Raise this process's soft descriptor limit to its hard limit (only for `urbanart serve`:
+    a process that is just the hub; the studio keeps its own)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ImportError, OSError, ValueError):
+        pass
+
+
+def _config(
+    app: Hub,
+    *,
+    access_log: bool,
+    log_config: Any,
+    limits: ConnectionLimits | None = None,
+) -> uvicorn.Config:
+    limits = fitting_limits(limits)
     return uvicorn.Config(
-        app,
+        AccessLog(app) if access_log else app,
         loop="uvloop" if sys.platform != "win32" else "asyncio",
-        http="httptools",
+        http=guarded_protocol(limits),
         ws="none",
         lifespan="on",
-        access_log=access_log,
+        access_log=False,  # uvicorn's would show poll tokens; AccessLog masks them
         log_config=log_config,
         log_level="warning",
         server_header=False,
-        timeout_keep_alive=30,  # screens poll every minute; keep their connections warm
+        headers=SECURITY_HEADERS,
+        timeout_keep_alive=limits.idle_timeout,  # type: ignore[arg-type]  # float works
         timeout_graceful_shutdown=5,
     )
 
@@ -109,15 +170,23 @@ def serve(
     *,
     published: Path | None = None,
     access_log: bool = False,
+    limits: ConnectionLimits | None = None,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve until Ctrl+C / SIGTERM (blocking). on_ready(url) runs once the port is bound."""
+    """Serve until Ctrl+C / SIGTERM (blocking). on_ready(url) runs once the port is bound.
+
+    access_log: one line per request on stderr (logger ``urbanart.hub.access``), tokens masked.
+    """
     sock = bind(host, port)
+    raise_descriptor_limit()
+    if access_log:
+        show_access_log()
     server = uvicorn.Server(
         _config(
             Hub(library, published=published, freeze_gc=True),
             access_log=access_log,
             log_config=uvicorn.config.LOGGING_CONFIG,
+            limits=limits,
         )
     )
     if on_ready is not None:
@@ -128,6 +197,17 @@ def serve(
         pass
     finally:
         sock.close()
+
+
+def show_access_log() -> None:
+    """Send the access log's INFO lines to stderr (the hub's other loggers stay at WARNING)."""
+    access = logging.getLogger("urbanart.hub.access")
+    access.setLevel(logging.INFO)
+    if not access.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        access.addHandler(handler)
+    access.propagate = False
 
 
 class HubThread:
@@ -145,9 +225,13 @@ class HubThread:
         port: int = 0,
         *,
         published: Path | None = None,
+        access_log: bool = False,
+        limits: ConnectionLimits | None = None,
         **hub_options: Any,
     ) -> None:
         self.library = library
+        self.access_log = access_log
+        self.limits = limits
         self.host = host
         self.port = port
         self.hub = Hub(library, published=published, **hub_options)
@@ -165,7 +249,9 @@ class HubThread:
         self.port = self._sock.getsockname()[1]
         self.url = url_of(self._sock)
         # log_config=None: leave the host program's logging configuration alone.
-        self._server = uvicorn.Server(_config(self.hub, access_log=False, log_config=None))
+        self._server = uvicorn.Server(
+            _config(self.hub, access_log=self.access_log, log_config=None, limits=self.limits)
+        )
         self._thread = threading.Thread(target=self._run, name="urbanart-hub", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout

@@ -1,0 +1,297 @@
+"""Connection limits for the hub: bounded request heads, deadlines, and fair shares per address.
+
+Why a subclass of uvicorn's httptools protocol: the hub keeps uvicorn with httptools (its speed
+is the point, see server.py), but that protocol bounds nothing a stranger controls. It appends
+every header byte it is sent (httptools even concatenates a header value chunk by chunk, so one
+endless header costs quadratic CPU on the event loop and all the memory the sender likes), it
+arms no timer before the first request or while a request head trickles in (so a slowloris or an
+idle socket is held forever) and it has no per-client limit (so one client's idle sockets use up
+the process's file descriptors and lock everyone out). uvicorn's own settings do not help here:
+``h11_max_incomplete_event_size`` only applies to the h11 parser, ``limit_concurrency`` answers
+503 to *everyone* once the total is reached (the attacker wins), and ``timeout_keep_alive`` only
+runs between requests. Rewriting the server would throw away a well-kept one, so this module
+overrides the few callbacks where the limits belong and leaves the rest to uvicorn:
+
+- ``connection_made``: at most ``per_address`` open connections per client address; over it, the
+  new socket is closed at once (the client's other connections and every other client go on).
+  At ``max_connections`` in total, the connection idle for longest is closed to make room, so
+  idle sockets can never lock out a screen that has something to ask. Then an idle deadline.
+- ``on_message_begin`` / ``data_received`` / ``on_headers_complete``: the request line and
+  headers must arrive within ``header_timeout`` of their first byte (not re-armed per byte, which
+  is what makes a slowloris harmless) and fit in ``max_header_bytes``, else 431 and close.
+- a request body must arrive within ``body_timeout`` of its head; a client that stops reading
+  our answer (the transport stays paused) is dropped after ``send_stall_timeout``.
+
+The limits are a frozen dataclass with defaults (``ConnectionLimits``); ``guarded_protocol``
+makes a protocol class with its own bookkeeping for one server run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import httptools
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+log = logging.getLogger("urbanart.hub")
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """What one client connection may cost the hub; the defaults suit screens on the street."""
+
+    #: Request line plus headers, in bytes (nginx's default large buffer is 8 KiB; we allow 16).
+    max_header_bytes: int = 16 * 1024
+    #: Seconds from a request's first byte until its headers are complete.
+    header_timeout: float = 10.0
+    #: Seconds a request body may take to arrive once its headers are in.
+    body_timeout: float = 30.0
+    #: Seconds a connection may stay open without a request in progress (keep-alive included).
+    idle_timeout: float = 10.0
+    #: Seconds a client may leave our answer unread (send buffer full) before it is dropped.
+    send_stall_timeout: float = 30.0
+    #: Open connections per client address; a shop or a NAT with many screens stays far below.
+    per_address: int = 256
+    #: Open connections in all; beyond it the longest-idle connection is closed to make room.
+    max_connections: int = 4096
+
+    def __post_init__(self) -> None:
+        for name in (
+            "max_header_bytes",
+            "header_timeout",
+            "body_timeout",
+            "idle_timeout",
+            "send_stall_timeout",
+            "per_address",
+            "max_connections",
+        ):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ValueError(f"ConnectionLimits.{name} must be positive, not {value!r}")
+
+
+_HEAD_TOO_LARGE = (
+    b'{"error":"request header fields too large",'
+    b'"detail":"the request line and headers may be at most %d bytes"}'
+)
+
+
+class _HeadTooLarge(Exception):
+    """Raised inside the parser's callback to stop it; data_received answers 431."""
+
+
+class ConnectionBook:
+    """Open connections of one server run: counts per address and the idle ones, oldest first."""
+
+    def __init__(self, limits: ConnectionLimits) -> None:
+        self.limits = limits
+        self.per_address: dict[str, int] = {}
+        self.total = 0
+        #: Connections with no request in progress, in the order they became idle.
+        self.idle: dict[GuardedHttpToolsProtocol, None] = {}
+        self.refused = 0
+        self.evicted = 0
+
+    def admit(self, address: str) -> bool:
+        """Count a new connection from address, or False when it must be refused."""
+        if self.per_address.get(address, 0) >= self.limits.per_address:
+            self.refused += 1
+            return False
+        if self.total >= self.limits.max_connections and not self._evict_idle():
+            self.refused += 1
+            return False
+        self.per_address[address] = self.per_address.get(address, 0) + 1
+        self.total += 1
+        return True
+
+    def release(self, address: str) -> None:
+        left = self.per_address.get(address, 0) - 1
+        if left > 0:
+            self.per_address[address] = left
+        else:
+            self.per_address.pop(address, None)
+        self.total -= 1
+
+    def _evict_idle(self) -> bool:
+        while self.idle:
+            oldest = next(iter(self.idle))
+            del self.idle[oldest]
+            if oldest.close_if_idle():
+                self.evicted += 1
+                return True
+        return False
+
+
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with the limits of a ConnectionBook (see the module doc)."""
+
+    book: ClassVar[ConnectionBook]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._address: str | None = None  # None: refused or not connected
+        self._deadline: asyncio.TimerHandle | None = None
+        self._stall: asyncio.TimerHandle | None = None
+        self._in_message = False  # between a message's first byte and its last
+        self._awaiting_head = False  # between a message's first byte and its complete headers
+        self._head_bytes = 0
+        self._begun = 0  # messages begun during the current feed_data
+
+    # Connection life ---------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        peer = transport.get_extra_info("peername")
+        address = str(peer[0]) if isinstance(peer, tuple) and peer else ""
+        if not self.book.admit(address):
+            transport.close()
+            return
+        self._address = address
+        super().connection_made(transport)
+        self._arm(self.book.limits.idle_timeout)
+        self.book.idle[self] = None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._address is None:  # refused in connection_made: uvicorn never knew it
+            return
+        self._cancel()
+        if self._stall is not None:
+            self._stall.cancel()
+            self._stall = None
+        self.book.idle.pop(self, None)
+        self.book.release(self._address)
+        self._address = None
+        super().connection_lost(exc)
+
+    def close_if_idle(self) -> bool:
+        """Close this connection if no request is in progress on it (to make room)."""
+        if self.transport is None or self.transport.is_closing() or self._in_message:
+            return False
+        if self.cycle is not None and not self.cycle.response_complete:
+            return False
+        self.transport.close()
+        return True
+
+    # Deadlines ---------------------------------------------------------------------------------
+
+    def _arm(self, seconds: float) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = self.loop.call_later(seconds, self._expired)
+
+    def _cancel(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _expired(self) -> None:
+        self._deadline = None
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._stall is None:
+            self._stall = self.loop.call_later(self.book.limits.send_stall_timeout, self._stalled)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._stall is not None:
+            self._stall.cancel()
+            self._stall = None
+
+    def _stalled(self) -> None:
+        self._stall = None
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.abort()  # its buffered answer will never be read: drop it
+
+    # Parsing -----------------------------------------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        """uvicorn's data_received, plus the head size bound (431) for heads still incomplete."""
+        self._unset_keepalive_if_required()
+        was_in_message = self._in_message
+        self._begun = 0
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserCallbackError as exc:
+            if isinstance(exc.__context__, _HeadTooLarge):
+                self._refuse_head()
+                return
+            self.logger.warning("Invalid HTTP request received.", exc_info=exc)
+            self.send_400_response("Invalid HTTP request received.")
+            return
+        except httptools.HttpParserError:
+            self.logger.warning("Invalid HTTP request received.")
+            self.send_400_response("Invalid HTTP request received.")
+            return
+        except httptools.HttpParserUpgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self._unsupported_upgrade_warning()
+            return
+        if not self._awaiting_head:
+            return
+        # The head is still incomplete. If it began before this chunk, all of the chunk is head;
+        # if it began at the start of this chunk (nothing else in progress), so is the chunk.
+        # Otherwise we cannot tell how much of the chunk it is, and it is counted from the next
+        # one: the head can outgrow the limit by at most one read before it is refused.
+        if self._begun == 0:
+            self._head_bytes += len(data)
+        elif self._begun == 1 and not was_in_message:
+            self._head_bytes = len(data)
+        if self._head_bytes > self.book.limits.max_header_bytes:
+            self._refuse_head()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_message = True
+        self._awaiting_head = True
+        self._head_bytes = 0
+        self._begun += 1
+        self.book.idle.pop(self, None)
+        self._arm(self.book.limits.header_timeout)
+
+    def on_headers_complete(self) -> None:
+        self._awaiting_head = False
+        size = len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers)
+        if size > self.book.limits.max_header_bytes:
+            raise _HeadTooLarge
+        self._arm(self.book.limits.body_timeout)
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._in_message = False
+        self._cancel()
+        super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self._in_message and not self.pipeline and not self.transport.is_closing():
+            self.book.idle[self] = None  # uvicorn's keep-alive timer closes it when it expires
+
+    def _refuse_head(self) -> None:
+        """Answer 431 (unless an earlier answer is still being sent) and close."""
+        self._awaiting_head = False
+        self._cancel()
+        if self.transport.is_closing():
+            return
+        if self.cycle is None or self.cycle.response_complete:
+            body = _HEAD_TOO_LARGE % self.book.limits.max_header_bytes
+            head = [b"HTTP/1.1 431 Request Header Fields Too Large\r\n"]
+            for name, value in self.server_state.default_headers:
+                head.append(name + b": " + value + b"\r\n")
+            head.append(b"content-type: application/json\r\n")
+            head.append(b"content-length: " + str(len(body)).encode() + b"\r\n")
+            head.append(b"connection: close\r\n\r\n")
+            self.transport.write(b"".join(head) + body)
+        self.transport.close()
+
+
+def guarded_protocol(limits: ConnectionLimits | None = None) -> type[GuardedHttpToolsProtocol]:
+    """A protocol class for uvicorn's ``http=`` with its own ConnectionBook (one per server)."""
+    book = ConnectionBook(limits or ConnectionLimits())
+    return type("GuardedHttpToolsProtocol", (GuardedHttpToolsProtocol,), {"book": book})
