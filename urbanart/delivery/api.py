@@ -70,7 +70,6 @@ def json_headers(
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
         (b"cache-control", b"no-store"),
-        (b"x-content-type-options", b"nosniff"),
         *extra,
     ]
 

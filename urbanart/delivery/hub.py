@@ -416,7 +416,6 @@ class Hub:
             (b"cache-control", entry.cache_control.encode()),
             (b"last-modified", entry.last_modified.encode()),
             (b"accept-ranges", b"bytes"),
-            (b"x-content-type-options", b"nosniff"),
         ]
         body = entry.identity.body
         if body is not None:

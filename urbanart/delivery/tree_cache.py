@@ -169,7 +169,6 @@ def _variant(
         (b"content-type", ctype.encode()),
         (b"content-length", str(length).encode()),
         *common,
-        (b"x-content-type-options", b"nosniff"),
     ]
     if ranges:
         full.append((b"accept-ranges", b"bytes"))
