@@ -6,7 +6,7 @@ import hashlib
 import http.client
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -31,8 +31,11 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest_bytes(token: str, version: str, *, items: int = 12) -> bytes:
-    """A signed-envelope-shaped manifest, a few KB, like the publisher's."""
+def manifest_bytes(
+    token: str, version: str, *, items: int = 12, media: Sequence[str] = ()
+) -> bytes:
+    """A signed-envelope-shaped manifest, a few KB, like the publisher's; media: sha256s of
+    extra items (works the screen may then report as played)."""
     payload = {
         "format": "urbanart.manifest",
         "version": version,
@@ -47,6 +50,10 @@ def manifest_bytes(token: str, version: str, *, items: int = 12) -> bytes:
                 "transition": "crossfade",
             }
             for i in range(items)
+        ]
+        + [
+            {"artwork_sha256": digest, "url": f"/media/{digest[:2]}/{digest}.png"}
+            for digest in media
         ],
     }
     envelope = {

@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -57,7 +57,9 @@ def hub_api(library: Library, home: Path) -> Iterator[Api]:
     tokyo_id = add_screen(library, "Shibuya Crossing", "Asia/Tokyo", TOKYO)
     add_artwork(library, ARTWORK, "Neon Koi", "Aiko")
     write_release(
-        home / "published", 1, {f"screens/{TOKYO}/manifest.json": manifest_bytes(TOKYO, "v1")}
+        home / "published",
+        1,
+        {f"screens/{TOKYO}/manifest.json": manifest_bytes(TOKYO, "v1", media=[sha(ARTWORK)])},
     )
     point_current(home / "published", 1)
     with running_hub(library, flush_interval=0.2) as hub:
@@ -80,7 +82,14 @@ def heartbeat(**changes: object) -> dict[str, object]:
     return body
 
 
-def play(record_id: str, started: str = "2025-03-01T20:00:00+09:00") -> dict[str, object]:
+#: Plays start here (in Tokyo time on the wire), one 15-second slot after another.
+PLAYS_FROM = (datetime.now(UTC) - timedelta(hours=6)).replace(microsecond=0)
+
+
+def play(record_id: str, slot: int = 0, started: str | None = None) -> dict[str, object]:
+    if started is None:
+        at = PLAYS_FROM + timedelta(seconds=15 * slot)
+        started = at.astimezone(timezone(timedelta(hours=9))).isoformat()
     return {
         "id": record_id,
         "artwork_sha256": sha(ARTWORK),
@@ -148,23 +157,23 @@ def test_manifest_polls_are_recorded_without_a_heartbeat(hub_api: Api) -> None:
 
 
 def test_plays_are_idempotent_across_a_retried_batch(hub_api: Api) -> None:
-    batch = {"records": [play("r1"), play("r2", "2025-03-01T11:00:00Z"), play("r1")]}
+    batch = {"records": [play("r1"), play("r2", 1), play("r1")]}
     first = hub_api.post(TOKYO, "plays", batch)
     assert first.status_code == 200 and first.json() == {"accepted": 2, "duplicates": 1}
-    retry = hub_api.post(TOKYO, "plays", {"records": [play("r1"), play("r2"), play("r3")]})
+    retry = hub_api.post(TOKYO, "plays", {"records": [play("r1"), play("r2", 1), play("r3", 2)]})
     assert retry.json() == {"accepted": 1, "duplicates": 2}
     with hub_api.library.session() as s:
         assert s.scalar(select(func.count()).select_from(Play)) == 3
         stored = s.scalars(select(Play).where(Play.record_id == "r1")).one()
         assert stored.artwork_id is not None and stored.playlist_name == "Evening"
-        assert stored.started_at == datetime(2025, 3, 1, 11, 0, tzinfo=UTC)
+        assert stored.started_at == PLAYS_FROM
 
 
 def test_empty_and_maximal_batches(hub_api: Api) -> None:
     assert hub_api.post(TOKYO, "plays", {"records": []}).json() == {"accepted": 0, "duplicates": 0}
-    many = {"records": [play(f"m{i}") for i in range(1000)]}
+    many = {"records": [play(f"m{i}", i) for i in range(1000)]}
     assert hub_api.post(TOKYO, "plays", many).json() == {"accepted": 1000, "duplicates": 0}
-    too_many = {"records": [play(f"x{i}") for i in range(1001)]}
+    too_many = {"records": [play(f"x{i}", i) for i in range(1001)]}
     r = hub_api.post(TOKYO, "plays", too_many)
     assert r.status_code == 400 and r.json()["detail"].startswith("records:")
 
@@ -191,7 +200,7 @@ def test_schema_errors_are_400_with_path(hub_api: Api, body: object, detail_star
 
 
 def test_play_time_without_offset_is_400(hub_api: Api) -> None:
-    r = hub_api.post(TOKYO, "plays", {"records": [play("a", "2025-03-01T20:00:00")]})
+    r = hub_api.post(TOKYO, "plays", {"records": [play("a", started="2025-03-01T20:00:00")]})
     assert r.status_code == 400 and r.json()["detail"].startswith("records/0/started_at:")
 
 

@@ -7,6 +7,14 @@ SQLite), so they run on one dedicated writer thread (a single-worker executor, p
 ``WRITE_LOCK`` shared with the offline-marking job in the same process) and the event loop keeps
 serving polls. Tokens are looked up in an in-memory dict refreshed when a publish lands or, rate
 limited, when an unknown token arrives; an unknown token gets exactly the static 404.
+
+The token is the only credential and it lives on a device in the street, so what one token can
+write is bounded too: requests per token go through token buckets (429 with Retry-After, before
+the body is read); parsing and checking a body (up to a megabyte of JSON for 1,000 plays) runs
+on a checker thread, never on the event loop; a heartbeat always updates the screen's state but
+adds to its history at most once per ``HEARTBEAT_HISTORY_INTERVAL``; plays must be plausible
+for that screen (play_checks.py) or the batch gets 422; and any malformed number or date is a
+4xx naming the field, never a 500.
 """
 
 from __future__ import annotations
@@ -18,9 +26,9 @@ import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache, partial
 from importlib import resources
 from typing import Any
@@ -30,6 +38,13 @@ from jsonschema.exceptions import best_match
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from urbanart.delivery.play_checks import (
+    PlaysRefused,
+    PublishedMedia,
+    check_plays,
+    kept_manifests,
+)
+from urbanart.delivery.rate_limit import Rate, RateLimiter, retry_after
 from urbanart.library.library import Library
 from urbanart.library.models import (
     Artwork,
@@ -51,6 +66,12 @@ Send = Callable[[Message], Awaitable[None]]
 HEARTBEAT_LIMIT = 64 * 1024
 PLAYS_LIMIT = 1024 * 1024
 MAX_ERRORS_KEPT = 20
+#: A heartbeat is kept in the history at most this often per screen (the state: every time).
+HEARTBEAT_HISTORY_INTERVAL = timedelta(minutes=1)
+#: Per token: a reconnecting player's queued heartbeats (up to 100) pass, a flood does not.
+HEARTBEAT_RATE = Rate(burst=120, per_second=0.5)
+#: Per token: 60 batches (30,000 plays) at once, then one batch every two seconds.
+PLAYS_RATE = Rate(burst=60, per_second=0.5)
 #: Shared by every writer in the process (the hub's writer thread, mark_offline's job).
 WRITE_LOCK = threading.Lock()
 
@@ -152,7 +173,10 @@ def parse_instant(value: str, path: str) -> datetime:
         raise BadRequest("invalid body", f"{path}: {value!r} is not an ISO 8601 time") from None
     if parsed.tzinfo is None:
         raise BadRequest("invalid body", f"{path}: {value!r} has no UTC offset")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
+        raise BadRequest("invalid body", f"{path}: {value!r} is out of range") from None
 
 
 @dataclass(frozen=True)
@@ -216,8 +240,13 @@ def record_heartbeat(
     *,
     token: str | None = None,
 ) -> bool:
-    """Upsert the screen's state and append the heartbeat; False when the screen is gone or
+    """Upsert the screen's state; append the heartbeat to the history unless the screen's last
+    history row is younger than HEARTBEAT_HISTORY_INTERVAL. False when the screen is gone or
     `token` is no longer its poll token (rotated: refused at once, whatever the token cache says).
+
+    Why the history is thinned here and not in a job: a client repeating heartbeats would
+    otherwise write every one of them in full (megabytes a second); the state, which the
+    studio shows, still follows every heartbeat.
     """
     playing = body.get("playing")
     with WRITE_LOCK, library.session() as session:
@@ -244,13 +273,20 @@ def record_heartbeat(
             list(body.get("errors", []))[-MAX_ERRORS_KEPT:], ensure_ascii=False
         )
         state.offline_since = None
-        session.add(
-            Heartbeat(
-                screen_id=screen_id,
-                received_at=now,
-                body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-            )
+        last_kept = session.scalar(
+            select(Heartbeat.received_at)
+            .where(Heartbeat.screen_id == screen_id)
+            .order_by(Heartbeat.id.desc())
+            .limit(1)
         )
+        if last_kept is None or not (timedelta(0) <= now - last_kept < HEARTBEAT_HISTORY_INTERVAL):
+            session.add(
+                Heartbeat(
+                    screen_id=screen_id,
+                    received_at=now,
+                    body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                )
+            )
     return True
 
 
@@ -330,16 +366,21 @@ def record_polls(library: Library, polls: Mapping[int, datetime]) -> int:
 
 
 class TokenMap:
-    """poll token → screen id, held in memory; reloaded on publish or (rate limited) on a miss."""
+    """poll token → screen id (and when each screen was registered), held in memory; reloaded
+    on publish or (rate limited) on a miss."""
 
     def __init__(self, library: Library, *, min_interval: float = 2.0) -> None:
         self.library = library
         self.min_interval = min_interval
         self._map: dict[str, int] = {}
+        self._registered: dict[int, datetime] = {}
         self._last = float("-inf")
 
     def get(self, token: str) -> int | None:
         return self._map.get(token)
+
+    def registered(self, screen_id: int) -> datetime | None:
+        return self._registered.get(screen_id)
 
     def due(self) -> bool:
         """Whether a miss may trigger a reload now; claims the slot so misses cannot stampede."""
@@ -351,8 +392,9 @@ class TokenMap:
 
     def refresh(self) -> None:
         with self.library.session() as session:
-            rows = session.execute(select(Screen.poll_token, Screen.id)).all()
-        self._map = {token: screen_id for token, screen_id in rows if token}
+            rows = session.execute(select(Screen.poll_token, Screen.id, Screen.created_at)).all()
+        self._registered = {screen_id: created for _token, screen_id, created in rows if created}
+        self._map = {token: screen_id for token, screen_id, _created in rows if token}
         self._last = time.monotonic()
 
 
@@ -384,12 +426,38 @@ class ScreenApi:
     """Handles /api/v1/screens/<token>/(heartbeat|plays) for the hub."""
 
     def __init__(
-        self, library: Library, db: Executor, polls: Callable[[str], float | None]
+        self,
+        library: Library,
+        db: Executor,
+        polls: Callable[[str], float | None],
+        *,
+        heartbeat_rate: Rate = HEARTBEAT_RATE,
+        plays_rate: Rate = PLAYS_RATE,
     ) -> None:
         self.library = library
         self.db = db
         self.tokens = TokenMap(library)
         self._take_poll = polls
+        #: Parses and checks bodies, and indexes published manifests: work kept off the loop.
+        self.checker = ThreadPoolExecutor(1, thread_name_prefix="hub-check")
+        self.published = PublishedMedia()
+        self.indexing: Future[int] | None = None
+        self.rates = {"heartbeat": RateLimiter(heartbeat_rate), "plays": RateLimiter(plays_rate)}
+
+    def index(self, tree: Any) -> Future[int]:
+        """Rebuild the published-media index for a tree snapshot, on the checker thread."""
+        served: dict[str, bytes | str] = {}
+        for entry in list(tree.entries.values()):
+            if entry.poll_token is not None:
+                body = entry.identity.body
+                served[entry.poll_token] = body if body is not None else entry.file
+        self.indexing = self.checker.submit(
+            self.published.rebuild, kept_manifests(tree.published, served, skip=tree.root)
+        )
+        return self.indexing
+
+    def close(self) -> None:
+        self.checker.shutdown(wait=True)
 
     async def screen_id(self, token: str) -> int | None:
         screen_id = self.tokens.get(token)
@@ -450,6 +518,20 @@ class ScreenApi:
         if screen_id is None:
             await send_json(send, 404, NOT_FOUND_BODY)
             return
+        wait = self.rates[kind].take(token)
+        if wait > 0:
+            rate = self.rates[kind].rate
+            await send_json(
+                send,
+                429,
+                error_body(
+                    "too many requests",
+                    f"at most {rate.burst} {kind} requests at once, then one every "
+                    f"{1 / rate.per_second:g} s per screen",
+                ),
+                extra=[(b"retry-after", retry_after(wait))],
+            )
+            return
         try:
             body = await read_body(receive, limit)
         except Disconnected:
@@ -457,27 +539,45 @@ class ScreenApi:
         if body is None:
             await send_json(send, 413, too_large, extra=close)
             return
+        loop = asyncio.get_running_loop()
+        now = datetime.now(UTC)
+        extra: list[tuple[bytes, bytes]] = []
         try:
-            value = parse_json(body)
-            check(kind, value)
-            status, answer = await self._write(kind, screen_id, token, value)
+            value = await loop.run_in_executor(
+                self.checker, self._prepare, kind, token, screen_id, body, now
+            )
+            status, answer = await self._write(kind, screen_id, token, value, now)
         except BadRequest as exc:
             status, answer = 400, error_body(exc.error, exc.detail)
+        except PlaysRefused as exc:
+            status, answer = 422, exc.body()
         except OperationalError:
             log.warning("database busy while storing a %s", kind, exc_info=True)
             status, answer = 503, error_body("busy", "the hub's database is busy; retry later")
-        await send_json(
-            send, status, answer, extra=[(b"retry-after", b"5")] if status == 503 else ()
-        )
+            extra.append((b"retry-after", b"5"))
+        await send_json(send, status, answer, extra=extra)
 
-    async def _write(
-        self, kind: str, screen_id: int, token: str, value: dict[str, Any]
-    ) -> tuple[int, Any]:
-        loop = asyncio.get_running_loop()
-        now = datetime.now(UTC)
+    def _prepare(self, kind: str, token: str, screen_id: int, body: bytes, now: datetime) -> Any:
+        """Parse and check a body (on the checker thread): the heartbeat, or the plays to store.
+
+        Raises BadRequest (400: not what the API describes) or PlaysRefused (422: well formed,
+        but not plausible for this screen).
+        """
+        value = parse_json(body)
+        check(kind, value)
         if kind == "heartbeat":
             if value["playing"] and value["playing"].get("since"):
                 parse_instant(value["playing"]["since"], "playing/since")
+            return value
+        plays = parse_plays(value)
+        check_plays(plays, self.published.get(token), self.tokens.registered(screen_id), now)
+        return plays
+
+    async def _write(
+        self, kind: str, screen_id: int, token: str, value: Any, now: datetime
+    ) -> tuple[int, Any]:
+        loop = asyncio.get_running_loop()
+        if kind == "heartbeat":
             polled = self._take_poll(token)
             last_poll = datetime.fromtimestamp(polled, UTC) if polled is not None else None
             ok = await loop.run_in_executor(
@@ -492,9 +592,8 @@ class ScreenApi:
             if not ok:
                 return 404, NOT_FOUND_BODY
             return 200, {"ok": True, "received_at": now.isoformat().replace("+00:00", "Z")}
-        plays = parse_plays(value)
         result = await loop.run_in_executor(
-            self.db, partial(record_plays, token=token), self.library, screen_id, plays, now
+            self.db, partial(record_plays, token=token), self.library, screen_id, value, now
         )
         if result is None:
             return 404, NOT_FOUND_BODY

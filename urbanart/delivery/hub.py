@@ -230,6 +230,7 @@ class Hub:
         self.polls: dict[str, float] = {}
         self.api = ScreenApi(library, self.db, lambda token: self.polls.pop(token, None))
         self.cache.on_swap(lambda _tree: self.db.submit(self.api.tokens.refresh))
+        self.cache.on_swap(self.api.index)  # what each screen may report as played
         self.freeze_gc = freeze_gc
         if freeze_gc:
             self.cache.on_swap(lambda _tree: freeze_heap())
@@ -240,6 +241,8 @@ class Hub:
     async def startup(self) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self.cache.load)
+        if self.api.indexing is not None:  # plays are checked against it from the first request
+            await asyncio.wrap_future(self.api.indexing)
         if self.freeze_gc:
             freeze_heap()
         self._flusher = asyncio.create_task(self._flush_forever())
@@ -252,6 +255,7 @@ class Hub:
         try:
             await self.flush_polls()
         finally:
+            self.api.close()
             self.db.shutdown(wait=True)
 
     async def _flush_forever(self) -> None:
