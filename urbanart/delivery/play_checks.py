@@ -33,7 +33,7 @@ EARLIEST_SLACK = timedelta(days=1)
 #: A play may end this far in the future of the hub's clock (players' clocks drift).
 CLOCK_SKEW = timedelta(minutes=5)
 #: Consecutive plays may overlap this much (a crossfade, a clock step on the device).
-OVERLAP_TOLERANCE = timedelta(seconds=60)
+OVERLAP_TOLERANCE = timedelta(seconds=10)
 #: At most this many offending records are listed in a 422 answer.
 LISTED_PROBLEMS = 50
 
