@@ -85,7 +85,9 @@ def test_the_queue_survives_a_restart_and_drains_once_the_hub_is_back(
     sent = again.send_reports()
     assert sent.error is None and sent.plays_accepted == 12 and sent.plays_queued == 0
     assert count(library, Play) == 12
-    assert count(library, Heartbeat) == beats_before + queued[0]
+    # Every queued heartbeat was taken; the hub's history keeps at most one a minute.
+    assert sent.heartbeats_sent == queued[0] >= 1
+    assert count(library, Heartbeat) == beats_before
     with library.session() as session:
         durations = set(session.scalars(select(Play.duration_s)))
     assert durations == {10.0}

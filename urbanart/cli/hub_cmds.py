@@ -42,7 +42,9 @@ def _bytes(value: int | None) -> str:
 @click.command("serve")
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
-@click.option("--access-log", is_flag=True, help="Log every request (slower).")
+@click.option(
+    "--access-log", is_flag=True, help="Log every request to stderr, tokens masked (slower)."
+)
 @pass_state
 @curator_errors
 def serve(state: CliState, host: str, port: int, access_log: bool) -> None:

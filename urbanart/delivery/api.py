@@ -70,8 +70,9 @@ MAX_ERRORS_KEPT = 20
 HEARTBEAT_HISTORY_INTERVAL = timedelta(minutes=1)
 #: Per token: a reconnecting player's queued heartbeats (up to 100) pass, a flood does not.
 HEARTBEAT_RATE = Rate(burst=120, per_second=0.5)
-#: Per token: 60 batches (30,000 plays) at once, then one batch every two seconds.
-PLAYS_RATE = Rate(burst=60, per_second=0.5)
+#: Per token: 20 batches (10,000 plays) at once, then one every five seconds (checking a full
+#: batch costs a good part of a CPU second, so this also caps what one token can burn).
+PLAYS_RATE = Rate(burst=20, per_second=0.2)
 #: Shared by every writer in the process (the hub's writer thread, mark_offline's job).
 WRITE_LOCK = threading.Lock()
 
