@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import http.client
 import logging
+import os
+import re
+import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +28,7 @@ from tests.delivery.hub_fixtures import (
     manifest_bytes,
     point_current,
     running_hub,
+    write_media,
     write_release,
 )
 from urbanart.delivery.access_log import mask_tokens
@@ -363,3 +369,74 @@ def test_access_log_has_a_line_per_request_without_tokens(
     assert '"GET /missing.html" 404 ' in lines[1]
     assert all(line.startswith("127.0.0.1 ") and line.endswith("ms") for line in lines)
     assert TOKEN not in caplog.text
+
+
+def test_serve_access_log_prints_a_masked_line_per_request(library: Library, home: Path) -> None:
+    published = home / "published"
+    write_release(published, 1, {f"screens/{TOKEN}/manifest.json": manifest_bytes(TOKEN, "v1")})
+    point_current(published, 1)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    argv = [sys.executable, "-m", "urbanart.cli.main", "--home", str(home), "serve"]
+    proc = subprocess.Popen(
+        [*argv, "--port", "0", "--access-log"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        match = re.search(r"at http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line
+        target = Target(None, "127.0.0.1", int(match[1]))  # type: ignore[arg-type]
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                poll_time(target)
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    logged = [x for x in err.splitlines() if f"/screens/{TOKEN[:4]}…/manifest.json" in x]
+    assert len(logged) == 1 and '"GET ' in logged[0] and '" 200 ' in logged[0], err
+    assert TOKEN not in err
+
+
+def test_a_client_that_stops_reading_is_dropped_after_the_stall_timeout(
+    library: Library, home: Path
+) -> None:
+    published = home / "published"
+    big = os.urandom(24 * 1024 * 1024)
+    url = write_media(published, big, "mp4")
+    write_release(published, 1, {"index.html": b"<!doctype html>"})
+    point_current(published, 1)
+    with running_hub(library, limits=quick_limits(send_stall_timeout=1.0)) as hub:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(5)
+        sock.connect(("127.0.0.1", hub.port))
+        try:
+            sock.sendall(f"GET {url} HTTP/1.1\r\nHost: hub\r\n\r\n".encode())
+            time.sleep(4)  # read nothing while the hub's send buffer fills and stays full
+            received = 0
+            ended = False
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                try:
+                    chunk = sock.recv(1 << 20)
+                except ConnectionResetError:
+                    ended = True
+                    break
+                if not chunk:
+                    ended = True
+                    break
+                received += len(chunk)
+        finally:
+            sock.close()
+    assert ended and received < len(big), (received, len(big))
