@@ -27,7 +27,7 @@ from typing import Any
 import uvicorn
 
 from urbanart.delivery.access_log import AccessLog
-from urbanart.delivery.connection_guard import ConnectionLimits, guarded_protocol
+from urbanart.delivery.connection_guard import ConnectionBook, ConnectionLimits, guarded_protocol
 from urbanart.delivery.hub import Hub
 from urbanart.errors import UrbanArtError
 from urbanart.library.library import Library
@@ -269,6 +269,13 @@ class HubThread:
         except BaseException as exc:  # reported by start()/stop(), never lost in the thread
             self._error = exc
             log.exception("the hub stopped with an error")
+
+    @property
+    def connections(self) -> ConnectionBook | None:
+        """The running server's open-connection bookkeeping (counts per address, idle ones)."""
+        if self._server is None:
+            return None
+        return getattr(self._server.config.http_protocol_class, "book", None)
 
     @property
     def running(self) -> bool:
