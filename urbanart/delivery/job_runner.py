@@ -78,7 +78,12 @@ class JobRunner:
         on_change: Callable[[RunnerState], None] | None = None,
     ) -> None:
         if not lease_seconds > 0:
-            raise InvalidValue("lease time", lease_seconds, "must be a positive number of seconds")
+            raise InvalidValue(
+                "lease time",
+                lease_seconds,
+                "must be a positive number of seconds",
+                key="lease_seconds",
+            )
         self.library = library
         self.lease_seconds = lease_seconds
         self.renew_every = lease_seconds / RENEWALS_PER_LEASE
@@ -220,9 +225,13 @@ def start_runner(
         try:
             lease_seconds = float(raw)
         except ValueError:
-            raise InvalidValue(LEASE_ENV, raw, "must be a number of seconds") from None
+            raise InvalidValue(
+                LEASE_ENV, raw, "must be a number of seconds", key="lease_seconds"
+            ) from None
     if not lease_seconds > 0:
-        raise InvalidValue("lease time", lease_seconds, "must be a positive number of seconds")
+        raise InvalidValue(
+            "lease time", lease_seconds, "must be a positive number of seconds", key="lease_seconds"
+        )
     runner = JobRunner(library, lease_seconds=lease_seconds, on_change=on_change)
     runner.start()
     return runner
