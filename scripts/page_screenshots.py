@@ -20,9 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from urbanart.delivery.publisher import current_tree, publish  # noqa: E402
+from urbanart.delivery.publisher import publish  # noqa: E402
 from urbanart.delivery.server import HubThread  # noqa: E402
-from urbanart.library.library import Library  # noqa: E402
+from urbanart.library.library import Library, current_tree  # noqa: E402
 
 VIEWPORTS = ((390, 844), (320, 640))
 SCHEMES = ("light", "dark")

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from urbanart.delivery.push import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_push
+from urbanart.protocol.push_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_push
 
 
 @dataclass

@@ -10,13 +10,15 @@ from urbanart.curation.resolver import resolve
 from urbanart.curation.rules import DailyWindow, ScheduleRule, ScreenContext
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.publisher import window_for
+from urbanart.protocol import manifest_format as fmt
+from urbanart.protocol.tree_layout import media_url
 
 NOW = datetime(2026, 3, 27, 15, 42, 10, tzinfo=UTC)
 
 
 def _media(n: int) -> mf.MediaFacts:
     sha = hashlib.sha256(str(n).encode()).hexdigest()
-    return mf.MediaFacts(mf.media_url(sha, "jpg"), sha, 1234, 640, 360, "JPEG", False)
+    return mf.MediaFacts(media_url(sha, "jpg"), sha, 1234, 640, 360, "JPEG", False)
 
 
 def _item(n: int, **changes: object) -> mf.ItemFacts:
@@ -53,8 +55,8 @@ def _build(start: datetime = NOW, **screen_changes: object) -> dict:
 
 def test_payload_is_schema_valid_and_shaped_as_documented() -> None:
     payload = _build()
-    mf.validate_payload(payload)
-    assert list(mf.schema_errors(payload)) == []
+    fmt.validate_payload(payload)
+    assert list(fmt.schema_errors(payload)) == []
     assert payload["format"] == "urbanart.manifest" and payload["version"] == 1
     assert payload["screen"]["orientation"] == "landscape"
     assert payload["window"] == {"from": "2026-03-27T00:00:00Z", "until": "2026-04-04T00:00:00Z"}
@@ -97,6 +99,6 @@ def test_schema_refuses_what_a_player_could_not_use() -> None:
     broken = json.loads(json.dumps(payload))
     broken["playlists"]["1"]["items"][0]["media"]["url"] = "http://elsewhere/x.jpg"
     del broken["timeline"][0]["end"]
-    errors = list(mf.schema_errors(broken))
+    errors = list(fmt.schema_errors(broken))
     assert len(errors) == 2
-    assert mf.schema()["$id"].startswith("urn:urbanart:")
+    assert fmt.schema()["$id"].startswith("urn:urbanart:")

@@ -17,17 +17,13 @@ from tests.delivery.conftest import World
 from urbanart.curation import playlists, schedules
 from urbanart.curation.resolver import resolve
 from urbanart.delivery import manifest as mf
-from urbanart.delivery.publisher import (
-    MEDIA_GRACE,
-    current_tree,
-    publish,
-    published_root,
-    window_for,
-)
-from urbanart.delivery.signing import SignatureInvalid, signing_key, verify_envelope
+from urbanart.delivery.publisher import MEDIA_GRACE, publish, window_for
+from urbanart.delivery.signing import signing_key
 from urbanart.library import catalog
-from urbanart.library.library import Library
+from urbanart.library.library import Library, current_tree, published_root
 from urbanart.library.models import Publication, PublishedManifest, Screen
+from urbanart.protocol.envelope import SignatureInvalid, verify_envelope
+from urbanart.protocol.manifest_format import media_urls, validate_payload
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 
@@ -78,7 +74,7 @@ def test_publish_writes_verified_schema_valid_manifests_with_their_media(
         screen = rows[screen_id]
         assert path.parent.name == screen.poll_token
         verify_envelope(path.read_bytes(), key.public_pem)
-        mf.validate_payload(payload)
+        validate_payload(payload)
         assert published[screen_id].version == payload["manifest_version"]
         assert published[screen_id].etag == mf.etag_for(path.read_bytes())
         context, screen_rules = rules[screen_id]
@@ -187,7 +183,7 @@ def test_old_releases_go_after_two_and_unused_media_after_the_grace_period(
     assert result.media_removed == len(red_urls)
     assert not any((media_root.parent / url.lstrip("/")).exists() for url in red_urls)
     for _, payload in manifests(library).values():  # nothing served lost its media
-        for url in mf.media_urls(payload):
+        for url in media_urls(payload):
             assert (current_tree(library) / url.lstrip("/")).is_file()
 
 

@@ -15,12 +15,13 @@ from sqlalchemy import select
 
 from tests.delivery.conftest import PYTHON, REPO, World, subprocess_env
 from urbanart.curation import playlists
-from urbanart.delivery import manifest as mf
-from urbanart.delivery.publisher import CRASH_ENV, CRASH_STAGES, current_tree, publish
-from urbanart.delivery.signing import signing_key, verify_envelope
+from urbanart.delivery.publisher import CRASH_ENV, CRASH_STAGES, publish
+from urbanart.delivery.signing import signing_key
 from urbanart.delivery.tree import Tree
-from urbanart.library.library import Library
+from urbanart.library.library import Library, current_tree
 from urbanart.library.models import Publication
+from urbanart.protocol.envelope import verify_envelope
+from urbanart.protocol.manifest_format import media_urls
 
 CHILD = textwrap.dedent(
     """
@@ -41,7 +42,7 @@ def served_tree_is_whole(library: Library) -> dict[int, str]:
     versions = {}
     for path in (root / "screens").glob("*/manifest.json"):
         payload = verify_envelope(path.read_bytes(), key)
-        for url in mf.media_urls(payload):
+        for url in media_urls(payload):
             assert (root / url.lstrip("/")).is_file(), url
         versions[payload["screen"]["id"]] = payload["manifest_version"]
     return versions

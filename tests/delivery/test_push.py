@@ -14,18 +14,18 @@ from sqlalchemy import select
 from tests.delivery.conftest import World
 from tests.delivery.receivers import checking_receiver, flaky_receiver, silent_receiver
 from urbanart.curation import screens
-from urbanart.delivery.publisher import current_tree, publish
-from urbanart.delivery.push import (
+from urbanart.delivery.publisher import publish
+from urbanart.delivery.push import push
+from urbanart.library.library import Library, current_tree
+from urbanart.library.models import PushDelivery
+from urbanart.protocol.push_signature import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     VERSION_HEADER,
-    push,
     push_headers,
     sign_push,
     verify_push,
 )
-from urbanart.library.library import Library
-from urbanart.library.models import PushDelivery
 
 SECRET = "s3cret-push-key-DO-NOT-LEAK-7f2c"
 

@@ -12,15 +12,14 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from urbanart.delivery.signing import (
+from urbanart.delivery.signing import key_path, signing_key
+from urbanart.protocol.canonical import canonical_json
+from urbanart.protocol.envelope import (
     ENVELOPE_FORMAT,
     SignatureInvalid,
-    canonical_json,
     key_id_of,
-    key_path,
     public_pem,
     sign_envelope,
-    signing_key,
     verify_envelope,
 )
 
@@ -60,7 +59,7 @@ def test_key_id_is_sixteen_hex_of_the_raw_public_key(tmp_path: Path) -> None:
 
 def test_envelope_round_trip_is_deterministic(tmp_path: Path) -> None:
     key = signing_key(tmp_path)
-    envelope = sign_envelope(key, PAYLOAD)
+    envelope = sign_envelope(key.private_key, PAYLOAD)
     assert envelope == key.sign_envelope(PAYLOAD)  # Ed25519 is deterministic: stable ETags
     doc = json.loads(envelope)
     assert set(doc) == {"format", "key_id", "signature", "payload"}
@@ -77,7 +76,7 @@ def _tampered(envelope: str, **changes: object) -> bytes:
 
 def test_tampering_wrong_keys_and_malformed_envelopes_are_refused(tmp_path: Path) -> None:
     key = signing_key(tmp_path)
-    envelope = sign_envelope(key, PAYLOAD)
+    envelope = sign_envelope(key.private_key, PAYLOAD)
     altered = PAYLOAD.replace("Grüße", "Hallo")
     other = Ed25519PrivateKey.generate()
     forged_sig = base64.b64encode(other.sign(PAYLOAD.encode())).decode()

@@ -13,10 +13,10 @@ import requests
 from sqlalchemy import select
 
 from urbanart.curation import playlists, schedules, screens
-from urbanart.delivery.publisher import current_tree, publish
+from urbanart.delivery.publisher import publish
 from urbanart.library.demo import load_demo
 from urbanart.library.importer import ImportRun
-from urbanart.library.library import Library
+from urbanart.library.library import Library, current_tree
 from urbanart.library.models import Artwork
 
 

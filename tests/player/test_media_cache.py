@@ -15,9 +15,9 @@ import requests
 
 from tests.player import approved_ids, build_demo_screen, wait_served
 from urbanart.curation import playlists
-from urbanart.delivery.publisher import publish, published_root
+from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
-from urbanart.library.library import Library
+from urbanart.library.library import Library, published_root
 from urbanart.player import pairing
 from urbanart.player.clock import ManualClock
 from urbanart.player.core import Player

@@ -13,14 +13,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
 from tests.player import DemoScreen, build_demo_screen, wait_served
-from urbanart.delivery.publisher import published_root
 from urbanart.delivery.server import HubError, HubThread
-from urbanart.delivery.signing import SigningKey, sign_envelope, signing_key
-from urbanart.library.library import Library
+from urbanart.delivery.signing import signing_key
+from urbanart.library.library import Library, published_root
 from urbanart.library.models import Play
 from urbanart.player import pairing
 from urbanart.player.clock import ManualClock
 from urbanart.player.core import Player
+from urbanart.protocol.envelope import sign_envelope
 
 T0 = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)  # 21:00 in Tokyo; Night plays 22:00-02:00 there
 
@@ -186,7 +186,7 @@ def test_player_plays_offline_reports_once_and_refuses_tampering(
         refused = player.poll_once()
         assert refused.fetched.status == "error" and "altered" in (refused.fetched.error or "")
         assert player.current.version == good_version and player.pending is None
-        rogue = SigningKey(Ed25519PrivateKey.generate(), tmp_path / "rogue.pem")
+        rogue = Ed25519PrivateKey.generate()
         forged = json.loads(sign_envelope(rogue, json.dumps(payload)))
         forged["key_id"] = envelope["key_id"]  # pretend to be the pinned key
         forged_bytes = json.dumps(forged).encode()

@@ -14,13 +14,13 @@ import requests
 from tests.player import build_demo_screen
 from urbanart.curation import playlists
 from urbanart.delivery.publisher import publish
-from urbanart.delivery.push import push_headers
 from urbanart.delivery.server import HubThread
 from urbanart.library.library import Library
 from urbanart.player import pairing
 from urbanart.player.clock import ManualClock
 from urbanart.player.core import Player
 from urbanart.player.push_listener import PushListener
+from urbanart.protocol.push_signature import push_headers
 
 T0 = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
 SECRET = "push-secret-for-this-screen-0123456789"

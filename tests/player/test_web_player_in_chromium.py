@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from tests.player import approved_ids, wait_served
 from urbanart.curation import playlists, schedules, screens
-from urbanart.delivery.publisher import current_tree, publish, published_root
+from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
 from urbanart.library.demo import load_demo
 from urbanart.library.importer import ImportRun
-from urbanart.library.library import Library
+from urbanart.library.library import Library, current_tree, published_root
 from urbanart.library.models import Heartbeat
 from urbanart.player.timeline import what_plays
 

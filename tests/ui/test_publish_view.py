@@ -19,10 +19,9 @@ from ui.operations import PLAYLISTS
 from ui.views.publish.formatting import CANCELLED
 from ui.views.publish.view import PublishView
 from urbanart.curation import playlists, schedules, screens
-from urbanart.delivery.publisher import current_tree, published_root
 from urbanart.library import catalog
 from urbanart.library.browse import BrowseQuery, browse_rows
-from urbanart.library.library import Library
+from urbanart.library.library import Library, current_tree, published_root
 
 KIOSK = "Publish Test Kiosk"
 

@@ -14,11 +14,11 @@ import pytest
 from PIL import Image
 
 from tests.viewers import BASE_URL, CONTACT, XSS_TITLE, Gallery, build_gallery
-from urbanart.delivery.publisher import current_tree, publish, published_root
-from urbanart.delivery.signing import verify_envelope
-from urbanart.library.library import Library
+from urbanart.delivery.publisher import publish
+from urbanart.library.library import Library, current_tree, published_root
 from urbanart.library.settings import update_settings
 from urbanart.library.vocabulary import disclosure, license_url
+from urbanart.protocol.envelope import verify_envelope
 from urbanart.viewers.pages import http_url, json_for_script, license_label
 from urbanart.viewers.site import build_viewers, page_sizes
 

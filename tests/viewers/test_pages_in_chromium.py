@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from tests.viewers import BASE_URL, XSS_TITLE, Gallery, build_gallery, just_before, playing_at
-from urbanart.delivery.publisher import current_tree, publish
+from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
-from urbanart.delivery.signing import verify_envelope
-from urbanart.library.library import Library
+from urbanart.library.library import Library, current_tree
 from urbanart.library.settings import update_settings
 from urbanart.library.vocabulary import disclosure
+from urbanart.protocol.envelope import verify_envelope
 
 CHROMIUM = Path(os.environ.get("URBANART_CHROMIUM", "/usr/bin/chromium"))
 

@@ -21,9 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ui.player.window import PlayerWindow
-    from urbanart.cli.player_cmd import default_state
     from urbanart.errors import UrbanArtError
     from urbanart.player.core import Player
+    from urbanart.player.pairing import default_state
 
     app = QApplication(sys.argv[:1])
     # A service manager stops the screen with SIGTERM: quit cleanly so the last play is kept.

@@ -12,10 +12,10 @@ from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import curator_errors, print_json, stdout
 from urbanart.delivery import reports as rep
 from urbanart.delivery import status as st
-from urbanart.delivery.hub import published_dir
 from urbanart.delivery.job_runner import RunnerState, start_runner
 from urbanart.delivery.server import DEFAULT_HOST, DEFAULT_PORT
 from urbanart.delivery.server import serve as run_hub
+from urbanart.library.library import current_tree
 
 _STATE_STYLE = {
     st.OnlineState.ONLINE: "green",
@@ -57,7 +57,7 @@ def serve(state: CliState, host: str, port: int, access_log: bool) -> None:
     library = state.library()
 
     def ready(url: str) -> None:
-        click.echo(f"Hub serving {published_dir(library) / 'current'} at {url}")
+        click.echo(f"Hub serving {current_tree(library)} at {url}")
         click.echo("Press Ctrl+C to stop.")
         click.echo(f"Timed jobs: {runner.state().text}")
         runner.on_change = jobs_changed  # later changes: a takeover, a lost lease

@@ -12,17 +12,12 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
-import platformdirs
 
 from urbanart.cli.output import curator_errors
 from urbanart.player import pairing
 from urbanart.player.core import Player
 
 GUI_ENTRY_POINT = "urbanart-player"
-
-
-def default_state() -> Path:
-    return Path(platformdirs.user_state_dir("urbanart", appauthor=False)) / "player"
 
 
 def gui_command(state: Path) -> list[str]:
@@ -97,7 +92,7 @@ def player_command(
     from the hub unless --public-key is given). Later runs need no options; a different key is
     refused.
     """
-    state = state_dir or default_state()
+    state = state_dir or pairing.default_state()
     existing = pairing.load(state)
     if hub_url or token or public_key:
         if existing is None and not (hub_url and token):

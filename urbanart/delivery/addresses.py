@@ -16,6 +16,7 @@ from urllib.parse import quote, urljoin
 from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
 from urbanart.library.settings import load_settings
+from urbanart.protocol.tree_layout import manifest_path
 from urbanart.viewers import qr
 
 #: The web player's page inside the published tree (docs/published-tree.md).
@@ -36,7 +37,7 @@ def hub_root(base_url: str) -> str:
 
 def manifest_url(base_url: str, token: str) -> str:
     """The poll URL: what a paired player fetches (same join as player.pairing.Pairing)."""
-    return urljoin(hub_root(base_url), f"screens/{token}/manifest.json")
+    return urljoin(hub_root(base_url), manifest_path(token))
 
 
 def player_url(base_url: str, token: str) -> str:

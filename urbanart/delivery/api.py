@@ -29,12 +29,9 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache, partial
-from importlib import resources
+from functools import partial
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 from sqlalchemy import insert, select
 from sqlalchemy.exc import OperationalError
 
@@ -55,6 +52,7 @@ from urbanart.library.models import (
     Screen,
     ScreenState,
 )
+from urbanart.protocol.hub_api import BadRequest, check, parse_instant, parse_json
 
 log = logging.getLogger("urbanart.hub")
 
@@ -115,87 +113,7 @@ def error_body(error: str, detail: str | None = None) -> dict[str, str]:
     return {"error": error} if detail is None else {"error": error, "detail": detail}
 
 
-# Validation -------------------------------------------------------------------------------------
-
-
-@cache
-def schema() -> dict[str, Any]:
-    text = resources.files("urbanart.delivery").joinpath("api.schema.json").read_text("utf-8")
-    return json.loads(text)
-
-
-def _inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:
-    """node with every local ``{"$ref": "#/$defs/name"}`` replaced by that definition."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/") and len(node) == 1:
-            return _inline_refs(defs[ref.removeprefix("#/$defs/")], defs)
-        return {key: _inline_refs(value, defs) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_inline_refs(value, defs) for value in node]
-    return node
-
-
-@cache
-def validator(kind: str) -> Draft202012Validator:
-    """A validator for "heartbeat" or "plays" from api.schema.json, its $refs inlined once.
-
-    Why inlined: resolving three $refs per play record made validating a batch of 1,000 plays
-    take about twice as long; the schema has no recursive definitions, so inlining is exact.
-    """
-    full = schema()
-    body = _inline_refs(full["$defs"][kind], full["$defs"])
-    return Draft202012Validator({"$schema": full["$schema"], **body})
-
-
-class BadRequest(Exception):
-    """A body the API refuses; detail names the JSON path and what is wrong with it."""
-
-    def __init__(self, error: str, detail: str) -> None:
-        super().__init__(detail)
-        self.error = error
-        self.detail = detail[:300]
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def parse_json(body: bytes) -> Any:
-    try:
-        return json.loads(body.decode("utf-8"), parse_constant=_no_constants)
-    except UnicodeDecodeError as exc:
-        raise BadRequest("invalid JSON", f"body is not UTF-8 (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise BadRequest(
-            "invalid JSON", f"line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except (ValueError, RecursionError) as exc:
-        raise BadRequest("invalid JSON", str(exc)) from None
-
-
-def check(kind: str, value: Any) -> None:
-    """Raise BadRequest naming the first schema violation as "<path>: <message>"."""
-    error = best_match(validator(kind).iter_errors(value))
-    if error is None:
-        return
-    path = "/".join(str(p) for p in error.absolute_path) or "(body)"
-    message = error.message if len(error.message) <= 200 else error.message[:200] + "…"
-    raise BadRequest("invalid body", f"{path}: {message}")
-
-
-def parse_instant(value: str, path: str) -> datetime:
-    """ISO 8601 with an explicit offset (the schema's pattern), as an aware UTC datetime."""
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadRequest("invalid body", f"{path}: {value!r} is not an ISO 8601 time") from None
-    if parsed.tzinfo is None:
-        raise BadRequest("invalid body", f"{path}: {value!r} has no UTC offset")
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
-        raise BadRequest("invalid body", f"{path}: {value!r} is out of range") from None
+# Typed records ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

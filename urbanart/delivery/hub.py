@@ -39,7 +39,7 @@ from urbanart.delivery.api import (
     send_json,
 )
 from urbanart.delivery.tree_cache import Entry, Tree, TreeCache
-from urbanart.library.library import Library
+from urbanart.library.library import Library, published_root
 
 log = logging.getLogger("urbanart.hub")
 
@@ -56,15 +56,6 @@ _NOT_FOUND_START = {
 _NOT_FOUND_BODY = {"type": "http.response.body", "body": NOT_FOUND_BODY}
 _EMPTY_BODY = {"type": "http.response.body", "body": b""}
 _ALLOW_TREE = [(b"allow", b"GET, HEAD")]
-
-
-def published_dir(library: Library) -> Path:
-    """published/ of the library, from the publisher when it is installed (one source of truth)."""
-    try:
-        from urbanart.delivery.publisher import published_root
-    except ImportError:  # the publisher module is not there (yet): the contract's layout
-        return library.home / "published"
-    return Path(published_root(library))
 
 
 def freeze_heap() -> None:
@@ -223,7 +214,7 @@ class Hub:
     ) -> None:
         """freeze_gc: only for a process that is just the hub (see freeze_heap), not the studio."""
         self.library = library
-        self.cache = TreeCache(published or published_dir(library), check_interval=check_interval)
+        self.cache = TreeCache(published or published_root(library), check_interval=check_interval)
         self.flush_interval = flush_interval
         self.db = ThreadPoolExecutor(1, thread_name_prefix="hub-db")
         #: poll token → time.time() of its last manifest request, flushed to ScreenState.

@@ -8,21 +8,16 @@ version and the same ETag, and screens download nothing.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 from typing import Any
 
 from urbanart.curation.resolver import Timeline
 from urbanart.curation.rules import EPOCH
-from urbanart.delivery.signing import canonical_json
-
-FORMAT = "urbanart.manifest"
-VERSION = 1
-SCHEMA_FILE = "manifest.schema.json"
+from urbanart.protocol.canonical import canonical_json
+from urbanart.protocol.manifest_format import FORMAT, VERSION, version_of
 
 
 @dataclass(frozen=True)
@@ -76,10 +71,6 @@ class PlaylistFacts:
     items: tuple[ItemFacts, ...]
 
 
-def canonical_bytes(value: Any) -> bytes:
-    return canonical_json(value).encode("utf-8")
-
-
 def etag_for(data: bytes) -> str:
     """The strong ETag of a published file: the quoted first 32 hex chars of sha256(bytes).
 
@@ -91,10 +82,6 @@ def etag_for(data: bytes) -> str:
 def iso_z(value: datetime) -> str:
     """ISO 8601 in UTC with a "Z", the form every JavaScript and embedded clock parses."""
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def media_url(sha256: str, extension: str) -> str:
-    return f"/media/{sha256[:2]}/{sha256}.{extension}"
 
 
 def orientation(width: int, height: int) -> str:
@@ -139,12 +126,6 @@ def _item(item: ItemFacts, base_url: str) -> dict[str, Any]:
             "animated": media.animated,
         },
     }
-
-
-def version_of(payload: Mapping[str, Any]) -> str:
-    """sha256 of the canonical payload without its own manifest_version field."""
-    body = {k: v for k, v in payload.items() if k != "manifest_version"}
-    return hashlib.sha256(canonical_bytes(body)).hexdigest()
 
 
 @lru_cache(maxsize=65_536)
@@ -245,32 +226,3 @@ def item_ids(payload: Mapping[str, Any]) -> set[tuple[str, int]]:
         for pid, playlist in payload.get("playlists", {}).items()
         for item in playlist.get("items", [])
     }
-
-
-def media_urls(payload: Mapping[str, Any]) -> set[str]:
-    return {
-        item["media"]["url"]
-        for playlist in payload.get("playlists", {}).values()
-        for item in playlist.get("items", [])
-    }
-
-
-@cache
-def schema() -> dict[str, Any]:
-    """The payload's JSON Schema (2020-12), shipped next to this module."""
-    text = resources.files("urbanart.delivery").joinpath(SCHEMA_FILE).read_text("utf-8")
-    return json.loads(text)
-
-
-def validate_payload(payload: Mapping[str, Any]) -> None:
-    """Raise jsonschema.ValidationError when the payload breaks the schema (tests, tooling)."""
-    from jsonschema import Draft202012Validator
-
-    Draft202012Validator(schema()).validate(dict(payload))
-
-
-def schema_errors(payload: Mapping[str, Any]) -> Iterable[str]:
-    from jsonschema import Draft202012Validator
-
-    for error in Draft202012Validator(schema()).iter_errors(dict(payload)):
-        yield f"{'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message}"

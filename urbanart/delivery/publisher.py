@@ -27,17 +27,11 @@ from urbanart.curation import schedules
 from urbanart.curation.resolver import Timeline, resolve_all
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
-from urbanart.delivery.signing import (
-    PUBLIC_KEY_FILE,
-    SigningKey,
-    key_path,
-    sign_envelope,
-    signing_key,
-)
+from urbanart.delivery.signing import SigningKey, key_path, signing_key
 from urbanart.delivery.tree import MEDIA, ReleaseIndex, Tree, safe_relpath
 from urbanart.errors import StorageError, UrbanArtError
 from urbanart.imaging.renditions import RenditionProfile
-from urbanart.library.library import Library
+from urbanart.library.library import Library, published_root
 from urbanart.library.models import (
     Artwork,
     Playlist,
@@ -50,6 +44,7 @@ from urbanart.library.renditions import RenditionRecord, ensure_rendition
 from urbanart.library.settings import load_settings
 from urbanart.library.vocabulary import ReviewStatus, disclosure, license_url
 from urbanart.player.web_files import web_player_files
+from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path, media_url
 from urbanart.viewers.site import build_viewers
 
 #: How long media no kept manifest uses stay on disk, for screens still on an older manifest.
@@ -70,16 +65,6 @@ Progress = Callable[[int, int, str], None]
 
 class PublishCancelled(UrbanArtError):
     """The curator stopped a publish; the tree being served was left as it was."""
-
-
-def published_root(library: Library) -> Path:
-    """<library>/published: releases, shared media and the `current` link."""
-    return library.home / "published"
-
-
-def current_tree(library: Library) -> Path:
-    """The document root to serve: published/current (a symlink to the served release)."""
-    return published_root(library) / "current"
 
 
 def _crash_point(stage: str) -> None:
@@ -220,7 +205,7 @@ def _plan(
     playlists = _load_playlists(library, wanted)
 
     plan = _Plan(
-        files={f"keys/{PUBLIC_KEY_FILE}": key.public_pem, **web_player_files()},
+        files={PUBLIC_KEY_PATH: key.public_pem, **web_player_files()},
         media={},
         payloads={},
         tokens={},
@@ -278,7 +263,7 @@ def _plan(
                     )
                     continue
                 extension = rendition.store_key.rsplit(".", 1)[-1]
-                url = mf.media_url(rendition.file_sha256, extension)
+                url = media_url(rendition.file_sha256, extension)
                 plan.media[url.lstrip("/")] = (rendition.store_key, rendition.file_sha256)
                 items.append(
                     mf.ItemFacts(
@@ -326,9 +311,9 @@ def _plan(
         payload = mf.build_manifest(
             screen_facts, timeline, facts, public_base_url=settings.public_base_url
         )
-        relpath = f"screens/{screen.poll_token}/manifest.json"
+        relpath = manifest_path(screen.poll_token)
         safe_relpath(relpath)
-        envelope = sign_envelope(key, mf.payload_text(payload))
+        envelope = key.sign_envelope(mf.payload_text(payload))
         plan.files[relpath] = envelope.encode("utf-8")
         plan.payloads[screen.id] = payload
         plan.tokens[screen.id] = screen.poll_token
@@ -449,7 +434,7 @@ def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: 
         for screen_id, payload in plan.payloads.items():
             if screen_id not in live:
                 continue
-            data = plan.files[f"screens/{plan.tokens[screen_id]}/manifest.json"]
+            data = plan.files[manifest_path(plan.tokens[screen_id])]
             etag = mf.etag_for(data)
             row = existing.get(screen_id)
             if row is not None and row.version == payload["manifest_version"] and row.etag == etag:
@@ -625,8 +610,6 @@ __all__ = [
     "PublishCancelled",
     "PublishResult",
     "ScreenChange",
-    "current_tree",
     "publish",
-    "published_root",
     "window_for",
 ]

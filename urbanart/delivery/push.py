@@ -10,12 +10,9 @@ about one timeout, not one per dead screen.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -37,19 +34,15 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
-from urbanart.delivery.publisher import current_tree
 from urbanart.errors import InvalidValue
-from urbanart.library.library import Library
+from urbanart.library.library import Library, current_tree
 from urbanart.library.lookup import find
 from urbanart.library.models import PushDelivery, Screen
+from urbanart.protocol.push_signature import push_headers
+from urbanart.protocol.tree_layout import manifest_path
 
 log = logging.getLogger(__name__)
 
-TIMESTAMP_HEADER = "X-UrbanArt-Timestamp"
-SIGNATURE_HEADER = "X-UrbanArt-Signature"
-VERSION_HEADER = "X-UrbanArt-Manifest-Version"
-#: Receivers refuse pushes whose timestamp is further than this from their clock (replays).
-DEFAULT_TOLERANCE = 300
 PUSH_WORKERS = 64
 BACKOFF_FACTOR = 0.2
 #: A receiver's Retry-After is honoured up to this many seconds; beyond it a push would hold a
@@ -57,56 +50,6 @@ BACKOFF_FACTOR = 0.2
 RETRY_AFTER_CAP = 10.0
 RETRY_STATUSES = (500, 502, 503, 504)
 DELIVERY_LOG_LIMIT = 10
-
-
-# Signing --------------------------------------------------------------------------------------
-
-
-def _key(secret: str | bytes) -> bytes:
-    return secret if isinstance(secret, bytes) else secret.encode("utf-8")
-
-
-def sign_push(secret: str | bytes, timestamp: int | str, body: bytes) -> str:
-    """ "sha256=" + hex HMAC-SHA256(secret, "<timestamp>." + body)."""
-    mac = hmac.new(_key(secret), f"{timestamp}.".encode("ascii") + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
-
-
-def push_headers(
-    secret: str | bytes, body: bytes, manifest_version: str, *, timestamp: int | None = None
-) -> dict[str, str]:
-    stamp = int(time.time()) if timestamp is None else int(timestamp)
-    return {
-        "Content-Type": "application/json",
-        TIMESTAMP_HEADER: str(stamp),
-        SIGNATURE_HEADER: sign_push(secret, stamp, body),
-        VERSION_HEADER: manifest_version,
-    }
-
-
-def verify_push(
-    secret: str | bytes,
-    timestamp: str | int | None,
-    signature: str | None,
-    body: bytes,
-    *,
-    now: float | None = None,
-    tolerance: int = DEFAULT_TOLERANCE,
-) -> bool:
-    """True only for a genuine, fresh push: the HMAC matches (compared in constant time) and the
-    timestamp is within `tolerance` seconds of now, either way, so a captured push cannot be
-    replayed later and a forged future one cannot be stored up. Receivers that must refuse even
-    a replay inside the window also remember the signatures they have seen for that long."""
-    if timestamp is None or signature is None:
-        return False
-    text = str(timestamp).strip()
-    if not text.isdigit() or len(text) > 12:
-        return False
-    current = time.time() if now is None else now
-    if abs(current - int(text)) > tolerance:
-        return False
-    expected = sign_push(secret, text, body)
-    return hmac.compare_digest(expected.encode("ascii"), str(signature).encode("ascii", "replace"))
 
 
 # Attempt counting -----------------------------------------------------------------------------
@@ -246,7 +189,7 @@ def _describe(exc: BaseException, timeout: float, attempts: int) -> tuple[str, i
 
 
 def _manifest(library: Library, token: str) -> tuple[bytes, str] | None:
-    path = current_tree(library) / "screens" / token / "manifest.json"
+    path = current_tree(library) / manifest_path(token)
     try:
         body = path.read_bytes()
         version = json.loads(json.loads(body)["payload"])["manifest_version"]

@@ -1,76 +1,29 @@
-"""The library's Ed25519 manifest-signing key and the signed envelope screens verify.
+"""The library's Ed25519 manifest-signing key: where it lives in a library home, made once.
 
-The payload travels as a string inside the envelope, so the signature covers exact bytes and a
-player in any language verifies it without re-serialising JSON.
+The envelope it signs, and how screens verify it, is the protocol's (urbanart.protocol.envelope);
+only the private key file is delivery's business.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import hashlib
-import json
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from urbanart.errors import UrbanArtError
+from urbanart.protocol.envelope import key_id_of, public_pem, sign_envelope
 
-ENVELOPE_FORMAT = "urbanart.manifest.signed"
 KEY_DIR = "keys"
 KEY_FILE = "manifest-signing.pem"
-PUBLIC_KEY_FILE = "manifest-signing.pub"
-_ENVELOPE_FIELDS = frozenset({"format", "key_id", "signature", "payload"})
-
-
-class SignatureInvalid(UrbanArtError):
-    """A manifest envelope is malformed, signed by another key, or its signature does not match."""
-
-
-def canonical_json(value: Any) -> str:
-    """The one JSON spelling used for everything that is hashed or signed."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def key_path(home: str | os.PathLike[str]) -> Path:
     return Path(home) / KEY_DIR / KEY_FILE
-
-
-def _raw_public(public_key: Ed25519PublicKey) -> bytes:
-    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-
-def key_id_of(public_key: Ed25519PublicKey) -> str:
-    """First 16 hex chars of sha256 of the raw public key: short enough to read, long enough to
-    tell keys apart when a library's key is rotated."""
-    return hashlib.sha256(_raw_public(public_key)).hexdigest()[:16]
-
-
-def public_pem(public_key: Ed25519PublicKey) -> bytes:
-    return public_key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-
-
-def load_public_key(pem: bytes | str | Ed25519PublicKey) -> Ed25519PublicKey:
-    """Accept a key object or its PEM text, which is what screens pin."""
-    if isinstance(pem, Ed25519PublicKey):
-        return pem
-    data = pem.encode("ascii") if isinstance(pem, str) else pem
-    try:
-        key = serialization.load_pem_public_key(data)
-    except ValueError as exc:
-        raise SignatureInvalid("The public key is not a PEM-encoded key.") from exc
-    if not isinstance(key, Ed25519PublicKey):
-        raise SignatureInvalid("The public key is not an Ed25519 key.")
-    return key
 
 
 @dataclass(frozen=True)
@@ -96,7 +49,8 @@ class SigningKey:
         return public_pem(self.public_key)
 
     def sign_envelope(self, payload_text: str) -> str:
-        return sign_envelope(self, payload_text)
+        """The signed envelope text for payload_text (see urbanart.protocol.envelope)."""
+        return sign_envelope(self.private_key, payload_text)
 
 
 def _write_new_key(path: Path) -> None:
@@ -141,61 +95,3 @@ def signing_key(home: str | os.PathLike[str]) -> SigningKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise UrbanArtError(f"The manifest signing key at {path} is not an Ed25519 key.")
     return SigningKey(key, path)
-
-
-def sign_envelope(key: SigningKey, payload_text: str) -> str:
-    """The envelope text (canonical JSON) carrying payload_text and its signature.
-
-    Ed25519 is deterministic, so the same payload always gives byte-identical envelopes, which
-    keeps republishing idempotent and ETags stable.
-    """
-    signature = key.private_key.sign(payload_text.encode("utf-8"))
-    return canonical_json(
-        {
-            "format": ENVELOPE_FORMAT,
-            "key_id": key.key_id,
-            "signature": base64.b64encode(signature).decode("ascii"),
-            "payload": payload_text,
-        }
-    )
-
-
-def verify_envelope(
-    envelope: bytes | str, public_key: Ed25519PublicKey | bytes | str
-) -> dict[str, Any]:
-    """The payload of a genuine envelope; SignatureInvalid for anything else."""
-    key = load_public_key(public_key)
-    try:
-        doc = json.loads(envelope)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SignatureInvalid("The manifest is not valid JSON.") from exc
-    if not isinstance(doc, dict) or set(doc) != _ENVELOPE_FIELDS:
-        raise SignatureInvalid(
-            "The manifest is not a signed envelope (expected format, key_id, signature, payload)."
-        )
-    if doc["format"] != ENVELOPE_FORMAT:
-        raise SignatureInvalid(f"The manifest format {doc['format']!r} is not {ENVELOPE_FORMAT}.")
-    if not all(isinstance(doc[k], str) for k in _ENVELOPE_FIELDS):
-        raise SignatureInvalid("The manifest envelope fields must all be strings.")
-    expected = key_id_of(key)
-    if doc["key_id"] != expected:
-        raise SignatureInvalid(
-            f"The manifest was signed by key {doc['key_id']!r}, not by the pinned key {expected!r}."
-        )
-    try:
-        signature = base64.b64decode(doc["signature"], validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise SignatureInvalid("The manifest signature is not base64.") from exc
-    try:
-        key.verify(signature, doc["payload"].encode("utf-8"))
-    except InvalidSignature as exc:
-        raise SignatureInvalid(
-            "The manifest signature does not match its content; it was altered."
-        ) from exc
-    try:
-        payload = json.loads(doc["payload"])
-    except ValueError as exc:
-        raise SignatureInvalid("The signed payload is not valid JSON.") from exc
-    if not isinstance(payload, dict):
-        raise SignatureInvalid("The signed payload is not a JSON object.")
-    return payload

@@ -34,16 +34,7 @@ from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import quote
 
-try:
-    from urbanart.delivery.manifest import etag_for
-except ModuleNotFoundError as exc:  # pragma: no cover - only while the publisher is being written
-    if exc.name != "urbanart.delivery.manifest":
-        raise
-
-    def etag_for(data: bytes) -> str:
-        """Same definition as urbanart.delivery.manifest.etag_for."""
-        return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-
+from urbanart.delivery.manifest import etag_for
 
 log = logging.getLogger("urbanart.hub")
 

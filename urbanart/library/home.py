@@ -13,6 +13,10 @@ ENV_DATABASE_URL = "URBANART_DATABASE_URL"
 DATABASE_NAME = "library.sqlite3"
 MEDIA_DIR = "media"
 BACKUP_DIR = "backups"
+#: The published tree (delivery writes it; the hub, push and the viewers' links read it).
+PUBLISHED_DIR = "published"
+#: The link inside PUBLISHED_DIR to the release being served.
+CURRENT_LINK = "current"
 
 
 def default_home() -> Path:

@@ -83,3 +83,17 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def published_root(library: Library) -> Path:
+    """<library>/published: releases, shared media and the `current` link.
+
+    Here, below delivery, because readers of the served tree (push, the hub, the viewers' links)
+    need its place without importing the publisher that writes it.
+    """
+    return library.home / homes.PUBLISHED_DIR
+
+
+def current_tree(library: Library) -> Path:
+    """The document root to serve: published/current (a symlink to the served release)."""
+    return published_root(library) / homes.CURRENT_LINK

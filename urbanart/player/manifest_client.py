@@ -16,8 +16,8 @@ from typing import Any
 
 import requests
 
-from urbanart.delivery.manifest import FORMAT, VERSION, schema_errors, version_of
-from urbanart.delivery.signing import SignatureInvalid, verify_envelope
+from urbanart.protocol.envelope import SignatureInvalid, verify_envelope
+from urbanart.protocol.manifest_format import FORMAT, VERSION, schema_errors, version_of
 
 JITTER = 0.2
 MIN_RETRY = 5.0

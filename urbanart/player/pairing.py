@@ -13,15 +13,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
+import platformdirs
 import requests
 
-from urbanart.delivery.signing import SignatureInvalid, key_id_of, load_public_key
 from urbanart.durable import atomic_write
 from urbanart.errors import UrbanArtError
+from urbanart.protocol.envelope import SignatureInvalid, key_id_of, load_public_key
+from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path
 
 PAIRING_FILE = "pairing.json"
 KEY_FILE = "pinned-key.pem"
-KEY_URL = "keys/manifest-signing.pub"
+
+
+def default_state() -> Path:
+    """The player's state folder (pairing, pinned key, media cache) when none is given."""
+    return Path(platformdirs.user_state_dir("urbanart", appauthor=False)) / "player"
 
 
 class PairingError(UrbanArtError):
@@ -40,7 +46,7 @@ class Pairing:
 
     @property
     def manifest_url(self) -> str:
-        return urljoin(self.hub_url, f"screens/{self.token}/manifest.json")
+        return urljoin(self.hub_url, manifest_path(self.token))
 
     def __repr__(self) -> str:  # the token is a secret: it names the screen's manifest URL
         return f"Pairing(hub_url={self.hub_url!r}, key_id={self.key_id!r})"
@@ -64,7 +70,7 @@ def load(state: Path) -> Pairing | None:
 
 def fetch_key(hub_url: str, session: requests.Session, timeout: float = 10.0) -> bytes:
     try:
-        response = session.get(urljoin(hub_url, KEY_URL), timeout=timeout)
+        response = session.get(urljoin(hub_url, PUBLIC_KEY_PATH), timeout=timeout)
         response.raise_for_status()
     except requests.RequestException as exc:
         raise PairingError(

@@ -17,14 +17,14 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from urbanart.delivery.push import (
+from urbanart.player.core import Player
+from urbanart.protocol.envelope import SignatureInvalid
+from urbanart.protocol.push_signature import (
     DEFAULT_TOLERANCE,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     verify_push,
 )
-from urbanart.delivery.signing import SignatureInvalid
-from urbanart.player.core import Player
 
 log = logging.getLogger("urbanart.player")
 

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from urbanart.curation.playlists import get_playlist
-from urbanart.delivery.tree import atomic_write
+from urbanart.durable import atomic_write
 from urbanart.library.catalog import get_artwork
-from urbanart.library.library import Library
+from urbanart.library.library import Library, current_tree
 from urbanart.library.settings import load_settings
 from urbanart.viewers import qr
 from urbanart.viewers.pages import tree_url
+
+#: QR files are handed on (posters, posts), so they are readable by others like any document.
+QR_FILE_MODE = 0o644
 
 
 @dataclass(frozen=True)
@@ -31,9 +34,6 @@ class PublicLink:
 
 
 def page_published(library: Library, folder: str, ident: int) -> bool:
-    # Imported here: the publisher imports the viewers, so the viewers import it lazily.
-    from urbanart.delivery.publisher import current_tree
-
     return (current_tree(library) / folder / str(ident) / "index.html").is_file()
 
 
@@ -63,6 +63,6 @@ def write_qr_codes(link: PublicLink, folder: Path) -> tuple[Path, Path]:
     """Write <stem>.svg and <stem>.png into folder (made if missing); returns both paths."""
     folder.mkdir(parents=True, exist_ok=True)
     svg, png = folder / f"{link.stem}.svg", folder / f"{link.stem}.png"
-    atomic_write(svg, qr.svg_bytes(link.url))
-    atomic_write(png, qr.png_bytes(link.url))
+    atomic_write(svg, qr.svg_bytes(link.url), mode=QR_FILE_MODE)
+    atomic_write(png, qr.png_bytes(link.url), mode=QR_FILE_MODE)
     return svg, png

@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from urbanart.delivery.manifest import media_url
 from urbanart.errors import UrbanArtError
 from urbanart.imaging.renditions import RenditionProfile
 from urbanart.library.library import Library
 from urbanart.library.models import Artwork, Playlist, Screen
 from urbanart.library.renditions import RenditionRecord, ensure_rendition
 from urbanart.library.settings import load_settings
+from urbanart.protocol.tree_layout import media_url
 from urbanart.viewers import qr
 from urbanart.viewers.pages import http_url, license_label, render, tree_url
 
@@ -420,10 +420,3 @@ def build_viewers(
     build.files[CSS_PATH] = static.joinpath("viewers.css").read_bytes()
     build.files[JS_PATH] = static.joinpath("now-playing.js").read_bytes()
     return build
-
-
-def viewer_files(
-    library: Library, payloads: Mapping[int, Mapping[str, Any]], *, base_url: str
-) -> dict[str, bytes]:
-    """Only the release files of build_viewers (pages, QR codes, CSS, script)."""
-    return build_viewers(library, payloads, base_url=base_url).files
