@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QApplication
 
 from ui import theme
 from ui.main_window import MainWindow
-from ui.qt_compat import keep_none_alive
 from ui.system_libraries import studio_display_problem
 from urbanart import __version__
 from urbanart.library.home import ENV_HOME, resolve_home
@@ -34,7 +33,6 @@ MIN_WORKER_THREADS = 6
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication (reused when one exists, as in tests), named for QSettings."""
-    keep_none_alive()
     app = QApplication.instance()
     if app is None:
         QApplication.setHighDpiScaleFactorRoundingPolicy(

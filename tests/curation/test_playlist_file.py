@@ -161,6 +161,19 @@ def _sha_of(library: Library, title: str) -> str:
     return get_artwork(library, title).asset.sha256
 
 
+def test_write_file_refuses_a_missing_folder_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder" / "evening.json"
+    with pytest.raises(InvalidValue, match="its folder does not exist") as caught:
+        playlist_file.write_file(missing, {"name": "Evening"})
+    assert caught.value.key == "output_file" and caught.value.value == str(missing)
+    assert not missing.parent.exists()
+    target = tmp_path / "evening.json"
+    target.write_text("old", encoding="utf-8")
+    assert playlist_file.write_file(target, {"name": "Grüße"}) == target
+    assert json.loads(target.read_text("utf-8")) == {"name": "Grüße"}
+    assert [p.name for p in tmp_path.iterdir()] == ["evening.json"]
+
+
 # Through the CLI ------------------------------------------------------------------------------
 
 

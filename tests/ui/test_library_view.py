@@ -242,11 +242,16 @@ def test_the_last_view_is_remembered_between_starts(qtbot, open_window, demo_hom
 def test_a_long_session_of_painting_does_not_run_none_out_of_references(
     qtbot, open_window, demo_home
 ) -> None:
-    """PySide6 6.12 on CPython 3.11 returns None one reference short from every void call;
-    ui.qt_compat gives None a headroom so that the studio survives long scrolls."""
+    """PySide6 6.12 on CPython 3.11 returns None one reference short from every void call, and
+    the process aborts after ~10^5 calls; pyproject excludes 6.12, so with the bindings we
+    install, painting leaves None's reference count where it was."""
     view = library_view(open_window(demo_home))
     qtbot.waitUntil(lambda: view.studio.thumbnails.pending() == 0, timeout=5000)
+    view.grid.viewport().repaint()  # warm caches first: only steady-state painting is measured
+    before = sys.getrefcount(None), sys.getrefcount(True)
     for _ in range(300):
         view.grid.viewport().repaint()
-    assert sys.getrefcount(None) > 1 << 30 or sys.version_info >= (3, 12)
-    assert sys.getrefcount(True) > 1 << 30 or sys.version_info >= (3, 12)
+    after = sys.getrefcount(None), sys.getrefcount(True)
+    # The buggy bindings lose several references per repaint (thousands here); allow only noise.
+    assert after[0] > before[0] - 100, (before, after)
+    assert after[1] > before[1] - 100, (before, after)

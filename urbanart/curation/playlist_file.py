@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -29,6 +28,7 @@ from urbanart.curation.playlists import (
 )
 from urbanart.curation.records import PlaylistRecord
 from urbanart.curation.screens import _unique_name, clean_text
+from urbanart.durable import atomic_write
 from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
 from urbanart.library.models import Playlist, PlaylistItem
@@ -205,21 +205,16 @@ def read_file(path: str | os.PathLike[str]) -> Any:
 
 
 def write_file(path: str | os.PathLike[str], data: Any) -> Path:
-    """Write JSON atomically (temporary file, then rename): a crash never leaves half a file."""
+    """Write JSON atomically (urbanart.durable): a crash never leaves half a file. The folder
+    must exist: a mistyped folder is reported, not created."""
     target = Path(path)
+    if not target.parent.is_dir():
+        reason = "cannot be written: its folder does not exist"
+        raise InvalidValue("output file", str(target), reason, key="output_file")
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     try:
-        handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
+        atomic_write(target, text.encode("utf-8"))
     except OSError as exc:
         reason = f"cannot be written: {exc.strerror}"
         raise InvalidValue("output file", str(target), reason, key="output_file") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
     return target

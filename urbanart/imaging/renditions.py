@@ -272,15 +272,10 @@ def _render(scalers: list[Scaler], frames: Frames, profile: RenditionProfile) ->
 
 
 def render(img: Image.Image, profile: RenditionProfile) -> Rendition:
-    """One still rendition; see render_frames for animations."""
+    """One still rendition; animations go through derive(), where JPEG profiles get WebP."""
     if img.mode not in ("RGB", "RGBA"):
         img = to_srgb(img)
     return _render([Scaler(img)], Frames([img], [0], 0), profile)
-
-
-def render_frames(frames: Frames, profile: RenditionProfile) -> Rendition:
-    """Animations stay animations: JPEG cannot hold one, so JPEG profiles get animated WebP."""
-    return _render([Scaler(image) for image in frames.images], frames, profile)
 
 
 def derive(
