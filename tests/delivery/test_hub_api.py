@@ -34,6 +34,7 @@ from urbanart.delivery.server import HubError, HubThread
 from urbanart.delivery.status import screen_statuses
 from urbanart.library.library import Library
 from urbanart.library.models import Heartbeat, Play, ScreenState
+from urbanart.protocol.hub_api import screen_api_paths
 
 TOKYO = "tokyo-token-0123456789abcdefghijklmnop"
 ARTWORK = b"\x89PNG fake artwork bytes"
@@ -98,6 +99,17 @@ def play(record_id: str, slot: int = 0, started: str | None = None) -> dict[str,
         "duration_s": 12.5,
         "manifest_version": "v1",
     }
+
+
+def test_the_paths_the_protocol_gives_screens_are_the_ones_the_hub_answers(hub_api: Api) -> None:
+    bodies = {"heartbeat": heartbeat(), "plays": {"records": [play("via-protocol-path")]}}
+    paths = screen_api_paths(TOKYO)
+    assert set(paths) == set(bodies)
+    for kind, path in paths.items():
+        answer = requests.post(hub_api.url + path.lstrip("/"), json=bodies[kind], timeout=10)
+        assert answer.status_code == 200, (kind, answer.text)
+    with hub_api.library.session() as s:
+        assert s.scalar(select(func.count()).select_from(Play)) == 1
 
 
 # Heartbeats -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 from urbanart.curation.resolver import Timeline
 from urbanart.curation.rules import EPOCH
 from urbanart.protocol.canonical import canonical_json
+from urbanart.protocol.hub_api import screen_api_paths
 from urbanart.protocol.manifest_format import FORMAT, VERSION, version_of
 
 
@@ -182,7 +183,6 @@ def build_manifest(
     default = screen.default_playlist_id if screen.default_playlist_id in playlists else None
     if default is not None:
         used.add(default)
-    token = screen.poll_token
     payload: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
@@ -196,10 +196,7 @@ def build_manifest(
             "poll_interval": screen.poll_interval,
         },
         "window": {"from": iso_z(timeline.start), "until": iso_z(timeline.end)},
-        "hub": {
-            "heartbeat": f"/api/v1/screens/{token}/heartbeat",
-            "plays": f"/api/v1/screens/{token}/plays",
-        },
+        "hub": screen_api_paths(screen.poll_token),
         "playlists": {
             str(pid): {
                 "name": playlists[pid].name,

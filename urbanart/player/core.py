@@ -36,6 +36,7 @@ from urbanart.player.manifest_client import (
 from urbanart.player.media_cache import MediaCache, MediaInvalid
 from urbanart.player.reports import ReportQueue, SendResult, iso
 from urbanart.player.timeline import Showing, media_needed, what_plays
+from urbanart.protocol.hub_api import screen_api_paths
 
 log = logging.getLogger("urbanart.player")
 
@@ -296,14 +297,7 @@ class Player:
     def send_reports(self, *, force: bool = False) -> SendResult:
         manifest = self.current or self.pending
         token = self.pairing.token
-        paths = (
-            manifest.payload["hub"]
-            if manifest is not None
-            else {
-                "heartbeat": f"/api/v1/screens/{token}/heartbeat",
-                "plays": f"/api/v1/screens/{token}/plays",
-            }
-        )
+        paths = manifest.payload["hub"] if manifest is not None else screen_api_paths(token)
         result = self.reports.send(self.pairing.hub_url, paths, self.session, force=force)
         if result.error:
             log.info("%s; %d play(s) wait on disk", result.error, result.plays_queued)

@@ -18,6 +18,13 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 SCHEMA_FILE = "api.schema.json"
+#: The body kinds a screen posts, each to /api/v1/screens/<poll token>/<kind>.
+KINDS = ("heartbeat", "plays")
+
+
+def screen_api_paths(token: str) -> dict[str, str]:
+    """Where a screen posts each kind of body, from the hub's root; a manifest carries these."""
+    return {kind: f"/api/v1/screens/{token}/{kind}" for kind in KINDS}
 
 
 @cache
