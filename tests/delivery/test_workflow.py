@@ -17,11 +17,11 @@ from tests.delivery.receivers import Receiver, checking_receiver
 from tests.delivery.test_jobs import _run_until, job_ids
 from urbanart.curation import playlists, screens
 from urbanart.delivery import jobs
-from urbanart.delivery.publisher import PublishCancelled, current_tree
-from urbanart.delivery.push import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_push
+from urbanart.delivery.publisher import PublishCancelled
 from urbanart.delivery.workflow import PushSkip, Stage, publish_and_deliver
-from urbanart.library.library import Library
+from urbanart.library.library import Library, current_tree
 from urbanart.library.models import Publication, PushDelivery
+from urbanart.protocol.push_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_push
 
 BERLIN_SECRET = "berlin-push-secret-0123456789-abcdefgh"
 QUITO_SECRET = "quito-push-secret-9876543210-hgfedcba"
