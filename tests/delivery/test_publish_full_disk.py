@@ -18,9 +18,9 @@ from sqlalchemy import select
 from tests.delivery.conftest import World
 from urbanart.curation import screens
 from urbanart.delivery import manifest as mf
-from urbanart.delivery.publisher import current_tree, publish
+from urbanart.delivery.publisher import publish
 from urbanart.errors import StorageError
-from urbanart.library.library import Library
+from urbanart.library.library import Library, current_tree
 from urbanart.library.models import MediaAsset, Publication
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)

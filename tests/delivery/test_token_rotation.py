@@ -11,11 +11,12 @@ import requests
 from tests.delivery.conftest import World
 from tests.delivery.hub_fixtures import running_hub
 from urbanart.curation import screens
-from urbanart.delivery.publisher import current_tree, publish
+from urbanart.delivery.publisher import publish
 from urbanart.delivery.rotation import rotate_poll_token
-from urbanart.delivery.signing import signing_key, verify_envelope
-from urbanart.library.library import Library
+from urbanart.delivery.signing import signing_key
+from urbanart.library.library import Library, current_tree
 from urbanart.library.models import Publication, PublishedManifest
+from urbanart.protocol.envelope import verify_envelope
 
 BEAT = {
     "playing": None,

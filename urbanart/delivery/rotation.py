@@ -19,15 +19,14 @@ from sqlalchemy import select
 from urbanart.curation.records import ScreenRecord
 from urbanart.curation.screens import edit_screen, get_screen
 from urbanart.delivery import manifest as mf
-from urbanart.delivery.publisher import KEEP_RELEASES, published_root
-from urbanart.delivery.signing import sign_envelope, signing_key
+from urbanart.delivery.publisher import KEEP_RELEASES
+from urbanart.delivery.signing import signing_key
 from urbanart.delivery.tree import ReleaseIndex, Tree
-from urbanart.library.library import Library
+from urbanart.library.library import Library, published_root
 from urbanart.library.models import PublishedManifest
-
-
-def manifest_relpath(token: str) -> str:
-    return f"screens/{token}/manifest.json"
+from urbanart.protocol.hub_api import screen_api_paths
+from urbanart.protocol.manifest_format import version_of
+from urbanart.protocol.tree_layout import manifest_path
 
 
 def rotate_poll_token(library: Library, ref: str | int) -> ScreenRecord:
@@ -49,21 +48,18 @@ def _move_manifest(library: Library, tree: Tree, old: str, new: str, screen_id: 
     """Serve the screen's published manifest under the new token only (no-op if unpublished)."""
     served = tree.current_release()
     index = tree.index(served)
-    old_rel = manifest_relpath(old)
+    old_rel = manifest_path(old)
     if served is None or index is None or old_rel not in index.files:
         return
     envelope = json.loads(tree.release_file(served, old_rel).read_bytes())
     payload = json.loads(envelope["payload"])
-    payload["hub"] = {
-        "heartbeat": f"/api/v1/screens/{new}/heartbeat",
-        "plays": f"/api/v1/screens/{new}/plays",
-    }
-    payload["manifest_version"] = mf.version_of(payload)
-    data = sign_envelope(signing_key(library.home), mf.payload_text(payload)).encode("utf-8")
+    payload["hub"] = screen_api_paths(new)
+    payload["manifest_version"] = version_of(payload)
+    data = signing_key(library.home).sign_envelope(mf.payload_text(payload)).encode("utf-8")
     files = {
         rel: tree.release_file(served, rel).read_bytes() for rel in index.files if rel != old_rel
     }
-    files[manifest_relpath(new)] = data
+    files[manifest_path(new)] = data
     digests = {rel: sha256(body).hexdigest() for rel, body in files.items()}
     name = tree.new_release_name(served.split("-")[0])
     try:
