@@ -383,12 +383,29 @@ class UndoHistory:
         self._undo: deque[Step] = deque(maxlen=limit)
         self._redo: list[Step] = []
         self._lock = threading.RLock()
+        self._listeners: list[Callable[[], None]] = []
+
+    def listen(self, callback: Callable[[], None]) -> None:
+        """Call back (on the thread that made the change) whenever the stacks change.
+
+        Why: the studio's Undo and Redo actions show the newest labels and must not poll.
+        """
+        self._listeners.append(callback)
+
+    def unlisten(self, callback: Callable[[], None]) -> None:
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
+    def _changed(self) -> None:
+        for callback in list(self._listeners):
+            callback()
 
     def push(self, step: Step) -> None:
         """Record a new edit; whatever could be redone is forgotten (the edit took its place)."""
         with self._lock:
             self._undo.append(step)
             self._redo.clear()
+        self._changed()
 
     def undo_label(self) -> str | None:
         with self._lock:
@@ -405,6 +422,7 @@ class UndoHistory:
         with self._lock:
             self._undo.clear()
             self._redo.clear()
+        self._changed()
 
     def undo(self, library: Library) -> UndoResult:
         return self._apply(library, redo=False)
@@ -413,6 +431,12 @@ class UndoHistory:
         return self._apply(library, redo=True)
 
     def _apply(self, library: Library, *, redo: bool) -> UndoResult:
+        try:
+            return self._apply_newest(library, redo=redo)
+        finally:
+            self._changed()
+
+    def _apply_newest(self, library: Library, *, redo: bool) -> UndoResult:
         verb = "redo" if redo else "undo"
         source: deque[Step] | list[Step] = self._redo if redo else self._undo
         with self._lock:
