@@ -369,7 +369,7 @@ class MainWindow(QMainWindow):
             return library.redo() if redo else library.undo()
 
         def done(result: UndoResult) -> None:
-            bus.announce(str(kind) for kind in result.kinds)
+            bus.announce(operations.DataKind(kind.value) for kind in result.kinds)
             verb = "Redone" if redo else "Undone"
             self.statusBar().showMessage(f"{verb}: {result.label}", 5000)
 

@@ -294,7 +294,9 @@ def set_status(library: Library, refs: Iterable[str | int], status: str) -> list
     with library.session() as session:
         works = [find(session, Artwork, ref, kind="artwork", name_attr="title") for ref in refs]
         if not works:
-            raise InvalidValue("artworks", "", "name at least one artwork (id or title)")
+            raise InvalidValue(
+                "artworks", "", "name at least one artwork (id or title)", key="artworks"
+            )
         for work in works:
             work.status = clean
         session.flush()
