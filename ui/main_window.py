@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QListWidget,
@@ -52,6 +52,7 @@ from urbanart.curation.demo import load_demo_curation
 from urbanart.library.catalog import count_artworks
 from urbanart.library.demo import load_demo
 from urbanart.library.library import Library
+from urbanart.library.undo import UndoResult
 
 #: (key, label, icon) of each view, in sidebar order; Ctrl+1… follow this order.
 VIEWS: tuple[tuple[str, str, str], ...] = (
@@ -81,7 +82,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Urban Art Studio")
         self.setWindowIcon(theme.app_icon())
         self.setMinimumSize(QSize(960, 600))
-        self.undo_group = QUndoGroup(self)
         self.hub = HubRunner(self)
         self.scheduler = SchedulerRunner(self)
 
@@ -164,14 +164,12 @@ class MainWindow(QMainWindow):
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
         edit_menu = bar.addMenu("&Edit")
-        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
+        self.undo_action = add(edit_menu, "&Undo", self.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = add(edit_menu, "&Redo", self.redo)
         self.redo_action.setShortcuts(
             [QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)]
         )
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
+        self.refresh_undo_actions()
 
         hub_menu = bar.addMenu("&Hub")
         self.share_hub_action = add(
@@ -266,8 +264,6 @@ class MainWindow(QMainWindow):
                 view = PublishView(studio)
             self.views[key] = view
             self.stack.addWidget(_page(view))
-            if view.undo_stack is not None:
-                self.undo_group.addStack(view.undo_stack)
             view.restore_state(self.settings)
         last = str(self.settings.value("window/view", "library"))
         self.show_view(last if last in self.views else "library")
@@ -280,6 +276,8 @@ class MainWindow(QMainWindow):
             self.hub_label.setText("hub: off")
             self.jobs_label.setText("jobs: off")
         self._hub_address_changed()
+        studio.history_changed.connect(self.refresh_undo_actions)
+        self.refresh_undo_actions()
         self.library_opened.emit(studio)
 
     def _close_studio(self) -> None:
@@ -288,12 +286,11 @@ class MainWindow(QMainWindow):
         self._save_view_states()
         self.scheduler.stop()
         for view in self.views.values():
-            if view.undo_stack is not None:
-                self.undo_group.removeStack(view.undo_stack)
             self.stack.removeWidget(_page(view))
             _page(view).deleteLater()
         self.views.clear()
         studio, self.studio = self.studio, None
+        self.refresh_undo_actions()
 
         def close_library() -> None:  # after the hub has stopped writing poll times to it
             studio.close()
@@ -354,6 +351,41 @@ class MainWindow(QMainWindow):
             writes=True,
         )
 
+    # Undo ---------------------------------------------------------------------------------------
+
+    def undo(self) -> None:
+        """Undo the newest curation edit, whichever view made it (see urbanart.library.undo)."""
+        self._undo_or_redo(redo=False)
+
+    def redo(self) -> None:
+        self._undo_or_redo(redo=True)
+
+    def _undo_or_redo(self, *, redo: bool) -> None:
+        if self.studio is None:
+            return
+        library, bus = self.studio.library, self.studio.bus
+
+        def work(_ctx: OpContext) -> UndoResult:
+            return library.redo() if redo else library.undo()
+
+        def done(result: UndoResult) -> None:
+            bus.announce(operations.DataKind(kind.value) for kind in result.kinds)
+            verb = "Redone" if redo else "Undone"
+            self.statusBar().showMessage(f"{verb}: {result.label}", 5000)
+
+        # On the one writer thread: after the edits asked before, in the order pressed.
+        run_op(self, work, on_success=done, label="redo" if redo else "undo", writes=True)
+
+    def refresh_undo_actions(self) -> None:
+        """Show the engine's newest labels ("Undo Remove screen 'X'"); disable what is empty."""
+        history = self.studio.library.history if self.studio is not None else None
+        for action, verb, label in (
+            (self.undo_action, "Undo", history.undo_label() if history is not None else None),
+            (self.redo_action, "Redo", history.redo_label() if history is not None else None),
+        ):
+            action.setEnabled(label is not None)
+            action.setText(f"&{verb} {label.replace('&', '&&')}" if label else f"&{verb}")
+
     # Views -------------------------------------------------------------------------------------
 
     def show_view(self, key: str) -> None:
@@ -380,7 +412,6 @@ class MainWindow(QMainWindow):
         if view is None:
             return
         self.stack.setCurrentWidget(_page(view))
-        self.undo_group.setActiveStack(view.undo_stack)  # type: ignore[arg-type]  # None is fine
         self.settings.setValue("window/view", key)
         self.view_changed.emit(key)
 

@@ -156,9 +156,12 @@ def test_editing_in_the_detail_panel_saves_to_the_engine_and_undo_restores_it(
         lambda: view.model.artwork(view.model.row_for_id(artwork_id)).title == "Harbour at Dusk"
     )
 
+    assert window.undo_action.text() == "&Undo Edit artwork 'Harbour at Dusk'"
     window.undo_action.trigger()
     qtbot.waitUntil(lambda: get_artwork(library, artwork_id).title == original.title, timeout=5000)
     assert get_artwork(library, artwork_id).tags == original.tags
+    qtbot.waitUntil(window.redo_action.isEnabled)  # the engine's redo list has the step now
+    assert window.redo_action.text() == "&Redo Edit artwork 'Harbour at Dusk'"
     window.redo_action.trigger()
     qtbot.waitUntil(
         lambda: get_artwork(library, artwork_id).title == "Harbour at Dusk", timeout=5000

@@ -376,3 +376,27 @@ def test_a_week_whose_clocks_fall_back_still_reads_like_a_clock(world) -> None:
         (SUN, "03:00", "24:00", "Sched Dawn Walk"),  # ends at the week's wall-clock end
     ]
     assert [b.default for b in blocks] == [True, False, False, True]
+
+
+def test_undo_brings_an_edited_schedule_window_back(qtbot, open_window, world) -> None:
+    with Library.open(world.home) as library:
+        schedules.add_schedule(
+            library, world.dusk, screens=[world.lisbon], name="Sched undo", window="08:00-10:00"
+        )
+    window, view = open_schedules(qtbot, open_window, world)
+    assert not window.undo_action.isEnabled()  # the history belongs to this window's library
+    view.edit_schedule(engine_schedules(world, "Sched undo")[0].id)
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible(), timeout=10_000)
+    set_window(qtbot, view.dialog, "14:00", "16:30")
+    click_ok(qtbot, view.dialog)
+    qtbot.waitUntil(lambda: engine_schedules(world, "Sched undo")[0].window == "14:00-16:30")
+    qtbot.waitUntil(lambda: window.undo_action.text() == "&Undo Edit schedule 'Sched undo'")
+
+    window.undo_action.trigger()
+    qtbot.waitUntil(
+        lambda: (
+            blocks_of(view, "Sched Dusk Loop")[:1] == [(MON, "08:00", "10:00", "Sched Dusk Loop")]
+        ),
+        timeout=10_000,
+    )
+    assert engine_schedules(world, "Sched undo")[0].window == "08:00-10:00"

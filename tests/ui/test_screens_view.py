@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from tests.ui.conftest import wait_idle
@@ -337,3 +338,26 @@ def test_removing_a_screen_warns_of_schedules_left_reaching_no_screen(
     qtbot.mouseClick(view.delete_group_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Deleted the group “Kiosk Pair”" in view.notice.text())
     assert "pair evenings" in view.notice.text() and "kiosk nights" not in view.notice.text()
+
+
+def test_a_removed_screen_comes_back_with_undo(qtbot, open_window, demo_home, monkeypatch) -> None:
+    screen = _add_screen(demo_home, "Undo Harbour Wall")
+    window = open_window(demo_home)
+    view = _view(window)
+    qtbot.waitUntil(lambda: _cells(view, "Undo Harbour Wall") is not None)
+    _click_row(qtbot, view, "Undo Harbour Wall")
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *_args, **_kw: QMessageBox.StandardButton.Yes
+    )
+    qtbot.mouseClick(view.detail.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _cells(view, "Undo Harbour Wall") is None)
+    qtbot.waitUntil(window.undo_action.isEnabled)
+    assert window.undo_action.text() == "&Undo Remove screen 'Undo Harbour Wall'"
+
+    view.timer.stop()  # the row must come back because the undo says screens changed
+    QTest.keySequence(window, QKeySequence(QKeySequence.StandardKey.Undo))  # Ctrl+Z
+    qtbot.waitUntil(lambda: _cells(view, "Undo Harbour Wall") is not None, timeout=5000)
+    back = screens.get_screen(window.studio.library, "Undo Harbour Wall")
+    assert (back.id, back.poll_token) == (screen.id, screen.poll_token)
+    qtbot.waitUntil(lambda: window.redo_action.text() == "&Redo Remove screen 'Undo Harbour Wall'")
+    assert not window.undo_action.isEnabled()  # the removal was the only step

@@ -190,7 +190,6 @@ class ArtistsView(QWidget):
     def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.studio = studio
-        self.undo_stack = None
         self.records: list[ArtistRecord] = []
         self._select_after_load: int | None = None
         self._works = Latest(self, "works of artist")

@@ -3,7 +3,7 @@
 Queries run in the database (``urbanart.library.browse``) off the GUI thread; the newest query
 wins when the curator types faster than results arrive. Files dropped on the grid are imported.
 One selected work opens in the editor on the right; several selected works get bulk review
-actions. Saves and status changes are undoable (Edit ▸ Undo).
+actions. Saves and status changes are undoable (Edit ▸ Undo, from the engine's history).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QImage, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QMenu,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.commands.artworks import EditArtworksCommand, record_values
 from ui.dialogs.import_dialog import ImportFlow
 from ui.latest import Latest
 from ui.models.artwork_grid import ArtworkGridModel
@@ -37,7 +36,7 @@ from ui.widgets.filter_bar import FilterBar
 from ui.widgets.placeholder_page import PlaceholderPage
 from ui.widgets.selection_panel import ACTION_LABELS, SelectionPanel
 from urbanart.library.browse import BrowseRow, FilterChoices, browse_rows, filter_choices
-from urbanart.library.catalog import edit_artwork, get_artwork, list_artists
+from urbanart.library.catalog import edit_artwork, get_artwork, list_artists, set_status
 from urbanart.library.records import ArtworkRecord
 from urbanart.library.vocabulary import ReviewStatus
 
@@ -55,7 +54,6 @@ class LibraryView(QWidget):
     def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.studio = studio
-        self.undo_stack = QUndoStack(self)
         self.total = 0
         self._rows = Latest(self, "browse artworks")
         self._record = Latest(self, "load artwork")
@@ -308,20 +306,12 @@ class LibraryView(QWidget):
 
     def _save(self, artwork_id: int, changes: dict[str, Any]) -> None:
         library = self.studio.library
-        before_record = self.editor.record if self.editor.record else None
         typed = self.editor.values()
 
         def save(_ctx: OpContext) -> ArtworkRecord:
             return edit_artwork(library, artwork_id, **changes)
 
         def saved(record: ArtworkRecord) -> None:
-            if before_record is not None and before_record.id == artwork_id:
-                before = {artwork_id: record_values(before_record, list(changes))}
-                after = {artwork_id: record_values(record, list(changes))}
-                title = f"Edit “{record.title}”"
-                self.undo_stack.push(
-                    EditArtworksCommand(self.studio, self, title, before, after, done=True)
-                )
             if self.editor.record is not None and self.editor.record.id == artwork_id:
                 self.editor.saved(record)
 
@@ -352,13 +342,19 @@ class LibraryView(QWidget):
             QMessageBox.information(self, "Urban Art Studio", "Save or revert the open edit first.")
             return
         rows = {i: self.model.artwork(self.model.row_for_id(i) or 0) for i in ids}
-        before = {i: {"status": row.status} for i, row in rows.items() if row.status != status}
-        if not before:
+        changing = [i for i, row in rows.items() if row.status != status]
+        if not changing:
             return
-        after = {i: {"status": status} for i in before}
-        noun = f"{len(before)} works" if len(before) != 1 else f"“{rows[next(iter(before))].title}”"
-        text = f"{ACTION_LABELS[status]} {noun}"
-        self.undo_stack.push(EditArtworksCommand(self.studio, self, text, before, after))
+        library = self.studio.library
+        run_op(
+            self,
+            lambda _ctx: set_status(library, changing, status),
+            progress_label="Updating artworks…" if len(changing) > 50 else None,
+            changes={ARTWORKS},
+            bus=self.studio.bus,
+            label="set status",
+            writes=True,
+        )
 
     def _context_menu(self, pos: Any) -> None:
         if not self.selected_ids():

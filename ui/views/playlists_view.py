@@ -2,16 +2,17 @@
 
 Left: the playlists. Middle: the chosen playlist's items in order — drop works from the grid on
 the right to add them, drag an item to reorder it, edit its duration, transition and caption
-below, see the total running time, preview it shaped like a screen. Every edit is undoable
-(Ctrl+Z / Ctrl+Shift+Z) and replays through the engine in order.
+below, see the total running time, preview it shaped like a screen. Every edit is one step of
+the engine's undo history (Edit ▸ Undo, Ctrl+Z / Ctrl+Shift+Z); edits apply in the order made.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,11 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
-from ui.commands import playlists as commands
 from ui.dialogs.playlist_preview import SCREEN_PROFILES, PlaylistPreview
 from ui.models.artwork_grid import ArtworkGridModel
 from ui.models.playlist_items import PlaylistItemsModel, format_seconds
-from ui.operations import ARTWORKS, LIBRARY, PLAYLISTS, Debouncer, OpContext, run_op, writer_pool
+from ui.operations import ARTWORKS, LIBRARY, PLAYLISTS, Debouncer, OpContext, run_op
 from ui.studio import Studio
 from ui.widgets.artwork_grid_view import ArtworkGridView
 from ui.widgets.form_fields import hint_label
@@ -43,6 +43,7 @@ from ui.widgets.plain_text import PlainLabel
 from urbanart.curation import playlists
 from urbanart.curation.records import ItemRecord, PlaylistRecord
 from urbanart.library.browse import BrowseQuery, BrowseRow, browse_rows
+from urbanart.library.library import Library
 from urbanart.library.vocabulary import ReviewStatus
 
 
@@ -55,12 +56,7 @@ class PlaylistsView(QWidget):
     def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.studio = studio
-        self.undo_stack = QUndoStack(self)
         self.record: PlaylistRecord | None = None
-        self.pool = writer_pool()  # edits, undo and redo apply in the order asked
-        self.edits = commands.PlaylistEdits(
-            studio.library, self, self.pool, studio.bus, self.show_playlist
-        )
 
         # Left: playlists
         self.list = QListWidget()
@@ -188,7 +184,8 @@ class PlaylistsView(QWidget):
         self.refresh()
         self._load_works()
 
-    def refresh(self, select: int | None = None) -> None:
+    def refresh(self, select: int | None = None, *, reload: bool = False) -> None:
+        """List the playlists again; reload shows the chosen one afresh even if it is shown."""
         library = self.studio.library
         current = select if select is not None else (self.record.id if self.record else None)
 
@@ -204,7 +201,10 @@ class PlaylistsView(QWidget):
             if records:
                 row = ids.index(current) if current in ids else 0
                 self.list.setCurrentRow(row)
-                self._playlist_chosen(self.list.item(row))
+                if reload:
+                    self._load_playlist(ids[row])
+                else:
+                    self._playlist_chosen(self.list.item(row))
             else:
                 self.show_playlist(None)
 
@@ -223,7 +223,9 @@ class PlaylistsView(QWidget):
     def _data_changed(self, kinds: frozenset[str]) -> None:
         if kinds & {ARTWORKS, LIBRARY}:
             self._load_works()
-        if kinds & {ARTWORKS, LIBRARY} and self.record is not None:
+        if PLAYLISTS in kinds:  # an undo, a redo or another view changed playlists
+            self.refresh(reload=True)
+        elif kinds & {ARTWORKS, LIBRARY} and self.record is not None:
             self._reload_current()
 
     def _reload_current(self) -> None:
@@ -242,6 +244,9 @@ class PlaylistsView(QWidget):
         playlist_id = int(item.data(Qt.ItemDataRole.UserRole))
         if self.record is not None and self.record.id == playlist_id:
             return
+        self._load_playlist(playlist_id)
+
+    def _load_playlist(self, playlist_id: int) -> None:
         library = self.studio.library
         run_op(
             self,
@@ -307,32 +312,36 @@ class PlaylistsView(QWidget):
         for widget in (self.duration, self.transition, self.transition_s, self.overlay):
             widget.blockSignals(False)
 
-    # Edits (each pushed as an undoable command once the engine took it) --------------------------
+    # Edits (each one step of the engine's undo history) ------------------------------------------
 
-    def _push(self, text: str, steps: tuple[list[Any], list[Any]]) -> None:
-        redo, undo = steps
-        self.edits.run(
-            redo,
-            text,
-            on_done=lambda _record: self.undo_stack.push(
-                commands.PlaylistCommand(self.edits, text, redo, undo)
-            ),
+    def _edit(self, label: str, edit: Callable[[Library], PlaylistRecord]) -> None:
+        library = self.studio.library
+        run_op(
+            self,
+            lambda _ctx: edit(library),
+            on_success=self.show_playlist,
+            changes={PLAYLISTS},
+            bus=self.studio.bus,
+            label=label,
+            writes=True,  # in the order asked, with undo and redo on the same writer
         )
 
     def add_works(self, ids: list[int], position: int) -> None:
         if self.record is None:
             return
-        noun = f"{len(ids)} works" if len(ids) != 1 else "a work"
-        self._push(f"Add {noun}", commands.add_works(self.record.id, ids, position))
+        pid = self.record.id
+        self._edit("add works", lambda lib: playlists.add_items(lib, pid, ids, position=position))
 
     def move_item(self, source: int, target: int) -> None:
         if self.record is not None:
-            self._push("Move item", commands.move(self.record.id, source, target))
+            pid = self.record.id
+            self._edit("move item", lambda lib: playlists.move_item(lib, pid, source, target))
 
     def remove_current(self) -> None:
         item = self._current_item()
         if self.record is not None and item is not None:
-            self._push(f"Remove “{item.title}”", commands.remove(self.record.id, item))
+            pid, position = self.record.id, item.position
+            self._edit("remove item", lambda lib: playlists.remove_item(lib, pid, position))
 
     def _item_edited(self, *_: Any) -> None:
         item = self._current_item()
@@ -347,13 +356,16 @@ class PlaylistsView(QWidget):
         }
         if kind == "crossfade" and after["transition_seconds"] == 0:
             after["transition_seconds"] = None  # let the engine choose its default length
-        before = commands.item_settings(item)
+        before = {
+            "duration": item.duration,
+            "transition": item.transition,
+            "transition_seconds": item.transition_s,
+            "overlay": item.overlay,
+        }
         if all(after[k] == before[k] for k in after if after[k] is not None):
             return
-        self._push(
-            f"Change “{item.title}”",
-            commands.change(self.record.id, item.position, before, after),
-        )
+        pid, position = self.record.id, item.position
+        self._edit("change item", lambda lib: playlists.set_item(lib, pid, position, **after))
 
     def new_playlist(self) -> None:
         name, ok = QInputDialog.getText(self, "New playlist", "Name of the playlist:")

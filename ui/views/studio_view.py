@@ -1,9 +1,9 @@
 """What the main window needs from each of the studio's views, stated once as protocols.
 
-The main window builds the views, stacks them, wires their undo stacks into Edit ▸ Undo, starts
-their first loads once the window is up, and keeps their splitters in QSettings. Stating that
-here (instead of probing each view with ``getattr``/``hasattr``) lets a type checker and a test
-say when a view forgets a part, and shows a new view's author what to provide.
+The main window builds the views, stacks them, starts their first loads once the window is up,
+and keeps their splitters in QSettings. Stating that here (instead of probing each view with
+``getattr``/``hasattr``) lets a type checker and a test say when a view forgets a part, and
+shows a new view's author what to provide. (Undo is not a view's: it is the engine's history.)
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QUndoStack
 
 
 @runtime_checkable
@@ -20,8 +19,6 @@ class StudioView(Protocol):
 
     #: The page's name, as in the sidebar.
     title: str
-    #: The view's own undo history, joined to the window's Edit menu; None if it has none.
-    undo_stack: QUndoStack | None
 
     def start(self) -> None:
         """First load, once the window is up (loads run in the background)."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from urbanart.curation import playlists, schedules, screens
 from urbanart.curation.playlist_file import import_playlist, read_file
 from urbanart.library.library import Library
+from urbanart.library.undo import unrecorded
 
 PLAYLIST_FILES = ("night-shift.json", "morning-light.json", "portrait-walls.json")
 
@@ -71,6 +72,7 @@ def has_curation(library: Library) -> bool:
     )
 
 
+@unrecorded()  # an import, not a curation edit: no undo steps
 def load_demo_curation(library: Library, today: date | None = None) -> DemoCuration:
     """Add the demo's screens, groups, playlists and schedules, once.
 

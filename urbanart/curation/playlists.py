@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Sized
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
 from urbanart.library.models import Artwork, MediaAsset, Playlist, PlaylistItem, Schedule
+from urbanart.library.undo import DataKind, quoted, undoable
 from urbanart.library.vocabulary import ReviewStatus
 
 DEFAULT_DURATION = 10.0
@@ -157,6 +158,7 @@ def _item_at(
 # Playlists -------------------------------------------------------------------------------------
 
 
+@undoable("Create playlist '{result.name}'", DataKind.PLAYLISTS)
 def create_playlist(library: Library, name: str, description: str | None = None) -> PlaylistRecord:
     name = clean_text("name", name, required=True, limit=200)
     with library.session() as session:
@@ -178,6 +180,7 @@ def get_playlist(library: Library, ref: str | int) -> PlaylistRecord:
         return _record(session, find_playlist(session, ref).id)
 
 
+@undoable("Edit playlist '{result.name}'", DataKind.PLAYLISTS)
 def edit_playlist(
     library: Library,
     ref: str | int,
@@ -192,10 +195,14 @@ def edit_playlist(
         return _record(session, playlist.id)
 
 
+@undoable("Rename playlist '{result.name}'", DataKind.PLAYLISTS)
 def rename_playlist(library: Library, ref: str | int, new_name: str) -> PlaylistRecord:
     return edit_playlist(library, ref, name=new_name)
 
 
+@undoable(
+    "Delete playlist '{result.name}'", DataKind.PLAYLISTS, DataKind.SCHEDULES, DataKind.SCREENS
+)
 def delete_playlist(library: Library, ref: str | int, *, force: bool = False) -> PlaylistRecord:
     """Delete a playlist. Refused while schedules use it, unless force (they are deleted too)."""
     with library.session() as session:
@@ -224,6 +231,14 @@ def find_artwork(session: Session, ref: str | int) -> Artwork:
     return find(session, Artwork, ref, kind="artwork", name_attr="title")
 
 
+def _added_label(result: PlaylistRecord, arguments: Mapping[str, Any]) -> str:
+    refs = arguments["artworks"]
+    count = len(refs) if isinstance(refs, Sized) else 0
+    noun = "a work" if count == 1 else f"{count} works" if count else "works"
+    return f"Add {noun} to {quoted(result.name)}"
+
+
+@undoable(_added_label, DataKind.PLAYLISTS)
 def add_items(
     library: Library,
     ref: str | int,
@@ -279,6 +294,7 @@ def _insert_index(position: Any, count: int) -> int:
     return index - 1
 
 
+@undoable("Move item {from_pos} to {to_pos} in '{result.name}'", DataKind.PLAYLISTS)
 def move_item(library: Library, ref: str | int, from_pos: Any, to_pos: Any) -> PlaylistRecord:
     """Move the item at from_pos (1-based, as shown) so that it ends up at to_pos."""
     with library.session() as session:
@@ -291,6 +307,7 @@ def move_item(library: Library, ref: str | int, from_pos: Any, to_pos: Any) -> P
         return _record(session, playlist.id)
 
 
+@undoable("Remove item {position} from '{result.name}'", DataKind.PLAYLISTS)
 def remove_item(library: Library, ref: str | int, position: Any) -> PlaylistRecord:
     """Remove the item at a 1-based position; those after it move up one place."""
     with library.session() as session:
@@ -301,6 +318,7 @@ def remove_item(library: Library, ref: str | int, position: Any) -> PlaylistReco
         return _record(session, playlist.id)
 
 
+@undoable("Change item {position} in '{result.name}'", DataKind.PLAYLISTS)
 def set_item(
     library: Library,
     ref: str | int,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from urbanart.library.models import (
     schedule_screens,
     screen_group_members,
 )
+from urbanart.library.undo import DataKind, quoted, undoable
 
 #: Priorities are small integers curators compare at a glance; the bound stops typos like 10000.
 PRIORITY_LIMIT = 1000
@@ -179,6 +180,17 @@ def _record(session: Session, schedule_id: int) -> ScheduleRecord:
 # Operations ------------------------------------------------------------------------------------
 
 
+def _label(verb: str) -> Callable[[ScheduleRecord, Mapping[str, Any]], str]:
+    def label(result: ScheduleRecord, _arguments: Mapping[str, Any]) -> str:
+        name = (
+            quoted(result.name) if result.name else f"{result.id} of {quoted(result.playlist_name)}"
+        )
+        return f"{verb} schedule {name}"
+
+    return label
+
+
+@undoable(_label("Add"), DataKind.SCHEDULES)
 def add_schedule(
     library: Library,
     playlist: str | int,
@@ -228,6 +240,7 @@ def add_schedule(
         return _record(session, schedule.id)
 
 
+@undoable(_label("Edit"), DataKind.SCHEDULES)
 def edit_schedule(
     library: Library,
     ref: str | int,
@@ -339,6 +352,7 @@ def without_targets(library: Library) -> list[ScheduleRecord]:
         return [ScheduleRecord.of(s) for s in session.scalars(stmt)]
 
 
+@undoable(_label("Remove"), DataKind.SCHEDULES)
 def remove_schedule(library: Library, ref: str | int) -> ScheduleRecord:
     with library.session() as session:
         schedule = _find(session, ref)

@@ -21,6 +21,7 @@ from urbanart.library.catalog import clean_text
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
 from urbanart.library.models import Playlist, Schedule, Screen, ScreenGroup
+from urbanart.library.undo import DataKind, undoable
 
 MAX_SIDE = 16384
 POLL_MIN, POLL_MAX = 5, 3600
@@ -190,6 +191,7 @@ def _default_playlist(session: Session, ref: Any) -> Playlist | None:
 # Screens ---------------------------------------------------------------------------------------
 
 
+@undoable("Add screen '{result.name}'", DataKind.SCREENS)
 def add_screen(
     library: Library,
     name: str,
@@ -276,6 +278,7 @@ def get_screen(library: Library, ref: str | int) -> ScreenRecord:
         return ScreenRecord.of(_find_screen(session, ref))
 
 
+@undoable("Edit screen '{result.name}'", DataKind.SCREENS)
 def edit_screen(
     library: Library, ref: str | int, *, new_poll_token: bool = False, **changes: Any
 ) -> ScreenRecord:
@@ -408,6 +411,7 @@ def _delete_and_name_idle(
     return tuple(ScheduleRecord.of(s) for s in session.scalars(stmt))
 
 
+@undoable("Remove screen '{result.screen.name}'", DataKind.SCREENS, DataKind.SCHEDULES)
 def remove_screen(library: Library, ref: str | int) -> ScreenRemoval:
     """Remove a screen; its group memberships and schedule bindings go with it.
 
@@ -430,6 +434,7 @@ def _screens(session: Session, refs: Iterable[str | int]) -> list[Screen]:
     return list(found.values())
 
 
+@undoable("Create group '{result.name}'", DataKind.SCREENS)
 def create_group(
     library: Library,
     name: str,
@@ -464,6 +469,7 @@ def get_group(library: Library, ref: str | int) -> GroupRecord:
         return GroupRecord.of(_find_group(session, ref))
 
 
+@undoable("Edit group '{result.name}'", DataKind.SCREENS)
 def edit_group(
     library: Library, ref: str | int, *, name: str | None = None, description: str | None = None
 ) -> GroupRecord:
@@ -474,6 +480,7 @@ def edit_group(
         return GroupRecord.of(group)
 
 
+@undoable("Add screens to group '{result.name}'", DataKind.SCREENS)
 def add_to_group(library: Library, ref: str | int, screens: Iterable[str | int]) -> GroupRecord:
     """Add screens to a group; screens already in it are left as they are."""
     with library.session() as session:
@@ -485,6 +492,7 @@ def add_to_group(library: Library, ref: str | int, screens: Iterable[str | int])
         return GroupRecord.of(group)
 
 
+@undoable("Remove screens from group '{result.name}'", DataKind.SCREENS)
 def remove_from_group(
     library: Library, ref: str | int, screens: Iterable[str | int]
 ) -> GroupRecord:
@@ -504,6 +512,7 @@ def remove_from_group(
         return GroupRecord.of(group)
 
 
+@undoable("Delete group '{result.group.name}'", DataKind.SCREENS, DataKind.SCHEDULES)
 def delete_group(library: Library, ref: str | int) -> GroupDeletion:
     """Delete a group (its screens stay); schedules lose this group as a target.
 

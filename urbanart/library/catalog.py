@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from urbanart.library.library import Library
 from urbanart.library.lookup import find
 from urbanart.library.models import Artist, Artwork, MediaAsset, Tag
 from urbanart.library.records import ArtistRecord, ArtworkRecord
+from urbanart.library.undo import DataKind, quoted, undoable
 from urbanart.library.vocabulary import (
     normalize_license,
     normalize_source_type,
@@ -137,6 +138,7 @@ def set_tags(session: Session, artwork: Artwork, names: list[str]) -> None:
 # Artists ---------------------------------------------------------------------------------------
 
 
+@undoable("Add artist '{result.name}'", DataKind.ARTISTS)
 def add_artist(library: Library, name: str, **fields: Any) -> ArtistRecord:
     name = clean_text("name", name, required=True, limit=200)
     with library.session() as session:
@@ -169,6 +171,7 @@ def _apply_artist(artist: Artist, fields: dict[str, Any]) -> None:
         setattr(artist, key, text)
 
 
+@undoable("Edit artist '{result.name}'", DataKind.ARTISTS)
 def edit_artist(library: Library, ref: str | int, **fields: Any) -> ArtistRecord:
     with library.session() as session:
         artist = find(session, Artist, ref, kind="artist")
@@ -256,6 +259,14 @@ def get_artwork(library: Library, ref: str | int) -> ArtworkRecord:
         return ArtworkRecord.of(find(session, Artwork, ref, kind="artwork", name_attr="title"))
 
 
+def _edit_label(result: ArtworkRecord, arguments: Mapping[str, Any]) -> str:
+    changes = {k: v for k, v in arguments["changes"].items() if v is not None}
+    if set(changes) == {"status"}:
+        return f"Mark {quoted(result.title)} {result.status}"
+    return f"Edit artwork {quoted(result.title)}"
+
+
+@undoable(_edit_label, DataKind.ARTWORKS)
 def edit_artwork(library: Library, ref: str | int, **changes: Any) -> ArtworkRecord:
     clean = clean_artwork_fields({k: v for k, v in changes.items() if v is not None})
     with library.session() as session:
@@ -271,8 +282,32 @@ def edit_artwork(library: Library, ref: str | int, **changes: Any) -> ArtworkRec
         return ArtworkRecord.of(artwork)
 
 
+def _status_label(result: list[ArtworkRecord], arguments: Mapping[str, Any]) -> str:
+    noun = quoted(result[0].title) if len(result) == 1 else f"{len(result)} artworks"
+    return f"Mark {noun} {normalize_status(arguments['status'])}"
+
+
+@undoable(_status_label, DataKind.ARTWORKS)
+def set_status(library: Library, refs: Iterable[str | int], status: str) -> list[ArtworkRecord]:
+    """Give several artworks one review status: all or none, and one undo step."""
+    clean = normalize_status(status)
+    with library.session() as session:
+        works = [find(session, Artwork, ref, kind="artwork", name_attr="title") for ref in refs]
+        if not works:
+            raise InvalidValue(
+                "artworks", "", "name at least one artwork (id or title)", key="artworks"
+            )
+        for work in works:
+            work.status = clean
+        session.flush()
+        return [ArtworkRecord.of(work) for work in works]
+
+
 def remove_artwork(library: Library, ref: str | int) -> ArtworkRecord:
-    """Remove an artwork and its media; files go only after the rows are gone for good."""
+    """Remove an artwork and its media; files go only after the rows are gone for good.
+
+    Not undoable: the media files are deleted, so there would be nothing to restore.
+    """
     with library.session() as session:
         artwork = find(session, Artwork, ref, kind="artwork", name_attr="title")
         record = ArtworkRecord.of(artwork)

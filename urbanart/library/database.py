@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import Pool
 
 from urbanart.errors import LibraryError
@@ -55,6 +55,20 @@ def observe_checkouts(observer: Callable[[threading.Thread], None]) -> Callable[
 
     event.listen(Pool, "checkout", checked_out)
     return lambda: event.remove(Pool, "checkout", checked_out)
+
+
+def begin_write(conn: Connection) -> None:
+    """Take the write lock now, so rows read next cannot change before this transaction writes.
+
+    Why: SQLite's Python driver begins a transaction only at the first write, so rows read
+    before it (an undo step's snapshot, its staleness check) could be changed by another
+    process in between. PostgreSQL holds the transaction from the first statement already.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    dbapi_conn = conn.connection.dbapi_connection
+    if dbapi_conn is not None and not dbapi_conn.in_transaction:  # type: ignore[attr-defined]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def alembic_config(engine: Engine) -> Config:

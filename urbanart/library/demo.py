@@ -15,6 +15,7 @@ from urbanart.library.catalog import edit_artist
 from urbanart.library.import_sources import read_sheet, scan
 from urbanart.library.importer import ImportResult, ImportRun, import_items
 from urbanart.library.library import Library
+from urbanart.library.undo import unrecorded
 
 DEMO_WORKS = 24
 
@@ -23,6 +24,7 @@ def demo_folder() -> Path:
     return Path(str(resources.files("urbanart.library") / "demo_collection"))
 
 
+@unrecorded()  # an import, not a curation edit: no undo steps
 def load_demo(
     library: Library,
     on_result: Callable[[int, int, ImportResult], None] | None = None,

@@ -16,6 +16,7 @@ from urbanart.library import home as homes
 from urbanart.library import permissions
 from urbanart.library.database import make_engine, migrate
 from urbanart.library.store import LocalMediaStore, MediaStore
+from urbanart.library.undo import UndoHistory, UndoResult, recorder_for
 
 
 @dataclass
@@ -26,6 +27,8 @@ class Library:
     engine: Engine
     store: MediaStore
     backup: Path | None = None
+    #: Undo and redo of curation edits, in memory for as long as this object is open.
+    history: UndoHistory = field(default_factory=UndoHistory, init=False, repr=False)
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -71,9 +74,25 @@ class Library:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back whole if it raises."""
+        """One unit of work: committed when the block ends, rolled back whole if it raises.
+
+        Inside an ``@undoable`` operation the unit also records the rows it changed (undo.py).
+        """
         with self._sessions() as session, session.begin():
+            recorder = recorder_for(self)
+            if recorder is not None:
+                recorder.opened(session)
             yield session
+            if recorder is not None:
+                recorder.closing(session)
+
+    def undo(self) -> UndoResult:
+        """Revert the newest curation edit; see urbanart.library.undo for what is undoable."""
+        return self.history.undo(self)
+
+    def redo(self) -> UndoResult:
+        """Apply again the edit undone last."""
+        return self.history.redo(self)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -71,7 +71,6 @@ class PublishView(QWidget):
     def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.studio = studio
-        self.undo_stack = None
 
         # Top: what would change, and the Publish button
         heading = PlainLabel("Publish")

@@ -74,7 +74,6 @@ class SchedulesView(QWidget):
     def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.studio = studio
-        self.undo_stack = None
         self.target: Target | None = None
         self.monday = fmt.monday_of(date.today())
         self.records: list[ScheduleRecord] = []

@@ -70,7 +70,6 @@ class ScreensView(QWidget):
     def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.studio = studio
-        self.undo_stack = None
         self.dialog: ScreenDialog | GroupDialog | None = None
         self.presenter = ScreensPresenter(studio, self, self)
 

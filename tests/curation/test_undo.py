@@ -1,0 +1,224 @@
+"""Undo and redo in the engine: every curation edit goes back, and comes again, row for row."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from urbanart.curation import playlists, schedules, screens
+from urbanart.curation.demo import load_demo_curation
+from urbanart.delivery.api import record_heartbeat
+from urbanart.errors import InvalidValue
+from urbanart.library import catalog
+from urbanart.library.demo import load_demo
+from urbanart.library.library import Library
+from urbanart.library.models import Base
+from urbanart.library.undo import DataKind, NothingToUndo, UndoHistory, UndoRefused
+
+Dump = dict[str, list[tuple[Any, ...]]]
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """The demo collection and curation, built once; also how many undo steps loading left."""
+    home = tmp_path_factory.mktemp("undo-demo") / "library"
+    with Library.open(home) as library:
+        load_demo(library)
+        load_demo_curation(library)
+        return home, len(library.history)
+
+
+@pytest.fixture
+def lib(demo_template: tuple[Path, int], tmp_path: Path) -> Iterator[Library]:
+    home = tmp_path / "library"
+    shutil.copytree(demo_template[0], home)
+    with Library.open(home) as library:
+        yield library
+
+
+def dump(library: Library) -> Dump:
+    """Every row of every table, sorted: two equal dumps are two identical catalogs."""
+    with library.engine.connect() as conn:
+        return {
+            table.name: sorted(tuple(row) for row in conn.execute(select(table)))
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def round_trip(library: Library, before: Dump) -> Dump:
+    """Undo then redo the newest step; the catalog must match before, then after, exactly."""
+    after = dump(library)
+    assert after != before
+    library.undo()
+    assert dump(library) == before
+    library.redo()
+    assert dump(library) == after
+    return after
+
+
+def test_loading_the_demo_records_no_undo_steps(demo_template: tuple[Path, int]) -> None:
+    assert demo_template[1] == 0
+
+
+def test_artwork_edit_with_a_new_artist_and_tags_goes_back_and_comes_again(lib: Library) -> None:
+    work = catalog.list_artworks(lib)[0]
+    before = dump(lib)
+    catalog.edit_artwork(lib, work.id, title="Harbour at Dusk", artist="Ida Lumen", tags="a, b")
+    assert lib.history.undo_label() == "Edit artwork 'Harbour at Dusk'"
+    after = dump(lib)
+
+    result = lib.undo()
+    assert result.label == "Edit artwork 'Harbour at Dusk'"
+    assert result.kinds == {DataKind.ARTWORKS, DataKind.ARTISTS}  # the new artist came and went
+    assert dump(lib) == before
+    assert catalog.get_artwork(lib, work.id).title == work.title
+    assert lib.redo().redone
+    assert dump(lib) == after
+
+
+def test_bulk_status_is_one_step(lib: Library) -> None:
+    ids = [w.id for w in catalog.list_artworks(lib)[:5]]
+    before = dump(lib)
+    catalog.set_status(lib, ids, "archived")
+    assert len(lib.history) == 1
+    assert lib.history.undo_label() == "Mark 5 artworks archived"
+    round_trip(lib, before)
+
+
+def test_playlist_item_move_round_trip(lib: Library) -> None:
+    playlist = playlists.get_playlist(lib, "Night Shift")
+    order = [i.artwork_id for i in playlist.items]
+    before = dump(lib)
+    playlists.move_item(lib, playlist.id, 1, 3)
+    assert lib.history.undo_label() == "Move item 1 to 3 in 'Night Shift'"
+    round_trip(lib, before)
+    lib.undo()
+    assert [i.artwork_id for i in playlists.get_playlist(lib, playlist.id).items] == order
+
+
+def test_schedule_edit_round_trip_restores_window_and_targets(lib: Library) -> None:
+    old = schedules.get_schedule(lib, "Evenings")
+    before = dump(lib)
+    schedules.edit_schedule(
+        lib, old.id, window="18:00-20:00", groups=[], screens=["Lisbon Metro Wall"]
+    )
+    round_trip(lib, before)
+    result = lib.undo()
+    assert (result.label, result.kinds) == ("Edit schedule 'Evenings'", {DataKind.SCHEDULES})
+    assert schedules.get_schedule(lib, old.id) == old
+
+
+def test_removed_screen_returns_with_token_secret_memberships_targets_and_history(
+    lib: Library,
+) -> None:
+    name = "Lisbon Metro Wall"
+    screen = screens.edit_screen(lib, name, push_url="https://screens.example/lisbon")
+    assert screen.groups and schedules.list_schedules(lib, screen=name)
+    record_heartbeat(lib, screen.id, {"manifest_version": "v1"}, datetime.now(UTC))
+    secret = screens.reveal_push_secret(lib, name)
+    before = dump(lib)
+
+    screens.remove_screen(lib, name)
+    assert lib.history.undo_label() == f"Remove screen '{name}'"
+    gone = dump(lib)
+    assert len(gone["heartbeats"]) == len(before["heartbeats"]) - 1
+    assert len(gone["schedule_screens"]) < len(before["schedule_screens"])
+
+    result = lib.undo()
+    assert result.kinds == {DataKind.SCREENS, DataKind.SCHEDULES}
+    assert dump(lib) == before  # same id, poll token, memberships, targets, heartbeats
+    assert screens.reveal_push_secret(lib, name) == secret
+    lib.redo()
+    assert dump(lib) == gone
+    lib.undo()  # the second undo restores what the redo removed, captured again
+    assert dump(lib) == before
+
+
+def test_deleted_group_returns_with_members_and_schedule_targets(lib: Library) -> None:
+    group = screens.get_group(lib, "Landscape network")
+    before = dump(lib)
+    screens.delete_group(lib, group.id)
+    round_trip(lib, before)
+    lib.undo()
+    assert screens.get_group(lib, group.id) == group
+
+
+def test_force_deleted_playlist_returns_with_its_schedules_and_default_screens(
+    lib: Library,
+) -> None:
+    users = schedules.list_schedules(lib, playlist="Night Shift")
+    assert users
+    screens.edit_screen(lib, "Lisbon Metro Wall", default_playlist="Night Shift")
+    before = dump(lib)
+    playlists.delete_playlist(lib, "Night Shift", force=True)
+    assert screens.get_screen(lib, "Lisbon Metro Wall").default_playlist_id is None
+    round_trip(lib, before)
+    lib.undo()
+    assert screens.get_screen(lib, "Lisbon Metro Wall").default_playlist_name == "Night Shift"
+    assert schedules.list_schedules(lib, playlist="Night Shift") == users
+
+
+def test_a_new_edit_clears_the_redo_list(lib: Library) -> None:
+    playlists.create_playlist(lib, "One")
+    lib.undo()
+    assert lib.history.redo_label() == "Create playlist 'One'"
+    playlists.create_playlist(lib, "Two")
+    assert lib.history.redo_label() is None
+    with pytest.raises(NothingToUndo, match="Nothing to redo"):
+        lib.redo()
+
+
+def test_a_refused_edit_records_nothing(lib: Library) -> None:
+    with pytest.raises(InvalidValue):
+        screens.edit_screen(lib, "Lisbon Metro Wall", size="0x0")
+    assert len(lib.history) == 0
+    with pytest.raises(NothingToUndo, match="Nothing to undo"):
+        lib.undo()
+
+
+def test_a_step_whose_rows_changed_since_is_refused_and_dropped(lib: Library) -> None:
+    playlists.create_playlist(lib, "Older step")
+    screens.edit_screen(lib, "Lisbon Metro Wall", city="Lisboa")
+    with Library.open(lib.home) as other:  # another process edits the same screen meanwhile
+        screens.edit_screen(other, "Lisbon Metro Wall", notes="moved to the east exit")
+    before = dump(lib)
+
+    with pytest.raises(UndoRefused) as refused:
+        lib.undo()
+    message = str(refused.value)
+    assert "Edit screen 'Lisbon Metro Wall'" in message and "has changed since" in message
+    assert "screens 'Lisbon Metro Wall'" in message
+    assert dump(lib) == before  # nothing written
+    assert lib.history.undo_label() == "Create playlist 'Older step'"
+
+
+def test_a_step_the_database_refuses_is_kept_to_try_again(lib: Library) -> None:
+    lowest = min(screens.list_screens(lib), key=lambda s: s.id)  # its id is not reused
+    screens.remove_screen(lib, lowest.id)
+    with Library.open(lib.home) as other:
+        screens.add_screen(other, lowest.name, tz="UTC", size="1920x1080")
+    with pytest.raises(UndoRefused, match="refused it"):
+        lib.undo()
+    assert lib.history.undo_label() == f"Remove screen '{lowest.name}'"
+    with Library.open(lib.home) as other:  # the newcomer goes again
+        screens.remove_screen(other, lowest.name)
+    lib.undo()
+    assert screens.get_screen(lib, lowest.id).name == lowest.name
+
+
+def test_history_keeps_only_the_newest_steps(lib: Library) -> None:
+    lib.history = UndoHistory(limit=2)
+    for name in ("A", "B", "C"):
+        playlists.create_playlist(lib, name)
+    assert len(lib.history) == 2
+    lib.undo()
+    lib.undo()
+    with pytest.raises(NothingToUndo):
+        lib.undo()
+    assert [p.name for p in playlists.list_playlists(lib) if p.name in "ABC"] == ["A"]

@@ -1,1 +1,0 @@
-"""Undoable commands (QUndoCommand) whose redo and undo call the engine through run_op."""

@@ -1,0 +1,459 @@
+"""Undo and redo of curation edits: each edit's rows before and after, put back by the engine.
+
+Every face undoes the same way (as Anki's ``col.undo()``): a mutating engine function marked
+``@undoable`` records one step, the rows it changed as they were before and after, read inside
+the edit's own write transaction. ``Library.undo()`` writes the "before" rows back,
+``Library.redo()`` the "after" rows, with the same ids, so a removed screen returns with its
+poll token, push secret, group memberships and schedule targets exactly.
+
+Why data rather than an inverse function per call: one restore routine serves every edit, it
+cannot drift from what the edit really wrote (cascades included), and it can check first that
+nothing changed since.
+
+- Undoable: curation edits (artworks' fields and status, artists, playlists and their items,
+  schedules, screens, screen groups). Not undoable: imports (files and thumbnails stay, and the
+  demo loaders run unrecorded), removing an artwork (its media files are deleted), publishing,
+  delivery, hub reports and settings.
+- A step covers the tables of the kinds of data it declares (``TABLES``). Rows elsewhere that
+  the database deletes along with a removed row (a screen's heartbeats, plays, status and
+  pushes) are kept with the step and put back with their parent.
+- History lives in memory, per ``Library`` object, at most ``HISTORY_LIMIT`` steps; it is not
+  kept across restarts nor shared between processes (the CLI has no undo). A new edit clears
+  the redo list.
+- A step that no longer applies, because a row it would restore was changed since (by another
+  window, the CLI or another process), is refused with ``UndoRefused`` and dropped from the
+  history; nothing is written. A step the database refuses (say, a screen restored under a
+  name another screen took meanwhile) is refused too but kept, to try again after fixing that.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
+
+from sqlalchemy import Connection, Table, delete, event, insert, select, tuple_, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from urbanart.errors import UrbanArtError
+from urbanart.library.database import begin_write
+from urbanart.library.models import Base
+
+if TYPE_CHECKING:
+    from urbanart.library.library import Library
+
+log = logging.getLogger(__name__)
+
+HISTORY_LIMIT = 100
+
+
+class DataKind(StrEnum):
+    """What an undo step changed, so the studio refreshes the views that show it."""
+
+    ARTWORKS = "artworks"
+    ARTISTS = "artists"
+    PLAYLISTS = "playlists"
+    SCHEDULES = "schedules"
+    SCREENS = "screens"  # screen groups too
+
+
+#: The tables an edit of each kind may write; a step snapshots those it declares.
+TABLES: dict[DataKind, tuple[str, ...]] = {
+    DataKind.ARTWORKS: ("artists", "artworks", "tags", "artwork_tags"),
+    DataKind.ARTISTS: ("artists",),
+    DataKind.PLAYLISTS: ("playlists", "playlist_items"),
+    DataKind.SCHEDULES: ("schedules", "schedule_screens", "schedule_groups"),
+    DataKind.SCREENS: ("screens", "screen_groups", "screen_group_members"),
+}
+_KIND_OF_TABLE = {
+    table: kind
+    for kind in DataKind  # later wins: "artists" belongs to ARTISTS, not ARTWORKS
+    for table in TABLES[kind]
+}
+
+Side = Literal["before", "after"]
+Key = tuple[Any, ...]
+Row = dict[str, Any]
+Rows = dict[str, dict[Key, Row]]  # table name → primary key → row
+
+
+class NothingToUndo(UrbanArtError):
+    """Undo or redo was asked for with an empty history."""
+
+
+class UndoRefused(UrbanArtError):
+    """An undo or redo step cannot apply any more; nothing was written."""
+
+
+@dataclass
+class Step:
+    """One engine operation: its label and the rows it changed, before and after.
+
+    ``before`` and ``after`` hold the same keys' rows per table; a key missing on one side is a
+    row that did not exist there. ``kept`` holds, per side, rows outside the step's tables that
+    the database removed with a deleted parent, to put back when that side is restored.
+    """
+
+    label: str
+    before: Rows
+    after: Rows
+    kinds: frozenset[DataKind]
+    kept: dict[Side, Rows] = field(default_factory=lambda: {"before": {}, "after": {}})
+
+    def tables(self) -> list[Table]:
+        names = self.before.keys() | self.after.keys()
+        return [t for t in Base.metadata.sorted_tables if t.name in names]
+
+    def side(self, side: Side) -> Rows:
+        return self.before if side == "before" else self.after
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """What an undo or redo did: the step's label and the kinds of data it changed."""
+
+    label: str
+    kinds: frozenset[DataKind]
+    redone: bool = False
+
+
+# Reading rows -----------------------------------------------------------------------------------
+
+
+def _key(table: Table, row: Mapping[str, Any]) -> Key:
+    return tuple(row[c.name] for c in table.primary_key.columns)
+
+
+def _dump(conn: Connection, table: Table) -> dict[Key, Row]:
+    return {_key(table, r): dict(r) for r in conn.execute(select(table)).mappings()}
+
+
+def _by_key(table: Table, keys: Iterable[Key]) -> Any:
+    columns = list(table.primary_key.columns)
+    keys = list(keys)
+    if len(columns) == 1:
+        return columns[0].in_([k[0] for k in keys])
+    return tuple_(*columns).in_(keys)
+
+
+def _rows(conn: Connection, table: Table, keys: Iterable[Key]) -> dict[Key, Row]:
+    keys = list(keys)
+    found: dict[Key, Row] = {}
+    for start in range(0, len(keys), 500):
+        stmt = select(table).where(_by_key(table, keys[start : start + 500]))
+        found.update((_key(table, r), dict(r)) for r in conn.execute(stmt).mappings())
+    return found
+
+
+def _cascaded(conn: Connection, table: Table, rows: list[Row], skip: set[str], into: Rows) -> None:
+    """Rows the database deletes along with rows of table (ON DELETE CASCADE), recursively.
+
+    Tables named in skip are the step's own (their rows are recorded as changes); rows of the
+    others are gathered into ``into``.
+    """
+    for child in Base.metadata.sorted_tables:
+        for fk in child.foreign_keys:
+            if fk.column.table is not table or (fk.ondelete or "").upper() != "CASCADE":
+                continue
+            values = {r[fk.column.name] for r in rows}
+            if not values:
+                continue
+            stmt = select(child).where(fk.parent.in_(values))
+            found = [dict(r) for r in conn.execute(stmt).mappings()]
+            if not found:
+                continue
+            if child.name not in skip:
+                bucket = into.setdefault(child.name, {})
+                bucket.update((_key(child, r), r) for r in found)
+            _cascaded(conn, child, found, skip, into)
+
+
+# Recording --------------------------------------------------------------------------------------
+
+
+class _Recorder:
+    """Snapshots a step's tables in each transaction the recorded function opens."""
+
+    def __init__(self, library: Library, tables: Iterable[str]) -> None:
+        self.library = library
+        names = set(tables)
+        self.tables = [t for t in Base.metadata.sorted_tables if t.name in names]
+        self.first: dict[str, dict[Key, Row | None]] = {}
+        self.last: dict[str, dict[Key, Row | None]] = {}
+        self.removed: Rows = {}
+        self._start: dict[str, dict[Key, Row]] = {}
+
+    def opened(self, session: Session) -> None:
+        conn = session.connection()
+        begin_write(conn)
+        self._start = {t.name: _dump(conn, t) for t in self.tables}
+        event.listen(session, "before_flush", self._before_flush)
+
+    def closing(self, session: Session) -> None:
+        session.flush()
+        conn = session.connection()
+        for table in self.tables:
+            start, end = self._start[table.name], _dump(conn, table)
+            first = self.first.setdefault(table.name, {})
+            last = self.last.setdefault(table.name, {})
+            for key in start.keys() | end.keys():
+                old, new = start.get(key), end.get(key)
+                if old != new:
+                    first.setdefault(key, old)
+                    last[key] = new
+
+    def _before_flush(self, session: Session, _context: object, _instances: object) -> None:
+        """Before a deleted row goes, keep what the database will delete with it."""
+        conn = session.connection()
+        own = {t.name for t in self.tables}
+        for obj in list(session.deleted):
+            state = sa_inspect(obj)
+            table = state.mapper.local_table
+            if state.identity is None or not isinstance(table, Table):
+                continue
+            stmt = select(table).where(_by_key(table, [tuple(state.identity)]))
+            rows = [dict(r) for r in conn.execute(stmt).mappings()]
+            _cascaded(conn, table, rows, own, self.removed)
+
+    def step(self, label: str) -> Step | None:
+        before: Rows = {}
+        after: Rows = {}
+        kinds: set[DataKind] = set()
+        for name, first in self.first.items():
+            for key, old in first.items():
+                new = self.last[name][key]
+                if old == new:
+                    continue
+                kinds.add(_KIND_OF_TABLE[name])
+                before.setdefault(name, {})
+                after.setdefault(name, {})
+                if old is not None:
+                    before[name][key] = old
+                if new is not None:
+                    after[name][key] = new
+        if not kinds:
+            return None
+        step = Step(label, before, after, frozenset(kinds))
+        step.kept["before"] = self.removed
+        return step
+
+
+_recording: ContextVar[_Recorder | None] = ContextVar("undo_recording", default=None)
+_paused: ContextVar[bool] = ContextVar("undo_paused", default=False)
+
+
+def recorder_for(library: Library) -> _Recorder | None:
+    """The recorder of the undoable operation running on this thread for library, if any."""
+    recorder = _recording.get()
+    return recorder if recorder is not None and recorder.library is library else None
+
+
+@contextmanager
+def unrecorded() -> Iterator[None]:
+    """Run engine edits without undo steps (imports and the demo loaders are not curation)."""
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Label = str | Callable[[Any, Mapping[str, Any]], str]
+
+
+def undoable(label: Label, *kinds: DataKind) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Mark an engine function (first argument: the Library) as one undoable step.
+
+    label names the step for a menu: a format string over the function's arguments by name
+    and its ``result`` ("Remove screen '{result.name}'"), or a function (result, arguments).
+    kinds say which tables the step snapshots (``TABLES``). Calls made inside another
+    undoable call belong to the outer step.
+    """
+    tables = tuple(dict.fromkeys(t for kind in kinds for t in TABLES[kind]))
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            library = args[0]
+            if _paused.get() or _recording.get() is not None:
+                return fn(*args, **kwargs)
+            recorder = _Recorder(library, tables)  # type: ignore[arg-type]
+            token = _recording.set(recorder)
+            result: Any = None
+            try:
+                result = fn(*args, **kwargs)
+                return result
+            finally:
+                _recording.reset(token)
+                arguments = signature.bind_partial(*args, **kwargs).arguments
+                step = recorder.step(_describe(label, fn, result, arguments))
+                if step is not None:
+                    library.history.push(step)  # type: ignore[attr-defined]
+
+        return wrapper
+
+    return decorate
+
+
+def _describe(
+    label: Label, fn: Callable[..., Any], result: Any, arguments: Mapping[str, Any]
+) -> str:
+    try:
+        if callable(label):
+            return label(result, arguments)
+        return label.format(result=result, **arguments)
+    except Exception:  # a label must never turn a done edit into a reported failure
+        log.warning("undo label %r failed for %s", label, fn.__name__, exc_info=True)
+        return fn.__name__.replace("_", " ").capitalize()
+
+
+def quoted(text: object) -> str:
+    """A name as labels show it: 'Tokyo Shibuya'."""
+    return f"'{text}'"
+
+
+# Restoring --------------------------------------------------------------------------------------
+
+
+def _what(table: Table, key: Key, row: Row | None) -> str:
+    noun = table.name.replace("_", " ")
+    name = (row or {}).get("name") or (row or {}).get("title")
+    ident = ", ".join(str(k) for k in key)
+    return f"{noun} {quoted(name)} (id {ident})" if name else f"{noun} row {ident}"
+
+
+def _restore(conn: Connection, step: Step, side: Side, verb: str) -> None:
+    """Write one side of a step back, after checking the other side is what the rows hold now."""
+    begin_write(conn)
+    now_side: Side = "after" if side == "before" else "before"
+    expected, wanted = step.side(now_side), step.side(side)
+    tables = step.tables()
+    for table in tables:
+        keys = expected.get(table.name, {}).keys() | wanted.get(table.name, {}).keys()
+        current = _rows(conn, table, keys)
+        for key in keys:
+            if current.get(key) != expected.get(table.name, {}).get(key):
+                row = current.get(key) or expected.get(table.name, {}).get(key)
+                raise UndoRefused(
+                    f"Cannot {verb} “{step.label}”: {_what(table, key, row)} has changed since "
+                    "(in another window, the command line or another program). Nothing was "
+                    f"changed; this step was dropped from the {verb} history."
+                )
+    own = {t.name for t in tables}
+    kept = step.kept[side]
+    for table in Base.metadata.sorted_tables:  # parents first
+        have, want = expected.get(table.name, {}), wanted.get(table.name, {})
+        rows = [row for key, row in want.items() if key not in have]
+        rows += list(kept.get(table.name, {}).values())
+        if rows:
+            conn.execute(insert(table), rows)
+    for table in tables:
+        have, want = expected.get(table.name, {}), wanted.get(table.name, {})
+        for key, row in want.items():
+            if key in have:
+                conn.execute(update(table).where(_by_key(table, [key])).values(row))
+    leaving: Rows = {}
+    for table in reversed(tables):  # children first
+        have, want = expected.get(table.name, {}), wanted.get(table.name, {})
+        gone = [row for key, row in have.items() if key not in want]
+        if gone:
+            _cascaded(conn, table, gone, own, leaving)
+            conn.execute(delete(table).where(_by_key(table, [_key(table, r) for r in gone])))
+    step.kept[now_side] = leaving
+
+
+class UndoHistory:
+    """A library's undo and redo stacks, newest last; safe to use from several threads."""
+
+    def __init__(self, limit: int = HISTORY_LIMIT) -> None:
+        self._undo: deque[Step] = deque(maxlen=limit)
+        self._redo: list[Step] = []
+        self._lock = threading.RLock()
+        self._listeners: list[Callable[[], None]] = []
+
+    def listen(self, callback: Callable[[], None]) -> None:
+        """Call back (on the thread that made the change) whenever the stacks change.
+
+        Why: the studio's Undo and Redo actions show the newest labels and must not poll.
+        """
+        self._listeners.append(callback)
+
+    def unlisten(self, callback: Callable[[], None]) -> None:
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
+    def _changed(self) -> None:
+        for callback in list(self._listeners):
+            callback()
+
+    def push(self, step: Step) -> None:
+        """Record a new edit; whatever could be redone is forgotten (the edit took its place)."""
+        with self._lock:
+            self._undo.append(step)
+            self._redo.clear()
+        self._changed()
+
+    def undo_label(self) -> str | None:
+        with self._lock:
+            return self._undo[-1].label if self._undo else None
+
+    def redo_label(self) -> str | None:
+        with self._lock:
+            return self._redo[-1].label if self._redo else None
+
+    def __len__(self) -> int:
+        return len(self._undo)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._undo.clear()
+            self._redo.clear()
+        self._changed()
+
+    def undo(self, library: Library) -> UndoResult:
+        return self._apply(library, redo=False)
+
+    def redo(self, library: Library) -> UndoResult:
+        return self._apply(library, redo=True)
+
+    def _apply(self, library: Library, *, redo: bool) -> UndoResult:
+        try:
+            return self._apply_newest(library, redo=redo)
+        finally:
+            self._changed()
+
+    def _apply_newest(self, library: Library, *, redo: bool) -> UndoResult:
+        verb = "redo" if redo else "undo"
+        source: deque[Step] | list[Step] = self._redo if redo else self._undo
+        with self._lock:
+            if not source:
+                raise NothingToUndo(f"Nothing to {verb}.")
+            step = source[-1]
+            try:
+                with library.session() as session:
+                    _restore(session.connection(), step, "after" if redo else "before", verb)
+            except UndoRefused:
+                source.pop()
+                raise
+            except IntegrityError as exc:
+                raise UndoRefused(
+                    f"Cannot {verb} “{step.label}”: the library refused it "
+                    f"({exc.orig}). Nothing was changed; fix that and try again."
+                ) from None
+            source.pop()
+            (self._undo if redo else self._redo).append(step)
+            return UndoResult(step.label, step.kinds, redone=redo)
