@@ -121,7 +121,8 @@ def error_body(error: str, detail: str | None = None) -> dict[str, str]:
 @cache
 def schema() -> dict[str, Any]:
     text = resources.files("urbanart.delivery").joinpath("api.schema.json").read_text("utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 def _inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:
