@@ -59,7 +59,7 @@ class LibraryView(QWidget):
         self.total = 0
         self._rows = Latest(self, "browse artworks")
         self._record = Latest(self, "load artwork")
-        self._restore_after_load: tuple[int, dict[str, Any], Exception] | None = None
+        self._restore_after_load: tuple[int, dict[str, Any], BaseException] | None = None
         self._wanted_selection: list[int] = []
         self.import_flow: ImportFlow | None = None
 
@@ -325,7 +325,7 @@ class LibraryView(QWidget):
             if self.editor.record is not None and self.editor.record.id == artwork_id:
                 self.editor.saved(record)
 
-        def refused(exc: Exception) -> None:
+        def refused(exc: BaseException) -> None:
             if self.editor.record is not None and self.editor.record.id == artwork_id:
                 self.editor.save_failed(exc)
                 return
@@ -357,7 +357,7 @@ class LibraryView(QWidget):
             return
         after = {i: {"status": status} for i in before}
         noun = f"{len(before)} works" if len(before) != 1 else f"“{rows[next(iter(before))].title}”"
-        text = f"{ACTION_LABELS[status]} {noun}"
+        text = f"{ACTION_LABELS[ReviewStatus(status)]} {noun}"
         self.undo_stack.push(EditArtworksCommand(self.studio, self, text, before, after))
 
     def _context_menu(self, pos: Any) -> None:

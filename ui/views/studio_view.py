@@ -20,8 +20,12 @@ class StudioView(Protocol):
 
     #: The page's name, as in the sidebar.
     title: str
-    #: The view's own undo history, joined to the window's Edit menu; None if it has none.
-    undo_stack: QUndoStack | None
+
+    @property
+    def undo_stack(self) -> QUndoStack | None:
+        """The view's own undo history, joined to the window's Edit menu; None if it has none.
+
+        Read-only here, so a view may hold a plain QUndoStack (or None) attribute."""
 
     def start(self) -> None:
         """First load, once the window is up (loads run in the background)."""
