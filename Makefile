@@ -38,6 +38,7 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy urbanart ui
 
 format: $(STAMP)
 	$(BIN)/ruff format .

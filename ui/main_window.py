@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
@@ -136,12 +137,17 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
 
-        def add(menu: object, text: str, slot: Callable[[], None], keys: object = None) -> QAction:
+        def add(
+            menu: QMenu,
+            text: str,
+            slot: Callable[..., object],
+            keys: str | QKeySequence.StandardKey | None = None,
+        ) -> QAction:
             act = QAction(text, self)
             if keys is not None:
-                act.setShortcut(QKeySequence(keys))  # type: ignore[arg-type]
+                act.setShortcut(QKeySequence(keys))
             act.triggered.connect(slot)
-            menu.addAction(act)  # type: ignore[attr-defined]
+            menu.addAction(act)
             return act
 
         file_menu = bar.addMenu("&File")

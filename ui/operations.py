@@ -221,7 +221,7 @@ def run_op(
     on_failure: Callable[[BaseException], None] | None = None,
     progress_label: str | None = None,
     cancellable: bool = False,
-    changes: Iterable[str] = (),
+    changes: Iterable[DataKind] = (),
     bus: ChangeBus | None = None,
     label: str = "",
     show_after_ms: int = 400,
@@ -250,7 +250,7 @@ def run_op(
         dialog.setAutoReset(False)
         dialog.setAutoClose(False)
         if not cancellable:
-            dialog.setCancelButton(None)  # type: ignore[arg-type]
+            dialog.setCancelButton(None)
         dialog.canceled.connect(ctx.cancel.set)
         dialog.reset()  # reset() hides it and stops Qt's own "show after" timer
         QTimer.singleShot(show_after_ms, dialog, lambda: _show_if_running(dialog, ctx))
@@ -289,7 +289,7 @@ def run_op(
         on_success=succeeded,
         on_failure=failed,
         ctx=ctx,
-        label=label or progress_label or getattr(fn, "__name__", "operation"),
+        label=label or progress_label or str(getattr(fn, "__name__", "operation")),
         receiver=parent,
         pool=pool if pool is not None else (writer_pool() if writes else None),
     )

@@ -130,10 +130,16 @@ class ThumbnailLoader(QObject):
             ) -> QImage:
                 return load_thumbnail_image(library, sha, key, side)
 
+            def loaded(image: QImage, sha: str = sha) -> None:
+                self._loaded(sha, image)
+
+            def failed(_exc: BaseException, _trace: str, sha: str = sha) -> None:
+                self._load_failed(sha)
+
             submit(
                 load,
-                on_success=lambda image, sha=sha: self._loaded(sha, image),
-                on_failure=lambda exc, trace, sha=sha: self._load_failed(sha),
+                on_success=loaded,
+                on_failure=failed,
                 pool=self._pool,
                 label="thumbnail",
                 receiver=self,

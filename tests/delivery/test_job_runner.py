@@ -18,7 +18,14 @@ from sqlalchemy import select, text
 
 from tests.delivery.conftest import PYTHON, REPO, subprocess_env
 from urbanart.delivery import jobs
-from urbanart.delivery.job_runner import JobRunner, RunnerStatus, runner_state
+from urbanart.delivery.job_runner import (
+    LEASE_ENV,
+    JobRunner,
+    RunnerStatus,
+    runner_state,
+    start_runner,
+)
+from urbanart.errors import InvalidValue
 from urbanart.library import leases
 from urbanart.library.library import Library
 from urbanart.library.models import Publication
@@ -219,3 +226,21 @@ def test_the_watchdog_restarts_a_dead_scheduler_thread_and_reports_it(
         assert scheduler.loop_alive
     finally:
         runner.stop()
+
+
+@pytest.mark.parametrize("lease", [0.0, -5.0])
+def test_a_lease_time_that_is_not_positive_is_refused_by_name(
+    library: Library, lease: float
+) -> None:
+    with pytest.raises(InvalidValue, match="lease time") as caught:
+        JobRunner(library, lease_seconds=lease)
+    assert caught.value.key == "lease_seconds" and caught.value.value == lease
+
+
+def test_a_lease_time_from_the_environment_that_is_no_number_is_refused_by_name(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(LEASE_ENV, "soon")
+    with pytest.raises(InvalidValue, match=LEASE_ENV) as caught:
+        start_runner(library)
+    assert caught.value.key == "lease_seconds" and caught.value.value == "soon"

@@ -55,7 +55,9 @@ class ArtistDialog(QDialog):
         self.artist.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.artist.addItems(list(artists))
         self.artist.setEditText("")
-        self.artist.lineEdit().setPlaceholderText("Artist name (new names are added)")
+        artist_edit = self.artist.lineEdit()
+        assert artist_edit is not None  # an editable combo box always has one
+        artist_edit.setPlaceholderText("Artist name (new names are added)")
         self.error = ErrorLabel()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

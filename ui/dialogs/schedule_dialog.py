@@ -180,11 +180,11 @@ class ScheduleDialog(QDialog):
         self.has_window = QCheckBox("Only between")
         self.window_start = QTimeEdit(QTime(9, 0))
         self.window_end = QTimeEdit(QTime(17, 0))
-        for edit in (self.window_start, self.window_end):
-            edit.setDisplayFormat("HH:mm")
-            edit.setEnabled(False)
-            self.has_window.toggled.connect(edit.setEnabled)
-            edit.timeChanged.connect(self._update_window_note)
+        for time_edit in (self.window_start, self.window_end):
+            time_edit.setDisplayFormat("HH:mm")
+            time_edit.setEnabled(False)
+            self.has_window.toggled.connect(time_edit.setEnabled)
+            time_edit.timeChanged.connect(self._update_window_note)
         self.window_note = hint_label("")
         self.has_window.toggled.connect(self._update_window_note)
         window_row = QHBoxLayout()

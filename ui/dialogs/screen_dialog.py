@@ -61,7 +61,7 @@ FALLBACK_ZONE = "UTC"
 
 def machine_zone(zones: Sequence[str]) -> str:
     """This computer's IANA zone when the picker knows it, else UTC: the likeliest first guess."""
-    name = bytes(QTimeZone.systemTimeZoneId()).decode("utf-8", "replace")
+    name = bytes(QTimeZone.systemTimeZoneId().data()).decode("utf-8", "replace")
     if name in zones:
         return name
     return FALLBACK_ZONE if FALLBACK_ZONE in zones else (zones[0] if zones else "")
@@ -125,7 +125,9 @@ class ScreenDialog(QDialog):
         self.zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.zone.addItems(self.zones)
         self.zone.setMaxVisibleItems(14)
-        self.zone.lineEdit().setPlaceholderText("Type a city or region, e.g. Tokyo")
+        zone_edit = self.zone.lineEdit()
+        assert zone_edit is not None  # an editable combo box always has one
+        zone_edit.setPlaceholderText("Type a city or region, e.g. Tokyo")
         self.completer = QCompleter(self.zones, self.zone)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -241,9 +243,9 @@ class ScreenDialog(QDialog):
             ("N&otes", self.notes, with_error(self.notes, self.errors.add("notes", self.notes))),
         )
         for text, buddy_of, field in rows:
-            label = PlainLabel(text)
-            label.setBuddy(buddy_of)
-            form.addRow(label, field)
+            caption = PlainLabel(text)
+            caption.setBuddy(buddy_of)
+            form.addRow(caption, field)
 
         self.general_error = ErrorLabel()
         self.note = hint_label("")
@@ -335,7 +337,7 @@ class ScreenDialog(QDialog):
         custom = self.size_preset.currentData() == CUSTOM
         self.custom_size.setVisible(custom)
         if not custom:
-            width, _, height = str(self.size_preset.currentData()).partition("x")
+            width, _x, height = str(self.size_preset.currentData()).partition("x")
             self.width_spin.setValue(int(width))
             self.height_spin.setValue(int(height))
 

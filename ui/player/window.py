@@ -55,7 +55,7 @@ class _Layer(QLabel):
         self.effect.setOpacity(0.0)
         self.setGraphicsEffect(self.effect)
         self.source: QPixmap | None = None
-        self.movie: QMovie | None = None
+        self.animation: QMovie | None = None  # not "movie": QLabel.movie() is a method
         self.path: Path | None = None
 
     def load(self, path: Path, animated: bool) -> bool:
@@ -65,7 +65,7 @@ class _Layer(QLabel):
         if animated:
             movie = QMovie(str(path))
             if movie.isValid():
-                self.movie = movie
+                self.animation = movie
                 self.setMovie(movie)
                 self._fit()
                 movie.start()
@@ -78,22 +78,22 @@ class _Layer(QLabel):
         return True
 
     def clear_media(self) -> None:
-        if self.movie is not None:
-            self.movie.stop()
-            self.movie = None
+        if self.animation is not None:
+            self.animation.stop()
+            self.animation = None
         self.source = None
         self.path = None
         self.clear()
 
     def _fit(self) -> None:
         area = self.size()
-        if self.movie is not None:
-            frame = self.movie.currentImage().size()
+        if self.animation is not None:
+            frame = self.animation.currentImage().size()
             if frame.isEmpty():
-                self.movie.jumpToFrame(0)
-                frame = self.movie.currentImage().size()
+                self.animation.jumpToFrame(0)
+                frame = self.animation.currentImage().size()
             if not frame.isEmpty():
-                self.movie.setScaledSize(frame.scaled(area, Qt.AspectRatioMode.KeepAspectRatio))
+                self.animation.setScaledSize(frame.scaled(area, Qt.AspectRatioMode.KeepAspectRatio))
         elif self.source is not None:
             self.setPixmap(
                 self.source.scaled(

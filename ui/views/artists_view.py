@@ -160,7 +160,7 @@ class ArtistEditor(QWidget):
         self.note.setText("Saving…")
         self.save_requested.emit(self.record.id if self.record else None, changes)
 
-    def save_failed(self, exc: Exception) -> None:
+    def save_failed(self, exc: BaseException) -> None:
         self.note.setText("")
         if not (isinstance(exc, InvalidValue) and self.errors.show(exc)):
             self.general_error.show_message(describe(exc))
@@ -318,7 +318,10 @@ class ArtistsView(QWidget):
 
     def current_id(self) -> int | None:
         item = self.list.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if item is None:
+            return None
+        artist_id: int = item.data(Qt.ItemDataRole.UserRole)
+        return artist_id
 
     def select_artist(self, artist_id: int) -> None:
         for i in range(self.list.count()):
@@ -363,7 +366,7 @@ class ArtistsView(QWidget):
 
     def new_artist(self) -> None:
         self.list.clearSelection()
-        self.list.setCurrentItem(None)  # type: ignore[arg-type]
+        self.list.setCurrentRow(-1)  # no current item: the editor is for a new artist
         self.right.setCurrentIndex(1)
         self.editor.show_record(None)
         self.works_label.setText("Works")

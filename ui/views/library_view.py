@@ -57,7 +57,7 @@ class LibraryView(QWidget):
         self.total = 0
         self._rows = Latest(self, "browse artworks")
         self._record = Latest(self, "load artwork")
-        self._restore_after_load: tuple[int, dict[str, Any], Exception] | None = None
+        self._restore_after_load: tuple[int, dict[str, Any], BaseException] | None = None
         self._wanted_selection: list[int] = []
         self.import_flow: ImportFlow | None = None
 
@@ -315,7 +315,7 @@ class LibraryView(QWidget):
             if self.editor.record is not None and self.editor.record.id == artwork_id:
                 self.editor.saved(record)
 
-        def refused(exc: Exception) -> None:
+        def refused(exc: BaseException) -> None:
             if self.editor.record is not None and self.editor.record.id == artwork_id:
                 self.editor.save_failed(exc)
                 return

@@ -103,9 +103,11 @@ class ArtworkEditor(QWidget):
         self.artist = QComboBox()
         self.artist.setEditable(True)
         self.artist.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.artist.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.artist.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.artist.completer().setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer = self.artist.completer()
+        assert completer is not None  # an editable combo box always has one
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.year = QLineEdit()
         self.year.setPlaceholderText("e.g. 2024")
         self.year.setMaximumWidth(120)
@@ -335,7 +337,7 @@ class ArtworkEditor(QWidget):
         self.saved_note.setText("Saving…")
         self.save_requested.emit(self.record.id, changes)
 
-    def save_failed(self, exc: Exception) -> None:
+    def save_failed(self, exc: BaseException) -> None:
         """Show why the save was refused, next to the field when the engine names one."""
         self.save_button.setEnabled(True)
         self.saved_note.setText("")

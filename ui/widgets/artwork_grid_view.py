@@ -60,9 +60,9 @@ class ArtworkCardDelegate(QStyledItemDelegate):
         return QSize(self.thumb + 2 * self.pad, self.thumb + 2 * self.pad + 2 * line + 6)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # type: ignore[override]
-        return self.card_size(option.font)  # type: ignore[attr-defined]
+        return self.card_size(option.font)
 
-    def paint(  # type: ignore[override]
+    def paint(
         self,
         painter: QPainter,
         option: QStyleOptionViewItem,
@@ -74,9 +74,9 @@ class ArtworkCardDelegate(QStyledItemDelegate):
         if not isinstance(model, ArtworkGridModel) or not 0 <= index.row() < model.rowCount():
             return
         row = model.artwork(index.row())
-        palette: QPalette = option.palette  # type: ignore[attr-defined]
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        state = option.state  # type: ignore[attr-defined]
+        palette: QPalette = option.palette
+        rect: QRect = option.rect
+        state = option.state
         selected = bool(state & QStyle.StateFlag.State_Selected)
         hovered = bool(state & QStyle.StateFlag.State_MouseOver)
         painter.save()
@@ -107,11 +107,11 @@ class ArtworkCardDelegate(QStyledItemDelegate):
         text_color = palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )
-        metrics = QFontMetrics(option.font)  # type: ignore[attr-defined]
+        metrics = QFontMetrics(option.font)
         line = metrics.height()
         text_left = rect.left() + self.pad + 2
         text_width = self.thumb - 4
-        title_font = QFont(option.font)  # type: ignore[attr-defined]
+        title_font = QFont(option.font)
         title_font.setWeight(QFont.Weight.DemiBold)
         painter.setFont(title_font)
         painter.setPen(text_color)
@@ -123,7 +123,7 @@ class ArtworkCardDelegate(QStyledItemDelegate):
             title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title
         )
 
-        painter.setFont(option.font)  # type: ignore[attr-defined]
+        painter.setFont(option.font)
         muted = QColor(text_color)
         muted.setAlphaF(0.85 if selected else 0.62)
         painter.setPen(muted)

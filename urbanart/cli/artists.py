@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 
 from urbanart.cli.context import CliState, pass_state
-from urbanart.cli.output import curator_errors, fields, print_json, table
+from urbanart.cli.output import F, curator_errors, fields, print_json, table
 from urbanart.library import catalog
+from urbanart.library.records import ArtistRecord
 
 
-def _artist_options(func):  # type: ignore[no-untyped-def]
+def _artist_options(func: F) -> F:
     for option in reversed(
         (
             click.option("--bio"),
@@ -50,7 +51,7 @@ def list_(state: CliState, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 @curator_errors
-def add(state: CliState, name: str, as_json: bool, **extra: str | None) -> None:
+def add(state: CliState, /, name: str, as_json: bool, **extra: str | None) -> None:
     """Add an artist."""
     record = catalog.add_artist(state.library(), name, **extra)
     _show(record, as_json)
@@ -73,12 +74,12 @@ def show(state: CliState, artist: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 @curator_errors
-def edit(state: CliState, artist: str, as_json: bool, **changes: str | None) -> None:
+def edit(state: CliState, /, artist: str, as_json: bool, **changes: str | None) -> None:
     """Change an artist's name, bio, website, location or contact."""
     _show(catalog.edit_artist(state.library(), artist, **changes), as_json)
 
 
-def _show(record: catalog.ArtistRecord, as_json: bool) -> None:
+def _show(record: ArtistRecord, as_json: bool) -> None:
     if as_json:
         print_json(record.to_json())
     else:

@@ -84,7 +84,7 @@ def show(state: CliState, artwork: str, as_json: bool) -> None:
 @pass_state
 @curator_errors
 def edit(
-    state: CliState, artwork: str, license_: str | None, as_json: bool, **changes: str | None
+    state: CliState, /, artwork: str, license_: str | None, as_json: bool, **changes: str | None
 ) -> None:
     """Change an artwork's details."""
     record = catalog.edit_artwork(state.library(), artwork, license=license_, **changes)

@@ -14,7 +14,7 @@ from urbanart.cli.output import curator_errors, fields, print_json, print_json_l
 from urbanart.curation.demo import load_demo_curation
 from urbanart.library import catalog
 from urbanart.library.demo import load_demo
-from urbanart.library.import_sources import read_sheet, scan
+from urbanart.library.import_sources import ImportItem, read_sheet, scan
 from urbanart.library.importer import ImportResult, ImportRun, Status, import_items
 from urbanart.library.settings import LibrarySettings, load_settings, update_settings
 
@@ -72,7 +72,9 @@ def _report(results: list[ImportResult], as_json: bool) -> None:
     )
 
 
-def _run_import(state: CliState, items: list, run: ImportRun, as_json: bool) -> list[ImportResult]:
+def _run_import(
+    state: CliState, items: list[ImportItem], run: ImportRun, as_json: bool
+) -> list[ImportResult]:
     library = state.library()
     progress, advance = _progress(len(items), quiet=False)
     run.on_result = advance

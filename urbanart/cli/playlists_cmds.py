@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from urbanart.cli.context import CliState, pass_state
-from urbanart.cli.output import JSON, curator_errors, fields, print_json, stderr, table
+from urbanart.cli.output import JSON, F, curator_errors, fields, print_json, stderr, table
 from urbanart.curation import playlist_file
 from urbanart.curation import playlists as plays
 from urbanart.curation.records import PlaylistRecord
@@ -144,7 +144,7 @@ def playlists_delete(state: CliState, playlist: str, force: bool, yes: bool, as_
         stderr.print(f"Deleted playlist {removed.id} ({removed.name}).")
 
 
-def _item_options(func):  # type: ignore[no-untyped-def]
+def _item_options(func: F) -> F:
     for option in reversed(
         (
             click.option("--duration", help="Seconds on screen (more than 0, at most 86400)."),

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from urbanart.cli.context import CliState, pass_state
-from urbanart.cli.output import JSON, curator_errors, fields, print_json, stderr, table
+from urbanart.cli.output import JSON, F, curator_errors, fields, print_json, stderr, table
 from urbanart.curation import schedules as scheds
 from urbanart.curation.records import ScheduleRecord
 
@@ -26,7 +26,7 @@ def _show_schedule(record: ScheduleRecord, as_json: bool) -> None:
     fields(data.items())
 
 
-def _when_options(func):  # type: ignore[no-untyped-def]
+def _when_options(func: F) -> F:
     for option in reversed(
         (
             click.option("--from", "start_date", help="First day, ISO date (2026-06-01)."),
@@ -73,6 +73,7 @@ def schedules() -> None:
 @curator_errors
 def schedules_add(
     state: CliState,
+    /,
     playlist: str,
     screen_refs: tuple[str, ...],
     group_refs: tuple[str, ...],
@@ -165,6 +166,7 @@ def schedules_show(state: CliState, schedule: str, as_json: bool) -> None:
 @curator_errors
 def schedules_edit(
     state: CliState,
+    /,
     schedule: str,
     playlist: str | None,
     screen_refs: tuple[str, ...],

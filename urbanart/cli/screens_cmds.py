@@ -10,13 +10,13 @@ import click
 from rich.markup import escape
 
 from urbanart.cli.context import CliState, pass_state
-from urbanart.cli.output import JSON, curator_errors, fields, print_json, stderr, table
+from urbanart.cli.output import JSON, F, curator_errors, fields, print_json, stderr, table
 from urbanart.curation import screens as scr
 from urbanart.curation.records import ScheduleRecord, ScreenRecord
 from urbanart.delivery.rotation import rotate_poll_token
 
 
-def _screen_options(func):  # type: ignore[no-untyped-def]
+def _screen_options(func: F) -> F:
     for option in reversed(
         (
             click.option("--city"),
@@ -74,7 +74,7 @@ def screens() -> None:
 @JSON
 @pass_state
 @curator_errors
-def add(state: CliState, name: str, tz: str, size: str, as_json: bool, **extra: Any) -> None:
+def add(state: CliState, /, name: str, tz: str, size: str, as_json: bool, **extra: Any) -> None:
     """Register a screen. It gets a poll token: the secret address of its manifest."""
     _show_screen(scr.add_screen(state.library(), name, tz=tz, size=size, **extra), as_json)
 
@@ -135,7 +135,7 @@ def screens_show(state: CliState, screen: str, as_json: bool) -> None:
 @pass_state
 @curator_errors
 def screens_edit(
-    state: CliState, screen: str, new_poll_token: bool, as_json: bool, **changes: Any
+    state: CliState, /, screen: str, new_poll_token: bool, as_json: bool, **changes: Any
 ) -> None:
     """Change a screen. An empty --push-url "" or --default-playlist "" clears it."""
     library = state.library()

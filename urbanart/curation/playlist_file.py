@@ -27,9 +27,10 @@ from urbanart.curation.playlists import (
     not_approved,
 )
 from urbanart.curation.records import PlaylistRecord
-from urbanart.curation.screens import _unique_name, clean_text
+from urbanart.curation.screens import _unique_name
 from urbanart.durable import atomic_write
 from urbanart.errors import InvalidValue
+from urbanart.library.catalog import clean_text
 from urbanart.library.library import Library
 from urbanart.library.models import Playlist, PlaylistItem
 from urbanart.library.vocabulary import ALL_RIGHTS_RESERVED, ReviewStatus
@@ -42,7 +43,8 @@ SCHEMA_NAME = "playlist.schema.json"
 @cache
 def schema() -> dict[str, Any]:
     text = resources.files("urbanart.curation").joinpath(SCHEMA_NAME).read_text("utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 @cache

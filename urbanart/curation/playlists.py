@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from urbanart.curation.records import PlaylistRecord
-from urbanart.curation.screens import _unique_name, clean_text, rename_and_describe
+from urbanart.curation.screens import _unique_name, rename_and_describe
 from urbanart.errors import InvalidValue
+from urbanart.library.catalog import clean_text
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
 from urbanart.library.models import Artwork, MediaAsset, Playlist, PlaylistItem, Schedule

@@ -68,6 +68,14 @@ class Source(StrEnum):
     NOTHING = "nothing"
 
 
+#: What plays where no rule does: (source, playlist id, playlist name, schedule id).
+Fallback = tuple[Source, int | None, str | None, int | None]
+#: One distinct run: Fallback plus the ids of the schedules the winner overrode.
+RunRow = tuple[Source, int | None, str | None, int | None, tuple[int, ...]]
+#: Timeline.runs: (start µs, run starts µs, table index per run, table of RunRow).
+Runs = tuple[int, tuple[int, ...], tuple[int, ...], tuple[RunRow, ...]]
+
+
 class Segment(NamedTuple):
     """A stretch of real time [start, end) during which one thing plays, and why.
 
@@ -113,7 +121,7 @@ class Timeline:
     end: datetime
     #: (start µs, run starts µs, table index per run, table of (source, playlist id, playlist
     #: name, schedule id, overridden ids)); two timelines are equal when these are.
-    runs: tuple[int, tuple[int, ...], tuple[int, ...], tuple[tuple, ...]] = field(repr=False)
+    runs: Runs = field(repr=False)
 
     @cached_property
     def segments(self) -> tuple[Segment, ...]:
@@ -442,7 +450,7 @@ def _canonical_version(
     high: int,
     starts: Sequence[int],
     keys: Sequence[int],
-    table: Sequence[tuple],
+    table: Sequence[RunRow],
 ) -> str:
     """sha256 of canonical JSON: screen id, range, run starts and what each run plays.
 
@@ -471,7 +479,7 @@ def _canonical_version(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-_ROW_TEXT: dict[tuple, str] = {}
+_ROW_TEXT: dict[RunRow, str] = {}
 _ROW_TEXT_LIMIT = 65_536
 
 
@@ -541,12 +549,12 @@ def resolve_all(
     find = position.get
     rule_id = attrgetter("id")
     low, high = _micros(start_utc), _micros(end_utc)
-    alike: dict[tuple, tuple] = {}
+    alike: dict[tuple[str, Fallback, tuple[int, ...]], Runs] = {}
     out: dict[int, Timeline] = {}
     for key, (context, rules) in inputs.items():
-        places = set(map(find, map(rule_id, rules)))
-        places.discard(None)  # disabled, or out of the range's reach
-        ordered = tuple(sorted(places))  # type: ignore[type-var]
+        # None: disabled, or out of the range's reach
+        places = {p for p in map(find, map(rule_id, rules)) if p is not None}
+        ordered = tuple(sorted(places))
         fallback = _fallback(context)
         same = (context.tz, fallback, ordered)
         runs = alike.get(same)
@@ -557,7 +565,7 @@ def resolve_all(
     return out
 
 
-def _fallback(screen: ScreenContext) -> tuple:
+def _fallback(screen: ScreenContext) -> Fallback:
     """What plays where no rule does: (source, playlist id, playlist name, schedule id)."""
     if screen.default_playlist_id is not None:
         return (Source.DEFAULT, screen.default_playlist_id, screen.default_playlist_name, None)
@@ -578,12 +586,12 @@ def _timeline(
 
 
 def _runs(
-    ranked: list[ScheduleRule], tz: str, fallback: tuple, low: int, high: int, losers: bool
-) -> tuple[int, tuple[int, ...], tuple[int, ...], tuple[tuple, ...]]:
+    ranked: list[ScheduleRule], tz: str, fallback: Fallback, low: int, high: int, losers: bool
+) -> Runs:
     """Timeline.runs for rules best first in zone tz: each distinct active set (or winner) is
     described once in a table, and runs refer to it by index."""
     index_of: dict[int, int] = {}
-    table: list[tuple] = []
+    table: list[RunRow] = []
     keys: list[int] = []
     if losers:
         intervals = [_real_intervals(rule, tz, low, high) for rule in ranked]
@@ -605,7 +613,7 @@ def _runs(
     return (low, tuple(run_starts), tuple(keys), tuple(table))
 
 
-def _winner_row(rule: ScheduleRule) -> tuple:
+def _winner_row(rule: ScheduleRule) -> RunRow:
     """_describe's row for a rule that wins alone (no losers listed); one per rule, shared by
     every screen it wins on."""
     memo = rule.resolver_memo
@@ -615,7 +623,7 @@ def _winner_row(rule: ScheduleRule) -> tuple:
     return row  # type: ignore[return-value]
 
 
-def _describe(mask: int, ranked: list[ScheduleRule], fallback: tuple) -> tuple:
+def _describe(mask: int, ranked: list[ScheduleRule], fallback: Fallback) -> RunRow:
     """(source, playlist id, playlist name, winner id, overridden ids) for an active set."""
     if not mask:
         return (*fallback, ())

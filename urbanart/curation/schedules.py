@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from urbanart.curation.records import ALL_DAYS_MASK, ScheduleRecord, days_to_mask, mask_to_days
 from urbanart.curation.rules import DailyWindow, ScheduleRule, ScreenContext, parse_weekdays
-from urbanart.curation.screens import clean_text, clean_timezone
+from urbanart.curation.screens import clean_timezone
 from urbanart.errors import InvalidValue, NotFound
+from urbanart.library.catalog import clean_text
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
 from urbanart.library.models import (
@@ -465,7 +466,7 @@ def _load(
     if screen_ids is not None:
         wanted = set().union(*bindings.values()) if bindings else set()
         rule_stmt = rule_stmt.where(Schedule.id.in_(wanted))
-    rules = {row[0]: _rule(*row) for row in session.connection().execute(rule_stmt)}
+    rules = {row[0]: _rule(*tuple(row)) for row in session.connection().execute(rule_stmt)}
     return {
         screen_id: (
             context,
@@ -496,7 +497,7 @@ def rules_for_group(session: Session, group_id: int) -> list[ScheduleRule]:
         .join(schedule_groups, schedule_groups.c.schedule_id == Schedule.id)
         .where(schedule_groups.c.group_id == group_id)
     )
-    return [_rule(*row) for row in rows]
+    return [_rule(*tuple(row)) for row in rows]
 
 
 def load_all(library: Library) -> dict[int, tuple[ScreenContext, list[ScheduleRule]]]:

@@ -140,9 +140,8 @@ def _totals(summary: Mapping[str, Any]) -> PublicationTotals:
     """The stored totals, or counted from the per-screen list when an older summary lacks them."""
     stored = summary.get("totals")
     if isinstance(stored, dict) and any(k in stored for k in ChangeStatus):
-        return PublicationTotals(
-            *(_int(stored.get(k)) for k in ChangeStatus), _int(stored.get("dropped_items"))
-        )
+        counts = {str(k): _int(stored.get(k)) for k in ChangeStatus}  # a field per status
+        return PublicationTotals(**counts, dropped_items=_int(stored.get("dropped_items")))
     screens = _screen_dicts(summary)
     counts = {str(k): sum(1 for s in screens if s.get("status") == k) for k in ChangeStatus}
     dropped = sum(len(s["dropped"]) for s in screens if isinstance(s.get("dropped"), list))

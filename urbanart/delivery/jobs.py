@@ -63,7 +63,7 @@ LOOP_RETRY = 5.0
 GATE_RETRY = 1.0
 
 
-class _SharedJobStore(SQLAlchemyJobStore):
+class _SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]  # APScheduler 3: untyped
     """The job store several processes write: updating a job another process removed meanwhile
     (the CLI re-planned re-pushes) leaves nothing to update, which is not an error."""
 
@@ -74,7 +74,7 @@ class _SharedJobStore(SQLAlchemyJobStore):
             log.info("timed jobs: job %s was removed by another process", job.id)
 
 
-class DeliveryScheduler(BackgroundScheduler):
+class DeliveryScheduler(BackgroundScheduler):  # type: ignore[misc]  # APScheduler 3: untyped
     """APScheduler 3's BackgroundScheduler, hardened for a job store other processes write.
 
     - shutdown() wakes the loop, which then processes due jobs once more with the executors
@@ -95,7 +95,8 @@ class DeliveryScheduler(BackgroundScheduler):
         if self.gate is not None and self.state == STATE_RUNNING and not self.gate():
             return GATE_RETRY
         try:
-            return super()._process_jobs()
+            wait: float | None = super()._process_jobs()
+            return wait
         except Exception:
             log.exception("timed jobs: error while processing due jobs; retrying")
             return LOOP_RETRY

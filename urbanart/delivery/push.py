@@ -19,7 +19,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
-from urllib.request import getproxies_environment, proxy_bypass_environment
+
+# proxy_bypass_environment is real but undocumented, so typeshed leaves it out.
+from urllib.request import (  # type: ignore[attr-defined]
+    getproxies_environment,
+    proxy_bypass_environment,
+)
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -73,7 +78,7 @@ class CountingRetry(Retry):
             response = args[2]
         if response is not None:
             _tally.last_status = response.status
-        return super().increment(*args, **kwargs)  # type: ignore[return-value]
+        return super().increment(*args, **kwargs)
 
     def get_retry_after(self, response: Any) -> float | None:
         value = super().get_retry_after(response)
@@ -235,9 +240,9 @@ def _push_one(
         )  # fmt: skip
     attempts = _tally.failures + 1
     ok = 200 <= response.status_code < 300
-    error = None if ok else f"the screen answered HTTP {response.status_code}"
+    answer = None if ok else f"the screen answered HTTP {response.status_code}"
     return PushOutcome(
-        target.screen_id, target.name, version, ok, response.status_code, attempts, error,
+        target.screen_id, target.name, version, ok, response.status_code, attempts, answer,
         started, datetime.now(UTC),
     )  # fmt: skip
 

@@ -372,10 +372,10 @@ class TreeCache:
         self._next_check = 0.0
         self._building = False
         self._guard = threading.Lock()
-        self._listeners: list[Callable[[Tree], None]] = []
+        self._listeners: list[Callable[[Tree], object]] = []
         self.loaded = False
 
-    def on_swap(self, listener: Callable[[Tree], None]) -> None:
+    def on_swap(self, listener: Callable[[Tree], object]) -> None:
         """Call listener(tree) (in the builder thread) after each swap, e.g. to refresh tokens."""
         self._listeners.append(listener)
 

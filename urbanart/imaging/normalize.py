@@ -67,7 +67,7 @@ def _to_eight_bit(img: Image.Image) -> Image.Image:
     if img.mode in _SIXTEEN_BIT:
         img = img.convert("I")
         return img.point(lambda v: v * (1 / 256)).convert("L")
-    low, high = img.getextrema()
+    low, high = _band_extrema(img)
     if img.mode == "I":
         if high <= 255 and low >= 0:
             return img.convert("L")
@@ -94,7 +94,15 @@ def _transform_lab() -> ImageCms.ImageCmsTransform:
 
 
 def _has_transparency(img: Image.Image) -> bool:
-    return img.mode == "RGBA" and img.getchannel("A").getextrema()[0] < 255
+    return img.mode == "RGBA" and _band_extrema(img.getchannel("A"))[0] < 255
+
+
+def _band_extrema(band: Image.Image) -> tuple[float, float]:
+    """(min, max) of a one-band image; Pillow types getextrema for many bands too."""
+    low, high = band.getextrema()
+    if isinstance(low, tuple) or isinstance(high, tuple):
+        raise ValueError(f"expected one band, got mode {band.mode!r}")
+    return low, high
 
 
 def to_srgb(img: Image.Image) -> Image.Image:
@@ -108,7 +116,9 @@ def to_srgb(img: Image.Image) -> Image.Image:
     if img.mode in ("RGB", "RGBA") and "transparency" not in img.info:
         pass
     elif img.mode == "LAB":
-        img = ImageCms.applyTransform(img, _transform_lab())
+        lab = ImageCms.applyTransform(img, _transform_lab())
+        assert lab is not None  # None only when transforming in place
+        img = lab
     elif _may_be_transparent(img):
         img = img.convert("RGBA")
     else:

@@ -37,6 +37,7 @@ THUMBNAIL_RESAMPLE = Image.Resampling.LANCZOS  # cheap at thumbnail size, and cr
 REDUCING_GAP = 2.0
 _EXTENSIONS = {"JPEG": "jpg", "WEBP": "webp", "PNG": "png"}
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+RenditionFormat = Literal["JPEG", "WEBP", "PNG"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class RenditionProfile:
     height: int
     fit: Literal["contain", "cover"] = "contain"
     background: str = "#000000"
-    format: Literal["JPEG", "WEBP", "PNG"] = "JPEG"
+    format: RenditionFormat = "JPEG"
     quality: int = 85
     max_bytes: int | None = None
 

@@ -67,7 +67,7 @@ def begin_write(conn: Connection) -> None:
     if conn.dialect.name != "sqlite":
         return
     dbapi_conn = conn.connection.dbapi_connection
-    if dbapi_conn is not None and not dbapi_conn.in_transaction:  # type: ignore[attr-defined]
+    if dbapi_conn is not None and not dbapi_conn.in_transaction:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -14,8 +14,9 @@ import secrets
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import case, literal, or_, select, update
+from sqlalchemy import CursorResult, case, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from urbanart.library.library import Library
@@ -79,7 +80,8 @@ def take(
         .execution_options(synchronize_session=False)
     )
     with library.session() as session:
-        if session.execute(statement).rowcount == 1:
+        # An UPDATE answers with a CursorResult (it carries rowcount); execute is typed wider.
+        if cast(CursorResult[Any], session.execute(statement)).rowcount == 1:
             return True
         if session.get(Lease, name) is not None:
             return False

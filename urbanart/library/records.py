@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from urbanart.library.models import Artist, Artwork, MediaAsset
 from urbanart.library.vocabulary import disclosure, license_url
@@ -21,8 +21,14 @@ def _jsonable(value: Any) -> Any:
 
 
 class JsonRecord:
+    """Mixin for the record dataclasses below: their fields as JSON-ready values."""
+
+    if TYPE_CHECKING:  # what dataclasses.asdict asks of its argument
+        __dataclass_fields__: ClassVar[dict[str, Any]]
+
     def to_json(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))  # type: ignore[call-overload]
+        out: dict[str, Any] = _jsonable(asdict(self))
+        return out
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ class UndoResult:
 # Reading rows -----------------------------------------------------------------------------------
 
 
-def _key(table: Table, row: Mapping[str, Any]) -> Key:
+def _key(table: Table, row: Mapping[Any, Any]) -> Key:
     return tuple(row[c.name] for c in table.primary_key.columns)
 
 
@@ -293,7 +293,7 @@ def undoable(label: Label, *kinds: DataKind) -> Callable[[Callable[P, R]], Calla
                 return fn(*args, **kwargs)
             recorder = _Recorder(library, tables)  # type: ignore[arg-type]
             token = _recording.set(recorder)
-            result: Any = None
+            result: R | None = None
             try:
                 result = fn(*args, **kwargs)
                 return result

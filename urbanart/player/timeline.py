@@ -89,7 +89,7 @@ def _cycle(
     """The item of playlist_id at `at` when it loops from `anchor`, changing no later than limit."""
     playlist = payload.get("playlists", {}).get(playlist_id) if playlist_id else None
     items = list(playlist["items"]) if playlist else []
-    if not items:
+    if not playlist or not items:
         return _nothing(at, source, limit)
     lengths = [duration_ms(i) for i in items]
     total = sum(lengths)

@@ -31,7 +31,8 @@ def screen_api_paths(token: str) -> dict[str, str]:
 def schema() -> dict[str, Any]:
     """The API's JSON Schema (2020-12), shipped next to this module; one $def per body kind."""
     text = resources.files("urbanart.protocol").joinpath(SCHEMA_FILE).read_text("utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 def _inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:

@@ -32,7 +32,8 @@ def version_of(payload: Mapping[str, Any]) -> str:
 def schema() -> dict[str, Any]:
     """The payload's JSON Schema (2020-12), shipped next to this module."""
     text = resources.files("urbanart.protocol").joinpath(SCHEMA_FILE).read_text("utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 def validate_payload(payload: Mapping[str, Any]) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from urbanart.errors import UrbanArtError
-from urbanart.imaging.renditions import RenditionProfile
+from urbanart.imaging.renditions import RenditionFormat, RenditionProfile
 from urbanart.library.library import Library
 from urbanart.library.models import Artwork, Playlist, Screen
 from urbanart.library.renditions import RenditionRecord, ensure_rendition
@@ -86,12 +86,14 @@ def page_sizes(width: int, height: int) -> list[tuple[int, int]]:
     return [(w, max(1, round(w * height / width))) for w in widths]
 
 
-def _profile(size: tuple[int, int], fmt: str, quality: int, background: str) -> RenditionProfile:
+def _profile(
+    size: tuple[int, int], fmt: RenditionFormat, quality: int, background: str
+) -> RenditionProfile:
     # "cover" at the image's own aspect crops at most a rounding pixel, where "contain" could
     # leave a one-pixel bar of background.
     return RenditionProfile(
         size[0], size[1], "cover", background=background, format=fmt, quality=quality
-    )  # type: ignore[arg-type]
+    )
 
 
 def _media_path(record: RenditionRecord) -> str:
