@@ -14,6 +14,7 @@ from sqlalchemy import select
 from tests.delivery.conftest import World
 from tests.delivery.receivers import checking_receiver, flaky_receiver, silent_receiver
 from urbanart.curation import screens
+from urbanart.delivery.history import delivery_log
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.push import push
 from urbanart.library.library import Library, current_tree
@@ -163,3 +164,20 @@ def test_delivery_log_and_secrets_never_show(
     )
     assert SECRET not in everything
     assert "pushed Quito Wall" in caplog.text
+
+
+def test_the_delivery_log_is_typed_newest_first_with_real_times(
+    world: World, library: Library
+) -> None:
+    publish(library)
+    with flaky_receiver(failures=1) as receiver:
+        point(library, world, receiver.url + "?k=secret-in-query")
+        push(library)
+        push(library)
+    (log,) = delivery_log(library)
+    assert log.screen == "Quito Wall" and log.push_host == "127.0.0.1"
+    assert len(log.deliveries) == 2 and all(d.ok for d in log.deliveries)
+    newest, older = log.deliveries
+    assert older.attempts == 2 and newest.attempts == 1  # the flaky receiver failed once
+    assert newest.started_at >= older.started_at and newest.seconds is not None
+    assert "secret-in-query" not in json.dumps(log.to_json())

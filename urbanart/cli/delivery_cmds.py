@@ -14,8 +14,9 @@ from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import curator_errors, fail, print_json, stderr, stdout, table
 from urbanart.delivery import jobs
 from urbanart.delivery.changes import ChangeStatus
+from urbanart.delivery.history import delivery_log
 from urbanart.delivery.publisher import DEFAULT_LOOK_AHEAD_DAYS, ScreenChange
-from urbanart.delivery.push import DELIVERY_LOG_LIMIT, delivery_log, push
+from urbanart.delivery.push import DELIVERY_LOG_LIMIT, push
 from urbanart.delivery.workflow import (
     PUSHED_STATUSES,
     Delivery,
@@ -245,18 +246,18 @@ def push_command(
     if show_status:
         entries = delivery_log(library, screens=list(screens) or None, limit=limit)
         if as_json:
-            print_json(entries)
+            print_json([e.to_json() for e in entries])
             return
         rows = [
             (
-                e["screen"],
-                d["started_at"][:19].replace("T", " "),
-                d["attempts"],
-                "ok" if d["ok"] else (d["http_status"] or "failed"),
-                d["error"] or "",
+                e.screen,
+                f"{d.started_at:%Y-%m-%d %H:%M:%S}",
+                d.attempts,
+                "ok" if d.ok else (d.http_status or "failed"),
+                d.error or "",
             )
             for e in entries
-            for d in e["deliveries"]
+            for d in e.deliveries
         ]
         if not rows:
             stdout.print("No pushes yet.")

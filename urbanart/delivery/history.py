@@ -14,13 +14,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
 from urbanart.delivery.changes import ChangeStatus, PublicationStatus, ScreenChange
-from urbanart.delivery.push import PushOutcome
+from urbanart.delivery.push import DELIVERY_LOG_LIMIT, PushOutcome
 from urbanart.errors import InvalidValue, NotFound
 from urbanart.library.library import Library
+from urbanart.library.lookup import find
 from urbanart.library.models import Publication, PushDelivery, Screen
 from urbanart.library.records import JsonRecord
 
@@ -236,19 +238,88 @@ def latest_pushes(library: Library, screens: Iterable[int] | None = None) -> dic
             return {}
         stmt = stmt.where(PushDelivery.screen_id.in_(wanted))
     with library.session() as session:
+        return {d.screen_id: _push_record(d) for d in session.scalars(stmt)}
+
+
+def _push_record(row: PushDelivery) -> PushRecord:
+    return PushRecord(
+        row.screen_id,
+        row.manifest_version,
+        bool(row.ok),
+        row.http_status,
+        row.attempts,
+        row.error,
+        row.started_at,
+        row.finished_at,
+    )
+
+
+@dataclass(frozen=True)
+class ScreenPushLog:
+    """One screen's recent pushes, newest first, as `urbanart push --status` shows them.
+
+    push_host is only the host of the push URL: a URL may embed credentials."""
+
+    screen_id: int
+    screen: str
+    push_host: str | None
+    deliveries: tuple[PushRecord, ...]
+
+    def to_json(self) -> dict[str, Any]:
         return {
-            d.screen_id: PushRecord(
-                d.screen_id,
-                d.manifest_version,
-                bool(d.ok),
-                d.http_status,
-                d.attempts,
-                d.error,
-                d.started_at,
-                d.finished_at,
-            )
-            for d in session.scalars(stmt)
+            "screen_id": self.screen_id,
+            "screen": self.screen,
+            "push_host": self.push_host,
+            "deliveries": [
+                {
+                    "started_at": d.started_at.isoformat(),
+                    "finished_at": d.finished_at.isoformat() if d.finished_at else None,
+                    "manifest_version": d.manifest_version,
+                    "attempts": d.attempts,
+                    "http_status": d.http_status,
+                    "ok": d.ok,
+                    "error": d.error,
+                }
+                for d in self.deliveries
+            ],
         }
+
+
+def delivery_log(
+    library: Library, *, screens: Iterable[str | int] | None = None, limit: int = DELIVERY_LOG_LIMIT
+) -> list[ScreenPushLog]:
+    """The last `limit` pushes per screen (named ones, or every screen that has a push URL or
+    was ever pushed), newest first; no secret and no full URL."""
+    with library.session() as session:
+        refs = list(screens or ())
+        if refs:
+            rows = [find(session, Screen, ref, kind="screen") for ref in refs]
+        else:
+            pushed = select(PushDelivery.screen_id).distinct()
+            rows = list(
+                session.scalars(
+                    select(Screen)
+                    .where(Screen.push_url.is_not(None) | Screen.id.in_(pushed))
+                    .order_by(func.lower(Screen.name))
+                )
+            )
+        logs = []
+        for screen in rows:
+            deliveries = session.scalars(
+                select(PushDelivery)
+                .where(PushDelivery.screen_id == screen.id)
+                .order_by(PushDelivery.started_at.desc(), PushDelivery.id.desc())
+                .limit(limit)
+            )
+            logs.append(
+                ScreenPushLog(
+                    screen.id,
+                    screen.name,
+                    urlsplit(screen.push_url).hostname if screen.push_url else None,
+                    tuple(_push_record(d) for d in deliveries),
+                )
+            )
+        return logs
 
 
 def push_screen_ids(library: Library) -> frozenset[int]:
