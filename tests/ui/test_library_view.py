@@ -206,6 +206,7 @@ def test_bulk_status_for_selected_works_is_one_undoable_step(qtbot, open_window,
     qtbot.waitUntil(
         lambda: sum(a.status == "archived" for a in list_artworks(library)) == 22, timeout=10_000
     )
+    qtbot.waitUntil(window.undo_action.isEnabled, timeout=10_000)  # the engine's step is in
     window.undo_action.trigger()
     qtbot.waitUntil(
         lambda: sum(a.status == "approved" for a in list_artworks(library)) == 22, timeout=10_000
