@@ -43,7 +43,7 @@ class DroppedItem:
     reason: str
 
 
-def _count(value: Any) -> int:
+def stored_count(value: Any) -> int:
     """A stored count read defensively: anything but a whole number (or digits) reads 0."""
     if isinstance(value, bool):
         return int(value)
@@ -54,7 +54,7 @@ def _count(value: Any) -> int:
     return 0
 
 
-def _text(value: Any) -> str | None:
+def stored_text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
@@ -63,10 +63,10 @@ def _dropped(value: Any) -> tuple[DroppedItem, ...]:
         return ()
     return tuple(
         DroppedItem(
-            playlist_id=_count(d.get("playlist_id")),
+            playlist_id=stored_count(d.get("playlist_id")),
             playlist=str(d.get("playlist") or ""),
-            item_id=_count(d.get("item_id")),
-            artwork_id=_count(d.get("artwork_id")),
+            item_id=stored_count(d.get("item_id")),
+            artwork_id=stored_count(d.get("artwork_id")),
             title=str(d.get("title") or ""),
             reason=str(d.get("reason") or ""),
         )
@@ -118,13 +118,20 @@ class ScreenChange:
             status=ChangeStatus(status)
             if status in tuple(ChangeStatus)
             else ChangeStatus.UNCHANGED,
-            old_version=_text(data.get("old_version")),
-            new_version=_text(data.get("new_version")),
-            items_added=_count(data.get("items_added")),
-            items_removed=_count(data.get("items_removed")),
+            old_version=stored_text(data.get("old_version")),
+            new_version=stored_text(data.get("new_version")),
+            items_added=stored_count(data.get("items_added")),
+            items_removed=stored_count(data.get("items_removed")),
             dropped=_dropped(data.get("dropped")),
             warnings=tuple(str(w) for w in warnings) if isinstance(warnings, list) else (),
         )
 
 
-__all__ = ["ChangeStatus", "DroppedItem", "PublicationStatus", "ScreenChange"]
+__all__ = [
+    "ChangeStatus",
+    "DroppedItem",
+    "PublicationStatus",
+    "ScreenChange",
+    "stored_count",
+    "stored_text",
+]

@@ -18,7 +18,13 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from urbanart.delivery.changes import ChangeStatus, PublicationStatus, ScreenChange
+from urbanart.delivery.changes import (
+    ChangeStatus,
+    PublicationStatus,
+    ScreenChange,
+    stored_count,
+    stored_text,
+)
 from urbanart.delivery.push import DELIVERY_LOG_LIMIT, PushOutcome
 from urbanart.errors import InvalidValue, NotFound
 from urbanart.library.library import Library
@@ -109,20 +115,6 @@ class PushRecord(JsonRecord):
 # Reading summaries tolerantly ------------------------------------------------------------------
 
 
-def _int(value: Any) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return max(0, value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return 0
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
 def _parse(text: str | None) -> dict[str, Any]:
     try:
         data = json.loads(text or "{}")
@@ -142,8 +134,8 @@ def _totals(summary: Mapping[str, Any]) -> PublicationTotals:
     """The stored totals, or counted from the per-screen list when an older summary lacks them."""
     stored = summary.get("totals")
     if isinstance(stored, dict) and any(k in stored for k in ChangeStatus):
-        counts = {str(k): _int(stored.get(k)) for k in ChangeStatus}  # a field per status
-        return PublicationTotals(**counts, dropped_items=_int(stored.get("dropped_items")))
+        counts = {str(k): stored_count(stored.get(k)) for k in ChangeStatus}  # a field per status
+        return PublicationTotals(**counts, dropped_items=stored_count(stored.get("dropped_items")))
     screens = _screen_dicts(summary)
     counts = {str(k): sum(1 for s in screens if s.get("status") == k) for k in ChangeStatus}
     dropped = sum(len(s["dropped"]) for s in screens if isinstance(s.get("dropped"), list))
@@ -161,7 +153,7 @@ def _status(value: str | None) -> PublicationStatus:
 def _message(status: PublicationStatus, summary: Mapping[str, Any], error: str | None) -> str:
     if error:
         return error
-    stored = _text(summary.get("message"))
+    stored = stored_text(summary.get("message"))
     if stored:
         return stored
     if status is PublicationStatus.RUNNING:
@@ -173,7 +165,7 @@ def _message(status: PublicationStatus, summary: Mapping[str, Any], error: str |
 
 def _record(row: Publication) -> tuple[PublicationRecord, dict[str, Any]]:
     summary = _parse(row.summary)
-    error = _text(summary.get("error"))
+    error = stored_text(summary.get("error"))
     totals = _totals(summary)
     changed = summary.get("changed")
     status = _status(row.status)
