@@ -58,3 +58,21 @@ def test_qr_code_is_a_square_png(library: Library) -> None:
     image = Image.open(io.BytesIO(found.qr_png))
     assert image.format == "PNG"
     assert image.width == image.height > 100
+
+
+def test_pairing_addresses_say_when_a_tablet_cannot_open_them(library: Library) -> None:
+    on_loopback_hub = addresses.screen_addresses(
+        library, TOKEN, "http://127.0.0.1:8470", with_qr=False
+    )
+    assert (
+        on_loopback_hub.warning is not None
+        and "urbanart serve --host 0.0.0.0" in on_loopback_hub.warning
+    )
+    on_shared_hub = addresses.screen_addresses(
+        library, TOKEN, "http://192.168.1.20:8470", with_qr=False
+    )
+    assert on_shared_hub.warning is None
+    default_setting = addresses.screen_addresses(library, TOKEN, None, with_qr=False)
+    assert default_setting.warning is not None and "public_base_url" in default_setting.warning
+    update_settings(library, public_base_url="https://screens.example.org/")
+    assert addresses.screen_addresses(library, TOKEN, None, with_qr=False).warning is None

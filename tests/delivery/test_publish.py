@@ -17,11 +17,12 @@ from tests.delivery.conftest import World
 from urbanart.curation import playlists, schedules
 from urbanart.curation.resolver import resolve
 from urbanart.delivery import manifest as mf
-from urbanart.delivery.publisher import MEDIA_GRACE, publish, window_for
+from urbanart.delivery.publisher import publish, window_for
 from urbanart.delivery.signing import signing_key
 from urbanart.library import catalog
 from urbanart.library.library import Library, current_tree, published_root
 from urbanart.library.models import Publication, PublishedManifest, Screen
+from urbanart.library.settings import update_settings
 from urbanart.protocol.envelope import SignatureInvalid, verify_envelope
 from urbanart.protocol.manifest_format import media_urls, validate_payload
 
@@ -155,6 +156,9 @@ def test_a_playlist_change_rewrites_only_the_screens_that_use_it(
 def test_old_releases_go_after_two_and_unused_media_after_the_grace_period(
     world: World, library: Library
 ) -> None:
+    # The library's media_grace_days setting, not the default of 7, decides when media goes.
+    update_settings(library, media_grace_days=3)
+    grace = timedelta(days=3)
     publish(library, now=NOW)
     media_root = published_root(library) / "media"
     red_urls = {
@@ -177,9 +181,9 @@ def test_old_releases_go_after_two_and_unused_media_after_the_grace_period(
         assert (media_root.parent / url.lstrip("/")).is_file()
     state = json.loads((published_root(library) / "media-gc.json").read_text())
     assert set(state["unreferenced_since"]) == {u.lstrip("/") for u in red_urls}
-    publish(library, now=NOW + MEDIA_GRACE - timedelta(hours=1))
+    publish(library, now=NOW + grace - timedelta(hours=1))
     assert all((media_root.parent / url.lstrip("/")).is_file() for url in red_urls)
-    result = publish(library, now=NOW + MEDIA_GRACE + timedelta(days=1))
+    result = publish(library, now=NOW + grace + timedelta(days=1))
     assert result.media_removed == len(red_urls)
     assert not any((media_root.parent / url.lstrip("/")).exists() for url in red_urls)
     for _, payload in manifests(library).values():  # nothing served lost its media
@@ -265,3 +269,13 @@ def test_paths_stay_inside_the_tree_and_unsafe_tokens_are_refused(
             assert all(c.isalnum() or c in "-_" for c in token)
     assert not (published_root(library) / "escape-attempt-xx").exists()
     assert set(manifests(library)) == {world.screens["Berlin"], world.screens["Tokyo"]}
+
+
+def test_the_look_ahead_setting_sets_the_window_unless_the_caller_gives_one(
+    world: World, library: Library
+) -> None:
+    update_settings(library, look_ahead_days=12)
+    result = publish(library, dry_run=True, now=NOW)
+    assert (result.window_from, result.window_until) == window_for(NOW, 12)
+    result = publish(library, dry_run=True, now=NOW, look_ahead_days=2)
+    assert (result.window_from, result.window_until) == window_for(NOW, 2)

@@ -12,10 +12,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import curator_errors, fail, print_json, stderr, stdout, table
+from urbanart.cli.public_address import warn_if_public_address_is_local
 from urbanart.delivery import jobs
 from urbanart.delivery.changes import ChangeStatus
 from urbanart.delivery.history import delivery_log
-from urbanart.delivery.publisher import DEFAULT_LOOK_AHEAD_DAYS, ScreenChange
+from urbanart.delivery.publisher import ScreenChange
 from urbanart.delivery.push import DELIVERY_LOG_LIMIT, push
 from urbanart.delivery.workflow import (
     PUSHED_STATUSES,
@@ -115,9 +116,9 @@ _STAGE_LABELS = {
 @click.option(
     "--days",
     type=click.IntRange(1, 366),
-    default=DEFAULT_LOOK_AHEAD_DAYS,
-    show_default=True,
-    help="How many days ahead each manifest covers.",
+    default=None,
+    help="How many days ahead each manifest covers (default: the library's look_ahead_days "
+    "setting, 7 unless changed).",
 )
 @click.option(
     "--no-push",
@@ -129,7 +130,12 @@ _STAGE_LABELS = {
 @pass_state
 @curator_errors
 def publish_command(
-    state: CliState, dry_run: bool, at: str | None, days: int, no_push: bool, as_json: bool
+    state: CliState,
+    dry_run: bool,
+    at: str | None,
+    days: int | None,
+    no_push: bool,
+    as_json: bool,
 ) -> None:
     """Publish every screen's signed manifest and media, and push it to changed screens.
 
@@ -137,6 +143,7 @@ def publish_command(
     others get it at their next poll.
     """
     library = state.library()
+    warn_if_public_address_is_local(library)
     if at is not None:
         if dry_run:
             raise InvalidValue("--at", at, "cannot be combined with --dry-run", key="at")

@@ -156,12 +156,20 @@ def demo(state: CliState, if_empty: bool, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--set", "assignments", multiple=True, metavar="NAME=VALUE", help="Change a setting.")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Change a setting, e.g. --set public_base_url=https://art.example.org; repeat for more.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 @curator_errors
 def settings(state: CliState, assignments: tuple[str, ...], as_json: bool) -> None:
-    """Show or change library settings (public base URL, import limits, rendition background)."""
+    """Show or change library settings: the public address (public_base_url), import limits,
+    rendition background, look-ahead and media grace (in days). Sizes are in bytes and pixels.
+    """
     library = state.library()
     if assignments:
         changes = {}

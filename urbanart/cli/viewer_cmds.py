@@ -9,6 +9,7 @@ import click
 
 from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import curator_errors, stderr
+from urbanart.cli.public_address import warn_if_public_address_is_local
 from urbanart.delivery.tree import atomic_write
 from urbanart.viewers import links as lk
 from urbanart.viewers import signs as sg
@@ -42,6 +43,7 @@ def link(state: CliState, ref: str, playlist: bool, folder: Path) -> None:
     target = lk.public_link(library, ref, playlist=playlist)
     svg, png = lk.write_qr_codes(target, folder)
     click.echo(target.url)
+    warn_if_public_address_is_local(library)
     stderr.print(f"QR code: {svg} and {png}", highlight=False, markup=False)
     if not target.published:
         where = (
@@ -85,5 +87,6 @@ def sign(state: CliState, screen: str, output: Path | None, fmt: str | None, pap
     path = output if output is not None else Path(f"sign-{_slug(made.screen_name)}.{fmt}")
     atomic_write(path, made.data)
     click.echo(f"Wrote {path} ({paper.upper()}, {sg.DPI} dpi) for {made.url}")
+    warn_if_public_address_is_local(library)
     if not lk.page_published(library, "s", made.screen_id):
         _note("this screen's page is not published yet; run `urbanart publish` before printing.")

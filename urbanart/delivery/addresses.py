@@ -15,6 +15,7 @@ from urllib.parse import quote, urljoin
 
 from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
+from urbanart.library.public_address import hub_only_here_warning, public_address_warning
 from urbanart.library.settings import load_settings
 from urbanart.protocol.tree_layout import manifest_path
 from urbanart.viewers import qr
@@ -62,6 +63,8 @@ class ScreenAddresses:
     player_command: str
     #: PNG of a QR code of player_url (empty when not asked for).
     qr_png: bytes
+    #: Why a tablet or phone elsewhere cannot open these addresses, and how to fix it; or None.
+    warning: str | None = None
 
     def __repr__(self) -> str:  # the token is a secret: it names the screen's manifest URL
         return f"ScreenAddresses(base_url={self.base_url!r}, source={self.source!r})"
@@ -82,8 +85,11 @@ def screen_addresses(
     """
     if hub_url:
         base, source = hub_root(hub_url), HUB
+        warning = hub_only_here_warning(base)
     else:
-        base, source = hub_root(load_settings(library).public_base_url), SETTING
+        settings = load_settings(library)
+        base, source = hub_root(settings.public_base_url), SETTING
+        warning = public_address_warning(settings)
     web = player_url(base, token)
     return ScreenAddresses(
         base_url=base,
@@ -92,4 +98,5 @@ def screen_addresses(
         player_url=web,
         player_command=player_command(base, token),
         qr_png=qr.png_bytes(web, scale=qr_scale) if with_qr else b"",
+        warning=warning,
     )

@@ -41,18 +41,14 @@ from urbanart.library.models import (
     Screen,
 )
 from urbanart.library.renditions import RenditionRecord, ensure_rendition
-from urbanart.library.settings import load_settings
+from urbanart.library.settings import DEFAULT_LOOK_AHEAD_DAYS, load_settings
 from urbanart.library.vocabulary import ReviewStatus, disclosure, license_url
 from urbanart.player.web_files import web_player_files
 from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path, media_url
 from urbanart.viewers.site import build_viewers
 
-#: How long media no kept manifest uses stay on disk, for screens still on an older manifest.
-#: Meant to become a library setting (media_grace_days); a module constant until then.
-MEDIA_GRACE = timedelta(days=7)
 #: Releases kept on disk: the one served and the one before it.
 KEEP_RELEASES = 2
-DEFAULT_LOOK_AHEAD_DAYS = 7
 RENDITION_QUALITY = 85
 #: Poll tokens name folders and URLs; anything else is refused rather than escaped.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -463,7 +459,7 @@ def publish(
     library: Library,
     *,
     dry_run: bool = False,
-    look_ahead_days: int = DEFAULT_LOOK_AHEAD_DAYS,
+    look_ahead_days: int | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
@@ -473,14 +469,20 @@ def publish(
     dry_run computes everything (renditions missing from the library's cache are derived and
     cached, as a preview would) but writes nothing to the published tree or the delivery log.
     `now` drives the window and the media grace period (tests move time with it).
+    look_ahead_days defaults to the library's look_ahead_days setting; media no kept manifest
+    uses stays published for the media_grace_days setting.
 
     Only a work's own fault (not approved, undecodable, no original) leaves its items out; a
     disk or I/O error (no space left, EIO, EACCES) fails the whole publish with StorageError,
     naming the file, and the served tree stays as it was: a full disk must never publish a
     release with the works it could not write left out.
     """
+    settings = load_settings(library)
+    if look_ahead_days is None:
+        look_ahead_days = settings.look_ahead_days
     if look_ahead_days < 1 or look_ahead_days > 366:
         raise UrbanArtError("The look-ahead must be between 1 and 366 days.")
+    grace = timedelta(days=settings.media_grace_days)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     start, until = window_for(now, look_ahead_days)
     tree = Tree(published_root(library))
@@ -491,7 +493,7 @@ def publish(
             key = SigningKey(Ed25519PrivateKey.generate(), key_path(library.home))
         else:
             key = signing_key(library.home)
-        return _publish(library, tree, key, dry_run, start, until, now, progress, cancel)
+        return _publish(library, tree, key, dry_run, start, until, now, grace, progress, cancel)
     except OSError as exc:
         raise StorageError(exc) from exc
 
@@ -504,6 +506,7 @@ def _publish(
     start: datetime,
     until: datetime,
     now: datetime,
+    grace: timedelta,
     progress: Progress | None,
     cancel: threading.Event | None,
 ) -> PublishResult:
@@ -566,7 +569,7 @@ def _publish(
                 _crash_point("after-swap")
                 release_name = None  # served now: never clean it up as half-built
             tree.clean(KEEP_RELEASES)
-            removed, waiting = tree.collect_media(tree.kept_media(), now, MEDIA_GRACE)
+            removed, waiting = tree.collect_media(tree.kept_media(), now, grace)
             served = tree.current_release()
             result = PublishResult(
                 publication_id,
@@ -604,8 +607,8 @@ def _publish(
 __all__ = [
     "CRASH_ENV",
     "CRASH_STAGES",
+    "DEFAULT_LOOK_AHEAD_DAYS",
     "MEDIA",
-    "MEDIA_GRACE",
     "DroppedItem",
     "PublishCancelled",
     "PublishResult",

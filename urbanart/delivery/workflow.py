@@ -18,7 +18,7 @@ from typing import Any
 from urbanart.delivery import jobs
 from urbanart.delivery.changes import ChangeStatus
 from urbanart.delivery.history import push_screen_ids
-from urbanart.delivery.publisher import DEFAULT_LOOK_AHEAD_DAYS, PublishResult, publish
+from urbanart.delivery.publisher import PublishResult, publish
 from urbanart.delivery.push import PushOutcome
 from urbanart.delivery.push import push as push_to_screens
 from urbanart.errors import UrbanArtError
@@ -124,7 +124,7 @@ def publish_and_deliver(
     now: datetime | None = None,
     progress: DeliveryProgress | None = None,
     cancel: threading.Event | None = None,
-    look_ahead_days: int = DEFAULT_LOOK_AHEAD_DAYS,
+    look_ahead_days: int | None = None,
 ) -> Delivery:
     """Publish, push the changed screens that have a push URL, and re-plan timed re-pushes.
 
@@ -134,6 +134,7 @@ def publish_and_deliver(
     and the planning (Delivery.skipped says so; screens still get the version when they poll).
     push=False publishes without pushing; the re-push plan still follows the schedules, since
     re-pushes at playlist switches happen whether or not this publish told the screens.
+    look_ahead_days=None takes the library's look_ahead_days setting.
     """
 
     def publishing(done: int, total: int, what: str) -> None:

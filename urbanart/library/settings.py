@@ -1,17 +1,60 @@
-"""Library settings, declared once with types and defaults, stored as JSON in the database."""
+"""Library settings, declared once with types, defaults, units and ranges, stored as JSON.
+
+Each field of ``LibrarySettings`` carries a ``SettingSpec`` (label, unit, allowed range) in its
+metadata, so the CLI's ``urbanart settings``, the studio's Preferences dialog and validation all
+read the same declaration instead of keeping their own lists.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields, replace
+import re
+from dataclasses import Field, asdict, dataclass, field, fields, replace
+from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from urbanart.errors import InvalidValue
-from urbanart.imaging.limits import ImportLimits
+from urbanart.imaging.limits import MIB, ImportLimits
 from urbanart.library.library import Library
 from urbanart.library.models import Setting
+
+#: How many days each published manifest covers unless a caller says otherwise.
+DEFAULT_LOOK_AHEAD_DAYS = 7
+#: How long media no kept manifest uses stay on disk, for screens still on an older manifest.
+DEFAULT_MEDIA_GRACE_DAYS = 7
+#: What a curator's "this is a colour" looks like to the rendition code (imaging.renditions).
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+MEGAPIXEL = 1_000_000
+
+
+class Unit(StrEnum):
+    """What a setting's value means, so forms can pick a widget and show it in curators' units."""
+
+    TEXT = "text"
+    NUMBER = "number"  # a plain whole number
+    URL = "url"
+    COLOUR = "colour"
+    BYTES = "bytes"  # shown in MB (MiB, as the import limits count them)
+    PIXELS = "pixels"  # shown in megapixels
+    DAYS = "days"
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """How one setting is named for a curator, what it holds and which values it accepts."""
+
+    label: str
+    unit: Unit
+    help: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+def _setting(default: Any, spec: SettingSpec) -> Any:
+    return field(default=default, metadata={"spec": spec})
 
 
 @dataclass(frozen=True)
@@ -19,17 +62,88 @@ class LibrarySettings:
     """Every knob a curator may turn for a whole library."""
 
     #: Where the published tree is reachable by phones and screens (links and QR codes).
-    public_base_url: str = "http://localhost:8470"
+    public_base_url: str = _setting(
+        "http://localhost:8470",
+        SettingSpec(
+            "Public address",
+            Unit.URL,
+            "Where phones and screens elsewhere reach the published pages, e.g. "
+            "https://art.example.org; every link and QR code starts with it.",
+        ),
+    )
     #: Largest file accepted by import, in bytes.
-    max_import_bytes: int = ImportLimits.max_bytes
+    max_import_bytes: int = _setting(
+        ImportLimits.max_bytes,
+        SettingSpec(
+            "Largest file", Unit.BYTES, "Bigger files are refused by import.", MIB, 1 << 40
+        ),
+    )
     #: Largest frame accepted by import, in pixels (decompression-bomb guard).
-    max_import_pixels: int = ImportLimits.max_pixels
+    max_import_pixels: int = _setting(
+        ImportLimits.max_pixels,
+        SettingSpec(
+            "Largest image",
+            Unit.PIXELS,
+            "Width × height of one frame; larger images are refused.",
+            MEGAPIXEL,
+            2_000 * MEGAPIXEL,
+        ),
+    )
     #: Largest animation accepted by import, in pixels over all frames (frames×width×height).
-    max_import_total_pixels: int = ImportLimits.max_total_pixels
+    max_import_total_pixels: int = _setting(
+        ImportLimits.max_total_pixels,
+        SettingSpec(
+            "Largest animation",
+            Unit.PIXELS,
+            "Frames × width × height of an animation; larger ones are refused.",
+            MEGAPIXEL,
+            100_000 * MEGAPIXEL,
+        ),
+    )
     #: Memory (address space) each import worker process may use, in bytes.
-    import_worker_memory: int = ImportLimits.worker_memory_bytes
+    import_worker_memory: int = _setting(
+        ImportLimits.worker_memory_bytes,
+        SettingSpec(
+            "Memory per import worker",
+            Unit.BYTES,
+            "A file that needs more to decode is refused.",
+            256 * MIB,
+            1 << 40,
+        ),
+    )
     #: Colour transparent artworks are shown on in renditions.
-    rendition_background: str = ImportLimits.background
+    rendition_background: str = _setting(
+        ImportLimits.background,
+        SettingSpec(
+            "Background of transparent works",
+            Unit.COLOUR,
+            "A colour like #1a2b3c, shown behind transparent parts on screens.",
+        ),
+    )
+    #: How many days ahead each published manifest covers (`urbanart publish --days` overrides).
+    look_ahead_days: int = _setting(
+        DEFAULT_LOOK_AHEAD_DAYS,
+        SettingSpec(
+            "Look-ahead",
+            Unit.DAYS,
+            "How far ahead each screen's published schedule reaches; screens keep playing "
+            "that long without hearing from the hub.",
+            1,
+            366,
+        ),
+    )
+    #: Days media no kept manifest uses stay published, for screens still on an older one.
+    media_grace_days: int = _setting(
+        DEFAULT_MEDIA_GRACE_DAYS,
+        SettingSpec(
+            "Media grace",
+            Unit.DAYS,
+            "How long media nothing plays any more stays published, for screens that have "
+            "not fetched their new schedule yet.",
+            1,
+            365,
+        ),
+    )
 
     def import_limits(self) -> ImportLimits:
         return ImportLimits(
@@ -41,17 +155,76 @@ class LibrarySettings:
         )
 
 
+def _spec_of(f: Field[Any]) -> SettingSpec:
+    spec = f.metadata.get("spec")
+    if isinstance(spec, SettingSpec):
+        return spec
+    # A setting declared without a spec still gets a form field, named after itself.
+    unit = Unit.NUMBER if isinstance(f.default, int) else Unit.TEXT
+    return SettingSpec(f.name.replace("_", " ").capitalize(), unit, minimum=1)
+
+
+def setting_specs() -> dict[str, SettingSpec]:
+    """Every setting's spec by name, in declaration order (the order forms show them in)."""
+    return {f.name: _spec_of(f) for f in fields(LibrarySettings)}
+
+
+def check_public_base_url(raw: object) -> str:
+    """The address trimmed, or InvalidValue naming public_base_url and what is wrong with it.
+
+    Why strict: every link, QR code and printed sign starts with it; a typo here is printed on
+    paper before anyone notices the links do not open.
+    """
+    text = str(raw).strip()
+    name = "public_base_url"
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InvalidValue(
+            name, raw, "must start with https:// (or http://), e.g. https://art.example.org",
+            key=name,
+        )  # fmt: skip
+    try:
+        host, _port = parts.hostname, parts.port
+    except ValueError:
+        raise InvalidValue(
+            name, raw, "has a port that is not a number from 1 to 65535", key=name
+        ) from None
+    if not host:
+        raise InvalidValue(name, raw, "has no host name, e.g. https://art.example.org", key=name)
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        raise InvalidValue(
+            name, raw, "must not have a ?query or #fragment; links are added after it", key=name
+        )
+    if parts.username is not None or parts.password is not None:
+        raise InvalidValue(name, raw, "must not carry a user name or password", key=name)
+    return text
+
+
 def _coerce(name: str, raw: Any) -> Any:
+    spec = setting_specs()[name]
     default = getattr(LibrarySettings, name)
+    if name == "public_base_url":
+        return check_public_base_url(raw)
     if isinstance(default, int):
         try:
-            value = int(raw)
+            value = int(str(raw).strip()) if isinstance(raw, str) else int(raw)
         except (TypeError, ValueError):
             raise InvalidValue(name, raw, "must be a whole number", key=name) from None
-        if value <= 0:
-            raise InvalidValue(name, raw, "must be positive", key=name)
+        low = spec.minimum if spec.minimum is not None else 1
+        if value < low or (spec.maximum is not None and value > spec.maximum):
+            raise InvalidValue(name, raw, _range_text(spec, low), key=name)
         return value
-    return str(raw)
+    text = str(raw).strip()
+    if spec.unit is Unit.COLOUR and not _COLOUR.fullmatch(text):
+        raise InvalidValue(name, raw, "must be a colour like #1a2b3c", key=name)
+    return text
+
+
+def _range_text(spec: SettingSpec, low: int) -> str:
+    unit = {Unit.BYTES: "bytes", Unit.PIXELS: "pixels", Unit.DAYS: "days"}.get(spec.unit, "")
+    if spec.maximum is None:
+        return f"must be at least {low:,} {unit}".rstrip()
+    return f"must be from {low:,} to {spec.maximum:,} {unit}".rstrip()
 
 
 def load_settings(library: Library) -> LibrarySettings:
@@ -62,6 +235,7 @@ def load_settings(library: Library) -> LibrarySettings:
 
 
 def update_settings(library: Library, **changes: Any) -> LibrarySettings:
+    """Validate every change first, then store them all: one bad value stores nothing."""
     known = {f.name for f in fields(LibrarySettings)}
     for name in changes:
         if name not in known:
