@@ -1,10 +1,10 @@
 """Runs the built-in hub (``urbanart.delivery.server.HubThread``) beside the studio.
 
 The hub serves the published tree and receives screen heartbeats. The studio starts it in the
-background on port 8470 or the next free one, and shows its address in the status bar. Shared on
-the local network (the default), it listens on every interface so screens and phones nearby can
-pair and poll, and the address shown is the machine's LAN address; otherwise only this machine
-(127.0.0.1) reaches it.
+background on port 8470 or the next free one, and shows its address in the status bar. By default
+only this machine (127.0.0.1) reaches it, as with `urbanart serve`; once the curator shares it on
+the local network it listens on every interface so screens and phones nearby can pair and poll,
+and the address shown is the machine's LAN address.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ class HubRunner(QObject):
         super().__init__(parent)
         self.status = "hub: not started"
         self.address: str | None = None
+        #: The interface the running hub listens on (127.0.0.1 or 0.0.0.0); None when stopped.
+        self.host: str | None = None
         self._hub: Any = None
 
     def start(self, library: Library, *, on_network: bool = False) -> None:
@@ -61,13 +63,14 @@ class HubRunner(QObject):
 
     def _started(self, result: tuple[Any, str]) -> None:
         self._hub, self.address = result
+        self.host = self._hub.host
         self._set(f"hub: {self.address}")
 
     def stop(self, *, then: Callable[[], None] | None = None) -> None:
         """Stop the hub in the background (it finishes in-flight requests and writes the last
         poll times), then call ``then``; the GUI thread does not wait for it."""
         hub, self._hub = self._hub, None
-        self.address = None
+        self.address = self.host = None
         if hub is None:
             if then is not None:
                 then()
@@ -91,7 +94,7 @@ class HubRunner(QObject):
     def stop_now(self) -> None:
         """Stop the hub and wait: only when the studio quits, when nothing is left to draw."""
         hub, self._hub = self._hub, None
-        self.address = None
+        self.address = self.host = None
         if hub is not None:
             try:
                 hub.stop()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import operations, theme
+from ui.dialogs.preferences_dialog import PreferencesDialog
 from ui.hub_runner import HubRunner
 from ui.operations import (
     ARTISTS,
@@ -53,7 +54,11 @@ from urbanart.curation.demo import load_demo_curation
 from urbanart.library.catalog import count_artworks
 from urbanart.library.demo import load_demo
 from urbanart.library.library import Library
+from urbanart.library.settings import LibrarySettings, load_settings
 from urbanart.library.undo import UndoResult
+
+#: The studio's choice to share its hub on the local network (off: this computer only).
+SHARE_HUB_KEY = "hub/share_on_network"
 
 #: (key, label, icon) of each view, in sidebar order; Ctrl+1… follow this order.
 VIEWS: tuple[tuple[str, str, str], ...] = (
@@ -80,6 +85,7 @@ class MainWindow(QMainWindow):
         self.start_hub = start_hub
         self.studio: Studio | None = None
         self.views: dict[str, StudioView] = {}
+        self.preferences: PreferencesDialog | None = None
         self.setWindowTitle("Urban Art Studio")
         self.setWindowIcon(theme.app_icon())
         self.setMinimumSize(QSize(960, 600))
@@ -176,14 +182,25 @@ class MainWindow(QMainWindow):
             [QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)]
         )
         self.refresh_undo_actions()
+        edit_menu.addSeparator()
+        self.preferences_action = add(
+            edit_menu,
+            "&Preferences…",
+            self.open_preferences,
+            QKeySequence.StandardKey.Preferences,
+        )
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
 
         hub_menu = bar.addMenu("&Hub")
         self.share_hub_action = add(
-            hub_menu, "&Share on the Local Network", self._share_hub_toggled
+            hub_menu,
+            "&Share on the Local Network",
+            lambda: self.set_hub_shared(self.share_hub_action.isChecked()),
         )
         self.share_hub_action.setCheckable(True)
+        # Off unless the curator turned it on: like `urbanart serve`, this computer only.
         self.share_hub_action.setChecked(
-            str(self.settings.value("hub/share_on_network", "true")).lower() == "true"
+            str(self.settings.value(SHARE_HUB_KEY, "false")).lower() == "true"
         )
         self.share_hub_action.setToolTip(
             "Let screens and phones on this network reach the built-in hub; "
@@ -421,12 +438,58 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/view", key)
         self.view_changed.emit(key)
 
-    def _share_hub_toggled(self) -> None:
-        on = self.share_hub_action.isChecked()
-        self.settings.setValue("hub/share_on_network", "true" if on else "false")
+    def set_hub_shared(self, on: bool) -> None:
+        """Share the hub on the local network (0.0.0.0) or keep it on this computer (127.0.0.1).
+
+        The one path for the Hub menu's action and the Preferences checkbox: the action holds
+        the choice, QSettings keeps it, and a running hub restarts on the new address.
+        """
+        self.share_hub_action.setChecked(on)
+        self.settings.setValue(SHARE_HUB_KEY, "true" if on else "false")
         if self.studio is not None and self.start_hub:
             library = self.studio.library
             self.hub.stop(then=lambda: self.hub.start(library, on_network=on))
+
+    # Preferences -------------------------------------------------------------------------------
+
+    def open_preferences(self) -> None:
+        """Read the library's settings in the background, then show them in the dialog."""
+        if self.studio is None:
+            return
+        if self.preferences is not None:
+            self.preferences.raise_()
+            self.preferences.activateWindow()
+            return
+        studio = self.studio
+
+        def read(_ctx: OpContext) -> LibrarySettings:
+            return load_settings(studio.library)
+
+        def show(current: LibrarySettings) -> None:
+            if self.studio is not studio or self.preferences is not None:
+                return
+            dialog = PreferencesDialog(
+                studio, current, share_on_network=self.share_hub_action.isChecked(), parent=self
+            )
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.share_hub_action.toggled.connect(dialog.share.setChecked)
+            dialog.saved.connect(lambda _stored: self._preferences_saved(dialog))
+            dialog.finished.connect(lambda _code: self._preferences_closed(dialog))
+            self.preferences = dialog
+            dialog.open()
+
+        run_op(self, read, on_success=show, label="read preferences")
+
+    def _preferences_saved(self, dialog: PreferencesDialog) -> None:
+        shared = dialog.share.isChecked()
+        if shared != self.share_hub_action.isChecked():
+            self.set_hub_shared(shared)
+        self.statusBar().showMessage("Preferences saved", 5000)
+
+    def _preferences_closed(self, dialog: PreferencesDialog) -> None:
+        self.share_hub_action.toggled.disconnect(dialog.share.setChecked)
+        if self.preferences is dialog:
+            self.preferences = None
 
     def _hub_address_changed(self, *_: object) -> None:
         """Tell the views that show screen addresses where the running hub listens."""

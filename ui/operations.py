@@ -43,6 +43,7 @@ class DataKind(StrEnum):
     SCREENS = "screens"
     SCHEDULES = "schedules"
     PUBLICATIONS = "publications"
+    SETTINGS = "settings"  # the library's settings (public address, look-ahead…)
 
 
 #: The kinds by their short names, as views import them.
@@ -53,6 +54,7 @@ ARTWORKS, ARTISTS, PLAYLISTS, LIBRARY = (
     DataKind.LIBRARY,
 )
 SCREENS, SCHEDULES, PUBLICATIONS = DataKind.SCREENS, DataKind.SCHEDULES, DataKind.PUBLICATIONS
+SETTINGS = DataKind.SETTINGS
 
 
 @dataclass

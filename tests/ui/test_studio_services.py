@@ -33,20 +33,20 @@ def test_the_studio_runs_a_stored_publish_and_serves_the_hub(
 
     qtbot.waitUntil(lambda: window.hub.address is not None, timeout=15_000)
     assert window.hub.address in window.hub_label.text()
-    # shared on the local network by default: the address a phone nearby can open
-    assert window.share_hub_action.isChecked()
-    assert urlsplit(window.hub.address).hostname == (local_network_ip() or "127.0.0.1")
+    # this computer only by default, as `urbanart serve`, until the curator shares it
+    assert not window.share_hub_action.isChecked()
+    assert window.hub.address.startswith("http://127.0.0.1:")
     key_url = f"{window.hub.address}keys/manifest-signing.pub"
     # the hub notices the new release within its check interval
     qtbot.waitUntil(lambda: requests.get(key_url, timeout=10).status_code == 200, timeout=10_000)
     assert b"PUBLIC KEY" in requests.get(key_url, timeout=10).content
 
-    window.share_hub_action.trigger()  # only this computer: the hub restarts on 127.0.0.1
-    qtbot.waitUntil(
-        lambda: (window.hub.address or "").startswith("http://127.0.0.1:"), timeout=15_000
-    )
-    local_key = f"{window.hub.address}keys/manifest-signing.pub"
-    assert requests.get(local_key, timeout=10).status_code == 200
+    window.share_hub_action.trigger()  # shared: the hub restarts on every interface
+    qtbot.waitUntil(lambda: window.hub.host == "0.0.0.0", timeout=15_000)
+    # the address a phone nearby can open
+    assert urlsplit(window.hub.address).hostname == (local_network_ip() or "127.0.0.1")
+    shared_key = f"{window.hub.address}keys/manifest-signing.pub"
+    assert requests.get(shared_key, timeout=10).status_code == 200
 
     window.close()
     wait_idle(qtbot)

@@ -107,7 +107,7 @@ def studio_environment(tmp_path: Path, display: str) -> dict[str, str]:
         if key not in {"QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE"}
     }
     config = tmp_path / "config"
-    # Only this computer reaches the studio's hub during the test (the default shares it).
+    # Only this computer reaches the studio's hub during the test (the default, made explicit).
     settings = config / "UrbanArtStudio" / "Urban Art Studio.conf"
     settings.parent.mkdir(parents=True)
     settings.write_text("[hub]\nshare_on_network=false\n")

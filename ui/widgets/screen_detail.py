@@ -211,10 +211,14 @@ class ScreenDetail(QWidget):
         self.qr_caption = hint_label("Scan to open the web player")
         self.qr_caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.qr_pixmap = QPixmap()
+        self.qr_warning = ErrorLabel()  # why a tablet elsewhere cannot open the code, and the fix
+        self.qr_warning.setAccessibleName("Pairing QR warning")
+        self.qr_warning.setMaximumWidth(QR_SIDE + 60)
         qr_box = QVBoxLayout()
         qr_box.setSpacing(4)
         qr_box.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
         qr_box.addWidget(self.qr_caption)
+        qr_box.addWidget(self.qr_warning)
         qr_box.addStretch(1)
 
         columns = QHBoxLayout()
@@ -302,6 +306,7 @@ class ScreenDetail(QWidget):
             field.set_text("")
         self.qr.clear()
         self.qr_pixmap = QPixmap()
+        self.qr_warning.clear_message()
         self.address_note.setText(note)
         self.address_error.clear_message()
 
@@ -318,6 +323,7 @@ class ScreenDetail(QWidget):
             )  # fmt: skip
         self.qr_pixmap = pixmap
         self.qr.setPixmap(pixmap)
+        self.qr_warning.show_message(found.warning or "")
         self.address_error.clear_message()
         if found.source == HUB:
             self.address_note.setText(

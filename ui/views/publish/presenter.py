@@ -22,6 +22,7 @@ from ui.operations import (
     PUBLICATIONS,
     SCHEDULES,
     SCREENS,
+    SETTINGS,
     Debouncer,
     OpContext,
     describe,
@@ -44,9 +45,11 @@ from urbanart.delivery.publisher import PublishCancelled, PublishResult, publish
 from urbanart.delivery.push import push
 from urbanart.delivery.workflow import Delivery, Stage, publish_and_deliver
 from urbanart.errors import UrbanArtError
+from urbanart.library.public_address import public_address_warning
+from urbanart.library.settings import load_settings
 
 #: Kinds of change that can change what a publish would write.
-CHECK_KINDS = frozenset({PLAYLISTS, SCHEDULES, SCREENS, ARTWORKS, LIBRARY})
+CHECK_KINDS = frozenset({PLAYLISTS, SCHEDULES, SCREENS, ARTWORKS, LIBRARY, SETTINGS})
 CHECK_DELAY_MS = 600
 
 
@@ -77,6 +80,10 @@ class PublishDisplay(Protocol):
     def show_summary(self, text: str) -> None: ...
 
     def show_notice(self, text: str, look: Look) -> None: ...
+
+    def show_address_warning(self, text: str | None) -> None:
+        """Show (or hide, with None) why phones elsewhere cannot open the published links."""
+        ...
 
     def show_progress(self, visible: bool) -> None:
         """Show an indefinite progress row (a check started), or hide it."""
@@ -125,6 +132,7 @@ class PublishPresenter(QObject):
         self._detail_id: int | None = None
         self._history_load = Latest(parent, "publication history")
         self._detail_load = Latest(parent, "publication detail")
+        self._address_load = Latest(parent, "public address")
         self.failed_pushes: list[int] = []
         self._shown: tuple[PublishResult, bool] | None = None  # result on screen, published?
         self.progressed.connect(self._check_progress)
@@ -137,6 +145,7 @@ class PublishPresenter(QObject):
         """First load: the history now, the check as soon as the view is on screen."""
         self.started = True
         self.refresh_history()
+        self.refresh_address_warning()
         if self.display.isVisible():
             self.check()
 
@@ -148,6 +157,8 @@ class PublishPresenter(QObject):
     def _data_changed(self, kinds: frozenset[str]) -> None:
         if PUBLICATIONS in kinds:
             self.refresh_history()
+        if SETTINGS in kinds or LIBRARY in kinds:
+            self.refresh_address_warning()
         if kinds & CHECK_KINDS:
             self.stale = True
             if self.display.isVisible():
@@ -357,6 +368,16 @@ class PublishPresenter(QObject):
             busy=busy,
             can_publish=not busy and self.changed is not False,
             reason=fmt.publish_reason(self.op, self.changed),
+        )
+
+    # Public address ------------------------------------------------------------------------------
+
+    def refresh_address_warning(self) -> None:
+        """Read the public address in the background; warn while it is a loopback address."""
+        library = self.studio.library
+        self._address_load.run(
+            lambda _ctx: public_address_warning(load_settings(library)),
+            self.display.show_address_warning,
         )
 
     # History -----------------------------------------------------------------------------------

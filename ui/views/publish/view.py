@@ -20,6 +20,7 @@ from PySide6.QtCore import QItemSelection, QSettings, Qt
 from PySide6.QtGui import QIcon, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QProgressBar,
@@ -84,6 +85,18 @@ class PublishView(QWidget):
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice.setAccessibleName("Notice")
         self.notice.setVisible(False)
+        self.address_warning = PlainLabel()
+        self.address_warning.setWordWrap(True)
+        self.address_warning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.address_warning.setAccessibleName("Public address warning")
+        self.address_warning.setVisible(False)
+        self.address_warning.setFrameShape(QFrame.Shape.StyledPanel)
+        self.address_warning.setMargin(8)
+        warning_palette = self.address_warning.palette()
+        warning_palette.setColor(
+            self.address_warning.foregroundRole(), theme.error_color(warning_palette)
+        )
+        self.address_warning.setPalette(warning_palette)
         self.check_button = QPushButton("Check what would change")
         self.check_button.setToolTip("Compare the library with what the screens have now")
         self.retry_button = QPushButton("Retry failed pushes")
@@ -125,6 +138,7 @@ class PublishView(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(16, 12, 16, 8)
         top_layout.addLayout(header)
+        top_layout.addWidget(self.address_warning)
         top_layout.addWidget(self.notice)
         top_layout.addWidget(self.progress_row)
         top_layout.addWidget(self.screens, 1)
@@ -260,6 +274,10 @@ class PublishView(QWidget):
                 color = self.palette().color(QPalette.ColorRole.WindowText)
             palette.setColor(self.notice.foregroundRole(), color)
             self.notice.setPalette(palette)
+
+    def show_address_warning(self, text: str | None) -> None:
+        self.address_warning.setText(text or "")
+        self.address_warning.setVisible(bool(text))
 
     def show_progress(self, visible: bool) -> None:
         if visible:
