@@ -22,7 +22,7 @@ from ui.main_window import MainWindow
 from ui.views.publish.view import PublishView
 from ui.views.screens.view import ScreensView
 from urbanart.curation import screens
-from urbanart.delivery.server import local_network_ip
+from urbanart.delivery.server import ALL_INTERFACES, local_network_ip
 from urbanart.imaging.limits import MIB
 from urbanart.library.library import Library
 from urbanart.library.public_address import SET_ADDRESS_COMMAND
@@ -170,7 +170,7 @@ def test_a_fresh_studio_hub_listens_on_this_computer_until_sharing_is_turned_on(
     assert not dialog.share.isChecked()
     dialog.share.setChecked(True)
     save(qtbot, dialog)
-    qtbot.waitUntil(lambda: window.hub.host == "0.0.0.0", timeout=15_000)
+    qtbot.waitUntil(lambda: window.hub.host == ALL_INTERFACES, timeout=15_000)
     assert window.share_hub_action.isChecked()
     assert str(settings.value("hub/share_on_network")) == "true"
     port = int(window.hub.address.rsplit(":", 1)[1].strip("/"))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.ui.conftest import wait_idle
 from urbanart.delivery import jobs
-from urbanart.delivery.server import local_network_ip
+from urbanart.delivery.server import ALL_INTERFACES, local_network_ip
 from urbanart.library.library import Library
 from urbanart.library.models import Publication
 
@@ -42,7 +42,7 @@ def test_the_studio_runs_a_stored_publish_and_serves_the_hub(
     assert b"PUBLIC KEY" in requests.get(key_url, timeout=10).content
 
     window.share_hub_action.trigger()  # shared: the hub restarts on every interface
-    qtbot.waitUntil(lambda: window.hub.host == "0.0.0.0", timeout=15_000)
+    qtbot.waitUntil(lambda: window.hub.host == ALL_INTERFACES, timeout=15_000)
     # the address a phone nearby can open
     assert urlsplit(window.hub.address).hostname == (local_network_ip() or "127.0.0.1")
     shared_key = f"{window.hub.address}keys/manifest-signing.pub"
