@@ -151,6 +151,18 @@ def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
                 window.show_view(key)
                 # the first publish check derives every screen's renditions: give it time
                 shot(f"{n + 4:02d}-{key}", patience=120 if key == "publish" else 15)
+            window.open_preferences()  # Edit ▸ Preferences…: the dialog alone
+            while window.preferences is None:
+                wait(50)
+            settle()
+            path = out / "09-preferences.png"
+            window.preferences.grab().save(str(path))
+            saved.append(path)
+            window.preferences.reject()
+            window.show_view("screens")  # a screen's pairing addresses, QR code and its notice
+            screens_view = window.views["screens"]
+            screens_view.table.selectRow(0)  # type: ignore[attr-defined]
+            shot("10-screen-pairing")
         window.close()
         settle(100)
     return saved

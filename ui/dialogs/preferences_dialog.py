@@ -15,7 +15,7 @@ from dataclasses import asdict
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QColorDialog,
@@ -210,6 +210,21 @@ class PreferencesDialog(QDialog):
         layout.addWidget(self.buttons)
         self._address_edited(str(values.get("public_base_url", "")))
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Tall enough for every wrapped hint at this width (a top-level dialog's minimum size
+        ignores height-for-width, so the hints would overlap)."""
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return
+        height = layout.heightForWidth(self.width())
+        self.setMinimumHeight(height)
+        if self.height() < height:
+            self.resize(self.width(), height)
+
     def _with_colour_button(self, line: QLineEdit, row: QWidget) -> QWidget:
         button = QPushButton("Choose…")
         button.setToolTip("Pick the colour")
@@ -237,6 +252,8 @@ class PreferencesDialog(QDialog):
             else ""
         )
         self.address_warning.setVisible(bool(warning))
+        if self.isVisible():
+            self._fit_height()
 
     def changes(self) -> dict[str, Any]:
         """The settings the curator changed, in the engine's units."""
@@ -272,3 +289,4 @@ class PreferencesDialog(QDialog):
             self.general_error.show_message(
                 str(exc) if isinstance(exc, UrbanArtError) else "The preferences were not saved."
             )
+        self._fit_height()
