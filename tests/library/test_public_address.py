@@ -76,5 +76,6 @@ def test_the_quoted_serve_command_parses(library: Library) -> None:
     parent = cli.make_context("urbanart", ["--home", str(library.home), name])
     command = cli.get_command(parent, name)
     assert command is not None
-    with command.make_context(name, args, parent=parent) as context:
-        assert context.params["host"] == args[-1]
+    host = args[-1]
+    with command.make_context(name, list(args), parent=parent) as context:
+        assert context.params["host"] == host
