@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
-from itertools import chain, repeat
-from operator import attrgetter
-from typing import NamedTuple
+from itertools import chain, compress, repeat
+from operator import attrgetter, ne
+from typing import NamedTuple, cast
 
 from urbanart.curation import zones
 from urbanart.curation.rules import MIDNIGHT, ScheduleRule, ScreenContext
@@ -405,17 +405,12 @@ def _runs_of_winners(
         gaps = still_open
         if not gaps:
             break
-    for g in range(0, len(gaps), 2):
-        owner[gaps[g]] = 0
-    run_starts, run_ranks = [low], [owner[low]]
-    last = run_ranks[0]
-    for point in sorted(owner):
-        rank = owner[point]
-        if rank != last:
-            run_starts.append(point)
-            run_ranks.append(rank)
-            last = rank
-    return run_starts, run_ranks
+    owner.update(dict.fromkeys(gaps[::2], 0))
+    points = sorted(owner)
+    ranks = list(map(owner.__getitem__, points))
+    # A run starts where the winner differs from the piece before: kept by compress, in C.
+    changed = list(map(ne, ranks, chain((-1,), ranks)))
+    return list(compress(points, changed)), list(compress(ranks, changed))
 
 
 def _ranked(
@@ -426,13 +421,19 @@ def _ranked(
     Rules whose date range ends before first_day or starts after last_day cannot play and are
     dropped before sorting: on a long-running project most schedules are past or future.
     """
-    by_id: dict[int, ScheduleRule] = {}
-    for rule in rules:
-        seen = by_id.setdefault(rule.id, rule)
-        if seen is not rule and seen != rule:
-            raise InvalidValue(
-                "schedule", rule.id, "was given twice with different settings", key="schedule"
-            )
+    given = list(rules)
+    # schedules.load_all shares one rule object among the screens it reaches: the distinct
+    # objects are found in C first, and only ids shared by two objects need comparing.
+    distinct = list(dict(zip(map(id, given), given, strict=True)).values())
+    by_id = dict(zip(map(_RULE_ID, distinct), distinct, strict=True))
+    if len(by_id) < len(distinct):
+        by_id = {}
+        for rule in distinct:
+            seen = by_id.setdefault(rule.id, rule)
+            if seen != rule:
+                raise InvalidValue(
+                    "schedule", rule.id, "was given twice with different settings", key="schedule"
+                )
     enabled = [
         rule
         for rule in by_id.values()
@@ -440,8 +441,12 @@ def _ranked(
         and (first_day is None or rule.end_date is None or rule.end_date >= first_day)
         and (last_day is None or rule.start_date is None or rule.start_date <= last_day)
     ]
-    enabled.sort(key=rank_key, reverse=True)
+    enabled.sort(key=_RANK_KEY, reverse=True)
     return enabled
+
+
+_RULE_ID = attrgetter("id")
+_RANK_KEY = attrgetter("priority", "created_at", "id")  # rank_key, computed in C
 
 
 def _canonical_version(
@@ -460,15 +465,19 @@ def _canonical_version(
     rows = _ROW_TEXT
     described = []
     for row in table:
-        text = rows.get(row)
-        if text is None:
+        # Looked up by identity: hashing a row would call Enum.__hash__ in Python for its
+        # source, and rows are shared objects (one per winning rule, one per fallback). The
+        # entry holds the row itself, so its id cannot be reused while the entry lives.
+        known = rows.get(id(row))
+        if known is None or known[0] is not row:
             if len(rows) >= _ROW_TEXT_LIMIT:
                 rows.clear()
             src, pid, name, sid, over = row
-            text = rows[row] = json.dumps(
+            text = json.dumps(
                 [str(src), pid, name, sid, list(over)], separators=(",", ":"), ensure_ascii=False
             )
-        described.append(text)
+            known = rows[id(row)] = (row, text)
+        described.append(known[1])
     # The same text json.dumps gives for [screen_id, low, high, starts, keys, described]: ints
     # print alike both ways, and each row's JSON is made once per distinct row (rows recur:
     # a schedule wins on every screen it reaches).
@@ -479,7 +488,7 @@ def _canonical_version(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-_ROW_TEXT: dict[RunRow, str] = {}
+_ROW_TEXT: dict[int, tuple[RunRow, str]] = {}
 _ROW_TEXT_LIMIT = 65_536
 
 
@@ -547,14 +556,13 @@ def resolve_all(
     ranked_all = _ranked(every_binding, *_reach(start_utc, end_utc))
     position = {rule.id: n for n, rule in enumerate(ranked_all)}
     find = position.get
-    rule_id = attrgetter("id")
     low, high = _micros(start_utc), _micros(end_utc)
     alike: dict[tuple[str, Fallback, tuple[int, ...]], Runs] = {}
     out: dict[int, Timeline] = {}
     for key, (context, rules) in inputs.items():
-        # None: disabled, or out of the range's reach
-        places = {p for p in map(find, map(rule_id, rules)) if p is not None}
-        ordered = tuple(sorted(places))
+        places: set[int | None] = set(map(find, map(_RULE_ID, rules)))  # map/set: in C
+        places.discard(None)  # disabled, or out of the range's reach
+        ordered = cast(tuple[int, ...], tuple(sorted(places)))
         fallback = _fallback(context)
         same = (context.tz, fallback, ordered)
         runs = alike.get(same)
@@ -604,12 +612,13 @@ def _runs(
             keys.append(key)
     else:
         run_starts, run_ranks = _runs_of_winners(ranked, tz, low, high)
-        for rank in run_ranks:
-            key = index_of.get(rank)
-            if key is None:
-                key = index_of[rank] = len(table)
-                table.append(_winner_row(ranked[rank - 1]) if rank else (*fallback, ()))
-            keys.append(key)
+        # Table rows in order of first appearance, each run's index looked up in C.
+        winners = dict.fromkeys(run_ranks)
+        index_of = dict(zip(winners, range(len(winners)), strict=True))
+        table = [
+            _winner_row(ranked[rank - 1]) if rank else _fallback_row(fallback) for rank in winners
+        ]
+        keys = list(map(index_of.__getitem__, run_ranks))
     return (low, tuple(run_starts), tuple(keys), tuple(table))
 
 
@@ -623,10 +632,26 @@ def _winner_row(rule: ScheduleRule) -> RunRow:
     return row  # type: ignore[return-value]
 
 
+def _fallback_row(fallback: Fallback) -> RunRow:
+    """The row of what plays where no rule does, one object per default playlist: shared by
+    every screen with that default, its JSON is made once for the version hash."""
+    _source, pid, name, _sid = fallback
+    key = (pid, name)  # the source follows from the playlist id (see _fallback)
+    row = _FALLBACK_ROWS.get(key)
+    if row is None:
+        if len(_FALLBACK_ROWS) >= _ROW_TEXT_LIMIT:
+            _FALLBACK_ROWS.clear()
+        row = _FALLBACK_ROWS[key] = (*fallback, ())
+    return row
+
+
+_FALLBACK_ROWS: dict[tuple[int | None, str | None], RunRow] = {}
+
+
 def _describe(mask: int, ranked: list[ScheduleRule], fallback: Fallback) -> RunRow:
     """(source, playlist id, playlist name, winner id, overridden ids) for an active set."""
     if not mask:
-        return (*fallback, ())
+        return _fallback_row(fallback)
     ranks = []
     rest = mask
     while rest:
