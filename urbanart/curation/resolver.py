@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
-from itertools import chain, compress, repeat
-from operator import attrgetter, ne
-from typing import NamedTuple, cast
+from itertools import chain, repeat
+from operator import attrgetter
+from typing import NamedTuple
 
 from urbanart.curation import zones
 from urbanart.curation.rules import MIDNIGHT, ScheduleRule, ScreenContext
@@ -405,12 +405,17 @@ def _runs_of_winners(
         gaps = still_open
         if not gaps:
             break
-    owner.update(dict.fromkeys(gaps[::2], 0))
-    points = sorted(owner)
-    ranks = list(map(owner.__getitem__, points))
-    # A run starts where the winner differs from the piece before: kept by compress, in C.
-    changed = list(map(ne, ranks, chain((-1,), ranks)))
-    return list(compress(points, changed)), list(compress(ranks, changed))
+    for g in range(0, len(gaps), 2):
+        owner[gaps[g]] = 0
+    run_starts, run_ranks = [low], [owner[low]]
+    last = run_ranks[0]
+    for point in sorted(owner):
+        rank = owner[point]
+        if rank != last:
+            run_starts.append(point)
+            run_ranks.append(rank)
+            last = rank
+    return run_starts, run_ranks
 
 
 def _ranked(
@@ -421,19 +426,13 @@ def _ranked(
     Rules whose date range ends before first_day or starts after last_day cannot play and are
     dropped before sorting: on a long-running project most schedules are past or future.
     """
-    given = list(rules)
-    # schedules.load_all shares one rule object among the screens it reaches: the distinct
-    # objects are found in C first, and only ids shared by two objects need comparing.
-    distinct = list(dict(zip(map(id, given), given, strict=True)).values())
-    by_id = dict(zip(map(_RULE_ID, distinct), distinct, strict=True))
-    if len(by_id) < len(distinct):
-        by_id = {}
-        for rule in distinct:
-            seen = by_id.setdefault(rule.id, rule)
-            if seen != rule:
-                raise InvalidValue(
-                    "schedule", rule.id, "was given twice with different settings", key="schedule"
-                )
+    by_id: dict[int, ScheduleRule] = {}
+    for rule in rules:
+        seen = by_id.setdefault(rule.id, rule)
+        if seen is not rule and seen != rule:
+            raise InvalidValue(
+                "schedule", rule.id, "was given twice with different settings", key="schedule"
+            )
     enabled = [
         rule
         for rule in by_id.values()
@@ -441,12 +440,8 @@ def _ranked(
         and (first_day is None or rule.end_date is None or rule.end_date >= first_day)
         and (last_day is None or rule.start_date is None or rule.start_date <= last_day)
     ]
-    enabled.sort(key=_RANK_KEY, reverse=True)
+    enabled.sort(key=rank_key, reverse=True)
     return enabled
-
-
-_RULE_ID = attrgetter("id")
-_RANK_KEY = attrgetter("priority", "created_at", "id")  # rank_key, computed in C
 
 
 def _canonical_version(
@@ -556,13 +551,14 @@ def resolve_all(
     ranked_all = _ranked(every_binding, *_reach(start_utc, end_utc))
     position = {rule.id: n for n, rule in enumerate(ranked_all)}
     find = position.get
+    rule_id = attrgetter("id")
     low, high = _micros(start_utc), _micros(end_utc)
     alike: dict[tuple[str, Fallback, tuple[int, ...]], Runs] = {}
     out: dict[int, Timeline] = {}
     for key, (context, rules) in inputs.items():
-        places: set[int | None] = set(map(find, map(_RULE_ID, rules)))  # map/set: in C
-        places.discard(None)  # disabled, or out of the range's reach
-        ordered = cast(tuple[int, ...], tuple(sorted(places)))
+        # None: disabled, or out of the range's reach
+        places = {p for p in map(find, map(rule_id, rules)) if p is not None}
+        ordered = tuple(sorted(places))
         fallback = _fallback(context)
         same = (context.tz, fallback, ordered)
         runs = alike.get(same)
@@ -612,13 +608,12 @@ def _runs(
             keys.append(key)
     else:
         run_starts, run_ranks = _runs_of_winners(ranked, tz, low, high)
-        # Table rows in order of first appearance, each run's index looked up in C.
-        winners = dict.fromkeys(run_ranks)
-        index_of = dict(zip(winners, range(len(winners)), strict=True))
-        table = [
-            _winner_row(ranked[rank - 1]) if rank else _fallback_row(fallback) for rank in winners
-        ]
-        keys = list(map(index_of.__getitem__, run_ranks))
+        for rank in run_ranks:
+            key = index_of.get(rank)
+            if key is None:
+                key = index_of[rank] = len(table)
+                table.append(_winner_row(ranked[rank - 1]) if rank else _fallback_row(fallback))
+            keys.append(key)
     return (low, tuple(run_starts), tuple(keys), tuple(table))
 
 
