@@ -4,7 +4,9 @@ differ in a rule, a zone or a default."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
 
 from urbanart.curation.resolver import Source, resolve, resolve_all
 from urbanart.curation.rules import DailyWindow, ScheduleRule, ScreenContext
@@ -71,3 +73,39 @@ def test_playlist_ids_are_what_the_segments_name() -> None:
         named = {s.playlist_id for s in timeline.segments if s.playlist_id is not None}
         assert timeline.playlist_ids == named
     assert resolve_all(inputs, START, END)[1].playlist_ids == {9, 101, 102, 103}
+
+
+def canonical_version(timeline) -> str:
+    """The version as documented: sha256 of the canonical JSON of screen id, range (µs since
+    1970), run starts, table indices and the table's rows, written out here independently."""
+    low, starts, keys, table = timeline.runs
+    high = (timeline.end - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    rows = [[str(src), pid, name, sid, list(over)] for src, pid, name, sid, over in table]
+    text = json.dumps(
+        [timeline.screen_id, low, high, list(starts), list(keys), rows],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_screens_with_one_default_share_its_row_and_each_version_names_its_own_default() -> None:
+    inputs = {
+        1: (screen(1), [EXTRA]),
+        2: (screen(2, tz="Asia/Tokyo"), [EXTRA]),  # another zone, the same default
+        3: (screen(3, default=8), [EXTRA]),  # another default
+        4: (screen(4, default=None), [EXTRA]),
+    }
+    timelines = resolve_all(inputs, START, END, losers=False)
+    fallback = {key: [row for row in t.runs[3] if row[3] is None] for key, t in timelines.items()}
+    assert fallback[1][0] is fallback[2][0]  # one row object, its JSON made once
+    assert [row[:2] for row in (fallback[1][0], fallback[3][0], fallback[4][0])] == [
+        (Source.DEFAULT, 9),
+        (Source.DEFAULT, 8),
+        (Source.NOTHING, None),
+    ]
+    versions = {key: t.version for key, t in timelines.items()}
+    for key, (context, rules) in inputs.items():
+        assert versions[key] == canonical_version(timelines[key])
+        assert versions[key] == resolve(rules, context, START, END, losers=False).version
+    assert len(set(versions.values())) == 4

@@ -460,15 +460,19 @@ def _canonical_version(
     rows = _ROW_TEXT
     described = []
     for row in table:
-        text = rows.get(row)
-        if text is None:
+        # Looked up by identity: hashing a row would call Enum.__hash__ in Python for its
+        # source, and rows are shared objects (one per winning rule, one per fallback). The
+        # entry holds the row itself, so its id cannot be reused while the entry lives.
+        known = rows.get(id(row))
+        if known is None or known[0] is not row:
             if len(rows) >= _ROW_TEXT_LIMIT:
                 rows.clear()
             src, pid, name, sid, over = row
-            text = rows[row] = json.dumps(
+            text = json.dumps(
                 [str(src), pid, name, sid, list(over)], separators=(",", ":"), ensure_ascii=False
             )
-        described.append(text)
+            known = rows[id(row)] = (row, text)
+        described.append(known[1])
     # The same text json.dumps gives for [screen_id, low, high, starts, keys, described]: ints
     # print alike both ways, and each row's JSON is made once per distinct row (rows recur:
     # a schedule wins on every screen it reaches).
@@ -479,7 +483,7 @@ def _canonical_version(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-_ROW_TEXT: dict[RunRow, str] = {}
+_ROW_TEXT: dict[int, tuple[RunRow, str]] = {}
 _ROW_TEXT_LIMIT = 65_536
 
 
@@ -608,7 +612,7 @@ def _runs(
             key = index_of.get(rank)
             if key is None:
                 key = index_of[rank] = len(table)
-                table.append(_winner_row(ranked[rank - 1]) if rank else (*fallback, ()))
+                table.append(_winner_row(ranked[rank - 1]) if rank else _fallback_row(fallback))
             keys.append(key)
     return (low, tuple(run_starts), tuple(keys), tuple(table))
 
@@ -623,10 +627,26 @@ def _winner_row(rule: ScheduleRule) -> RunRow:
     return row  # type: ignore[return-value]
 
 
+def _fallback_row(fallback: Fallback) -> RunRow:
+    """The row of what plays where no rule does, one object per default playlist: shared by
+    every screen with that default, its JSON is made once for the version hash."""
+    _source, pid, name, _sid = fallback
+    key = (pid, name)  # the source follows from the playlist id (see _fallback)
+    row = _FALLBACK_ROWS.get(key)
+    if row is None:
+        if len(_FALLBACK_ROWS) >= _ROW_TEXT_LIMIT:
+            _FALLBACK_ROWS.clear()
+        row = _FALLBACK_ROWS[key] = (*fallback, ())
+    return row
+
+
+_FALLBACK_ROWS: dict[tuple[int | None, str | None], RunRow] = {}
+
+
 def _describe(mask: int, ranked: list[ScheduleRule], fallback: Fallback) -> RunRow:
     """(source, playlist id, playlist name, winner id, overridden ids) for an active set."""
     if not mask:
-        return (*fallback, ())
+        return _fallback_row(fallback)
     ranks = []
     rest = mask
     while rest:

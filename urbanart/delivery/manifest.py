@@ -148,19 +148,23 @@ def timeline_entries(timeline: Timeline) -> list[dict[str, Any]]:
     high = (timeline.end - EPOCH) // timedelta(microseconds=1)
     texts = [*map(_boundary_text, starts), _boundary_text(high)]
     texts[0] = _boundary_text(low)
+    # str(source), not source.value: Enum's value is a Python-level property; a StrEnum's str()
+    # is the value, made in C.
     described = [
-        (None if pid is None else str(pid), source.value, sid)
+        (None if pid is None else str(pid), str(source), sid)
         for source, pid, _name, sid, _over in table
     ]
     return [
         {
-            "start": texts[n],
-            "end": texts[n + 1],
+            "start": start,
+            "end": end,
             "playlist": playlist,
             "source": source,
             "schedule_id": schedule_id,
         }
-        for n, (playlist, source, schedule_id) in enumerate(map(described.__getitem__, keys))
+        for start, end, (playlist, source, schedule_id) in zip(
+            texts[:-1], texts[1:], map(described.__getitem__, keys), strict=True
+        )
     ]
 
 
