@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,7 +21,7 @@ from urbanart.library.library import Library
 from urbanart.player import pairing
 from urbanart.player.clock import ManualClock
 from urbanart.player.core import Player
-from urbanart.player.push_listener import PushListener
+from urbanart.player.push_listener import MAX_CONNECTIONS, PushListener
 from urbanart.protocol.push_signature import push_headers
 
 T0 = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
@@ -84,3 +86,22 @@ def test_forged_stale_and_tampered_pushes_are_refused(
     answer = post(url, altered, push_headers(SECRET, altered, version_of(new)))
     assert answer.status_code == 403 and answer.json()["error"] == "manifest refused"
     assert player.current.version == playing and player.pending is None
+
+
+def test_idle_connections_are_bounded_and_a_genuine_push_still_gets_through(
+    setup: tuple[Player, str, bytes, bytes],
+) -> None:
+    player, url, _old, new = setup
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    threads_before = threading.active_count()
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(200)]
+    try:
+        time.sleep(1.0)  # let the listener accept them all
+        grown = threading.active_count() - threads_before
+        assert grown <= MAX_CONNECTIONS + 1, f"{grown} threads for 200 idle connections"
+        answer = post(url, new, push_headers(SECRET, new, version_of(new)))
+        assert answer.status_code == 200
+        assert player.current.version == version_of(new)
+    finally:
+        for sock in idle:
+            sock.close()

@@ -16,6 +16,10 @@ SIGNATURE_HEADER = "X-UrbanArt-Signature"
 VERSION_HEADER = "X-UrbanArt-Manifest-Version"
 #: Receivers refuse pushes whose timestamp is further than this from their clock (replays).
 DEFAULT_TOLERANCE = 300
+#: A timestamp is at most this many ASCII digits (seconds since 1970 need 10 until 2286).
+_MAX_STAMP_DIGITS = 12
+_SIGNATURE_PREFIX = "sha256="
+_HEX = frozenset("0123456789abcdef")
 
 
 def _key(secret: str | bytes) -> bytes:
@@ -41,6 +45,42 @@ def push_headers(
     }
 
 
+def _ascii_digits(text: str) -> bool:
+    """str.isdigit() alone accepts "²" or "٣", which int() or the ASCII signing then chokes on."""
+    return text.isascii() and text.isdigit() and len(text) <= _MAX_STAMP_DIGITS
+
+
+def push_header_problem(
+    timestamp: str | None,
+    signature: str | None,
+    *,
+    now: float | None = None,
+    tolerance: int = DEFAULT_TOLERANCE,
+) -> tuple[int, str] | None:
+    """Why a push must be refused from its headers alone, as (HTTP status, short reason), or None.
+
+    Why before the body: the HMAC needs the body, but a missing, malformed or stale signature
+    does not, so a receiver answers those without reading (or waiting for) a single body byte.
+    400 means the headers are malformed (not ASCII digits, not "sha256=" + 64 lowercase hex);
+    401 means they are well formed but absent or outside the freshness window."""
+    if timestamp is None or signature is None:
+        return 401, "push signature missing"
+    text = timestamp.strip()
+    if not _ascii_digits(text):
+        return 400, f"{TIMESTAMP_HEADER} must be ASCII digits (seconds since 1970)"
+    digest = signature.strip().removeprefix(_SIGNATURE_PREFIX)
+    if (
+        not signature.strip().startswith(_SIGNATURE_PREFIX)
+        or len(digest) != 64
+        or not (set(digest) <= _HEX)
+    ):
+        return 400, f"{SIGNATURE_HEADER} must be sha256= and 64 lowercase hex digits"
+    current = time.time() if now is None else now
+    if abs(current - int(text)) > tolerance:
+        return 401, "push timestamp outside the freshness window"
+    return None
+
+
 def verify_push(
     secret: str | bytes,
     timestamp: str | int | None,
@@ -57,7 +97,7 @@ def verify_push(
     if timestamp is None or signature is None:
         return False
     text = str(timestamp).strip()
-    if not text.isdigit() or len(text) > 12:
+    if not _ascii_digits(text):
         return False
     current = time.time() if now is None else now
     if abs(current - int(text)) > tolerance:
