@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 
 from urbanart.delivery.publisher import publish  # noqa: E402
 from urbanart.delivery.push import push  # noqa: E402
@@ -133,11 +133,12 @@ def main() -> None:
                         "height": 1080,
                         "poll_token": f"bench-token-{i:06d}-abcdefgh",
                         "push_url": f"http://127.0.0.1:{port}/push",
-                        "push_secret": f"secret-{i}",
                     }
                     for i, port in enumerate(rx.ports)
                 ],
             )
+            ids = session.scalars(select(Screen.id).order_by(Screen.id)).all()
+            library.secrets.write({screen_id: f"secret-{screen_id}" for screen_id in ids})
         started = time.perf_counter()
         result = publish(library)
         publish_seconds = time.perf_counter() - started

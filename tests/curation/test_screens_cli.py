@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.curation.test_playlists_cli import make_playlist
-from urbanart.library.models import Screen
 
 
 def add(run_cli, name: str = "Shibuya Crossing", *extra: str):
@@ -31,8 +30,7 @@ def test_add_screen_shows_everything_but_the_push_secret(run_cli, library) -> No
     assert data["latitude"] == pytest.approx(35.6595)
     shown = run_cli("screens", "show", "shibuya crossing", "--json").json()
     assert shown["poll_token"] == data["poll_token"]
-    with library.session() as session:
-        secret = session.get(Screen, data["id"]).push_secret
+    secret = library.secrets.get(data["id"])
     assert secret
     assert len(secret) >= 40
     assert secret not in result.stdout

@@ -89,7 +89,7 @@ class ScreenRecord(JsonRecord):
             poll_interval=screen.poll_interval,
             poll_token=screen.poll_token,
             push_url=screen.push_url,
-            has_push_secret=bool(screen.push_secret),
+            has_push_secret=bool(screen.push_url),  # a secret is kept for every push URL
             default_playlist_id=default.id if default is not None else None,
             default_playlist_name=default.name if default is not None else None,
             groups=tuple(sorted(g.name for g in screen.groups)),

@@ -230,12 +230,13 @@ def add_screen(
             else clean_poll_interval(poll_interval),
             poll_token=secrets.token_urlsafe(24),
             push_url=url,
-            push_secret=(secret or secrets.token_urlsafe(32)) if url else None,
             default_playlist=_default_playlist(session, default_playlist),
             notes=clean_text("notes", notes),
         )
         session.add(screen)
         session.flush()
+        # None also clears a secret left behind under a reused id.
+        library.secrets.write({screen.id: (secret or secrets.token_urlsafe(32)) if url else None})
         return ScreenRecord.of(screen)
 
 
@@ -259,9 +260,10 @@ def clean_push_secret(value: Any) -> str | None:
 def short_push_secrets(library: Library) -> list[str]:
     """Names of screens whose push secret predates the minimum length: they still work (a
     player holds the same secret), but the curator should give them a new one."""
+    stored = library.secrets.all()
     with library.session() as session:
-        rows = session.execute(select(Screen.name, Screen.push_secret).order_by(Screen.name))
-        return [name for name, secret in rows if secret and len(secret) < MIN_PUSH_SECRET]
+        rows = session.execute(select(Screen.id, Screen.name).order_by(Screen.name))
+        return [name for id_, name in rows if 0 < len(stored.get(id_, "")) < MIN_PUSH_SECRET]
 
 
 def list_screens(library: Library, group: str | int | None = None) -> list[ScreenRecord]:
@@ -311,19 +313,23 @@ def edit_screen(
             screen.longitude = _coordinate("longitude", changes["lon"], 180, "lon")
         if "poll_interval" in changes:
             screen.poll_interval = clean_poll_interval(changes["poll_interval"])
+        old_secret = library.secrets.get(screen.id)
+        secret = old_secret
         if "push_secret" in changes:
-            screen.push_secret = clean_push_secret(changes["push_secret"])
+            secret = clean_push_secret(changes["push_secret"])
         if "push_url" in changes:
             screen.push_url = clean_push_url(changes["push_url"])
-            if screen.push_url is None:
-                screen.push_secret = None  # nothing to sign for; a later URL gets a fresh secret
-        if screen.push_url and not screen.push_secret:
-            screen.push_secret = secrets.token_urlsafe(32)
+        if not screen.push_url:
+            secret = None  # nothing to sign for; a later URL gets a fresh secret
+        elif not secret:
+            secret = secrets.token_urlsafe(32)
         if "default_playlist" in changes:
             screen.default_playlist = _default_playlist(session, changes["default_playlist"])
         if new_poll_token:
             screen.poll_token = secrets.token_urlsafe(24)
         session.flush()
+        if secret != old_secret:
+            library.secrets.write({screen.id: secret})
         return ScreenRecord.of(screen)
 
 
@@ -335,7 +341,8 @@ def reveal_push_secret(library: Library, ref: str | int) -> str | None:
     The studio shows it once, right after it was generated; never log or print it elsewhere.
     """
     with library.session() as session:
-        return _find_screen(session, ref).push_secret
+        screen = _find_screen(session, ref)
+        return library.secrets.get(screen.id) if screen.push_url else None
 
 
 @dataclass(frozen=True)
@@ -420,7 +427,9 @@ def remove_screen(library: Library, ref: str | int) -> ScreenRemoval:
     with library.session() as session:
         screen = _find_screen(session, ref)
         record = ScreenRecord.of(screen)
-        return ScreenRemoval(record, _delete_and_name_idle(session, screen))
+        removal = ScreenRemoval(record, _delete_and_name_idle(session, screen))
+        library.secrets.write({record.id: None})  # undo puts it back (undo.py)
+        return removal
 
 
 # Groups ----------------------------------------------------------------------------------------

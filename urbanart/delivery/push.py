@@ -219,6 +219,13 @@ def _push_one(
             started, datetime.now(UTC),
         )  # fmt: skip
     body, version = found
+    if not target.secret:
+        return PushOutcome(
+            target.screen_id, target.name, version, False, None, 0,
+            "no push secret stored for this screen (the library's secrets file lost it); "
+            "set a new one with `urbanart screens edit --push-secret` and give it to the player",
+            started, datetime.now(UTC),
+        )  # fmt: skip
     _tally.failures = 0
     _tally.last_status = None
     try:
@@ -269,8 +276,9 @@ def _targets(library: Library, refs: Sequence[str | int] | None) -> list[_Target
                     select(Screen).where(Screen.push_url.is_not(None)).order_by(Screen.id)
                 )
             )
+        stored = library.secrets.all()
         return [
-            _Target(s.id, s.name, s.push_url or "", s.push_secret or "", s.poll_token)
+            _Target(s.id, s.name, s.push_url or "", stored.get(s.id, ""), s.poll_token)
             for s in screens
             if s.push_url
         ]

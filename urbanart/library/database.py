@@ -107,11 +107,23 @@ def backup_sqlite(db_path: Path, backup_dir: Path, label: str) -> Path:
     return target
 
 
-def migrate(engine: Engine, *, sqlite_path: Path | None, backup_dir: Path) -> Path | None:
+#: The revision that moved push secrets out of the catalogue into the secrets file.
+SECRETS_MOVED_REVISION = "0005"
+
+
+def migrate(
+    engine: Engine,
+    *,
+    sqlite_path: Path | None,
+    backup_dir: Path,
+    secrets_path: Path | None = None,
+) -> Path | None:
     """Bring the schema to head. An existing SQLite library is copied aside before any change.
 
     Returns the backup's path when one was made. A database from a newer version of the app is
-    refused rather than touched.
+    refused rather than touched. secrets_path is where the migration that moves push secrets out
+    of the catalogue puts them; once they are there, the SQLite file and its backups are scrubbed
+    of them (see forget_push_secrets).
     """
     current = current_revision(engine)
     head = head_revision()
@@ -126,5 +138,35 @@ def migrate(engine: Engine, *, sqlite_path: Path | None, backup_dir: Path) -> Pa
     backup = None
     if current is not None and sqlite_path is not None and sqlite_path.exists():
         backup = backup_sqlite(sqlite_path, backup_dir, f"before-{head}")
-    command.upgrade(alembic_config(engine), "head")
+    config = alembic_config(engine)
+    config.attributes["push_secrets_path"] = secrets_path
+    command.upgrade(config, "head")
+    moved = current is not None and current < SECRETS_MOVED_REVISION
+    if moved and sqlite_path is not None:
+        forget_push_secrets(engine, sqlite_path, backup_dir)
     return backup
+
+
+def forget_push_secrets(engine: Engine, sqlite_path: Path, backup_dir: Path) -> None:
+    """Scrub the push secrets an older schema kept in the catalogue from every SQLite copy.
+
+    Why: dropping a column leaves its bytes in free pages and the WAL, and the backups made before
+    migrating still hold the column. The secrets now live in the secrets file, so the copies lose
+    nothing a restore needs: the backups' column is blanked and every file is vacuumed.
+    """
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.exec_driver_sql("VACUUM")
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    copies = sorted(backup_dir.glob("*.sqlite3")) if backup_dir.is_dir() else []
+    for copy in copies:
+        db = sqlite3.connect(copy)
+        try:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(screens)")}
+            if "push_secret" in columns:
+                db.execute("UPDATE screens SET push_secret = NULL")
+                db.commit()
+                db.execute("VACUUM")
+        finally:
+            db.close()

@@ -15,6 +15,7 @@ from urbanart.errors import LibraryError
 from urbanart.library import home as homes
 from urbanart.library import permissions
 from urbanart.library.database import make_engine, migrate
+from urbanart.library.secrets_store import FileSecretStore, PushSecretStore, secrets_path
 from urbanart.library.store import LocalMediaStore, MediaStore
 from urbanart.library.undo import UndoHistory, UndoResult, recorder_for
 
@@ -29,10 +30,13 @@ class Library:
     backup: Path | None = None
     #: Undo and redo of curation edits, in memory for as long as this object is open.
     history: UndoHistory = field(default_factory=UndoHistory, init=False, repr=False)
+    #: Push secrets, kept out of the catalogue (secrets_store.py); replaceable by another store.
+    secrets: PushSecretStore = field(init=False, repr=False)
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.secrets = FileSecretStore(secrets_path(self.home))
 
     @classmethod
     def open(
@@ -61,8 +65,14 @@ class Library:
         engine = make_engine(url or f"sqlite:///{db_path}")
         sqlite_path = db_path if url is None else None
         try:
-            backup = migrate(engine, sqlite_path=sqlite_path, backup_dir=path / homes.BACKUP_DIR)
+            backup = migrate(
+                engine,
+                sqlite_path=sqlite_path,
+                backup_dir=path / homes.BACKUP_DIR,
+                secrets_path=secrets_path(path),
+            )
             permissions.tighten_backups(path / homes.BACKUP_DIR)
+            permissions.tighten(secrets_path(path), permissions.PRIVATE_FILE)
         except LibraryError:
             engine.dispose()
             raise

@@ -210,9 +210,9 @@ class Screen(Base):
     poll_interval: Mapped[int] = mapped_column(Integer, default=60)
     #: Unguessable; names the screen's manifest URL and authenticates its reports.
     poll_token: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Where pushes go. The HMAC key that signs them is not here but in the library's push
+    #: secrets store (secrets_store.py), so no copy of the catalogue carries it.
     push_url: Mapped[str | None] = mapped_column(String(500))
-    #: HMAC key for pushes. Never logged, never published.
-    push_secret: Mapped[str | None] = mapped_column(String(128))
     default_playlist_id: Mapped[int | None] = mapped_column(
         ForeignKey("playlists.id", ondelete="SET NULL")
     )

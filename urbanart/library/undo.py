@@ -51,6 +51,7 @@ from urbanart.library.models import Base
 
 if TYPE_CHECKING:
     from urbanart.library.library import Library
+    from urbanart.library.secrets_store import PushSecretStore
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,11 @@ class Step:
     after: Rows
     kinds: frozenset[DataKind]
     kept: dict[Side, Rows] = field(default_factory=lambda: {"before": {}, "after": {}})
+    #: Push secrets (kept outside the database, secrets_store.py) per side, by screen id;
+    #: None for a screen that had none.
+    secrets: dict[Side, dict[int, str | None]] = field(
+        default_factory=lambda: {"before": {}, "after": {}}
+    )
 
     def tables(self) -> list[Table]:
         names = self.before.keys() | self.after.keys()
@@ -192,11 +198,18 @@ class _Recorder:
         self.last: dict[str, dict[Key, Row | None]] = {}
         self.removed: Rows = {}
         self._start: dict[str, dict[Key, Row]] = {}
+        #: Screens' push secrets live outside the database; a screens step snapshots them too.
+        self.with_secrets = "screens" in names
+        self.secrets_first: dict[int, str | None] = {}
+        self.secrets_last: dict[int, str | None] = {}
+        self._secrets_start: dict[int, str] = {}
 
     def opened(self, session: Session) -> None:
         conn = session.connection()
         begin_write(conn)
         self._start = {t.name: _dump(conn, t) for t in self.tables}
+        if self.with_secrets:
+            self._secrets_start = self.library.secrets.all()
         event.listen(session, "before_flush", self._before_flush)
 
     def closing(self, session: Session) -> None:
@@ -211,6 +224,13 @@ class _Recorder:
                 if old != new:
                     first.setdefault(key, old)
                     last[key] = new
+        if self.with_secrets:
+            start_secrets, end_secrets = self._secrets_start, self.library.secrets.all()
+            for screen_id in start_secrets.keys() | end_secrets.keys():
+                old_secret, new_secret = start_secrets.get(screen_id), end_secrets.get(screen_id)
+                if old_secret != new_secret:
+                    self.secrets_first.setdefault(screen_id, old_secret)
+                    self.secrets_last[screen_id] = new_secret
 
     def _before_flush(self, session: Session, _context: object, _instances: object) -> None:
         """Before a deleted row goes, keep what the database will delete with it."""
@@ -241,10 +261,14 @@ class _Recorder:
                     before[name][key] = old
                 if new is not None:
                     after[name][key] = new
+        changed = {i: old for i, old in self.secrets_first.items() if old != self.secrets_last[i]}
+        if changed:
+            kinds.add(DataKind.SCREENS)
         if not kinds:
             return None
         step = Step(label, before, after, frozenset(kinds))
         step.kept["before"] = self.removed
+        step.secrets = {"before": changed, "after": {i: self.secrets_last[i] for i in changed}}
         return step
 
 
@@ -336,7 +360,7 @@ def _what(table: Table, key: Key, row: Row | None) -> str:
     return f"{noun} {quoted(name)} (id {ident})" if name else f"{noun} row {ident}"
 
 
-def _restore(conn: Connection, step: Step, side: Side, verb: str) -> None:
+def _restore(conn: Connection, step: Step, side: Side, verb: str, secrets: PushSecretStore) -> None:
     """Write one side of a step back, after checking the other side is what the rows hold now."""
     begin_write(conn)
     now_side: Side = "after" if side == "before" else "before"
@@ -374,6 +398,7 @@ def _restore(conn: Connection, step: Step, side: Side, verb: str) -> None:
             _cascaded(conn, table, gone, own, leaving)
             conn.execute(delete(table).where(_by_key(table, [_key(table, r) for r in gone])))
     step.kept[now_side] = leaving
+    secrets.write(step.secrets[side])  # last, inside the transaction's write lock
 
 
 class UndoHistory:
@@ -445,7 +470,8 @@ class UndoHistory:
             step = source[-1]
             try:
                 with library.session() as session:
-                    _restore(session.connection(), step, "after" if redo else "before", verb)
+                    side: Side = "after" if redo else "before"
+                    _restore(session.connection(), step, side, verb, library.secrets)
             except UndoRefused:
                 source.pop()
                 raise
