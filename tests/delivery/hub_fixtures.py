@@ -107,11 +107,12 @@ def add_screen(library: Library, name: str, tz: str, token: str, *, poll_interva
             poll_interval=poll_interval,
             poll_token=token,
             push_url="https://screen.invalid/push",
-            push_secret=PUSH_SECRET,
         )
         session.add(screen)
         session.flush()
-        return screen.id
+        screen_id = screen.id
+    library.secrets.write({screen_id: PUSH_SECRET})
+    return screen_id
 
 
 def add_artwork(library: Library, data: bytes, title: str, artist: str) -> int:

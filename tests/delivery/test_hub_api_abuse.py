@@ -240,6 +240,26 @@ def test_overlapping_plays_are_422_but_a_repeated_record_is_not(hub_api: Api) ->
     }
 
 
+def test_a_play_overlapping_a_stored_play_is_422_in_a_later_batch(hub_api: Api) -> None:
+    first = hub_api.post(LISBON, "plays", {"records": [play("a", 0), play("b", 1)]})
+    assert first.status_code == 200 and first.json()["accepted"] == 2
+    # Slot 1 again under a new id (a player resending with fresh ids), and one starting
+    # inside the stored slot-0 play; slot 2 follows on and is fine on its own.
+    later = [play("b-again", 1), play("inside", 0, started_at=(RECENT + timedelta(seconds=5))
+        .isoformat()), play("next", 2)]  # fmt: skip
+    assert refused(hub_api.post(LISBON, "plays", {"records": later})) == [
+        (0, "started_at"),
+        (1, "started_at"),
+    ]
+    # A stored play starting inside a new, longer one overlaps it too.
+    covering = [play("long", started_at=(RECENT - timedelta(seconds=30)).isoformat(),
+        duration_s=60)]  # fmt: skip
+    assert refused(hub_api.post(LISBON, "plays", {"records": covering})) == [(0, "started_at")]
+    assert count(hub_api.library, Play) == 2
+    after = hub_api.post(LISBON, "plays", {"records": [play("next", 2), play("a", 0)]})
+    assert after.json() == {"accepted": 1, "duplicates": 1}  # a resent record is no overlap
+
+
 def test_the_earliest_published_window_also_opens_the_time_window(library: Library) -> None:
     """A library may be published for dates before its screens were registered (tests, a
     library moved to a new machine): the manifest's window counts as well."""

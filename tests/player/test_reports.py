@@ -131,3 +131,43 @@ def test_plays_go_in_batches_and_a_resent_batch_is_counted_once(
         assert s.scalar(select(func.count(func.distinct(Play.record_id)))) == 1200
     assert count(library, Play) == 1200
     player.close()
+
+
+def shown_digest(world: DemoScreen) -> str:
+    """A sha256 the screen's manifest lists, found wherever the payload keeps it."""
+    stack: list[object] = [world.payload()]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found = node.get("sha256")
+            if isinstance(found, str) and len(found) == 64:
+                return found
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    raise AssertionError("no media digest in the manifest")
+
+
+def test_plays_the_hub_refuses_are_dropped_and_the_others_still_delivered(
+    library: Library, world: DemoScreen, hub: HubThread, tmp_path: Path
+) -> None:
+    player = paired_player(tmp_path / "player", hub, world)
+    digest = shown_digest(world)
+    queue = player.reports
+    queue.add_play(artwork_sha256=digest, playlist=None, started_at=T0, duration_s=10,
+        manifest_version=None, record_id="good-1")  # fmt: skip
+    queue.add_play(artwork_sha256="ab" * 32, playlist=None, started_at=T0 + timedelta(seconds=10),
+        duration_s=10, manifest_version=None, record_id="unknown-work")  # fmt: skip
+    queue.add_play(artwork_sha256=digest, playlist=None, started_at=T0 + timedelta(seconds=20),
+        duration_s=10, manifest_version=None, record_id="good-2")  # fmt: skip
+    plays_before = count(library, Play)
+
+    sent = player.send_reports(force=True)
+
+    assert sent.error is None and sent.plays_refused == 1
+    assert sent.plays_accepted == 2 and sent.plays_queued == 0
+    assert count(library, Play) == plays_before + 2
+    with library.session() as session:
+        stored = set(session.scalars(select(Play.record_id)))
+    assert {"good-1", "good-2"} <= stored and "unknown-work" not in stored
+    player.close()

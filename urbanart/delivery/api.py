@@ -36,8 +36,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import OperationalError
 
 from urbanart.delivery.play_checks import (
+    LONGEST_PLAY,
     PlaysRefused,
     PublishedMedia,
+    check_against_stored,
     check_plays,
     kept_manifests,
 )
@@ -242,8 +244,10 @@ def record_plays(
     hub stored it, the answer got lost) is never counted twice.
     """
     unique: dict[str, PlayIn] = {}
-    for play in plays:
+    index_of: dict[str, int] = {}
+    for index, play in enumerate(plays):
         unique.setdefault(play.record_id, play)
+        index_of.setdefault(play.record_id, index)
     with WRITE_LOCK, library.session() as session:
         if not _token_holds(session.get(Screen, screen_id), token):
             return None
@@ -258,6 +262,16 @@ def record_plays(
                 )
             )
         new = [p for rid, p in unique.items() if rid not in existing]
+        if new:  # overlaps within the batch were checked already; now against what is stored
+            since = min(p.started_at for p in new) - LONGEST_PLAY
+            until = max(p.started_at + timedelta(seconds=p.duration_s) for p in new)
+            stored = session.execute(
+                select(Play.started_at, Play.duration_s).where(
+                    Play.screen_id == screen_id, Play.started_at >= since, Play.started_at < until
+                )
+            )
+            spans = [(started, duration) for started, duration in stored]
+            check_against_stored([(index_of[p.record_id], p) for p in new], spans)
         artworks = artworks_by_sha(session, (p.artwork_sha256 for p in new)) if new else {}
         if new:  # one executemany, not 1,000 ORM objects (ten times faster, and holds the GIL less)
             session.execute(

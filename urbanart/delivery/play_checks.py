@@ -6,9 +6,10 @@ names media that one of *that screen's* published manifests lists (the current r
 older one still on disk), starts no earlier than a day before the screen was registered or
 first published for (whichever is earlier: a library can be published with an explicit date),
 ends no later than a few minutes from now (clocks drift), and does not overlap the record before
-it in the batch by more than a transition. A batch with any such record is refused as a whole
-with 422 and the list of offending records, so a player (or its operator) can see exactly which
-record and field is wrong.
+it in the batch, nor a play already stored for the screen, by more than a transition (so a player
+resending cannot store overlaps either: check_against_stored). A batch with any such record is
+refused as a whole with 422 and the list of offending records, so a player (or its operator) can
+see exactly which record and field is wrong.
 
 The index of published media is rebuilt off the event loop whenever the hub swaps releases; at
 start-up it is built before the first request is served.
@@ -20,7 +21,8 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,6 +36,9 @@ EARLIEST_SLACK = timedelta(days=1)
 CLOCK_SKEW = timedelta(minutes=5)
 #: Consecutive plays may overlap this much (a crossfade, a clock step on the device).
 OVERLAP_TOLERANCE = timedelta(seconds=10)
+#: The longest play the API accepts (api.schema.json): stored plays that may overlap a new one
+#: start at most this long before it.
+LONGEST_PLAY = timedelta(seconds=86400)
 #: At most this many offending records are listed in a 422 answer.
 LISTED_PROBLEMS = 50
 
@@ -240,4 +245,47 @@ def check_plays(
             covered = (end, i)
     if problems:
         problems.sort(key=lambda p: p.index)
+        raise PlaysRefused(problems)
+
+
+def check_against_stored(
+    new: Sequence[tuple[int, Any]], stored: Iterable[tuple[datetime, float]]
+) -> None:
+    """Raise PlaysRefused for new plays that overlap a play already stored for the screen.
+
+    new: (index in the batch, record) of the records not stored yet; stored: (started_at,
+    duration_s) of the screen's stored plays from LONGEST_PLAY before the earliest new one.
+    Overlap means what it means within a batch: the later of two plays starts more than
+    OVERLAP_TOLERANCE before the earlier one ends. O(log n) per new play: stored plays sorted
+    by start, with the latest end among those starting up to each position.
+    """
+    spans = sorted((start, start + timedelta(seconds=duration)) for start, duration in stored)
+    starts = [start for start, _end in spans]
+    latest_end: list[datetime] = []
+    for _start, end in spans:
+        latest_end.append(end if not latest_end or end > latest_end[-1] else latest_end[-1])
+    problems: list[PlayProblem] = []
+    for index, play in new:
+        start: datetime = play.started_at
+        end = start + timedelta(seconds=play.duration_s)
+        before = bisect_right(starts, start)  # stored plays starting at or before this one
+        if before and start < latest_end[before - 1] - OVERLAP_TOLERANCE:
+            problems.append(
+                PlayProblem(
+                    index,
+                    "started_at",
+                    f"overlaps a stored play, which ends {latest_end[before - 1].isoformat()}",
+                )
+            )
+            continue
+        later = bisect_left(starts, end - OVERLAP_TOLERANCE)  # stored ones starting inside it
+        if later > before:
+            problems.append(
+                PlayProblem(
+                    index,
+                    "started_at",
+                    f"overlaps a stored play, which starts {starts[before].isoformat()}",
+                )
+            )
+    if problems:
         raise PlaysRefused(problems)

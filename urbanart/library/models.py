@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -375,7 +376,11 @@ class Play(Base):
     """Proof of play: one artwork shown on one screen, reported by the player."""
 
     __tablename__ = "plays"
-    __table_args__ = (UniqueConstraint("screen_id", "record_id"),)
+    __table_args__ = (
+        UniqueConstraint("screen_id", "record_id"),
+        #: A new play is checked against the screen's stored plays around its time.
+        Index("ix_plays_screen_id_started_at", "screen_id", "started_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     screen_id: Mapped[int] = mapped_column(ForeignKey("screens.id", ondelete="CASCADE"), index=True)

@@ -5,7 +5,8 @@ network returns, even across a restart or a power cut (SQLite commits are durabl
 Each play carries a uuid4 record id chosen when it is queued, so a batch that is re-sent after a
 timeout (the hub stored it, the answer got lost) is counted once: the hub is idempotent by id.
 Failed sends back off exponentially with jitter, so a thousand screens do not hammer a hub that
-has just come back.
+has just come back. Records the hub refuses as implausible (422, naming each by its index in the
+batch) are dropped, since resending them would be refused forever; the rest are sent again.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class SendResult:
     plays_duplicates: int
     plays_queued: int
     error: str | None = None
+    #: Plays the hub refused as implausible (422) and the queue dropped.
+    plays_refused: int = 0
 
 
 class ReportQueue:
@@ -175,7 +178,7 @@ class ReportQueue:
     ) -> SendResult:
         """Send queued heartbeats (oldest first) then plays in batches; stop at the first failure
         and back off. A record leaves the queue only once the hub has answered 2xx for it."""
-        beats_sent = accepted = duplicates = 0
+        beats_sent = accepted = duplicates = refused = 0
         error: str | None = None
         if not force and not self.due():
             return SendResult(0, 0, 0, self.counts()[1], "backing off after a failed send")
@@ -198,6 +201,13 @@ class ReportQueue:
                 )
                 if response.status_code == 400:
                     log.warning("hub refused a batch of plays: %s", response.text[:200])
+                elif response.status_code == 422:
+                    dropped = _refused_ids(batch, response)
+                    if not dropped:  # an answer we cannot act on: keep all, back off
+                        raise _HubAnswer(response.status_code)
+                    self._forget_plays(dropped)
+                    refused += len(dropped)
+                    continue  # the others were not stored (the batch was refused whole)
                 elif response.status_code // 100 != 2:
                     raise _HubAnswer(response.status_code)
                 else:
@@ -212,7 +222,30 @@ class ReportQueue:
         else:
             self.failures = 0
             self.not_before = 0.0
-        return SendResult(beats_sent, accepted, duplicates, self.counts()[1], error)
+        return SendResult(beats_sent, accepted, duplicates, self.counts()[1], error, refused)
+
+
+def _refused_ids(batch: list[dict[str, Any]], response: requests.Response) -> list[str]:
+    """The ids of the batch's records a 422 answer names ({"records": [{"index", "field",
+    "reason"}, ...]}, urbanart.delivery.play_checks), each logged with the hub's reason."""
+    try:
+        listed = response.json().get("records")
+    except (ValueError, AttributeError):
+        return []
+    ids: list[str] = []
+    for problem in listed if isinstance(listed, list) else []:
+        index = problem.get("index") if isinstance(problem, dict) else None
+        if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(batch):
+            record = batch[index]
+            if record["id"] not in ids:
+                ids.append(record["id"])
+                log.warning(
+                    "hub refused play %s (%s): %s; dropped",
+                    record["id"],
+                    str(problem.get("field"))[:40],
+                    str(problem.get("reason"))[:200],
+                )
+    return ids
 
 
 class _HubAnswer(Exception):
