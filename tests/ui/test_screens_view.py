@@ -361,3 +361,34 @@ def test_a_removed_screen_comes_back_with_undo(qtbot, open_window, demo_home, mo
     assert (back.id, back.poll_token) == (screen.id, screen.poll_token)
     qtbot.waitUntil(lambda: window.redo_action.text() == "&Redo Remove screen 'Undo Harbour Wall'")
     assert not window.undo_action.isEnabled()  # the removal was the only step
+
+
+def test_a_short_push_secret_is_explained_as_it_is_typed_and_refused_on_save(
+    qtbot, open_window, demo_home
+) -> None:
+    window = open_window(demo_home)
+    view = _view(window)
+    dialog = _open_register(qtbot, view)
+    qtbot.keyClicks(dialog.name, "Short Secret Screen")
+    qtbot.keyClicks(dialog.push_url, "https://screen.example/push")
+    qtbot.keyClicks(dialog.push_secret, "k" * (screens.MIN_PUSH_SECRET - 1))
+    message = dialog.errors.message("push_secret")
+    assert f"at least {screens.MIN_PUSH_SECRET} characters" in message
+    assert "k" * 5 not in message  # the message never repeats the secret
+    qtbot.keyClicks(dialog.push_secret, "k")
+    assert dialog.errors.message("push_secret") == ""  # long enough now
+
+    dialog.push_secret.setText("short")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.ok_button.isEnabled())
+    assert f"at least {screens.MIN_PUSH_SECRET}" in dialog.errors.message("push_secret")
+    assert dialog.isVisible()
+    wait_idle(qtbot)
+    names = [s.name for s in screens.list_screens(window.studio.library)]
+    assert "Short Secret Screen" not in names
+
+    typed = "a-secret-the-curator-chose-" + "x" * 10
+    dialog.push_secret.setText(typed)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _cells(view, "Short Secret Screen") is not None)
+    assert screens.reveal_push_secret(window.studio.library, "Short Secret Screen") == typed

@@ -36,9 +36,11 @@ from urbanart.curation.records import ScreenRecord
 from urbanart.curation.screens import (
     DEFAULT_POLL,
     MAX_SIDE,
+    MIN_PUSH_SECRET,
     POLL_MAX,
     POLL_MIN,
     add_screen,
+    clean_push_secret,
     edit_screen,
     reveal_push_secret,
 )
@@ -167,6 +169,15 @@ class ScreenDialog(QDialog):
         self.poll.setToolTip("How often the screen asks for a new manifest")
         self.push_url = QLineEdit()
         self.push_url.setPlaceholderText("Optional: https://screen.example/push")
+        self.push_secret = QLineEdit()
+        self.push_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.push_secret.setAccessibleName("Push secret")
+        self.push_secret.setPlaceholderText(
+            "Optional: leave empty to have one generated"
+            if record is None
+            else "Leave empty to keep the current one"
+        )
+        self.push_secret.textChanged.connect(self._secret_changed)
         self.playlist = QComboBox()
         self.playlist.addItem("None (only what schedules say)", NO_PLAYLIST)
         for playlist_id, name in playlists:
@@ -208,10 +219,14 @@ class ScreenDialog(QDialog):
         push_layout.setSpacing(2)
         push_layout.addWidget(self.push_url)
         push_layout.addWidget(self.errors.add("push_url", self.push_url))
+        push_layout.addWidget(self.push_secret)
+        self.secret_error = self.errors.add("push_secret", self.push_secret)
+        push_layout.addWidget(self.secret_error)
         push_layout.addWidget(
             hint_label(
                 "The studio nudges the screen here after each publication, signed with a "
-                "secret that is generated and shown to you once."
+                "secret that is generated and shown to you once (or one you type: at least "
+                f"{MIN_PUSH_SECRET} characters)."
             )
         )
 
@@ -329,6 +344,7 @@ class ScreenDialog(QDialog):
             "lon": self.lon.text().strip(),
             "poll_interval": self.poll.value(),
             "push_url": self.push_url.text().strip(),
+            "push_secret": self.push_secret.text().strip() or None,  # None: generate or keep
             "default_playlist": str(self.playlist.currentData() or NO_PLAYLIST),
             "notes": self.notes.toPlainText(),
         }
@@ -340,6 +356,16 @@ class ScreenDialog(QDialog):
             width, _x, height = str(self.size_preset.currentData()).partition("x")
             self.width_spin.setValue(int(width))
             self.height_spin.setValue(int(height))
+
+    def _secret_changed(self, text: str) -> None:
+        """Say at once, under the field, what the engine would refuse on saving: the same
+        check (clean_push_secret) and the same words, before the curator presses Save."""
+        try:
+            clean_push_secret(text.strip())
+        except InvalidValue as exc:
+            self.secret_error.show_message(exc.reason[:1].upper() + exc.reason[1:])
+        else:
+            self.secret_error.clear_message()
 
     def _zone_changed(self, text: str) -> None:
         hint = zone_hint(text) if text in self.zones else ""
