@@ -160,6 +160,14 @@ class _GuardedServer(ThreadingHTTPServer):
         if in_head:
             _shut(min(in_head, key=lambda pair: pair[0])[1])
 
+    def server_close(self) -> None:
+        """Stop listening and end the connections still open, so no handler outlives stop()."""
+        super().server_close()
+        with self._lock:
+            still_open = list(self._open)
+        for sock in still_open:
+            _shut(sock)
+
     def service_actions(self) -> None:
         """Called by serve_forever every poll interval: cut connections past their deadline."""
         now = time.monotonic()
