@@ -347,8 +347,12 @@ def test_big_batches_do_not_stall_other_screens_polls(hub_api: Api) -> None:
 
     def flood() -> None:
         flooder = requests.Session()
-        for round_ in range(6):
-            batch = [play(f"b{round_}-{i}", i) for i in range(1000)]
+        for round_ in range(6):  # 4-second plays one after another: none overlaps a stored one
+            batch = [
+                play(f"b{round_}-{i}", started_at=(RECENT + timedelta(seconds=4 * (round_ * 1000
+                    + i))).isoformat(), duration_s=4)
+                for i in range(1000)
+            ]  # fmt: skip
             answers.append(
                 flooder.post(
                     f"{hub_api.url}api/v1/screens/{LISBON}/plays",
