@@ -167,6 +167,7 @@ class ImportFlow(QObject):
     """Drives one import from dropped paths to the summary; dialogs open without blocking."""
 
     finished = Signal(list)  # list[ImportResult]
+    grew = Signal()  # works were recorded (emitted from the import's thread, queued to the GUI)
 
     def __init__(self, studio: Studio, parent: QWidget) -> None:
         super().__init__(parent)
@@ -214,6 +215,8 @@ class ImportFlow(QObject):
 
             def on_result(done: int, total: int, result: ImportResult) -> None:
                 ctx.progress(done, total, Path(result.file).name)
+                if result.status is Status.IMPORTED:
+                    self.grew.emit()
 
             return import_items(library, items, ImportRun(on_result=on_result, cancel=ctx.cancel))
 
