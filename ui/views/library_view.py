@@ -52,6 +52,15 @@ STATUS_KEYS = {ReviewStatus.APPROVED: "P", ReviewStatus.REJECTED: "X", ReviewSta
 IMPORT_REFRESH_MS = 400
 
 
+def _keys(text: str, standard: QKeySequence.StandardKey) -> list[QKeySequence]:
+    """Our key and the platform's zoom key, once each (on Linux they are the same)."""
+    keys = [QKeySequence(text)]
+    for key in QKeySequence.keyBindings(standard):
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
 class LibraryView(QWidget):
     """Grid, filter bar and detail panel over one library."""
 
@@ -160,11 +169,11 @@ class LibraryView(QWidget):
         self.larger_action = action(
             "Larger thumbnails", "Ctrl+=", lambda: self.controls.step_size(1)
         )
-        self.larger_action.setShortcuts([QKeySequence("Ctrl+="), QKeySequence.StandardKey.ZoomIn])
+        self.larger_action.setShortcuts(_keys("Ctrl+=", QKeySequence.StandardKey.ZoomIn))
         self.smaller_action = action(
             "Smaller thumbnails", "Ctrl+-", lambda: self.controls.step_size(-1)
         )
-        self.smaller_action.setShortcuts([QKeySequence("Ctrl+-"), QKeySequence.StandardKey.ZoomOut])
+        self.smaller_action.setShortcuts(_keys("Ctrl+-", QKeySequence.StandardKey.ZoomOut))
         self.quick_look_action = action(
             "Quick look", Qt.Key.Key_Space, self.open_quick_look, self.grid
         )
