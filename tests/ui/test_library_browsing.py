@@ -4,6 +4,7 @@ status pill, and a grid that fills while an import runs."""
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -172,9 +173,14 @@ def test_a_status_pill_leaves_the_title_and_artist_whole(qtbot, open_window, dem
 
 def test_the_search_field_keeps_a_usable_width(open_window, demo_home) -> None:
     view = library_view(open_window(demo_home))
-    search = view.filters.search
+    search, bar = view.filters.search, view.filters
     assert search.width() >= 220
     assert search.width() >= search.fontMetrics().horizontalAdvance("Search works") + 60
+    widgets = [search, bar.artist, bar.tag, bar.status, bar.ai]
+    for left, right in pairwise(widgets):  # side by side, not overlapping
+        assert left.geometry().right() < right.geometry().left(), right.accessibleName()
+    assert bar.ai.geometry().right() <= bar.width()
+    assert bar.count.isVisible() and bar.sort.isVisible()  # in the strip under the grid
 
 
 def test_the_grid_fills_while_a_folder_import_runs_and_the_summary_names_skipped_files(

@@ -91,6 +91,7 @@ class LibraryView(QWidget):
         self.pages.addWidget(self.grid)
         self.pages.addWidget(self.list)
         self.controls = LibraryViewControls(studio.thumbnails.side)
+        self.controls.add_beside(self.filters.trailing)
         self._import_refresh = QTimer(self)
         self._import_refresh.setSingleShot(True)
         self._import_refresh.setInterval(IMPORT_REFRESH_MS)

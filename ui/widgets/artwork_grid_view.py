@@ -206,12 +206,16 @@ class ArtworkCardDelegate(QStyledItemDelegate):
         if pill is None:
             return
         font = _pill_font(painter.font())
-        text = QFontMetrics(font).elidedText(
-            status, Qt.TextElideMode.ElideRight, round(pill.width()) - 8
-        )
+        fits = QFontMetrics(font).horizontalAdvance(status) + 12 <= pill.width()
         painter.save()
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(theme.status_color(status, palette))
+        if not fits:  # a small card: a dot in the status colour, not a cut word
+            dot = pill.height() * 0.7
+            painter.drawEllipse(QRectF(pill.left(), pill.bottom() - dot, dot, dot))
+            painter.restore()
+            return
+        text = status
         painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
         painter.setPen(QColor("white"))
         painter.setFont(font)

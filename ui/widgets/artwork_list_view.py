@@ -7,12 +7,31 @@ click sorts in memory by that column (a second click reverses it).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QWidget,
+)
 
 from ui.models.artwork_grid import COLUMNS, ArtworkGridModel
 
-COLUMN_WIDTHS = (240, 160, 56, 90, 170, 140, 80, 100, 96)
+COLUMN_WIDTHS = (240, 150, 50, 84, 160, 120, 76, 96, 90)
+ICON = QSize(32, 32)
+
+
+class _RowDelegate(QStyledItemDelegate):
+    """Fits the grid's thumbnail pixmaps (up to 320 px) into the list's small icon square."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        if option.features & QStyleOptionViewItem.ViewItemFeature.HasDecoration:
+            option.decorationSize = ICON
 
 
 class ArtworkListView(QTreeView):
@@ -25,7 +44,8 @@ class ArtworkListView(QTreeView):
         self.setAlternatingRowColors(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setIconSize(QSize(32, 32))
+        self.setIconSize(ICON)
+        self.setItemDelegate(_RowDelegate(self))
         self.setDragEnabled(True)
         self.setAllColumnsShowFocus(True)
         self.setFrameShape(QTreeView.Shape.NoFrame)

@@ -39,10 +39,18 @@ class LibraryViewControls(QWidget):
         layout.addWidget(self.grid_button)
         layout.addWidget(self.list_button)
         layout.addStretch(1)
+        self._trailing_at = layout.count()
         layout.addWidget(self.size)
+        self._layout = layout
         self.size.valueChanged.connect(self.size_changed.emit)
         self.grid_button.toggled.connect(lambda on: on and self._mode(GRID))
         self.list_button.toggled.connect(lambda on: on and self._mode(LIST))
+
+    def add_beside(self, widgets: tuple[QWidget, ...]) -> None:
+        """Widgets shown between the mode buttons and the size slider (the order and count)."""
+        for widget in widgets:
+            self._layout.insertWidget(self._trailing_at, widget)
+            self._trailing_at += 1
 
     def mode(self) -> str:
         return LIST if self.list_button.isChecked() else GRID
