@@ -53,13 +53,13 @@ def test_the_smallest_thumbnails_show_at_least_30_works_in_a_1280x800_window(
 
     for _ in range(12):  # Ctrl+− until the slider stops at its dense end
         QTest.keyClick(view.grid, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
-    assert view.controls.size.value() == MIN_SIDE == view.grid.thumb_side()
+    assert view.controls.size_slider.value() == MIN_SIDE == view.grid.thumb_side()
     qtbot.waitUntil(lambda: len(view.grid.fully_visible_rows()) >= 30, timeout=3000)
     assert len(view.grid.fully_visible_rows()) > default_visible
 
     QTest.keyClick(view.grid, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
     assert view.grid.thumb_side() > MIN_SIDE
-    view.controls.size.setValue(MAX_SIDE)  # the slider's large end
+    view.controls.size_slider.setValue(MAX_SIDE)  # the slider's large end
     assert view.grid.thumb_side() == MAX_SIDE > default_side
     assert view.studio.thumbnails.side >= MAX_SIDE  # decoded large enough to stay sharp
     assert 0 < len(view.grid.fully_visible_rows()) < default_visible

@@ -155,9 +155,9 @@ class ImportSummaryDialog(QDialog):
         if listed:
             layout.addWidget(self.table, 1)
             # Compact: as tall as its rows (up to a dozen), not a fixed half screen.
-            row = self.table.sizeHintForRow(0) if listed else 0
-            header = self.table.header().sizeHint().height()
-            self.table.setMinimumHeight(header + min(listed, 12) * max(row, 18) + 6)
+            row_height = self.table.sizeHintForRow(0)
+            header_height = self.table.header().sizeHint().height()
+            self.table.setMinimumHeight(header_height + min(listed, 12) * max(row_height, 18) + 6)
             self.resize(640, 0)
         else:
             self.table.hide()

@@ -187,7 +187,7 @@ class LibraryView(QWidget):
         return self.list if self.controls.mode() == LIST else self.grid
 
     def set_mode(self, mode: str) -> None:
-        had_focus = self.items_view().hasFocus() or self.pages.currentWidget().hasFocus()
+        had_focus = self.grid.hasFocus() or self.list.hasFocus()
         self.pages.setCurrentWidget(self.list if mode == LIST else self.grid)
         if self.controls.mode() != mode:
             self.controls.set_mode(mode)
@@ -198,8 +198,8 @@ class LibraryView(QWidget):
             self.items_view().setFocus()
 
     def set_thumb_side(self, side: int) -> None:
-        if self.controls.size.value() != side:
-            self.controls.size.setValue(side)  # comes back here through size_changed
+        if self.controls.size_slider.value() != side:
+            self.controls.size_slider.setValue(side)  # comes back here through size_changed
             return
         self.studio.thumbnails.ensure_side(side)
         self.grid.set_thumb_side(side)

@@ -7,7 +7,7 @@ click sorts in memory by that column (a second click reverses it).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -56,8 +56,8 @@ class ArtworkListView(QTreeView):
         header.setStretchLastSection(False)
         header.sectionClicked.connect(self._header_clicked)
 
-    def setModel(self, model: object) -> None:  # type: ignore[override]
-        super().setModel(model)  # type: ignore[arg-type]
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
         for column, width in enumerate(COLUMN_WIDTHS[: len(COLUMNS)]):
             self.setColumnWidth(column, width)
 

@@ -25,14 +25,14 @@ class LibraryViewControls(QWidget):
         group.setExclusive(True)
         group.addButton(self.grid_button)
         group.addButton(self.list_button)
-        self.size = QSlider(Qt.Orientation.Horizontal)
-        self.size.setRange(MIN_SIDE, MAX_SIDE)
-        self.size.setSingleStep(SIDE_STEP // 2)
-        self.size.setPageStep(SIDE_STEP)
-        self.size.setValue(side)
-        self.size.setFixedWidth(160)
-        self.size.setToolTip("Thumbnail size (Ctrl+= larger, Ctrl+− smaller)")
-        self.size.setAccessibleName("Thumbnail size")
+        self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        self.size_slider.setRange(MIN_SIDE, MAX_SIDE)
+        self.size_slider.setSingleStep(SIDE_STEP // 2)
+        self.size_slider.setPageStep(SIDE_STEP)
+        self.size_slider.setValue(side)
+        self.size_slider.setFixedWidth(160)
+        self.size_slider.setToolTip("Thumbnail size (Ctrl+= larger, Ctrl+− smaller)")
+        self.size_slider.setAccessibleName("Thumbnail size")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 2, 12, 4)
         layout.setSpacing(4)
@@ -40,11 +40,11 @@ class LibraryViewControls(QWidget):
         layout.addWidget(self.list_button)
         layout.addStretch(1)
         self._trailing_at = layout.count()
-        layout.addWidget(self.size)
+        layout.addWidget(self.size_slider)
         self._layout = layout
-        self.size.valueChanged.connect(self.size_changed.emit)
-        self.grid_button.toggled.connect(lambda on: on and self._mode(GRID))
-        self.list_button.toggled.connect(lambda on: on and self._mode(LIST))
+        self.size_slider.valueChanged.connect(self.size_changed.emit)
+        self.grid_button.toggled.connect(lambda on: self._toggled(GRID, on))
+        self.list_button.toggled.connect(lambda on: self._toggled(LIST, on))
 
     def add_beside(self, widgets: tuple[QWidget, ...]) -> None:
         """Widgets shown between the mode buttons and the size slider (the order and count)."""
@@ -60,10 +60,14 @@ class LibraryViewControls(QWidget):
 
     def step_size(self, steps: int) -> None:
         """Ctrl+= / Ctrl+−: one page of the slider per press, clamped to its ends."""
-        self.size.setValue(self.size.value() + steps * SIDE_STEP)
+        self.size_slider.setValue(self.size_slider.value() + steps * SIDE_STEP)
+
+    def _toggled(self, mode: str, on: bool) -> None:
+        if on:
+            self._mode(mode)
 
     def _mode(self, mode: str) -> None:
-        self.size.setEnabled(mode == GRID)
+        self.size_slider.setEnabled(mode == GRID)
         self.mode_changed.emit(mode)
 
 

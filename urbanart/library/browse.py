@@ -158,7 +158,7 @@ def _row(*values: Any) -> BrowseRow:
     *head, tags, year, license_, mime, frames, byte_size, added = values
     split = tuple(sorted(tags.split(_TAG_SEPARATOR))) if tags else ()
     kind = "video" if mime.startswith("video/") else "animation" if frames > 1 else "image"
-    return BrowseRow(*head, split, year, license_, kind, byte_size, added or "")  # type: ignore[arg-type]
+    return BrowseRow(*head, split, year, license_, kind, byte_size, added or "")  # type: ignore[call-arg]
 
 
 def kind_of(mime_type: str, frame_count: int) -> str:
