@@ -100,6 +100,16 @@ class ThumbnailLoader(QObject):
             self._wanted.popitem(last=False)
         self._pump()
 
+    def ensure_side(self, side: int) -> None:
+        """Decode at least this large from now on (a grid's cards grew): cached pictures are
+        dropped so they come back sharp. Smaller cards scale the cached pictures down."""
+        if side <= self.side:
+            return
+        self.side = side
+        self._cache.clear()
+        self._cache_bytes = 0
+        self._wanted.clear()
+
     def pending(self) -> int:
         return len(self._wanted) + len(self._in_flight)
 
@@ -130,8 +140,15 @@ class ThumbnailLoader(QObject):
             ) -> QImage:
                 return load_thumbnail_image(library, sha, key, side)
 
-            def loaded(image: QImage, sha: str = sha) -> None:
-                self._loaded(sha, image)
+            def loaded(image: QImage, sha: str = sha, side: int = self.side) -> None:
+                if side == self.side:
+                    self._loaded(sha, image)
+                else:  # decoded for smaller cards: ask again at the new size
+                    self._in_flight.discard(sha)
+                    self._arrived.add(sha)
+                    if not self._flush.isActive():
+                        self._flush.start()
+                    self._pump()
 
             def failed(_exc: BaseException, _trace: str, sha: str = sha) -> None:
                 self._load_failed(sha)

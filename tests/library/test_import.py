@@ -140,9 +140,15 @@ def test_folder_of_sub_folders_is_one_artist_per_sub_folder(
         Image.new("RGB", (50, 40), colour).save(root / artist / "one.png")
         Image.new("RGB", (40, 50), colour).save(root / artist / "series" / "two.png")
     (root / "notes.txt").write_text("not art")
+    (root / "Ada Lumen" / "statement.PDF").write_bytes(b"%PDF-1.4 not art either")
     (root / "Ada Lumen" / ".DS_Store").write_bytes(b"junk")
     results = import_items(library, scan([root]))
-    assert [r.status for r in results] == [Status.IMPORTED] * 4
+    assert [r.status for r in results if r.status is not Status.SKIPPED] == [Status.IMPORTED] * 4
+    skipped = {Path(r.file).name: r.reason for r in results if r.status is Status.SKIPPED}
+    assert skipped == {  # named with what they are; hidden files are not worth a line
+        "notes.txt": "a text file, not an artwork: a folder import passes over .txt files",
+        "statement.PDF": "a PDF document, not an artwork: a folder import passes over .pdf files",
+    }
     by_artist = {a.name: a.artwork_count for a in catalog.list_artists(library)}
     assert by_artist == {"Ada Lumen": 2, "Bo Static": 2}
 

@@ -34,6 +34,13 @@ from urbanart.library.catalog import list_artists
 from urbanart.library.import_sources import ImportItem, scan
 from urbanart.library.importer import ImportResult, ImportRun, Status, import_items
 
+OUTCOMES = {
+    Status.IMPORTED: "Imported",
+    Status.DUPLICATE: "Duplicate",
+    Status.REJECTED: "Refused",
+    Status.SKIPPED: "Skipped",
+}
+
 
 class ArtistDialog(QDialog):
     """Asks who made the files that were dropped outside an artist-named folder."""
@@ -99,10 +106,10 @@ class ImportSummaryDialog(QDialog):
         super().__init__(parent)
         self.results = list(results)
         self.setWindowTitle("Import finished")
-        self.resize(640, 400)
         imported = sum(r.status is Status.IMPORTED for r in results)
         duplicates = sum(r.status is Status.DUPLICATE for r in results)
         refused = [r for r in results if r.status is Status.REJECTED]
+        skipped = sum(r.status is Status.SKIPPED for r in results)
         heading = PlainLabel(f"Imported {imported:,} work{'s' if imported != 1 else ''}")
         theme.set_point_size(heading, 1.3, bold=True)
         parts = []
@@ -110,6 +117,8 @@ class ImportSummaryDialog(QDialog):
             parts.append(f"{duplicates:,} already in the library")
         if refused:
             parts.append(f"{len(refused):,} refused")
+        if skipped:
+            parts.append(f"{skipped:,} skipped (not artworks)")
         if len(results) < total:
             parts.append(f"cancelled: {total - len(results):,} not tried")
         detail = PlainLabel(" · ".join(parts) if parts else "Every file was imported.")
@@ -125,12 +134,14 @@ class ImportSummaryDialog(QDialog):
         for result in results:
             if result.status is Status.IMPORTED:
                 continue
-            outcome = "Refused" if result.status is Status.REJECTED else "Duplicate"
+            outcome = OUTCOMES[result.status]
             item = QTreeWidgetItem([Path(result.file).name, outcome, result.reason or ""])
             item.setToolTip(0, plain_tooltip(result.file))
             item.setToolTip(2, plain_tooltip(result.reason or ""))
             if result.status is Status.REJECTED:
                 item.setForeground(1, theme.error_color(self.palette()))
+            elif result.status is Status.SKIPPED:
+                item.setForeground(1, theme.muted_text(self.palette()))
             self.table.addTopLevelItem(item)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         copy = buttons.addButton("Copy report", QDialogButtonBox.ButtonRole.ActionRole)
@@ -140,11 +151,17 @@ class ImportSummaryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(detail)
-        if self.table.topLevelItemCount():
+        listed = self.table.topLevelItemCount()
+        if listed:
             layout.addWidget(self.table, 1)
+            # Compact: as tall as its rows (up to a dozen), not a fixed half screen.
+            row_height = self.table.sizeHintForRow(0)
+            header_height = self.table.header().sizeHint().height()
+            self.table.setMinimumHeight(header_height + min(listed, 12) * max(row_height, 18) + 6)
+            self.resize(640, 0)
         else:
             self.table.hide()
-            layout.addStretch(1)
+            self.resize(420, 0)
         layout.addWidget(buttons)
 
     def rows(self) -> list[tuple[str, str, str]]:
@@ -167,6 +184,7 @@ class ImportFlow(QObject):
     """Drives one import from dropped paths to the summary; dialogs open without blocking."""
 
     finished = Signal(list)  # list[ImportResult]
+    grew = Signal()  # works were recorded (emitted from the import's thread, queued to the GUI)
 
     def __init__(self, studio: Studio, parent: QWidget) -> None:
         super().__init__(parent)
@@ -189,7 +207,8 @@ class ImportFlow(QObject):
         if not items:
             self._show_summary([], 0)
             return
-        loose = sum(1 for item in items if not item.artist_hint)
+        # Skipped sidecars and refused links are listed, never imported: no artist to ask for.
+        loose = sum(1 for item in items if not item.artist_hint and not item.skipped)
         if not loose:
             self._import(items)
             return
@@ -200,7 +219,10 @@ class ImportFlow(QObject):
         def accepted() -> None:
             name = dialog.artist_name()
             self._import(
-                [item if item.artist_hint else replace(item, artist_hint=name) for item in items]
+                [
+                    item if item.artist_hint or item.skipped else replace(item, artist_hint=name)
+                    for item in items
+                ]
             )
 
         dialog.accepted.connect(accepted)
@@ -214,6 +236,8 @@ class ImportFlow(QObject):
 
             def on_result(done: int, total: int, result: ImportResult) -> None:
                 ctx.progress(done, total, Path(result.file).name)
+                if result.status is Status.IMPORTED:
+                    self.grew.emit()
 
             return import_items(library, items, ImportRun(on_result=on_result, cancel=ctx.cancel))
 

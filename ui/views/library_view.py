@@ -1,9 +1,12 @@
-"""The Library view: every artwork as a thumbnail grid, with search, filters and a detail panel.
+"""The Library view: every artwork as a thumbnail grid or a sortable list, with search, filters
+and a detail panel.
 
 Queries run in the database (``urbanart.library.browse``) off the GUI thread; the newest query
-wins when the curator types faster than results arrive. Files dropped on the grid are imported.
-One selected work opens in the editor on the right; several selected works get bulk review
-actions. Saves and status changes are undoable (Edit ▸ Undo, from the engine's history).
+wins when the curator types faster than results arrive. Files dropped on the grid are imported,
+and the grid fills as the import goes. The thumbnail size runs from dense to large (slider,
+Ctrl+= / Ctrl+−); Space opens a quick look. One selected work opens in the editor on the right;
+several selected works get bulk review actions. Saves and status changes are undoable
+(Edit ▸ Undo, from the engine's history).
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ import gc
 from collections import Counter
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFileDialog,
     QMenu,
     QMessageBox,
@@ -25,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs.import_dialog import ImportFlow
+from ui.dialogs.quick_look import QuickLook
 from ui.latest import Latest
 from ui.models.artwork_grid import ArtworkGridModel
 from ui.operations import ARTISTS, ARTWORKS, LIBRARY, OpContext, run_op, submit
@@ -32,7 +37,9 @@ from ui.studio import Studio
 from ui.thumbnails import load_preview_image
 from ui.widgets.artwork_editor import ArtworkEditor
 from ui.widgets.artwork_grid_view import ArtworkGridView
+from ui.widgets.artwork_list_view import ArtworkListView
 from ui.widgets.filter_bar import FilterBar
+from ui.widgets.library_view_controls import GRID, LIST, LibraryViewControls
 from ui.widgets.placeholder_page import PlaceholderPage
 from ui.widgets.selection_panel import ACTION_LABELS, SelectionPanel
 from urbanart.library.browse import BrowseRow, FilterChoices, browse_rows, filter_choices
@@ -41,6 +48,17 @@ from urbanart.library.records import ArtworkRecord
 from urbanart.library.vocabulary import ReviewStatus
 
 STATUS_KEYS = {ReviewStatus.APPROVED: "P", ReviewStatus.REJECTED: "X", ReviewStatus.SUBMITTED: "U"}
+#: While an import runs, the grid reloads at most this often to show the works that arrived.
+IMPORT_REFRESH_MS = 400
+
+
+def _keys(text: str, standard: QKeySequence.StandardKey) -> list[QKeySequence]:
+    """Our key and the platform's zoom key, once each (on Linux they are the same)."""
+    keys = [QKeySequence(text)]
+    for key in QKeySequence.keyBindings(standard):
+        if key not in keys:
+            keys.append(key)
+    return keys
 
 
 class LibraryView(QWidget):
@@ -60,11 +78,24 @@ class LibraryView(QWidget):
         self._restore_after_load: tuple[int, dict[str, Any], BaseException] | None = None
         self._wanted_selection: list[int] = []
         self.import_flow: ImportFlow | None = None
+        self.quick_look: QuickLook | None = None
 
         self.filters = FilterBar()
         self.grid = ArtworkGridView(studio.thumbnails.side)
         self.model = ArtworkGridModel(studio.thumbnails, self)
         self.grid.setModel(self.model)
+        self.list = ArtworkListView()
+        self.list.setModel(self.model)
+        self.list.setSelectionModel(self.grid.selectionModel())  # one selection, two views
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.grid)
+        self.pages.addWidget(self.list)
+        self.controls = LibraryViewControls(studio.thumbnails.side)
+        self.controls.add_beside(self.filters.trailing)
+        self._import_refresh = QTimer(self)
+        self._import_refresh.setSingleShot(True)
+        self._import_refresh.setInterval(IMPORT_REFRESH_MS)
+        self._import_refresh.timeout.connect(self.refresh)
         self.editor = ArtworkEditor()
         self.selection_panel = SelectionPanel()
         self.nothing_selected = PlaceholderPage(
@@ -83,7 +114,8 @@ class LibraryView(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(0)
         left_layout.addWidget(self.filters)
-        left_layout.addWidget(self.grid, 1)
+        left_layout.addWidget(self.pages, 1)
+        left_layout.addWidget(self.controls)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.detail)
@@ -100,8 +132,13 @@ class LibraryView(QWidget):
         self.filters.search.textEdited.connect(studio.collector.note_activity)
         self.grid.files_dropped.connect(self.import_paths)
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.grid.customContextMenuRequested.connect(self._context_menu)
+        for items in (self.grid, self.list):
+            items.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            items.customContextMenuRequested.connect(self._context_menu)
+        self.list.verticalScrollBar().valueChanged.connect(studio.collector.note_activity)
+        self.controls.size_changed.connect(self.set_thumb_side)
+        self.controls.mode_changed.connect(self.set_mode)
+        self.filters.sort.currentIndexChanged.connect(self._database_order)
         self.editor.save_requested.connect(self._save)
         self.selection_panel.status_requested.connect(self.set_status_of_selection)
         studio.bus.changed.connect(self._data_changed)
@@ -129,6 +166,76 @@ class LibraryView(QWidget):
                 lambda _=False, s=status: self.set_status_of_selection(s),
                 self.grid,
             )
+            self.list.addAction(self.status_actions[status])
+        self.larger_action = action(
+            "Larger thumbnails", "Ctrl+=", lambda: self.controls.step_size(1)
+        )
+        self.larger_action.setShortcuts(_keys("Ctrl+=", QKeySequence.StandardKey.ZoomIn))
+        self.smaller_action = action(
+            "Smaller thumbnails", "Ctrl+-", lambda: self.controls.step_size(-1)
+        )
+        self.smaller_action.setShortcuts(_keys("Ctrl+-", QKeySequence.StandardKey.ZoomOut))
+        self.quick_look_action = action(
+            "Quick look", Qt.Key.Key_Space, self.open_quick_look, self.grid
+        )
+        self.list.addAction(self.quick_look_action)
+
+    # Grid or list, thumbnail size, quick look -------------------------------------------------
+
+    def items_view(self) -> QAbstractItemView:
+        """The view the curator sees now: the grid or the list."""
+        return self.list if self.controls.mode() == LIST else self.grid
+
+    def set_mode(self, mode: str) -> None:
+        had_focus = self.grid.hasFocus() or self.list.hasFocus()
+        self.pages.setCurrentWidget(self.list if mode == LIST else self.grid)
+        if self.controls.mode() != mode:
+            self.controls.set_mode(mode)
+        current = self.grid.currentIndex()
+        if current.isValid():
+            self.items_view().scrollTo(current)
+        if had_focus:
+            self.items_view().setFocus()
+
+    def set_thumb_side(self, side: int) -> None:
+        if self.controls.size_slider.value() != side:
+            self.controls.size_slider.setValue(side)  # comes back here through size_changed
+            return
+        self.studio.thumbnails.ensure_side(side)
+        self.grid.set_thumb_side(side)
+
+    def _database_order(self) -> None:
+        """The order menu took over from a list header: back to the database's order."""
+        self.model.clear_sort()
+        self.list.clear_sort_indicator()
+
+    def open_quick_look(self) -> None:
+        """Space: the current work, large; Space or Esc closes, arrows step through the works."""
+        if self.quick_look is not None and self.quick_look.isVisible():
+            self.quick_look.close()
+            return
+        current = self.grid.currentIndex()
+        ids = self.selected_ids()
+        row = current.row() if current.isValid() else None
+        if row is None and ids:
+            row = self.model.row_for_id(ids[0])
+        if row is None or not 0 <= row < self.model.rowCount():
+            return
+        self.quick_look = QuickLook(self.studio.library, self.model.artwork(row), self._step, self)
+        self.quick_look.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.quick_look.destroyed.connect(self._quick_look_closed)
+        self.quick_look.open()
+
+    def _quick_look_closed(self) -> None:
+        self.quick_look = None
+
+    def _step(self, delta: int) -> BrowseRow | None:
+        current = self.grid.currentIndex()
+        row = (current.row() if current.isValid() else -1) + delta
+        if not 0 <= row < self.model.rowCount():
+            return None
+        self.select_ids([self.model.artwork(row).id])
+        return self.model.artwork(row)
 
     def focus_search(self) -> None:
         self.filters.search.setFocus()
@@ -153,8 +260,14 @@ class LibraryView(QWidget):
         self.filters.sort.setCurrentIndex(self.filters.sort.findData("newest"))
         flow = ImportFlow(self.studio, self)
         flow.finished.connect(self.import_finished.emit)
+        flow.grew.connect(self._works_arrived)
         self.import_flow = flow
         flow.start(paths)
+
+    def _works_arrived(self) -> None:
+        """An import recorded works: show them soon, not once per file nor only at the end."""
+        if not self._import_refresh.isActive():
+            self._import_refresh.start()
 
     # Loading -----------------------------------------------------------------------------------
 
@@ -220,7 +333,7 @@ class LibraryView(QWidget):
     # Selection and the detail panel ------------------------------------------------------------
 
     def selected_ids(self) -> list[int]:
-        rows = sorted(i.row() for i in self.grid.selectionModel().selectedIndexes())
+        rows = sorted({i.row() for i in self.grid.selectionModel().selectedIndexes()})
         return [self.model.artwork(r).id for r in rows]
 
     def select_ids(self, ids: list[int], *, scroll: bool = True) -> None:
@@ -232,12 +345,15 @@ class LibraryView(QWidget):
             if row is None:
                 continue
             index = self.model.index(row)
-            selection.select(index, QItemSelectionModel.SelectionFlag.Select)
+            flags = QItemSelectionModel.SelectionFlag.Select
+            if self.controls.mode() == LIST:
+                flags |= QItemSelectionModel.SelectionFlag.Rows
+            selection.select(index, flags)
             if first is None:
                 first = index
                 selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
         if first is not None and scroll:
-            self.grid.scrollTo(first)
+            self.items_view().scrollTo(first)
 
     def show_artist(self, artist_id: int) -> None:
         self.filters.show_artist(artist_id)
@@ -370,17 +486,26 @@ class LibraryView(QWidget):
             menu.addSeparator()
             more = menu.addAction(f"Show all works by {row.artist}")
             more.triggered.connect(lambda: self.show_artist(row.artist_id))
-        menu.exec(self.grid.viewport().mapToGlobal(pos))
+        menu.exec(self.items_view().viewport().mapToGlobal(pos))
 
     # State -------------------------------------------------------------------------------------
 
     def save_state(self, settings: QSettings) -> None:
         settings.setValue("library/splitter", self.splitter.saveState())
         settings.setValue("library/sort", self.filters.sort.currentData())
+        settings.setValue("library/thumbnail_side", self.grid.thumb_side())
+        settings.setValue("library/mode", self.controls.mode())
 
     def restore_state(self, settings: QSettings) -> None:
         if settings.contains("library/splitter"):
             self.splitter.restoreState(settings.value("library/splitter"))
+        try:
+            side = int(str(settings.value("library/thumbnail_side", self.grid.thumb_side())))
+        except ValueError:
+            side = self.grid.thumb_side()
+        self.set_thumb_side(side)
+        mode = settings.value("library/mode", GRID)
+        self.set_mode(LIST if mode == LIST else GRID)
         sort = settings.value("library/sort", "")
         if sort:
             index = self.filters.sort.findData(sort)

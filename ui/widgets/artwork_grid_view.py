@@ -1,15 +1,27 @@
 """The artwork grid: a QListView of cards that accepts dropped files and drags out artwork ids.
 
 Cards are painted by ``ArtworkCardDelegate`` with palette colours only: a thumbnail fitted in a
-square (a placeholder in the work's own aspect until it arrives), the title, the artist and a
-review-status badge. An empty grid paints a hint saying what to do next instead of a blank void.
+square (a placeholder in the work's own aspect until it arrives), the title and the artist at
+the card's full width, and a review-status pill on the picture, so the pill never cuts a name
+short. The card size follows the curator's thumbnail size (``set_thumb_side``: from dense
+``MIN_SIDE`` to large ``MAX_SIDE``). An empty grid paints a hint saying what to do next.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -45,9 +57,23 @@ AI_MADE = {
     "compositeSynthetic",
 }
 
+MIN_SIDE = 64  # dense: at least 30 works in a 1280×800 window
+MAX_SIDE = 320  # large: stored thumbnails are 480 px, so this stays sharp
+SIDE_STEP = 32  # Ctrl+= / Ctrl+− and the slider's page step
+
+
+@dataclass(frozen=True)
+class CardText:
+    """Where a card's words go and what they read once fitted (kept out of paint for tests)."""
+
+    title: str
+    artist: str
+    title_rect: QRect
+    artist_rect: QRect
+
 
 class ArtworkCardDelegate(QStyledItemDelegate):
-    """Paints one artwork card; sizes come from the thumbnail side the loader scales to."""
+    """Paints one artwork card; sizes come from the thumbnail side the curator chose."""
 
     def __init__(self, thumb_side: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,9 +81,26 @@ class ArtworkCardDelegate(QStyledItemDelegate):
         self.pad = 8
         self._broken: QPixmap | None = None
 
+    def set_thumb_side(self, side: int) -> None:
+        self.thumb = max(MIN_SIDE, min(MAX_SIDE, side))
+        self.pad = 8 if self.thumb >= 120 else 4
+
     def card_size(self, font: QFont) -> QSize:
         line = QFontMetrics(font).height()
         return QSize(self.thumb + 2 * self.pad, self.thumb + 2 * self.pad + 2 * line + 6)
+
+    def card_text(self, font: QFont, rect: QRect, row: BrowseRow) -> CardText:
+        """The title and artist lines of a card at rect, elided only when they do not fit."""
+        line = QFontMetrics(font).height()
+        left = rect.left() + self.pad + 2
+        width = self.thumb - 4
+        title_rect = QRect(left, rect.top() + self.pad + self.thumb + 6, width, line)
+        artist_rect = QRect(left, title_rect.bottom() + 1, width, line)
+        title = QFontMetrics(_title_font(font)).elidedText(
+            row.title, Qt.TextElideMode.ElideRight, width
+        )
+        artist = QFontMetrics(font).elidedText(row.artist, Qt.TextElideMode.ElideRight, width)
+        return CardText(title, artist, title_rect, artist_rect)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # type: ignore[override]
         return self.card_size(option.font)
@@ -93,6 +136,9 @@ class ArtworkCardDelegate(QStyledItemDelegate):
         pixmap = model.thumbnails.pixmap(row.sha256, row.thumbnail_key)
         if isinstance(pixmap, QPixmap) and not pixmap.isNull():
             size = pixmap.size() / pixmap.devicePixelRatio()
+            if size.width() > box.width() or size.height() > box.height():
+                size = size.scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             target = QRect(0, 0, size.width(), size.height())
             target.moveCenter(box.center())
             path = QPainterPath()
@@ -107,32 +153,17 @@ class ArtworkCardDelegate(QStyledItemDelegate):
         text_color = palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )
-        metrics = QFontMetrics(option.font)
-        line = metrics.height()
-        text_left = rect.left() + self.pad + 2
-        text_width = self.thumb - 4
-        title_font = QFont(option.font)
-        title_font.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(title_font)
+        text = self.card_text(option.font, rect, row)
+        painter.setFont(_title_font(option.font))
         painter.setPen(text_color)
-        title_rect = QRect(text_left, box.bottom() + 6, text_width, line)
-        title = QFontMetrics(title_font).elidedText(
-            row.title, Qt.TextElideMode.ElideRight, text_width
-        )
-        painter.drawText(
-            title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title
-        )
-
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(text.title_rect, align, text.title)
         painter.setFont(option.font)
         muted = QColor(text_color)
         muted.setAlphaF(0.85 if selected else 0.62)
         painter.setPen(muted)
-        badge_w = self._paint_status(painter, palette, row.status, title_rect, line)
-        artist_rect = QRect(text_left, title_rect.bottom() + 1, text_width - badge_w - 4, line)
-        artist = metrics.elidedText(row.artist, Qt.TextElideMode.ElideRight, artist_rect.width())
-        painter.drawText(
-            artist_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, artist
-        )
+        painter.drawText(text.artist_rect, align, text.artist)
+        self._paint_status(painter, palette, row.status, target)
         if row.ai_involvement in AI_MADE:
             self._paint_ai_badge(painter, target)
         painter.restore()
@@ -158,26 +189,38 @@ class ArtworkCardDelegate(QStyledItemDelegate):
             painter.drawPixmap(icon, self._broken)
         return target
 
-    def _paint_status(
-        self, painter: QPainter, palette: QPalette, status: str, title_rect: QRect, line: int
-    ) -> int:
-        """A small pill for works not yet approved (approved is the quiet default)."""
+    def status_pill(self, font: QFont, status: str, image: QRect) -> QRectF | None:
+        """Where the pill for a status goes: the picture's bottom-left corner, clear of the
+        title and artist lines (approved is the quiet default and gets none)."""
         if status == ReviewStatus.APPROVED:
-            return 0
-        font = QFont(painter.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
-        metrics = QFontMetrics(font)
-        width = metrics.horizontalAdvance(status) + 12
-        pill = QRectF(title_rect.right() - width, title_rect.bottom() + 2, width, line - 2)
+            return None
+        metrics = QFontMetrics(_pill_font(font))
+        width = min(metrics.horizontalAdvance(status) + 12, max(image.width() - 8, 24))
+        height = metrics.height() + 2
+        return QRectF(image.left() + 4, image.bottom() - 3 - height, width, height)
+
+    def _paint_status(
+        self, painter: QPainter, palette: QPalette, status: str, image: QRect
+    ) -> None:
+        pill = self.status_pill(painter.font(), status, image)
+        if pill is None:
+            return
+        font = _pill_font(painter.font())
+        fits = QFontMetrics(font).horizontalAdvance(status) + 12 <= pill.width()
         painter.save()
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(theme.status_color(status, palette))
+        if not fits:  # a small card: a dot in the status colour, not a cut word
+            dot = pill.height() * 0.7
+            painter.drawEllipse(QRectF(pill.left(), pill.bottom() - dot, dot, dot))
+            painter.restore()
+            return
+        text = status
         painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
         painter.setPen(QColor("white"))
         painter.setFont(font)
-        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, status)
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
-        return width
 
     def _paint_ai_badge(self, painter: QPainter, image: QRect) -> None:
         """ "AI" in the picture's top-right corner for works made with generative AI."""
@@ -193,6 +236,18 @@ class ArtworkCardDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, "AI")
         painter.restore()
+
+
+def _title_font(font: QFont) -> QFont:
+    title = QFont(font)
+    title.setWeight(QFont.Weight.DemiBold)
+    return title
+
+
+def _pill_font(font: QFont) -> QFont:
+    pill = QFont(font)
+    pill.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
+    return pill
 
 
 class ArtworkGridView(QListView):
@@ -230,6 +285,36 @@ class ArtworkGridView(QListView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_columns()
+
+    def thumb_side(self) -> int:
+        return self.delegate.thumb
+
+    def set_thumb_side(self, side: int) -> None:
+        """Cards from dense to large; the work in view stays in view."""
+        current = self.currentIndex()
+        anchor = current if current.isValid() else self.indexAt(self.viewport().rect().center())
+        self.delegate.set_thumb_side(side)
+        self.fit_columns()
+        self.scheduleDelayedItemsLayout()
+        if anchor.isValid():
+            self.scrollTo(anchor, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.viewport().update()
+
+    def fully_visible_rows(self) -> list[int]:
+        """The rows whose whole card is in view (what the curator can see without scrolling)."""
+        self.executeDelayedItemsLayout()
+        area = self.viewport().rect()
+        model = self.model()
+        rows = []
+        first = self.indexAt(area.topLeft() + QPoint(1, 1))
+        start = first.row() if first.isValid() else 0
+        for row in range(start, model.rowCount() if model is not None else 0):
+            rect = self.visualRect(model.index(row, 0))
+            if rect.top() > area.bottom():
+                break
+            if area.contains(rect.adjusted(3, 3, -3, -3)):
+                rows.append(row)
+        return rows
 
     def fit_columns(self) -> None:
         """Share the row's spare width between the columns, so the grid fills the view."""

@@ -69,8 +69,9 @@ class FilterBar(QWidget):
         layout.addWidget(self.search, 3)
         for combo in (self.artist, self.tag, self.status, self.ai):
             layout.addWidget(combo, 1)
-        layout.addWidget(self.sort)
-        layout.addWidget(self.count)
+        #: The order menu and the count: the library shows them in its bottom strip, so the
+        #: search keeps a usable width beside four filter menus in a 1280-pixel window.
+        self.trailing: tuple[QWidget, ...] = (self.sort, self.count)
 
         self._debounce = Debouncer(SEARCH_DELAY_MS, self.changed.emit, self)
         self.search.textChanged.connect(self._debounce.poke)
@@ -139,7 +140,7 @@ def _combo(any_label: str, tooltip: str) -> QComboBox:
     combo.setToolTip(tooltip)
     combo.setAccessibleName(tooltip)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(10)
+    combo.setMinimumContentsLength(7)  # the bar fits beside the detail panel at 1280 px
     return combo
 
 

@@ -7,6 +7,7 @@ import click
 from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import curator_errors, fields, print_json, stderr, table
 from urbanart.library import catalog
+from urbanart.library.library import Library
 from urbanart.library.records import ArtworkRecord
 
 
@@ -37,26 +38,15 @@ def list_(
 ) -> None:
     """List artworks, optionally filtered."""
     filters = catalog.ArtworkFilter(artist, tag, status, ai_involvement, search)
-    records = catalog.list_artworks(state.library(), filters)
+    library = state.library()
+    records = catalog.list_artworks(library, filters)
     if as_json:
         print_json([r.to_json() for r in records])
         return
-    table(
-        None,
-        ("id", "title", "artist", "year", "status", "AI involvement", "size"),
-        (
-            (
-                r.id,
-                r.title,
-                r.artist_name,
-                r.year,
-                r.status,
-                r.ai_involvement,
-                f"{r.asset.width}×{r.asset.height}",
-            )
-            for r in records
-        ),
-    )
+    if not records:
+        stderr.print(_nothing_matched(library, filters), highlight=False)
+        return
+    _table(records)
 
 
 @artworks.command()
@@ -70,7 +60,7 @@ def show(state: CliState, artwork: str, as_json: bool) -> None:
 
 
 @artworks.command()
-@click.argument("artwork")
+@click.argument("refs", metavar="[ARTWORK]...", nargs=-1)
 @click.option("--title")
 @click.option("--artist", help="Credit the work to this artist (created if new).")
 @click.option("--year")
@@ -80,15 +70,63 @@ def show(state: CliState, artwork: str, as_json: bool) -> None:
 @click.option("--license", "license_", help="SPDX id such as CC-BY-4.0, or 'all rights reserved'.")
 @click.option("--ai", "ai_involvement", help="IPTC digital source type.")
 @click.option("--status", help="submitted, approved, rejected or archived.")
+@click.option("--where-artist", help="Edit the works of this artist (id or name).")
+@click.option("--where-tag", help="Edit the works with this tag.")
+@click.option("--where-status", help="Edit the works with this review status.")
+@click.option("--where-ai", help="Edit the works with this IPTC digital source type.")
+@click.option(
+    "--where-search",
+    help="Edit the works with this text in the title, artist or description.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 @curator_errors
 def edit(
-    state: CliState, /, artwork: str, license_: str | None, as_json: bool, **changes: str | None
+    state: CliState,
+    /,
+    refs: tuple[str, ...],
+    license_: str | None,
+    as_json: bool,
+    where_artist: str | None,
+    where_tag: str | None,
+    where_status: str | None,
+    where_ai: str | None,
+    where_search: str | None,
+    **changes: str | None,
 ) -> None:
-    """Change an artwork's details."""
-    record = catalog.edit_artwork(state.library(), artwork, license=license_, **changes)
-    _show(record, as_json)
+    """Change the details of one artwork, or of many at once.
+
+    Name works by id or title, select them with --where-* filters, or both (then only the
+    named works that match). All the works change or none, as one undo step:
+
+        urbanart artworks edit --where-status submitted --where-artist "Nova" --status approved
+
+    Exit status 1 when the filters match no work.
+    """
+    library = state.library()
+    filters = catalog.ArtworkFilter(where_artist, where_tag, where_status, where_ai, where_search)
+    filtered = any((where_artist, where_tag, where_status, where_ai, where_search))
+    if not refs and not filtered:
+        raise click.UsageError("Name an artwork (id or title) or select works with --where-*.")
+    if len(refs) == 1 and not filtered:
+        _show(catalog.edit_artwork(library, refs[0], license=license_, **changes), as_json)
+        return
+    targets: list[str | int] = list(refs)
+    if filtered:
+        matched = [r.id for r in catalog.list_artworks(library, filters)]
+        if refs:
+            named = {r.id for r in (catalog.get_artwork(library, ref) for ref in refs)}
+            matched = [i for i in matched if i in named]
+        if not matched:
+            stderr.print(_nothing_matched(library, filters, named=bool(refs)), highlight=False)
+            click.get_current_context().exit(1)
+        targets = list(matched)
+    records = catalog.edit_artworks(library, targets, license=license_, **changes)
+    if as_json:
+        print_json([r.to_json() for r in records])
+        return
+    _table(records)
+    stderr.print(f"Changed {len(records):,} artwork{'s' if len(records) != 1 else ''}.")
 
 
 @artworks.command()
@@ -122,3 +160,44 @@ def _show(record: ArtworkRecord, as_json: bool) -> None:
         f"{asset['byte_size']:,} bytes, sha256 {asset['sha256'][:16]}…"
     )
     fields(data.items())
+
+
+def _table(records: list[ArtworkRecord]) -> None:
+    table(
+        None,
+        ("id", "title", "artist", "year", "status", "AI involvement", "size"),
+        (
+            (
+                r.id,
+                r.title,
+                r.artist_name,
+                r.year,
+                r.status,
+                r.ai_involvement,
+                f"{r.asset.width}×{r.asset.height}",
+            )
+            for r in records
+        ),
+    )
+
+
+def _nothing_matched(
+    library: Library, filters: catalog.ArtworkFilter, *, named: bool = False
+) -> str:
+    """Says that nothing matched and which filters were asked, so an empty table is no puzzle."""
+    if not catalog.count_artworks(library):
+        return "The library has no artworks yet; nothing matched."
+    asked = [
+        f"{label} {value!r}"
+        for label, value in (
+            ("artist", filters.artist),
+            ("tag", filters.tag),
+            ("status", filters.status),
+            ("AI involvement", filters.ai_involvement),
+            ("text", filters.text),
+        )
+        if value
+    ]
+    which = f" with {', '.join(asked)}" if asked else ""
+    among = " among the named works" if named else ""
+    return f"No artworks match{which}{among}."

@@ -271,15 +271,60 @@ def edit_artwork(library: Library, ref: str | int, **changes: Any) -> ArtworkRec
     clean = clean_artwork_fields({k: v for k, v in changes.items() if v is not None})
     with library.session() as session:
         artwork = find(session, Artwork, ref, kind="artwork", name_attr="title")
-        for key, value in clean.items():
-            if key == "artist":
-                artwork.artist = get_or_create_artist(session, value)
-            elif key == "tags":
-                set_tags(session, artwork, value)
-            else:
-                setattr(artwork, key, value)
+        _apply_artwork(session, artwork, clean)
         session.flush()
         return ArtworkRecord.of(artwork)
+
+
+def _apply_artwork(session: Session, artwork: Artwork, clean: Mapping[str, Any]) -> None:
+    for key, value in clean.items():
+        if key == "artist":
+            artwork.artist = get_or_create_artist(session, value)
+        elif key == "tags":
+            set_tags(session, artwork, value)
+        else:
+            setattr(artwork, key, value)
+
+
+def _edit_many_label(result: list[ArtworkRecord], arguments: Mapping[str, Any]) -> str:
+    changes = {k: v for k, v in arguments["changes"].items() if v is not None}
+    noun = quoted(result[0].title) if len(result) == 1 else f"{len(result)} artworks"
+    if set(changes) == {"status"}:
+        return f"Mark {noun} {result[0].status}"
+    return f"Edit {noun}"
+
+
+@undoable(_edit_many_label, DataKind.ARTWORKS)
+def edit_artworks(
+    library: Library, refs: Iterable[str | int], **changes: Any
+) -> list[ArtworkRecord]:
+    """Give several artworks the same changes: all or none, and one undo step.
+
+    Curators approve or relicense hundreds of works at once (``artworks edit`` with filters);
+    one refused value or unknown work must leave every work as it was. A title names one work,
+    so it is refused for more than one.
+    """
+    clean = clean_artwork_fields({k: v for k, v in changes.items() if v is not None})
+    with library.session() as session:
+        works: dict[int, Artwork] = {}
+        for ref in refs:
+            work = find(session, Artwork, ref, kind="artwork", name_attr="title")
+            works.setdefault(work.id, work)
+        if not works:
+            raise InvalidValue(
+                "artworks", "", "name at least one artwork (id or title)", key="artworks"
+            )
+        if "title" in clean and len(works) > 1:
+            raise InvalidValue(
+                "title",
+                clean["title"],
+                f"a title names one work, not {len(works)}; edit titles one at a time",
+                key="title",
+            )
+        for work in works.values():
+            _apply_artwork(session, work, clean)
+        session.flush()
+        return [ArtworkRecord.of(work) for work in works.values()]
 
 
 def _status_label(result: list[ArtworkRecord], arguments: Mapping[str, Any]) -> str:

@@ -36,7 +36,8 @@ def load_demo(
     run.sheet = read_sheet(folder / "metadata.csv")
     if on_result is not None:
         run.on_result = on_result
-    results = import_items(library, scan([folder]), run)
+    items = [item for item in scan([folder]) if item.skipped is None]  # not its two sheets
+    results = import_items(library, items, run)
     with (folder / "artists.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             edit_artist(library, row["name"], bio=row["bio"], location=row["location"])

@@ -14,6 +14,16 @@ from urbanart.library.catalog import clean_artwork_fields
 
 #: Files a folder scan passes over: sidecars that sit beside artworks but are not artworks.
 SIDECAR_SUFFIXES = frozenset({".csv", ".json", ".txt", ".md", ".xmp", ".pdf", ".ini", ".db"})
+SIDECAR_KINDS = {
+    ".csv": "a spreadsheet (CSV)",
+    ".json": "a JSON file",
+    ".txt": "a text file",
+    ".md": "a text file",
+    ".xmp": "XMP metadata",
+    ".pdf": "a PDF document",
+    ".ini": "a settings file",
+    ".db": "a database file",
+}
 
 SHEET_COLUMNS = (
     "file",
@@ -34,13 +44,21 @@ class ImportItem:
     """One file to import, with the artist its place in the folder tree suggests.
 
     `refused` is set when the scan itself turned the file down (a link out of the folder): the
-    import then lists it with that reason and never opens it.
+    import then lists it with that reason and never opens it. `skipped` is set for a sidecar a
+    folder scan passed over (a .txt note, a .pdf): listed with that reason, never an error.
     """
 
     path: Path
     artist_hint: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     refused: str | None = None
+    skipped: str | None = None
+
+
+def sidecar_reason(path: Path) -> str:
+    """Why a folder import passed over a file: what it is, and that this is on purpose."""
+    kind = SIDECAR_KINDS.get(path.suffix.lower(), "a sidecar file")
+    return f"{kind}, not an artwork: a folder import passes over {path.suffix.lower()} files"
 
 
 def _outside(path: Path, root: Path) -> bool:
@@ -60,7 +78,8 @@ def scan(paths: Iterable[str | Path], artist: str | None = None) -> list[ImportI
     """Expand files and folders. In a folder, each sub-folder is one artist, named by the folder.
 
     Files named on the command line are always tried, as given (the content decides); a folder
-    scan skips hidden files and sidecars such as sheets and notes, and does not follow symbolic
+    scan skips hidden files, passes over sidecars such as sheets and notes (they come back with
+    `skipped` set, so the summary names them), and does not follow symbolic
     links whose target lies outside the folder: a link in a shared folder must not import a
     private photo from elsewhere on the disk. Those come back with `refused` set, so the summary
     lists them. Links within the folder are read once, under their real path.
@@ -73,6 +92,12 @@ def scan(paths: Iterable[str | Path], artist: str | None = None) -> list[ImportI
         if resolved not in seen:
             seen.add(resolved)
             items.append(ImportItem(path=resolved, artist_hint=artist or hint))
+
+    def skip(path: Path, hint: str | None) -> None:
+        absolute = path.absolute()
+        if absolute not in seen:
+            seen.add(absolute)
+            items.append(ImportItem(absolute, artist or hint, skipped=sidecar_reason(path)))
 
     def refuse(path: Path, hint: str | None, root: Path) -> None:
         absolute = path.absolute()
@@ -97,9 +122,14 @@ def scan(paths: Iterable[str | Path], artist: str | None = None) -> list[ImportI
                         continue
                 if child.is_dir():
                     for file, outside in _walk(child, root):
-                        (refuse(file, child.name, root) if outside else add(file, child.name))
-                elif child.suffix.lower() not in SIDECAR_SUFFIXES and child.is_file():
-                    add(child, None)
+                        if outside:
+                            refuse(file, child.name, root)
+                        elif file.suffix.lower() in SIDECAR_SUFFIXES:
+                            skip(file, child.name)
+                        else:
+                            add(file, child.name)
+                elif child.is_file():
+                    (skip if child.suffix.lower() in SIDECAR_SUFFIXES else add)(child, None)
         else:
             raise InvalidValue("path", str(raw), "does not exist", key="path")
     return items
@@ -107,7 +137,8 @@ def scan(paths: Iterable[str | Path], artist: str | None = None) -> list[ImportI
 
 def _walk(folder: Path, root: Path) -> list[tuple[Path, bool]]:
     """Files under folder, sorted, each with whether it is a link out of root. Links to folders
-    are never entered (inside root, their files are reached by their real path)."""
+    are never entered (inside root, their files are reached by their real path). Sidecars are
+    listed too: the caller names them as skipped."""
     found: list[tuple[Path, bool]] = []
     for dirpath, dirnames, filenames in os.walk(folder):  # followlinks=False
         base = Path(dirpath)
@@ -118,7 +149,7 @@ def _walk(folder: Path, root: Path) -> list[tuple[Path, bool]]:
                 found.append((linked, True))
         for name in filenames:
             path = base / name
-            if name.startswith(".") or path.suffix.lower() in SIDECAR_SUFFIXES:
+            if name.startswith("."):
                 continue
             if path.is_symlink() and _outside(path, root):
                 found.append((path, True))

@@ -42,6 +42,7 @@ class Status(StrEnum):
     IMPORTED = "imported"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
+    SKIPPED = "skipped"  # a sidecar (.txt, .pdf) a folder import passed over: not an error
 
 
 @dataclass(frozen=True)
@@ -174,9 +175,13 @@ def import_items(
             run.on_result(len(results), total, result)
 
     for index, item in enumerate(items):  # turned down by the scan: listed, never opened
-        if item.refused is not None:
+        if item.skipped is not None:
+            results[index] = ImportResult(str(item.path), Status.SKIPPED, reason=item.skipped)
+            if run.on_result:
+                run.on_result(len(results), total, results[index])
+        elif item.refused is not None:
             record(index, Refusal(item.refused))
-    todo = [index for index, item in enumerate(items) if item.refused is None]
+    todo = [i for i, item in enumerate(items) if item.refused is None and item.skipped is None]
     workers = worker_count(run)
     if workers <= 1 or len(todo) <= 2:
         for index in todo:

@@ -1,0 +1,110 @@
+"""Quick look: Space on a selected work shows it large over the Library; Space or Esc closes.
+
+The picture is decoded off the GUI thread (``load_preview_image``); Left and Right step through
+the works in the grid's order without closing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QKeyEvent, QPixmap, QResizeEvent
+from PySide6.QtWidgets import QDialog, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from ui import theme
+from ui.operations import OpContext, submit
+from ui.thumbnails import load_preview_image
+from ui.widgets.plain_text import PlainLabel
+from urbanart.library.browse import BrowseRow
+from urbanart.library.catalog import get_artwork
+from urbanart.library.library import Library
+
+
+class QuickLook(QDialog):
+    """One work, large, with its title, artist and status; ``step`` moves to a neighbour."""
+
+    def __init__(
+        self,
+        library: Library,
+        row: BrowseRow,
+        step: Callable[[int], BrowseRow | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Quick look")
+        self.library = library
+        self._step = step
+        self._image: QImage | None = None
+        self.row = row
+        self.picture = QLabel()
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setMinimumSize(320, 240)
+        self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.caption = PlainLabel()
+        theme.set_point_size(self.caption, 1.15, bold=True)
+        self.details = PlainLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.picture, 1)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.details)
+        if parent is not None:
+            window = parent.window()
+            self.resize(int(window.width() * 0.8), int(window.height() * 0.85))
+        self.show_row(row)
+
+    def show_row(self, row: BrowseRow) -> None:
+        self.row = row
+        self._image = None
+        self.picture.setText("Loading…")
+        self.caption.setText(row.title)
+        year = f", {row.year}" if row.year else ""
+        self.details.setText(
+            f"{row.artist}{year} · {row.status} · {row.width} × {row.height} px · {row.kind}"
+        )
+        library, artwork_id = self.library, row.id
+
+        def load(_ctx: OpContext) -> QImage:
+            key = get_artwork(library, artwork_id).asset.original_key
+            return load_preview_image(library, key)
+
+        def loaded(image: QImage) -> None:
+            if self.row.id == artwork_id:
+                self._image = image
+                self._fit()
+
+        def failed(_exc: BaseException, _trace: str) -> None:
+            if self.row.id == artwork_id:
+                self.picture.setText("The picture cannot be shown.")
+
+        submit(load, on_success=loaded, on_failure=failed, label="quick look", receiver=self)
+
+    def has_image(self) -> bool:
+        return self._image is not None
+
+    def _fit(self) -> None:
+        if self._image is None:
+            return
+        ratio = self.devicePixelRatioF()
+        size = self.picture.size() * ratio
+        scaled = self._image.scaled(
+            size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
+        pixmap = QPixmap.fromImage(scaled)
+        pixmap.setDevicePixelRatio(ratio)
+        self.picture.setPixmap(pixmap)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Space, Qt.Key.Key_Escape):
+            self.close()
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            row = self._step(-1 if key == Qt.Key.Key_Left else 1)
+            if row is not None:
+                self.show_row(row)
+        else:
+            super().keyPressEvent(event)
