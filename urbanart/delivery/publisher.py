@@ -188,13 +188,13 @@ def _sequences(
     database and the tree being served (whichever is higher: a database restored from a backup
     must not make screens refuse every new manifest as a rollback)."""
     with library.session() as session:
-        known = {
+        known: dict[int, tuple[str | None, int]] = {
             row.screen_id: (row.version, row.sequence)
             for row in session.scalars(select(PublishedManifest))
         }
     for screen_id, payload in old.items():
         served = payload.get("sequence")
-        version, sequence = known.get(screen_id, (None, 0))
+        sequence = known.get(screen_id, (None, 0))[1]
         if isinstance(served, int) and served > sequence:
             known[screen_id] = (payload.get("manifest_version"), served)
     return known

@@ -153,9 +153,7 @@ def make_announcement(old_key: Ed25519PrivateKey, new_public: Ed25519PublicKey) 
     }
 
 
-def announced_key(
-    announcement: Any, pinned: Ed25519PublicKey | bytes | str
-) -> Ed25519PublicKey:
+def announced_key(announcement: Any, pinned: Ed25519PublicKey | bytes | str) -> Ed25519PublicKey:
     """The new key an announcement introduces, when the pinned key signed it; SignatureInvalid
     otherwise (another key signed it, or it was altered)."""
     pinned_key = load_public_key(pinned)

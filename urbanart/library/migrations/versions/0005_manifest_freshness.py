@@ -19,9 +19,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("published_manifests", schema=None) as batch_op:
         # 0: nothing numbered yet; the next publish gives every screen sequence 1 or more.
-        batch_op.add_column(
-            sa.Column("sequence", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("sequence", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("screen_states", schema=None) as batch_op:
         batch_op.add_column(sa.Column("refused", sa.Text(), nullable=True))
