@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.player import approved_ids, wait_served
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
@@ -20,9 +21,12 @@ from urbanart.curation import playlists, schedules, screens
 from urbanart.delivery import status as st
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
+from urbanart.delivery.signing import rotate_key, signing_key
 from urbanart.library.demo import load_demo
 from urbanart.library.importer import ImportRun
 from urbanart.library.library import Library, current_tree, published_root
+from urbanart.protocol.envelope import make_announcement, sign_envelope
+from urbanart.protocol.manifest_format import version_of
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (CI installs the chromium package)"
@@ -181,3 +185,68 @@ def test_web_player_shows_verified_bytes_signed_qr_and_refuses_stale_manifests(
             assert row.refused is not None and row.refused["reason"] == reason, label
         browser.close()
     assert hashlib.sha256(ATTACKER_PNG).hexdigest() not in by_sha
+
+
+def test_web_player_follows_an_announced_key_and_no_other(library: Library) -> None:
+    load_demo(library, run=ImportRun(workers=1))
+    ids = approved_ids(library)
+    quick = playlists.create_playlist(library, "Quick")
+    playlists.add_items(library, quick.id, ids[5:7], duration=5, transition="cut")
+    screen = screens.add_screen(
+        library, "Browser Screen", tz="Europe/Lisbon", size="640x360", default_playlist=quick.id
+    )
+    now = datetime.now(UTC)
+    token = screen.poll_token
+    publish(library, now=now)
+    first = (current_tree(library) / "screens" / token / "manifest.json").read_bytes()
+    old_id = signing_key(library.home).key_id
+
+    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+        manifest_url = f"{hub.url}screens/{token}/manifest.json"
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        # bypass_csp: Playwright's polling of a waited condition needs eval, which the page's
+        # CSP forbids once a condition is not met at once (a failing guard would time out).
+        page = browser.new_page(viewport={"width": 640, "height": 360}, bypass_csp=True)
+        page.goto(f"{hub.url}player/index.html?token={token}")
+        page.wait_for_function("window.urbanartPlayer.state().itemId !== null", timeout=15000)
+        assert page.evaluate("window.urbanartPlayer.state().keyId") == old_id
+
+        # A stranger's key announced as if by the pinned key: refused, the pinned key stays.
+        payload = payload_of(first)
+        payload["sequence"] += 1
+        rogue_old, rogue_new = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+        announcement = make_announcement(rogue_old, rogue_new.public_key())
+        announcement["previous_key_id"] = old_id
+        payload["key_announcement"] = announcement
+        payload["manifest_version"] = version_of(payload)
+        forged = sign_envelope(rogue_new, json.dumps(payload)).encode()
+        serve(library, token, forged, "forged")
+        wait_served(manifest_url, forged)
+        page.evaluate("window.urbanartPlayer.poll()")
+        page.wait_for_function(
+            "() => (window.urbanartPlayer.state().refused || {}).reason === 'bad-signature'",
+            timeout=5000,
+        )
+        state = page.evaluate("window.urbanartPlayer.state()")
+        assert state["keyId"] == old_id and "pinned key" in state["refused"]["detail"]
+        assert state["manifestVersion"] == payload_of(first)["manifest_version"]
+
+        # The genuine rotation: the page verifies the announcement and pins the new key.
+        _old, new = rotate_key(library.home)
+        playlists.set_item(library, quick.id, 1, duration=6)
+        publish(library, now=now)
+        rotated = (current_tree(library) / "screens" / token / "manifest.json").read_bytes()
+        assert json.loads(rotated)["key_id"] == new.key_id != old_id
+        wait_served(manifest_url, rotated)
+        page.evaluate("window.urbanartPlayer.poll()")
+        page.wait_for_function(
+            f"() => window.urbanartPlayer.state().manifestVersion === "
+            f"'{payload_of(rotated)['manifest_version']}'",
+            timeout=10000,
+        )
+        state = page.evaluate("window.urbanartPlayer.state()")
+        assert state["keyId"] == new.key_id and state["refused"] is None
+        assert page.evaluate("localStorage.getItem('urbanart.player.pinnedKey')") == (
+            new.public_pem.decode("ascii")
+        )
+        browser.close()
