@@ -134,6 +134,7 @@ class Player:
         current, pending = self.current, self.pending
         if pending is not None and current is not None and pending.version == current.version:
             self._drop_pending()
+        self._adopt_new_key()
 
     # Manifests on disk ----------------------------------------------------------------------
 
@@ -181,6 +182,18 @@ class Player:
         return errors
 
     # Receiving manifests ------------------------------------------------------------------
+
+    def _adopt_new_key(self) -> None:
+        """Pin the rotated key that signed the playing manifest (the pinned key announced it).
+
+        Called once that manifest is saved as current, so a crash in between leaves a state
+        that verifies either way; at start-up too, to finish such an interrupted switch."""
+        current = self.current
+        if current is None or current.new_key is None:
+            return
+        self.pairing = pairing_mod.adopt_key(self.state, current.new_key)
+        self.current = Manifest(current.envelope, current.payload, current.etag)
+        log.info("now trusting the library's new signing key %s", self.pairing.key_id)
 
     def _held(self) -> Manifest | None:
         """The newest manifest kept: the pending one (waiting for media) else the playing one."""
@@ -265,14 +278,10 @@ class Player:
                 return False
             if self.cache.missing(media_needed(pending.payload).values()):
                 return False
-            if pending.new_key is not None:
-                # The library rotated its key and the pinned key vouched for this one: pin it
-                # now that a manifest it signed plays (saved manifests stay verifiable).
-                self.pairing = pairing_mod.adopt_key(self.state, pending.new_key)
-                log.info("now trusting the library's new signing key %s", self.pairing.key_id)
             self.current = pending
             self._save("current", pending)
             self._drop_pending()
+            self._adopt_new_key()
             self.cache.evict(media_needed(pending.payload))
         log.info("now playing manifest %s", pending.version[:12])
         return True
