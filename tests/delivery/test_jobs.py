@@ -96,7 +96,9 @@ def test_a_stored_publish_survives_its_process_and_runs_in_the_next(library: Lib
     statuses, remaining = server.stdout.split(" ")
     assert statuses == "done"
     assert not any(job.startswith("publish-") for job in remaining.split(","))
-    assert {"mark-offline", "plan-repushes"} <= set(remaining.strip().split(","))
+    assert {"mark-offline", "plan-repushes", "refresh-manifests"} <= set(
+        remaining.strip().split(",")
+    )
     assert publications(library) == ["done"]
 
 

@@ -6,6 +6,8 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
+import segno
+
 from urbanart.curation.resolver import resolve
 from urbanart.curation.rules import DailyWindow, ScheduleRule, ScreenContext
 from urbanart.delivery import manifest as mf
@@ -57,7 +59,9 @@ def test_payload_is_schema_valid_and_shaped_as_documented() -> None:
     payload = _build()
     fmt.validate_payload(payload)
     assert list(fmt.schema_errors(payload)) == []
-    assert payload["format"] == "urbanart.manifest" and payload["version"] == 1
+    assert payload["format"] == "urbanart.manifest" and payload["version"] == 2
+    assert payload["sequence"] == 1 and "key_announcement" not in payload
+    assert payload["expires"] == "2026-04-11T00:00:00Z"  # the window's end + 7 days
     assert payload["screen"]["orientation"] == "landscape"
     assert payload["window"] == {"from": "2026-03-27T00:00:00Z", "until": "2026-04-04T00:00:00Z"}
     assert payload["hub"]["heartbeat"] == "/api/v1/screens/abcdefghijklmnop_-12/heartbeat"
@@ -65,6 +69,12 @@ def test_payload_is_schema_valid_and_shaped_as_documented() -> None:
     first, second = payload["playlists"]["1"]["items"]
     assert first["credit"] == "Work 1 — Ana Roa, 2025" and second["credit"] == "Work 2 — Ana Roa"
     assert first["mobile_url"] == "https://art.example/a/101/"
+    # The signed QR code is the code of the signed link, module for module.
+    code = segno.make_qr(first["mobile_url"], error="q", boost_error=True)
+    width = len(first["qr"])
+    decoded = [[bit == "1" for bit in bin(int(row, 16))[2:].zfill(len(row) * 4)[:width]]
+               for row in first["qr"]]  # fmt: skip
+    assert decoded == [[bool(m) for m in row] for row in code.matrix]
     assert first["transition"] == {"type": "crossfade", "seconds": 1}
     assert payload["playlists"]["1"]["total_seconds"] == 20
     assert payload["playlists"]["2"]["total_seconds"] == 12.5

@@ -184,7 +184,7 @@ def test_player_plays_offline_reports_once_and_refuses_tampering(
         original = serve_tree_with_manifest(library, world.token, altered, "tampered-1")
         wait_served(manifest_url, altered)
         refused = player.poll_once()
-        assert refused.fetched.status == "error" and "altered" in (refused.fetched.error or "")
+        assert refused.fetched.status == "refused" and "altered" in (refused.fetched.error or "")
         assert player.current.version == good_version and player.pending is None
         rogue = Ed25519PrivateKey.generate()
         forged = json.loads(sign_envelope(rogue, json.dumps(payload)))
@@ -192,7 +192,7 @@ def test_player_plays_offline_reports_once_and_refuses_tampering(
         forged_bytes = json.dumps(forged).encode()
         serve_tree_with_manifest(library, world.token, forged_bytes, "tampered-2")
         wait_served(manifest_url, forged_bytes)
-        assert player.poll_once().fetched.status == "error"
+        assert player.poll_once().fetched.status == "refused"
         assert player.current.version == good_version
         t = at("2025-06-10T14:00:25")
         assert player.tick(t).item["title"] != "Someone else's picture"

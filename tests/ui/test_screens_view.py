@@ -147,6 +147,7 @@ def test_a_screen_that_sent_a_heartbeat_shows_online_after_the_refresh(
         "player_version": "0.9.0",
         "free_disk_bytes": 4_000_000_000,
         "errors": ["media/ab.webp: download failed"],
+        "refused": {"reason": "rollback", "source": "polled", "at": "2026-01-02T03:04:05Z"},
     }
     assert record_heartbeat(window.studio.library, screen.id, beat, datetime.now(UTC))
     view.timer.setInterval(200)  # the periodic refresh, sped up; nothing else pokes the view
@@ -159,6 +160,8 @@ def test_a_screen_that_sent_a_heartbeat_shows_online_after_the_refresh(
     qtbot.waitUntil(lambda: view.detail.heading.text() == "Heartbeat Wall")
     assert view.detail.values["playing"].text() == "Neon Koi"
     assert "download failed" in view.detail.values["errors"].text()
+    refused = view.detail.values["refused"].text()
+    assert refused == "refused polled manifest (rollback) at 2026-01-02T03:04:05Z"
     assert view.detail.state_text.text().startswith("Online")
 
 

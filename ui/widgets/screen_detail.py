@@ -33,7 +33,7 @@ from ui.models.screen_status_model import (
 from ui.widgets.form_fields import ErrorLabel, hint_label
 from ui.widgets.plain_text import PlainLabel, plain_tooltip
 from urbanart.delivery.addresses import HUB, ScreenAddresses
-from urbanart.delivery.status import LatestManifest, OnlineState, ScreenStatus
+from urbanart.delivery.status import LatestManifest, OnlineState, ScreenStatus, refusal_line
 from urbanart.library.vocabulary import ReviewStatus
 
 QR_SIDE = 196
@@ -179,10 +179,12 @@ class ScreenDetail(QWidget):
             ("player", "Player"),
             ("disk", "Free disk"),
             ("errors", "Errors"),
+            ("refused", "Refused manifest"),
         ):
             self.values[key] = _value()
             live.addRow(label, self.values[key])
         self.values["errors"].setTextFormat(Qt.TextFormat.PlainText)
+        self.values["refused"].setTextFormat(Qt.TextFormat.PlainText)
 
         # Pairing
         self.poll_url = CopyField("Poll URL")
@@ -291,6 +293,7 @@ class ScreenDetail(QWidget):
                 "player": "—",
                 "disk": "—",
                 "errors": "None reported",
+                "refused": "None",
             }
         return {
             "seen": ago(status.last_seen_at, now),
@@ -299,6 +302,7 @@ class ScreenDetail(QWidget):
             "player": status.player_version or "—",
             "disk": _bytes(status.free_disk_bytes),
             "errors": "\n".join(status.errors[-5:]) or "None reported",
+            "refused": refusal_line(status.refused) or "None",
         }
 
     def clear_addresses(self, note: str) -> None:

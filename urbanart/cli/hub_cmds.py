@@ -112,6 +112,10 @@ def status(state: CliState, as_json: bool) -> None:
             else "",
         )
     stdout.print(table)
+    for r in rows:  # a refused manifest is a security event: its own line, never folded away
+        line = st.refusal_line(r.refused)
+        if line:
+            stdout.print(f"[yellow]{escape(r.name)}: {escape(line)}[/]")
 
 
 @click.group("report")

@@ -11,6 +11,7 @@ from urbanart.cli.context import CliState
 from urbanart.cli.delivery_cmds import publish_command, push_command
 from urbanart.cli.groups_cmds import groups
 from urbanart.cli.hub_cmds import report, serve, status
+from urbanart.cli.key_cmds import key
 from urbanart.cli.library_cmds import demo, import_command, init, settings
 from urbanart.cli.player_cmd import player_command
 from urbanart.cli.playlists_cmds import playlists
@@ -56,6 +57,7 @@ for command in (
     studio,
     player_command,
     link,
+    key,
 ):
     cli.add_command(command)
 screens.add_command(status)  # `urbanart screens status` (hub_cmds), in the curation group

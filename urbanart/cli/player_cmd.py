@@ -65,6 +65,7 @@ def _run_headless(player: Player, push_port: int | None, push_secret: str | None
     help="Where the player keeps its pairing, manifests, media and reports.",
 )
 @click.option("--headless", is_flag=True, help="Run without a window, logging what plays.")
+@click.option("--pair-only", is_flag=True, help="Pair (print the key fingerprint) and exit.")
 @click.option(
     "--public-key",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -82,6 +83,7 @@ def player_command(
     token: str | None,
     state_dir: Path | None,
     headless: bool,
+    pair_only: bool,
     public_key: Path | None,
     push_port: int | None,
     push_secret_file: Path | None,
@@ -104,8 +106,16 @@ def player_command(
             public_key_pem=public_key.read_bytes() if public_key else None,
         )
         click.echo(f"Paired with {paired.hub_url} (signing key {paired.key_id}).")
+        if paired.hub_url.startswith("http://") and existing is None and public_key is None:
+            # Trust on first use over plain HTTP: anyone in between could have swapped the key.
+            click.echo(
+                f"The key was fetched over plain HTTP: check that its fingerprint {paired.key_id} "
+                "is the one `urbanart key show` prints in the studio (or pass --public-key)."
+            )
     elif existing is None:
         raise click.UsageError("This player is not paired yet; pass --hub and --token.")
+    if pair_only:
+        return
     if push_port is not None and push_secret_file is None:
         raise click.UsageError("--push-port needs --push-secret-file.")
     secret = push_secret_file.read_text("utf-8").strip() if push_secret_file else None

@@ -211,6 +211,8 @@ def record_heartbeat(
         state.errors = json.dumps(
             list(body.get("errors", []))[-MAX_ERRORS_KEPT:], ensure_ascii=False
         )
+        refused = body.get("refused")
+        state.refused = json.dumps(refused, ensure_ascii=False) if refused else None
         state.offline_since = None
         last_kept = session.scalar(
             select(Heartbeat.received_at)

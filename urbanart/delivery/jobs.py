@@ -1,4 +1,5 @@
-"""Timed delivery work (publish at a time, re-push at playlist switches, mark screens offline).
+"""Timed delivery work (publish at a time, re-push at playlist switches, mark screens offline,
+re-publish before screens' manifests run out).
 
 Jobs live in the library's own database (an APScheduler SQLAlchemyJobStore), so a job stored by
 `urbanart publish --at` survives the command exiting, the laptop sleeping or the hub
@@ -27,10 +28,11 @@ from sqlalchemy import inspect, select
 
 from urbanart.curation import schedules
 from urbanart.curation.resolver import resolve_all
+from urbanart.delivery.manifest import EXPIRY_MARGIN
 from urbanart.delivery.push import push
 from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
-from urbanart.library.models import Screen
+from urbanart.library.models import PublishedManifest, Screen
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,14 @@ OFFLINE_EVERY = 60
 REPUSH_HORIZON = timedelta(hours=24)
 REPUSH_REPLAN_EVERY = 3600
 
+#: A healthy library re-publishes when a screen's manifest would expire within this: a day
+#: before its window ends, so screens neither fall back to their default playlist for want of a
+#: publish nor ever hold an expired manifest (players refuse those: a freeze). Checked hourly.
+REFRESH_BEFORE = EXPIRY_MARGIN + timedelta(days=1)
+REFRESH_EVERY = 3600
+
 PUBLISH_JOB = "urbanart.delivery.jobs:run_publish"
+REFRESH_JOB = "urbanart.delivery.jobs:run_refresh"
 REPUSH_JOB = "urbanart.delivery.jobs:run_repush"
 PLAN_REPUSHES_JOB = "urbanart.delivery.jobs:run_plan_repushes"
 MARK_OFFLINE_JOB = "urbanart.delivery.jobs:run_mark_offline"
@@ -207,6 +216,17 @@ def install_standing_jobs(scheduler: BackgroundScheduler, library: Library) -> N
         misfire_grace_time=OFFLINE_EVERY,
     )
     scheduler.add_job(
+        REFRESH_JOB,
+        "interval",
+        seconds=REFRESH_EVERY,
+        args=[home],
+        id="refresh-manifests",
+        name="Re-publish before screens' manifests expire",
+        replace_existing=True,
+        coalesce=True,
+        misfire_grace_time=REFRESH_EVERY,
+    )
+    scheduler.add_job(
         PLAN_REPUSHES_JOB,
         "interval",
         seconds=REPUSH_REPLAN_EVERY,
@@ -310,6 +330,26 @@ def run_publish(home: str) -> None:
     with _library(home) as library:
         delivery = publish_and_deliver(library)
         log.info("scheduled publish: %s", delivery.message)
+
+
+def refresh_due(library: Library, now: datetime | None = None) -> bool:
+    """Whether some screen's published manifest expires within REFRESH_BEFORE (or has no expiry:
+    published by a version that stamped none, which players now refuse)."""
+    limit = (now or datetime.now(UTC)).astimezone(UTC) + REFRESH_BEFORE
+    with library.session() as session:
+        expiries = list(session.scalars(select(PublishedManifest.expires_at)))
+    return any(at is None or at <= limit for at in expiries)
+
+
+def run_refresh(home: str) -> None:
+    """The timed refresh: publish_and_deliver when a manifest would soon expire. It publishes
+    what the library holds, as a scheduled publish does."""
+    from urbanart.delivery.workflow import publish_and_deliver
+
+    with _library(home) as library:
+        if refresh_due(library):
+            delivery = publish_and_deliver(library)
+            log.info("refresh before manifests expire: %s", delivery.message)
 
 
 def run_repush(home: str, screen_id: int) -> None:

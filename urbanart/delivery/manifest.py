@@ -19,6 +19,12 @@ from urbanart.curation.rules import EPOCH
 from urbanart.protocol.canonical import canonical_json
 from urbanart.protocol.hub_api import screen_api_paths
 from urbanart.protocol.manifest_format import FORMAT, VERSION, version_of
+from urbanart.viewers.qr import matrix_rows
+
+#: A manifest expires this long after its window ends. Until then a player keeps it (and its
+#: default playlist beyond the window); after, a replayed copy is refused as a freeze. The timed
+#: refresh (urbanart.delivery.jobs) re-publishes long before: see REFRESH_BEFORE there.
+EXPIRY_MARGIN = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,7 @@ def _seconds(value: float) -> int | float:
 
 def _item(item: ItemFacts, base_url: str) -> dict[str, Any]:
     media = item.media
+    mobile_url = f"{base_url}/a/{item.artwork_id}/"
     return {
         "item_id": item.item_id,
         "artwork_id": item.artwork_id,
@@ -116,7 +123,8 @@ def _item(item: ItemFacts, base_url: str) -> dict[str, Any]:
         "duration_s": _seconds(item.duration_s),
         "transition": {"type": item.transition, "seconds": _seconds(item.transition_s)},
         "overlay": item.overlay,
-        "mobile_url": f"{base_url}/a/{item.artwork_id}/",
+        "mobile_url": mobile_url,
+        "qr": list(matrix_rows(mobile_url)) if item.overlay else None,
         "media": {
             "url": media.url,
             "sha256": media.sha256,
@@ -174,8 +182,16 @@ def build_manifest(
     playlists: Mapping[int, PlaylistFacts],
     *,
     public_base_url: str,
+    sequence: int = 1,
+    expires: datetime | None = None,
+    key_announcement: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The payload for one screen over the timeline's window.
+
+    `sequence` is the screen's manifest counter (the publisher keeps it growing, see
+    with_sequence); `expires` defaults to the window's end plus EXPIRY_MARGIN, so it changes only
+    with the window and republishing the same day still gives the same bytes. A key
+    announcement rides along while screens move to a rotated signing key.
 
     Only the playlists the timeline names and the screen's default appear (a screen learns
     nothing about other screens); the default is always there so a player that outlives its
@@ -190,6 +206,8 @@ def build_manifest(
     payload: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
+        "sequence": sequence,
+        "expires": iso_z(expires if expires is not None else timeline.end + EXPIRY_MARGIN),
         "screen": {
             "id": screen.id,
             "name": screen.name,
@@ -212,6 +230,15 @@ def build_manifest(
         "timeline": timeline_entries(timeline),
         "default_playlist": None if default is None else str(default),
     }
+    if key_announcement is not None:
+        payload["key_announcement"] = dict(key_announcement)
+    payload["manifest_version"] = version_of(payload)
+    return payload
+
+
+def with_sequence(payload: dict[str, Any], sequence: int) -> dict[str, Any]:
+    """The payload renumbered (and re-versioned): a new manifest must outrank what screens hold."""
+    payload["sequence"] = sequence
     payload["manifest_version"] = version_of(payload)
     return payload
 

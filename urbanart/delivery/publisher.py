@@ -27,7 +27,7 @@ from urbanart.curation import schedules
 from urbanart.curation.resolver import Timeline, resolve_all
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
-from urbanart.delivery.signing import SigningKey, key_path, signing_key
+from urbanart.delivery.signing import SigningKey, current_announcement, key_path, signing_key
 from urbanart.delivery.tree import MEDIA, ReleaseIndex, Tree, safe_relpath
 from urbanart.errors import StorageError, UrbanArtError
 from urbanart.imaging.renditions import RenditionProfile
@@ -181,6 +181,38 @@ def _load_playlists(library: Library, ids: set[int]) -> dict[int, Playlist]:
         return {p.id: p for p in session.scalars(stmt)}
 
 
+def _sequences(
+    library: Library, old: dict[int, dict[str, Any]]
+) -> dict[int, tuple[str | None, int]]:
+    """Per screen: the version last given and the highest sequence it ever had, from the
+    database and the tree being served (whichever is higher: a database restored from a backup
+    must not make screens refuse every new manifest as a rollback)."""
+    with library.session() as session:
+        known: dict[int, tuple[str | None, int]] = {
+            row.screen_id: (row.version, row.sequence)
+            for row in session.scalars(select(PublishedManifest))
+        }
+    for screen_id, payload in old.items():
+        served = payload.get("sequence")
+        sequence = known.get(screen_id, (None, 0))[1]
+        if isinstance(served, int) and served > sequence:
+            known[screen_id] = (payload.get("manifest_version"), served)
+    return known
+
+
+def _number(payload: dict[str, Any], last: tuple[str | None, int] | None) -> dict[str, Any]:
+    """Keep the screen's sequence when the manifest is the one it was last given, else the next
+    one: equal content, equal bytes; new content always outranks what screens hold."""
+    if last is None:
+        return mf.with_sequence(payload, 1)
+    version, sequence = last
+    if sequence >= 1:
+        mf.with_sequence(payload, sequence)
+        if payload["manifest_version"] == version:
+            return payload
+    return mf.with_sequence(payload, sequence + 1)
+
+
 def _plan(
     library: Library,
     key: SigningKey,
@@ -188,9 +220,14 @@ def _plan(
     until: datetime,
     progress: Progress | None,
     cancel: threading.Event | None,
+    *,
+    old: dict[int, dict[str, Any]] | None = None,
+    now: datetime | None = None,
 ) -> _Plan:
     settings = load_settings(library)
     inputs = schedules.load_all(library)
+    sequences = _sequences(library, old or {})
+    announcement = current_announcement(library.home, key, now or datetime.now(UTC))
     with library.session() as session:
         screens = list(session.scalars(select(Screen).order_by(Screen.id)))
     # Manifests carry only who wins, so segments split only where the winner changes.
@@ -305,8 +342,13 @@ def _plan(
             default_playlist_id=screen.default_playlist_id,
         )
         payload = mf.build_manifest(
-            screen_facts, timeline, facts, public_base_url=settings.public_base_url
+            screen_facts,
+            timeline,
+            facts,
+            public_base_url=settings.public_base_url,
+            key_announcement=announcement,
         )
+        payload = _number(payload, sequences.get(screen.id))
         relpath = manifest_path(screen.poll_token)
         safe_relpath(relpath)
         envelope = key.sign_envelope(mf.payload_text(payload))
@@ -440,6 +482,8 @@ def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: 
                 session.add(row)
             row.version = payload["manifest_version"]
             row.etag = etag
+            row.sequence = int(payload["sequence"])
+            row.expires_at = datetime.fromisoformat(payload["expires"].replace("Z", "+00:00"))
             row.published_at = when
             row.publication_id = publication_id
 
@@ -511,9 +555,10 @@ def _publish(
     cancel: threading.Event | None,
 ) -> PublishResult:
     if dry_run:
-        plan = _plan(library, key, start, until, progress, cancel)
         current = tree.index(tree.current_release())
-        changes = _changes(plan, _old_payloads(tree, current))
+        old = _old_payloads(tree, current)
+        plan = _plan(library, key, start, until, progress, cancel, old=old, now=now)
+        changes = _changes(plan, old)
         changed = current is None or any(c.status is not ChangeStatus.UNCHANGED for c in changes)
         new_media = sum(1 for rel in plan.media if not (tree.root / rel).is_file())
         return PublishResult(
@@ -532,10 +577,11 @@ def _publish(
             _interrupted(library, publication_id)
             tree.ensure()
             tree.clean(KEEP_RELEASES)  # half-built releases a crash left behind
-            plan = _plan(library, key, start, until, progress, cancel)
             current_name = tree.current_release()
             current = tree.index(current_name)
-            changes = _changes(plan, _old_payloads(tree, current))
+            old = _old_payloads(tree, current)
+            plan = _plan(library, key, start, until, progress, cancel, old=old, now=now)
+            changes = _changes(plan, old)
             media_written = _copy_media(library, tree, plan.media)
             _crash_point("after-media")
             digests = _digests(plan.files)

@@ -54,6 +54,8 @@ def _move_manifest(library: Library, tree: Tree, old: str, new: str, screen_id: 
     envelope = json.loads(tree.release_file(served, old_rel).read_bytes())
     payload = json.loads(envelope["payload"])
     payload["hub"] = screen_api_paths(new)
+    # New bytes outrank the old ones, as after any publish (screens refuse lower sequences).
+    payload["sequence"] = int(payload.get("sequence", 0)) + 1
     payload["manifest_version"] = version_of(payload)
     data = signing_key(library.home).sign_envelope(mf.payload_text(payload)).encode("utf-8")
     files = {
@@ -78,3 +80,4 @@ def _move_manifest(library: Library, tree: Tree, old: str, new: str, screen_id: 
         if row is not None:
             row.version = payload["manifest_version"]
             row.etag = mf.etag_for(data)
+            row.sequence = payload["sequence"]

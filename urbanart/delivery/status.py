@@ -73,6 +73,8 @@ class ScreenStatus:
     player_version: str | None
     free_disk_bytes: int | None
     errors: tuple[str, ...]
+    #: The last manifest the screen refused (reason, source, detail, at), or None.
+    refused: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -89,6 +91,24 @@ def _errors(text: str | None) -> tuple[str, ...]:
     except ValueError:
         return ()
     return tuple(str(e) for e in value) if isinstance(value, list) else ()
+
+
+def _refused(text: str | None) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def refusal_line(refused: dict[str, Any] | None) -> str | None:
+    """One line for the curator: which manifest the screen refused, when and why."""
+    if not refused:
+        return None
+    source = refused.get("source") or "a"
+    line = f"refused {source} manifest ({refused.get('reason')}) at {refused.get('at')}"
+    detail = refused.get("detail")
+    return f"{line}: {detail}" if detail else line
 
 
 def screen_statuses(library: Library, now: datetime | None = None) -> list[ScreenStatus]:
@@ -156,6 +176,7 @@ def screen_statuses(library: Library, now: datetime | None = None) -> list[Scree
                     player_version=state.player_version,
                     free_disk_bytes=state.free_disk_bytes,
                     errors=_errors(state.errors),
+                    refused=_refused(state.refused),
                 )
             )
     return result

@@ -338,6 +338,10 @@ class PublishedManifest(Base):
     publication_id: Mapped[int | None] = mapped_column(
         ForeignKey("publications.id", ondelete="SET NULL")
     )
+    #: The manifest's `sequence`: only grows, so screens can refuse an older manifest replayed.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The manifest's `expires`; the refresh job re-publishes well before it.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ScreenState(Base):
@@ -357,6 +361,8 @@ class ScreenState(Base):
     free_disk_bytes: Mapped[int | None] = mapped_column()
     #: JSON list of the player's recent error strings.
     errors: Mapped[str] = mapped_column(Text, default="[]")
+    #: JSON of the heartbeat's `refused` (a manifest the player would not take), or None.
+    refused: Mapped[str | None] = mapped_column(Text)
     #: Set by the offline-marking job; cleared by the next heartbeat.
     offline_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -31,11 +31,14 @@ from urbanart.player.manifest_client import (
     Fetched,
     ManifestClient,
     next_delay,
-    verify_manifest,
+    refusal_reason,
+    verify_following_key,
 )
 from urbanart.player.media_cache import MediaCache, MediaInvalid
 from urbanart.player.reports import ReportQueue, SendResult, iso
 from urbanart.player.timeline import Showing, media_needed, what_plays
+from urbanart.protocol.envelope import SignatureInvalid
+from urbanart.protocol.freshness import ManifestStale, check_admissible, is_expired
 from urbanart.protocol.hub_api import screen_api_paths
 
 log = logging.getLogger("urbanart.player")
@@ -53,11 +56,13 @@ class PlayerError(UrbanArtError):
 
 @dataclass(frozen=True)
 class Manifest:
-    """A verified manifest: the exact envelope bytes, its payload and the hub's ETag."""
+    """A verified manifest: the exact envelope bytes, its payload and the hub's ETag; new_key
+    is the rotated signing key (PEM) that signed it, when the pinned key announced one."""
 
     envelope: bytes
     payload: Mapping[str, Any]
     etag: str | None
+    new_key: bytes | None = None
 
     @property
     def version(self) -> str:
@@ -120,12 +125,16 @@ class Player:
         self._errors: deque[str] = deque(maxlen=MAX_ERRORS)
         self._on_screen: _OnScreen | None = None
         self._poll_failures = 0
+        #: The last manifest refused (reason, detail, at), reported in every heartbeat until a
+        #: newer manifest is taken, so the studio sees it whatever the heartbeat timing.
+        self.refused: dict[str, Any] | None = None
         self.next_poll_at: datetime = self.clock.now()
         self.current: Manifest | None = self._load_saved("current")
         self.pending: Manifest | None = self._load_saved("pending")
         current, pending = self.current, self.pending
         if pending is not None and current is not None and pending.version == current.version:
             self._drop_pending()
+        self._adopt_new_key()
 
     # Manifests on disk ----------------------------------------------------------------------
 
@@ -141,13 +150,13 @@ class Player:
         except OSError:
             return None
         try:
-            payload = verify_manifest(envelope, self.pairing.public_key_pem)
+            payload, new_key = verify_following_key(envelope, self.pairing.public_key_pem)
         except UrbanArtError as exc:
             self.error(f"saved {name} manifest refused: {exc}")
             return None
         etag_file = self._manifest_dir / f"{name}.etag"
         etag = etag_file.read_text("ascii").strip() if etag_file.exists() else None
-        return Manifest(envelope, payload, etag or None)
+        return Manifest(envelope, payload, etag or None, new_key)
 
     def _save(self, name: str, manifest: Manifest) -> None:
         atomic_write(self._manifest_dir / f"{name}.json", manifest.envelope)
@@ -174,10 +183,50 @@ class Player:
 
     # Receiving manifests ------------------------------------------------------------------
 
+    def _adopt_new_key(self) -> None:
+        """Pin the rotated key that signed the playing manifest (the pinned key announced it).
+
+        Called once that manifest is saved as current, so a crash in between leaves a state
+        that verifies either way; at start-up too, to finish such an interrupted switch."""
+        current = self.current
+        if current is None or current.new_key is None:
+            return
+        self.pairing = pairing_mod.adopt_key(self.state, current.new_key)
+        self.current = Manifest(current.envelope, current.payload, current.etag)
+        log.info("now trusting the library's new signing key %s", self.pairing.key_id)
+
+    def _held(self) -> Manifest | None:
+        """The newest manifest kept: the pending one (waiting for media) else the playing one."""
+        return self.pending or self.current
+
+    def refuse(self, reason: str, detail: str, source: str) -> None:
+        """Note a refused manifest (reason: a freshness.Reason value; source: polled or pushed)
+        for the heartbeat; what plays does not change."""
+        with self._lock:
+            self.refused = {
+                "reason": reason,
+                "source": source,
+                "detail": detail[:300],
+                "at": iso(self.clock.now()),
+            }
+        self.error(f"{source} manifest refused ({reason}): {detail}")
+
     def offer(self, manifest: Manifest) -> None:
         """A verified manifest arrived (poll or push): it becomes pending until its media are
-        all cached; the same content as what plays only refreshes the ETag."""
+        all cached; the same content as what plays only refreshes the ETag.
+
+        ManifestStale (nothing changes) when it is for another screen, not newer than what this
+        player holds (rollback), or expired (freeze): protocol.freshness."""
         with self._lock:
+            held = self._held()
+            check_admissible(
+                manifest.payload,
+                token=self.pairing.token,
+                held=held.payload if held is not None else None,
+                now=self.clock.now(),
+            )
+            if held is None or manifest.version != held.version:
+                self.refused = None  # a newer genuine manifest: the refusal is over
             if self.current is not None and manifest.version == self.current.version:
                 if manifest.etag and manifest.etag != self.current.etag:
                     self.current = Manifest(self.current.envelope, self.current.payload,
@@ -193,11 +242,16 @@ class Player:
             log.info("new manifest %s: fetching its media", manifest.version[:12])
 
     def apply_envelope(self, envelope: bytes, etag: str | None = None) -> Manifest:
-        """Verify an envelope (e.g. pushed) against the pinned key and offer it; ManifestRefused
-        (a SignatureInvalid) when it is not genuine, and then nothing changes."""
-        payload = verify_manifest(envelope, self.pairing.public_key_pem)
-        manifest = Manifest(envelope, payload, etag)
-        self.offer(manifest)
+        """Verify an envelope (e.g. pushed) against the pinned key and offer it; a
+        SignatureInvalid (ManifestRefused, ManifestStale) when it is not genuine or not
+        admissible, and then nothing changes but the refusal noted for the heartbeat."""
+        try:
+            payload, new_key = verify_following_key(envelope, self.pairing.public_key_pem)
+            manifest = Manifest(envelope, payload, etag, new_key)
+            self.offer(manifest)
+        except SignatureInvalid as exc:
+            self.refuse(refusal_reason(exc), str(exc), "pushed")
+            raise
         return manifest
 
     def sync_media(self) -> bool:
@@ -227,6 +281,7 @@ class Player:
             self.current = pending
             self._save("current", pending)
             self._drop_pending()
+            self._adopt_new_key()
             self.cache.evict(media_needed(pending.payload))
         log.info("now playing manifest %s", pending.version[:12])
         return True
@@ -250,11 +305,21 @@ class Player:
         fetched = self.client().fetch(latest.etag if latest else None)
         if fetched.status == "new" and fetched.envelope is not None:
             assert fetched.payload is not None
-            self.offer(Manifest(fetched.envelope, dict(fetched.payload), fetched.etag))
+            manifest = Manifest(
+                fetched.envelope, dict(fetched.payload), fetched.etag, fetched.new_key
+            )
+            try:
+                self.offer(manifest)
+            except ManifestStale as exc:
+                self.refuse(exc.reason, str(exc), "polled")
+        elif fetched.status == "refused":
+            detail = (fetched.error or "").removeprefix("refused: ")
+            self.refuse(fetched.reason or "bad-signature", detail, "polled")
         elif fetched.status == "error" and fetched.error:
             self.error(fetched.error)
         switched = self.sync_media()
-        self._poll_failures = 0 if fetched.status != "error" else self._poll_failures + 1
+        failed = fetched.status in ("error", "refused")
+        self._poll_failures = 0 if not failed else self._poll_failures + 1
         interval = self._poll_interval()
         now = self.clock.now()
         self.next_poll_at = now + timedelta(seconds=next_delay(interval, self._poll_failures))
@@ -274,6 +339,12 @@ class Player:
         with self._lock:
             shown = self._on_screen
             version = self.current.version if self.current else None
+            refused = dict(self.refused) if self.refused is not None else None
+            if self.current is not None and is_expired(self.current.payload, now):
+                self._errors.append(
+                    f"playing a manifest that expired at {self.current.payload['expires']}: "
+                    "no newer one arrived (publish again, or the network serves an old one)"
+                )
         playing = None
         if shown is not None and shown.path is not None and shown.showing.item is not None:
             item = shown.showing.item
@@ -290,6 +361,7 @@ class Player:
                 "player_version": PLAYER_VERSION,
                 "free_disk_bytes": self.cache.free_bytes(),
                 "errors": self._take_errors(),
+                "refused": refused,
                 "queued_at": iso(now),
             }
         )

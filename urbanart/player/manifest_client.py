@@ -16,7 +16,8 @@ from typing import Any
 
 import requests
 
-from urbanart.protocol.envelope import SignatureInvalid, verify_envelope
+from urbanart.protocol.envelope import SignatureInvalid, public_pem, verify_following
+from urbanart.protocol.freshness import ManifestStale, Reason
 from urbanart.protocol.manifest_format import FORMAT, VERSION, schema_errors, version_of
 
 JITTER = 0.2
@@ -27,21 +28,44 @@ class ManifestRefused(SignatureInvalid):
     """The manifest is not genuine, not for a version this player knows, or inconsistent."""
 
 
+def refusal_reason(exc: SignatureInvalid) -> Reason:
+    """What a heartbeat calls this refusal."""
+    if isinstance(exc, ManifestStale):
+        return exc.reason
+    if isinstance(exc, ManifestRefused):
+        return Reason.INVALID
+    return Reason.BAD_SIGNATURE
+
+
 @dataclass(frozen=True)
 class Fetched:
-    """One poll's outcome: status is "new", "not-modified" or "error"."""
+    """One poll's outcome: status is "new", "not-modified", "refused" (a manifest arrived but is
+    not genuine or not acceptable) or "error"."""
 
     status: str
     envelope: bytes | None = None
     payload: Mapping[str, Any] | None = None
     etag: str | None = None
     error: str | None = None
+    #: Set with status "refused": why (a Reason value).
+    reason: str | None = None
+    #: A rotated signing key the pinned key announced and that signed this manifest (PEM).
+    new_key: bytes | None = None
 
 
 def verify_manifest(envelope: bytes, public_key_pem: bytes) -> dict[str, Any]:
     """The payload of a genuine, well-formed manifest; ManifestRefused (a SignatureInvalid)
     otherwise."""
-    payload = verify_envelope(envelope, public_key_pem)
+    return verify_following_key(envelope, public_key_pem)[0]
+
+
+def verify_following_key(
+    envelope: bytes, public_key_pem: bytes
+) -> tuple[dict[str, Any], bytes | None]:
+    """As verify_manifest, also accepting a manifest signed by a new key the pinned key
+    announced (key rotation); then the new key's PEM comes second, for the player to pin once
+    it takes the manifest."""
+    payload, new_key = verify_following(envelope, public_key_pem)
     if payload.get("format") != FORMAT or payload.get("version") != VERSION:
         raise ManifestRefused(
             f"Manifest format {payload.get('format')!r} version {payload.get('version')!r} is "
@@ -52,7 +76,7 @@ def verify_manifest(envelope: bytes, public_key_pem: bytes) -> dict[str, Any]:
         raise ManifestRefused(f"The manifest breaks its schema: {errors[0]}")
     if payload["manifest_version"] != version_of(payload):
         raise ManifestRefused("The manifest's version does not match its content.")
-    return payload
+    return payload, None if new_key is None else public_pem(new_key)
 
 
 def next_delay(interval: float, failures: int = 0, rng: random.Random | None = None) -> float:
@@ -93,7 +117,12 @@ class ManifestClient:
             return Fetched("error", error=f"manifest poll answered HTTP {response.status_code}")
         body = response.content
         try:
-            payload = verify_manifest(body, self.public_key_pem)
+            payload, new_key = verify_following_key(body, self.public_key_pem)
         except SignatureInvalid as exc:
-            return Fetched("error", etag=response.headers.get("ETag"), error=f"refused: {exc}")
-        return Fetched("new", body, payload, response.headers.get("ETag"))
+            return Fetched(
+                "refused",
+                etag=response.headers.get("ETag"),
+                error=f"refused: {exc}",
+                reason=refusal_reason(exc),
+            )
+        return Fetched("new", body, payload, response.headers.get("ETag"), new_key=new_key)

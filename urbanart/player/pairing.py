@@ -132,3 +132,14 @@ def pair(
         mode=0o600,  # the poll token is a secret
     )
     return Pairing(hub, token, pem)
+
+
+def adopt_key(state: Path, public_key_pem: bytes) -> Pairing:
+    """Pin a rotated key the pinned key announced (the caller verified the announcement and a
+    manifest the new key signed); one atomic file replace, so a crash leaves either key whole."""
+    existing = load(state)
+    if existing is None:
+        raise PairingError(f"The player in {state} is not paired.")
+    pem = _checked(public_key_pem)
+    atomic_write(state / KEY_FILE, pem)
+    return Pairing(existing.hub_url, existing.token, pem)

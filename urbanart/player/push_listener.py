@@ -262,8 +262,7 @@ class PushListener:
             return 403, {"error": "push already received (replay)"}
         try:
             manifest = self.player.apply_envelope(body)
-        except SignatureInvalid as exc:
-            self.player.error(f"pushed manifest refused: {exc}")
+        except SignatureInvalid as exc:  # noted for the heartbeat by apply_envelope
             return 403, {"error": "manifest refused", "detail": str(exc)[:300]}
         self.after_apply()
         return 200, {"ok": True, "manifest_version": manifest.version}

@@ -18,7 +18,7 @@ from typing import Any
 from urbanart.protocol.canonical import canonical_bytes
 
 FORMAT = "urbanart.manifest"
-VERSION = 1
+VERSION = 2
 SCHEMA_FILE = "manifest.schema.json"
 
 

@@ -59,3 +59,16 @@ def qr_files(kind: str, ident: int, url: str) -> dict[str, bytes]:
         f"qr/{kind}/{ident}.svg": svg_bytes(url),
         f"qr/{kind}/{ident}.png": png_bytes(url),
     }
+
+
+@lru_cache(maxsize=8192)
+def matrix_rows(url: str) -> tuple[str, ...]:
+    """The code's modules without quiet zone, one hex string per row (dark = 1, most significant
+    bit first, padded to whole hex digits): what a manifest signs so a player draws exactly this
+    code and never one a mirror swapped in (the manifest schema's item `qr`)."""
+    rows = []
+    for row in make(url).matrix:
+        bits = "".join("1" if module else "0" for module in row)
+        bits += "0" * (-len(bits) % 4)
+        rows.append("".join(f"{int(bits[i : i + 4], 2):x}" for i in range(0, len(bits), 4)))
+    return tuple(rows)

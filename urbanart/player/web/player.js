@@ -1,8 +1,12 @@
 /* Urban Art web player: plays one screen's signed manifest in a browser, online or offline.
    Plain JavaScript, no build step, no external scripts. The rules match urbanart/player:
-   the pinned Ed25519 key (trust on first use) must sign every manifest; what shows is a pure
-   function of the device clock (docs/published-tree.md, "Which item plays when"); a new manifest
-   only takes over once all its media are cached and verified; reports wait in localStorage. */
+   the pinned Ed25519 key (trust on first use) must sign every manifest, or a new key it announced
+   (key rotation); a genuine manifest is still refused when it is for another screen, not newer
+   than the one held (rollback) or expired (freeze), as urbanart/protocol/freshness.py says; what
+   shows is a pure function of the device clock (docs/published-tree.md, "Which item plays
+   when"); a new manifest only takes over once all its media are cached and verified, and an
+   image is shown from exactly the bytes that were verified (a blob URL), its QR code drawn from
+   the signed rows in the manifest; reports wait in localStorage. */
 "use strict";
 (() => {
   const VERSION = "urbanart-web-player/0.1.0";
@@ -15,6 +19,7 @@
   const BEATS_STORE = "urbanart.player.heartbeats." + token;
   const MEDIA_CACHE = "urbanart-media-v1";
   const BATCH = 500, MAX_PLAYS = 20000, MAX_BEATS = 50, MAX_ERRORS = 20;
+  const FORMAT_VERSION = 2, QUIET_ZONE = 4;
 
   const $ = (id) => document.getElementById(id);
   const layers = [$("layer-a"), $("layer-b")];
@@ -27,6 +32,9 @@
   let recent = [];          // the last few, for diagnostics
   let failures = 0, notBefore = 0, pollTimer = null, tickTimer = null;
   let preparing = null;
+  let refused = null;       // the last manifest refused: {reason, source, detail, at}
+  const blobUrls = new Map();  // sha256 -> blob: URL of the verified bytes
+  const qrUrls = new Map();    // mobile_url -> blob: URL of the QR drawn from the signed rows
 
   // Small helpers -------------------------------------------------------------------------------
 
@@ -74,6 +82,15 @@
     return base64Bytes(m[1].replace(/\s+/g, ""));
   }
 
+  async function importKey(pem) {
+    const der = pemBody(pem);
+    return {
+      key: await crypto.subtle.importKey("spki", der, { name: "Ed25519" }, false, ["verify"]),
+      id: hex(await crypto.subtle.digest("SHA-256", der.slice(der.length - 32))).slice(0, 16),
+      pem,
+    };
+  }
+
   async function pinKey() {
     let pem = localStorage.getItem(KEY_STORE);
     if (!pem) {
@@ -83,29 +100,86 @@
       pemBody(pem);  // refuse to pin something that is not a key
       localStorage.setItem(KEY_STORE, pem);
     }
-    const der = pemBody(pem);
-    key = await crypto.subtle.importKey("spki", der, { name: "Ed25519" }, false, ["verify"]);
-    keyId = hex(await crypto.subtle.digest("SHA-256", der.slice(der.length - 32))).slice(0, 16);
+    const pinned = await importKey(pem);
+    key = pinned.key;
+    keyId = pinned.id;
   }
 
+  // A refusal names its reason as urbanart/protocol/freshness.py's Reason does.
+  function refusal(reason, message) {
+    const e = new Error(message);
+    e.reason = reason;
+    return e;
+  }
+
+  const utf8 = (text) => new TextEncoder().encode(text);
+
+  // Canonical JSON of the key announcement's signed message (keys sorted, no spaces).
+  const announcementMessage = (pem, previous) => utf8(JSON.stringify(
+    { format: "urbanart.key-announcement", previous_key_id: previous, public_key: pem }));
+
+  // The key that must have signed this envelope: the pinned one, or a new key the pinned one
+  // announced (key rotation). Returns {key, id, pem|null}; pem is set for a new key.
+  async function signerOf(doc) {
+    if (doc.key_id === keyId) return { key, id: keyId, pem: null };
+    let unverified = null;
+    try { unverified = JSON.parse(doc.payload); } catch (e) { /* refused below */ }
+    const a = unverified && unverified.key_announcement;
+    if (!a) throw refusal("bad-signature", "signed by key " + doc.key_id + ", not the pinned " + keyId);
+    if (a.previous_key_id !== keyId) {
+      throw refusal("bad-signature", "the key announcement comes from key " + a.previous_key_id + ", not the pinned " + keyId);
+    }
+    const ok = await crypto.subtle.verify(
+      { name: "Ed25519" }, key, base64Bytes(a.signature), announcementMessage(a.public_key, keyId));
+    if (!ok) throw refusal("bad-signature", "the key announcement is not signed by the pinned key");
+    const announced = await importKey(a.public_key);
+    if (announced.id !== a.key_id || announced.id !== doc.key_id) {
+      throw refusal("bad-signature", "the announced key " + announced.id + " did not sign this manifest");
+    }
+    return announced;
+  }
+
+  // {payload, newKeyPem}: the payload of a genuine manifest of the format this player knows.
   async function verify(text) {
     let doc;
-    try { doc = JSON.parse(text); } catch (e) { throw new Error("the manifest is not JSON"); }
+    try { doc = JSON.parse(text); } catch (e) { throw refusal("bad-signature", "the manifest is not JSON"); }
     const fields = ["format", "key_id", "signature", "payload"];
     if (!doc || typeof doc !== "object" || Object.keys(doc).length !== 4 ||
         !fields.every((f) => typeof doc[f] === "string")) {
-      throw new Error("the manifest is not a signed envelope");
+      throw refusal("bad-signature", "the manifest is not a signed envelope");
     }
-    if (doc.format !== "urbanart.manifest.signed") throw new Error("unknown envelope format");
-    if (doc.key_id !== keyId) throw new Error("signed by key " + doc.key_id + ", not the pinned " + keyId);
+    if (doc.format !== "urbanart.manifest.signed") throw refusal("bad-signature", "unknown envelope format");
+    const signer = await signerOf(doc);
     const ok = await crypto.subtle.verify(
-      { name: "Ed25519" }, key, base64Bytes(doc.signature), new TextEncoder().encode(doc.payload));
-    if (!ok) throw new Error("the manifest signature does not match; it was altered");
+      { name: "Ed25519" }, signer.key, base64Bytes(doc.signature), utf8(doc.payload));
+    if (!ok) throw refusal("bad-signature", "the manifest signature does not match; it was altered");
     const payload = JSON.parse(doc.payload);
-    if (payload.format !== "urbanart.manifest" || payload.version !== 1) {
-      throw new Error("manifest version " + payload.version + " is unknown to this player");
+    if (payload.format !== "urbanart.manifest" || payload.version !== FORMAT_VERSION) {
+      throw refusal("invalid", "manifest version " + payload.version + " is unknown to this player");
     }
-    return payload;
+    return { payload, newKeyPem: signer.pem };
+  }
+
+  // Genuine is not enough: this screen's own, newer than what it holds, not expired.
+  function checkAdmissible(payload, held) {
+    const own = "/api/v1/screens/" + token + "/";
+    const hub = payload.hub || {};
+    if (hub.heartbeat !== own + "heartbeat" || hub.plays !== own + "plays" ||
+        (held && payload.screen.id !== held.screen.id)) {
+      throw refusal("other-screen", "the manifest is for screen " + payload.screen.id + " (" + payload.screen.name + "), not this one");
+    }
+    if (held && payload.manifest_version === held.manifest_version) return;
+    if (held && !(Number(payload.sequence) > Number(held.sequence))) {
+      throw refusal("rollback", "the manifest has sequence " + payload.sequence + ", not above the held " + held.sequence);
+    }
+    if (!(parseInstant(payload.expires) > Date.now())) {
+      throw refusal("expired", "the manifest expired at " + payload.expires);
+    }
+  }
+
+  function refuse(e, source) {
+    refused = { reason: e.reason || "bad-signature", source, detail: String(e.message).slice(0, 300), at: iso(Date.now()) };
+    error(source + " manifest refused (" + refused.reason + "): " + e.message);
   }
 
   // The clock rule (same as urbanart/player/timeline.py) ---------------------------------------
@@ -159,18 +233,36 @@
     return [...found.values()];
   }
 
-  async function cacheMedia(media) {
+  const TYPES = { jpg: "image/jpeg", webp: "image/webp", png: "image/png" };
+
+  async function matches(media, body) {
+    return body.byteLength === media.size && hex(await crypto.subtle.digest("SHA-256", body)) === media.sha256;
+  }
+
+  // The file's bytes, checked against the manifest's sha256 and size: from the media cache when
+  // it holds a good copy, else downloaded (once) and cached. Never trusts a second download.
+  async function verifiedBytes(media) {
     const cache = await caches.open(MEDIA_CACHE);
     const url = rootUrl(media.url);
-    if (await cache.match(url)) return true;
-    const response = await fetch(url);
+    const hit = await cache.match(url);
+    if (hit) {
+      const body = await hit.arrayBuffer();
+      if (await matches(media, body)) return body;
+      await cache.delete(url);  // damaged: fetch it again
+    }
+    const response = await fetch(url, { cache: "no-store" });
     if (!response.ok) throw new Error("media HTTP " + response.status + ": " + media.url);
     const body = await response.arrayBuffer();
-    if (body.byteLength !== media.size || hex(await crypto.subtle.digest("SHA-256", body)) !== media.sha256) {
-      throw new Error("media refused (sha256 or size mismatch): " + media.url);
-    }
-    const type = response.headers.get("Content-Type") || "application/octet-stream";
+    if (!(await matches(media, body))) throw new Error("media refused (sha256 or size mismatch): " + media.url);
+    const type = TYPES[media.url.split(".").pop()] || "application/octet-stream";
     await cache.put(url, new Response(body, { headers: { "Content-Type": type } }));
+    return body;
+  }
+
+  async function cacheMedia(media) {
+    const cache = await caches.open(MEDIA_CACHE);
+    if (await cache.match(rootUrl(media.url))) return true;
+    await verifiedBytes(media);
     return true;
   }
 
@@ -179,6 +271,10 @@
   }
 
   async function evict(payload) {
+    const shas = new Set(mediaOf(payload).map((m) => m.sha256));
+    for (const [sha, url] of blobUrls) {
+      if (!shas.has(sha)) { URL.revokeObjectURL(url); blobUrls.delete(sha); }
+    }
     const keep = new Set(mediaOf(payload).map((m) => rootUrl(m.url)));
     const cache = await caches.open(MEDIA_CACHE);
     for (const request of await cache.keys()) {
@@ -186,15 +282,45 @@
     }
   }
 
-  // Decode an image fully before it may be shown: from the network (or the service worker), else
-  // from the Cache API as a blob URL when the network is gone.
+  // Decode an image fully before it may be shown, from a blob URL of exactly the bytes whose
+  // hash was checked: never from its network URL, which a mirror could answer differently.
   async function preload(media) {
-    const url = rootUrl(media.url);
-    const tryLoad = async (src) => { const img = new Image(); img.src = src; await img.decode(); return src; };
-    try { return await tryLoad(url); } catch (e) { /* offline without a service worker */ }
-    const hit = await (await caches.open(MEDIA_CACHE)).match(url);
-    if (!hit) throw new Error("media not available offline: " + media.url);
-    return tryLoad(URL.createObjectURL(await hit.blob()));
+    let src = blobUrls.get(media.sha256);
+    if (!src) {
+      const body = await verifiedBytes(media);
+      const type = TYPES[media.url.split(".").pop()] || "application/octet-stream";
+      src = URL.createObjectURL(new Blob([body], { type }));
+      blobUrls.set(media.sha256, src);
+    }
+    const img = new Image();
+    img.src = src;
+    await img.decode();
+    return src;
+  }
+
+  // The QR code as an SVG drawn from the signed rows (hex, dark = 1), with its quiet zone.
+  function qrSvg(rows) {
+    const n = rows.length, size = n + 2 * QUIET_ZONE;
+    let d = "";
+    rows.forEach((row, y) => {
+      const bits = row.split("").map((h) => parseInt(h, 16).toString(2).padStart(4, "0")).join("");
+      for (let x = 0; x < n; x++) {
+        if (bits[x] === "1") d += "M" + (x + QUIET_ZONE) + " " + (y + QUIET_ZONE) + "h1v1h-1z";
+      }
+    });
+    return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + size + " " + size +
+      '" shape-rendering="crispEdges"><rect width="' + size + '" height="' + size +
+      '" fill="#fff"/><path fill="#000" d="' + d + '"/></svg>';
+  }
+
+  function qrUrl(item) {
+    if (!Array.isArray(item.qr) || !item.qr.length) return null;
+    let url = qrUrls.get(item.mobile_url);
+    if (!url) {
+      url = URL.createObjectURL(new Blob([qrSvg(item.qr)], { type: "image/svg+xml" }));
+      qrUrls.set(item.mobile_url, url);
+    }
+    return url;
   }
 
   // Showing -------------------------------------------------------------------------------------
@@ -205,9 +331,10 @@
     $("credit").textContent = item.credit;
     $("disclosure").textContent = item.ai_involvement && item.ai_involvement !== "undisclosed" ? item.ai_disclosure : "";
     const qr = $("qr");
-    qr.hidden = false;
+    const src = qrUrl(item);  // only the signed code: never a QR file a mirror could swap
+    qr.hidden = !src;
     qr.onerror = () => { qr.hidden = true; };
-    qr.src = rootUrl("qr/a/" + item.artwork_id + ".png");
+    if (src) qr.src = src; else qr.removeAttribute("src");
     qr.alt = "QR code: " + item.mobile_url;
     overlay.hidden = false;
   }
@@ -297,6 +424,9 @@
       const est = await navigator.storage.estimate();
       if (est && est.quota !== undefined) free = Math.max(0, Math.floor(est.quota - (est.usage || 0)));
     } catch (e) { /* not available */ }
+    if (current && !(parseInstant(current.payload.expires) > Date.now())) {
+      error("playing a manifest that expired at " + current.payload.expires + ": no newer one arrived");
+    }
     const beats = load(BEATS_STORE, []);
     beats.push({
       playing: s && s.item ? {
@@ -305,7 +435,7 @@
       } : null,
       manifest_version: current ? current.payload.manifest_version : null,
       player_version: VERSION, free_disk_bytes: free, errors: errors.splice(0),
-      queued_at: iso(Date.now()),
+      refused, queued_at: iso(Date.now()),
     });
     save(BEATS_STORE, beats.slice(-MAX_BEATS));
   }
@@ -350,9 +480,17 @@
 
   // Polling -------------------------------------------------------------------------------------
 
-  async function adopt(text, payload) {
+  async function adopt(text, payload, newKeyPem) {
     await cacheAll(payload);  // all or nothing: a missing file keeps the old manifest playing
+    if (newKeyPem) {
+      // The pinned key announced this one and it signed the manifest: pin it from now on.
+      const announced = await importKey(newKeyPem);
+      localStorage.setItem(KEY_STORE, newKeyPem);
+      key = announced.key;
+      keyId = announced.id;
+    }
     current = { text, payload };
+    refused = null;
     save(MANIFEST_STORE, text);
     evict(payload).catch((e) => error("eviction: " + e.message));
     tick();
@@ -367,12 +505,14 @@
       if (!response.ok) throw new Error("manifest HTTP " + response.status);
       const text = await response.text();
       if (!current || text !== current.text) {
-        let payload;
-        try { payload = await verify(text); }
-        catch (e) { error("manifest refused: " + e.message); throw e; }
+        let payload, newKeyPem;
+        try {
+          ({ payload, newKeyPem } = await verify(text));
+          checkAdmissible(payload, current ? current.payload : null);
+        } catch (e) { refuse(e, "polled"); e.refused = true; throw e; }
         if (!current || payload.manifest_version !== current.payload.manifest_version) {
           if (!preparing) {
-            preparing = adopt(text, payload).catch((e) => error("new manifest waits: " + e.message))
+            preparing = adopt(text, payload, newKeyPem).catch((e) => error("new manifest waits: " + e.message))
               .finally(() => { preparing = null; });
             await preparing;
           }
@@ -383,9 +523,7 @@
       }
     } catch (e) {
       ok = false;
-      if (!String(e.message).startsWith("the manifest") && !String(e.message).startsWith("signed by")) {
-        error("poll failed: " + e.message);
-      }
+      if (!e.refused) error("poll failed: " + e.message);
     }
     await queueHeartbeat();
     await sendReports();
@@ -406,7 +544,12 @@
     catch (e) { notice("Cannot start: " + e.message); error(e.message); return; }
     const saved = load(MANIFEST_STORE, null);
     if (saved) {
-      try { current = { text: saved, payload: await verify(saved) }; }
+      try {
+        const { payload, newKeyPem } = await verify(saved);
+        checkAdmissible(Object.assign({}, payload, { expires: "9999-12-31T00:00:00Z" }), null);
+        current = { text: saved, payload };  // an expired one still plays (the heartbeat says so)
+        if (newKeyPem) await adopt(saved, payload, newKeyPem);
+      }
       catch (e) { error("saved manifest refused: " + e.message); }
     }
     if ("serviceWorker" in navigator) {
@@ -424,6 +567,9 @@
       itemId: onScreen && onScreen.item ? onScreen.item.item_id : null,
       sha256: onScreen && onScreen.item ? onScreen.item.media.sha256 : null,
       src: layers[front].getAttribute("src"),
+      qrSrc: $("qr").getAttribute("src"),
+      refused,
+      keyId,
       errors: recent.slice(),
       queuedPlays: load(PLAYS_STORE, []).length,
     }),
