@@ -10,6 +10,7 @@ import click
 from rich.markup import escape
 
 from urbanart.cli.context import CliState, pass_state
+from urbanart.cli.lazy_group import LazyCommand, LazyGroup
 from urbanart.cli.output import JSON, F, curator_errors, fields, print_json, stderr, table
 from urbanart.curation import screens as scr
 from urbanart.curation.records import ScheduleRecord, ScreenRecord
@@ -61,7 +62,21 @@ def _show_screen(record: ScreenRecord, as_json: bool) -> None:
     fields(data.items())
 
 
-@click.group()
+#: Commands of this group that live with their own kind: the hub's (status) and the viewers' (sign).
+_ELSEWHERE = {
+    "status": LazyCommand(
+        "urbanart.cli.hub_cmds:status",
+        "Which screens are online, what they play, and whether they run the latest manifest.",
+    ),
+    "sign": LazyCommand(
+        "urbanart.cli.viewer_cmds:sign",
+        'Make a print-ready sign (300 dpi) for beside a screen: its QR code to the "now '
+        "playing\" page, a call to action and the project's name.",
+    ),
+}
+
+
+@click.group(cls=LazyGroup, lazy=_ELSEWHERE)
 def screens() -> None:
     """The city screens artworks play on, each in its own time zone."""
 
