@@ -41,7 +41,13 @@ def _bytes(value: int | None) -> str:
 
 @click.command("serve")
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
 @click.option(
     "--access-log", is_flag=True, help="Log every request to stderr, tokens masked (slower)."
 )

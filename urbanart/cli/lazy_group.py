@@ -63,6 +63,8 @@ class LazyGroup(click.Group):
                 if not loaded.hidden:
                     rows.append((name, loaded.get_short_help_str(limit)))
             else:
-                rows.append((name, textwrap.shorten(self.lazy[name].summary, limit, placeholder="...")))
+                rows.append(
+                    (name, textwrap.shorten(self.lazy[name].summary, limit, placeholder="..."))
+                )
         with formatter.section("Commands"):
             formatter.write_dl(rows)

@@ -20,13 +20,18 @@ from urbanart.delivery.rotation import rotate_poll_token
 def _screen_options(func: F) -> F:
     for option in reversed(
         (
-            click.option("--city"),
-            click.option("--address"),
-            click.option("--lat", help="Latitude in degrees (-90…90)."),
-            click.option("--lon", help="Longitude in degrees (-180…180)."),
+            click.option("--city", help="City the screen is in, shown on its public page."),
+            click.option("--address", help="Street address, for the curator and the map."),
+            click.option(
+                "--lat", type=click.FloatRange(-90, 90), help="Latitude in degrees (-90…90)."
+            ),
+            click.option(
+                "--lon", type=click.FloatRange(-180, 180), help="Longitude in degrees (-180…180)."
+            ),
             click.option(
                 "--poll-interval",
                 "poll_interval",
+                type=click.IntRange(scr.POLL_MIN, scr.POLL_MAX),
                 help="Seconds between the screen's manifest polls (5…3600, default 60).",
             ),
             click.option(
@@ -42,7 +47,7 @@ def _screen_options(func: F) -> F:
                 "default_playlist",
                 help="Playlist (id or name) played when no schedule applies.",
             ),
-            click.option("--notes"),
+            click.option("--notes", help="Anything worth remembering (never published)."),
         )
     ):
         func = option(func)

@@ -73,7 +73,13 @@ def _slug(name: str) -> str:
     type=click.Choice(sg.FORMATS),
     help="png or pdf (default: from the output file's extension, else png).",
 )
-@click.option("--paper", type=click.Choice(tuple(sg.PAPERS)), default="a4", show_default=True)
+@click.option(
+    "--paper",
+    type=click.Choice(tuple(sg.PAPERS)),
+    default="a4",
+    show_default=True,
+    help="Paper size of the sign.",
+)
 @pass_state
 @curator_errors
 def sign(state: CliState, screen: str, output: Path | None, fmt: str | None, paper: str) -> None:
