@@ -92,7 +92,13 @@ def _show(delivery: Delivery) -> None:
         stderr.print(f"[yellow]warning[/] {escape(warning)}")
     stdout.print(escape(delivery.message), highlight=False)
     if result.release is not None and not result.dry_run:
-        stdout.print(f"Serving {escape(str(result.release))}", highlight=False)
+        # Words that say where the files went and who serves them: publishing starts no server.
+        stdout.print(
+            f"Files written to {escape(str(result.release))}, now the published tree. A running "
+            "`urbanart serve` or studio hands it to screens at once; if none is running, start "
+            "one (or sync the tree to your web server).",
+            highlight=False,
+        )
 
 
 #: What the progress bar says at each stage.
