@@ -80,8 +80,9 @@ def _shows_playlist(
             _show_playlist(action(state.library(), **values), as_json)
 
         callback: Callable[..., Any] = pass_state(curator_errors(command))
-        for param in reversed((click.argument("playlist"), *params, JSON)):
-            callback = param(callback)
+        decorators: tuple[Callable[[Any], Any], ...] = (click.argument("playlist"), *params, JSON)
+        for decorate in reversed(decorators):
+            callback = decorate(callback)
         return playlists.command(name)(callback)
 
     return register

@@ -197,7 +197,7 @@ def plays_report(
         screens: dict[str, list[Any]] = {}
         for play, name, tz, title, artist in session.execute(query):
             utc = play.started_at.astimezone(UTC)
-            row = PlayRow(
+            play_row = PlayRow(
                 started_at_utc=utc,
                 started_at_local=utc.astimezone(ZoneInfo(tz)),
                 timezone=tz,
@@ -209,15 +209,15 @@ def plays_report(
                 duration_s=play.duration_s,
                 planned_s=planned.get((play.playlist_name, play.artwork_id)),
             )
-            rows.append(row)
+            rows.append(play_row)
             key = f"id:{play.artwork_id}" if play.artwork_id is not None else play.artwork_sha256
             total = totals.setdefault(key, [title, artist, play.artwork_sha256, 0, 0.0, 0])
             by_screen = screens.setdefault(name, [name, tz, 0, 0, 0.0])
             total[3] += 1
             total[4] += play.duration_s
-            total[5] += row.partial
+            total[5] += play_row.partial
             by_screen[2] += 1
-            by_screen[3] += row.partial
+            by_screen[3] += play_row.partial
             by_screen[4] += play.duration_s
     ordered = sorted(totals.values(), key=lambda t: (-t[3], t[0] or "", t[2]))
     return PlaysReport(
