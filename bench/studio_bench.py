@@ -328,6 +328,8 @@ def main() -> int:
     empty_s, full_s = statistics.median(opens["empty"]), statistics.median(opens["full"])
     print(f"open to first paint (median): empty {empty_s * 1000:.0f} ms, "
           f"{args.works:,} works {full_s * 1000:.0f} ms")  # fmt: skip
+    pairs = ", ".join(f"{f / e:.2f}" for e, f in zip(opens["empty"], opens["full"], strict=True))
+    print(f"per-run ratios (full ÷ empty of the same run): {pairs}")
     print(f"studio_open_ratio: {full_s / empty_s:.2f} (goal ≤ 1.3)")
     if not scroll:
         print(

@@ -11,7 +11,7 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -69,6 +69,10 @@ VIEWS: tuple[tuple[str, str, str], ...] = (
     ("screens", "Screens", "screens"),
     ("publish", "Publish", "publish"),
 )
+
+
+#: The views not on screen start loading at the latest this long after the one on screen.
+HIDDEN_VIEWS_LATEST_MS = 3000
 
 
 class MainWindow(QMainWindow):
@@ -290,8 +294,7 @@ class MainWindow(QMainWindow):
             view.restore_state(self.settings)
         last = str(self.settings.value("window/view", "library"))
         self.show_view(last if last in self.views else "library")
-        for view in self.views.values():
-            view.start()
+        self._start_views(self.views[self.current_view_key()])
         if self.start_hub:
             self.hub.start(studio.library, on_network=self.share_hub_action.isChecked())
             self.scheduler.start(studio.library)
@@ -302,6 +305,26 @@ class MainWindow(QMainWindow):
         studio.history_changed.connect(self.refresh_undo_actions)
         self.refresh_undo_actions()
         self.library_opened.emit(studio)
+
+    def _start_views(self, shown: StudioView) -> None:
+        """Load the view on screen first; the others once its first rows are in (or at once
+        for a view without rows), so with a big library the grid the curator sees is not
+        queued behind loads for views nobody is looking at."""
+        shown.start()
+        hidden = [view for view in self.views.values() if view is not shown]
+        studio = self.studio
+
+        def start_hidden(*_: object) -> None:
+            if self.studio is not studio or not hidden:  # done, or another library opened
+                return
+            while hidden:
+                hidden.pop(0).start()
+
+        if isinstance(shown, LibraryView):
+            shown.rows_loaded.connect(start_hidden, Qt.ConnectionType.SingleShotConnection)
+            QTimer.singleShot(HIDDEN_VIEWS_LATEST_MS, start_hidden)  # even if the rows failed
+        else:
+            start_hidden()
 
     def _close_studio(self) -> None:
         if self.studio is None:

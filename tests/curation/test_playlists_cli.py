@@ -111,8 +111,9 @@ def test_a_bad_duration_is_refused_and_nothing_is_added(run_cli, works, duration
     run_cli("playlists", "create", "P")
     result = run_cli("playlists", "add", "P", "Dawn", "--duration", duration)
     assert result.exit_code == 2
-    assert f"duration '{duration}'" in result.stderr
-    assert "must be a positive number of seconds" in result.stderr
+    # click refuses what is not a number or out of range (the option is typed); the engine, nan
+    shown = duration if duration == "abc" else repr(float(duration))
+    assert "duration" in result.stderr and shown in result.stderr, result.stderr
     assert show(run_cli, "P")["items"] == []
 
 

@@ -63,15 +63,23 @@ def test_poll_tokens_are_unique_and_zone_names_are_forgiven(run_cli) -> None:
             "ftp://x",
             "http:// or https://",
         ),
-        (("--tz", "UTC", "--size", "10x10", "--poll-interval", "4"), "poll interval", "4", "5"),
-        (("--tz", "UTC", "--size", "9x9", "--poll-interval", "3601"), "poll interval", "3601", ""),
-        (("--tz", "UTC", "--size", "10x10", "--lat", "91"), "latitude", "91", "degrees"),
+        # numbers are typed options: click names the option, the value and the range
+        (("--tz", "UTC", "--size", "1x1", "--poll-interval", "4"), "'--poll-interval'", "4", "5<="),
+        (
+            ("--tz", "UTC", "--size", "1x1", "--poll-interval", "3601"),
+            "'--poll-interval'", "3601", "<=3600",
+        ),
+        (("--tz", "UTC", "--size", "10x10", "--lat", "91"), "'--lat'", "91", "-90<=x<=90"),
+        (("--tz", "UTC", "--size", "10x10", "--lon", "east"), "'--lon'", "'east'", "float"),
     ],
-)
+)  # fmt: skip
 def test_invalid_screens_are_refused_and_nothing_is_left(run_cli, args, field, value, reason):
     result = run_cli("screens", "add", "Bad", *args)
     assert result.exit_code == 2
-    assert f"{field} '{value}'" in result.stderr
+    if field.startswith("'--"):
+        assert f"Invalid value for {field}: {value}" in result.stderr
+    else:
+        assert f"{field} '{value}'" in result.stderr
     assert reason in result.stderr
     assert run_cli("screens", "list", "--json").json() == []
 

@@ -247,6 +247,9 @@ def test_cli_publish_reports_in_words_and_json(world: World, library: Library, r
     first = run_cli("publish")
     assert first.exit_code == 0, first.stderr
     assert "Published: 3 new" in first.stdout
+    last = " ".join(first.stdout.split()).rsplit("Published: 3 new", 1)[1]
+    assert "now the published tree" in last and "`urbanart serve`" in last
+    assert "Serving" not in first.stdout  # publishing starts no server; the words must not say so
     again = run_cli("publish", "--json")
     assert again.exit_code == 0 and again.json()["message"] == "Nothing changed."
 

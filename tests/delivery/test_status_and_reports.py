@@ -183,3 +183,33 @@ def test_report_bounds(run_cli, library: Library) -> None:
     )
     bad = run_cli("report", "plays", "--from", "yesterday", "--to", "2025-03-01")
     assert bad.exit_code == 2 and "--from" in bad.stderr
+
+
+def test_report_plays_reads_in_local_time_sets_partial_plays_apart_and_totals_per_screen(
+    plays: dict[str, int], library: Library, run_cli
+) -> None:
+    from urbanart.curation.playlists import add_items, create_playlist
+
+    evening = create_playlist(library, "Evening")
+    add_items(library, evening.id, ["Neon Koi"], duration=20)  # Tokyo's 10 s play was cut short
+    data = run_cli("report", "plays", "--from", "2025-03-09", "--to", "2025-03-10", "--json").json()
+    partial = {p["started_at_utc"]: p["partial"] for p in data["plays"]}
+    assert partial == {
+        "2025-03-09T06:30:00Z": False,  # 20 s of 20
+        "2025-03-09T07:30:00Z": False,  # 30 s: longer is not partial
+        "2025-03-09T11:00:00Z": True,  # 10 s of 20
+        "2025-03-10T00:00:00Z": False,  # unknown work: no plan to compare with
+    }
+    totals = {t["screen"]: (t["plays"], t["partial"], t["seconds"]) for t in data["screen_totals"]}
+    assert totals == {"Shibuya": (1, 1, 10.0), "Times Square": (3, 0, 55.0)}
+    assert data["totals"][0]["partial"] == 1
+
+    text = run_cli("report", "plays", "--from", "2025-03-09", "--to", "2025-03-10").stdout
+    complete, _, rest = text.partition("Partial plays")
+    partial_part, _, totals_part = rest.partition("Totals per screen")
+    assert "Sun 9 Mar 2025, 20:00:00 JST" in partial_part and "10 s of 20 s" in partial_part
+    assert "Shibuya" not in complete  # its only play is listed apart
+    assert "Sun 9 Mar 2025, 01:30:00 EST" in complete  # across the US DST change:
+    assert "Sun 9 Mar 2025, 03:30:00 EDT" in complete  # each row in its own offset
+    assert "Shibuya" in totals_part and "Times Square" in totals_part
+    assert "55 s" in totals_part and "Totals per artwork" in totals_part

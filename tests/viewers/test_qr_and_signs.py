@@ -156,7 +156,73 @@ def test_link_prints_the_url_and_writes_both_qr_files(
 
 def test_link_names_an_unknown_work_clearly(run_cli, curated: dict[str, int]) -> None:
     result = run_cli("link", "No Such Work")
-    assert result.exit_code == 1 and "No artwork called or numbered 'No Such Work'" in result.stderr
+    assert result.exit_code == 1
+    assert "No artwork or playlist called or numbered 'No Such Work'" in result.stderr
+    result = run_cli("link", "Tide Line", "--playlist")
+    assert result.exit_code == 1 and "No playlist called or numbered 'Tide Line'" in result.stderr
+
+
+def test_link_finds_a_playlist_by_name_alone(
+    run_cli, curated: dict[str, int], tmp_path: Path
+) -> None:
+    result = run_cli("link", "coast", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == f"{BASE}/p/{curated['playlist']}/"
+    assert (tmp_path / f"playlist-{curated['playlist']}.svg").is_file()
+    # a number is an artwork id, as it always was; --playlist reads it as a playlist id
+    number = run_cli("link", str(curated["work"]), "-o", str(tmp_path))
+    assert number.stdout.strip() == f"{BASE}/a/{curated['work']}/"
+
+
+def test_a_name_shared_by_a_work_and_a_playlist_is_refused_in_a_script_listing_both(
+    run_cli, curated: dict[str, int], library: Library, tmp_path: Path
+) -> None:
+    catalog.edit_artwork(library, curated["work"], title="Coast")
+    result = run_cli("link", "Coast", "-o", str(tmp_path / "codes"))
+    assert result.exit_code == 2
+    assert f"the artwork 'Coast' (id {curated['work']})" in result.stderr
+    assert f"the playlist 'Coast' (id {curated['playlist']})" in result.stderr
+    assert "--artwork or --playlist" in result.stderr
+    assert not (tmp_path / "codes").exists()  # no QR code for a guess
+    chosen = run_cli("link", "Coast", "--artwork", "-o", str(tmp_path))
+    assert chosen.stdout.strip() == f"{BASE}/a/{curated['work']}/"
+
+
+def test_at_a_terminal_link_asks_which_when_both_match(
+    home: Path, curated: dict[str, int], library: Library, tmp_path: Path
+) -> None:
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    catalog.edit_artwork(library, curated["work"], title="Coast")
+    command = [sys.executable, "-m", "urbanart.cli.main", "--home", str(home), "link", "Coast"]
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [*command, "-o", str(tmp_path)], stdin=follower, stdout=follower, stderr=follower
+    )
+    os.close(follower)
+    seen = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal seen
+        while marker not in seen:
+            ready, _, _ = select.select([leader], [], [], 60)
+            assert ready, f"no {marker!r} in {seen.decode(errors='replace')}"
+            try:
+                seen += os.read(leader, 4096)
+            except OSError:  # the program ended and closed the terminal
+                break
+
+    read_until(b"Which one")
+    assert b"artwork: Coast" in seen and b"playlist: Coast" in seen
+    os.write(leader, b"playlist\n")
+    read_until(f"/p/{curated['playlist']}/".encode())
+    assert process.wait(60) == 0
+    os.close(leader)
+    assert (tmp_path / f"playlist-{curated['playlist']}.png").is_file()
 
 
 def test_screens_sign_writes_png_and_pdf(run_cli, curated: dict[str, int], tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from urbanart.cli.context import CliState, pass_state
-from urbanart.cli.output import F, curator_errors, fields, print_json, table
+from urbanart.cli.output import JSON, F, curator_errors, fields, print_json, table
 from urbanart.library import catalog
 from urbanart.library.records import ArtistRecord
 
@@ -13,7 +13,7 @@ from urbanart.library.records import ArtistRecord
 def _artist_options(func: F) -> F:
     for option in reversed(
         (
-            click.option("--bio"),
+            click.option("--bio", help="A short biography shown on the public pages."),
             click.option("--website", help="http(s) URL shown on public pages."),
             click.option("--location", help="City or country."),
             click.option("--contact", help="How to reach the artist (never published)."),
@@ -29,7 +29,7 @@ def artists() -> None:
 
 
 @artists.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@JSON
 @pass_state
 @curator_errors
 def list_(state: CliState, as_json: bool) -> None:
@@ -48,7 +48,7 @@ def list_(state: CliState, as_json: bool) -> None:
 @artists.command()
 @click.argument("name")
 @_artist_options
-@click.option("--json", "as_json", is_flag=True)
+@JSON
 @pass_state
 @curator_errors
 def add(state: CliState, /, name: str, as_json: bool, **extra: str | None) -> None:
@@ -59,7 +59,7 @@ def add(state: CliState, /, name: str, as_json: bool, **extra: str | None) -> No
 
 @artists.command()
 @click.argument("artist")
-@click.option("--json", "as_json", is_flag=True)
+@JSON
 @pass_state
 @curator_errors
 def show(state: CliState, artist: str, as_json: bool) -> None:
@@ -71,7 +71,7 @@ def show(state: CliState, artist: str, as_json: bool) -> None:
 @click.argument("artist")
 @click.option("--name", help="New name.")
 @_artist_options
-@click.option("--json", "as_json", is_flag=True)
+@JSON
 @pass_state
 @curator_errors
 def edit(state: CliState, /, artist: str, as_json: bool, **changes: str | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from urbanart.cli.context import CliState, pass_state
-from urbanart.cli.output import curator_errors, fields, print_json, stderr, table
+from urbanart.cli.output import JSON, curator_errors, fields, print_json, stderr, table
 from urbanart.library import catalog
 from urbanart.library.library import Library
 from urbanart.library.records import ArtworkRecord
@@ -24,7 +24,7 @@ def artworks() -> None:
     "--ai", "ai_involvement", help="An IPTC digital source type, e.g. trainedAlgorithmicMedia."
 )
 @click.option("--search", help="Text in the title, artist or description.")
-@click.option("--json", "as_json", is_flag=True)
+@JSON
 @pass_state
 @curator_errors
 def list_(
@@ -51,7 +51,7 @@ def list_(
 
 @artworks.command()
 @click.argument("artwork")
-@click.option("--json", "as_json", is_flag=True)
+@JSON
 @pass_state
 @curator_errors
 def show(state: CliState, artwork: str, as_json: bool) -> None:
@@ -61,10 +61,10 @@ def show(state: CliState, artwork: str, as_json: bool) -> None:
 
 @artworks.command()
 @click.argument("refs", metavar="[ARTWORK]...", nargs=-1)
-@click.option("--title")
+@click.option("--title", help="New title.")
 @click.option("--artist", help="Credit the work to this artist (created if new).")
-@click.option("--year")
-@click.option("--description")
+@click.option("--year", help="Year made, such as 2024 (empty to clear).")
+@click.option("--description", help="What the work is about, shown on its public page.")
 @click.option("--alt-text", "alt_text", help="What the image shows, for people who cannot see it.")
 @click.option("--tags", help="Comma-separated; replaces the work's tags.")
 @click.option("--license", "license_", help="SPDX id such as CC-BY-4.0, or 'all rights reserved'.")
@@ -78,7 +78,7 @@ def show(state: CliState, artwork: str, as_json: bool) -> None:
     "--where-search",
     help="Edit the works with this text in the title, artist or description.",
 )
-@click.option("--json", "as_json", is_flag=True)
+@JSON
 @pass_state
 @curator_errors
 def edit(
@@ -132,7 +132,7 @@ def edit(
 @artworks.command()
 @click.argument("artwork")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--json", "as_json", is_flag=True)
+@JSON
 @pass_state
 @curator_errors
 def remove(state: CliState, artwork: str, yes: bool, as_json: bool) -> None:

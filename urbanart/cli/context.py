@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
 
-from urbanart.library.library import Library
+if TYPE_CHECKING:
+    from urbanart.library.library import Library
 
 
 @dataclass
@@ -16,6 +18,9 @@ class CliState:
 
     def library(self) -> Library:
         if self._library is None:
+            # Imported here: `urbanart --version` and `--help` never load the catalogue's stack.
+            from urbanart.library.library import Library
+
             self._library = Library.open(self.home)
         return self._library
 

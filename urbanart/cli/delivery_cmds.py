@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from urbanart.cli.context import CliState, pass_state
-from urbanart.cli.output import curator_errors, fail, print_json, stderr, stdout, table
+from urbanart.cli.output import JSON, curator_errors, fail, print_json, stderr, stdout, table
 from urbanart.cli.public_address import warn_if_public_address_is_local
 from urbanart.delivery import jobs
 from urbanart.delivery.changes import ChangeStatus
@@ -92,7 +92,13 @@ def _show(delivery: Delivery) -> None:
         stderr.print(f"[yellow]warning[/] {escape(warning)}")
     stdout.print(escape(delivery.message), highlight=False)
     if result.release is not None and not result.dry_run:
-        stdout.print(f"Serving {escape(str(result.release))}", highlight=False)
+        # Words that say where the files went and who serves them: publishing starts no server.
+        stdout.print(
+            f"Files written to {escape(str(result.release))}, now the published tree. A running "
+            "`urbanart serve` or studio hands it to screens at once; if none is running, start "
+            "one (or sync the tree to your web server).",
+            highlight=False,
+        )
 
 
 #: What the progress bar says at each stage.
@@ -126,7 +132,7 @@ _STAGE_LABELS = {
     is_flag=True,
     help="Publish only: do not push the new versions to screens with a push URL.",
 )
-@click.option("--json", "as_json", is_flag=True)
+@JSON
 @pass_state
 @curator_errors
 def publish_command(
@@ -235,8 +241,14 @@ def publish_command(
     show_default=True,
     help="Seconds to wait to connect and for an answer.",
 )
-@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=3,
+    show_default=True,
+    help="Further tries for a screen that does not answer or fails.",
+)
+@JSON
 @pass_state
 @curator_errors
 def push_command(

@@ -29,7 +29,7 @@ def groups() -> None:
 @groups.command("create")
 @click.argument("name")
 @click.option("--screen", "screen_refs", multiple=True, help="A member screen (repeatable).")
-@click.option("--description")
+@click.option("--description", help="What the group is for (e.g. where its screens are).")
 @JSON
 @pass_state
 @curator_errors

@@ -41,7 +41,13 @@ def _bytes(value: int | None) -> str:
 
 @click.command("serve")
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
 @click.option(
     "--access-log", is_flag=True, help="Log every request to stderr, tokens masked (slower)."
 )
@@ -134,7 +140,8 @@ def report() -> None:
 def plays(
     state: CliState, start: str, end: str, screen: str | None, as_csv: bool, as_json: bool
 ) -> None:
-    """Proof of play: every play in the period, in UTC and the screen's local time."""
+    """Proof of play: every play in the period in the screen's local time, partial plays apart,
+    and totals per screen and per artwork (--csv and --json for spreadsheets and programs)."""
     result = rep.plays_report(
         state.library(),
         rep.parse_bound(start, end=False),
@@ -147,28 +154,79 @@ def plays(
     if as_json:
         print_json(result.to_json())
         return
-    table = Table(title=f"Plays {start} – {end}", header_style="bold")
-    for column in ("UTC", "local time", "screen", "artwork", "artist", "playlist", "duration"):
-        table.add_column(column, overflow="fold")
-    for r in result.rows:
-        table.add_row(
-            r.started_at_utc.strftime("%Y-%m-%d %H:%M:%SZ"),
-            r.started_at_local.isoformat(),
-            escape(r.screen),
-            escape(r.artwork or r.artwork_sha256[:12] + "…"),
-            escape(r.artist or ""),
-            escape(r.playlist or ""),
-            f"{r.duration_s:g} s",
+    _plays_tables(result)
+
+
+def _local_time(moment: datetime) -> str:
+    """A screen's wall clock as people say it: Sun 9 Mar 2025, 20:00:05 JST."""
+    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M:%S %Z}"
+
+
+def _seconds(total: float) -> str:
+    """20 s, 2 min 05 s, 3 h 04 min: a duration at a glance."""
+    if total < 60:
+        return f"{total:.1f} s" if total % 1 and total < 10 else f"{round(total)} s"
+    minutes, seconds = divmod(round(total), 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def _plays_tables(result: rep.PlaysReport) -> None:
+    """Complete plays, then the partial ones apart, then totals per screen and per artwork."""
+    if not result.rows:
+        stdout.print(
+            f"No plays reported between {result.start:%Y-%m-%d %H:%M} and "
+            f"{result.end:%Y-%m-%d %H:%M} UTC"
+            + (f" on {escape(result.screen)}." if result.screen else "."),
+            highlight=False,
         )
-    stdout.print(table)
+        return
+    complete = [r for r in result.rows if not r.partial]
+    partial = [r for r in result.rows if r.partial]
+    span = f"{result.start:%Y-%m-%d %H:%M} – {result.end:%Y-%m-%d %H:%M} UTC"
+    for title, rows in (
+        (f"Plays {span}", complete),
+        ("Partial plays (shown for less than their planned time)", partial),
+    ):
+        if not rows and rows is partial:
+            continue
+        table = Table(title=title, header_style="bold")
+        table.add_column("local time", no_wrap=True)  # UTC: in --csv and --json
+        for column in ("screen", "artwork", "artist", "playlist"):
+            table.add_column(column, overflow="fold")
+        table.add_column("shown", no_wrap=True)
+        for r in rows:
+            shown = _seconds(r.duration_s)
+            if r.partial and r.planned_s is not None:
+                shown += f" of {_seconds(r.planned_s)}"
+            table.add_row(
+                _local_time(r.started_at_local),
+                escape(r.screen),
+                escape(r.artwork or r.artwork_sha256[:12] + "…"),
+                escape(r.artist or ""),
+                escape(r.playlist or ""),
+                shown,
+            )
+        stdout.print(table)
+    screens = Table(title="Totals per screen", header_style="bold")
+    for column in ("screen", "time zone", "plays", "of which partial", "time shown"):
+        screens.add_column(column, overflow="fold")
+    for s in result.screen_totals:
+        screens.add_row(
+            escape(s.screen), s.timezone, str(s.plays), str(s.partial), _seconds(s.seconds)
+        )
+    stdout.print(screens)
     totals = Table(title="Totals per artwork", header_style="bold")
-    for column in ("artwork", "artist", "plays", "seconds"):
+    for column in ("artwork", "artist", "plays", "of which partial", "time shown"):
         totals.add_column(column, overflow="fold")
     for t in result.totals:
         totals.add_row(
             escape(t.artwork or t.artwork_sha256[:12] + "…"),
             escape(t.artist or ""),
             str(t.plays),
-            f"{t.seconds:g}",
+            str(t.partial),
+            _seconds(t.seconds),
         )
     stdout.print(totals)

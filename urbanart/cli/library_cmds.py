@@ -10,7 +10,15 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from urbanart.cli.context import CliState, pass_state
-from urbanart.cli.output import curator_errors, fields, print_json, print_json_line, stderr, table
+from urbanart.cli.output import (
+    JSON,
+    curator_errors,
+    fields,
+    print_json,
+    print_json_line,
+    stderr,
+    table,
+)
 from urbanart.curation.demo import load_demo_curation
 from urbanart.library import catalog
 from urbanart.library.demo import load_demo
@@ -163,7 +171,7 @@ def demo(state: CliState, if_empty: bool, as_json: bool) -> None:
     metavar="NAME=VALUE",
     help="Change a setting, e.g. --set public_base_url=https://art.example.org; repeat for more.",
 )
-@click.option("--json", "as_json", is_flag=True)
+@JSON
 @pass_state
 @curator_errors
 def settings(state: CliState, assignments: tuple[str, ...], as_json: bool) -> None:

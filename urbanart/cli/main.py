@@ -1,28 +1,100 @@
-"""Entry point of the `urbanart` command and its top-level options."""
+"""Entry point of the `urbanart` command and its top-level options.
+
+Each command's module is imported only when that command runs (see lazy_group), so
+`urbanart --version` and `urbanart --help` start in a fraction of the engine's import time.
+"""
 
 from __future__ import annotations
 
 import click
 
 from urbanart import __version__
-from urbanart.cli.artists import artists
-from urbanart.cli.artworks import artworks
 from urbanart.cli.context import CliState
-from urbanart.cli.delivery_cmds import publish_command, push_command
-from urbanart.cli.groups_cmds import groups
-from urbanart.cli.hub_cmds import report, serve, status
-from urbanart.cli.key_cmds import key
-from urbanart.cli.library_cmds import demo, import_command, init, settings
-from urbanart.cli.player_cmd import player_command
-from urbanart.cli.playlists_cmds import playlists
-from urbanart.cli.schedules_cmds import schedules
-from urbanart.cli.screens_cmds import screens
-from urbanart.cli.studio_cmd import studio
-from urbanart.cli.viewer_cmds import link, sign
-from urbanart.cli.whatson_cmd import whatson
+from urbanart.cli.lazy_group import LazyCommand, LazyGroup
+
+#: Every top-level command: where it lives and the line `urbanart --help` shows for it (the
+#: first sentence of its docstring; tests/cli/test_cli_surface.py keeps the two in step).
+COMMANDS = {
+    "init": LazyCommand(
+        "urbanart.cli.library_cmds:init",
+        "Create the library (a SQLite catalog and a media store) if it does not exist yet.",
+    ),
+    "demo": LazyCommand(
+        "urbanart.cli.library_cmds:demo",
+        "Fill the library with the demo: 24 works by 8 fictional collectives, and screens, "
+        "groups, playlists and schedules to go with them (only on a library without any).",
+    ),
+    "import": LazyCommand(
+        "urbanart.cli.library_cmds:import_command",
+        "Import image files and folders (a folder of sub-folders: one artist per sub-folder).",
+    ),
+    "settings": LazyCommand(
+        "urbanart.cli.library_cmds:settings",
+        "Show or change library settings: the public address (public_base_url), import limits, "
+        "rendition background, look-ahead and media grace (in days).",
+    ),
+    "artists": LazyCommand(
+        "urbanart.cli.artists:artists", "The artists whose works are in the library."
+    ),
+    "artworks": LazyCommand("urbanart.cli.artworks:artworks", "The artworks in the library."),
+    "screens": LazyCommand(
+        "urbanart.cli.screens_cmds:screens",
+        "The city screens artworks play on, each in its own time zone.",
+    ),
+    "groups": LazyCommand(
+        "urbanart.cli.groups_cmds:groups",
+        "Named sets of screens, so one schedule can reach many.",
+    ),
+    "playlists": LazyCommand(
+        "urbanart.cli.playlists_cmds:playlists",
+        "Ordered lists of approved artworks with durations and transitions.",
+    ),
+    "schedules": LazyCommand(
+        "urbanart.cli.schedules_cmds:schedules",
+        "When each playlist plays on which screens, by date, weekday, daily window and priority.",
+    ),
+    "whatson": LazyCommand(
+        "urbanart.cli.whatson_cmd:whatson",
+        "What SCREEN plays: at one moment (--at), or an agenda in the screen's local time.",
+    ),
+    "publish": LazyCommand(
+        "urbanart.cli.delivery_cmds:publish_command",
+        "Publish every screen's signed manifest and media, and push it to changed screens.",
+    ),
+    "push": LazyCommand(
+        "urbanart.cli.delivery_cmds:push_command",
+        "Push the current manifest to screens with a push URL, or show the delivery log.",
+    ),
+    "serve": LazyCommand(
+        "urbanart.cli.hub_cmds:serve",
+        "Serve the published tree and the screens' API until Ctrl+C, and run timed jobs.",
+    ),
+    "report": LazyCommand(
+        "urbanart.cli.hub_cmds:report", "Reports from what the screens told the hub."
+    ),
+    "studio": LazyCommand(
+        "urbanart.cli.studio_cmd:studio", "Open the desktop studio on this library."
+    ),
+    "player": LazyCommand(
+        "urbanart.cli.player_cmd:player_command",
+        "Play a screen's schedule on this machine, and keep playing when the network fails.",
+    ),
+    "link": LazyCommand(
+        "urbanart.cli.viewer_cmds:link",
+        "Print the public page URL of an artwork or playlist (id or name), and write its QR code.",
+    ),
+    "key": LazyCommand(
+        "urbanart.cli.key_cmds:key",
+        "The library's manifest-signing key (screens pin it when they are paired).",
+    ),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--home",
     type=click.Path(file_okay=False),
@@ -36,32 +108,6 @@ def cli(ctx: click.Context, home: str | None) -> None:
     state = CliState(home)
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-for command in (
-    init,
-    demo,
-    import_command,
-    settings,
-    artists,
-    artworks,
-    screens,
-    groups,
-    playlists,
-    schedules,
-    whatson,
-    publish_command,
-    push_command,
-    serve,
-    report,
-    studio,
-    player_command,
-    link,
-    key,
-):
-    cli.add_command(command)
-screens.add_command(status)  # `urbanart screens status` (hub_cmds), in the curation group
-screens.add_command(sign)  # `urbanart screens sign` (viewer_cmds): a printed sign with its QR code
 
 
 def main() -> None:

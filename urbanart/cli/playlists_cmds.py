@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from urbanart.cli.context import CliState, pass_state
@@ -9,6 +13,7 @@ from urbanart.cli.output import JSON, F, curator_errors, fields, print_json, std
 from urbanart.curation import playlist_file
 from urbanart.curation import playlists as plays
 from urbanart.curation.records import PlaylistRecord
+from urbanart.library.library import Library
 
 
 def _seconds(value: float) -> str:
@@ -60,9 +65,35 @@ def playlists() -> None:
     """Ordered lists of approved artworks with durations and transitions."""
 
 
+def _shows_playlist(
+    name: str, *params: Callable[[F], F]
+) -> Callable[[Callable[..., PlaylistRecord]], click.Command]:
+    """Register `urbanart playlists NAME PLAYLIST …` for an engine call that returns the playlist.
+
+    Every such command takes the playlist (id or name) first, then its own params, then
+    --json, and shows the playlist as it is afterwards; written once here, not per command.
+    """
+
+    def register(action: Callable[..., PlaylistRecord]) -> click.Command:
+        @functools.wraps(action)
+        def command(state: CliState, /, as_json: bool, **values: Any) -> None:
+            _show_playlist(action(state.library(), **values), as_json)
+
+        callback: Callable[..., Any] = pass_state(curator_errors(command))
+        decorators: tuple[Callable[[Any], Any], ...] = (click.argument("playlist"), *params, JSON)
+        for decorate in reversed(decorators):
+            callback = decorate(callback)
+        return playlists.command(name)(callback)
+
+    return register
+
+
+_DESCRIPTION = click.option("--description", help="A line or two saying what the playlist is for.")
+
+
 @playlists.command("create")
 @click.argument("name")
-@click.option("--description")
+@_DESCRIPTION
 @JSON
 @pass_state
 @curator_errors
@@ -88,40 +119,24 @@ def playlists_list(state: CliState, as_json: bool) -> None:
     )
 
 
-@playlists.command("show")
-@click.argument("playlist")
-@JSON
-@pass_state
-@curator_errors
-def playlists_show(state: CliState, playlist: str, as_json: bool) -> None:
+@_shows_playlist("show")
+def playlists_show(library: Library, playlist: str) -> PlaylistRecord:
     """Show a playlist and its items, numbered as move and remove-item expect."""
-    _show_playlist(plays.get_playlist(state.library(), playlist), as_json)
+    return plays.get_playlist(library, playlist)
 
 
-@playlists.command("edit")
-@click.argument("playlist")
-@click.option("--name", help="New name.")
-@click.option("--description")
-@JSON
-@pass_state
-@curator_errors
+@_shows_playlist("edit", click.option("--name", help="New name."), _DESCRIPTION)
 def playlists_edit(
-    state: CliState, playlist: str, name: str | None, description: str | None, as_json: bool
-) -> None:
+    library: Library, playlist: str, name: str | None, description: str | None
+) -> PlaylistRecord:
     """Rename a playlist or change its description."""
-    record = plays.edit_playlist(state.library(), playlist, name=name, description=description)
-    _show_playlist(record, as_json)
+    return plays.edit_playlist(library, playlist, name=name, description=description)
 
 
-@playlists.command("rename")
-@click.argument("playlist")
-@click.argument("new_name")
-@JSON
-@pass_state
-@curator_errors
-def playlists_rename(state: CliState, playlist: str, new_name: str, as_json: bool) -> None:
+@_shows_playlist("rename", click.argument("new_name"))
+def playlists_rename(library: Library, playlist: str, new_name: str) -> PlaylistRecord:
     """Rename a playlist; its schedules keep playing it."""
-    _show_playlist(plays.rename_playlist(state.library(), playlist, new_name), as_json)
+    return plays.rename_playlist(library, playlist, new_name)
 
 
 @playlists.command("delete")
@@ -144,113 +159,85 @@ def playlists_delete(state: CliState, playlist: str, force: bool, yes: bool, as_
         stderr.print(f"Deleted playlist {removed.id} ({removed.name}).")
 
 
-def _item_options(func: F) -> F:
-    for option in reversed(
-        (
-            click.option("--duration", help="Seconds on screen (more than 0, at most 86400)."),
-            click.option(
-                "--transition",
-                type=click.Choice(["cut", "crossfade"], case_sensitive=False),
-                help="How the work replaces the previous one.",
-            ),
-            click.option(
-                "--transition-seconds", "transition_seconds", help="Crossfade length in seconds."
-            ),
-        )
-    ):
-        func = option(func)
-    return func
+#: What an item's look takes, for `add` (its default) and `set-item` (a change); the engine
+#: checks the bounds that depend on each other (a crossfade shorter than the item).
+_ITEM_OPTIONS = (
+    click.option(
+        "--duration",
+        type=click.FloatRange(0, plays.MAX_DURATION, min_open=True),
+        help="Seconds on screen (more than 0, at most 86400).",
+    ),
+    click.option(
+        "--transition",
+        type=click.Choice(["cut", "crossfade"], case_sensitive=False),
+        help="How the work replaces the previous one.",
+    ),
+    click.option(
+        "--transition-seconds",
+        "transition_seconds",
+        type=click.FLOAT,
+        help="Crossfade length in seconds (less than the item's duration).",
+    ),
+)
 
 
-@playlists.command("add")
-@click.argument("playlist")
-@click.argument("artworks", metavar="ARTWORK...", nargs=-1, required=True)
-@_item_options
-@click.option("--no-overlay", is_flag=True, help="Hide the caption and QR code over these works.")
-@click.option("--at", "position", type=int, help="Insert at this position instead of the end.")
-@JSON
-@pass_state
-@curator_errors
+@_shows_playlist(
+    "add",
+    click.argument("artworks", metavar="ARTWORK...", nargs=-1, required=True),
+    *_ITEM_OPTIONS,
+    click.option(
+        "--no-overlay", is_flag=True, help="Hide the caption and QR code over these works."
+    ),
+    click.option(
+        "--at",
+        "position",
+        type=click.INT,
+        help="Insert at this position instead of the end.",
+    ),
+)
 def playlists_add(
-    state: CliState,
+    library: Library,
     playlist: str,
     artworks: tuple[str, ...],
-    duration: str | None,
-    transition: str | None,
-    transition_seconds: str | None,
     no_overlay: bool,
     position: int | None,
-    as_json: bool,
-) -> None:
+    **look: Any,
+) -> PlaylistRecord:
     """Add approved artworks (ids or titles) to a playlist; all are added or none."""
-    record = plays.add_items(
-        state.library(),
-        playlist,
-        artworks,
-        duration=duration,
-        transition=transition,
-        transition_seconds=transition_seconds,
-        overlay=not no_overlay,
-        position=position,
+    return plays.add_items(
+        library, playlist, artworks, overlay=not no_overlay, position=position, **look
     )
-    _show_playlist(record, as_json)
 
 
-@playlists.command("move")
-@click.argument("playlist")
-@click.argument("from_position", metavar="FROM")
-@click.argument("to_position", metavar="TO")
-@JSON
-@pass_state
-@curator_errors
+@_shows_playlist(
+    "move",
+    click.argument("from_position", metavar="FROM"),
+    click.argument("to_position", metavar="TO"),
+)
 def playlists_move(
-    state: CliState, playlist: str, from_position: str, to_position: str, as_json: bool
-) -> None:
+    library: Library, playlist: str, from_position: str, to_position: str
+) -> PlaylistRecord:
     """Move the item at position FROM to position TO, numbered as `playlists show` shows them."""
-    record = plays.move_item(state.library(), playlist, from_position, to_position)
-    _show_playlist(record, as_json)
+    return plays.move_item(library, playlist, from_position, to_position)
 
 
-@playlists.command("remove-item")
-@click.argument("playlist")
-@click.argument("position")
-@JSON
-@pass_state
-@curator_errors
-def playlists_remove_item(state: CliState, playlist: str, position: str, as_json: bool) -> None:
+@_shows_playlist("remove-item", click.argument("position"))
+def playlists_remove_item(library: Library, playlist: str, position: str) -> PlaylistRecord:
     """Remove the item at POSITION; the ones after it move up."""
-    _show_playlist(plays.remove_item(state.library(), playlist, position), as_json)
+    return plays.remove_item(library, playlist, position)
 
 
-@playlists.command("set-item")
-@click.argument("playlist")
-@click.argument("position")
-@_item_options
-@click.option("--overlay/--no-overlay", default=None, help="Show the caption and QR code.")
-@JSON
-@pass_state
-@curator_errors
+@_shows_playlist(
+    "set-item",
+    click.argument("position"),
+    *_ITEM_OPTIONS,
+    click.option("--overlay/--no-overlay", default=None, help="Show the caption and QR code."),
+)
 def playlists_set_item(
-    state: CliState,
-    playlist: str,
-    position: str,
-    duration: str | None,
-    transition: str | None,
-    transition_seconds: str | None,
-    overlay: bool | None,
-    as_json: bool,
-) -> None:
+    library: Library, playlist: str, position: str, overlay: bool | None, **look: Any
+) -> PlaylistRecord:
     """Change the duration, transition or overlay of the item at POSITION."""
-    record = plays.set_item(
-        state.library(),
-        playlist,
-        position,
-        duration=duration,
-        transition=transition,
-        transition_seconds=transition_seconds,
-        overlay=overlay,
-    )
-    _show_playlist(record, as_json)
+    return plays.set_item(library, playlist, position, overlay=overlay, **look)
 
 
 @playlists.command("export")

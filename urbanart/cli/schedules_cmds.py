@@ -37,7 +37,11 @@ def _when_options(func: F) -> F:
                 help="Daily HH:MM-HH:MM on the screen's clock; 22:00-02:00 runs past midnight "
                 "and belongs to the day it starts.",
             ),
-            click.option("--priority", help="Higher wins; ties go to the newest schedule."),
+            click.option(
+                "--priority",
+                type=click.IntRange(-scheds.PRIORITY_LIMIT, scheds.PRIORITY_LIMIT),
+                help="Higher wins; ties go to the newest schedule (default 0).",
+            ),
             click.option(
                 "--reference-tz",
                 "reference_tz",

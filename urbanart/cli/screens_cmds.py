@@ -10,6 +10,7 @@ import click
 from rich.markup import escape
 
 from urbanart.cli.context import CliState, pass_state
+from urbanart.cli.lazy_group import LazyCommand, LazyGroup
 from urbanart.cli.output import JSON, F, curator_errors, fields, print_json, stderr, table
 from urbanart.curation import screens as scr
 from urbanart.curation.records import ScheduleRecord, ScreenRecord
@@ -19,13 +20,18 @@ from urbanart.delivery.rotation import rotate_poll_token
 def _screen_options(func: F) -> F:
     for option in reversed(
         (
-            click.option("--city"),
-            click.option("--address"),
-            click.option("--lat", help="Latitude in degrees (-90…90)."),
-            click.option("--lon", help="Longitude in degrees (-180…180)."),
+            click.option("--city", help="City the screen is in, shown on its public page."),
+            click.option("--address", help="Street address, for the curator and the map."),
+            click.option(
+                "--lat", type=click.FloatRange(-90, 90), help="Latitude in degrees (-90…90)."
+            ),
+            click.option(
+                "--lon", type=click.FloatRange(-180, 180), help="Longitude in degrees (-180…180)."
+            ),
             click.option(
                 "--poll-interval",
                 "poll_interval",
+                type=click.IntRange(scr.POLL_MIN, scr.POLL_MAX),
                 help="Seconds between the screen's manifest polls (5…3600, default 60).",
             ),
             click.option(
@@ -41,7 +47,7 @@ def _screen_options(func: F) -> F:
                 "default_playlist",
                 help="Playlist (id or name) played when no schedule applies.",
             ),
-            click.option("--notes"),
+            click.option("--notes", help="Anything worth remembering (never published)."),
         )
     ):
         func = option(func)
@@ -61,7 +67,21 @@ def _show_screen(record: ScreenRecord, as_json: bool) -> None:
     fields(data.items())
 
 
-@click.group()
+#: Commands of this group that live with their own kind: the hub's (status) and the viewers' (sign).
+_ELSEWHERE = {
+    "status": LazyCommand(
+        "urbanart.cli.hub_cmds:status",
+        "Which screens are online, what they play, and whether they run the latest manifest.",
+    ),
+    "sign": LazyCommand(
+        "urbanart.cli.viewer_cmds:sign",
+        'Make a print-ready sign (300 dpi) for beside a screen: its QR code to the "now '
+        "playing\" page, a call to action and the project's name.",
+    ),
+}
+
+
+@click.group(cls=LazyGroup, lazy=_ELSEWHERE)
 def screens() -> None:
     """The city screens artworks play on, each in its own time zone."""
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import curator_errors, stderr
@@ -19,9 +21,35 @@ def _note(message: str) -> None:
     stderr.print(f"[yellow]note:[/] {message}", highlight=False, markup=True)
 
 
+def _choose(ref: str, links: list[lk.PublicLink]) -> lk.PublicLink:
+    """Both an artwork and a playlist have this name: ask at a terminal, else refuse (listing
+    both), so a script never gets a link it did not mean."""
+    if len(links) == 1:
+        return links[0]
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise lk.BothMatch(ref, links)
+    stderr.print(f"{escape(ref)!r} names both:", highlight=False)
+    for link in links:
+        stderr.print(f"  {link.kind}: {escape(link.name)} (id {link.id})", highlight=False)
+    kinds = [link.kind for link in links]
+    chosen = click.prompt("Which one", type=click.Choice(kinds), err=True)
+    return links[kinds.index(chosen)]
+
+
 @click.command("link")
 @click.argument("ref", metavar="ARTWORK|PLAYLIST")
-@click.option("--playlist", is_flag=True, help="REF names a playlist (id or name), not an artwork.")
+@click.option(
+    "--artwork",
+    "kind",
+    flag_value="artwork",
+    help="REF names an artwork (id or title), even if a playlist has that name too.",
+)
+@click.option(
+    "--playlist",
+    "kind",
+    flag_value="playlist",
+    help="REF names a playlist (id or name); needed for a playlist id.",
+)
 @click.option(
     "-o",
     "--output",
@@ -33,21 +61,25 @@ def _note(message: str) -> None:
 )
 @pass_state
 @curator_errors
-def link(state: CliState, ref: str, playlist: bool, folder: Path) -> None:
-    """Print the public page URL of an artwork (id or title) or playlist, and write its QR code.
+def link(state: CliState, ref: str, kind: str | None, folder: Path) -> None:
+    """Print the public page URL of an artwork or playlist (id or name), and write its QR code.
 
-    The URL is built from the library setting public_base_url; the page exists once the work
-    (or playlist) plays on a screen and the library has been published.
+    A name is looked up among artworks and playlists; when both have it, you are asked which
+    (or, in a script, told to add --artwork or --playlist). A number is an artwork id unless
+    --playlist is given. The URL is built from the library setting public_base_url; the page
+    exists once the work (or playlist) plays on a screen and the library has been published.
     """
     library = state.library()
-    target = lk.public_link(library, ref, playlist=playlist)
+    target = _choose(ref, lk.matching_links(library, ref, kind))
     svg, png = lk.write_qr_codes(target, folder)
     click.echo(target.url)
     warn_if_public_address_is_local(library)
     stderr.print(f"QR code: {svg} and {png}", highlight=False, markup=False)
     if not target.published:
         where = (
-            "a screen's schedule or default" if playlist else "a playlist that plays on a screen"
+            "a screen's schedule or default"
+            if target.kind == "playlist"
+            else "a playlist that plays on a screen"
         )
         _note(
             f"the served tree has no page for this {target.kind} yet; put it on {where} and "
@@ -73,7 +105,13 @@ def _slug(name: str) -> str:
     type=click.Choice(sg.FORMATS),
     help="png or pdf (default: from the output file's extension, else png).",
 )
-@click.option("--paper", type=click.Choice(tuple(sg.PAPERS)), default="a4", show_default=True)
+@click.option(
+    "--paper",
+    type=click.Choice(tuple(sg.PAPERS)),
+    default="a4",
+    show_default=True,
+    help="Paper size of the sign.",
+)
 @pass_state
 @curator_errors
 def sign(state: CliState, screen: str, output: Path | None, fmt: str | None, paper: str) -> None:
