@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QPixmap
+from PySide6.QtGui import QGuiApplication, QPixmap, QTextOption
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +32,7 @@ from ui.models.screen_status_model import (
     status_dot,
 )
 from ui.widgets.form_fields import ErrorLabel, hint_label
-from ui.widgets.plain_text import PlainLabel, plain_tooltip
+from ui.widgets.plain_text import PlainLabel
 from urbanart.delivery.addresses import HUB, ScreenAddresses
 from urbanart.delivery.status import LatestManifest, OnlineState, ScreenStatus
 from urbanart.library.vocabulary import ReviewStatus
@@ -87,14 +88,25 @@ def _manifest_text(status: ScreenStatus) -> str:
 
 
 class CopyField(QWidget):
-    """A read-only address with a Copy button (the button says "Copied" for a moment)."""
+    """A read-only address shown whole (wrapped anywhere, however long) with a Copy button.
+
+    Installers read these aloud or type them on a screen's keyboard: a field that hides the
+    end of a token behind a scroll is where pairing goes wrong. The button says "Copied" for
+    a moment.
+    """
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.edit = QLineEdit()
+        self.edit = QPlainTextEdit()
         self.edit.setReadOnly(True)
         self.edit.setAccessibleName(name)
-        self.edit.setCursorPosition(0)
+        self.edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.edit.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
+        self.edit.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.edit.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        layout = self.edit.document().documentLayout()
+        layout.documentSizeChanged.connect(self._fit_height)
         self.button = QPushButton("Copy")
         self.button.setToolTip(f"Copy the {name.lower()} to the clipboard")
         self.button.clicked.connect(self.copy)
@@ -102,19 +114,26 @@ class CopyField(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
         row.addWidget(self.edit, 1)
-        row.addWidget(self.button)
+        row.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
+        self._fit_height()
+
+    def _fit_height(self, *_: object) -> None:
+        """As tall as the wrapped text, so every character shows without scrolling."""
+        lines = max(1, self.edit.document().documentLayout().documentSize().toSize().height())
+        line = self.edit.fontMetrics().lineSpacing()
+        frame = 2 * self.edit.frameWidth() + int(2 * self.edit.document().documentMargin())
+        self.edit.setFixedHeight(lines * line + frame)
 
     def set_text(self, text: str) -> None:
-        self.edit.setText(text)
-        self.edit.setCursorPosition(0)
-        self.edit.setToolTip(plain_tooltip(text))
+        self.edit.setPlainText(text)
         self.button.setEnabled(bool(text))
+        self._fit_height()
 
     def text(self) -> str:
-        return self.edit.text()
+        return self.edit.toPlainText()
 
     def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.edit.text())
+        QGuiApplication.clipboard().setText(self.text())
         self.button.setText("Copied")
         QTimer.singleShot(1500, self, lambda: self.button.setText("Copy"))
 

@@ -7,6 +7,7 @@ UTC plus a fixed offset, so local windows map to UTC by a single subtraction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from difflib import get_close_matches
 from functools import lru_cache
@@ -86,13 +87,14 @@ def zone_reason(text: object) -> str:
     return f"{ZONE_REASON}; did you mean {' or '.join(close)}?"
 
 
-def zone_for_city(city: str) -> str | None:
+def zone_for_city(city: str, among: Iterable[str] | None = None) -> str | None:
     """The zone named after a city ("Lisbon" → Europe/Lisbon, "new york" → America/New_York).
 
     IANA names each zone after its most populous city, so matching the last part of the name
     finds the zone of those cities; other towns (Porto, Kyoto) get None and the curator picks.
     No hand-kept city table: the tz database on this machine is the only list. Good enough to
-    propose, never to decide: the register dialog only pre-fills the zone.
+    propose, never to decide: the register dialog only pre-fills the zone. `among` (default:
+    every known zone) lets a caller that already holds the list avoid reading the disk.
     """
     word = city.strip().lower().replace(" ", "_")
     if not word:

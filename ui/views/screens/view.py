@@ -12,6 +12,7 @@ calls, ``formatting.py`` words what is shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -540,28 +541,25 @@ class ScreensView(QWidget):
         dialog.open()
 
     def new_poll_token(self) -> None:
-        row = self._current_row()
-        if row is None:
-            return
-        answer = QMessageBox.question(
-            self,
-            "New poll token",
-            fmt.new_token_question(row.record.name),
+        self._confirm_for_current(
+            "New poll token", fmt.new_token_question, self.presenter.new_poll_token
         )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.presenter.new_poll_token(row.record.id)
 
     def remove_screen(self) -> None:
+        self._confirm_for_current(
+            "Remove screen", fmt.remove_screen_question, self.presenter.remove_screen
+        )
+
+    def _confirm_for_current(
+        self, title: str, question: Callable[[str], str], act: Callable[[int], None]
+    ) -> None:
+        """Ask about the current screen (by name) and, on Yes, act on it (by id)."""
         row = self._current_row()
         if row is None:
             return
-        answer = QMessageBox.question(
-            self,
-            "Remove screen",
-            fmt.remove_screen_question(row.record.name),
-        )
+        answer = QMessageBox.question(self, title, question(row.record.name))
         if answer == QMessageBox.StandardButton.Yes:
-            self.presenter.remove_screen(row.record.id)
+            act(row.record.id)
 
     def show_notice(self, text: str) -> None:
         self.notice.setText(text)
