@@ -30,9 +30,10 @@ from urbanart.curation.resolver import Source
 
 
 def row_label(row: ScreenNow) -> tuple[str, str]:
-    """(screen name, "City · 21:30 Thu") for a row's label column."""
-    where = f"{row.city} · " if row.city else ""
-    return row.name, f"{where}{row.local_now:%H:%M %a} ({row.timezone})"
+    """(screen name, "Tokyo · 21:30 Thu") for a row's label column; the zone stands in for
+    a missing city (the tooltip names both)."""
+    where = row.city or row.timezone
+    return row.name, f"{where} · {row.local_now:%H:%M %a}"
 
 
 def now_text(row: ScreenNow) -> str:
@@ -110,7 +111,10 @@ class TodayTimeline(QWidget):
         what = stretch.playlist or "Nothing plays"
         if stretch.source is Source.DEFAULT:
             what += " (default playlist)"
-        return f"{row.name}: {what}\n{start:%a %H:%M} – {end:%a %H:%M} on the screen's clock"
+        return (
+            f"{row.name}: {what}\n{start:%a %H:%M} – {end:%a %H:%M} on the screen's clock "
+            f"({row.timezone})"
+        )
 
     # Painting ------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QSettings, QSize, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QSettings, Qt, QTime, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -88,6 +88,9 @@ class SchedulesView(QWidget):
         self.targets = QListWidget()
         self.targets.setAccessibleName("Screens and groups")
         self.targets.setSpacing(1)
+        # A long screen name wraps onto another line instead of being cut at 1280 px.
+        self.targets.setWordWrap(True)
+        self.targets.setTextElideMode(Qt.TextElideMode.ElideNone)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(12, 10, 6, 12)
@@ -357,7 +360,6 @@ class SchedulesView(QWidget):
     def _add_item(self, target: Target, text: str) -> None:
         item = QListWidgetItem(text)
         item.setData(_TARGET, list(target))
-        item.setSizeHint(QSize(0, 44))
         item.setToolTip(plain_tooltip(text))
         self.targets.addItem(item)
 
