@@ -6,6 +6,7 @@ web player, native player command) are copyable and the web player's address is 
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -15,9 +16,9 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -97,16 +98,16 @@ class CopyField(QWidget):
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.edit = QPlainTextEdit()
+        self.edit = QTextEdit()
         self.edit.setReadOnly(True)
+        self.edit.setAcceptRichText(False)
         self.edit.setAccessibleName(name)
-        self.edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.edit.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
         self.edit.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
         self.edit.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.edit.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        layout = self.edit.document().documentLayout()
-        layout.documentSizeChanged.connect(self._fit_height)
+        self.edit.document().documentLayout().documentSizeChanged.connect(self._fit_height)
         self.button = QPushButton("Copy")
         self.button.setToolTip(f"Copy the {name.lower()} to the clipboard")
         self.button.clicked.connect(self.copy)
@@ -119,13 +120,13 @@ class CopyField(QWidget):
 
     def _fit_height(self, *_: object) -> None:
         """As tall as the wrapped text, so every character shows without scrolling."""
-        lines = max(1, self.edit.document().documentLayout().documentSize().toSize().height())
-        line = self.edit.fontMetrics().lineSpacing()
-        frame = 2 * self.edit.frameWidth() + int(2 * self.edit.document().documentMargin())
-        self.edit.setFixedHeight(lines * line + frame)
+        height = math.ceil(self.edit.document().size().height())
+        margins = self.edit.contentsMargins()
+        self.edit.setFixedHeight(max(height, 1) + margins.top() + margins.bottom())
 
     def set_text(self, text: str) -> None:
         self.edit.setPlainText(text)
+        self.edit.document().setTextWidth(self.edit.viewport().width())
         self.button.setEnabled(bool(text))
         self._fit_height()
 
