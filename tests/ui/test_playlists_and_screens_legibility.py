@@ -11,8 +11,11 @@ from PySide6.QtTest import QTest
 from tests.ui.test_playlists_view import _drop_on_items, _titles
 from tests.ui.test_screens_view import _cells, _click_row, _view
 from ui.dialogs.screen_dialog import ScreenDialog
+from ui.models.screen_status_model import CITY, SIZE, STATE, ZONE
 from ui.views.playlists_view import PlaylistsView
+from ui.views.screens.view import fit_widths
 from urbanart.curation import playlists, screens
+from urbanart.curation.demo import load_demo_curation
 from urbanart.curation.records import ItemRecord
 from urbanart.library.browse import BrowseQuery, browse_rows
 from urbanart.library.library import Library
@@ -132,3 +135,26 @@ def test_register_dialog_proposes_the_zone_named_after_the_city(qtbot, open_wind
     dialog.city.clear()
     QTest.keyClicks(dialog.city, "Berlin")
     assert dialog.zone.currentText() == "Asia/Tokyo"
+
+
+def test_fit_widths_caps_the_widest_first_and_keeps_floors() -> None:
+    assert fit_widths([100, 50], [20, 20], 200) == [100, 50]  # room for all: as wanted
+    assert fit_widths([300, 80, 60], [40, 40, 40], 300) == [160, 80, 60]
+    assert fit_widths([300, 300], [200, 200], 300) == [200, 200]  # never below a floor
+
+
+def test_the_status_table_fits_the_default_window(qtbot, open_window, demo_home) -> None:
+    with Library.open(demo_home) as library:
+        load_demo_curation(library)
+    window = open_window(demo_home)
+    view = _view(window)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 5 and view._columns_fitted, timeout=10_000)
+    table = view.table
+    widths = [table.columnWidth(c) for c in range(view.model.columnCount())]
+    assert sum(widths[:-1]) < table.viewport().width()  # the last column stretches into the rest
+    assert table.horizontalScrollBar().maximum() == 0
+    metrics = table.fontMetrics()
+    for column in (CITY, ZONE, SIZE, STATE):  # the short facts are shown whole
+        for row in range(view.model.rowCount()):
+            text = view.model.index(row, column).data()
+            assert table.columnWidth(column) >= metrics.horizontalAdvance(text), text

@@ -43,6 +43,9 @@ from ui import theme
 from ui.dialogs.group_dialog import GroupDialog
 from ui.dialogs.screen_dialog import ScreenDialog
 from ui.models.screen_status_model import (
+    SIZE,
+    STATE,
+    ZONE,
     ScreenFilterProxy,
     ScreenIdRole,
     ScreenRow,
@@ -60,6 +63,24 @@ from urbanart.delivery.addresses import ScreenAddresses
 
 ALL_SCREENS = 0  # the group list's "All screens" entry
 COLUMN_WIDTHS = (160, 85, 120, 150, 95, 78, 130, 105, 70)
+#: Columns fit_columns always shows whole: a cut zone or size misleads; a long name has a tooltip.
+WHOLE_COLUMNS = (ZONE, SIZE, STATE)
+
+
+def fit_widths(wanted: list[int], floors: list[int], available: int) -> list[int]:
+    """Column widths that fit `available` px: each as wide as it wants, the widest capped
+    first (never below its floor, the header's width), so the short facts (zone, size, state)
+    stay whole and only long names and messages are shortened, with a tooltip to read them."""
+    if sum(wanted) <= available:
+        return list(wanted)
+    low, high = 0, max(wanted)
+    while low < high:  # the largest cap whose capped widths still fit
+        cap = (low + high + 1) // 2
+        if sum(min(w, max(cap, f)) for w, f in zip(wanted, floors, strict=True)) <= available:
+            low = cap
+        else:
+            high = cap - 1
+    return [min(w, max(low, f)) for w, f in zip(wanted, floors, strict=True)]
 
 
 class ScreensView(QWidget):
@@ -72,6 +93,7 @@ class ScreensView(QWidget):
         super().__init__(parent)
         self.studio = studio
         self.dialog: ScreenDialog | GroupDialog | None = None
+        self._columns_fitted = False
         self.presenter = ScreensPresenter(studio, self, self)
 
         # Left: groups
@@ -298,10 +320,29 @@ class ScreensView(QWidget):
         self._restore_selection(keep, selected)
         self._summarise()
         self.table_stack.setCurrentWidget(self.table if snapshot.rows else self.empty)
+        if not self._columns_fitted and snapshot.rows and self.table.isVisible():
+            self._columns_fitted = True  # once: later widths are the curator's
+            self.fit_columns()
         self.detail_stack.setVisible(bool(snapshot.rows))  # one empty-state page is enough
         self.updated.setText(updated)
         self._show_current()
         self.screens_loaded.emit(len(snapshot.rows))
+
+    def fit_columns(self) -> None:
+        """Size the status table's columns to their content within the table's width."""
+        header = self.table.horizontalHeader()
+        count = self.model.columnCount()
+        metrics = header.fontMetrics()
+        floors = [
+            metrics.horizontalAdvance(str(self.model.headerData(c, Qt.Orientation.Horizontal))) + 24
+            for c in range(count)
+        ]
+        wanted = [max(self.table.sizeHintForColumn(c), f) for c, f in enumerate(floors)]
+        for column in WHOLE_COLUMNS:  # short facts: never shortened
+            floors[column] = wanted[column]
+        available = self.table.viewport().width() - 2
+        for column, width in enumerate(fit_widths(wanted, floors, available)):
+            self.table.setColumnWidth(column, width)
 
     def _summarise(self) -> None:
         """Counts by state of the screens in the chosen group (or all of them)."""
