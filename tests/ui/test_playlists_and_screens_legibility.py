@@ -11,9 +11,9 @@ from PySide6.QtTest import QTest
 from tests.ui.test_playlists_view import _drop_on_items, _titles
 from tests.ui.test_screens_view import _cells, _click_row, _view
 from ui.dialogs.screen_dialog import ScreenDialog
-from ui.models.screen_status_model import CITY, SIZE, STATE, ZONE
+from ui.models.screen_status_model import CITY, NAME, SIZE, STATE, ZONE
 from ui.views.playlists_view import PlaylistsView
-from ui.views.screens.view import fit_widths
+from ui.views.screens.view import COLUMN_WIDTHS, fit_widths
 from urbanart.curation import playlists, screens
 from urbanart.curation.demo import load_demo_curation
 from urbanart.curation.records import ItemRecord
@@ -149,12 +149,14 @@ def test_the_status_table_fits_the_default_window(qtbot, open_window, demo_home)
     window = open_window(demo_home)
     view = _view(window)
     qtbot.waitUntil(lambda: view.model.rowCount() == 5 and view._columns_fitted, timeout=10_000)
+    qtbot.waitUntil(lambda: view.table.columnWidth(NAME) != COLUMN_WIDTHS[NAME], timeout=10_000)
     table = view.table
     widths = [table.columnWidth(c) for c in range(view.model.columnCount())]
     assert sum(widths[:-1]) < table.viewport().width()  # the last column stretches into the rest
-    assert table.horizontalScrollBar().maximum() == 0
+    assert table.horizontalScrollBar().maximum() == 0, (str(widths), table.viewport().width())
     metrics = table.fontMetrics()
     for column in (CITY, ZONE, SIZE, STATE):  # the short facts are shown whole
         for row in range(view.model.rowCount()):
             text = view.model.index(row, column).data()
             assert table.columnWidth(column) >= metrics.horizontalAdvance(text), text
+    assert table.columnWidth(NAME) >= 130  # a name keeps most of itself, never a stub

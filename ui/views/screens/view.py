@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +43,7 @@ from ui import theme
 from ui.dialogs.group_dialog import GroupDialog
 from ui.dialogs.screen_dialog import ScreenDialog
 from ui.models.screen_status_model import (
+    NAME,
     SIZE,
     STATE,
     ZONE,
@@ -65,6 +66,7 @@ ALL_SCREENS = 0  # the group list's "All screens" entry
 COLUMN_WIDTHS = (160, 85, 120, 150, 95, 78, 130, 105, 70)
 #: Columns fit_columns always shows whole: a cut zone or size misleads; a long name has a tooltip.
 WHOLE_COLUMNS = (ZONE, SIZE, STATE)
+NAME_FLOOR = 130  # px: most screen names whole in the default font (the rest: tooltip)
 
 
 def fit_widths(wanted: list[int], floors: list[int], available: int) -> list[int]:
@@ -180,6 +182,7 @@ class ScreensView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.setIconSize(QSize(12, 12))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.viewport().installEventFilter(self)
         columns = self.table.horizontalHeader()
         columns.setStretchLastSection(True)
         columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -303,6 +306,16 @@ class ScreensView(QWidget):
         """Reload in the background; a newer refresh supersedes one still running."""
         self.presenter.refresh(with_playlists=with_playlists)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The table's width changes with the window and the splitters: fit the columns again.
+        if (
+            watched is self.table.viewport()
+            and event.type() == QEvent.Type.Resize
+            and self._columns_fitted
+        ):
+            QTimer.singleShot(0, self, self.fit_columns)
+        return super().eventFilter(watched, event)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.presenter.shown()
@@ -321,8 +334,8 @@ class ScreensView(QWidget):
         self._summarise()
         self.table_stack.setCurrentWidget(self.table if snapshot.rows else self.empty)
         if not self._columns_fitted and snapshot.rows and self.table.isVisible():
-            self._columns_fitted = True  # once: later widths are the curator's
-            self.fit_columns()
+            self._columns_fitted = True  # then on window resizes; between them, the curator's
+            QTimer.singleShot(0, self, self.fit_columns)  # once the layout has settled
         self.detail_stack.setVisible(bool(snapshot.rows))  # one empty-state page is enough
         self.updated.setText(updated)
         self._show_current()
@@ -334,14 +347,17 @@ class ScreensView(QWidget):
         count = self.model.columnCount()
         metrics = header.fontMetrics()
         floors = [
-            metrics.horizontalAdvance(str(self.model.headerData(c, Qt.Orientation.Horizontal))) + 24
+            metrics.horizontalAdvance(str(self.model.headerData(c, Qt.Orientation.Horizontal))) + 16
             for c in range(count)
         ]
         wanted = [max(self.table.sizeHintForColumn(c), f) for c, f in enumerate(floors)]
         for column in WHOLE_COLUMNS:  # short facts: never shortened
             floors[column] = wanted[column]
-        available = self.table.viewport().width() - 2
-        for column, width in enumerate(fit_widths(wanted, floors, available)):
+        floors[NAME] = min(wanted[NAME], NAME_FLOOR)  # the name says which screen a row is
+        # The last column stretches into what is left; it keeps at least its header's width.
+        last = max(floors[-1], header.sectionSizeHint(count - 1), header.minimumSectionSize())
+        available = self.table.viewport().width() - last - 8
+        for column, width in enumerate(fit_widths(wanted[:-1], floors[:-1], available)):
             self.table.setColumnWidth(column, width)
 
     def _summarise(self) -> None:
