@@ -151,6 +151,10 @@ def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
                 window.show_view(key)
                 # the first publish check derives every screen's renditions: give it time
                 shot(f"{n + 4:02d}-{key}", patience=120 if key == "publish" else 15)
+                if key == "schedules":
+                    window.views[key].show_everywhere_tab()  # type: ignore[attr-defined]
+                    shot("06b-schedules-today-everywhere")
+                    window.views[key].week_tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
             window.open_preferences()  # Edit ▸ Preferences…: the dialog alone
             while window.preferences is None:
                 wait(50)

@@ -20,10 +20,19 @@ class LibraryError(UrbanArtError):
 class NotFound(UrbanArtError):
     """A named thing (artist, artwork, screen, playlist…) does not exist."""
 
-    def __init__(self, kind: str, ref: object) -> None:
+    def __init__(self, kind: str, ref: object, suggestions: tuple[str, ...] = ()) -> None:
         self.kind = kind
         self.ref = ref
-        super().__init__(f"No {kind} called or numbered {ref!r}.")
+        #: Close names that do exist ("did you mean …"), best first; a typo then costs one look.
+        self.suggestions = suggestions
+        hint = f" Did you mean {did_you_mean(suggestions)}?" if suggestions else ""
+        super().__init__(f"No {kind} called or numbered {ref!r}.{hint}")
+
+
+def did_you_mean(names: tuple[str, ...] | list[str]) -> str:
+    """ "'Berlin Wall'" or "'Berlin Wall' or 'Berlin Mitte'": close names quoted for a message."""
+    quoted = [repr(name) for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 class Ambiguous(UrbanArtError):

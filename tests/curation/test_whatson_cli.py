@@ -60,7 +60,7 @@ def test_same_priority_goes_to_the_newest_schedule(run_cli, world) -> None:
     assert answer["overridden"] == [
         {
             "id": older["id"],
-            "name": "",
+            "name": older["name"],  # described: "Morning Light · all all day · Lisbon"
             "playlist": "Morning Light",
             "priority": 2,
             "created_at": older["created_at"],

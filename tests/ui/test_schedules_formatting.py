@@ -6,7 +6,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from ui.views.schedules.formatting import (
+    date_span,
     empty_week_message,
     escape,
     monday_of,
@@ -71,7 +74,21 @@ def test_an_overnight_window_is_shown_as_typed_and_a_shared_instant_names_its_zo
 def test_an_unnamed_all_day_schedule_with_one_open_end_date() -> None:
     cells = schedule_cells(record(name="", window=None, end_date=date(2024, 7, 1), enabled=False))
     assert cells[0] == "#5" and cells[4] == "all day" and cells[6] == "no"
-    assert cells[2] == "… → 2024-07-01"
+    assert cells[2] == "until 1 Jul 2024"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text"),
+    [
+        (None, None, "always"),
+        (date(2026, 12, 3), date(2026, 12, 3), "3 Dec 2026 only"),
+        (date(2026, 11, 26), date(2026, 12, 26), "26 Nov – 26 Dec 2026"),
+        (date(2026, 12, 26), date(2027, 1, 2), "26 Dec 2026 – 2 Jan 2027"),
+        (date(2026, 12, 3), None, "from 3 Dec 2026"),
+    ],
+)
+def test_dates_read_as_a_curator_says_them(start, end, text) -> None:
+    assert date_span(start, end) == text
 
 
 def test_a_week_label_names_both_months_when_the_week_spans_two() -> None:

@@ -259,6 +259,13 @@ class ScheduleDialog(QDialog):
             ),
         )
         self.general_error = ErrorLabel()
+        self.overlap_note = PlainLabel()
+        self.overlap_note.setWordWrap(True)
+        self.overlap_note.setAccessibleName("Overlaps")
+        amber = theme.status_color("submitted", self.palette()).name()
+        self.overlap_note.setStyleSheet(f"color: {amber};")
+        self.overlap_note.setVisible(False)
+        self._confirmed: dict[str, Any] | None = None
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -271,6 +278,7 @@ class ScheduleDialog(QDialog):
         layout.addSpacing(4)
         layout.addLayout(form)
         layout.addWidget(self.general_error)
+        layout.addWidget(self.overlap_note)
         layout.addWidget(self.buttons)
 
         if record is not None:
@@ -392,6 +400,29 @@ class ScheduleDialog(QDialog):
         self.errors.clear()
         self.general_error.clear_message()
         self.save_requested.emit(self.record.id if self.record else None, self.values())
+
+    def overlaps_to_confirm(self, values: dict[str, Any], lines: list[str]) -> bool:
+        """Show what saving `values` would overlap; True when there is something to confirm.
+
+        The form stays open and the button says so: pressing it again with the same values
+        saves anyway (overlaps are legal, only rarely meant). No overlaps: nothing is shown.
+        """
+        if not lines:
+            self.overlap_note.setVisible(False)
+            return False
+        self.overlap_note.setText("\n".join(["⚠ " + line for line in lines]))
+        self.overlap_note.setVisible(True)
+        self._confirmed = dict(values)
+        self.ok_button.setText("Save anyway" if self.record else "Create anyway")
+        return True
+
+    def overlaps_confirmed(self, values: dict[str, Any]) -> bool:
+        """Whether the overlaps shown were for exactly these values (so saving is meant)."""
+        return self._confirmed is not None and self._confirmed == values
+
+    def overlap_message(self) -> str:
+        """The overlap warning shown ("" when none)."""
+        return self.overlap_note.text() if not self.overlap_note.isHidden() else ""
 
     def save_failed(self, exc: BaseException) -> None:
         """Show the engine's message under its field (or below the form); keep what was typed."""

@@ -44,6 +44,7 @@ from urbanart.curation.screens import (
     edit_screen,
     reveal_push_secret,
 )
+from urbanart.curation.zones import zone_for_city
 from urbanart.errors import InvalidValue, UrbanArtError
 
 #: (label, WIDTHxHEIGHT) of the resolutions city screens come in; CUSTOM opens W × H fields.
@@ -98,6 +99,8 @@ class ScreenDialog(QDialog):
         self.studio = studio
         self.record = record
         self.zones = list(zones)
+        #: Set once the curator picks or types a zone, or when editing: the city stops proposing.
+        self.zone_chosen = record is not None
         self.errors = FieldErrors()
         self.setWindowTitle("Register a screen" if record is None else f"Edit {record.name}")
         self.setMinimumWidth(560)
@@ -286,6 +289,10 @@ class ScreenDialog(QDialog):
 
         self.size_preset.currentIndexChanged.connect(self._preset_changed)
         self.zone.currentTextChanged.connect(self._zone_changed)
+        self.city.textEdited.connect(self._city_edited)
+        assert zone_edit is not None
+        zone_edit.textEdited.connect(self._zone_typed)
+        self.zone.activated.connect(self._zone_typed)
         self._fill(record)
         self.name.setFocus()
 
@@ -366,6 +373,17 @@ class ScreenDialog(QDialog):
             self.secret_error.show_message(exc.reason[:1].upper() + exc.reason[1:])
         else:
             self.secret_error.clear_message()
+
+    def _zone_typed(self, *_: object) -> None:
+        self.zone_chosen = True  # the curator's own choice: the city no longer proposes
+
+    def _city_edited(self, city: str) -> None:
+        """Propose the zone named after the city (Lisbon → Europe/Lisbon) until one is chosen."""
+        if self.zone_chosen:
+            return
+        proposed = zone_for_city(city, self.zones)
+        if proposed is not None:
+            self.zone.setCurrentText(proposed)
 
     def _zone_changed(self, text: str) -> None:
         hint = zone_hint(text) if text in self.zones else ""

@@ -41,7 +41,7 @@ COLUMNS = (
     "State",
     "Last seen",
     "Now playing",
-    "Latest manifest",
+    "Manifest",  # whether the screen runs the latest one; short, so the table fits 1280 px
     "Errors",
 )
 (NAME, CITY, ZONE, SIZE, STATE, LAST_SEEN, PLAYING, LATEST, ERRORS) = range(len(COLUMNS))

@@ -65,6 +65,12 @@ class PlaylistsView(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(12, 10, 6, 12)
+        self.list_header = hint_label("Name, then works · running time")
+        self.list_header.setToolTip(
+            "Under each name: how many works the playlist holds and how long one pass "
+            "through it takes (minutes:seconds)."
+        )
+        left_layout.addWidget(self.list_header)
         left_layout.addWidget(self.list, 1)
         left_layout.addWidget(self.new_button)
 
@@ -124,12 +130,17 @@ class PlaylistsView(QWidget):
         form.addRow("", self.remove_button)
         self.item_editor = QWidget()
         self.item_editor.setLayout(form)
+        # With nothing selected the editor shows no values at all, not a made-up 1.0 s cut.
+        self.editor_hint = hint_label(
+            "Select an item to change its duration, transition or caption."
+        )
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(12, 10, 12, 12)
         middle_layout.addLayout(header)
         middle_layout.addWidget(self.items, 1)
         middle_layout.addWidget(self.drop_hint)
+        middle_layout.addWidget(self.editor_hint)
         middle_layout.addWidget(self.item_editor)
 
         # Right: approved works to drag in
@@ -194,6 +205,7 @@ class PlaylistsView(QWidget):
             self.list.clear()
             for record in records:
                 item = QListWidgetItem(self._list_label(record))
+                item.setToolTip(self._list_tooltip(record))
                 item.setData(Qt.ItemDataRole.UserRole, record.id)
                 self.list.addItem(item)
             self.list.blockSignals(False)
@@ -282,7 +294,16 @@ class PlaylistsView(QWidget):
 
     @staticmethod
     def _list_label(record: PlaylistRecord) -> str:
-        return f"{record.name}\n{record.item_count} · {format_seconds(record.total_seconds)}"
+        count = record.item_count
+        works = f"{count} work{'s' if count != 1 else ''}"
+        return f"{record.name}\n{works} · {format_seconds(record.total_seconds)}"
+
+    @staticmethod
+    def _list_tooltip(record: PlaylistRecord) -> str:
+        return (
+            f"{record.name}: {record.item_count} works; one pass through them takes "
+            f"{format_seconds(record.total_seconds)}"
+        )
 
     # Items ----------------------------------------------------------------------------------------
 
@@ -300,10 +321,21 @@ class PlaylistsView(QWidget):
 
     def _show_item(self, item: ItemRecord | None) -> None:
         self.item_editor.setEnabled(item is not None)
-        if item is None:
-            return
+        self.editor_hint.setVisible(item is None)
         for widget in (self.duration, self.transition, self.transition_s, self.overlay):
             widget.blockSignals(True)
+        # An empty editor shows blanks: a spin box at its minimum with a blank special text.
+        blank = " " if item is None else ""
+        for spin in (self.duration, self.transition_s):
+            spin.setSpecialValueText(blank)
+        if item is None:
+            self.duration.setValue(self.duration.minimum())
+            self.transition_s.setValue(self.transition_s.minimum())
+            self.transition.setCurrentIndex(-1)
+            self.overlay.setChecked(False)
+            for widget in (self.duration, self.transition, self.transition_s, self.overlay):
+                widget.blockSignals(False)
+            return
         self.duration.setValue(item.duration)
         self.transition.setCurrentIndex(self.transition.findData(item.transition))
         self.transition_s.setValue(item.transition_s)
@@ -330,7 +362,16 @@ class PlaylistsView(QWidget):
         if self.record is None:
             return
         pid = self.record.id
-        self._edit("add works", lambda lib: playlists.add_items(lib, pid, ids, position=position))
+        timing = playlists.usual_timing(self.record.items)
+        like: dict[str, Any] = {}
+        if timing is not None:  # play like the works already there
+            duration, transition, seconds = timing
+            like = {"duration": duration, "transition": transition}
+            like["transition_seconds"] = seconds if transition == "crossfade" else None
+        self._edit(
+            "add works",
+            lambda lib: playlists.add_items(lib, pid, ids, position=position, **like),
+        )
 
     def move_item(self, source: int, target: int) -> None:
         if self.record is not None:

@@ -6,17 +6,19 @@ web player, native player command) are copyable and the web player's address is 
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QPixmap
+from PySide6.QtGui import QGuiApplication, QPixmap, QTextOption
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
+    QSizePolicy,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +33,7 @@ from ui.models.screen_status_model import (
     status_dot,
 )
 from ui.widgets.form_fields import ErrorLabel, hint_label
-from ui.widgets.plain_text import PlainLabel, plain_tooltip
+from ui.widgets.plain_text import PlainLabel
 from urbanart.delivery.addresses import HUB, ScreenAddresses
 from urbanart.delivery.status import LatestManifest, OnlineState, ScreenStatus, refusal_line
 from urbanart.library.vocabulary import ReviewStatus
@@ -87,14 +89,25 @@ def _manifest_text(status: ScreenStatus) -> str:
 
 
 class CopyField(QWidget):
-    """A read-only address with a Copy button (the button says "Copied" for a moment)."""
+    """A read-only address shown whole (wrapped anywhere, however long) with a Copy button.
+
+    Installers read these aloud or type them on a screen's keyboard: a field that hides the
+    end of a token behind a scroll is where pairing goes wrong. The button says "Copied" for
+    a moment.
+    """
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.edit = QLineEdit()
+        self.edit = QTextEdit()
         self.edit.setReadOnly(True)
+        self.edit.setAcceptRichText(False)
         self.edit.setAccessibleName(name)
-        self.edit.setCursorPosition(0)
+        self.edit.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.edit.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
+        self.edit.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.edit.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.edit.document().documentLayout().documentSizeChanged.connect(self._fit_height)
         self.button = QPushButton("Copy")
         self.button.setToolTip(f"Copy the {name.lower()} to the clipboard")
         self.button.clicked.connect(self.copy)
@@ -102,19 +115,26 @@ class CopyField(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
         row.addWidget(self.edit, 1)
-        row.addWidget(self.button)
+        row.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
+        self._fit_height()
+
+    def _fit_height(self, *_: object) -> None:
+        """As tall as the wrapped text, so every character shows without scrolling."""
+        height = math.ceil(self.edit.document().size().height())
+        margins = self.edit.contentsMargins()
+        self.edit.setFixedHeight(max(height, 1) + margins.top() + margins.bottom())
 
     def set_text(self, text: str) -> None:
-        self.edit.setText(text)
-        self.edit.setCursorPosition(0)
-        self.edit.setToolTip(plain_tooltip(text))
+        self.edit.setPlainText(text)
+        self.edit.document().setTextWidth(self.edit.viewport().width())
         self.button.setEnabled(bool(text))
+        self._fit_height()
 
     def text(self) -> str:
-        return self.edit.text()
+        return self.edit.toPlainText()
 
     def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.edit.text())
+        QGuiApplication.clipboard().setText(self.text())
         self.button.setText("Copied")
         QTimer.singleShot(1500, self, lambda: self.button.setText("Copy"))
 

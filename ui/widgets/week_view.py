@@ -72,6 +72,8 @@ class WeekView(QWidget):
         self._moment: datetime | None = None
         self._highlight: int | None = None
         self.message = ""
+        #: The lines last painted in each block (keyed by id of its WeekBlock), for checks.
+        self.painted: dict[int, list[str]] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(self.GUTTER + 7 * 60, self.HEADER + 24 * self.MIN_HOUR)
         self.setAccessibleName("Week")
@@ -88,6 +90,10 @@ class WeekView(QWidget):
         self._now = now
         self.message = message
         self.update()
+
+    def painted_labels(self) -> list[tuple[WeekBlock, list[str]]]:
+        """Each block with the text lines last painted in it ([] when it was too small)."""
+        return [(b, self.painted.get(id(b), [])) for b in self._blocks]
 
     def blocks(self) -> list[tuple[int, str, str, str]]:
         """(day 0=Mon, "HH:MM" start, "HH:MM" end, playlist) of every drawn block, in order."""
@@ -194,6 +200,7 @@ class WeekView(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
         painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Base))
+        self.painted = {}
         self._paint_grid(painter, palette)
         for block in self._blocks:
             self._paint_block(painter, palette, block)
@@ -272,34 +279,32 @@ class WeekView(QWidget):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2.5))
             painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 4, 4)
-        metrics = QFontMetrics(painter.font())
         inner = rect.adjusted(5, 2, -4, -2)
-        if inner.height() < metrics.height() * 0.8 or inner.width() < 12:
-            return
+        bold = painter.font()
+        bold.setBold(True)
+        lines = block_lines(
+            block.playlist,
+            f"{hhmm(block.start)}–{hhmm(block.end)}",
+            inner,
+            QFontMetrics(bold),
+            QFontMetrics(painter.font()),
+        )
+        self.painted[id(block)] = lines
         painter.setPen(text)
-        title = metrics.elidedText(block.playlist, Qt.TextElideMode.ElideRight, int(inner.width()))
-        times = f"{hhmm(block.start)}–{hhmm(block.end)}"
-        if inner.height() >= 2 * metrics.height():
-            bold = painter.font()
-            bold.setBold(True)
+        top = inner.top()
+        for index, line in enumerate(lines):
+            is_title = index < len(lines) - 1 or not _is_times(line)
             painter.save()
-            painter.setFont(bold)
-            bold_metrics = QFontMetrics(bold)
-            title = bold_metrics.elidedText(
-                block.playlist, Qt.TextElideMode.ElideRight, int(inner.width())
+            if is_title:
+                painter.setFont(bold)
+            height = QFontMetrics(painter.font()).height()
+            painter.drawText(
+                QRectF(inner.left(), top, inner.width(), height),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                line,
             )
-            painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, title)
             painter.restore()
-            second = inner.adjusted(0, metrics.height(), 0, 0)
-            painter.drawText(
-                second,
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                metrics.elidedText(times, Qt.TextElideMode.ElideRight, int(inner.width())),
-            )
-        else:
-            painter.drawText(
-                inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title
-            )
+            top += height
 
     def _paint_markers(self, painter: QPainter, palette: QPalette) -> None:
         col, hour = self._column_width(), self._hour_height()
@@ -321,6 +326,65 @@ class WeekView(QWidget):
                 painter.setBrush(color)
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.drawEllipse(QPointF(x + 1, y), 4, 4)
+
+
+#: An elided label keeps at least this many characters; fewer is a stub that says nothing.
+MIN_VISIBLE = 4
+
+
+def _is_times(line: str) -> bool:
+    return len(line) == 11 and line[2] == ":" and line[5] == "–"
+
+
+def _wrap(text: str, width: float, metrics: QFontMetrics) -> list[str]:
+    """Greedy word wrap; a word wider than the line stays whole (it is elided later)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _fit(line: str, width: float, metrics: QFontMetrics) -> str | None:
+    """The line, or its elided form when that keeps MIN_VISIBLE characters; else None."""
+    if metrics.horizontalAdvance(line) <= width:
+        return line
+    elided = metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(width))
+    return elided if len(elided.rstrip("…")) >= MIN_VISIBLE else None
+
+
+def initials(name: str) -> str:
+    """ "Night Shift" → "NS": what a block too narrow for any word still says."""
+    words = [w for w in name.split() if w[:1].isalnum()]
+    return "".join(w[0].upper() for w in words[:3]) or name[:2]
+
+
+def block_lines(
+    name: str, times: str, area: QRectF, title: QFontMetrics, small: QFontMetrics
+) -> list[str]:
+    """The lines a block of `area` shows: the name wrapped over the lines that fit, then the
+    times when a line is left; never a stub ("Mo…"): a name that cannot keep MIN_VISIBLE
+    characters shortens to its initials, and a block too small for those shows nothing (the
+    tooltip and the schedule table still say what it is)."""
+    rows = int(area.height() // title.height())
+    if rows < 1 or area.width() < 8:
+        return []
+    wrapped = _wrap(name, area.width(), title)
+    if len(wrapped) > rows:  # fold what does not fit into the last line, elided
+        wrapped = [*wrapped[: rows - 1], " ".join(wrapped[rows - 1 :])]
+    fitted = [_fit(line, area.width(), title) for line in wrapped]
+    shown = [line for line in fitted if line is not None]
+    if len(shown) < len(fitted) and not (shown and shown[0] == wrapped[0]):
+        short = initials(name)  # not even the first word fits whole
+        shown = [short] if _fit(short, area.width(), title) == short else []
+    used = len(shown) * title.height()
+    if shown and area.height() - used >= small.height():
+        timed = _fit(times, area.width(), small)
+        if timed == times:
+            shown.append(times)
+    return shown
 
 
 def _escape(text: str) -> str:

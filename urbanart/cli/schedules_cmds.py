@@ -5,11 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import JSON, F, curator_errors, fields, print_json, stderr, table
 from urbanart.curation import schedules as scheds
+from urbanart.curation.overlaps import overlaps_of
 from urbanart.curation.records import ScheduleRecord
+from urbanart.library.library import Library
+
+
+def _warn_overlaps(library: Library, record: ScheduleRecord) -> None:
+    """Flag what a saved schedule now fights with (same priority, same time, same screen)."""
+    for overlap in overlaps_of(library, record.id):
+        stderr.print(f"[yellow]warning[/] {escape(overlap.message)}")
 
 
 def _show_schedule(record: ScheduleRecord, as_json: bool) -> None:
@@ -99,6 +108,7 @@ def schedules_add(
         **when,
     )
     _show_schedule(record, as_json)
+    _warn_overlaps(state.library(), record)
 
 
 @schedules.command("list")
@@ -194,6 +204,7 @@ def schedules_edit(
         **when,
     )
     _show_schedule(record, as_json)
+    _warn_overlaps(state.library(), record)
 
 
 @schedules.command("remove")

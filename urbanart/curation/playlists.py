@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence, Sized
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from urbanart.curation.records import PlaylistRecord
+from urbanart.curation.records import ItemRecord, PlaylistRecord
 from urbanart.curation.screens import _unique_name, rename_and_describe
 from urbanart.errors import InvalidValue
 from urbanart.library.catalog import clean_text
@@ -360,3 +361,17 @@ def artworks_by_sha256(session: Session, hashes: Iterable[str]) -> dict[str, Art
         .options(selectinload(Artwork.artist), selectinload(Artwork.asset))
     )
     return {sha: artwork for sha, artwork in session.execute(stmt).all()}
+
+
+def usual_timing(items: Iterable[ItemRecord]) -> tuple[float, str, float] | None:
+    """(duration, transition, transition seconds) most of a playlist's items share, or None
+    for an empty playlist.
+
+    A work dragged into a playlist of 15-second crossfades should play like its neighbours,
+    not at the engine's 10-second cut default; on a tie the earliest such item decides.
+    """
+    timings = [(i.duration, i.transition, i.transition_s) for i in items]
+    if not timings:
+        return None
+    counts = Counter(timings)
+    return max(timings, key=lambda timing: counts[timing])  # max keeps the first of ties

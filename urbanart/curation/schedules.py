@@ -9,7 +9,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from urbanart.curation.records import ALL_DAYS_MASK, ScheduleRecord, days_to_mask, mask_to_days
+from urbanart.curation.records import (
+    ALL_DAYS_MASK,
+    ScheduleRecord,
+    days_text,
+    days_to_mask,
+    mask_to_days,
+)
 from urbanart.curation.rules import DailyWindow, ScheduleRule, ScreenContext, parse_weekdays
 from urbanart.curation.screens import clean_timezone
 from urbanart.errors import InvalidValue, NotFound
@@ -191,6 +197,96 @@ def _label(verb: str) -> Callable[[ScheduleRecord, Mapping[str, Any]], str]:
     return label
 
 
+#: Longest name a schedule may carry (the column's bound); described names are cut to fit.
+NAME_LIMIT = 200
+
+
+def describe(
+    playlist: str,
+    days_mask: int,
+    window: tuple[str, str] | None,
+    screens: Iterable[str],
+    groups: Iterable[str],
+) -> str:
+    """A name that says what an unnamed schedule does: "Morning loop · weekdays 09:00-12:00 ·
+    Berlin Wall, Tokyo Shibuya".
+
+    Lists and pickers then tell two schedules of one playlist apart without opening them.
+    """
+    when = f"{days_text(days_mask)} {'-'.join(window) if window else 'all day'}"
+    places = [*sorted(screens), *(f"group {g}" for g in sorted(groups))]
+    where = ", ".join(places[:2]) + (f" +{len(places) - 2}" if len(places) > 2 else "")
+    text = " · ".join(part for part in (playlist, when, where) if part)
+    return text if len(text) <= NAME_LIMIT else text[: NAME_LIMIT - 1] + "…"
+
+
+def _named(schedule: Schedule) -> None:
+    """Give an unnamed schedule a descriptive name (see `describe`)."""
+    if schedule.name:
+        return
+    window = (
+        (schedule.window_start, schedule.window_end)
+        if schedule.window_start is not None and schedule.window_end is not None
+        else None
+    )
+    schedule.name = describe(
+        schedule.playlist.name,
+        schedule.weekdays,
+        window,
+        (s.name for s in schedule.screens),
+        (g.name for g in schedule.groups),
+    )
+
+
+def _new_schedule(
+    session: Session,
+    playlist: str | int,
+    *,
+    screens: Iterable[str | int] = (),
+    groups: Iterable[str | int] = (),
+    start_date: Any = None,
+    end_date: Any = None,
+    days: str | None = None,
+    window: str | None = None,
+    priority: Any = 0,
+    shared_instant: bool = False,
+    reference_tz: str | None = None,
+    name: str | None = None,
+    enabled: bool = True,
+) -> Schedule:
+    """A checked, named new schedule added to the session (flushed, so it has an id)."""
+    start = parse_date("start date", start_date, "start_date")
+    end = parse_date("end date", end_date, "end_date")
+    _check_dates(start, end)
+    mask = parse_days(days)
+    span = parse_window(window)
+    zone = (
+        "UTC"
+        if reference_tz is None
+        else clean_timezone(reference_tz, "reference time zone", "reference_tz")
+    )
+    schedule = Schedule(
+        name=clean_text("name", name, limit=NAME_LIMIT),
+        playlist=_playable(session, find(session, Playlist, playlist, kind="playlist")),
+        priority=clean_priority(priority),
+        start_date=start,
+        end_date=end,
+        weekdays=mask,
+        window_start=span[0] if span else None,
+        window_end=span[1] if span else None,
+        enabled=enabled,
+        shared_instant=shared_instant,
+        reference_tz=zone,
+        screens=_screens(session, screens),
+        groups=_groups(session, groups),
+    )
+    _validate(schedule)
+    _named(schedule)
+    session.add(schedule)
+    session.flush()
+    return schedule
+
+
 @undoable(_label("Add"), DataKind.SCHEDULES)
 def add_schedule(
     library: Library,
@@ -208,37 +304,79 @@ def add_schedule(
     name: str | None = None,
     enabled: bool = True,
 ) -> ScheduleRecord:
-    """Bind a playlist to screens and groups for dates, weekdays and a daily window."""
-    start = parse_date("start date", start_date, "start_date")
-    end = parse_date("end date", end_date, "end_date")
-    _check_dates(start, end)
-    mask = parse_days(days)
-    span = parse_window(window)
-    zone = (
-        "UTC"
-        if reference_tz is None
-        else clean_timezone(reference_tz, "reference time zone", "reference_tz")
-    )
+    """Bind a playlist to screens and groups for dates, weekdays and a daily window.
+
+    Without a name the schedule is named after what it does (`describe`).
+    """
     with library.session() as session:
-        schedule = Schedule(
-            name=clean_text("name", name, limit=200),
-            playlist=_playable(session, find(session, Playlist, playlist, kind="playlist")),
-            priority=clean_priority(priority),
-            start_date=start,
-            end_date=end,
-            weekdays=mask,
-            window_start=span[0] if span else None,
-            window_end=span[1] if span else None,
-            enabled=enabled,
+        schedule = _new_schedule(
+            session,
+            playlist,
+            screens=screens,
+            groups=groups,
+            start_date=start_date,
+            end_date=end_date,
+            days=days,
+            window=window,
+            priority=priority,
             shared_instant=shared_instant,
-            reference_tz=zone,
-            screens=_screens(session, screens),
-            groups=_groups(session, groups),
+            reference_tz=reference_tz,
+            name=name,
+            enabled=enabled,
         )
-        _validate(schedule)
-        session.add(schedule)
-        session.flush()
         return _record(session, schedule.id)
+
+
+def _change_schedule(
+    session: Session,
+    ref: str | int,
+    *,
+    playlist: str | int | None = None,
+    screens: Iterable[str | int] | None = None,
+    groups: Iterable[str | int] | None = None,
+    start_date: Any = None,
+    end_date: Any = None,
+    days: str | None = None,
+    window: str | None = None,
+    priority: Any = None,
+    shared_instant: bool | None = None,
+    reference_tz: str | None = None,
+    name: str | None = None,
+    enabled: bool | None = None,
+) -> Schedule:
+    """Apply edit_schedule's changes to the stored schedule in the session, checked."""
+    schedule = _find(session, ref)
+    if playlist is not None:
+        schedule.playlist = _playable(session, find(session, Playlist, playlist, kind="playlist"))
+    if screens is not None:
+        schedule.screens = _screens(session, screens)
+    if groups is not None:
+        schedule.groups = _groups(session, groups)
+    if start_date is not None:
+        schedule.start_date = parse_date("start date", start_date, "start_date")
+    if end_date is not None:
+        schedule.end_date = parse_date("end date", end_date, "end_date")
+    if days is not None:
+        schedule.weekdays = parse_days(days)
+    if window is not None:
+        span = parse_window(window)
+        schedule.window_start, schedule.window_end = span if span else (None, None)
+    if priority is not None:
+        schedule.priority = clean_priority(priority)
+    if shared_instant is not None:
+        schedule.shared_instant = shared_instant
+        if not shared_instant and reference_tz is None:
+            schedule.reference_tz = "UTC"
+    if reference_tz is not None:
+        schedule.reference_tz = clean_timezone(reference_tz, "reference time zone", "reference_tz")
+    if name is not None:
+        schedule.name = clean_text("name", name, limit=NAME_LIMIT)
+    if enabled is not None:
+        schedule.enabled = enabled
+    _validate(schedule)
+    _named(schedule)
+    session.flush()
+    return schedule
 
 
 @undoable(_label("Edit"), DataKind.SCHEDULES)
@@ -261,43 +399,59 @@ def edit_schedule(
 ) -> ScheduleRecord:
     """Change a schedule; None leaves a field alone, screens/groups given replace those targets.
 
-    An empty string clears a date (open-ended) or the window (all day).
+    An empty string clears a date (open-ended) or the window (all day); an empty name gives the
+    schedule a name describing it again.
     """
     with library.session() as session:
-        schedule = _find(session, ref)
-        if playlist is not None:
-            schedule.playlist = _playable(
-                session, find(session, Playlist, playlist, kind="playlist")
-            )
-        if screens is not None:
-            schedule.screens = _screens(session, screens)
-        if groups is not None:
-            schedule.groups = _groups(session, groups)
-        if start_date is not None:
-            schedule.start_date = parse_date("start date", start_date, "start_date")
-        if end_date is not None:
-            schedule.end_date = parse_date("end date", end_date, "end_date")
-        if days is not None:
-            schedule.weekdays = parse_days(days)
-        if window is not None:
-            span = parse_window(window)
-            schedule.window_start, schedule.window_end = span if span else (None, None)
-        if priority is not None:
-            schedule.priority = clean_priority(priority)
-        if shared_instant is not None:
-            schedule.shared_instant = shared_instant
-            if not shared_instant and reference_tz is None:
-                schedule.reference_tz = "UTC"
-        if reference_tz is not None:
-            schedule.reference_tz = clean_timezone(
-                reference_tz, "reference time zone", "reference_tz"
-            )
-        if name is not None:
-            schedule.name = clean_text("name", name, limit=200)
-        if enabled is not None:
-            schedule.enabled = enabled
-        _validate(schedule)
+        schedule = _change_schedule(
+            session,
+            ref,
+            playlist=playlist,
+            screens=screens,
+            groups=groups,
+            start_date=start_date,
+            end_date=end_date,
+            days=days,
+            window=window,
+            priority=priority,
+            shared_instant=shared_instant,
+            reference_tz=reference_tz,
+            name=name,
+            enabled=enabled,
+        )
         return _record(session, schedule.id)
+
+
+class _Discard(Exception):
+    """Raised out of a session to roll back a trial save, carrying what it found."""
+
+    def __init__(self, found: object) -> None:
+        super().__init__("trial save discarded")
+        self.found = found
+
+
+def try_saving(
+    library: Library,
+    ref: str | int | None,
+    look: Callable[[Session, Schedule], Any],
+    fields: Mapping[str, Any],
+) -> Any:
+    """Save as add_schedule (ref None) or edit_schedule would, call look(session, schedule)
+    on the result, then roll everything back and return what look returned.
+
+    For checks a form runs before saving ("this would overlap …"): the same validation and
+    naming as a real save, with nothing stored. Errors are raised as the save would raise them.
+    """
+    values = dict(fields)
+    try:
+        with library.session() as session:
+            if ref is None:
+                schedule = _new_schedule(session, values.pop("playlist"), **values)
+            else:
+                schedule = _change_schedule(session, ref, **values)
+            raise _Discard(look(session, schedule))
+    except _Discard as discarded:
+        return discarded.found
 
 
 def get_schedule(library: Library, ref: str | int) -> ScheduleRecord:
@@ -474,6 +628,22 @@ def _load(
         )
         for screen_id, context in contexts.items()
     }
+
+
+def rules_for_screens(
+    session: Session, screen_ids: list[int] | None
+) -> dict[int, tuple[ScreenContext, list[ScheduleRule]]]:
+    """The resolver's input for these screens (None: every screen), in the caller's session."""
+    return _load(session, screen_ids)
+
+
+def screens_reached(session: Session, schedule_id: int) -> list[int]:
+    """Ids of the screens a schedule plays on, directly or through its groups, sorted."""
+    return sorted(
+        screen_id
+        for screen_id, ids in _schedule_ids_for(session, None).items()
+        if schedule_id in ids
+    )
 
 
 def rules_for_screen(

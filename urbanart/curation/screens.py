@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord
-from urbanart.curation.zones import ZONE_REASON, known_zone_names, validate_zone
+from urbanart.curation.zones import known_zone_names, validate_zone, zone_reason
 from urbanart.errors import InvalidValue
 from urbanart.library.catalog import clean_text
 from urbanart.library.library import Library
@@ -66,7 +66,7 @@ def clean_timezone(value: Any, field: str = "time zone", key: str = "tz") -> str
     try:
         return validate_zone(name or text)  # the resolver's own test, so both agree
     except InvalidValue:
-        raise InvalidValue(field, text, ZONE_REASON, key=key) from None
+        raise InvalidValue(field, text, zone_reason(text), key=key) from None
 
 
 def timezone_choices() -> list[str]:

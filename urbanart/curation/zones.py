@@ -7,7 +7,9 @@ UTC plus a fixed offset, so local windows map to UTC by a single subtraction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from difflib import get_close_matches
 from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -21,6 +23,8 @@ __all__ = [
     "transitions",
     "validate_zone",
     "zone",
+    "zone_for_city",
+    "zone_reason",
 ]
 
 ZONE_REASON = "is not an IANA time zone such as Europe/Berlin"
@@ -56,6 +60,52 @@ def known_zone_names() -> frozenset[str]:
     return _known_zones()
 
 
+def zone_suggestions(text: object) -> tuple[str, ...]:
+    """Known zones closest to a mistyped name ("Europe/Lisbo" → Europe/Lisbon), best first.
+
+    Compared case-insensitively on the whole name, then on the city part alone, so "Lisbo" and
+    "europe/lisbo" find Europe/Lisbon too.
+    """
+    word = str(text or "").strip().lower().replace(" ", "_")
+    if not word:
+        return ()
+    by_lower = {name.lower(): name for name in sorted(_known_zones())}
+    found = get_close_matches(word, list(by_lower), n=3, cutoff=0.75)
+    if found:
+        return tuple(by_lower[match] for match in found)
+    by_city = {
+        name.rsplit("/", 1)[-1].lower(): name for name in sorted(_known_zones()) if "/" in name
+    }
+    return tuple(by_city[c] for c in get_close_matches(word, list(by_city), n=3, cutoff=0.75))
+
+
+def zone_reason(text: object) -> str:
+    """Why a name is refused, with the closest known zones when there are any."""
+    close = zone_suggestions(text)
+    if not close:
+        return ZONE_REASON
+    return f"{ZONE_REASON}; did you mean {' or '.join(close)}?"
+
+
+def zone_for_city(city: str, among: Iterable[str] | None = None) -> str | None:
+    """The zone named after a city ("Lisbon" → Europe/Lisbon, "new york" → America/New_York).
+
+    IANA names each zone after its most populous city, so matching the last part of the name
+    finds the zone of those cities; other towns (Porto, Kyoto) get None and the curator picks.
+    No hand-kept city table: the tz database on this machine is the only list. Good enough to
+    propose, never to decide: the register dialog only pre-fills the zone. `among` (default:
+    every known zone) lets a caller that already holds the list avoid reading the disk.
+    """
+    word = city.strip().lower().replace(" ", "_")
+    if not word:
+        return None
+    matches = sorted(
+        name for name in _known_zones() if "/" in name and name.rsplit("/", 1)[-1].lower() == word
+    )
+    # Fewest parts first (America/Indiana/… is a county), then alphabetical: deterministic.
+    return min(matches, key=lambda name: (name.count("/"), name)) if matches else None
+
+
 @lru_cache(maxsize=1024)
 def _load(name: str) -> ZoneInfo:
     return ZoneInfo(name)
@@ -64,7 +114,7 @@ def _load(name: str) -> ZoneInfo:
 def zone(name: str) -> ZoneInfo:
     """The ZoneInfo for an IANA name; InvalidValue naming the value when it is not one."""
     if not isinstance(name, str) or not name or name not in _known_zones():
-        raise InvalidValue("time zone", name, ZONE_REASON, key="timezone")
+        raise InvalidValue("time zone", name, zone_reason(name), key="timezone")
     try:
         return _load(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:

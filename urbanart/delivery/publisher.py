@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from urbanart.curation import schedules
+from urbanart.curation.overlaps import Overlap, library_overlaps
 from urbanart.curation.resolver import Timeline, resolve_all
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
@@ -236,6 +237,9 @@ def _plan(
         s.default_playlist_id for s in screens if s.default_playlist_id is not None
     }
     playlists = _load_playlists(library, wanted)
+    overlaps: dict[int, list[Overlap]] = {}
+    for overlap in library_overlaps(library, today=start.date()):
+        overlaps.setdefault(overlap.screen_id, []).append(overlap)
 
     plan = _Plan(
         files={PUBLIC_KEY_PATH: key.public_pem, **web_player_files()},
@@ -331,6 +335,7 @@ def _plan(
             for f in facts.values()
             if not f.items
         ]
+        warnings.extend(o.message for o in overlaps.get(screen.id, ()))
         screen_facts = mf.ScreenFacts(
             id=screen.id,
             name=screen.name,

@@ -71,13 +71,30 @@ def empty_week_message(data: Week) -> str:
     return "None of this group's schedules play this week."
 
 
+def _day(value: date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def date_span(start: date | None, end: date | None) -> str:
+    """Dates as a curator says them, short enough for a table column at 1280 px:
+    "always", "3 Dec 2026 only", "26 Nov – 26 Dec 2026", "from 3 Dec 2026", "until 1 Jul 2024"."""
+    if start is None and end is None:
+        return "always"
+    if start is None:
+        assert end is not None
+        return f"until {_day(end)}"
+    if end is None:
+        return f"from {_day(start)}"
+    if start == end:
+        return f"{_day(start)} only"
+    if start.year == end.year:
+        return f"{start.day} {start:%b} – {_day(end)}"
+    return f"{_day(start)} – {_day(end)}"
+
+
 def schedule_cells(record: ScheduleRecord) -> list[str]:
     """One schedule's row in the list, in SCHEDULE_COLUMNS order."""
-    dates = (
-        f"{record.start_date or '…'} → {record.end_date or '…'}"
-        if record.start_date or record.end_date
-        else "always"
-    )
+    dates = date_span(record.start_date, record.end_date)
     window = record.window or "all day"
     if record.shared_instant:
         window += f" ({record.reference_tz})"

@@ -2,14 +2,15 @@
 
 The presenter reads and writes through ``run_op`` (only the latest week and what-is-on answer
 reach the screen, via ``Latest``), keeps what it loaded (screens, groups, the week shown, the
-last answer) and tells the widget what to show through ``SchedulesDisplay``; it builds no
-widgets. The widget keeps what the curator points at: target, week and moment.
+last answer) and what the curator points at (the target, the week shown, whether a moment was
+picked), and tells the widget what to show through ``SchedulesDisplay``; it builds no widgets.
+The widget renders and forwards input: a click on a target or a week button becomes a call here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import available_timezones
 
@@ -20,8 +21,10 @@ from ui.dialogs.schedule_dialog import ScheduleChoices
 from ui.latest import Latest
 from ui.operations import LIBRARY, PLAYLISTS, SCHEDULES, SCREENS, OpContext, describe, run_op
 from ui.studio import Studio
-from urbanart.curation import agenda, playlists, schedules, screens
+from ui.views.schedules.formatting import monday_of
+from urbanart.curation import agenda, everywhere, overlaps, playlists, schedules, screens
 from urbanart.curation.agenda_records import WhatsOn
+from urbanart.curation.everywhere import Everywhere
 from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord, TargetKind
 from urbanart.curation.week import Target, Week
 
@@ -39,10 +42,21 @@ class SchedulesDisplay(Protocol):
     """What the presenter asks of the Schedules widget."""
 
     def show_targets(
-        self, found_screens: list[ScreenRecord], found_groups: list[GroupRecord]
-    ) -> None: ...
+        self,
+        found_screens: list[ScreenRecord],
+        found_groups: list[GroupRecord],
+        chosen: Target | None,
+    ) -> None:
+        """List the targets with `chosen` current (None: there are none to show)."""
+        ...
+
+    def show_week_of(self, day: date, monday: date) -> None:
+        """Say which week is shown (the day picked, its Monday) before its data arrives."""
+        ...
 
     def show_week_data(self, data: Week) -> None: ...
+
+    def show_everywhere(self, data: Everywhere) -> None: ...
 
     def show_answer(self, answer: WhatsOn | None, kind: TargetKind, error: str) -> None:
         """Show an answer, or (answer None) why there is none."""
@@ -51,8 +65,6 @@ class SchedulesDisplay(Protocol):
     def open_schedule_dialog(
         self, choices: ScheduleChoices, record: ScheduleRecord | None, target: Target | None
     ) -> None: ...
-
-    def load_week(self) -> None: ...
 
 
 class SchedulesPresenter(QObject):
@@ -68,9 +80,45 @@ class SchedulesPresenter(QObject):
         self.data: Week | None = None
         self.whatson_answer: WhatsOn | None = None
         self.select_after_load: int | None = None  # schedule to select once the week is back
+        self.everywhere: Everywhere | None = None
+        # What the curator points at.
+        self.target: Target | None = None
+        self.monday = monday_of(date.today())
+        self.moment_chosen = False  # a picked moment stays when the target changes
+        self.wanted_target: Target | None = None  # restored from settings, chosen once listed
         self._week_load = Latest(parent, "load schedule week")
         self._whatson_load = Latest(parent, "whats on")
+        self._everywhere_load = Latest(parent, "load today everywhere")
         studio.bus.changed.connect(self._data_changed)
+
+    # What the curator points at -----------------------------------------------------------------
+
+    def choose_target(self, target: Target, *, force: bool = False) -> None:
+        """Show a target's week; a new target forgets the last answer unless a moment was picked."""
+        target = (TargetKind(target[0]), int(target[1]))
+        changed = target != self.target
+        if not (changed or force):
+            return
+        self.target = target
+        if changed and not self.moment_chosen:
+            self.whatson_answer = None
+        self.load_week()
+
+    def go_to_week(self, day: date) -> None:
+        """Show the Monday-to-Sunday week holding day (loaded only when the week changes)."""
+        monday = monday_of(day)
+        changed = monday != self.monday
+        self.monday = monday
+        self.display.show_week_of(day, monday)
+        if changed:
+            self.load_week()
+
+    def step_week(self, weeks: int) -> None:
+        self.go_to_week(self.monday + timedelta(days=7 * weeks))
+
+    def choose_moment(self) -> None:
+        """The curator picked a moment: it now stays across targets and weeks."""
+        self.moment_chosen = True
 
     # Loads --------------------------------------------------------------------------------------
 
@@ -91,20 +139,44 @@ class SchedulesPresenter(QObject):
         found_screens, found_groups = result
         self.screens = {s.id: s for s in found_screens}
         self.groups = {g.id: g for g in found_groups}
-        self.display.show_targets(found_screens, found_groups)
+        valid: list[Target] = [(TargetKind.SCREEN, s.id) for s in found_screens]
+        valid += [(TargetKind.GROUP, g.id) for g in found_groups]
+        wanted = self.wanted_target or self.target
+        self.wanted_target = None
+        chosen = (wanted if wanted in valid else valid[0]) if valid else None
+        self.display.show_targets(found_screens, found_groups, chosen)
+        if chosen is None:
+            self.target = None
+            return
+        self.choose_target(chosen, force=True)
 
-    def load_week(self, target: Target, monday: date) -> None:
-        """The week of target from monday (a newer request supersedes this one)."""
-        library = self.studio.library
+    def load_week(self) -> None:
+        """The week shown of the chosen target (a newer request supersedes this one)."""
+        if self.target is None:
+            return
+        library, target, monday = self.studio.library, self.target, self.monday
         self._week_load.run(lambda _ctx: agenda.week(library, target, monday), self._week_arrived)
+
+    def load_everywhere(self) -> None:
+        """What every screen plays around now, on one time axis (the latest request wins)."""
+        library = self.studio.library
+        self._everywhere_load.run(
+            lambda _ctx: everywhere.today_everywhere(library), self._everywhere_arrived
+        )
+
+    def _everywhere_arrived(self, data: Everywhere) -> None:
+        self.everywhere = data
+        self.display.show_everywhere(data)
 
     def _week_arrived(self, data: Week) -> None:
         self.data = data
         self.display.show_week_data(data)
 
-    def whats_on(self, target: Target, at: datetime) -> None:
-        """Explain what plays on target at a wall-clock moment (the latest request wins)."""
-        library, (kind, target_id) = self.studio.library, target
+    def whats_on(self, at: datetime) -> None:
+        """Explain what plays on the target at a wall-clock moment (the latest request wins)."""
+        if self.target is None:
+            return
+        library, (kind, target_id) = self.studio.library, self.target
 
         def explain(_ctx: OpContext) -> WhatsOn:
             if kind is TargetKind.GROUP:
@@ -125,13 +197,15 @@ class SchedulesPresenter(QObject):
         if kinds & {SCREENS, LIBRARY}:
             self.refresh_targets()
         elif kinds & {SCHEDULES, PLAYLISTS}:
-            self.display.load_week()
+            self.load_week()
+        if kinds & {SCREENS, LIBRARY, SCHEDULES, PLAYLISTS} and self.everywhere is not None:
+            self.load_everywhere()
 
     # Edits --------------------------------------------------------------------------------------
 
-    def edit(self, schedule_id: int | None, target: Target | None) -> None:
+    def edit(self, schedule_id: int | None) -> None:
         """Load the form's choices (and the schedule, when editing), then open the form."""
-        library = self.studio.library
+        library, target = self.studio.library, self.target
 
         def load(_ctx: OpContext) -> tuple[ScheduleChoices, ScheduleRecord | None]:
             choices = ScheduleChoices(
@@ -148,6 +222,28 @@ class SchedulesPresenter(QObject):
             self.display.open_schedule_dialog(choices, record, target)
 
         run_op(self.parent_widget, load, on_success=loaded, label="load schedule choices")
+
+    def check_overlaps(
+        self,
+        schedule_id: int | None,
+        values: dict[str, Any],
+        on_checked: Callable[[list[str]], None],
+        on_failure: Callable[[BaseException], None],
+    ) -> None:
+        """What saving these values would overlap (one line per pair), without saving."""
+        library = self.studio.library
+
+        def check(_ctx: OpContext) -> list[str]:
+            found = overlaps.overlaps_if_saved(library, schedule_id, values)
+            return [overlap.message for overlap in found]
+
+        run_op(
+            self.parent_widget,
+            check,
+            on_success=on_checked,
+            on_failure=on_failure,
+            label="check schedule overlaps",
+        )
 
     def save(
         self,

@@ -4,18 +4,20 @@ Left: the screens (with city and zone) and groups. Centre: the week in the targe
 drawn from the engine's agenda (the same resolver that publishes), and below it the schedules
 reaching the target with New, Edit and Remove. Right: "what is on at…" for any moment (typed, or
 clicked on the week), naming the winning schedule and every schedule it beat, and why, just as
-`urbanart whatson` does. A group shows its own schedules on its first member's clock.
+`urbanart whatson` does. A group shows its own schedules on its first member's clock. A second
+tab, "Today everywhere", puts every screen on one time axis around now.
 
-This module is the layout, the Qt wiring and what the curator points at (target, week, moment);
-``presenter.py`` runs the engine calls, ``formatting.py`` words what is shown.
+This module is the layout and the Qt wiring: it renders and forwards input. ``presenter.py``
+holds what the curator points at (target, week, moment) and runs the engine calls,
+``formatting.py`` words what is shown.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QSettings, QSize, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QSettings, Qt, QTime, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -46,14 +49,17 @@ from ui.views.schedules.presenter import SchedulesPresenter
 from ui.widgets.form_fields import add_section_header, hint_label
 from ui.widgets.placeholder_page import PlaceholderPage
 from ui.widgets.plain_text import PlainLabel, plain_tooltip
+from ui.widgets.today_timeline import TodayTimeline
 from ui.widgets.week_view import WeekView, playlist_colors
 from urbanart.curation.agenda_records import WhatsOn
+from urbanart.curation.everywhere import Everywhere
 from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord, TargetKind
 from urbanart.curation.resolver import Source
 from urbanart.curation.week import Target, Week
 
 _TARGET = Qt.ItemDataRole.UserRole
 _SCHEDULE = Qt.ItemDataRole.UserRole
+_NAME_CAP = 280  # px: the widest the name column opens to by itself
 
 
 def _to_date(value: QDate) -> date:
@@ -74,18 +80,17 @@ class SchedulesView(QWidget):
     def __init__(self, studio: Studio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.studio = studio
-        self.target: Target | None = None
-        self.monday = fmt.monday_of(date.today())
         self.records: list[ScheduleRecord] = []
         self.dialog: ScheduleDialog | None = None
-        self._wanted_target: Target | None = None
-        self._moment_chosen = False
         self.presenter = SchedulesPresenter(studio, self, self)
 
         # Left: screens and groups
         self.targets = QListWidget()
         self.targets.setAccessibleName("Screens and groups")
         self.targets.setSpacing(1)
+        # A long screen name wraps onto another line instead of being cut at 1280 px.
+        self.targets.setWordWrap(True)
+        self.targets.setTextElideMode(Qt.TextElideMode.ElideNone)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(12, 10, 6, 12)
@@ -137,11 +142,31 @@ class SchedulesView(QWidget):
             "Click a moment to see what is on; double-click a block to edit its schedule. "
             "Hatched: the screen's default playlist. Empty: nothing plays."
         )
-        week_pane = QWidget()
-        week_layout = QVBoxLayout(week_pane)
+        week_tab = QWidget()
+        week_layout = QVBoxLayout(week_tab)
         week_layout.setContentsMargins(0, 0, 0, 0)
         week_layout.addWidget(self.week, 1)
         week_layout.addWidget(self.legend)
+        self.everywhere = TodayTimeline()
+        everywhere_scroll = QScrollArea()
+        everywhere_scroll.setWidgetResizable(True)
+        everywhere_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        everywhere_scroll.setWidget(self.everywhere)
+        everywhere_tab = QWidget()
+        everywhere_layout = QVBoxLayout(everywhere_tab)
+        everywhere_layout.setContentsMargins(0, 0, 0, 0)
+        everywhere_layout.addWidget(everywhere_scroll, 1)
+        everywhere_layout.addWidget(
+            hint_label(
+                "Every screen around now: each row's clock is the screen's own; the red line "
+                "is now. Hover a bar to see its times."
+            )
+        )
+        self.week_tabs = QTabWidget()
+        self.week_tabs.setDocumentMode(True)
+        self.week_tabs.addTab(week_tab, "Week")
+        self.week_tabs.addTab(everywhere_tab, "Today everywhere")
+        week_pane = self.week_tabs
 
         self.list_heading = PlainLabel("Schedules")
         theme.set_point_size(self.list_heading, 1.1, bold=True)
@@ -162,16 +187,12 @@ class SchedulesView(QWidget):
         self.schedule_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.schedule_list.setHeaderLabels(list(fmt.SCHEDULE_COLUMNS))
         head = self.schedule_list.header()
-        head.setStretchLastSection(False)
-        modes = (
-            QHeaderView.ResizeMode.Stretch,  # name
-            QHeaderView.ResizeMode.Interactive,  # playlist
-            *(QHeaderView.ResizeMode.ResizeToContents,) * 5,  # dates … on
-            QHeaderView.ResizeMode.Stretch,  # targets
-        )
-        for column, mode in enumerate(modes):
-            head.setSectionResizeMode(column, mode)
-        self.schedule_list.setColumnWidth(1, 130)
+        head.setStretchLastSection(True)
+        # Every column but the last is as wide as its content (the name may wrap to its cap):
+        # a short window still reads "22:00-23:30", not "22:…".
+        for column in range(len(fmt.SCHEDULE_COLUMNS) - 1):
+            head.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        self.schedule_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list_hint = hint_label("")
         list_pane = QWidget()
         list_layout = QVBoxLayout(list_pane)
@@ -256,9 +277,10 @@ class SchedulesView(QWidget):
         layout.addWidget(self.splitter)
 
         self.targets.currentItemChanged.connect(self._target_chosen)
-        self.previous_button.clicked.connect(lambda: self.show_week(self.monday - timedelta(7)))
-        self.next_button.clicked.connect(lambda: self.show_week(self.monday + timedelta(7)))
+        self.previous_button.clicked.connect(lambda: self.presenter.step_week(-1))
+        self.next_button.clicked.connect(lambda: self.presenter.step_week(1))
         self.this_week_button.clicked.connect(lambda: self.show_week(date.today()))
+        self.week_tabs.currentChanged.connect(self._tab_changed)
         self.week_date.dateChanged.connect(lambda d: self.show_week(_to_date(d)))
         self.week.moment_clicked.connect(self.set_moment)
         self.week.schedule_activated.connect(self.edit_schedule)
@@ -280,7 +302,7 @@ class SchedulesView(QWidget):
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             act.triggered.connect(slot)
             self.addAction(act)
-        self._update_week_label()
+        self.week_label.setText(fmt.week_label(self.monday))
         self._update_buttons()
 
     # Targets -------------------------------------------------------------------------------------
@@ -295,6 +317,16 @@ class SchedulesView(QWidget):
         """The explanation on screen (None when there is none)."""
         return self.presenter.whatson_answer
 
+    @property
+    def target(self) -> Target | None:
+        """The screen or group shown (the presenter holds it)."""
+        return self.presenter.target
+
+    @property
+    def monday(self) -> date:
+        """The Monday of the week shown (the presenter holds it)."""
+        return self.presenter.monday
+
     def start(self) -> None:
         self.refresh_targets()
 
@@ -302,10 +334,11 @@ class SchedulesView(QWidget):
         self.presenter.refresh_targets()
 
     def show_targets(
-        self, found_screens: list[ScreenRecord], found_groups: list[GroupRecord]
+        self,
+        found_screens: list[ScreenRecord],
+        found_groups: list[GroupRecord],
+        chosen: Target | None,
     ) -> None:
-        wanted = self._wanted_target or self.target
-        self._wanted_target = None
         self.targets.blockSignals(True)
         self.targets.clear()
         if found_screens:
@@ -317,21 +350,17 @@ class SchedulesView(QWidget):
         for group in found_groups:
             self._add_item((TargetKind.GROUP, group.id), fmt.group_entry(group))
         self.targets.blockSignals(False)
-        if not found_screens and not found_groups:
-            self.target = None
+        if chosen is None:
             self.pages.setCurrentWidget(self.empty)
             self._update_buttons()
             return
         self.pages.setCurrentWidget(self.body)
-        found = (self._item_target(self.targets.item(r)) for r in range(self.targets.count()))
-        valid = [t for t in found if t is not None]
-        choice = wanted if wanted in valid else valid[0]
-        self.select_target(choice, force=True)
+        self._mark_target(chosen)
 
     def _add_item(self, target: Target, text: str) -> None:
         item = QListWidgetItem(text)
         item.setData(_TARGET, list(target))
-        item.setSizeHint(QSize(0, 44))
+        item.setToolTip(plain_tooltip(text))
         self.targets.addItem(item)
 
     @staticmethod
@@ -339,51 +368,40 @@ class SchedulesView(QWidget):
         data = item.data(_TARGET) if item is not None else None
         return (TargetKind(data[0]), int(data[1])) if data else None
 
-    def select_target(self, target: Target, *, force: bool = False) -> None:
-        """Show a screen (TargetKind.SCREEN, id) or group (TargetKind.GROUP, id)."""
-        target = (TargetKind(target[0]), int(target[1]))
+    def _mark_target(self, target: Target) -> None:
         for row in range(self.targets.count()):
             item = self.targets.item(row)
             if self._item_target(item) == target:
                 self.targets.blockSignals(True)
                 self.targets.setCurrentItem(item)
                 self.targets.blockSignals(False)
-                if force or target != self.target:
-                    self._set_target(target)
                 return
+
+    def select_target(self, target: Target, *, force: bool = False) -> None:
+        """Show a screen (TargetKind.SCREEN, id) or group (TargetKind.GROUP, id)."""
+        target = (TargetKind(target[0]), int(target[1]))
+        self._mark_target(target)
+        self.presenter.choose_target(target, force=force)
 
     def _target_chosen(self, item: QListWidgetItem | None, *_: Any) -> None:
         target = self._item_target(item)
-        if target is not None and target != self.target:
-            self._set_target(target)
-
-    def _set_target(self, target: Target) -> None:
-        changed = target != self.target
-        self.target = target
-        if changed and not self._moment_chosen:
-            self.presenter.whatson_answer = None
-        self.load_week()
+        if target is not None:
+            self.presenter.choose_target(target)
 
     # The week ------------------------------------------------------------------------------------
 
     def show_week(self, day: date) -> None:
         """Show the Monday-to-Sunday week holding day."""
-        monday = fmt.monday_of(day)
+        self.presenter.go_to_week(day)
+
+    def show_week_of(self, day: date, monday: date) -> None:
         self.week_date.blockSignals(True)
         self.week_date.setDate(QDate(day.year, day.month, day.day))
         self.week_date.blockSignals(False)
-        if monday != self.monday:
-            self.monday = monday
-            self._update_week_label()
-            self.load_week()
-
-    def _update_week_label(self) -> None:
-        self.week_label.setText(fmt.week_label(self.monday))
+        self.week_label.setText(fmt.week_label(monday))
 
     def load_week(self) -> None:
-        if self.target is None:
-            return
-        self.presenter.load_week(self.target, self.monday)
+        self.presenter.load_week()
 
     def show_week_data(self, data: Week) -> None:
         kind = data.target[0]
@@ -394,7 +412,7 @@ class SchedulesView(QWidget):
         now = data.now.replace(tzinfo=None)  # the grid reads the target's wall clock
         self.week.set_week(data.monday, list(data.blocks), now, fmt.empty_week_message(data))
         self._show_schedules(list(data.schedules))
-        if not self._moment_chosen:
+        if not self.presenter.moment_chosen:
             self.moment.blockSignals(True)
             self.moment.setDateTime(_to_qdatetime(now))
             self.moment.blockSignals(False)
@@ -419,6 +437,11 @@ class SchedulesView(QWidget):
             if record.id == selected:
                 item.setSelected(True)
                 self.schedule_list.setCurrentItem(item)
+        for column in range(len(fmt.SCHEDULE_COLUMNS) - 1):
+            self.schedule_list.resizeColumnToContents(column)
+        # A described name can be long: cap it (the tooltip holds it whole).
+        if self.schedule_list.columnWidth(0) > _NAME_CAP:
+            self.schedule_list.setColumnWidth(0, _NAME_CAP)
         name = self.data.name if self.data else ""
         reaching = self.target is None or self.target[0] is TargetKind.SCREEN
         self.list_heading.setText(fmt.list_heading(name, reaching=reaching, count=len(records)))
@@ -445,14 +468,14 @@ class SchedulesView(QWidget):
 
     def set_moment(self, moment: datetime) -> None:
         """Explain a moment (naive, the target's wall clock), as picked on the grid."""
-        self._moment_chosen = True
+        self.presenter.choose_moment()
         self.moment.blockSignals(True)
         self.moment.setDateTime(_to_qdatetime(moment))
         self.moment.blockSignals(False)
         self.show_whats_on()
 
     def _moment_typed(self) -> None:
-        self._moment_chosen = True
+        self.presenter.choose_moment()
         self.show_whats_on()
 
     def current_moment(self) -> datetime:
@@ -465,7 +488,7 @@ class SchedulesView(QWidget):
             return
         at = self.current_moment()
         self.week.set_moment(at)
-        self.presenter.whats_on(self.target, at)
+        self.presenter.whats_on(at)
 
     def show_answer(self, answer: WhatsOn | None, kind: TargetKind, error: str) -> None:
         if answer is None:
@@ -494,7 +517,7 @@ class SchedulesView(QWidget):
             self._open_dialog(int(schedule_id))
 
     def _open_dialog(self, schedule_id: int | None) -> None:
-        self.presenter.edit(schedule_id, self.target)
+        self.presenter.edit(schedule_id)
 
     def open_schedule_dialog(
         self, choices: ScheduleChoices, record: ScheduleRecord | None, target: Target | None
@@ -516,11 +539,21 @@ class SchedulesView(QWidget):
     def _save(
         self, dialog: ScheduleDialog, schedule_id: int | None, values: dict[str, Any]
     ) -> None:
+        """Check for overlaps first; save when there are none or the curator saw them."""
+
         def saved(record: ScheduleRecord) -> None:
             dialog.accept()
             self.week.set_highlight(record.id)
 
-        self.presenter.save(schedule_id, values, saved, dialog.save_failed)
+        def checked(lines: list[str]) -> None:
+            if dialog.overlaps_to_confirm(values, lines):
+                return  # shown in the dialog; pressing again saves
+            self.presenter.save(schedule_id, values, saved, dialog.save_failed)
+
+        if dialog.overlaps_confirmed(values):
+            self.presenter.save(schedule_id, values, saved, dialog.save_failed)
+        else:
+            self.presenter.check_overlaps(schedule_id, values, checked, dialog.save_failed)
 
     def remove_current(self) -> None:
         schedule_id = self.current_schedule_id()
@@ -554,4 +587,17 @@ class SchedulesView(QWidget):
                 splitter.restoreState(settings.value(key))
         kind, _, number = str(settings.value("schedules/target", "")).partition(":")
         if kind in tuple(TargetKind) and number.isdigit():
-            self._wanted_target = (TargetKind(kind), int(number))
+            self.presenter.wanted_target = (TargetKind(kind), int(number))
+
+    # Today everywhere ----------------------------------------------------------------------------
+
+    def _tab_changed(self, index: int) -> None:
+        if self.week_tabs.widget(index) is not self.week_tabs.widget(0):
+            self.presenter.load_everywhere()
+
+    def show_everywhere_tab(self) -> None:
+        """Switch to the "Today everywhere" tab (it loads on showing)."""
+        self.week_tabs.setCurrentIndex(1)
+
+    def show_everywhere(self, data: Everywhere) -> None:
+        self.everywhere.set_data(data)

@@ -12,10 +12,11 @@ calls, ``formatting.py`` words what is shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,6 +43,10 @@ from ui import theme
 from ui.dialogs.group_dialog import GroupDialog
 from ui.dialogs.screen_dialog import ScreenDialog
 from ui.models.screen_status_model import (
+    NAME,
+    SIZE,
+    STATE,
+    ZONE,
     ScreenFilterProxy,
     ScreenIdRole,
     ScreenRow,
@@ -59,6 +64,25 @@ from urbanart.delivery.addresses import ScreenAddresses
 
 ALL_SCREENS = 0  # the group list's "All screens" entry
 COLUMN_WIDTHS = (160, 85, 120, 150, 95, 78, 130, 105, 70)
+#: Columns fit_columns always shows whole: a cut zone or size misleads; a long name has a tooltip.
+WHOLE_COLUMNS = (ZONE, SIZE, STATE)
+NAME_FLOOR = 130  # px: most screen names whole in the default font (the rest: tooltip)
+
+
+def fit_widths(wanted: list[int], floors: list[int], available: int) -> list[int]:
+    """Column widths that fit `available` px: each as wide as it wants, the widest capped
+    first (never below its floor, the header's width), so the short facts (zone, size, state)
+    stay whole and only long names and messages are shortened, with a tooltip to read them."""
+    if sum(wanted) <= available:
+        return list(wanted)
+    low, high = 0, max(wanted)
+    while low < high:  # the largest cap whose capped widths still fit
+        cap = (low + high + 1) // 2
+        if sum(min(w, max(cap, f)) for w, f in zip(wanted, floors, strict=True)) <= available:
+            low = cap
+        else:
+            high = cap - 1
+    return [min(w, max(low, f)) for w, f in zip(wanted, floors, strict=True)]
 
 
 class ScreensView(QWidget):
@@ -71,6 +95,7 @@ class ScreensView(QWidget):
         super().__init__(parent)
         self.studio = studio
         self.dialog: ScreenDialog | GroupDialog | None = None
+        self._columns_fitted = False
         self.presenter = ScreensPresenter(studio, self, self)
 
         # Left: groups
@@ -157,6 +182,7 @@ class ScreensView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.setIconSize(QSize(12, 12))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.viewport().installEventFilter(self)
         columns = self.table.horizontalHeader()
         columns.setStretchLastSection(True)
         columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -280,6 +306,16 @@ class ScreensView(QWidget):
         """Reload in the background; a newer refresh supersedes one still running."""
         self.presenter.refresh(with_playlists=with_playlists)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The table's width changes with the window and the splitters: fit the columns again.
+        if (
+            watched is self.table.viewport()
+            and event.type() == QEvent.Type.Resize
+            and self._columns_fitted
+        ):
+            QTimer.singleShot(0, self, self.fit_columns)
+        return super().eventFilter(watched, event)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.presenter.shown()
@@ -297,10 +333,32 @@ class ScreensView(QWidget):
         self._restore_selection(keep, selected)
         self._summarise()
         self.table_stack.setCurrentWidget(self.table if snapshot.rows else self.empty)
+        if not self._columns_fitted and snapshot.rows and self.table.isVisible():
+            self._columns_fitted = True  # then on window resizes; between them, the curator's
+            QTimer.singleShot(0, self, self.fit_columns)  # once the layout has settled
         self.detail_stack.setVisible(bool(snapshot.rows))  # one empty-state page is enough
         self.updated.setText(updated)
         self._show_current()
         self.screens_loaded.emit(len(snapshot.rows))
+
+    def fit_columns(self) -> None:
+        """Size the status table's columns to their content within the table's width."""
+        header = self.table.horizontalHeader()
+        count = self.model.columnCount()
+        metrics = header.fontMetrics()
+        floors = [
+            metrics.horizontalAdvance(str(self.model.headerData(c, Qt.Orientation.Horizontal))) + 16
+            for c in range(count)
+        ]
+        wanted = [max(self.table.sizeHintForColumn(c), f) for c, f in enumerate(floors)]
+        for column in WHOLE_COLUMNS:  # short facts: never shortened
+            floors[column] = wanted[column]
+        floors[NAME] = min(wanted[NAME], NAME_FLOOR)  # the name says which screen a row is
+        # The last column stretches into what is left; it keeps at least its header's width.
+        last = max(floors[-1], header.sectionSizeHint(count - 1), header.minimumSectionSize())
+        available = self.table.viewport().width() - last - 8
+        for column, width in enumerate(fit_widths(wanted[:-1], floors[:-1], available)):
+            self.table.setColumnWidth(column, width)
 
     def _summarise(self) -> None:
         """Counts by state of the screens in the chosen group (or all of them)."""
@@ -540,28 +598,25 @@ class ScreensView(QWidget):
         dialog.open()
 
     def new_poll_token(self) -> None:
-        row = self._current_row()
-        if row is None:
-            return
-        answer = QMessageBox.question(
-            self,
-            "New poll token",
-            fmt.new_token_question(row.record.name),
+        self._confirm_for_current(
+            "New poll token", fmt.new_token_question, self.presenter.new_poll_token
         )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.presenter.new_poll_token(row.record.id)
 
     def remove_screen(self) -> None:
+        self._confirm_for_current(
+            "Remove screen", fmt.remove_screen_question, self.presenter.remove_screen
+        )
+
+    def _confirm_for_current(
+        self, title: str, question: Callable[[str], str], act: Callable[[int], None]
+    ) -> None:
+        """Ask about the current screen (by name) and, on Yes, act on it (by id)."""
         row = self._current_row()
         if row is None:
             return
-        answer = QMessageBox.question(
-            self,
-            "Remove screen",
-            fmt.remove_screen_question(row.record.name),
-        )
+        answer = QMessageBox.question(self, title, question(row.record.name))
         if answer == QMessageBox.StandardButton.Yes:
-            self.presenter.remove_screen(row.record.id)
+            act(row.record.id)
 
     def show_notice(self, text: str) -> None:
         self.notice.setText(text)
