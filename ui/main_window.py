@@ -123,6 +123,10 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
+        # The sections list takes what its names need, the views the rest (a QListWidget's own
+        # size hint is a fixed 256 px, which a 1280-pixel window cannot spare).
+        sidebar_width = self.sidebar.sizeHintForColumn(0) + 2 * self.sidebar.spacing() + 24
+        self.splitter.setSizes([sidebar_width, 100_000])
         self.setCentralWidget(self.splitter)
         self.sidebar.currentRowChanged.connect(self._show_row)
 

@@ -218,3 +218,10 @@ def test_the_presenter_holds_target_and_week_without_a_widget(qtbot, world: Worl
         qtbot.waitUntil(lambda: not presenter._week_load.running, timeout=10_000)
         parent.deleteLater()
         studio.close()
+
+
+def test_a_shortened_first_word_ends_the_name(qtbot) -> None:
+    title = small = QFontMetrics(QFont())
+    narrow = QRectF(0, 0, title.horizontalAdvance("Morning") - 1, title.height() * 3 + 2)
+    lines = block_lines("Morning Light", "08:00–19:00", narrow, title, small)
+    assert lines and lines[0].endswith("…") and "Light" not in lines, lines

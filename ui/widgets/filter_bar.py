@@ -140,7 +140,7 @@ def _combo(any_label: str, tooltip: str) -> QComboBox:
     combo.setToolTip(tooltip)
     combo.setAccessibleName(tooltip)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(7)  # the bar fits beside the detail panel at 1280 px
+    combo.setMinimumContentsLength(5)  # the bar fits beside the detail panel at 1280 px
     return combo
 
 

@@ -375,6 +375,10 @@ def block_lines(
     if len(wrapped) > rows:  # fold what does not fit into the last line, elided
         wrapped = [*wrapped[: rows - 1], " ".join(wrapped[rows - 1 :])]
     fitted = [_fit(line, area.width(), title) for line in wrapped]
+    for index, (line, fit) in enumerate(zip(wrapped, fitted, strict=True)):
+        if fit is not None and fit != line:  # shortened: the name ends here ("Morn…", not
+            wrapped, fitted = wrapped[: index + 1], fitted[: index + 1]  # "Morn… Light")
+            break
     shown = [line for line in fitted if line is not None]
     if len(shown) < len(fitted) and not (shown and shown[0] == wrapped[0]):
         short = initials(name)  # not even the first word fits whole

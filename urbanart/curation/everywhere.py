@@ -74,7 +74,7 @@ def today_everywhere(
     start, end = moment - before, moment + after
     inputs = load_all(library)
     with library.session() as session:
-        cities = dict(session.execute(select(Screen.id, Screen.city)).tuples().all())
+        cities = dict(session.execute(select(Screen.id, Screen.city)).all())
     timelines = resolve_all(inputs, start, end, losers=False)
     rows: list[ScreenNow] = []
     for screen_id, (context, _rules) in inputs.items():
