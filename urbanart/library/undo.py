@@ -40,8 +40,19 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Table, delete, event, insert, select, tuple_, update
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import (
+    Connection,
+    Delete,
+    Insert,
+    Table,
+    Update,
+    delete,
+    event,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -140,10 +151,6 @@ def _key(table: Table, row: Mapping[Any, Any]) -> Key:
     return tuple(row[c.name] for c in table.primary_key.columns)
 
 
-def _dump(conn: Connection, table: Table) -> dict[Key, Row]:
-    return {_key(table, r): dict(r) for r in conn.execute(select(table)).mappings()}
-
-
 def _by_key(table: Table, keys: Iterable[Key]) -> Any:
     columns = list(table.primary_key.columns)
     keys = list(keys)
@@ -188,64 +195,66 @@ def _cascaded(conn: Connection, table: Table, rows: list[Row], skip: set[str], i
 
 
 class _Recorder:
-    """Snapshots a step's tables in each transaction the recorded function opens."""
+    """The rows an undoable operation's statements touched, as they were first and last.
+
+    Why statements and not table snapshots: a step's cost must follow the size of the edit,
+    not of the catalogue (snapshotting whole tables made one artwork edit take over a second
+    with 5,000 works). Every INSERT, UPDATE and DELETE the operation runs on one of its tables,
+    by the ORM's flush (association rows and ORM cascades included) or as a Core statement,
+    passes the connection's ``before_execute``/``after_execute`` events: the rows an UPDATE or
+    DELETE will touch are read first with the statement's own WHERE clause, an INSERT's keys
+    come from its parameters or the result. Rows the database itself deletes or clears with a
+    deleted row (ON DELETE CASCADE / SET NULL) are read before the DELETE runs. Each row's
+    "after" image is read once, when the unit of work ends. All of it is plain Core SQL.
+
+    Not seen: raw SQL text and an UPDATE that changes a primary key; no undoable operation
+    does either. An INSERT whose keys cannot be known (INSERT … SELECT) makes the step
+    unrecordable: it is dropped with a warning rather than recorded wrong.
+    """
 
     def __init__(self, library: Library, tables: Iterable[str]) -> None:
         self.library = library
-        names = set(tables)
-        self.tables = [t for t in Base.metadata.sorted_tables if t.name in names]
+        self.own = frozenset(tables)
         self.first: dict[str, dict[Key, Row | None]] = {}
         self.last: dict[str, dict[Key, Row | None]] = {}
         self.removed: Rows = {}
-        self._start: dict[str, dict[Key, Row]] = {}
-        #: Screens' push secrets live outside the database; a screens step snapshots them too.
-        self.with_secrets = "screens" in names
+        self.incomplete: str | None = None
+        #: Screens' push secrets live outside the database; a screens step records them too.
+        self.with_secrets = "screens" in self.own
         self.secrets_first: dict[int, str | None] = {}
         self.secrets_last: dict[int, str | None] = {}
-        self._secrets_start: dict[int, str] = {}
 
-    def opened(self, session: Session) -> None:
+    @contextmanager
+    def recording(self, session: Session) -> Iterator[None]:
+        """Record the statements of one unit of work; kept only if the unit gets to its end."""
         conn = session.connection()
         begin_write(conn)
-        self._start = {t.name: _dump(conn, t) for t in self.tables}
+        unit = _Unit(self, conn)
+        secrets = self.library.secrets.all() if self.with_secrets else {}
+        event.listen(conn, "before_execute", unit.before_execute)
+        event.listen(conn, "after_execute", unit.after_execute)
+        try:
+            yield
+            session.flush()
+        finally:
+            event.remove(conn, "before_execute", unit.before_execute)
+            event.remove(conn, "after_execute", unit.after_execute)
+        unit.close()
         if self.with_secrets:
-            self._secrets_start = self.library.secrets.all()
-        event.listen(session, "before_flush", self._before_flush)
+            self._secrets_changed(secrets, self.library.secrets.all())
 
-    def closing(self, session: Session) -> None:
-        session.flush()
-        conn = session.connection()
-        for table in self.tables:
-            start, end = self._start[table.name], _dump(conn, table)
-            first = self.first.setdefault(table.name, {})
-            last = self.last.setdefault(table.name, {})
-            for key in start.keys() | end.keys():
-                old, new = start.get(key), end.get(key)
-                if old != new:
-                    first.setdefault(key, old)
-                    last[key] = new
-        if self.with_secrets:
-            start_secrets, end_secrets = self._secrets_start, self.library.secrets.all()
-            for screen_id in start_secrets.keys() | end_secrets.keys():
-                old_secret, new_secret = start_secrets.get(screen_id), end_secrets.get(screen_id)
-                if old_secret != new_secret:
-                    self.secrets_first.setdefault(screen_id, old_secret)
-                    self.secrets_last[screen_id] = new_secret
-
-    def _before_flush(self, session: Session, _context: object, _instances: object) -> None:
-        """Before a deleted row goes, keep what the database will delete with it."""
-        conn = session.connection()
-        own = {t.name for t in self.tables}
-        for obj in list(session.deleted):
-            state = sa_inspect(obj)
-            table = state.mapper.local_table
-            if state.identity is None or not isinstance(table, Table):
-                continue
-            stmt = select(table).where(_by_key(table, [tuple(state.identity)]))
-            rows = [dict(r) for r in conn.execute(stmt).mappings()]
-            _cascaded(conn, table, rows, own, self.removed)
+    def _secrets_changed(self, start: Mapping[int, str], end: Mapping[int, str]) -> None:
+        """Note the push secrets a unit changed (a handful: one per screen, in one file)."""
+        for screen_id in start.keys() | end.keys():
+            old_secret, new_secret = start.get(screen_id), end.get(screen_id)
+            if old_secret != new_secret:
+                self.secrets_first.setdefault(screen_id, old_secret)
+                self.secrets_last[screen_id] = new_secret
 
     def step(self, label: str) -> Step | None:
+        if self.incomplete is not None:
+            log.warning("no undo step for %r: %s", label, self.incomplete)
+            return None
         before: Rows = {}
         after: Rows = {}
         kinds: set[DataKind] = set()
@@ -270,6 +279,125 @@ class _Recorder:
         step.kept["before"] = self.removed
         step.secrets = {"before": changed, "after": {i: self.secrets_last[i] for i in changed}}
         return step
+
+
+class _Unit:
+    """What one unit of work (one ``Library.session``) of a recorded operation touched."""
+
+    def __init__(self, recorder: _Recorder, conn: Connection) -> None:
+        self.recorder = recorder
+        self.conn = conn
+        self.before: dict[str, dict[Key, Row | None]] = {}
+        self.kept: Rows = {}
+        self.incomplete: str | None = None
+
+    def _own(self, stmt: Insert | Update | Delete) -> Table | None:
+        table = Base.metadata.tables.get(getattr(stmt.table, "name", ""))
+        return table if table is not None and table.name in self.recorder.own else None
+
+    def _saw(self, table: Table, rows: Iterable[Row | None], keys: Iterable[Key] = ()) -> None:
+        seen = self.before.setdefault(table.name, {})
+        for row in rows:
+            if row is not None:
+                seen.setdefault(_key(table, row), row)
+        for key in keys:  # inserted: no row had that key before
+            seen.setdefault(key, None)
+
+    def before_execute(
+        self,
+        conn: Connection,
+        clause: Any,
+        multiparams: Any,
+        params: Any,
+        _options: Any,
+    ) -> None:
+        if not isinstance(clause, Update | Delete):
+            return
+        table = self._own(clause)
+        if table is None:
+            return
+        query = select(table)
+        if clause.whereclause is not None:
+            query = query.where(clause.whereclause)
+        for values in multiparams or [params or {}]:
+            rows = [dict(r) for r in conn.execute(query, values).mappings()]
+            self._saw(table, rows)
+            if isinstance(clause, Delete) and rows:
+                self._dependents(table, rows)
+
+    def after_execute(
+        self,
+        conn: Connection,
+        clause: Any,
+        multiparams: Any,
+        params: Any,
+        _options: Any,
+        result: Any,
+    ) -> None:
+        if not isinstance(clause, Insert):
+            return
+        table = self._own(clause)
+        if table is None:
+            return
+        names = [c.key for c in table.primary_key.columns]
+        sets = list(multiparams or [params or {}])
+        if clause.select is None and all(all(n in v for n in names) for v in sets):
+            self._saw(table, (), [tuple(v[n] for n in names) for v in sets])
+            return
+        try:
+            keys = [tuple(k) for k in result.inserted_primary_key_rows]
+        except Exception:  # an INSERT … SELECT or a driver without the keys
+            keys = []
+        if clause.select is not None or not keys or any(None in k for k in keys):
+            self.incomplete = f"the keys of rows inserted into {table.name} are unknown"
+            return
+        self._saw(table, (), keys)
+
+    def _dependents(self, table: Table, rows: list[Row]) -> None:
+        """Rows the database deletes (CASCADE) or clears (SET NULL) with rows of table.
+
+        Rows of the step's own tables are recorded as its changes; rows of other tables that
+        go with them (a screen's heartbeats, plays, pushes) are kept to come back with them.
+        """
+        for child in Base.metadata.sorted_tables:
+            for fk in child.foreign_keys:
+                action = (fk.ondelete or "").upper()
+                if fk.column.table is not table or action not in ("CASCADE", "SET NULL"):
+                    continue
+                own = child.name in self.recorder.own
+                if action == "SET NULL" and not own:
+                    continue
+                values = sorted({r[fk.column.name] for r in rows} - {None})
+                found: list[Row] = []
+                for start in range(0, len(values), 500):
+                    query = select(child).where(fk.parent.in_(values[start : start + 500]))
+                    found += [dict(r) for r in self.conn.execute(query).mappings()]
+                if not found:
+                    continue
+                if own:
+                    self._saw(child, found)
+                else:
+                    self.kept.setdefault(child.name, {}).update((_key(child, r), r) for r in found)
+                if action == "CASCADE":
+                    self._dependents(child, found)
+
+    def close(self) -> None:
+        """The unit's edits are flushed: read each touched row's after-image, hand all over."""
+        recorder = self.recorder
+        for name, seen in self.before.items():
+            table = Base.metadata.tables[name]
+            now = _rows(self.conn, table, seen.keys())
+            first = recorder.first.setdefault(name, {})
+            last = recorder.last.setdefault(name, {})
+            for key, old in seen.items():
+                first.setdefault(key, old)
+                last[key] = now.get(key)
+        for name, rows in self.kept.items():
+            kept = recorder.removed.setdefault(name, {})
+            for key, row in rows.items():
+                kept.setdefault(key, row)
+        if self.incomplete is not None:
+            recorder.incomplete = self.incomplete
 
 
 _recording: ContextVar[_Recorder | None] = ContextVar("undo_recording", default=None)
