@@ -46,15 +46,23 @@ from sqlalchemy import (
     Insert,
     Table,
     Update,
+    and_,
     delete,
     event,
     insert,
+    or_,
     select,
-    tuple_,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import (
+    BinaryExpression,
+    BindParameter,
+    BooleanClauseList,
+    ColumnClause,
+)
 
 from urbanart.errors import UrbanArtError
 from urbanart.library.database import begin_write
@@ -134,6 +142,15 @@ class Step:
     def side(self, side: Side) -> Rows:
         return self.before if side == "before" else self.after
 
+    def row_count(self) -> int:
+        """How many row images the step holds (both sides and kept rows).
+
+        Why: a step must cost what the edit touched, not what the catalogue holds; tests and
+        the undo bench read this.
+        """
+        sides = [self.before, self.after, *self.kept.values()]
+        return sum(len(rows) for side in sides for rows in side.values())
+
 
 @dataclass(frozen=True)
 class UndoResult:
@@ -152,11 +169,25 @@ def _key(table: Table, row: Mapping[Any, Any]) -> Key:
 
 
 def _by_key(table: Table, keys: Iterable[Key]) -> Any:
+    """WHERE the primary key is one of keys.
+
+    Why not ``tuple_(...).in_(...)`` for composite keys: SQLite scans the whole table for a
+    row-value IN, so it is grouped instead (``a = 1 AND b IN (…) OR a = 2 AND …``), which
+    every database answers from the primary key's index.
+    """
     columns = list(table.primary_key.columns)
     keys = list(keys)
     if len(columns) == 1:
         return columns[0].in_([k[0] for k in keys])
-    return tuple_(*columns).in_(keys)
+    groups: dict[Key, list[Any]] = {}
+    for key in keys:
+        groups.setdefault(tuple(key[:-1]), []).append(key[-1])
+    return or_(
+        *(
+            and_(*(c == v for c, v in zip(columns, head, strict=False)), columns[-1].in_(lasts))
+            for head, lasts in groups.items()
+        )
+    )
 
 
 def _rows(conn: Connection, table: Table, keys: Iterable[Key]) -> dict[Key, Row]:
@@ -281,6 +312,47 @@ class _Recorder:
         return step
 
 
+def _keys_named(table: Table, where: Any, sets: list[Mapping[str, Any]]) -> list[Key] | None:
+    """The primary keys a statement touches, when its WHERE is exactly ``pk = :bind AND …``.
+
+    That is the shape of every UPDATE and DELETE the ORM's flush emits, often run once per
+    row (executemany); reading their rows in one query instead of one per row keeps recording
+    cheap. None for any other WHERE, which is then run as it is.
+    """
+    terms = (
+        list(where.clauses)
+        if isinstance(where, BooleanClauseList) and where.operator is operators.and_
+        else [where]
+    )
+    binds: dict[str, BindParameter[Any]] = {}
+    for term in terms:
+        if not (
+            isinstance(term, BinaryExpression)
+            and term.operator is operators.eq
+            and isinstance(term.left, ColumnClause)
+            and isinstance(term.right, BindParameter)
+            and getattr(term.left.table, "name", None) == table.name
+        ):
+            return None
+        binds[term.left.name] = term.right
+    columns = [c.name for c in table.primary_key.columns]
+    if sorted(binds) != sorted(columns):
+        return None
+    keys: list[Key] = []
+    for values in sets:
+        key = []
+        for name in columns:
+            bind = binds[name]
+            if bind.key in values:
+                key.append(values[bind.key])
+            elif bind.callable is None and bind.value is not None:
+                key.append(bind.value)
+            else:
+                return None
+        keys.append(tuple(key))
+    return keys
+
+
 class _Unit:
     """What one unit of work (one ``Library.session``) of a recorded operation touched."""
 
@@ -316,14 +388,18 @@ class _Unit:
         table = self._own(clause)
         if table is None:
             return
-        query = select(table)
-        if clause.whereclause is not None:
-            query = query.where(clause.whereclause)
-        for values in multiparams or [params or {}]:
-            rows = [dict(r) for r in conn.execute(query, values).mappings()]
-            self._saw(table, rows)
-            if isinstance(clause, Delete) and rows:
-                self._dependents(table, rows)
+        sets = list(multiparams or [params or {}])
+        keys = _keys_named(table, clause.whereclause, sets)
+        if keys is not None:  # the ORM's own statements: one read for all their rows
+            rows = list(_rows(conn, table, keys).values())
+        else:
+            query = select(table)
+            if clause.whereclause is not None:
+                query = query.where(clause.whereclause)
+            rows = [dict(r) for values in sets for r in conn.execute(query, values).mappings()]
+        self._saw(table, rows)
+        if isinstance(clause, Delete) and rows:
+            self._dependents(table, rows)
 
     def after_execute(
         self,
@@ -570,6 +646,11 @@ class UndoHistory:
 
     def __len__(self) -> int:
         return len(self._undo)
+
+    def newest(self) -> Step | None:
+        """The step Undo would revert now, if any."""
+        with self._lock:
+            return self._undo[-1] if self._undo else None
 
     def clear(self) -> None:
         with self._lock:
