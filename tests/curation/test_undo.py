@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from urbanart.library import catalog
 from urbanart.library.demo import load_demo
 from urbanart.library.library import Library
 from urbanart.library.models import Base
-from urbanart.library.undo import DataKind, NothingToUndo, UndoHistory, UndoRefused
+from urbanart.library.undo import DataKind, NothingToUndo, Step, UndoHistory, UndoRefused
 
 Dump = dict[str, list[tuple[Any, ...]]]
 
@@ -222,3 +222,116 @@ def test_history_keeps_only_the_newest_steps(lib: Library) -> None:
     with pytest.raises(NothingToUndo):
         lib.undo()
     assert [p.name for p in playlists.list_playlists(lib) if p.name in "ABC"] == ["A"]
+
+
+# Every kind of curation edit: the step holds exactly the rows that changed ----------------------
+
+Keyed = dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]
+
+#: One call per kind of undoable edit, on the demo curation (names as the demo spells them).
+EDITS: dict[str, Callable[[Library], object]] = {
+    "artwork fields and tags": lambda lib: catalog.edit_artwork(
+        lib, 1, title="Renamed", year=1999, description="New words", tags="fresh, orbits"
+    ),
+    "artwork status": lambda lib: catalog.set_status(lib, [1, 2, 3], "archived"),
+    "artist add": lambda lib: catalog.add_artist(lib, "Ida Lumen", bio="Paints light"),
+    "artist edit": lambda lib: catalog.edit_artist(
+        lib, catalog.list_artists(lib)[0].id, location="Porto"
+    ),
+    "playlist create": lambda lib: playlists.create_playlist(lib, "Fresh", "new"),
+    "playlist rename": lambda lib: playlists.rename_playlist(lib, "Night Shift", "Late Shift"),
+    "playlist items reorder": lambda lib: playlists.move_item(lib, "Morning Light", 8, 1),
+    "playlist items add": lambda lib: playlists.add_items(
+        lib, "Portrait Walls", [1, 2], position=2
+    ),
+    "playlist item remove": lambda lib: playlists.remove_item(lib, "Morning Light", 3),
+    "playlist item change": lambda lib: playlists.set_item(
+        lib, "Morning Light", 2, duration=30, transition="crossfade", transition_seconds=1
+    ),
+    "playlist delete with schedules": lambda lib: playlists.delete_playlist(
+        lib, "Portrait Walls", force=True
+    ),
+    "schedule add": lambda lib: schedules.add_schedule(
+        lib,
+        "Night Shift",
+        screens=["Lisbon Metro Wall"],
+        groups=["Portrait columns"],
+        window="22:00-02:00",
+        name="Late",
+    ),
+    "schedule edit": lambda lib: schedules.edit_schedule(
+        lib,
+        "Worldwide premiere",
+        priority=3,
+        groups=["Landscape network"],
+        screens=["Berlin Kunsthalle Foyer"],
+    ),
+    "schedule remove": lambda lib: schedules.remove_schedule(lib, "Worldwide premiere"),
+    "screen add": lambda lib: screens.add_screen(
+        lib, "Porto Bridge", tz="Europe/Lisbon", size="1920x1080"
+    ),
+    "screen edit": lambda lib: screens.edit_screen(
+        lib, "Lisbon Metro Wall", city="Lisboa", default_playlist="Night Shift"
+    ),
+    "screen remove": lambda lib: screens.remove_screen(lib, "Times Square North"),
+    "group create": lambda lib: screens.create_group(
+        lib, "Europe", ["Lisbon Metro Wall", "Berlin Kunsthalle Foyer"]
+    ),
+    "group edit": lambda lib: screens.edit_group(lib, "Portrait columns", description="Tall"),
+    "group members add": lambda lib: screens.add_to_group(
+        lib, "Portrait columns", ["Lisbon Metro Wall"]
+    ),
+    "group members remove": lambda lib: screens.remove_from_group(
+        lib, "Landscape network", ["Lisbon Metro Wall"]
+    ),
+    "group delete": lambda lib: screens.delete_group(lib, "Portrait columns"),
+}
+
+
+def keyed_dump(library: Library) -> Keyed:
+    """Every row of every table by its primary key, to tell which rows an edit changed."""
+    with library.engine.connect() as conn:
+        return {
+            table.name: {
+                tuple(row._mapping[c.name] for c in table.primary_key.columns): tuple(row)
+                for row in conn.execute(select(table))
+            }
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def changed_rows(before: Keyed, after: Keyed) -> set[tuple[str, tuple[Any, ...]]]:
+    return {
+        (name, key)
+        for name in before
+        for key in before[name].keys() | after[name].keys()
+        if before[name].get(key) != after[name].get(key)
+    }
+
+
+def step_rows(step: Step) -> set[tuple[str, tuple[Any, ...]]]:
+    sides = [step.before, step.after, *step.kept.values()]
+    return {(name, key) for side in sides for name, rows in side.items() for key in rows}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_each_kind_of_edit_is_one_step_of_exactly_its_rows_and_goes_back_and_comes_again(
+    lib: Library, edit: str
+) -> None:
+    # A screen with a history, so its removal carries rows outside the curation tables.
+    record_heartbeat(lib, screens.get_screen(lib, "Times Square North").id, {}, datetime.now(UTC))
+    before = keyed_dump(lib)
+    EDITS[edit](lib)
+    after = keyed_dump(lib)
+    assert len(lib.history) == 1
+    step = lib.history.newest()
+    assert step is not None
+
+    assert changed_rows(before, after)  # the edit did something
+    assert step_rows(step) == changed_rows(before, after)  # the step holds those rows, no more
+    lib.undo()
+    assert keyed_dump(lib) == before
+    lib.redo()
+    assert keyed_dump(lib) == after
+    lib.undo()
+    assert keyed_dump(lib) == before
