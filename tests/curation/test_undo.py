@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 
 from urbanart.curation import playlists, schedules, screens
 from urbanart.curation.demo import load_demo_curation
@@ -18,7 +18,16 @@ from urbanart.errors import InvalidValue
 from urbanart.library import catalog
 from urbanart.library.demo import load_demo
 from urbanart.library.library import Library
-from urbanart.library.models import Base
+from urbanart.library.models import (
+    Artist,
+    Artwork,
+    Base,
+    MediaAsset,
+    Playlist,
+    PlaylistItem,
+    Tag,
+    artwork_tags,
+)
 from urbanart.library.undo import DataKind, NothingToUndo, Step, UndoHistory, UndoRefused
 
 Dump = dict[str, list[tuple[Any, ...]]]
@@ -335,3 +344,102 @@ def test_each_kind_of_edit_is_one_step_of_exactly_its_rows_and_goes_back_and_com
     assert keyed_dump(lib) == after
     lib.undo()
     assert keyed_dump(lib) == before
+
+
+# Cost: a step follows the size of the edit, not of the catalogue --------------------------------
+
+
+def catalogue(home: Path, works: int) -> Library:
+    """A library of works artworks (one artist, one tag each) and a playlist of ten of them."""
+    library = Library.open(home)
+    with library.session() as s:
+        s.execute(insert(Artist), [{"id": 1, "name": "Ida Lumen"}])
+        s.execute(
+            insert(MediaAsset),
+            [
+                {
+                    "id": i,
+                    "sha256": f"{i:064x}",
+                    "format": "JPEG",
+                    "mime_type": "image/jpeg",
+                    "width": 800,
+                    "height": 600,
+                    "byte_size": 1000,
+                    "original_name": f"{i}.jpg",
+                    "original_key": f"originals/{i}.jpg",
+                    "thumbnail_key": None,
+                }
+                for i in range(1, works + 1)
+            ],
+        )
+        s.execute(
+            insert(Artwork),
+            [
+                {"id": i, "artist_id": 1, "asset_id": i, "title": f"Work {i}", "status": "approved"}
+                for i in range(1, works + 1)
+            ],
+        )
+        s.execute(insert(Tag), [{"id": 1, "name": "old"}])
+        s.execute(
+            insert(artwork_tags), [{"artwork_id": i, "tag_id": 1} for i in range(1, works + 1)]
+        )
+        s.execute(insert(Playlist), [{"id": 1, "name": "Ten"}])
+        s.execute(
+            insert(PlaylistItem),
+            [{"playlist_id": 1, "position": p, "artwork_id": p} for p in range(1, 11)],
+        )
+    return library
+
+
+def database_work(library: Library, fn: Callable[[], object]) -> int:
+    """SQLite's own measure of the work fn made it do: tens of virtual-machine steps.
+
+    (SQLite counts per statement, so statements of under ten steps count nothing; those are
+    the index lookups an edit is made of. A scan of a table counts its rows.)
+    """
+    ticks = 0
+
+    def tick() -> int:
+        nonlocal ticks
+        ticks += 1
+        return 0  # go on
+
+    def checkout(dbapi_conn: Any, *_: object) -> None:
+        dbapi_conn.set_progress_handler(tick, 10)
+
+    def checkin(dbapi_conn: Any, *_: object) -> None:
+        dbapi_conn.set_progress_handler(None, 10)
+
+    event.listen(library.engine, "checkout", checkout)
+    event.listen(library.engine, "checkin", checkin)
+    try:
+        fn()
+    finally:
+        event.remove(library.engine, "checkout", checkout)
+        event.remove(library.engine, "checkin", checkin)
+    return ticks
+
+
+def test_an_undo_step_holds_and_costs_the_same_with_50_or_2000_works(tmp_path: Path) -> None:
+    shapes: dict[int, list[dict[str, int]]] = {}
+    work: dict[int, int] = {}
+    for size in (50, 2000):
+        with catalogue(tmp_path / str(size), size) as lib:
+            work[size] = database_work(
+                lib, lambda lib=lib: catalog.edit_artwork(lib, 7, title="New", tags="new, old")
+            )
+            playlists.move_item(lib, 1, 9, 2)
+            playlists.remove_item(lib, 1, 4)
+            shapes[size] = []
+            while (step := lib.history.newest()) is not None:
+                counts = {f"before {name}": len(rows) for name, rows in step.before.items()}
+                counts |= {f"after {name}": len(rows) for name, rows in step.after.items()}
+                shapes[size].append(counts | {"all": step.row_count()})
+                lib.undo()
+    assert shapes[50] == shapes[2000]
+    # Newest first. Remove item 4 of 10: it (before only) and items 5-10 moved up (both
+    # sides). Move 9 to 2: items 2-9 (both sides). The artwork edit: the artwork (both sides),
+    # the new tag and its membership (after only).
+    assert [s["all"] for s in shapes[50]] == [1 + 6 * 2, 8 * 2, 2 + 1 + 1]
+    # Reading whole tables (as undo once did) made this thousands of times more at 2,000 works.
+    assert 0 < work[2000] <= 2 * work[50] + 10, work
