@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import delete, event, insert, select, update
 
 from urbanart.curation import playlists, schedules, screens
 from urbanart.curation.demo import load_demo_curation
@@ -28,7 +28,14 @@ from urbanart.library.models import (
     Tag,
     artwork_tags,
 )
-from urbanart.library.undo import DataKind, NothingToUndo, Step, UndoHistory, UndoRefused
+from urbanart.library.undo import (
+    DataKind,
+    NothingToUndo,
+    Step,
+    UndoHistory,
+    UndoRefused,
+    undoable,
+)
 
 Dump = dict[str, list[tuple[Any, ...]]]
 
@@ -443,3 +450,52 @@ def test_an_undo_step_holds_and_costs_the_same_with_50_or_2000_works(tmp_path: P
     assert [s["all"] for s in shapes[50]] == [1 + 6 * 2, 8 * 2, 2 + 1 + 1]
     # Reading whole tables (as undo once did) made this thousands of times more at 2,000 works.
     assert 0 < work[2000] <= 2 * work[50] + 10, work
+
+
+# Statements written by hand are recorded as the ORM's are ---------------------------------------
+
+
+@undoable("Tidy up", DataKind.ARTWORKS, DataKind.PLAYLISTS, DataKind.SCREENS)
+def tidy_up(library: Library, playlist: str, fail_second_unit: bool = False) -> None:
+    """Core statements, no ORM: an UPDATE by a non-key WHERE, an INSERT without its key and a
+    DELETE the database cascades (items) and clears (screens' default playlist) after."""
+    with library.session() as s:
+        s.execute(update(Artwork).where(Artwork.status == "submitted").values(status="archived"))
+        s.execute(insert(Tag).values(name="tidied"))
+    with library.session() as s:
+        s.execute(delete(Playlist).where(Playlist.name == playlist))
+        if fail_second_unit:
+            raise InvalidValue("playlist", playlist, "refused on purpose", key="playlist")
+
+
+def test_hand_written_statements_and_what_the_database_cascades_go_back(lib: Library) -> None:
+    screens.edit_screen(lib, "Lisbon Metro Wall", default_playlist="Morning Light")
+    lib.history.clear()
+    before = keyed_dump(lib)
+    tidy_up(lib, "Morning Light")
+    after = keyed_dump(lib)
+    step = lib.history.newest()
+    assert step is not None and step.label == "Tidy up"
+    assert after["playlist_items"] != before["playlist_items"]  # the database cascaded
+    assert step_rows(step) == changed_rows(before, after)
+    lib.undo()
+    assert keyed_dump(lib) == before
+    assert screens.get_screen(lib, "Lisbon Metro Wall").default_playlist_name == "Morning Light"
+    lib.redo()
+    assert keyed_dump(lib) == after
+
+
+def test_a_unit_rolled_back_inside_an_edit_leaves_only_the_committed_rows_in_its_step(
+    lib: Library,
+) -> None:
+    before = keyed_dump(lib)
+    with pytest.raises(InvalidValue, match="refused on purpose"):
+        tidy_up(lib, "Morning Light", fail_second_unit=True)
+    after = keyed_dump(lib)
+    assert after["playlists"] == before["playlists"]  # the second unit was rolled back
+    step = lib.history.newest()
+    assert step is not None
+    assert {name for name, _ in step_rows(step)} == {"artworks", "tags"}
+    assert step_rows(step) == changed_rows(before, after)
+    lib.undo()
+    assert keyed_dump(lib) == before
