@@ -2,9 +2,11 @@
 
 Every face undoes the same way (as Anki's ``col.undo()``): a mutating engine function marked
 ``@undoable`` records one step, the rows it changed as they were before and after, read inside
-the edit's own write transaction. ``Library.undo()`` writes the "before" rows back,
-``Library.redo()`` the "after" rows, with the same ids, so a removed screen returns with its
-poll token, push secret, group memberships and schedule targets exactly.
+the edit's own write transaction. Only the rows its statements touch are read (``_Recorder``),
+so a step costs what the edit touched, whatever the size of the catalogue. ``Library.undo()``
+writes the "before" rows back, ``Library.redo()`` the "after" rows, with the same ids, so a
+removed screen returns with its poll token, push secret, group memberships and schedule
+targets exactly.
 
 Why data rather than an inverse function per call: one restore routine serves every edit, it
 cannot drift from what the edit really wrote (cascades included), and it can check first that
@@ -14,9 +16,9 @@ nothing changed since.
   schedules, screens, screen groups). Not undoable: imports (files and thumbnails stay, and the
   demo loaders run unrecorded), removing an artwork (its media files are deleted), publishing,
   delivery, hub reports and settings.
-- A step covers the tables of the kinds of data it declares (``TABLES``). Rows elsewhere that
-  the database deletes along with a removed row (a screen's heartbeats, plays, status and
-  pushes) are kept with the step and put back with their parent.
+- A step records rows of the tables of the kinds of data it declares (``TABLES``). Rows
+  elsewhere that the database deletes along with a removed row (a screen's heartbeats, plays,
+  status and pushes) are kept with the step and put back with their parent.
 - History lives in memory, per ``Library`` object, at most ``HISTORY_LIMIT`` steps; it is not
   kept across restarts nor shared between processes (the CLI has no undo). A new edit clears
   the redo list.
@@ -87,7 +89,7 @@ class DataKind(StrEnum):
     SCREENS = "screens"  # screen groups too
 
 
-#: The tables an edit of each kind may write; a step snapshots those it declares.
+#: The tables an edit of each kind may write; a step records rows of those it declares.
 TABLES: dict[DataKind, tuple[str, ...]] = {
     DataKind.ARTWORKS: ("artists", "artworks", "tags", "artwork_tags"),
     DataKind.ARTISTS: ("artists",),
@@ -312,6 +314,11 @@ class _Recorder:
         return step
 
 
+def _parameter_sets(multiparams: Any, params: Any, *_: Any) -> list[Mapping[str, Any]]:
+    """A statement's parameter sets as the execute events pass them: one per row it runs for."""
+    return list(multiparams or [params or {}])
+
+
 def _keys_named(table: Table, where: Any, sets: list[Mapping[str, Any]]) -> list[Key] | None:
     """The primary keys a statement touches, when its WHERE is exactly ``pk = :bind AND …``.
 
@@ -375,20 +382,14 @@ class _Unit:
         for key in keys:  # inserted: no row had that key before
             seen.setdefault(key, None)
 
-    def before_execute(
-        self,
-        conn: Connection,
-        clause: Any,
-        multiparams: Any,
-        params: Any,
-        _options: Any,
-    ) -> None:
+    def before_execute(self, conn: Connection, clause: Any, *args: Any) -> None:
+        """(ConnectionEvents.before_execute) Read the rows an UPDATE or DELETE will change."""
         if not isinstance(clause, Update | Delete):
             return
         table = self._own(clause)
         if table is None:
             return
-        sets = list(multiparams or [params or {}])
+        sets = _parameter_sets(*args)
         keys = _keys_named(table, clause.whereclause, sets)
         if keys is not None:  # the ORM's own statements: one read for all their rows
             rows = list(_rows(conn, table, keys).values())
@@ -401,22 +402,16 @@ class _Unit:
         if isinstance(clause, Delete) and rows:
             self._dependents(table, rows)
 
-    def after_execute(
-        self,
-        conn: Connection,
-        clause: Any,
-        multiparams: Any,
-        params: Any,
-        _options: Any,
-        result: Any,
-    ) -> None:
+    def after_execute(self, conn: Connection, clause: Any, *args: Any) -> None:
+        """(ConnectionEvents.after_execute) Note the keys of the rows an INSERT added."""
         if not isinstance(clause, Insert):
             return
         table = self._own(clause)
         if table is None:
             return
         names = [c.key for c in table.primary_key.columns]
-        sets = list(multiparams or [params or {}])
+        sets = _parameter_sets(*args)
+        result = args[3]
         if clause.select is None and all(all(n in v for n in names) for v in sets):
             self._saw(table, (), [tuple(v[n] for n in names) for v in sets])
             return
@@ -506,7 +501,7 @@ def undoable(label: Label, *kinds: DataKind) -> Callable[[Callable[P, R]], Calla
 
     label names the step for a menu: a format string over the function's arguments by name
     and its ``result`` ("Remove screen '{result.name}'"), or a function (result, arguments).
-    kinds say which tables the step snapshots (``TABLES``). Calls made inside another
+    kinds say which tables' rows the step records (``TABLES``). Calls made inside another
     undoable call belong to the outer step.
     """
     tables = tuple(dict.fromkeys(t for kind in kinds for t in TABLES[kind]))
