@@ -314,6 +314,35 @@ class _Recorder:
         return step
 
 
+#: Per table, the tables whose rows the database deletes (CASCADE) or clears (SET NULL) with it.
+_DEPENDENTS: dict[str, list[tuple[Table, Any, str]]] = {}
+for _child in Base.metadata.sorted_tables:
+    for _fk in _child.foreign_keys:
+        _action = (_fk.ondelete or "").upper()
+        if _action in ("CASCADE", "SET NULL"):
+            _DEPENDENTS.setdefault(_fk.column.table.name, []).append((_child, _fk, _action))
+
+
+def _key_row(table: Table, key: Key) -> Row:
+    return dict(zip((c.name for c in table.primary_key.columns), key, strict=True))
+
+
+def _known_rows(conn: Connection, table: Table, keys: list[Key]) -> bool:
+    """Whether rows with these keys are known from the keys alone, without reading them.
+
+    True for a table made of its key (an association table such as artwork_tags) when the
+    values are plain integers, as the database gives them back, and the driver counts the rows
+    a statement run for several keys changed (so a DELETE can be checked to have hit them all).
+    Why: an edit's association rows are most of what it writes; not reading them keeps
+    recording an edit close to the cost of the edit.
+    """
+    if len(table.primary_key.columns) != len(table.columns):
+        return False
+    if len(keys) > 1 and not conn.dialect.supports_sane_multi_rowcount:
+        return False
+    return all(type(v) is int for key in keys for v in key)
+
+
 def _parameter_sets(multiparams: Any, params: Any, *_: Any) -> list[Mapping[str, Any]]:
     """A statement's parameter sets as the execute events pass them: one per row it runs for."""
     return list(multiparams or [params or {}])
@@ -367,8 +396,11 @@ class _Unit:
         self.recorder = recorder
         self.conn = conn
         self.before: dict[str, dict[Key, Row | None]] = {}
+        #: Rows of key-only tables whose state after the unit the statements tell already.
+        self.known: dict[str, dict[Key, Row | None]] = {}
         self.kept: Rows = {}
         self.incomplete: str | None = None
+        self._deleting: tuple[Any, int] | None = None
 
     def _own(self, stmt: Insert | Update | Delete) -> Table | None:
         table = Base.metadata.tables.get(getattr(stmt.table, "name", ""))
@@ -391,7 +423,14 @@ class _Unit:
             return
         sets = _parameter_sets(*args)
         keys = _keys_named(table, clause.whereclause, sets)
-        if keys is not None:  # the ORM's own statements: one read for all their rows
+        if isinstance(clause, Update):
+            self.known.pop(table.name, None)
+        if isinstance(clause, Delete) and keys is not None and _known_rows(conn, table, keys):
+            # An association row is its key: no read, the row count confirms they all were.
+            rows = [_key_row(table, key) for key in keys]
+            self.known.setdefault(table.name, {}).update((key, None) for key in keys)
+            self._deleting = (clause, len(set(keys)))
+        elif keys is not None:  # the ORM's own statements: one read for all their rows
             rows = list(_rows(conn, table, keys).values())
         else:
             query = select(table)
@@ -404,6 +443,11 @@ class _Unit:
 
     def after_execute(self, conn: Connection, clause: Any, *args: Any) -> None:
         """(ConnectionEvents.after_execute) Note the keys of the rows an INSERT added."""
+        result = args[3]
+        if self._deleting is not None and self._deleting[0] is clause:
+            if result.rowcount != self._deleting[1]:
+                self.incomplete = "a DELETE of association rows missed some it named"
+            self._deleting = None
         if not isinstance(clause, Insert):
             return
         table = self._own(clause)
@@ -411,9 +455,11 @@ class _Unit:
             return
         names = [c.key for c in table.primary_key.columns]
         sets = _parameter_sets(*args)
-        result = args[3]
         if clause.select is None and all(all(n in v for n in names) for v in sets):
-            self._saw(table, (), [tuple(v[n] for n in names) for v in sets])
+            keys = [tuple(v[n] for n in names) for v in sets]
+            self._saw(table, (), keys)
+            if _known_rows(conn, table, keys):
+                self.known.setdefault(table.name, {}).update((k, _key_row(table, k)) for k in keys)
             return
         try:
             keys = [tuple(k) for k in result.inserted_primary_key_rows]
@@ -430,34 +476,34 @@ class _Unit:
         Rows of the step's own tables are recorded as its changes; rows of other tables that
         go with them (a screen's heartbeats, plays, pushes) are kept to come back with them.
         """
-        for child in Base.metadata.sorted_tables:
-            for fk in child.foreign_keys:
-                action = (fk.ondelete or "").upper()
-                if fk.column.table is not table or action not in ("CASCADE", "SET NULL"):
-                    continue
-                own = child.name in self.recorder.own
-                if action == "SET NULL" and not own:
-                    continue
-                values = sorted({r[fk.column.name] for r in rows} - {None})
-                found: list[Row] = []
-                for start in range(0, len(values), 500):
-                    query = select(child).where(fk.parent.in_(values[start : start + 500]))
-                    found += [dict(r) for r in self.conn.execute(query).mappings()]
-                if not found:
-                    continue
-                if own:
-                    self._saw(child, found)
-                else:
-                    self.kept.setdefault(child.name, {}).update((_key(child, r), r) for r in found)
-                if action == "CASCADE":
-                    self._dependents(child, found)
+        for child, fk, action in _DEPENDENTS.get(table.name, ()):
+            own = child.name in self.recorder.own
+            if action == "SET NULL" and not own:
+                continue
+            values = sorted({r[fk.column.name] for r in rows} - {None})
+            found: list[Row] = []
+            for start in range(0, len(values), 500):
+                query = select(child).where(fk.parent.in_(values[start : start + 500]))
+                found += [dict(r) for r in self.conn.execute(query).mappings()]
+            if not found:
+                continue
+            if own:
+                self._saw(child, found)
+                for row in found:  # gone or changed: read again at the end
+                    self.known.get(child.name, {}).pop(_key(child, row), None)
+            else:
+                self.kept.setdefault(child.name, {}).update((_key(child, r), r) for r in found)
+            if action == "CASCADE":
+                self._dependents(child, found)
 
     def close(self) -> None:
         """The unit's edits are flushed: read each touched row's after-image, hand all over."""
         recorder = self.recorder
         for name, seen in self.before.items():
             table = Base.metadata.tables[name]
-            now = _rows(self.conn, table, seen.keys())
+            known = self.known.get(name, {})
+            unknown = [key for key in seen if key not in known]
+            now = {**(_rows(self.conn, table, unknown) if unknown else {}), **known}
             first = recorder.first.setdefault(name, {})
             last = recorder.last.setdefault(name, {})
             for key, old in seen.items():
