@@ -7,19 +7,61 @@ CLI's JSON (`urbanart whatson --json`) in the exact shape it has always printed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
+from enum import Enum
 from typing import Any
 
 from urbanart.curation.resolver import Source
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _json_value(value: Any) -> Any:
+    """One field as the CLI's JSON prints it: dates as ISO text, records by their to_json."""
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, Enum):
+        return str(value)
+    to_json = getattr(value, "to_json", None)
+    return to_json() if callable(to_json) else value
+
+
+def _fields_json(record: Any, names: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """A record's fields (all, or those named) in declaration order, as ``_json_value`` gives.
+
+    Why one helper: every record here prints its fields under their own names in the order
+    they are declared; the keys and order of the CLI's JSON are those of the dataclasses.
+    """
+    keys = names or tuple(f.name for f in fields(record))
+    return {key: _json_value(getattr(record, key)) for key in keys}
+
+
+#: What an agenda segment and a "what's on" answer both say about what plays.
+_PLAYING = ("playlist", "playlist_id", "source", "schedule", "overridden")
+
+
+class _FieldsJson:
+    """Records whose JSON is their fields, in order (``_fields_json``)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return _fields_json(self)
+
+
+class _Schedule(_FieldsJson):
+    """A schedule as a record names it: by its name and id."""
+
+    id: int
+    name: str
+
+    @property
+    def label(self) -> str:
+        """ "name (#id)", or "schedule #id" for an unnamed one."""
+        return f"{self.name} (#{self.id})" if self.name else f"schedule #{self.id}"
 
 
 @dataclass(frozen=True)
-class ScheduleSummary:
+class ScheduleSummary(_Schedule):
     """The schedule that wins a segment or an instant, as a curator recognises it."""
 
     id: int
@@ -35,30 +77,9 @@ class ScheduleSummary:
     shared_instant: bool
     reference_tz: str | None  # only for shared-instant schedules
 
-    @property
-    def label(self) -> str:
-        """ "name (#id)", or "schedule #id" for an unnamed one."""
-        return f"{self.name} (#{self.id})" if self.name else f"schedule #{self.id}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "playlist": self.playlist,
-            "playlist_id": self.playlist_id,
-            "priority": self.priority,
-            "created_at": self.created_at.isoformat(),
-            "start_date": _iso(self.start_date),
-            "end_date": _iso(self.end_date),
-            "days": self.days,
-            "window": self.window,
-            "shared_instant": self.shared_instant,
-            "reference_tz": self.reference_tz,
-        }
-
 
 @dataclass(frozen=True)
-class Overridden:
+class Overridden(_Schedule):
     """A schedule that applies but does not play, and why (see agenda.why_lost)."""
 
     id: int
@@ -67,20 +88,6 @@ class Overridden:
     priority: int
     created_at: datetime  # aware UTC
     why: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} (#{self.id})" if self.name else f"schedule #{self.id}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "playlist": self.playlist,
-            "priority": self.priority,
-            "created_at": self.created_at.isoformat(),
-            "why": self.why,
-        }
 
 
 @dataclass(frozen=True)
@@ -108,16 +115,12 @@ class AgendaSegment:
             "local_start": self.start.isoformat(),
             "local_end": self.end.isoformat(),
             "timezone": self.timezone,
-            "playlist": self.playlist,
-            "playlist_id": self.playlist_id,
-            "source": str(self.source),
-            "schedule": self.schedule.to_json() if self.schedule else None,
-            "overridden": [o.to_json() for o in self.overridden],
+            **_fields_json(self, _PLAYING),
         }
 
 
 @dataclass(frozen=True)
-class GroupInfo:
+class GroupInfo(_FieldsJson):
     """A group seen through its first member's clock (an empty group reads in UTC)."""
 
     group: str
@@ -126,16 +129,6 @@ class GroupInfo:
     member_id: int | None
     members: tuple[str, ...]
     timezone: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "group": self.group,
-            "group_id": self.group_id,
-            "member": self.member,
-            "member_id": self.member_id,
-            "members": list(self.members),
-            "timezone": self.timezone,
-        }
 
 
 @dataclass(frozen=True)
@@ -166,11 +159,7 @@ class WhatsOn:
             "at": self.at.astimezone(UTC).isoformat(),
             "local_time": self.at.isoformat(),
             "timezone": self.timezone,
-            "playlist": self.playlist,
-            "playlist_id": self.playlist_id,
-            "source": str(self.source),
-            "schedule": self.schedule.to_json() if self.schedule else None,
-            "overridden": [o.to_json() for o in self.overridden],
+            **_fields_json(self, _PLAYING),
             "segment": {
                 "start": self.segment_start.astimezone(UTC).isoformat(),
                 "end": self.segment_end.astimezone(UTC).isoformat(),

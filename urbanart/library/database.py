@@ -61,7 +61,7 @@ def begin_write(conn: Connection) -> None:
     """Take the write lock now, so rows read next cannot change before this transaction writes.
 
     Why: SQLite's Python driver begins a transaction only at the first write, so rows read
-    before it (an undo step's snapshot, its staleness check) could be changed by another
+    before it (an undo step's before-images, its staleness check) could be changed by another
     process in between. PostgreSQL holds the transaction from the first statement already.
     """
     if conn.dialect.name != "sqlite":

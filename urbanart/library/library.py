@@ -90,11 +90,11 @@ class Library:
         """
         with self._sessions() as session, session.begin():
             recorder = recorder_for(self)
-            if recorder is not None:
-                recorder.opened(session)
-            yield session
-            if recorder is not None:
-                recorder.closing(session)
+            if recorder is None:
+                yield session
+                return
+            with recorder.recording(session):
+                yield session
 
     def undo(self) -> UndoResult:
         """Revert the newest curation edit; see urbanart.library.undo for what is undoable."""

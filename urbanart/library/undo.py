@@ -2,9 +2,11 @@
 
 Every face undoes the same way (as Anki's ``col.undo()``): a mutating engine function marked
 ``@undoable`` records one step, the rows it changed as they were before and after, read inside
-the edit's own write transaction. ``Library.undo()`` writes the "before" rows back,
-``Library.redo()`` the "after" rows, with the same ids, so a removed screen returns with its
-poll token, push secret, group memberships and schedule targets exactly.
+the edit's own write transaction. Only the rows its statements touch are read (``_Recorder``),
+so a step costs what the edit touched, whatever the size of the catalogue. ``Library.undo()``
+writes the "before" rows back, ``Library.redo()`` the "after" rows, with the same ids, so a
+removed screen returns with its poll token, push secret, group memberships and schedule
+targets exactly.
 
 Why data rather than an inverse function per call: one restore routine serves every edit, it
 cannot drift from what the edit really wrote (cascades included), and it can check first that
@@ -14,9 +16,9 @@ nothing changed since.
   schedules, screens, screen groups). Not undoable: imports (files and thumbnails stay, and the
   demo loaders run unrecorded), removing an artwork (its media files are deleted), publishing,
   delivery, hub reports and settings.
-- A step covers the tables of the kinds of data it declares (``TABLES``). Rows elsewhere that
-  the database deletes along with a removed row (a screen's heartbeats, plays, status and
-  pushes) are kept with the step and put back with their parent.
+- A step records rows of the tables of the kinds of data it declares (``TABLES``). Rows
+  elsewhere that the database deletes along with a removed row (a screen's heartbeats, plays,
+  status and pushes) are kept with the step and put back with their parent.
 - History lives in memory, per ``Library`` object, at most ``HISTORY_LIMIT`` steps; it is not
   kept across restarts nor shared between processes (the CLI has no undo). A new edit clears
   the redo list.
@@ -40,10 +42,29 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Table, delete, event, insert, select, tuple_, update
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import (
+    Connection,
+    Delete,
+    Insert,
+    Table,
+    Update,
+    and_,
+    delete,
+    event,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import (
+    BinaryExpression,
+    BindParameter,
+    BooleanClauseList,
+    ColumnClause,
+)
 
 from urbanart.errors import UrbanArtError
 from urbanart.library.database import begin_write
@@ -68,7 +89,7 @@ class DataKind(StrEnum):
     SCREENS = "screens"  # screen groups too
 
 
-#: The tables an edit of each kind may write; a step snapshots those it declares.
+#: The tables an edit of each kind may write; a step records rows of those it declares.
 TABLES: dict[DataKind, tuple[str, ...]] = {
     DataKind.ARTWORKS: ("artists", "artworks", "tags", "artwork_tags"),
     DataKind.ARTISTS: ("artists",),
@@ -123,6 +144,15 @@ class Step:
     def side(self, side: Side) -> Rows:
         return self.before if side == "before" else self.after
 
+    def row_count(self) -> int:
+        """How many row images the step holds (both sides and kept rows).
+
+        Why: a step must cost what the edit touched, not what the catalogue holds; tests and
+        the undo bench read this.
+        """
+        sides = [self.before, self.after, *self.kept.values()]
+        return sum(len(rows) for side in sides for rows in side.values())
+
 
 @dataclass(frozen=True)
 class UndoResult:
@@ -140,16 +170,26 @@ def _key(table: Table, row: Mapping[Any, Any]) -> Key:
     return tuple(row[c.name] for c in table.primary_key.columns)
 
 
-def _dump(conn: Connection, table: Table) -> dict[Key, Row]:
-    return {_key(table, r): dict(r) for r in conn.execute(select(table)).mappings()}
-
-
 def _by_key(table: Table, keys: Iterable[Key]) -> Any:
+    """WHERE the primary key is one of keys.
+
+    Why not ``tuple_(...).in_(...)`` for composite keys: SQLite scans the whole table for a
+    row-value IN, so it is grouped instead (``a = 1 AND b IN (…) OR a = 2 AND …``), which
+    every database answers from the primary key's index.
+    """
     columns = list(table.primary_key.columns)
     keys = list(keys)
     if len(columns) == 1:
         return columns[0].in_([k[0] for k in keys])
-    return tuple_(*columns).in_(keys)
+    groups: dict[Key, list[Any]] = {}
+    for key in keys:
+        groups.setdefault(tuple(key[:-1]), []).append(key[-1])
+    return or_(
+        *(
+            and_(*(c == v for c, v in zip(columns, head, strict=False)), columns[-1].in_(lasts))
+            for head, lasts in groups.items()
+        )
+    )
 
 
 def _rows(conn: Connection, table: Table, keys: Iterable[Key]) -> dict[Key, Row]:
@@ -188,64 +228,66 @@ def _cascaded(conn: Connection, table: Table, rows: list[Row], skip: set[str], i
 
 
 class _Recorder:
-    """Snapshots a step's tables in each transaction the recorded function opens."""
+    """The rows an undoable operation's statements touched, as they were first and last.
+
+    Why statements and not table snapshots: a step's cost must follow the size of the edit,
+    not of the catalogue (snapshotting whole tables made one artwork edit take over a second
+    with 5,000 works). Every INSERT, UPDATE and DELETE the operation runs on one of its tables,
+    by the ORM's flush (association rows and ORM cascades included) or as a Core statement,
+    passes the connection's ``before_execute``/``after_execute`` events: the rows an UPDATE or
+    DELETE will touch are read first with the statement's own WHERE clause, an INSERT's keys
+    come from its parameters or the result. Rows the database itself deletes or clears with a
+    deleted row (ON DELETE CASCADE / SET NULL) are read before the DELETE runs. Each row's
+    "after" image is read once, when the unit of work ends. All of it is plain Core SQL.
+
+    Not seen: raw SQL text and an UPDATE that changes a primary key; no undoable operation
+    does either. An INSERT whose keys cannot be known (INSERT … SELECT) makes the step
+    unrecordable: it is dropped with a warning rather than recorded wrong.
+    """
 
     def __init__(self, library: Library, tables: Iterable[str]) -> None:
         self.library = library
-        names = set(tables)
-        self.tables = [t for t in Base.metadata.sorted_tables if t.name in names]
+        self.own = frozenset(tables)
         self.first: dict[str, dict[Key, Row | None]] = {}
         self.last: dict[str, dict[Key, Row | None]] = {}
         self.removed: Rows = {}
-        self._start: dict[str, dict[Key, Row]] = {}
-        #: Screens' push secrets live outside the database; a screens step snapshots them too.
-        self.with_secrets = "screens" in names
+        self.incomplete: str | None = None
+        #: Screens' push secrets live outside the database; a screens step records them too.
+        self.with_secrets = "screens" in self.own
         self.secrets_first: dict[int, str | None] = {}
         self.secrets_last: dict[int, str | None] = {}
-        self._secrets_start: dict[int, str] = {}
 
-    def opened(self, session: Session) -> None:
+    @contextmanager
+    def recording(self, session: Session) -> Iterator[None]:
+        """Record the statements of one unit of work; kept only if the unit gets to its end."""
         conn = session.connection()
         begin_write(conn)
-        self._start = {t.name: _dump(conn, t) for t in self.tables}
+        unit = _Unit(self, conn)
+        secrets = self.library.secrets.all() if self.with_secrets else {}
+        event.listen(conn, "before_execute", unit.before_execute)
+        event.listen(conn, "after_execute", unit.after_execute)
+        try:
+            yield
+            session.flush()
+        finally:
+            event.remove(conn, "before_execute", unit.before_execute)
+            event.remove(conn, "after_execute", unit.after_execute)
+        unit.close()
         if self.with_secrets:
-            self._secrets_start = self.library.secrets.all()
-        event.listen(session, "before_flush", self._before_flush)
+            self._secrets_changed(secrets, self.library.secrets.all())
 
-    def closing(self, session: Session) -> None:
-        session.flush()
-        conn = session.connection()
-        for table in self.tables:
-            start, end = self._start[table.name], _dump(conn, table)
-            first = self.first.setdefault(table.name, {})
-            last = self.last.setdefault(table.name, {})
-            for key in start.keys() | end.keys():
-                old, new = start.get(key), end.get(key)
-                if old != new:
-                    first.setdefault(key, old)
-                    last[key] = new
-        if self.with_secrets:
-            start_secrets, end_secrets = self._secrets_start, self.library.secrets.all()
-            for screen_id in start_secrets.keys() | end_secrets.keys():
-                old_secret, new_secret = start_secrets.get(screen_id), end_secrets.get(screen_id)
-                if old_secret != new_secret:
-                    self.secrets_first.setdefault(screen_id, old_secret)
-                    self.secrets_last[screen_id] = new_secret
-
-    def _before_flush(self, session: Session, _context: object, _instances: object) -> None:
-        """Before a deleted row goes, keep what the database will delete with it."""
-        conn = session.connection()
-        own = {t.name for t in self.tables}
-        for obj in list(session.deleted):
-            state = sa_inspect(obj)
-            table = state.mapper.local_table
-            if state.identity is None or not isinstance(table, Table):
-                continue
-            stmt = select(table).where(_by_key(table, [tuple(state.identity)]))
-            rows = [dict(r) for r in conn.execute(stmt).mappings()]
-            _cascaded(conn, table, rows, own, self.removed)
+    def _secrets_changed(self, start: Mapping[int, str], end: Mapping[int, str]) -> None:
+        """Note the push secrets a unit changed (a handful: one per screen, in one file)."""
+        for screen_id in start.keys() | end.keys():
+            old_secret, new_secret = start.get(screen_id), end.get(screen_id)
+            if old_secret != new_secret:
+                self.secrets_first.setdefault(screen_id, old_secret)
+                self.secrets_last[screen_id] = new_secret
 
     def step(self, label: str) -> Step | None:
+        if self.incomplete is not None:
+            log.warning("no undo step for %r: %s", label, self.incomplete)
+            return None
         before: Rows = {}
         after: Rows = {}
         kinds: set[DataKind] = set()
@@ -270,6 +312,209 @@ class _Recorder:
         step.kept["before"] = self.removed
         step.secrets = {"before": changed, "after": {i: self.secrets_last[i] for i in changed}}
         return step
+
+
+#: Per table, the tables whose rows the database deletes (CASCADE) or clears (SET NULL) with it.
+_DEPENDENTS: dict[str, list[tuple[Table, Any, str]]] = {}
+for _child in Base.metadata.sorted_tables:
+    for _fk in _child.foreign_keys:
+        _action = (_fk.ondelete or "").upper()
+        if _action in ("CASCADE", "SET NULL"):
+            _DEPENDENTS.setdefault(_fk.column.table.name, []).append((_child, _fk, _action))
+
+
+def _key_row(table: Table, key: Key) -> Row:
+    return dict(zip((c.name for c in table.primary_key.columns), key, strict=True))
+
+
+def _known_rows(conn: Connection, table: Table, keys: list[Key]) -> bool:
+    """Whether rows with these keys are known from the keys alone, without reading them.
+
+    True for a table made of its key (an association table such as artwork_tags) when the
+    values are plain integers, as the database gives them back, and the driver counts the rows
+    a statement run for several keys changed (so a DELETE can be checked to have hit them all).
+    Why: an edit's association rows are most of what it writes; not reading them keeps
+    recording an edit close to the cost of the edit.
+    """
+    if len(table.primary_key.columns) != len(table.columns):
+        return False
+    if len(keys) > 1 and not conn.dialect.supports_sane_multi_rowcount:
+        return False
+    return all(type(v) is int for key in keys for v in key)
+
+
+def _parameter_sets(multiparams: Any, params: Any, *_: Any) -> list[Mapping[str, Any]]:
+    """A statement's parameter sets as the execute events pass them: one per row it runs for."""
+    return list(multiparams or [params or {}])
+
+
+def _keys_named(table: Table, where: Any, sets: list[Mapping[str, Any]]) -> list[Key] | None:
+    """The primary keys a statement touches, when its WHERE is exactly ``pk = :bind AND …``.
+
+    That is the shape of every UPDATE and DELETE the ORM's flush emits, often run once per
+    row (executemany); reading their rows in one query instead of one per row keeps recording
+    cheap. None for any other WHERE, which is then run as it is.
+    """
+    terms = (
+        list(where.clauses)
+        if isinstance(where, BooleanClauseList) and where.operator is operators.and_
+        else [where]
+    )
+    binds: dict[str, BindParameter[Any]] = {}
+    for term in terms:
+        if not (
+            isinstance(term, BinaryExpression)
+            and term.operator is operators.eq
+            and isinstance(term.left, ColumnClause)
+            and isinstance(term.right, BindParameter)
+            and getattr(term.left.table, "name", None) == table.name
+        ):
+            return None
+        binds[term.left.name] = term.right
+    columns = [c.name for c in table.primary_key.columns]
+    if sorted(binds) != sorted(columns):
+        return None
+    keys: list[Key] = []
+    for values in sets:
+        key = []
+        for name in columns:
+            bind = binds[name]
+            if bind.key in values:
+                key.append(values[bind.key])
+            elif bind.callable is None and bind.value is not None:
+                key.append(bind.value)
+            else:
+                return None
+        keys.append(tuple(key))
+    return keys
+
+
+class _Unit:
+    """What one unit of work (one ``Library.session``) of a recorded operation touched."""
+
+    def __init__(self, recorder: _Recorder, conn: Connection) -> None:
+        self.recorder = recorder
+        self.conn = conn
+        self.before: dict[str, dict[Key, Row | None]] = {}
+        #: Rows of key-only tables whose state after the unit the statements tell already.
+        self.known: dict[str, dict[Key, Row | None]] = {}
+        self.kept: Rows = {}
+        self.incomplete: str | None = None
+        self._deleting: tuple[Any, int] | None = None
+
+    def _own(self, stmt: Insert | Update | Delete) -> Table | None:
+        table = Base.metadata.tables.get(getattr(stmt.table, "name", ""))
+        return table if table is not None and table.name in self.recorder.own else None
+
+    def _saw(self, table: Table, rows: Iterable[Row | None], keys: Iterable[Key] = ()) -> None:
+        seen = self.before.setdefault(table.name, {})
+        for row in rows:
+            if row is not None:
+                seen.setdefault(_key(table, row), row)
+        for key in keys:  # inserted: no row had that key before
+            seen.setdefault(key, None)
+
+    def before_execute(self, conn: Connection, clause: Any, *args: Any) -> None:
+        """(ConnectionEvents.before_execute) Read the rows an UPDATE or DELETE will change."""
+        if not isinstance(clause, Update | Delete):
+            return
+        table = self._own(clause)
+        if table is None:
+            return
+        sets = _parameter_sets(*args)
+        keys = _keys_named(table, clause.whereclause, sets)
+        if isinstance(clause, Update):
+            self.known.pop(table.name, None)
+        if isinstance(clause, Delete) and keys is not None and _known_rows(conn, table, keys):
+            # An association row is its key: no read, the row count confirms they all were.
+            rows = [_key_row(table, key) for key in keys]
+            self.known.setdefault(table.name, {}).update((key, None) for key in keys)
+            self._deleting = (clause, len(set(keys)))
+        elif keys is not None:  # the ORM's own statements: one read for all their rows
+            rows = list(_rows(conn, table, keys).values())
+        else:
+            query = select(table)
+            if clause.whereclause is not None:
+                query = query.where(clause.whereclause)
+            rows = [dict(r) for values in sets for r in conn.execute(query, values).mappings()]
+        self._saw(table, rows)
+        if isinstance(clause, Delete) and rows:
+            self._dependents(table, rows)
+
+    def after_execute(self, conn: Connection, clause: Any, *args: Any) -> None:
+        """(ConnectionEvents.after_execute) Note the keys of the rows an INSERT added."""
+        result = args[3]
+        if self._deleting is not None and self._deleting[0] is clause:
+            if result.rowcount != self._deleting[1]:
+                self.incomplete = "a DELETE of association rows missed some it named"
+            self._deleting = None
+        if not isinstance(clause, Insert):
+            return
+        table = self._own(clause)
+        if table is None:
+            return
+        names = [c.key for c in table.primary_key.columns]
+        sets = _parameter_sets(*args)
+        if clause.select is None and all(all(n in v for n in names) for v in sets):
+            keys = [tuple(v[n] for n in names) for v in sets]
+            self._saw(table, (), keys)
+            if _known_rows(conn, table, keys):
+                self.known.setdefault(table.name, {}).update((k, _key_row(table, k)) for k in keys)
+            return
+        try:
+            keys = [tuple(k) for k in result.inserted_primary_key_rows]
+        except Exception:  # an INSERT … SELECT or a driver without the keys
+            keys = []
+        if clause.select is not None or not keys or any(None in k for k in keys):
+            self.incomplete = f"the keys of rows inserted into {table.name} are unknown"
+            return
+        self._saw(table, (), keys)
+
+    def _dependents(self, table: Table, rows: list[Row]) -> None:
+        """Rows the database deletes (CASCADE) or clears (SET NULL) with rows of table.
+
+        Rows of the step's own tables are recorded as its changes; rows of other tables that
+        go with them (a screen's heartbeats, plays, pushes) are kept to come back with them.
+        """
+        for child, fk, action in _DEPENDENTS.get(table.name, ()):
+            own = child.name in self.recorder.own
+            if action == "SET NULL" and not own:
+                continue
+            values = sorted({r[fk.column.name] for r in rows} - {None})
+            found: list[Row] = []
+            for start in range(0, len(values), 500):
+                query = select(child).where(fk.parent.in_(values[start : start + 500]))
+                found += [dict(r) for r in self.conn.execute(query).mappings()]
+            if not found:
+                continue
+            if own:
+                self._saw(child, found)
+                for row in found:  # gone or changed: read again at the end
+                    self.known.get(child.name, {}).pop(_key(child, row), None)
+            else:
+                self.kept.setdefault(child.name, {}).update((_key(child, r), r) for r in found)
+            if action == "CASCADE":
+                self._dependents(child, found)
+
+    def close(self) -> None:
+        """The unit's edits are flushed: read each touched row's after-image, hand all over."""
+        recorder = self.recorder
+        for name, seen in self.before.items():
+            table = Base.metadata.tables[name]
+            known = self.known.get(name, {})
+            unknown = [key for key in seen if key not in known]
+            now = {**(_rows(self.conn, table, unknown) if unknown else {}), **known}
+            first = recorder.first.setdefault(name, {})
+            last = recorder.last.setdefault(name, {})
+            for key, old in seen.items():
+                first.setdefault(key, old)
+                last[key] = now.get(key)
+        for name, rows in self.kept.items():
+            kept = recorder.removed.setdefault(name, {})
+            for key, row in rows.items():
+                kept.setdefault(key, row)
+        if self.incomplete is not None:
+            recorder.incomplete = self.incomplete
 
 
 _recording: ContextVar[_Recorder | None] = ContextVar("undo_recording", default=None)
@@ -302,7 +547,7 @@ def undoable(label: Label, *kinds: DataKind) -> Callable[[Callable[P, R]], Calla
 
     label names the step for a menu: a format string over the function's arguments by name
     and its ``result`` ("Remove screen '{result.name}'"), or a function (result, arguments).
-    kinds say which tables the step snapshots (``TABLES``). Calls made inside another
+    kinds say which tables' rows the step records (``TABLES``). Calls made inside another
     undoable call belong to the outer step.
     """
     tables = tuple(dict.fromkeys(t for kind in kinds for t in TABLES[kind]))
@@ -442,6 +687,11 @@ class UndoHistory:
 
     def __len__(self) -> int:
         return len(self._undo)
+
+    def newest(self) -> Step | None:
+        """The step Undo would revert now, if any."""
+        with self._lock:
+            return self._undo[-1] if self._undo else None
 
     def clear(self) -> None:
         with self._lock:
