@@ -131,16 +131,16 @@ def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
             wait(50)
         settle()
         if dark:
-            view.grid.setCurrentIndex(view.model.index(1))
+            view.grid.setCurrentIndex(view.model.index(1, 0))
             shot("01-library-selected")
         else:
             shot("00-library")
-            view.grid.setCurrentIndex(view.model.index(1))
+            view.grid.setCurrentIndex(view.model.index(1, 0))
             shot("01-library-selected")
             view.grid.selectionModel().clearSelection()
             for row in (0, 2, 3, 5):
                 view.grid.selectionModel().select(
-                    view.model.index(row), view.grid.selectionModel().SelectionFlag.Select
+                    view.model.index(row, 0), view.grid.selectionModel().SelectionFlag.Select
                 )
             shot("02-library-multiselect")
             view.grid.clearSelection()

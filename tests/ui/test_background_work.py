@@ -111,7 +111,7 @@ def test_an_unexpected_save_failure_leaves_the_editor_ready_to_save_again(
     qtbot, open_window, demo_home
 ) -> None:
     view = library_view(open_window(demo_home))
-    view.grid.setCurrentIndex(view.model.index(0))
+    view.grid.setCurrentIndex(view.model.index(0, 0))
     artwork_id = view.model.artwork(0).id
     qtbot.waitUntil(lambda: getattr(view.editor.record, "id", None) == artwork_id, timeout=5000)
 

@@ -133,7 +133,7 @@ def test_space_opens_a_quick_look_of_the_current_work_and_closes_it(
     view = library_view(open_window(demo_home))
     view.set_mode(mode)
     items = view.items_view()
-    items.setCurrentIndex(view.model.index(3))
+    items.setCurrentIndex(view.model.index(3, 0))
     items.setFocus()
     QTest.keyClick(items, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: view.quick_look is not None and view.quick_look.isVisible())
@@ -155,7 +155,7 @@ def test_a_status_pill_leaves_the_title_and_artist_whole(qtbot, open_window, dem
     for row_number, row in enumerate(view.model.rows()):
         if row.status == "approved":
             continue
-        rect = view.grid.visualRect(view.model.index(row_number))
+        rect = view.grid.visualRect(view.model.index(row_number, 0))
         text = delegate.card_text(font, rect, row)
         box = text.title_rect.adjusted(0, -delegate.thumb - 6, 0, -text.title_rect.height())
         pill = delegate.status_pill(font, row.status, box)

@@ -19,7 +19,7 @@ from urbanart.library.catalog import get_artwork, list_artworks
 
 
 def _select_first(qtbot, view) -> int:
-    view.grid.setCurrentIndex(view.model.index(0))
+    view.grid.setCurrentIndex(view.model.index(0, 0))
     artwork_id = view.model.artwork(0).id
     qtbot.waitUntil(
         lambda: view.editor.record is not None and view.editor.record.id == artwork_id,

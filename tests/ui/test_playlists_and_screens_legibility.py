@@ -57,7 +57,7 @@ def test_the_item_editor_shows_nothing_fake_without_a_selection(
     assert view.transition.currentText() == ""
     assert view.transition_s.text().strip() == ""
     assert not view.overlay.isChecked()
-    _drop_on_items(view, view.works_model.mimeData([view.works_model.index(0)]), None)
+    _drop_on_items(view, view.works_model.mimeData([view.works_model.index(0, 0)]), None)
     qtbot.waitUntil(lambda: len(_titles(view)) == 1, timeout=10_000)
     view.items.setCurrentIndex(view.items_model.index(0))
     assert view.item_editor.isEnabled() and not view.editor_hint.isVisibleTo(view)
@@ -77,7 +77,7 @@ def test_a_dragged_in_work_takes_the_playlists_usual_timing(qtbot, open_window, 
     view.refresh(select=made.id)
     qtbot.waitUntil(lambda: view.record is not None and view.record.id == made.id)
     added = view.works_model.artwork(5).title
-    _drop_on_items(view, view.works_model.mimeData([view.works_model.index(5)]), None)
+    _drop_on_items(view, view.works_model.mimeData([view.works_model.index(5, 0)]), None)
     qtbot.waitUntil(lambda: len(_titles(view)) == 4, timeout=10_000)
     last = view.record.items[-1]
     assert last.title == added

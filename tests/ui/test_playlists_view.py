@@ -47,7 +47,7 @@ def test_drag_works_in_reorder_and_undo_redo(qtbot, open_window, demo_home) -> N
     qtbot.waitUntil(lambda: view.record is not None and view.record.name == "Night Walk")
     playlist_id = view.record.id
 
-    picks = [view.works_model.index(r) for r in (0, 1, 2)]
+    picks = [view.works_model.index(r, 0) for r in (0, 1, 2)]
     first_three = [view.works_model.artwork(r).title for r in (0, 1, 2)]
     _drop_on_items(view, view.works_model.mimeData(picks), None)
     qtbot.waitUntil(lambda: len(_titles(view)) == 3)
@@ -79,7 +79,7 @@ def test_item_duration_edit_is_saved_and_undoable(qtbot, open_window, demo_home)
     qtbot.waitUntil(lambda: view.works_model.rowCount() == 22)
     view.create_playlist("Short")
     qtbot.waitUntil(lambda: view.record is not None)
-    _drop_on_items(view, view.works_model.mimeData([view.works_model.index(0)]), None)
+    _drop_on_items(view, view.works_model.mimeData([view.works_model.index(0, 0)]), None)
     qtbot.waitUntil(lambda: len(_titles(view)) == 1)
     view.items.setCurrentIndex(view.items_model.index(0))
 

@@ -344,7 +344,7 @@ class LibraryView(QWidget):
             row = self.model.row_for_id(artwork_id)
             if row is None:
                 continue
-            index = self.model.index(row)
+            index = self.model.index(row, 0)
             flags = QItemSelectionModel.SelectionFlag.Select
             if self.controls.mode() == LIST:
                 flags |= QItemSelectionModel.SelectionFlag.Rows
