@@ -160,3 +160,18 @@ def test_the_status_table_fits_the_default_window(qtbot, open_window, demo_home)
             text = view.model.index(row, column).data()
             assert table.columnWidth(column) >= metrics.horizontalAdvance(text), text
     assert table.columnWidth(NAME) >= 130  # a name keeps most of itself, never a stub
+
+
+def test_rows_loaded_while_hidden_are_fitted_when_the_view_is_shown(
+    qtbot, open_window, demo_home
+) -> None:
+    with Library.open(demo_home) as library:
+        load_demo_curation(library)
+    window = open_window(demo_home)  # the Library is on screen; other views load behind it
+    view = window.views["screens"]
+    qtbot.waitUntil(lambda: view.model.rowCount() == 5, timeout=15_000)
+    assert not view.isVisible()
+    window.show_view("screens")
+    # well before the view's next timed refresh (10 s), which would fit them anyway
+    qtbot.waitUntil(lambda: view.table.columnWidth(NAME) != COLUMN_WIDTHS[NAME], timeout=3_000)
+    assert view.table.horizontalScrollBar().maximum() == 0

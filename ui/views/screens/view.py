@@ -319,6 +319,11 @@ class ScreensView(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.presenter.shown()
+        if not self._columns_fitted and self.model.rowCount():
+            # Rows loaded while the view was hidden (the studio loads every view at start):
+            # fit the columns now that the table has its real width.
+            self._columns_fitted = True
+            QTimer.singleShot(0, self, self.fit_columns)
 
     def show_load_error(self, text: str) -> None:
         self.load_error.show_message(text)
