@@ -319,11 +319,9 @@ class ScreensView(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.presenter.shown()
-        if not self._columns_fitted and self.model.rowCount():
-            # Rows loaded while the view was hidden (the studio loads every view at start):
-            # fit the columns now that the table has its real width.
-            self._columns_fitted = True
-            QTimer.singleShot(0, self, self.fit_columns)
+        # Rows loaded while the view was hidden (the studio loads every view at start) are
+        # fitted now that the table has its real width.
+        self._fit_columns_once()
 
     def show_load_error(self, text: str) -> None:
         self.load_error.show_message(text)
@@ -338,13 +336,18 @@ class ScreensView(QWidget):
         self._restore_selection(keep, selected)
         self._summarise()
         self.table_stack.setCurrentWidget(self.table if snapshot.rows else self.empty)
-        if not self._columns_fitted and snapshot.rows and self.table.isVisible():
-            self._columns_fitted = True  # then on window resizes; between them, the curator's
-            QTimer.singleShot(0, self, self.fit_columns)  # once the layout has settled
+        self._fit_columns_once()
         self.detail_stack.setVisible(bool(snapshot.rows))  # one empty-state page is enough
         self.updated.setText(updated)
         self._show_current()
         self.screens_loaded.emit(len(snapshot.rows))
+
+    def _fit_columns_once(self) -> None:
+        """Fit the columns the first time the table shows rows; after that only on resizes
+        (eventFilter), so a curator's own widths stand between them."""
+        if not self._columns_fitted and self.model.rowCount() and self.table.isVisible():
+            self._columns_fitted = True
+            QTimer.singleShot(0, self, self.fit_columns)  # once the layout has settled
 
     def fit_columns(self) -> None:
         """Size the status table's columns to their content within the table's width."""
