@@ -133,12 +133,16 @@ def test_web_player_shows_verified_bytes_signed_qr_and_refuses_stale_manifests(
                 timeout=15000,
             )
             shown = page.evaluate(
+                # Picture and state are read in one synchronous step: the player may move on
+                # to the next work while the bytes are fetched and hashed.
                 "async () => { const img = document.querySelector('.layer.shown'); "
-                "const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer()); "
+                "const src = img.src, w = img.naturalWidth, "
+                "sha = window.urbanartPlayer.state().sha256; "
+                "const bytes = new Uint8Array(await (await fetch(src)).arrayBuffer()); "
                 "const digest = await crypto.subtle.digest('SHA-256', bytes); "
-                "return {src: img.src, sha: window.urbanartPlayer.state().sha256, "
+                "return {src, sha, w, "
                 "hash: Array.from(new Uint8Array(digest), b => b.toString(16).padStart(2, '0'))"
-                ".join(''), w: img.naturalWidth}; }"
+                ".join('')}; }"
             )
             # The picture on screen is a blob of exactly the bytes the manifest's hash names.
             assert shown["src"].startswith("blob:"), shown
@@ -155,10 +159,13 @@ def test_web_player_shows_verified_bytes_signed_qr_and_refuses_stale_manifests(
 
         # The QR code beside the work is drawn from the signed rows, never fetched.
         page.wait_for_function("document.querySelector('#qr').naturalWidth > 0", timeout=5000)
+        # Code and state are read together once a work is on screen (not between two works).
         qr = page.evaluate(
-            "async () => ({src: document.querySelector('#qr').src, sha: "
-            "window.urbanartPlayer.state().sha256, svg: await (await fetch("
-            "document.querySelector('#qr').src)).text()})"
+            "async () => { let sha = null, src = null; "
+            "while (!sha) { sha = window.urbanartPlayer.state().sha256; "
+            "src = document.querySelector('#qr').src; "
+            "if (!sha) await new Promise(r => setTimeout(r, 20)); } "
+            "return {src, sha, svg: await (await fetch(src)).text()}; }"
         )
         assert qr["src"].startswith("blob:") and qr_requests == []
         drawn = {
