@@ -58,5 +58,5 @@ def test_show_in_library_filters_the_grid_to_the_artist(qtbot, open_window, demo
     view.show_in_library.click()
     grid = library_view(window)
     assert window.current_view_key() == "library"
-    qtbot.waitUntil(lambda: grid.model.rowCount() == 3)
+    qtbot.waitUntil(lambda: grid.model.rowCount() == 3, timeout=15000)
     assert {row.artist for row in grid.model.rows()} == {name}

@@ -110,13 +110,13 @@ def test_preview_plays_items_in_order_with_their_crossfade(qtbot, open_window, d
     assert canvas.preview_size().height() > canvas.preview_size().width()  # shaped like the screen
     fades: list[float] = []
     canvas.animation.valueChanged.connect(lambda value: fades.append(float(value)))
-    qtbot.waitUntil(lambda: not canvas.image.isNull(), timeout=5_000)
+    qtbot.waitUntil(lambda: not canvas.image.isNull(), timeout=15_000)
     first = canvas.image
     assert fades == []  # the first item arrives with a cut
     assert record.items[0].title in canvas.caption
 
-    qtbot.waitUntil(lambda: preview.index == 1 and canvas.image is not first, timeout=5_000)
-    qtbot.waitUntil(lambda: canvas.fade >= 1.0, timeout=5_000)
+    qtbot.waitUntil(lambda: preview.index == 1 and canvas.image is not first, timeout=15_000)
+    qtbot.waitUntil(lambda: canvas.fade >= 1.0, timeout=15_000)
     assert any(0.0 < f < 1.0 for f in fades), fades  # the second one faded in over the first
     assert canvas.previous.isNull()  # and the old picture is let go once the fade ends
     assert "2 of 2" in preview.status.text()
