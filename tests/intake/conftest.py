@@ -144,4 +144,5 @@ def hand_in(
     """POST the form as a browser without JavaScript does (csrf first, then fields, files)."""
     data = {"csrf": csrf, **artist_fields(), **work_fields(), **fields}
     parts = {k: (name, data_, "application/octet-stream") for k, (name, data_) in files.items()}
+    parts = parts or {"work-0-file": ("", b"", "application/octet-stream")}  # as browsers send
     return session.post(url, data=data, files=parts, allow_redirects=False, timeout=30)
