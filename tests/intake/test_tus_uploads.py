@@ -84,7 +84,6 @@ def test_an_upload_resumes_after_a_dropped_connection_and_is_handed_in(served: S
         offset = offset_of(session, url, csrf)
         if offset > CHUNK and not served.hub.hub.intake.busy:
             break
-        import time
 
         time.sleep(0.05)
     assert CHUNK < offset <= CHUNK + (len(data) - CHUNK) // 3
