@@ -202,8 +202,8 @@ def create_call(
     if not 1 <= max_bytes <= MAX_BYTES_LIMIT:
         raise InvalidValue(
             "bytes per file",
-            max_bytes,
-            f"must be 1 to {MAX_BYTES_LIMIT} ({MAX_BYTES_LIMIT // MIB} MiB)",
+            f"{max_bytes / MIB:g} MiB",
+            f"must be more than 0 and at most {MAX_BYTES_LIMIT // MIB} MiB",
             key="max_bytes",
         )
     offered = tuple(dict.fromkeys(normalize_license(value) for value in licenses))
