@@ -135,3 +135,15 @@ def test_contact_emails_are_never_published(served: Served) -> None:
     texts = [p.read_bytes() for p in root.rglob("*") if p.is_file()]
     assert texts and any(b"Ana Lima" in t for t in texts)  # the credit is published…
     assert not any(b"ana@example.org" in t for t in texts)  # …the contact never
+
+
+def test_the_same_bytes_from_a_second_artist_are_not_credited_to_the_first_work(
+    served: Served, run_cli
+) -> None:
+    handed_in(served, (3, 3, 3))
+    handed_in(served, (3, 3, 3), name="Copy Cat", email="cat@example.org")
+    first, second = review.list_submissions(served.library, served.call.id)
+    review.accept(served.library, first.id)
+    result = run_cli("calls", "accept", str(second.id))
+    assert result.exit_code == 1 and "same content as artwork" in result.stderr
+    assert review.get_submission(served.library, second.id).state == "received"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import socket
 import time
 from urllib.parse import urlsplit
@@ -148,3 +149,20 @@ def test_limits_deadline_and_version_are_enforced(served: Served) -> None:
     assert create(session, served, csrf, b"x" * 100, "b.png").status_code == 403
     assert patch(session, url, csrf, 0, b"x" * 100).status_code == 403
     assert len(served.uploads()) == 1  # only the first, empty one: nothing was added after
+
+
+def test_abandoned_uploads_are_swept_and_fresh_ones_kept(served: Served) -> None:
+    session = requests.Session()
+    csrf = open_form(session, served.page)
+    create(session, served, csrf, b"x" * 1000, "old.png")
+    create(session, served, csrf, b"x" * 1000, "new.png")
+    old, new = sorted(served.uploads(), key=lambda p: (p / "info.json").read_text().count("old"))[
+        ::-1
+    ]
+    assert "old.png" in (old / "info.json").read_text()
+    long_ago = time.time() - 3 * 24 * 3600
+    for path in (old, old / "data"):
+        os.utime(path, (long_ago, long_ago))
+    folders = served.hub.hub.intake.folders
+    assert folders.sweep(2 * 24 * 3600) == 1
+    assert served.uploads() == [new]

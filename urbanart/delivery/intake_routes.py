@@ -33,6 +33,7 @@ import contextlib
 import hmac
 import json
 import logging
+import os
 import re
 import secrets
 from collections.abc import Callable, MutableMapping
@@ -88,6 +89,9 @@ MAX_FIELD_BYTES = 24 * 1024
 MAX_PARTS = 400
 #: Room for the form's text fields and multipart framing beyond the files themselves.
 FORM_OVERHEAD = 1024 * 1024
+#: An upload nobody touched for this long was abandoned; its folder goes (checked hourly).
+ABANDONED_AFTER = 2 * 24 * 3600.0
+SWEEP_INTERVAL = 3600.0
 SCRIPT = (Path(__file__).resolve().parents[1] / "intake" / "static" / "intake.js").read_bytes()
 
 _PAGE = re.compile(rb"/calls/([A-Za-z0-9_-]{16,64})(?:/invite/([A-Za-z0-9_-]{16,64}))?/?")
@@ -312,14 +316,17 @@ class IntakeRoutes:
         db: Executor,
         *,
         rates: IntakeRates | None = None,
-        guard_workers: int = 1,
+        guard_workers: int | None = None,
         io_threads: int = 4,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.library = library
         self.db = db
         self.folders = IntakeFolders(library.home)
-        self.guard = Guard(guard_workers)
+        # One guard process per core, up to four (as the importer): the guard's full decode
+        # (~0.3 s for a 10 MB still) is what limits a rush of hand-ins; the processes start
+        # with the first upload, so a hub without calls never has them.
+        self.guard = Guard(guard_workers or min(os.cpu_count() or 1, 4))
         self.io = ThreadPoolExecutor(io_threads, thread_name_prefix="hub-intake")
         self.clock = clock
         rates = rates or IntakeRates()
@@ -332,6 +339,7 @@ class IntakeRoutes:
         #: Page session owner → live invite it opened (for tus creation on invite-only calls).
         self.invited: dict[str, int] = {}
         self._calls: dict[str, tuple[float, CallRecord | None]] = {}
+        self._swept = float("-inf")
 
     def close(self) -> None:
         self.guard.close()
@@ -539,8 +547,6 @@ class IntakeRoutes:
         except BaseException:
             await self._run(self.io, reader.discard)
             raise
-        if reader.files is None:  # pragma: no cover - _read_form always leaves a dict
-            return
         await self._finish_hand_in(send, call, invite, session, reader, action)
 
     async def _read_form(self, receive: Receive, reader: FormReader, limit: int) -> None:
@@ -772,6 +778,10 @@ class IntakeRoutes:
             await send_json(send, 413, error_body("too large", detail), extra=base)
             return
         name = _metadata(headers.get(b"upload-metadata", b"")).get("filename", "file")
+        now = asyncio.get_running_loop().time()
+        if now - self._swept > SWEEP_INTERVAL:
+            self._swept = now
+            await self._run(self.io, self.folders.sweep, ABANDONED_AFTER)
         info = await self._run(self.io, self.folders.new_upload, call.id, owner, int(length), name)
         location = f"{call.path}/uploads/{info.id}".encode()
         await send_empty(

@@ -127,7 +127,9 @@ def accept(library: Library, submission_id: int | str) -> SubmissionRecord:
     }
     run = ImportRun(limits=load_settings(library).import_limits(), workers=1)
     result = import_items(library, [ImportItem(path, metadata=meta)], run)[0]
-    if result.status is Status.REJECTED or result.artwork_id is None:
+    if result.status is not Status.IMPORTED or result.artwork_id is None:
+        # A duplicate is refused too: the bytes are another artwork already, maybe another
+        # artist's, and crediting this submission with it would be wrong either way.
         raise ImportRefused(record.file_name, result.reason or "could not be imported")
     with library.session() as session:
         row = _get(session, submission_id)

@@ -191,6 +191,26 @@ class IntakeFolders:
         self.discard(upload_id)
         return key
 
+    def sweep(self, max_age_s: float, now: float | None = None) -> int:
+        """Remove uploads untouched for max_age_s (abandoned tus uploads); returns how many."""
+        import time
+
+        now = time.time() if now is None else now
+        removed = 0
+        try:
+            folders = list(self.uploads.iterdir())
+        except OSError:
+            return 0
+        for folder in folders:
+            try:
+                touched = max(p.stat().st_mtime for p in (folder, folder / "data") if p.exists())
+            except (OSError, ValueError):
+                continue
+            if now - touched > max_age_s:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        return removed
+
     def work_file(self, key: str, file_name: str) -> Path:
         return self.works / key / safe_file_name(file_name)
 
