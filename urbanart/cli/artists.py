@@ -79,6 +79,34 @@ def edit(state: CliState, /, artist: str, as_json: bool, **changes: str | None) 
     _show(catalog.edit_artist(state.library(), artist, **changes), as_json)
 
 
+@artists.command()
+@click.argument("name")
+@JSON
+@pass_state
+@curator_errors
+def forget(state: CliState, name: str, as_json: bool) -> None:
+    """Remove an artist's personal data and open-call submissions on request; lists what went.
+
+    Works already in the library stay, credited by name, without any contact.
+    """
+    from urbanart.intake.review import forget_artist
+
+    gone = forget_artist(state.library(), name)
+    if as_json:
+        print_json(gone.to_json())
+        return
+    fields(
+        (
+            ("artist", gone.name),
+            ("hand-ins removed", gone.submitters),
+            ("submissions removed", "; ".join(gone.submissions) or "none"),
+            ("files removed", gone.files),
+            ("invites removed", gone.invites),
+            ("library contact cleared", ", ".join(gone.library_contact_cleared) or "none"),
+        )
+    )
+
+
 def _show(record: ArtistRecord, as_json: bool) -> None:
     if as_json:
         print_json(record.to_json())

@@ -36,6 +36,10 @@ COMMANDS = {
     "artists": LazyCommand(
         "urbanart.cli.artists:artists", "The artists whose works are in the library."
     ),
+    "calls": LazyCommand(
+        "urbanart.cli.calls_cmds:calls",
+        "Open calls: artists hand in their works on a page the hub serves; curators review them.",
+    ),
     "artworks": LazyCommand("urbanart.cli.artworks:artworks", "The artworks in the library."),
     "screens": LazyCommand(
         "urbanart.cli.screens_cmds:screens",

@@ -38,6 +38,7 @@ from urbanart.delivery.api import (
     record_polls,
     send_json,
 )
+from urbanart.delivery.intake_routes import IntakeRates, IntakeRoutes
 from urbanart.delivery.tree_cache import Entry, Tree, TreeCache
 from urbanart.library.library import Library, published_root
 
@@ -211,8 +212,12 @@ class Hub:
         check_interval: float = 0.5,
         flush_interval: float = POLL_FLUSH_INTERVAL,
         freeze_gc: bool = False,
+        intake_rates: IntakeRates | None = None,
     ) -> None:
-        """freeze_gc: only for a process that is just the hub (see freeze_heap), not the studio."""
+        """freeze_gc: only for a process that is just the hub (see freeze_heap), not the studio.
+
+        intake_rates: the open-call routes' rate limits (a benchmark raises them).
+        """
         self.library = library
         self.cache = TreeCache(published or published_root(library), check_interval=check_interval)
         self.flush_interval = flush_interval
@@ -222,6 +227,7 @@ class Hub:
         self.api = ScreenApi(library, self.db, lambda token: self.polls.pop(token, None))
         self.cache.on_swap(lambda _tree: self.db.submit(self.api.tokens.refresh))
         self.cache.on_swap(self.api.index)  # what each screen may report as played
+        self.intake = IntakeRoutes(library, self.db, rates=intake_rates)
         self.freeze_gc = freeze_gc
         if freeze_gc:
             self.cache.on_swap(lambda _tree: freeze_heap())
@@ -247,6 +253,7 @@ class Hub:
             await self.flush_polls()
         finally:
             self.api.close()
+            self.intake.close()
             self.db.shutdown(wait=True)
 
     async def _flush_forever(self) -> None:
@@ -304,6 +311,9 @@ class Hub:
             raw = raw.partition(b"?")[0]
         if raw.startswith(b"/api/"):
             await self.api(scope, receive, send, raw)
+            return
+        if raw.startswith(b"/calls/"):
+            await self.intake(scope, receive, send, raw)
             return
         method = scope["method"]
         head = method == "HEAD"

@@ -430,3 +430,102 @@ class Lease(Base):
     acquired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# Open calls (intake) ----------------------------------------------------------------------------
+
+
+class Call(Base):
+    """An open call: artists hand in works on its page until the deadline (urbanart.intake)."""
+
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The IANA zone the deadline was given in, so pages show it as the curator meant it.
+    timezone: Mapped[str] = mapped_column(String(64))
+    #: JSON list of accepted kinds ("still" today).
+    kinds: Mapped[str] = mapped_column(Text, default='["still"]')
+    max_files: Mapped[int] = mapped_column(Integer, default=5)
+    max_bytes: Mapped[int] = mapped_column(Integer)
+    #: JSON list of SPDX identifiers offered (the library's vocabulary).
+    licenses: Mapped[str] = mapped_column(Text)
+    ai_required: Mapped[bool] = mapped_column(default=True)
+    terms: Mapped[str] = mapped_column(Text, default="")
+    invite_only: Mapped[bool] = mapped_column(default=False)
+    #: Unguessable: names the call's page URL, so an invite-only call cannot be found by counting.
+    page_token: Mapped[str] = mapped_column(String(64), unique=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CallInvite(Base):
+    """A personal invite link to a call, revocable."""
+
+    __tablename__ = "call_invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: Private: never published.
+    email: Mapped[str] = mapped_column(String(320))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Submitter(Base):
+    """An artist who handed in works to a call: personal data, kept until accepted or forgotten."""
+
+    __tablename__ = "call_submitters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    invite_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_invites.id", ondelete="SET NULL")
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    bio: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(500), default="")
+    #: Private contact e-mail: never published.
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    #: Unguessable: names the artist's private status page.
+    status_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submissions: Mapped[list[Submission]] = relationship(
+        back_populates="submitter", cascade="all, delete-orphan", order_by="Submission.id"
+    )
+
+
+class Submission(Base):
+    """One work handed in to a call, with its metadata and where it stands in review."""
+
+    __tablename__ = "call_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submitter_id: Mapped[int] = mapped_column(
+        ForeignKey("call_submitters.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+    license: Mapped[str] = mapped_column(String(40))
+    ai_involvement: Mapped[str] = mapped_column(String(60))
+    #: The artist's file name, made safe (no folders); the file lives in the intake folder.
+    file_name: Mapped[str] = mapped_column(String(255))
+    #: Folder of the file under the library's intake/works/ (random, one per submission).
+    file_key: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    byte_size: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), default="received", index=True)
+    #: The curator's message to the artist (declined, change requested).
+    message: Mapped[str] = mapped_column(Text, default="")
+    artwork_id: Mapped[int | None] = mapped_column(ForeignKey("artworks.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    submitter: Mapped[Submitter] = relationship(back_populates="submissions")

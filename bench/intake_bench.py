@@ -1,0 +1,342 @@
+"""An open call's rush hour: 100 artists each hand in 5 files of 10 MB at once.
+
+Starts the hub in a child process (uvicorn, httptools, uvloop, as `urbanart serve` runs it; the
+intake's rate limits raised, since every artist here comes from 127.0.0.1) on a fresh library
+with one call, then from this process, with one thread per artist:
+
+1. baseline: each artist PUTs its 5 files to a plain route added to the same server for this
+   benchmark only, which appends the body to a file in 512 KB writes off the event loop and
+   nothing else (the same bytes through the same server, in the same run);
+2. ours: each artist opens the call's page (cookie, CSRF token), uploads each file with tus
+   (creation, then PATCH in 5 MB chunks), the hub guards each complete file in its worker
+   process, and the artist posts the form naming its 5 uploads.
+
+Then every stored file is checked (sha256 against what was sent, each exactly once). Ends with
+lines `name: value (goal …)`; the hub's peak memory is its VmHWM (the guard's worker process
+is separate and capped by the import memory limit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import http.client
+import io
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MIB = 1024 * 1024
+CHUNK = 5 * MIB
+
+
+# The hub in a child process --------------------------------------------------------------------
+
+
+def serve(home: str) -> None:
+    """Child: the hub with a plain-write route beside it; prints its port, runs until stdin ends."""
+    import asyncio
+
+    import uvicorn
+
+    from urbanart.delivery.connection_guard import ConnectionLimits
+    from urbanart.delivery.hub import Hub
+    from urbanart.delivery.intake_routes import IntakeRates
+    from urbanart.delivery.rate_limit import Rate
+    from urbanart.delivery.server import _config, bind
+    from urbanart.library.library import Library
+
+    library = Library.open(home)
+    roomy = IntakeRates(*(Rate(burst=100_000, per_second=10_000.0) for _ in range(4)))
+    hub = Hub(library, intake_rates=roomy, freeze_gc=True)
+    plain_dir = Path(home) / "plain"
+    plain_dir.mkdir(exist_ok=True)
+
+    def write(path: Path, chunks: list[bytes]) -> None:
+        with open(path, "ab") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/bench/plain/"):
+            path = plain_dir / scope["path"].rsplit("/", 1)[1]
+            loop = asyncio.get_running_loop()
+            batch: list[bytes] = []
+            size = 0
+            while True:
+                message = await receive()
+                chunk = message.get("body", b"")
+                batch.append(chunk)
+                size += len(chunk)
+                more = message.get("more_body", False)
+                if size >= 512 * 1024 or not more:
+                    await loop.run_in_executor(None, write, path, batch)
+                    batch, size = [], 0
+                if not more:
+                    break
+            await send({"type": "http.response.start", "status": 204, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await hub(scope, receive, send)
+
+    sock = bind("127.0.0.1", 0)
+    # The hub's 30 s body deadline suits screens' small bodies; 100 clients sharing a loaded
+    # loopback send each 10 MB body slower than that, so the bench allows 10 minutes.
+    limits = ConnectionLimits(body_timeout=600.0, send_stall_timeout=600.0)
+    config = _config(app, access_log=False, log_config=None, limits=limits)  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    print(sock.getsockname()[1], flush=True)
+    sys.stdin.read()
+    server.should_exit = True
+    thread.join(30)
+
+
+# Files ------------------------------------------------------------------------------------------
+
+
+def base_png(megabytes: int) -> bytes:
+    """An uncompressed-ish PNG of random pixels, about megabytes MB."""
+    from PIL import Image
+
+    side = int((megabytes * 1e6 / 3) ** 0.5)
+    image = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=0)
+    return out.getvalue()
+
+
+def variant(base: bytes, artist: int, n: int) -> bytes:
+    """The base PNG with a tEXt chunk naming (artist, n): every file differs, all stay valid."""
+    text = b"Comment\x00" + f"artist {artist} file {n}".encode()
+    chunk = struct.pack(">I", len(text)) + b"tEXt" + text
+    chunk += struct.pack(">I", zlib.crc32(b"tEXt" + text) & 0xFFFFFFFF)
+    cut = 8 + 25  # signature + IHDR
+    return base[:cut] + chunk + base[cut:]
+
+
+# Clients ----------------------------------------------------------------------------------------
+
+
+class Artist:
+    def __init__(self, port: int, index: int, base: bytes, files: int, page: str) -> None:
+        self.port = port
+        self.index = index
+        self.base = base
+        self.files = files
+        self.page = page
+        self.errors: list[str] = []
+        self.sent: dict[str, str] = {}  # file name → sha256
+
+    def _conn(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
+
+    def plain(self) -> None:
+        conn = self._conn()
+        for n in range(self.files):
+            data = variant(self.base, self.index, n)
+            conn.request("PUT", f"/bench/plain/a{self.index}-{n}", body=data)
+            answer = conn.getresponse()
+            answer.read()
+            if answer.status != 204:
+                self.errors.append(f"plain {answer.status}")
+        conn.close()
+
+    def hand_in(self) -> None:
+        conn = self._conn()
+        conn.request("GET", self.page)
+        answer = conn.getresponse()
+        page = answer.read().decode()
+        cookie = answer.getheader("set-cookie", "").split(";")[0]
+        match = re.search(r'name="csrf" value="([^"]+)"', page)
+        if answer.status != 200 or match is None:
+            self.errors.append(f"page {answer.status}")
+            return
+        csrf = match[1]
+        tus = {"Tus-Resumable": "1.0.0", "X-CSRF-Token": csrf, "Cookie": cookie}
+        fields = {
+            "csrf": csrf,
+            "name": f"Artist {self.index}",
+            "email": f"a{self.index}@example.org",
+            "terms": "yes",
+        }
+        for n in range(self.files):
+            data = variant(self.base, self.index, n)
+            name = f"a{self.index}-{n}.png"
+            self.sent[name] = hashlib.sha256(data).hexdigest()
+            meta = "filename " + base64.b64encode(name.encode()).decode()
+            conn.request(
+                "POST",
+                self.page + "/uploads",
+                headers={**tus, "Upload-Length": str(len(data)), "Upload-Metadata": meta},
+            )
+            answer = conn.getresponse()
+            answer.read()
+            if answer.status != 201:
+                self.errors.append(f"create {answer.status}")
+                return
+            location = answer.getheader("location", "")
+            offset = 0
+            while offset < len(data):
+                body = data[offset : offset + CHUNK]
+                headers = {
+                    **tus,
+                    "Upload-Offset": str(offset),
+                    "Content-Type": "application/offset+octet-stream",
+                }
+                conn.request("PATCH", location, body=body, headers=headers)
+                answer = conn.getresponse()
+                text = answer.read()
+                if answer.status != 204:
+                    self.errors.append(f"patch {answer.status} {text[:200]!r}")
+                    return
+                offset = int(answer.getheader("upload-offset", "0"))
+            fields.update(
+                {
+                    f"work-{n}-upload": location.rsplit("/", 1)[1],
+                    f"work-{n}-title": f"Work {n}",
+                    f"work-{n}-license": "CC-BY-4.0",
+                    f"work-{n}-ai": "digitalCreation",
+                }
+            )
+        boundary = "benchboundary" + str(self.index)
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+            for k, v in fields.items()
+        ]
+        body = ("".join(parts) + f"--{boundary}--\r\n").encode()
+        ctype = f"multipart/form-data; boundary={boundary}"
+        conn.request(
+            "POST", self.page, body=body, headers={"Cookie": cookie, "Content-Type": ctype}
+        )
+        answer = conn.getresponse()
+        text = answer.read()
+        if answer.status != 303:
+            self.errors.append(f"hand-in {answer.status} {text[:300]!r}")
+        conn.close()
+
+
+def run_all(artists: list[Artist], method: str) -> float:
+    def run(artist: Artist) -> None:
+        try:
+            getattr(artist, method)()
+        except OSError as exc:  # a reset connection is an error of the run, not a crash
+            artist.errors.append(f"{method}: {exc!r}")
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in artists]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
+def peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--artists", type=int, default=100)
+    parser.add_argument("--files", type=int, default=5)
+    parser.add_argument("--mb", type=int, default=10)
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
+
+    from urbanart.intake import calls, review
+    from urbanart.library.library import Library
+
+    with tempfile.TemporaryDirectory(prefix="intake-bench-") as tmp:
+        home = Path(tmp) / "library"
+        library = Library.open(home)
+        call = calls.create_call(
+            library,
+            title="Rush hour",
+            deadline="2099-01-01T00:00",
+            timezone="UTC",
+            max_files=args.files,
+            max_bytes=(args.mb + 2) * MIB,
+        )
+        child = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(home)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert child.stdout is not None and child.stdin is not None
+            port = int(child.stdout.readline())
+            base = base_png(args.mb)
+            total = len(base) * args.artists * args.files
+            print(
+                f"{args.artists} artists × {args.files} files of {len(base) / 1e6:.1f} MB "
+                f"= {total / 1e9:.2f} GB, hub pid {child.pid}",
+                flush=True,
+            )
+            plain = [Artist(port, i, base, args.files, call.path) for i in range(args.artists)]
+            plain_s = run_all(plain, "plain")
+            print(f"plain write: {plain_s:.1f} s, {total / plain_s / 1e6:.0f} MB/s", flush=True)
+            ours = [Artist(port, i, base, args.files, call.path) for i in range(args.artists)]
+            ours_s = run_all(ours, "hand_in")
+            print(
+                f"hand-in (tus + guard + form): {ours_s:.1f} s, {total / ours_s / 1e6:.0f} MB/s",
+                flush=True,
+            )
+            memory = peak_memory_mb(child.pid)
+        finally:
+            if child.stdin is not None:
+                child.stdin.close()
+            child.wait(60)
+        errors = [e for a in plain + ours for e in a.errors]
+        for error in errors[:10]:
+            print("error:", error)
+        sent = {name: digest for a in ours for name, digest in a.sent.items()}
+        records = review.list_submissions(library, call.id)
+        works = home / "intake" / "works"
+        stored_files = [p for p in works.rglob("*") if p.is_file()] if works.exists() else []
+        intact = 0
+        for record in records:
+            path = works / record.file_key / record.file_name
+            if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == sent.get(
+                record.file_name
+            ):
+                intact += 1
+        expected = args.artists * args.files
+        once = len(records) == expected == len(stored_files) == len({r.file_name for r in records})
+        library.close()
+        print(
+            json.dumps(
+                {"records": len(records), "stored_files": len(stored_files), "intact": intact}
+            )
+        )
+        print(f"intake_errors: {len(errors)} (goal 0)")
+        print(f"intake_files_intact: {intact}/{expected} stored once: {once} (goal all, once)")
+        print(f"intake_hub_peak_memory_mb: {memory:.0f} (goal < 300)")
+        print(f"intake_throughput_ratio: {plain_s / ours_s:.2f} (goal ≥ 0.5)")
+
+
+if __name__ == "__main__":
+    main()

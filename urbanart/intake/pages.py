@@ -1,0 +1,82 @@
+"""The HTML the hub serves for calls: the hand-in form, the artist's status page, messages.
+
+Jinja2 with autoescape on every template and StrictUndefined: everything an artist or a curator
+typed is escaped wherever it appears (the tests put HTML in every field and look for it).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from urbanart.imaging.limits import MIB
+from urbanart.intake.calls import CallRecord
+from urbanart.intake.submissions import STATE_TEXT, ArtistForm, StatusView, WorkForm
+from urbanart.library.vocabulary import SOURCE_TYPES
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("urbanart.intake", "templates"),
+        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def paragraphs(text: str) -> list[str]:
+    return [b.strip() for b in text.split("\n\n") if b.strip()]
+
+
+def call_page(
+    call: CallRecord,
+    *,
+    action: str,
+    csrf: str,
+    form: ArtistForm | None = None,
+    errors: dict[str, str] | None = None,
+) -> bytes:
+    """The hand-in form (with the typed values and each error next to its field)."""
+    form = form or ArtistForm()
+    by_index = {w.index: w for w in form.works}
+    works = [by_index.get(i) or WorkForm(i) for i in range(call.max_files)]
+    return render(
+        "call.html",
+        page_title=call.title,
+        call=call,
+        description=paragraphs(call.description),
+        terms=paragraphs(call.terms),
+        deadline=f"{call.local_deadline:%Y-%m-%d %H:%M} ({call.timezone})",
+        max_mb=round(call.max_bytes / MIB, 1),
+        action=action,
+        uploads_url=f"{call.path}/uploads",
+        csrf=csrf,
+        form=form,
+        works=works,
+        errors=errors or {},
+        source_types=list(SOURCE_TYPES.items()),
+    )
+
+
+def status_page(view: StatusView, call_title: str, *, csrf: str, withdraw_base: str) -> bytes:
+    return render(
+        "status.html",
+        page_title=f"Status: {call_title}",
+        call_title=call_title,
+        submissions=view.submissions,
+        state_text={str(k): v for k, v in STATE_TEXT.items()},
+        csrf=csrf,
+        withdraw_base=withdraw_base,
+    )
+
+
+def message_page(heading: str, text: str) -> bytes:
+    return render("message.html", page_title=heading, heading=heading, text=text)
+
+
+def render(template: str, **context: Any) -> bytes:
+    return environment().get_template(template).render(**context).encode("utf-8")
