@@ -9,6 +9,7 @@ from urbanart.cli.output import JSON, curator_errors, fields, print_json, stderr
 from urbanart.library import catalog
 from urbanart.library.library import Library
 from urbanart.library.records import ArtworkRecord
+from urbanart.library.video_poster import set_poster
 
 
 @click.group()
@@ -70,6 +71,11 @@ def show(state: CliState, artwork: str, as_json: bool) -> None:
 @click.option("--license", "license_", help="SPDX id such as CC-BY-4.0, or 'all rights reserved'.")
 @click.option("--ai", "ai_involvement", help="IPTC digital source type.")
 @click.option("--status", help="submitted, approved, rejected or archived.")
+@click.option(
+    "--poster-at",
+    "poster_at",
+    help="Video works: seconds into the video of the poster frame (thumbnail and still).",
+)
 @click.option("--where-artist", help="Edit the works of this artist (id or name).")
 @click.option("--where-tag", help="Edit the works with this tag.")
 @click.option("--where-status", help="Edit the works with this review status.")
@@ -92,6 +98,7 @@ def edit(
     where_status: str | None,
     where_ai: str | None,
     where_search: str | None,
+    poster_at: str | None,
     **changes: str | None,
 ) -> None:
     """Change the details of one artwork, or of many at once.
@@ -109,8 +116,16 @@ def edit(
     if not refs and not filtered:
         raise click.UsageError("Name an artwork (id or title) or select works with --where-*.")
     if len(refs) == 1 and not filtered:
-        _show(catalog.edit_artwork(library, refs[0], license=license_, **changes), as_json)
+        if poster_at is not None and not any(v is not None for v in (license_, *changes.values())):
+            _show(set_poster(library, refs[0], poster_at), as_json)
+            return
+        record = catalog.edit_artwork(library, refs[0], license=license_, **changes)
+        if poster_at is not None:
+            record = set_poster(library, record.id, poster_at)
+        _show(record, as_json)
         return
+    if poster_at is not None:
+        raise click.UsageError("--poster-at applies to one video work: name just that one.")
     targets: list[str | int] = list(refs)
     if filtered:
         matched = [r.id for r in catalog.list_artworks(library, filters)]
@@ -155,10 +170,18 @@ def _show(record: ArtworkRecord, as_json: bool) -> None:
     data = record.to_json()
     asset = data.pop("asset")
     data["tags"] = ", ".join(record.tags)
+    for name in ("width", "height", "duration_s", "fps", "has_audio", "poster_s"):
+        data.pop(name, None)
     data["media"] = (
         f"{asset['format']} {asset['width']}×{asset['height']}, {asset['frame_count']} frame(s), "
         f"{asset['byte_size']:,} bytes, sha256 {asset['sha256'][:16]}…"
     )
+    if record.kind == "video":
+        sound = "with sound" if asset["has_audio"] else "no sound"
+        data["video"] = (
+            f"{asset['duration_s']:g} s at {asset['fps']:g} fps, {sound}, "
+            f"poster frame at {asset['poster_s']:g} s"
+        )
     fields(data.items())
 
 

@@ -25,6 +25,8 @@ from urbanart.imaging.limits import MIB, ImportLimits
 from urbanart.imaging.probe import MediaInfo, inspect_and_render
 from urbanart.imaging.renditions import Rendition as RenditionImage
 from urbanart.imaging.renditions import RenditionProfile
+from urbanart.imaging.video.sniff import EXTENSIONS as VIDEO_EXTENSIONS
+from urbanart.imaging.video.sniff import HEAD_BYTES, sniff
 from urbanart.library import store as keys
 from urbanart.library.catalog import asset_for, get_or_create_artist, set_tags
 from urbanart.library.import_sources import ImportItem, MetadataSheet
@@ -32,10 +34,13 @@ from urbanart.library.import_workers import start_worker
 from urbanart.library.library import Library
 from urbanart.library.models import Artwork, MediaAsset, Rendition
 from urbanart.library.store import MediaStore
+from urbanart.library.video_import import VideoFacts, prepare_video
 from urbanart.library.vocabulary import ReviewStatus
 
 EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 EXTENSIONS |= {"TIFF": "tif", "BMP": "bmp"}
+#: Every extension an original may be stored under, stills and videos, for the duplicate check.
+STORED_EXTENSIONS = frozenset(EXTENSIONS.values()) | frozenset(VIDEO_EXTENSIONS.values())
 
 
 class Status(StrEnum):
@@ -77,6 +82,7 @@ class StoredMedia:
     original_key: str
     thumbnail_key: str | None
     renditions: tuple[tuple[str, str, RenditionImage], ...] = ()  # (profile key, store key, image)
+    video: VideoFacts | None = None  # set for videos: length, frame rate, sound, poster time
 
 
 @dataclass(frozen=True)
@@ -122,8 +128,21 @@ def prepare_file(
         return Refusal(f"cannot read the file: {exc.strerror or exc}")
     if not force and data:
         sha = sha256_of(data).hexdigest()
-        if any(store.exists(keys.original_key(sha, ext)) for ext in set(EXTENSIONS.values())):
+        if any(store.exists(keys.original_key(sha, ext)) for ext in STORED_EXTENSIONS):
             return AlreadyStored(sha)
+    container = sniff(data[:HEAD_BYTES])
+    if container is not None:  # a video: PyAV guards it, from the file itself
+        sha = sha256_of(data).hexdigest()
+        try:
+            video = prepare_video(path, data, sha, container, store, limits, profiles)
+        except ImportRefused as exc:
+            return Refusal(exc.reason)
+        except MemoryError:
+            limit = f"{limits.worker_memory_bytes / MIB:.0f} MB"
+            return Refusal(f"too large to decode within the import memory limit ({limit})")
+        return StoredMedia(
+            video.info, video.original_key, video.thumbnail_key, video.renditions, video.facts
+        )
     try:
         info, thumb, renditions = inspect_and_render(data, name, limits, profiles)
     except ImportRefused as exc:
@@ -319,6 +338,12 @@ def _insert(
         original_key=media.original_key,
         thumbnail_key=media.thumbnail_key,
     )
+    if media.video is not None:
+        asset.kind = "video"
+        asset.duration_s = media.video.duration_s
+        asset.fps = media.video.fps
+        asset.has_audio = media.video.has_audio
+        asset.poster_s = media.video.poster_s
     for profile_key, store_key, image in media.renditions:
         asset.renditions.append(
             Rendition(
