@@ -1,15 +1,22 @@
-"""`urbanart artworks`: list, show, edit and remove artworks."""
+"""`urbanart artworks`: list, show, edit and remove artworks; make a video's screen rendition."""
 
 from __future__ import annotations
 
+import sys
+from dataclasses import asdict
+
 import click
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from urbanart.cli.context import CliState, pass_state
-from urbanart.cli.output import JSON, curator_errors, fields, print_json, stderr, table
+from urbanart.cli.output import JSON, curator_errors, fail, fields, print_json, stderr, table
+from urbanart.imaging.video.profile import MB, VideoProfile
+from urbanart.imaging.video.transcode import TranscodeCancelled
 from urbanart.library import catalog
 from urbanart.library.library import Library
 from urbanart.library.records import ArtworkRecord
 from urbanart.library.video_poster import set_poster
+from urbanart.library.video_renditions import ensure_video_rendition
 
 
 @click.group()
@@ -161,6 +168,104 @@ def remove(state: CliState, artwork: str, yes: bool, as_json: bool) -> None:
         print_json(removed.to_json())
     else:
         stderr.print(f"Removed artwork {removed.id} ({removed.title}).")
+
+
+def _parse_size(raw: str) -> tuple[int, int]:
+    width, sep, height = raw.lower().partition("x")
+    if not sep or not width.strip().isdigit() or not height.strip().isdigit():
+        raise click.BadParameter(
+            f"{raw!r}: give WIDTHxHEIGHT, such as 1080x1920", param_hint="--size"
+        )
+    return int(width), int(height)
+
+
+@artworks.command()
+@click.argument("artwork")
+@click.option("--size", required=True, help="The screen's size in pixels, such as 1080x1920.")
+@click.option(
+    "--fit",
+    type=click.Choice(["contain", "cover"]),
+    default="contain",
+    show_default=True,
+    help="contain: the whole picture, with bars; cover: fill the screen, cropping the edges.",
+)
+@click.option(
+    "--max-mb", type=float, default=25.0, show_default=True, help="Byte budget, in MB (10⁶ bytes)."
+)
+@click.option("--fps", "max_fps", type=int, default=30, show_default=True, help="Frame-rate cap.")
+@click.option("--sound", is_flag=True, help="Keep the sound (screens are silent by default).")
+@JSON
+@pass_state
+@curator_errors
+def render(
+    state: CliState,
+    artwork: str,
+    size: str,
+    fit: str,
+    max_mb: float,
+    max_fps: int,
+    sound: bool,
+    as_json: bool,
+) -> None:
+    """Make (or find cached) a video work's H.264 rendition and still fallback for a screen size.
+
+    Shows a progress bar; Ctrl-C stops the transcode and stores nothing.
+    """
+    width, height = _parse_size(size)
+    profile = VideoProfile(
+        width,
+        height,
+        "cover" if fit == "cover" else "contain",
+        max_fps=max_fps,
+        max_bytes=round(max_mb * MB),
+        keep_sound=sound,
+    )
+    library = state.library()
+    record = catalog.get_artwork(library, artwork)
+    if record.kind != "video":
+        fail(f"artwork {record.id} ({record.title}) is not a video; stills need no transcode")
+    show_progress = not as_json and sys.stderr.isatty()
+    try:
+        if show_progress:
+            with Progress(
+                TextColumn("Transcoding"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeRemainingColumn(),
+                console=stderr,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("transcode", total=1.0)
+                made = ensure_video_rendition(
+                    library,
+                    record.asset.sha256,
+                    profile,
+                    progress=lambda done: bar.update(task, completed=done),
+                )
+        else:
+            made = ensure_video_rendition(library, record.asset.sha256, profile)
+    except (KeyboardInterrupt, TranscodeCancelled):
+        fail("Cancelled; no rendition was stored.", 130)
+        return
+    if as_json:
+        print_json(
+            {
+                "artwork_id": record.id,
+                "profile": profile.key(),
+                "duration_s": made.duration_s,
+                "video": asdict(made.video),
+                "still": asdict(made.still),
+            }
+        )
+        return
+    fields(
+        [
+            ("video", f"{made.video.width}×{made.video.height} H.264, "
+                      f"{made.video.byte_size:,} bytes ({made.video.store_key})"),
+            ("still", f"{made.still.width}×{made.still.height} {made.still.format}, "
+                      f"{made.still.byte_size:,} bytes ({made.still.store_key})"),
+        ]
+    )  # fmt: skip
 
 
 def _show(record: ArtworkRecord, as_json: bool) -> None:
