@@ -27,6 +27,7 @@ from urbanart.imaging.renditions import Rendition as RenditionImage
 from urbanart.imaging.renditions import RenditionProfile
 from urbanart.imaging.video.sniff import EXTENSIONS as VIDEO_EXTENSIONS
 from urbanart.imaging.video.sniff import HEAD_BYTES, sniff
+from urbanart.imaging.video.sniff import SUFFIXES as VIDEO_SUFFIXES
 from urbanart.library import store as keys
 from urbanart.library.catalog import asset_for, get_or_create_artist, set_tags
 from urbanart.library.import_sources import ImportItem, MetadataSheet
@@ -146,6 +147,8 @@ def prepare_file(
     try:
         info, thumb, renditions = inspect_and_render(data, name, limits, profiles)
     except ImportRefused as exc:
+        if exc.reason.startswith("not an image") and Path(path).suffix.lower() in VIDEO_SUFFIXES:
+            return Refusal("not a video" + exc.reason.removeprefix("not an image"))
         return Refusal(exc.reason)
     except MemoryError:  # the worker's memory limit (or the machine's) stopped the decode
         del data

@@ -30,7 +30,7 @@ from urbanart.imaging.video.probe import (
     stream_duration,
     video_stream,
 )
-from urbanart.imaging.video.sniff import ACCEPTED, VideoContainer
+from urbanart.imaging.video.sniff import ACCEPTED, ISO_FAMILY, VideoContainer, iso_truncation
 
 #: Clips up to this long are decoded whole; longer ones keyframes plus the last group.
 SHORT_CLIP_SECONDS = 60.0
@@ -57,11 +57,6 @@ def _refuse(name: str, reason: str) -> ImportRefused:
 
 def _open_failure(name: str, path: Path, kind: VideoContainer, exc: av.error.FFmpegError) -> str:
     detail = str(getattr(exc, "strerror", None) or exc).strip()
-    if "moov atom not found" in str(exc):
-        return (
-            "truncated: the file ends before its index (the moov box); the copy or upload "
-            "was cut short"
-        )
     with path.open("rb") as handle:
         head = handle.read(2048)
     if not head:
@@ -73,19 +68,32 @@ def _open_failure(name: str, path: Path, kind: VideoContainer, exc: av.error.FFm
 
 
 def guard_video(
-    path: str | Path, name: str, kind: VideoContainer, limits: ImportLimits
+    path: str | Path,
+    name: str,
+    kind: VideoContainer,
+    limits: ImportLimits,
+    short_clip_s: float = SHORT_CLIP_SECONDS,
 ) -> VideoInfo:
-    """Accept a video (its facts) or raise ImportRefused with the reason."""
+    """Accept a video (its facts) or raise ImportRefused with the reason. Clips up to
+    short_clip_s are decoded whole, longer ones keyframes plus the last group of pictures."""
     path = Path(path)
+    if kind.format in ISO_FAMILY:
+        cut = iso_truncation(path)
+        if cut is not None:
+            raise _refuse(name, cut)
     try:
         with open_video(path) as container:
-            return _check(container, name, kind, limits)
+            return _check(container, name, kind, limits, short_clip_s)
     except av.error.FFmpegError as exc:
         raise _refuse(name, _open_failure(name, path, kind, exc)) from None
 
 
 def _check(
-    container: av.container.InputContainer, name: str, kind: VideoContainer, limits: ImportLimits
+    container: av.container.InputContainer,
+    name: str,
+    kind: VideoContainer,
+    limits: ImportLimits,
+    short_clip_s: float,
 ) -> VideoInfo:
     family = _FORMAT_NAMES[kind.format]
     if family not in container.format.name.split(","):
@@ -123,7 +131,7 @@ def _check(
     stream.thread_type = "AUTO"
     context.thread_count = PROBE_THREADS
     try:
-        if declared is not None and declared > SHORT_CLIP_SECONDS:
+        if declared is not None and declared > short_clip_s:
             seen = _decode_keyframes_and_last_group(container, stream)
         else:
             seen = _decode_all(container, stream)
