@@ -8,6 +8,7 @@ database, one transaction per file, so a refused or failed file leaves no row be
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import re
@@ -26,7 +27,7 @@ from urbanart.imaging.probe import MediaInfo, inspect_and_render
 from urbanart.imaging.renditions import Rendition as RenditionImage
 from urbanart.imaging.renditions import RenditionProfile
 from urbanart.imaging.video.sniff import EXTENSIONS as VIDEO_EXTENSIONS
-from urbanart.imaging.video.sniff import HEAD_BYTES, sniff
+from urbanart.imaging.video.sniff import HEAD_BYTES, VideoContainer, sniff
 from urbanart.imaging.video.sniff import SUFFIXES as VIDEO_SUFFIXES
 from urbanart.library import store as keys
 from urbanart.library.catalog import asset_for, get_or_create_artist, set_tags
@@ -124,26 +125,23 @@ def prepare_file(
             mb, limit_mb = size / 1e6, limits.max_bytes / 1e6
             return Refusal(f"too large: {mb:.0f} MB, the limit is {limit_mb:.0f} MB")
         with open(path, "rb") as handle:
-            data = handle.read()
+            container = sniff(handle.read(HEAD_BYTES))
+            if container is not None:  # a video: hashed in chunks, never held in memory
+                digest = hashlib.file_digest(handle, "sha256")
+            else:
+                handle.seek(0)
+                data = handle.read()
     except OSError as exc:
         return Refusal(f"cannot read the file: {exc.strerror or exc}")
+    if container is not None:
+        sha = digest.hexdigest()
+        if not force and any(store.exists(keys.original_key(sha, e)) for e in STORED_EXTENSIONS):
+            return AlreadyStored(sha)
+        return _prepare_video(path, size, sha, container, store, limits, profiles)
     if not force and data:
         sha = sha256_of(data).hexdigest()
         if any(store.exists(keys.original_key(sha, ext)) for ext in STORED_EXTENSIONS):
             return AlreadyStored(sha)
-    container = sniff(data[:HEAD_BYTES])
-    if container is not None:  # a video: PyAV guards it, from the file itself
-        sha = sha256_of(data).hexdigest()
-        try:
-            video = prepare_video(path, data, sha, container, store, limits, profiles)
-        except ImportRefused as exc:
-            return Refusal(exc.reason)
-        except MemoryError:
-            limit = f"{limits.worker_memory_bytes / MIB:.0f} MB"
-            return Refusal(f"too large to decode within the import memory limit ({limit})")
-        return StoredMedia(
-            video.info, video.original_key, video.thumbnail_key, video.renditions, video.facts
-        )
     try:
         info, thumb, renditions = inspect_and_render(data, name, limits, profiles)
     except ImportRefused as exc:
@@ -162,6 +160,28 @@ def prepare_file(
         store.put(thumb_key, thumb.data)
     stored = tuple((r.profile_key, store_rendition(store, info.sha256, r), r) for r in renditions)
     return StoredMedia(info, original, thumb_key, stored)
+
+
+def _prepare_video(
+    path: str,
+    size: int,
+    sha: str,
+    container: VideoContainer,
+    store: MediaStore,
+    limits: ImportLimits,
+    profiles: tuple[RenditionProfile, ...],
+) -> StoredMedia | Refusal:
+    """A video: PyAV guards it from the file itself (it seeks), then it is copied into the store."""
+    try:
+        video = prepare_video(path, size, sha, container, store, limits, profiles)
+    except ImportRefused as exc:
+        return Refusal(exc.reason)
+    except MemoryError:
+        limit = f"{limits.worker_memory_bytes / MIB:.0f} MB"
+        return Refusal(f"too large to decode within the import memory limit ({limit})")
+    return StoredMedia(
+        video.info, video.original_key, video.thumbnail_key, video.renditions, video.facts
+    )
 
 
 @dataclass

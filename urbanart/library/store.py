@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from urbanart.durable import atomic_write
+from urbanart.durable import atomic_copy, atomic_write
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
 
@@ -52,6 +52,9 @@ class MediaStore(Protocol):
     def put(self, key: str, data: bytes) -> None:
         """Store bytes under key, atomically: readers see the old object or the new, never half."""
 
+    def put_file(self, key: str, source: Path) -> None:
+        """Store a file's bytes under key, atomically, without holding them all in memory."""
+
     def get(self, key: str) -> bytes: ...
 
     def exists(self, key: str) -> bool: ...
@@ -82,6 +85,9 @@ class LocalMediaStore:
 
     def put(self, key: str, data: bytes) -> None:
         atomic_write(self._path(key), data)
+
+    def put_file(self, key: str, source: Path) -> None:
+        atomic_copy(Path(source), self._path(key))
 
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()

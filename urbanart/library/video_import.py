@@ -45,7 +45,7 @@ class PreparedVideo:
 
 def prepare_video(
     path: str,
-    data: bytes,
+    size: int,
     sha: str,
     kind: VideoContainer,
     store: MediaStore,
@@ -62,7 +62,7 @@ def prepare_video(
         raise ImportRefused(name, f"damaged: no poster frame can be decoded ({exc})") from None
     variant = keys.poster_variant(poster_s)
     original = keys.original_key(sha, kind.extension)
-    store.put(original, data)
+    store.put_file(original, Path(path))
     thumb = make_thumbnail(poster)
     thumb_key = keys.thumbnail_key(sha, thumb.extension, variant)
     store.put(thumb_key, thumb.data)
@@ -79,7 +79,7 @@ def prepare_video(
         width=video.width,
         height=video.height,
         frame_count=video.frame_count,
-        byte_size=len(data),
+        byte_size=size,
         animated=True,
     )
     facts = VideoFacts(video.duration_s, video.fps, video.has_audio, poster_s)

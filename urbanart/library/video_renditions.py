@@ -9,10 +9,10 @@ frame at the same size, fitted the same way, as JPEG: what a player that cannot 
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from hashlib import sha256 as sha256_of
 from pathlib import Path
 
 from sqlalchemy import select
@@ -93,9 +93,11 @@ def ensure_video_rendition(
             raise RenditionFailed(missing) from None
         except TranscodeFailed as exc:
             raise RenditionFailed(str(exc)) from None
-        data = out.read_bytes()
-    store_key = keys.rendition_key(sha256, key, "mp4")
-    library.store.put(store_key, data)
+        with out.open("rb") as handle:
+            file_sha = hashlib.file_digest(handle, "sha256").hexdigest()
+        byte_size = out.stat().st_size
+        store_key = keys.rendition_key(sha256, key, "mp4")
+        library.store.put_file(store_key, out)
     with library.session() as session:
         asset = session.scalar(select(MediaAsset).where(MediaAsset.sha256 == sha256))
         assert asset is not None
@@ -108,8 +110,8 @@ def ensure_video_rendition(
         row.store_key = store_key
         row.format = VIDEO_FORMAT
         row.width, row.height = result.width, result.height
-        row.byte_size = len(data)
-        row.sha256 = sha256_of(data).hexdigest()
+        row.byte_size = byte_size
+        row.sha256 = file_sha
         session.flush()
         video = RenditionRecord(
             sha256, key, store_key, VIDEO_FORMAT, row.width, row.height, row.byte_size, row.sha256
