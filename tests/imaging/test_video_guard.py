@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.imaging.video_clips import BLUE, RED, Clip, write_audio_only, write_clip
-from urbanart.errors import ImportRefused
+from urbanart.errors import ImportRefused, InvalidValue
 from urbanart.imaging.limits import ImportLimits
 from urbanart.imaging.video.guard import guard_video
 from urbanart.imaging.video.poster import check_poster_time, default_poster_time, poster_image
 from urbanart.imaging.video.sniff import iso_truncation, sniff
-from urbanart.errors import InvalidValue
 
 GOOD = {
     "landscape.mp4": Clip(width=64, height=48),
@@ -53,7 +52,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return made
 
 
-def guard(path: Path, limits: ImportLimits | None = None, **kwargs: float):  # noqa: ANN201
+def guard(path: Path, limits: ImportLimits | None = None, **kwargs: float):
     kind = sniff(path.read_bytes()[:64])
     assert kind is not None, f"{path.name} not sniffed as a video"
     return guard_video(path, path.name, kind, limits or ImportLimits(), **kwargs)

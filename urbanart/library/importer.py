@@ -126,10 +126,10 @@ def prepare_file(
             return Refusal(f"too large: {mb:.0f} MB, the limit is {limit_mb:.0f} MB")
         with open(path, "rb") as handle:
             container = sniff(handle.read(HEAD_BYTES))
+            handle.seek(0)
             if container is not None:  # a video: hashed in chunks, never held in memory
                 digest = hashlib.file_digest(handle, "sha256")
             else:
-                handle.seek(0)
                 data = handle.read()
     except OSError as exc:
         return Refusal(f"cannot read the file: {exc.strerror or exc}")
