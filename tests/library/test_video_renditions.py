@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import struct
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import av
@@ -202,3 +207,41 @@ def test_cli_render_gives_the_rendition_and_still(run_cli, source_clips: Path) -
     assert out["still"]["format"] == "JPEG"
     odd = run_cli("artworks", "render", "1", "--size", "65x96")
     assert odd.exit_code != 0 and "width 65: must be an even whole number" in odd.stderr
+
+
+def test_ctrl_c_in_the_cli_cancels_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole foreground process group: the CLI and its transcode worker."""
+    clip = tmp_path / "long-noise.mp4"
+    with av.open(str(clip), "w") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        stream.options = {"preset": "ultrafast"}
+        noise = [Image.effect_noise((320, 240), 100).convert("RGB") for _ in range(10)]
+        for index in range(600):
+            frame = av.VideoFrame.from_image(noise[index % 10])
+            frame.pts = index
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    home, scratch = tmp_path / "home", tmp_path / "scratch"
+    scratch.mkdir()
+    cli = [sys.executable, "-m", "urbanart.cli.main", "--home", str(home)]
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    subprocess.run([*cli, "import", str(clip), "--artist", "Nova"], check=True, env=env)
+    render = subprocess.Popen(
+        [*cli, "artworks", "render", "1", "--size", "640x480", "--max-mb", "50"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while not list(scratch.rglob(".tmp-*.mp4")):  # the worker has started writing
+        assert render.poll() is None, "the transcode ended before it could be interrupted"
+        assert time.monotonic() < deadline, "the transcode never started"
+        time.sleep(0.05)
+    os.killpg(render.pid, signal.SIGINT)
+    _, stderr = render.communicate(timeout=60)
+    assert render.returncode == 130, stderr
+    assert "Cancelled; no rendition was stored." in stderr
+    assert not list((home / "media" / "renditions").rglob("*.mp4"))
+    assert not [p for p in scratch.rglob("*") if p.is_file()]
