@@ -3,6 +3,7 @@ with the right reason; the poster frame comes out upright."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,12 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     made["cut.webm"] = folder / "cut.webm"
     made["cut.webm"].write_bytes(data[: len(data) // 2])
     made["absurd.mp4"] = write_clip(folder / "absurd.mp4", Clip(fps=1000, frames=5))
+    garbled = bytearray(made["long.mp4"].read_bytes())  # same length, picture data overwritten
+    start = garbled.find(b"mdat") + 200
+    rng = random.Random(1)
+    garbled[start : start + 2000] = bytes(rng.randrange(256) for _ in range(2000))
+    made["garbled.mp4"] = folder / "garbled.mp4"
+    made["garbled.mp4"].write_bytes(bytes(garbled))
     return made
 
 
@@ -117,6 +124,7 @@ def test_long_clip_is_checked_by_keyframes_and_last_group(clips: dict[str, Path]
         ("cut-faststart.mp4", r"truncated: the file ends inside its mdat box, at [\d,]+ of"),
         ("cut-index-last.mp4", r"truncated: the file ends inside its mdat box"),
         ("cut.webm", r"truncated: the picture stops at \d\.\d s of the 4\.0 s"),
+        ("garbled.mp4", r"damaged: the picture cannot be decoded \(Invalid data"),
         ("absurd.mp4", r"absurd frame rate: 1000 frames a second; accepted are 0\.5 to 240"),
     ],
 )
