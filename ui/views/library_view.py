@@ -246,7 +246,9 @@ class LibraryView(QWidget):
             self,
             "Import artworks",
             "",
-            "Images (*.jpg *.jpeg *.png *.gif *.webp *.tif *.tiff *.bmp);;All files (*)",
+            "Images and videos (*.jpg *.jpeg *.png *.gif *.webp *.tif *.tiff *.bmp *.mp4 *.mov "
+            "*.m4v *.webm *.mkv);;Images (*.jpg *.jpeg *.png *.gif *.webp *.tif *.tiff *.bmp);;"
+            "Videos (*.mp4 *.mov *.m4v *.webm *.mkv);;All files (*)",
         )
         if paths:
             self.import_paths(paths)

@@ -1,14 +1,22 @@
-"""`urbanart artworks`: list, show, edit and remove artworks."""
+"""`urbanart artworks`: list, show, edit and remove artworks; make a video's screen rendition."""
 
 from __future__ import annotations
 
+import sys
+from dataclasses import asdict
+
 import click
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from urbanart.cli.context import CliState, pass_state
-from urbanart.cli.output import JSON, curator_errors, fields, print_json, stderr, table
+from urbanart.cli.output import JSON, curator_errors, fail, fields, print_json, stderr, table
+from urbanart.imaging.video.profile import MB, VideoProfile
+from urbanart.imaging.video.transcode import TranscodeCancelled
 from urbanart.library import catalog
 from urbanart.library.library import Library
 from urbanart.library.records import ArtworkRecord
+from urbanart.library.video_poster import set_poster
+from urbanart.library.video_renditions import ensure_video_rendition
 
 
 @click.group()
@@ -70,6 +78,11 @@ def show(state: CliState, artwork: str, as_json: bool) -> None:
 @click.option("--license", "license_", help="SPDX id such as CC-BY-4.0, or 'all rights reserved'.")
 @click.option("--ai", "ai_involvement", help="IPTC digital source type.")
 @click.option("--status", help="submitted, approved, rejected or archived.")
+@click.option(
+    "--poster-at",
+    "poster_at",
+    help="Video works: seconds into the video of the poster frame (thumbnail and still).",
+)
 @click.option("--where-artist", help="Edit the works of this artist (id or name).")
 @click.option("--where-tag", help="Edit the works with this tag.")
 @click.option("--where-status", help="Edit the works with this review status.")
@@ -92,6 +105,7 @@ def edit(
     where_status: str | None,
     where_ai: str | None,
     where_search: str | None,
+    poster_at: str | None,
     **changes: str | None,
 ) -> None:
     """Change the details of one artwork, or of many at once.
@@ -109,8 +123,16 @@ def edit(
     if not refs and not filtered:
         raise click.UsageError("Name an artwork (id or title) or select works with --where-*.")
     if len(refs) == 1 and not filtered:
-        _show(catalog.edit_artwork(library, refs[0], license=license_, **changes), as_json)
+        if poster_at is not None and not any(v is not None for v in (license_, *changes.values())):
+            _show(set_poster(library, refs[0], poster_at), as_json)
+            return
+        record = catalog.edit_artwork(library, refs[0], license=license_, **changes)
+        if poster_at is not None:
+            record = set_poster(library, record.id, poster_at)
+        _show(record, as_json)
         return
+    if poster_at is not None:
+        raise click.UsageError("--poster-at applies to one video work: name just that one.")
     targets: list[str | int] = list(refs)
     if filtered:
         matched = [r.id for r in catalog.list_artworks(library, filters)]
@@ -148,6 +170,104 @@ def remove(state: CliState, artwork: str, yes: bool, as_json: bool) -> None:
         stderr.print(f"Removed artwork {removed.id} ({removed.title}).")
 
 
+def _parse_size(raw: str) -> tuple[int, int]:
+    width, sep, height = raw.lower().partition("x")
+    if not sep or not width.strip().isdigit() or not height.strip().isdigit():
+        raise click.BadParameter(
+            f"{raw!r}: give WIDTHxHEIGHT, such as 1080x1920", param_hint="--size"
+        )
+    return int(width), int(height)
+
+
+@artworks.command()
+@click.argument("artwork")
+@click.option("--size", required=True, help="The screen's size in pixels, such as 1080x1920.")
+@click.option(
+    "--fit",
+    type=click.Choice(["contain", "cover"]),
+    default="contain",
+    show_default=True,
+    help="contain: the whole picture, with bars; cover: fill the screen, cropping the edges.",
+)
+@click.option(
+    "--max-mb", type=float, default=25.0, show_default=True, help="Byte budget, in MB (10⁶ bytes)."
+)
+@click.option("--fps", "max_fps", type=int, default=30, show_default=True, help="Frame-rate cap.")
+@click.option("--sound", is_flag=True, help="Keep the sound (screens are silent by default).")
+@JSON
+@pass_state
+@curator_errors
+def render(
+    state: CliState,
+    artwork: str,
+    size: str,
+    fit: str,
+    max_mb: float,
+    max_fps: int,
+    sound: bool,
+    as_json: bool,
+) -> None:
+    """Make (or find cached) a video work's H.264 rendition and still fallback for a screen size.
+
+    Shows a progress bar; Ctrl-C stops the transcode and stores nothing.
+    """
+    width, height = _parse_size(size)
+    profile = VideoProfile(
+        width,
+        height,
+        "cover" if fit == "cover" else "contain",
+        max_fps=max_fps,
+        max_bytes=round(max_mb * MB),
+        keep_sound=sound,
+    )
+    library = state.library()
+    record = catalog.get_artwork(library, artwork)
+    if record.kind != "video":
+        fail(f"artwork {record.id} ({record.title}) is not a video; stills need no transcode")
+    show_progress = not as_json and sys.stderr.isatty()
+    try:
+        if show_progress:
+            with Progress(
+                TextColumn("Transcoding"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeRemainingColumn(),
+                console=stderr,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("transcode", total=1.0)
+                made = ensure_video_rendition(
+                    library,
+                    record.asset.sha256,
+                    profile,
+                    progress=lambda done: bar.update(task, completed=done),
+                )
+        else:
+            made = ensure_video_rendition(library, record.asset.sha256, profile)
+    except (KeyboardInterrupt, TranscodeCancelled):
+        fail("Cancelled; no rendition was stored.", 130)
+        return
+    if as_json:
+        print_json(
+            {
+                "artwork_id": record.id,
+                "profile": profile.key(),
+                "duration_s": made.duration_s,
+                "video": asdict(made.video),
+                "still": asdict(made.still),
+            }
+        )
+        return
+    fields(
+        [
+            ("video", f"{made.video.width}×{made.video.height} H.264, "
+                      f"{made.video.byte_size:,} bytes ({made.video.store_key})"),
+            ("still", f"{made.still.width}×{made.still.height} {made.still.format}, "
+                      f"{made.still.byte_size:,} bytes ({made.still.store_key})"),
+        ]
+    )  # fmt: skip
+
+
 def _show(record: ArtworkRecord, as_json: bool) -> None:
     if as_json:
         print_json(record.to_json())
@@ -155,10 +275,18 @@ def _show(record: ArtworkRecord, as_json: bool) -> None:
     data = record.to_json()
     asset = data.pop("asset")
     data["tags"] = ", ".join(record.tags)
+    for name in ("width", "height", "duration_s", "fps", "has_audio", "poster_s"):
+        data.pop(name, None)
     data["media"] = (
         f"{asset['format']} {asset['width']}×{asset['height']}, {asset['frame_count']} frame(s), "
         f"{asset['byte_size']:,} bytes, sha256 {asset['sha256'][:16]}…"
     )
+    if record.kind == "video":
+        sound = "with sound" if asset["has_audio"] else "no sound"
+        data["video"] = (
+            f"{asset['duration_s']:g} s at {asset['fps']:g} fps, {sound}, "
+            f"poster frame at {asset['poster_s']:g} s"
+        )
     fields(data.items())
 
 

@@ -26,6 +26,11 @@ class ImportLimits:
     background: str = "#000000"  # colour transparency is composited onto in renditions
     #: address space each import worker process may use (RLIMIT_AS); beyond it a file is refused
     worker_memory_bytes: int = 2048 * MIB
+    #: longest video accepted, in seconds (a library setting; screens loop short works)
+    max_video_seconds: int = 30 * 60
+    #: frame rates outside this range are refused as absurd (a broken or hostile header)
+    max_video_fps: float = 240.0
+    min_video_fps: float = 0.5
 
 
 class FrameTooLarge(Exception):

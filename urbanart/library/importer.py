@@ -8,6 +8,7 @@ database, one transaction per file, so a refused or failed file leaves no row be
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import re
@@ -25,6 +26,9 @@ from urbanart.imaging.limits import MIB, ImportLimits
 from urbanart.imaging.probe import MediaInfo, inspect_and_render
 from urbanart.imaging.renditions import Rendition as RenditionImage
 from urbanart.imaging.renditions import RenditionProfile
+from urbanart.imaging.video.sniff import EXTENSIONS as VIDEO_EXTENSIONS
+from urbanart.imaging.video.sniff import HEAD_BYTES, VideoContainer, sniff
+from urbanart.imaging.video.sniff import SUFFIXES as VIDEO_SUFFIXES
 from urbanart.library import store as keys
 from urbanart.library.catalog import asset_for, get_or_create_artist, set_tags
 from urbanart.library.import_sources import ImportItem, MetadataSheet
@@ -32,10 +36,13 @@ from urbanart.library.import_workers import start_worker
 from urbanart.library.library import Library
 from urbanart.library.models import Artwork, MediaAsset, Rendition
 from urbanart.library.store import MediaStore
+from urbanart.library.video_import import VideoFacts, prepare_video
 from urbanart.library.vocabulary import ReviewStatus
 
 EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 EXTENSIONS |= {"TIFF": "tif", "BMP": "bmp"}
+#: Every extension an original may be stored under, stills and videos, for the duplicate check.
+STORED_EXTENSIONS = frozenset(EXTENSIONS.values()) | frozenset(VIDEO_EXTENSIONS.values())
 
 
 class Status(StrEnum):
@@ -77,6 +84,7 @@ class StoredMedia:
     original_key: str
     thumbnail_key: str | None
     renditions: tuple[tuple[str, str, RenditionImage], ...] = ()  # (profile key, store key, image)
+    video: VideoFacts | None = None  # set for videos: length, frame rate, sound, poster time
 
 
 @dataclass(frozen=True)
@@ -117,16 +125,28 @@ def prepare_file(
             mb, limit_mb = size / 1e6, limits.max_bytes / 1e6
             return Refusal(f"too large: {mb:.0f} MB, the limit is {limit_mb:.0f} MB")
         with open(path, "rb") as handle:
-            data = handle.read()
+            container = sniff(handle.read(HEAD_BYTES))
+            handle.seek(0)
+            if container is not None:  # a video: hashed in chunks, never held in memory
+                digest = hashlib.file_digest(handle, "sha256")
+            else:
+                data = handle.read()
     except OSError as exc:
         return Refusal(f"cannot read the file: {exc.strerror or exc}")
+    if container is not None:
+        sha = digest.hexdigest()
+        if not force and any(store.exists(keys.original_key(sha, e)) for e in STORED_EXTENSIONS):
+            return AlreadyStored(sha)
+        return _prepare_video(path, size, sha, container, store, limits, profiles)
     if not force and data:
         sha = sha256_of(data).hexdigest()
-        if any(store.exists(keys.original_key(sha, ext)) for ext in set(EXTENSIONS.values())):
+        if any(store.exists(keys.original_key(sha, ext)) for ext in STORED_EXTENSIONS):
             return AlreadyStored(sha)
     try:
         info, thumb, renditions = inspect_and_render(data, name, limits, profiles)
     except ImportRefused as exc:
+        if exc.reason.startswith("not an image") and Path(path).suffix.lower() in VIDEO_SUFFIXES:
+            return Refusal("not a video" + exc.reason.removeprefix("not an image"))
         return Refusal(exc.reason)
     except MemoryError:  # the worker's memory limit (or the machine's) stopped the decode
         del data
@@ -140,6 +160,28 @@ def prepare_file(
         store.put(thumb_key, thumb.data)
     stored = tuple((r.profile_key, store_rendition(store, info.sha256, r), r) for r in renditions)
     return StoredMedia(info, original, thumb_key, stored)
+
+
+def _prepare_video(
+    path: str,
+    size: int,
+    sha: str,
+    container: VideoContainer,
+    store: MediaStore,
+    limits: ImportLimits,
+    profiles: tuple[RenditionProfile, ...],
+) -> StoredMedia | Refusal:
+    """A video: PyAV guards it from the file itself (it seeks), then it is copied into the store."""
+    try:
+        video = prepare_video(path, size, sha, container, store, limits, profiles)
+    except ImportRefused as exc:
+        return Refusal(exc.reason)
+    except MemoryError:
+        limit = f"{limits.worker_memory_bytes / MIB:.0f} MB"
+        return Refusal(f"too large to decode within the import memory limit ({limit})")
+    return StoredMedia(
+        video.info, video.original_key, video.thumbnail_key, video.renditions, video.facts
+    )
 
 
 @dataclass
@@ -319,6 +361,12 @@ def _insert(
         original_key=media.original_key,
         thumbnail_key=media.thumbnail_key,
     )
+    if media.video is not None:
+        asset.kind = "video"
+        asset.duration_s = media.video.duration_s
+        asset.fps = media.video.fps
+        asset.has_audio = media.video.has_audio
+        asset.poster_s = media.video.poster_s
     for profile_key, store_key, image in media.renditions:
         asset.renditions.append(
             Rendition(

@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -21,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -101,6 +104,13 @@ class MediaAsset(Base):
     original_name: Mapped[str] = mapped_column(String(500))
     original_key: Mapped[str] = mapped_column(String(300))
     thumbnail_key: Mapped[str | None] = mapped_column(String(300))
+    #: "image" (stills and animations) or "video"; the fields below are set for videos only.
+    kind: Mapped[str] = mapped_column(String(8), default="image", server_default="image")
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    fps: Mapped[float | None] = mapped_column(Float)
+    has_audio: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Where the poster frame (thumbnail, still fallbacks, page poster) is taken, in seconds.
+    poster_s: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     renditions: Mapped[list[Rendition]] = relationship(

@@ -68,6 +68,11 @@ class AssetRecord(JsonRecord):
     original_name: str
     original_key: str
     thumbnail_key: str | None
+    kind: str = "image"
+    duration_s: float | None = None
+    fps: float | None = None
+    has_audio: bool = False
+    poster_s: float | None = None
 
     @classmethod
     def of(cls, asset: MediaAsset) -> AssetRecord:
@@ -82,6 +87,11 @@ class AssetRecord(JsonRecord):
             original_name=asset.original_name,
             original_key=asset.original_key,
             thumbnail_key=asset.thumbnail_key,
+            kind=asset.kind or "image",
+            duration_s=asset.duration_s,
+            fps=asset.fps,
+            has_audio=bool(asset.has_audio),
+            poster_s=asset.poster_s,
         )
 
 
@@ -103,6 +113,21 @@ class ArtworkRecord(JsonRecord):
     asset: AssetRecord
     created_at: datetime
     updated_at: datetime
+
+    @property
+    def kind(self) -> str:
+        """ "image" or "video": what players and pages show it as."""
+        return self.asset.kind
+
+    def to_json(self) -> dict[str, Any]:
+        """The record, with the media facts a script asks of a work first-hand at the top level
+        (kind, displayed size, and for videos length, frame rate, sound and poster time)."""
+        out = super().to_json()
+        asset = self.asset
+        out |= {"kind": asset.kind, "width": asset.width, "height": asset.height}
+        out |= {"duration_s": asset.duration_s, "fps": asset.fps, "has_audio": asset.has_audio}
+        out["poster_s"] = asset.poster_s
+        return out
 
     @classmethod
     def of(cls, artwork: Artwork) -> ArtworkRecord:

@@ -11,11 +11,13 @@ from sqlalchemy import select
 
 from urbanart.errors import NotFound, UrbanArtError
 from urbanart.imaging.normalize import open_image, to_srgb
+from urbanart.imaging.renditions import Rendition as RenditionImage
 from urbanart.imaging.renditions import RenditionProfile, make_thumbnail, render_bytes
 from urbanart.library import store as keys
 from urbanart.library.importer import store_rendition
 from urbanart.library.library import Library
 from urbanart.library.models import MediaAsset, Rendition
+from urbanart.library.video_poster import PosterFailed, grab_poster, still_from_poster
 
 # What Pillow raises on a broken or hostile file (OSError included: decoding happens in memory
 # here, so an OSError from it is never the disk's).
@@ -63,6 +65,14 @@ def ensure_rendition(library: Library, sha256: str, profile: RenditionProfile) -
         if row is not None and library.store.exists(row.store_key):
             return _record(sha256, row)
         original_key = asset.original_key
+        video = asset.kind == "video"
+        poster_s = asset.poster_s or 0.0
+    if video:  # a video's still rendition is its fallback: the poster frame, fitted
+        try:
+            store_key, image = still_from_poster(library, sha256, original_key, poster_s, profile)
+        except PosterFailed as exc:
+            raise RenditionFailed(str(exc)) from None
+        return _remember(library, sha256, key, store_key, image)
     try:
         data = library.store.get(original_key)
     except FileNotFoundError:
@@ -74,6 +84,13 @@ def ensure_rendition(library: Library, sha256: str, profile: RenditionProfile) -
         detail = str(exc).strip() or type(exc).__name__
         raise RenditionFailed(f"its image cannot be decoded ({detail})") from None
     store_key = store_rendition(library.store, sha256, image)
+    return _remember(library, sha256, key, store_key, image)
+
+
+def _remember(
+    library: Library, sha256: str, key: str, store_key: str, image: RenditionImage
+) -> RenditionRecord:
+    """Record a rendition just stored (replacing the row of one whose file went missing)."""
     with library.session() as session:
         asset = session.scalar(select(MediaAsset).where(MediaAsset.sha256 == sha256))
         assert asset is not None
@@ -101,8 +118,13 @@ def ensure_thumbnail(library: Library, sha256: str) -> str:
         if asset.thumbnail_key and library.store.exists(asset.thumbnail_key):
             return asset.thumbnail_key
         original_key = asset.original_key
-    thumb = make_thumbnail(to_srgb(open_image(library.store.get(original_key))))
-    key = keys.thumbnail_key(sha256, thumb.extension)
+        video, poster_s = asset.kind == "video", asset.poster_s or 0.0
+    if video:
+        thumb = make_thumbnail(grab_poster(library, original_key, poster_s))
+        key = keys.thumbnail_key(sha256, thumb.extension, keys.poster_variant(poster_s))
+    else:
+        thumb = make_thumbnail(to_srgb(open_image(library.store.get(original_key))))
+        key = keys.thumbnail_key(sha256, thumb.extension)
     library.store.put(key, thumb.data)
     with library.session() as session:
         asset = session.scalar(select(MediaAsset).where(MediaAsset.sha256 == sha256))

@@ -111,6 +111,17 @@ class LibrarySettings:
             1 << 40,
         ),
     )
+    #: Longest video accepted by import, in seconds.
+    max_video_seconds: int = _setting(
+        ImportLimits.max_video_seconds,
+        SettingSpec(
+            "Longest video (seconds)",
+            Unit.NUMBER,
+            "Videos that run longer are refused by import; screens loop short works.",
+            1,
+            24 * 3600,
+        ),
+    )
     #: Colour transparent artworks are shown on in renditions.
     rendition_background: str = _setting(
         ImportLimits.background,
@@ -152,6 +163,7 @@ class LibrarySettings:
             max_total_pixels=self.max_import_total_pixels,
             background=self.rendition_background,
             worker_memory_bytes=self.import_worker_memory,
+            max_video_seconds=self.max_video_seconds,
         )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from urbanart.durable import atomic_write
+from urbanart.durable import atomic_copy, atomic_write
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
 
@@ -29,12 +29,21 @@ def original_key(sha256: str, extension: str) -> str:
     return check_key(f"originals/{sha256[:2]}/{sha256}.{extension.lower()}")
 
 
-def thumbnail_key(sha256: str, extension: str = "webp") -> str:
-    return check_key(f"thumbs/{sha256[:2]}/{sha256}.{extension}")
+def thumbnail_key(sha256: str, extension: str = "webp", variant: str = "") -> str:
+    """variant tells apart thumbnails of one file made differently (a video's poster time)."""
+    name = f"{sha256}-{variant}" if variant else sha256
+    return check_key(f"thumbs/{sha256[:2]}/{name}.{extension}")
 
 
-def rendition_key(sha256: str, profile_key: str, extension: str) -> str:
-    return check_key(f"renditions/{sha256[:2]}/{sha256}/{profile_key.lower()}.{extension}")
+def rendition_key(sha256: str, profile_key: str, extension: str, variant: str = "") -> str:
+    name = f"{profile_key.lower()}-{variant}" if variant else profile_key.lower()
+    return check_key(f"renditions/{sha256[:2]}/{sha256}/{name}.{extension}")
+
+
+def poster_variant(poster_s: float) -> str:
+    """The store-key variant of what is made from a video's poster frame: its time in ms, so a
+    new poster time gives new keys and no cache anywhere serves the old picture under them."""
+    return f"p{round(poster_s * 1000)}"
 
 
 class MediaStore(Protocol):
@@ -42,6 +51,9 @@ class MediaStore(Protocol):
 
     def put(self, key: str, data: bytes) -> None:
         """Store bytes under key, atomically: readers see the old object or the new, never half."""
+
+    def put_file(self, key: str, source: Path) -> None:
+        """Store a file's bytes under key, atomically, without holding them all in memory."""
 
     def get(self, key: str) -> bytes: ...
 
@@ -73,6 +85,9 @@ class LocalMediaStore:
 
     def put(self, key: str, data: bytes) -> None:
         atomic_write(self._path(key), data)
+
+    def put_file(self, key: str, source: Path) -> None:
+        atomic_copy(Path(source), self._path(key))
 
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()

@@ -1,0 +1,107 @@
+"""Small test videos written with PyAV: a few frames at small sizes, so every test stays fast.
+
+Each frame is split top (red) / bottom (blue), with a frame-numbered grey bar on the left, so a
+test can tell which way up a picture came out and that frames differ.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+from PIL import Image, ImageDraw
+
+
+@dataclass(frozen=True)
+class Clip:
+    """How to write one test clip."""
+
+    width: int = 64
+    height: int = 48
+    frames: int = 12
+    fps: int = 12
+    codec: str = "libx264"
+    pix_fmt: str = "yuv420p"
+    container: str = "mp4"
+    rotation: int = 0  # counter-clockwise degrees in the display matrix
+    audio: bool = False
+    vfr: bool = False  # frame intervals alternate between one and three ticks
+    faststart: bool = False
+
+
+RED = (220, 30, 30)
+BLUE = (30, 30, 220)
+
+
+def frame_picture(width: int, height: int, index: int) -> Image.Image:
+    """Top half red, bottom half blue, a grey bar on the left whose brightness counts frames."""
+    image = Image.new("RGB", (width, height), BLUE)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, width - 1, height // 2 - 1), fill=RED)
+    grey = (index * 17) % 256
+    draw.rectangle((0, 0, max(2, width // 8) - 1, height - 1), fill=(grey, grey, grey))
+    return image
+
+
+def write_clip(path: Path, clip: Clip) -> Path:
+    """Write the clip to path (the container comes from clip.container)."""
+    options = {"movflags": "+faststart"} if clip.faststart else {}
+    with av.open(str(path), mode="w", format=clip.container, options=options) as out:
+        stream = out.add_stream(clip.codec, rate=clip.fps)
+        stream.width, stream.height = clip.width, clip.height
+        stream.pix_fmt = clip.pix_fmt
+        if clip.codec == "libx264":
+            stream.options = {"preset": "ultrafast"}
+        if clip.vfr:
+            stream.codec_context.time_base = Fraction(1, clip.fps * 2)
+            stream.time_base = Fraction(1, clip.fps * 2)
+        if clip.rotation:
+            stream.set_display_rotation(clip.rotation)
+        audio = None
+        if clip.audio:
+            audio = out.add_stream("aac", rate=48000)
+            audio.layout = "mono"
+        pts = 0
+        for index in range(clip.frames):
+            frame = av.VideoFrame.from_image(
+                frame_picture(clip.width, clip.height, index)
+            ).reformat(format=clip.pix_fmt)
+            if clip.vfr:
+                frame.pts = pts
+                frame.time_base = Fraction(1, clip.fps * 2)
+                pts += 1 if index % 2 else 3
+            else:
+                frame.pts = index
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+        if audio is not None:
+            _write_tone(out, audio, seconds=clip.frames / clip.fps)
+    return path
+
+
+def _write_tone(out: av.container.OutputContainer, stream: av.AudioStream, seconds: float) -> None:
+    rate = 48000
+    samples = int(rate * seconds)
+    step = 1024
+    for start in range(0, samples, step):
+        count = min(step, samples - start)
+        wave = [0.2 * math.sin(2 * math.pi * 440 * (start + i) / rate) for i in range(count)]
+        frame = av.AudioFrame(format="fltp", layout="mono", samples=count)
+        frame.planes[0].update(array("f", wave).tobytes())
+        frame.sample_rate = rate
+        frame.pts = start
+        out.mux(stream.encode(frame))
+    out.mux(stream.encode(None))
+
+
+def write_audio_only(path: Path, seconds: float = 0.5) -> Path:
+    """An M4A: an MP4 container holding sound and no picture."""
+    with av.open(str(path), mode="w", format="ipod") as out:
+        stream = out.add_stream("aac", rate=48000)
+        stream.layout = "mono"
+        _write_tone(out, stream, seconds)
+    return path
