@@ -10,12 +10,15 @@ while a kept release uses them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -26,7 +29,7 @@ from urbanart.library.models import Artwork, Playlist, Screen
 from urbanart.library.renditions import RenditionRecord, ensure_rendition
 from urbanart.library.settings import load_settings
 from urbanart.protocol.tree_layout import media_url
-from urbanart.viewers import qr
+from urbanart.viewers import gone, qr
 from urbanart.viewers.pages import http_url, license_label, render, tree_url
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
@@ -38,6 +41,8 @@ SHARE_QUALITY = 85
 #: The shared stylesheet and the now-playing script (no build step, no external files).
 CSS_PATH = "static/viewers.css"
 JS_PATH = "static/now-playing.js"
+#: At the tree's root, where browsers also look for it unasked.
+FAVICON_PATH = "favicon.svg"
 #: Every page lives two folders deep (a/<id>/index.html), so this reaches the tree's root and
 #: the tree works behind any host and under any path prefix.
 ROOT = "../../"
@@ -275,6 +280,7 @@ def _artwork_context(
         "project": project,
         "root": ROOT,
         "css": CSS_PATH,
+        "favicon": FAVICON_PATH,
         "work": item,
         "alt": _alt(item),
         "license_label": license_label(item["license"]),
@@ -348,10 +354,81 @@ def _programme(
 # Building --------------------------------------------------------------------------------------
 
 
+def _whats_on(
+    payloads: Mapping[int, Mapping[str, Any]],
+    playlists: Mapping[int, Mapping[str, Any]],
+    cities: Mapping[int, str],
+) -> dict[str, Any]:
+    """The screens and playlists of this release, for the home page and the error pages."""
+    return {
+        "screens": [
+            {
+                "url": tree_url("s", sid) + "/",
+                "name": payloads[sid]["screen"]["name"],
+                "city": cities.get(sid, ""),
+            }
+            for sid in sorted(payloads)
+        ],
+        "playlists": [
+            {"url": tree_url("p", pid) + "/", "name": playlists[pid]["name"]}
+            for pid in sorted(playlists)
+        ],
+    }
+
+
+def _front_pages(
+    build: ViewerBuild,
+    *,
+    base: str,
+    project: str,
+    whats_on: Mapping[str, Any],
+    css: bytes,
+    gone_ids: Mapping[str, list[int]],
+) -> None:
+    """The home page, the 404 page, one "no longer showing" page per kind, the record of retired
+    ids and the favicon.
+
+    The error pages answer for any path at any depth, so their links are absolute (from the
+    public address, like the QR codes) and the stylesheet is inline, allowed by its hash.
+    """
+    build.files["index.html"] = render(
+        "home.html",
+        project=project,
+        root="",
+        css=CSS_PATH,
+        favicon=FAVICON_PATH,
+        page_url=f"{base}/",
+        **whats_on,
+    )
+    digest = base64.b64encode(hashlib.sha256(css).digest()).decode("ascii")
+    error_context = {
+        "project": project,
+        "root": f"{base}/",
+        "css": CSS_PATH,
+        "favicon": FAVICON_PATH,
+        "page_url": "",
+        "inline_css": Markup(css.decode("utf-8")),  # noqa: S704 - our own stylesheet
+        "inline_css_hash": f"sha256-{digest}",
+        **whats_on,
+    }
+    build.files[gone.NOT_FOUND_PAGE] = render("error.html", kind="", **error_context)
+    for kind in gone.KINDS:
+        build.files[gone.gone_page(kind)] = render("error.html", kind=kind, **error_context)
+    build.files[gone.GONE_RECORD] = gone.record_bytes(gone_ids)
+
+
 def build_viewers(
-    library: Library, payloads: Mapping[int, Mapping[str, Any]], *, base_url: str
+    library: Library,
+    payloads: Mapping[int, Mapping[str, Any]],
+    *,
+    base_url: str,
+    previous_files: Iterable[str] = (),
+    previous_gone: bytes | None = None,
 ) -> ViewerBuild:
     """Every viewer file for the manifests being published (screen id -> payload).
+
+    previous_files (the served release's paths) and previous_gone (its record of retired ids)
+    let the new release remember which pages existed and are gone (410, not 404).
 
     Pages exist for exactly what the manifests show: every artwork on a published playlist,
     every published playlist and every screen. Nothing carries a time of generation, so the
@@ -392,6 +469,7 @@ def build_viewers(
             project=project,
             root=ROOT,
             css=CSS_PATH,
+            favicon=FAVICON_PATH,
             playlist=playlist,
             description=descriptions.get(pid, ""),
             entries=_playlist_entries(playlist, images),
@@ -409,6 +487,7 @@ def build_viewers(
             project=project,
             root=ROOT,
             css=CSS_PATH,
+            favicon=FAVICON_PATH,
             js=JS_PATH,
             screen=payload["screen"],
             city=cities.get(sid, ""),
@@ -419,6 +498,17 @@ def build_viewers(
         build.files.update(qr.qr_files("s", sid, page))
 
     static = resources.files("urbanart.viewers").joinpath("static")
-    build.files[CSS_PATH] = static.joinpath("viewers.css").read_bytes()
+    css = static.joinpath("viewers.css").read_bytes()
+    build.files[CSS_PATH] = css
     build.files[JS_PATH] = static.joinpath("now-playing.js").read_bytes()
+    build.files[FAVICON_PATH] = static.joinpath("favicon.svg").read_bytes()
+    published = {"a": set(items), "p": set(playlists), "s": set(payloads)}
+    _front_pages(
+        build,
+        base=base,
+        project=project,
+        whats_on=_whats_on(payloads, playlists, cities),
+        css=css,
+        gone_ids=gone.retired(previous_files, previous_gone, published),
+    )
     return build
