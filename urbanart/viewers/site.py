@@ -41,6 +41,9 @@ SHARE_QUALITY = 85
 #: The shared stylesheet and the now-playing script (no build step, no external files).
 CSS_PATH = "static/viewers.css"
 JS_PATH = "static/now-playing.js"
+#: Share and full-screen zoom on artwork pages.
+ARTWORK_JS_PATH = "static/artwork.js"
+SHARE_JS_PATH = "static/share.js"
 #: At the tree's root, where browsers also look for it unasked.
 FAVICON_PATH = "favicon.svg"
 #: Every page lives two folders deep (a/<id>/index.html), so this reaches the tree's root and
@@ -162,6 +165,7 @@ class _WorkFacts:
     deliberately not carried: it is private and must never reach a published file."""
 
     description: str
+    artist_id: int
     artist_bio: str
     artist_website: str | None
     artist_website_label: str
@@ -169,6 +173,17 @@ class _WorkFacts:
     sha256: str
     width: int
     height: int
+    format: str  # the original's file format: "PNG", "GIF"
+    animated: bool
+
+    @property
+    def artist_url(self) -> str:
+        return artist_path(self.artist_id)
+
+
+def artist_path(artist_id: int) -> str:
+    """Tree path of an artist's page folder (two deep, like every page)."""
+    return tree_url("artists", artist_id) + "/"
 
 
 def _host(url: str) -> str:
@@ -192,6 +207,7 @@ def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
         return {
             a.id: _WorkFacts(
                 description=a.description,
+                artist_id=a.artist_id,
                 artist_bio=a.artist.bio,
                 artist_website=http_url(a.artist.website),
                 artist_website_label=_host(a.artist.website),
@@ -199,6 +215,8 @@ def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
                 sha256=a.asset.sha256,
                 width=a.asset.width,
                 height=a.asset.height,
+                format=a.asset.format.upper(),
+                animated=a.asset.frame_count > 1,
             )
             for a in session.scalars(stmt)
         }
@@ -264,6 +282,14 @@ def _json_ld(
     return data
 
 
+def _zoom(image: PageImage | None) -> dict[str, Any] | None:
+    """The widest WebP for the full-screen view (loaded only when opened)."""
+    if image is None:
+        return None
+    path, width = image.srcset[-1]
+    return {"src": path, "width": width, "height": round(width * image.height / image.width)}
+
+
 def _artwork_context(
     item: Mapping[str, Any],
     facts: _WorkFacts | None,
@@ -281,6 +307,10 @@ def _artwork_context(
         "root": ROOT,
         "css": CSS_PATH,
         "favicon": FAVICON_PATH,
+        "js": ARTWORK_JS_PATH,
+        "share_js": SHARE_JS_PATH,
+        "share_title": f"{item['title']} — {item['artist']}",
+        "zoom": _zoom(image),
         "work": item,
         "alt": _alt(item),
         "license_label": license_label(item["license"]),
@@ -296,38 +326,51 @@ def _artwork_context(
     }
 
 
+def _entry(
+    item: Mapping[str, Any], image: PageImage | None, known: _WorkFacts | None
+) -> dict[str, Any]:
+    """One work as cards and the now-playing script need it: tree paths, never tokens."""
+    aid = int(item["artwork_id"])
+    return {
+        "artwork_id": aid,
+        "title": item["title"],
+        "artist": item["artist"],
+        "artist_url": known.artist_url if known else None,
+        "license": license_label(item["license"]),
+        "license_url": http_url(item["license_url"]),
+        "ai_disclosure": item["ai_disclosure"],
+        "year": item["year"],
+        "credit": item["credit"],
+        "alt": _alt(item),
+        "duration_s": item["duration_s"],
+        "url": tree_url("a", aid) + "/",
+        "img": image.src if image else None,
+        "srcset": [[p, w] for p, w in image.srcset] if image else [],
+        "width": image.width if image else None,
+        "height": image.height if image else None,
+        "thumb": image.thumb if image else None,
+        "thumb_width": image.thumb_width if image else None,
+        "thumb_height": image.thumb_height if image else None,
+    }
+
+
 def _playlist_entries(
-    playlist: Mapping[str, Any], images: Mapping[int, PageImage | None]
+    playlist: Mapping[str, Any],
+    images: Mapping[int, PageImage | None],
+    facts: Mapping[int, _WorkFacts],
 ) -> list[dict[str, Any]]:
-    """The items as pages and the now-playing script need them: tree paths, never tokens."""
+    """A playlist's items, in order, as entries (see _entry)."""
     entries = []
     for item in playlist["items"]:
         aid = int(item["artwork_id"])
-        image = images.get(aid)
-        entries.append(
-            {
-                "artwork_id": aid,
-                "title": item["title"],
-                "artist": item["artist"],
-                "year": item["year"],
-                "credit": item["credit"],
-                "alt": _alt(item),
-                "duration_s": item["duration_s"],
-                "url": tree_url("a", aid) + "/",
-                "img": image.src if image else None,
-                "srcset": [[p, w] for p, w in image.srcset] if image else [],
-                "width": image.width if image else None,
-                "height": image.height if image else None,
-                "thumb": image.thumb if image else None,
-                "thumb_width": image.thumb_width if image else None,
-                "thumb_height": image.thumb_height if image else None,
-            }
-        )
+        entries.append(_entry(item, images.get(aid), facts.get(aid)))
     return entries
 
 
 def _programme(
-    payload: Mapping[str, Any], images: Mapping[int, PageImage | None]
+    payload: Mapping[str, Any],
+    images: Mapping[int, PageImage | None],
+    facts: Mapping[int, _WorkFacts],
 ) -> dict[str, Any]:
     """What the now-playing script needs from a manifest, and nothing more: no poll token, no
     hub URLs, no media hashes (the page is public; the manifest's address is the screen's)."""
@@ -344,7 +387,7 @@ def _programme(
             pid: {
                 "name": p["name"],
                 "url": tree_url("p", pid) + "/",
-                "items": _playlist_entries(p, images),
+                "items": _playlist_entries(p, images, facts),
             }
             for pid, p in payload["playlists"].items()
         },
@@ -352,6 +395,40 @@ def _programme(
 
 
 # Building --------------------------------------------------------------------------------------
+
+
+def _artist_pages(
+    build: ViewerBuild,
+    items: Mapping[int, Mapping[str, Any]],
+    facts: Mapping[int, _WorkFacts],
+    images: Mapping[int, PageImage | None],
+    *,
+    base: str,
+    project: str,
+) -> None:
+    """One page per artist with a published work: bio, link and their works on the screens."""
+    works: dict[int, list[int]] = {}
+    for aid in sorted(items):
+        known = facts.get(aid)
+        if known is not None:
+            works.setdefault(known.artist_id, []).append(aid)
+    for artist_id, aids in sorted(works.items()):
+        first = facts[aids[0]]
+        entries = [_entry(items[aid], images.get(aid), facts.get(aid)) for aid in aids]
+        cover = next((images[a] for a in aids if images.get(a) is not None), None)
+        page = f"{base}/{artist_path(artist_id)}"
+        build.files[f"{artist_path(artist_id)}index.html"] = render(
+            "artist.html",
+            project=project,
+            root=ROOT,
+            css=CSS_PATH,
+            favicon=FAVICON_PATH,
+            name=items[aids[0]]["artist"],
+            facts=first,
+            entries=entries,
+            page_url=page,
+            og_image=f"{base}/{cover.src}" if cover else None,
+        )
 
 
 def _whats_on(
@@ -461,6 +538,8 @@ def build_viewers(
         build.files[f"a/{aid}/index.html"] = render("artwork.html", **context)
         build.files.update(qr.qr_files("a", aid, context["page_url"]))
 
+    _artist_pages(build, items, facts, images, base=base, project=project)
+
     for pid, playlist in sorted(playlists.items()):
         page = f"{base}/{tree_url('p', pid)}/"
         first = next((images.get(int(i["artwork_id"])) for i in playlist["items"]), None)
@@ -472,7 +551,7 @@ def build_viewers(
             favicon=FAVICON_PATH,
             playlist=playlist,
             description=descriptions.get(pid, ""),
-            entries=_playlist_entries(playlist, images),
+            entries=_playlist_entries(playlist, images, facts),
             page_url=page,
             og_image=f"{base}/{first.src}" if first else None,
             qr_svg=tree_url("qr", "p", f"{pid}.svg"),
@@ -481,7 +560,7 @@ def build_viewers(
 
     for sid, payload in sorted(payloads.items()):
         page = f"{base}/{tree_url('s', sid)}/"
-        programme = _programme(payload, images)
+        programme = _programme(payload, images, facts)
         build.files[f"s/{sid}/index.html"] = render(
             "screen.html",
             project=project,
@@ -501,6 +580,8 @@ def build_viewers(
     css = static.joinpath("viewers.css").read_bytes()
     build.files[CSS_PATH] = css
     build.files[JS_PATH] = static.joinpath("now-playing.js").read_bytes()
+    build.files[ARTWORK_JS_PATH] = static.joinpath("artwork.js").read_bytes()
+    build.files[SHARE_JS_PATH] = static.joinpath("share.js").read_bytes()
     build.files[FAVICON_PATH] = static.joinpath("favicon.svg").read_bytes()
     published = {"a": set(items), "p": set(playlists), "s": set(payloads)}
     _front_pages(
