@@ -31,6 +31,7 @@ from urbanart.library.settings import load_settings
 from urbanart.protocol.tree_layout import media_url
 from urbanart.viewers import gone, qr
 from urbanart.viewers.pages import http_url, license_label, render, tree_url
+from urbanart.viewers.where import ScreenShowing, where_to_see
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
 PAGE_WIDTHS = (480, 960, 1600)
@@ -297,6 +298,7 @@ def _artwork_context(
     playlists: list[tuple[int, str]],
     base_url: str,
     project: str,
+    where: list[ScreenShowing],
 ) -> dict[str, Any]:
     aid = int(item["artwork_id"])
     page = f"{base_url}/{tree_url('a', aid)}/"
@@ -323,6 +325,11 @@ def _artwork_context(
         "og_description": _excerpt(description) or f"{item['credit']}. {item['ai_disclosure']}",
         "json_ld": _json_ld(item, facts, page, image_abs),
         "qr_svg": tree_url("qr", "a", f"{aid}.svg"),
+        "where": where,
+        "where_data": {
+            str(s.screen_id): {"tz": s.timezone, "spans": [list(span) for span in s.spans]}
+            for s in where
+        },
     }
 
 
@@ -534,7 +541,10 @@ def build_viewers(
             member_of[aid].append((pid, playlists[pid]["name"]))
 
     for aid, item in sorted(items.items()):
-        context = _artwork_context(item, facts.get(aid), images[aid], member_of[aid], base, project)
+        where = where_to_see(payloads, cities, aid)
+        context = _artwork_context(
+            item, facts.get(aid), images[aid], member_of[aid], base, project, where
+        )
         build.files[f"a/{aid}/index.html"] = render("artwork.html", **context)
         build.files.update(qr.qr_files("a", aid, context["page_url"]))
 

@@ -23,3 +23,77 @@
   dialog.addEventListener("close", function () { opener.focus(); });
   opener.hidden = false;
 }());
+
+/* "Where and when to see it": the page was built at publish with the first time from the
+   programme's start; from this device's clock, say what is on now or the next start, in each
+   screen's own time zone. Spans are [start ms, end ms, cycle ms, [[offset ms, length ms]…]]
+   (urbanart/viewers/where.py computes the same at publish). Text only via textContent. */
+(function () {
+  "use strict";
+
+  var source = document.getElementById("where-data");
+  if (!source) return;
+  var data = JSON.parse(source.textContent);
+
+  function onNow(spans, t) {
+    for (var i = 0; i < spans.length; i++) {
+      var s = spans[i];
+      if (s[0] <= t && t < s[1]) {
+        var offset = (t - s[0]) % s[2];
+        for (var j = 0; j < s[3].length; j++) {
+          if (s[3][j][0] <= offset && offset < s[3][j][0] + s[3][j][1]) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  function nextStart(spans, t) {
+    for (var i = 0; i < spans.length; i++) {
+      var s = spans[i];
+      if (s[1] <= t) continue;
+      var best = null;
+      for (var j = 0; j < s[3].length; j++) {
+        var first = s[0] + s[3][j][0];
+        if (first < t) first += Math.ceil((t - first) / s[2]) * s[2];
+        if (first < s[1] && (best === null || first < best)) best = first;
+      }
+      if (best !== null) return best;
+    }
+    return null;
+  }
+
+  function local(instant, zone) {
+    try {
+      return new Date(instant).toLocaleString(undefined, {
+        timeZone: zone, weekday: "short", day: "numeric", month: "short",
+        hour: "2-digit", minute: "2-digit"
+      });
+    } catch (err) {
+      return new Date(instant).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+    }
+  }
+
+  function update() {
+    var t = Date.now();
+    var rows = document.querySelectorAll(".where-screen");
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i];
+      var screen = data[row.getAttribute("data-screen")];
+      if (!screen) continue;
+      var now = onNow(screen.spans, t);
+      var next = nextStart(screen.spans, t);
+      row.querySelector(".where-now").hidden = !now;
+      row.querySelector(".where-when").hidden = next === null;
+      row.querySelector(".where-never").hidden = now || next !== null;
+      if (next !== null) {
+        var time = row.querySelector(".where-when time");
+        time.setAttribute("datetime", new Date(next).toISOString().replace(".000Z", "Z"));
+        time.textContent = local(next, screen.tz);
+      }
+    }
+  }
+
+  update();
+  window.setInterval(update, 15000);
+}());
