@@ -578,6 +578,7 @@ def build_viewers(
             css=CSS_PATH,
             favicon=FAVICON_PATH,
             js=JS_PATH,
+            share_js=SHARE_JS_PATH,
             screen=payload["screen"],
             city=cities.get(sid, ""),
             programme=programme,
