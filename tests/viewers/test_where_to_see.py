@@ -13,7 +13,7 @@ from tests.viewers import XSS_TITLE
 from tests.viewers.test_pages import Page, Published, make_published
 from urbanart.library.library import Library
 from urbanart.player.timeline import what_plays
-from urbanart.viewers.where import next_start, play_spans
+from urbanart.viewers.where import next_start, plays_by_work
 
 
 @pytest.fixture(scope="module")
@@ -75,17 +75,19 @@ def test_the_page_lists_each_screen_with_the_next_start_the_player_agrees_on(
 def test_next_start_moves_on_and_ends_with_the_window(site: Published) -> None:
     aid = site.gallery.works["Harbour Lights"]
     payload = site.payloads[site.gallery.screens["Berlin"]]
-    spans = play_spans(payload, aid)
-    first = next_start(spans, spans[0][0])
+    plays = plays_by_work(payload)[aid]
+    opens = min(p.segments[0][0] for p in plays)
+    first = next_start(plays, opens)
     assert first is not None
-    later = next_start(spans, first + 1)
+    later = next_start(plays, first + 1)
     assert later is not None and later > first
     showing = what_plays(payload, datetime.fromtimestamp(later / 1000, UTC))
     assert showing.item is not None and showing.item["artwork_id"] == aid
     assert showing.started_at == datetime.fromtimestamp(later / 1000, UTC)
-    end = spans[-1][1]
-    assert next_start(spans, end) is None
-    assert next_start(spans, end - 1) is None or next_start(spans, end - 1) < end
+    end = max(p.segments[-1][1] for p in plays)
+    assert next_start(plays, end) is None
+    last = next_start(plays, end - 1)
+    assert last is None or last < end
 
 
 def test_a_work_on_no_screen_has_no_page_and_a_page_never_lists_other_works(

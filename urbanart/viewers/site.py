@@ -327,8 +327,7 @@ def _artwork_context(
         "qr_svg": tree_url("qr", "a", f"{aid}.svg"),
         "where": where,
         "where_data": {
-            str(s.screen_id): {"tz": s.timezone, "spans": [list(span) for span in s.spans]}
-            for s in where
+            str(s.screen_id): {"tz": s.timezone, "plays": [list(p) for p in s.plays]} for s in where
         },
     }
 
@@ -540,10 +539,10 @@ def build_viewers(
         for aid in dict.fromkeys(int(i["artwork_id"]) for i in playlists[pid]["items"]):
             member_of[aid].append((pid, playlists[pid]["name"]))
 
+    where = where_to_see(payloads, cities)
     for aid, item in sorted(items.items()):
-        where = where_to_see(payloads, cities, aid)
         context = _artwork_context(
-            item, facts.get(aid), images[aid], member_of[aid], base, project, where
+            item, facts.get(aid), images[aid], member_of[aid], base, project, where.get(aid, [])
         )
         build.files[f"a/{aid}/index.html"] = render("artwork.html", **context)
         build.files.update(qr.qr_files("a", aid, context["page_url"]))

@@ -8,23 +8,33 @@ cycle of total T starts at S + o + n·T while that is before the segment's end.
 
 The page is built at publish, so its "next time" is the first one from the window's start (the
 same day gives the same bytes); the page's script moves it on to the next one from the phone's
-clock, from the compact spans published with it.
+clock, from the compact Plays published with it.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-#: One segment in which the work plays: (start ms, end ms, cycle ms, ((offset ms, length ms)…)).
-Span = tuple[int, int, int, tuple[tuple[int, int], ...]]
+
+class Plays(NamedTuple):
+    """Where a work sits in one playlist of a screen, and the segments that play that playlist:
+    it starts at S + offset + n·cycle for each (start S, end E) while that is before E."""
+
+    cycle: int  # ms, the playlist's total
+    offsets: tuple[tuple[int, int], ...]  # (offset ms, length ms) of each of its items
+    segments: tuple[tuple[int, int], ...]  # (start ms, end ms), in time order, not overlapping
 
 
+@lru_cache(maxsize=65_536)
 def epoch_ms(text: str) -> int:
-    """Milliseconds since the epoch of a manifest instant ("…Z")."""
+    """Milliseconds since the epoch of a manifest instant ("…Z"); cached, as a thousand
+    screens' timelines share most of their boundaries."""
     return round(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
@@ -32,41 +42,54 @@ def _length_ms(item: Mapping[str, Any]) -> int:
     return max(1, round(float(item["duration_s"]) * 1000))
 
 
-def play_spans(payload: Mapping[str, Any], artwork_id: int) -> list[Span]:
-    """The segments of a screen's published timeline in which the work plays, in time order."""
-    spans: list[Span] = []
+def plays_by_work(payload: Mapping[str, Any]) -> dict[int, list[Plays]]:
+    """For every work a screen's published timeline plays, where and in which segments.
+
+    One pass over the timeline and one over each playlist: the segments are shared by every
+    work of a playlist, so a publish costs segments + items per screen, not their product.
+    """
+    segments: dict[str, list[tuple[int, int]]] = {}
     for segment in payload["timeline"]:
         pid = segment["playlist"]
-        playlist = payload["playlists"].get(pid) if pid is not None else None
+        if pid is not None:
+            segments.setdefault(pid, []).append(
+                (epoch_ms(segment["start"]), epoch_ms(segment["end"]))
+            )
+    found: dict[int, list[Plays]] = {}
+    for pid, spans in segments.items():
+        playlist = payload["playlists"].get(pid)
         if not playlist or not playlist["items"]:
             continue
-        offset, plays = 0, []
+        offset = 0
+        offsets: dict[int, list[tuple[int, int]]] = {}
         for item in playlist["items"]:
             length = _length_ms(item)
-            if int(item["artwork_id"]) == artwork_id:
-                plays.append((offset, length))
+            offsets.setdefault(int(item["artwork_id"]), []).append((offset, length))
             offset += length
-        if plays:
-            start, end = epoch_ms(segment["start"]), epoch_ms(segment["end"])
-            spans.append((start, end, offset, tuple(plays)))
-    return sorted(spans)
+        shared = tuple(sorted(spans))
+        for aid, where in offsets.items():
+            found.setdefault(aid, []).append(Plays(offset, tuple(where), shared))
+    return found
 
 
-def next_start(spans: Sequence[Span], after_ms: int) -> int | None:
+def next_start(plays: Sequence[Plays], after_ms: int) -> int | None:
     """The first instant at or after after_ms at which the work starts playing; None if never."""
-    for start, end, cycle, plays in spans:
-        if end <= after_ms:
-            continue
-        best: int | None = None
-        for offset, _length in plays:
-            first = start + offset
-            if first < after_ms:
-                first += -(-(after_ms - first) // cycle) * cycle  # whole cycles, rounded up
-            if first < end and (best is None or first < best):
-                best = first
-        if best is not None:
-            return best
-    return None
+    best: int | None = None
+    for cycle, offsets, segments in plays:
+        first_open = bisect_right(segments, after_ms, key=lambda span: span[1])
+        for start, end in segments[first_open:]:
+            found: int | None = None
+            for offset, _length in offsets:
+                first = start + offset
+                if first < after_ms:
+                    first += -(-(after_ms - first) // cycle) * cycle  # whole cycles, rounded up
+                if first < end and (found is None or first < found):
+                    found = first
+            if found is not None:
+                if best is None or found < best:
+                    best = found
+                break
+    return best
 
 
 @dataclass(frozen=True)
@@ -78,7 +101,7 @@ class ScreenShowing:
     city: str
     timezone: str
     next_ms: int | None
-    spans: tuple[Span, ...]
+    plays: tuple[Plays, ...]
 
     @property
     def next_local(self) -> datetime | None:
@@ -96,23 +119,24 @@ class ScreenShowing:
 
 
 def where_to_see(
-    payloads: Mapping[int, Mapping[str, Any]], cities: Mapping[int, str], artwork_id: int
-) -> list[ScreenShowing]:
-    """Every screen whose published window plays the work, soonest first (then by name)."""
-    found = []
-    for sid, payload in payloads.items():
-        spans = play_spans(payload, artwork_id)
-        if not spans:
-            continue
+    payloads: Mapping[int, Mapping[str, Any]], cities: Mapping[int, str]
+) -> dict[int, list[ScreenShowing]]:
+    """artwork id -> every screen whose published window plays it, soonest first (then name)."""
+    found: dict[int, list[ScreenShowing]] = {}
+    for sid in sorted(payloads):
+        payload = payloads[sid]
         after = epoch_ms(payload["window"]["from"])
-        found.append(
-            ScreenShowing(
-                screen_id=sid,
-                name=payload["screen"]["name"],
-                city=cities.get(sid, ""),
-                timezone=payload["screen"]["timezone"],
-                next_ms=next_start(spans, after),
-                spans=tuple(spans),
+        for aid, plays in plays_by_work(payload).items():
+            found.setdefault(aid, []).append(
+                ScreenShowing(
+                    screen_id=sid,
+                    name=payload["screen"]["name"],
+                    city=cities.get(sid, ""),
+                    timezone=payload["screen"]["timezone"],
+                    next_ms=next_start(plays, after),
+                    plays=tuple(plays),
+                )
             )
-        )
-    return sorted(found, key=lambda s: (s.next_ms is None, s.next_ms or 0, s.name, s.screen_id))
+    for showings in found.values():
+        showings.sort(key=lambda s: (s.next_ms is None, s.next_ms or 0, s.name, s.screen_id))
+    return found

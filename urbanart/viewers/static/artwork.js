@@ -26,7 +26,8 @@
 
 /* "Where and when to see it": the page was built at publish with the first time from the
    programme's start; from this device's clock, say what is on now or the next start, in each
-   screen's own time zone. Spans are [start ms, end ms, cycle ms, [[offset ms, length ms]…]]
+   screen's own time zone. Per screen, "plays" lists [cycle ms, [[offset ms, length ms]…],
+   [[start ms, end ms]…]]: the work starts at start + offset + n·cycle before end
    (urbanart/viewers/where.py computes the same at publish). Text only via textContent. */
 (function () {
   "use strict";
@@ -35,32 +36,41 @@
   if (!source) return;
   var data = JSON.parse(source.textContent);
 
-  function onNow(spans, t) {
-    for (var i = 0; i < spans.length; i++) {
-      var s = spans[i];
-      if (s[0] <= t && t < s[1]) {
-        var offset = (t - s[0]) % s[2];
-        for (var j = 0; j < s[3].length; j++) {
-          if (s[3][j][0] <= offset && offset < s[3][j][0] + s[3][j][1]) return true;
+  function onNow(plays, t) {
+    for (var i = 0; i < plays.length; i++) {
+      var cycle = plays[i][0], offsets = plays[i][1], segments = plays[i][2];
+      for (var k = 0; k < segments.length; k++) {
+        if (segments[k][0] <= t && t < segments[k][1]) {
+          var offset = (t - segments[k][0]) % cycle;
+          for (var j = 0; j < offsets.length; j++) {
+            if (offsets[j][0] <= offset && offset < offsets[j][0] + offsets[j][1]) return true;
+          }
         }
       }
     }
     return false;
   }
 
-  function nextStart(spans, t) {
-    for (var i = 0; i < spans.length; i++) {
-      var s = spans[i];
-      if (s[1] <= t) continue;
-      var best = null;
-      for (var j = 0; j < s[3].length; j++) {
-        var first = s[0] + s[3][j][0];
-        if (first < t) first += Math.ceil((t - first) / s[2]) * s[2];
-        if (first < s[1] && (best === null || first < best)) best = first;
+  function nextStart(plays, t) {
+    var best = null;
+    for (var i = 0; i < plays.length; i++) {
+      var cycle = plays[i][0], offsets = plays[i][1], segments = plays[i][2];
+      for (var k = 0; k < segments.length; k++) {
+        var start = segments[k][0], end = segments[k][1];
+        if (end <= t) continue;
+        var found = null;
+        for (var j = 0; j < offsets.length; j++) {
+          var first = start + offsets[j][0];
+          if (first < t) first += Math.ceil((t - first) / cycle) * cycle;
+          if (first < end && (found === null || first < found)) found = first;
+        }
+        if (found !== null) {
+          if (best === null || found < best) best = found;
+          break;
+        }
       }
-      if (best !== null) return best;
     }
-    return null;
+    return best;
   }
 
   function local(instant, zone) {
@@ -81,8 +91,8 @@
       var row = rows[i];
       var screen = data[row.getAttribute("data-screen")];
       if (!screen) continue;
-      var now = onNow(screen.spans, t);
-      var next = nextStart(screen.spans, t);
+      var now = onNow(screen.plays, t);
+      var next = nextStart(screen.plays, t);
       row.querySelector(".where-now").hidden = !now;
       row.querySelector(".where-when").hidden = next === null;
       row.querySelector(".where-never").hidden = now || next !== null;
