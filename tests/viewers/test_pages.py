@@ -209,10 +209,11 @@ def test_a_hostile_title_stays_text_in_html_attributes_and_json(site: Published)
     # Only the page's own scripts exist: the JSON-LD block, nothing the title smuggled in.
     assert [(a.get("type"), a.get("src")) for a, _ in page.scripts] == [
         ("application/ld+json", None),
+        ("application/json", None),  # where and when to see it
         (None, "../../static/share.js"),
         (None, "../../static/artwork.js"),
     ]
-    (body,) = [b for a, b in page.scripts if a.get("type")]
+    (body,) = [b for a, b in page.scripts if a.get("type") == "application/ld+json"]
     assert "<" not in body and ">" not in body and "&" not in body
     assert json.loads(body)["name"] == XSS_TITLE
     assert "<em>" not in text  # the description's markup is text too
@@ -227,6 +228,7 @@ def test_a_hostile_title_stays_text_in_html_attributes_and_json(site: Published)
     assert "<script>alert(1)" not in screen_text
     assert [(a.get("type"), a.get("src")) for a, _ in screen.scripts] == [
         ("application/json", None),
+        (None, "../../static/share.js"),
         (None, "../../static/now-playing.js"),
     ]
 
