@@ -147,9 +147,13 @@ def test_an_artwork_page_is_a_full_wall_label(site: Published) -> None:
     assert website and "noopener" in (website[0]["rel"] or "")
     assert "She lives by the sea." in page.text(".about")
     # The image: alt text, intrinsic size, every srcset file in the tree with the work's aspect.
-    (img,) = page.all("img")
+    img, zoomed = page.all("img")  # the page's, and the full-screen view's (widest WebP)
     assert img["alt"] == "Bands of orange light over a dark blue harbour, with five glowing discs."
+    assert zoomed["alt"] == img["alt"]
     assert (img["width"], img["height"]) == ("1200", "800")
+    assert (zoomed["width"], zoomed["height"]) == ("1600", "1067")
+    with Image.open(tree_file(site, zoomed["src"] or "")) as image:
+        assert image.format == "WEBP" and image.width == 1600
     (source,) = page.all("source")
     assert source["type"] == "image/webp"
     widths = []
@@ -191,8 +195,8 @@ def test_every_image_has_an_alt_attribute_and_a_work_without_alt_text_is_named(
         for img in Page(path.read_text("utf-8")).all("img"):
             assert img.get("alt") is not None, path
     aid = site.gallery.works["Green Arcade"]  # no alt text given
-    (img,) = site.page(f"a/{aid}/index.html")[1].all("img")
-    assert img["alt"] == "Green Arcade, an artwork by Mara Okafor"
+    for img in site.page(f"a/{aid}/index.html")[1].all("img"):
+        assert img["alt"] == "Green Arcade, an artwork by Mara Okafor"
 
 
 def test_a_hostile_title_stays_text_in_html_attributes_and_json(site: Published) -> None:
@@ -203,13 +207,18 @@ def test_a_hostile_title_stays_text_in_html_attributes_and_json(site: Published)
     assert page.text(".title") == XSS_TITLE
     assert page.meta("og:title") == f"{XSS_TITLE} — Mara Okafor"
     # Only the page's own scripts exist: the JSON-LD block, nothing the title smuggled in.
-    assert [a.get("type") for a, _ in page.scripts] == ["application/ld+json"]
-    (body,) = [b for a, b in page.scripts]
+    assert [(a.get("type"), a.get("src")) for a, _ in page.scripts] == [
+        ("application/ld+json", None),
+        ("application/json", None),  # where and when to see it
+        (None, "../../static/share.js"),
+        (None, "../../static/artwork.js"),
+    ]
+    (body,) = [b for a, b in page.scripts if a.get("type") == "application/ld+json"]
     assert "<" not in body and ">" not in body and "&" not in body
     assert json.loads(body)["name"] == XSS_TITLE
     assert "<em>" not in text  # the description's markup is text too
     assert page.json_ld()["description"].startswith("A </script> tag & an <em>")
-    assert [i["alt"] for i in page.all("img")] == ["A purple night sky <b>with</b> pale discs."]
+    assert {i["alt"] for i in page.all("img")} == {"A purple night sky <b>with</b> pale discs."}
     # The playlist and screen pages that list the work escape it as well.
     morning = site.gallery.playlists["Morning"]
     playlist_text, playlist = site.page(f"p/{morning}/index.html")
@@ -219,6 +228,7 @@ def test_a_hostile_title_stays_text_in_html_attributes_and_json(site: Published)
     assert "<script>alert(1)" not in screen_text
     assert [(a.get("type"), a.get("src")) for a, _ in screen.scripts] == [
         ("application/json", None),
+        (None, "../../static/share.js"),
         (None, "../../static/now-playing.js"),
     ]
 

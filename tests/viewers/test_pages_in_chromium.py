@@ -14,10 +14,13 @@ import pytest
 from tests.viewers import BASE_URL, XSS_TITLE, Gallery, build_gallery, just_before, playing_at
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
+from urbanart.library import catalog
 from urbanart.library.library import Library, current_tree
 from urbanart.library.settings import update_settings
 from urbanart.library.vocabulary import disclosure
+from urbanart.player.timeline import what_plays
 from urbanart.protocol.envelope import verify_envelope
+from urbanart.viewers.pages import license_label
 
 CHROMIUM = Path(os.environ.get("URBANART_CHROMIUM", "/usr/bin/chromium"))
 
@@ -27,6 +30,8 @@ pytestmark = pytest.mark.skipif(
 )
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 
+#: The work archived after the first publish.
+RETIRED = "Signal"
 #: Phone viewports, and a 390-px phone at 200 % zoom (195 CSS pixels wide).
 VIEWPORTS = {"390x844": (390, 844), "320x640": (320, 640), "zoom200": (195, 422)}
 
@@ -48,6 +53,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         gallery = build_gallery(library, folder / "sources")
         update_settings(library, public_base_url=BASE_URL)
         publish(library)
+        # Retire one published work, so the tree remembers it (its pages answer 410).
+        catalog.edit_artwork(library, gallery.works[RETIRED], status="archived")
+        publish(library, now=datetime.now(UTC) + timedelta(seconds=1))
         root = current_tree(library)
         public = (root / "keys" / "manifest-signing.pub").read_bytes()
         payloads = {}
@@ -123,7 +131,9 @@ def test_an_artwork_page_reads_well_on_a_phone(
     image = page.locator("figure.work img")
     assert image.is_visible()
     assert page.evaluate("document.querySelector('figure.work img').naturalWidth") > 0
-    assert page.locator("script:not([type])").count() == 0  # the title added no script
+    # The title added no script: only the page's own files run.
+    sources = page.eval_on_selector_all("script:not([type])", "s => s.map(e => e.src)")
+    assert sources == [f"{served.url}/static/share.js", f"{served.url}/static/artwork.js"]
     page.wait_for_timeout(100)
     assert page.dialogs == []
     shoot(page, served, f"artwork-{aid}-{size}")
@@ -242,3 +252,204 @@ def test_without_javascript_the_screen_page_lists_its_playlists(
         assert page.locator(f"a[href='../../p/{pid}/']").is_visible()
     assert page.locator("#live").is_hidden()
     no_sideways_scroll(page)
+
+
+# Issue 15: what is gone, share, zoom, artists, where to see it, tap targets ----------------------
+
+#: Every link, button and field a finger may need, with its size where either side is < 24 px
+#: (WCAG 2.5.8). The skip link only shows on keyboard focus.
+SMALL_TARGETS = """() => Array.from(document.querySelectorAll('a[href], button, input, summary'))
+    .filter(e => !e.classList.contains('skip') && e.getClientRects().length > 0
+        && getComputedStyle(e).visibility !== 'hidden')
+    .map(e => { const r = e.getBoundingClientRect();
+        return [e.outerHTML.slice(0, 90), Math.round(r.width), Math.round(r.height)]; })
+    .filter(([, w, h]) => w < 24 || h < 24)"""
+
+
+def no_small_targets(page: Any) -> None:
+    small = page.evaluate(SMALL_TARGETS)
+    assert small == [], f"{page.url}: tap targets under 24 px: {small}"
+
+
+def first_start_from(payload: dict[str, Any], artwork_id: int, t: datetime) -> datetime | None:
+    """The first start of the work at or after t, by walking the player's own answer."""
+    until = datetime.fromisoformat(payload["window"]["until"].replace("Z", "+00:00"))
+    while t < until:
+        showing = what_plays(payload, t)
+        item, began = showing.item, showing.started_at
+        if item is not None and item["artwork_id"] == artwork_id and began and began >= t:
+            return began
+        if showing.next_change is None or showing.next_change <= t:
+            return None
+        t = showing.next_change
+    return None
+
+
+def pages_to_check(served: Served) -> list[tuple[str, int]]:
+    """(path, expected status) of every kind of page."""
+    works = served.gallery.works
+    gone_id = works[RETIRED]
+    return [
+        ("/", 200),
+        (f"/a/{works['Harbour Lights']}/", 200),
+        (f"/a/{works[XSS_TITLE]}/", 200),
+        (f"/p/{served.gallery.playlists['Morning']}/", 200),
+        (f"/s/{served.gallery.screens['Berlin']}/", 200),
+        (f"/a/{gone_id}/", 410),
+        ("/a/99999/", 404),
+        ("/no/such/page", 404),
+    ]
+
+
+@pytest.mark.parametrize("size", ["390x844", "320x640"])
+def test_every_kind_of_page_fits_and_has_big_enough_tap_targets(
+    served: Served, open_page: Any, size: str
+) -> None:
+    page = open_page(VIEWPORTS[size])
+    artist_link = None
+    for path, status in pages_to_check(served):
+        response = page.goto(served.url + path, wait_until="load")
+        assert response is not None and response.status == status, path
+        page.wait_for_timeout(50)
+        no_sideways_scroll(page)
+        no_small_targets(page)
+        assert page.locator("h1").is_visible()
+        shoot(page, served, "tap-" + (path.strip("/").replace("/", "-") or "home") + f"-{size}")
+        if artist_link is None and page.locator("a.artist-link").count():
+            artist_link = page.locator("a.artist-link").first.get_attribute("href")
+    assert artist_link is not None
+    page.goto(f"{served.url}/a/{served.gallery.works['Harbour Lights']}/{artist_link}")
+    no_sideways_scroll(page)
+    no_small_targets(page)
+    shoot(page, served, f"tap-artist-{size}")
+    assert page.dialogs == []
+
+
+def test_gone_and_unknown_pages_say_so_in_the_sites_style(served: Served, open_page: Any) -> None:
+    page = open_page((390, 844))
+    response = page.goto(f"{served.url}/a/{served.gallery.works[RETIRED]}/", wait_until="load")
+    assert response is not None and response.status == 410
+    assert page.locator("h1").inner_text() == "This work is no longer showing"
+    # The inline stylesheet applied (the CSP allows it by hash): the site's background colour.
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(250, 248, 245)"
+    berlin = served.gallery.screens["Berlin"]
+    assert page.locator(f"a[href='{BASE_URL}/s/{berlin}/']").is_visible()
+    response = page.goto(f"{served.url}/qr/p/4242.svg", wait_until="load")
+    assert response is not None and response.status == 404
+    assert page.locator("h1").inner_text() == "Page not found"
+
+
+def test_share_falls_back_to_copying_the_link(served: Served, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.url)
+        context.add_init_script("delete Navigator.prototype.share; delete navigator.share;")
+        page = context.new_page()
+        aid = served.gallery.works["Harbour Lights"]
+        page.goto(f"{served.url}/a/{aid}/", wait_until="load")
+        assert page.evaluate("typeof navigator.share") == "undefined"
+        button = page.get_by_role("button", name="Share")
+        assert button.is_visible()
+        button.click()
+        status = page.locator(".share-status")
+        status.filter(has_text="Link copied").wait_for(timeout=5000)
+        assert page.evaluate("navigator.clipboard.readText()") == f"{BASE_URL}/a/{aid}/"
+        # The now-playing page shares the work on screen, at the address the phone used.
+        sid = served.gallery.screens["Berlin"]
+        page.goto(f"{served.url}/s/{sid}/", wait_until="load")
+        page.wait_for_selector("#live:not([hidden])")
+        page.get_by_role("button", name="Share").click()
+        page.locator("#current .share-status").filter(has_text="Link copied").wait_for(timeout=5000)
+        href = page.locator("#current-link").get_attribute("href") or ""
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == f"{served.url}/s/{sid}/{href}".replace(f"/s/{sid}/../../", "/")
+    finally:
+        context.close()
+
+
+def test_share_uses_the_web_share_api_when_the_phone_has_it(served: Served, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        context.add_init_script(
+            "navigator.share = (data) => { window.shared = data; return Promise.resolve(); };"
+        )
+        page = context.new_page()
+        aid = served.gallery.works[XSS_TITLE]
+        page.goto(f"{served.url}/a/{aid}/", wait_until="load")
+        page.get_by_role("button", name="Share").click()
+        page.wait_for_function("window.shared !== undefined")
+        shared = page.evaluate("window.shared")
+        assert shared == {"title": f"{XSS_TITLE} — Mara Okafor", "url": f"{BASE_URL}/a/{aid}/"}
+        assert page.locator(".share-status").inner_text() == ""
+    finally:
+        context.close()
+
+
+def test_tap_to_zoom_opens_full_screen_and_escape_closes(served: Served, open_page: Any) -> None:
+    page = open_page((390, 844))
+    page.goto(f"{served.url}/a/{served.gallery.works['Harbour Lights']}/", wait_until="load")
+    opener = page.get_by_role("button", name="Full screen")
+    assert opener.is_visible()
+    opener.click()
+    dialog = page.locator("dialog#zoom")
+    assert dialog.evaluate("d => d.open") is True
+    box = dialog.locator("img").bounding_box()
+    assert box is not None and box["width"] >= 389  # the whole width of the phone
+    assert page.evaluate("document.activeElement.id") == "zoom-close"
+    shoot(page, served, "zoom-390x844")
+    page.keyboard.press("Escape")
+    assert dialog.evaluate("d => d.open") is False
+    assert page.evaluate("document.activeElement.id") == "zoom-open"
+    page.locator("#work-image").click()  # tapping the work opens it too
+    assert dialog.evaluate("d => d.open") is True
+    page.get_by_role("button", name="Close").click()
+    assert dialog.evaluate("d => d.open") is False
+
+
+def test_where_to_see_moves_on_with_the_phones_clock(served: Served, open_page: Any) -> None:
+    aid = served.gallery.works["Harbour Lights"]
+    sid = served.gallery.screens["Berlin"]
+    payload = served.payloads[sid]
+    at = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=7, seconds=13)
+    page = open_page((390, 844))
+    page.clock.install(time=at - timedelta(seconds=1))
+    page.clock.pause_at(at)
+    page.goto(f"{served.url}/a/{aid}/", wait_until="load")
+    row = page.locator(f".where-screen[data-screen='{sid}']")
+    assert "Berlin Kiosk" in row.inner_text() and "Berlin" in row.locator(".link-note").inner_text()
+    expected = first_start_from(payload, aid, at)
+    assert expected is not None
+    shown = row.locator(".where-when time").get_attribute("datetime")
+    assert shown == expected.isoformat().replace("+00:00", "Z")
+    on_now = what_plays(payload, at)
+    playing = on_now.item is not None and on_now.item["artwork_id"] == aid
+    assert row.locator(".where-now").is_visible() == playing
+
+
+def test_now_playing_shows_disclosure_license_and_up_next(served: Served, open_page: Any) -> None:
+    sid = served.gallery.screens["Berlin"]
+    payload = served.payloads[sid]
+    now = datetime.now(UTC).replace(microsecond=0)
+    page = open_screen_at(open_page, served, sid, now)
+    showing = what_plays(payload, now)
+    assert showing.item is not None
+    assert page.locator("#current-ai").inner_text() == showing.item["ai_disclosure"]
+    license_text = page.locator("#current .fact-license dd").inner_text()
+    assert license_text == license_label(showing.item["license"])
+    assert showing.ends_at is not None
+    following = what_plays(payload, showing.ends_at).item
+    assert following is not None
+    if following["artwork_id"] != showing.item["artwork_id"]:
+        assert page.locator("#next").is_visible()
+        assert page.locator("#next-title").inner_text() == following["title"]
+        assert page.locator("#next-time time").get_attribute("datetime") == (
+            showing.ends_at.astimezone(UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z")
+        )
+    artist = page.locator("#current-artist")
+    assert artist.inner_text() == "Mara Okafor"
+    assert (artist.get_attribute("href") or "").startswith("../../artists/")
+    no_small_targets(page)
+    shoot(page, served, "now-playing-full-390x844")

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.widgets.plain_text import PlainLabel
+from urbanart.player.captions import CREDIT_TEXT_SHARE, qr_px, text_px
 from urbanart.player.clock import Clock
 from urbanart.player.core import Frame, Player
 
@@ -111,7 +112,7 @@ class _Layer(QLabel):
 def qr_pixmap(url: str, size: int) -> QPixmap:
     """The QR code drawn in memory with segno: works offline, needs nothing from the tree."""
     buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=2)
+    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=4)  # full quiet zone
     pixmap = QPixmap()
     pixmap.loadFromData(buffer.getvalue(), "PNG")
     return pixmap.scaled(QSize(size, size), Qt.AspectRatioMode.KeepAspectRatio)
@@ -123,12 +124,6 @@ class _Overlay(QFrame):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("overlay")
-        self.setStyleSheet(
-            "QFrame#overlay { background: transparent; border: none; }"
-            "QLabel#caption { background: rgba(0,0,0,160); color: white; padding: 10px 14px;"
-            " border-radius: 6px; font-size: 20px; }"
-            "QLabel#qr { background: white; padding: 6px; }"
-        )
         self.caption = PlainLabel(self)
         self.caption.setObjectName("caption")
         self.caption.setWordWrap(True)
@@ -144,19 +139,42 @@ class _Overlay(QFrame):
         column.addStretch(1)
         column.addLayout(row)
         self._url: str | None = None
+        self._qr_size = 0
+        self.fit(max(1, parent.width()), max(1, parent.height()))
 
-    def show_item(self, item: Mapping[str, Any], qr_size: int) -> None:
+    def fit(self, width: int, height: int) -> None:
+        """Size the caption and the QR code for the street (urbanart/player/captions.py)."""
+        self.text_px = text_px(height)
+        self.credit_px = text_px(height, CREDIT_TEXT_SHARE)
+        pad = max(6, self.text_px // 3)
+        self.setStyleSheet(
+            "QFrame#overlay { background: transparent; border: none; }"
+            "QLabel#caption { background: rgba(0,0,0,160); color: white;"
+            f" padding: {pad}px {pad * 3 // 2}px; border-radius: {pad}px;"
+            f" font-size: {self.credit_px}px; }}"
+            f"QLabel#qr {{ background: white; padding: 0px; }}"
+        )
+        margin = max(12, min(width, height) // 50)
+        layout = self.layout()
+        if layout is not None:
+            layout.setContentsMargins(margin, margin, margin, margin)
+        self.caption.setMaximumWidth(max(1, width - qr_px(width, height) - 3 * margin))
+        self.qr_size = qr_px(width, height)
+
+    def show_item(self, item: Mapping[str, Any]) -> None:
         disclosure = (
             item.get("ai_disclosure") if item.get("ai_involvement") != "undisclosed" else ""
         )
         # Credit and disclosure are artist/curator text: escaped, inside our own markup only.
         text = html.escape(str(item["credit"])) + (
-            f"<br><small>{html.escape(str(disclosure))}</small>" if disclosure else ""
+            f'<br><span style="font-size: {self.text_px}px">{html.escape(str(disclosure))}</span>'
+            if disclosure
+            else ""
         )
         self.caption.setText(text)
-        if item["mobile_url"] != self._url:
-            self._url = str(item["mobile_url"])
-            self.qr.setPixmap(qr_pixmap(self._url, qr_size))
+        if item["mobile_url"] != self._url or self.qr_size != self._qr_size:
+            self._url, self._qr_size = str(item["mobile_url"]), self.qr_size
+            self.qr.setPixmap(qr_pixmap(self._url, self.qr_size))
         self.show()
         self.raise_()
 
@@ -268,7 +286,7 @@ class PlayerWindow(QWidget):
             old.effect.setOpacity(0.0)
         self.front = 1 - self.front
         if item.get("overlay"):
-            self.overlay.show_item(item, max(96, min(self.width(), self.height()) // 5))
+            self.overlay.show_item(item)
         else:
             self.overlay.hide()
         return frame
@@ -278,6 +296,9 @@ class PlayerWindow(QWidget):
         for layer in self.layers:
             layer.setGeometry(self.rect())
         self.overlay.setGeometry(self.rect())
+        self.overlay.fit(self.width(), self.height())
+        if not self.overlay.isHidden() and self.shown_item is not None:
+            self.overlay.show_item(self.shown_item)  # a new size: a new QR pixmap
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Q):

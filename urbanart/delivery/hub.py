@@ -10,8 +10,10 @@ by nginx, a bucket or a CDN at any time; only ``/api/`` is the hub's own.
 HTTP behaviour, briefly: GET/HEAD only (405 with Allow); strong ETags (the gzip variant's tag
 ends in ``-gz``) with If-None-Match lists, ``*`` and ``W/``; manifests and pages
 ``no-cache``, ``/media/`` ``immutable``; gzip when accepted (Vary: Accept-Encoding); one byte
-range for media (206/416, If-Range); every 404 is the same JSON body, so a wrong poll token
-teaches nothing.
+range for media (206/416, If-Range); every 404 under ``/screens/``, ``/keys/`` and
+``/media/`` is the same JSON body, so a wrong poll token teaches nothing. Elsewhere, when the
+tree has a ``404.html``, people get pages: that page (404), or for an artwork, playlist or screen
+the tree remembers as retired (``gone.json``) its "no longer showing" page with 410.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from urbanart.delivery.api import (
 from urbanart.delivery.intake_routes import IntakeRates, IntakeRoutes
 from urbanart.delivery.tree_cache import Entry, Tree, TreeCache
 from urbanart.library.library import Library, published_root
+from urbanart.viewers import gone
 
 log = logging.getLogger("urbanart.hub")
 
@@ -57,6 +60,8 @@ _NOT_FOUND_START = {
 _NOT_FOUND_BODY = {"type": "http.response.body", "body": NOT_FOUND_BODY}
 _EMPTY_BODY = {"type": "http.response.body", "body": b""}
 _ALLOW_TREE = [(b"allow", b"GET, HEAD")]
+#: Machine paths: their 404 stays the one JSON body (a wrong token learns nothing from a page).
+_MACHINE_PATHS = ("/screens/", "/keys/", "/media/", "/api/")
 
 
 def freeze_heap() -> None:
@@ -232,6 +237,7 @@ class Hub:
         if freeze_gc:
             self.cache.on_swap(lambda _tree: freeze_heap())
         self._flusher: asyncio.Task[None] | None = None
+        self._gone: tuple[Tree | None, dict[str, frozenset[int]]] = (None, {})
 
     # Lifespan -----------------------------------------------------------------------------------
 
@@ -326,6 +332,10 @@ class Hub:
         if entry is None:
             found = await self._find(tree, raw)
             if found is None:
+                error = self._error_page(tree, raw)
+                if error is not None:
+                    await self._send_error_page(send, error[0], error[1], head)
+                    return
                 await send(_NOT_FOUND_START)
                 await send(_EMPTY_BODY if head else _NOT_FOUND_BODY)
                 return
@@ -341,6 +351,41 @@ class Hub:
                 return
             entry = found
         await self._serve(scope, send, entry, head)
+
+    def _gone_ids(self, tree: Tree) -> dict[str, frozenset[int]]:
+        """The snapshot's record of retired ids, parsed once per snapshot."""
+        if self._gone[0] is not tree:
+            record = tree.entries.get("/" + gone.GONE_RECORD)
+            body = record.identity.body if record is not None else None
+            self._gone = (tree, gone.read_record(body))
+        return self._gone[1]
+
+    def _error_page(self, tree: Tree, raw: bytes) -> tuple[int, Entry] | None:
+        """(status, page) for a person's request that found nothing; None for machine paths or
+        a tree without pages (the JSON 404 then)."""
+        page = tree.entries.get("/" + gone.NOT_FOUND_PAGE)
+        if page is None:
+            return None
+        url = normalise(raw) or ""
+        if url.startswith(_MACHINE_PATHS):
+            return None
+        named = gone.named_page(url)
+        if named is not None and named[1] in self._gone_ids(tree)[named[0]]:
+            retired = tree.entries.get("/" + gone.gone_page(named[0]))
+            if retired is not None:
+                return 410, retired
+        return 404, page
+
+    async def _send_error_page(self, send: Send, status: int, entry: Entry, head: bool) -> None:
+        """An error page's bytes with its status; no validators (a 304 for a 404 means nothing)."""
+        body = entry.identity.body or b""
+        headers = [
+            (b"content-type", entry.content_type.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"no-cache"),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if head else body})
 
     async def _find(self, tree: Tree, raw: bytes) -> Entry | str | None:
         """Slow path: normalise, then folders' index.html, then files on disk (media)."""

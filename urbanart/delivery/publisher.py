@@ -46,6 +46,7 @@ from urbanart.library.settings import DEFAULT_LOOK_AHEAD_DAYS, load_settings
 from urbanart.library.vocabulary import ReviewStatus, disclosure, license_url
 from urbanart.player.web_files import web_player_files
 from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path, media_url
+from urbanart.viewers.gone import GONE_RECORD
 from urbanart.viewers.site import build_viewers
 
 #: Releases kept on disk: the one served and the one before it.
@@ -224,6 +225,8 @@ def _plan(
     *,
     old: dict[int, dict[str, Any]] | None = None,
     now: datetime | None = None,
+    tree: Tree | None = None,
+    previous: ReleaseIndex | None = None,
 ) -> _Plan:
     settings = load_settings(library)
     inputs = schedules.load_all(library)
@@ -365,10 +368,26 @@ def _plan(
         plan.warnings[screen.id] = warnings
     if progress is not None:
         progress(len(screens), len(screens), "")
-    viewers = build_viewers(library, plan.payloads, base_url=settings.public_base_url)
+    viewers = build_viewers(
+        library,
+        plan.payloads,
+        base_url=settings.public_base_url,
+        previous_files=previous.files if previous is not None else (),
+        previous_gone=_previous_gone(tree, previous),
+    )
     plan.files.update(viewers.files)  # pages, QR codes, CSS: docs/published-tree.md
     plan.media.update(viewers.media)  # the pages' images, content-addressed like screens' media
     return plan
+
+
+def _previous_gone(tree: Tree | None, index: ReleaseIndex | None) -> bytes | None:
+    """The served release's record of retired pages (None before the first publish)."""
+    if tree is None or index is None or GONE_RECORD not in index.files:
+        return None
+    try:
+        return tree.release_file(index.release, GONE_RECORD).read_bytes()
+    except OSError:
+        return None
 
 
 def _old_payloads(tree: Tree, index: ReleaseIndex | None) -> dict[int, dict[str, Any]]:
@@ -562,7 +581,10 @@ def _publish(
     if dry_run:
         current = tree.index(tree.current_release())
         old = _old_payloads(tree, current)
-        plan = _plan(library, key, start, until, progress, cancel, old=old, now=now)
+        plan = _plan(
+            library, key, start, until, progress, cancel,
+            old=old, now=now, tree=tree, previous=current,
+        )  # fmt: skip
         changes = _changes(plan, old)
         changed = current is None or any(c.status is not ChangeStatus.UNCHANGED for c in changes)
         new_media = sum(1 for rel in plan.media if not (tree.root / rel).is_file())
@@ -585,7 +607,10 @@ def _publish(
             current_name = tree.current_release()
             current = tree.index(current_name)
             old = _old_payloads(tree, current)
-            plan = _plan(library, key, start, until, progress, cancel, old=old, now=now)
+            plan = _plan(
+                library, key, start, until, progress, cancel,
+                old=old, now=now, tree=tree, previous=current,
+            )  # fmt: skip
             changes = _changes(plan, old)
             media_written = _copy_media(library, tree, plan.media)
             _crash_point("after-media")

@@ -10,12 +10,15 @@ while a kept release uses them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -26,8 +29,9 @@ from urbanart.library.models import Artwork, Playlist, Screen
 from urbanart.library.renditions import RenditionRecord, ensure_rendition
 from urbanart.library.settings import load_settings
 from urbanart.protocol.tree_layout import media_url
-from urbanart.viewers import qr
+from urbanart.viewers import gone, qr
 from urbanart.viewers.pages import http_url, license_label, render, tree_url
+from urbanart.viewers.where import ScreenShowing, where_to_see
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
 PAGE_WIDTHS = (480, 960, 1600)
@@ -38,6 +42,11 @@ SHARE_QUALITY = 85
 #: The shared stylesheet and the now-playing script (no build step, no external files).
 CSS_PATH = "static/viewers.css"
 JS_PATH = "static/now-playing.js"
+#: Share and full-screen zoom on artwork pages.
+ARTWORK_JS_PATH = "static/artwork.js"
+SHARE_JS_PATH = "static/share.js"
+#: At the tree's root, where browsers also look for it unasked.
+FAVICON_PATH = "favicon.svg"
 #: Every page lives two folders deep (a/<id>/index.html), so this reaches the tree's root and
 #: the tree works behind any host and under any path prefix.
 ROOT = "../../"
@@ -157,6 +166,7 @@ class _WorkFacts:
     deliberately not carried: it is private and must never reach a published file."""
 
     description: str
+    artist_id: int
     artist_bio: str
     artist_website: str | None
     artist_website_label: str
@@ -164,6 +174,17 @@ class _WorkFacts:
     sha256: str
     width: int
     height: int
+    format: str  # the original's file format: "PNG", "GIF"
+    animated: bool
+
+    @property
+    def artist_url(self) -> str:
+        return artist_path(self.artist_id)
+
+
+def artist_path(artist_id: int) -> str:
+    """Tree path of an artist's page folder (two deep, like every page)."""
+    return tree_url("artists", artist_id) + "/"
 
 
 def _host(url: str) -> str:
@@ -187,6 +208,7 @@ def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
         return {
             a.id: _WorkFacts(
                 description=a.description,
+                artist_id=a.artist_id,
                 artist_bio=a.artist.bio,
                 artist_website=http_url(a.artist.website),
                 artist_website_label=_host(a.artist.website),
@@ -194,6 +216,8 @@ def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
                 sha256=a.asset.sha256,
                 width=a.asset.width,
                 height=a.asset.height,
+                format=a.asset.format.upper(),
+                animated=a.asset.frame_count > 1,
             )
             for a in session.scalars(stmt)
         }
@@ -259,6 +283,14 @@ def _json_ld(
     return data
 
 
+def _zoom(image: PageImage | None) -> dict[str, Any] | None:
+    """The widest WebP for the full-screen view (loaded only when opened)."""
+    if image is None:
+        return None
+    path, width = image.srcset[-1]
+    return {"src": path, "width": width, "height": round(width * image.height / image.width)}
+
+
 def _artwork_context(
     item: Mapping[str, Any],
     facts: _WorkFacts | None,
@@ -266,6 +298,7 @@ def _artwork_context(
     playlists: list[tuple[int, str]],
     base_url: str,
     project: str,
+    where: list[ScreenShowing],
 ) -> dict[str, Any]:
     aid = int(item["artwork_id"])
     page = f"{base_url}/{tree_url('a', aid)}/"
@@ -275,6 +308,11 @@ def _artwork_context(
         "project": project,
         "root": ROOT,
         "css": CSS_PATH,
+        "favicon": FAVICON_PATH,
+        "js": ARTWORK_JS_PATH,
+        "share_js": SHARE_JS_PATH,
+        "share_title": f"{item['title']} — {item['artist']}",
+        "zoom": _zoom(image),
         "work": item,
         "alt": _alt(item),
         "license_label": license_label(item["license"]),
@@ -287,41 +325,58 @@ def _artwork_context(
         "og_description": _excerpt(description) or f"{item['credit']}. {item['ai_disclosure']}",
         "json_ld": _json_ld(item, facts, page, image_abs),
         "qr_svg": tree_url("qr", "a", f"{aid}.svg"),
+        "where": where,
+        "where_data": {
+            str(s.screen_id): {"tz": s.timezone, "plays": [list(p) for p in s.plays]} for s in where
+        },
+    }
+
+
+def _entry(
+    item: Mapping[str, Any], image: PageImage | None, known: _WorkFacts | None
+) -> dict[str, Any]:
+    """One work as cards and the now-playing script need it: tree paths, never tokens."""
+    aid = int(item["artwork_id"])
+    return {
+        "artwork_id": aid,
+        "title": item["title"],
+        "artist": item["artist"],
+        "artist_url": known.artist_url if known else None,
+        "license": license_label(item["license"]),
+        "license_url": http_url(item["license_url"]),
+        "ai_disclosure": item["ai_disclosure"],
+        "year": item["year"],
+        "credit": item["credit"],
+        "alt": _alt(item),
+        "duration_s": item["duration_s"],
+        "url": tree_url("a", aid) + "/",
+        "img": image.src if image else None,
+        "srcset": [[p, w] for p, w in image.srcset] if image else [],
+        "width": image.width if image else None,
+        "height": image.height if image else None,
+        "thumb": image.thumb if image else None,
+        "thumb_width": image.thumb_width if image else None,
+        "thumb_height": image.thumb_height if image else None,
     }
 
 
 def _playlist_entries(
-    playlist: Mapping[str, Any], images: Mapping[int, PageImage | None]
+    playlist: Mapping[str, Any],
+    images: Mapping[int, PageImage | None],
+    facts: Mapping[int, _WorkFacts],
 ) -> list[dict[str, Any]]:
-    """The items as pages and the now-playing script need them: tree paths, never tokens."""
+    """A playlist's items, in order, as entries (see _entry)."""
     entries = []
     for item in playlist["items"]:
         aid = int(item["artwork_id"])
-        image = images.get(aid)
-        entries.append(
-            {
-                "artwork_id": aid,
-                "title": item["title"],
-                "artist": item["artist"],
-                "year": item["year"],
-                "credit": item["credit"],
-                "alt": _alt(item),
-                "duration_s": item["duration_s"],
-                "url": tree_url("a", aid) + "/",
-                "img": image.src if image else None,
-                "srcset": [[p, w] for p, w in image.srcset] if image else [],
-                "width": image.width if image else None,
-                "height": image.height if image else None,
-                "thumb": image.thumb if image else None,
-                "thumb_width": image.thumb_width if image else None,
-                "thumb_height": image.thumb_height if image else None,
-            }
-        )
+        entries.append(_entry(item, images.get(aid), facts.get(aid)))
     return entries
 
 
 def _programme(
-    payload: Mapping[str, Any], images: Mapping[int, PageImage | None]
+    payload: Mapping[str, Any],
+    images: Mapping[int, PageImage | None],
+    facts: Mapping[int, _WorkFacts],
 ) -> dict[str, Any]:
     """What the now-playing script needs from a manifest, and nothing more: no poll token, no
     hub URLs, no media hashes (the page is public; the manifest's address is the screen's)."""
@@ -338,7 +393,7 @@ def _programme(
             pid: {
                 "name": p["name"],
                 "url": tree_url("p", pid) + "/",
-                "items": _playlist_entries(p, images),
+                "items": _playlist_entries(p, images, facts),
             }
             for pid, p in payload["playlists"].items()
         },
@@ -348,10 +403,115 @@ def _programme(
 # Building --------------------------------------------------------------------------------------
 
 
+def _artist_pages(
+    build: ViewerBuild,
+    items: Mapping[int, Mapping[str, Any]],
+    facts: Mapping[int, _WorkFacts],
+    images: Mapping[int, PageImage | None],
+    *,
+    base: str,
+    project: str,
+) -> None:
+    """One page per artist with a published work: bio, link and their works on the screens."""
+    works: dict[int, list[int]] = {}
+    for aid in sorted(items):
+        known = facts.get(aid)
+        if known is not None:
+            works.setdefault(known.artist_id, []).append(aid)
+    for artist_id, aids in sorted(works.items()):
+        first = facts[aids[0]]
+        entries = [_entry(items[aid], images.get(aid), facts.get(aid)) for aid in aids]
+        cover = next((images[a] for a in aids if images.get(a) is not None), None)
+        page = f"{base}/{artist_path(artist_id)}"
+        build.files[f"{artist_path(artist_id)}index.html"] = render(
+            "artist.html",
+            project=project,
+            root=ROOT,
+            css=CSS_PATH,
+            favicon=FAVICON_PATH,
+            name=items[aids[0]]["artist"],
+            facts=first,
+            entries=entries,
+            page_url=page,
+            og_image=f"{base}/{cover.src}" if cover else None,
+        )
+
+
+def _whats_on(
+    payloads: Mapping[int, Mapping[str, Any]],
+    playlists: Mapping[int, Mapping[str, Any]],
+    cities: Mapping[int, str],
+) -> dict[str, Any]:
+    """The screens and playlists of this release, for the home page and the error pages."""
+    return {
+        "screens": [
+            {
+                "url": tree_url("s", sid) + "/",
+                "name": payloads[sid]["screen"]["name"],
+                "city": cities.get(sid, ""),
+            }
+            for sid in sorted(payloads)
+        ],
+        "playlists": [
+            {"url": tree_url("p", pid) + "/", "name": playlists[pid]["name"]}
+            for pid in sorted(playlists)
+        ],
+    }
+
+
+def _front_pages(
+    build: ViewerBuild,
+    *,
+    base: str,
+    project: str,
+    whats_on: Mapping[str, Any],
+    css: bytes,
+    gone_ids: Mapping[str, list[int]],
+) -> None:
+    """The home page, the 404 page, one "no longer showing" page per kind, the record of retired
+    ids and the favicon.
+
+    The error pages answer for any path at any depth, so their links are absolute (from the
+    public address, like the QR codes) and the stylesheet is inline, allowed by its hash.
+    """
+    build.files["index.html"] = render(
+        "home.html",
+        project=project,
+        root="",
+        css=CSS_PATH,
+        favicon=FAVICON_PATH,
+        page_url=f"{base}/",
+        **whats_on,
+    )
+    digest = base64.b64encode(hashlib.sha256(css).digest()).decode("ascii")
+    error_context = {
+        "project": project,
+        "root": f"{base}/",
+        "css": CSS_PATH,
+        "favicon": FAVICON_PATH,
+        "page_url": "",
+        "inline_css": Markup(css.decode("utf-8")),  # noqa: S704 - our own stylesheet
+        "inline_css_hash": f"sha256-{digest}",
+        **whats_on,
+    }
+    build.files[gone.NOT_FOUND_PAGE] = render("error.html", kind="", **error_context)
+    for kind in gone.KINDS:
+        build.files[gone.gone_page(kind)] = render("error.html", kind=kind, **error_context)
+    build.files[gone.GONE_RECORD] = gone.record_bytes(gone_ids)
+
+
 def build_viewers(
-    library: Library, payloads: Mapping[int, Mapping[str, Any]], *, base_url: str
+    library: Library,
+    payloads: Mapping[int, Mapping[str, Any]],
+    *,
+    base_url: str,
+    previous_files: Iterable[str] = (),
+    previous_gone: bytes | None = None,
 ) -> ViewerBuild:
     """Every viewer file for the manifests being published (screen id -> payload).
+
+    previous_files (the served release's paths) and previous_gone (its record of retired ids)
+    let the new release remember which pages existed and are gone (410, not 404).
 
     Pages exist for exactly what the manifests show: every artwork on a published playlist,
     every published playlist and every screen. Nothing carries a time of generation, so the
@@ -379,10 +539,15 @@ def build_viewers(
         for aid in dict.fromkeys(int(i["artwork_id"]) for i in playlists[pid]["items"]):
             member_of[aid].append((pid, playlists[pid]["name"]))
 
+    where = where_to_see(payloads, cities)
     for aid, item in sorted(items.items()):
-        context = _artwork_context(item, facts.get(aid), images[aid], member_of[aid], base, project)
+        context = _artwork_context(
+            item, facts.get(aid), images[aid], member_of[aid], base, project, where.get(aid, [])
+        )
         build.files[f"a/{aid}/index.html"] = render("artwork.html", **context)
         build.files.update(qr.qr_files("a", aid, context["page_url"]))
+
+    _artist_pages(build, items, facts, images, base=base, project=project)
 
     for pid, playlist in sorted(playlists.items()):
         page = f"{base}/{tree_url('p', pid)}/"
@@ -392,9 +557,10 @@ def build_viewers(
             project=project,
             root=ROOT,
             css=CSS_PATH,
+            favicon=FAVICON_PATH,
             playlist=playlist,
             description=descriptions.get(pid, ""),
-            entries=_playlist_entries(playlist, images),
+            entries=_playlist_entries(playlist, images, facts),
             page_url=page,
             og_image=f"{base}/{first.src}" if first else None,
             qr_svg=tree_url("qr", "p", f"{pid}.svg"),
@@ -403,13 +569,15 @@ def build_viewers(
 
     for sid, payload in sorted(payloads.items()):
         page = f"{base}/{tree_url('s', sid)}/"
-        programme = _programme(payload, images)
+        programme = _programme(payload, images, facts)
         build.files[f"s/{sid}/index.html"] = render(
             "screen.html",
             project=project,
             root=ROOT,
             css=CSS_PATH,
+            favicon=FAVICON_PATH,
             js=JS_PATH,
+            share_js=SHARE_JS_PATH,
             screen=payload["screen"],
             city=cities.get(sid, ""),
             programme=programme,
@@ -419,6 +587,19 @@ def build_viewers(
         build.files.update(qr.qr_files("s", sid, page))
 
     static = resources.files("urbanart.viewers").joinpath("static")
-    build.files[CSS_PATH] = static.joinpath("viewers.css").read_bytes()
+    css = static.joinpath("viewers.css").read_bytes()
+    build.files[CSS_PATH] = css
     build.files[JS_PATH] = static.joinpath("now-playing.js").read_bytes()
+    build.files[ARTWORK_JS_PATH] = static.joinpath("artwork.js").read_bytes()
+    build.files[SHARE_JS_PATH] = static.joinpath("share.js").read_bytes()
+    build.files[FAVICON_PATH] = static.joinpath("favicon.svg").read_bytes()
+    published = {"a": set(items), "p": set(playlists), "s": set(payloads)}
+    _front_pages(
+        build,
+        base=base,
+        project=project,
+        whats_on=_whats_on(payloads, playlists, cities),
+        css=css,
+        gone_ids=gone.retired(previous_files, previous_gone, published),
+    )
     return build

@@ -105,8 +105,29 @@
     if (child) frame.appendChild(child);
   }
 
-  function byline(item) {
-    return item.artist + (item.year === null || item.year === undefined ? "" : ", " + item.year);
+  function year(item) {
+    return item.year === null || item.year === undefined ? "" : ", " + item.year;
+  }
+
+  function artistLink(link, item) {
+    link.textContent = item.artist;
+    if (item.artist_url) link.href = root + item.artist_url;
+    else link.removeAttribute("href");
+  }
+
+  function card(prefix, item) {
+    el(prefix + "-title").href = root + item.url;
+    el(prefix + "-title").textContent = item.title;
+    replaceChild(el(prefix + "-frame"), thumbnail(item));
+    artistLink(el(prefix + "-artist"), item);
+  }
+
+  function timeText(instant) {
+    try {
+      return new Date(instant).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+    } catch (err) {
+      return new Date(instant).toTimeString().slice(0, 5);
+    }
   }
 
   function dateText(instant) {
@@ -129,6 +150,16 @@
     notice.hidden = now.state === "current";
   }
 
+  /* What comes on when the current thing ends (null when nothing, or the same work again). */
+  function upNext(now) {
+    if (now.changeAt === null || now.changeAt === undefined) return null;
+    var next = showingAt(now.changeAt);
+    if (!next.item) return null;
+    if (now.item && next.item.artwork_id === now.item.artwork_id) return null;
+    next.from = now.changeAt;
+    return next;
+  }
+
   function render(now) {
     showNotice(now);
     var item = now.item;
@@ -140,22 +171,41 @@
       replaceChild(el("current-image-link"),
         picture(item, "current-image", "(min-width: 50rem) 50rem, 100vw", item.alt));
       el("current-title").textContent = item.title;
-      el("current-artist").textContent = byline(item);
+      artistLink(el("current-artist"), item);
+      el("current-year").textContent = year(item);
+      el("current-ai").textContent = item.ai_disclosure;
+      var licenseLink = el("current-license-link");
+      licenseLink.hidden = !item.license_url;
+      licenseLink.textContent = item.license_url ? item.license : "";
+      if (item.license_url) licenseLink.href = item.license_url;
+      el("current-license").textContent = item.license_url ? "" : item.license;
       el("current-playlist").href = root + now.playlist.url;
       el("current-playlist").textContent = now.playlist.name;
+      var share = document.querySelector("#current .share");
+      if (share) {
+        share.setAttribute("data-url", new URL(root + item.url, window.location.href).href);
+        share.setAttribute("data-title", item.title + " — " + item.artist);
+        var status = share.querySelector(".share-status");
+        if (status) status.textContent = "";
+      }
       el("announce").textContent = "Now on screen: " + item.title + " by " + item.artist + ".";
       document.title = "Now: " + item.title + " · " + data.screen.name;
     } else {
       el("announce").textContent = "Nothing is showing on this screen right now.";
     }
+    var next = upNext(now);
+    el("next").hidden = !next;
+    if (next) {
+      card("next", next.item);
+      var when = el("next-time-text").content.cloneNode(true);
+      var time = when.querySelector("time");
+      time.setAttribute("datetime", new Date(next.from).toISOString());
+      time.textContent = timeText(next.from);
+      replaceChild(el("next-time"), when);
+    }
     var before = justBefore(now);
     el("before").hidden = !before;
-    if (before) {
-      el("before-link").href = root + before.item.url;
-      replaceChild(el("before-frame"), thumbnail(before.item));
-      el("before-title").textContent = before.item.title;
-      el("before-artist").textContent = byline(before.item);
-    }
+    if (before) card("before", before.item);
     el("live").hidden = false;
   }
 

@@ -1,0 +1,127 @@
+"""Pages for what is gone: a retired work answers 410 with a page, an unknown one 404, from the
+hub and from the static tree's 404.html; the tree remembers retired ids across publishes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.viewers import BASE_URL, XSS_TITLE, Gallery, build_gallery
+from urbanart.delivery.publisher import publish
+from urbanart.delivery.server import HubThread
+from urbanart.library import catalog
+from urbanart.library.library import Library, current_tree
+from urbanart.library.settings import update_settings
+from urbanart.viewers import gone
+
+NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
+
+
+@dataclass
+class Retired:
+    gallery: Gallery
+    url: str
+    root: Path  # the tree served after the work was retired and another change published
+    retired_id: int
+
+
+@pytest.fixture(scope="module")
+def retired(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retired]:
+    """The gallery published, then "Signal" archived and published, then a title changed and
+    published again (the record must survive a release that retired nothing new)."""
+    folder = tmp_path_factory.mktemp("gone")
+    library = Library.open(folder / "library")
+    try:
+        gallery = build_gallery(library, folder / "sources")
+        update_settings(library, public_base_url=BASE_URL)
+        publish(library, now=NOW)
+        signal = gallery.works["Signal"]
+        assert (current_tree(library) / "a" / str(signal) / "index.html").is_file()
+        catalog.edit_artwork(library, signal, status="archived")
+        publish(library, now=NOW + timedelta(minutes=1))
+        catalog.edit_artwork(library, gallery.works["Green Arcade"], title="Green Arcade II")
+        publish(library, now=NOW + timedelta(minutes=2))
+        with HubThread(library) as hub:
+            yield Retired(gallery, hub.url.rstrip("/"), current_tree(library), signal)
+    finally:
+        library.close()
+
+
+def test_a_retired_work_answers_410_with_a_page_in_the_sites_style(retired: Retired) -> None:
+    for path in (f"/a/{retired.retired_id}/", f"/a/{retired.retired_id}", "/qr/a/{}.svg"):
+        r = requests.get(retired.url + path.format(retired.retired_id), timeout=10)
+        assert r.status_code == 410, path
+        assert r.headers["content-type"].startswith("text/html")
+        assert "This work is no longer showing" in r.text
+        assert "<style>" in r.text and "--accent" in r.text  # the site's own stylesheet
+        berlin = retired.gallery.screens["Berlin"]
+        assert f'href="{BASE_URL}/s/{berlin}/"' in r.text  # what is on now
+        assert f'href="{BASE_URL}/"' in r.text  # the project's home
+    head = requests.head(f"{retired.url}/a/{retired.retired_id}/", timeout=10)
+    assert head.status_code == 410 and head.content == b""
+
+
+def test_an_unknown_page_is_404_with_the_trees_404_page(retired: Retired) -> None:
+    never = max(retired.gallery.works.values()) + 100
+    served = (retired.root / gone.NOT_FOUND_PAGE).read_bytes()
+    for path in (f"/a/{never}/", "/p/999/", "/s/999/", "/nothing/here"):
+        r = requests.get(retired.url + path, timeout=10)
+        assert r.status_code == 404, path
+        assert r.content == served
+        assert "Page not found" in r.text
+    # An approved work that is on no published playlist never had a page: 404, not 410.
+    unlisted = retired.gallery.works["Unlisted"]
+    assert requests.get(f"{retired.url}/a/{unlisted}/", timeout=10).status_code == 404
+
+
+def test_machine_paths_keep_the_one_json_404(retired: Retired) -> None:
+    for path in ("/screens/not-a-token/manifest.json", "/media/00/none.jpg", "/keys/x.pub"):
+        r = requests.get(retired.url + path, timeout=10)
+        assert r.status_code == 404
+        assert r.content == b'{"error":"not found"}'
+
+
+def test_the_tree_remembers_retired_ids_across_publishes(retired: Retired) -> None:
+    record = json.loads((retired.root / gone.GONE_RECORD).read_bytes())
+    assert record["a"] == [retired.retired_id]
+    assert record["p"] == [] and record["s"] == []
+    assert not (retired.root / "a" / str(retired.retired_id)).exists()
+    # The release that made the record has the change of title: it was really rebuilt.
+    arcade = retired.gallery.works["Green Arcade"]
+    assert "Green Arcade II" in (retired.root / "a" / str(arcade) / "index.html").read_text()
+
+
+def test_every_page_links_the_favicon_and_the_tree_has_it(retired: Retired) -> None:
+    icon = (retired.root / "favicon.svg").read_text()
+    assert icon.startswith("<svg") and "viewBox" in icon
+    home, missing = retired.root / "index.html", retired.root / gone.NOT_FOUND_PAGE
+    pages = [*retired.root.glob("*/*/index.html"), home, missing]
+    assert len(pages) > 5
+    for page in pages:
+        assert 'rel="icon"' in page.read_text() and "favicon.svg" in page.read_text(), page
+    r = requests.get(retired.url + "/favicon.svg", timeout=10)
+    assert r.status_code == 200 and r.headers["content-type"] == "image/svg+xml"
+
+
+def test_the_home_page_lists_the_screens_and_escapes_names(retired: Retired) -> None:
+    r = requests.get(retired.url + "/", timeout=10)
+    assert r.status_code == 200
+    for sid in retired.gallery.screens.values():
+        assert f'href="s/{sid}/"' in r.text
+    assert XSS_TITLE not in r.text
+
+
+def test_retired_ids_are_what_had_a_page_or_was_remembered_and_has_none_now() -> None:
+    previous = ["a/1/index.html", "a/2/index.html", "p/5/index.html", "qr/a/1.svg", "s/3/x.json"]
+    record = gone.record_bytes({"a": [9], "s": [4]})
+    ids = gone.retired(previous, record, {"a": [2, 9], "p": [], "s": [4]})
+    assert ids == {"a": [1], "p": [5], "s": []}  # 9 and 4 came back; s/3 had no page
+    assert gone.read_record(b"not json") == {k: frozenset() for k in gone.KINDS}
+    assert gone.named_page("/qr/p/5.png") == ("p", 5)
+    assert gone.named_page("/a/5/other.html") is None

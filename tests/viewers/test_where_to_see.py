@@ -1,0 +1,140 @@
+"""Where and when to see a work, and the artist pages, read back from a real published tree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.viewers import XSS_TITLE
+from tests.viewers.test_pages import Page, Published, make_published
+from urbanart.library.library import Library
+from urbanart.player.timeline import what_plays
+from urbanart.viewers.where import next_start, plays_by_work
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
+    folder = tmp_path_factory.mktemp("where")
+    library = Library.open(folder / "library")
+    try:
+        yield make_published(library, folder / "sources")
+    finally:
+        library.close()
+
+
+def first_start_by_the_player(payload: dict[str, Any], artwork_id: int) -> datetime | None:
+    """The first start of the work in the window, found by walking the player's own answer
+    (urbanart.player.timeline) from change to change: no shared arithmetic with the page."""
+    start = datetime.fromisoformat(payload["window"]["from"].replace("Z", "+00:00"))
+    until = datetime.fromisoformat(payload["window"]["until"].replace("Z", "+00:00"))
+    t = start
+    while t < until:
+        showing = what_plays(payload, t)
+        if showing.item is not None and showing.item["artwork_id"] == artwork_id:
+            assert showing.started_at is not None
+            if showing.started_at >= start:
+                return showing.started_at
+        if showing.next_change is None or showing.next_change <= t:
+            return None
+        t = showing.next_change
+    return None
+
+
+def where_rows(page: Page) -> list[dict[str, str | None]]:
+    return [a for a in page.all("li") if "where-screen" in (a.get("class") or "")]
+
+
+@pytest.mark.parametrize("title", ["Harbour Lights", "Green Arcade", "Signal"])
+def test_the_page_lists_each_screen_with_the_next_start_the_player_agrees_on(
+    site: Published, title: str
+) -> None:
+    aid = site.gallery.works[title]
+    text, page = site.page(f"a/{aid}/index.html")
+    expected = {}
+    for sid, payload in site.payloads.items():
+        first = first_start_by_the_player(payload, aid)
+        if first is not None:
+            expected[sid] = (payload["screen"]["timezone"], first)
+    assert expected, f"{title} plays nowhere: the gallery changed"
+    rows = [int(r["data-screen"] or 0) for r in where_rows(page)]
+    assert sorted(rows) == sorted(expected)
+    times = [a["datetime"] for a in page.all("time")]
+    for sid, (zone, first) in expected.items():
+        iso = first.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        assert iso in times, (sid, iso, times)
+        local = first.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+        assert f"{local}</time>, {zone} time" in text
+    if site.gallery.screens["Berlin"] in expected:
+        assert "Berlin Kiosk" in page.text(".where-name") and "Berlin" in page.text(".link-note")
+
+
+def test_next_start_moves_on_and_ends_with_the_window(site: Published) -> None:
+    aid = site.gallery.works["Harbour Lights"]
+    payload = site.payloads[site.gallery.screens["Berlin"]]
+    plays = plays_by_work(payload)[aid]
+    opens = min(p.segments[0][0] for p in plays)
+    first = next_start(plays, opens)
+    assert first is not None
+    later = next_start(plays, first + 1)
+    assert later is not None and later > first
+    showing = what_plays(payload, datetime.fromtimestamp(later / 1000, UTC))
+    assert showing.item is not None and showing.item["artwork_id"] == aid
+    assert showing.started_at == datetime.fromtimestamp(later / 1000, UTC)
+    end = max(p.segments[-1][1] for p in plays)
+    assert next_start(plays, end) is None
+    last = next_start(plays, end - 1)
+    assert last is None or last < end
+
+
+def test_a_work_on_no_screen_has_no_page_and_a_page_never_lists_other_works(
+    site: Published,
+) -> None:
+    aid = site.gallery.works["Harbour Lights"]
+    text, _ = site.page(f"a/{aid}/index.html")
+    assert "Where and when to see it" in text
+    assert not (site.root / "a" / str(site.gallery.works["Unlisted"])).exists()
+
+
+def test_the_artist_page_lists_their_published_works_and_is_linked(site: Published) -> None:
+    aid = site.gallery.works["Harbour Lights"]
+    _, artwork = site.page(f"a/{aid}/index.html")
+    (link,) = [a["href"] for a in artwork.all("a") if "artist-link" in (a.get("class") or "")]
+    assert link is not None and link.startswith("../../artists/")
+    text, page = site.page(link.removeprefix("../../") + "index.html")
+    assert page.text("h1") == "Mara Okafor"
+    assert "paints light as it falls on water" in page.text(".description")
+    assert "Based in Lagos" in text
+    works = [a["href"] for a in page.all("a") if "card-link" in (a.get("class") or "")]
+    published = {
+        site.gallery.works[t] for t in ("Harbour Lights", XSS_TITLE, "Green Arcade", "Signal")
+    }
+    assert works == [f"../../a/{w}/" for w in sorted(published)]
+    assert XSS_TITLE in page.text(".card-title") and "<script>alert" not in text
+    # The playlist's cards link the artist too.
+    evening = site.gallery.playlists["Evening"]
+    _, playlist = site.page(f"p/{evening}/index.html")
+    assert [a["href"] for a in playlist.all("a") if a.get("class") == "byline-link"] == [link] * 2
+
+
+def test_the_artwork_page_has_credit_medium_and_format(site: Published) -> None:
+    aid = site.gallery.works["Harbour Lights"]
+    _, page = site.page(f"a/{aid}/index.html")
+    assert page.text(".credit") == "© 2024 Mara Okafor. CC BY 4.0."
+    assert page.text(".fact-medium") == "Medium Digital image"
+    assert page.text(".fact-format") == "Format PNG, 1800 × 1200 pixels"
+    _, signal = site.page(f"a/{site.gallery.works['Signal']}/index.html")
+    assert page.text(".credit") != signal.text(".credit")
+    assert signal.text(".credit") == "© Mara Okafor. CC BY-NC-SA 4.0."  # no year given
+    assert signal.text(".fact-medium") == "Medium Animated digital image"
+    assert signal.text(".fact-format").startswith("Format GIF, 400 × 240")
+
+
+def test_window_start_is_where_the_page_counts_from(site: Published) -> None:
+    payload = next(iter(site.payloads.values()))
+    start = datetime.fromisoformat(payload["window"]["from"].replace("Z", "+00:00"))
+    assert start.time() == datetime.min.time() and start.tzinfo is not None
+    assert start <= datetime(2026, 5, 4, 9, 30, tzinfo=UTC) < start + timedelta(days=1)

@@ -1,0 +1,109 @@
+/* The artwork page: tap the work (or its "Full screen" button) to see it on the whole screen;
+   Escape, the Close button or a tap beside the image closes it and focus goes back. */
+(function () {
+  "use strict";
+
+  var dialog = document.getElementById("zoom");
+  var opener = document.getElementById("zoom-open");
+  var image = document.getElementById("work-image");
+  if (!dialog || !opener || typeof dialog.showModal !== "function") return;
+
+  function show() {
+    dialog.showModal();
+    document.getElementById("zoom-close").focus();
+  }
+  opener.addEventListener("click", show);
+  if (image) {
+    image.classList.add("zoomable");
+    image.addEventListener("click", show);
+  }
+  dialog.addEventListener("click", function (event) {
+    if (event.target === dialog) dialog.close();  /* the backdrop, not the image */
+  });
+  dialog.addEventListener("close", function () { opener.focus(); });
+  opener.hidden = false;
+}());
+
+/* "Where and when to see it": the page was built at publish with the first time from the
+   programme's start; from this device's clock, say what is on now or the next start, in each
+   screen's own time zone. Per screen, "plays" lists [cycle ms, [[offset ms, length ms]…],
+   [[start ms, end ms]…]]: the work starts at start + offset + n·cycle before end
+   (urbanart/viewers/where.py computes the same at publish). Text only via textContent. */
+(function () {
+  "use strict";
+
+  var source = document.getElementById("where-data");
+  if (!source) return;
+  var data = JSON.parse(source.textContent);
+
+  function onNow(plays, t) {
+    for (var i = 0; i < plays.length; i++) {
+      var cycle = plays[i][0], offsets = plays[i][1], segments = plays[i][2];
+      for (var k = 0; k < segments.length; k++) {
+        if (segments[k][0] <= t && t < segments[k][1]) {
+          var offset = (t - segments[k][0]) % cycle;
+          for (var j = 0; j < offsets.length; j++) {
+            if (offsets[j][0] <= offset && offset < offsets[j][0] + offsets[j][1]) return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  function nextStart(plays, t) {
+    var best = null;
+    for (var i = 0; i < plays.length; i++) {
+      var cycle = plays[i][0], offsets = plays[i][1], segments = plays[i][2];
+      for (var k = 0; k < segments.length; k++) {
+        var start = segments[k][0], end = segments[k][1];
+        if (end <= t) continue;
+        var found = null;
+        for (var j = 0; j < offsets.length; j++) {
+          var first = start + offsets[j][0];
+          if (first < t) first += Math.ceil((t - first) / cycle) * cycle;
+          if (first < end && (found === null || first < found)) found = first;
+        }
+        if (found !== null) {
+          if (best === null || found < best) best = found;
+          break;
+        }
+      }
+    }
+    return best;
+  }
+
+  function local(instant, zone) {
+    try {
+      return new Date(instant).toLocaleString(undefined, {
+        timeZone: zone, weekday: "short", day: "numeric", month: "short",
+        hour: "2-digit", minute: "2-digit"
+      });
+    } catch (err) {
+      return new Date(instant).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+    }
+  }
+
+  function update() {
+    var t = Date.now();
+    var rows = document.querySelectorAll(".where-screen");
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i];
+      var screen = data[row.getAttribute("data-screen")];
+      if (!screen) continue;
+      var now = onNow(screen.plays, t);
+      var next = nextStart(screen.plays, t);
+      row.querySelector(".where-now").hidden = !now;
+      row.querySelector(".where-when").hidden = next === null;
+      row.querySelector(".where-never").hidden = now || next !== null;
+      if (next !== null) {
+        var time = row.querySelector(".where-when time");
+        time.setAttribute("datetime", new Date(next).toISOString().replace(".000Z", "Z"));
+        time.textContent = local(next, screen.tz);
+      }
+    }
+  }
+
+  update();
+  window.setInterval(update, 15000);
+}());
