@@ -7,6 +7,7 @@ check what reached the server (upload order, how many PUTs) on the server's side
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -30,6 +31,20 @@ class S3Server:
         name = f"t-{uuid.uuid4().hex[:20]}"
         client = boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1")
         client.create_bucket(Bucket=name)
+        return name
+
+    def public_bucket(self) -> str:
+        """A new bucket anyone may read (a bucket policy, as for a bucket screens or a CDN fetch
+        from without credentials); moto refuses anonymous reads otherwise, as S3 does."""
+        name = self.bucket()
+        statement = {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{name}/*",
+        }
+        policy = {"Version": "2012-10-17", "Statement": [statement]}
+        self.client().put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
         return name
 
     def client(self) -> Any:
