@@ -50,6 +50,8 @@ def test_a_second_curator_with_an_empty_folder_sees_the_first_ones_works_and_thu
     database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"  # the shared catalogue (PG elsewhere)
     _use_bucket(monkeypatch, s3_server, f"s3://{bucket}/studio", tmp_path / "cache-berlin")
     berlin = Library.open(tmp_path / "berlin", database_url=database)
+    assert isinstance(berlin.store, S3MediaStore)
+    assert berlin.store.cache.root == tmp_path / "cache-berlin"
     try:
         results = import_items(
             berlin, scan([corpus[n] for n in FILES], artist="Crew"), ImportRun(workers=2)
@@ -80,6 +82,9 @@ def test_a_second_curator_with_an_empty_folder_sees_the_first_ones_works_and_thu
             assert sha in originals
         assert s3_server.calls("PUT", bucket) == []  # Tokyo re-uploaded nothing
         fetched = len(s3_server.calls("GET", bucket))
+        assert fetched >= 2 * len(works)  # every thumbnail and original came from the bucket
+        cached = {p.name for p in (tmp_path / "cache-tokyo").rglob("*.*")}
+        assert {t.rsplit("/", 1)[-1] for _o, t in works.values() if t} <= cached
         for _title, (_original, thumb) in works.items():  # a second scroll: from the cache
             assert thumb is not None
             assert tokyo.store.local_path(thumb) is not None
@@ -184,3 +189,11 @@ def test_a_bad_media_url_is_refused_naming_the_setting(
         Library.open(tmp_path / "lib")
     assert words in str(caught.value) and caught.value.key == "media_url"
     assert not (tmp_path / "lib").exists()  # refused before anything was created
+
+
+def test_an_endpoint_carrying_credentials_is_refused_without_echoing_them() -> None:
+    with pytest.raises(InvalidValue, match="user name or password") as caught:
+        parse_bucket_url("s3://art-media/x", endpoint_url="https://AKIAXYZ:s3cr3t@minio.example")
+    assert caught.value.key == "endpoint_url"
+    assert "s3cr3t" not in str(caught.value) and "AKIAXYZ" not in str(caught.value)
+    assert "minio.example" in str(caught.value)

@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from urbanart.errors import InvalidValue, UrbanArtError
 
@@ -78,6 +79,15 @@ def parse_bucket_url(
     if endpoint is not None and not endpoint.startswith(("http://", "https://")):
         raise InvalidValue(
             "S3 endpoint URL", endpoint, "must start with http:// or https://", key="endpoint_url"
+        )
+    if endpoint is not None and "@" in urlsplit(endpoint).netloc:
+        shown = urlsplit(endpoint)._replace(netloc=f"…@{urlsplit(endpoint).hostname}").geturl()
+        raise InvalidValue(
+            "S3 endpoint URL",
+            shown,  # never echo a credential
+            "must not carry a user name or password; boto3 finds credentials in the "
+            "environment (AWS_ACCESS_KEY_ID…) or ~/.aws",
+            key="endpoint_url",
         )
     return BucketLocation(bucket, prefix, endpoint)
 

@@ -35,8 +35,11 @@ TMP_PREFIX = ".tmp-"
 
 
 def default_cache_dir(location: BucketLocation) -> Path:
-    """<user cache>/urbanart/media/<digest of endpoint, bucket and prefix>: two libraries on two
-    buckets never share cached files, and the folder name leaks nothing about credentials."""
+    """URBANART_MEDIA_CACHE_DIR when set, else <user cache>/urbanart/media/<digest of endpoint,
+    bucket and prefix>: two libraries on two buckets never share cached files."""
+    chosen = os.environ.get(ENV_CACHE_DIR, "").strip()
+    if chosen:
+        return Path(chosen).expanduser()
     name = f"{location.endpoint_url or ''}|{location.bucket}|{location.prefix}"
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
     root = Path(platformdirs.user_cache_dir("urbanart", "UrbanArtStudio"))
