@@ -152,10 +152,16 @@ def test_unused_media_leave_the_bucket_when_they_leave_the_local_tree(
         return {f"media/{p.relative_to(folder).as_posix()}" for p in folder.rglob("*.*")}
 
     tree = Tree(published_root(library))
+    foreign = {"p/robots.txt": b"User-agent: *", "p/notes/readme.txt": b"not the tree's"}
+    for key, body in foreign.items():  # someone else's objects beside the tree
+        s3_server.client().put_object(Bucket=bucket, Key=key, Body=body)
     publish_and_deliver(library, now=NOW, push=False)  # the setting names the bucket
     first = tree.kept_media()
+    blue_page = f"a/{world.works['Blue Hour']}/index.html"
+    assert blue_page in bucket_objects(s3_server, bucket, "p")
     catalog.edit_artwork(library, world.works["Blue Hour"], status="archived")
     publish_and_deliver(library, now=NOW + timedelta(hours=1), push=False)
+    assert blue_page not in bucket_objects(s3_server, bucket, "p")  # pages go at once
     playlists.edit_playlist(library, world.playlists["Morning"], name="Early")
     later = NOW + timedelta(hours=2)
     publish_and_deliver(library, now=later, push=False)  # the first release drops out
@@ -169,6 +175,8 @@ def test_unused_media_leave_the_bucket_when_they_leave_the_local_tree(
     publish_and_deliver(library, now=later + grace + timedelta(minutes=1), push=False)
     in_bucket = media(bucket_objects(s3_server, bucket, "p"))
     assert not unused & in_bucket and in_bucket == local_media()
+    left = bucket_objects(s3_server, bucket, "p")
+    assert {f"p/{k}": v for k, v in left.items() if f"p/{k}" in foreign} == foreign
 
 
 def test_the_cli_publishes_to_a_target_and_names_a_bucket_it_cannot_reach(

@@ -32,7 +32,7 @@ from hashlib import sha256 as sha256_of
 from pathlib import Path
 from typing import Any
 
-from urbanart.delivery.tree import MEDIA, ReleaseIndex, Tree, atomic_write
+from urbanart.delivery.tree import MEDIA, ReleaseIndex, Tree, atomic_write, safe_relpath
 from urbanart.delivery.tree_cache import IMMUTABLE, REVALIDATE, content_type
 from urbanart.errors import UrbanArtError
 from urbanart.library.library import Library
@@ -242,9 +242,14 @@ def upload_tree(
         if on_phase is not None:
             on_phase(name)
 
-    def upload_all(items: list[tuple[str, bytes, str]]) -> None:
-        def one(item: tuple[str, bytes, str]) -> tuple[str, str, str]:
-            relpath, data, digest = item
+    def upload_all(items: list[tuple[str, Path, str | None]]) -> None:
+        """Upload (tree path, file, sha256 or None to compute) in parallel; each file is read by
+        its worker, so a large media set never sits in memory at once."""
+
+        def one(item: tuple[str, Path, str | None]) -> tuple[str, str, str]:
+            relpath, path, digest = item
+            data = path.read_bytes()
+            digest = digest or sha256_of(data).hexdigest()
             return relpath, digest, bucket.put(relpath, data, digest)
 
         with ThreadPoolExecutor(UPLOAD_THREADS) as pool:
@@ -258,7 +263,7 @@ def upload_tree(
         # 1. Media: content-addressed, so a listed key already holds the right bytes.
         media = [rel for rel in sorted(index.media) if rel not in listed]
         phase("media")
-        upload_all([(rel, data, sha256_of(data).hexdigest()) for rel, data in _read(tree, media)])
+        upload_all([(rel, tree.root / Path(*safe_relpath(rel).parts), None) for rel in media])
         unchanged = len(index.media) - len(media)
 
         # 2. Pages, player files, keys; 3. manifests: only what differs from the bucket.
@@ -281,14 +286,21 @@ def upload_tree(
             todo = [r for r in group if changed(r, index.files[r])]
             unchanged += len(group) - len(todo)
             phase(name)
-            upload_all(
-                [(rel, data, index.files[rel]) for rel, data in _read(tree, todo, release=release)]
-            )
+            upload_all([(rel, tree.release_file(release, rel), index.files[rel]) for rel in todo])
             counts.append(len(todo))
 
         # 4. What the release no longer has: pages now, media after the grace period.
         phase("cleanup")
-        stale = sorted(r for r in listed if not r.startswith(f"{MEDIA}/") and r not in index.files)
+        # Only what a tree holds (its top-level folders) or what we uploaded is ever removed,
+        # so other objects sharing the bucket are left alone.
+        ours = {r.split("/", 1)[0] for r in index.files if "/" in r}
+        stale = sorted(
+            r
+            for r in listed
+            if not r.startswith(f"{MEDIA}/")
+            and r not in index.files
+            and (r in known or r.split("/", 1)[0] in ours)
+        )
         bucket.delete(stale)
         media_gone, waiting = _collect_media(bucket, tree, index, listed, state, now, grace)
         for rel in (*stale, *media_gone):
@@ -306,14 +318,6 @@ def upload_tree(
         media_waiting=waiting,
         order=tuple(phases),
     )
-
-
-def _read(
-    tree: Tree, relpaths: list[str], *, release: str | None = None
-) -> Iterable[tuple[str, bytes]]:
-    for rel in relpaths:
-        path = tree.release_file(release, rel) if release else tree.root / rel
-        yield rel, path.read_bytes()
 
 
 def _collect_media(
