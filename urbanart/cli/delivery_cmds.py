@@ -104,6 +104,7 @@ def _show(delivery: Delivery) -> None:
 #: What the progress bar says at each stage.
 _STAGE_LABELS = {
     Stage.WRITING: "Writing the tree",
+    Stage.UPLOADING: "Uploading to the bucket",
     Stage.PUSHING: "Pushing to the changed screens",
     Stage.PLANNING: "Planning re-pushes",
 }
@@ -132,6 +133,19 @@ _STAGE_LABELS = {
     is_flag=True,
     help="Publish only: do not push the new versions to screens with a push URL.",
 )
+@click.option(
+    "--target",
+    metavar="s3://BUCKET/PREFIX",
+    help="Also upload the published tree to this bucket (default: the publish_target "
+    "setting); credentials from the AWS environment or ~/.aws.",
+)
+@click.option(
+    "--endpoint-url",
+    "endpoint_url",
+    metavar="URL",
+    help="The S3-compatible service for --target, e.g. a MinIO server (default: the "
+    "publish_endpoint_url setting, else URBANART_S3_ENDPOINT_URL, else AWS).",
+)
 @JSON
 @pass_state
 @curator_errors
@@ -141,6 +155,8 @@ def publish_command(
     at: str | None,
     days: int | None,
     no_push: bool,
+    target: str | None,
+    endpoint_url: str | None,
     as_json: bool,
 ) -> None:
     """Publish every screen's signed manifest and media, and push it to changed screens.
@@ -153,6 +169,11 @@ def publish_command(
     if at is not None:
         if dry_run:
             raise InvalidValue("--at", at, "cannot be combined with --dry-run", key="at")
+        if target or endpoint_url:
+            raise InvalidValue(
+                "--at", at, "cannot be combined with --target; a stored publish uploads to the "
+                "publish_target setting", key="at",
+            )  # fmt: skip
         when = parse_at(at)
         if when <= datetime.now(UTC):
             raise InvalidValue(
@@ -193,7 +214,7 @@ def publish_command(
 
                 delivery = publish_and_deliver(
                     library, dry_run=dry_run, push=not no_push, look_ahead_days=days,
-                    progress=progress, cancel=cancel,
+                    progress=progress, cancel=cancel, target=target, endpoint_url=endpoint_url,
                 )  # fmt: skip
         else:
 
@@ -202,7 +223,7 @@ def publish_command(
 
             delivery = publish_and_deliver(
                 library, dry_run=dry_run, push=not no_push, look_ahead_days=days,
-                progress=note, cancel=cancel,
+                progress=note, cancel=cancel, target=target, endpoint_url=endpoint_url,
             )  # fmt: skip
     except KeyboardInterrupt:
         if reached[0] in (Stage.PUSHING, Stage.PLANNING):

@@ -11,18 +11,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from urbanart.delivery import jobs
+from urbanart.delivery.bucket import BucketUpload, publish_target, upload_tree
 from urbanart.delivery.changes import ChangeStatus
 from urbanart.delivery.history import push_screen_ids
 from urbanart.delivery.publisher import PublishResult, publish
 from urbanart.delivery.push import PushOutcome
 from urbanart.delivery.push import push as push_to_screens
-from urbanart.errors import UrbanArtError
-from urbanart.library.library import Library
+from urbanart.delivery.tree import Tree
+from urbanart.errors import StorageError, UrbanArtError
+from urbanart.library.library import Library, published_root
+from urbanart.library.settings import load_settings
 
 #: Change statuses whose screens get the new manifest pushed.
 PUSHED_STATUSES = frozenset({ChangeStatus.NEW, ChangeStatus.CHANGED})
@@ -33,6 +36,7 @@ class Stage(StrEnum):
 
     PREPARING = "preparing"  # done/total screens; what = the screen being prepared
     WRITING = "writing"  # the release is written and swapped in
+    UPLOADING = "uploading"  # the served release is mirrored into the bucket (bucket.py)
     PUSHING = "pushing"  # total = screens being pushed
     PLANNING = "planning"  # re-pushes at playlist switches
 
@@ -65,6 +69,8 @@ class Delivery:
     #: Ids of the re-push jobs now planned; None when no plan was made (dry run, cancelled, or
     #: no job store: then the next serving process plans them).
     repushes: tuple[str, ...] | None = None
+    #: What was uploaded to the publish target bucket (None: no bucket, or a dry run).
+    upload: BucketUpload | None = None
 
     @property
     def failed(self) -> tuple[PushOutcome, ...]:
@@ -98,8 +104,9 @@ class Delivery:
 
     @property
     def message(self) -> str:
-        """The publication's line, then the pushes' sentence."""
-        return " ".join(filter(None, (self.result.message, self.push_message)))
+        """The publication's line, the bucket's, then the pushes' sentence."""
+        bucket = self.upload.message if self.upload is not None else ""
+        return " ".join(filter(None, (self.result.message, bucket, self.push_message)))
 
     def to_json(self) -> dict[str, Any]:
         """The publication's JSON, plus what was pushed and planned."""
@@ -113,6 +120,7 @@ class Delivery:
                 "outcomes": [o.to_json() for o in self.pushes],
             },
             "repushes": None if self.repushes is None else list(self.repushes),
+            "bucket": None if self.upload is None else self.upload.to_json(),
         }
 
 
@@ -125,6 +133,8 @@ def publish_and_deliver(
     progress: DeliveryProgress | None = None,
     cancel: threading.Event | None = None,
     look_ahead_days: int | None = None,
+    target: str | None = None,
+    endpoint_url: str | None = None,
 ) -> Delivery:
     """Publish, push the changed screens that have a push URL, and re-plan timed re-pushes.
 
@@ -135,7 +145,12 @@ def publish_and_deliver(
     push=False publishes without pushing; the re-push plan still follows the schedules, since
     re-pushes at playlist switches happen whether or not this publish told the screens.
     look_ahead_days=None takes the library's look_ahead_days setting.
+
+    With a bucket (target s3://BUCKET/PREFIX, else the library's publish_target setting) the
+    served release is uploaded after the local build and before any push, every time (also
+    when nothing changed: an upload a failure cut short is completed by the next publish).
     """
+    bucket = publish_target(library, target, endpoint_url)  # a bad target fails before anything
 
     def publishing(done: int, total: int, what: str) -> None:
         if progress is not None:
@@ -160,6 +175,16 @@ def publish_and_deliver(
     if dry_run:
         return Delivery(result, due, skipped=PushSkip.DRY_RUN if due else None)
 
+    upload: BucketUpload | None = None
+    if bucket is not None:
+        if progress is not None:
+            progress(Stage.UPLOADING, 0, 0, "")
+        grace = timedelta(days=load_settings(library).media_grace_days)
+        try:
+            upload = upload_tree(Tree(published_root(library)), bucket, now=now, grace=grace)
+        except OSError as exc:
+            raise StorageError(exc) from exc
+
     outcomes: tuple[PushOutcome, ...] = ()
     skipped: PushSkip | None = None
     push_error: str | None = None
@@ -178,14 +203,14 @@ def publish_and_deliver(
             if progress is not None:
                 progress(Stage.PUSHING, len(due), len(due), "")
     if cancel is not None and cancel.is_set():
-        return Delivery(result, due, outcomes, skipped, push_error)
+        return Delivery(result, due, outcomes, skipped, push_error, upload=upload)
 
     repushes: tuple[str, ...] | None = None
     if jobs.has_job_store(library):
         if progress is not None:
             progress(Stage.PLANNING, 0, 0, "")
         repushes = tuple(jobs.schedule_repushes(library, now=now))
-    return Delivery(result, due, outcomes, skipped, push_error, repushes)
+    return Delivery(result, due, outcomes, skipped, push_error, repushes, upload)
 
 
 __all__ = [

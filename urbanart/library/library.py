@@ -15,8 +15,9 @@ from urbanart.errors import LibraryError
 from urbanart.library import home as homes
 from urbanart.library import permissions
 from urbanart.library.database import make_engine, migrate
+from urbanart.library.s3 import location_from_env
 from urbanart.library.secrets_store import FileSecretStore, PushSecretStore, secrets_path
-from urbanart.library.store import LocalMediaStore, MediaStore
+from urbanart.library.store import MediaStore, open_media_store
 from urbanart.library.undo import UndoHistory, UndoResult, recorder_for
 
 
@@ -52,6 +53,7 @@ class Library:
         so nothing a curator made can be lost to a failed upgrade.
         """
         path = homes.resolve_home(home)
+        media = location_from_env()  # a bad URBANART_MEDIA_URL is refused before any change
         db_path = path / homes.DATABASE_NAME
         url = database_url or os.environ.get(homes.ENV_DATABASE_URL)
         if url is None and not db_path.exists() and not create:
@@ -79,7 +81,11 @@ class Library:
         except Exception as exc:
             engine.dispose()
             raise LibraryError(f"Cannot open the library database at {db_path}: {exc}") from exc
-        store = LocalMediaStore(path / homes.MEDIA_DIR)
+        try:
+            store = open_media_store(path / homes.MEDIA_DIR, media)
+        except Exception:
+            engine.dispose()
+            raise
         return cls(home=path, engine=engine, store=store, backup=backup)
 
     @contextmanager

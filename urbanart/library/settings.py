@@ -20,6 +20,7 @@ from urbanart.errors import InvalidValue
 from urbanart.imaging.limits import MIB, ImportLimits
 from urbanart.library.library import Library
 from urbanart.library.models import Setting
+from urbanart.library.s3 import parse_bucket_url
 
 #: How many days each published manifest covers unless a caller says otherwise.
 DEFAULT_LOOK_AHEAD_DAYS = 7
@@ -156,6 +157,28 @@ class LibrarySettings:
         ),
     )
 
+    #: s3://BUCKET/PREFIX every publish also uploads the published tree to (empty: none).
+    publish_target: str = _setting(
+        "",
+        SettingSpec(
+            "Publish to bucket",
+            Unit.TEXT,
+            "s3://BUCKET/PREFIX: every publish also uploads the published tree there, for "
+            "screens that fetch through a CDN. Empty: the hub serves it alone.",
+        ),
+    )
+    #: The S3-compatible service's endpoint for publish_target (empty: AWS, or the
+    #: URBANART_S3_ENDPOINT_URL environment variable).
+    publish_endpoint_url: str = _setting(
+        "",
+        SettingSpec(
+            "Bucket endpoint",
+            Unit.TEXT,
+            "For MinIO, R2 or another S3-compatible service, e.g. https://minio.example.org; "
+            "empty for AWS. Credentials come from the environment or ~/.aws, never from here.",
+        ),
+    )
+
     def import_limits(self) -> ImportLimits:
         return ImportLimits(
             max_bytes=self.max_import_bytes,
@@ -227,6 +250,10 @@ def _coerce(name: str, raw: Any) -> Any:
             raise InvalidValue(name, raw, _range_text(spec, low), key=name)
         return value
     text = str(raw).strip()
+    if name == "publish_target" and text:
+        parse_bucket_url(text, field=name, key=name)
+    if name == "publish_endpoint_url" and text and not text.startswith(("http://", "https://")):
+        raise InvalidValue(name, raw, "must start with https:// (or http://)", key=name)
     if spec.unit is Unit.COLOUR and not _COLOUR.fullmatch(text):
         raise InvalidValue(name, raw, "must be a colour like #1a2b3c", key=name)
     return text

@@ -11,9 +11,12 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from urbanart.durable import atomic_copy, atomic_write
+
+if TYPE_CHECKING:
+    from urbanart.library.s3 import BucketLocation
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
 
@@ -110,3 +113,14 @@ class LocalMediaStore:
 
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
+
+
+def open_media_store(folder: Path, location: BucketLocation | None) -> MediaStore:
+    """The library's store: the bucket (s3.location_from_env reads URBANART_MEDIA_URL) when
+    given, else the library's own folder. Why a function: Library.open stays the one place a
+    library is assembled, and boto3 is imported only when a bucket is really used."""
+    if location is None:
+        return LocalMediaStore(folder)
+    from urbanart.library.s3_store import S3MediaStore
+
+    return S3MediaStore(location)
