@@ -20,7 +20,7 @@ from urbanart.library.models import Artwork, MediaAsset
 from urbanart.library.renditions import ensure_thumbnail
 from urbanart.library.s3 import BucketError, BucketLocation, parse_bucket_url
 from urbanart.library.s3_store import S3MediaStore
-from urbanart.library.store import thumbnail_key
+from urbanart.library.store import original_key, thumbnail_key
 
 FILES = ("plain.jpg", "rgba.png", "orient6.jpg", "anim.gif")
 
@@ -112,6 +112,22 @@ def test_a_key_already_in_the_bucket_is_not_uploaded_again(
     assert list(second.keys()) == [key] and second.size(key) == len(b"webp bytes")
     second.delete(key)
     assert not first.exists(key.replace("ab", "cd", 1)) and list(first.keys()) == []
+
+
+def test_a_large_file_is_streamed_up_once_and_read_back_whole(
+    s3_server: S3Server, tmp_path: Path
+) -> None:
+    bucket = s3_server.bucket()
+    location = parse_bucket_url(f"s3://{bucket}/m", endpoint_url=s3_server.endpoint)
+    first = S3MediaStore(location, cache_dir=tmp_path / "a", cache_bytes=1 << 20)
+    second = S3MediaStore(location, cache_dir=tmp_path / "b", cache_bytes=1 << 20)
+    source = tmp_path / "clip.mp4"
+    source.write_bytes(bytes(range(256)) * 4096)  # 1 MiB: a video original stand-in
+    key = original_key("ef" * 32, "mp4")
+    first.put_file(key, source)
+    second.put_file(key, source)  # already there: not sent again
+    assert s3_server.calls("PUT", bucket) == [f"m/{key}"]
+    assert second.get(key) == source.read_bytes()
 
 
 def test_the_local_cache_stays_under_its_bound_and_keeps_what_was_read_last(

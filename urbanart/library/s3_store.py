@@ -217,6 +217,19 @@ class S3MediaStore:
                 raise failure(self.location, f"upload {key}", exc) from exc
         self.cache.store(key, bytes(data))
 
+    def put_file(self, key: str, source: Path) -> None:
+        """Upload a large file (a video original) once, streamed in parts by boto3's transfer.
+
+        Not copied into the read cache: a video is read back rarely and would evict hundreds of
+        thumbnails; ``local_path`` fetches it on demand.
+        """
+        if self._head(check_key(key)) is not None:
+            return
+        try:
+            self.client.upload_file(str(source), self.location.bucket, self._key(key))
+        except Exception as exc:
+            raise failure(self.location, f"upload {key}", exc) from exc
+
     def get(self, key: str) -> bytes:
         cached = self.cache.read(check_key(key))
         if cached is not None:
