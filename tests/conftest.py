@@ -1,4 +1,11 @@
-"""Shared fixtures: a real library in a temporary folder and a real CLI runner."""
+"""Shared fixtures: a real library in a temporary folder and a real CLI runner.
+
+The library, curation and delivery tests run twice, on SQLite and on a real PostgreSQL server
+(``--db`` chooses; tests/postgres_server.py starts the server). The autouse ``database`` fixture
+points URBANART_DATABASE_URL at a fresh PostgreSQL database for the second run, so every way a
+test opens its library (``Library.open``, the CLI, a child process) lands on the same database.
+A test that is about SQLite itself (its file, its backups) says so with ``sqlite_only``.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +18,85 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.postgres_server import PostgresServer, find_bin_dir
 from urbanart.cli.main import cli
+from urbanart.library.home import ENV_DATABASE_URL
 from urbanart.library.library import Library
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+#: The test folders whose tests run on both databases.
+BOTH_DATABASES = ("library", "curation", "delivery")
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=(*DATABASES, "both"),
+        default="both",
+        help="which databases the library, curation and delivery tests run on (default: both)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): the test is about SQLite itself; it does not run on PostgreSQL",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database" not in metafunc.fixturenames:
+        return
+    parts = Path(str(metafunc.definition.path)).parts
+    if "tests" not in parts or parts[parts.index("tests") + 1] not in BOTH_DATABASES:
+        return
+    chosen = metafunc.config.getoption("--db")
+    kinds = list(DATABASES) if chosen == "both" else [chosen]
+    if metafunc.definition.get_closest_marker("sqlite_only") is not None:
+        kinds = [k for k in kinds if k == "sqlite"]
+    metafunc.parametrize("database", kinds, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """One PostgreSQL server per test session (per xdist worker), with a migrated template."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL's server binaries are not installed (Debian: apt install postgresql)")
+    server = PostgresServer(bin_dir).start()
+    try:
+
+        def migrate(url: str) -> None:
+            Library.open(tmp_path_factory.mktemp("pg-template"), database_url=url).close()
+
+        server.make_template(migrate)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Which database this test's libraries use: "sqlite" (a file in the library folder), or
+    "postgresql" (a fresh database on the session's server, named by URBANART_DATABASE_URL)."""
+    kind = getattr(request, "param", "sqlite")
+    if kind == "sqlite":
+        monkeypatch.delenv(ENV_DATABASE_URL, raising=False)
+        yield kind
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.create_database()
+    monkeypatch.setenv(ENV_DATABASE_URL, server.url(name))
+    try:
+        yield kind
+    finally:
+        server.drop_database(name)
+
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
+def home(tmp_path: Path, database: str) -> Path:
     return tmp_path / "library"
 
 
