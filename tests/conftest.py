@@ -44,6 +44,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "sqlite_only(reason): the test is about SQLite itself; it does not run on PostgreSQL",
     )
+    config.addinivalue_line(
+        "markers",
+        "postgresql_only(reason): the test is about a PostgreSQL feature; it does not run on "
+        "SQLite",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -56,6 +61,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     kinds = list(DATABASES) if chosen == "both" else [chosen]
     if metafunc.definition.get_closest_marker("sqlite_only") is not None:
         kinds = [k for k in kinds if k == "sqlite"]
+    if metafunc.definition.get_closest_marker("postgresql_only") is not None:
+        kinds = [k for k in kinds if k == "postgresql"]
     metafunc.parametrize("database", kinds, indirect=True)
 
 
