@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
     """One PostgreSQL server per test session (per xdist worker), with a migrated template."""
     bin_dir = find_bin_dir()
     if bin_dir is None:
-        pytest.skip("PostgreSQL's server binaries are not installed (Debian: apt install postgresql)")
+        pytest.skip("PostgreSQL's server binaries are missing (Debian: apt install postgresql)")
     server = PostgresServer(bin_dir).start()
     try:
 
@@ -82,6 +83,49 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
         yield server
     finally:
         server.stop()
+
+
+class LibraryTemplates:
+    """Libraries built once per session and database kind, copied for each test that wants one.
+
+    Why: building the demo collection takes seconds; a copy takes milliseconds. On SQLite a copy
+    is the library folder; on PostgreSQL it is the folder (media, secrets) plus the test's
+    database made anew from the template's (CREATE DATABASE … TEMPLATE).
+    """
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self._request = request
+        self._built: dict[tuple[str, str], tuple[Path, str | None, object]] = {}
+
+    def copy(self, key: str, build: Callable[[Library], object], dest: Path) -> object:
+        """Copy template `key` (made by build(library) the first time) to dest; returns what
+        build returned. Call it from a test's fixture: the copy lands on the test's database."""
+        url = os.environ.get(ENV_DATABASE_URL)
+        kind = "sqlite" if url is None else "postgresql"
+        if (key, kind) not in self._built:
+            factory: pytest.TempPathFactory = self._request.getfixturevalue("tmp_path_factory")
+            home = factory.mktemp(f"template-{key}") / "library"
+            db_name = None
+            template_url = None
+            if kind == "postgresql":
+                server: PostgresServer = self._request.getfixturevalue("postgres_server")
+                db_name = server.create_database()
+                template_url = server.url(db_name)
+            with Library.open(home, database_url=template_url) as library:
+                result = build(library)
+            self._built[key, kind] = (home, db_name, result)
+        home, db_name, result = self._built[key, kind]
+        shutil.copytree(home, dest)
+        if db_name is not None:
+            server = self._request.getfixturevalue("postgres_server")
+            assert server.current is not None, "copy() runs inside a PostgreSQL test"
+            server.replace_database(server.current, db_name)
+        return result
+
+
+@pytest.fixture(scope="session")
+def library_templates(request: pytest.FixtureRequest) -> LibraryTemplates:
+    return LibraryTemplates(request)
 
 
 @pytest.fixture(autouse=True)
@@ -96,9 +140,11 @@ def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     server: PostgresServer = request.getfixturevalue("postgres_server")
     name = server.create_database()
     monkeypatch.setenv(ENV_DATABASE_URL, server.url(name))
+    server.current = name
     try:
         yield kind
     finally:
+        server.current = None
         server.drop_database(name)
 
 

@@ -54,6 +54,8 @@ class PostgresServer:
         self.data = self.root / "data"
         self.socket_dir = self.root / "socket"
         self._names = itertools.count(1)
+        #: The database the running test uses (its URBANART_DATABASE_URL names it).
+        self.current: str | None = None
 
     def _run(self, *args: str) -> None:
         subprocess.run(_as_postgres(list(args)), check=True, capture_output=True, timeout=120)
@@ -93,12 +95,18 @@ class PostgresServer:
         assert callable(migrate)
         migrate(self.url(TEMPLATE))
 
-    def create_database(self) -> str:
-        """A fresh database copied from the template; returns its name."""
+    def create_database(self, template: str = TEMPLATE) -> str:
+        """A fresh database copied from a template (by default: empty at the schema's head)."""
         name = f"test_{os.getpid()}_{next(self._names)}"
         with self.admin() as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}" STRATEGY FILE_COPY')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
         return name
+
+    def replace_database(self, name: str, template: str) -> None:
+        """Make database name a copy of template (nobody may be connected to either)."""
+        with self.admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
 
     def drop_database(self, name: str) -> None:
         with self.admin() as conn:

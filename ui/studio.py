@@ -24,7 +24,6 @@ from ui.operations import (
 from ui.thumbnails import ThumbnailLoader
 from urbanart.library.library import Library
 
-
 #: What a view shows of each catalogue table another studio changed (tables not named here,
 #: such as the job store's, change nothing a view shows).
 KINDS_OF_TABLE: dict[str, frozenset[DataKind]] = {

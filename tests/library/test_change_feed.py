@@ -90,10 +90,15 @@ def test_a_rolled_back_edit_and_lease_renewals_send_nothing(
     two: tuple[Library, Library], heard_by_b: Heard
 ) -> None:
     a, _ = two
-    with pytest.raises(RuntimeError), a.session() as session:
-        session.add(Playlist(name="Never"))
-        session.flush()
-        raise RuntimeError("the edit fails after writing")
+
+    def fails_after_writing() -> None:
+        with a.session() as session:
+            session.add(Playlist(name="Never"))
+            session.flush()
+            raise RuntimeError("the edit fails after writing")
+
+    with pytest.raises(RuntimeError):
+        fails_after_writing()
     assert leases.take(a, leases.JOB_RUNNER, "me", 30)  # renewed every few seconds: quiet
     playlists.create_playlist(a, "Kept")
     assert heard_by_b.next()[1] == frozenset({"playlists"})

@@ -12,9 +12,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from urbanart.errors import LibraryError
-from urbanart.library import change_feed
+from urbanart.library import change_feed, permissions
 from urbanart.library import home as homes
-from urbanart.library import permissions
 from urbanart.library.database import make_engine, migrate
 from urbanart.library.secrets_store import FileSecretStore, PushSecretStore, secrets_path
 from urbanart.library.store import LocalMediaStore, MediaStore
