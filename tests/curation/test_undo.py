@@ -430,6 +430,7 @@ def database_work(library: Library, fn: Callable[[], object]) -> int:
     return ticks
 
 
+@pytest.mark.sqlite_only("measures work with SQLite's progress handler")
 def test_an_undo_step_holds_and_costs_the_same_with_50_or_2000_works(tmp_path: Path) -> None:
     shapes: dict[int, list[dict[str, int]]] = {}
     work: dict[int, int] = {}
