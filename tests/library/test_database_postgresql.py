@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from urbanart.library.database import (
     ENV_SKIP_BACKUP,
     MIGRATIONS_DIR,
     alembic_config,
+    begin_write,
     current_revision,
     exclusive,
     head_revision,
@@ -125,5 +127,29 @@ def test_a_lock_whose_holder_dies_is_free_again(library: Library) -> None:
             assert taken_over
         with pytest.raises(OperationalError):  # the dead holder cannot even release it
             holding.__exit__(None, None, None)
+    finally:
+        other.dispose()
+
+
+def test_recorded_edits_take_turns_as_sqlite_writers_do(library: Library) -> None:
+    """begin_write: a second writer waits until the first one's transaction ends."""
+    other = make_engine(os.environ[ENV_DATABASE_URL])
+    second_in = threading.Event()
+
+    def second_writer() -> None:
+        with other.connect() as conn, conn.begin():
+            begin_write(conn)
+            second_in.set()
+
+    try:
+        with library.engine.connect() as first:
+            first.begin()
+            begin_write(first)
+            thread = threading.Thread(target=second_writer)
+            thread.start()
+            assert not second_in.wait(0.5)  # held off while the first transaction is open
+            first.commit()
+            assert second_in.wait(5)
+            thread.join(5)
     finally:
         other.dispose()

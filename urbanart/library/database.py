@@ -30,6 +30,8 @@ from sqlalchemy.pool import Pool
 from urbanart.errors import LibraryError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: The PostgreSQL lock begin_write takes (see there).
+WRITE_LOCK = "urbanart.write"
 #: Set to 1 once you made your own copy of a PostgreSQL catalogue (no pg_dump on this machine).
 ENV_SKIP_BACKUP = "URBANART_SKIP_BACKUP"
 
@@ -72,8 +74,15 @@ def begin_write(conn: Connection) -> None:
 
     Why: SQLite's Python driver begins a transaction only at the first write, so rows read
     before it (an undo step's before-images, its staleness check) could be changed by another
-    process in between. PostgreSQL holds the transaction from the first statement already.
+    process in between. PostgreSQL (read committed) would let another transaction commit
+    between those reads and the writes too: there the counterpart is a transaction-level
+    advisory lock every recorded edit and every undo takes, released when the transaction
+    ends, waited for as long as SQLite's busy timeout.
     """
+    if is_postgresql(conn.engine):
+        conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(WRITE_LOCK)})
+        return
     if conn.dialect.name != "sqlite":
         return
     dbapi_conn = conn.connection.dbapi_connection
