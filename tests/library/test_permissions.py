@@ -63,6 +63,7 @@ def test_an_existing_open_library_is_tightened_with_a_log_line(
     )
 
 
+@pytest.mark.sqlite_only("the SQLite file's permission bits")
 def test_tightening_never_adds_permissions(tmp_path: Path) -> None:
     with Library.open(tmp_path / "lib") as library:
         home = library.home
