@@ -1,24 +1,155 @@
-"""Shared fixtures: a real library in a temporary folder and a real CLI runner."""
+"""Shared fixtures: a real library in a temporary folder and a real CLI runner.
+
+The library, curation and delivery tests run twice, on SQLite and on a real PostgreSQL server
+(``--db`` chooses; tests/postgres_server.py starts the server). The autouse ``database`` fixture
+points URBANART_DATABASE_URL at a fresh PostgreSQL database for the second run, so every way a
+test opens its library (``Library.open``, the CLI, a child process) lands on the same database.
+A test that is about SQLite itself (its file, its backups) says so with ``sqlite_only``.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.postgres_server import PostgresServer, find_bin_dir
 from urbanart.cli.main import cli
+from urbanart.library.home import ENV_DATABASE_URL
 from urbanart.library.library import Library
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+#: The test folders whose tests run on both databases.
+BOTH_DATABASES = ("library", "curation", "delivery")
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=(*DATABASES, "both"),
+        default="both",
+        help="which databases the library, curation and delivery tests run on (default: both)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): the test is about SQLite itself; it does not run on PostgreSQL",
+    )
+    config.addinivalue_line(
+        "markers",
+        "postgresql_only(reason): the test is about a PostgreSQL feature; it does not run on "
+        "SQLite",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database" not in metafunc.fixturenames:
+        return
+    parts = Path(str(metafunc.definition.path)).parts
+    if "tests" not in parts or parts[parts.index("tests") + 1] not in BOTH_DATABASES:
+        return
+    chosen = metafunc.config.getoption("--db")
+    kinds = list(DATABASES) if chosen == "both" else [chosen]
+    if metafunc.definition.get_closest_marker("sqlite_only") is not None:
+        kinds = [k for k in kinds if k == "sqlite"]
+    if metafunc.definition.get_closest_marker("postgresql_only") is not None:
+        kinds = [k for k in kinds if k == "postgresql"]
+    metafunc.parametrize("database", kinds, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """One PostgreSQL server per test session (per xdist worker), with a migrated template."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL's server binaries are missing (Debian: apt install postgresql)")
+    server = PostgresServer(bin_dir).start()
+    try:
+
+        def migrate(url: str) -> None:
+            Library.open(tmp_path_factory.mktemp("pg-template"), database_url=url).close()
+
+        server.make_template(migrate)
+        yield server
+    finally:
+        server.stop()
+
+
+class LibraryTemplates:
+    """Libraries built once per session and database kind, copied for each test that wants one.
+
+    Why: building the demo collection takes seconds; a copy takes milliseconds. On SQLite a copy
+    is the library folder; on PostgreSQL it is the folder (media, secrets) plus the test's
+    database made anew from the template's (CREATE DATABASE … TEMPLATE).
+    """
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self._request = request
+        self._built: dict[tuple[str, str], tuple[Path, str | None, object]] = {}
+
+    def copy(self, key: str, build: Callable[[Library], object], dest: Path) -> object:
+        """Copy template `key` (made by build(library) the first time) to dest; returns what
+        build returned. Call it from a test's fixture: the copy lands on the test's database."""
+        url = os.environ.get(ENV_DATABASE_URL)
+        kind = "sqlite" if url is None else "postgresql"
+        if (key, kind) not in self._built:
+            factory: pytest.TempPathFactory = self._request.getfixturevalue("tmp_path_factory")
+            home = factory.mktemp(f"template-{key}") / "library"
+            db_name = None
+            template_url = None
+            if kind == "postgresql":
+                server: PostgresServer = self._request.getfixturevalue("postgres_server")
+                db_name = server.create_database()
+                template_url = server.url(db_name)
+            with Library.open(home, database_url=template_url) as library:
+                result = build(library)
+            self._built[key, kind] = (home, db_name, result)
+        home, db_name, result = self._built[key, kind]
+        shutil.copytree(home, dest)
+        if db_name is not None:
+            server = self._request.getfixturevalue("postgres_server")
+            assert server.current is not None, "copy() runs inside a PostgreSQL test"
+            server.replace_database(server.current, db_name)
+        return result
+
+
+@pytest.fixture(scope="session")
+def library_templates(request: pytest.FixtureRequest) -> LibraryTemplates:
+    return LibraryTemplates(request)
+
+
+@pytest.fixture(autouse=True)
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Which database this test's libraries use: "sqlite" (a file in the library folder), or
+    "postgresql" (a fresh database on the session's server, named by URBANART_DATABASE_URL)."""
+    kind = getattr(request, "param", "sqlite")
+    if kind == "sqlite":
+        monkeypatch.delenv(ENV_DATABASE_URL, raising=False)
+        yield kind
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.create_database()
+    monkeypatch.setenv(ENV_DATABASE_URL, server.url(name))
+    server.current = name
+    try:
+        yield kind
+    finally:
+        server.current = None
+        server.drop_database(name)
+
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
+def home(tmp_path: Path, database: str) -> Path:
     return tmp_path / "library"
 
 

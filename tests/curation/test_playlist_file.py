@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "playlists").glob("*.json"))
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One demo library per module; each test works on its own copy."""
-    home = tmp_path_factory.mktemp("demo") / "library"
-    with Library.open(home) as library:
-        load_demo(library)
-    return home
-
-
 @pytest.fixture
-def demo(demo_template: Path, tmp_path: Path):
+def demo(library_templates, tmp_path: Path):
+    """A copy of the demo library (built once per session and database)."""
     home = tmp_path / "demo-copy"
-    shutil.copytree(demo_template, home)
+    library_templates.copy("demo", load_demo, home)
     library = Library.open(home)
     yield library
     library.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,21 +39,25 @@ from urbanart.library.undo import (
 Dump = dict[str, list[tuple[Any, ...]]]
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    """The demo collection and curation, built once; also how many undo steps loading left."""
-    home = tmp_path_factory.mktemp("undo-demo") / "library"
-    with Library.open(home) as library:
-        load_demo(library)
-        load_demo_curation(library)
-        return home, len(library.history)
+def _demo_with_curation(library: Library) -> int:
+    """The demo collection and curation; returns how many undo steps loading left."""
+    load_demo(library)
+    load_demo_curation(library)
+    return len(library.history)
 
 
 @pytest.fixture
-def lib(demo_template: tuple[Path, int], tmp_path: Path) -> Iterator[Library]:
+def demo_template(library_templates, tmp_path: Path) -> tuple[Path, int]:
+    """A copy of the demo collection and curation (built once per session and database)."""
     home = tmp_path / "library"
-    shutil.copytree(demo_template[0], home)
-    with Library.open(home) as library:
+    steps = library_templates.copy("undo-demo", _demo_with_curation, home)
+    assert isinstance(steps, int)
+    return home, steps
+
+
+@pytest.fixture
+def lib(demo_template: tuple[Path, int]) -> Iterator[Library]:
+    with Library.open(demo_template[0]) as library:
         yield library
 
 
@@ -427,6 +430,7 @@ def database_work(library: Library, fn: Callable[[], object]) -> int:
     return ticks
 
 
+@pytest.mark.sqlite_only("measures work with SQLite's progress handler")
 def test_an_undo_step_holds_and_costs_the_same_with_50_or_2000_works(tmp_path: Path) -> None:
     shapes: dict[int, list[dict[str, int]]] = {}
     work: dict[int, int] = {}

@@ -154,12 +154,27 @@ def test_the_loop_survives_a_job_store_that_fails_to_remove_a_finished_job(
         jobs.MARK_OFFLINE_JOB, "date", run_date=now + timedelta(seconds=1), args=[home], id="later"
     )
     with library.engine.begin() as conn:  # the database refuses the removal, as a full disk would
-        conn.execute(
-            text(
-                "CREATE TRIGGER refuse_doomed BEFORE DELETE ON apscheduler_jobs "
-                "WHEN OLD.id = 'doomed' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        if conn.dialect.name == "postgresql":
+            conn.execute(
+                text(
+                    "CREATE FUNCTION refuse_doomed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    " IF OLD.id = 'doomed' THEN RAISE EXCEPTION 'disk I/O error'; END IF;"
+                    " RETURN OLD; END $$"
+                )
             )
-        )
+            conn.execute(
+                text(
+                    "CREATE TRIGGER refuse_doomed BEFORE DELETE ON apscheduler_jobs "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse_doomed()"
+                )
+            )
+        else:
+            conn.execute(
+                text(
+                    "CREATE TRIGGER refuse_doomed BEFORE DELETE ON apscheduler_jobs "
+                    "WHEN OLD.id = 'doomed' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+                )
+            )
     ran: list[str] = []
     later_ran = threading.Event()
 

@@ -17,10 +17,12 @@ from urbanart.library.importer import ImportRun, import_items
 from urbanart.library.library import Library
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
-    library = Library.open(tmp_path_factory.mktemp("browse") / "library")
-    load_demo(library)
+@pytest.fixture
+def demo(library_templates, tmp_path: Path):
+    """A copy of the demo library (built once per session and database)."""
+    home = tmp_path / "library"
+    library_templates.copy("demo", load_demo, home)
+    library = Library.open(home)
     yield library
     library.close()
 

@@ -17,6 +17,7 @@ from urbanart.library.home import ENV_HOME, resolve_home
 from urbanart.library.library import Library
 
 
+@pytest.mark.sqlite_only("the SQLite file and its pragmas")
 def test_new_library_is_a_folder_with_a_wal_database_and_a_media_store(home: Path) -> None:
     with Library.open(home) as lib:
         assert (home / "library.sqlite3").is_file()
@@ -36,12 +37,14 @@ def test_home_comes_from_flag_then_environment(
     assert "urbanart" in str(resolve_home()).lower()
 
 
+@pytest.mark.sqlite_only("a missing SQLite file is a missing library; PostgreSQL's is the database")
 def test_opening_without_create_refuses_a_missing_library(tmp_path: Path) -> None:
     with pytest.raises(LibraryError, match="urbanart init"):
         Library.open(tmp_path / "nothing-here", create=False)
     assert not (tmp_path / "nothing-here").exists()
 
 
+@pytest.mark.sqlite_only("SQLite's backup; pg_dump's: test_database_postgresql.py")
 def test_older_library_is_backed_up_then_migrated(home: Path) -> None:
     revisions = [r.revision for r in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()]
     oldest = revisions[-1]
@@ -75,6 +78,7 @@ def test_older_library_is_backed_up_then_migrated(home: Path) -> None:
         backup.close()
 
 
+@pytest.mark.sqlite_only("edits the SQLite file; PostgreSQL's: test_database_postgresql.py")
 def test_library_from_a_newer_app_is_refused_untouched(home: Path) -> None:
     Library.open(home).close()
     db = sqlite3.connect(home / "library.sqlite3")

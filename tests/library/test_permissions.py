@@ -19,6 +19,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.sqlite_only("the SQLite file's permission bits")
 def test_a_new_library_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     old_umask = os.umask(0o022)  # the usual default: files world-readable
     try:
@@ -37,6 +38,7 @@ def test_a_new_library_is_readable_by_its_owner_only(tmp_path: Path) -> None:
             assert mode(companion) & 0o077 == 0
 
 
+@pytest.mark.sqlite_only("the SQLite file's permission bits")
 def test_an_existing_open_library_is_tightened_with_a_log_line(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -61,6 +63,7 @@ def test_an_existing_open_library_is_tightened_with_a_log_line(
     )
 
 
+@pytest.mark.sqlite_only("the SQLite file's permission bits")
 def test_tightening_never_adds_permissions(tmp_path: Path) -> None:
     with Library.open(tmp_path / "lib") as library:
         home = library.home

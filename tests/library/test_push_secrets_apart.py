@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
 from urbanart.curation import screens
 from urbanart.library.database import alembic_config, make_engine
+from urbanart.library.home import ENV_DATABASE_URL
 from urbanart.library.library import Library
 from urbanart.library.secrets_store import SECRETS_NAME
 
@@ -17,7 +21,14 @@ URL = "https://screens.example/push"
 
 
 def database_bytes(home: Path) -> bytes:
-    """The catalogue as a copy or a dump would carry it: the file, its WAL and every backup."""
+    """The catalogue as a copy or a dump would carry it: the file, its WAL and every backup
+    (on PostgreSQL: what pg_dump writes of it)."""
+    url = os.environ.get(ENV_DATABASE_URL)
+    if url is not None:
+        dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)
+        return subprocess.run(
+            ["pg_dump", f"--dbname={dsn}"], capture_output=True, check=True
+        ).stdout
     files = [home / "library.sqlite3", home / "library.sqlite3-wal"]
     files += sorted((home / "backups").glob("*")) if (home / "backups").is_dir() else []
     return b"".join(f.read_bytes() for f in files if f.is_file())
@@ -57,6 +68,7 @@ def test_clearing_the_push_url_forgets_the_secret(library: Library) -> None:
     assert library.secrets.get(record.id) and screens.get_screen(library, record.id).push_url
 
 
+@pytest.mark.sqlite_only("scrubs the SQLite file, its WAL and its backups")
 def test_migration_moves_secrets_out_of_the_catalogue_and_its_backups(home: Path) -> None:
     secret = "an-old-secret-from-the-column-" + "z" * 12
     home.mkdir(parents=True)

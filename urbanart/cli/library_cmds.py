@@ -34,7 +34,11 @@ PROGRESS_THRESHOLD = 5
 @pass_state
 @curator_errors
 def init(state: CliState) -> None:
-    """Create the library (a SQLite catalog and a media store) if it does not exist yet."""
+    """Create the library (its catalogue and media store) if it does not exist yet.
+
+    The catalogue is library.sqlite3 in the library folder, or the PostgreSQL database that
+    URBANART_DATABASE_URL names (README: On PostgreSQL).
+    """
     library = state.library()
     stderr.print(f"Library ready at [bold]{library.home}[/]")
 

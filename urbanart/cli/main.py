@@ -17,7 +17,7 @@ from urbanart.cli.lazy_group import LazyCommand, LazyGroup
 COMMANDS = {
     "init": LazyCommand(
         "urbanart.cli.library_cmds:init",
-        "Create the library (a SQLite catalog and a media store) if it does not exist yet.",
+        "Create the library (its catalogue and media store) if it does not exist yet.",
     ),
     "demo": LazyCommand(
         "urbanart.cli.library_cmds:demo",

@@ -25,6 +25,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
 from sqlalchemy import inspect, select
+from sqlalchemy.exc import DBAPIError
 
 from urbanart.curation import schedules
 from urbanart.curation.resolver import resolve_all
@@ -75,6 +76,15 @@ GATE_RETRY = 1.0
 class _SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]  # APScheduler 3: untyped
     """The job store several processes write: updating a job another process removed meanwhile
     (the CLI re-planned re-pushes) leaves nothing to update, which is not an error."""
+
+    def start(self, scheduler: BackgroundScheduler, alias: str) -> None:
+        try:
+            super().start(scheduler, alias)
+        except DBAPIError:
+            # On PostgreSQL two processes starting at once may both create the table; the
+            # loser's CREATE fails on the catalogue's unique name. Now the table exists.
+            log.info("timed jobs: another process created the job table meanwhile")
+            self.jobs_t.create(self.engine, checkfirst=True)
 
     def update_job(self, job: Job) -> None:
         try:

@@ -593,7 +593,7 @@ def _publish(
             media_written=new_media, warnings=tuple(plan.global_warnings),
         )  # fmt: skip
 
-    with tree.lock():
+    with tree.lock(library.engine):
         with library.session() as session:
             row = Publication(status=PublicationStatus.RUNNING, started_at=now)
             session.add(row)

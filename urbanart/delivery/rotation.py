@@ -37,7 +37,7 @@ def rotate_poll_token(library: Library, ref: str | int) -> ScreenRecord:
     PublishBusy, changing nothing, when a publication holds the tree.
     """
     tree = Tree(published_root(library))
-    with tree.lock():
+    with tree.lock(library.engine):
         old = get_screen(library, ref)
         new = edit_screen(library, old.id, new_poll_token=True)
         _move_manifest(library, tree, old.poll_token, new.poll_token, new.id)

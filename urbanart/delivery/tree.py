@@ -19,8 +19,11 @@ from datetime import UTC, datetime, timedelta
 from hashlib import sha256 as sha256_of
 from pathlib import Path, PurePosixPath
 
+from sqlalchemy import Engine
+
 from urbanart import durable
 from urbanart.errors import UrbanArtError
+from urbanart.library.database import exclusive
 
 RELEASES = "releases"
 MEDIA = "media"
@@ -28,6 +31,8 @@ CURRENT = "current"
 CURRENT_TMP = "current.tmp"
 GC_STATE = "media-gc.json"
 LOCK_FILE = ".publish.lock"
+#: The database-wide lock publishing holds (a PostgreSQL advisory lock; see database.exclusive).
+PUBLISH_LOCK = "urbanart.publish"
 INDEX_SUFFIX = ".json"
 
 
@@ -152,18 +157,25 @@ class Tree:
         self.media.mkdir(parents=True, exist_ok=True)
 
     @contextmanager
-    def lock(self) -> Iterator[None]:
-        """One publish at a time per tree (the CLI and a scheduled job may race)."""
+    def lock(self, engine: Engine | None = None) -> Iterator[None]:
+        """One publish at a time per tree (the CLI and a scheduled job may race), and with the
+        catalogue's engine, one per catalogue too: on PostgreSQL, hosts with their own library
+        folders share one catalogue, and its publications' rows (database.exclusive)."""
+        busy = "Another publish is running on this library; try again when it has finished."
         self.root.mkdir(parents=True, exist_ok=True)
         handle = open(self.root / LOCK_FILE, "a+b")  # noqa: SIM115 - held for the whole block
         try:
             try:
                 _lock(handle)
             except OSError:
-                raise PublishBusy(
-                    "Another publish is running on this library; try again when it has finished."
-                ) from None
-            yield
+                raise PublishBusy(busy) from None
+            if engine is None:
+                yield
+                return
+            with exclusive(engine, PUBLISH_LOCK) as got:
+                if not got:
+                    raise PublishBusy(busy)
+                yield
         finally:
             handle.close()
 

@@ -1,14 +1,22 @@
 """Opening the catalog database: engine, SQLite pragmas, and migrations that back up first.
 
-This is the only module that knows the database may be SQLite; everything else uses
-SQLAlchemy constructs, so the same engine runs on PostgreSQL via URBANART_DATABASE_URL.
+This is the only module that knows which database it runs on (SQLite, or PostgreSQL via
+URBANART_DATABASE_URL); everything else uses SQLAlchemy constructs. What differs lives here:
+SQLite's pragmas, how a copy is made before migrating (SQLite's backup API, or ``pg_dump``),
+and the lock that lets one process at a time do something (a PostgreSQL advisory lock; on
+SQLite the library is one local folder, where a file lock already does it).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 import sqlite3
+import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,12 +24,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import Pool
 
 from urbanart.errors import LibraryError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: The PostgreSQL lock begin_write takes (see there).
+WRITE_LOCK = "urbanart.write"
+#: Set to 1 once you made your own copy of a PostgreSQL catalogue (no pg_dump on this machine).
+ENV_SKIP_BACKUP = "URBANART_SKIP_BACKUP"
 
 
 def make_engine(url: str) -> Engine:
@@ -62,13 +74,54 @@ def begin_write(conn: Connection) -> None:
 
     Why: SQLite's Python driver begins a transaction only at the first write, so rows read
     before it (an undo step's before-images, its staleness check) could be changed by another
-    process in between. PostgreSQL holds the transaction from the first statement already.
+    process in between. PostgreSQL (read committed) would let another transaction commit
+    between those reads and the writes too: there the counterpart is a transaction-level
+    advisory lock every recorded edit and every undo takes, released when the transaction
+    ends, waited for as long as SQLite's busy timeout.
     """
+    if is_postgresql(conn.engine):
+        conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(WRITE_LOCK)})
+        return
     if conn.dialect.name != "sqlite":
         return
     dbapi_conn = conn.connection.dbapi_connection
     if dbapi_conn is not None and not dbapi_conn.in_transaction:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_postgresql(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def _lock_key(name: str) -> int:
+    """A stable signed 64-bit key for pg_advisory_lock from a readable name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[bool]:
+    """Try to hold the database-wide lock `name` for the block; yields whether it was got.
+
+    Why: on PostgreSQL several hosts share one catalogue, so a file lock in one library folder
+    does not keep a second host's publish out; a session-level advisory lock does, and the
+    server drops it when the holding connection ends (a killed process cannot leave it held).
+    On SQLite the catalogue is a file in one folder, whose file locks already do this: yields
+    True at once.
+    """
+    if not is_postgresql(engine):
+        yield True
+        return
+    key = _lock_key(name)
+    with engine.connect() as conn:
+        got = bool(conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
+        conn.commit()
+        try:
+            yield got
+        finally:
+            if got:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                conn.commit()
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -107,6 +160,46 @@ def backup_sqlite(db_path: Path, backup_dir: Path, label: str) -> Path:
     return target
 
 
+def backup_postgresql(engine: Engine, backup_dir: Path, label: str) -> Path | None:
+    """Dump a PostgreSQL catalogue aside with pg_dump (custom format: restore with pg_restore).
+
+    Without pg_dump on this machine the migration is refused, naming the documented step
+    (README "PostgreSQL"): a curator's catalogue is never changed without a copy to go back to.
+    None when the curator said they made their own copy (URBANART_SKIP_BACKUP=1).
+    """
+    if os.environ.get(ENV_SKIP_BACKUP) == "1":
+        return None
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        raise LibraryError(
+            "The catalogue's schema needs an upgrade, and pg_dump (PostgreSQL's client tools) is "
+            "not installed to copy it first. Install it, or back the database up yourself "
+            f"(README: PostgreSQL) and run again with {ENV_SKIP_BACKUP}=1."
+        )
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = backup_dir / f"library-{stamp}-{label}.pgdump"
+    url = engine.url.set(drivername="postgresql")
+    env = dict(os.environ)
+    if url.password is not None:  # by the environment, never on a command line others can read
+        env["PGPASSWORD"] = str(url.password)
+    dsn = url.set(password=None).render_as_string(hide_password=False)
+    done = subprocess.run(
+        [pg_dump, "--format=custom", f"--file={target}", f"--dbname={dsn}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if done.returncode != 0:
+        target.unlink(missing_ok=True)
+        raise LibraryError(
+            f"Could not back the catalogue up before upgrading it (pg_dump): "
+            f"{done.stderr.strip() or done.returncode}"
+        )
+    return target
+
+
 #: The revision that moved push secrets out of the catalogue into the secrets file.
 SECRETS_MOVED_REVISION = "0005"
 
@@ -138,6 +231,8 @@ def migrate(
     backup = None
     if current is not None and sqlite_path is not None and sqlite_path.exists():
         backup = backup_sqlite(sqlite_path, backup_dir, f"before-{head}")
+    elif current is not None and is_postgresql(engine):
+        backup = backup_postgresql(engine, backup_dir, f"before-{head}")
     config = alembic_config(engine)
     config.attributes["push_secrets_path"] = secrets_path
     command.upgrade(config, "head")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from urbanart.errors import LibraryError
+from urbanart.library import change_feed, permissions
 from urbanart.library import home as homes
-from urbanart.library import permissions
 from urbanart.library.database import make_engine, migrate
 from urbanart.library.s3 import location_from_env
 from urbanart.library.secrets_store import FileSecretStore, PushSecretStore, secrets_path
@@ -34,10 +34,13 @@ class Library:
     #: Push secrets, kept out of the catalogue (secrets_store.py); replaceable by another store.
     secrets: PushSecretStore = field(init=False, repr=False)
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
+    #: Names this open library in the change notifications it sends (change_feed.py).
+    sender_id: str = field(default_factory=change_feed.new_sender_id, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.secrets = FileSecretStore(secrets_path(self.home))
+        change_feed.announce_commits(self.engine, self._sessions, self.sender_id)
 
     @classmethod
     def open(
@@ -80,7 +83,8 @@ class Library:
             raise
         except Exception as exc:
             engine.dispose()
-            raise LibraryError(f"Cannot open the library database at {db_path}: {exc}") from exc
+            where = db_path if url is None else engine.url.render_as_string(hide_password=True)
+            raise LibraryError(f"Cannot open the library database at {where}: {exc}") from exc
         try:
             store = open_media_store(path / homes.MEDIA_DIR, media)
         except Exception:
@@ -101,6 +105,15 @@ class Library:
                 return
             with recorder.recording(session):
                 yield session
+
+    def listen_for_changes(
+        self, on_change: Callable[[frozenset[str]], None]
+    ) -> change_feed.ChangeListener | None:
+        """Call on_change(tables) (from a listener thread) when another process sharing this
+        PostgreSQL catalogue commits changes to those tables; "*" means "anything may have
+        changed" (after a lost connection). None on SQLite, whose library one studio owns.
+        Stop the listener before closing the library."""
+        return change_feed.listen(self.engine, on_change, ignore_sender=self.sender_id)
 
     def undo(self) -> UndoResult:
         """Revert the newest curation edit; see urbanart.library.undo for what is undoable."""

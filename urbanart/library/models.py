@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -100,7 +101,7 @@ class MediaAsset(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     frame_count: Mapped[int] = mapped_column(Integer, default=1)
-    byte_size: Mapped[int] = mapped_column(Integer)
+    byte_size: Mapped[int] = mapped_column(BigInteger)  # over 2 GiB: 64 bits
     original_name: Mapped[str] = mapped_column(String(500))
     original_key: Mapped[str] = mapped_column(String(300))
     thumbnail_key: Mapped[str | None] = mapped_column(String(300))
@@ -131,7 +132,7 @@ class Rendition(Base):
     format: Mapped[str] = mapped_column(String(16))
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
-    byte_size: Mapped[int] = mapped_column(Integer)
+    byte_size: Mapped[int] = mapped_column(BigInteger)  # over 2 GiB: 64 bits
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -368,7 +369,7 @@ class ScreenState(Base):
     playing_sha256: Mapped[str | None] = mapped_column(String(64))
     playing_title: Mapped[str | None] = mapped_column(String(300))
     player_version: Mapped[str | None] = mapped_column(String(60))
-    free_disk_bytes: Mapped[int | None] = mapped_column()
+    free_disk_bytes: Mapped[int | None] = mapped_column(BigInteger)  # terabytes: 64 bits
     #: JSON list of the player's recent error strings.
     errors: Mapped[str] = mapped_column(Text, default="[]")
     #: JSON of the heartbeat's `refused` (a manifest the player would not take), or None.
