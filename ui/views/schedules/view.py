@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QObject,
+    QPersistentModelIndex,
     QSettings,
     Qt,
     QTime,
@@ -90,7 +91,9 @@ def _to_qdatetime(value: datetime) -> QDateTime:
 class _ElideRight(QStyledItemDelegate):
     """Cuts a cell's text at its end (the table's own mode cuts names in the middle)."""
 
-    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         super().initStyleOption(option, index)
         option.textElideMode = Qt.TextElideMode.ElideRight
 
