@@ -325,17 +325,23 @@ class LibraryView(QWidget):
             self.select_ids(wanted, scroll=False)
         self.rows_loaded.emit(len(rows))
         first_load, self._choices_due = self._choices_due, False
-        if first_load or not complete:
-            # Paint these now, then start the rest (every row, the filter choices, the other
-            # views): background work running beside the first paint would share the
-            # interpreter with it and slow it several times over.
-            self.items_view().viewport().repaint()
-        if complete:
+        if not first_load and complete:
             self.all_rows_loaded.emit(len(rows))
-        else:
-            self.refresh()
-        if first_load:
-            self.refresh_choices()
+            return
+        # Paint these now, and start the rest (every row, the filter choices, the other views)
+        # only once this paint is done: work started beside the first paint would share the
+        # interpreter with it and slow it several times over.
+        self.items_view().viewport().repaint()
+
+        def the_rest() -> None:
+            if complete:
+                self.all_rows_loaded.emit(len(rows))
+            else:
+                self.refresh()
+            if first_load:
+                self.refresh_choices()
+
+        QTimer.singleShot(0, self, the_rest)
 
     def _show_count(self) -> None:
         """The count ("10,000 works", "12 of 10,000"), or that the rows are still loading."""
