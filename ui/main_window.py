@@ -311,7 +311,7 @@ class MainWindow(QMainWindow):
         self.library_opened.emit(studio)
 
     def _start_views(self, shown: StudioView) -> None:
-        """Load the view on screen first; the others once its first rows are in (or at once
+        """Load the view on screen first; the others once all its rows are in (or at once
         for a view without rows), so with a big library the grid the curator sees is not
         queued behind loads for views nobody is looking at."""
         shown.start()
@@ -325,7 +325,7 @@ class MainWindow(QMainWindow):
                 hidden.pop(0).start()
 
         if isinstance(shown, LibraryView):
-            shown.rows_loaded.connect(start_hidden, Qt.ConnectionType.SingleShotConnection)
+            shown.all_rows_loaded.connect(start_hidden, Qt.ConnectionType.SingleShotConnection)
             QTimer.singleShot(HIDDEN_VIEWS_LATEST_MS, start_hidden)  # even if the rows failed
         else:
             start_hidden()

@@ -124,3 +124,21 @@ def test_tags_with_commas_survive_and_untagged_works_have_none(
     again = {r.id: r for r in browse_rows(library)}
     assert again[first.id].tags == ("east", "north, south")
     assert again[second.id].tags == ()
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "title", "artist"])
+def test_a_limited_browse_is_the_start_of_the_whole_list(demo: Library, sort: str) -> None:
+    query = BrowseQuery(sort=sort)  # type: ignore[arg-type]
+    whole = browse_rows(demo, query)
+    assert len(whole) > 5
+    assert browse_rows(demo, query, limit=5) == whole[:5]
+    assert browse_rows(demo, query, limit=len(whole) + 10) == whole
+    approved = BrowseQuery(status="approved", sort=sort)  # type: ignore[arg-type]
+    assert browse_rows(demo, approved, limit=3) == browse_rows(demo, approved)[:3]
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 2.5])
+def test_a_limit_that_is_not_a_row_count_is_refused(demo: Library, limit: object) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        browse_rows(demo, limit=limit)  # type: ignore[arg-type]
+    assert refused.value.key == "limit" and repr(limit) in str(refused.value)

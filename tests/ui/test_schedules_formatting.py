@@ -71,6 +71,15 @@ def test_an_overnight_window_is_shown_as_typed_and_a_shared_instant_names_its_zo
     assert shared[4] == "22:00-02:00 (America/New_York)"
 
 
+def test_many_targets_are_led_by_their_count() -> None:
+    few = record(screens=("Hall", "Foyer"), groups=("Lobby",))
+    assert schedule_cells(few)[7] == "Hall, Foyer, group Lobby"
+    many = record(screens=("Hall", "Foyer", "Quay", "Arcade"), groups=("Lobby",))
+    assert schedule_cells(many)[7] == "4 screens, 1 group: Hall, Foyer, Quay, Arcade, group Lobby"
+    screens_only = record(screens=tuple(f"Wall {n}" for n in range(12)), groups=())
+    assert schedule_cells(screens_only)[7].startswith("12 screens: Wall 0, Wall 1, ")
+
+
 def test_an_unnamed_all_day_schedule_with_one_open_end_date() -> None:
     cells = schedule_cells(record(name="", window=None, end_date=date(2024, 7, 1), enabled=False))
     assert cells[0] == "#5" and cells[4] == "all day" and cells[6] == "no"

@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTreeWidget, QWidget
 
 from tests.ui.test_schedules_view import World, click_ok, open_new_dialog, open_schedules, world
 from ui.studio import Studio
+from ui.views.schedules.formatting import DATES, DAYS, ON, PLAYLIST, PRIORITY, TARGETS, WINDOW
 from ui.views.schedules.presenter import SchedulesPresenter
 from ui.widgets.week_view import MIN_VISIBLE, block_lines, initials
 from urbanart.curation import everywhere, schedules, screens
@@ -84,12 +85,26 @@ def test_table_columns_fit_their_content(qtbot, open_window, curated_home) -> No
     view = window.views["schedules"]
     qtbot.waitUntil(lambda: view.data is not None and bool(view.records), timeout=10_000)
     table = view.schedule_list
+    bar = table.horizontalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() == 0 and not bar.isVisible(), timeout=5_000)
+    assert_cells_readable(table)
+
+
+def assert_cells_readable(table: QTreeWidget) -> None:
+    """Dates, days, priority and on/off whole; a cut playlist or window keeps a readable start
+    (a window its times) and says itself whole on hover."""
     metrics = table.fontMetrics()
     for row in range(table.topLevelItemCount()):
         item = table.topLevelItem(row)
-        for column in range(1, 7):  # playlist … on: short values shown whole
+        for column in (DATES, DAYS, PRIORITY, ON):  # short facts: never cut
             needed = metrics.horizontalAdvance(item.text(column))
             assert table.columnWidth(column) >= needed, (column, item.text(column))
+        for column in (PLAYLIST, WINDOW):
+            text = item.text(column)
+            if table.columnWidth(column) < metrics.horizontalAdvance(text):
+                assert text in item.toolTip(column), (column, text)
+        times = metrics.horizontalAdvance(item.text(WINDOW)[:11])  # "22:00-23:30"
+        assert table.columnWidth(WINDOW) >= times, item.text(WINDOW)
 
 
 def test_today_everywhere_shows_one_row_per_screen_with_what_plays_now(
@@ -225,3 +240,51 @@ def test_a_shortened_first_word_ends_the_name(qtbot) -> None:
     narrow = QRectF(0, 0, title.horizontalAdvance("Morning") - 1, title.height() * 3 + 2)
     lines = block_lines("Morning Light", "08:00–19:00", narrow, title, small)
     assert lines and lines[0].endswith("…") and "Light" not in lines, lines
+
+
+CITIES = ("Berlin", "Hamburg", "Munich", "Cologne", "Leipzig", "Dresden", "Bremen", "Hanover",
+          "Nuremberg", "Stuttgart", "Dortmund", "Essen")  # fmt: skip
+
+
+def test_a_schedule_aimed_at_many_screens_fits_the_table_without_scrolling_sideways(
+    qtbot, open_window, curated_home: Path
+) -> None:
+    with Library.open(curated_home) as library:
+        playlist = schedules.list_schedules(library)[0].playlist_name
+        existing = [s.name for s in screens.list_screens(library)]
+        many = [
+            screens.add_screen(
+                library, f"Sched Wide Wall {city}", tz="Europe/Berlin", size="1920x1080", city=city
+            ).name
+            for city in CITIES
+        ]
+        # Unnamed (so it gets a described name), long dates, a window on a shared clock, and
+        # aimed at every screen, so whichever screen the view shows first lists it.
+        record = schedules.add_schedule(
+            library, playlist, screens=[*existing, *many], window="22:00-23:30",
+            start_date=date(2026, 1, 5), end_date=date(2027, 2, 28), days="mon,tue,wed,thu,fri",
+            shared_instant=True, reference_tz="America/Argentina/Buenos_Aires", priority=10,
+        )  # fmt: skip
+    window = open_window(curated_home)  # the Schedules view loads while hidden
+    view = window.views["schedules"]
+    qtbot.waitUntil(lambda: any(r.id == record.id for r in view.records), timeout=10_000)
+    window.show_view("schedules")
+    assert window.size().width() == 1280 and window.size().height() == 800
+    table = view.schedule_list
+    bar = table.horizontalScrollBar()
+    qtbot.waitUntil(lambda: table.isVisible(), timeout=5_000)
+    qtbot.waitUntil(lambda: bar.maximum() == 0 and not bar.isVisible(), timeout=5_000)
+    row = next(
+        table.topLevelItem(i)
+        for i in range(table.topLevelItemCount())
+        if table.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == record.id
+    )
+    assert_cells_readable(table)
+    metrics = table.fontMetrics()
+    assert row.text(TARGETS).startswith(f"{len(existing) + len(many)} screens: ")
+    assert table.columnWidth(TARGETS) < metrics.horizontalAdvance(row.text(TARGETS))  # cut
+    assert all(name in row.toolTip(7) for name in many)  # hover reads the whole list
+    assert record.name in row.toolTip(0) or record.name == row.text(0)
+    # Narrower still (the curator widens the what-is-on panel): the table fits again.
+    view.body.setSizes([view.body.sizes()[0] - 120, view.body.sizes()[1] + 120])
+    qtbot.waitUntil(lambda: bar.maximum() == 0 and not bar.isVisible(), timeout=5_000)

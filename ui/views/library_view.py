@@ -50,6 +50,10 @@ from urbanart.library.vocabulary import ReviewStatus
 STATUS_KEYS = {ReviewStatus.APPROVED: "P", ReviewStatus.REJECTED: "X", ReviewStatus.SUBMITTED: "U"}
 #: While an import runs, the grid reloads at most this often to show the works that arrived.
 IMPORT_REFRESH_MS = 400
+#: Opening a library, the grid first loads this many rows and paints them while the whole list
+#: loads in the background: more cells than the largest window shows at the smallest thumbnail
+#: size, so the first screen is whole however the curator left the window.
+FIRST_SCREENFUL = 600
 
 
 def _keys(text: str, standard: QKeySequence.StandardKey) -> list[QKeySequence]:
@@ -66,6 +70,7 @@ class LibraryView(QWidget):
 
     title = "Library"
     rows_loaded = Signal(int)  # emitted after the grid got new rows (count)
+    all_rows_loaded = Signal(int)  # ... and they are every matching work, not a first screenful
     record_loaded = Signal(int)  # the detail panel shows this artwork id
     import_finished = Signal(list)
 
@@ -73,6 +78,9 @@ class LibraryView(QWidget):
         super().__init__(parent)
         self.studio = studio
         self.total = 0
+        #: Whether the grid holds every matching work (not only the first screenful).
+        self.complete = False
+        self._choices_due = False  # the first load: choices load once its rows are painted
         self._rows = Latest(self, "browse artworks")
         self._record = Latest(self, "load artwork")
         self._restore_after_load: tuple[int, dict[str, Any], BaseException] | None = None
@@ -82,6 +90,8 @@ class LibraryView(QWidget):
 
         self.filters = FilterBar()
         self.grid = ArtworkGridView(studio.thumbnails.side)
+        self.grid.empty_title = "Loading the artworks…"  # until the first rows arrive
+        self.grid.empty_hint = ""
         self.model = ArtworkGridModel(studio.thumbnails, self)
         self.grid.setModel(self.model)
         self.list = ArtworkListView()
@@ -274,29 +284,38 @@ class LibraryView(QWidget):
     # Loading -----------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """First load: rows and filter choices (called once the window is up)."""
-        self.refresh()
-        self.refresh_choices()
+        """First load (called once the window is up): the first screenful of rows, painted at
+        once however large the library, then every row and the filter choices behind it."""
+        self._choices_due = True
+        self.refresh(first=FIRST_SCREENFUL)
 
-    def refresh(self) -> None:
-        """Run the current search and filters in the background; the newest request wins."""
+    def refresh(self, *, first: int | None = None) -> None:
+        """Run the current search and filters in the background; the newest request wins.
+
+        With first, only that many rows come first; the whole list follows (the first rows are
+        its start, so the grid appends the rest and keeps its scroll and selection).
+        """
         query, library = self.filters.query(), self.studio.library
         self._wanted_selection = self.selected_ids() or self._wanted_selection
 
         def query_rows(_ctx: OpContext) -> list[BrowseRow]:
-            return browse_rows(library, query)
+            return browse_rows(library, query, limit=first)
 
-        self._rows.run(query_rows, self._rows_arrived)
+        def arrived(rows: list[BrowseRow]) -> None:
+            self._rows_arrived(rows, complete=first is None or len(rows) < first)
 
-    def _rows_arrived(self, rows: list[BrowseRow]) -> None:
+        self._rows.run(query_rows, arrived)
+
+    def _rows_arrived(self, rows: list[BrowseRow], *, complete: bool = True) -> None:
         wanted = self._wanted_selection
         self.model.set_rows(rows)
+        self.complete = complete
         # The rows (and everything loaded so far) live long: move them out of the cyclic
         # collector's sight, or a full collection pauses a scroll for ~200 ms at 10,000 works.
         gc.freeze()
-        if not self.filters.is_filtered():
+        if complete and not self.filters.is_filtered():
             self.total = len(rows)
-        self.filters.set_count(len(rows), max(self.total, len(rows)))
+        self._show_count()
         if self.filters.is_filtered():
             self.grid.empty_title = "No works match"
             self.grid.empty_hint = "Try fewer words or clear a filter."
@@ -307,6 +326,32 @@ class LibraryView(QWidget):
         if wanted and not self.selected_ids():
             self.select_ids(wanted, scroll=False)
         self.rows_loaded.emit(len(rows))
+        first_load, self._choices_due = self._choices_due, False
+        if not first_load and complete:
+            self.all_rows_loaded.emit(len(rows))
+            return
+        # Paint these now, and start the rest (every row, the filter choices, the other views)
+        # only once this paint is done: work started beside the first paint would share the
+        # interpreter with it and slow it several times over.
+        self.items_view().viewport().repaint()
+
+        def the_rest() -> None:
+            if complete:
+                self.all_rows_loaded.emit(len(rows))
+            else:
+                self.refresh()
+            if first_load:
+                self.refresh_choices()
+
+        QTimer.singleShot(0, self, the_rest)
+
+    def _show_count(self) -> None:
+        """The count ("10,000 works", "12 of 10,000"), or that the rows are still loading."""
+        shown = self.model.rowCount()
+        if self.complete:
+            self.filters.set_count(shown, max(self.total, shown))
+        else:
+            self.filters.count.setText("Loading…")
 
     def refresh_choices(self) -> None:
         library = self.studio.library
@@ -319,7 +364,7 @@ class LibraryView(QWidget):
             self.total = choices.total
             self.filters.set_choices(choices)
             self.editor.set_artist_names(names)
-            self.filters.set_count(self.model.rowCount(), max(self.total, self.model.rowCount()))
+            self._show_count()
 
         run_op(self, load, on_success=loaded)
 

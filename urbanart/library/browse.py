@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Select, String, exists, func, or_, select, type_coerce
 
+from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
 from urbanart.library.models import Artist, Artwork, MediaAsset, Tag, artwork_tags
 from urbanart.library.vocabulary import normalize_source_type, normalize_status
@@ -147,10 +148,24 @@ def _has_tag(condition: Any) -> Any:
     )
 
 
-def browse_rows(library: Library, query: BrowseQuery | None = None) -> list[BrowseRow]:
-    """Grid rows matching query, in its sort order; one query however many works match."""
+def browse_rows(
+    library: Library, query: BrowseQuery | None = None, *, limit: int | None = None
+) -> list[BrowseRow]:
+    """Grid rows matching query, in its sort order; one query however many works match.
+
+    With limit, only the first rows of that same order: the studio paints its first screenful
+    of a large library from them while the whole list loads (every order ends in the id, so the
+    first rows are exactly the start of the whole list).
+    """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise InvalidValue(
+            "limit", limit, "must be a whole number of rows, at least 1", key="limit"
+        )
+    statement = browse_statement(query)
+    if limit is not None:
+        statement = statement.limit(limit)
     with library.engine.connect() as conn:
-        return [_row(*values) for values in conn.execute(browse_statement(query))]
+        return [_row(*values) for values in conn.execute(statement)]
 
 
 def _row(*values: Any) -> BrowseRow:

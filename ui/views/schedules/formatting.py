@@ -15,6 +15,9 @@ from urbanart.curation.resolver import Source
 from urbanart.curation.week import Week
 
 SCHEDULE_COLUMNS = ("Name", "Playlist", "Dates", "Days", "Window", "Priority", "On", "Targets")
+NAME, PLAYLIST, DATES, DAYS, WINDOW, PRIORITY, ON, TARGETS = range(len(SCHEDULE_COLUMNS))
+#: Above this many targets the cell starts with how many there are (the names may be cut).
+LISTED_TARGETS = 3
 
 
 def escape(text: str) -> str:
@@ -106,12 +109,27 @@ def schedule_cells(record: ScheduleRecord) -> list[str]:
         window,
         str(record.priority),
         "yes" if record.enabled else "no",
-        schedule_targets(record),
+        targets_cell(record),
     ]
 
 
 def schedule_targets(record: ScheduleRecord) -> str:
     return ", ".join([*record.screens, *(f"group {g}" for g in record.groups)])
+
+
+def targets_cell(record: ScheduleRecord) -> str:
+    """The Targets cell: the names, led by their count when there are many, so a cell cut to
+    the table's width still says how far the schedule reaches (the tooltip lists them all)."""
+    names = schedule_targets(record)
+    screens, groups = len(record.screens), len(record.groups)
+    if screens + groups <= LISTED_TARGETS:
+        return names
+    counts = [
+        f"{n} {word}{'s' if n != 1 else ''}"
+        for n, word in ((screens, "screen"), (groups, "group"))
+        if n
+    ]
+    return f"{', '.join(counts)}: {names}"
 
 
 def schedule_tooltip(record: ScheduleRecord) -> str:

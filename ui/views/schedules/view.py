@@ -17,7 +17,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QSettings, Qt, QTime, Signal
+from PySide6.QtCore import (
+    QDate,
+    QDateTime,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTime,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +44,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTabWidget,
     QToolButton,
     QTreeWidget,
@@ -46,6 +59,7 @@ from ui.dialogs.schedule_dialog import ScheduleChoices, ScheduleDialog
 from ui.studio import Studio
 from ui.views.schedules import formatting as fmt
 from ui.views.schedules.presenter import SchedulesPresenter
+from ui.widgets.column_fit import fit_widths
 from ui.widgets.form_fields import add_section_header, hint_label
 from ui.widgets.placeholder_page import PlaceholderPage
 from ui.widgets.plain_text import PlainLabel, plain_tooltip
@@ -60,6 +74,10 @@ from urbanart.curation.week import Target, Week
 _TARGET = Qt.ItemDataRole.UserRole
 _SCHEDULE = Qt.ItemDataRole.UserRole
 _NAME_CAP = 280  # px: the widest the name column opens to by itself
+_NAME_FLOOR = 80  # px: the narrowest it gets to fit the table's width (then: the tooltip)
+_PLAYLIST_FLOOR = 86
+_TARGETS_FLOOR = 80  # px: room for "14 screens…"
+_CELL_PADDING = 8  # px a tree cell adds on each side of its text
 
 
 def _to_date(value: QDate) -> date:
@@ -68,6 +86,16 @@ def _to_date(value: QDate) -> date:
 
 def _to_qdatetime(value: datetime) -> QDateTime:
     return QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute))
+
+
+class _ElideRight(QStyledItemDelegate):
+    """Cuts a cell's text at its end (the table's own mode cuts names in the middle)."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideRight
 
 
 class SchedulesView(QWidget):
@@ -187,12 +215,22 @@ class SchedulesView(QWidget):
         self.schedule_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.schedule_list.setHeaderLabels(list(fmt.SCHEDULE_COLUMNS))
         head = self.schedule_list.header()
-        head.setStretchLastSection(True)
-        # Every column but the last is as wide as its content (the name may wrap to its cap):
-        # a short window still reads "22:00-23:30", not "22:…".
+        # Every column but Targets is as wide as its content within the table's width
+        # (fit_columns): a short window still reads "22:00-23:30", not "22:…". Targets takes
+        # the rest, its names cut with the whole list in the tooltip; nothing scrolls sideways.
+        # A stretched section, not the stretched last section: that one never gets narrower
+        # than the default section size (100 px) and pushed a scrollbar in at 1280×800.
+        head.setStretchLastSection(False)
         for column in range(len(fmt.SCHEDULE_COLUMNS) - 1):
             head.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        head.setSectionResizeMode(fmt.TARGETS, QHeaderView.ResizeMode.Stretch)
+        head.setMinimumSectionSize(min(head.minimumSectionSize(), _TARGETS_FLOOR))
         self.schedule_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # A cut window keeps its times, a cut target list its count and first names.
+        self._elide_right = _ElideRight(self.schedule_list)
+        for column in (fmt.WINDOW, fmt.TARGETS):
+            self.schedule_list.setItemDelegateForColumn(column, self._elide_right)
+        self.schedule_list.viewport().installEventFilter(self)
         self.list_hint = hint_label("")
         list_pane = QWidget()
         list_layout = QVBoxLayout(list_pane)
@@ -428,8 +466,10 @@ class SchedulesView(QWidget):
         for record in records:
             item = QTreeWidgetItem(fmt.schedule_cells(record))
             item.setData(0, _SCHEDULE, record.id)
-            item.setToolTip(0, fmt.schedule_tooltip(record))
-            item.setToolTip(7, plain_tooltip(fmt.schedule_targets(record)))
+            item.setToolTip(fmt.NAME, fmt.schedule_tooltip(record))
+            for column in (fmt.PLAYLIST, fmt.WINDOW):  # whole, should the column be cut
+                item.setToolTip(column, plain_tooltip(item.text(column)))
+            item.setToolTip(fmt.TARGETS, plain_tooltip(fmt.schedule_targets(record)))
             if not record.enabled:
                 for column in range(8):
                     item.setForeground(column, muted)
@@ -437,11 +477,7 @@ class SchedulesView(QWidget):
             if record.id == selected:
                 item.setSelected(True)
                 self.schedule_list.setCurrentItem(item)
-        for column in range(len(fmt.SCHEDULE_COLUMNS) - 1):
-            self.schedule_list.resizeColumnToContents(column)
-        # A described name can be long: cap it (the tooltip holds it whole).
-        if self.schedule_list.columnWidth(0) > _NAME_CAP:
-            self.schedule_list.setColumnWidth(0, _NAME_CAP)
+        self.fit_columns()
         name = self.data.name if self.data else ""
         reaching = self.target is None or self.target[0] is TargetKind.SCREEN
         self.list_heading.setText(fmt.list_heading(name, reaching=reaching, count=len(records)))
@@ -567,6 +603,40 @@ class SchedulesView(QWidget):
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.presenter.remove(record.id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The table's width follows the window and the splitters: fit the columns again.
+        if watched is self.schedule_list.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()  # before the resized table paints: no frame with a scrollbar
+        return super().eventFilter(watched, event)
+
+    def fit_columns(self) -> None:
+        """Size the schedule table's columns to their content within the table's width.
+
+        Dates, days, priority and on/off are short facts shown whole; the name, playlist and
+        window give way first (each keeps a floor, its tooltip holds it whole); Targets
+        stretches into what is left and keeps at least a count and a name.
+        """
+        tree = self.schedule_list
+        if not tree.topLevelItemCount():
+            return
+        head = tree.header()
+        metrics = head.fontMetrics()
+        columns = range(len(fmt.SCHEDULE_COLUMNS))
+        floors = [head.sectionSizeHint(c) for c in columns]  # the header label, whole
+        wanted = [max(tree.sizeHintForColumn(c), floors[c]) for c in columns]
+        wanted[fmt.NAME] = min(wanted[fmt.NAME], _NAME_CAP)  # a described name can be long
+        for column in (fmt.DATES, fmt.DAYS, fmt.PRIORITY, fmt.ON):
+            floors[column] = wanted[column]
+        for column, floor in ((fmt.NAME, _NAME_FLOOR), (fmt.PLAYLIST, _PLAYLIST_FLOOR)):
+            floors[column] = min(wanted[column], max(floors[column], floor))
+        # A window keeps its times ("22:00-23:30"); a long reference zone gives way.
+        times = metrics.horizontalAdvance("00:00-00:00") + 2 * _CELL_PADDING
+        floors[fmt.WINDOW] = min(wanted[fmt.WINDOW], max(floors[fmt.WINDOW], times))
+        last = max(floors[fmt.TARGETS], _TARGETS_FLOOR)
+        available = tree.viewport().width() - last
+        for column, width in enumerate(fit_widths(wanted[:-1], floors[:-1], available)):
+            tree.setColumnWidth(column, width)
 
     # Changes and state ---------------------------------------------------------------------------
 

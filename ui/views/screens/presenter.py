@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from ui.latest import Latest
 from ui.models.screen_status_model import ScreenRow
-from ui.operations import LIBRARY, PLAYLISTS, PUBLICATIONS, SCREENS, describe, run_op
+from ui.operations import LIBRARY, PLAYLISTS, PUBLICATIONS, SCREENS, SETTINGS, describe, run_op
 from ui.studio import Studio
 from ui.views.screens import formatting as fmt
 from urbanart.curation.playlists import list_playlists
@@ -100,6 +100,7 @@ class ScreensPresenter(QObject):
         self._playlists_due = False  # a refresh asked for the playlists; none has brought them
         self.wanted: int | None = None  # screen to select after the next load
         self._address_key: tuple[str, str | None] | None = None
+        self._address_record: ScreenRecord | None = None  # the screen whose addresses show
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self._tick)
@@ -141,6 +142,8 @@ class ScreensPresenter(QObject):
     def _data_changed(self, kinds: frozenset[str]) -> None:
         if kinds & {SCREENS, PUBLICATIONS, LIBRARY, PLAYLISTS}:
             self.refresh(with_playlists=bool(kinds & {PLAYLISTS, LIBRARY}))
+        if SETTINGS in kinds:
+            self.reload_addresses()
 
     def _zones_arrived(self, zones: list[str]) -> None:
         self.zones = zones
@@ -161,6 +164,7 @@ class ScreensPresenter(QObject):
     def load_addresses(self, record: ScreenRecord) -> None:
         """The chosen screen's poll and player addresses (not again for the same token and hub)."""
         key = (record.poll_token, self.hub_address)
+        self._address_record = record
         if key == self._address_key:
             return
         self._address_key = key
@@ -173,6 +177,14 @@ class ScreensPresenter(QObject):
         self._addresses.run(
             lambda _ctx: screen_addresses(library, token, hub), self.display.show_addresses, failed
         )
+
+    def reload_addresses(self) -> None:
+        """The settings changed (a new public address): the shown addresses load again, and
+        an answer still coming for the old settings must not show."""
+        self._address_key = None
+        self._addresses.supersede()
+        if self._address_record is not None:
+            self.load_addresses(self._address_record)
 
     def set_hub_address(self, url: str | None) -> None:
         """Where the studio's hub answers (None once it stopped); addresses load again."""

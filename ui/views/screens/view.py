@@ -55,6 +55,7 @@ from ui.models.screen_status_model import (
 from ui.studio import Studio
 from ui.views.screens import formatting as fmt
 from ui.views.screens.presenter import ScreensPresenter, Snapshot
+from ui.widgets.column_fit import fit_widths
 from ui.widgets.form_fields import ErrorLabel, hint_label
 from ui.widgets.placeholder_page import PlaceholderPage
 from ui.widgets.plain_text import PlainLabel, plain_tooltip
@@ -67,22 +68,6 @@ COLUMN_WIDTHS = (160, 85, 120, 150, 95, 78, 130, 105, 70)
 #: Columns fit_columns always shows whole: a cut zone or size misleads; a long name has a tooltip.
 WHOLE_COLUMNS = (ZONE, SIZE, STATE)
 NAME_FLOOR = 130  # px: most screen names whole in the default font (the rest: tooltip)
-
-
-def fit_widths(wanted: list[int], floors: list[int], available: int) -> list[int]:
-    """Column widths that fit `available` px: each as wide as it wants, the widest capped
-    first (never below its floor, the header's width), so the short facts (zone, size, state)
-    stay whole and only long names and messages are shortened, with a tooltip to read them."""
-    if sum(wanted) <= available:
-        return list(wanted)
-    low, high = 0, max(wanted)
-    while low < high:  # the largest cap whose capped widths still fit
-        cap = (low + high + 1) // 2
-        if sum(min(w, max(cap, f)) for w, f in zip(wanted, floors, strict=True)) <= available:
-            low = cap
-        else:
-            high = cap - 1
-    return [min(w, max(low, f)) for w, f in zip(wanted, floors, strict=True)]
 
 
 class ScreensView(QWidget):
