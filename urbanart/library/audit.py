@@ -20,6 +20,7 @@ from sqlalchemy import Connection, insert, inspect, select
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session, sessionmaker
 from sqlalchemy.orm.interfaces import MANYTOONE
 
+from urbanart.errors import InvalidValue
 from urbanart.library.concurrency import KINDS, WRITING, kind_of, name_of, note_writes
 from urbanart.library.models import (
     Artwork,
@@ -125,7 +126,7 @@ def _field_changes(obj: Edited) -> dict[str, list[Any]]:
         history = state.attrs[key].history
         if not history.has_changes():
             continue
-        if is_column or attr.direction is MANYTOONE:  # type: ignore[union-attr]
+        if is_column or attr.direction is MANYTOONE:
             before = history.deleted[0] if history.deleted else None
             after = history.added[0] if history.added else None
             if before == after:
@@ -223,7 +224,9 @@ def _after_flush(session: Session, _context: object) -> None:
             entry = _entry(session, playlist, "edit")
             if set(changed) - {"position"}:
                 entry.items["changed"] = entry.items.get("changed", 0) + 1
-            entry.merge("edit", {f"item {obj.id} {k}": v for k, v in changed.items()}, playlist.name)
+            entry.merge(
+                "edit", {f"item {obj.id} {k}": v for k, v in changed.items()}, playlist.name
+            )
     for obj in session.deleted:
         if isinstance(obj, Edited):
             _entry(session, obj, "delete").merge("delete", {}, name_of(obj))
@@ -357,6 +360,8 @@ def read_log(
     limit: int = 500,
 ) -> list[AuditRecord]:
     """The newest entries first, of one row (kind and id) or of everything."""
+    if kind is not None and kind not in AUDITED_KINDS:
+        raise InvalidValue("kind", kind, f"must be one of {', '.join(AUDITED_KINDS)}", key="kind")
     stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
     if kind is not None:
         stmt = stmt.where(AuditEntry.kind == kind)

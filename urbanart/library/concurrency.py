@@ -99,9 +99,9 @@ def note_writes(session: Session, objects: Iterable[Any]) -> None:
             noted.append((type(obj), obj.id, obj.version))  # type: ignore[attr-defined]
 
 
-def stale_after(sessions: sessionmaker[Session], noted: list[tuple[type[Edited], int, int]]) -> (
-    StaleEdit
-):
+def stale_after(
+    sessions: sessionmaker[Session], noted: list[tuple[type[Edited], int, int]]
+) -> StaleEdit:
     """The StaleEdit for a flush whose conditional UPDATE matched no row: the first noted row
     whose version moved on names who moved it (a deleted row: "deleted by another curator")."""
     with sessions() as session:

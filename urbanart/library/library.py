@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from urbanart.errors import LibraryError
-from urbanart.library import audit
+from urbanart.library import audit, permissions
 from urbanart.library import home as homes
-from urbanart.library import permissions
-from urbanart.library.database import make_engine, migrate
 from urbanart.library.concurrency import WRITING, stale_after
+from urbanart.library.database import make_engine, migrate
 from urbanart.library.secrets_store import FileSecretStore, PushSecretStore, secrets_path
 from urbanart.library.store import LocalMediaStore, MediaStore
 from urbanart.library.undo import UndoHistory, UndoResult, recorder_for

@@ -77,7 +77,7 @@ class Edited:
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}  # type: ignore[attr-defined]
+        return {"version_id_col": cls.version}
 
 
 artwork_tags = Table(
@@ -253,7 +253,9 @@ class ScreenGroup(Edited, Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
 
     screens: Mapped[list[Screen]] = relationship(
         secondary=screen_group_members, back_populates="groups", order_by=Screen.name

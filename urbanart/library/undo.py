@@ -67,8 +67,8 @@ from sqlalchemy.sql.elements import (
 )
 
 from urbanart.errors import UrbanArtError
-from urbanart.library.database import begin_write
 from urbanart.library import audit
+from urbanart.library.database import begin_write
 from urbanart.library.models import Base, utcnow
 
 if TYPE_CHECKING:

@@ -45,7 +45,9 @@ def read_user_config() -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise UrbanArtError(f"Your settings file {path} cannot be read ({exc}); fix or remove it.")
+        raise UrbanArtError(
+            f"Your settings file {path} cannot be read ({exc}); fix or remove it."
+        ) from exc
     if not isinstance(data, dict):
         raise UrbanArtError(f"Your settings file {path} does not hold a JSON object.")
     return data
