@@ -22,6 +22,7 @@ from sqlalchemy.orm.interfaces import MANYTOONE
 
 from urbanart.errors import InvalidValue
 from urbanart.library.concurrency import KINDS, WRITING, kind_of, name_of, note_writes
+from urbanart.library.lookup import find
 from urbanart.library.models import (
     Artwork,
     AuditEntry,
@@ -381,3 +382,24 @@ def read_log(
             )
             for e in session.scalars(stmt)
         ]
+
+
+def entity_history(
+    library: Library, kind: str | None, ref: str | int | None, *, limit: int = 500
+) -> list[AuditRecord]:
+    """The log of one thing named as a curator names it (an id, or a name or title), or all.
+
+    An id is taken as it is, so the history of a deleted row can still be read.
+    """
+    if kind is None or ref is None:
+        return read_log(library, kind, limit=limit)
+    if kind not in AUDITED_KINDS:
+        raise InvalidValue("kind", kind, f"must be one of {', '.join(AUDITED_KINDS)}", key="kind")
+    text = str(ref).strip()
+    if text.isdigit():
+        return read_log(library, kind, int(text), limit=limit)
+    model = next(cls for cls, name in KINDS.items() if name == kind)
+    name_attr = "title" if kind == "artwork" else "name"
+    with library.session() as session:
+        ident: int = find(session, model, text, kind=kind, name_attr=name_attr).id  # type: ignore[attr-defined]
+    return read_log(library, kind, ident, limit=limit)
