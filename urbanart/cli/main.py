@@ -85,7 +85,7 @@ COMMANDS = {
     ),
     "curator": LazyCommand(
         "urbanart.cli.curator_cmds:curator",
-        "Show or set your curator name (the audit log and \"changed by\" messages show it) and "
+        'Show or set your curator name (the audit log and "changed by" messages show it) and '
         "the shared signing key file.",
     ),
     "audit": LazyCommand(
