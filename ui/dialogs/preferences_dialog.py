@@ -181,7 +181,7 @@ class PreferencesDialog(QDialog):
         self.key_file.setAccessibleName("Shared signing key file")
         self.key_file.setPlaceholderText("this library's own key")
         self._initial_user = (self.curator.text(), self.key_file.text())
-        for name, widget, hint, label in (
+        for name, field_line, hint, label in (
             ("curator", self.curator, CURATOR_HINT, "Your name"),
             ("signing_key_file", self.key_file, KEY_FILE_HINT, "Signing key file"),
         ):
@@ -189,7 +189,7 @@ class PreferencesDialog(QDialog):
             box_layout = QVBoxLayout(box)
             box_layout.setContentsMargins(0, 0, 0, 0)
             box_layout.setSpacing(2)
-            box_layout.addWidget(with_error(widget, self.errors.add(name, widget)))
+            box_layout.addWidget(with_error(field_line, self.errors.add(name, field_line)))
             box_layout.addWidget(hint_label(hint))
             rows["You"].append((label, box))
         for name, spec in specs.items():
