@@ -140,6 +140,7 @@ class LibraryView(QWidget):
         self.controls.mode_changed.connect(self.set_mode)
         self.filters.sort.currentIndexChanged.connect(self._database_order)
         self.editor.save_requested.connect(self._save)
+        self.editor.reload_requested.connect(lambda i: self._load_record(i, image=False))
         self.selection_panel.status_requested.connect(self.set_status_of_selection)
         studio.bus.changed.connect(self._data_changed)
         self._make_actions()
@@ -423,9 +424,12 @@ class LibraryView(QWidget):
     def _save(self, artwork_id: int, changes: dict[str, Any]) -> None:
         library = self.studio.library
         typed = self.editor.values()
+        shown = self.editor.record
+        # The version the curator edited: a save over another curator's newer one is refused.
+        version = shown.version if shown is not None and shown.id == artwork_id else None
 
         def save(_ctx: OpContext) -> ArtworkRecord:
-            return edit_artwork(library, artwork_id, **changes)
+            return edit_artwork(library, artwork_id, expected_version=version, **changes)
 
         def saved(record: ArtworkRecord) -> None:
             if self.editor.record is not None and self.editor.record.id == artwork_id:

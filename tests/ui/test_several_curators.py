@@ -1,0 +1,52 @@
+"""The studio with another curator on the same catalogue: a stale save is refused with who and
+when, Reload shows their change; the history of a thing loads off the GUI thread."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.ui.conftest import library_view, wait_idle
+from urbanart.library import catalog
+from urbanart.library.library import Library
+
+
+def test_a_save_over_another_curators_change_shows_who_and_reload_loads_it(
+    qtbot, open_window, demo_home
+) -> None:
+    window = open_window(demo_home)
+    view = library_view(window)
+    view.grid.setCurrentIndex(view.model.index(0, 0))
+    artwork_id = view.model.artwork(0).id
+    qtbot.waitUntil(
+        lambda: view.editor.record is not None and view.editor.record.id == artwork_id,
+        timeout=5000,
+    )
+    window.studio.library.curator = "Ana"
+
+    with Library.open(demo_home) as other:  # another studio, elsewhere, on the same catalogue
+        other.curator = "Ben"
+        theirs = catalog.edit_artwork(other, artwork_id, title="Ben's title")
+
+    view.editor.description.setPlainText("Ana's words")
+    assert view.editor.is_dirty()
+    view.editor.request_save()
+    wait_idle(qtbot)
+    qtbot.waitUntil(lambda: view.editor.stale.isVisible(), timeout=5000)
+    message = view.editor.stale.text()
+    assert "changed by Ben at" in message and theirs.updated_at.strftime("%H:%M:%S") in message
+    library = window.studio.library
+    assert catalog.get_artwork(library, artwork_id).description != "Ana's words"  # not saved
+    assert view.editor.description.toPlainText() == "Ana's words"  # nor lost from the screen
+
+    qtbot.mouseClick(view.editor.stale.reload_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.editor.title.text() == "Ben's title", timeout=5000)
+    assert not view.editor.stale.isVisible() and not view.editor.is_dirty()
+
+    view.editor.description.setPlainText("Ana's words")  # made again, on top of Ben's
+    view.editor.request_save()
+    qtbot.waitUntil(
+        lambda: catalog.get_artwork(library, artwork_id).description == "Ana's words",
+        timeout=5000,
+    )
+    saved = catalog.get_artwork(library, artwork_id)
+    assert saved.title == "Ben's title" and saved.updated_by == "Ana"
