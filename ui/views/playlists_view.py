@@ -40,6 +40,7 @@ from ui.studio import Studio
 from ui.widgets.artwork_grid_view import ArtworkGridView
 from ui.widgets.form_fields import hint_label
 from ui.widgets.plain_text import PlainLabel
+from ui.widgets.stale_edit import failure_handler
 from urbanart.curation import playlists
 from urbanart.curation.records import ItemRecord, PlaylistRecord
 from urbanart.library.browse import BrowseQuery, BrowseRow, browse_rows
@@ -346,12 +347,16 @@ class PlaylistsView(QWidget):
 
     # Edits (each one step of the engine's undo history) ------------------------------------------
 
-    def _edit(self, label: str, edit: Callable[[Library], PlaylistRecord]) -> None:
+    def _edit(self, label: str, edit: Callable[[Library, int | None], PlaylistRecord]) -> None:
+        """Run one playlist edit, passing the version shown (the engine refuses it, StaleEdit,
+        when another curator saved the playlist since; the curator can then Reload)."""
         library = self.studio.library
+        version = self.record.version if self.record is not None else None
         run_op(
             self,
-            lambda _ctx: edit(library),
+            lambda _ctx: edit(library, version),
             on_success=self.show_playlist,
+            on_failure=failure_handler(self, self._reload_current),
             changes={PLAYLISTS},
             bus=self.studio.bus,
             label=label,
@@ -370,19 +375,27 @@ class PlaylistsView(QWidget):
             like["transition_seconds"] = seconds if transition == "crossfade" else None
         self._edit(
             "add works",
-            lambda lib: playlists.add_items(lib, pid, ids, position=position, **like),
+            lambda lib, v: playlists.add_items(
+                lib, pid, ids, position=position, expected_version=v, **like
+            ),
         )
 
     def move_item(self, source: int, target: int) -> None:
         if self.record is not None:
             pid = self.record.id
-            self._edit("move item", lambda lib: playlists.move_item(lib, pid, source, target))
+            self._edit(
+                "move item",
+                lambda lib, v: playlists.move_item(lib, pid, source, target, expected_version=v),
+            )
 
     def remove_current(self) -> None:
         item = self._current_item()
         if self.record is not None and item is not None:
             pid, position = self.record.id, item.position
-            self._edit("remove item", lambda lib: playlists.remove_item(lib, pid, position))
+            self._edit(
+                "remove item",
+                lambda lib, v: playlists.remove_item(lib, pid, position, expected_version=v),
+            )
 
     def _item_edited(self, *_: Any) -> None:
         item = self._current_item()
@@ -406,7 +419,10 @@ class PlaylistsView(QWidget):
         if all(after[k] == before[k] for k in after if after[k] is not None):
             return
         pid, position = self.record.id, item.position
-        self._edit("change item", lambda lib: playlists.set_item(lib, pid, position, **after))
+        self._edit(
+            "change item",
+            lambda lib, v: playlists.set_item(lib, pid, position, expected_version=v, **after),
+        )
 
     def new_playlist(self) -> None:
         name, ok = QInputDialog.getText(self, "New playlist", "Name of the playlist:")

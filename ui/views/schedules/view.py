@@ -541,6 +541,8 @@ class SchedulesView(QWidget):
     ) -> None:
         """Check for overlaps first; save when there are none or the curator saw them."""
 
+        version = dialog.record.version if dialog.record is not None else None
+
         def saved(record: ScheduleRecord) -> None:
             dialog.accept()
             self.week.set_highlight(record.id)
@@ -548,10 +550,10 @@ class SchedulesView(QWidget):
         def checked(lines: list[str]) -> None:
             if dialog.overlaps_to_confirm(values, lines):
                 return  # shown in the dialog; pressing again saves
-            self.presenter.save(schedule_id, values, saved, dialog.save_failed)
+            self.presenter.save(schedule_id, values, saved, dialog.save_failed, version)
 
         if dialog.overlaps_confirmed(values):
-            self.presenter.save(schedule_id, values, saved, dialog.save_failed)
+            self.presenter.save(schedule_id, values, saved, dialog.save_failed, version)
         else:
             self.presenter.check_overlaps(schedule_id, values, checked, dialog.save_failed)
 
