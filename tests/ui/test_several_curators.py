@@ -50,3 +50,42 @@ def test_a_save_over_another_curators_change_shows_who_and_reload_loads_it(
     )
     saved = catalog.get_artwork(library, artwork_id)
     assert saved.title == "Ben's title" and saved.updated_by == "Ana"
+
+
+def test_a_stale_playlist_edit_offers_reload_which_shows_the_other_change(
+    qtbot, open_window, demo_home
+) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ui.views.playlists_view import PlaylistsView
+    from ui.widgets.stale_edit import TITLE
+    from urbanart.curation import playlists
+
+    window = open_window(demo_home)
+    window.show_view("playlists")
+    view = window.views["playlists"]
+    assert isinstance(view, PlaylistsView)
+    view.create_playlist("Night Walk")
+    qtbot.waitUntil(lambda: view.record is not None and view.record.name == "Night Walk")
+    playlist_id = view.record.id
+    with Library.open(demo_home) as other:
+        other.curator = "Ben"
+        works = [w.id for w in catalog.list_artworks(other) if w.status == "approved"]
+        playlists.add_items(other, playlist_id, [works[0]])
+
+    assert view.record.items == ()  # the view still shows the empty playlist Ana created
+    view.add_works([works[1]], 1)  # as a drop of a work on the items does
+
+    def stale_box() -> QMessageBox | None:
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+        return next((b for b in boxes if b.windowTitle() == TITLE and b.isVisible()), None)
+
+    qtbot.waitUntil(lambda: stale_box() is not None, timeout=5000)
+    box = stale_box()
+    assert box is not None and "changed by Ben at" in box.text()
+    saved = playlists.get_playlist(window.studio.library, playlist_id)
+    assert [i.artwork_id for i in saved.items] == [works[0]]  # Ana's drop was not saved
+    reload_button = next(b for b in box.buttons() if b.text() == "Reload")
+    qtbot.mouseClick(reload_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.record is not None and len(view.record.items) == 1, timeout=5000)
+    assert view.record.items[0].artwork_id == works[0]
