@@ -89,3 +89,43 @@ def test_a_stale_playlist_edit_offers_reload_which_shows_the_other_change(
     qtbot.mouseClick(reload_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.record is not None and len(view.record.items) == 1, timeout=5000)
     assert view.record.items[0].artwork_id == works[0]
+
+
+def test_the_history_of_a_work_lists_who_changed_it_loaded_off_the_gui_thread(
+    qtbot, open_window, demo_home
+) -> None:
+    from ui import operations
+    from ui.dialogs.history_dialog import HistoryDialog
+
+    window = open_window(demo_home)
+    view = library_view(window)
+    view.grid.setCurrentIndex(view.model.index(0, 0))
+    artwork_id = view.model.artwork(0).id
+    qtbot.waitUntil(
+        lambda: view.editor.record is not None and view.editor.record.id == artwork_id,
+        timeout=5000,
+    )
+    with Library.open(demo_home) as other:
+        other.curator = "Ben"
+        catalog.edit_artwork(other, artwork_id, title="Ben's <b>title</b>")
+        other.curator = "Chloé"
+        catalog.edit_artwork(other, artwork_id, year="1999")
+
+    operations.history.clear()
+    qtbot.mouseClick(view.editor.history_button, Qt.MouseButton.LeftButton)
+    dialog = view.history
+    assert isinstance(dialog, HistoryDialog)
+    qtbot.waitUntil(lambda: dialog.entries is not None, timeout=5000)
+    rows = [
+        [dialog.list.topLevelItem(i).text(c) for c in range(4)]
+        for i in range(dialog.list.topLevelItemCount())
+    ]
+    assert [(r[1], r[2]) for r in rows][:2] == [("Chloé", "edit"), ("Ben", "edit")]
+    assert rows[-1][2] == "create"  # the import that brought the work in
+    assert "year" in rows[0][3] and "title" in rows[1][3]
+    assert "1999" in dialog.details.toPlainText()
+    dialog.list.setCurrentItem(dialog.list.topLevelItem(1))
+    assert "Ben's <b>title</b>" in dialog.details.toPlainText()  # shown as text, not markup
+    record = next(r for r in operations.history if r.label == "read history")
+    assert not record.ran_on_gui_thread and not record.failed
+    dialog.close()

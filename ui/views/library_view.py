@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialogs.history_dialog import open_history
 from ui.dialogs.import_dialog import ImportFlow
 from ui.dialogs.quick_look import QuickLook
 from ui.latest import Latest
@@ -141,6 +142,7 @@ class LibraryView(QWidget):
         self.filters.sort.currentIndexChanged.connect(self._database_order)
         self.editor.save_requested.connect(self._save)
         self.editor.reload_requested.connect(lambda i: self._load_record(i, image=False))
+        self.editor.history_requested.connect(self.show_history)
         self.selection_panel.status_requested.connect(self.set_status_of_selection)
         studio.bus.changed.connect(self._data_changed)
         self._make_actions()
@@ -404,6 +406,12 @@ class LibraryView(QWidget):
             self.record_loaded.emit(record.id)
 
         self._record.run(load, loaded)
+
+    def show_history(self, artwork_id: int) -> None:
+        """Who changed the work, and when (the audit log, read off the GUI thread)."""
+        record = self.editor.record
+        title = record.title if record is not None and record.id == artwork_id else str(artwork_id)
+        self.history = open_history(self, self.studio, "artwork", artwork_id, title)
 
     def _load_image(self, record: ArtworkRecord) -> None:
         library, key, artwork_id = self.studio.library, record.asset.original_key, record.id

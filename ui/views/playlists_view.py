@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
+from ui.dialogs.history_dialog import open_history
 from ui.dialogs.playlist_preview import SCREEN_PROFILES, PlaylistPreview
 from ui.models.artwork_grid import ArtworkGridModel
 from ui.models.playlist_items import PlaylistItemsModel, format_seconds
@@ -83,6 +84,9 @@ class PlaylistsView(QWidget):
         self.profile.addItems(list(SCREEN_PROFILES))
         self.preview_button = QPushButton("Preview")
         self.preview_button.setToolTip("Play the playlist in a window shaped like the screen")
+        self.history_button = QPushButton("History…")
+        self.history_button.setToolTip("Who changed this playlist, and when")
+        self.history_button.clicked.connect(self.show_history)
         header = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.heading)
@@ -90,6 +94,7 @@ class PlaylistsView(QWidget):
         header.addLayout(titles, 1)
         header.addWidget(self.profile)
         header.addWidget(self.preview_button)
+        header.addWidget(self.history_button)
         self.items_model = PlaylistItemsModel(studio.thumbnails, self)
         self.items = QListView()
         self.items.setModel(self.items_model)
@@ -346,6 +351,13 @@ class PlaylistsView(QWidget):
             widget.blockSignals(False)
 
     # Edits (each one step of the engine's undo history) ------------------------------------------
+
+    def show_history(self) -> None:
+        """Who changed the shown playlist, and when (read off the GUI thread)."""
+        if self.record is not None:
+            self.history = open_history(
+                self, self.studio, "playlist", self.record.id, self.record.name
+            )
 
     def _edit(self, label: str, edit: Callable[[Library, int | None], PlaylistRecord]) -> None:
         """Run one playlist edit, passing the version shown (the engine refuses it, StaleEdit,

@@ -116,6 +116,7 @@ class ArtworkEditor(QWidget):
     dirty_changed = Signal(bool)
     #: The curator asked for the work as saved now (after another curator's change).
     reload_requested = Signal(int)  # artwork id
+    history_requested = Signal(int)  # artwork id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -212,7 +213,13 @@ class ArtworkEditor(QWidget):
         self.save_button.clicked.connect(self.request_save)
         buttons = QHBoxLayout()
         self.saved_note = hint_label("")
+        self.history_button = QPushButton("History…")
+        self.history_button.setToolTip("Who changed this work, and when")
+        self.history_button.clicked.connect(
+            lambda: self.record is not None and self.history_requested.emit(self.record.id)
+        )
         buttons.addWidget(self.saved_note, 1)
+        buttons.addWidget(self.history_button)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
 

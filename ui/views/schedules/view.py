@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
+from ui.dialogs.history_dialog import open_history
 from ui.dialogs.schedule_dialog import ScheduleChoices, ScheduleDialog
 from ui.studio import Studio
 from ui.views.schedules import formatting as fmt
@@ -174,11 +175,14 @@ class SchedulesView(QWidget):
         self.new_button.setToolTip("Create a schedule (Ctrl+N)")
         self.edit_button = QPushButton("Edit…")
         self.remove_button = QPushButton("Remove")
+        self.history_button = QPushButton("History…")
+        self.history_button.setToolTip("Who changed this schedule, and when")
         list_header = QHBoxLayout()
         list_header.addWidget(self.list_heading, 1)
         list_header.addWidget(self.new_button)
         list_header.addWidget(self.edit_button)
         list_header.addWidget(self.remove_button)
+        list_header.addWidget(self.history_button)
         self.schedule_list = QTreeWidget()
         self.schedule_list.setAccessibleName("Schedules")
         self.schedule_list.setRootIsDecorated(False)
@@ -289,6 +293,7 @@ class SchedulesView(QWidget):
         self.new_button.clicked.connect(self.new_schedule)
         self.edit_button.clicked.connect(lambda: self.edit_schedule(self.current_schedule_id()))
         self.remove_button.clicked.connect(self.remove_current)
+        self.history_button.clicked.connect(self.show_history)
         self.schedule_list.itemDoubleClicked.connect(
             lambda item, _col: self.edit_schedule(item.data(0, _SCHEDULE))
         )
@@ -448,6 +453,13 @@ class SchedulesView(QWidget):
         self.list_hint.setText(fmt.list_hint(bool(records)))
         self._update_buttons()
 
+    def show_history(self) -> None:
+        """Who changed the selected schedule, and when (read off the GUI thread)."""
+        schedule_id = self.current_schedule_id()
+        record = next((r for r in self.records if r.id == schedule_id), None)
+        if record is not None:
+            self.history = open_history(self, self.studio, "schedule", record.id, record.label)
+
     def current_schedule_id(self) -> int | None:
         item = self.schedule_list.currentItem()
         if item is None or not item.isSelected():
@@ -462,6 +474,7 @@ class SchedulesView(QWidget):
         has = self.current_schedule_id() is not None
         self.edit_button.setEnabled(has)
         self.remove_button.setEnabled(has)
+        self.history_button.setEnabled(has)
         self.new_button.setEnabled(self.target is not None)
 
     # What is on ----------------------------------------------------------------------------------
