@@ -3,6 +3,7 @@ configured with another key is refused before it publishes anything screens woul
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +21,7 @@ NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def second(world: World, tmp_path: Path) -> Library:
+def second(world: World, tmp_path: Path) -> Iterator[Library]:
     """A second curator's library folder on the first one's catalogue (its own published tree)."""
     url = f"sqlite:///{world.library.home / homes.DATABASE_NAME}"
     library = Library.open(tmp_path / "second-curator", database_url=url)

@@ -107,8 +107,11 @@ def stale_after(
     with sessions() as session:
         for cls, ident, version in noted:
             row = session.get(cls, ident)
-            if row is None:
-                return StaleEdit(KINDS.get(cls, cls.__name__), ident, f"#{ident}", "", None, 0)
+            if row is None:  # deleted meanwhile
+                kind = KINDS.get(cls, cls.__name__)
+                return StaleEdit(
+                    kind, ident, f"{kind} {ident}", "another curator (deleted)", None, 0
+                )
             if row.version != version:
                 return StaleEdit.of(row)
     return StaleEdit("row", 0, "?", "", None, 0)
