@@ -83,3 +83,18 @@ def test_a_rotated_shared_key_passes_while_announced_and_becomes_the_pinned_one(
     assert (tmp_path / "shared" / "retired" / f"{old.key_id}.pem").is_file()
     publish(world.library, now=NOW)
     assert pinned_key_id(world.library) == new.key_id
+
+
+def test_key_show_says_where_the_key_is_and_which_one_screens_expect(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli
+) -> None:
+    publish(world.library, now=NOW)
+    pinned = signing_key(world.library.home).key_id
+    other = tmp_path / "other.pem"
+    monkeypatch.setenv("URBANART_SIGNING_KEY_FILE", str(other))
+    shown = run_cli("key", "show", "--json").json()
+    assert shown["path"] == str(other) and shown["pinned_key_id"] == pinned != shown["key_id"]
+    assert f"Screens expect key {pinned}" in run_cli("key", "show").stdout
+    refused = run_cli("publish")
+    assert refused.exit_code == 1
+    assert pinned in refused.stderr and "other.pem" in refused.stderr
