@@ -148,6 +148,14 @@ def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
         server.drop_database(name)
 
 
+@pytest.fixture(autouse=True)
+def _own_user_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Per-user settings (curator name, shared signing key) of each test, never the tester's."""
+    monkeypatch.setenv("URBANART_USER_CONFIG", str(tmp_path / "user-config.json"))
+    monkeypatch.delenv("URBANART_CURATOR", raising=False)
+    monkeypatch.delenv("URBANART_SIGNING_KEY_FILE", raising=False)
+
+
 @pytest.fixture
 def home(tmp_path: Path, database: str) -> Path:
     return tmp_path / "library"

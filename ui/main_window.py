@@ -56,6 +56,7 @@ from urbanart.library.demo import load_demo
 from urbanart.library.library import Library
 from urbanart.library.settings import LibrarySettings, load_settings
 from urbanart.library.undo import UndoResult
+from urbanart.library.user_config import signing_key_file
 
 #: The studio's choice to share its hub on the local network (off: this computer only).
 SHARE_HUB_KEY = "hub/share_on_network"
@@ -489,14 +490,20 @@ class MainWindow(QMainWindow):
             return
         studio = self.studio
 
-        def read(_ctx: OpContext) -> LibrarySettings:
-            return load_settings(studio.library)
+        def read(_ctx: OpContext) -> tuple[LibrarySettings, str]:
+            key_file = signing_key_file()
+            return load_settings(studio.library), str(key_file) if key_file is not None else ""
 
-        def show(current: LibrarySettings) -> None:
+        def show(read: tuple[LibrarySettings, str]) -> None:
             if self.studio is not studio or self.preferences is not None:
                 return
+            current, key_file = read
             dialog = PreferencesDialog(
-                studio, current, share_on_network=self.share_hub_action.isChecked(), parent=self
+                studio,
+                current,
+                share_on_network=self.share_hub_action.isChecked(),
+                signing_key_file=key_file,
+                parent=self,
             )
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.share_hub_action.toggled.connect(dialog.share.setChecked)

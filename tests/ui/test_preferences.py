@@ -227,3 +227,25 @@ def test_the_pairing_qr_says_when_a_tablet_cannot_open_it(qtbot, open_window, de
     view.set_hub_address("http://192.168.1.20:8555/")  # a shared hub: a tablet can open it
     qtbot.waitUntil(lambda: detail.poll_url.text().startswith("http://192.168.1.20:8555/"))
     assert not detail.qr_warning.isVisible() and not detail.qr.pixmap().isNull()
+
+
+def test_your_name_and_the_shared_key_file_are_saved_for_you_not_in_the_library(
+    qtbot, open_window, demo_home, tmp_path: Path
+) -> None:
+    from urbanart.library.user_config import curator_name, signing_key_file
+
+    window = open_window(demo_home)
+    dialog = open_preferences(qtbot, window)
+    assert dialog.curator.text() == window.studio.library.curator
+    dialog.curator.setText("two\nlines")
+    spin(dialog, "look_ahead_days").setValue(17)
+    save(qtbot, dialog)
+    assert "one line" in dialog.errors.message("curator")
+    assert stored(demo_home).look_ahead_days != 17  # one bad field: nothing saved
+    dialog.curator.setText("Ana Ruiz")
+    dialog.key_file.setText(str(tmp_path / "exhibition.pem"))
+    save(qtbot, dialog)
+    qtbot.waitUntil(lambda: window.preferences is None)
+    assert curator_name() == "Ana Ruiz" == window.studio.library.curator
+    assert signing_key_file() == (tmp_path / "exhibition.pem").resolve()
+    assert stored(demo_home).look_ahead_days == 17

@@ -96,7 +96,13 @@ class GroupDialog(QDialog):
         def store(_ctx: OpContext) -> GroupRecord:
             if record is None:
                 return create_group(library, name, ids, description)
-            return edit_group(library, record.id, name=name, description=description)
+            return edit_group(
+                library,
+                record.id,
+                name=name,
+                description=description,
+                expected_version=record.version,
+            )
 
         run_op(
             self,

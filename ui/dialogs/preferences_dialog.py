@@ -46,6 +46,12 @@ from urbanart.library.settings import (
     setting_specs,
     update_settings,
 )
+from urbanart.library.user_config import (
+    MAX_NAME,
+    clean_curator_name,
+    set_curator_name,
+    set_signing_key_file,
+)
 
 #: How many stored units one step of the field is, and what the field calls it.
 SCALES: dict[Unit, tuple[int, str]] = {
@@ -65,7 +71,17 @@ SECTIONS: dict[str, str] = {
     "import_worker_memory": "Import",
     "rendition_background": "Import",
 }
-SECTION_ORDER = ("Sharing", "Publishing", "Import", "Other")
+SECTION_ORDER = ("You", "Sharing", "Publishing", "Import", "Other")
+CURATOR_HINT = (
+    "Saved for you on this computer, not in the library: the history of every artwork, "
+    "playlist, schedule and screen, and the message another curator sees when your change "
+    "overtook theirs, show this name."
+)
+KEY_FILE_HINT = (
+    "The exhibition's manifest-signing key, shared by its curators so screens verify whatever "
+    "any of them publishes. Empty: this library's own key. Publishing is refused when the key "
+    "differs from the one the screens were paired with."
+)
 SPIN_LIMIT = 2**31 - 1  # QSpinBox holds a C int
 SHARE_TEXT = "Share the hub on the local network"
 SHARE_HINT = (
@@ -131,6 +147,7 @@ class PreferencesDialog(QDialog):
         current: LibrarySettings,
         *,
         share_on_network: bool,
+        signing_key_file: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -157,6 +174,24 @@ class PreferencesDialog(QDialog):
         values = asdict(current)
         specs = setting_specs()
         rows: dict[str, list[tuple[str, QWidget]]] = {section: [] for section in SECTION_ORDER}
+        self.curator = QLineEdit(studio.library.curator)
+        self.curator.setAccessibleName("Your name")
+        self.curator.setMaxLength(MAX_NAME)
+        self.key_file = QLineEdit(signing_key_file)
+        self.key_file.setAccessibleName("Shared signing key file")
+        self.key_file.setPlaceholderText("this library's own key")
+        self._initial_user = (self.curator.text(), self.key_file.text())
+        for name, field_line, hint, label in (
+            ("curator", self.curator, CURATOR_HINT, "Your name"),
+            ("signing_key_file", self.key_file, KEY_FILE_HINT, "Signing key file"),
+        ):
+            box = QWidget()
+            box_layout = QVBoxLayout(box)
+            box_layout.setContentsMargins(0, 0, 0, 0)
+            box_layout.setSpacing(2)
+            box_layout.addWidget(with_error(field_line, self.errors.add(name, field_line)))
+            box_layout.addWidget(hint_label(hint))
+            rows["You"].append((label, box))
         for name, spec in specs.items():
             setting = self.fields[name] = SettingField(name, spec, values[name])
             row = with_error(setting.widget, self.errors.add(name, setting.widget))
@@ -264,9 +299,20 @@ class PreferencesDialog(QDialog):
         self.general_error.clear_message()
         self.save_button.setEnabled(False)
         library, changes = self.studio.library, self.changes()
+        name, key_file = self.curator.text(), self.key_file.text().strip()
+        name_changed, key_changed = (
+            name != self._initial_user[0],
+            key_file != self._initial_user[1],
+        )
 
         def store(_ctx: OpContext) -> LibrarySettings:
-            return update_settings(library, **changes)
+            clean = clean_curator_name(name) if name_changed else None  # refused: nothing saved
+            stored = update_settings(library, **changes)
+            if key_changed:
+                set_signing_key_file(key_file or None)
+            if clean is not None:
+                library.curator = set_curator_name(clean)
+            return stored
 
         run_op(
             self,

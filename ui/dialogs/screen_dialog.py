@@ -406,7 +406,7 @@ class ScreenDialog(QDialog):
                 record = add_screen(library, fields.pop("name"), **fields)
                 fresh = record.has_push_secret
             else:
-                record = edit_screen(library, before.id, **values)
+                record = edit_screen(library, before.id, expected_version=before.version, **values)
                 fresh = record.has_push_secret and not before.has_push_secret
             return record, (reveal_push_secret(library, record.id) if fresh else None)
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialogs.history_dialog import open_history
 from ui.dialogs.import_dialog import ImportFlow
 from ui.dialogs.quick_look import QuickLook
 from ui.latest import Latest
@@ -150,6 +151,8 @@ class LibraryView(QWidget):
         self.controls.mode_changed.connect(self.set_mode)
         self.filters.sort.currentIndexChanged.connect(self._database_order)
         self.editor.save_requested.connect(self._save)
+        self.editor.reload_requested.connect(lambda i: self._load_record(i, image=False))
+        self.editor.history_requested.connect(self.show_history)
         self.selection_panel.status_requested.connect(self.set_status_of_selection)
         studio.bus.changed.connect(self._data_changed)
         self._make_actions()
@@ -451,6 +454,12 @@ class LibraryView(QWidget):
 
         self._record.run(load, loaded)
 
+    def show_history(self, artwork_id: int) -> None:
+        """Who changed the work, and when (the audit log, read off the GUI thread)."""
+        record = self.editor.record
+        title = record.title if record is not None and record.id == artwork_id else str(artwork_id)
+        self.history = open_history(self, self.studio, "artwork", artwork_id, title)
+
     def _load_image(self, record: ArtworkRecord) -> None:
         library, key, artwork_id = self.studio.library, record.asset.original_key, record.id
 
@@ -470,9 +479,12 @@ class LibraryView(QWidget):
     def _save(self, artwork_id: int, changes: dict[str, Any]) -> None:
         library = self.studio.library
         typed = self.editor.values()
+        shown = self.editor.record
+        # The version the curator edited: a save over another curator's newer one is refused.
+        version = shown.version if shown is not None and shown.id == artwork_id else None
 
         def save(_ctx: OpContext) -> ArtworkRecord:
-            return edit_artwork(library, artwork_id, **changes)
+            return edit_artwork(library, artwork_id, expected_version=version, **changes)
 
         def saved(record: ArtworkRecord) -> None:
             if self.editor.record is not None and self.editor.record.id == artwork_id:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
+from ui.dialogs.history_dialog import open_history
 from ui.dialogs.playlist_preview import SCREEN_PROFILES, PlaylistPreview
 from ui.models.artwork_grid import ArtworkGridModel
 from ui.models.playlist_items import PlaylistItemsModel, format_seconds
@@ -40,6 +41,7 @@ from ui.studio import Studio
 from ui.widgets.artwork_grid_view import ArtworkGridView
 from ui.widgets.form_fields import hint_label
 from ui.widgets.plain_text import PlainLabel
+from ui.widgets.stale_edit import failure_handler
 from urbanart.curation import playlists
 from urbanart.curation.records import ItemRecord, PlaylistRecord
 from urbanart.library.browse import BrowseQuery, BrowseRow, browse_rows
@@ -82,6 +84,9 @@ class PlaylistsView(QWidget):
         self.profile.addItems(list(SCREEN_PROFILES))
         self.preview_button = QPushButton("Preview")
         self.preview_button.setToolTip("Play the playlist in a window shaped like the screen")
+        self.history_button = QPushButton("History…")
+        self.history_button.setToolTip("Who changed this playlist, and when")
+        self.history_button.clicked.connect(self.show_history)
         header = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.heading)
@@ -89,6 +94,7 @@ class PlaylistsView(QWidget):
         header.addLayout(titles, 1)
         header.addWidget(self.profile)
         header.addWidget(self.preview_button)
+        header.addWidget(self.history_button)
         self.items_model = PlaylistItemsModel(studio.thumbnails, self)
         self.items = QListView()
         self.items.setModel(self.items_model)
@@ -346,12 +352,23 @@ class PlaylistsView(QWidget):
 
     # Edits (each one step of the engine's undo history) ------------------------------------------
 
-    def _edit(self, label: str, edit: Callable[[Library], PlaylistRecord]) -> None:
+    def show_history(self) -> None:
+        """Who changed the shown playlist, and when (read off the GUI thread)."""
+        if self.record is not None:
+            self.history = open_history(
+                self, self.studio, "playlist", self.record.id, self.record.name
+            )
+
+    def _edit(self, label: str, edit: Callable[[Library, int | None], PlaylistRecord]) -> None:
+        """Run one playlist edit, passing the version shown (the engine refuses it, StaleEdit,
+        when another curator saved the playlist since; the curator can then Reload)."""
         library = self.studio.library
+        version = self.record.version if self.record is not None else None
         run_op(
             self,
-            lambda _ctx: edit(library),
+            lambda _ctx: edit(library, version),
             on_success=self.show_playlist,
+            on_failure=failure_handler(self, self._reload_current),
             changes={PLAYLISTS},
             bus=self.studio.bus,
             label=label,
@@ -370,19 +387,27 @@ class PlaylistsView(QWidget):
             like["transition_seconds"] = seconds if transition == "crossfade" else None
         self._edit(
             "add works",
-            lambda lib: playlists.add_items(lib, pid, ids, position=position, **like),
+            lambda lib, v: playlists.add_items(
+                lib, pid, ids, position=position, expected_version=v, **like
+            ),
         )
 
     def move_item(self, source: int, target: int) -> None:
         if self.record is not None:
             pid = self.record.id
-            self._edit("move item", lambda lib: playlists.move_item(lib, pid, source, target))
+            self._edit(
+                "move item",
+                lambda lib, v: playlists.move_item(lib, pid, source, target, expected_version=v),
+            )
 
     def remove_current(self) -> None:
         item = self._current_item()
         if self.record is not None and item is not None:
             pid, position = self.record.id, item.position
-            self._edit("remove item", lambda lib: playlists.remove_item(lib, pid, position))
+            self._edit(
+                "remove item",
+                lambda lib, v: playlists.remove_item(lib, pid, position, expected_version=v),
+            )
 
     def _item_edited(self, *_: Any) -> None:
         item = self._current_item()
@@ -406,7 +431,10 @@ class PlaylistsView(QWidget):
         if all(after[k] == before[k] for k in after if after[k] is not None):
             return
         pid, position = self.record.id, item.position
-        self._edit("change item", lambda lib: playlists.set_item(lib, pid, position, **after))
+        self._edit(
+            "change item",
+            lambda lib, v: playlists.set_item(lib, pid, position, expected_version=v, **after),
+        )
 
     def new_playlist(self) -> None:
         name, ok = QInputDialog.getText(self, "New playlist", "Name of the playlist:")

@@ -32,10 +32,40 @@ from ui.operations import describe
 from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
 from ui.widgets.plain_text import PlainLabel
 from urbanart.errors import InvalidValue
+from urbanart.library.concurrency import StaleEdit
 from urbanart.library.records import ArtworkRecord
 from urbanart.library.vocabulary import LICENSES, REVIEW_STATUSES, SOURCE_TYPES, UNDISCLOSED
 
 LICENSE_LABELS = {"all-rights-reserved": "All rights reserved"}
+
+
+class StaleNotice(QFrame):
+    """ "Changed by NAME at TIME" with a Reload button: another curator saved this first.
+
+    Why a button rather than reloading at once: the curator's typed text stays on screen until
+    they choose to see the other change (and type theirs again on top).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.message = ErrorLabel()
+        self.message.setAccessibleName("Changed by another curator")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # names are not markup
+        self.reload_button = QPushButton("Reload")
+        self.reload_button.setToolTip("Show the work as saved now; your unsaved edit is dropped")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.message.show_message(text)
+        self.show()
+
+    def text(self) -> str:
+        return self.message.text()
 
 
 class ImagePreview(QLabel):
@@ -84,6 +114,9 @@ class ArtworkEditor(QWidget):
 
     save_requested = Signal(int, dict)  # artwork id, changed fields
     dirty_changed = Signal(bool)
+    #: The curator asked for the work as saved now (after another curator's change).
+    reload_requested = Signal(int)  # artwork id
+    history_requested = Signal(int)  # artwork id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -162,6 +195,8 @@ class ArtworkEditor(QWidget):
         self.ai_hint = hint_label("")
         form.addRow("", self.ai_hint)
         self.general_error = ErrorLabel()
+        self.stale = StaleNotice(self)
+        self.stale.reload_button.clicked.connect(self.reload)
 
         self.revert_button = QPushButton("Revert")
         self.revert_button.setToolTip("Throw away unsaved changes (Esc)")
@@ -178,7 +213,13 @@ class ArtworkEditor(QWidget):
         self.save_button.clicked.connect(self.request_save)
         buttons = QHBoxLayout()
         self.saved_note = hint_label("")
+        self.history_button = QPushButton("History…")
+        self.history_button.setToolTip("Who changed this work, and when")
+        self.history_button.clicked.connect(
+            lambda: self.record is not None and self.history_requested.emit(self.record.id)
+        )
         buttons.addWidget(self.saved_note, 1)
+        buttons.addWidget(self.history_button)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
 
@@ -195,6 +236,7 @@ class ArtworkEditor(QWidget):
         inner.addWidget(line)
         inner.addLayout(form)
         inner.addWidget(self.general_error)
+        inner.addWidget(self.stale)
         inner.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -255,6 +297,7 @@ class ArtworkEditor(QWidget):
         self._loading = False
         self.errors.clear()
         self.general_error.clear_message()
+        self.stale.hide()
         self._update_ai_hint()
         self._set_dirty(False)
         if not same_work:
@@ -341,6 +384,9 @@ class ArtworkEditor(QWidget):
         """Show why the save was refused, next to the field when the engine names one."""
         self.save_button.setEnabled(True)
         self.saved_note.setText("")
+        if isinstance(exc, StaleEdit):
+            self.stale.show_message(str(exc))
+            return
         if not (isinstance(exc, InvalidValue) and self.errors.show(exc)):
             self.general_error.show_message(describe(exc))
 
@@ -350,6 +396,12 @@ class ArtworkEditor(QWidget):
         self.saved_note.setText("Saved")
         if typed != self.values():  # the engine tidied something (tags, spacing): show it
             self.saved_note.setText("Saved (tidied)")
+
+    def reload(self) -> None:
+        """Throw away this edit and show the work as another curator saved it."""
+        self.stale.hide()
+        if self.record is not None:
+            self.reload_requested.emit(self.record.id)
 
     def revert(self) -> None:
         if self.record is not None:

@@ -144,6 +144,7 @@ class ScreenDetail(QWidget):
 
     edit_requested = Signal()
     new_token_requested = Signal()
+    history_requested = Signal()
     remove_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -159,6 +160,9 @@ class ScreenDetail(QWidget):
         self.token_button = QPushButton("New poll token…")
         self.token_button.setToolTip("Give the screen a new private address; the old one stops")
         self.remove_button = QPushButton("Remove…")
+        self.history_button = QPushButton("History…")
+        self.history_button.setToolTip("Who changed this screen, and when")
+        self.history_button.clicked.connect(self.history_requested)
         self.edit_button.clicked.connect(self.edit_requested)
         self.token_button.clicked.connect(self.new_token_requested)
         self.remove_button.clicked.connect(self.remove_requested)
@@ -172,7 +176,12 @@ class ScreenDetail(QWidget):
         state_row.addWidget(self.state_text, 1)
         titles.addLayout(state_row)
         top.addLayout(titles, 1)
-        for button in (self.edit_button, self.token_button, self.remove_button):
+        for button in (
+            self.edit_button,
+            self.token_button,
+            self.remove_button,
+            self.history_button,
+        ):
             top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
 
         # Facts

@@ -13,7 +13,7 @@ import click
 
 from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import curator_errors, print_json
-from urbanart.delivery.signing import DEFAULT_GRACE, rotate_key, signing_key
+from urbanart.delivery.signing import DEFAULT_GRACE, pinned_key_id, rotate_key, signing_key
 
 
 @click.group("key")
@@ -29,9 +29,20 @@ def show(state: CliState, as_json: bool) -> None:
     """Print the key's fingerprint (key id), to compare with what a player printed at pairing."""
     current = signing_key(state.library().home)
     if as_json:
-        print_json({"key_id": current.key_id, "public_key": current.public_pem.decode("ascii")})
+        print_json(
+            {
+                "key_id": current.key_id,
+                "public_key": current.public_pem.decode("ascii"),
+                "path": str(current.path),
+                "pinned_key_id": pinned_key_id(state.library()),
+            }
+        )
         return
     click.echo(f"Signing key fingerprint: {current.key_id}")
+    click.echo(f"Key file: {current.path}")
+    pinned = pinned_key_id(state.library())
+    if pinned is not None and pinned != current.key_id:
+        click.echo(f"Screens expect key {pinned}: publishing with this key is refused.")
     click.echo(current.public_pem.decode("ascii").rstrip())
 
 

@@ -87,6 +87,15 @@ COMMANDS = {
         "urbanart.cli.viewer_cmds:link",
         "Print the public page URL of an artwork or playlist (id or name), and write its QR code.",
     ),
+    "curator": LazyCommand(
+        "urbanart.cli.curator_cmds:curator",
+        'Show or set your curator name (the audit log and "changed by" messages show it) and '
+        "the shared signing key file.",
+    ),
+    "audit": LazyCommand(
+        "urbanart.cli.curator_cmds:audit",
+        "Who changed what, when: every curation edit, newest first (all, or one thing's).",
+    ),
     "key": LazyCommand(
         "urbanart.cli.key_cmds:key",
         "The library's manifest-signing key (screens pin it when they are paired).",

@@ -14,6 +14,7 @@ from urbanart.curation.records import ItemRecord, PlaylistRecord
 from urbanart.curation.screens import _unique_name, rename_and_describe
 from urbanart.errors import InvalidValue
 from urbanart.library.catalog import clean_text
+from urbanart.library.concurrency import expect_version
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
 from urbanart.library.models import Artwork, MediaAsset, Playlist, PlaylistItem, Schedule
@@ -189,10 +190,16 @@ def edit_playlist(
     *,
     name: str | None = None,
     description: str | None = None,
+    expected_version: int | None = None,
 ) -> PlaylistRecord:
-    """Rename a playlist or change its description; schedules follow it, they hold its id."""
+    """Rename a playlist or change its description; schedules follow it, they hold its id.
+
+    expected_version, here and in every playlist edit, is the version the editor read: when
+    another curator saved the playlist (or its items) since, StaleEdit and nothing changes.
+    """
     with library.session() as session:
         playlist = find_playlist(session, ref)
+        expect_version(playlist, expected_version)
         rename_and_describe(session, playlist, "playlist", name, description)
         return _record(session, playlist.id)
 
@@ -251,6 +258,7 @@ def add_items(
     transition_seconds: Any = None,
     overlay: bool = True,
     position: int | None = None,
+    expected_version: int | None = None,
 ) -> PlaylistRecord:
     """Append approved artworks (by id or title), all or none: one refused work adds nothing."""
     refs = list(artworks)
@@ -262,6 +270,7 @@ def add_items(
     kind, length = clean_transition(transition, transition_seconds, seconds)
     with library.session() as session:
         playlist = find_playlist(session, ref)
+        expect_version(playlist, expected_version)
         works = [check_approved(find_artwork(session, r)) for r in refs]
         items = _ordered(playlist)
         new = [
@@ -297,10 +306,18 @@ def _insert_index(position: Any, count: int) -> int:
 
 
 @undoable("Move item {from_pos} to {to_pos} in '{result.name}'", DataKind.PLAYLISTS)
-def move_item(library: Library, ref: str | int, from_pos: Any, to_pos: Any) -> PlaylistRecord:
+def move_item(
+    library: Library,
+    ref: str | int,
+    from_pos: Any,
+    to_pos: Any,
+    *,
+    expected_version: int | None = None,
+) -> PlaylistRecord:
     """Move the item at from_pos (1-based, as shown) so that it ends up at to_pos."""
     with library.session() as session:
         playlist = find_playlist(session, ref)
+        expect_version(playlist, expected_version)
         item = _item_at(playlist, from_pos, "from position", "from_position")
         _item_at(playlist, to_pos, "to position", "to_position")
         items = [i for i in _ordered(playlist) if i is not item]
@@ -310,10 +327,13 @@ def move_item(library: Library, ref: str | int, from_pos: Any, to_pos: Any) -> P
 
 
 @undoable("Remove item {position} from '{result.name}'", DataKind.PLAYLISTS)
-def remove_item(library: Library, ref: str | int, position: Any) -> PlaylistRecord:
+def remove_item(
+    library: Library, ref: str | int, position: Any, *, expected_version: int | None = None
+) -> PlaylistRecord:
     """Remove the item at a 1-based position; those after it move up one place."""
     with library.session() as session:
         playlist = find_playlist(session, ref)
+        expect_version(playlist, expected_version)
         item = _item_at(playlist, position)
         playlist.items.remove(item)
         _renumber(_ordered(playlist))
@@ -330,10 +350,12 @@ def set_item(
     transition: str | None = None,
     transition_seconds: Any = None,
     overlay: bool | None = None,
+    expected_version: int | None = None,
 ) -> PlaylistRecord:
     """Change one item's duration, transition or overlay; fields left as None stay as they are."""
     with library.session() as session:
         playlist = find_playlist(session, ref)
+        expect_version(playlist, expected_version)
         item = _item_at(playlist, position)
         seconds = item.duration_s if duration is None else clean_duration(duration)
         if transition is not None or transition_seconds is not None or duration is not None:

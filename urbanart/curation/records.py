@@ -70,6 +70,10 @@ class ScreenRecord(JsonRecord):
     notes: str
     created_at: datetime
     updated_at: datetime
+    #: The row's version when read: what an editor passes back as expected_version.
+    version: int = 1
+    #: The curator who saved it last ("" before anyone did).
+    updated_by: str = ""
 
     @classmethod
     def of(cls, screen: Screen) -> ScreenRecord:
@@ -96,6 +100,8 @@ class ScreenRecord(JsonRecord):
             notes=screen.notes,
             created_at=screen.created_at,
             updated_at=screen.updated_at,
+            version=screen.version,
+            updated_by=screen.updated_by,
         )
 
 
@@ -107,6 +113,11 @@ class GroupRecord(JsonRecord):
     screens: tuple[str, ...]
     screen_ids: tuple[int, ...]
     created_at: datetime
+    #: The row's version when read: what an editor passes back as expected_version.
+    version: int = 1
+    #: The curator who saved it last ("" before anyone did).
+    updated_by: str = ""
+    updated_at: datetime | None = None
 
     @classmethod
     def of(cls, group: ScreenGroup) -> GroupRecord:
@@ -118,6 +129,9 @@ class GroupRecord(JsonRecord):
             screens=tuple(s.name for s in members),
             screen_ids=tuple(s.id for s in members),
             created_at=group.created_at,
+            version=group.version,
+            updated_by=group.updated_by,
+            updated_at=group.updated_at,
         )
 
 
@@ -163,6 +177,10 @@ class PlaylistRecord(JsonRecord):
     total_seconds: float
     created_at: datetime
     updated_at: datetime
+    #: The row's version when read: what an editor passes back as expected_version.
+    version: int = 1
+    #: The curator who saved it last ("" before anyone did).
+    updated_by: str = ""
 
     @classmethod
     def of(cls, playlist: Playlist) -> PlaylistRecord:
@@ -176,6 +194,8 @@ class PlaylistRecord(JsonRecord):
             total_seconds=round(sum(i.duration for i in items), 3),
             created_at=playlist.created_at,
             updated_at=playlist.updated_at,
+            version=playlist.version,
+            updated_by=playlist.updated_by,
         )
 
 
@@ -200,6 +220,10 @@ class ScheduleRecord(JsonRecord):
     groups: tuple[str, ...]
     created_at: datetime
     updated_at: datetime
+    #: The row's version when read: what an editor passes back as expected_version.
+    version: int = 1
+    #: The curator who saved it last ("" before anyone did).
+    updated_by: str = ""
 
     @classmethod
     def of(cls, schedule: Schedule) -> ScheduleRecord:
@@ -221,6 +245,8 @@ class ScheduleRecord(JsonRecord):
             groups=tuple(sorted(g.name for g in schedule.groups)),
             created_at=schedule.created_at,
             updated_at=schedule.updated_at,
+            version=schedule.version,
+            updated_by=schedule.updated_by,
         )
 
     @property

@@ -20,6 +20,7 @@ from urbanart.curation.rules import DailyWindow, ScheduleRule, ScreenContext, pa
 from urbanart.curation.screens import clean_timezone
 from urbanart.errors import InvalidValue, NotFound
 from urbanart.library.catalog import clean_text
+from urbanart.library.concurrency import expect_version
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
 from urbanart.library.models import (
@@ -396,13 +397,16 @@ def edit_schedule(
     reference_tz: str | None = None,
     name: str | None = None,
     enabled: bool | None = None,
+    expected_version: int | None = None,
 ) -> ScheduleRecord:
     """Change a schedule; None leaves a field alone, screens/groups given replace those targets.
 
     An empty string clears a date (open-ended) or the window (all day); an empty name gives the
-    schedule a name describing it again.
+    schedule a name describing it again. expected_version is the version the editor read
+    (StaleEdit when another curator saved the schedule since).
     """
     with library.session() as session:
+        expect_version(_find(session, ref), expected_version)
         schedule = _change_schedule(
             session,
             ref,

@@ -18,6 +18,7 @@ from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord
 from urbanart.curation.zones import known_zone_names, validate_zone, zone_reason
 from urbanart.errors import InvalidValue
 from urbanart.library.catalog import clean_text
+from urbanart.library.concurrency import expect_version
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
 from urbanart.library.models import Playlist, Schedule, Screen, ScreenGroup
@@ -282,9 +283,17 @@ def get_screen(library: Library, ref: str | int) -> ScreenRecord:
 
 @undoable("Edit screen '{result.name}'", DataKind.SCREENS)
 def edit_screen(
-    library: Library, ref: str | int, *, new_poll_token: bool = False, **changes: Any
+    library: Library,
+    ref: str | int,
+    *,
+    new_poll_token: bool = False,
+    expected_version: int | None = None,
+    **changes: Any,
 ) -> ScreenRecord:
-    """Change a screen. An empty push URL or default playlist clears it; None leaves it alone."""
+    """Change a screen. An empty push URL or default playlist clears it; None leaves it alone.
+
+    expected_version is the version the editor read (StaleEdit when another curator saved the
+    screen since)."""
     unknown = set(changes) - set(SCREEN_FIELDS)
     if unknown:
         raise InvalidValue(
@@ -296,6 +305,7 @@ def edit_screen(
     changes = {k: v for k, v in changes.items() if v is not None}
     with library.session() as session:
         screen = _find_screen(session, ref)
+        expect_version(screen, expected_version)
         if "name" in changes:
             name = clean_text("name", changes["name"], required=True, limit=200)
             _unique_name(session, Screen, name, "screen", screen.id)
@@ -480,10 +490,18 @@ def get_group(library: Library, ref: str | int) -> GroupRecord:
 
 @undoable("Edit group '{result.name}'", DataKind.SCREENS)
 def edit_group(
-    library: Library, ref: str | int, *, name: str | None = None, description: str | None = None
+    library: Library,
+    ref: str | int,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    expected_version: int | None = None,
 ) -> GroupRecord:
+    """Rename a group or change its description (StaleEdit when another curator saved it since
+    the version the editor read)."""
     with library.session() as session:
         group = _find_group(session, ref)
+        expect_version(group, expected_version)
         rename_and_describe(session, group, "screen group", name, description)
         session.flush()
         return GroupRecord.of(group)

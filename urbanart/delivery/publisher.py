@@ -28,7 +28,13 @@ from urbanart.curation.overlaps import Overlap, library_overlaps
 from urbanart.curation.resolver import Timeline, resolve_all
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
-from urbanart.delivery.signing import SigningKey, current_announcement, key_path, signing_key
+from urbanart.delivery.signing import (
+    SigningKey,
+    check_pinned_key,
+    current_announcement,
+    key_path,
+    signing_key,
+)
 from urbanart.delivery.tree import MEDIA, ReleaseIndex, Tree, safe_relpath
 from urbanart.errors import StorageError, UrbanArtError
 from urbanart.imaging.renditions import RenditionProfile
@@ -561,6 +567,7 @@ def publish(
             key = SigningKey(Ed25519PrivateKey.generate(), key_path(library.home))
         else:
             key = signing_key(library.home)
+            check_pinned_key(library, key, now)
         return _publish(library, tree, key, dry_run, start, until, now, grace, progress, cancel)
     except OSError as exc:
         raise StorageError(exc) from exc

@@ -1,4 +1,11 @@
-"""The library's Ed25519 manifest-signing key: where it lives in a library home, made once.
+"""The exhibition's Ed25519 manifest-signing key: where it lives, made once, and the guard that
+refuses to publish with a key the screens did not pin.
+
+By default the key lives in the library folder (<library>/keys). Several curators publishing one
+exhibition (one shared catalogue) must sign with one key, or screens paired with one curator's
+hub refuse the others' manifests: URBANART_SIGNING_KEY_FILE (or the per-user setting, see
+urbanart.library.user_config) names a key file they share. The key is never stored in the
+catalogue; only its public id is, as the key the screens pinned (``check_pinned_key``).
 
 The envelope it signs, and how screens verify it, is the protocol's (urbanart.protocol.envelope);
 only the private key file is delivery's business.
@@ -17,10 +24,22 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
 
 from urbanart.durable import atomic_write
 from urbanart.errors import InvalidValue, UrbanArtError
-from urbanart.protocol.envelope import key_id_of, make_announcement, public_pem, sign_envelope
+from urbanart.library.library import Library, current_tree
+from urbanart.library.models import Setting
+from urbanart.library.user_config import ENV_SIGNING_KEY_FILE, signing_key_file
+from urbanart.protocol.envelope import (
+    SignatureInvalid,
+    key_id_of,
+    load_public_key,
+    make_announcement,
+    public_pem,
+    sign_envelope,
+)
+from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH
 
 KEY_DIR = "keys"
 KEY_FILE = "manifest-signing.pem"
@@ -33,7 +52,14 @@ DEFAULT_GRACE = timedelta(days=30)
 
 
 def key_path(home: str | os.PathLike[str]) -> Path:
-    return Path(home) / KEY_DIR / KEY_FILE
+    """The key file in use: the shared one this machine names, else <home>/keys/…pem."""
+    shared = signing_key_file()
+    return shared if shared is not None else Path(home) / KEY_DIR / KEY_FILE
+
+
+def _key_dir(home: str | os.PathLike[str]) -> Path:
+    """Where the rotation's announcement and retired keys go: beside the key in use."""
+    return key_path(home).parent
 
 
 @dataclass(frozen=True)
@@ -126,7 +152,7 @@ def rotate_key(
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    keys = Path(home) / KEY_DIR
+    keys = _key_dir(home)
     atomic_write(
         keys / RETIRED_DIR / f"{old.key_id}.pem",
         old.path.read_bytes(),
@@ -145,7 +171,7 @@ def current_announcement(
 ) -> dict[str, Any] | None:
     """The announcement manifests carry now: only for the key in use and within its grace."""
     try:
-        record = json.loads((Path(home) / KEY_DIR / ANNOUNCEMENT_FILE).read_text("utf-8"))
+        record = json.loads((_key_dir(home) / ANNOUNCEMENT_FILE).read_text("utf-8"))
         announcement = record["announcement"]
         until = datetime.fromisoformat(record["until"])
     except (OSError, ValueError, KeyError, TypeError):
@@ -153,3 +179,63 @@ def current_announcement(
     if announcement.get("key_id") != key.key_id or now >= until:
         return None
     return dict(announcement)
+
+
+#: The catalogue setting holding the public id of the key screens pinned (never the key).
+PINNED_KEY_SETTING = "signing.pinned_key_id"
+
+
+class KeyNotPinned(UrbanArtError):
+    """Publishing would sign with a key the screens did not pin; nothing was published."""
+
+    def __init__(self, expected: str, found: str, path: Path) -> None:
+        self.expected = expected
+        self.found = found
+        self.path = path
+        super().__init__(
+            f"Not publishing: the screens expect manifests signed by key {expected} (the key "
+            f"they were paired with), but the signing key configured here is {found}, at "
+            f"{path}. Point {ENV_SIGNING_KEY_FILE} (or `urbanart curator --signing-key-file`) "
+            "at the exhibition's shared key file; a new key needs `urbanart key rotate` on the "
+            "machine holding the pinned one, or re-pairing every screen."
+        )
+
+
+def _published_key_id(library: Library) -> str | None:
+    """The id of the public key in the tree being served: what screens paired with."""
+    try:
+        return key_id_of(load_public_key((current_tree(library) / PUBLIC_KEY_PATH).read_bytes()))
+    except (OSError, SignatureInvalid, ValueError):
+        return None
+
+
+def pinned_key_id(library: Library) -> str | None:
+    """The key id the exhibition's screens pinned: recorded in the catalogue at the first
+    publish (every curator on the catalogue sees it), else the one this library published."""
+    with library.session() as session:
+        row = session.get(Setting, PINNED_KEY_SETTING)
+    if row is not None:
+        value = json.loads(row.value)
+        if isinstance(value, str) and value:
+            return value
+    return _published_key_id(library)
+
+
+def check_pinned_key(library: Library, key: SigningKey, now: datetime) -> None:
+    """Refuse (KeyNotPinned) to publish with a key other than the one the screens pinned.
+
+    A rotated key passes while manifests announce it signed by the pinned one (rotate_key),
+    and from then on is the pinned key. The first publish records its key as the pinned one.
+    """
+    pinned = pinned_key_id(library)
+    if pinned is not None and pinned != key.key_id:
+        announcement = current_announcement(library.home, key, now)
+        if announcement is None or announcement.get("previous_key_id") != pinned:
+            raise KeyNotPinned(pinned, key.key_id, key.path)
+    with library.session() as session:
+        row = session.scalars(select(Setting).where(Setting.key == PINNED_KEY_SETTING)).first()
+        value = json.dumps(key.key_id)
+        if row is None:
+            session.add(Setting(key=PINNED_KEY_SETTING, value=value))
+        elif row.value != value:
+            row.value = value

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from urbanart.errors import InvalidValue
+from urbanart.library.concurrency import expect_version
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
 from urbanart.library.models import Artist, Artwork, MediaAsset, Tag
@@ -173,8 +174,12 @@ def _apply_artist(artist: Artist, fields: dict[str, Any]) -> None:
 
 @undoable("Edit artist '{result.name}'", DataKind.ARTISTS)
 def edit_artist(library: Library, ref: str | int, **fields: Any) -> ArtistRecord:
+    """Change an artist's fields. ``expected_version=`` among them is the version the editor
+    read (StaleEdit when another curator saved the artist since)."""
+    expected_version = fields.pop("expected_version", None)
     with library.session() as session:
         artist = find(session, Artist, ref, kind="artist")
+        expect_version(artist, expected_version)
         new_name = fields.get("name")
         if new_name:
             stmt = select(Artist).where(
@@ -260,7 +265,9 @@ def get_artwork(library: Library, ref: str | int) -> ArtworkRecord:
 
 
 def _edit_label(result: ArtworkRecord, arguments: Mapping[str, Any]) -> str:
-    changes = {k: v for k, v in arguments["changes"].items() if v is not None}
+    changes = {
+        k: v for k, v in arguments["changes"].items() if v is not None and k != "expected_version"
+    }
     if set(changes) == {"status"}:
         return f"Mark {quoted(result.title)} {result.status}"
     return f"Edit artwork {quoted(result.title)}"
@@ -268,9 +275,13 @@ def _edit_label(result: ArtworkRecord, arguments: Mapping[str, Any]) -> str:
 
 @undoable(_edit_label, DataKind.ARTWORKS)
 def edit_artwork(library: Library, ref: str | int, **changes: Any) -> ArtworkRecord:
+    """Change an artwork's fields. ``expected_version=`` among them is the version the editor
+    read (StaleEdit when another curator saved the artwork since)."""
+    expected_version = changes.pop("expected_version", None)
     clean = clean_artwork_fields({k: v for k, v in changes.items() if v is not None})
     with library.session() as session:
         artwork = find(session, Artwork, ref, kind="artwork", name_attr="title")
+        expect_version(artwork, expected_version)
         _apply_artwork(session, artwork, clean)
         session.flush()
         return ArtworkRecord.of(artwork)

@@ -10,15 +10,18 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from urbanart.errors import LibraryError
-from urbanart.library import change_feed, permissions
+from urbanart.library import audit, change_feed, permissions
 from urbanart.library import home as homes
+from urbanart.library.concurrency import WRITING, stale_after
 from urbanart.library.database import make_engine, migrate
 from urbanart.library.s3 import location_from_env
 from urbanart.library.secrets_store import FileSecretStore, PushSecretStore, secrets_path
 from urbanart.library.store import MediaStore, open_media_store
 from urbanart.library.undo import UndoHistory, UndoResult, recorder_for
+from urbanart.library.user_config import curator_name
 
 
 @dataclass
@@ -33,12 +36,16 @@ class Library:
     history: UndoHistory = field(default_factory=UndoHistory, init=False, repr=False)
     #: Push secrets, kept out of the catalogue (secrets_store.py); replaceable by another store.
     secrets: PushSecretStore = field(init=False, repr=False)
+    #: Who edits through this object: the audit log and "changed by" messages name them.
+    #: Read once from the user's settings (user_config.curator_name); tests set it directly.
+    curator: str = field(default_factory=curator_name)
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
     #: Names this open library in the change notifications it sends (change_feed.py).
     sender_id: str = field(default_factory=change_feed.new_sender_id, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        audit.install(self._sessions)
         self.secrets = FileSecretStore(secrets_path(self.home))
         change_feed.announce_commits(self.engine, self._sessions, self.sender_id)
 
@@ -97,14 +104,23 @@ class Library:
         """One unit of work: committed when the block ends, rolled back whole if it raises.
 
         Inside an ``@undoable`` operation the unit also records the rows it changed (undo.py).
+        Every edit of a curated row is stamped with ``curator`` and logged (audit.py); one that
+        another curator's write overtook is refused whole with ``StaleEdit`` (concurrency.py).
         """
-        with self._sessions() as session, session.begin():
-            recorder = recorder_for(self)
-            if recorder is None:
-                yield session
-                return
-            with recorder.recording(session):
-                yield session
+        info: dict[object, object] = {}
+        try:
+            with self._sessions() as session, session.begin():
+                info = session.info
+                info[audit.CURATOR] = self.curator
+                recorder = recorder_for(self)
+                if recorder is None:
+                    yield session
+                    return
+                with recorder.recording(session):
+                    yield session
+        except StaleDataError:
+            noted = info.get(WRITING)
+            raise stale_after(self._sessions, noted if isinstance(noted, list) else []) from None
 
     def listen_for_changes(
         self, on_change: Callable[[frozenset[str]], None]

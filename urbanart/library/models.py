@@ -7,6 +7,7 @@ publisher and the studio never hold a session-bound object.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -26,7 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 
 def utcnow() -> datetime:
@@ -65,6 +66,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class Edited:
+    """A row curators edit: its version (for optimistic concurrency) and who changed it last.
+
+    Why a version: several studios and the CLI may edit one catalogue at once. Every ORM UPDATE
+    or DELETE of such a row says ``WHERE version = <the version read>`` and bumps it
+    (SQLAlchemy's ``version_id_col``), so a write based on data another curator changed since
+    matches no row and is refused (urbanart.library.concurrency turns that into ``StaleEdit``).
+    """
+
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    #: The curator's name (urbanart.library.user_config.curator_name) of the last edit.
+    updated_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
+
+
 artwork_tags = Table(
     "artwork_tags",
     Base.metadata,
@@ -73,7 +92,7 @@ artwork_tags = Table(
 )
 
 
-class Artist(Base):
+class Artist(Edited, Base):
     __tablename__ = "artists"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,7 +165,7 @@ class Tag(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
 
 
-class Artwork(Base):
+class Artwork(Edited, Base):
     __tablename__ = "artworks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -204,7 +223,7 @@ schedule_groups = Table(
 )
 
 
-class Screen(Base):
+class Screen(Edited, Base):
     """A physical screen somewhere in the world, with its own time zone and pixel size."""
 
     __tablename__ = "screens"
@@ -238,20 +257,23 @@ class Screen(Base):
     )
 
 
-class ScreenGroup(Base):
+class ScreenGroup(Edited, Base):
     __tablename__ = "screen_groups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
 
     screens: Mapped[list[Screen]] = relationship(
         secondary=screen_group_members, back_populates="groups", order_by=Screen.name
     )
 
 
-class Playlist(Base):
+class Playlist(Edited, Base):
     __tablename__ = "playlists"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -288,7 +310,7 @@ class PlaylistItem(Base):
     artwork: Mapped[Artwork] = relationship()
 
 
-class Schedule(Base):
+class Schedule(Edited, Base):
     """A playlist bound to screens and groups for dates, weekdays and a daily window."""
 
     __tablename__ = "schedules"
@@ -540,3 +562,27 @@ class Submission(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     submitter: Mapped[Submitter] = relationship(back_populates="submissions")
+
+
+class AuditEntry(Base):
+    """One recorded change: who (the curator's name), when, what, to which row, before/after.
+
+    Written in the same transaction as the edit it describes (urbanart.library.audit), so an
+    edit refused or rolled back leaves no entry and every kept edit has one.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_kind_entity_id", "kind", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    curator: Mapped[str] = mapped_column(String(100))
+    #: create | edit | delete | undo | redo
+    action: Mapped[str] = mapped_column(String(20))
+    #: artwork | artist | playlist | schedule | screen | group
+    kind: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    #: One line for people: "Renamed 'Night' to 'Night walk'", "Added 2 items".
+    summary: Mapped[str] = mapped_column(Text, default="")
+    #: JSON {field: [before, after]} of the changed fields (never secrets).
+    changes: Mapped[str] = mapped_column(Text, default="{}")

@@ -41,6 +41,11 @@ class ArtistRecord(JsonRecord):
     contact: str
     artwork_count: int
     created_at: datetime
+    #: The row's version when read: what an editor passes back as expected_version.
+    version: int = 1
+    #: The curator who saved it last ("" before anyone did).
+    updated_by: str = ""
+    updated_at: datetime | None = None
 
     @classmethod
     def of(cls, artist: Artist, artwork_count: int) -> ArtistRecord:
@@ -53,6 +58,9 @@ class ArtistRecord(JsonRecord):
             contact=artist.contact,
             artwork_count=artwork_count,
             created_at=artist.created_at,
+            version=artist.version,
+            updated_by=artist.updated_by,
+            updated_at=artist.updated_at,
         )
 
 
@@ -113,6 +121,10 @@ class ArtworkRecord(JsonRecord):
     asset: AssetRecord
     created_at: datetime
     updated_at: datetime
+    #: The row's version when read: what an editor passes back as expected_version.
+    version: int = 1
+    #: The curator who saved it last ("" before anyone did).
+    updated_by: str = ""
 
     @property
     def kind(self) -> str:
@@ -148,4 +160,6 @@ class ArtworkRecord(JsonRecord):
             asset=AssetRecord.of(artwork.asset),
             created_at=artwork.created_at,
             updated_at=artwork.updated_at,
+            version=artwork.version,
+            updated_by=artwork.updated_by,
         )

@@ -67,8 +67,9 @@ from sqlalchemy.sql.elements import (
 )
 
 from urbanart.errors import UrbanArtError
+from urbanart.library import audit
 from urbanart.library.database import begin_write
-from urbanart.library.models import Base
+from urbanart.library.models import Base, utcnow
 
 if TYPE_CHECKING:
     from urbanart.library.library import Library
@@ -605,7 +606,40 @@ def _what(table: Table, key: Key, row: Row | None) -> str:
     return f"{noun} {quoted(name)} (id {ident})" if name else f"{noun} row {ident}"
 
 
-def _restore(conn: Connection, step: Step, side: Side, verb: str, secrets: PushSecretStore) -> None:
+#: Who and when, not what: an undo of a newer step moved them on without changing the content.
+_BOOKKEEPING = frozenset({"version", "updated_by", "updated_at"})
+
+
+def _content(row: Row | None) -> Row | None:
+    """A row without its bookkeeping: what the staleness check of undo and redo compares."""
+    return None if row is None else {k: v for k, v in row.items() if k not in _BOOKKEEPING}
+
+
+def _stamp(table: Table, rows: Rows, current: dict[Key, Row], curator: str) -> None:
+    """Undo is an edit too: rows written back get a newer version and the curator's name.
+
+    The step's own images are updated, so that a later redo (or undo) finds the rows exactly as
+    this one left them, and an editor holding the old version is refused (concurrency.py).
+    """
+    if "version" not in table.c:
+        return
+    now = utcnow()
+    for key, row in rows.get(table.name, {}).items():
+        was = current.get(key)
+        row["version"] = max(row.get("version") or 0, (was or {}).get("version") or 0) + 1
+        row["updated_by"] = curator
+        if "updated_at" in table.c:
+            row["updated_at"] = now
+
+
+def _restore(
+    conn: Connection,
+    step: Step,
+    side: Side,
+    verb: str,
+    secrets: PushSecretStore,
+    curator: str = "",
+) -> None:
     """Write one side of a step back, after checking the other side is what the rows hold now."""
     begin_write(conn)
     now_side: Side = "after" if side == "before" else "before"
@@ -615,13 +649,20 @@ def _restore(conn: Connection, step: Step, side: Side, verb: str, secrets: PushS
         keys = expected.get(table.name, {}).keys() | wanted.get(table.name, {}).keys()
         current = _rows(conn, table, keys)
         for key in keys:
-            if current.get(key) != expected.get(table.name, {}).get(key):
+            if _content(current.get(key)) != _content(expected.get(table.name, {}).get(key)):
                 row = current.get(key) or expected.get(table.name, {}).get(key)
                 raise UndoRefused(
                     f"Cannot {verb} “{step.label}”: {_what(table, key, row)} has changed since "
                     "(in another window, the command line or another program). Nothing was "
                     f"changed; this step was dropped from the {verb} history."
                 )
+        _stamp(table, wanted, current, curator)
+        have, want = expected.get(table.name, {}), wanted.get(table.name, {})
+        audit.record_rows(
+            conn, curator, verb, step.label, table.name,
+            [(current.get(k), row) for k, row in want.items()]
+            + [(row, None) for k, row in have.items() if k not in want],
+        )  # fmt: skip
     own = {t.name for t in tables}
     kept = step.kept[side]
     for table in Base.metadata.sorted_tables:  # parents first
@@ -721,7 +762,9 @@ class UndoHistory:
             try:
                 with library.session() as session:
                     side: Side = "after" if redo else "before"
-                    _restore(session.connection(), step, side, verb, library.secrets)
+                    _restore(
+                        session.connection(), step, side, verb, library.secrets, library.curator
+                    )
             except UndoRefused:
                 source.pop()
                 raise

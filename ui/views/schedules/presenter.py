@@ -251,8 +251,12 @@ class SchedulesPresenter(QObject):
         values: dict[str, Any],
         on_saved: Callable[[ScheduleRecord], None],
         on_failure: Callable[[BaseException], None],
+        expected_version: int | None = None,
     ) -> None:
-        """Add (schedule_id None) or edit a schedule; the week then selects it."""
+        """Add (schedule_id None) or edit a schedule; the week then selects it.
+
+        expected_version is the version the dialog showed: the engine refuses (StaleEdit) a save
+        over another curator's newer one."""
         library = self.studio.library
 
         def save(_ctx: OpContext) -> ScheduleRecord:
@@ -260,7 +264,9 @@ class SchedulesPresenter(QObject):
             if schedule_id is None:
                 playlist = fields.pop("playlist")
                 return schedules.add_schedule(library, playlist, **fields)
-            return schedules.edit_schedule(library, schedule_id, **fields)
+            return schedules.edit_schedule(
+                library, schedule_id, expected_version=expected_version, **fields
+            )
 
         def saved(record: ScheduleRecord) -> None:
             self.select_after_load = record.id

@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
+from ui.dialogs.history_dialog import open_history
 from ui.dialogs.schedule_dialog import ScheduleChoices, ScheduleDialog
 from ui.studio import Studio
 from ui.views.schedules import formatting as fmt
@@ -202,11 +203,14 @@ class SchedulesView(QWidget):
         self.new_button.setToolTip("Create a schedule (Ctrl+N)")
         self.edit_button = QPushButton("Edit…")
         self.remove_button = QPushButton("Remove")
+        self.history_button = QPushButton("History…")
+        self.history_button.setToolTip("Who changed this schedule, and when")
         list_header = QHBoxLayout()
         list_header.addWidget(self.list_heading, 1)
         list_header.addWidget(self.new_button)
         list_header.addWidget(self.edit_button)
         list_header.addWidget(self.remove_button)
+        list_header.addWidget(self.history_button)
         self.schedule_list = QTreeWidget()
         self.schedule_list.setAccessibleName("Schedules")
         self.schedule_list.setRootIsDecorated(False)
@@ -327,6 +331,7 @@ class SchedulesView(QWidget):
         self.new_button.clicked.connect(self.new_schedule)
         self.edit_button.clicked.connect(lambda: self.edit_schedule(self.current_schedule_id()))
         self.remove_button.clicked.connect(self.remove_current)
+        self.history_button.clicked.connect(self.show_history)
         self.schedule_list.itemDoubleClicked.connect(
             lambda item, _col: self.edit_schedule(item.data(0, _SCHEDULE))
         )
@@ -484,6 +489,13 @@ class SchedulesView(QWidget):
         self.list_hint.setText(fmt.list_hint(bool(records)))
         self._update_buttons()
 
+    def show_history(self) -> None:
+        """Who changed the selected schedule, and when (read off the GUI thread)."""
+        schedule_id = self.current_schedule_id()
+        record = next((r for r in self.records if r.id == schedule_id), None)
+        if record is not None:
+            self.history = open_history(self, self.studio, "schedule", record.id, record.label)
+
     def current_schedule_id(self) -> int | None:
         item = self.schedule_list.currentItem()
         if item is None or not item.isSelected():
@@ -498,6 +510,7 @@ class SchedulesView(QWidget):
         has = self.current_schedule_id() is not None
         self.edit_button.setEnabled(has)
         self.remove_button.setEnabled(has)
+        self.history_button.setEnabled(has)
         self.new_button.setEnabled(self.target is not None)
 
     # What is on ----------------------------------------------------------------------------------
@@ -577,6 +590,8 @@ class SchedulesView(QWidget):
     ) -> None:
         """Check for overlaps first; save when there are none or the curator saw them."""
 
+        version = dialog.record.version if dialog.record is not None else None
+
         def saved(record: ScheduleRecord) -> None:
             dialog.accept()
             self.week.set_highlight(record.id)
@@ -584,10 +599,10 @@ class SchedulesView(QWidget):
         def checked(lines: list[str]) -> None:
             if dialog.overlaps_to_confirm(values, lines):
                 return  # shown in the dialog; pressing again saves
-            self.presenter.save(schedule_id, values, saved, dialog.save_failed)
+            self.presenter.save(schedule_id, values, saved, dialog.save_failed, version)
 
         if dialog.overlaps_confirmed(values):
-            self.presenter.save(schedule_id, values, saved, dialog.save_failed)
+            self.presenter.save(schedule_id, values, saved, dialog.save_failed, version)
         else:
             self.presenter.check_overlaps(schedule_id, values, checked, dialog.save_failed)
 

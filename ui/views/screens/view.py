@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.dialogs.group_dialog import GroupDialog
+from ui.dialogs.history_dialog import open_history
 from ui.dialogs.screen_dialog import ScreenDialog
 from ui.models.screen_status_model import (
     NAME,
@@ -253,6 +254,7 @@ class ScreensView(QWidget):
         self.table.doubleClicked.connect(lambda _index: self.edit_screen())
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.detail.edit_requested.connect(self.edit_screen)
+        self.detail.history_requested.connect(self.show_history)
         self.detail.new_token_requested.connect(self.new_poll_token)
         self.detail.remove_requested.connect(self.remove_screen)
         for keys, slot, widget in (
@@ -537,7 +539,14 @@ class ScreensView(QWidget):
         self.remove_from_group_button.setVisible(group is not None)
         for button in (self.detail.edit_button, self.detail.token_button):
             button.setEnabled(one)
+        self.detail.history_button.setEnabled(one)
         self.detail.remove_button.setEnabled(one)
+
+    def show_history(self) -> None:
+        """Who changed the shown screen, and when (the audit log, read off the GUI thread)."""
+        row = self.detail.row
+        if row is not None:
+            self.history = open_history(self, self.studio, "screen", row.record.id, row.record.name)
 
     def _filter_changed(self, text: str) -> None:
         self.proxy.set_text(text)
