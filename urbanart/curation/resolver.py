@@ -141,11 +141,19 @@ class Timeline:
         table = self.runs[3]
         return frozenset(row[1] for row in table if row[1] is not None)
 
-    @cached_property
+    @property
     def version(self) -> str:
-        low, starts, keys, table = self.runs
-        high = _micros(self.end)
-        return _canonical_version(self.screen_id, low, high, starts, keys, table)
+        """sha256 of the canonical JSON of screen id, range and runs (see _canonical_version),
+        made on first read and kept. A plain property over the instance dict rather than a
+        cached_property, whose first read takes a lock: a thousand screens' versions read once
+        each paid more for that lock than for the hash."""
+        known: str | None = self.__dict__.get("_version")
+        if known is None:
+            low, starts, keys, table = self.runs
+            high = _micros(self.end)
+            known = _canonical_version(self.screen_id, low, high, starts, keys, table)
+            self.__dict__["_version"] = known
+        return known
 
     def at(self, instant: datetime) -> Segment:
         """The segment playing at an instant inside [start, end)."""
@@ -562,16 +570,32 @@ def _canonical_version(
         described.append(known[1])
     # The same text json.dumps gives for [screen_id, low, high, starts, keys, described]: ints
     # print alike both ways, and each row's JSON is made once per distinct row (rows recur:
-    # a schedule wins on every screen it reaches).
+    # a schedule wins on every screen it reaches). Run starts recur too (a week's boundaries
+    # are the same few hundred instants on every screen of a zone): their decimal text is
+    # looked up, not made again.
+    number = _NUMBER_TEXT.__getitem__
     text = (
-        f"[{screen_id},{low},{high},[{','.join(map(str, starts))}],"
-        f"[{','.join(map(str, keys))}],[{','.join(described)}]]"
+        f"[{screen_id},{low},{high},[{','.join(map(number, starts))}],"
+        f"[{','.join(map(number, keys))}],[{','.join(described)}]]"
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 _ROW_TEXT: dict[int, tuple[RunRow, str]] = {}
 _ROW_TEXT_LIMIT = 65_536
+
+
+class _DecimalText(dict[int, str]):
+    """int → its decimal text, made on first lookup (a dict subclass's hits stay in C)."""
+
+    def __missing__(self, number: int) -> str:
+        if len(self) >= _ROW_TEXT_LIMIT:
+            self.clear()
+        text = self[number] = str(number)
+        return text
+
+
+_NUMBER_TEXT = _DecimalText()
 
 
 def _checked_range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
