@@ -203,6 +203,10 @@ def rank_key(rule: ScheduleRule) -> tuple[int, datetime, int]:
     return (rule.priority, rule.created_at, rule.id)
 
 
+#: rank_key made in C: the same (priority, created_at, id) tuple without a Python call per rule.
+_RANK_KEY = attrgetter("priority", "created_at", "id")
+
+
 def _aware_utc(value: datetime, what: str) -> datetime:
     if not isinstance(value, datetime):
         raise InvalidValue(what, value, "must be a date and time", key=what)
@@ -521,8 +525,11 @@ def _ranked(
     Rules whose date range ends before first_day or starts after last_day cannot play and are
     dropped before sorting: on a long-running project most schedules are past or future.
     """
+    given = rules if isinstance(rules, list) else list(rules)
+    # A rule shared by many screens is one object: drop repeats by identity in C first, so the
+    # Python loop below sees each distinct rule once rather than every binding.
     by_id: dict[int, ScheduleRule] = {}
-    for rule in rules:
+    for rule in dict(zip(map(id, given), given, strict=True)).values():
         seen = by_id.setdefault(rule.id, rule)
         if seen is not rule and seen != rule:
             raise InvalidValue(
@@ -535,7 +542,7 @@ def _ranked(
         and (first_day is None or rule.end_date is None or rule.end_date >= first_day)
         and (last_day is None or rule.start_date is None or rule.start_date <= last_day)
     ]
-    enabled.sort(key=rank_key, reverse=True)
+    enabled.sort(key=_RANK_KEY, reverse=True)
     return enabled
 
 
