@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
-from itertools import chain, repeat
-from operator import attrgetter
-from typing import NamedTuple
+from itertools import chain, cycle, repeat
+from operator import add, attrgetter
+from typing import NamedTuple, cast
 
 from urbanart.curation import zones
 from urbanart.curation.rules import MIDNIGHT, ScheduleRule, ScreenContext
@@ -141,11 +141,19 @@ class Timeline:
         table = self.runs[3]
         return frozenset(row[1] for row in table if row[1] is not None)
 
-    @cached_property
+    @property
     def version(self) -> str:
-        low, starts, keys, table = self.runs
-        high = _micros(self.end)
-        return _canonical_version(self.screen_id, low, high, starts, keys, table)
+        """sha256 of the canonical JSON of screen id, range and runs (see _canonical_version),
+        made on first read and kept. A plain property over the instance dict rather than a
+        cached_property, whose first read takes a lock: a thousand screens' versions read once
+        each paid more for that lock than for the hash."""
+        known: str | None = self.__dict__.get("_version")
+        if known is None:
+            low, starts, keys, table = self.runs
+            high = _micros(self.end)
+            known = _canonical_version(self.screen_id, low, high, starts, keys, table)
+            self.__dict__["_version"] = known
+        return known
 
     def at(self, instant: datetime) -> Segment:
         """The segment playing at an instant inside [start, end)."""
@@ -195,6 +203,10 @@ def rank_key(rule: ScheduleRule) -> tuple[int, datetime, int]:
     return (rule.priority, rule.created_at, rule.id)
 
 
+#: rank_key made in C: the same (priority, created_at, id) tuple without a Python call per rule.
+_RANK_KEY = attrgetter("priority", "created_at", "id")
+
+
 def _aware_utc(value: datetime, what: str) -> datetime:
     if not isinstance(value, datetime):
         raise InvalidValue(what, value, "must be a date and time", key=what)
@@ -218,33 +230,24 @@ def _instant(micros: int) -> datetime:
     return _EPOCH + timedelta(microseconds=micros)
 
 
-class _Compiled:
-    """A rule reduced to integers: window offsets in µs from local midnight, days since 1970."""
-
-    __slots__ = ("first_day", "last_day", "weekdays", "window_end", "window_start")
-
-    def __init__(self, rule: ScheduleRule) -> None:
-        window = rule.window
-        if window is None:
-            self.window_start, self.window_end = 0, _DAY
-        else:
-            start = (window.start.hour * 60 + window.start.minute) * _MINUTE
-            end = (window.end.hour * 60 + window.end.minute) * _MINUTE
-            if window.end == MIDNIGHT or window.start > window.end:
-                end += _DAY  # runs to or past midnight, still belonging to the start day
-            self.window_start, self.window_end = start, end
-        self.first_day = rule.start_date.toordinal() - _EPOCH_ORDINAL if rule.start_date else -_OPEN
-        self.last_day = rule.end_date.toordinal() - _EPOCH_ORDINAL if rule.end_date else _OPEN
-        self.weekdays = _by_day_mod_7(rule.weekdays)
+@lru_cache(maxsize=4096)
+def _window_offsets(start: time | None, end: time | None) -> tuple[int, int]:
+    """A daily window as µs from local midnight (start, end); an end at or past midnight is
+    counted into the next day, as the window still belongs to its start day. No window: the
+    whole day. Cached on the two times (hashed in C), so a rule costs a lookup."""
+    if start is None or end is None:
+        return 0, _DAY
+    begin = (start.hour * 60 + start.minute) * _MINUTE
+    finish = (end.hour * 60 + end.minute) * _MINUTE
+    if end == MIDNIGHT or start > end:
+        finish += _DAY  # runs to or past midnight, still belonging to the start day
+    return begin, finish
 
 
 @lru_cache(maxsize=128)
 def _by_day_mod_7(weekdays: frozenset[int]) -> tuple[bool, ...]:
     """Whether day n since 1970 is one of the weekdays, indexed by n % 7 (one lookup per day)."""
     return tuple((n + _EPOCH_WEEKDAY) % 7 in weekdays for n in range(7))
-
-
-_MEMO_LIMIT = 16  # ranges remembered per rule; resolving the same week again is the common case
 
 
 @lru_cache(maxsize=4096)
@@ -269,27 +272,102 @@ def _day_plan(zone_name: str, low: int, high: int) -> tuple[tuple[int, int, int,
     )  # fmt: skip
 
 
-def _real_intervals(rule: ScheduleRule, screen_tz: str, low: int, high: int) -> list[int]:
-    """The rule's active real-time intervals in [low, high), flat: [start0, end0, start1, …].
+@lru_cache(maxsize=4096)
+def _midnights(
+    zone_name: str, low: int, high: int, weekdays: tuple[bool, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """For a zone whose offset holds over all of [low, high) (most zones, most weeks): the days
+    (since 1970) a window can reach from there that fall on `weekdays`, and each one's local
+    midnight in real µs, written twice ([m0, m0, m1, m1, …]) so a rule's flat intervals are one
+    C-level map(add, …, cycle((window start, window end))). None when the offset changes inside
+    the range: _real_intervals then walks the day plan piece by piece. Once per zone, range and
+    weekday pattern, shared by every rule with that pattern."""
+    plan = _day_plan(zone_name, low, high)
+    if len(plan) != 1:
+        return None
+    _piece_low, _piece_high, offset, first, last = plan[0]
+    days = tuple(day for day in range(first, last + 1) if weekdays[day % 7])
+    twice = tuple(day * _DAY - offset for day in days for _ in (0, 1))
+    return days, twice
+
+
+def _real_intervals(rule: ScheduleRule, zone_name: str, low: int, high: int) -> list[int]:
+    """The rule's active real-time intervals in [low, high), flat: [start0, end0, start1, …],
+    read on zone_name's wall clock (see _Spans.of for which zone).
 
     µs since 1970, sorted and disjoint. Flat lists of ints rather than lists of pairs: ints are
     not tracked by the garbage collector, so a thousand screens' worth of intervals does not set
-    off collections of a large heap. Memoised on the rule per (zone, range): a rule reaching many
-    screens through a group is computed once per zone they hang in. This is the resolver's hot
-    loop, hence plain integers and no generators.
+    off collections of a large heap. This is the resolver's hot loop, hence plain integers.
     """
-    zone_name = rule.reference_tz if rule.shared_instant else screen_tz  # rule.zone_for, inlined
-    memo = rule.resolver_memo
-    key = (zone_name, low, high)
-    found = memo.get(key)
-    if found is not None:
-        return found  # type: ignore[return-value]
-    compiled = memo.get("compiled")
-    if compiled is None:
-        compiled = memo["compiled"] = _Compiled(rule)
-    assert isinstance(compiled, _Compiled)
-    window_start, window_end = compiled.window_start, compiled.window_end
-    weekdays, first_day, last_day = compiled.weekdays, compiled.first_day, compiled.last_day
+    window = rule.window
+    if window is None:
+        window_start, window_end = 0, _DAY
+    else:
+        window_start, window_end = _window_offsets(window.start, window.end)
+    first_day = rule.start_date.toordinal() - _EPOCH_ORDINAL if rule.start_date else -_OPEN
+    last_day = rule.end_date.toordinal() - _EPOCH_ORDINAL if rule.end_date else _OPEN
+    weekdays = _by_day_mod_7(rule.weekdays)
+    one_offset = _midnights(zone_name, low, high, weekdays)
+    if one_offset is not None:
+        days, twice = one_offset
+        return _one_offset_intervals(
+            days, twice, window_start, window_end, first_day, last_day, low, high
+        )
+    return _piecewise_intervals(
+        zone_name, window_start, window_end, weekdays, first_day, last_day, low, high
+    )
+
+
+def _one_offset_intervals(
+    days: tuple[int, ...],
+    twice: tuple[int, ...],
+    window_start: int,
+    window_end: int,
+    first_day: int,
+    last_day: int,
+    low: int,
+    high: int,
+) -> list[int]:
+    """_real_intervals where the zone keeps one offset over [low, high): each chosen day's window
+    is its local midnight plus the window's offsets, made in C; only the ends are clipped to the
+    range. Windows shorter than a day never touch the next day's, so nothing merges; a whole-day
+    window joins consecutive days, as the piecewise walk does."""
+    first = bisect_left(days, first_day)
+    last = bisect_right(days, last_day, first)
+    out = list(map(add, twice[2 * first : 2 * last], cycle((window_start, window_end))))
+    while out and out[1] <= low:
+        del out[:2]
+    while out and out[-2] >= high:
+        del out[-2:]
+    if not out:
+        return out
+    if out[0] < low:
+        out[0] = low
+    if out[-1] > high:
+        out[-1] = high
+    if window_end - window_start == _DAY and len(out) > 2:
+        joined = [out[0]]
+        for k in range(1, len(out) - 1, 2):
+            if out[k] != out[k + 1]:
+                joined.append(out[k])
+                joined.append(out[k + 1])
+        joined.append(out[-1])
+        return joined
+    return out
+
+
+def _piecewise_intervals(
+    zone_name: str,
+    window_start: int,
+    window_end: int,
+    weekdays: tuple[bool, ...],
+    first_day: int,
+    last_day: int,
+    low: int,
+    high: int,
+) -> list[int]:
+    """_real_intervals piece by piece of constant offset, day by day: for ranges in which the
+    zone's offset changes (a clock change inside the week)."""
     out: list[int] = []
     append = out.append
     for piece_low, piece_high, offset, first, last in _day_plan(zone_name, low, high):
@@ -313,11 +391,44 @@ def _real_intervals(rule: ScheduleRule, screen_tz: str, low: int, high: int) -> 
                 else:
                     append(real_start)
                     append(real_end)
-    if len(memo) > _MEMO_LIMIT:
-        for stale in [k for k in memo if isinstance(k, tuple)]:
-            del memo[stale]
-    memo[key] = out
     return out
+
+
+class _Spans:
+    """One resolution's rules, best first, and their intervals over [low, high) per zone, made
+    when a screen first needs them and shared by every screen of the call: a rule reaching many
+    screens through a group is computed once per zone they hang in. Rules are known by their
+    position in `ranked`, so a screen's rules are a sorted tuple of small ints."""
+
+    __slots__ = ("by_zone", "high", "low", "ranked", "rows")
+
+    def __init__(self, ranked: Sequence[ScheduleRule], low: int, high: int) -> None:
+        self.ranked, self.low, self.high = ranked, low, high
+        self.by_zone: dict[str, dict[int, list[int]]] = {}
+        self.rows: dict[int, RunRow] = {}
+
+    def of(self, position: int, screen_tz: str) -> list[int]:
+        """The intervals of the rule at `position` for a screen in screen_tz (a shared_instant
+        rule reads its reference zone's clock instead). Callers must not change the list."""
+        rule = self.ranked[position]
+        zone_name = rule.reference_tz if rule.shared_instant else screen_tz  # rule.zone_for
+        known = self.by_zone.get(zone_name)
+        if known is None:
+            known = self.by_zone[zone_name] = {}
+        spans = known.get(position)
+        if spans is None:
+            spans = known[position] = _real_intervals(rule, zone_name, self.low, self.high)
+        return spans
+
+    def winner_row(self, position: int) -> RunRow:
+        """_describe's row for a rule that wins alone (no losers listed): one object per rule,
+        shared by every screen it wins on, so the version hash describes it once."""
+        row = self.rows.get(position)
+        if row is None:
+            rule = self.ranked[position]
+            row = (Source.SCHEDULE, rule.playlist_id, rule.playlist_name, rule.id, ())
+            self.rows[position] = row
+        return row
 
 
 def _runs_with_losers(
@@ -348,60 +459,48 @@ def _runs_with_losers(
 
 
 def _runs_of_winners(
-    ranked: list[ScheduleRule], screen_tz: str, low: int, high: int
+    places: Sequence[int], spans_of: _Spans, screen_tz: str
 ) -> tuple[list[int], list[int]]:
-    """Runs of constant winner (the winner's rank + 1, 0 for none), for publishing.
+    """Runs of constant winner (the winner's position in spans_of.ranked + 1, 0 for none), for
+    publishing; `places` are the positions of the screen's rules, best first.
 
     Painter's order: rules best first, each claiming only the time no better rule holds, until
     nothing is left. A busy screen is usually covered after its first few rules, so the
     intervals of the rest are never even computed. Claimed pieces and the gaps left tile
     [low, high) exactly, so a piece is known by its start alone: {start: winner bit}.
     """
+    low, high = spans_of.low, spans_of.high
     gaps = [low, high]  # flat [start, end, …] like the intervals
     owner: dict[int, int] = {}
-    first = True
-    for rank, rule in enumerate(ranked, start=1):
-        spans = _real_intervals(rule, screen_tz, low, high)
+    of = spans_of.of
+    for position in places:
+        spans = of(position, screen_tz)
+        rank = position + 1
         if not spans:
             continue
-        if first:  # everything is open: the best rule takes all its spans, the rest stays open
-            first = False
-            owner.update(dict.fromkeys(spans[::2], rank))
-            bounds = [low, *spans, high]
-            gaps = [
-                point
-                for g in range(0, len(bounds), 2)
-                if bounds[g] < bounds[g + 1]
-                for point in (bounds[g], bounds[g + 1])
-            ]
-            if not gaps:
-                break
-            continue
         still_open: list[int] = []
-        index, count = 0, len(spans)
         for g in range(0, len(gaps), 2):
             gap_start, gap_end = gaps[g], gaps[g + 1]
-            cursor = gap_start
-            while index < count and spans[index + 1] <= gap_start:
-                index += 2
-            probe = index
-            while probe < count and spans[probe] < gap_end:
-                span_start, span_end = spans[probe], spans[probe + 1]
-                take_start = span_start if span_start > cursor else cursor
-                take_end = span_end if span_end < gap_end else gap_end
-                if take_start < take_end:
-                    if cursor < take_start:
-                        still_open.append(cursor)
-                        still_open.append(take_start)
-                    owner[take_start] = rank
-                    cursor = take_end
-                if span_end > gap_end:
-                    break
-                probe += 2
-            index = probe
-            if cursor < gap_end:
-                still_open.append(cursor)
-                still_open.append(gap_end)
+            # In a flat sorted list of span bounds, an odd insertion point is inside a span.
+            # spans[inside:outside] are the bounds strictly inside the gap; they cut it into
+            # pieces that alternate claimed and open, starting claimed when `inside` is odd.
+            inside = bisect_right(spans, gap_start)
+            outside = bisect_left(spans, gap_end, inside)
+            if inside == outside:  # no bound inside: the gap is wholly claimed or wholly open
+                if inside & 1:
+                    owner[gap_start] = rank
+                else:
+                    still_open.append(gap_start)
+                    still_open.append(gap_end)
+                continue
+            bounds = [gap_start, *spans[inside:outside], gap_end]
+            pieces = len(bounds) - 1
+            if inside & 1:
+                owner.update(dict.fromkeys(bounds[0:pieces:2], rank))
+                still_open += bounds[1 : 1 + 2 * (pieces // 2)]
+            else:
+                owner.update(dict.fromkeys(bounds[1:pieces:2], rank))
+                still_open += bounds[0 : 2 * ((pieces + 1) // 2)]
         gaps = still_open
         if not gaps:
             break
@@ -426,8 +525,11 @@ def _ranked(
     Rules whose date range ends before first_day or starts after last_day cannot play and are
     dropped before sorting: on a long-running project most schedules are past or future.
     """
+    given = rules if isinstance(rules, list) else list(rules)
+    # A rule shared by many screens is one object: drop repeats by identity in C first, so the
+    # Python loop below sees each distinct rule once rather than every binding.
     by_id: dict[int, ScheduleRule] = {}
-    for rule in rules:
+    for rule in dict(zip(map(id, given), given, strict=True)).values():
         seen = by_id.setdefault(rule.id, rule)
         if seen is not rule and seen != rule:
             raise InvalidValue(
@@ -440,7 +542,7 @@ def _ranked(
         and (first_day is None or rule.end_date is None or rule.end_date >= first_day)
         and (last_day is None or rule.start_date is None or rule.start_date <= last_day)
     ]
-    enabled.sort(key=rank_key, reverse=True)
+    enabled.sort(key=_RANK_KEY, reverse=True)
     return enabled
 
 
@@ -475,16 +577,32 @@ def _canonical_version(
         described.append(known[1])
     # The same text json.dumps gives for [screen_id, low, high, starts, keys, described]: ints
     # print alike both ways, and each row's JSON is made once per distinct row (rows recur:
-    # a schedule wins on every screen it reaches).
+    # a schedule wins on every screen it reaches). Run starts recur too (a week's boundaries
+    # are the same few hundred instants on every screen of a zone): their decimal text is
+    # looked up, not made again.
+    number = _NUMBER_TEXT.__getitem__
     text = (
-        f"[{screen_id},{low},{high},[{','.join(map(str, starts))}],"
-        f"[{','.join(map(str, keys))}],[{','.join(described)}]]"
+        f"[{screen_id},{low},{high},[{','.join(map(number, starts))}],"
+        f"[{','.join(map(number, keys))}],[{','.join(described)}]]"
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 _ROW_TEXT: dict[int, tuple[RunRow, str]] = {}
 _ROW_TEXT_LIMIT = 65_536
+
+
+class _DecimalText(dict[int, str]):
+    """int → its decimal text, made on first lookup (a dict subclass's hits stay in C)."""
+
+    def __missing__(self, number: int) -> str:
+        if len(self) >= _ROW_TEXT_LIMIT:
+            self.clear()
+        text = self[number] = str(number)
+        return text
+
+
+_NUMBER_TEXT = _DecimalText()
 
 
 def _checked_range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
@@ -527,7 +645,9 @@ def resolve(
     """
     start_utc, end_utc = _checked_range(start, end)
     ranked = _ranked(rules, *_reach(start_utc, end_utc))
-    return _timeline(ranked, screen, start_utc, end_utc, losers)
+    spans = _Spans(ranked, _micros(start_utc), _micros(end_utc))
+    runs = _runs(range(len(ranked)), spans, screen.tz, _fallback(screen), losers)
+    return Timeline(screen.id, start_utc, end_utc, runs)
 
 
 def resolve_all(
@@ -552,19 +672,18 @@ def resolve_all(
     position = {rule.id: n for n, rule in enumerate(ranked_all)}
     find = position.get
     rule_id = attrgetter("id")
-    low, high = _micros(start_utc), _micros(end_utc)
+    spans = _Spans(ranked_all, _micros(start_utc), _micros(end_utc))
     alike: dict[tuple[str, Fallback, tuple[int, ...]], Runs] = {}
     out: dict[int, Timeline] = {}
     for key, (context, rules) in inputs.items():
-        # None: disabled, or out of the range's reach
-        places = {p for p in map(find, map(rule_id, rules)) if p is not None}
-        ordered = tuple(sorted(places))
+        places: set[int | None] = set(map(find, map(rule_id, rules)))
+        places.discard(None)  # disabled, or out of the range's reach
+        ordered = tuple(sorted(cast("set[int]", places)))
         fallback = _fallback(context)
         same = (context.tz, fallback, ordered)
         runs = alike.get(same)
         if runs is None:
-            ranked = [ranked_all[p] for p in ordered]
-            runs = alike[same] = _runs(ranked, context.tz, fallback, low, high, losers)
+            runs = alike[same] = _runs(ordered, spans, context.tz, fallback, losers)
         out[key] = Timeline(context.id, start_utc, end_utc, runs)
     return out
 
@@ -576,29 +695,17 @@ def _fallback(screen: ScreenContext) -> Fallback:
     return (Source.NOTHING, None, None, None)
 
 
-def _timeline(
-    ranked: list[ScheduleRule],
-    screen: ScreenContext,
-    start_utc: datetime,
-    end_utc: datetime,
-    losers: bool,
-) -> Timeline:
-    """The timeline of `screen` from its enabled rules, best first (see _ranked)."""
-    low, high = _micros(start_utc), _micros(end_utc)
-    runs = _runs(ranked, screen.tz, _fallback(screen), low, high, losers)
-    return Timeline(screen.id, start_utc, end_utc, runs)
-
-
-def _runs(
-    ranked: list[ScheduleRule], tz: str, fallback: Fallback, low: int, high: int, losers: bool
-) -> Runs:
-    """Timeline.runs for rules best first in zone tz: each distinct active set (or winner) is
-    described once in a table, and runs refer to it by index."""
+def _runs(places: Sequence[int], spans: _Spans, tz: str, fallback: Fallback, losers: bool) -> Runs:
+    """Timeline.runs for the rules at `places` (positions in spans.ranked, best first) of a
+    screen in zone tz: each distinct active set (or winner) is described once in a table, and
+    runs refer to it by index."""
+    low, high = spans.low, spans.high
     index_of: dict[int, int] = {}
     table: list[RunRow] = []
     keys: list[int] = []
     if losers:
-        intervals = [_real_intervals(rule, tz, low, high) for rule in ranked]
+        ranked = [spans.ranked[p] for p in places]
+        intervals = [spans.of(p, tz) for p in places]
         run_starts, run_masks = _runs_with_losers(intervals, low, high)
         for mask in run_masks:
             key = index_of.get(mask)
@@ -607,24 +714,14 @@ def _runs(
                 table.append(_describe(mask, ranked, fallback))
             keys.append(key)
     else:
-        run_starts, run_ranks = _runs_of_winners(ranked, tz, low, high)
+        run_starts, run_ranks = _runs_of_winners(places, spans, tz)
         for rank in run_ranks:
             key = index_of.get(rank)
             if key is None:
                 key = index_of[rank] = len(table)
-                table.append(_winner_row(ranked[rank - 1]) if rank else _fallback_row(fallback))
+                table.append(spans.winner_row(rank - 1) if rank else _fallback_row(fallback))
             keys.append(key)
     return (low, tuple(run_starts), tuple(keys), tuple(table))
-
-
-def _winner_row(rule: ScheduleRule) -> RunRow:
-    """_describe's row for a rule that wins alone (no losers listed); one per rule, shared by
-    every screen it wins on."""
-    memo = rule.resolver_memo
-    row = memo.get("row")
-    if row is None:
-        row = memo["row"] = (Source.SCHEDULE, rule.playlist_id, rule.playlist_name, rule.id, ())
-    return row  # type: ignore[return-value]
 
 
 def _fallback_row(fallback: Fallback) -> RunRow:

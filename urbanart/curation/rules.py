@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from functools import cached_property
 
 from urbanart.curation.zones import validate_zone
 from urbanart.errors import InvalidValue
@@ -208,14 +207,6 @@ class ScheduleRule:
     enabled: bool = True
     shared_instant: bool = False
     reference_tz: str = "UTC"  # read only when shared_instant
-
-    @cached_property
-    def resolver_memo(self) -> dict[object, object]:
-        """Scratch space where the resolver keeps this rule's real-time intervals per zone and
-        range. Safe because the rule is frozen; it lets one rule reached by many screens (through
-        a group) be computed once per zone instead of once per screen. Not a field: it takes no
-        part in equality, hashing or the timeline's version."""
-        return {}
 
     def __post_init__(self) -> None:
         if not isinstance(self.created_at, datetime) or self.created_at.utcoffset() is None:
