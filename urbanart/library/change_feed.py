@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 CHANNEL = "urbanart_changes"
 #: Tables written so often that announcing them would flood every studio, and that no view
 #: refreshes from (leases are renewed every few seconds; screens report plays and heartbeats).
-QUIET_TABLES = frozenset({"leases", "heartbeats", "plays", "screen_states", "alembic_version"})
+#: The audit log is written beside every edit, whose own table already names what changed.
+QUIET_TABLES = frozenset(
+    {"leases", "heartbeats", "plays", "screen_states", "alembic_version", "audit_log"}
+)
 #: How long a listener waits for notifications before looking whether it should stop.
 POLL_SECONDS = 0.25
 #: After losing its connection, a listener connects again this often.
