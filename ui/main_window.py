@@ -53,6 +53,7 @@ from urbanart import __version__
 from urbanart.curation.demo import load_demo_curation
 from urbanart.library.catalog import count_artworks
 from urbanart.library.demo import load_demo
+from urbanart.library.home import holds_library
 from urbanart.library.library import Library
 from urbanart.library.settings import LibrarySettings, load_settings
 from urbanart.library.undo import UndoResult
@@ -356,7 +357,7 @@ class MainWindow(QMainWindow):
         if not folder:
             return
         path = Path(folder)
-        if any(path.iterdir()) and not (path / "library.sqlite3").exists():
+        if any(path.iterdir()) and not holds_library(path):
             QMessageBox.warning(
                 self,
                 "Urban Art Studio",
@@ -370,7 +371,7 @@ class MainWindow(QMainWindow):
         if not folder:
             return
         path = Path(folder)
-        if not (path / "library.sqlite3").exists():
+        if not holds_library(path):
             answer = QMessageBox.question(
                 self,
                 "Urban Art Studio",

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from urbanart.errors import LibraryError
 from urbanart.library import catalog
 from urbanart.library.database import MIGRATIONS_DIR, alembic_config, head_revision, make_engine
-from urbanart.library.home import ENV_HOME, resolve_home
+from urbanart.library.home import ENV_HOME, holds_library, resolve_home
 from urbanart.library.library import Library
 
 
@@ -35,6 +35,18 @@ def test_home_comes_from_flag_then_environment(
     assert resolve_home(tmp_path / "flag") == (tmp_path / "flag").resolve()
     monkeypatch.delenv(ENV_HOME)
     assert "urbanart" in str(resolve_home()).lower()
+
+
+def test_a_folder_holds_a_library_once_opened_or_always_when_the_catalogue_is_a_server(
+    home: Path, tmp_path: Path, database: str
+) -> None:
+    """What the studio's New/Open library dialogs ask: a second curator joining an exhibition on
+    PostgreSQL with an empty working folder is not asked to "create" a library."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert holds_library(empty) == (database == "postgresql")
+    Library.open(home).close()
+    assert holds_library(home)
 
 
 @pytest.mark.sqlite_only("a missing SQLite file is a missing library; PostgreSQL's is the database")

@@ -31,3 +31,15 @@ def resolve_home(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return default_home()
+
+
+def holds_library(path: Path) -> bool:
+    """Whether opening path finds an existing library rather than starting a new one.
+
+    With URBANART_DATABASE_URL set the catalogue lives on that server, and any folder is just
+    this machine's working folder for it (secrets, published tree, cache), so there is nothing
+    to "create": asking would only confuse a second curator joining an exhibition.
+    """
+    if os.environ.get(ENV_DATABASE_URL):
+        return True
+    return (path / DATABASE_NAME).exists()
