@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from tests.ui.conftest import wait_idle
 from urbanart.delivery import jobs
+from urbanart.delivery.job_runner import LEASE_ENV
 from urbanart.delivery.server import ALL_INTERFACES, local_network_ip
 from urbanart.library.library import Library
 from urbanart.library.models import Publication
@@ -51,3 +53,27 @@ def test_the_studio_runs_a_stored_publish_and_serves_the_hub(
     window.close()
     wait_idle(qtbot)
     assert window.scheduler.scheduler is None and window.hub.address is None
+
+
+def test_a_studio_and_two_serve_processes_run_each_timed_job_once(
+    qtbot, open_window, demo_home: Path, monkeypatch
+) -> None:
+    from tests.delivery.test_job_runner import LEASE, Serve
+
+    monkeypatch.setenv(LEASE_ENV, str(LEASE))
+    window = open_window(demo_home, start_hub=True)  # the hub and the job runner
+    qtbot.waitUntil(lambda: window.scheduler.status == "jobs: running", timeout=15_000)
+    with Library.open(demo_home) as library:
+        serves = [Serve(library), Serve(library)]
+        try:
+            states = [serve.wait_for("Timed jobs: ", 30) for serve in serves]
+            # The studio holds the lease; both `urbanart serve` stand by, naming it.
+            assert all(state.startswith("Timed jobs: standing by") for state in states), states
+            assert all(f"pid {os.getpid()} " in state for state in states), states
+            jobs.schedule_publish(library, datetime.now(UTC) + timedelta(seconds=2))
+            qtbot.waitUntil(lambda: publication_statuses(demo_home) == ["done"], timeout=30_000)
+            qtbot.wait(int(LEASE * 1000))  # a second runner would have started its own by now
+            assert publication_statuses(demo_home) == ["done"]
+        finally:
+            for serve in serves:
+                serve.stop()
