@@ -28,8 +28,8 @@ def calls() -> None:
 @click.option("--timezone", "tz", required=True, help="IANA zone of the deadline (Europe/Berlin).")
 @click.option("--description", default="", help="What the call is about (shown on its page).")
 @click.option(
-    "--kind", "kinds", multiple=True, default=("still",), show_default=True,
-    help="Accepted kind of work (repeat); the library accepts stills today.",
+    "--kind", "kinds", multiple=True, default=("still", "video"), show_default=True,
+    help="Accepted kind of work, still or video (repeat to name both).",
 )  # fmt: skip
 @click.option("--max-files", default=5, show_default=True, help="Works per artist.")
 @click.option("--max-mb", default=50, show_default=True, help="Megabytes (MiB) per file.")

@@ -370,7 +370,9 @@ class IntakeRoutes:
     async def guard_upload(self, upload: UploadInfo, call: CallRecord) -> Guarded | Refused:
         """The import guard on a complete upload; a refused one is removed whole at once."""
         limits = await self.limits(call)
-        future = self.guard.submit(self.folders.data(upload.id), upload.file_name, limits)
+        future = self.guard.submit(
+            self.folders.data(upload.id), upload.file_name, limits, call.kinds
+        )
         try:
             verdict = await asyncio.wrap_future(future)
         except Exception as exc:  # the worker died (killed, out of memory before the check)

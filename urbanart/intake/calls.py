@@ -20,8 +20,8 @@ from urbanart.library.models import Call, CallInvite, Submission, Submitter
 from urbanart.library.settings import load_settings
 from urbanart.library.vocabulary import LICENSES, normalize_license
 
-#: What the library accepts today; video joins once the importer takes it.
-KINDS = ("still",)
+#: The kinds of work a call can take (the library imports both).
+KINDS = ("still", "video")
 #: Upper bounds a curator may set (a call of 100 artists stays within a few GB).
 MAX_FILES_LIMIT = 50
 MAX_BYTES_LIMIT = 2000 * MIB

@@ -33,6 +33,8 @@ from typing import Any
 from urbanart.errors import ImportRefused
 from urbanart.imaging.limits import MIB, ImportLimits
 from urbanart.imaging.probe import inspect_and_render
+from urbanart.imaging.video.guard import guard_video
+from urbanart.imaging.video.sniff import HEAD_BYTES, sniff
 from urbanart.library.import_workers import start_worker
 from urbanart.library.importer import EXTENSIONS
 
@@ -67,6 +69,8 @@ class Guarded:
     width: int
     height: int
     byte_size: int
+    #: "still" or "video": which of a call's accepted kinds the file is.
+    kind: str = "still"
 
 
 @dataclass(frozen=True)
@@ -74,17 +78,45 @@ class Refused:
     reason: str
 
 
-def guard_file(path: str, name: str, limits: ImportLimits) -> Guarded | Refused:
-    """The import guard on one file (runs in a worker process): size, type, pixels, frames."""
+def _not_taken(kind: str, kinds: tuple[str, ...]) -> Refused:
+    taken = " and ".join(f"{k}s" for k in kinds)
+    return Refused(f"a {kind}: this call takes {taken} only")
+
+
+def guard_file(
+    path: str, name: str, limits: ImportLimits, kinds: tuple[str, ...] = ("still",)
+) -> Guarded | Refused:
+    """The import guard on one file (runs in a worker process): size, type, pixels, frames.
+
+    Videos get the importer's video guard (PyAV, from the file: it seeks, so they are hashed in
+    chunks and never read whole); kinds are the call's accepted kinds.
+    """
     try:
         size = os.stat(path).st_size
         if size > limits.max_bytes:
             mb, limit_mb = size / 1e6, limits.max_bytes / 1e6
             return Refused(f"too large: {mb:.0f} MB, the limit is {limit_mb:.0f} MB")
         with open(path, "rb") as handle:
-            data = handle.read()
+            container = sniff(handle.read(HEAD_BYTES))
+            handle.seek(0)
+            if container is not None:
+                sha = hashlib.file_digest(handle, "sha256").hexdigest()
+            else:
+                data = handle.read()
     except OSError as exc:
         return Refused(f"cannot read the file: {exc.strerror or exc}")
+    if container is not None:
+        if "video" not in kinds:
+            return _not_taken("video", kinds)
+        try:
+            video = guard_video(path, name, container, limits)
+        except ImportRefused as exc:
+            return Refused(exc.reason)
+        return Guarded(
+            sha, container.format, container.extension, video.width, video.height, size, "video"
+        )
+    if "still" not in kinds:
+        return _not_taken("still", kinds)
     try:
         info, _thumb, _renditions = inspect_and_render(data, name, limits, (), False)
     except ImportRefused as exc:
@@ -104,7 +136,9 @@ class Guard:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
 
-    def submit(self, path: Path, name: str, limits: ImportLimits) -> Future[Guarded | Refused]:
+    def submit(
+        self, path: Path, name: str, limits: ImportLimits, kinds: tuple[str, ...] = ("still",)
+    ) -> Future[Guarded | Refused]:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
@@ -112,7 +146,7 @@ class Guard:
                 initializer=start_worker,
                 initargs=(os.getpid(), limits.worker_memory_bytes),
             )
-        return self._pool.submit(guard_file, str(path), name, limits)
+        return self._pool.submit(guard_file, str(path), name, limits, kinds)
 
     def close(self) -> None:
         if self._pool is not None:
