@@ -12,7 +12,6 @@ import pytest
 from tests.delivery.conftest import World
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.signing import KeyNotPinned, pinned_key_id, rotate_key, signing_key
-from urbanart.library import home as homes
 from urbanart.library.library import Library, current_tree
 from urbanart.player.manifest_client import verify_manifest
 from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path
@@ -23,7 +22,7 @@ NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def second(world: World, tmp_path: Path) -> Iterator[Library]:
     """A second curator's library folder on the first one's catalogue (its own published tree)."""
-    url = f"sqlite:///{world.library.home / homes.DATABASE_NAME}"
+    url = world.library.engine.url.render_as_string(hide_password=False)  # SQLite or PostgreSQL
     library = Library.open(tmp_path / "second-curator", database_url=url)
     yield library
     library.close()

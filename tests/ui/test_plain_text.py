@@ -58,8 +58,7 @@ def test_the_qt_players_caption_shows_a_tag_like_credit_as_text(qtbot) -> None:
             "ai_involvement": "assisted",
             "ai_disclosure": "<i>made with</i>",
             "mobile_url": "http://127.0.0.1/a/1/",
-        },
-        64,
+        }
     )
     assert "<img" not in overlay.caption.text()
     assert rendered(overlay.caption.text()) == EVIL + "\n<i>made with</i>"
