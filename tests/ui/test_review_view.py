@@ -21,13 +21,13 @@ from ui import operations
 from ui.main_window import MainWindow
 from ui.views.review.view import ARTIST, STATE, TITLE, ReviewView
 from urbanart.intake import review
+from urbanart.intake.calls import CallRecord
 from urbanart.intake.submissions import (
     ArtistForm,
     WorkForm,
     check_hand_in,
     record_hand_in,
 )
-from urbanart.intake.calls import CallRecord
 from urbanart.intake.uploads import Guarded, IntakeFolders, guard_file, owner_of
 from urbanart.library import catalog
 from urbanart.library.library import Library
