@@ -224,3 +224,31 @@ def test_without_a_call_the_view_says_how_to_make_one(qtbot, open_window, demo_h
     assert isinstance(view, ReviewView)
     qtbot.waitUntil(lambda: view.empty.isVisible(), timeout=10_000)
     assert "calls create" in view.empty.text() and view.table.rowCount() == rows
+
+
+def test_a_hand_in_made_meanwhile_is_listed_on_coming_back_and_c_asks_for_a_change(
+    qtbot, open_window, demo_home: Path
+) -> None:
+    world = make_world(demo_home, ANA)
+    window, view = open_review(qtbot, open_window, world, rows=1)
+    window.show_view("library")
+    with Library.open(world.home) as library:
+        hand_in(library, world.call, BO)
+    window.show_view("review")
+    qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=10_000)
+    assert texts(view, TITLE) == ["Red Harbour", "Blue Quay"]
+    assert view.fields["Title"].text() == "Red Harbour"  # the selection stayed
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_C)
+    dialog = view.message_dialog
+    assert dialog is not None and dialog.windowTitle() == "Ask for a change"
+    qtbot.keyClicks(dialog.text, "Please send it without the watermark.")
+    dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: texts(view, STATE)[0] == "Change asked", timeout=10_000)
+    first = submissions(world)[0]
+    assert (first.state, first.message) == (
+        "change_requested",
+        "Please send it without the watermark.",
+    )
+    view.table.selectRow(0)
+    assert "Please send it without the watermark." in view.message.text()

@@ -124,6 +124,24 @@ class ReviewPresenter(QObject):
         self.display.show_calls(found, chosen)
         self.choose_call(chosen, force=True)
 
+    def reload(self, select: Sequence[int]) -> None:
+        """The calls and the chosen call's submissions again, keeping the selection."""
+        library = self.studio.library
+
+        def work(_ctx: OpContext) -> list[CallRecord]:
+            return list_calls(library)
+
+        def loaded(found: list[CallRecord]) -> None:
+            self.calls = found
+            chosen = self.call_id if self.call_id in {c.id for c in found} else None
+            self.display.show_calls(found, chosen)
+            if chosen is None:
+                self._calls_loaded(found)
+            else:
+                self.load_submissions(select)
+
+        run_op(self.parent_widget, work, on_success=loaded, label="load calls")
+
     def choose_call(self, call_id: int | None, *, force: bool = False) -> None:
         if call_id == self.call_id and not force:
             return

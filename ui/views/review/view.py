@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -63,6 +63,7 @@ class ReviewView(QWidget):
         self.message_dialog: MessageDialog | None = None
         self._image: QImage | None = None
         self._shown_id: int | None = None
+        self._started = False
 
         self.calls = QComboBox()
         self.calls.setAccessibleName("Call")
@@ -187,7 +188,15 @@ class ReviewView(QWidget):
     # StudioView ---------------------------------------------------------------------------------
 
     def start(self) -> None:
+        self._started = True
         self.presenter.load_calls()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Hand-ins arrive through the hub while the curator is elsewhere: coming back to the
+        view lists them (a read in the background; the selection stays where it was)."""
+        super().showEvent(event)
+        if self._started and not event.spontaneous():
+            self.presenter.reload(self.selected_ids())
 
     def save_state(self, settings: QSettings) -> None:
         settings.setValue("review/splitter", self.split.saveState())
@@ -299,6 +308,7 @@ class ReviewView(QWidget):
         self.selection_note.setText(
             f"{len(ids)} selected: Accept and Decline act on all of them." if len(ids) > 1 else ""
         )
+        self.selection_note.setVisible(len(ids) > 1)
         self._update_actions()
 
     def _show_record(self, record: SubmissionRecord | None) -> None:
@@ -318,6 +328,7 @@ class ReviewView(QWidget):
             self.fields[label].setText(text)
         self.contact.setText(fmt.curator_line(record))
         self.message.setText(fmt.message_line(record))
+        self.message.setVisible(bool(self.message.text()))
         if record.id != self._shown_id:
             self._shown_id = record.id
             self._image = None
