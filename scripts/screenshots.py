@@ -71,6 +71,60 @@ def dark_palette() -> object:
     return palette
 
 
+def hand_in_examples(library: object) -> None:
+    """An open call with the example files handed in (through the hub's own engine steps), so
+    the Review view has something to show."""
+    from urbanart.intake.calls import create_call
+    from urbanart.intake.submissions import ArtistForm, WorkForm, check_hand_in, record_hand_in
+    from urbanart.intake.uploads import Guarded, IntakeFolders, guard_file, owner_of
+    from urbanart.library.library import Library
+    from urbanart.library.settings import load_settings
+
+    assert isinstance(library, Library)
+    call = create_call(
+        library,
+        title="Walls of 2027",
+        deadline="2099-03-01T18:00",
+        timezone="Europe/Berlin",
+        description="Big walls, small screens.",
+        terms="You keep your rights; we may show the work on our screens.",
+        max_files=3,
+        max_bytes=8 * 1024 * 1024,
+        licenses=("CC-BY-4.0", "CC-BY-NC-4.0", "all-rights-reserved"),
+    )
+    folders = IntakeFolders(library.home)
+    limits = load_settings(library).import_limits()
+    examples = ROOT / "ui" / "assets" / "examples"
+    artists = (
+        ("Harbour Lights Crew", "crew@example.org", "Night crew painting the docks since 2011."),
+        ("Moss Frequency", "moss@example.org", "Green walls, radio noise, slow light."),
+        ("Ana Lima", "ana@example.org", "Photographs walls at night."),
+    )
+    files = {
+        artists[0]: list((examples / "submissions" / artists[0][0]).glob("*.png")),
+        artists[1]: list((examples / "submissions" / artists[1][0]).glob("*.png")),
+        artists[2]: [examples / "night.jpg"],
+    }
+    for (name, email, bio), paths in files.items():
+        works = []
+        for index, path in enumerate(sorted(paths)):
+            data = path.read_bytes()
+            upload = folders.new_upload(call.id, owner_of(email), len(data), path.name)
+            folders.data(upload.id).write_bytes(data)
+            guarded = guard_file(str(folders.data(upload.id)), path.name, limits)
+            assert isinstance(guarded, Guarded), guarded
+            title = path.stem.replace("night", "Night Wall")
+            work = WorkForm(index, title, "2026", f"{title}, made for the walls of 2027.")
+            work.alt_text, work.license = f"The work {title}.", "CC-BY-4.0"
+            work.ai_involvement = "digitalCreation"
+            work.file_name, work.upload_id, work.guarded = path.name, upload.id, guarded
+            works.append(work)
+        form = ArtistForm(name, bio, "https://example.org", email, True, works)
+        checked = check_hand_in(call, form, 0)
+        keys = [folders.adopt(w.upload_id or "", w.file_name) for w in works]
+        record_hand_in(library, call, form, checked, keys)
+
+
 def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
     """Open the studio and save the shots; runs inside the chosen display."""
     from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
@@ -102,6 +156,7 @@ def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
         with Library.open(home) as library:
             load_demo(library)
             load_demo_curation(library)
+            hand_in_examples(library)
         settings = QSettings(str(Path(tmp) / "studio.ini"), QSettings.Format.IniFormat)
         window = create_window(home, settings, start_hub=True)
         window.resize(width, height)
@@ -167,6 +222,8 @@ def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
             screens_view = window.views["screens"]
             screens_view.table.selectRow(0)  # type: ignore[attr-defined]
             shot("10-screen-pairing")
+            window.show_view("review")  # an open call's hand-ins, the first one previewed
+            shot("11-review")
         window.close()
         settle(100)
     return saved

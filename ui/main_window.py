@@ -44,6 +44,7 @@ from ui.views.artists_view import ArtistsView
 from ui.views.library_view import LibraryView
 from ui.views.playlists_view import PlaylistsView
 from ui.views.publish.view import PublishView
+from ui.views.review.view import ReviewView
 from ui.views.schedules.view import SchedulesView
 from ui.views.screens.view import ScreensView
 from ui.views.studio_view import ShowsHubAddress, StudioView
@@ -70,6 +71,7 @@ VIEWS: tuple[tuple[str, str, str], ...] = (
     ("schedules", "Schedules", "schedules"),
     ("screens", "Screens", "screens"),
     ("publish", "Publish", "publish"),
+    ("review", "Review", "review"),
 )
 
 
@@ -293,6 +295,8 @@ class MainWindow(QMainWindow):
                 view = SchedulesView(studio)
             elif key == "screens":
                 view = ScreensView(studio)
+            elif key == "review":
+                view = ReviewView(studio)
             else:
                 view = PublishView(studio)
             self.views[key] = view

@@ -1,4 +1,4 @@
-"""View ▸ <view> and Ctrl+1…Ctrl+6 switch the studio's view, not only the menu's check marks."""
+"""View ▸ <view> and Ctrl+1…Ctrl+7 switch the studio's view, not only the menu's check marks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from ui.main_window import VIEWS, MainWindow
 
 KEYS = [key for key, *_ in VIEWS]
-DIGITS = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_5, Qt.Key.Key_6]
+DIGITS = [getattr(Qt.Key, f"Key_{n}") for n in range(1, 8)]
 
 
 def shown(window: MainWindow) -> str:

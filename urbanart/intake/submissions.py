@@ -249,6 +249,9 @@ class SubmissionRecord:
     message: str
     artwork_id: int | None
     created_at: datetime
+    #: The artist's public bio and link (the studio's Review view shows them beside the work).
+    bio: str = ""
+    link: str = ""
 
     @classmethod
     def of(cls, row: Submission) -> SubmissionRecord:
@@ -257,6 +260,7 @@ class SubmissionRecord:
             row.id, s.call_id, s.name, s.email, row.title, row.year, row.description,
             row.alt_text, row.license, row.ai_involvement, row.file_name, row.file_key,
             row.sha256, row.byte_size, row.state, row.message, row.artwork_id, row.created_at,
+            s.bio, s.link,
         )  # fmt: skip
 
     @property

@@ -1,0 +1,1 @@
+"""The Review view (issue #16): a call's hand-ins, a preview, accept / decline / ask a change."""
