@@ -3,6 +3,7 @@ written once, cached locally within its bound, and failing with a sentence that 
 
 from __future__ import annotations
 
+import os
 import socket
 from hashlib import sha256
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from tests.imaging.corpus import build_corpus
 from tests.s3_server import S3Server, serve_s3  # noqa: F401 - the s3_server fixture
 from urbanart.errors import InvalidValue
+from urbanart.library.home import ENV_DATABASE_URL
 from urbanart.library.import_sources import scan
 from urbanart.library.importer import ImportRun, Status, import_items
 from urbanart.library.library import Library
@@ -47,7 +49,9 @@ def test_a_second_curator_with_an_empty_folder_sees_the_first_ones_works_and_thu
     bucket = s3_server.bucket()
     corpus = build_corpus(tmp_path / "corpus")
     originals = {sha256(corpus[n].read_bytes()).hexdigest() for n in FILES}
-    database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"  # the shared catalogue (PG elsewhere)
+    # The shared catalogue: this run's PostgreSQL database when the test runs on PostgreSQL,
+    # else one SQLite file both folders open.
+    database = os.environ.get(ENV_DATABASE_URL) or f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     _use_bucket(monkeypatch, s3_server, f"s3://{bucket}/studio", tmp_path / "cache-berlin")
     berlin = Library.open(tmp_path / "berlin", database_url=database)
     assert isinstance(berlin.store, S3MediaStore)
