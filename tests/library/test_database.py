@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
@@ -47,6 +49,57 @@ def test_a_folder_holds_a_library_once_opened_or_always_when_the_catalogue_is_a_
     assert holds_library(empty) == (database == "postgresql")
     Library.open(home).close()
     assert holds_library(home)
+
+
+def _row_for(table: sa.Table, **given: object) -> dict[str, object]:
+    """Values for every required column of a reflected table (the schema of an old revision)."""
+    row: dict[str, object] = {}
+    for column in table.columns:
+        if column.name in given or column.primary_key or column.nullable:
+            continue
+        if column.server_default is not None:
+            continue
+        python = column.type.python_type
+        row[column.name] = {
+            int: 1, float: 1.0, bool: False, str: "x", datetime: datetime(2024, 1, 1)
+        }.get(python, "x")
+    return row | given
+
+
+@pytest.mark.sqlite_only("SQLite rebuilds a table to alter it; PostgreSQL alters in place")
+def test_a_library_with_works_in_it_migrates_from_0007_keeping_every_row(home: Path) -> None:
+    """A batch migration rebuilds a table that other rows point at (artworks → media_assets):
+    with foreign keys enforced, dropping the old table failed on a real library (not on an
+    empty one), so each step must run with them off and be checked after."""
+    home.mkdir(parents=True)
+    engine = make_engine(f"sqlite:///{home / 'library.sqlite3'}")
+    command.upgrade(alembic_config(engine), "0007")
+    meta = sa.MetaData()
+    meta.reflect(engine, only=["artists", "media_assets", "artworks"])
+    with engine.begin() as conn:
+        artist = conn.execute(
+            meta.tables["artists"].insert().values(_row_for(meta.tables["artists"], name="Old"))
+        ).inserted_primary_key[0]
+        asset = conn.execute(
+            meta.tables["media_assets"]
+            .insert()
+            .values(_row_for(meta.tables["media_assets"], sha256="ab" * 32))
+        ).inserted_primary_key[0]
+        conn.execute(
+            meta.tables["artworks"]
+            .insert()
+            .values(
+                _row_for(meta.tables["artworks"], title="Kept", artist_id=artist, asset_id=asset)
+            )
+        )
+    engine.dispose()
+
+    with Library.open(home) as lib:
+        [work] = catalog.list_artworks(lib)
+        assert (work.title, work.artist_name, work.kind) == ("Kept", "Old", "image")
+        with lib.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1  # on again after
+            assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
 
 
 @pytest.mark.sqlite_only("a missing SQLite file is a missing library; PostgreSQL's is the database")
