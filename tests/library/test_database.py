@@ -61,7 +61,11 @@ def _row_for(table: sa.Table, **given: object) -> dict[str, object]:
             continue
         python = column.type.python_type
         row[column.name] = {
-            int: 1, float: 1.0, bool: False, str: "x", datetime: datetime(2024, 1, 1)
+            int: 1,
+            float: 1.0,
+            bool: False,
+            str: "x",
+            datetime: datetime(2024, 1, 1),
         }.get(python, "x")
     return row | given
 
