@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from hashlib import sha256 as sha256_of
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from urbanart.errors import NotFound, UrbanArtError
 from urbanart.imaging.normalize import open_image, to_srgb
@@ -87,19 +88,26 @@ def ensure_rendition(library: Library, sha256: str, profile: RenditionProfile) -
     return _remember(library, sha256, key, store_key, image)
 
 
+def rendition_row(session: Session, sha256: str, key: str) -> Rendition:
+    """The rendition row of an asset for one profile, added when there is none yet (stills and
+    videos record theirs the same way)."""
+    asset = session.scalar(select(MediaAsset).where(MediaAsset.sha256 == sha256))
+    assert asset is not None
+    row = session.scalar(
+        select(Rendition).where(Rendition.asset_id == asset.id, Rendition.profile_key == key)
+    )
+    if row is None:
+        row = Rendition(asset_id=asset.id, profile_key=key)
+        session.add(row)
+    return row
+
+
 def _remember(
     library: Library, sha256: str, key: str, store_key: str, image: RenditionImage
 ) -> RenditionRecord:
     """Record a rendition just stored (replacing the row of one whose file went missing)."""
     with library.session() as session:
-        asset = session.scalar(select(MediaAsset).where(MediaAsset.sha256 == sha256))
-        assert asset is not None
-        row = session.scalar(
-            select(Rendition).where(Rendition.asset_id == asset.id, Rendition.profile_key == key)
-        )
-        if row is None:
-            row = Rendition(asset_id=asset.id, profile_key=key)
-            session.add(row)
+        row = rendition_row(session, sha256, key)
         row.store_key = store_key
         row.format = image.format
         row.width, row.height = image.width, image.height

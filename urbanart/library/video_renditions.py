@@ -25,7 +25,12 @@ from urbanart.imaging.video.transcode import CancelSignal, TranscodeFailed
 from urbanart.library import store as keys
 from urbanart.library.library import Library
 from urbanart.library.models import MediaAsset, Rendition
-from urbanart.library.renditions import RenditionFailed, RenditionRecord, ensure_rendition
+from urbanart.library.renditions import (
+    RenditionFailed,
+    RenditionRecord,
+    ensure_rendition,
+    rendition_row,
+)
 from urbanart.library.video_files import original_file
 
 VIDEO_FORMAT = "MP4"
@@ -99,14 +104,7 @@ def ensure_video_rendition(
         store_key = keys.rendition_key(sha256, key, "mp4")
         library.store.put_file(store_key, out)
     with library.session() as session:
-        asset = session.scalar(select(MediaAsset).where(MediaAsset.sha256 == sha256))
-        assert asset is not None
-        row = session.scalar(
-            select(Rendition).where(Rendition.asset_id == asset.id, Rendition.profile_key == key)
-        )
-        if row is None:
-            row = Rendition(asset_id=asset.id, profile_key=key)
-            session.add(row)
+        row = rendition_row(session, sha256, key)
         row.store_key = store_key
         row.format = VIDEO_FORMAT
         row.width, row.height = result.width, result.height
