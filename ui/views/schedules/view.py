@@ -199,6 +199,9 @@ class SchedulesView(QWidget):
 
         self.list_heading = PlainLabel("Schedules")
         theme.set_point_size(self.list_heading, 1.1, bold=True)
+        # A long screen name wraps rather than widening the pane (four buttons sit beside it):
+        # unwrapped, it squeezed the screen list to a sliver at 1280×800.
+        self.list_heading.setWordWrap(True)
         self.new_button = QPushButton("New schedule…")
         self.new_button.setToolTip("Create a schedule (Ctrl+N)")
         self.edit_button = QPushButton("Edit…")
@@ -304,7 +307,7 @@ class SchedulesView(QWidget):
         self.body.addWidget(right)
         self.body.setStretchFactor(0, 1)
         self.body.setChildrenCollapsible(False)
-        self.body.setSizes([800, 300])
+        self.body.setSizes([830, 250])
         self.pages = QStackedWidget()
         self.pages.addWidget(self.body)
         self.pages.addWidget(self.empty)
@@ -313,7 +316,7 @@ class SchedulesView(QWidget):
         self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([240, 1000])
+        self.splitter.setSizes([190, 1000])  # the week and its table need the width most
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -649,6 +652,12 @@ class SchedulesView(QWidget):
         times = metrics.horizontalAdvance("00:00-00:00") + 2 * _CELL_PADDING
         floors[fmt.WINDOW] = min(wanted[fmt.WINDOW], max(floors[fmt.WINDOW], times))
         last = max(floors[fmt.TARGETS], _TARGETS_FLOOR)
+        # The splitters may not squeeze the table below its floors (that is a sideways
+        # scrollbar); the pane's heading wraps, so this is what bounds the centre's width.
+        scroll = tree.verticalScrollBar().sizeHint().width()
+        minimum = sum(floors[:-1]) + last + 2 * tree.frameWidth() + scroll
+        if tree.minimumWidth() != minimum:
+            tree.setMinimumWidth(minimum)
         available = tree.viewport().width() - last
         for column, width in enumerate(fit_widths(wanted[:-1], floors[:-1], available)):
             tree.setColumnWidth(column, width)
