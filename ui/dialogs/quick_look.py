@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QKeyEvent, QPixmap, QResizeEvent
+from PySide6.QtGui import QImage, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QDialog, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ui import theme
 from ui.operations import OpContext, submit
 from ui.thumbnails import load_preview_image
+from ui.widgets.fitted_picture import fitted_pixmap
 from ui.widgets.plain_text import PlainLabel
 from urbanart.library.browse import BrowseRow
 from urbanart.library.catalog import get_artwork
@@ -86,13 +87,7 @@ class QuickLook(QDialog):
         if self._image is None:
             return
         ratio = self.devicePixelRatioF()
-        size = self.picture.size() * ratio
-        scaled = self._image.scaled(
-            size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-        )
-        pixmap = QPixmap.fromImage(scaled)
-        pixmap.setDevicePixelRatio(ratio)
-        self.picture.setPixmap(pixmap)
+        self.picture.setPixmap(fitted_pixmap(self._image, self.picture.size(), ratio))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

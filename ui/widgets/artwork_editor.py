@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.operations import describe
+from ui.widgets.fitted_picture import fitted_pixmap
 from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
 from ui.widgets.plain_text import PlainLabel
 from urbanart.errors import InvalidValue
@@ -99,14 +100,7 @@ class ImagePreview(QLabel):
     def _rescale(self) -> None:
         if self._image.isNull():
             return
-        ratio = self.devicePixelRatioF()
-        target = QSize(self.width(), self.height()) * ratio
-        scaled = self._image.scaled(
-            target, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-        )
-        pixmap = QPixmap.fromImage(scaled)
-        pixmap.setDevicePixelRatio(ratio)
-        self.setPixmap(pixmap)
+        self.setPixmap(fitted_pixmap(self._image, self.size(), self.devicePixelRatioF()))
 
 
 class ArtworkEditor(QWidget):

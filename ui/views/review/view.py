@@ -38,6 +38,7 @@ from ui.studio import Studio
 from ui.views.review import formatting as fmt
 from ui.views.review.message_dialog import MessageDialog
 from ui.views.review.presenter import ReviewPresenter
+from ui.widgets.fitted_picture import fitted_pixmap
 from ui.widgets.plain_text import PlainLabel
 from urbanart.intake.calls import CallRecord
 from urbanart.intake.submissions import SubmissionRecord
@@ -347,13 +348,7 @@ class ReviewView(QWidget):
         if self._image is None:
             return
         ratio = self.devicePixelRatioF()
-        size = self.preview.size() * ratio
-        scaled = self._image.scaled(
-            size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-        )
-        pixmap = QPixmap.fromImage(scaled)
-        pixmap.setDevicePixelRatio(ratio)
-        self.preview.setPixmap(pixmap)
+        self.preview.setPixmap(fitted_pixmap(self._image, self.preview.size(), ratio))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
