@@ -111,9 +111,18 @@ class FilterBar(QWidget):
         return any((q.text, q.artist_id, q.tag, q.status, q.ai_involvement))
 
     def show_artist(self, artist_id: int) -> None:
-        """Clear other filters and show one artist's works."""
+        """Clear other filters and show one artist's works.
+
+        The artist menu is filled in the background after the first rows paint; asked before
+        that, the artist gets a placeholder entry (which set_choices then keeps by its id), or
+        the request would fall back to "All artists".
+        """
         self.reset(emit=False)
+        self._updating = True
+        if self.artist.findData(artist_id) < 0:
+            self.artist.addItem("Loading…", artist_id)
         _restore(self.artist, artist_id)
+        self._updating = False
         self.changed.emit()
 
     def reset(self, *, emit: bool = True) -> None:
