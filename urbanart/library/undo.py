@@ -350,11 +350,14 @@ def _parameter_sets(multiparams: Any, params: Any, *_: Any) -> list[Mapping[str,
 
 
 def _keys_named(table: Table, where: Any, sets: list[Mapping[str, Any]]) -> list[Key] | None:
-    """The primary keys a statement touches, when its WHERE is exactly ``pk = :bind AND …``.
+    """The primary keys a statement touches, when its WHERE is ``pk = :bind AND col = :bind…``.
 
     That is the shape of every UPDATE and DELETE the ORM's flush emits, often run once per
-    row (executemany); reading their rows in one query instead of one per row keeps recording
-    cheap. None for any other WHERE, which is then run as it is.
+    row (executemany), with the version column added for rows that carry one (optimistic
+    concurrency: ``… AND version = :v``). Reading their rows by key alone in one query, instead
+    of one query per row, keeps recording cheap; a row whose other terms do not match is read
+    but unchanged, so it adds nothing to the step (and the ORM refuses the stale write
+    anyway). None for any other WHERE, which is then run as it is.
     """
     terms = (
         list(where.clauses)
@@ -373,7 +376,7 @@ def _keys_named(table: Table, where: Any, sets: list[Mapping[str, Any]]) -> list
             return None
         binds[term.left.name] = term.right
     columns = [c.name for c in table.primary_key.columns]
-    if sorted(binds) != sorted(columns):
+    if not set(columns) <= binds.keys():
         return None
     keys: list[Key] = []
     for values in sets:
@@ -415,6 +418,10 @@ class _Unit:
         for key in keys:  # inserted: no row had that key before
             seen.setdefault(key, None)
 
+    def _seen_all(self, table: Table, keys: list[Key]) -> bool:
+        seen = self.before.get(table.name, {})
+        return all(key in seen for key in keys)
+
     def before_execute(self, conn: Connection, clause: Any, *args: Any) -> None:
         """(ConnectionEvents.before_execute) Read the rows an UPDATE or DELETE will change."""
         if not isinstance(clause, Update | Delete):
@@ -431,6 +438,8 @@ class _Unit:
             rows = [_key_row(table, key) for key in keys]
             self.known.setdefault(table.name, {}).update((key, None) for key in keys)
             self._deleting = (clause, len(set(keys)))
+        elif keys is not None and isinstance(clause, Update) and self._seen_all(table, keys):
+            rows = []  # a second flush of rows this unit already read: their first image stands
         elif keys is not None:  # the ORM's own statements: one read for all their rows
             rows = list(_rows(conn, table, keys).values())
         else:
