@@ -252,3 +252,21 @@ def test_a_hand_in_made_meanwhile_is_listed_on_coming_back_and_c_asks_for_a_chan
     )
     view.table.selectRow(0)
     assert "Please send it without the watermark." in view.message.text()
+
+
+def test_a_refused_accept_is_kept_and_shown_in_the_details(
+    qtbot, open_window, demo_home: Path
+) -> None:
+    copy = Hand("Copy Cat", "cat@example.org", "Same Harbour", ANA.colour)
+    world = make_world(demo_home, ANA, copy)
+    _window, view = open_review(qtbot, open_window, world, rows=2)
+    qtbot.keyClick(view.table, Qt.Key.Key_A)  # Ana's work goes in first
+    qtbot.waitUntil(lambda: texts(view, STATE)[0] == "Accepted", timeout=15_000)
+    view.table.selectRow(1)
+    qtbot.waitUntil(lambda: view.fields["Title"].text() == "Same Harbour", timeout=5_000)
+    assert not view.refusal.isVisibleTo(view) and view.refusal.text() == ""
+    qtbot.keyClick(view.table, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: "same content as artwork" in view.refusal.text(), timeout=15_000)
+    assert view.refusal.isVisibleTo(view)
+    assert view.fields["Title"].text() == "Same Harbour"  # still the refused one, undecided
+    assert submissions(world)[1].state == "received"

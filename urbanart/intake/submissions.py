@@ -221,6 +221,7 @@ def record_hand_in(
                     byte_size=guarded.byte_size,
                     state=SubmissionState.RECEIVED,
                     message="",
+                    refusal="",
                 )
             )
         session.add(submitter)
@@ -252,6 +253,8 @@ class SubmissionRecord:
     #: The artist's public bio and link (the studio's Review view shows them beside the work).
     bio: str = ""
     link: str = ""
+    #: Why the library refused the file when a curator accepted it ("" when it was not).
+    refusal: str = ""
 
     @classmethod
     def of(cls, row: Submission) -> SubmissionRecord:
@@ -260,7 +263,7 @@ class SubmissionRecord:
             row.id, s.call_id, s.name, s.email, row.title, row.year, row.description,
             row.alt_text, row.license, row.ai_involvement, row.file_name, row.file_key,
             row.sha256, row.byte_size, row.state, row.message, row.artwork_id, row.created_at,
-            s.bio, s.link,
+            s.bio, s.link, row.refusal or "",
         )  # fmt: skip
 
     @property
@@ -286,6 +289,7 @@ class SubmissionRecord:
             "byte_size": self.byte_size,
             "state": self.state,
             "message": self.message,
+            "refusal": self.refusal,
             "artwork_id": self.artwork_id,
         }
 
