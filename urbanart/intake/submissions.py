@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 
 from urbanart.errors import InvalidValue, NotFound, UrbanArtError
+from urbanart.intake import events
 from urbanart.intake.calls import CallRecord, check_email
 from urbanart.intake.uploads import Guarded
 from urbanart.library.catalog import clean_text, clean_year
@@ -225,6 +226,7 @@ def record_hand_in(
                 )
             )
         session.add(submitter)
+    events.submissions_changed(library.home, call.id)  # committed: the studio may list it
     return token
 
 
@@ -331,4 +333,6 @@ def withdraw(library: Library, token: str, submission_id: int) -> SubmissionReco
         row.state = SubmissionState.WITHDRAWN
         row.updated_at = datetime.now(UTC)
         session.flush()
-        return SubmissionRecord.of(row)
+        record = SubmissionRecord.of(row)
+    events.submissions_changed(library.home, record.call_id)
+    return record
