@@ -44,6 +44,7 @@ class DataKind(StrEnum):
     SCHEDULES = "schedules"
     PUBLICATIONS = "publications"
     SETTINGS = "settings"  # the library's settings (public address, look-ahead…)
+    SUBMISSIONS = "submissions"  # open calls and the works handed in to them
 
 
 #: The kinds by their short names, as views import them.
@@ -54,7 +55,7 @@ ARTWORKS, ARTISTS, PLAYLISTS, LIBRARY = (
     DataKind.LIBRARY,
 )
 SCREENS, SCHEDULES, PUBLICATIONS = DataKind.SCREENS, DataKind.SCHEDULES, DataKind.PUBLICATIONS
-SETTINGS = DataKind.SETTINGS
+SETTINGS, SUBMISSIONS = DataKind.SETTINGS, DataKind.SUBMISSIONS
 
 
 @dataclass

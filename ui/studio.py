@@ -18,10 +18,12 @@ from ui.operations import (
     SCHEDULES,
     SCREENS,
     SETTINGS,
+    SUBMISSIONS,
     ChangeBus,
     DataKind,
 )
 from ui.thumbnails import ThumbnailLoader
+from urbanart.intake import events as intake_events
 from urbanart.library.library import Library
 
 #: What a view shows of each catalogue table another studio changed (tables not named here,
@@ -41,6 +43,9 @@ KINDS_OF_TABLE: dict[str, frozenset[DataKind]] = {
     "published_manifests": frozenset({PUBLICATIONS}),
     "push_deliveries": frozenset({PUBLICATIONS}),
     "settings": frozenset({SETTINGS}),
+    "calls": frozenset({SUBMISSIONS}),
+    "call_submitters": frozenset({SUBMISSIONS}),
+    "call_submissions": frozenset({SUBMISSIONS}),
 }
 #: "*": the feed lost its connection for a while; anything may have changed.
 EVERYTHING = frozenset().union(*KINDS_OF_TABLE.values())
@@ -61,6 +66,9 @@ class Studio(QObject):
     #: Another process committed changes to these tables (emitted from the feed's thread,
     #: delivered on the GUI thread, where the bus announces them).
     tables_changed = Signal(object)  # frozenset[str]
+    #: The hub in this process stored or withdrew a hand-in to this call (emitted from the
+    #: hub's database thread, delivered on the GUI thread).
+    submissions_changed = Signal(int)
 
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +78,9 @@ class Studio(QObject):
         self.thumbnails = ThumbnailLoader(library, parent=self)
         self.collector = GarbageCollector(self)
         self.tables_changed.connect(self._announce_tables)
+        self.submissions_changed.connect(lambda _call: self.bus.announce({SUBMISSIONS}))
+        self._hand_in_listener = self.submissions_changed.emit  # the same one to unlisten
+        intake_events.listen(library.home, self._hand_in_listener)
         # Connecting happens on the feed's own thread: the GUI thread never waits for it.
         self.change_feed = library.listen_for_changes(self.tables_changed.emit)
 
@@ -81,5 +92,6 @@ class Studio(QObject):
         if self.change_feed is not None:
             self.change_feed.stop(timeout=0)  # it ends within a poll; the GUI does not wait
         self.library.history.unlisten(self.history_changed.emit)
+        intake_events.unlisten(self.library.home, self._hand_in_listener)
         self.thumbnails.shutdown()
         self.library.close()

@@ -146,3 +146,29 @@ def test_an_invite_only_call_needs_a_live_invite(library: Library, served: Serve
     assert page.status_code == 200 and 'value="bo@example.org"' in page.text
     calls.revoke(library, private.id, "bo@example.org")
     assert requests.get(link, timeout=10).status_code == 403
+
+
+def test_a_cut_off_still_is_refused_as_truncated_by_the_hand_in_guard(tmp_path: Path) -> None:
+    """The hand-in guard decodes JPEG at reduced scale (and PNG whole) to stay cheap: a file
+    cut anywhere in its image data must still be refused, with the importer's reason."""
+    import io
+    import os
+
+    from PIL import Image
+
+    from urbanart.imaging.limits import ImportLimits
+    from urbanart.imaging.probe import TRUNCATED
+    from urbanart.intake.uploads import Guarded, Refused, guard_file
+
+    picture = Image.frombytes("RGB", (1200, 900), os.urandom(1200 * 900 * 3))
+    for fmt, name in (("JPEG", "photo.jpg"), ("PNG", "photo.png")):
+        out = io.BytesIO()
+        picture.save(out, fmt)
+        whole = out.getvalue()
+        path = tmp_path / name
+        path.write_bytes(whole)
+        assert isinstance(guard_file(str(path), name, ImportLimits()), Guarded)
+        for cut in (len(whole) // 3, len(whole) // 2, len(whole) - 300):
+            path.write_bytes(whole[:cut])
+            verdict = guard_file(str(path), name, ImportLimits())
+            assert verdict == Refused(TRUNCATED), (name, cut, verdict)

@@ -1,6 +1,6 @@
-"""End to end in headless Chromium: fill the call's form, upload a still in resumable chunks
-with one chunk's connection dropped, read the status page, accept in the CLI, find the work in
-the library with its credits."""
+"""End to end in headless Chromium: fill the call's form, upload a still (and a video) in
+resumable chunks with a chunk's connection dropped, read the status page, accept in the CLI or
+in the studio's Review view, find the works in the library with their credits."""
 
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
+from tests.imaging.video_clips import Clip, write_clip
 from tests.intake.conftest import HTML, Served, noise_png
+from tests.ui import conftest as studio_fixtures
+from ui.views.review.view import STATE, ReviewView
+from urbanart.intake import review
 from urbanart.library import catalog
 
 CHROMIUM = Path(os.environ.get("URBANART_CHROMIUM", "/usr/bin/chromium"))
@@ -86,3 +91,98 @@ def test_hand_in_with_a_dropped_chunk_then_accept_in_the_cli(
     )
     assert artwork.status == "approved" and artwork.ai_involvement == "digitalCreation"
     assert artwork.asset.sha256 == hashlib.sha256(data).hexdigest()
+
+
+#: The studio's fixtures (a real window on a library folder; no database work on the GUI thread).
+open_window = studio_fixtures.open_window
+settings = studio_fixtures.settings
+studio_guard = studio_fixtures.gui_thread_guard
+
+
+def test_a_still_and_a_video_handed_in_with_drops_then_accepted_in_the_review_view(
+    served: Served, browser: Any, tmp_path: Path, qtbot: Any, open_window: Any
+) -> None:
+    """The issue's end to end: the call page filled in Chromium, a still (three 1 MiB chunks,
+    the second dropped) and a video (its chunk dropped) through tus, the status page, then both
+    accepted in the studio's Review view and found in the library with their credits."""
+    still_bytes = noise_png((1000, 1000), seed=11)
+    assert len(still_bytes) > 2 * 1024 * 1024
+    still = tmp_path / "harbour.png"
+    still.write_bytes(still_bytes)
+    video = write_clip(tmp_path / "tram.mp4", Clip(width=96, height=64, frames=24))
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    patches: list[str] = []  # the URL of every PATCH, dropped ones included
+    dropped: list[str] = []
+
+    def drop_some(route: Any) -> None:
+        request = route.request
+        if request.method == "PATCH":
+            patches.append(request.url)
+            upload = list(dict.fromkeys(patches)).index(request.url)  # 0: the still, 1: video
+            if (upload, patches.count(request.url)) in ((0, 2), (1, 1)):
+                dropped.append(request.url)
+                route.abort("connectionreset")
+                return
+        route.continue_()
+
+    page.route("**/uploads/*", drop_some)
+    page.goto(served.page)
+    page.get_by_label("Artist name (public)").fill("Rui Costa")
+    page.get_by_label("Short bio (public)").fill("Films trams. " + HTML)
+    page.get_by_label("Your website (public, optional)").fill("https://rui.example.org")
+    page.get_by_label("Contact e-mail (private: only the curators see it)").fill("rui@example.org")
+    works = (
+        (still, "Harbour " + HTML, "2025", "CC-BY-4.0", "digitalCreation"),
+        (video, "Tram 28", "2026", "CC-BY-NC-4.0", "compositeWithTrainedAlgorithmicMedia"),
+    )
+    for n, (path, title, year, licence, ai) in enumerate(works):
+        page.set_input_files(f"#work-{n}-file", str(path))
+        page.fill(f"#work-{n}-title", title)
+        page.fill(f"#work-{n}-year", year)
+        page.fill(f"#work-{n}-description", f"Work {n}.")
+        page.fill(f"#work-{n}-alt", f"Alt text of work {n}.")
+        page.select_option(f"#work-{n}-license", licence)
+        page.check(f"input[name='work-{n}-ai'][value='{ai}']")
+    page.check("input[name='terms']")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/calls/status/*", timeout=90_000)
+    status = page.content()
+    assert status.count("Received: not reviewed yet") == 2
+    assert len(set(dropped)) == 2  # each upload lost a chunk's connection…
+    assert len(set(patches)) == 2 and len(patches) >= 3 + 1 + len(dropped)  # …and was resumed
+    context.close()
+
+    window = open_window(served.library.home, rows=None)
+    window.show_view("review")
+    view = window.views["review"]
+    assert isinstance(view, ReviewView)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=15_000)
+    view.table.setFocus()
+    view.table.selectAll()
+    qtbot.keyClick(view.table, Qt.Key.Key_A)  # bulk: both in one operation
+    qtbot.waitUntil(
+        lambda: [view.table.item(r, STATE).text() for r in range(2)] == ["Accepted"] * 2,
+        timeout=60_000,
+    )
+    studio_fixtures.wait_idle(qtbot)
+    grid = studio_fixtures.library_view(window)
+    qtbot.waitUntil(lambda: grid.model.rowCount() == 2, timeout=15_000)
+
+    records = review.list_submissions(served.library, served.call.id)
+    by_title = {r.title: r for r in records}
+    for path, title, year, licence, ai in works:
+        record = by_title[title]
+        assert record.artwork_id is not None
+        artwork = catalog.get_artwork(served.library, record.artwork_id)
+        assert (artwork.title, artwork.artist_name, artwork.year) == (title, "Rui Costa", int(year))
+        assert (artwork.license, artwork.ai_involvement, artwork.status) == (
+            licence,
+            ai,
+            "approved",
+        )
+        assert artwork.asset.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert catalog.get_artwork(served.library, by_title["Tram 28"].artwork_id).kind == "video"
+    artist = catalog.get_artist(served.library, "Rui Costa")
+    assert (artist.contact, artist.website) == ("rui@example.org", "https://rui.example.org")
+    assert artist.bio == "Films trams. " + HTML

@@ -3,11 +3,13 @@ a change, withdraw, forget an artist; contact e-mails never reach the published 
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.intake.conftest import Served, artist_fields, hand_in, open_form, png_bytes
 from urbanart.curation import playlists, screens
 from urbanart.delivery.publisher import publish
+from urbanart.errors import ImportRefused
 from urbanart.intake import review
 from urbanart.library import catalog
 from urbanart.library.library import published_root
@@ -141,9 +143,32 @@ def test_the_same_bytes_from_a_second_artist_are_not_credited_to_the_first_work(
     served: Served, run_cli
 ) -> None:
     handed_in(served, (3, 3, 3))
-    handed_in(served, (3, 3, 3), name="Copy Cat", email="cat@example.org")
+    cat, status_url = handed_in(served, (3, 3, 3), name="Copy Cat", email="cat@example.org")
     first, second = review.list_submissions(served.library, served.call.id)
     review.accept(served.library, first.id)
     result = run_cli("calls", "accept", str(second.id))
     assert result.exit_code == 1 and "same content as artwork" in result.stderr
     assert review.get_submission(served.library, second.id).state == "received"
+    # The refusal is kept with the submission, not only answered: the curator's list…
+    listed = {e["id"]: e for e in run_cli("calls", "review", str(served.call.id), "--json").json()}
+    assert "same content as artwork" in listed[second.id]["refusal"]
+    assert first.id not in listed  # decided (accepted) works are not waiting
+    everything = run_cli("calls", "review", str(served.call.id), "--all", "--json").json()
+    assert [e["refusal"] for e in everything if e["id"] == first.id] == [""]
+    # …and the artist's status page say why.
+    page = cat.get(status_url, timeout=10).text
+    assert 'class="refusal"' in page and "same content as artwork" in page
+
+
+def test_a_later_accept_that_passes_clears_the_kept_refusal(served: Served) -> None:
+    handed_in(served, (5, 5, 5))
+    handed_in(served, (5, 5, 5), name="Copy Cat", email="cat@example.org")
+    first, second = review.list_submissions(served.library, served.call.id)
+    accepted = review.accept(served.library, first.id)
+    with pytest.raises(ImportRefused, match="same content as artwork"):
+        review.accept(served.library, second.id)
+    assert review.get_submission(served.library, second.id).refusal
+    assert accepted.artwork_id is not None
+    catalog.remove_artwork(served.library, accepted.artwork_id)  # the duplicate is gone
+    again = review.accept(served.library, second.id)
+    assert again.state == "accepted" and again.refusal == ""

@@ -8,18 +8,22 @@ real library; the studio's own work is checked to run off the GUI thread (confte
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from tests.intake.conftest import make_call, png_bytes
+from tests.intake.conftest import ROOMY, make_call, open_form, png_bytes
+from tests.intake.conftest import hand_in as post_hand_in
 from tests.ui.conftest import DEMO_WORKS, library_view, wait_idle
 from ui import operations
 from ui.main_window import MainWindow
 from ui.views.review.view import ARTIST, STATE, TITLE, ReviewView
+from urbanart.delivery.server import HubThread
 from urbanart.intake import review
 from urbanart.intake.calls import CallRecord
 from urbanart.intake.submissions import (
@@ -252,3 +256,70 @@ def test_a_hand_in_made_meanwhile_is_listed_on_coming_back_and_c_asks_for_a_chan
     )
     view.table.selectRow(0)
     assert "Please send it without the watermark." in view.message.text()
+
+
+def test_a_refused_accept_is_kept_and_shown_in_the_details(
+    qtbot, open_window, demo_home: Path
+) -> None:
+    copy = Hand("Copy Cat", "cat@example.org", "Same Harbour", ANA.colour)
+    world = make_world(demo_home, ANA, copy)
+    _window, view = open_review(qtbot, open_window, world, rows=2)
+    qtbot.keyClick(view.table, Qt.Key.Key_A)  # Ana's work goes in first
+    qtbot.waitUntil(lambda: texts(view, STATE)[0] == "Accepted", timeout=15_000)
+    view.table.selectRow(1)
+    qtbot.waitUntil(lambda: view.fields["Title"].text() == "Same Harbour", timeout=5_000)
+    assert not view.refusal.isVisibleTo(view) and view.refusal.text() == ""
+    qtbot.keyClick(view.table, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: "same content as artwork" in view.refusal.text(), timeout=15_000)
+    assert view.refusal.isVisibleTo(view)
+    assert view.fields["Title"].text() == "Same Harbour"  # still the refused one, undecided
+    assert submissions(world)[1].state == "received"
+
+
+def test_a_hand_in_through_the_hub_is_listed_at_once_and_a_withdrawal_unlisted(
+    qtbot, open_window, demo_home: Path
+) -> None:
+    """The hub in the studio's process stores a hand-in: the shown Review view lists it without
+    being left or refreshed, and the curator's selection stays; withdrawing unlists it."""
+    world = make_world(demo_home, ANA)
+    window, view = open_review(qtbot, open_window, world, rows=1)
+    qtbot.waitUntil(lambda: view.fields["Title"].text() == "Red Harbour", timeout=5_000)
+    wait_idle(qtbot)
+    with HubThread(window.studio.library, intake_rates=ROOMY) as hub:
+        artist = requests.Session()
+        page = hub.url.rstrip("/") + world.call.path
+        csrf = open_form(artist, page)
+        answer = post_hand_in(
+            artist, page, csrf, {"work-0-file": ("quay.png", png_bytes(BO.colour))},
+            name=BO.name, email=BO.email, **{"work-0-title": BO.title},
+        )  # fmt: skip
+        assert answer.status_code == 303, answer.text
+        qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=5_000)
+        assert texts(view, TITLE) == ["Red Harbour", "Blue Quay"]
+        assert view.selected_ids() == [submissions(world)[0].id]  # the selection stayed
+        assert view.fields["Title"].text() == "Red Harbour"
+        status_url = hub.url.rstrip("/") + answer.headers["location"]
+        status = artist.get(status_url, timeout=10).text
+        token = re.search(r'name="csrf" value="([^"]+)"', status)
+        assert token is not None
+        withdraw = f"{status_url}/withdraw/{submissions(world)[1].id}"
+        gone = artist.post(withdraw, data={"csrf": token[1]}, allow_redirects=False, timeout=10)
+        assert gone.status_code == 303
+        qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=5_000)
+        assert texts(view, TITLE) == ["Red Harbour"]
+
+
+def test_the_studio_hears_hand_ins_of_its_own_library_folder_only(
+    qtbot, open_window, demo_home: Path, tmp_path: Path
+) -> None:
+    world = make_world(demo_home, ANA)
+    window, _view = open_review(qtbot, open_window, world, rows=1)
+    heard: list[frozenset[operations.DataKind]] = []
+    window.studio.bus.changed.connect(heard.append)
+    other = make_world(tmp_path / "other", BO)  # another library's hand-in: not this studio's
+    assert other.home != world.home
+    wait_idle(qtbot)
+    assert not any(operations.SUBMISSIONS in kinds for kinds in heard)
+    with Library.open(world.home) as library:
+        hand_in(library, world.call, BO)
+    qtbot.waitUntil(lambda: any(operations.SUBMISSIONS in k for k in heard), timeout=5_000)

@@ -64,3 +64,33 @@ def test_a_playlist_made_through_another_session_shows_in_the_studio_within_two_
 def test_a_studio_on_sqlite_has_no_change_feed(open_window, demo_home: Path) -> None:
     window = open_window(demo_home)
     assert window.studio.change_feed is None
+
+
+@pytest.mark.usefixtures("shared_database")
+def test_a_hand_in_stored_by_another_process_shows_in_the_review_view(
+    qtbot, open_window, tmp_path: Path
+) -> None:
+    """A hub on another host (`urbanart serve`, its own library folder) stores a hand-in: the
+    commit NOTIFYs call_submissions and the shown Review view lists it within two seconds."""
+    from tests.intake.conftest import make_call
+    from tests.ui.test_review_view import ANA, BO, hand_in
+    from ui.views.review.view import ReviewView
+
+    with Library.open(tmp_path / "hub") as hub:
+        call = make_call(hub, title="Shared Walls")
+        hand_in(hub, call, ANA)
+    window = open_window(tmp_path / "studio", rows=0)
+    window.show_view("review")
+    view = window.views["review"]
+    assert isinstance(view, ReviewView)
+    feed = window.studio.change_feed
+    assert feed is not None
+    qtbot.waitUntil(lambda: feed.wait_ready(0), timeout=10_000)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=10_000)
+    wait_idle(qtbot)
+
+    with Library.open(tmp_path / "hub") as hub:
+        hand_in(hub, call, BO)
+        committed = time.monotonic()
+        qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=WITHIN_MS)
+        assert time.monotonic() - committed < WITHIN_MS / 1000

@@ -19,7 +19,13 @@ overrides the few callbacks where the limits belong and leaves the rest to uvico
 - ``on_message_begin`` / ``data_received`` / ``on_headers_complete``: the request line and
   headers must arrive within ``header_timeout`` of their first byte (not re-armed per byte, which
   is what makes a slowloris harmless) and fit in ``max_header_bytes``, else 431 and close.
-- a request body must arrive within ``body_timeout`` of its head; a client that stops reading
+- a request body must keep arriving: at least ``body_min_rate`` bytes a second averaged over
+  each ``body_rate_window``, and never nothing for ``body_idle_timeout`` (the rule of Apache's
+  mod_reqtimeout MinRate and nginx's client_body_timeout together). Why not one deadline for
+  the whole body: a phone on a slow network handing in 40 MB honestly needs minutes, while a
+  slowloris trickling a byte now and then must still be cut; a rate tells them apart, a fixed
+  deadline cannot. Time while the hub itself is not reading (flow control: the application
+  is busy with what came already) is not held against the client. A client that stops reading
   our answer (the transport stays paused) is dropped after ``send_stall_timeout``.
 
 The limits are a frozen dataclass with defaults (``ConnectionLimits``); ``guarded_protocol``
@@ -47,8 +53,13 @@ class ConnectionLimits:
     max_header_bytes: int = 16 * 1024
     #: Seconds from a request's first byte until its headers are complete.
     header_timeout: float = 10.0
-    #: Seconds a request body may take to arrive once its headers are in.
-    body_timeout: float = 30.0
+    #: Bytes a second a request body must average over each body_rate_window (2 KB/s: a slow
+    #: phone on 3G sends 20 times that; a slowloris's trickle is far below).
+    body_min_rate: float = 2048.0
+    #: Seconds over which body_min_rate is averaged (a stall in a window is made up in it).
+    body_rate_window: float = 60.0
+    #: Seconds a request body may send nothing at all before the connection is closed.
+    body_idle_timeout: float = 30.0
     #: Seconds a connection may stay open without a request in progress (keep-alive included).
     idle_timeout: float = 10.0
     #: Seconds a client may leave our answer unread (send buffer full) before it is dropped.
@@ -62,7 +73,9 @@ class ConnectionLimits:
         for name in (
             "max_header_bytes",
             "header_timeout",
-            "body_timeout",
+            "body_min_rate",
+            "body_rate_window",
+            "body_idle_timeout",
             "idle_timeout",
             "send_stall_timeout",
             "per_address",
@@ -139,6 +152,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._awaiting_head = False  # between a message's first byte and its complete headers
         self._head_bytes = 0
         self._begun = 0  # messages begun during the current feed_data
+        # The body's rate rule: when the current window began, bytes since, the last byte.
+        self._in_body = False
+        self._window_start = 0.0
+        self._window_bytes = 0
+        self._last_byte = 0.0
 
     # Connection life ---------------------------------------------------------------------------
 
@@ -182,9 +200,49 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._deadline = self.loop.call_later(seconds, self._expired)
 
     def _cancel(self) -> None:
+        self._in_body = False
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
+
+    def _start_body(self) -> None:
+        now = self.loop.time()
+        self._in_body = True
+        self._window_start = self._last_byte = now
+        self._window_bytes = 0
+        self._arm_body_check()
+
+    def _arm_body_check(self) -> None:
+        limits = self.book.limits
+        due = min(
+            self._window_start + limits.body_rate_window,
+            self._last_byte + limits.body_idle_timeout,
+        )
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = self.loop.call_at(due, self._check_body)
+
+    def _check_body(self) -> None:
+        """The body's rate rule, at a window's end or when it may have idled too long."""
+        self._deadline = None
+        if not self._in_body or self.transport is None or self.transport.is_closing():
+            return
+        limits = self.book.limits
+        now = self.loop.time()
+        if self.flow is not None and self.flow.read_paused:
+            # The hub is not reading (its application is busy with what came): not the
+            # client's fault, so the rule starts afresh once reading resumes.
+            self._window_start = self._last_byte = now
+            self._window_bytes = 0
+        elif now - self._last_byte >= limits.body_idle_timeout:
+            self.transport.close()
+            return
+        elif now - self._window_start >= limits.body_rate_window:
+            if self._window_bytes < limits.body_min_rate * limits.body_rate_window:
+                self.transport.close()
+                return
+            self._window_start, self._window_bytes = now, 0
+        self._arm_body_check()
 
     def _expired(self) -> None:
         self._deadline = None
@@ -212,6 +270,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         """uvicorn's data_received, plus the head size bound (431) for heads still incomplete."""
         self._unset_keepalive_if_required()
+        if self._in_body:  # body bytes (a pipelined next request's too, rarely: harmless)
+            self._window_bytes += len(data)
+            self._last_byte = self.loop.time()
         was_in_message = self._in_message
         self._begun = 0
         try:
@@ -260,7 +321,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         size = len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers)
         if size > self.book.limits.max_header_bytes:
             raise _HeadTooLarge
-        self._arm(self.book.limits.body_timeout)
+        self._start_body()
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:

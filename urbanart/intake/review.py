@@ -130,12 +130,15 @@ def accept(library: Library, submission_id: int | str) -> SubmissionRecord:
     if result.status is not Status.IMPORTED or result.artwork_id is None:
         # A duplicate is refused too: the bytes are another artwork already, maybe another
         # artist's, and crediting this submission with it would be wrong either way.
-        raise ImportRefused(record.file_name, result.reason or "could not be imported")
+        reason = result.reason or "could not be imported"
+        _keep_refusal(library, record.id, reason)
+        raise ImportRefused(record.file_name, reason)
     with library.session() as session:
         row = _get(session, submission_id)
         row.state = SubmissionState.ACCEPTED
         row.artwork_id = result.artwork_id
         row.message = ""
+        row.refusal = ""
         maker = session.scalar(select(Artist).where(Artist.name == artist))
         if maker is not None:
             maker.contact = maker.contact or email
@@ -145,6 +148,15 @@ def accept(library: Library, submission_id: int | str) -> SubmissionRecord:
         accepted = SubmissionRecord.of(row)
     folders.remove_work(record.file_key)  # the library's store holds the bytes now
     return accepted
+
+
+def _keep_refusal(library: Library, submission_id: int, reason: str) -> None:
+    """Keep why the library refused the file with the submission (it stays undecided): the
+    artist's status page, the Review view and ``calls review --json`` show it."""
+    with library.session() as session:
+        row = _get(session, submission_id)
+        row.refusal = reason
+        row.updated_at = datetime.now(UTC)
 
 
 def _decide(

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 
 from urbanart.errors import InvalidValue, NotFound, UrbanArtError
+from urbanart.intake import events
 from urbanart.intake.calls import CallRecord, check_email
 from urbanart.intake.uploads import Guarded
 from urbanart.library.catalog import clean_text, clean_year
@@ -221,9 +222,11 @@ def record_hand_in(
                     byte_size=guarded.byte_size,
                     state=SubmissionState.RECEIVED,
                     message="",
+                    refusal="",
                 )
             )
         session.add(submitter)
+    events.submissions_changed(library.home, call.id)  # committed: the studio may list it
     return token
 
 
@@ -252,6 +255,8 @@ class SubmissionRecord:
     #: The artist's public bio and link (the studio's Review view shows them beside the work).
     bio: str = ""
     link: str = ""
+    #: Why the library refused the file when a curator accepted it ("" when it was not).
+    refusal: str = ""
 
     @classmethod
     def of(cls, row: Submission) -> SubmissionRecord:
@@ -260,7 +265,7 @@ class SubmissionRecord:
             row.id, s.call_id, s.name, s.email, row.title, row.year, row.description,
             row.alt_text, row.license, row.ai_involvement, row.file_name, row.file_key,
             row.sha256, row.byte_size, row.state, row.message, row.artwork_id, row.created_at,
-            s.bio, s.link,
+            s.bio, s.link, row.refusal or "",
         )  # fmt: skip
 
     @property
@@ -286,6 +291,7 @@ class SubmissionRecord:
             "byte_size": self.byte_size,
             "state": self.state,
             "message": self.message,
+            "refusal": self.refusal,
             "artwork_id": self.artwork_id,
         }
 
@@ -327,4 +333,6 @@ def withdraw(library: Library, token: str, submission_id: int) -> SubmissionReco
         row.state = SubmissionState.WITHDRAWN
         row.updated_at = datetime.now(UTC)
         session.flush()
-        return SubmissionRecord.of(row)
+        record = SubmissionRecord.of(row)
+    events.submissions_changed(library.home, record.call_id)
+    return record

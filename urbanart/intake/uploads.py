@@ -4,7 +4,7 @@ Why folders on disk and no database rows for uploads in progress: a tus upload's
 size of its data file, so it survives a hub restart and costs the catalogue nothing per chunk.
 Why the guard runs in a worker process: a decompression bomb or a hostile file must cost a
 capped, separate process (import_workers: memory limit, dies with its parent), never the hub;
-it is the importer's own check (imaging.probe.inspect_and_render), so an artist reads the same
+it is the importer's own check (imaging.probe.inspect), so an artist reads the same
 reasons as a curator running ``urbanart import``.
 
 Layout under the library's ``intake/`` folder::
@@ -32,7 +32,7 @@ from typing import Any
 
 from urbanart.errors import ImportRefused
 from urbanart.imaging.limits import MIB, ImportLimits
-from urbanart.imaging.probe import inspect_and_render
+from urbanart.imaging.probe import inspect
 from urbanart.imaging.video.guard import guard_video
 from urbanart.imaging.video.sniff import HEAD_BYTES, sniff
 from urbanart.library.import_workers import start_worker
@@ -118,7 +118,11 @@ def guard_file(
     if "still" not in kinds:
         return _not_taken("still", kinds)
     try:
-        info, _thumb, _renditions = inspect_and_render(data, name, limits, (), False)
+        # The importer's guard proper: every frame decoded (JPEG at 1/8 scale, which still
+        # reads all the entropy-coded data, so a truncated or damaged file is refused the
+        # same), without the full-size decode and colour conversion renditions need; the
+        # library's importer renders them when the work is accepted.
+        info = inspect(data, name, limits)
     except ImportRefused as exc:
         return Refused(exc.reason)
     except MemoryError:

@@ -557,6 +557,8 @@ class Submission(Base):
     state: Mapped[str] = mapped_column(String(20), default="received", index=True)
     #: The curator's message to the artist (declined, change requested).
     message: Mapped[str] = mapped_column(Text, default="")
+    #: Why the file was refused when a curator accepted it (the importer's reason), or "".
+    refusal: Mapped[str] = mapped_column(Text, default="", server_default="")
     artwork_id: Mapped[int | None] = mapped_column(ForeignKey("artworks.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

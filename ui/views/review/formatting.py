@@ -88,6 +88,13 @@ def message_line(record: SubmissionRecord) -> str:
     return f"Message to the artist: {record.message}"
 
 
+def refusal_line(record: SubmissionRecord) -> str:
+    """Why the library refused the file when it was last accepted, or empty."""
+    if not record.refusal:
+        return ""
+    return f"Refused by the library on accept: {record.refusal}"
+
+
 def outcome_text(verb: str, done: Sequence[SubmissionRecord], refused: Sequence[str]) -> str:
     """What an action on the selection did: how many were decided, and why others were not."""
     text = f"{verb} {len(done)}."

@@ -13,12 +13,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QImage, QImageReader
 from PySide6.QtWidgets import QWidget
 
 from ui.latest import Latest
-from ui.operations import ARTISTS, ARTWORKS, LIBRARY, DataKind, OpContext, describe, run_op
+from ui.operations import (
+    ARTISTS,
+    ARTWORKS,
+    LIBRARY,
+    SUBMISSIONS,
+    DataKind,
+    OpContext,
+    describe,
+    run_op,
+)
 from ui.studio import Studio
 from ui.thumbnails import load_thumbnail_image
 from ui.views.review.formatting import outcome_text
@@ -30,6 +39,9 @@ from urbanart.library.library import Library
 
 #: Longest side of the preview, in pixels (decoded at this size, off the GUI thread).
 PREVIEW_SIDE = 900
+#: Hand-ins arriving within this many milliseconds are listed with one reload (a rush of
+#: artists before a deadline would otherwise reload the list once per hand-in).
+ARRIVALS_COALESCE_MS = 300
 
 
 class ReviewDisplay(Protocol):
@@ -44,6 +56,10 @@ class ReviewDisplay(Protocol):
     def show_preview(self, submission_id: int, image: QImage | None, note: str) -> None: ...
 
     def show_outcome(self, text: str, *, failed: bool) -> None: ...
+
+    def selected_ids(self) -> list[int]:
+        """The submissions selected now (kept across a reload)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -100,6 +116,10 @@ class ReviewPresenter(QObject):
         self.busy = False  # a decision is running: keys are ignored until it is back
         self._list_load = Latest(parent, "load submissions")
         self._preview_load = Latest(parent, "review preview")
+        self._arrivals = QTimer(self)
+        self._arrivals.setSingleShot(True)
+        self._arrivals.setInterval(ARRIVALS_COALESCE_MS)
+        self._arrivals.timeout.connect(self._list_arrivals)
         studio.bus.changed.connect(self._data_changed)
 
     # Loads --------------------------------------------------------------------------------------
@@ -250,3 +270,16 @@ class ReviewPresenter(QObject):
     def _data_changed(self, kinds: frozenset[DataKind]) -> None:
         if LIBRARY in kinds:
             self.load_calls()
+        elif SUBMISSIONS in kinds:
+            self._arrivals.start()  # restarted by each announcement: one reload per burst
+
+    def _list_arrivals(self) -> None:
+        """Hand-ins were stored or withdrawn: list them again, the selection kept. Not while
+        a decision runs (it reloads the list itself when done), nor while the view is hidden
+        (showing it reloads)."""
+        if self.busy:
+            self._arrivals.start()
+            return
+        if not self.parent_widget.isVisible():
+            return  # the view's showEvent lists them when the curator comes back
+        self.reload(self.display.selected_ids())

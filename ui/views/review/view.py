@@ -141,6 +141,9 @@ class ReviewView(QWidget):
         self.contact.setPalette(palette)
         self.message = PlainLabel("")
         self.message.setWordWrap(True)
+        self.refusal = PlainLabel("")
+        self.refusal.setWordWrap(True)
+        self.refusal.setAccessibleName("Refusal")
         self.selection_note = PlainLabel("")
 
         self.accept_button = QPushButton("Accept")
@@ -164,6 +167,7 @@ class ReviewView(QWidget):
         column.addLayout(form)
         column.addWidget(self.contact)
         column.addWidget(self.message)
+        column.addWidget(self.refusal)
         column.addWidget(self.selection_note)
         column.addLayout(buttons)
         column.addStretch(0)
@@ -323,6 +327,7 @@ class ReviewView(QWidget):
                 value.setText("")
             self.contact.setText("")
             self.message.setText("")
+            self.refusal.setText("")
             return
         self.heading.setText(f"{record.title} — {record.artist}")
         for label, text in fmt.detail_fields(record):
@@ -330,6 +335,8 @@ class ReviewView(QWidget):
         self.contact.setText(fmt.curator_line(record))
         self.message.setText(fmt.message_line(record))
         self.message.setVisible(bool(self.message.text()))
+        self.refusal.setText(fmt.refusal_line(record))
+        self.refusal.setVisible(bool(self.refusal.text()))
         if record.id != self._shown_id:
             self._shown_id = record.id
             self._image = None
