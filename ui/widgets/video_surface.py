@@ -33,9 +33,11 @@ IDLE_POLL_MS = 5
 #: The longest the timer sleeps even when the next frame is far off (a resize, a stop).
 MAX_SLEEP_MS = 50
 
+#: Video has no transparency, so the 32-bit layouts are read as opaque (RGB32, RGBX8888): Qt
+#: then copies them onto the screen as they are instead of converting every pixel per paint.
 _FORMATS = {
-    "bgra": QImage.Format.Format_ARGB32 if NATIVE_32 == "bgra" else QImage.Format.Format_RGBA8888,
-    "rgba": QImage.Format.Format_RGBA8888,
+    "bgra": QImage.Format.Format_RGB32 if NATIVE_32 == "bgra" else QImage.Format.Format_RGBX8888,
+    "rgba": QImage.Format.Format_RGBX8888,
     "rgb24": QImage.Format.Format_RGB888,
 }
 

@@ -34,9 +34,12 @@ Fit = Literal["contain", "cover"]
 
 @dataclass(frozen=True)
 class DecodedFrame:
-    """One picture, packed rows of `stride` bytes, due `due_s` after playback began."""
+    """One picture, rows of `stride` bytes, due `due_s` after playback began.
 
-    data: bytes
+    `data` is a view on the decoder's own buffer (no copy of 8 MB per 1080p frame); it keeps
+    that buffer alive for as long as the frame is held."""
+
+    data: memoryview
     width: int
     height: int
     stride: int
@@ -247,7 +250,7 @@ class VideoFrames:
         picture = frame.reformat(width=out_w, height=out_h, format=self.pixel_format)
         plane = picture.planes[0]
         decoded = DecodedFrame(
-            data=bytes(plane),
+            data=memoryview(plane),
             width=out_w,
             height=out_h,
             stride=plane.line_size,
