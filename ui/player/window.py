@@ -93,7 +93,7 @@ class _Layer(QLabel):
         self.video.setGeometry(self.rect())
         self.video.show()
         self.video.raise_()
-        self.video.play(video, position_s)
+        self.video.play(video, position_s, catch_up=True)  # in step with the screen's clock
 
     def _video_failed(self, reason: str) -> None:
         self.video_failure = reason

@@ -81,9 +81,17 @@ class VideoPlayback(QObject):
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._tick)
 
-    def play(self, path: Path, start_s: float = 0.0, *, loop: bool = True) -> None:
-        """Start playing path from start_s seconds (wrapped into the video's length)."""
+    def play(
+        self, path: Path, start_s: float = 0.0, *, loop: bool = True, catch_up: bool = False
+    ) -> None:
+        """Start playing path from start_s seconds (wrapped into the video's length).
+
+        catch_up: start_s is where the video stands *now* (a screen following the clock), so
+        the time spent opening and seeking is skipped, not shown late; else the first frame
+        is due when it is ready (previews)."""
         self._start(path, start_s, loop=loop, single=False)
+        if catch_up:
+            self._clock_start = time.monotonic()
 
     def show_frame(self, path: Path, at_s: float) -> None:
         """Show the one frame at at_s and stop there (a poster-frame preview)."""
@@ -202,12 +210,14 @@ class VideoSurface(QWidget):
 
     # Playing ----------------------------------------------------------------------------------
 
-    def play(self, path: Path, start_s: float = 0.0, *, loop: bool = True) -> None:
-        """Start playing path from start_s seconds (wrapped into the video's length)."""
+    def play(
+        self, path: Path, start_s: float = 0.0, *, loop: bool = True, catch_up: bool = False
+    ) -> None:
+        """Start playing path from start_s seconds (see VideoPlayback.play for catch_up)."""
         self.shown = 0
         self._image = None
         self.playback.set_box(self._box())
-        self.playback.play(path, start_s, loop=loop)
+        self.playback.play(path, start_s, loop=loop, catch_up=catch_up)
         self.update()
 
     def show_frame(self, path: Path, at_s: float) -> None:
