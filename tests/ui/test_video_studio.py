@@ -136,6 +136,15 @@ def test_the_detail_pane_plays_the_video_and_sets_its_poster_frame(
     qtbot.waitUntil(lambda: editor.saved_note.text() == "Poster frame set")
     assert "0:01.5" in picker.note.text() and not picker.use_button.isEnabled()
 
+    # Out of sight, nothing decodes; back in sight, it plays on.
+    frames = editor.video.frames
+    window.show_view("artists")
+    assert not editor.video.playing
+    assert frames is not None
+    qtbot.waitUntil(lambda: not frames.alive, timeout=5000)
+    window.show_view("library")
+    qtbot.waitUntil(lambda: editor.video.playing and editor.video.shown > 0, timeout=5000)
+
 
 def test_quick_look_plays_the_video(qtbot, open_window, demo_home, tmp_path) -> None:
     artwork_id = import_video(demo_home, tmp_path)

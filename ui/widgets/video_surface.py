@@ -17,7 +17,16 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Property, QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QImage, QPainter, QPaintEvent, QResizeEvent, QTransform
+from PySide6.QtGui import (
+    QCloseEvent,
+    QHideEvent,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QShowEvent,
+    QTransform,
+)
 from PySide6.QtWidgets import QWidget
 
 from urbanart.player.video_frames import (
@@ -75,6 +84,7 @@ class VideoPlayback(QObject):
         self.current: DecodedFrame | None = None
         self.box: tuple[int, int] | None = None
         self._single = False
+        self.loop = True
         self._clock_start: float | None = None
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -100,6 +110,7 @@ class VideoPlayback(QObject):
     def _start(self, path: Path, start_s: float, *, loop: bool, single: bool) -> None:
         self.stop()
         self.path = path
+        self.loop = loop
         self._single = single
         self.frames = VideoFrames(
             path,
@@ -131,6 +142,11 @@ class VideoPlayback(QObject):
     @property
     def playing(self) -> bool:
         return self.frames is not None
+
+    @property
+    def single(self) -> bool:
+        """Showing one still frame (show_frame), not playing."""
+        return self._single
 
     def _tick(self) -> None:
         frames = self.frames
@@ -186,6 +202,7 @@ class VideoSurface(QWidget):
         self._image: QImage | None = None
         self._new_frame = False
         self._opacity = 1.0
+        self._resume: tuple[Path, float, bool] | None = None  # what to play on when shown
         self.shown = 0  # frames painted since play()
 
     @property
@@ -226,6 +243,7 @@ class VideoSurface(QWidget):
         self.playback.show_frame(path, at_s)
 
     def stop(self) -> None:
+        self._resume = None
         self.playback.stop()
         self._image = None
         self.update()
@@ -321,3 +339,19 @@ class VideoSurface(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop()
         super().closeEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Hidden (another view, a closed panel): stop decoding what nobody sees, and play on
+        from the same moment when shown again."""
+        playback = self.playback
+        if playback.playing and playback.path is not None and not playback.single:
+            self._resume = (playback.path, self.position_s or 0.0, playback.loop)
+            playback.stop()
+        super().hideEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._resume is not None:
+            path, position, loop = self._resume
+            self._resume = None
+            self.play(path, position, loop=loop)
