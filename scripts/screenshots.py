@@ -125,6 +125,34 @@ def hand_in_examples(library: object) -> None:
         record_hand_in(library, call, form, checked, keys)
 
 
+def video_example(library: object, folder: Path) -> None:
+    """A short moving work (FFmpeg's testsrc2 pattern, written with PyAV), imported and
+    approved, so the shots show a video tile's duration badge and the video in the detail pane."""
+    import av
+
+    from urbanart.curation import playlists
+    from urbanart.library import catalog
+    from urbanart.library.import_sources import scan
+    from urbanart.library.importer import ImportRun, import_items
+
+    clip = folder / "tidal-loop.mp4"
+    source = "testsrc2=size=640x360:rate=25:duration=12"
+    with av.open(source, format="lavfi") as src, av.open(str(clip), "w", format="mp4") as out:
+        stream = out.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 640, 360, "yuv420p"
+        stream.options = {"preset": "veryfast"}
+        for frame in src.decode(video=0):
+            picture = frame.reformat(format="yuv420p")
+            picture.pts = None
+            out.mux(stream.encode(picture))
+        out.mux(stream.encode(None))
+    (result,) = import_items(library, scan([str(clip)], artist="Mira Okafor"), ImportRun())  # type: ignore[arg-type]
+    if result.artwork_id is not None:
+        catalog.edit_artwork(library, result.artwork_id, title="Tidal Loop", status="approved")  # type: ignore[arg-type]
+        first = playlists.list_playlists(library)[0]  # type: ignore[arg-type]
+        playlists.add_items(library, first.id, [result.artwork_id])  # type: ignore[arg-type]
+
+
 def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
     """Open the studio and save the shots; runs inside the chosen display."""
     from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
@@ -157,6 +185,7 @@ def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
             load_demo(library)
             load_demo_curation(library)
             hand_in_examples(library)
+            video_example(library, Path(tmp))
         settings = QSettings(str(Path(tmp) / "studio.ini"), QSettings.Format.IniFormat)
         window = create_window(home, settings, start_hub=True)
         window.resize(width, height)
@@ -206,6 +235,9 @@ def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
                 window.show_view(key)
                 # the first publish check derives every screen's renditions: give it time
                 shot(f"{n + 4:02d}-{key}", patience=120 if key == "publish" else 15)
+                if key == "publish":  # the video's rendition size under its screens
+                    window.views[key].screens.expandAll()  # type: ignore[attr-defined]
+                    shot("08b-publish-video-sizes")
                 if key == "schedules":
                     window.views[key].show_everywhere_tab()  # type: ignore[attr-defined]
                     shot("06b-schedules-today-everywhere")
@@ -224,6 +256,13 @@ def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
             shot("10-screen-pairing")
             window.show_view("review")  # an open call's hand-ins, the first one previewed
             shot("11-review")
+            window.show_view("library")  # the video work: playing, with its poster picker
+            view.filters.search.setText("Tidal Loop")
+            settle()
+            view.grid.setCurrentIndex(view.model.index(0, 0))
+            settle(1500)
+            shot("12-library-video")
+            view.filters.search.clear()
         window.close()
         settle(100)
     return saved

@@ -113,6 +113,14 @@ class ThumbnailLoader(QObject):
     def pending(self) -> int:
         return len(self._wanted) + len(self._in_flight)
 
+    def forget(self, sha256: str) -> None:
+        """Drop one work's cached thumbnail (a video's new poster frame): the next paint loads
+        the new picture."""
+        cached = self._cache.pop(sha256, None)
+        if cached is not None:
+            self._cache_bytes -= _size(cached)
+        self._failed.discard(sha256)
+
     def clear(self) -> None:
         self._cache.clear()
         self._cache_bytes = 0

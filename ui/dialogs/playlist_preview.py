@@ -2,11 +2,15 @@
 
 Each item stays for its duration and arrives with its transition (a cut, or a crossfade over
 the previous picture for its seconds); the caption overlay is drawn when the item asks for it.
-Pictures are loaded off the GUI thread just before they are due. A speed control lets the
-curator check a long playlist quickly (transitions speed up with it).
+Pictures are loaded off the GUI thread just before they are due. A video item shows its poster
+still at once, then plays (muted, looping, frames decoded on the frame source's own thread) for
+its time on screen. A speed control lets the curator check a long playlist quickly (transitions
+speed up with it; videos play at their own pace).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, Qt, QTimer, QVariantAnimation
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent
@@ -15,10 +19,13 @@ from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QVBoxLayout, QWid
 from ui.models.playlist_items import format_seconds
 from ui.operations import OpContext, submit
 from ui.thumbnails import load_preview_image
+from ui.video_files import playable_path
 from ui.widgets.plain_text import PlainLabel
+from ui.widgets.video_surface import VideoPlayback, upright_image
 from urbanart.curation.records import PlaylistRecord
 from urbanart.library.catalog import get_artwork
 from urbanart.library.library import Library
+from urbanart.player.video_frames import DecodedFrame
 
 #: Screen profiles a curator previews against: label → (width, height).
 SCREEN_PROFILES = {
@@ -44,9 +51,27 @@ class ScreenCanvas(QWidget):
         self.animation.setEndValue(1.0)
         self.animation.valueChanged.connect(self._faded)
         self.setMinimumSize(self.preview_size())
+        self.video = VideoPlayback(self)
+        self.video.frame.connect(self._video_frame)
+        self.video.failed.connect(lambda _reason: None)  # the poster still stays
+        self.frames_shown = 0
+
+    def show_video(self, still: QImage, path: Path, crossfade_ms: int = 0) -> None:
+        """Show a video's poster still (crossfading like a picture), then play the video."""
+        self.show_image(still, crossfade_ms)
+        self.frames_shown = 0
+        ratio = self.devicePixelRatioF()
+        self.video.set_box((round(self.width() * ratio), round(self.height() * ratio)))
+        self.video.play(path)
+
+    def _video_frame(self, frame: DecodedFrame) -> None:
+        self.image = upright_image(frame)
+        self.frames_shown += 1
+        self.update()
 
     def show_image(self, image: QImage, crossfade_ms: int = 0) -> None:
         """Show image, crossfading from the current picture over crossfade_ms (0: a cut)."""
+        self.video.stop()
         self.animation.stop()
         self.previous = self.image if crossfade_ms > 0 else QImage()
         self.image = image
@@ -138,15 +163,26 @@ class PlaylistPreview(QDialog):
         item = self.record.items[self.index]
         library, artwork_id = self.library, item.artwork_id
 
-        def load(_ctx: OpContext) -> QImage:
-            key = get_artwork(library, artwork_id).asset.original_key
-            return load_preview_image(library, key, max_side=1280)
+        def load(_ctx: OpContext) -> tuple[QImage, Path | None]:
+            asset = get_artwork(library, artwork_id).asset
+            if asset.kind == "video":  # its poster still first, the video over it
+                still = QImage(asset.width, asset.height, QImage.Format.Format_RGB32)
+                still.fill(QColor("black"))
+                if asset.thumbnail_key:
+                    still = load_preview_image(library, asset.thumbnail_key, max_side=1280)
+                return still, playable_path(library, asset.original_key)
+            return load_preview_image(library, asset.original_key, max_side=1280), None
 
         speed = self.speed.currentData() or 1
         fade_ms = round(item.transition_s * 1000 / speed) if item.transition == "crossfade" else 0
 
-        def show(image: QImage, index: int = self.index) -> None:
-            if index == self.index:
+        def show(loaded: tuple[QImage, Path | None], index: int = self.index) -> None:
+            if index != self.index:
+                return
+            image, video = loaded
+            if video is not None:
+                self.canvas.show_video(image, video, fade_ms)
+            else:
                 self.canvas.show_image(image, fade_ms)
 
         submit(load, on_success=show, label="preview picture", receiver=self)
@@ -160,4 +196,5 @@ class PlaylistPreview(QDialog):
 
     def done(self, result: int) -> None:
         self.timer.stop()
+        self.canvas.video.stop()
         super().done(result)

@@ -1,22 +1,27 @@
 """Quick look: Space on a selected work shows it large over the Library; Space or Esc closes.
 
 The picture is decoded off the GUI thread (``load_preview_image``); Left and Right step through
-the works in the grid's order without closing.
+the works in the grid's order without closing. A video plays (muted, looping) over its poster
+still; its frames are decoded on the frame source's own thread.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QKeyEvent, QResizeEvent
+from PySide6.QtGui import QHideEvent, QImage, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QDialog, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ui import theme
 from ui.operations import OpContext, submit
 from ui.thumbnails import load_preview_image
+from ui.video_files import playable_path
+from ui.widgets.artwork_grid_view import duration_text
 from ui.widgets.fitted_picture import fitted_pixmap
 from ui.widgets.plain_text import PlainLabel
+from ui.widgets.video_surface import VideoSurface
 from urbanart.library.browse import BrowseRow
 from urbanart.library.catalog import get_artwork
 from urbanart.library.library import Library
@@ -42,6 +47,8 @@ class QuickLook(QDialog):
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setMinimumSize(320, 240)
         self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.video = VideoSurface.over(self.picture)
+        self.video.failed.connect(lambda _reason: self.video.hide())
         self.caption = PlainLabel()
         theme.set_point_size(self.caption, 1.15, bold=True)
         self.details = PlainLabel()
@@ -57,17 +64,25 @@ class QuickLook(QDialog):
     def show_row(self, row: BrowseRow) -> None:
         self.row = row
         self._image = None
+        self.video.stop()
+        self.video.hide()
         self.picture.setText("Loading…")
         self.caption.setText(row.title)
         year = f", {row.year}" if row.year else ""
+        length = f" · {duration_text(row.duration_s)}" if row.duration_s else ""
         self.details.setText(
             f"{row.artist}{year} · {row.status} · {row.width} × {row.height} px · {row.kind}"
+            f"{length}"
         )
         library, artwork_id = self.library, row.id
+        if row.kind == "video":
+            self._load_video(row)
 
         def load(_ctx: OpContext) -> QImage:
-            key = get_artwork(library, artwork_id).asset.original_key
-            return load_preview_image(library, key)
+            asset = get_artwork(library, artwork_id).asset
+            # A video's still is its poster frame (its thumbnail); the video plays over it.
+            key = asset.thumbnail_key if asset.kind == "video" else None
+            return load_preview_image(library, key or asset.original_key)
 
         def loaded(image: QImage) -> None:
             if self.row.id == artwork_id:
@@ -79,6 +94,24 @@ class QuickLook(QDialog):
                 self.picture.setText("The picture cannot be shown.")
 
         submit(load, on_success=loaded, on_failure=failed, label="quick look", receiver=self)
+
+    def _load_video(self, row: BrowseRow) -> None:
+        library, artwork_id = self.library, row.id
+
+        def find(_ctx: OpContext) -> Path:
+            return playable_path(library, get_artwork(library, artwork_id).asset.original_key)
+
+        def found(path: Path) -> None:
+            if self.row.id == artwork_id:
+                self.video.show()
+                self.video.raise_()
+                self.video.play(path)
+
+        submit(find, on_success=found, label="quick look video", receiver=self)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.video.stop()  # closed or hidden: the decoder stops
+        super().hideEvent(event)
 
     def has_image(self) -> bool:
         return self._image is not None

@@ -15,9 +15,11 @@ from PySide6.QtGui import QColor, QFont, QPalette, QStandardItem, QStandardItemM
 from PySide6.QtWidgets import QApplication
 
 from ui import theme
+from ui.views.publish.formatting import video_budget_line
 from ui.widgets.plain_text import plain_tooltip
 from urbanart.delivery.changes import ChangeStatus, PublicationStatus, ScreenChange
 from urbanart.delivery.history import PublicationRecord, PublicationTotals, PushRecord
+from urbanart.library.video_renditions import VideoBudget
 from urbanart.library.vocabulary import ReviewStatus
 
 IdRole = Qt.ItemDataRole.UserRole + 21
@@ -188,6 +190,25 @@ class ScreenChangesModel(QStandardItemModel):
             for warning in summary.warnings:
                 name.appendRow(self._note(f"Warning: {warning}", "warning"))
             self.appendRow(row)
+
+    def add_video_budgets(self, budgets: Iterable[VideoBudget]) -> None:
+        """Under each screen, its video works' rendition sizes; a budget that cannot be met
+        (or only with a soft picture) also counts as a warning of that screen."""
+        palette = QApplication.palette()
+        for budget in budgets:
+            row = self.screen_row(budget.screen)
+            if row < 0:
+                continue
+            warn = not budget.fits or budget.soft
+            note = self._note(video_budget_line(budget), "video-warning" if warn else "video")
+            if warn:
+                _coloured(note, status_color(ChangeStatus.CHANGED, palette), bold=False)
+                cell = self.item(row, self.HEADERS.index("Warnings"))
+                count = int(cell.text() or 0) + 1
+                cell.setText(str(count))
+                cell.setToolTip("\n".join(filter(None, [cell.toolTip(), note.text()])))
+                _coloured(cell, status_color(ChangeStatus.CHANGED, palette))
+            self.item(row, 0).appendRow(note)
 
     @staticmethod
     def _versions(summary: ScreenChange) -> str:

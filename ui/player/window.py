@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.widgets.plain_text import PlainLabel
+from ui.widgets.video_surface import VideoSurface
 from urbanart.player.captions import CREDIT_TEXT_SHARE, qr_px, text_px
 from urbanart.player.clock import Clock
 from urbanart.player.core import Frame, Player
@@ -58,6 +59,12 @@ class _Layer(QLabel):
         self.source: QPixmap | None = None
         self.animation: QMovie | None = None  # not "movie": QLabel.movie() is a method
         self.path: Path | None = None
+        # A video plays on a surface over the still (its poster shows until the first frame,
+        # and again if the file fails); the layer's opacity effect fades both together.
+        self.video = VideoSurface(self)
+        self.video.hide()
+        self.video.failed.connect(self._video_failed)
+        self.video_failure: str | None = None
 
     def load(self, path: Path, animated: bool) -> bool:
         """Show the file; False when Qt cannot decode it (then the layer stays empty)."""
@@ -78,7 +85,23 @@ class _Layer(QLabel):
         self._fit()
         return True
 
+    def play_video(self, video: Path, position_s: float, still: Path) -> None:
+        """Play video from position_s over its still (the still stays if the video fails)."""
+        self.load(still, animated=False)  # under the video; black if even the still fails
+        self.path = video
+        self.video_failure = None
+        self.video.setGeometry(self.rect())
+        self.video.show()
+        self.video.raise_()
+        self.video.play(video, position_s, catch_up=True)  # in step with the screen's clock
+
+    def _video_failed(self, reason: str) -> None:
+        self.video_failure = reason
+        self.video.hide()
+
     def clear_media(self) -> None:
+        self.video.stop()
+        self.video.hide()
         if self.animation is not None:
             self.animation.stop()
             self.animation = None
@@ -106,6 +129,7 @@ class _Layer(QLabel):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self.video.setGeometry(self.rect())
         self._fit()
 
 
@@ -200,11 +224,14 @@ class PlayerWindow(QWidget):
         self.setAutoFillBackground(True)
         self.setCursor(Qt.CursorShape.BlankCursor)
         self.layers = (_Layer(self), _Layer(self))
+        for layer in self.layers:
+            layer.video.failed.connect(self._video_failed)
         self.front = 0
         self.overlay = _Overlay(self)
         self.overlay.hide()
         self._key: tuple[Any, ...] | None = None
         self._path: Path | None = None
+        self._video: Path | None = None
         self._fade: QPropertyAnimation | None = None
         self.frame: Frame | None = None
         self.timer = QTimer(self)
@@ -250,9 +277,9 @@ class PlayerWindow(QWidget):
         frame = self.player.tick(now or self.clock.now())
         self.frame = frame
         key = frame.showing.key if frame.path is not None else None
-        if key == self._key and frame.path == self._path:
-            return frame
-        self._key, self._path = key, frame.path
+        if key == self._key and frame.path == self._path and frame.video_path == self._video:
+            return frame  # the same work goes on (a video keeps playing on its own clock)
+        self._key, self._path, self._video = key, frame.path, frame.video_path
         item = frame.item
         if item is None or frame.path is None:
             for layer in self.layers:
@@ -261,7 +288,9 @@ class PlayerWindow(QWidget):
             self.overlay.hide()
             return frame
         back, old = self.layers[1 - self.front], self.layers[self.front]
-        if not back.load(frame.path, bool(item["media"].get("animated"))):
+        if frame.video_path is not None:
+            back.play_video(frame.video_path, frame.video_position_s or 0.0, frame.path)
+        elif not back.load(frame.path, bool(item["media"].get("animated"))):
             self.player.error(f"cannot decode {frame.path.name}")
             return frame
         back.raise_()
@@ -290,6 +319,10 @@ class PlayerWindow(QWidget):
         else:
             self.overlay.hide()
         return frame
+
+    def _video_failed(self, reason: str) -> None:
+        name = self._video.name if self._video is not None else "video"
+        self.player.error(f"cannot play {name}, showing its still: {reason}")
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

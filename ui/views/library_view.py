@@ -36,6 +36,7 @@ from ui.models.artwork_grid import ArtworkGridModel
 from ui.operations import ARTISTS, ARTWORKS, LIBRARY, OpContext, run_op, submit
 from ui.studio import Studio
 from ui.thumbnails import load_preview_image
+from ui.video_files import playable_path
 from ui.widgets.artwork_editor import ArtworkEditor
 from ui.widgets.artwork_grid_view import ArtworkGridView
 from ui.widgets.artwork_list_view import ArtworkListView
@@ -46,6 +47,7 @@ from ui.widgets.selection_panel import ACTION_LABELS, SelectionPanel
 from urbanart.library.browse import BrowseRow, FilterChoices, browse_rows, filter_choices
 from urbanart.library.catalog import edit_artwork, get_artwork, list_artists, set_status
 from urbanart.library.records import ArtworkRecord
+from urbanart.library.video_poster import set_poster
 from urbanart.library.vocabulary import ReviewStatus
 
 STATUS_KEYS = {ReviewStatus.APPROVED: "P", ReviewStatus.REJECTED: "X", ReviewStatus.SUBMITTED: "U"}
@@ -153,6 +155,7 @@ class LibraryView(QWidget):
         self.editor.save_requested.connect(self._save)
         self.editor.reload_requested.connect(lambda i: self._load_record(i, image=False))
         self.editor.history_requested.connect(self.show_history)
+        self.editor.poster_requested.connect(self.set_poster_frame)
         self.selection_panel.status_requested.connect(self.set_status_of_selection)
         studio.bus.changed.connect(self._data_changed)
         self._make_actions()
@@ -462,6 +465,10 @@ class LibraryView(QWidget):
 
     def _load_image(self, record: ArtworkRecord) -> None:
         library, key, artwork_id = self.studio.library, record.asset.original_key, record.id
+        if record.asset.kind == "video":
+            self._load_video(record)
+            # A video's still is its poster frame, which the thumbnail was made from.
+            key = record.asset.thumbnail_key or key
 
         def load(_ctx: OpContext) -> QImage:
             return load_preview_image(library, key)
@@ -472,6 +479,33 @@ class LibraryView(QWidget):
             on_failure=lambda exc, trace: self.editor.set_image(artwork_id, None),
             label="preview image",
             receiver=self,
+        )
+
+    def _load_video(self, record: ArtworkRecord) -> None:
+        library, key, artwork_id = self.studio.library, record.asset.original_key, record.id
+        submit(
+            lambda _ctx: playable_path(library, key),
+            on_success=lambda path: self.editor.set_video(artwork_id, path),
+            label="video file",
+            receiver=self,
+        )
+
+    def set_poster_frame(self, artwork_id: int, seconds: float) -> None:
+        """Make the moment at seconds the video's poster (a database write: the writer thread)."""
+        library = self.studio.library
+
+        def done(record: ArtworkRecord) -> None:
+            self.editor.poster_saved(record)
+            self.model.thumbnails.forget(record.asset.sha256)  # a new picture now
+
+        run_op(
+            self,
+            lambda _ctx: set_poster(library, artwork_id, seconds),
+            on_success=done,
+            changes={ARTWORKS},
+            bus=self.studio.bus,
+            label="set poster frame",
+            writes=True,
         )
 
     # Saving ------------------------------------------------------------------------------------

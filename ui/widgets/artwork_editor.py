@@ -7,6 +7,7 @@ in the field until the curator fixes or reverts it, so nothing typed is ever los
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -29,9 +30,12 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.operations import describe
+from ui.widgets.artwork_grid_view import duration_text
 from ui.widgets.fitted_picture import fitted_pixmap
 from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
 from ui.widgets.plain_text import PlainLabel
+from ui.widgets.poster_picker import PosterPicker
+from ui.widgets.video_surface import VideoSurface
 from urbanart.errors import InvalidValue
 from urbanart.library.concurrency import StaleEdit
 from urbanart.library.records import ArtworkRecord
@@ -111,6 +115,8 @@ class ArtworkEditor(QWidget):
     #: The curator asked for the work as saved now (after another curator's change).
     reload_requested = Signal(int)  # artwork id
     history_requested = Signal(int)  # artwork id
+    #: The curator chose a video's poster frame: artwork id, seconds into the video.
+    poster_requested = Signal(int, float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,6 +126,17 @@ class ArtworkEditor(QWidget):
         self.errors = FieldErrors()
 
         self.preview = ImagePreview()
+        # A video plays over its poster still (muted, looping) once its file is at hand.
+        self.video = VideoSurface.over(self.preview)
+        self.video.failed.connect(lambda _reason: self.video.hide())
+        self.video_path: Path | None = None
+        self.poster = PosterPicker()
+        self.poster.hide()
+        self.poster.chosen.connect(
+            lambda seconds: (
+                self.record is not None and self.poster_requested.emit(self.record.id, seconds)
+            )
+        )
         self.heading = PlainLabel()
         self.heading.setWordWrap(True)
         theme.set_point_size(self.heading, 1.25, bold=True)
@@ -224,6 +241,7 @@ class ArtworkEditor(QWidget):
         inner.addWidget(self.preview)
         inner.addWidget(self.heading)
         inner.addWidget(self.facts)
+        inner.addWidget(self.poster)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
@@ -275,6 +293,10 @@ class ArtworkEditor(QWidget):
         self.heading.setText(record.title)
         asset = record.asset
         frames = f" · {asset.frame_count} frames" if asset.frame_count > 1 else ""
+        if asset.kind == "video" and asset.duration_s:
+            fps = f" · {asset.fps:g} fps" if asset.fps else ""
+            sound = " · sound" if asset.has_audio else " · no sound"
+            frames = f" · {duration_text(asset.duration_s)}{fps}{sound}"
         self.facts.setText(
             f"{asset.width} × {asset.height} px · {asset.format}{frames} · "
             f"{asset.byte_size / 1e6:.1f} MB · {asset.original_name}"
@@ -297,6 +319,41 @@ class ArtworkEditor(QWidget):
         if not same_work:
             self.saved_note.setText("")
             self.preview.clear_image("Loading picture…")
+            self.stop_video()
+        is_video = asset.kind == "video" and bool(asset.duration_s)
+        self.poster.setVisible(is_video)
+        if is_video:
+            self.poster.show_video(self.video_path, asset.duration_s or 0.0, asset.poster_s)
+
+    def set_video(self, artwork_id: int, path: Path | None) -> None:
+        """Play the work's video (a local file found off the GUI thread) over its still."""
+        record = self.record
+        if record is None or record.id != artwork_id or record.asset.kind != "video":
+            return
+        self.video_path = path
+        asset = record.asset
+        self.poster.show_video(path, asset.duration_s or 0.0, asset.poster_s)
+        if path is None:
+            return
+        self.video.show()
+        self.video.raise_()
+        self.video.play(path)
+
+    def stop_video(self) -> None:
+        self.video_path = None
+        self.video.stop()
+        self.video.hide()
+        self.poster.stop()
+
+    def poster_saved(self, record: ArtworkRecord) -> None:
+        """The poster frame was set: show the record as saved, keep the video playing."""
+        if self.record is None or self.record.id != record.id:
+            return
+        self.record = record
+        self.poster.show_video(
+            self.video_path, record.asset.duration_s or 0.0, record.asset.poster_s
+        )
+        self.saved_note.setText("Poster frame set")
 
     def set_image(self, artwork_id: int, image: QImage | None) -> None:
         if self.record is None or self.record.id != artwork_id:

@@ -166,6 +166,8 @@ class ArtworkCardDelegate(QStyledItemDelegate):
         self._paint_status(painter, palette, row.status, target)
         if row.ai_involvement in AI_MADE:
             self._paint_ai_badge(painter, target)
+        if row.kind == "video" and row.duration_s:
+            self._paint_duration(painter, row.duration_s, target)
         painter.restore()
 
     def _paint_placeholder(
@@ -236,6 +238,34 @@ class ArtworkCardDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, "AI")
         painter.restore()
+
+    def duration_badge(self, font: QFont, seconds: float, image: QRect) -> tuple[QRectF, str]:
+        """Where a video's length ("0:30") goes: the picture's bottom-right corner, across
+        from the status pill, as video sites show it."""
+        text = duration_text(seconds)
+        metrics = QFontMetrics(_pill_font(font))
+        width = min(metrics.horizontalAdvance(text) + 10, max(image.width() - 8, 24))
+        height = metrics.height() + 2
+        return QRectF(image.right() - 3 - width, image.bottom() - 3 - height, width, height), text
+
+    def _paint_duration(self, painter: QPainter, seconds: float, image: QRect) -> None:
+        badge, text = self.duration_badge(painter.font(), seconds, image)
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 170))
+        painter.drawRoundedRect(badge, 4, 4)
+        painter.setPen(QColor("white"))
+        painter.setFont(_pill_font(painter.font()))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+
+def duration_text(seconds: float) -> str:
+    """A length as a clock reads it: 0:30, 4:05, 1:02:03 (whole seconds, rounded)."""
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _title_font(font: QFont) -> QFont:

@@ -45,6 +45,7 @@ class BrowseRow:
     kind: str = "image"  # "image", "animation" or "video": what the list view's Kind shows
     byte_size: int = 0
     added: str = ""  # when it was imported, UTC, as stored ("2026-05-01 09:30:00.000000")
+    duration_s: float | None = None  # a video's length (the grid's duration badge)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def browse_statement(query: BrowseQuery | None = None) -> Select[*tuple[Any, ...
             MediaAsset.frame_count,
             MediaAsset.byte_size,
             type_coerce(Artwork.created_at, String),
+            MediaAsset.duration_s,
         )
         .join_from(Artwork, Artist, Artist.id == Artwork.artist_id)
         .join(MediaAsset, MediaAsset.id == Artwork.asset_id)
@@ -170,10 +172,10 @@ def browse_rows(
 
 def _row(*values: Any) -> BrowseRow:
     # Positional and inline: this runs once per work, 10,000 times when the studio opens.
-    *head, tags, year, license_, mime, frames, byte_size, added = values
+    *head, tags, year, license_, mime, frames, byte_size, added, duration = values
     split = tuple(sorted(tags.split(_TAG_SEPARATOR))) if tags else ()
     kind = "video" if mime.startswith("video/") else "animation" if frames > 1 else "image"
-    return BrowseRow(*head, split, year, license_, kind, byte_size, added or "")  # type: ignore[call-arg]
+    return BrowseRow(*head, split, year, license_, kind, byte_size, added or "", duration)  # type: ignore[call-arg]
 
 
 def kind_of(mime_type: str, frame_count: int) -> str:

@@ -21,10 +21,17 @@ from urbanart.errors import NotFound
 from urbanart.imaging.renditions import RenditionProfile
 from urbanart.imaging.video.jobs import run_transcode
 from urbanart.imaging.video.profile import VideoProfile
-from urbanart.imaging.video.transcode import CancelSignal, TranscodeFailed
+from urbanart.imaging.video.transcode import CancelSignal, TranscodeFailed, plan_for
 from urbanart.library import store as keys
 from urbanart.library.library import Library
-from urbanart.library.models import MediaAsset, Rendition
+from urbanart.library.models import (
+    Artwork,
+    MediaAsset,
+    PlaylistItem,
+    Rendition,
+    Schedule,
+    Screen,
+)
 from urbanart.library.renditions import (
     RenditionFailed,
     RenditionRecord,
@@ -65,9 +72,15 @@ def _cached(library: Library, sha256: str, key: str) -> tuple[RenditionRecord | 
         found = None
         if row is not None and library.store.exists(row.store_key):
             found = RenditionRecord(
-                sha256, row.profile_key, row.store_key, row.format, row.width, row.height,
-                row.byte_size, row.sha256,
-            )  # fmt: skip
+                sha256,
+                row.profile_key,
+                row.store_key,
+                row.format,
+                row.width,
+                row.height,
+                row.byte_size,
+                row.sha256,
+            )
         return found, asset.original_key, asset.duration_s or 0.0
 
 
@@ -115,3 +128,110 @@ def ensure_video_rendition(
             sha256, key, store_key, VIDEO_FORMAT, row.width, row.height, row.byte_size, row.sha256
         )
     return VideoRenditions(video, still, duration)
+
+
+# What the Publish check shows: each screen's video renditions and their byte budgets ------------
+
+#: Below this average bitrate per million pixels a budget is met only with a visibly soft picture
+#: (x264 High at 30 fps: about 1 Mb/s per megapixel is where street-distance detail goes).
+SOFT_BITS_PER_PIXEL_S = 1.0
+
+
+def screen_video_profile(width: int, height: int) -> VideoProfile:
+    """A screen's video rendition profile: its size (made even) and the default budget, fit,
+    frame-rate cap and sound (a screen setting for the budget would go here)."""
+    return VideoProfile(max(16, width - width % 2), max(16, height - height % 2))
+
+
+@dataclass(frozen=True)
+class VideoBudget:
+    """One video work on one screen: its rendition's size (made) or its ceiling (not yet)."""
+
+    screen_id: int
+    screen: str
+    artwork_id: int
+    title: str
+    duration_s: float
+    budget_bytes: int
+    made_bytes: int | None  # the cached rendition's size; None until it is made
+    fits: bool  # False: no rendition of this length can stay inside the budget
+    soft: bool  # it fits, at a bitrate low enough to show (see SOFT_BITS_PER_PIXEL_S)
+    reason: str  # why it does not fit, or is soft ("" when neither)
+
+
+def budget_for(profile: VideoProfile, duration_s: float, has_audio: bool) -> tuple[bool, bool, str]:
+    """(fits, soft, reason) for a video of duration_s in profile, by the transcoder's own plan
+    (urbanart.imaging.video.transcode.plan_for: the same bitrate cap a transcode would use)."""
+    try:
+        plan = plan_for(
+            (profile.width, profile.height),
+            0,
+            None,
+            duration_s,
+            profile,
+            has_audio and profile.keep_sound,
+        )
+    except TranscodeFailed as exc:
+        return False, False, str(exc)
+    floor = SOFT_BITS_PER_PIXEL_S * profile.width * profile.height
+    if plan.maxrate < floor:
+        return (
+            True,
+            True,
+            (
+                f"{duration_s:.0f} s in {profile.max_bytes / 1e6:.0f} MB allows only "
+                f"{plan.maxrate / 1e6:.1f} Mb/s at {profile.width}×{profile.height}: "
+                "the picture will look soft"
+            ),
+        )
+    return True, False, ""
+
+
+def video_budgets(library: Library) -> list[VideoBudget]:
+    """Every screen's video works (from its default playlist and its schedules, directly or
+    through its groups) with their rendition sizes against the screen's byte budget.
+
+    Reads only: nothing is transcoded. A rendition already made gives its real size; one not
+    made yet gives the budget as its ceiling, and whether that budget can be met at all."""
+    with library.session() as session:
+        screens = session.scalars(select(Screen).order_by(Screen.name)).all()
+        out: list[VideoBudget] = []
+        for screen in screens:
+            playlist_ids = {screen.default_playlist_id} - {None}
+            group_ids = {group.id for group in screen.groups}
+            for schedule in session.scalars(select(Schedule)).all():
+                if not schedule.enabled:
+                    continue
+                if screen in schedule.screens or group_ids & {g.id for g in schedule.groups}:
+                    playlist_ids.add(schedule.playlist_id)
+            if not playlist_ids:
+                continue
+            rows = session.execute(
+                select(Artwork.id, Artwork.title, MediaAsset)
+                .join(PlaylistItem, PlaylistItem.artwork_id == Artwork.id)
+                .join(MediaAsset, MediaAsset.id == Artwork.asset_id)
+                .where(PlaylistItem.playlist_id.in_(playlist_ids), MediaAsset.kind == "video")
+                .distinct()
+                .order_by(Artwork.title, Artwork.id)
+            ).all()
+            profile = screen_video_profile(screen.width, screen.height)
+            key = profile.key()
+            for artwork_id, title, asset in rows:
+                duration = asset.duration_s or 0.0
+                made = next((r.byte_size for r in asset.renditions if r.profile_key == key), None)
+                fits, soft, reason = budget_for(profile, duration, asset.has_audio)
+                out.append(
+                    VideoBudget(
+                        screen.id,
+                        screen.name,
+                        artwork_id,
+                        title,
+                        duration,
+                        profile.max_bytes,
+                        made,
+                        fits,
+                        soft,
+                        reason,
+                    )
+                )
+        return out

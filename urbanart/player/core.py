@@ -77,6 +77,8 @@ class Frame:
     path: Path | None
     previous_path: Path | None
     manifest_version: str | None
+    video_path: Path | None = None  # the verified local MP4 of a video item (else show path)
+    video_position_s: float | None = None  # where in the video the frame's instant falls
 
     @property
     def item(self) -> Mapping[str, Any] | None:

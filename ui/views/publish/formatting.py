@@ -12,6 +12,7 @@ from enum import StrEnum
 from urbanart.delivery.changes import ChangeStatus, ScreenChange
 from urbanart.delivery.history import PublicationRecord, PushRecord
 from urbanart.delivery.workflow import Delivery, PushSkip, Stage
+from urbanart.library.video_renditions import VideoBudget
 
 CANCELLED = "Publishing was cancelled; screens keep the previous version."
 HINT = (
@@ -134,3 +135,32 @@ def detail_heading(record: PublicationRecord, when: str, totals: str) -> str:
 
 def detail_message(record: PublicationRecord, warnings: Iterable[str]) -> str:
     return "\n".join([record.message, *warnings])
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def video_budget_line(budget: VideoBudget) -> str:
+    """One video work under its screen: length, rendition size (or its ceiling) and budget."""
+    minutes, seconds = divmod(round(budget.duration_s), 60)
+    length = f"{minutes}:{seconds:02d}"
+    limit = _megabytes(budget.budget_bytes)
+    if not budget.fits:
+        return f"Video “{budget.title}” ({length}): cannot fit {limit}: {budget.reason}"
+    size = (
+        f"{_megabytes(budget.made_bytes)} of {limit}"
+        if budget.made_bytes is not None
+        else f"made at publish, at most {limit}"
+    )
+    soft = f"; {budget.reason}" if budget.soft else ""
+    return f"Video “{budget.title}” ({length}): {size}{soft}"
+
+
+def video_budget_warnings(budgets: Iterable[VideoBudget]) -> list[str]:
+    """The screens whose byte budget a video cannot meet (or meets only with a soft picture)."""
+    return [
+        f"{budget.screen}: {video_budget_line(budget)}"
+        for budget in budgets
+        if not budget.fits or budget.soft
+    ]

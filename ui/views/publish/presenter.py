@@ -47,6 +47,7 @@ from urbanart.delivery.workflow import Delivery, Stage, publish_and_deliver
 from urbanart.errors import UrbanArtError
 from urbanart.library.public_address import public_address_warning
 from urbanart.library.settings import load_settings
+from urbanart.library.video_renditions import VideoBudget, video_budgets
 
 #: Kinds of change that can change what a publish would write.
 CHECK_KINDS = frozenset({PLAYLISTS, SCHEDULES, SCREENS, ARTWORKS, LIBRARY, SETTINGS})
@@ -60,6 +61,8 @@ class Check:
     result: PublishResult
     pushes: dict[int, PushRecord]
     pushable: frozenset[int]
+    #: Each screen's video works against its byte budget (sizes shown under the screen).
+    videos: tuple[VideoBudget, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,11 @@ class PublishDisplay(Protocol):
         hint: str,
         can_retry: bool,
     ) -> None: ...
+
+    def show_video_budgets(self, budgets: tuple[VideoBudget, ...]) -> None:
+        """List each screen's video renditions with their sizes, warning where a budget
+        cannot be met."""
+        ...
 
     def show_history(self, records: list[PublicationRecord], wanted: int | None) -> bool:
         """Fill the history and select ``wanted`` (else the newest); False if none selected."""
@@ -183,7 +191,8 @@ class PublishPresenter(QObject):
                     relay.emit(done, total, what)
 
             result = publish(library, dry_run=True, progress=progress, cancel=ctx.cancel)
-            return Check(result, latest_pushes(library), push_screen_ids(library))
+            videos = tuple(video_budgets(library))
+            return Check(result, latest_pushes(library), push_screen_ids(library), videos)
 
         work.__name__ = "check what would change"
         self.display.show_summary(fmt.CHECKING)
@@ -208,8 +217,10 @@ class PublishPresenter(QObject):
         result = outcome.result
         self.changed = result.changed
         self._show_result(result, outcome.pushes, outcome.pushable, published=False)
+        self.display.show_video_budgets(outcome.videos)
         self.display.show_summary(result.message)
-        self.display.show_notice("\n".join(result.warnings), Look.CHANGED)
+        warnings = [*result.warnings, *fmt.video_budget_warnings(outcome.videos)]
+        self.display.show_notice("\n".join(warnings), Look.CHANGED)
         self._after_op()
 
     def _check_failed(self, exc: BaseException) -> None:

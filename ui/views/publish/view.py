@@ -47,6 +47,7 @@ from ui.widgets.form_fields import hint_label
 from ui.widgets.plain_text import PlainLabel
 from urbanart.delivery.history import PublicationDetail, PublicationRecord, PushRecord
 from urbanart.delivery.publisher import PublishResult
+from urbanart.library.video_renditions import VideoBudget
 from urbanart.library.vocabulary import ReviewStatus
 
 
@@ -314,6 +315,10 @@ class PublishView(QWidget):
         self._span_notes(self.screens, self.screens_model)
         self.hint.setText(hint)
         self.retry_button.setVisible(can_retry)
+
+    def show_video_budgets(self, budgets: tuple[VideoBudget, ...]) -> None:
+        self.screens_model.add_video_budgets(budgets)
+        self._span_notes(self.screens, self.screens_model)
 
     @staticmethod
     def _span_notes(view: QTreeView, model: ScreenChangesModel) -> None:
