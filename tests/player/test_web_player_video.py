@@ -31,6 +31,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 
 SIZE = (320, 180)
 FADE = {"type": "crossfade", "seconds": 1}
+#: The video item's time on screen: one and a half loops of its 4 s video (the last loop cut).
+ITEM_S = 6
 
 #: Each layer's look, read in the page: id, tag, opacity as painted, stacking, item, clock.
 LAYERS_JS = (
@@ -122,9 +124,9 @@ def test_web_player_plays_a_video_at_the_rules_position_and_crossfades_in_and_ou
 ) -> None:
     token, payload = video_screen(library)
     still_a, still_b = items_of(payload)
-    video = make_video(*SIZE, seconds=2.0)
+    video = make_video(*SIZE, seconds=4.0)
     length = video.duration_s
-    item, files = video_item(still_a, video, item_id=900001, duration_s=5, transition=FADE)
+    item, files = video_item(still_a, video, item_id=900001, duration_s=ITEM_S, transition=FADE)
     envelope = serve_v3(library, token, lambda p: items_of(p).insert(1, item), files)
     v3 = payload_of(envelope)
     assert v3["version"] == 3 and [i["item_id"] for i in items_of(v3)] == [
@@ -135,14 +137,18 @@ def test_web_player_plays_a_video_at_the_rules_position_and_crossfades_in_and_ou
         wait_served(f"{hub.url}screens/{token}/manifest.json", envelope)
         browser, page = launch(pw)
         page.goto(f"{hub.url}player/index.html?token={token}")
-        # The video on screen, early in its turn (a page that opened late waits a cycle).
+        # The player boots in the middle of the video's turn (reloaded 1 s into it): it seeks.
         page.wait_for_function(
             f"(id) => ({VIDEO_PLAYING})(id) && Date.now() - Number(document.querySelector("
-            "'video.layer.shown').dataset.startedAt) < 2500",
+            "'video.layer.shown').dataset.startedAt) > 1000",
             arg=900001,
             timeout=30000,
         )
+        page.reload()
+        page.wait_for_function(VIDEO_PLAYING, arg=900001, timeout=30000)
         first = page.evaluate(POSITION_JS, length)
+        late = page.evaluate("Date.now()") - first["started"]
+        assert 1000 < late < (ITEM_S - 1.5) * 1000, late  # the same turn, well after its start
         page.wait_for_timeout(600)
         second = page.evaluate(POSITION_JS, length)
         # Where the rule says: (now − item start) mod the video's length, and moving on.
@@ -170,7 +176,7 @@ def test_web_player_plays_a_video_at_the_rules_position_and_crossfades_in_and_ou
         assert page.evaluate("document.querySelector('#credit').textContent") == item["credit"]
 
         # Sample every painted frame through the cut to B, B, A and the video's next fade in.
-        left_ms = first["started"] + 5000 - page.evaluate("Date.now()")
+        left_ms = first["started"] + ITEM_S * 1000 - page.evaluate("Date.now()")
         samples = page.evaluate(
             f"async (ms) => {{ const read = {LAYERS_JS}; const out = []; "
             "const end = performance.now() + ms; while (performance.now() < end) { "
@@ -201,10 +207,10 @@ def test_web_player_plays_a_video_at_the_rules_position_and_crossfades_in_and_ou
             and (img := layer(s, "IMG", still_a["item_id"], "1")) and img["op"] > 0.02
         ]  # fmt: skip
         assert len(fading_out) >= 5 and len(fading_in) >= 5, (len(fading_out), len(fading_in))
-        # The outgoing video keeps playing under B; cut at 5 s, i.e. 5 mod length into it.
+        # The outgoing video keeps playing under B; cut after ITEM_S, ITEM_S mod length in.
         out_times = [vid["time"] for _img, vid in fading_out]
         assert out_times[-1] > out_times[0] and not fading_out[0][1]["paused"]
-        assert circular_gap(out_times[0], 5 % length, length) < 0.4, out_times[:3]
+        assert circular_gap(out_times[0], ITEM_S % length, length) < 0.4, out_times[:3]
         # The incoming video plays from its start over A as it fades in.
         in_times = [vid["time"] for vid, _img in fading_in]
         assert in_times[0] < 0.4 and in_times[-1] > in_times[0], in_times[:3]
@@ -226,7 +232,7 @@ def test_web_player_plays_a_video_at_the_rules_position_and_crossfades_in_and_ou
         plays = session.scalars(select(Play).where(Play.artwork_sha256 == still_sha)).all()
     assert plays, "the video item's play was not recorded"
     ends = [p.started_at.timestamp() + p.duration_s for p in plays]
-    assert any(abs(end * 1000 - (first["started"] + 5000)) < 500 for end in ends), ends
+    assert any(abs(end * 1000 - (first["started"] + ITEM_S * 1000)) < 500 for end in ends), ends
 
 
 def test_web_player_keeps_a_cached_video_playing_offline(library: Library) -> None:
