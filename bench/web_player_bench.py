@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import av  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.player import approved_ids  # noqa: E402
@@ -60,6 +61,7 @@ FLAGS = [
 ]
 WIDTH, HEIGHT, FPS = 1920, 1080, 30
 VIDEO_ITEM = 990001
+KEPT = ROOT / "bench" / "out"
 
 QUALITY_JS = (
     "() => { const v = document.querySelector('video.layer.shown') || "
@@ -97,6 +99,22 @@ def make_rendition(tmp: Path, seconds: int) -> VideoMedia:
     )  # fmt: skip
 
 
+def keep(video: VideoMedia, path: Path) -> None:
+    """Keep the rendition (bench/out is not committed) for a later --reuse."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.with_suffix(".mp4").write_bytes(video.mp4)
+    path.with_suffix(".jpg").write_bytes(video.still)
+    facts = {k: getattr(video, k) for k in ("width", "height", "duration_s", "fps")}
+    path.write_text(json.dumps(facts))
+
+
+def load_kept(path: Path) -> VideoMedia:
+    facts = json.loads(path.read_text())
+    return VideoMedia(
+        path.with_suffix(".mp4").read_bytes(), path.with_suffix(".jpg").read_bytes(), **facts
+    )
+
+
 def publish_screen(library: Library) -> tuple[str, dict[str, Any]]:
     """The demo collection and one 1920×1080 screen playing one of its works all day."""
     load_demo(library, run=ImportRun(workers=1))
@@ -124,14 +142,19 @@ def bare_page(html: str) -> Any:
 
 def measure(page: Any, seconds: float) -> dict[str, Any]:
     """Playback quality over `seconds` of steady playback on this page."""
-    page.wait_for_function(PLAYING_JS, timeout=60000)
+    try:
+        page.wait_for_function(PLAYING_JS, timeout=60000)
+    except PlaywrightTimeout:
+        state = page.evaluate("window.urbanartPlayer ? window.urbanartPlayer.state() : null")
+        raise SystemExit(f"the video never played steadily within 60 s: {state}") from None
     start = page.evaluate(QUALITY_JS)
     began = time.monotonic()
     page.wait_for_timeout(seconds * 1000)
     end = page.evaluate(QUALITY_JS)
     elapsed = time.monotonic() - began
-    if end["id"] != start["id"] or end["paused"]:
-        raise SystemExit(f"playback did not stay on one playing video: {start} → {end}")
+    if not end or end["id"] != start["id"] or end["paused"]:
+        state = page.evaluate("window.urbanartPlayer ? window.urbanartPlayer.state() : null")
+        raise SystemExit(f"playback did not stay on one playing video: {start} → {end}; {state}")
     total = end["total"] - start["total"]
     dropped = end["dropped"] - start["dropped"]
     return {"total": total, "dropped": dropped, "elapsed": elapsed, "ratio": dropped / total}
@@ -140,6 +163,11 @@ def measure(page: Any, seconds: float) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=30, help="length of clip and window")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help=f"reuse the rendition kept in {KEPT} by an earlier run (the transcode takes minutes)",
+    )
     args = parser.parse_args()
     if shutil.which("ffmpeg") is None:
         raise SystemExit("the ffmpeg command makes the master (apt-get install ffmpeg)")
@@ -148,7 +176,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="web-player-bench-") as tmp_name:
         tmp = Path(tmp_name)
         print(f"making a {args.seconds} s {WIDTH}×{HEIGHT} {FPS} fps rendition…", flush=True)
-        video = make_rendition(tmp, args.seconds)
+        kept = KEPT / f"web-player-{WIDTH}x{HEIGHT}p{FPS}-{args.seconds}s.json"
+        if args.reuse and kept.exists():
+            video = load_kept(kept)
+            print(f"reusing {kept}", flush=True)
+        else:
+            began = time.monotonic()
+            video = make_rendition(tmp, args.seconds)
+            print(f"made in {time.monotonic() - began:.0f} s", flush=True)
+            keep(video, kept)
         print(
             f"rendition: {len(video.mp4):,} bytes, {video.width}×{video.height}, "
             f"{video.fps:g} fps, {video.duration_s:.2f} s",

@@ -26,7 +26,9 @@
   // A video must be seeked and showing a frame this soon, or its still shows; a playing video
   // whose clock stands still this long has stalled; beyond this drift from the rule it is
   // seeked back (a seek costs a visible hiccup, so small drift is left alone).
-  const VIDEO_READY_MS = 6000, STALL_MS = 5000, DRIFT_S = 1.0;
+  // A video that was not ready in time (a busy device) is tried again this often while its still
+  // stands in.
+  const VIDEO_READY_MS = 6000, STALL_MS = 5000, DRIFT_S = 1.0, VIDEO_RETRY_MS = 15000;
   const H264 = 'video/mp4; codecs="avc1.640028"';
 
   const $ = (id) => document.getElementById(id);
@@ -536,12 +538,35 @@
     el.dataset.startedAt = String(showing.startedAt);
     reveal(el, showing.fadeRemaining > 0 ? showing.fadeRemaining : 0);
     showOverlay(item);
+    const isVideoLayer = el.tagName === "VIDEO";
     onScreen = {
       key, version, item, playlist: showing.playlistName, since: Date.now(), endsAt: showing.endsAt,
-      videoAt: el.tagName === "VIDEO" ? showing.startedAt : null,
+      startedAt: showing.startedAt, videoAt: isVideoLayer ? showing.startedAt : null,
+      retryAt: !isVideoLayer && wantsVideo(item) ? Date.now() + VIDEO_RETRY_MS : 0,
       fadeEnds: showing.fadeRemaining > 0 ? Date.now() + showing.fadeRemaining : 0,
     };
     document.body.dataset.showing = item.media.sha256;
+  }
+
+  // The still stands in for a video that was not ready in time: try the video again, and cut
+  // to it once it plays (the same turn: no new play is recorded).
+  async function retryVideo(now) {
+    const s = onScreen;
+    if (!s || !s.item || !s.retryAt || now < s.retryAt || !wantsVideo(s.item)) return;
+    s.retryAt = 0;  // one attempt at a time
+    let el;
+    try { el = await prepareVideo(s.item, s.startedAt); }
+    catch (e) {
+      videoFailed(s.item, e, !/^stalled/.test(e.message));
+      if (onScreen === s) s.retryAt = Date.now() + VIDEO_RETRY_MS;
+      return;
+    }
+    if (onScreen !== s) return;  // its turn ended meanwhile
+    el.dataset.itemId = String(s.item.item_id);
+    el.dataset.artworkId = String(s.item.artwork_id);
+    el.dataset.startedAt = String(s.startedAt);
+    reveal(el, 0);
+    s.videoAt = s.startedAt;
   }
 
   // Make the next item ready before its turn: its still decoded, or its video loaded (first
@@ -573,6 +598,7 @@
       const showing = whatPlays(current.payload, now);
       present(showing, current.payload.manifest_version);
       watchVideo(now);
+      retryVideo(now);
       preloadNext(current.payload, showing, now);
       if (showing.nextChange !== null && showing.nextChange !== undefined) {
         wait = Math.min(wait, Math.max(20, showing.nextChange - now));
