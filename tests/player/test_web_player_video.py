@@ -5,6 +5,7 @@ offline play, and gives way to its still whenever it cannot play."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -239,7 +240,7 @@ def test_web_player_keeps_a_cached_video_playing_offline(library: Library) -> No
     token, payload = video_screen(library)
     still_a, _still_b = items_of(payload)
     video = make_video(*SIZE, seconds=2.0)
-    item, files = video_item(still_a, video, item_id=900002, duration_s=4)
+    item, files = video_item(still_a, video, item_id=900002, duration_s=8)
     envelope = serve_v3(library, token, lambda p: items_of(p).insert(1, item), files)
 
     with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
@@ -269,10 +270,32 @@ def test_web_player_keeps_a_cached_video_playing_offline(library: Library) -> No
         # Reloaded with the hub gone: shell, manifest and video all come from the browser's
         # own storage, and the video plays again at the rule's position.
         page.reload()
-        page.wait_for_function(VIDEO_PLAYING, arg=900002, timeout=30000)
+        page.wait_for_function(
+            f"(id) => ({VIDEO_PLAYING})(id) && Date.now() - Number(document.querySelector("
+            "'video.layer.shown').dataset.startedAt) < 4000",
+            arg=900002,
+            timeout=30000,
+        )
         again = page.evaluate(POSITION_JS, video.duration_s)
         assert again["src"].startswith("blob:")
         assert circular_gap(again["time"], again["want"], video.duration_s) < 0.5, again
+
+        # Knocked half a loop off the rule's position, it is put back within a tick or two.
+        page.evaluate(
+            "(length) => { const v = document.querySelector('video.layer.shown'); "
+            "v.currentTime = (v.currentTime + length / 2) % length; }",
+            video.duration_s,
+        )
+        readings = []
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            readings.append(page.evaluate(POSITION_JS, video.duration_s))
+            if circular_gap(readings[-1]["time"], readings[-1]["want"], video.duration_s) < 0.5:
+                break
+            page.wait_for_timeout(100)
+        assert circular_gap(readings[-1]["time"], readings[-1]["want"], video.duration_s) < 0.5, [
+            (r["time"], r["want"]) for r in readings
+        ]
         assert any(
             "poll failed" in e for e in page.evaluate("window.urbanartPlayer.state().errors")
         )

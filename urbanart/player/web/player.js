@@ -23,12 +23,15 @@
   const MEDIA_CACHE = "urbanart-media-v1";
   const BATCH = 500, MAX_PLAYS = 20000, MAX_BEATS = 50, MAX_ERRORS = 20;
   const FORMAT_VERSIONS = [2, 3], QUIET_ZONE = 4;
-  // A video must be seeked and showing a frame this soon, or its still shows; a playing video
-  // whose clock stands still this long has stalled; beyond this drift from the rule it is
-  // seeked back (a seek costs a visible hiccup, so small drift is left alone).
-  // A video that was not ready in time (a busy device) is tried again this often while its still
-  // stands in.
-  const VIDEO_READY_MS = 6000, STALL_MS = 5000, DRIFT_S = 1.0, VIDEO_RETRY_MS = 15000;
+  // A video not playing at its position this soon has its still stand in until it is (a seek
+  // decodes from the previous keyframe, which takes a while on a busy device); one not ready
+  // after VIDEO_GIVE_UP_MS has stalled, as has a playing video whose clock stands still for
+  // STALL_MS; after a stall the video is tried again every VIDEO_RETRY_MS while its still
+  // stands in. Beyond DRIFT_S (or a quarter of a shorter loop) from the rule a video is seeked
+  // back (a seek costs a visible hiccup, so small drift is left alone), at most once per
+  // DRIFT_EVERY_MS: where decoding is slower than real time a seek costs more than it recovers.
+  const VIDEO_READY_MS = 3000, VIDEO_GIVE_UP_MS = 30000, STALL_MS = 5000, VIDEO_RETRY_MS = 15000;
+  const DRIFT_S = 1.0, DRIFT_EVERY_MS = 10000, MAX_SEEK_LEAD_MS = 15000;
   const H264 = 'video/mp4; codecs="avc1.640028"';
 
   const $ = (id) => document.getElementById(id);
@@ -51,6 +54,8 @@
   let canPlayH264 = true;
   let preloadedKey = null;    // the next item already made ready
   let watch = null;           // {el, time, since}: the playing video's last clock reading
+  let corrected = 0;          // when the drift was last corrected
+  let seekLead = 0;           // ms the last seek took: a seek aims that far ahead
 
   // Small helpers -------------------------------------------------------------------------------
 
@@ -407,7 +412,7 @@
   }
 
   // Resolve once ready() holds (checked now and on each of the element's events), reject on
-  // a media error or after VIDEO_READY_MS.
+  // a media error or after VIDEO_GIVE_UP_MS.
   function until(el, ready, events, what) {
     return new Promise((resolve, reject) => {
       const done = (fn, value) => {
@@ -419,7 +424,7 @@
       const check = () => { if (el.error) fail(); else if (ready()) done(resolve); };
       const fail = () => done(reject, new Error(mediaError(el)));
       const timer = setTimeout(
-        () => done(reject, new Error("stalled: " + what + " after " + VIDEO_READY_MS / 1000 + " s")), VIDEO_READY_MS);
+        () => done(reject, new Error("stalled: " + what + " after " + VIDEO_GIVE_UP_MS / 1000 + " s")), VIDEO_GIVE_UP_MS);
       events.forEach((name) => el.addEventListener(name, check));
       el.addEventListener("error", fail);
       check();
@@ -436,17 +441,22 @@
     await until(el, () => el.readyState >= 2, ["loadeddata", "canplay"], "no picture");
   }
 
-  async function seek(el, seconds) {
+  // Seek to the rule's position for an item that began at startedAt, aimed as far ahead as the
+  // last seek took, so that the video is where the rule says when the seek is done.
+  async function seek(el, item, startedAt) {
+    const began = Date.now();
+    const seconds = positionAt(item, startedAt, began + seekLead);
     if (Math.abs(el.currentTime - seconds) < 0.04 && !el.seeking) return;
     el.currentTime = seconds;
     await until(el, () => !el.seeking && el.readyState >= 2, ["seeked", "canplay"], "seeking");
+    seekLead = Math.min(MAX_SEEK_LEAD_MS, Date.now() - began);
   }
 
   // The video layer for this item, playing at the rule's position; throws when it cannot play.
   async function prepareVideo(item, startedAt) {
     const el = freeVideo();
     await loadVideo(el, await blobOf(item.video));
-    await seek(el, positionAt(item, startedAt, Date.now()));
+    await seek(el, item, startedAt);
     await el.play();
     return el;
   }
@@ -456,14 +466,25 @@
     if (remember) refusedVideos.set(item.video.sha256, e.message);
   }
 
-  // A decoding error or a stall while the video is on screen: its still takes over now.
-  function videoBroke(el, message) {
-    if (el !== frontEl || !onScreen || !onScreen.item || !wantsVideo(onScreen.item)) return;
-    videoFailed(onScreen.item, new Error(message), true);
-    onScreen = null;  // present() again: the still this time
-    tick();
+  // A decoding error or a stall while the video is on screen: its still takes over now, for the
+  // rest of the turn (the same play). A broken file is not tried again; a stall is, later.
+  async function videoBroke(el, message, remember) {
+    const s = onScreen;
+    if (el !== frontEl || !s || !s.item || !s.videoAt || !wantsVideo(s.item)) return;
+    videoFailed(s.item, new Error(message), remember);
+    s.videoAt = null;
+    let src;
+    try { src = await preload(s.item.media); }
+    catch (e) { error("not showing " + s.item.title + ": " + e.message); return; }
+    if (onScreen !== s) return;
+    const img = freeImage();
+    img.src = src;
+    img.alt = s.item.alt_text || s.item.title;
+    Object.assign(img.dataset, el.dataset);
+    reveal(img, 0);
+    s.retryAt = remember ? 0 : Date.now() + VIDEO_RETRY_MS;
   }
-  videos.forEach((v) => v.addEventListener("error", () => videoBroke(v, mediaError(v))));
+  videos.forEach((v) => v.addEventListener("error", () => videoBroke(v, mediaError(v), true)));
 
   // Called on each tick: a playing video whose clock stands still has stalled; one that drifted
   // from the rule is put back.
@@ -474,27 +495,52 @@
       watch = { el, time: el.currentTime, since: now };
     } else if (now - watch.since > STALL_MS) {
       watch = null;
-      videoBroke(el, "stalled: the video's clock stood still for " + STALL_MS / 1000 + " s");
+      videoBroke(el, "stalled: the video's clock stood still for " + STALL_MS / 1000 + " s", false);
       return;
     }
     const want = positionAt(s.item, s.videoAt, now), length = Number(s.item.video.duration_s);
     const off = Math.abs(el.currentTime - want);
-    if (Math.min(off, length - off) > DRIFT_S && !el.seeking) el.currentTime = want;
+    const limit = Math.min(DRIFT_S, length / 4);  // a short loop is never more than length/2 off
+    if (Math.min(off, length - off) > limit && !el.seeking && now - corrected > DRIFT_EVERY_MS) {
+      corrected = now;
+      el.currentTime = positionAt(s.item, s.videoAt, now + seekLead);
+    }
   }
 
   // Presenting an item: stills and videos ----------------------------------------------------
 
-  // The layer that shows this item, ready: its video playing, or its still decoded.
+  // The layer that shows this item, ready: its video playing, or its still decoded. A video
+  // still seeking after VIDEO_READY_MS goes on in the background: {el: the still, late: the
+  // video's promise}, and the video takes over when it plays (see present).
   async function prepare(item, startedAt) {
+    let late = null;
     if (wantsVideo(item)) {
-      try { return await prepareVideo(item, startedAt); }
-      catch (e) { videoFailed(item, e, !/^stalled/.test(e.message)); }
+      const attempt = prepareVideo(item, startedAt);
+      let timer;
+      const slow = new Promise((resolve) => { timer = setTimeout(() => resolve(null), VIDEO_READY_MS); });
+      try {
+        const el = await Promise.race([attempt, slow]);
+        if (el) return { el, late: null };
+        late = attempt;
+      } catch (e) { videoFailed(item, e, !/^stalled/.test(e.message)); }
+      finally { clearTimeout(timer); }
     }
     const src = await preload(item.media);
     const el = freeImage();
     el.src = src;
     el.alt = item.alt_text || item.title;
-    return el;
+    return { el, late };
+  }
+
+  // Cut from the still that stands in to the video once it plays, in the same turn.
+  function takeOver(s, el) {
+    if (onScreen !== s || s.videoAt || !wantsVideo(s.item)) return;
+    el.dataset.itemId = String(s.item.item_id);
+    el.dataset.artworkId = String(s.item.artwork_id);
+    el.dataset.startedAt = String(s.startedAt);
+    reveal(el, 0);
+    s.videoAt = s.startedAt;
+    s.retryAt = 0;
   }
 
   // Fade `el` in over the layer on screen (or cut when ms is 0); the others go dark.
@@ -529,8 +575,8 @@
       return;
     }
     onScreen = { key, version, pending: true };
-    let el;
-    try { el = await prepare(item, showing.startedAt); }
+    let el, late;
+    try { ({ el, late } = await prepare(item, showing.startedAt)); }
     catch (e) { error("not showing " + item.title + ": " + e.message); onScreen = null; return; }
     if (!onScreen || onScreen.key !== key) return;  // time moved on while decoding
     el.dataset.itemId = String(item.item_id);
@@ -542,9 +588,16 @@
     onScreen = {
       key, version, item, playlist: showing.playlistName, since: Date.now(), endsAt: showing.endsAt,
       startedAt: showing.startedAt, videoAt: isVideoLayer ? showing.startedAt : null,
-      retryAt: !isVideoLayer && wantsVideo(item) ? Date.now() + VIDEO_RETRY_MS : 0,
-      fadeEnds: showing.fadeRemaining > 0 ? Date.now() + showing.fadeRemaining : 0,
+      retryAt: 0, fadeEnds: showing.fadeRemaining > 0 ? Date.now() + showing.fadeRemaining : 0,
     };
+    if (late) {
+      const s = onScreen;
+      error("video of " + item.title + " not ready after " + VIDEO_READY_MS / 1000 + " s: its still stands in");
+      late.then((v) => takeOver(s, v)).catch((e) => {
+        videoFailed(item, e, !/^stalled/.test(e.message));
+        if (onScreen === s) s.retryAt = Date.now() + VIDEO_RETRY_MS;
+      });
+    }
     document.body.dataset.showing = item.media.sha256;
   }
 
@@ -561,12 +614,7 @@
       if (onScreen === s) s.retryAt = Date.now() + VIDEO_RETRY_MS;
       return;
     }
-    if (onScreen !== s) return;  // its turn ended meanwhile
-    el.dataset.itemId = String(s.item.item_id);
-    el.dataset.artworkId = String(s.item.artwork_id);
-    el.dataset.startedAt = String(s.startedAt);
-    reveal(el, 0);
-    s.videoAt = s.startedAt;
+    takeOver(s, el);
   }
 
   // Make the next item ready before its turn: its still decoded, or its video loaded (first
@@ -583,7 +631,7 @@
       if (wantsVideo(next.item)) {
         const el = freeVideo();
         await loadVideo(el, await blobOf(next.item.video));
-        if (el !== frontEl && el.paused) await seek(el, positionAt(next.item, next.startedAt, next.startedAt));
+        if (el !== frontEl && el.paused && el.currentTime !== 0) el.currentTime = 0;  // its start
       } else {
         await preload(next.item.media);
       }
