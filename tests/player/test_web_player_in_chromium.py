@@ -78,11 +78,12 @@ def test_web_player_verifies_plays_in_order_and_refuses_a_tampered_manifest(
             "img.naturalWidth > 0; }",
             timeout=15000,
         )
-        first = page.evaluate("window.urbanartPlayer.state()")
-        shown = page.evaluate(
-            "() => { const img = document.querySelector('.layer.shown'); return {src: img.src, "
+        # State and picture read in one step: a 3 s item may end between two reads.
+        first, shown = page.evaluate(
+            "() => { const img = document.querySelector('.layer.shown'); return "
+            "[window.urbanartPlayer.state(), {src: img.src, "
             "started: Number(img.dataset.startedAt), item: Number(img.dataset.itemId), "
-            "w: img.naturalWidth}; }"
+            "w: img.naturalWidth}]; }"
         )
         # The browser and the Python core agree on the rule at the moment it started.
         started = datetime.fromtimestamp(shown["started"] / 1000, UTC)

@@ -6,7 +6,10 @@
    shows is a pure function of the device clock (docs/published-tree.md, "Which item plays
    when"); a new manifest only takes over once all its media are cached and verified, and an
    image is shown from exactly the bytes that were verified (a blob URL), its QR code drawn from
-   the signed rows in the manifest; reports wait in localStorage. */
+   the signed rows in the manifest; reports wait in localStorage. A video item (format 3) plays
+   its MP4, fetched whole and verified like an image, from a blob URL in a muted looping
+   <video>, at the position the clock rule gives; whenever the video cannot play (refused bytes,
+   a decode error, a stall, no H.264 in this browser) its still `media` shows instead. */
 "use strict";
 (() => {
   const VERSION = "urbanart-web-player/0.1.0";
@@ -19,11 +22,23 @@
   const BEATS_STORE = "urbanart.player.heartbeats." + token;
   const MEDIA_CACHE = "urbanart-media-v1";
   const BATCH = 500, MAX_PLAYS = 20000, MAX_BEATS = 50, MAX_ERRORS = 20;
-  const FORMAT_VERSION = 2, QUIET_ZONE = 4;
+  const FORMAT_VERSIONS = [2, 3], QUIET_ZONE = 4;
+  // A video not playing at its position this soon has its still stand in until it is (a seek
+  // decodes from the previous keyframe, which takes a while on a busy device); one not ready
+  // after VIDEO_GIVE_UP_MS has stalled, as has a playing video whose clock stands still for
+  // STALL_MS; after a stall the video is tried again every VIDEO_RETRY_MS while its still
+  // stands in. Beyond DRIFT_S (or a quarter of a shorter loop) from the rule a video is seeked
+  // back (a seek costs a visible hiccup, so small drift is left alone), at most once per
+  // DRIFT_EVERY_MS: where decoding is slower than real time a seek costs more than it recovers.
+  const VIDEO_READY_MS = 3000, VIDEO_GIVE_UP_MS = 30000, STALL_MS = 5000, VIDEO_RETRY_MS = 15000;
+  const DRIFT_S = 1.0, DRIFT_EVERY_MS = 10000, MAX_SEEK_LEAD_MS = 15000;
+  const H264 = 'video/mp4; codecs="avc1.640028"';
 
   const $ = (id) => document.getElementById(id);
-  const layers = [$("layer-a"), $("layer-b")];
-  let front = 0;
+  const images = [$("layer-a"), $("layer-b")];
+  const videos = [$("video-a"), $("video-b")];
+  const layers = images.concat(videos);
+  let frontEl = images[0];  // the layer the item on screen uses (an <img> or a <video>)
   let key = null;           // CryptoKey of the pinned public key
   let keyId = null;
   let current = null;       // {text, payload}
@@ -35,6 +50,12 @@
   let refused = null;       // the last manifest refused: {reason, source, detail, at}
   const blobUrls = new Map();  // sha256 -> blob: URL of the verified bytes
   const qrUrls = new Map();    // mobile_url -> blob: URL of the QR drawn from the signed rows
+  let refusedVideos = new Map();  // video sha256 -> why it is not played (its still shows)
+  let canPlayH264 = true;
+  let preloadedKey = null;    // the next item already made ready
+  let watch = null;           // {el, time, since}: the playing video's last clock reading
+  let corrected = 0;          // when the drift was last corrected
+  let seekLead = 0;           // ms the last seek took: a seek aims that far ahead
 
   // Small helpers -------------------------------------------------------------------------------
 
@@ -154,7 +175,7 @@
       { name: "Ed25519" }, signer.key, base64Bytes(doc.signature), utf8(doc.payload));
     if (!ok) throw refusal("bad-signature", "the manifest signature does not match; it was altered");
     const payload = JSON.parse(doc.payload);
-    if (payload.format !== "urbanart.manifest" || payload.version !== FORMAT_VERSION) {
+    if (payload.format !== "urbanart.manifest" || !FORMAT_VERSIONS.includes(payload.version)) {
       throw refusal("invalid", "manifest version " + payload.version + " is unknown to this player");
     }
     return { payload, newKeyPem: signer.pem };
@@ -225,15 +246,32 @@
 
   // Media: Cache API, verified by sha256 and size ----------------------------------------------
 
+  // A video item this player can try to play: format 3's media_type "video" with its entry.
+  // Any other media_type (later kinds, unknown to this player) plays its still `media`.
+  function isVideo(item) {
+    const v = item.media_type === "video" ? item.video : null;
+    return !!v && typeof v.url === "string" && /^[0-9a-f]{64}$/.test(String(v.sha256)) &&
+      Number(v.duration_s) > 0;
+  }
+
+  // Whether this item's video is played now (else its still shows).
+  const wantsVideo = (item) => canPlayH264 && isVideo(item) && !refusedVideos.has(item.video.sha256);
+
+  // Every file the payload's items need: the stills and the videos.
   function mediaOf(payload) {
     const found = new Map();
     for (const p of Object.values(payload.playlists || {})) {
-      for (const item of p.items) found.set(item.media.sha256, item.media);
+      for (const item of p.items) {
+        found.set(item.media.sha256, item.media);
+        if (isVideo(item)) found.set(item.video.sha256, item.video);
+      }
     }
     return [...found.values()];
   }
 
-  const TYPES = { jpg: "image/jpeg", webp: "image/webp", png: "image/png" };
+  const TYPES = { jpg: "image/jpeg", webp: "image/webp", png: "image/png", mp4: "video/mp4" };
+  const typeOf = (media) => TYPES[media.url.split(".").pop()] || "application/octet-stream";
+  const videoUrls = (payload) => new Set(mediaOf(payload).filter((m) => typeOf(m).startsWith("video/")).map((m) => m.url));
 
   async function matches(media, body) {
     return body.byteLength === media.size && hex(await crypto.subtle.digest("SHA-256", body)) === media.sha256;
@@ -253,9 +291,12 @@
     const response = await fetch(url, { cache: "no-store" });
     if (!response.ok) throw new Error("media HTTP " + response.status + ": " + media.url);
     const body = await response.arrayBuffer();
-    if (!(await matches(media, body))) throw new Error("media refused (sha256 or size mismatch): " + media.url);
-    const type = TYPES[media.url.split(".").pop()] || "application/octet-stream";
-    await cache.put(url, new Response(body, { headers: { "Content-Type": type } }));
+    if (!(await matches(media, body))) {
+      const e = new Error("media refused (sha256 or size mismatch): " + media.url);
+      e.mismatch = true;
+      throw e;
+    }
+    await cache.put(url, new Response(body, { headers: { "Content-Type": typeOf(media) } }));
     return body;
   }
 
@@ -266,8 +307,19 @@
     return true;
   }
 
+  // Everything the payload needs, cached and verified; returns the videos whose bytes were
+  // refused (their items show their stills). Any other failure throws: the manifest waits.
   async function cacheAll(payload) {
-    for (const media of mediaOf(payload)) await cacheMedia(media);
+    const videoFiles = videoUrls(payload), refusedNow = new Map();
+    for (const media of mediaOf(payload)) {
+      try { await cacheMedia(media); }
+      catch (e) {
+        if (!(e.mismatch && videoFiles.has(media.url))) throw e;
+        error("video refused, its still shows instead: " + e.message);
+        refusedNow.set(media.sha256, e.message);
+      }
+    }
+    return refusedNow;
   }
 
   async function evict(payload) {
@@ -284,14 +336,18 @@
 
   // Decode an image fully before it may be shown, from a blob URL of exactly the bytes whose
   // hash was checked: never from its network URL, which a mirror could answer differently.
-  async function preload(media) {
+  async function blobOf(media) {
     let src = blobUrls.get(media.sha256);
     if (!src) {
       const body = await verifiedBytes(media);
-      const type = TYPES[media.url.split(".").pop()] || "application/octet-stream";
-      src = URL.createObjectURL(new Blob([body], { type }));
+      src = URL.createObjectURL(new Blob([body], { type: typeOf(media) }));
       blobUrls.set(media.sha256, src);
     }
+    return src;
+  }
+
+  async function preload(media) {
+    const src = await blobOf(media);
     const img = new Image();
     img.src = src;
     await img.decode();
@@ -339,44 +395,247 @@
     overlay.hidden = false;
   }
 
+  // Video ---------------------------------------------------------------------------------------
+
+  // Where in its video an item that began at startedAt is at instant `at` (ms): the rule of
+  // docs/published-tree.md, (t − s) mod video.duration_s, in seconds.
+  const positionAt = (item, startedAt, at) => mod((at - startedAt) / 1000, Number(item.video.duration_s));
+
+  // The video layer an incoming item may use: never the one on screen.
+  const freeVideo = () => videos.find((v) => v !== frontEl);
+  const freeImage = () => images.find((i) => i !== frontEl);
+
+  function mediaError(el) {
+    const codes = { 1: "aborted", 2: "network error", 3: "decode error", 4: "not supported" };
+    const e = el.error;
+    return e ? (codes[e.code] || "error " + e.code) + (e.message ? " (" + e.message + ")" : "") : "error";
+  }
+
+  // Resolve once ready() holds (checked now and on each of the element's events), reject on
+  // a media error or after VIDEO_GIVE_UP_MS.
+  function until(el, ready, events, what) {
+    return new Promise((resolve, reject) => {
+      const done = (fn, value) => {
+        clearTimeout(timer);
+        events.forEach((name) => el.removeEventListener(name, check));
+        el.removeEventListener("error", fail);
+        fn(value);
+      };
+      const check = () => { if (el.error) fail(); else if (ready()) done(resolve); };
+      const fail = () => done(reject, new Error(mediaError(el)));
+      const timer = setTimeout(
+        () => done(reject, new Error("stalled: " + what + " after " + VIDEO_GIVE_UP_MS / 1000 + " s")), VIDEO_GIVE_UP_MS);
+      events.forEach((name) => el.addEventListener(name, check));
+      el.addEventListener("error", fail);
+      check();
+    });
+  }
+
+  // Give the layer this verified blob and wait for its first frame.
+  async function loadVideo(el, src) {
+    if (el.getAttribute("src") !== src) {
+      el.muted = true;  // autoplay without a gesture needs a silent video
+      el.src = src;
+      el.load();
+    }
+    await until(el, () => el.readyState >= 2, ["loadeddata", "canplay"], "no picture");
+  }
+
+  // Seek to the rule's position for an item that began at startedAt, aimed as far ahead as the
+  // last seek took, so that the video is where the rule says when the seek is done.
+  async function seek(el, item, startedAt) {
+    const began = Date.now();
+    const seconds = positionAt(item, startedAt, began + seekLead);
+    if (Math.abs(el.currentTime - seconds) < 0.04 && !el.seeking) return;
+    el.currentTime = seconds;
+    await until(el, () => !el.seeking && el.readyState >= 2, ["seeked", "canplay"], "seeking");
+    seekLead = Math.min(MAX_SEEK_LEAD_MS, Date.now() - began);
+  }
+
+  // The video layer for this item, playing at the rule's position; throws when it cannot play.
+  async function prepareVideo(item, startedAt) {
+    const el = freeVideo();
+    await loadVideo(el, await blobOf(item.video));
+    await seek(el, item, startedAt);
+    await el.play();
+    return el;
+  }
+
+  function videoFailed(item, e, remember) {
+    error("video of " + item.title + " not played, its still shows: " + e.message);
+    if (remember) refusedVideos.set(item.video.sha256, e.message);
+  }
+
+  // A decoding error or a stall while the video is on screen: its still takes over now, for the
+  // rest of the turn (the same play). A broken file is not tried again; a stall is, later.
+  async function videoBroke(el, message, remember) {
+    const s = onScreen;
+    if (el !== frontEl || !s || !s.item || !s.videoAt || !wantsVideo(s.item)) return;
+    videoFailed(s.item, new Error(message), remember);
+    s.videoAt = null;
+    let src;
+    try { src = await preload(s.item.media); }
+    catch (e) { error("not showing " + s.item.title + ": " + e.message); return; }
+    if (onScreen !== s) return;
+    const img = freeImage();
+    img.src = src;
+    img.alt = s.item.alt_text || s.item.title;
+    Object.assign(img.dataset, el.dataset);
+    reveal(img, 0);
+    s.retryAt = remember ? 0 : Date.now() + VIDEO_RETRY_MS;
+  }
+  videos.forEach((v) => v.addEventListener("error", () => videoBroke(v, mediaError(v), true)));
+
+  // Called on each tick: a playing video whose clock stands still has stalled; one that drifted
+  // from the rule is put back.
+  function watchVideo(now) {
+    const el = frontEl, s = onScreen;
+    if (el.tagName !== "VIDEO" || !s || !s.item || !s.videoAt || el.paused) { watch = null; return; }
+    if (!watch || watch.el !== el || watch.time !== el.currentTime) {
+      watch = { el, time: el.currentTime, since: now };
+    } else if (now - watch.since > STALL_MS) {
+      watch = null;
+      videoBroke(el, "stalled: the video's clock stood still for " + STALL_MS / 1000 + " s", false);
+      return;
+    }
+    const want = positionAt(s.item, s.videoAt, now), length = Number(s.item.video.duration_s);
+    const off = Math.abs(el.currentTime - want);
+    const limit = Math.min(DRIFT_S, length / 4);  // a short loop is never more than length/2 off
+    if (Math.min(off, length - off) > limit && !el.seeking && now - corrected > DRIFT_EVERY_MS) {
+      corrected = now;
+      el.currentTime = positionAt(s.item, s.videoAt, now + seekLead);
+    }
+  }
+
+  // Presenting an item: stills and videos ----------------------------------------------------
+
+  // The layer that shows this item, ready: its video playing, or its still decoded. A video
+  // still seeking after VIDEO_READY_MS goes on in the background: {el: the still, late: the
+  // video's promise}, and the video takes over when it plays (see present).
+  async function prepare(item, startedAt) {
+    let late = null;
+    if (wantsVideo(item)) {
+      const attempt = prepareVideo(item, startedAt);
+      let timer;
+      const slow = new Promise((resolve) => { timer = setTimeout(() => resolve(null), VIDEO_READY_MS); });
+      try {
+        const el = await Promise.race([attempt, slow]);
+        if (el) return { el, late: null };
+        late = attempt;
+      } catch (e) { videoFailed(item, e, !/^stalled/.test(e.message)); }
+      finally { clearTimeout(timer); }
+    }
+    const src = await preload(item.media);
+    const el = freeImage();
+    el.src = src;
+    el.alt = item.alt_text || item.title;
+    return { el, late };
+  }
+
+  // Cut from the still that stands in to the video once it plays, in the same turn.
+  function takeOver(s, el) {
+    if (onScreen !== s || s.videoAt || !wantsVideo(s.item)) return;
+    el.dataset.itemId = String(s.item.item_id);
+    el.dataset.artworkId = String(s.item.artwork_id);
+    el.dataset.startedAt = String(s.startedAt);
+    reveal(el, 0);
+    s.videoAt = s.startedAt;
+    s.retryAt = 0;
+  }
+
+  // Fade `el` in over the layer on screen (or cut when ms is 0); the others go dark.
+  function reveal(el, ms) {
+    const old = frontEl;
+    el.style.transition = "none";
+    el.classList.remove("shown");
+    void el.offsetWidth;  // commit the hidden state before fading in
+    el.style.transition = ms ? "opacity " + ms + "ms linear" : "none";
+    old.style.transition = ms ? "opacity " + ms + "ms linear" : "none";
+    el.classList.add("shown");
+    for (const l of layers) {
+      if (l !== el) l.classList.remove("shown");
+      l.style.zIndex = l === el ? "2" : l === old ? "1" : "0";
+      if (l.tagName === "VIDEO" && l !== el && l !== old) l.pause();
+    }
+    frontEl = el;
+    if (old.tagName === "VIDEO" && old !== el) {
+      setTimeout(() => { if (old !== frontEl) old.pause(); }, ms + 100);  // once faded out
+    }
+  }
+
   async function present(showing, version) {
     const item = showing.item;
     const key = item ? [showing.playlistId, showing.index, showing.startedAt, item.media.sha256].join("|") : null;
     if (onScreen && onScreen.key === key && onScreen.version === version) return;
     closePlay(Date.now());
     if (!item) {
-      layers.forEach((l) => { l.classList.remove("shown"); l.removeAttribute("src"); });
+      layers.forEach((l) => { l.classList.remove("shown"); l.removeAttribute("src"); if (l.pause) l.pause(); });
       showOverlay(null);
       onScreen = { key, version };
       return;
     }
     onScreen = { key, version, pending: true };
-    let src;
-    try { src = await preload(item.media); }
+    let el, late;
+    try { ({ el, late } = await prepare(item, showing.startedAt)); }
     catch (e) { error("not showing " + item.title + ": " + e.message); onScreen = null; return; }
     if (!onScreen || onScreen.key !== key) return;  // time moved on while decoding
-    const back = layers[1 - front], old = layers[front];
-    const fade = showing.fadeRemaining ? showing.fadeRemaining : 0;
-    back.style.transition = "none";
-    back.classList.remove("shown");
-    back.src = src;
-    back.alt = item.alt_text || item.title;
-    back.dataset.itemId = String(item.item_id);
-    back.dataset.artworkId = String(item.artwork_id);
-    back.dataset.startedAt = String(showing.startedAt);
-    void back.offsetWidth;  // commit the hidden state before fading in
-    const ms = fade > 0 ? fade : 0;
-    back.style.transition = ms ? "opacity " + ms + "ms linear" : "none";
-    old.style.transition = ms ? "opacity " + ms + "ms linear" : "none";
-    back.classList.add("shown");
-    old.classList.remove("shown");
-    back.style.zIndex = "2"; old.style.zIndex = "1";
-    front = 1 - front;
+    el.dataset.itemId = String(item.item_id);
+    el.dataset.artworkId = String(item.artwork_id);
+    el.dataset.startedAt = String(showing.startedAt);
+    reveal(el, showing.fadeRemaining > 0 ? showing.fadeRemaining : 0);
     showOverlay(item);
+    const isVideoLayer = el.tagName === "VIDEO";
     onScreen = {
       key, version, item, playlist: showing.playlistName, since: Date.now(), endsAt: showing.endsAt,
+      startedAt: showing.startedAt, videoAt: isVideoLayer ? showing.startedAt : null,
+      retryAt: 0, fadeEnds: showing.fadeRemaining > 0 ? Date.now() + showing.fadeRemaining : 0,
     };
+    if (late) {
+      const s = onScreen;
+      error("video of " + item.title + " not ready after " + VIDEO_READY_MS / 1000 + " s: its still stands in");
+      late.then((v) => takeOver(s, v)).catch((e) => {
+        videoFailed(item, e, !/^stalled/.test(e.message));
+        if (onScreen === s) s.retryAt = Date.now() + VIDEO_RETRY_MS;
+      });
+    }
     document.body.dataset.showing = item.media.sha256;
+  }
+
+  // The still stands in for a video that was not ready in time: try the video again, and cut
+  // to it once it plays (the same turn: no new play is recorded).
+  async function retryVideo(now) {
+    const s = onScreen;
+    if (!s || !s.item || !s.retryAt || now < s.retryAt || !wantsVideo(s.item)) return;
+    s.retryAt = 0;  // one attempt at a time
+    let el;
+    try { el = await prepareVideo(s.item, s.startedAt); }
+    catch (e) {
+      videoFailed(s.item, e, !/^stalled/.test(e.message));
+      if (onScreen === s) s.retryAt = Date.now() + VIDEO_RETRY_MS;
+      return;
+    }
+    takeOver(s, el);
+  }
+
+  // Make the next item ready before its turn: its still decoded, or its video loaded (first
+  // frame decoded) in the free video layer. Not during a crossfade: that layer may be fading out.
+  async function preloadNext(payload, showing, now) {
+    const s = onScreen;
+    if (!s || !s.item || s.pending || now < s.fadeEnds || showing.nextChange === null) return;
+    const next = showingAt(payload, showing.nextChange);
+    if (!next.item) return;
+    const key = [next.playlistId, next.index, next.startedAt, next.item.media.sha256].join("|");
+    if (preloadedKey === key) return;
+    preloadedKey = key;
+    try {
+      if (wantsVideo(next.item)) {
+        const el = freeVideo();
+        await loadVideo(el, await blobOf(next.item.video));
+        if (el !== frontEl && el.paused && el.currentTime !== 0) el.currentTime = 0;  // its start
+      } else {
+        await preload(next.item.media);
+      }
+    } catch (e) { preloadedKey = null; /* reported when its turn comes */ }
   }
 
   function tick() {
@@ -386,6 +645,9 @@
     if (current) {
       const showing = whatPlays(current.payload, now);
       present(showing, current.payload.manifest_version);
+      watchVideo(now);
+      retryVideo(now);
+      preloadNext(current.payload, showing, now);
       if (showing.nextChange !== null && showing.nextChange !== undefined) {
         wait = Math.min(wait, Math.max(20, showing.nextChange - now));
       }
@@ -481,7 +743,9 @@
   // Polling -------------------------------------------------------------------------------------
 
   async function adopt(text, payload, newKeyPem) {
-    await cacheAll(payload);  // all or nothing: a missing file keeps the old manifest playing
+    // All or nothing: a missing file keeps the old manifest playing (a video whose bytes are
+    // refused is not missing: its item has its still).
+    const refusedNow = await cacheAll(payload);
     if (newKeyPem) {
       // The pinned key announced this one and it signed the manifest: pin it from now on.
       const announced = await importKey(newKeyPem);
@@ -490,6 +754,8 @@
       keyId = announced.id;
     }
     current = { text, payload };
+    refusedVideos = refusedNow;
+    preloadedKey = null;
     refused = null;
     save(MANIFEST_STORE, text);
     evict(payload).catch((e) => error("eviction: " + e.message));
@@ -555,6 +821,8 @@
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.register("sw.js", { scope: "./" }).catch((e) => error("service worker: " + e.message));
     }
+    canPlayH264 = videos[0].canPlayType(H264) !== "";
+    if (!canPlayH264) error("this browser cannot play H.264 video: video items show their stills");
     window.addEventListener("pagehide", () => closePlay(Date.now()));
     tick();
     poll();
@@ -566,7 +834,9 @@
       manifestVersion: current ? current.payload.manifest_version : null,
       itemId: onScreen && onScreen.item ? onScreen.item.item_id : null,
       sha256: onScreen && onScreen.item ? onScreen.item.media.sha256 : null,
-      src: layers[front].getAttribute("src"),
+      src: frontEl.getAttribute("src"),
+      kind: frontEl.tagName === "VIDEO" ? "video" : "image",
+      refusedVideos: Object.fromEntries(refusedVideos),
       qrSrc: $("qr").getAttribute("src"),
       refused,
       keyId,
