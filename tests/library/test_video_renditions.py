@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -18,7 +19,7 @@ from PIL import Image
 from tests.imaging.video_clips import BLUE, RED, Clip, write_clip
 from urbanart.errors import InvalidValue
 from urbanart.imaging.video.profile import VideoProfile
-from urbanart.imaging.video.transcode import TranscodeCancelled
+from urbanart.imaging.video.transcode import TranscodeCancelled, constant_rate
 from urbanart.library import catalog
 from urbanart.library.import_sources import scan
 from urbanart.library.importer import ImportRun, Status, import_items
@@ -245,3 +246,29 @@ def test_ctrl_c_in_the_cli_cancels_cleanly(tmp_path: Path) -> None:
     assert "Cancelled; no rendition was stored." in stderr
     assert not list((home / "media" / "renditions").rglob("*.mp4"))
     assert not [p for p in scratch.rglob("*") if p.is_file()]
+
+
+def test_renditions_have_a_keyframe_every_two_seconds(library: Library, tmp_path: Path) -> None:
+    """A player starting mid-item seeks: it must never decode more than 2 s to get there."""
+    write_clip(tmp_path / "long.mp4", Clip(width=64, height=48, fps=10, frames=70))
+    sha = imported_sha(library, tmp_path / "long.mp4")
+    made = ensure_video_rendition(library, sha, VideoProfile(64, 48))
+    (tmp_path / "r.mp4").write_bytes(library.store.get(made.video.store_key))
+    frames = describe(tmp_path / "r.mp4")["frames"]
+    keys = [index for index, frame in enumerate(frames) if frame.key_frame]
+    assert keys == [0, 20, 40, 60], keys
+
+
+@pytest.mark.parametrize(
+    ("mean", "expected"),
+    [
+        (Fraction(24), Fraction(24)),
+        (Fraction(24000, 1001), Fraction(24000, 1001)),
+        (Fraction(2999, 100), Fraction(30)),
+        (Fraction(297, 10), Fraction(30)),
+    ],
+)
+def test_a_source_rate_keeps_the_common_rate_it_is_closest_to(
+    mean: Fraction, expected: Fraction
+) -> None:
+    assert constant_rate(mean) == expected
