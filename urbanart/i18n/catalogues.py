@@ -67,7 +67,7 @@ def gettext(lang: str, message: str) -> str:
     return translator(lang).ugettext(message)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "extract, translate later"
+def N_(message: str) -> str:
     """Mark a message for the catalogue without translating it here (it is translated where it
     is shown, in the reader's language)."""
     return message
