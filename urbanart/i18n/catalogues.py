@@ -31,16 +31,24 @@ def _po_file(lang: str) -> resources.abc.Traversable:
     return _locale_root().joinpath(lang, "LC_MESSAGES", f"{DOMAIN}.po")
 
 
-@cache
-def shipped_languages() -> tuple[str, ...]:
-    """English first (the messages' own language), then every language with a catalogue, in
-    alphabetical order: a new `.po` is a new language without a line of code."""
+def languages_in(root: resources.abc.Traversable) -> tuple[str, ...]:
+    """English first (the messages' own language), then every language with a catalogue under
+    root (<lang>/LC_MESSAGES/messages.po), in alphabetical order."""
     found = sorted(
         entry.name
-        for entry in _locale_root().iterdir()
-        if entry.is_dir() and entry.name != SOURCE_LANGUAGE and _po_file(entry.name).is_file()
+        for entry in root.iterdir()
+        if entry.is_dir()
+        and entry.name != SOURCE_LANGUAGE
+        and entry.joinpath("LC_MESSAGES", f"{DOMAIN}.po").is_file()
     )
     return (SOURCE_LANGUAGE, *found)
+
+
+@cache
+def shipped_languages() -> tuple[str, ...]:
+    """The languages of the package's own catalogues: a new `.po` is a new language without a
+    line of code."""
+    return languages_in(_locale_root())
 
 
 def _base(lang: str) -> str:

@@ -75,9 +75,9 @@ class PageImage:
     thumb_width: int
     thumb_height: int
 
-    @property
-    def srcset_text(self) -> str:
-        return ", ".join(f"{ROOT}{path} {w}w" for path, w in self.srcset)
+    def srcset_text(self, root: str = ROOT) -> str:
+        """The srcset attribute from a page whose way to the tree's root is `root`."""
+        return ", ".join(f"{root}{path} {w}w" for path, w in self.srcset)
 
 
 @dataclass
