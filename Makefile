@@ -53,14 +53,14 @@ bench: $(STAMP)
 POT := build/messages.pot
 messages: $(STAMP)
 	mkdir -p build
-	$(BIN)/pybabel extract -F urbanart/i18n/babel.cfg -k N_ -k SourceType:3 \
-		--sort-by-file --omit-header -o $(POT) urbanart
-	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(POT) \
+	$(BIN)/pybabel extract -w 100 -F urbanart/i18n/babel.cfg -k N_ -k SourceType:3 \
+		--sort-by-file --omit-header -o $(POT) .
+	$(BIN)/pybabel update -w 100 --no-fuzzy-matching --ignore-obsolete -i $(POT) \
 		-d urbanart/i18n/locale
 
 ## Start a new language's catalogue: make language NEW=it (then translate its messages.po).
 language: messages
-	$(BIN)/pybabel init -i $(POT) -d urbanart/i18n/locale -l $(NEW)
+	$(BIN)/pybabel init -w 100 -i $(POT) -d urbanart/i18n/locale -l $(NEW)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
