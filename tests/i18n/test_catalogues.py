@@ -92,7 +92,10 @@ def test_japanese_messages_have_no_english_left() -> None:
         forms = [message.string] if isinstance(message.string, str) else list(message.string)
         for form in forms:
             latin = set(re.findall(r"[A-Za-z]{3,}", PLACEHOLDER.sub("", form)))
-            assert latin <= {"JavaScript"}, (message.id, form)
+            assert latin <= {"JavaScript", "HTTPS", "localhost", "token", "poll"}, (
+                message.id,
+                form,
+            )
 
 
 def test_a_new_catalogue_is_a_new_language(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from urbanart.library.texts import WorkTexts, bios_for, pick, screen_languages, 
 from urbanart.protocol.tree_layout import media_url
 from urbanart.viewers import gone, qr
 from urbanart.viewers.pages import http_url, license_label, render, text_direction, tree_url
+from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
 from urbanart.viewers.script_strings import script_strings
 from urbanart.viewers.where import ScreenShowing, where_to_see
 
@@ -825,6 +826,7 @@ def build_viewers(
     build.files[SHARE_JS_PATH] = static.joinpath("share.js").read_bytes()
     build.files[LANGUAGE_JS_PATH] = static.joinpath("language.js").read_bytes()
     build.files[FAVICON_PATH] = static.joinpath("favicon.svg").read_bytes()
+    build.files[PLAYER_STRINGS_PATH] = player_strings()
     published = {"a": set(items), "p": set(playlists), "s": set(payloads)}
     _front_pages(
         build,
