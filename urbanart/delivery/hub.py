@@ -43,7 +43,7 @@ from urbanart.delivery.api import (
 )
 from urbanart.delivery.intake_routes import IntakeRates, IntakeRoutes
 from urbanart.delivery.tree_cache import Entry, Tree, TreeCache
-from urbanart.i18n import LANGUAGES, best_language, parse_accept_language
+from urbanart.i18n import LANGUAGES, SOURCE_LANGUAGE, best_language, parse_accept_language
 from urbanart.library.library import Library, published_root
 from urbanart.viewers import gone
 
@@ -125,7 +125,9 @@ def _error_language(url: str, headers: Iterable[tuple[bytes, bytes]]) -> str | N
     for name, value in headers:
         if name == b"accept-language":
             wanted = parse_accept_language(value.decode("latin-1"))
-            return best_language(wanted, LANGUAGES)
+            best = best_language(wanted, LANGUAGES)
+            # The default pages are English and link to default pages, which pick again.
+            return None if best == SOURCE_LANGUAGE else best
     return None
 
 
