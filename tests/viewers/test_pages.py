@@ -230,7 +230,9 @@ def test_a_hostile_title_stays_text_in_html_attributes_and_json(site: Published)
     screen_text, screen = site.page(f"s/{berlin}/index.html")
     assert "<script>alert(1)" not in screen_text
     assert [(a.get("type"), a.get("src")) for a, _ in screen.scripts] == [
-        ("application/json", None),
+        ("application/json", None),  # the programme
+        ("application/json", None),  # the scripts' sentences
+        (None, "../../static/language.js"),
         (None, "../../static/share.js"),
         (None, "../../static/now-playing.js"),
     ]
