@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STUDIO_STAMP := $(VENV)/.studio-installed
 
-.PHONY: studio system-deps test check lint format bench clean
+.PHONY: studio system-deps test check lint format bench clean messages language
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,20 @@ format: $(STAMP)
 ## Run every benchmark in bench/ (logs in bench/out/), then print all their goal lines together.
 bench: $(STAMP)
 	$(BIN)/python scripts/run_benches.py
+
+## Gather every translatable message into build/messages.pot and merge it into each language's
+## catalogue (urbanart/i18n/locale/<lang>/LC_MESSAGES/messages.po); docs/translating.md.
+POT := build/messages.pot
+messages: $(STAMP)
+	mkdir -p build
+	$(BIN)/pybabel extract -w 100 -F urbanart/i18n/babel.cfg -k N_ -k SourceType:3 \
+		--sort-by-file --omit-header -o $(POT) .
+	$(BIN)/pybabel update -w 100 --no-fuzzy-matching --ignore-obsolete -i $(POT) \
+		-d urbanart/i18n/locale
+
+## Start a new language's catalogue: make language NEW=it (then translate its messages.po).
+language: messages
+	$(BIN)/pybabel init -w 100 -i $(POT) -d urbanart/i18n/locale -l $(NEW)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -19,6 +19,7 @@ from urbanart.curation.resolver import resolve
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.publisher import publish, window_for
 from urbanart.delivery.signing import signing_key
+from urbanart.i18n import LANGUAGES
 from urbanart.library import catalog
 from urbanart.library.library import Library, current_tree, published_root
 from urbanart.library.models import Publication, PublishedManifest, Screen
@@ -141,8 +142,9 @@ def test_a_playlist_change_rewrites_only_the_screens_that_use_it(
     # Rewritten: Tokyo's and Quito's manifests and "now playing" pages, the Evening playlist page
     # and Red Harbour's artwork page (it is on one more playlist now), and the pages of Evening's
     # two other works (their "where and when to see it" times move: the loop is longer now).
-    # Everything else is linked.
-    assert result.files_written == 8
+    # Each page exists in its default version and once per shipped language. Everything else
+    # is linked.
+    assert result.files_written == 2 + 6 * (1 + len(LANGUAGES))
     assert result.files_linked > 0
     new = manifests(library)
     for sid, (path, _payload) in new.items():

@@ -131,3 +131,35 @@ def test_the_qt_players_overlay_follows_the_rule(qtbot: Any, size: tuple[int, in
     pixmap = overlay.qr.pixmap()
     assert pixmap.width() >= 0.29 * min(width, height) - 1
     assert pixmap.width() == pixmap.height()
+
+
+@pytest.mark.parametrize(("languages", "shown"), [(("ja", "en"), "ja"), (("ko", "de"), "de")])
+def test_the_qt_players_disclosure_is_in_the_screens_language(
+    qtbot: Any, languages: tuple[str, ...], shown: str
+) -> None:
+    pytest.importorskip("PySide6")
+    from PySide6.QtWidgets import QWidget
+
+    from ui.player.window import _Overlay
+    from urbanart.i18n import gettext
+    from urbanart.library.vocabulary import disclosure
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.resize(1920, 1080)
+    english = disclosure("digitalCreation")
+    item = {
+        "credit": CREDIT,
+        "ai_involvement": "digitalCreation",
+        "ai_disclosure": english,
+        "mobile_url": "https://art.example.org/a/7/",
+    }
+    overlay = _Overlay(parent, languages)
+    overlay.show_item(item)
+    translated = gettext(shown, english)
+    assert translated != english
+    assert translated in overlay.caption.text() and english not in overlay.caption.text()
+    assert CREDIT in overlay.caption.text()  # the credit is data: as the manifest has it
+    plain = _Overlay(parent)  # no language given: English, as before
+    plain.show_item(item)
+    assert english in plain.caption.text()

@@ -15,6 +15,7 @@ from PIL import Image
 
 from tests.viewers import BASE_URL, CONTACT, XSS_TITLE, Gallery, build_gallery
 from urbanart.delivery.publisher import publish
+from urbanart.i18n import format_duration
 from urbanart.library.library import Library, current_tree, published_root
 from urbanart.library.settings import update_settings
 from urbanart.library.vocabulary import disclosure, license_url
@@ -210,6 +211,8 @@ def test_a_hostile_title_stays_text_in_html_attributes_and_json(site: Published)
     assert [(a.get("type"), a.get("src")) for a, _ in page.scripts] == [
         ("application/ld+json", None),
         ("application/json", None),  # where and when to see it
+        ("application/json", None),  # the scripts' sentences in the page's language
+        (None, "../../static/language.js"),
         (None, "../../static/share.js"),
         (None, "../../static/artwork.js"),
     ]
@@ -227,7 +230,9 @@ def test_a_hostile_title_stays_text_in_html_attributes_and_json(site: Published)
     screen_text, screen = site.page(f"s/{berlin}/index.html")
     assert "<script>alert(1)" not in screen_text
     assert [(a.get("type"), a.get("src")) for a, _ in screen.scripts] == [
-        ("application/json", None),
+        ("application/json", None),  # the programme
+        ("application/json", None),  # the scripts' sentences
+        (None, "../../static/language.js"),
         (None, "../../static/share.js"),
         (None, "../../static/now-playing.js"),
     ]
@@ -289,7 +294,7 @@ def test_the_now_playing_page_embeds_the_timeline_and_items_but_no_token(
     payload = site.payloads[berlin]
     _, page = site.page(f"s/{berlin}/index.html")
     assert page.text(".now-heading") == "Now on Berlin Kiosk"
-    (body,) = [b for a, b in page.scripts if a.get("type") == "application/json"]
+    (body,) = [b for a, b in page.scripts if a.get("id") == "programme"]
     programme = json.loads(body)
     assert programme["window"] == payload["window"]
     assert programme["default_playlist"] == payload["default_playlist"]
@@ -320,7 +325,7 @@ def test_the_playlist_page_lists_the_works_in_order_with_the_total_time(
         f"../../a/{site.gallery.works['Green Arcade']}/",
         f"../../a/{site.gallery.works['Harbour Lights']}/",
     ]
-    assert "2 works · 30 s in all" in page.text(".meta")
+    assert f"2 works · {format_duration(30, 'en')} in all" in page.text(".meta")
     assert page.meta("og:url") == f"{BASE_URL}/p/{evening}/"
 
 

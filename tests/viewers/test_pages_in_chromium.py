@@ -133,7 +133,11 @@ def test_an_artwork_page_reads_well_on_a_phone(
     assert page.evaluate("document.querySelector('figure.work img').naturalWidth") > 0
     # The title added no script: only the page's own files run.
     sources = page.eval_on_selector_all("script:not([type])", "s => s.map(e => e.src)")
-    assert sources == [f"{served.url}/static/share.js", f"{served.url}/static/artwork.js"]
+    assert sources == [
+        f"{served.url}/static/language.js",
+        f"{served.url}/static/share.js",
+        f"{served.url}/static/artwork.js",
+    ]
     page.wait_for_timeout(100)
     assert page.dialogs == []
     shoot(page, served, f"artwork-{aid}-{size}")

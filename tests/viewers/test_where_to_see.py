@@ -11,6 +11,7 @@ import pytest
 
 from tests.viewers import XSS_TITLE
 from tests.viewers.test_pages import Page, Published, make_published
+from urbanart.i18n import format_datetime
 from urbanart.library.library import Library
 from urbanart.player.timeline import what_plays
 from urbanart.viewers.where import next_start, plays_by_work
@@ -66,7 +67,7 @@ def test_the_page_lists_each_screen_with_the_next_start_the_player_agrees_on(
     for sid, (zone, first) in expected.items():
         iso = first.astimezone(UTC).isoformat().replace("+00:00", "Z")
         assert iso in times, (sid, iso, times)
-        local = first.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+        local = format_datetime(first.astimezone(ZoneInfo(zone)), "en")
         assert f"{local}</time>, {zone} time" in text
     if site.gallery.screens["Berlin"] in expected:
         assert "Berlin Kiosk" in page.text(".where-name") and "Berlin" in page.text(".link-note")

@@ -15,6 +15,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--windowed", action="store_true", help="A window instead of full screen.")
     parser.add_argument("--push-port", type=int, help="Accept signed pushes on this port.")
     parser.add_argument("--push-secret-file", type=Path, help="The screen's push secret.")
+    parser.add_argument(
+        "--language",
+        default="",
+        help="The screen's languages, e.g. ja,en: the caption's fixed words in the first we have.",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
@@ -41,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         secret = args.push_secret_file.read_text("utf-8").strip()
         listener = PushListener(player, secret, port=args.push_port)
         listener.start()
-    window = PlayerWindow(player)
+    languages = [code.strip() for code in args.language.split(",") if code.strip()]
+    window = PlayerWindow(player, languages=languages)
     if args.windowed:
         window.resize(960, 540)
         window.show()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import io
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from ui.widgets.plain_text import PlainLabel
 from ui.widgets.video_surface import VideoSurface
+from urbanart.i18n import LANGUAGES, SOURCE_LANGUAGE, best_language, gettext
 from urbanart.player.captions import CREDIT_TEXT_SHARE, qr_px, text_px
 from urbanart.player.clock import Clock
 from urbanart.player.core import Frame, Player
@@ -143,11 +144,15 @@ def qr_pixmap(url: str, size: int) -> QPixmap:
 
 
 class _Overlay(QFrame):
-    """Caption (credit, AI disclosure) bottom left and the artwork's QR code bottom right."""
+    """Caption (credit, AI disclosure) bottom left and the artwork's QR code bottom right.
 
-    def __init__(self, parent: QWidget) -> None:
+    The disclosure is shown in the screen's language (the first of `languages` with a catalogue;
+    the manifest carries the English sentence, urbanart.i18n translates it)."""
+
+    def __init__(self, parent: QWidget, languages: Sequence[str] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("overlay")
+        self.language = best_language(languages, LANGUAGES) or SOURCE_LANGUAGE
         self.caption = PlainLabel(self)
         self.caption.setObjectName("caption")
         self.caption.setWordWrap(True)
@@ -187,7 +192,9 @@ class _Overlay(QFrame):
 
     def show_item(self, item: Mapping[str, Any]) -> None:
         disclosure = (
-            item.get("ai_disclosure") if item.get("ai_involvement") != "undisclosed" else ""
+            gettext(self.language, str(item.get("ai_disclosure") or ""))
+            if item.get("ai_involvement") != "undisclosed"
+            else ""
         )
         # Credit and disclosure are artist/curator text: escaped, inside our own markup only.
         text = html.escape(str(item["credit"])) + (
@@ -213,6 +220,7 @@ class PlayerWindow(QWidget):
         clock: Clock | None = None,
         network: bool = True,
         tick_ms: int = TICK_MS,
+        languages: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self.player = player
@@ -227,7 +235,7 @@ class PlayerWindow(QWidget):
         for layer in self.layers:
             layer.video.failed.connect(self._video_failed)
         self.front = 0
-        self.overlay = _Overlay(self)
+        self.overlay = _Overlay(self, languages)
         self.overlay.hide()
         self._key: tuple[Any, ...] | None = None
         self._path: Path | None = None

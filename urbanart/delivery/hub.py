@@ -24,6 +24,7 @@ import gc
 import logging
 import os
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ from urbanart.delivery.api import (
 )
 from urbanart.delivery.intake_routes import IntakeRates, IntakeRoutes
 from urbanart.delivery.tree_cache import Entry, Tree, TreeCache
+from urbanart.i18n import LANGUAGES, SOURCE_LANGUAGE, best_language, parse_accept_language
 from urbanart.library.library import Library, published_root
 from urbanart.viewers import gone
 
@@ -112,6 +114,21 @@ def normalise(raw: bytes) -> str | None:
 
 
 _AE_CACHE: dict[bytes, bool] = {}
+
+
+def _error_language(url: str, headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The shipped language an error page should speak: the URL's language folder, else the
+    first of Accept-Language we have; None for the default page."""
+    asked = gone.url_language(url)
+    if asked in LANGUAGES:
+        return asked
+    for name, value in headers:
+        if name == b"accept-language":
+            wanted = parse_accept_language(value.decode("latin-1"))
+            best = best_language(wanted, LANGUAGES)
+            # The default pages are English and link to default pages, which pick again.
+            return None if best == SOURCE_LANGUAGE else best
+    return None
 
 
 def accepts_gzip(value: bytes) -> bool:
@@ -332,7 +349,7 @@ class Hub:
         if entry is None:
             found = await self._find(tree, raw)
             if found is None:
-                error = self._error_page(tree, raw)
+                error = self._error_page(tree, raw, scope["headers"])
                 if error is not None:
                     await self._send_error_page(send, error[0], error[1], head)
                     return
@@ -360,21 +377,27 @@ class Hub:
             self._gone = (tree, gone.read_record(body))
         return self._gone[1]
 
-    def _error_page(self, tree: Tree, raw: bytes) -> tuple[int, Entry] | None:
+    def _error_page(
+        self, tree: Tree, raw: bytes, headers: Iterable[tuple[bytes, bytes]] = ()
+    ) -> tuple[int, Entry] | None:
         """(status, page) for a person's request that found nothing; None for machine paths or
-        a tree without pages (the JSON 404 then)."""
+        a tree without pages (the JSON 404 then). The page is in the language the URL asked
+        for (/a/7/ja/), else the best of the browser's Accept-Language, else the default."""
         page = tree.entries.get("/" + gone.NOT_FOUND_PAGE)
         if page is None:
             return None
         url = normalise(raw) or ""
         if url.startswith(_MACHINE_PATHS):
             return None
+        lang = _error_language(url, headers)
         named = gone.named_page(url)
         if named is not None and named[1] in self._gone_ids(tree)[named[0]]:
-            retired = tree.entries.get("/" + gone.gone_page(named[0]))
+            retired = tree.entries.get("/" + gone.error_page(named[0], lang)) or tree.entries.get(
+                "/" + gone.gone_page(named[0])
+            )
             if retired is not None:
                 return 410, retired
-        return 404, page
+        return 404, tree.entries.get("/" + gone.error_page("", lang)) or page
 
     async def _send_error_page(self, send: Send, status: int, entry: Entry, head: bool) -> None:
         """An error page's bytes with its status; no validators (a 304 for a 404 means nothing)."""

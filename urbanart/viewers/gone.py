@@ -21,13 +21,32 @@ NOT_FOUND_PAGE = "404.html"
 KINDS = ("a", "p", "s")
 
 _PAGE = re.compile(r"^([aps])/(\d+)/index\.html$")
-#: A URL naming one page's things: /a/7, /a/7/, /a/7/index.html, /qr/a/7.svg, /qr/a/7.png.
-_URL = re.compile(r"^/(?:qr/)?([aps])/(\d+)(?:/|/index\.html|\.svg|\.png)?$")
+#: A URL naming one page's things: /a/7, /a/7/, /a/7/index.html, /a/7/ja/, /qr/a/7.svg, …
+_URL = re.compile(
+    r"^/(?:qr/)?([aps])/(\d+)(?:/|/index\.html|\.svg|\.png|/([a-z]{2,3})(?:/|/index\.html)?)?$"
+)
+#: A language version's folder anywhere in a URL: /a/7/ja/, /ja/, /artists/3/pt/index.html.
+_LANGUAGE = re.compile(r"/([a-z]{2,3})(?:/|/index\.html)?$")
 
 
 def gone_page(kind: str) -> str:
     """Tree path of the "no longer showing" page of one kind (gone/a.html…)."""
     return f"gone/{kind}.html"
+
+
+def error_page(kind: str, lang: str | None = None) -> str:
+    """Tree path of an error page in one language: kind "" is "not found" (404.html at the
+    root, as static servers expect; ja/404.html…), a kind its "no longer showing" page
+    (gone/a.html; gone/ja/a.html…). lang None is the default language's page."""
+    if not kind:
+        return f"{lang}/{NOT_FOUND_PAGE}" if lang else NOT_FOUND_PAGE
+    return f"gone/{lang}/{kind}.html" if lang else gone_page(kind)
+
+
+def url_language(url: str) -> str | None:
+    """The language a URL asked for by its last folder ("/a/7/ja/" → "ja"), if any."""
+    match = _LANGUAGE.search(url)
+    return match.group(1) if match else None
 
 
 def page_ids(files: Iterable[str]) -> dict[str, set[int]]:

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
-from functools import cache
+import unicodedata
+from functools import cache, partial
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
+
+from urbanart.i18n import (
+    N_,
+    SOURCE_LANGUAGE,
+    format_datetime,
+    format_duration,
+    gettext,
+    translator,
+)
 
 #: Characters that could end a <script> element or start an HTML comment inside one; JSON allows
 #: them escaped, so a title holding "</script>" stays data. U+2028/9 are line breaks to old JS.
@@ -65,10 +75,11 @@ def duration_text(seconds: float) -> str:
     return f"{secs} s"
 
 
-def license_label(spdx: str) -> str:
-    """How a passer-by reads a license id: "CC BY-NC 4.0", "CC0 1.0", "All rights reserved"."""
+def license_label(spdx: str, lang: str = SOURCE_LANGUAGE) -> str:
+    """How a passer-by reads a license id: "CC BY-NC 4.0", "CC0 1.0", "All rights reserved"
+    (the last in the reader's language; license names are the same in every language)."""
     if spdx == "all-rights-reserved":
-        return "All rights reserved"
+        return gettext(lang, N_("All rights reserved"))
     parts = spdx.split("-")
     if len(parts) >= 3 and parts[0] == "CC":
         return f"CC {'-'.join(parts[1:-1])} {parts[-1]}"
@@ -83,10 +94,36 @@ def paragraphs(text: str) -> list[str]:
     return [b for b in blocks if b]
 
 
+def text_direction(text: str) -> str:
+    """ "rtl" or "ltr" from the text's first strong character (the Unicode bidi rule browsers
+    apply for dir="auto"), "auto" when it has none. Needed where a browser cannot look at the
+    text itself: an image's alt text is an attribute, not content, so dir="auto" on <img> does
+    not see it."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "auto"
+
+
+def text_attrs(text_lang: str | None, page_lang: str, attribute_text: str | None = None) -> Markup:
+    """The attributes of a curator's or artist's text: its direction (dir="auto" for content,
+    so a Hebrew or Arabic text reads right to left on any page; from the text itself when it is
+    an attribute such as alt) and its own `lang` when it is not the page's language."""
+    direction = "auto" if attribute_text is None else text_direction(attribute_text)
+    if text_lang and text_lang != page_lang:
+        return Markup(' lang="{}" dir="{}"').format(text_lang, direction)
+    return Markup(' dir="{}"').format(direction)
+
+
 @cache
-def environment() -> Environment:
-    """The one Jinja2 environment: autoescape for every .html template, StrictUndefined so a
-    missing value fails the publish instead of silently printing nothing on a public page."""
+def environment(lang: str = SOURCE_LANGUAGE) -> Environment:
+    """The Jinja2 environment of one language: autoescape for every .html template,
+    StrictUndefined so a missing value fails the publish instead of silently printing nothing
+    on a public page, and the language's catalogue behind `_()`/`{% trans %}` (new-style
+    gettext: placeholders are escaped, the translation is trusted)."""
     env = Environment(
         loader=PackageLoader("urbanart.viewers", "templates"),
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
@@ -94,12 +131,18 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["duration"] = duration_text
+    env.install_gettext_translations(translator(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["duration"] = partial(format_duration, lang=lang)
+    env.filters["datetime"] = partial(format_datetime, lang=lang)
     env.filters["script_json"] = json_for_script
     env.filters["paragraphs"] = paragraphs
+    env.globals["text_attrs"] = text_attrs
     return env
 
 
-def render(template: str, **context: Any) -> bytes:
-    return environment().get_template(template).render(**context).encode("utf-8")
+def render(template: str, lang: str = SOURCE_LANGUAGE, **context: Any) -> bytes:
+    """One page in one language (its `lang` is also the page's <html lang>)."""
+    page = environment(lang).get_template(template).render(lang=lang, **context)
+    return page.encode("utf-8")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -23,14 +23,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from urbanart.errors import UrbanArtError
+from urbanart.i18n import LANGUAGES, N_, gettext, language_name
 from urbanart.imaging.renditions import RenditionFormat, RenditionProfile
 from urbanart.library.library import Library
 from urbanart.library.models import Artwork, Playlist, Screen
 from urbanart.library.renditions import RenditionRecord, ensure_rendition
 from urbanart.library.settings import load_settings
+from urbanart.library.texts import WorkTexts, bios_for, pick, screen_languages, texts_for
 from urbanart.protocol.tree_layout import media_url
 from urbanart.viewers import gone, qr
-from urbanart.viewers.pages import http_url, license_label, render, tree_url
+from urbanart.viewers.pages import http_url, license_label, render, text_direction, tree_url
+from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
+from urbanart.viewers.script_strings import script_strings
 from urbanart.viewers.where import ScreenShowing, where_to_see
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
@@ -45,6 +49,13 @@ JS_PATH = "static/now-playing.js"
 #: Share and full-screen zoom on artwork pages.
 ARTWORK_JS_PATH = "static/artwork.js"
 SHARE_JS_PATH = "static/share.js"
+#: The language switch and the base page's first choice of language, on every page.
+LANGUAGE_JS_PATH = "static/language.js"
+#: The language the library's base texts are in, and the base pages of works are built in.
+BASE_LANGUAGE = "en"
+#: vocabulary.disclosure("undisclosed"), listed here for the catalogue (a test keeps them equal);
+#: the IPTC sentences are extracted from vocabulary.py's SourceType(...) calls.
+UNDISCLOSED_SENTENCE = N_("The artist has not said whether AI was involved in making this work.")
 #: At the tree's root, where browsers also look for it unasked.
 FAVICON_PATH = "favicon.svg"
 #: Every page lives two folders deep (a/<id>/index.html), so this reaches the tree's root and
@@ -65,9 +76,9 @@ class PageImage:
     thumb_width: int
     thumb_height: int
 
-    @property
-    def srcset_text(self) -> str:
-        return ", ".join(f"{ROOT}{path} {w}w" for path, w in self.srcset)
+    def srcset_text(self, root: str = ROOT) -> str:
+        """The srcset attribute from a page whose way to the tree's root is `root`."""
+        return ", ".join(f"{root}{path} {w}w" for path, w in self.srcset)
 
 
 @dataclass
@@ -244,9 +255,41 @@ def _cities(library: Library, ids: set[int]) -> dict[int, str]:
 # Page data -------------------------------------------------------------------------------------
 
 
-def _alt(item: Mapping[str, Any]) -> str:
-    """Alt text as the curator wrote it; a work without one is still named to screen readers."""
-    return str(item["alt_text"]).strip() or f"{item['title']}, an artwork by {item['artist']}"
+@dataclass(frozen=True)
+class _Words:
+    """A work's texts as one page shows them: each the best the curator gave for the page's
+    language (texts.pick), with the language it is in (marked when not the page's)."""
+
+    title: str
+    title_lang: str
+    description: str
+    description_lang: str
+    alt: str
+    alt_lang: str
+
+
+def _words(item: Mapping[str, Any], texts: Mapping[str, WorkTexts], lang: str) -> _Words:
+    """The texts of one work for a page in `lang`; the manifest's (base) texts when the library
+    has none. A work without alt text is still named to screen readers, in the page's language."""
+    if not texts:
+        texts = {BASE_LANGUAGE: WorkTexts(str(item["title"]), "", str(item["alt_text"]))}
+    title, title_lang = pick({k: t.title for k, t in texts.items()}, [lang], BASE_LANGUAGE)
+    title = title or str(item["title"])
+    description, description_lang = pick(
+        {k: t.description for k, t in texts.items()}, [lang], BASE_LANGUAGE
+    )
+    alt, alt_lang = pick({k: t.alt_text.strip() for k, t in texts.items()}, [lang], BASE_LANGUAGE)
+    if not alt:
+        alt = gettext(lang, N_("{title}, an artwork by {artist}")).format(
+            title=title, artist=item["artist"]
+        )
+        alt_lang = lang if title_lang == lang else title_lang
+    return _Words(title, title_lang, description, description_lang, alt, alt_lang)
+
+
+def _disclosure(item: Mapping[str, Any], lang: str) -> str:
+    """The AI disclosure sentence in the page's language (the manifest carries the English)."""
+    return gettext(lang, str(item["ai_disclosure"]))
 
 
 def _excerpt(text: str, limit: int = 200) -> str:
@@ -257,14 +300,20 @@ def _excerpt(text: str, limit: int = 200) -> str:
 
 
 def _json_ld(
-    item: Mapping[str, Any], facts: _WorkFacts | None, page: str, image: str | None
+    item: Mapping[str, Any],
+    facts: _WorkFacts | None,
+    page: str,
+    image: str | None,
+    words: _Words,
+    lang: str,
 ) -> dict[str, Any]:
     """schema.org VisualArtwork, for search engines and link previews."""
     creator: dict[str, Any] = {"@type": "Person", "name": item["artist"]}
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "VisualArtwork",
-        "name": item["title"],
+        "name": words.title,
+        "inLanguage": lang,
         "creator": creator,
         "url": page,
     }
@@ -275,11 +324,10 @@ def _json_ld(
     if item["license_url"]:
         data["license"] = item["license_url"]
     else:
-        data["copyrightNotice"] = f"© {item['artist']}. {license_label(item['license'])}."
+        data["copyrightNotice"] = f"© {item['artist']}. {license_label(item['license'], lang)}."
     if image is not None:
         data["image"] = image
-    description = facts.description.strip() if facts is not None else ""
-    data["description"] = description or item["credit"]
+    data["description"] = words.description.strip() or item["credit"]
     return data
 
 
@@ -297,33 +345,44 @@ def _artwork_context(
     image: PageImage | None,
     playlists: list[tuple[int, str]],
     base_url: str,
-    project: str,
     where: list[ScreenShowing],
+    *,
+    lang: str,
+    page: str,
+    texts: Mapping[str, WorkTexts],
+    bios: Mapping[str, str],
 ) -> dict[str, Any]:
+    """What artwork.html shows of one work in one language (page: this version's address)."""
     aid = int(item["artwork_id"])
-    page = f"{base_url}/{tree_url('a', aid)}/"
     image_abs = f"{base_url}/{image.src}" if image is not None else None
-    description = facts.description if facts is not None else ""
+    words = _words(item, texts, lang)
+    bio, bio_lang = pick(bios, [lang], BASE_LANGUAGE)
+    if not bios and facts is not None:
+        bio, bio_lang = facts.artist_bio, BASE_LANGUAGE
+    disclosure = _disclosure(item, lang)
     return {
-        "project": project,
-        "root": ROOT,
-        "css": CSS_PATH,
-        "favicon": FAVICON_PATH,
         "js": ARTWORK_JS_PATH,
         "share_js": SHARE_JS_PATH,
-        "share_title": f"{item['title']} — {item['artist']}",
+        "share_title": f"{words.title} — {item['artist']}",
         "zoom": _zoom(image),
         "work": item,
-        "alt": _alt(item),
-        "license_label": license_label(item["license"]),
+        "title": words.title,
+        "title_lang": words.title_lang,
+        "description": words.description,
+        "description_lang": words.description_lang,
+        "alt": words.alt,
+        "alt_lang": words.alt_lang,
+        "bio": bio,
+        "bio_lang": bio_lang,
+        "disclosure": disclosure,
+        "license_label": license_label(item["license"], lang),
         "license_url": http_url(item["license_url"]),
         "facts": facts,
         "image": image,
         "playlists": [(tree_url("p", pid) + "/", name) for pid, name in playlists],
-        "page_url": page,
         "og_image": image_abs,
-        "og_description": _excerpt(description) or f"{item['credit']}. {item['ai_disclosure']}",
-        "json_ld": _json_ld(item, facts, page, image_abs),
+        "og_description": _excerpt(words.description) or f"{item['credit']}. {disclosure}",
+        "json_ld": _json_ld(item, facts, page, image_abs, words, lang),
         "qr_svg": tree_url("qr", "a", f"{aid}.svg"),
         "where": where,
         "where_data": {
@@ -333,23 +392,34 @@ def _artwork_context(
 
 
 def _entry(
-    item: Mapping[str, Any], image: PageImage | None, known: _WorkFacts | None
+    item: Mapping[str, Any],
+    image: PageImage | None,
+    known: _WorkFacts | None,
+    lang: str,
+    texts: Mapping[int, Mapping[str, WorkTexts]],
+    suffix: str = "",
 ) -> dict[str, Any]:
-    """One work as cards and the now-playing script need it: tree paths, never tokens."""
+    """One work as cards and the now-playing script need it, in one language: tree paths (never
+    tokens) to the version the page links to (suffix "ja/": that language's; "": the default
+    page, which picks the visitor's language itself)."""
     aid = int(item["artwork_id"])
+    words = _words(item, texts.get(aid, {}), lang)
     return {
         "artwork_id": aid,
-        "title": item["title"],
+        "title": words.title,
+        "title_lang": words.title_lang,
         "artist": item["artist"],
-        "artist_url": known.artist_url if known else None,
-        "license": license_label(item["license"]),
+        "artist_url": known.artist_url + suffix if known else None,
+        "license": license_label(item["license"], lang),
         "license_url": http_url(item["license_url"]),
-        "ai_disclosure": item["ai_disclosure"],
+        "ai_disclosure": _disclosure(item, lang),
         "year": item["year"],
         "credit": item["credit"],
-        "alt": _alt(item),
+        "alt": words.alt,
+        "alt_lang": words.alt_lang,
+        "alt_dir": text_direction(words.alt),
         "duration_s": item["duration_s"],
-        "url": tree_url("a", aid) + "/",
+        "url": tree_url("a", aid) + "/" + suffix,
         "img": image.src if image else None,
         "srcset": [[p, w] for p, w in image.srcset] if image else [],
         "width": image.width if image else None,
@@ -364,12 +434,15 @@ def _playlist_entries(
     playlist: Mapping[str, Any],
     images: Mapping[int, PageImage | None],
     facts: Mapping[int, _WorkFacts],
+    lang: str,
+    texts: Mapping[int, Mapping[str, WorkTexts]],
+    suffix: str = "",
 ) -> list[dict[str, Any]]:
     """A playlist's items, in order, as entries (see _entry)."""
     entries = []
     for item in playlist["items"]:
         aid = int(item["artwork_id"])
-        entries.append(_entry(item, images.get(aid), facts.get(aid)))
+        entries.append(_entry(item, images.get(aid), facts.get(aid), lang, texts, suffix))
     return entries
 
 
@@ -377,11 +450,15 @@ def _programme(
     payload: Mapping[str, Any],
     images: Mapping[int, PageImage | None],
     facts: Mapping[int, _WorkFacts],
+    lang: str,
+    texts: Mapping[int, Mapping[str, WorkTexts]],
+    root: str,
+    suffix: str = "",
 ) -> dict[str, Any]:
     """What the now-playing script needs from a manifest, and nothing more: no poll token, no
     hub URLs, no media hashes (the page is public; the manifest's address is the screen's)."""
     return {
-        "root": ROOT,
+        "root": root,
         "screen": {"id": payload["screen"]["id"], "name": payload["screen"]["name"]},
         "window": dict(payload["window"]),
         "timeline": [
@@ -392,8 +469,8 @@ def _programme(
         "playlists": {
             pid: {
                 "name": p["name"],
-                "url": tree_url("p", pid) + "/",
-                "items": _playlist_entries(p, images, facts),
+                "url": tree_url("p", pid) + "/" + suffix,
+                "items": _playlist_entries(p, images, facts, lang, texts, suffix),
             }
             for pid, p in payload["playlists"].items()
         },
@@ -403,16 +480,94 @@ def _programme(
 # Building --------------------------------------------------------------------------------------
 
 
+def _versions(folder: str, base: str, root: str) -> list[dict[str, str]]:
+    """Every language version of the page in folder ("a/7/", "" for the root's pages): the
+    switch's links (relative, from a page whose way to the root is `root`) and the hreflang
+    addresses. Each version lives at <folder><lang>/; the folder's own page is the default."""
+    return [
+        {
+            "lang": lang,
+            "name": language_name(lang),
+            "href": f"{root}{folder}{lang}/",
+            "url": f"{base}/{folder}{lang}/",
+        }
+        for lang in LANGUAGES
+    ]
+
+
+@dataclass(frozen=True)
+class _Version:
+    """One language version of a page being built."""
+
+    lang: str
+    root: str  # the way up to the tree's root
+    page_url: str  # its public address
+    suffix: str  # appended to the folders of pages it links to ("ja/"; "" from a default page)
+
+
+def _page_versions(
+    build: ViewerBuild,
+    folder: str,
+    template: str,
+    *,
+    base: str,
+    project: str,
+    default_lang: str,
+    context: Callable[[_Version], dict[str, Any]],
+) -> None:
+    """One page in every shipped language at <folder><lang>/index.html, and the default
+    language's at <folder>index.html, which moves a visitor to their language once (language.js).
+
+    context(version) gives the page's own values for one version. A language version links to
+    the same language's pages; the default page links to default pages (each picks again).
+    """
+    for lang in (None, *LANGUAGES):
+        depth = ROOT if folder else ""
+        version = _Version(
+            lang=lang or default_lang,
+            root=depth + ("../" if lang else ""),
+            page_url=f"{base}/{folder}{lang}/" if lang else f"{base}/{folder}",
+            suffix=f"{lang}/" if lang else "",
+        )
+        path = f"{folder}{lang}/index.html" if lang else f"{folder}index.html"
+        build.files[path] = render(
+            template,
+            version.lang,
+            **_common(project, version, folder=folder, base=base),
+            choose_language=lang is None,
+            **context(version),
+        )
+
+
+def _common(project: str, version: _Version, *, folder: str, base: str) -> dict[str, Any]:
+    """What base.html needs on every page."""
+    return {
+        "project": project,
+        "root": version.root,
+        "css": CSS_PATH,
+        "favicon": FAVICON_PATH,
+        "language_js": LANGUAGE_JS_PATH,
+        "ui_strings": script_strings(version.lang),
+        "versions": _versions(folder, base, version.root),
+        "default_url": f"{base}/{folder}",
+        "home_path": version.suffix,
+        "lang_path": version.suffix,
+        "page_url": version.page_url,
+    }
+
+
 def _artist_pages(
     build: ViewerBuild,
     items: Mapping[int, Mapping[str, Any]],
     facts: Mapping[int, _WorkFacts],
     images: Mapping[int, PageImage | None],
+    texts: Mapping[int, Mapping[str, WorkTexts]],
+    bios: Mapping[int, Mapping[str, str]],
     *,
     base: str,
     project: str,
 ) -> None:
-    """One page per artist with a published work: bio, link and their works on the screens."""
+    """One page per artist with a published work, per language: bio, link and their works."""
     works: dict[int, list[int]] = {}
     for aid in sorted(items):
         known = facts.get(aid)
@@ -420,20 +575,36 @@ def _artist_pages(
             works.setdefault(known.artist_id, []).append(aid)
     for artist_id, aids in sorted(works.items()):
         first = facts[aids[0]]
-        entries = [_entry(items[aid], images.get(aid), facts.get(aid)) for aid in aids]
         cover = next((images[a] for a in aids if images.get(a) is not None), None)
-        page = f"{base}/{artist_path(artist_id)}"
-        build.files[f"{artist_path(artist_id)}index.html"] = render(
+        artist_bios = bios.get(artist_id) or {BASE_LANGUAGE: first.artist_bio}
+
+        def context(
+            v: _Version,
+            aids: list[int] = aids,
+            artist_bios: Mapping[str, str] = artist_bios,
+            cover: PageImage | None = cover,
+        ) -> dict[str, Any]:
+            bio, bio_lang = pick(artist_bios, [v.lang], BASE_LANGUAGE)
+            return {
+                "name": items[aids[0]]["artist"],
+                "facts": facts[aids[0]],
+                "bio": bio,
+                "bio_lang": bio_lang,
+                "entries": [
+                    _entry(items[aid], images.get(aid), facts.get(aid), v.lang, texts, v.suffix)
+                    for aid in aids
+                ],
+                "og_image": f"{base}/{cover.src}" if cover else None,
+            }
+
+        _page_versions(
+            build,
+            artist_path(artist_id),
             "artist.html",
+            base=base,
             project=project,
-            root=ROOT,
-            css=CSS_PATH,
-            favicon=FAVICON_PATH,
-            name=items[aids[0]]["artist"],
-            facts=first,
-            entries=entries,
-            page_url=page,
-            og_image=f"{base}/{cover.src}" if cover else None,
+            default_lang=BASE_LANGUAGE,
+            context=context,
         )
 
 
@@ -468,35 +639,52 @@ def _front_pages(
     css: bytes,
     gone_ids: Mapping[str, list[int]],
 ) -> None:
-    """The home page, the 404 page, one "no longer showing" page per kind, the record of retired
-    ids and the favicon.
+    """The home page, the 404 page, one "no longer showing" page per kind (each in every
+    language: gone.error_page), the record of retired ids and the favicon.
 
     The error pages answer for any path at any depth, so their links are absolute (from the
     public address, like the QR codes) and the stylesheet is inline, allowed by its hash.
     """
-    build.files["index.html"] = render(
+    _page_versions(
+        build,
+        "",
         "home.html",
+        base=base,
         project=project,
-        root="",
-        css=CSS_PATH,
-        favicon=FAVICON_PATH,
-        page_url=f"{base}/",
-        **whats_on,
+        default_lang=BASE_LANGUAGE,
+        context=lambda v: dict(whats_on),
     )
     digest = base64.b64encode(hashlib.sha256(css).digest()).decode("ascii")
-    error_context = {
-        "project": project,
-        "root": f"{base}/",
-        "css": CSS_PATH,
-        "favicon": FAVICON_PATH,
-        "page_url": "",
-        "inline_css": Markup(css.decode("utf-8")),  # noqa: S704 - our own stylesheet
-        "inline_css_hash": f"sha256-{digest}",
-        **whats_on,
-    }
-    build.files[gone.NOT_FOUND_PAGE] = render("error.html", kind="", **error_context)
-    for kind in gone.KINDS:
-        build.files[gone.gone_page(kind)] = render("error.html", kind=kind, **error_context)
+    for lang in (None, *LANGUAGES):
+        page_lang = lang or BASE_LANGUAGE
+        for kind in ("", *gone.KINDS):
+            versions = [
+                {
+                    "lang": code,
+                    "name": language_name(code),
+                    "href": f"{base}/{gone.error_page(kind, code)}",
+                    "url": "",
+                }
+                for code in LANGUAGES
+            ]
+            build.files[gone.error_page(kind, lang)] = render(
+                "error.html",
+                page_lang,
+                kind=kind,
+                project=project,
+                root=f"{base}/",
+                css=CSS_PATH,
+                favicon=FAVICON_PATH,
+                page_url="",
+                versions=versions,
+                default_url="",
+                home_path=f"{lang}/" if lang else "",
+                lang_path=f"{lang}/" if lang else "",
+                choose_language=False,
+                inline_css=Markup(css.decode("utf-8")),  # noqa: S704 - our own stylesheet
+                inline_css_hash=f"sha256-{digest}",
+                **whats_on,
+            )
     build.files[gone.GONE_RECORD] = gone.record_bytes(gone_ids)
 
 
@@ -514,8 +702,9 @@ def build_viewers(
     let the new release remember which pages existed and are gone (410, not 404).
 
     Pages exist for exactly what the manifests show: every artwork on a published playlist,
-    every published playlist and every screen. Nothing carries a time of generation, so the
-    same library gives the same bytes and an unchanged page is hard-linked, not rewritten.
+    every published playlist and every screen, each in every shipped language (urbanart.i18n).
+    Nothing carries a time of generation, so the same library gives the same bytes and an
+    unchanged page is hard-linked, not rewritten.
     """
     base = base_url.rstrip("/")
     project = project_name(library)
@@ -524,8 +713,11 @@ def build_viewers(
     items = _published_items(payloads)
     playlists = _published_playlists(payloads)
     facts = _work_facts(library, set(items))
+    texts = texts_for(library, set(items))
+    bios = bios_for(library, {f.artist_id for f in facts.values()})
     descriptions = _descriptions(library, set(playlists))
     cities = _cities(library, set(payloads))
+    languages = screen_languages(library, set(payloads))
 
     images: dict[int, PageImage | None] = {}
     for aid in sorted(items):
@@ -541,50 +733,90 @@ def build_viewers(
 
     where = where_to_see(payloads, cities)
     for aid, item in sorted(items.items()):
-        context = _artwork_context(
-            item, facts.get(aid), images[aid], member_of[aid], base, project, where.get(aid, [])
-        )
-        build.files[f"a/{aid}/index.html"] = render("artwork.html", **context)
-        build.files.update(qr.qr_files("a", aid, context["page_url"]))
 
-    _artist_pages(build, items, facts, images, base=base, project=project)
+        def artwork(v: _Version, aid: int = aid) -> dict[str, Any]:
+            item = items[aid]
+            artist_id = facts[aid].artist_id if aid in facts else None
+            return _artwork_context(
+                item,
+                facts.get(aid),
+                images[aid],
+                member_of[aid],
+                base,
+                where.get(aid, []),
+                lang=v.lang,
+                page=v.page_url,
+                texts=texts.get(aid, {}),
+                bios=bios.get(artist_id, {}) if artist_id is not None else {},
+            )
+
+        _page_versions(
+            build,
+            tree_url("a", aid) + "/",
+            "artwork.html",
+            base=base,
+            project=project,
+            default_lang=BASE_LANGUAGE,
+            context=artwork,
+        )
+        build.files.update(qr.qr_files("a", aid, f"{base}/{tree_url('a', aid)}/"))
+
+    _artist_pages(build, items, facts, images, texts, bios, base=base, project=project)
 
     for pid, playlist in sorted(playlists.items()):
-        page = f"{base}/{tree_url('p', pid)}/"
         first = next((images.get(int(i["artwork_id"])) for i in playlist["items"]), None)
-        build.files[f"p/{pid}/index.html"] = render(
+
+        def playlist_page(
+            v: _Version, pid: int = pid, first: PageImage | None = first
+        ) -> dict[str, Any]:
+            return {
+                "playlist": playlists[pid],
+                "description": descriptions.get(pid, ""),
+                "entries": _playlist_entries(
+                    playlists[pid], images, facts, v.lang, texts, v.suffix
+                ),
+                "og_image": f"{base}/{first.src}" if first else None,
+                "qr_svg": tree_url("qr", "p", f"{pid}.svg"),
+            }
+
+        _page_versions(
+            build,
+            tree_url("p", pid) + "/",
             "playlist.html",
+            base=base,
             project=project,
-            root=ROOT,
-            css=CSS_PATH,
-            favicon=FAVICON_PATH,
-            playlist=playlist,
-            description=descriptions.get(pid, ""),
-            entries=_playlist_entries(playlist, images, facts),
-            page_url=page,
-            og_image=f"{base}/{first.src}" if first else None,
-            qr_svg=tree_url("qr", "p", f"{pid}.svg"),
+            default_lang=BASE_LANGUAGE,
+            context=playlist_page,
         )
-        build.files.update(qr.qr_files("p", pid, page))
+        build.files.update(qr.qr_files("p", pid, f"{base}/{tree_url('p', pid)}/"))
 
     for sid, payload in sorted(payloads.items()):
-        page = f"{base}/{tree_url('s', sid)}/"
-        programme = _programme(payload, images, facts)
-        build.files[f"s/{sid}/index.html"] = render(
+
+        def screen(v: _Version, sid: int = sid) -> dict[str, Any]:
+            payload = payloads[sid]
+            programme = _programme(payload, images, facts, v.lang, texts, v.root, v.suffix)
+            return {
+                "js": JS_PATH,
+                "share_js": SHARE_JS_PATH,
+                "screen": payload["screen"],
+                "city": cities.get(sid, ""),
+                "programme": programme,
+                "playlists": [
+                    programme["playlists"][p] for p in sorted(programme["playlists"], key=int)
+                ],
+            }
+
+        spoken = [code for code in languages.get(sid, ()) if code in LANGUAGES]
+        _page_versions(
+            build,
+            tree_url("s", sid) + "/",
             "screen.html",
+            base=base,
             project=project,
-            root=ROOT,
-            css=CSS_PATH,
-            favicon=FAVICON_PATH,
-            js=JS_PATH,
-            share_js=SHARE_JS_PATH,
-            screen=payload["screen"],
-            city=cities.get(sid, ""),
-            programme=programme,
-            playlists=[programme["playlists"][p] for p in sorted(programme["playlists"], key=int)],
-            page_url=page,
+            default_lang=spoken[0] if spoken else BASE_LANGUAGE,
+            context=screen,
         )
-        build.files.update(qr.qr_files("s", sid, page))
+        build.files.update(qr.qr_files("s", sid, f"{base}/{tree_url('s', sid)}/"))
 
     static = resources.files("urbanart.viewers").joinpath("static")
     css = static.joinpath("viewers.css").read_bytes()
@@ -592,7 +824,9 @@ def build_viewers(
     build.files[JS_PATH] = static.joinpath("now-playing.js").read_bytes()
     build.files[ARTWORK_JS_PATH] = static.joinpath("artwork.js").read_bytes()
     build.files[SHARE_JS_PATH] = static.joinpath("share.js").read_bytes()
+    build.files[LANGUAGE_JS_PATH] = static.joinpath("language.js").read_bytes()
     build.files[FAVICON_PATH] = static.joinpath("favicon.svg").read_bytes()
+    build.files[PLAYER_STRINGS_PATH] = player_strings()
     published = {"a": set(items), "p": set(playlists), "s": set(payloads)}
     _front_pages(
         build,

@@ -73,6 +73,28 @@
     recent = recent.concat([String(message)]).slice(-MAX_ERRORS);
   }
 
+  // The screen's language: ?lang=ja,en in the address, else the device's. Its fixed words come
+  // from player/strings.json (the catalogues, written at publish); English until they arrive.
+  const STRINGS_STORE = "urbanart.player.strings";
+  const wantedLangs = (params.get("lang") || (navigator.languages || []).join(","))
+    .split(",").map((l) => l.trim().toLowerCase().split("-")[0]).filter(Boolean);
+  let words = load(STRINGS_STORE, null);
+  async function loadWords() {
+    try {
+      const response = await fetch(rootUrl("player/strings.json"), { cache: "no-cache" });
+      if (!response.ok) return;
+      const all = await response.json();
+      const lang = wantedLangs.find((l) => all[l]) || "en";
+      words = Object.assign({ lang }, all[lang]);
+      save(STRINGS_STORE, words);
+      document.documentElement.lang = lang;
+    } catch (e) { /* offline: the words kept from last time, or English */ }
+  }
+  function say(key, english, values) {
+    const text = (words && words.notices && words.notices[key]) || english;
+    return text.replace(/\{(\w+)\}/g, (whole, name) => (values && name in values ? values[name] : whole));
+  }
+
   function notice(text) {
     const el = $("notice");
     el.textContent = text || "";
@@ -385,13 +407,15 @@
     const overlay = $("overlay");
     if (!item || !item.overlay) { overlay.hidden = true; return; }
     $("credit").textContent = item.credit;
-    $("disclosure").textContent = item.ai_involvement && item.ai_involvement !== "undisclosed" ? item.ai_disclosure : "";
+    const sentence = item.ai_involvement && item.ai_involvement !== "undisclosed" ? item.ai_disclosure : "";
+    $("disclosure").textContent = (words && words.disclosures && words.disclosures[sentence]) || sentence;
+    $("disclosure").lang = words && words.disclosures && words.disclosures[sentence] ? words.lang : "en";
     const qr = $("qr");
     const src = qrUrl(item);  // only the signed code: never a QR file a mirror could swap
     qr.hidden = !src;
     qr.onerror = () => { qr.hidden = true; };
     if (src) qr.src = src; else qr.removeAttribute("src");
-    qr.alt = "QR code: " + item.mobile_url;
+    qr.alt = say("qr_alt", "QR code: {url}", { url: item.mobile_url });
     overlay.hidden = false;
   }
 
@@ -801,13 +825,14 @@
   // Start ---------------------------------------------------------------------------------------
 
   async function start() {
-    if (!token) { notice("Add ?token=<poll token> to this page's address."); return; }
+    await loadWords();
+    if (!token) { notice(say("no_token", "Add ?token=<poll token> to this page's address.")); return; }
     if (!window.isSecureContext || !crypto.subtle) {
-      notice("This player needs HTTPS (or localhost) to verify signed manifests.");
+      notice(say("no_https", "This player needs HTTPS (or localhost) to verify signed manifests."));
       return;
     }
     try { await pinKey(); }
-    catch (e) { notice("Cannot start: " + e.message); error(e.message); return; }
+    catch (e) { notice(say("cannot_start", "Cannot start: {error}", { error: e.message })); error(e.message); return; }
     const saved = load(MANIFEST_STORE, null);
     if (saved) {
       try {

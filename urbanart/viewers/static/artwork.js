@@ -75,7 +75,7 @@
 
   function local(instant, zone) {
     try {
-      return new Date(instant).toLocaleString(undefined, {
+      return new Date(instant).toLocaleString(document.documentElement.lang || undefined, {
         timeZone: zone, weekday: "short", day: "numeric", month: "short",
         hour: "2-digit", minute: "2-digit"
       });

@@ -12,6 +12,22 @@
   if (!source) return;
   var data = JSON.parse(source.textContent);
   var root = data.root;
+  var strings = JSON.parse((document.getElementById("ui-strings") || source).textContent);
+  var lang = document.documentElement.lang || undefined;
+
+  /* A sentence in the page's language, its {names} filled in (the page carries the strings). */
+  function say(key, values) {
+    var text = String(strings[key] || "");
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && values[name] !== undefined ? String(values[name]) : whole;
+    });
+  }
+
+  /* A curator's text in another language than the page's is marked as such. */
+  function textLang(node, code) {
+    if (code && code !== lang) node.lang = code;
+    else node.removeAttribute("lang");
+  }
 
   function el(id) { return document.getElementById(id); }
   function ms(text) { return Date.parse(text); }
@@ -77,6 +93,8 @@
     var img = document.createElement("img");
     img.className = className;
     img.alt = alt;
+    img.setAttribute("dir", item.alt_dir || "auto");
+    if (item.alt_lang && item.alt_lang !== lang) img.lang = item.alt_lang;
     img.src = root + item.img;
     if (item.width && item.height) {
       img.width = item.width;
@@ -110,6 +128,7 @@
   }
 
   function artistLink(link, item) {
+    link.setAttribute("dir", "auto");
     link.textContent = item.artist;
     if (item.artist_url) link.href = root + item.artist_url;
     else link.removeAttribute("href");
@@ -118,13 +137,14 @@
   function card(prefix, item) {
     el(prefix + "-title").href = root + item.url;
     el(prefix + "-title").textContent = item.title;
+    textLang(el(prefix + "-title"), item.title_lang);
     replaceChild(el(prefix + "-frame"), thumbnail(item));
     artistLink(el(prefix + "-artist"), item);
   }
 
   function timeText(instant) {
     try {
-      return new Date(instant).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+      return new Date(instant).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
     } catch (err) {
       return new Date(instant).toTimeString().slice(0, 5);
     }
@@ -132,7 +152,7 @@
 
   function dateText(instant) {
     try {
-      return new Date(instant).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+      return new Date(instant).toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" });
     } catch (err) {
       return new Date(instant).toString();
     }
@@ -141,11 +161,9 @@
   function showNotice(now) {
     var notice = el("notice");
     if (now.state === "ended") {
-      notice.textContent = "This page is out of date: it knows this screen's programme only until " +
-        dateText(windowUntil) + ". Reload it for the latest; until then, this is our best guess.";
+      notice.textContent = say("out_of_date", { date: dateText(windowUntil) });
     } else if (now.state === "early") {
-      notice.textContent = "This device's clock is earlier than the screen's programme starts (" +
-        dateText(windowFrom) + "); what you see here may not match the screen.";
+      notice.textContent = say("too_early", { date: dateText(windowFrom) });
     }
     notice.hidden = now.state === "current";
   }
@@ -171,6 +189,7 @@
       replaceChild(el("current-image-link"),
         picture(item, "current-image", "(min-width: 50rem) 50rem, 100vw", item.alt));
       el("current-title").textContent = item.title;
+      textLang(el("current-title"), item.title_lang);
       artistLink(el("current-artist"), item);
       el("current-year").textContent = year(item);
       el("current-ai").textContent = item.ai_disclosure;
@@ -188,10 +207,10 @@
         var status = share.querySelector(".share-status");
         if (status) status.textContent = "";
       }
-      el("announce").textContent = "Now on screen: " + item.title + " by " + item.artist + ".";
-      document.title = "Now: " + item.title + " · " + data.screen.name;
+      el("announce").textContent = say("now_on_screen", { title: item.title, artist: item.artist });
+      document.title = say("now_title", { title: item.title, screen: data.screen.name });
     } else {
-      el("announce").textContent = "Nothing is showing on this screen right now.";
+      el("announce").textContent = say("nothing");
     }
     var next = upNext(now);
     el("next").hidden = !next;
@@ -212,8 +231,8 @@
   function remaining(now, t) {
     if (!now.item || now.changeAt === null) return "";
     var seconds = Math.max(1, Math.ceil((now.changeAt - t) / 1000));
-    if (seconds < 90) return "Changes in " + seconds + " s";
-    return "Changes in " + Math.round(seconds / 60) + " min";
+    if (seconds < 90) return say("changes_in_s", { n: seconds });
+    return say("changes_in_min", { n: Math.round(seconds / 60) });
   }
 
   var shown = null;

@@ -1,0 +1,65 @@
+"""Dates, times and durations as each language writes them (CLDR data through Babel).
+
+Why not strftime: month and weekday names, the order of day and month, the 24-hour clock and
+the words for "min" differ per language; CLDR has them for every language a translator may add.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel import Locale
+from babel.dates import format_date as _babel_date
+from babel.dates import format_skeleton, format_time
+from babel.units import format_unit
+
+#: Languages written without spaces between words and numbers ("2分5秒").
+_NO_SPACES = frozenset({"ja", "zh", "ko"})
+
+
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang.replace("-", "_"))
+
+
+def _tidy(text: str) -> str:
+    # CLDR puts narrow no-break spaces before AM/PM; a plain one wraps better on a phone.
+    return text.replace("\u202f", " ")
+
+
+def format_datetime(moment: datetime, lang: str) -> str:
+    """Weekday, day, month and time in the moment's own time zone (an aware datetime keeps its
+    zone): "Sat, Mar 14, 6:30 PM", "Sa., 14. März, 18:30", "3月14日(土) 18:30"."""
+    locale = _locale(lang)
+    day = format_skeleton("MMMEd", moment, tzinfo=moment.tzinfo, locale=locale)
+    time = format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale)
+    pattern = str(locale.datetime_formats.get("short", "{1} {0}"))
+    return _tidy(pattern.replace("{1}", day).replace("{0}", time))
+
+
+def format_date(day: date, lang: str) -> str:
+    """A date alone, in the language's medium form ("Mar 14, 2026", "2026/03/14")."""
+    return _tidy(_babel_date(day, "medium", locale=_locale(lang)))
+
+
+def format_duration(seconds: float, lang: str) -> str:
+    """How long a work or a loop lasts, for people: "2 min 5 sec", "2分5秒", "1 Std. 3 Min.";
+    seconds are left out from an hour up (nobody counts them at that scale), zero parts too."""
+    total = round(float(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        parts = [(hours, "duration-hour"), (minutes, "duration-minute")]
+    elif minutes:
+        parts = [(minutes, "duration-minute"), (secs, "duration-second")]
+    else:
+        parts = [(secs, "duration-second")]
+    locale = _locale(lang)
+    code = lang.split("-", 1)[0].lower()
+    words = [
+        format_unit(value, unit, length="short", locale=locale)
+        for value, unit in parts
+        if value or len(parts) == 1
+    ]
+    if code in _NO_SPACES:
+        return "".join(word.replace(" ", "").replace("\u00a0", "") for word in words)
+    return _tidy(" ".join(words))
