@@ -53,3 +53,8 @@ def clean_languages(
             key=key,
         )  # fmt: skip
     return tuple(tags)
+
+
+#: The languages pickers offer first: those the studio's pages and captions ship in
+#: (urbanart.i18n.LANGUAGES). Any other valid code may be typed.
+SUGGESTED = ("en", "fi", "de", "ja", "pt")

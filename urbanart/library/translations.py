@@ -59,8 +59,18 @@ def apply_work_texts(artwork: Artwork, language: str, texts: Mapping[str, str]) 
         artwork.texts.append(ArtworkText(language=language, **values))
 
 
-def _work_label(result: ArtworkRecord, arguments: Mapping[str, Any]) -> str:
-    return f"Edit the {arguments['language']} texts of {quoted(result.title)}"
+def _named(result: ArtworkRecord | ArtistRecord | None, arguments: Mapping[str, Any]) -> str:
+    """The edited work or artist as a label names it (by what was asked when the edit failed:
+    a label is made for every call, refused ones included)."""
+    if isinstance(result, ArtworkRecord):
+        return quoted(result.title)
+    if isinstance(result, ArtistRecord):
+        return quoted(result.name)
+    return quoted(arguments["ref"])
+
+
+def _work_label(result: ArtworkRecord | None, arguments: Mapping[str, Any]) -> str:
+    return f"Edit the {arguments['language']} texts of {_named(result, arguments)}"
 
 
 @undoable(_work_label, DataKind.ARTWORKS)
@@ -93,8 +103,8 @@ def set_artwork_texts(
         return ArtworkRecord.of(artwork)
 
 
-def _clear_label(result: ArtworkRecord, arguments: Mapping[str, Any]) -> str:
-    return f"Remove the {arguments['language']} texts of {quoted(result.title)}"
+def _clear_label(result: ArtworkRecord | None, arguments: Mapping[str, Any]) -> str:
+    return f"Remove the {arguments['language']} texts of {_named(result, arguments)}"
 
 
 @undoable(_clear_label, DataKind.ARTWORKS)
@@ -121,8 +131,8 @@ def apply_bio(artist: Artist, language: str, bio: str) -> None:
         artist.texts.append(ArtistText(language=language, bio=bio))
 
 
-def _bio_label(result: ArtistRecord, arguments: Mapping[str, Any]) -> str:
-    return f"Edit the {arguments['language']} bio of {quoted(result.name)}"
+def _bio_label(result: ArtistRecord | None, arguments: Mapping[str, Any]) -> str:
+    return f"Edit the {arguments['language']} bio of {_named(result, arguments)}"
 
 
 @undoable(_bio_label, DataKind.ARTISTS)
