@@ -3,12 +3,14 @@ language, and FIELD@LANGUAGE columns in the import sheet (refused whole when wro
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from pathlib import Path
 
 from PIL import Image
 
 from tests.curation.test_playlists_cli import make_artworks
+from urbanart.library.import_sources import SHEET_COLUMNS, read_sheet
 
 
 def test_a_screen_gets_its_languages_and_shows_them(run_cli) -> None:
@@ -134,3 +136,43 @@ def test_a_sheet_with_an_unknown_field_or_language_imports_nothing(run_cli, tmp_
         assert result.exit_code == 2, result.stderr
         assert says in result.stderr, result.stderr
     assert run_cli("artworks", "list", "--json").json() == []
+
+
+def test_the_exported_sheet_carries_texts_per_language_and_imports_back(
+    run_cli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "batch"
+    _pictures(folder, ["river.png", "stone.png"])
+    sheet = folder / "sheet.csv"
+    sheet.write_text(
+        "file,artist,title,alt_text,title@ja,alt_text@ar,bio@ja\n"
+        "river.png,Aiko,River,Blue water,川,ماء أزرق,川を描く。\n"
+        "stone.png,Aiko,=Stone,,,,\n",
+        encoding="utf-8",
+    )
+    imported = run_cli("import", str(folder), "--metadata", str(sheet), "--workers", "1")
+    assert imported.exit_code == 0, imported.stderr
+    out = tmp_path / "export.csv"
+    exported = run_cli("artworks", "export-sheet", str(out))
+    assert exported.exit_code == 0, exported.stderr
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    header = list(rows[0])
+    assert header[: len(SHEET_COLUMNS)] == list(SHEET_COLUMNS)
+    assert {"title@ja", "description@ja", "alt_text@ar", "bio@ja"} <= set(header)
+    river = next(r for r in rows if r["file"] == "river.png")
+    assert (river["title@ja"], river["alt_text@ar"], river["bio@ja"]) == (
+        "川",
+        "ماء أزرق",
+        "川を描く。",
+    )
+    stone = next(r for r in rows if r["file"] == "stone.png")
+    assert stone["title"] == "'=Stone"  # a spreadsheet must not run it as a formula
+    assert stone["title@ja"] == "" and stone["bio@ja"] == "川を描く。"
+    # What it wrote, the import reads: the same texts per language.
+    again = read_sheet(out)
+    by_name = again.by_name["river.png"]
+    assert by_name["texts"] == {
+        "ja": {"title": "川"},
+        "ar": {"alt_text": "ماء أزرق"},
+    }
+    assert by_name["bios"] == {"ja": "川を描く。"}

@@ -15,6 +15,7 @@ from urbanart.imaging.video.transcode import TranscodeCancelled
 from urbanart.library import catalog, translations
 from urbanart.library.library import Library
 from urbanart.library.records import ArtworkRecord
+from urbanart.library.sheet_export import write_sheet
 from urbanart.library.texts import BASE_LANGUAGE, WORK_FIELDS, texts_for
 from urbanart.library.video_poster import set_poster
 from urbanart.library.video_renditions import ensure_video_rendition
@@ -185,6 +186,28 @@ def remove(state: CliState, artwork: str, yes: bool, as_json: bool) -> None:
         print_json(removed.to_json())
     else:
         stderr.print(f"Removed artwork {removed.id} ({removed.title}).")
+
+
+@artworks.command("export-sheet")
+@click.argument("output", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--artist", help="Only this artist's works (id or name).")
+@click.option("--tag", help="Only works with this tag.")
+@click.option("--status", help="submitted, approved, rejected or archived.")
+@pass_state
+@curator_errors
+def export_sheet(
+    state: CliState, output: str, artist: str | None, tag: str | None, status: str | None
+) -> None:
+    """Write the works' metadata as a CSV sheet (- for standard output), texts per language
+    included (title@ja, description@ja, alt_text@ja, bio@ja): what import --metadata reads."""
+    filters = catalog.ArtworkFilter(artist, tag, status)
+    library = state.library()
+    if output == "-":
+        count = write_sheet(library, sys.stdout, filters)
+    else:
+        with open(output, "w", encoding="utf-8", newline="") as out:
+            count = write_sheet(library, out, filters)
+    stderr.print(f"Wrote {count:,} artwork{'s' if count != 1 else ''}.")
 
 
 def _parse_size(raw: str) -> tuple[int, int]:
