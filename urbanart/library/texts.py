@@ -53,10 +53,17 @@ def texts_for(library: Library, artwork_ids: Iterable[int]) -> dict[int, dict[st
                 base.where(Artwork.id.in_(chunk))
             ):
                 out[ident] = {BASE_LANGUAGE: WorkTexts(title, description or "", alt_text or "")}
-            rows = select(ArtworkText).where(ArtworkText.artwork_id.in_(chunk))
-            for row in session.scalars(rows.order_by(ArtworkText.language)):
-                texts = WorkTexts(row.title, row.description, row.alt_text)
-                out.setdefault(row.artwork_id, {})[row.language] = texts
+            rows = select(
+                ArtworkText.artwork_id,
+                ArtworkText.language,
+                ArtworkText.title,
+                ArtworkText.description,
+                ArtworkText.alt_text,
+            ).where(ArtworkText.artwork_id.in_(chunk))
+            for ident, language, title, description, alt_text in session.execute(
+                rows.order_by(ArtworkText.artwork_id, ArtworkText.language)
+            ):
+                out.setdefault(ident, {})[language] = WorkTexts(title, description, alt_text)
     return out
 
 
@@ -69,9 +76,13 @@ def bios_for(library: Library, artist_ids: Iterable[int]) -> dict[int, dict[str,
                 select(Artist.id, Artist.bio).where(Artist.id.in_(chunk))
             ):
                 out[ident] = {BASE_LANGUAGE: bio or ""}
-            rows = select(ArtistText).where(ArtistText.artist_id.in_(chunk))
-            for row in session.scalars(rows.order_by(ArtistText.language)):
-                out.setdefault(row.artist_id, {})[row.language] = row.bio
+            rows = select(ArtistText.artist_id, ArtistText.language, ArtistText.bio)
+            for ident, language, bio in session.execute(
+                rows.where(ArtistText.artist_id.in_(chunk)).order_by(
+                    ArtistText.artist_id, ArtistText.language
+                )
+            ):
+                out.setdefault(ident, {})[language] = bio
     return out
 
 
