@@ -129,6 +129,21 @@ def test_a_refused_translation_shows_under_its_field(qtbot, open_window, demo_ho
     assert section.title.text() == "Joki" * 100
     assert "fi" not in texts_for(view.studio.library, [artwork_id])[artwork_id]
 
+    # The base language is the work's own fields: typing "en" here must not clear them.
+    before = get_artwork(view.studio.library, artwork_id)
+    section.language.setEditText("en")
+    section.title.setText("Only a title")
+    section.title.textEdited.emit(section.title.text())
+    qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
+    assert "own language" in section.general_error.text()
+    wait_idle(qtbot)
+    after = get_artwork(view.studio.library, artwork_id)
+    assert (after.title, after.description, after.version) == (
+        before.title,
+        before.description,
+        before.version,
+    )
+
 
 def _cursor_x(edit: QLineEdit, position: int) -> int:
     edit.setCursorPosition(position)

@@ -217,6 +217,12 @@ class TranslationsSection(QWidget):
         if self.record is None:
             return
         typed, language = self.values(), self.language.code()
+        if language == BASE_LANGUAGE:  # saving "" here would clear the work's own texts
+            self.errors.clear()
+            self.general_error.show_message(
+                f"{language} is the work's own language: edit its texts in the fields above."
+            )
+            return
         self._write(
             lambda library, ident, version: set_artwork_texts(
                 library, ident, language, expected_version=version, **typed
