@@ -31,6 +31,7 @@ from ui import theme
 from ui.operations import SCREENS, OpContext, run_op
 from ui.studio import Studio
 from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
+from ui.widgets.language_picker import LanguagePicker
 from ui.widgets.plain_text import PlainLabel
 from urbanart.curation.records import ScreenRecord
 from urbanart.curation.screens import (
@@ -185,6 +186,26 @@ class ScreenDialog(QDialog):
         self.playlist.addItem("None (only what schedules say)", NO_PLAYLIST)
         for playlist_id, name in playlists:
             self.playlist.addItem(name, str(playlist_id))
+        self.language = LanguagePicker(accessible_name="Language")
+        self.second_language = LanguagePicker(optional=True, accessible_name="Second language")
+        language_box = QWidget()
+        language_row = QHBoxLayout(language_box)
+        language_row.setContentsMargins(0, 0, 0, 0)
+        language_row.addWidget(self.language, 1)
+        language_row.addWidget(PlainLabel("then"))
+        language_row.addWidget(self.second_language, 1)
+        language_field = QWidget()
+        language_layout = QVBoxLayout(language_field)
+        language_layout.setContentsMargins(0, 0, 0, 0)
+        language_layout.setSpacing(2)
+        language_layout.addWidget(language_box)
+        language_layout.addWidget(self.errors.add("language", self.language))
+        language_layout.addWidget(
+            hint_label(
+                "Captions and the now-playing page use the first language a work has texts "
+                "in, then the second, then the work's own texts."
+            )
+        )
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(64)
@@ -258,6 +279,7 @@ class ScreenDialog(QDialog):
             ),
             ("P&ush URL", self.push_url, push_box),
             ("&Default playlist", self.playlist, self.playlist),
+            ("Lan&guage", self.language, language_field),
             ("N&otes", self.notes, with_error(self.notes, self.errors.add("notes", self.notes))),
         )
         for text, buddy_of, field in rows:
@@ -300,6 +322,8 @@ class ScreenDialog(QDialog):
 
     def _fill(self, record: ScreenRecord | None) -> None:
         if record is None:
+            self.language.set_code("en")
+            self.second_language.set_code(None)
             self.zone.setCurrentText(machine_zone(self.zones))
             self._select_size("1920x1080")
             self._zone_changed(self.zone.currentText())
@@ -324,6 +348,8 @@ class ScreenDialog(QDialog):
                 found = self.playlist.count() - 1
             self.playlist.setCurrentIndex(found)
         self.notes.setPlainText(record.notes)
+        self.language.set_code(record.language)
+        self.second_language.set_code(record.second_language)
 
     def _select_size(self, size: str, width: int = 1920, height: int = 1080) -> None:
         found = self.size_preset.findData(size)
@@ -354,6 +380,10 @@ class ScreenDialog(QDialog):
             "push_secret": self.push_secret.text().strip() or None,  # None: generate or keep
             "default_playlist": str(self.playlist.currentData() or NO_PLAYLIST),
             "notes": self.notes.toPlainText(),
+            "language": ",".join(
+                c for c in (self.language.code(), self.second_language.code()) if c
+            )
+            or "en",
         }
 
     def _preset_changed(self, *_: object) -> None:

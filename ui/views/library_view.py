@@ -40,6 +40,7 @@ from ui.video_files import playable_path
 from ui.widgets.artwork_editor import ArtworkEditor
 from ui.widgets.artwork_grid_view import ArtworkGridView
 from ui.widgets.artwork_list_view import ArtworkListView
+from ui.widgets.artwork_translations import TranslationsSection
 from ui.widgets.filter_bar import FilterBar
 from ui.widgets.library_view_controls import GRID, LIST, LibraryViewControls
 from ui.widgets.placeholder_page import PlaceholderPage
@@ -110,6 +111,7 @@ class LibraryView(QWidget):
         self._import_refresh.setInterval(IMPORT_REFRESH_MS)
         self._import_refresh.timeout.connect(self.refresh)
         self.editor = ArtworkEditor()
+        self.editor.attach_translations(TranslationsSection(studio))
         self.selection_panel = SelectionPanel()
         self.nothing_selected = PlaceholderPage(
             "library",

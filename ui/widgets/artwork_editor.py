@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.operations import describe
 from ui.widgets.artwork_grid_view import duration_text
+from ui.widgets.artwork_translations import TranslationsSection
 from ui.widgets.fitted_picture import fitted_pixmap
 from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
 from ui.widgets.plain_text import PlainLabel
@@ -121,6 +122,8 @@ class ArtworkEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.record: ArtworkRecord | None = None
+        #: The "Translations" section, when the view gave one (attach_translations).
+        self.translations: TranslationsSection | None = None
         self._loading = False
         self._dirty = False
         self.errors = FieldErrors()
@@ -247,6 +250,7 @@ class ArtworkEditor(QWidget):
         line.setFrameShadow(QFrame.Shadow.Sunken)
         inner.addWidget(line)
         inner.addLayout(form)
+        self._inner = inner
         inner.addWidget(self.general_error)
         inner.addWidget(self.stale)
         inner.addStretch(1)
@@ -324,6 +328,8 @@ class ArtworkEditor(QWidget):
         self.poster.setVisible(is_video)
         if is_video:
             self.poster.show_video(self.video_path, asset.duration_s or 0.0, asset.poster_s)
+        if self.translations is not None:
+            self.translations.show_artwork(record)
 
     def set_video(self, artwork_id: int, path: Path | None) -> None:
         """Play the work's video (a local file found off the GUI thread) over its still."""
@@ -354,6 +360,26 @@ class ArtworkEditor(QWidget):
             self.video_path, record.asset.duration_s or 0.0, record.asset.poster_s
         )
         self.saved_note.setText("Poster frame set")
+
+    def attach_translations(self, section: TranslationsSection) -> None:
+        """Show the work's texts per language under its own (the section saves them itself)."""
+        self.translations = section
+        self._inner.insertWidget(self._inner.indexOf(self.general_error), section)
+        section.saved.connect(self._saved_elsewhere)
+        if self.record is not None:
+            section.show_artwork(self.record)
+
+    def _saved_elsewhere(self, record: ArtworkRecord) -> None:
+        """The work's version moved on by a save of its translations: take the new record,
+        keeping what is typed in the form (it is still unsaved, and based on that version)."""
+        if self.record is None or self.record.id != record.id:
+            return
+        if self._dirty:
+            self.record = record
+        else:
+            note = self.saved_note.text()
+            self.show_record(record)
+            self.saved_note.setText(note)
 
     def set_image(self, artwork_id: int, image: QImage | None) -> None:
         if self.record is None or self.record.id != artwork_id:

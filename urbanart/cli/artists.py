@@ -6,8 +6,10 @@ import click
 
 from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import JSON, F, curator_errors, fields, print_json, table
-from urbanart.library import catalog
+from urbanart.library import catalog, translations
+from urbanart.library.library import Library
 from urbanart.library.records import ArtistRecord
+from urbanart.library.texts import BASE_LANGUAGE, bios_for
 
 
 def _artist_options(func: F) -> F:
@@ -64,19 +66,35 @@ def add(state: CliState, /, name: str, as_json: bool, **extra: str | None) -> No
 @curator_errors
 def show(state: CliState, artist: str, as_json: bool) -> None:
     """Show one artist (by id or name)."""
-    _show(catalog.get_artist(state.library(), artist), as_json)
+    library = state.library()
+    _show(catalog.get_artist(library, artist), as_json, library)
 
 
 @artists.command()
 @click.argument("artist")
 @click.option("--name", help="New name.")
 @_artist_options
+@click.option(
+    "--lang",
+    help="Give --bio in this language (such as ja) instead of the base one; an empty --bio "
+    "removes that language's bio.",
+)
 @JSON
 @pass_state
 @curator_errors
-def edit(state: CliState, /, artist: str, as_json: bool, **changes: str | None) -> None:
+def edit(
+    state: CliState, /, artist: str, as_json: bool, lang: str | None, **changes: str | None
+) -> None:
     """Change an artist's name, bio, website, location or contact."""
-    _show(catalog.edit_artist(state.library(), artist, **changes), as_json)
+    library = state.library()
+    if lang is None:
+        _show(catalog.edit_artist(library, artist, **changes), as_json, library)
+        return
+    other = [k for k, v in changes.items() if v is not None and k != "bio"]
+    if other or changes.get("bio") is None:
+        raise click.UsageError("--lang takes --bio only (an empty --bio removes it).")
+    record = translations.set_artist_bio(library, artist, lang, changes["bio"] or "")
+    _show(record, as_json, library)
 
 
 @artists.command()
@@ -107,8 +125,13 @@ def forget(state: CliState, name: str, as_json: bool) -> None:
     )
 
 
-def _show(record: ArtistRecord, as_json: bool) -> None:
+def _show(record: ArtistRecord, as_json: bool, library: Library | None = None) -> None:
+    """The artist's fields; with a library, its bio per language too ("bios")."""
+    data = record.to_json()
+    if library is not None:
+        data["bios"] = bios_for(library, [record.id]).get(record.id, {})
     if as_json:
-        print_json(record.to_json())
+        print_json(data)
     else:
-        fields((k, v) for k, v in record.to_json().items())
+        bios = data.pop("bios", {})
+        fields([*data.items(), *((f"bio@{k}", v) for k, v in bios.items() if k != BASE_LANGUAGE)])

@@ -12,9 +12,11 @@ from urbanart.cli.context import CliState, pass_state
 from urbanart.cli.output import JSON, curator_errors, fail, fields, print_json, stderr, table
 from urbanart.imaging.video.profile import MB, VideoProfile
 from urbanart.imaging.video.transcode import TranscodeCancelled
-from urbanart.library import catalog
+from urbanart.library import catalog, translations
 from urbanart.library.library import Library
 from urbanart.library.records import ArtworkRecord
+from urbanart.library.sheet_export import write_sheet
+from urbanart.library.texts import BASE_LANGUAGE, WORK_FIELDS, texts_for
 from urbanart.library.video_poster import set_poster
 from urbanart.library.video_renditions import ensure_video_rendition
 
@@ -64,7 +66,8 @@ def list_(
 @curator_errors
 def show(state: CliState, artwork: str, as_json: bool) -> None:
     """Show one artwork (by id or title)."""
-    _show(catalog.get_artwork(state.library(), artwork), as_json)
+    library = state.library()
+    _show(catalog.get_artwork(library, artwork), as_json, library)
 
 
 @artworks.command()
@@ -82,6 +85,15 @@ def show(state: CliState, artwork: str, as_json: bool) -> None:
     "--poster-at",
     "poster_at",
     help="Video works: seconds into the video of the poster frame (thumbnail and still).",
+)
+@click.option(
+    "--lang",
+    "lang",
+    help="Give --title, --description and --alt-text in this language (such as ja) "
+    "instead of the base one; one work at a time.",
+)
+@click.option(
+    "--clear-lang", is_flag=True, help="With --lang: remove the work's texts in that language."
 )
 @click.option("--where-artist", help="Edit the works of this artist (id or name).")
 @click.option("--where-tag", help="Edit the works with this tag.")
@@ -106,6 +118,8 @@ def edit(
     where_ai: str | None,
     where_search: str | None,
     poster_at: str | None,
+    lang: str | None,
+    clear_lang: bool,
     **changes: str | None,
 ) -> None:
     """Change the details of one artwork, or of many at once.
@@ -115,21 +129,25 @@ def edit(
 
         urbanart artworks edit --where-status submitted --where-artist "Nova" --status approved
 
-    Exit status 1 when the filters match no work.
+    Exit status 1 when the filters match no work. With --lang, the texts are that language's
+    (urbanart artworks edit 12 --lang ja --title 川); --clear-lang removes them.
     """
     library = state.library()
+    if lang is not None or clear_lang:
+        _edit_language(library, refs, lang, clear_lang, as_json, license_, poster_at, changes)
+        return
     filters = catalog.ArtworkFilter(where_artist, where_tag, where_status, where_ai, where_search)
     filtered = any((where_artist, where_tag, where_status, where_ai, where_search))
     if not refs and not filtered:
         raise click.UsageError("Name an artwork (id or title) or select works with --where-*.")
     if len(refs) == 1 and not filtered:
         if poster_at is not None and not any(v is not None for v in (license_, *changes.values())):
-            _show(set_poster(library, refs[0], poster_at), as_json)
+            _show(set_poster(library, refs[0], poster_at), as_json, library)
             return
         record = catalog.edit_artwork(library, refs[0], license=license_, **changes)
         if poster_at is not None:
             record = set_poster(library, record.id, poster_at)
-        _show(record, as_json)
+        _show(record, as_json, library)
         return
     if poster_at is not None:
         raise click.UsageError("--poster-at applies to one video work: name just that one.")
@@ -168,6 +186,28 @@ def remove(state: CliState, artwork: str, yes: bool, as_json: bool) -> None:
         print_json(removed.to_json())
     else:
         stderr.print(f"Removed artwork {removed.id} ({removed.title}).")
+
+
+@artworks.command("export-sheet")
+@click.argument("output", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--artist", help="Only this artist's works (id or name).")
+@click.option("--tag", help="Only works with this tag.")
+@click.option("--status", help="submitted, approved, rejected or archived.")
+@pass_state
+@curator_errors
+def export_sheet(
+    state: CliState, output: str, artist: str | None, tag: str | None, status: str | None
+) -> None:
+    """Write the works' metadata as a CSV sheet (- for standard output), texts per language
+    included (title@ja, description@ja, alt_text@ja, bio@ja): what import --metadata reads."""
+    filters = catalog.ArtworkFilter(artist, tag, status)
+    library = state.library()
+    if output == "-":
+        count = write_sheet(library, sys.stdout, filters)
+    else:
+        with open(output, "w", encoding="utf-8", newline="") as out:
+            count = write_sheet(library, out, filters)
+    stderr.print(f"Wrote {count:,} artwork{'s' if count != 1 else ''}.")
 
 
 def _parse_size(raw: str) -> tuple[int, int]:
@@ -268,9 +308,55 @@ def render(
     )  # fmt: skip
 
 
-def _show(record: ArtworkRecord, as_json: bool) -> None:
+def _edit_language(
+    library: Library,
+    refs: tuple[str, ...],
+    lang: str | None,
+    clear: bool,
+    as_json: bool,
+    license_: str | None,
+    poster_at: str | None,
+    changes: dict[str, str | None],
+) -> None:
+    """`artworks edit ID --lang ja --title …` (or --clear-lang): one work's texts in a language."""
+    if lang is None:
+        raise click.UsageError("--clear-lang needs --lang: the language whose texts to remove.")
+    if len(refs) != 1:
+        raise click.UsageError("--lang edits one work at a time: name just that one.")
+    texts = {k: v for k, v in changes.items() if k in WORK_FIELDS}
+    other = [k for k, v in changes.items() if v is not None and k not in WORK_FIELDS]
+    if license_ is not None:
+        other.append("license")
+    if poster_at is not None:
+        other.append("poster_at")
+    if other:
+        names = ", ".join("--" + k.replace("_", "-") for k in other)
+        raise click.UsageError(
+            f"--lang takes only --title, --description and --alt-text, not {names}."
+        )
+    if clear:
+        if any(v is not None for v in texts.values()):
+            raise click.UsageError("--clear-lang removes a language's texts; give no new ones.")
+        record = translations.clear_artwork_texts(library, refs[0], lang)
+    else:
+        if all(v is None for v in texts.values()):
+            raise click.UsageError("Give --title, --description or --alt-text for --lang.")
+        record = translations.set_artwork_texts(
+            library,
+            refs[0],
+            lang,
+            title=texts.get("title"),
+            description=texts.get("description"),
+            alt_text=texts.get("alt_text"),
+        )
+    _show(record, as_json, library)
+
+
+def _show(record: ArtworkRecord, as_json: bool, library: Library) -> None:
+    by_language = texts_for(library, [record.id]).get(record.id, {})
+    texts = {lang: asdict(t) for lang, t in by_language.items()}
     if as_json:
-        print_json(record.to_json())
+        print_json({**record.to_json(), "texts": texts})
         return
     data = record.to_json()
     asset = data.pop("asset")
@@ -287,6 +373,10 @@ def _show(record: ArtworkRecord, as_json: bool) -> None:
             f"{asset['duration_s']:g} s at {asset['fps']:g} fps, {sound}, "
             f"poster frame at {asset['poster_s']:g} s"
         )
+    for lang, values in texts.items():
+        if lang != BASE_LANGUAGE:
+            shown = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in values.items() if v)
+            data[f"texts@{lang}"] = shown
     fields(data.items())
 
 

@@ -109,7 +109,8 @@ def _run_import(
     "--metadata",
     type=click.Path(exists=True, dir_okay=False),
     help="CSV sheet with a file column and any of: artist, title, year, description, "
-    "alt_text, license, ai_involvement, tags, status.",
+    "alt_text, license, ai_involvement, tags, status; and per language title@ja, "
+    "description@ja, alt_text@ja, bio@ja (the artist's bio).",
 )
 @click.option(
     "--workers", type=click.IntRange(1, 32), help="Worker processes (default: one per core)."

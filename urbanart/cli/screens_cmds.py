@@ -48,6 +48,11 @@ def _screen_options(func: F) -> F:
                 help="Playlist (id or name) played when no schedule applies.",
             ),
             click.option("--notes", help="Anything worth remembering (never published)."),
+            click.option(
+                "--language",
+                help="Language of its captions and now-playing page, optionally then a second "
+                "one: ja,en (codes such as en, ja, pt-BR; English if not given).",
+            ),
         )
     ):
         func = option(func)

@@ -74,6 +74,9 @@ class ScreenRecord(JsonRecord):
     version: int = 1
     #: The curator who saved it last ("" before anyone did).
     updated_by: str = ""
+    #: Its captions' and now-playing page's language (BCP 47), and an optional second one.
+    language: str = "en"
+    second_language: str | None = None
 
     @classmethod
     def of(cls, screen: Screen) -> ScreenRecord:
@@ -102,6 +105,8 @@ class ScreenRecord(JsonRecord):
             updated_at=screen.updated_at,
             version=screen.version,
             updated_by=screen.updated_by,
+            language=screen.language or "en",
+            second_language=screen.second_language,
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -19,6 +19,7 @@ from urbanart.curation.zones import known_zone_names, validate_zone, zone_reason
 from urbanart.errors import InvalidValue
 from urbanart.library.catalog import clean_text
 from urbanart.library.concurrency import expect_version
+from urbanart.library.language_codes import clean_languages
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
 from urbanart.library.models import Playlist, Schedule, Screen, ScreenGroup
@@ -40,6 +41,7 @@ SCREEN_FIELDS = (
     "push_secret",
     "default_playlist",
     "notes",
+    "language",
 )
 
 #: Shortest push secret accepted: an HMAC key a laptop cannot guess offline from one signed push.
@@ -208,13 +210,18 @@ def add_screen(
     push_secret: str | None = None,
     default_playlist: str | int | None = None,
     notes: str | None = None,
+    language: str | Sequence[str] | None = None,
 ) -> ScreenRecord:
-    """Register a screen; it gets an unguessable poll token that names its manifest URL."""
+    """Register a screen; it gets an unguessable poll token that names its manifest URL.
+
+    language is its captions' language and an optional second one ("ja,en"); English if None.
+    """
     name = clean_text("name", name, required=True, limit=200)
     zone = clean_timezone(tz)
     width, height = parse_size(size)
     url = clean_push_url(push_url)
     secret = clean_push_secret(push_secret)
+    first, second = screen_language_pair("en" if language is None else language)
     with library.session() as session:
         _unique_name(session, Screen, name, "screen", None)
         screen = Screen(
@@ -233,12 +240,21 @@ def add_screen(
             push_url=url,
             default_playlist=_default_playlist(session, default_playlist),
             notes=clean_text("notes", notes),
+            language=first,
+            second_language=second,
         )
         session.add(screen)
         session.flush()
         # None also clears a secret left behind under a reused id.
         library.secrets.write({screen.id: (secret or secrets.token_urlsafe(32)) if url else None})
         return ScreenRecord.of(screen)
+
+
+def screen_language_pair(value: str | Sequence[str]) -> tuple[str, str | None]:
+    """A screen's language and optional second one from "ja,en" (or a list); InvalidValue
+    naming the value for a code that is no language or a third language."""
+    tags = clean_languages(value, most=2, key="language")
+    return tags[0], tags[1] if len(tags) > 1 else None
 
 
 def clean_push_secret(value: Any) -> str | None:
@@ -323,6 +339,8 @@ def edit_screen(
             screen.longitude = _coordinate("longitude", changes["lon"], 180, "lon")
         if "poll_interval" in changes:
             screen.poll_interval = clean_poll_interval(changes["poll_interval"])
+        if "language" in changes:
+            screen.language, screen.second_language = screen_language_pair(changes["language"])
         old_secret = library.secrets.get(screen.id)
         secret = old_secret
         if "push_secret" in changes:

@@ -27,6 +27,7 @@ from urbanart.curation import schedules
 from urbanart.curation.overlaps import Overlap, library_overlaps
 from urbanart.curation.resolver import Timeline, resolve_all
 from urbanart.delivery import manifest as mf
+from urbanart.delivery.captions import localize
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
 from urbanart.delivery.signing import (
     SigningKey,
@@ -49,6 +50,7 @@ from urbanart.library.models import (
 )
 from urbanart.library.renditions import RenditionRecord, ensure_rendition
 from urbanart.library.settings import DEFAULT_LOOK_AHEAD_DAYS, load_settings
+from urbanart.library.texts import texts_for
 from urbanart.library.vocabulary import ReviewStatus, disclosure, license_url
 from urbanart.player.web_files import web_player_files
 from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path, media_url
@@ -246,6 +248,7 @@ def _plan(
         s.default_playlist_id for s in screens if s.default_playlist_id is not None
     }
     playlists = _load_playlists(library, wanted)
+    texts = texts_for(library, {i.artwork_id for p in playlists.values() for i in p.items})
     overlaps: dict[int, list[Overlap]] = {}
     for overlap in library_overlaps(library, today=start.date()):
         overlaps.setdefault(overlap.screen_id, []).append(overlap)
@@ -338,6 +341,8 @@ def _plan(
                         ),
                     )
                 )
+            languages = (screen.language, screen.second_language or screen.language)
+            items = [localize(i, texts.get(i.artwork_id, {}), languages) for i in items]
             facts[pid] = mf.PlaylistFacts(pid, playlist.name, tuple(items))
         warnings = [
             f"Playlist {f.name!r} has nothing approved to show."

@@ -24,6 +24,7 @@ from urbanart.errors import InvalidValue
 from urbanart.library.concurrency import KINDS, WRITING, kind_of, name_of, note_writes
 from urbanart.library.lookup import find
 from urbanart.library.models import (
+    Artist,
     Artwork,
     AuditEntry,
     Edited,
@@ -44,7 +45,8 @@ BOOKKEEPING = frozenset({"version", "updated_by", "updated_at", "created_at", "i
 SECRET_FIELDS = frozenset({"poll_token", "push_secret"})
 #: Collections that are part of a row's own content (membership, tags, targets, items).
 OWN_COLLECTIONS: dict[type[Edited], frozenset[str]] = {
-    Artwork: frozenset({"tags"}),
+    Artist: frozenset({"texts"}),
+    Artwork: frozenset({"tags", "texts"}),
     Playlist: frozenset({"items"}),
     Schedule: frozenset({"screens", "groups"}),
     Screen: frozenset({"groups"}),

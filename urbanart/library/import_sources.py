@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from urbanart.errors import InvalidValue, MetadataError
-from urbanart.library.catalog import clean_artwork_fields
+from urbanart.library.catalog import clean_artwork_fields, clean_text
+from urbanart.library.language_codes import EXAMPLES, clean_language
+from urbanart.library.texts import BASE_LANGUAGE, WORK_FIELDS
+from urbanart.library.translations import clean_work_texts
 
 #: Files a folder scan passes over: sidecars that sit beside artworks but are not artworks.
 SIDECAR_SUFFIXES = frozenset({".csv", ".json", ".txt", ".md", ".xmp", ".pdf", ".ini", ".db"})
@@ -37,6 +40,8 @@ SHEET_COLUMNS = (
     "tags",
     "status",
 )
+#: Columns a sheet may give per language, as FIELD@LANGUAGE: title@ja, alt_text@pt-BR, bio@fi.
+TRANSLATED_COLUMNS = (*WORK_FIELDS, "bio")
 
 
 @dataclass(frozen=True)
@@ -195,11 +200,7 @@ def read_sheet(path: str | Path) -> MetadataSheet:
         raise MetadataError(
             f"{source}: no 'file' column; the header must name {', '.join(SHEET_COLUMNS)}"
         )
-    unknown = [c for c in columns if c not in SHEET_COLUMNS]
-    if unknown:
-        raise MetadataError(
-            f"{source}: unknown column {unknown[0]!r}; known columns are {', '.join(SHEET_COLUMNS)}"
-        )
+    translated = _translated_columns(source, columns)
     by_path: dict[Path, dict[str, Any]] = {}
     by_name: dict[str, dict[str, Any]] = {}
     errors = []
@@ -209,9 +210,19 @@ def read_sheet(path: str | Path) -> MetadataSheet:
         if not file:
             errors.append(f"{source.name} line {line}: 'file' is empty")
             continue
+        per_language: dict[str, dict[str, str]] = {}
+        for column, (name, language) in translated.items():
+            value = row.pop(column, "")
+            if value:
+                per_language.setdefault(language, {})[name] = value
         values = {k: v for k, v in row.items() if v != ""}
+        values.update(per_language.pop(BASE_LANGUAGE, {}))  # title@en is the title
+        bios = values.pop("bio", None)
         try:
             clean = clean_artwork_fields(values)
+            if bios is not None:
+                per_language.setdefault(BASE_LANGUAGE, {})["bio"] = bios
+            _clean_translations(clean, per_language)
         except InvalidValue as exc:
             errors.append(f"{source.name} line {line} ({file}): {exc}")
             continue
@@ -225,3 +236,41 @@ def read_sheet(path: str | Path) -> MetadataSheet:
         more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
         raise MetadataError("; ".join(errors[:10]) + more)
     return MetadataSheet(source=source, by_path=by_path, by_name=by_name)
+
+
+def _translated_columns(source: Path, columns: list[str]) -> dict[str, tuple[str, str]]:
+    """FIELD@LANGUAGE columns as {column: (field, language)}; a sheet naming any other column,
+    or a language code that is none, is refused whole, naming that column."""
+    translated: dict[str, tuple[str, str]] = {}
+    for column in columns:
+        if column in SHEET_COLUMNS:
+            continue
+        name, at, language = column.partition("@")
+        if not at or name not in TRANSLATED_COLUMNS:
+            raise MetadataError(
+                f"{source}: unknown column {column!r}; known columns are "
+                f"{', '.join(SHEET_COLUMNS)}, and per language "
+                f"{', '.join(c + '@LANGUAGE' for c in TRANSLATED_COLUMNS)} (such as title@ja)"
+            )
+        try:
+            tag = clean_language(language)
+        except InvalidValue:
+            raise MetadataError(
+                f"{source}: column {column!r}: {language!r} is not a language code ({EXAMPLES})"
+            ) from None
+        if (name, tag) in translated.values():
+            raise MetadataError(f"{source}: column {column!r} repeats {name}@{tag}")
+        translated[column] = (name, tag)
+    return translated
+
+
+def _clean_translations(clean: dict[str, Any], per_language: dict[str, dict[str, str]]) -> None:
+    """Put a row's texts per language into its metadata, checked: "texts" (an artwork's, by
+    language) and "bios" (its artist's, by language, the base one included)."""
+    for language, values in per_language.items():
+        bio = values.pop("bio", None)
+        if bio is not None:
+            text = clean_text(f"bio@{language}", bio, key="bio")
+            clean.setdefault("bios", {})[language] = text
+        if values:
+            clean.setdefault("texts", {})[language] = clean_work_texts(values, language)

@@ -36,6 +36,8 @@ from urbanart.library.import_workers import start_worker
 from urbanart.library.library import Library
 from urbanart.library.models import Artwork, MediaAsset, Rendition
 from urbanart.library.store import MediaStore
+from urbanart.library.texts import BASE_LANGUAGE
+from urbanart.library.translations import apply_bio, apply_work_texts
 from urbanart.library.video_import import VideoFacts, prepare_video
 from urbanart.library.vocabulary import ReviewStatus
 
@@ -392,6 +394,13 @@ def _insert(
     )
     session.add(artwork)
     set_tags(session, artwork, meta.get("tags", []))
+    for language, texts in meta.get("texts", {}).items():
+        apply_work_texts(artwork, language, texts)
+    for language, bio in meta.get("bios", {}).items():
+        if language == BASE_LANGUAGE:
+            artwork.artist.bio = bio
+        else:
+            apply_bio(artwork.artist, language, bio)
     session.flush()
     return artwork
 

@@ -106,6 +106,28 @@ class Artist(Edited, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     artworks: Mapped[list[Artwork]] = relationship(back_populates="artist")
+    #: The bio in other languages than the base one (urbanart.library.texts).
+    texts: Mapped[list[ArtistText]] = relationship(
+        cascade="all, delete-orphan", order_by="ArtistText.language"
+    )
+
+
+class ArtistText(Base):
+    """An artist's bio in one language; the base language's bio stays in ``artists.bio``."""
+
+    __tablename__ = "artist_texts"
+
+    artist_id: Mapped[int] = mapped_column(
+        ForeignKey("artists.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: A BCP 47 tag as urbanart.library.language_codes.clean_language gives it ("ja", "pt-BR").
+    language: Mapped[str] = mapped_column(String(35), primary_key=True)
+    bio: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def name(self) -> str:
+        """How the audit log names the row (audit._plain): its language and bio."""
+        return f"{self.language}: {self.bio[:80]}"
 
 
 class MediaAsset(Base):
@@ -188,6 +210,35 @@ class Artwork(Edited, Base):
     artist: Mapped[Artist] = relationship(back_populates="artworks")
     asset: Mapped[MediaAsset] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=artwork_tags, order_by=Tag.name)
+    #: Title, description and alt text in other languages (urbanart.library.texts).
+    texts: Mapped[list[ArtworkText]] = relationship(
+        cascade="all, delete-orphan", order_by="ArtworkText.language"
+    )
+
+
+class ArtworkText(Base):
+    """An artwork's texts in one language; "" where that language lacks one.
+
+    The base language's texts stay in the artwork's own columns, so everything that reads
+    ``artworks.title`` keeps working unchanged.
+    """
+
+    __tablename__ = "artwork_texts"
+
+    artwork_id: Mapped[int] = mapped_column(
+        ForeignKey("artworks.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: A BCP 47 tag as urbanart.library.language_codes.clean_language gives it ("ja", "pt-BR").
+    language: Mapped[str] = mapped_column(String(35), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def name(self) -> str:
+        """How the audit log names the row (audit._plain): its language and texts."""
+        texts = " / ".join(t[:80] for t in (self.title, self.description, self.alt_text) if t)
+        return f"{self.language}: {texts}"
 
 
 class Setting(Base):
@@ -248,6 +299,9 @@ class Screen(Edited, Base):
         ForeignKey("playlists.id", ondelete="SET NULL")
     )
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: The language of its captions and now-playing page (BCP 47), and an optional second one.
+    language: Mapped[str] = mapped_column(String(35), default="en", server_default="en")
+    second_language: Mapped[str | None] = mapped_column(String(35))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -92,8 +92,8 @@ class DataKind(StrEnum):
 
 #: The tables an edit of each kind may write; a step records rows of those it declares.
 TABLES: dict[DataKind, tuple[str, ...]] = {
-    DataKind.ARTWORKS: ("artists", "artworks", "tags", "artwork_tags"),
-    DataKind.ARTISTS: ("artists",),
+    DataKind.ARTWORKS: ("artists", "artworks", "tags", "artwork_tags", "artwork_texts"),
+    DataKind.ARTISTS: ("artists", "artist_texts"),
     DataKind.PLAYLISTS: ("playlists", "playlist_items"),
     DataKind.SCHEDULES: ("schedules", "schedule_screens", "schedule_groups"),
     DataKind.SCREENS: ("screens", "screen_groups", "screen_group_members"),

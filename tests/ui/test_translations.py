@@ -1,0 +1,171 @@
+"""Languages in the studio: a screen's language pickers, and the artwork editor's
+"Translations" section (per-language texts, saved through the writer thread, right-to-left
+scripts shown right to left)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
+
+from tests.ui.conftest import library_view, wait_idle
+from tests.ui.test_library_view import _select_first
+from tests.ui.test_screens_view import _add_screen, _cells, _click_row, _open_register, _view
+from ui.dialogs.screen_dialog import ScreenDialog
+from urbanart.curation import screens
+from urbanart.library.catalog import get_artwork
+from urbanart.library.texts import texts_for
+
+HEBREW = "מים כחולים מתחת לשמיים"
+
+
+def test_register_a_screen_with_two_languages_and_edit_them(qtbot, open_window, demo_home) -> None:
+    window = open_window(demo_home)
+    view = _view(window)
+    dialog = _open_register(qtbot, view)
+    assert (dialog.language.code(), dialog.second_language.code()) == ("en", "")
+    qtbot.keyClicks(dialog.name, "Shibuya Languages")
+    dialog.zone.setCurrentText("Asia/Tokyo")
+    dialog.language.set_code("ja")
+    dialog.second_language.set_code("en")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _cells(view, "Shibuya Languages") is not None)
+    stored = screens.get_screen(window.studio.library, "Shibuya Languages")
+    assert (stored.language, stored.second_language) == ("ja", "en")
+
+    _click_row(qtbot, view, "Shibuya Languages")
+    qtbot.waitUntil(lambda: view.detail.heading.text() == "Shibuya Languages")
+    qtbot.mouseClick(view.detail.edit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(view.dialog, ScreenDialog) and view.dialog.isVisible())
+    edit = view.dialog
+    assert isinstance(edit, ScreenDialog)
+    assert (edit.language.code(), edit.second_language.code()) == ("ja", "en")
+    assert "日本語" in edit.language.currentText()
+    edit.second_language.set_code(None)
+    qtbot.mouseClick(edit.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: screens.get_screen(window.studio.library, stored.id).second_language is None
+    )
+    assert screens.get_screen(window.studio.library, stored.id).language == "ja"
+
+
+def test_a_language_code_that_is_none_shows_under_the_field(qtbot, open_window, demo_home) -> None:
+    before = _add_screen(demo_home, "Mitte Kiosk")
+    window = open_window(demo_home)
+    view = _view(window)
+    qtbot.waitUntil(lambda: _cells(view, "Mitte Kiosk") is not None)
+    _click_row(qtbot, view, "Mitte Kiosk")
+    qtbot.waitUntil(lambda: view.detail.heading.text() == "Mitte Kiosk")
+    qtbot.mouseClick(view.detail.edit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(view.dialog, ScreenDialog) and view.dialog.isVisible())
+    dialog = view.dialog
+    assert isinstance(dialog, ScreenDialog)
+    dialog.language.setEditText("deutsch")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.errors.message("language") != "")
+    assert "not a language code" in dialog.errors.message("language")
+    assert dialog.isVisible()
+    wait_idle(qtbot)
+    assert screens.get_screen(window.studio.library, before.id).language == "en"
+
+
+def test_translations_are_saved_kept_per_language_and_undone(qtbot, open_window, demo_home) -> None:
+    window = open_window(demo_home)
+    view = library_view(window)
+    artwork_id = _select_first(qtbot, view)
+    section = view.editor.translations
+    assert section is not None
+    qtbot.waitUntil(lambda: section.record is not None and section.record.id == artwork_id)
+    library = view.studio.library
+    version = get_artwork(library, artwork_id).version
+
+    section.language.set_code("ja")
+    section.title.setText("川の夜明け")
+    section.title.textEdited.emit(section.title.text())
+    section.alt_text.setPlainText("青い水")
+    assert section.save_button.isEnabled()
+    # Switching language keeps what was typed for Japanese.
+    section.language.set_code("he")
+    assert section.title.text() == ""
+    section.alt_text.setPlainText(HEBREW)
+    section.language.set_code("ja")
+    assert section.title.text() == "川の夜明け"
+    qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "ja" in texts_for(library, [artwork_id])[artwork_id], timeout=5000)
+    saved = texts_for(library, [artwork_id])[artwork_id]["ja"]
+    assert (saved.title, saved.description, saved.alt_text) == ("川の夜明け", "", "青い水")
+    qtbot.waitUntil(lambda: section.note.text() == "Saved")
+    assert "ja" in section.present.text()
+    # The work's version moved on, and the editor took it: its next save is not refused.
+    assert view.editor.record is not None and view.editor.record.version > version
+
+    section.language.set_code("he")
+    assert section.alt_text.toPlainText() == HEBREW  # the draft came back
+    qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "he" in texts_for(library, [artwork_id])[artwork_id], timeout=5000)
+
+    qtbot.waitUntil(lambda: window.undo_action.text().startswith("&Undo Edit the he texts of"))
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: "he" not in texts_for(library, [artwork_id])[artwork_id], timeout=5000)
+    wait_idle(qtbot)
+
+    section.language.set_code("ja")
+    qtbot.waitUntil(section.remove_button.isEnabled)
+    qtbot.mouseClick(section.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "ja" not in texts_for(library, [artwork_id])[artwork_id], timeout=5000)
+
+
+def test_a_refused_translation_shows_under_its_field(qtbot, open_window, demo_home) -> None:
+    view = library_view(open_window(demo_home))
+    artwork_id = _select_first(qtbot, view)
+    section = view.editor.translations
+    assert section is not None
+    qtbot.waitUntil(lambda: section.record is not None and section.record.id == artwork_id)
+    section.language.set_code("fi")
+    section.title.setText("Joki" * 100)
+    section.title.textEdited.emit(section.title.text())
+    qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: section.errors.message("title") != "", timeout=5000)
+    assert "longer than 300 characters" in section.errors.message("title")
+    assert section.title.text() == "Joki" * 100
+    assert "fi" not in texts_for(view.studio.library, [artwork_id])[artwork_id]
+
+    # The base language is the work's own fields: typing "en" here must not clear them.
+    before = get_artwork(view.studio.library, artwork_id)
+    section.language.setEditText("en")
+    section.title.setText("Only a title")
+    section.title.textEdited.emit(section.title.text())
+    qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
+    assert "own language" in section.general_error.text()
+    wait_idle(qtbot)
+    after = get_artwork(view.studio.library, artwork_id)
+    assert (after.title, after.description, after.version) == (
+        before.title,
+        before.description,
+        before.version,
+    )
+
+
+def _cursor_x(edit: QLineEdit, position: int) -> int:
+    edit.setCursorPosition(position)
+    return edit.cursorRect().center().x()
+
+
+def test_right_to_left_text_is_laid_out_right_to_left(qtbot, open_window, demo_home) -> None:
+    view = library_view(open_window(demo_home))
+    _select_first(qtbot, view)
+    section = view.editor.translations
+    assert section is not None
+    section.resize(500, 400)
+    section.show()
+    section.title.setText(HEBREW)
+    # The end of a right-to-left text is on its left: the cursor moves leftwards as it types.
+    assert _cursor_x(section.title, len(HEBREW)) < _cursor_x(section.title, 0)
+    section.title.setText("Blue water")
+    assert _cursor_x(section.title, 10) > _cursor_x(section.title, 0)
+    section.alt_text.setPlainText(HEBREW)
+    block = section.alt_text.document().firstBlock()
+    assert block.textDirection() == Qt.LayoutDirection.RightToLeft
+    section.alt_text.setPlainText("Blue water")
+    assert (
+        section.alt_text.document().firstBlock().textDirection() == Qt.LayoutDirection.LeftToRight
+    )
