@@ -6,7 +6,7 @@ answered to that curator; now it stays with the submission, so the artist's stat
 Review view and ``calls review --json`` show it.
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0013
 Create Date: 2026-11-26 11:00:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
