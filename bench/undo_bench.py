@@ -6,7 +6,8 @@ Builds a library with 5,000 artworks (300 artists, 40 tags, two or three tags pe
   same edit inside `undo.unrecorded()` (the baseline, measured in this run);
 - a playlist edit (`playlists.move_item`) recorded and unrecorded likewise;
 then `Library.undo()` and `Library.redo()` of the artwork edit. Every edit changes something
-(the values alternate), so every recorded one leaves a step. Each figure is the median of N; the ratios are of CPU time (see `timed`).
+(the values alternate), so every recorded one leaves a step. Each figure is the median of N;
+the ratios are of CPU time (see `timed`).
 Ends with `name: value (goal …)` lines.
 """
 
