@@ -16,8 +16,10 @@ from PIL import Image
 from tests.delivery.conftest import World
 from tests.delivery.test_publish import manifests, releases
 from tests.delivery.video_world import CLIP, VideoWorld, add_video
+from tests.s3_server import S3Server, serve_s3  # noqa: F401 - the s3_server fixture
 from urbanart.delivery.publisher import PublishCancelled, publish, screen_video_profile
 from urbanart.delivery.tree_cache import content_type
+from urbanart.delivery.workflow import publish_and_deliver
 from urbanart.library.library import Library, current_tree
 from urbanart.protocol.manifest_format import media_urls, validate_payload
 
@@ -136,3 +138,18 @@ def test_a_long_transcode_reports_progress_and_a_cancel_leaves_the_tree_unchange
     assert releases(library) == []  # nothing was ever served, nothing half-made was left
     result = publish(library, now=NOW)  # the next publish transcodes and serves it whole
     assert manifests(library)[videos.lisbon_id][1]["version"] == 3 and result.changed
+
+
+def test_a_bucket_target_gets_the_mp4_as_video_mp4_and_immutable(
+    library: Library, videos: VideoWorld, s3_server: S3Server
+) -> None:
+    bucket = s3_server.bucket()
+    publish_and_deliver(
+        library, now=NOW, push=False, target=f"s3://{bucket}/live", endpoint_url=s3_server.endpoint
+    )
+    video = reel_items(manifests(library)[videos.lisbon_id][1], videos)[1]["video"]
+    local = (current_tree(library) / video["url"].lstrip("/")).read_bytes()
+    head = s3_server.client().get_object(Bucket=bucket, Key="live" + video["url"])
+    assert head["ContentType"] == "video/mp4"
+    assert "immutable" in head["CacheControl"]
+    assert head["Body"].read() == local
