@@ -455,7 +455,8 @@ def _programme(
     facts: Mapping[int, _WorkFacts],
 ) -> dict[str, Any]:
     """What the now-playing script needs from a manifest, and nothing more: no poll token, no
-    hub URLs, no media hashes (the page is public; the manifest's address is the screen's)."""
+    hub URLs, no media hashes beyond the public paths of the files it shows (a video item's is
+    the screen's own MP4); the page is public, the manifest's address is the screen's."""
     return {
         "root": ROOT,
         "screen": {"id": payload["screen"]["id"], "name": payload["screen"]["name"]},
