@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,20 @@ from tests.curation.test_playlists_cli import make_artworks, make_playlist
 from urbanart.curation import playlist_file
 from urbanart.curation.playlists import get_playlist, list_playlists
 from urbanart.errors import InvalidValue
+from urbanart.library import catalog
 from urbanart.library.catalog import get_artwork
 from urbanart.library.demo import load_demo
+from urbanart.library.import_sources import ImportItem
+from urbanart.library.importer import ImportRun, Status, import_items
 from urbanart.library.library import Library
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "playlists").glob("*.json"))
+#: Video works the examples use, kept beside them (the demo collection has stills only).
+CLIPS = {
+    hashlib.sha256(p.read_bytes()).hexdigest(): p
+    for p in sorted((ROOT / "playlists" / "clips").glob("*"))
+}
 
 
 @pytest.fixture
@@ -45,13 +54,38 @@ def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
 
 def test_there_are_example_playlists() -> None:
     names = {json.loads(p.read_text("utf-8"))["name"] for p in EXAMPLES}
-    assert {"Night Shift", "Morning Light"} <= names
+    assert {"Night Shift", "Morning Light", "Harbour Swell"} <= names
+    videos = [
+        i for p in EXAMPLES for i in json.loads(p.read_text("utf-8"))["items"] if "loops" in i
+    ]
+    assert videos and all(i["sha256"] in CLIPS for i in videos)
+    assert all(p.stat().st_size < 300_000 for p in CLIPS.values())
+
+
+def import_clips(library: Library, data: dict[str, Any]) -> None:
+    """Import the example's clips from playlists/clips/ as its README says, with its labels."""
+    for entry in data["items"]:
+        clip = CLIPS.get(entry["sha256"])
+        if clip is None:
+            continue
+        item = ImportItem(clip, entry["artist"])
+        (result,) = import_items(library, [item], ImportRun(workers=1))
+        assert result.status is Status.IMPORTED and result.artwork_id is not None, result.reason
+        catalog.edit_artwork(
+            library,
+            result.artwork_id,
+            title=entry["title"],
+            year=entry["year"],
+            license=entry["license"],
+            status="approved",
+        )
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_every_example_is_valid_and_imports_into_a_demo_library(demo, path: Path) -> None:
     data = json.loads(path.read_text("utf-8"))
     playlist_file.validate(data)
+    import_clips(demo, data)
     record = playlist_file.import_playlist(demo, data)
     assert record.name == data["name"]
     assert [i.sha256 for i in record.items] == [i["sha256"] for i in data["items"]]

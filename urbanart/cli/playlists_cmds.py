@@ -26,6 +26,12 @@ def _duration(total: float) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
+def _looped(loops: int | None) -> str:
+    if loops is None:
+        return ""
+    return " (plays once)" if loops == 1 else f" ({loops} loops)"
+
+
 def _show_playlist(record: PlaylistRecord, as_json: bool) -> None:
     if as_json:
         print_json(record.to_json())
@@ -49,7 +55,7 @@ def _show_playlist(record: PlaylistRecord, as_json: bool) -> None:
                     i.artwork_id,
                     i.title,
                     i.artist,
-                    _seconds(i.duration),
+                    _seconds(i.duration) + _looped(i.loops),
                     i.transition
                     if i.transition == "cut"
                     else f"{i.transition} {_seconds(i.transition_s)}",
@@ -165,7 +171,18 @@ _ITEM_OPTIONS = (
     click.option(
         "--duration",
         type=click.FloatRange(0, plays.MAX_DURATION, min_open=True),
-        help="Seconds on screen (more than 0, at most 86400).",
+        help="Seconds on screen (more than 0, at most 86400); a video is cut at this time.",
+    ),
+    click.option(
+        "--loops",
+        type=click.IntRange(1, plays.MAX_LOOPS),
+        help="A video only: play it this many times (its length × N on screen).",
+    ),
+    click.option(
+        "--play-once",
+        "play_once",
+        is_flag=True,
+        help="A video only: on screen for exactly its own length (the default when added).",
     ),
     click.option(
         "--transition",
@@ -236,7 +253,7 @@ def playlists_remove_item(library: Library, playlist: str, position: str) -> Pla
 def playlists_set_item(
     library: Library, playlist: str, position: str, overlay: bool | None, **look: Any
 ) -> PlaylistRecord:
-    """Change the duration, transition or overlay of the item at POSITION."""
+    """Change the duration (a video's loops), transition or overlay of the item at POSITION."""
     return plays.set_item(library, playlist, position, overlay=overlay, **look)
 
 

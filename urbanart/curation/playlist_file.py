@@ -24,6 +24,7 @@ from urbanart.curation.playlists import (
     clean_duration,
     clean_transition,
     find_playlist,
+    item_timing,
     not_approved,
 )
 from urbanart.curation.records import PlaylistRecord
@@ -104,6 +105,8 @@ def export_playlist(library: Library, playlist_ref: str | int) -> dict[str, Any]
                     "overlay": item.overlay,
                 }
             )
+            if item.loops is not None:
+                items[-1]["loops"] = item.loops
     data = {
         "$schema": schema()["$id"],
         "format": FORMAT,
@@ -122,7 +125,8 @@ def import_playlist(library: Library, data: Any, *, name: str | None = None) -> 
     """Create a playlist from a v1 file's data, all or nothing.
 
     Every work must be in this library (found by SHA-256) and approved; the first one that is
-    missing or unapproved stops the import before anything is written.
+    missing or unapproved stops the import before anything is written. An item with `loops`
+    (a video) gets loops × the video's length as it is in this library.
     """
     validate(data)
     title = clean_text("name", name if name is not None else data["name"], required=True, limit=200)
@@ -165,6 +169,21 @@ def import_playlist(library: Library, data: Any, *, name: str | None = None) -> 
                 )
             if work.status != ReviewStatus.APPROVED:
                 raise not_approved(work)
+        timings: list[tuple[float, int | None]] = []
+        for index, (entry, (_e, duration, kind, seconds, _o)) in enumerate(
+            zip(entries, planned, strict=True)
+        ):
+            if "loops" not in entry:
+                timings.append((duration, None))
+                continue
+            try:
+                looped = item_timing(works[entry["sha256"]], loops=entry["loops"])
+                clean_transition(kind, seconds, looped[0])
+            except InvalidValue as exc:
+                raise InvalidValue(
+                    "playlist file", f"$.items[{index}].loops", exc.reason, key="playlist_file"
+                ) from None
+            timings.append(looped)
         playlist = Playlist(
             name=title, description=clean_text("description", data.get("description", ""))
         )
@@ -172,12 +191,15 @@ def import_playlist(library: Library, data: Any, *, name: str | None = None) -> 
             PlaylistItem(
                 position=position,
                 artwork=works[entry["sha256"]],
-                duration_s=duration,
+                duration_s=timing[0],
+                loops=timing[1],
                 transition=kind,
                 transition_s=seconds,
                 overlay=overlay,
             )
-            for position, (entry, duration, kind, seconds, overlay) in enumerate(planned, start=1)
+            for position, ((entry, _d, kind, seconds, overlay), timing) in enumerate(
+                zip(planned, timings, strict=True), start=1
+            )
         ]
         session.add(playlist)
         session.flush()

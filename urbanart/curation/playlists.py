@@ -24,6 +24,7 @@ from urbanart.library.vocabulary import ReviewStatus
 DEFAULT_DURATION = 10.0
 MAX_DURATION = 86_400.0
 DEFAULT_CROSSFADE = 1.0
+MAX_LOOPS = 1000
 MAX_TRANSITION = 30.0
 TRANSITIONS = ("cut", "crossfade")
 
@@ -45,6 +46,86 @@ def clean_duration(value: Any) -> float:
             key="duration",
         )
     return seconds
+
+
+def clean_loops(value: Any) -> int:
+    """How many times a video item plays: a whole number from 1 to MAX_LOOPS."""
+    try:
+        loops = int(str(value).strip())
+    except (TypeError, ValueError):
+        loops = 0
+    if not 1 <= loops <= MAX_LOOPS:
+        raise InvalidValue(
+            "loops", value, f"must be a whole number from 1 to {MAX_LOOPS}", key="loops"
+        )
+    return loops
+
+
+def video_length(artwork: Artwork) -> float | None:
+    """The video's own length in seconds, or None for a still."""
+    asset = artwork.asset
+    if asset.kind != "video" or not asset.duration_s:
+        return None
+    return float(asset.duration_s)
+
+
+def looped_seconds(loops: int, length: float) -> float:
+    """A video's time on screen for `loops` plays: loops × its length, to the millisecond the
+    manifest and every player count in (so "which item plays when" stays exact)."""
+    return round(loops * length, 3)
+
+
+def item_timing(
+    artwork: Artwork,
+    *,
+    duration: Any = None,
+    loops: Any = None,
+    play_once: bool = False,
+    current: tuple[float, int | None] | None = None,
+) -> tuple[float, int | None]:
+    """(seconds on screen, loops) for an item of this work.
+
+    A video plays once by default (its own length), or `loops` times, or for a fixed
+    `duration` (its last loop cut); a still shows for `duration` (default 10 s). One of the
+    three at most. `current` is the item's timing when editing: kept when nothing is given.
+    """
+    given = [
+        name for name, value in (("duration", duration), ("loops", loops)) if value is not None
+    ]
+    if play_once:
+        given.append("play once")
+    if len(given) > 1:
+        raise InvalidValue(
+            "timing",
+            " and ".join(given),
+            "give one of a duration, a number of loops or play once",
+            key="loops" if "loops" in given else "duration",
+        )
+    length = video_length(artwork)
+    if (loops is not None or play_once) and length is None:
+        raise InvalidValue(
+            "loops",
+            loops if loops is not None else "play once",
+            f"only a video plays in loops; {artwork.title!r} is a still, give it a duration",
+            key="loops",
+        )
+    if duration is not None:
+        return clean_duration(duration), None
+    if loops is not None or play_once or (current is None and length is not None):
+        count = 1 if loops is None else clean_loops(loops)
+        assert length is not None
+        seconds = looped_seconds(count, length)
+        if seconds > MAX_DURATION:
+            raise InvalidValue(
+                "loops",
+                count,
+                f"{count} × {length:g} s is more than a day ({MAX_DURATION:g} s)",
+                key="loops",
+            )
+        return seconds, count
+    if current is not None:
+        return current
+    return DEFAULT_DURATION, None
 
 
 def clean_transition(
@@ -254,36 +335,46 @@ def add_items(
     artworks: Iterable[str | int],
     *,
     duration: Any = None,
+    loops: Any = None,
+    play_once: bool = False,
     transition: str | None = None,
     transition_seconds: Any = None,
     overlay: bool = True,
     position: int | None = None,
     expected_version: int | None = None,
 ) -> PlaylistRecord:
-    """Append approved artworks (by id or title), all or none: one refused work adds nothing."""
+    """Append approved artworks (by id or title), all or none: one refused work adds nothing.
+
+    Without a duration a still shows for 10 s and a video plays once (its own length); loops
+    and play_once are for videos only (item_timing)."""
     refs = list(artworks)
     if not refs:
         raise InvalidValue(
             "artworks", "", "name at least one artwork (id or title)", key="artworks"
         )
-    seconds = DEFAULT_DURATION if duration is None else clean_duration(duration)
-    kind, length = clean_transition(transition, transition_seconds, seconds)
+    if duration is not None:
+        clean_duration(duration)  # a bad value is named before any lookup
+        clean_transition(transition, transition_seconds, clean_duration(duration))
     with library.session() as session:
         playlist = find_playlist(session, ref)
         expect_version(playlist, expected_version)
         works = [check_approved(find_artwork(session, r)) for r in refs]
         items = _ordered(playlist)
-        new = [
-            PlaylistItem(
-                artwork=work,
-                duration_s=seconds,
-                transition=kind,
-                transition_s=length,
-                overlay=overlay,
-                position=0,
+        new = []
+        for work in works:
+            seconds, count = item_timing(work, duration=duration, loops=loops, play_once=play_once)
+            kind, length = clean_transition(transition, transition_seconds, seconds)
+            new.append(
+                PlaylistItem(
+                    artwork=work,
+                    duration_s=seconds,
+                    loops=count,
+                    transition=kind,
+                    transition_s=length,
+                    overlay=overlay,
+                    position=0,
+                )
             )
-            for work in works
-        ]
         at = len(items) if position is None else _insert_index(position, len(items))
         ordered = [*items[:at], *new, *items[at:]]
         playlist.items.extend(new)
@@ -347,25 +438,35 @@ def set_item(
     position: Any,
     *,
     duration: Any = None,
+    loops: Any = None,
+    play_once: bool = False,
     transition: str | None = None,
     transition_seconds: Any = None,
     overlay: bool | None = None,
     expected_version: int | None = None,
 ) -> PlaylistRecord:
-    """Change one item's duration, transition or overlay; fields left as None stay as they are."""
+    """Change one item's duration (or a video's loops, or play once), transition or overlay;
+    fields left as None stay as they are."""
     with library.session() as session:
         playlist = find_playlist(session, ref)
         expect_version(playlist, expected_version)
         item = _item_at(playlist, position)
-        seconds = item.duration_s if duration is None else clean_duration(duration)
-        if transition is not None or transition_seconds is not None or duration is not None:
+        timed = duration is not None or loops is not None or play_once
+        seconds, count = item_timing(
+            item.artwork,
+            duration=duration,
+            loops=loops,
+            play_once=play_once,
+            current=(item.duration_s, item.loops),
+        )
+        if transition is not None or transition_seconds is not None or timed:
             item.transition, item.transition_s = clean_transition(
                 transition,
                 transition_seconds,
                 seconds,
                 current=(item.transition, item.transition_s),
             )
-        item.duration_s = seconds
+        item.duration_s, item.loops = seconds, count
         if overlay is not None:
             item.overlay = overlay
         return _record(session, playlist.id)

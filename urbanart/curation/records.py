@@ -154,6 +154,8 @@ class ItemRecord(JsonRecord):
     transition: str
     transition_s: float
     overlay: bool
+    #: A video item's loops (1: play once), None for a fixed time or a still.
+    loops: int | None = None
 
     @classmethod
     def of(cls, item: PlaylistItem) -> ItemRecord:
@@ -169,6 +171,7 @@ class ItemRecord(JsonRecord):
             transition=item.transition,
             transition_s=item.transition_s,
             overlay=item.overlay,
+            loops=item.loops,
         )
 
 

@@ -18,7 +18,7 @@ from urbanart.curation.resolver import Timeline
 from urbanart.curation.rules import EPOCH
 from urbanart.protocol.canonical import canonical_json
 from urbanart.protocol.hub_api import screen_api_paths
-from urbanart.protocol.manifest_format import FORMAT, VERSION, version_of
+from urbanart.protocol.manifest_format import FORMAT, VERSION, VIDEO_VERSION, version_of
 from urbanart.viewers.qr import matrix_rows
 
 #: A manifest expires this long after its window ends. Until then a player keeps it (and its
@@ -53,6 +53,21 @@ class MediaFacts:
 
 
 @dataclass(frozen=True)
+class VideoFacts:
+    """A video rendition as published (manifest v3's `video`): what a player fetches, verifies
+    and plays; the item's `media` stays its still fallback."""
+
+    url: str
+    sha256: str  # of the MP4 file's bytes
+    size: int
+    width: int
+    height: int
+    duration_s: float  # the file's own length
+    fps: float
+    has_audio: bool
+
+
+@dataclass(frozen=True)
 class ItemFacts:
     item_id: int
     artwork_id: int
@@ -69,6 +84,7 @@ class ItemFacts:
     transition_s: float
     overlay: bool
     media: MediaFacts
+    video: VideoFacts | None = None  # set for a video work whose rendition was made
 
 
 @dataclass(frozen=True)
@@ -105,10 +121,25 @@ def _seconds(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(float(value), 3)
 
 
-def _item(item: ItemFacts, base_url: str) -> dict[str, Any]:
+def _video(video: VideoFacts) -> dict[str, Any]:
+    return {
+        "url": video.url,
+        "sha256": video.sha256,
+        "size": video.size,
+        "width": video.width,
+        "height": video.height,
+        "format": "MP4",
+        "codec": "h264",
+        "duration_s": round(float(video.duration_s), 3),
+        "fps": _seconds(video.fps),
+        "has_audio": video.has_audio,
+    }
+
+
+def _item(item: ItemFacts, base_url: str, version: int) -> dict[str, Any]:
     media = item.media
     mobile_url = f"{base_url}/a/{item.artwork_id}/"
-    return {
+    shaped = {
         "item_id": item.item_id,
         "artwork_id": item.artwork_id,
         "title": item.title,
@@ -135,6 +166,20 @@ def _item(item: ItemFacts, base_url: str) -> dict[str, Any]:
             "animated": media.animated,
         },
     }
+    if version >= VIDEO_VERSION:  # v3: every item names its kind; a video item carries its file
+        shaped["media_type"] = "video" if item.video is not None else "image"
+        if item.video is not None:
+            shaped["video"] = _video(item.video)
+    return shaped
+
+
+def payload_version(playlists: Mapping[int, PlaylistFacts], used: set[int]) -> int:
+    """2 while every item the screen gets is a still (the same bytes as before video existed, so
+    older players keep working and nothing is re-published), 3 as soon as one is a video."""
+    videos = any(
+        i.video is not None for pid in used if pid in playlists for i in playlists[pid].items
+    )
+    return VIDEO_VERSION if videos else VERSION
 
 
 @lru_cache(maxsize=65_536)
@@ -203,9 +248,10 @@ def build_manifest(
     default = screen.default_playlist_id if screen.default_playlist_id in playlists else None
     if default is not None:
         used.add(default)
+    version = payload_version(playlists, used)
     payload: dict[str, Any] = {
         "format": FORMAT,
-        "version": VERSION,
+        "version": version,
         "sequence": sequence,
         "expires": iso_z(expires if expires is not None else timeline.end + EXPIRY_MARGIN),
         "screen": {
@@ -223,7 +269,7 @@ def build_manifest(
             str(pid): {
                 "name": playlists[pid].name,
                 "total_seconds": _seconds(sum(i.duration_s for i in playlists[pid].items)),
-                "items": [_item(i, base_url) for i in playlists[pid].items],
+                "items": [_item(i, base_url, version) for i in playlists[pid].items],
             }
             for pid in sorted(used)
         },

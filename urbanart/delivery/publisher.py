@@ -39,6 +39,7 @@ from urbanart.delivery.signing import (
 from urbanart.delivery.tree import MEDIA, ReleaseIndex, Tree, safe_relpath
 from urbanart.errors import StorageError, UrbanArtError
 from urbanart.imaging.renditions import RenditionProfile
+from urbanart.imaging.video.transcode import TranscodeCancelled
 from urbanart.library.library import Library, published_root
 from urbanart.library.models import (
     Artwork,
@@ -51,6 +52,11 @@ from urbanart.library.models import (
 from urbanart.library.renditions import RenditionRecord, ensure_rendition
 from urbanart.library.settings import DEFAULT_LOOK_AHEAD_DAYS, load_settings
 from urbanart.library.texts import texts_for
+from urbanart.library.video_renditions import (
+    ensure_video_rendition,
+    screen_video_profile,
+    video_file_facts,
+)
 from urbanart.library.vocabulary import ReviewStatus, disclosure, license_url
 from urbanart.player.web_files import web_player_files
 from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path, media_url
@@ -173,6 +179,61 @@ def screen_profile(width: int, height: int) -> RenditionProfile:
     return RenditionProfile(width, height, "contain", format="JPEG", quality=RENDITION_QUALITY)
 
 
+@dataclass
+class _Videos:
+    """Video renditions made during one publish, per (content hash, profile key): each work is
+    transcoded once per screen size however many screens and playlists show it. A string is the
+    reason the work has no video for that size (it stays on its still)."""
+
+    made: dict[tuple[str, str], mf.VideoFacts | str] = field(default_factory=dict)
+    _store_keys: dict[str, str] = field(default_factory=dict)  # file sha256 -> media store key
+
+    def get(
+        self,
+        library: Library,
+        sha256: str,
+        width: int,
+        height: int,
+        note: Callable[[float], None] | None,
+        cancel: threading.Event | None,
+    ) -> tuple[mf.VideoFacts | None, str | None]:
+        """(the video, None) or (None, why it stays a still)."""
+        try:
+            profile = screen_video_profile(width, height)
+        except UrbanArtError as exc:  # an odd screen size: H.264 4:2:0 needs even sides
+            return None, f"the screen's size {width}×{height} cannot take a video ({exc})"
+        key = (sha256, profile.key())
+        if key not in self.made:
+            try:
+                made = ensure_video_rendition(
+                    library, sha256, profile, progress=note, cancel=cancel
+                )
+                facts = video_file_facts(library, made.video)
+            except TranscodeCancelled:
+                raise PublishCancelled(
+                    "Publishing was cancelled; the published tree is unchanged."
+                ) from None
+            except UrbanArtError as exc:  # the work's own fault: it stays on its still
+                self.made[key] = str(exc)
+            else:
+                self.made[key] = mf.VideoFacts(
+                    url=media_url(made.video.file_sha256, "mp4"),
+                    sha256=made.video.file_sha256,
+                    size=made.video.byte_size,
+                    width=made.video.width,
+                    height=made.video.height,
+                    duration_s=facts.duration_s,
+                    fps=facts.fps,
+                    has_audio=facts.has_audio,
+                )
+                self._store_keys[made.video.file_sha256] = made.video.store_key
+        found = self.made[key]
+        return (None, found) if isinstance(found, str) else (found, None)
+
+    def store_key(self, file_sha256: str) -> str:
+        return self._store_keys[file_sha256]
+
+
 def _load_playlists(library: Library, ids: set[int]) -> dict[int, Playlist]:
     if not ids:
         return {}
@@ -264,6 +325,7 @@ def _plan(
         global_warnings=[],
     )
     renditions: dict[tuple[str, str], RenditionRecord | str] = {}
+    videos = _Videos()
     for number, screen in enumerate(screens, start=1):
         if cancel is not None and cancel.is_set():
             raise PublishCancelled("Publishing was cancelled; the published tree is unchanged.")
@@ -282,6 +344,7 @@ def _plan(
             used.add(screen.default_playlist_id)
         facts: dict[int, mf.PlaylistFacts] = {}
         dropped: list[DroppedItem] = []
+        warnings_here: list[str] = []
         for pid in sorted(used):
             playlist = playlists.get(pid)
             if playlist is None:
@@ -314,6 +377,24 @@ def _plan(
                 extension = rendition.store_key.rsplit(".", 1)[-1]
                 url = media_url(rendition.file_sha256, extension)
                 plan.media[url.lstrip("/")] = (rendition.store_key, rendition.file_sha256)
+                video: mf.VideoFacts | None = None
+                if asset.kind == "video":
+                    video, why_not = videos.get(
+                        library,
+                        asset.sha256,
+                        screen.width,
+                        screen.height,
+                        _transcode_note(progress, number - 1, len(screens), screen.name, artwork),
+                        cancel,
+                    )
+                    if video is None:
+                        warnings_here.append(
+                            f"{artwork.title!r} shows its still on {screen.name!r}: its video "
+                            f"could not be made for this screen ({why_not})."
+                        )
+                    else:
+                        store_key = videos.store_key(video.sha256)
+                        plan.media[video.url.lstrip("/")] = (store_key, video.sha256)
                 items.append(
                     mf.ItemFacts(
                         item_id=item.id,
@@ -337,8 +418,9 @@ def _plan(
                             width=rendition.width,
                             height=rendition.height,
                             format=rendition.format,
-                            animated=asset.frame_count > 1,
+                            animated=asset.kind != "video" and asset.frame_count > 1,
                         ),
+                        video=video,
                     )
                 )
             languages = (screen.language, screen.second_language or screen.language)
@@ -349,6 +431,7 @@ def _plan(
             for f in facts.values()
             if not f.items
         ]
+        warnings.extend(dict.fromkeys(warnings_here))  # once per work, in playlist order
         warnings.extend(o.message for o in overlaps.get(screen.id, ()))
         screen_facts = mf.ScreenFacts(
             id=screen.id,
@@ -389,6 +472,21 @@ def _plan(
     plan.files.update(viewers.files)  # pages, QR codes, CSS: docs/published-tree.md
     plan.media.update(viewers.media)  # the pages' images, content-addressed like screens' media
     return plan
+
+
+def _transcode_note(
+    progress: Progress | None, done: int, total: int, screen: str, artwork: Artwork
+) -> Callable[[float], None] | None:
+    """Progress of a long transcode, shown as the screen's step ("Preparing Berlin: video
+    'Tide' 40%"), so a publish that transcodes for minutes never looks stuck."""
+    if progress is None:
+        return None
+    title = artwork.title
+
+    def note(fraction: float) -> None:
+        progress(done, total, f"{screen}: video {title!r} {fraction:.0%}")
+
+    return note
 
 
 def _previous_gone(tree: Tree | None, index: ReleaseIndex | None) -> bytes | None:

@@ -355,6 +355,9 @@ class PlaylistItem(Base):
         ForeignKey("artworks.id", ondelete="RESTRICT"), index=True
     )
     duration_s: Mapped[float] = mapped_column(default=10.0)
+    #: A video item's loops (1 = play once); duration_s is then loops × the video's length. None:
+    #: duration_s is a fixed time (a still's, or a video cut at that time).
+    loops: Mapped[int | None] = mapped_column(Integer, nullable=True)
     transition: Mapped[str] = mapped_column(String(20), default="cut")  # cut | crossfade
     transition_s: Mapped[float] = mapped_column(default=0.0)
     #: Whether the screen shows the caption and QR code over the work.

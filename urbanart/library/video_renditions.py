@@ -15,11 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import av.error
 from sqlalchemy import select
 
 from urbanart.errors import NotFound
 from urbanart.imaging.renditions import RenditionProfile
 from urbanart.imaging.video.jobs import run_transcode
+from urbanart.imaging.video.probe import frame_rate, open_video, stream_duration, video_stream
 from urbanart.imaging.video.profile import VideoProfile
 from urbanart.imaging.video.transcode import CancelSignal, TranscodeFailed, plan_for
 from urbanart.library import store as keys
@@ -138,9 +140,11 @@ SOFT_BITS_PER_PIXEL_S = 1.0
 
 
 def screen_video_profile(width: int, height: int) -> VideoProfile:
-    """A screen's video rendition profile: its size (made even) and the default budget, fit,
-    frame-rate cap and sound (a screen setting for the budget would go here)."""
-    return VideoProfile(max(16, width - width % 2), max(16, height - height % 2))
+    """The video rendition a screen gets: its exact size, letterboxed like its stills, the
+    default frame-rate cap, no sound and the default byte budget (an operator's "25 MB"; a
+    screen setting for the budget would go here). H.264 needs even sizes: an odd-sized screen
+    gets no video (the publisher keeps its still and warns; the Publish check says why)."""
+    return VideoProfile(width, height, "contain")
 
 
 @dataclass(frozen=True)
@@ -235,3 +239,45 @@ def video_budgets(library: Library) -> list[VideoBudget]:
                     )
                 )
         return out
+
+
+@dataclass(frozen=True)
+class VideoFileFacts:
+    """What a player is told about a video rendition file: its own length, rate and sound."""
+
+    duration_s: float
+    fps: float
+    has_audio: bool
+
+
+def video_file_facts(library: Library, record: RenditionRecord) -> VideoFileFacts:
+    """The length, frame rate and sound of a stored video rendition, read from its header.
+
+    Read from the file rather than the original's catalog facts: the rendition's frame rate is
+    capped and its length is what a player loops over (the manifest's video.duration_s).
+    Remembered by the file's own sha256 (its bytes never change), so a process reads each
+    header once. RenditionFailed when the file gives no length."""
+    known = _FILE_FACTS.get(record.file_sha256)
+    if known is None:
+        known = _FILE_FACTS[record.file_sha256] = _read_facts(library, record.store_key)
+    return known
+
+
+#: file sha256 -> facts; a few dozen bytes per video work.
+_FILE_FACTS: dict[str, VideoFileFacts] = {}
+
+
+def _read_facts(library: Library, store_key: str) -> VideoFileFacts:
+    try:
+        with original_file(library.store, store_key) as path, open_video(path) as container:
+            stream = video_stream(container)
+            seconds = stream_duration(container, stream) if stream is not None else None
+            rate = frame_rate(stream) if stream is not None else None
+            sound = len(container.streams.audio) > 0
+    except FileNotFoundError:
+        raise RenditionFailed(f"its video rendition ({store_key}) is missing") from None
+    except av.error.FFmpegError as exc:
+        raise RenditionFailed(f"its video rendition cannot be read ({exc})") from None
+    if not seconds or seconds <= 0 or not rate:
+        raise RenditionFailed(f"its video rendition ({store_key}) has no length or frame rate")
+    return VideoFileFacts(round(seconds, 3), round(float(rate), 3), sound)

@@ -36,7 +36,13 @@ from urbanart.player.manifest_client import (
 )
 from urbanart.player.media_cache import MediaCache, MediaInvalid
 from urbanart.player.reports import ReportQueue, SendResult, iso
-from urbanart.player.timeline import Showing, media_needed, what_plays
+from urbanart.player.timeline import (
+    Showing,
+    media_needed,
+    video_of,
+    video_position_s,
+    what_plays,
+)
 from urbanart.protocol.envelope import SignatureInvalid
 from urbanart.protocol.freshness import ManifestStale, check_admissible, is_expired
 from urbanart.protocol.hub_api import screen_api_paths
@@ -71,7 +77,12 @@ class Manifest:
 
 @dataclass(frozen=True)
 class Frame:
-    """What the screen should show now: the showing plus verified file paths (None: don't)."""
+    """What the screen should show now: the showing plus verified file paths (None: don't).
+
+    For a video item whose MP4 is cached and verified, video_path is that file and
+    video_position_s where in it the screen is by the rule (docs/published-tree.md); a screen
+    plays the video from there, and shows `path` (the still) whenever video_path is None.
+    """
 
     showing: Showing
     path: Path | None
@@ -92,6 +103,7 @@ class _OnScreen:
     path: Path | None
     since: datetime
     manifest_version: str | None
+    video_path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -399,6 +411,7 @@ class Player:
                 self._close_play(now)
                 path = self._verified(showing.item)
                 shown = _OnScreen(showing.key, showing, path, now, manifest.version)
+                shown.video_path = self._verified_video(showing.item)
                 self._on_screen = shown
                 if path is not None and showing.item is not None:
                     log.info(
@@ -413,7 +426,30 @@ class Player:
             previous = None
             if showing.previous is not None and self.cache.has(showing.previous["media"]):
                 previous = self.cache.path_for(showing.previous["media"])
-            return Frame(showing, shown.path, previous, manifest.version)
+            video_path = shown.video_path if shown.path is not None else None
+            return Frame(
+                showing,
+                shown.path,
+                previous,
+                manifest.version,
+                video_path,
+                video_position_s(showing) if video_path is not None else None,
+            )
+
+    def _verified_video(self, item: Mapping[str, Any] | None) -> Path | None:
+        """The item's verified MP4, or None (a still item, or a missing or damaged video: the
+        screen then shows the still, which every item has)."""
+        video = video_of(item)
+        if video is None or item is None:
+            return None
+        try:
+            path = self.cache.verified(video)
+        except MediaInvalid as exc:
+            self.error(f"showing the still of {item['title']!r}: {exc}")
+            return None
+        if path is None:
+            self.error(f"showing the still of {item['title']!r}: its video is missing or damaged")
+        return path
 
     def _verified(self, item: Mapping[str, Any] | None) -> Path | None:
         if item is None:

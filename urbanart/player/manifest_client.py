@@ -18,7 +18,12 @@ import requests
 
 from urbanart.protocol.envelope import SignatureInvalid, public_pem, verify_following
 from urbanart.protocol.freshness import ManifestStale, Reason
-from urbanart.protocol.manifest_format import FORMAT, VERSION, schema_errors, version_of
+from urbanart.protocol.manifest_format import (
+    FORMAT,
+    SUPPORTED_VERSIONS,
+    schema_errors,
+    version_of,
+)
 
 JITTER = 0.2
 MIN_RETRY = 5.0
@@ -66,7 +71,7 @@ def verify_following_key(
     announced (key rotation); then the new key's PEM comes second, for the player to pin once
     it takes the manifest."""
     payload, new_key = verify_following(envelope, public_key_pem)
-    if payload.get("format") != FORMAT or payload.get("version") != VERSION:
+    if payload.get("format") != FORMAT or payload.get("version") not in SUPPORTED_VERSIONS:
         raise ManifestRefused(
             f"Manifest format {payload.get('format')!r} version {payload.get('version')!r} is "
             "not one this player knows; update the player."

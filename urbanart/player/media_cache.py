@@ -26,7 +26,7 @@ from urbanart.errors import UrbanArtError
 log = logging.getLogger("urbanart.player")
 
 CHUNK = 256 * 1024
-_NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|webp|png|gif)$")
+_NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|webp|png|gif|mp4)$")
 
 
 class MediaInvalid(UrbanArtError):

@@ -9,7 +9,9 @@ rule from docs/published-tree.md, so they agree without talking to each other:
 * outside the manifest's window (a player that lost the network for longer than the look-ahead)
   the default playlist loops, anchored at the window edge nearest to t (``from`` before the
   window, ``until`` after it), so players still agree there;
-* a segment whose playlist is null, unknown or empty shows nothing (a neutral black screen).
+* a segment whose playlist is null, unknown or empty shows nothing (a neutral black screen);
+* inside a video item (manifest v3) that began at s, the video shows position
+  ``(t - s) mod video.duration_s``: it loops, and is cut when the item's ``duration_s`` ends.
 
 Arithmetic is in integer milliseconds (durations are published with at most 3 decimals), so a
 boundary instant gives the same answer in Python and in JavaScript.
@@ -21,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from urbanart.protocol.manifest_format import item_media
 
 _MS = timedelta(milliseconds=1)
 
@@ -164,10 +168,32 @@ def what_plays(payload: Mapping[str, Any], at: datetime) -> Showing:
     )
 
 
+def video_of(item: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The item's `video` entry when it is a video item (v3), else None: an item of a
+    media_type this player does not know plays its still, `media`."""
+    if item is None or item.get("media_type") != "video":
+        return None
+    video = item.get("video")
+    return video if isinstance(video, Mapping) else None
+
+
+def video_position_s(showing: Showing) -> float | None:
+    """Where in its video the showing item is at showing.at: (t - s) mod video.duration_s,
+    in whole milliseconds like the rest of the rule (None for a still or nothing)."""
+    video = video_of(showing.item)
+    if video is None or showing.started_at is None:
+        return None
+    length = max(1, round(float(video["duration_s"]) * 1000))
+    into = (showing.at - showing.started_at) // _MS
+    return (into % length) / 1000
+
+
 def media_needed(payload: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """Every media entry the payload can show, by sha256 (what must be cached before a switch)."""
+    """Every media entry the payload can show, stills and videos, by sha256 (what must be
+    cached before a switch)."""
     found: dict[str, Mapping[str, Any]] = {}
     for playlist in payload.get("playlists", {}).values():
         for item in playlist.get("items", []):
-            found.setdefault(item["media"]["sha256"], item["media"])
+            for media in item_media(item):
+                found.setdefault(media["sha256"], media)
     return found

@@ -18,7 +18,12 @@ from typing import Any
 from urbanart.protocol.canonical import canonical_bytes
 
 FORMAT = "urbanart.manifest"
+#: The version a screen gets while all its items are stills (older players know only this one).
 VERSION = 2
+#: The version of a payload with at least one video item (items carry media_type and video).
+VIDEO_VERSION = 3
+#: What this player side accepts: a v3 player plays v2 payloads unchanged.
+SUPPORTED_VERSIONS = (2, 3)
 SCHEMA_FILE = "manifest.schema.json"
 
 
@@ -51,10 +56,24 @@ def schema_errors(payload: Mapping[str, Any]) -> Iterable[str]:
         yield f"{'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message}"
 
 
+def item_media(item: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The files one item needs: its still (`media`, always) and its video when it has one.
+
+    A v3 item of a media_type this code does not know still needs only its still; its `video`
+    is fetched only when the item says it is a video."""
+    files = [item["media"]]
+    video = item.get("video")
+    if item.get("media_type") == "video" and isinstance(video, Mapping):
+        files.append(video)
+    return files
+
+
 def media_urls(payload: Mapping[str, Any]) -> set[str]:
-    """Every media URL the payload's playlists use: what a player must have cached."""
+    """Every media URL the payload's playlists use (stills and videos): what a player must
+    have cached before it switches to the payload."""
     return {
-        item["media"]["url"]
+        media["url"]
         for playlist in payload.get("playlists", {}).values()
         for item in playlist.get("items", [])
+        for media in item_media(item)
     }

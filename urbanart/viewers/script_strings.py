@@ -23,6 +23,7 @@ SCRIPT_STRINGS = {
     "nothing": N_("Nothing is showing on this screen right now."),
     "changes_in_s": N_("Changes in {n} s"),
     "changes_in_min": N_("Changes in {n} min"),
+    "video_position": N_("{position} of {length}"),
 }
 
 

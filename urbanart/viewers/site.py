@@ -163,6 +163,35 @@ def _published_items(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Map
     return found
 
 
+def _page_videos(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+    """artwork id -> the largest video rendition any screen got (manifest v3 `video`): the page
+    plays a file the tree already holds, so a video work costs its page no transcode."""
+    found: dict[int, Mapping[str, Any]] = {}
+    for sid in sorted(payloads):
+        for pid in sorted(payloads[sid]["playlists"], key=int):
+            for item in payloads[sid]["playlists"][pid]["items"]:
+                video = item.get("video") if item.get("media_type") == "video" else None
+                if not isinstance(video, Mapping):
+                    continue
+                aid = int(item["artwork_id"])
+                known = found.get(aid)
+                if known is None or video["width"] * video["height"] > (
+                    known["width"] * known["height"]
+                ):
+                    found[aid] = video
+    return found
+
+
+def iso_duration(seconds: float) -> str:
+    """ISO 8601 duration, as schema.org wants it: 30.5 s -> "PT30.5S", 95 s -> "PT1M35S"."""
+    millis = max(0, round(float(seconds) * 1000))
+    minutes, rest = divmod(millis, 60_000)
+    hours, minutes = divmod(minutes, 60)
+    secs = f"{rest / 1000:.3f}".rstrip("0").rstrip(".")
+    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    return text + (f"{secs}S" if rest or not (hours or minutes) else "")
+
+
 def _published_playlists(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
     found: dict[int, Mapping[str, Any]] = {}
     for sid in sorted(payloads):
@@ -185,8 +214,11 @@ class _WorkFacts:
     sha256: str
     width: int
     height: int
-    format: str  # the original's file format: "PNG", "GIF"
+    format: str  # the original's file format: "PNG", "GIF", "MP4"
     animated: bool
+    kind: str = "image"  # "image" or "video"
+    duration_s: float | None = None  # a video's own length
+    uploaded: str = ""  # the day the work entered the library (YYYY-MM-DD), JSON-LD uploadDate
 
     @property
     def artist_url(self) -> str:
@@ -228,7 +260,10 @@ def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
                 width=a.asset.width,
                 height=a.asset.height,
                 format=a.asset.format.upper(),
-                animated=a.asset.frame_count > 1,
+                animated=a.asset.kind != "video" and a.asset.frame_count > 1,
+                kind=a.asset.kind,
+                duration_s=a.asset.duration_s,
+                uploaded=a.created_at.date().isoformat(),
             )
             for a in session.scalars(stmt)
         }
@@ -306,17 +341,28 @@ def _json_ld(
     image: str | None,
     words: _Words,
     lang: str,
+    video: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """schema.org VisualArtwork, for search engines and link previews."""
+    """schema.org VisualArtwork (a VideoObject for a video work), for search engines and link
+    previews."""
     creator: dict[str, Any] = {"@type": "Person", "name": item["artist"]}
     data: dict[str, Any] = {
         "@context": "https://schema.org",
-        "@type": "VisualArtwork",
+        "@type": "VisualArtwork" if video is None else "VideoObject",
         "name": words.title,
         "inLanguage": lang,
         "creator": creator,
         "url": page,
     }
+    if video is not None:
+        data["contentUrl"] = video["src_abs"]
+        data["encodingFormat"] = "video/mp4"
+        data["duration"] = iso_duration(video["duration_s"])
+        data["width"], data["height"] = video["width"], video["height"]
+        if image is not None:
+            data["thumbnailUrl"] = image
+        if facts is not None and facts.uploaded:
+            data["uploadDate"] = facts.uploaded
     if facts is not None and facts.artist_website:
         creator["url"] = facts.artist_website
     if item["year"] is not None:
@@ -351,6 +397,7 @@ def _artwork_context(
     page: str,
     texts: Mapping[str, WorkTexts],
     bios: Mapping[str, str],
+    video: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What artwork.html shows of one work in one language (page: this version's address)."""
     aid = int(item["artwork_id"])
@@ -360,6 +407,16 @@ def _artwork_context(
     if not bios and facts is not None:
         bio, bio_lang = facts.artist_bio, BASE_LANGUAGE
     disclosure = _disclosure(item, lang)
+    shown = None
+    if video is not None:
+        src = str(video["url"]).lstrip("/")
+        shown = {
+            "src": src,
+            "src_abs": f"{base_url}/{src}",
+            "width": video["width"],
+            "height": video["height"],
+            "duration_s": float(video["duration_s"]),
+        }
     return {
         "js": ARTWORK_JS_PATH,
         "share_js": SHARE_JS_PATH,
@@ -382,7 +439,8 @@ def _artwork_context(
         "playlists": [(tree_url("p", pid) + "/", name) for pid, name in playlists],
         "og_image": image_abs,
         "og_description": _excerpt(words.description) or f"{item['credit']}. {disclosure}",
-        "json_ld": _json_ld(item, facts, page, image_abs, words, lang),
+        "json_ld": _json_ld(item, facts, page, image_abs, words, lang, shown),
+        "video": shown,
         "qr_svg": tree_url("qr", "a", f"{aid}.svg"),
         "where": where,
         "where_data": {
@@ -427,6 +485,21 @@ def _entry(
         "thumb": image.thumb if image else None,
         "thumb_width": image.thumb_width if image else None,
         "thumb_height": image.thumb_height if image else None,
+        "video": _entry_video(item),
+    }
+
+
+def _entry_video(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The video the screen plays for this item (its own rendition), for the now-playing page:
+    its tree path and its length, so the page can show where in it the screen is."""
+    video = item.get("video") if item.get("media_type") == "video" else None
+    if not isinstance(video, Mapping):
+        return None
+    return {
+        "src": str(video["url"]).lstrip("/"),
+        "duration_s": video["duration_s"],
+        "width": video["width"],
+        "height": video["height"],
     }
 
 
@@ -456,7 +529,8 @@ def _programme(
     suffix: str = "",
 ) -> dict[str, Any]:
     """What the now-playing script needs from a manifest, and nothing more: no poll token, no
-    hub URLs, no media hashes (the page is public; the manifest's address is the screen's)."""
+    hub URLs, no media hashes beyond the public paths of the files it shows (a video item's is
+    the screen's own MP4); the page is public, the manifest's address is the screen's."""
     return {
         "root": root,
         "screen": {"id": payload["screen"]["id"], "name": payload["screen"]["name"]},
@@ -711,6 +785,7 @@ def build_viewers(
     background = load_settings(library).rendition_background
     build = ViewerBuild()
     items = _published_items(payloads)
+    videos = _page_videos(payloads)
     playlists = _published_playlists(payloads)
     facts = _work_facts(library, set(items))
     texts = texts_for(library, set(items))
@@ -748,6 +823,7 @@ def build_viewers(
                 page=v.page_url,
                 texts=texts.get(aid, {}),
                 bios=bios.get(artist_id, {}) if artist_id is not None else {},
+                video=videos.get(aid),
             )
 
         _page_versions(

@@ -4,7 +4,9 @@
    Inside a timeline segment that plays playlist P from instant S, the item at t is found from
    (t - S) mod total(P), items in order, each for its duration. Outside the programme's window
    the default playlist loops from the nearest window edge, as the players do. Arithmetic is in
-   whole milliseconds, like the players'. Text is only ever set with textContent. */
+   whole milliseconds, like the players'. A video item that began at s shows position
+   (t - s) mod its video's length: the page plays the screen's own video from there and says
+   where it is ("0:12 of 0:30"). Text is only ever set with textContent. */
 (function () {
   "use strict";
 
@@ -107,6 +109,54 @@
     return img;
   }
 
+  /* Where in its video an item that began at `started` is at t, in ms (null for a still). */
+  function videoPositionMs(item, started, t) {
+    if (!item.video) return null;
+    var length = Math.max(1, Math.round(Number(item.video.duration_s) * 1000));
+    return (((t - started) % length) + length) % length;
+  }
+
+  function clockText(msValue) {
+    var seconds = Math.floor(msValue / 1000);
+    var minutes = Math.floor(seconds / 60);
+    var rest = seconds % 60;
+    return minutes + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  function positionText(item, positionMs) {
+    var length = Math.round(Number(item.video.duration_s) * 1000);
+    return say("video_position", { position: clockText(positionMs), length: clockText(length) });
+  }
+
+  /* The screen's own video, muted and looping, started where the screen is; on any error
+     the poster (the screen's still) stays, as on the screen itself. */
+  function movingPicture(item, started, alt) {
+    var video = document.createElement("video");
+    video.className = "current-image current-video";
+    video.muted = true;
+    video.defaultMuted = true;
+    video.loop = true;
+    video.autoplay = true;
+    video.playsInline = true;
+    video.setAttribute("muted", "");
+    video.setAttribute("playsinline", "");
+    video.setAttribute("aria-label", alt);
+    video.preload = "auto";
+    if (item.img) video.poster = root + item.img;
+    if (item.video.width && item.video.height) {
+      video.width = item.video.width;
+      video.height = item.video.height;
+    }
+    video.addEventListener("loadedmetadata", function () {
+      var at = videoPositionMs(item, started, Date.now());
+      try { video.currentTime = at / 1000; } catch (err) { /* the poster stays */ }
+      var playing = video.play();
+      if (playing && playing.catch) playing.catch(function () { /* autoplay refused: poster */ });
+    });
+    video.src = root + item.video.src;
+    return video;
+  }
+
   function thumbnail(item) {
     if (!item.thumb) return null;
     var img = document.createElement("img");
@@ -186,8 +236,9 @@
     if (item) {
       el("current-link").href = root + item.url;
       el("current-image-link").href = root + item.url;
-      replaceChild(el("current-image-link"),
-        picture(item, "current-image", "(min-width: 50rem) 50rem, 100vw", item.alt));
+      replaceChild(el("current-image-link"), item.video
+        ? movingPicture(item, now.started, item.alt)
+        : picture(item, "current-image", "(min-width: 50rem) 50rem, 100vw", item.alt));
       el("current-title").textContent = item.title;
       textLang(el("current-title"), item.title_lang);
       artistLink(el("current-artist"), item);
@@ -247,6 +298,10 @@
       shown = key;
     }
     el("current-time").textContent = remaining(now, t);
+    var position = el("current-position");
+    var at = now.item ? videoPositionMs(now.item, now.started, t) : null;
+    position.hidden = at === null;
+    position.textContent = at === null ? "" : positionText(now.item, at);
   }
 
   tick();
