@@ -32,8 +32,9 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from urbanart.delivery.play_checks import (
     LONGEST_PLAY,
@@ -44,6 +45,7 @@ from urbanart.delivery.play_checks import (
     kept_manifests,
 )
 from urbanart.delivery.rate_limit import Rate, RateLimiter, retry_after
+from urbanart.library.database import insert_new_only
 from urbanart.library.library import Library
 from urbanart.library.models import (
     Artwork,
@@ -170,6 +172,25 @@ def _token_holds(screen: Screen | None, token: str | None) -> bool:
     return screen is not None and (token is None or screen.poll_token == token)
 
 
+def _state_row(session: Session, screen_id: int, now: datetime) -> ScreenState:
+    """The screen's state row, made first when it has none.
+
+    Made by insert-if-new, not session.add: with several hub workers, a heartbeat and another
+    worker's poll flush may both make a screen's first state row at once; the loser's insert
+    then adds nothing (instead of failing the request) and both update the one row.
+    """
+    state = session.get(ScreenState, screen_id)
+    if state is None:
+        session.execute(
+            insert_new_only(session.get_bind().dialect.name, ScreenState).values(
+                screen_id=screen_id, last_seen_at=now
+            )
+        )
+        state = session.get(ScreenState, screen_id)
+    assert state is not None  # stored by us or by the worker that won
+    return state
+
+
 def record_heartbeat(
     library: Library,
     screen_id: int,
@@ -196,10 +217,7 @@ def record_heartbeat(
         if sha and not title:
             match = artworks_by_sha(session, [sha]).get(sha)
             title = match[1] if match else None
-        state = session.get(ScreenState, screen_id)
-        if state is None:
-            state = ScreenState(screen_id=screen_id, last_seen_at=now)
-            session.add(state)
+        state = _state_row(session, screen_id, now)
         state.last_seen_at = now
         if last_poll is not None and (state.last_poll_at is None or last_poll > state.last_poll_at):
             state.last_poll_at = last_poll
@@ -275,9 +293,12 @@ def record_plays(
             spans = [(started, duration) for started, duration in stored]
             check_against_stored([(index_of[p.record_id], p) for p in new], spans)
         artworks = artworks_by_sha(session, (p.artwork_sha256 for p in new)) if new else {}
+        stored_now = 0
         if new:  # one executemany, not 1,000 ORM objects (ten times faster, and holds the GIL less)
-            session.execute(
-                insert(Play),
+            # Insert-if-new: another hub worker may be storing the same ids right now (a retry
+            # racing its first attempt); the unique (screen, record id) decides, nothing raises.
+            inserted = session.execute(
+                insert_new_only(session.get_bind().dialect.name, Play).returning(Play.record_id),
                 [
                     {
                         "screen_id": screen_id,
@@ -295,7 +316,8 @@ def record_plays(
                     for p in new
                 ],
             )
-    return len(new), len(plays) - len(new)
+            stored_now = len(inserted.all())
+    return stored_now, len(plays) - stored_now
 
 
 def record_polls(library: Library, polls: Mapping[int, datetime]) -> int:
@@ -314,8 +336,7 @@ def record_polls(library: Library, polls: Mapping[int, datetime]) -> int:
                 continue
             state = states.get(screen_id)
             if state is None:
-                session.add(ScreenState(screen_id=screen_id, last_seen_at=at, last_poll_at=at))
-                continue
+                state = _state_row(session, screen_id, at)
             if state.last_poll_at is None or at > state.last_poll_at:
                 state.last_poll_at = at
             if at > state.last_seen_at:
