@@ -16,10 +16,12 @@ from tests.delivery.fleet_fixtures import (
     ARTWORK,
     PLAYS_FROM,
     build_fleet,
+    play_body,
     start_serve,
     stop,
 )
 from tests.delivery.hub_fixtures import sha
+from urbanart.delivery import api
 from urbanart.library.library import Library
 from urbanart.library.models import Play
 from urbanart.player.reports import ReportQueue
@@ -102,3 +104,42 @@ def test_a_killed_hub_loses_and_doubles_no_queued_play(
     assert len(wanted) == PLAYERS * ROUNDS * PER_ROUND
     assert len(stored) == len(set(stored))  # none doubled
     assert set(stored) == set(wanted)  # none lost
+
+
+def test_a_play_another_writer_is_storing_right_now_is_counted_once(
+    library: Library, home: Path
+) -> None:
+    """Two hub workers storing the same play at once (a retry racing its first attempt): the
+    second sees nothing when it looks (the first has not committed), and its insert must then
+    add nothing rather than fail the whole batch."""
+    [screen_id] = build_fleet(library, home, 1).values()
+    plays = api.parse_plays({"records": [play_body("raced", 0), play_body("fresh", 1)]})
+    outcome: list[object] = []
+
+    def second_worker() -> None:
+        try:
+            outcome.append(
+                api.record_plays(library, screen_id, plays, datetime.now(PLAYS_FROM.tzinfo))
+            )
+        except Exception as exc:
+            outcome.append(exc)
+
+    racing = threading.Thread(target=second_worker)
+    with library.session() as first:  # commits when the block ends
+        first.add(
+            Play(
+                screen_id=screen_id,
+                record_id="raced",
+                artwork_sha256=sha(ARTWORK),
+                started_at=plays[0].started_at,
+                duration_s=plays[0].duration_s,
+                received_at=datetime.now(plays[0].started_at.tzinfo),
+            )
+        )
+        first.flush()  # written, not committed: what the second worker cannot see yet
+        racing.start()
+        time.sleep(0.5)  # the second worker now waits on the first one's row (or lock)
+    racing.join(timeout=30)
+    assert outcome == [(1, 1)]  # "fresh" stored, "raced" a duplicate; nothing raised
+    with library.session() as s:
+        assert sorted(s.scalars(select(Play.record_id))) == ["fresh", "raced"]
