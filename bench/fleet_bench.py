@@ -94,7 +94,7 @@ def wait_ready(port: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+            requests.get(f"http://127.0.0.1:{port}/", timeout=timeout)
             return
         except requests.ConnectionError:
             time.sleep(0.1)
