@@ -70,6 +70,8 @@ PLAYS_PER_BATCH = 30
 PLAY_SECONDS = 10
 ARTWORK = b"\x89PNG the fleet bench artwork"
 GOAL_P99_MS = 50.0
+#: After the run, screens get this long to send the plays still queued.
+DRAIN_SECONDS = 60.0
 HEARTBEAT = {
     "playing": None,
     "manifest_version": "v1",
@@ -178,7 +180,8 @@ def _drive(
     with requests.Session() as http:
         while events:
             due, i, kind = heapq.heappop(events)
-            if due >= until:
+            if due >= until or time.monotonic() >= until:  # open loop: the run ends on time
+                heapq.heappush(events, (due, i, kind))
                 break
             wait = due - time.monotonic()
             if wait > 0:
@@ -202,10 +205,16 @@ def _drive(
                 del screen.pending[: len(batch)]
             every = HEARTBEAT_EVERY if kind == "heartbeat" else PLAYS_EVERY
             heapq.heappush(events, (due + every, i, kind))
+        unsent = sum(
+            int((until - due) // (HEARTBEAT_EVERY if kind == "heartbeat" else PLAYS_EVERY)) + 1
+            for due, _i, kind in events
+            if due < until
+        )
         # What is still queued goes now (a player's queue drains when the hub answers again).
+        drain_until = time.monotonic() + DRAIN_SECONDS
         for screen in screens:
             for _attempt in range(5):
-                if not screen.pending:
+                if not screen.pending or time.monotonic() > drain_until:
                     break
                 try:
                     answer = http.post(
@@ -222,11 +231,12 @@ def _drive(
                 time.sleep(1)
     out["latencies"] = latencies
     out["errors"] = errors
+    out["unsent"] = unsent
 
 
 def _client_process(
     args: tuple[str, list[int], int, float, float, str],
-) -> tuple[list[float], int, list[str]]:
+) -> tuple[list[float], int, int, list[str]]:
     """One client process: `threads` threads sharing these screens; (latencies, errors, ids)."""
     url, indexes, threads, start, seconds, played_from = args
     since = datetime.fromisoformat(played_from)
@@ -243,12 +253,18 @@ def _client_process(
         worker.join()
     latencies = [x for r in results for x in r["latencies"]]  # type: ignore[union-attr]
     errors = sum(int(r["errors"]) for r in results)  # type: ignore[arg-type]
-    return latencies, errors, [rid for s in screens for rid in s.made]
+    unsent = sum(int(r["unsent"]) for r in results)  # type: ignore[arg-type]
+    return latencies, errors, unsent, [rid for s in screens for rid in s.made]
 
 
 def run_fleet(
     url: str, seconds: float, processes: int, threads: int
-) -> tuple[list[float], int, list[str]]:
+) -> tuple[list[float], int, int, list[str], float]:
+    """(latencies, errors, requests not sent, play ids made, seconds the run took).
+
+    Open loop: requests are sent on schedule, late when the hub (or the client) falls behind,
+    and the run ends on time; what the schedule held but was never sent is counted apart.
+    """
     start = time.monotonic() + 2.0  # every process starts its clock on the same instant
     played_from = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
     indexes = list(range(SCREENS))
@@ -259,8 +275,11 @@ def run_fleet(
     # fork: the children share the parent's clock (time.monotonic is system-wide anyway).
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         results = pool.map(_client_process, jobs)
+    took = time.monotonic() - start
     latencies = sorted(x for r in results for x in r[0])
-    return latencies, sum(r[1] for r in results), [rid for r in results for rid in r[2]]
+    errors = sum(r[1] for r in results)
+    unsent = sum(r[2] for r in results)
+    return latencies, errors, unsent, [rid for r in results for rid in r[3]], took
 
 
 # The saturating burst ---------------------------------------------------------------------------
@@ -366,7 +385,7 @@ def main() -> None:
             f" client: {args.client_processes} processes x {args.client_threads} threads with"
             " requests sessions"
         )
-        latencies, errors, made = run_fleet(
+        latencies, errors, unsent, made, took = run_fleet(
             hub_url, args.seconds, args.client_processes, args.client_threads
         )
         with Library.open(home, database_url=url) as library, library.session() as session:
@@ -375,10 +394,10 @@ def main() -> None:
         lost = len(set(made) - stored) + (rows - len(stored))
         p99 = latencies[int(len(latencies) * 0.99)] * 1000 if latencies else float("nan")
         p50 = latencies[len(latencies) // 2] * 1000 if latencies else float("nan")
-        rate = len(latencies) / args.seconds
+        rate = len(latencies) / took
         print(
-            f"fleet: {len(latencies)} requests ({rate:.0f}/s), p50 {p50:.1f} ms, "
-            f"{len(made)} plays made, {rows} stored"
+            f"fleet: {len(latencies)} requests in {took:.0f} s ({rate:.0f}/s), p50 {p50:.1f} ms, "
+            f"{unsent} scheduled requests not sent in time, {len(made)} plays made, {rows} stored"
         )
 
         script = tmp / "heartbeats.lua"
