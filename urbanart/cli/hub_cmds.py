@@ -15,6 +15,7 @@ from urbanart.delivery import status as st
 from urbanart.delivery.job_runner import RunnerState, start_runner
 from urbanart.delivery.server import DEFAULT_HOST, DEFAULT_PORT
 from urbanart.delivery.server import serve as run_hub
+from urbanart.delivery.workers import MAX_WORKERS, check_workers, serve_workers
 from urbanart.library.library import current_tree
 
 _STATE_STYLE = {
@@ -51,16 +52,26 @@ def _bytes(value: int | None) -> str:
 @click.option(
     "--access-log", is_flag=True, help="Log every request to stderr, tokens masked (slower)."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, MAX_WORKERS),
+    default=1,
+    show_default=True,
+    help="Hub processes sharing the port (more than 1 needs the library on PostgreSQL).",
+)
 @pass_state
 @curator_errors
-def serve(state: CliState, host: str, port: int, access_log: bool) -> None:
+def serve(state: CliState, host: str, port: int, access_log: bool, workers: int) -> None:
     """Serve the published tree and the screens' API until Ctrl+C, and run timed jobs.
 
-    Timed jobs (`publish --at`, re-pushes at playlist switches, marking silent screens offline)
-    live in the library; one serving process runs them (the studio or a `serve`, whichever took
-    the job-runner lease), the others stand by and take over if it stops.
+    Timed jobs (`publish --at`, re-pushes at playlist switches, marking silent screens offline,
+    pruning old heartbeats and plays) live in the library; one serving process runs them (the
+    studio or a `serve`, whichever took the job-runner lease), the others stand by and take over
+    if it stops. With --workers N, N processes answer requests on one port and this process
+    supervises them and runs the timed jobs.
     """
     library = state.library()
+    check_workers(library, workers)  # refused before anything starts
 
     def ready(url: str) -> None:
         click.echo(f"Hub serving {current_tree(library)} at {url}")
@@ -73,7 +84,10 @@ def serve(state: CliState, host: str, port: int, access_log: bool) -> None:
 
     runner = start_runner(library)
     try:
-        run_hub(library, host, port, access_log=access_log, on_ready=ready)
+        if workers > 1:
+            serve_workers(library, host, port, workers, access_log=access_log, on_ready=ready)
+        else:
+            run_hub(library, host, port, access_log=access_log, on_ready=ready)
     finally:
         runner.stop(wait=False)
     click.echo("Hub stopped.")

@@ -181,7 +181,8 @@ def demo(state: CliState, if_empty: bool, as_json: bool) -> None:
 @curator_errors
 def settings(state: CliState, assignments: tuple[str, ...], as_json: bool) -> None:
     """Show or change library settings: the public address (public_base_url), import limits,
-    rendition background, look-ahead and media grace (in days). Sizes are in bytes and pixels.
+    rendition background, look-ahead, media grace and how long heartbeats and plays are kept (in
+    days). Sizes are in bytes and pixels.
     """
     library = state.library()
     if assignments:

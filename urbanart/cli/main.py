@@ -31,7 +31,8 @@ COMMANDS = {
     "settings": LazyCommand(
         "urbanart.cli.library_cmds:settings",
         "Show or change library settings: the public address (public_base_url), import limits, "
-        "rendition background, look-ahead and media grace (in days).",
+        "rendition background, look-ahead, media grace and how long heartbeats and plays are "
+        "kept (in days).",
     ),
     "artists": LazyCommand(
         "urbanart.cli.artists:artists", "The artists whose works are in the library."

@@ -25,7 +25,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,6 +34,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from urbanart.delivery.play_checks import (
     LONGEST_PLAY,
@@ -44,6 +45,7 @@ from urbanart.delivery.play_checks import (
     kept_manifests,
 )
 from urbanart.delivery.rate_limit import Rate, RateLimiter, retry_after
+from urbanart.library.database import insert_new_only
 from urbanart.library.library import Library
 from urbanart.library.models import (
     Artwork,
@@ -170,6 +172,42 @@ def _token_holds(screen: Screen | None, token: str | None) -> bool:
     return screen is not None and (token is None or screen.poll_token == token)
 
 
+def _state_rows(
+    session: Session, screen_ids: Sequence[int], now: datetime
+) -> dict[int, ScreenState]:
+    """The screens' state rows, made first (last seen `now`) for screens that have none.
+
+    Made by insert-if-new, not session.add: with several hub workers, a heartbeat and another
+    worker's poll flush may both make a screen's first state row at once; the loser's insert
+    then adds nothing (instead of failing the request) and both update the one row.
+    """
+    states = {
+        s.screen_id: s
+        for s in session.scalars(select(ScreenState).where(ScreenState.screen_id.in_(screen_ids)))
+    }
+    missing = [i for i in screen_ids if i not in states]
+    if missing:
+        session.execute(
+            insert_new_only(session.get_bind().dialect.name, ScreenState),
+            [{"screen_id": i, "last_seen_at": now} for i in missing],
+        )
+        for state in session.scalars(select(ScreenState).where(ScreenState.screen_id.in_(missing))):
+            states[state.screen_id] = state
+    return states
+
+
+@dataclass(frozen=True)
+class HeartbeatIn:
+    """One heartbeat to store: the screen, its checked body, when it came, the screen's latest
+    manifest poll the hub saw (if any), and the token it came with (None: not checked)."""
+
+    screen_id: int
+    body: Mapping[str, Any]
+    now: datetime
+    last_poll: datetime | None = None
+    token: str | None = None
+
+
 def record_heartbeat(
     library: Library,
     screen_id: int,
@@ -179,56 +217,97 @@ def record_heartbeat(
     *,
     token: str | None = None,
 ) -> bool:
-    """Upsert the screen's state; append the heartbeat to the history unless the screen's last
-    history row is younger than HEARTBEAT_HISTORY_INTERVAL. False when the screen is gone or
-    `token` is no longer its poll token (rotated: refused at once, whatever the token cache says).
+    """Store one heartbeat (record_heartbeats with one); False when the screen is gone or
+    `token` is no longer its poll token."""
+    return record_heartbeats(library, [HeartbeatIn(screen_id, body, now, last_poll, token)])[0]
+
+
+def record_heartbeats(library: Library, beats: Sequence[HeartbeatIn]) -> list[bool]:
+    """Upsert each screen's state; append a heartbeat to the history unless the screen has a
+    history row younger than HEARTBEAT_HISTORY_INTERVAL. One result per heartbeat: False when
+    the screen is gone or its token is no longer the screen's poll token (rotated: refused at
+    once, whatever the token cache says).
 
     Why the history is thinned here and not in a job: a client repeating heartbeats would
     otherwise write every one of them in full (megabytes a second); the state, which the
     studio shows, still follows every heartbeat.
+
+    Why many at once: a fleet sends hundreds of heartbeats a second and the hub writes them on
+    one thread; written one transaction each, every heartbeat pays several round trips to the
+    database and the queue grows under load. The hub gathers the heartbeats waiting for the
+    writer (HeartbeatWriter) and stores them here in one transaction with a handful of queries.
     """
-    playing = body.get("playing")
+    if not beats:
+        return []
     with WRITE_LOCK, library.session() as session:
-        if not _token_holds(session.get(Screen, screen_id), token):
-            return False
-        title = playing.get("title") if playing else None
-        sha = playing["artwork_sha256"].lower() if playing else None
-        if sha and not title:
-            match = artworks_by_sha(session, [sha]).get(sha)
-            title = match[1] if match else None
-        state = session.get(ScreenState, screen_id)
-        if state is None:
-            state = ScreenState(screen_id=screen_id, last_seen_at=now)
-            session.add(state)
-        state.last_seen_at = now
-        if last_poll is not None and (state.last_poll_at is None or last_poll > state.last_poll_at):
-            state.last_poll_at = last_poll
-        state.manifest_version = body.get("manifest_version")
-        state.playing_sha256 = sha
-        state.playing_title = title
-        state.player_version = body.get("player_version")
-        state.free_disk_bytes = body.get("free_disk_bytes")
-        state.errors = json.dumps(
-            list(body.get("errors", []))[-MAX_ERRORS_KEPT:], ensure_ascii=False
+        ids = sorted({b.screen_id for b in beats})
+        tokens = dict(
+            session.execute(select(Screen.id, Screen.poll_token).where(Screen.id.in_(ids))).all()
         )
-        refused = body.get("refused")
-        state.refused = json.dumps(refused, ensure_ascii=False) if refused else None
-        state.offline_since = None
-        last_kept = session.scalar(
-            select(Heartbeat.received_at)
-            .where(Heartbeat.screen_id == screen_id)
-            .order_by(Heartbeat.id.desc())
-            .limit(1)
-        )
-        if last_kept is None or not (timedelta(0) <= now - last_kept < HEARTBEAT_HISTORY_INTERVAL):
-            session.add(
-                Heartbeat(
-                    screen_id=screen_id,
-                    received_at=now,
-                    body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                )
+        held = [
+            b.screen_id in tokens and (b.token is None or tokens[b.screen_id] == b.token)
+            for b in beats
+        ]
+        live = [b for b, ok in zip(beats, held, strict=True) if ok]
+        if not live:
+            return held
+        untitled = {
+            playing["artwork_sha256"].lower()
+            for b in live
+            if (playing := b.body.get("playing")) and not playing.get("title")
+        }
+        titles = artworks_by_sha(session, untitled) if untitled else {}
+        live_ids = sorted({b.screen_id for b in live})
+        states = _state_rows(session, live_ids, min(b.now for b in live))
+        since = min(b.now for b in live) - HEARTBEAT_HISTORY_INTERVAL
+        kept: dict[int, list[datetime]] = {}
+        for screen_id, at in session.execute(
+            select(Heartbeat.screen_id, Heartbeat.received_at).where(
+                Heartbeat.screen_id.in_(live_ids),
+                Heartbeat.received_at > since,
+                Heartbeat.received_at <= max(b.now for b in live),
             )
-    return True
+        ):
+            kept.setdefault(screen_id, []).append(at)
+        history: list[dict[str, Any]] = []
+        for beat in live:
+            body, now = beat.body, beat.now
+            playing = body.get("playing")
+            sha = playing["artwork_sha256"].lower() if playing else None
+            title = playing.get("title") if playing else None
+            if sha and not title:
+                match = titles.get(sha)
+                title = match[1] if match else None
+            state = states[beat.screen_id]
+            state.last_seen_at = now
+            if beat.last_poll is not None and (
+                state.last_poll_at is None or beat.last_poll > state.last_poll_at
+            ):
+                state.last_poll_at = beat.last_poll
+            state.manifest_version = body.get("manifest_version")
+            state.playing_sha256 = sha
+            state.playing_title = title
+            state.player_version = body.get("player_version")
+            state.free_disk_bytes = body.get("free_disk_bytes")
+            state.errors = json.dumps(
+                list(body.get("errors", []))[-MAX_ERRORS_KEPT:], ensure_ascii=False
+            )
+            refused = body.get("refused")
+            state.refused = json.dumps(refused, ensure_ascii=False) if refused else None
+            state.offline_since = None
+            recent = kept.setdefault(beat.screen_id, [])
+            if not any(timedelta(0) <= now - at < HEARTBEAT_HISTORY_INTERVAL for at in recent):
+                recent.append(now)
+                history.append(
+                    {
+                        "screen_id": beat.screen_id,
+                        "received_at": now,
+                        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                    }
+                )
+        if history:
+            session.execute(insert(Heartbeat), history)
+    return held
 
 
 def record_plays(
@@ -275,9 +354,12 @@ def record_plays(
             spans = [(started, duration) for started, duration in stored]
             check_against_stored([(index_of[p.record_id], p) for p in new], spans)
         artworks = artworks_by_sha(session, (p.artwork_sha256 for p in new)) if new else {}
+        stored_now = 0
         if new:  # one executemany, not 1,000 ORM objects (ten times faster, and holds the GIL less)
-            session.execute(
-                insert(Play),
+            # Insert-if-new: another hub worker may be storing the same ids right now (a retry
+            # racing its first attempt); the unique (screen, record id) decides, nothing raises.
+            inserted = session.execute(
+                insert_new_only(session.get_bind().dialect.name, Play).returning(Play.record_id),
                 [
                     {
                         "screen_id": screen_id,
@@ -295,7 +377,8 @@ def record_plays(
                     for p in new
                 ],
             )
-    return len(new), len(plays) - len(new)
+            stored_now = len(inserted.all())
+    return stored_now, len(plays) - stored_now
 
 
 def record_polls(library: Library, polls: Mapping[int, datetime]) -> int:
@@ -314,8 +397,7 @@ def record_polls(library: Library, polls: Mapping[int, datetime]) -> int:
                 continue
             state = states.get(screen_id)
             if state is None:
-                session.add(ScreenState(screen_id=screen_id, last_seen_at=at, last_poll_at=at))
-                continue
+                state = _state_rows(session, [screen_id], at)[screen_id]
             if state.last_poll_at is None or at > state.last_poll_at:
                 state.last_poll_at = at
             if at > state.last_seen_at:
@@ -381,6 +463,51 @@ async def read_body(receive: Receive, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
+class HeartbeatWriter:
+    """Heartbeats waiting for the writer thread, stored together (record_heartbeats).
+
+    A heartbeat arriving while none waits schedules one write on the writer thread; those
+    arriving until it runs join it, so under load each transaction carries many heartbeats
+    (at most MAX_BATCH; the rest go in the next), and when idle each goes alone at once.
+    """
+
+    MAX_BATCH = 500
+
+    def __init__(self, library: Library, db: Executor) -> None:
+        self.library = library
+        self.db = db
+        self._lock = threading.Lock()
+        self._pending: list[tuple[HeartbeatIn, Future[bool]]] = []
+        self._scheduled = False
+
+    def submit(self, beat: HeartbeatIn) -> Future[bool]:
+        """A future that holds record_heartbeats' answer for this heartbeat, or its error."""
+        done: Future[bool] = Future()
+        with self._lock:
+            self._pending.append((beat, done))
+            if not self._scheduled:
+                self._scheduled = True
+                self.db.submit(self._write)
+        return done
+
+    def _write(self) -> None:
+        with self._lock:
+            batch = self._pending[: self.MAX_BATCH]
+            del self._pending[: self.MAX_BATCH]
+            if self._pending:
+                self.db.submit(self._write)  # the rest right after, in order
+            else:
+                self._scheduled = False
+        try:
+            results = record_heartbeats(self.library, [beat for beat, _ in batch])
+        except Exception as exc:  # every waiting request answers with it (503 when busy)
+            for _, done in batch:
+                done.set_exception(exc)
+            return
+        for (_, done), result in zip(batch, results, strict=True):
+            done.set_result(result)
+
+
 class ScreenApi:
     """Handles /api/v1/screens/<token>/(heartbeat|plays) for the hub."""
 
@@ -396,6 +523,7 @@ class ScreenApi:
         self.library = library
         self.db = db
         self.tokens = TokenMap(library)
+        self.heartbeats = HeartbeatWriter(library, db)
         self._take_poll = polls
         #: Parses and checks bodies, and indexes published manifests: work kept off the loop.
         self.checker = ThreadPoolExecutor(1, thread_name_prefix="hub-check")
@@ -539,14 +667,8 @@ class ScreenApi:
         if kind == "heartbeat":
             polled = self._take_poll(token)
             last_poll = datetime.fromtimestamp(polled, UTC) if polled is not None else None
-            ok = await loop.run_in_executor(
-                self.db,
-                partial(record_heartbeat, token=token),
-                self.library,
-                screen_id,
-                value,
-                now,
-                last_poll,
+            ok = await asyncio.wrap_future(
+                self.heartbeats.submit(HeartbeatIn(screen_id, value, now, last_poll, token))
             )
             if not ok:
                 return 404, NOT_FOUND_BODY

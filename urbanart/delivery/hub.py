@@ -261,6 +261,10 @@ class Hub:
     async def startup(self) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self.cache.load)
+        # The token map before the first request: a restarted hub (or a new worker) meets a
+        # backlog of screens at once, and a miss refreshes the map only once per interval, so
+        # screens asking before it is loaded would be told their token is unknown.
+        await loop.run_in_executor(self.db, self.api.tokens.refresh)
         if self.api.indexing is not None:  # plays are checked against it from the first request
             await asyncio.wrap_future(self.api.indexing)
         if self.freeze_gc:

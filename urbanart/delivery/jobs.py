@@ -31,6 +31,7 @@ from urbanart.curation import schedules
 from urbanart.curation.resolver import resolve_all
 from urbanart.delivery.manifest import EXPIRY_MARGIN
 from urbanart.delivery.push import push
+from urbanart.delivery.retention import prune_reports
 from urbanart.errors import InvalidValue
 from urbanart.library.library import Library
 from urbanart.library.models import PublishedManifest, Screen
@@ -54,7 +55,11 @@ REPUSH_REPLAN_EVERY = 3600
 REFRESH_BEFORE = EXPIRY_MARGIN + timedelta(days=1)
 REFRESH_EVERY = 3600
 
+#: How often heartbeat history and plays past their retention settings are pruned.
+PRUNE_EVERY = 3600
+
 PUBLISH_JOB = "urbanart.delivery.jobs:run_publish"
+PRUNE_JOB = "urbanart.delivery.jobs:run_prune_reports"
 REFRESH_JOB = "urbanart.delivery.jobs:run_refresh"
 REPUSH_JOB = "urbanart.delivery.jobs:run_repush"
 PLAN_REPUSHES_JOB = "urbanart.delivery.jobs:run_plan_repushes"
@@ -237,6 +242,18 @@ def install_standing_jobs(scheduler: BackgroundScheduler, library: Library) -> N
         misfire_grace_time=REFRESH_EVERY,
     )
     scheduler.add_job(
+        PRUNE_JOB,
+        "interval",
+        seconds=PRUNE_EVERY,
+        args=[home],
+        id="prune-reports",
+        name="Prune heartbeats and plays past their retention",
+        replace_existing=True,
+        coalesce=True,
+        misfire_grace_time=PRUNE_EVERY,
+        next_run_time=datetime.now(UTC) + timedelta(minutes=1),
+    )
+    scheduler.add_job(
         PLAN_REPUSHES_JOB,
         "interval",
         seconds=REPUSH_REPLAN_EVERY,
@@ -370,6 +387,12 @@ def run_repush(home: str, screen_id: int) -> None:
 def run_plan_repushes(home: str) -> None:
     with _library(home) as library:
         schedule_repushes(library)
+
+
+def run_prune_reports(home: str) -> None:
+    """The timed prune of heartbeat history and plays past the library's retention settings."""
+    with _library(home) as library:
+        prune_reports(library)
 
 
 def run_mark_offline(home: str) -> None:

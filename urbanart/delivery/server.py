@@ -13,6 +13,7 @@ pages, API answers and uvicorn's own 400/500 pages all get them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import logging
@@ -145,6 +146,7 @@ def _config(
     access_log: bool,
     log_config: Any,
     limits: ConnectionLimits | None = None,
+    extra_headers: list[tuple[str, str]] | None = None,
 ) -> uvicorn.Config:
     limits = fitting_limits(limits)
     return uvicorn.Config(
@@ -157,7 +159,7 @@ def _config(
         log_config=log_config,
         log_level="warning",
         server_header=False,
-        headers=SECURITY_HEADERS,
+        headers=SECURITY_HEADERS + (extra_headers or []),
         timeout_keep_alive=limits.idle_timeout,  # type: ignore[arg-type]  # float works
         timeout_graceful_shutdown=5,
     )
@@ -179,6 +181,29 @@ def serve(
     """
     sock = bind(host, port)
     raise_descriptor_limit()
+    if on_ready is not None:
+        on_ready(url_of(sock))
+    try:
+        serve_socket(library, sock, published=published, access_log=access_log, limits=limits)
+    finally:
+        sock.close()
+
+
+def serve_socket(
+    library: Library,
+    sock: socket.socket,
+    *,
+    published: Path | None = None,
+    access_log: bool = False,
+    limits: ConnectionLimits | None = None,
+    extra_headers: list[tuple[str, str]] | None = None,
+) -> None:
+    """Serve on an already listening socket until Ctrl+C / SIGTERM (blocking).
+
+    Why apart from serve(): a hub worker process (urbanart.delivery.workers) gets the socket its
+    supervisor bound and serves on it the same way; extra_headers go on every answer (a worker
+    names itself in one).
+    """
     if access_log:
         show_access_log()
     server = uvicorn.Server(
@@ -187,16 +212,11 @@ def serve(
             access_log=access_log,
             log_config=uvicorn.config.LOGGING_CONFIG,
             limits=limits,
+            extra_headers=extra_headers,
         )
     )
-    if on_ready is not None:
-        on_ready(url_of(sock))
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl+C after shutdown
         server.run(sockets=[sock])
-    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C after its graceful shutdown
-        pass
-    finally:
-        sock.close()
 
 
 def show_access_log() -> None:

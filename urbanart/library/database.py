@@ -19,12 +19,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import Pool
 
 from urbanart.errors import LibraryError
@@ -92,6 +94,22 @@ def begin_write(conn: Connection) -> None:
 
 def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def insert_new_only(dialect_name: str, table: Any) -> Any:
+    """An INSERT into `table` that skips rows colliding with a unique constraint, for the
+    dialect in use (PostgreSQL and SQLite both say ON CONFLICT DO NOTHING, each through its own
+    SQLAlchemy construct).
+
+    Why: two hub processes (or a retry racing its first attempt) may store the same play at
+    once; the unique constraint decides which insert wins and the other adds nothing, where a
+    look-then-insert would raise an integrity error for the loser.
+    """
+    if dialect_name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if dialect_name == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    raise LibraryError(f"No insert-if-new for the {dialect_name} database.")
 
 
 def _lock_key(name: str) -> int:

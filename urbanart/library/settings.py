@@ -27,6 +27,9 @@ DEFAULT_LOOK_AHEAD_DAYS = 7
 #: How long media no kept manifest uses stay on disk, for screens still on an older manifest.
 DEFAULT_MEDIA_GRACE_DAYS = 7
 #: What a curator's "this is a colour" looks like to the rendition code (imaging.renditions).
+#: Heartbeat history kept for an outage inquiry; plays kept for a year's reports and a margin.
+DEFAULT_HEARTBEATS_KEEP_DAYS = 30
+DEFAULT_PLAYS_KEEP_DAYS = 400
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 MEGAPIXEL = 1_000_000
 
@@ -176,6 +179,30 @@ class LibrarySettings:
             Unit.TEXT,
             "For MinIO, R2 or another S3-compatible service, e.g. https://minio.example.org; "
             "empty for AWS. Credentials come from the environment or ~/.aws, never from here.",
+        ),
+    )
+    #: Days each screen's heartbeat history is kept (the hub's timed job prunes older rows).
+    heartbeats_keep_days: int = _setting(
+        DEFAULT_HEARTBEATS_KEEP_DAYS,
+        SettingSpec(
+            "Keep heartbeat history",
+            Unit.DAYS,
+            "How long each screen's heartbeat history (what it said, minute by minute) is "
+            "kept for looking into an outage; older entries are removed every hour.",
+            1,
+            3650,
+        ),
+    )
+    #: Days proof-of-play records are kept (by when the play started), then pruned.
+    plays_keep_days: int = _setting(
+        DEFAULT_PLAYS_KEEP_DAYS,
+        SettingSpec(
+            "Keep plays",
+            Unit.DAYS,
+            "How long proof-of-play records are kept for reports; plays that started earlier "
+            "are removed every hour. Export reports you need for longer first.",
+            1,
+            36500,
         ),
     )
 

@@ -1,0 +1,436 @@
+"""A fleet of 1,000 screens against the hub on PostgreSQL (`urbanart serve --workers N`).
+
+Setup: a real PostgreSQL server (tests/postgres_server.py: a throwaway data folder and Unix
+socket), a library on it with 1,000 screens and a published tree that gives each screen a
+manifest naming one artwork (so its plays are plausible), then `urbanart serve --workers N` as a
+child process.
+
+Fleet run: each screen posts a heartbeat every 30 s and a batch of plays every 5 min (30 plays
+of 10 s: its last five minutes), compressed 10x in time: a heartbeat every 3 s and a batch every
+30 s, for 2 minutes (about 370 requests a second). The client is threads with requests sessions
+(keep-alive, one session per thread, each thread driving its share of the screens on their
+schedules) in several processes, so the client's GIL is not the bottleneck. A batch that fails
+is kept and sent again with the next one, as a real player's queue does. Latency is measured
+around each request. Afterwards every play id the screens made is looked up in the database:
+fleet_plays_lost counts the ones missing (a doubled one would count too: the table's unique
+constraint makes that impossible, and the count checks it).
+
+Throughput: a short saturating burst with wrk (64 connections) of heartbeats rotating over the
+1,000 screens' tokens against the hub, and the same burst against a bare ASGI app answering 204
+(bench/fleet_baseline.py) on the same uvicorn with the same worker count; the ratio is hub
+requests/s over baseline requests/s. Nothing is pinned to a CPU: the machine is shared.
+
+Ends with lines `name: value (goal …)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import json
+import multiprocessing
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from tests.delivery.hub_fixtures import (  # noqa: E402
+    add_artwork,
+    manifest_bytes,
+    point_current,
+    sha,
+    write_release,
+)
+from tests.postgres_server import PostgresServer, find_bin_dir  # noqa: E402
+from urbanart.library.home import ENV_DATABASE_URL  # noqa: E402
+from urbanart.library.library import Library  # noqa: E402
+from urbanart.library.models import Play, Screen  # noqa: E402
+
+SCREENS = 1000
+#: Real intervals 30 s and 300 s, compressed 10x.
+HEARTBEAT_EVERY = 3.0
+PLAYS_EVERY = 30.0
+PLAYS_PER_BATCH = 30
+PLAY_SECONDS = 10
+ARTWORK = b"\x89PNG the fleet bench artwork"
+GOAL_P99_MS = 50.0
+#: After the run, screens get this long to send the plays still queued.
+DRAIN_SECONDS = 60.0
+HEARTBEAT = {
+    "playing": None,
+    "manifest_version": "v1",
+    "player_version": "bench",
+    "free_disk_bytes": 10_000_000_000,
+    "errors": [],
+}
+GOAL_RATIO = 0.3
+
+
+def token_of(index: int) -> str:
+    return f"bench-fleet-{index:05d}-0123456789abcdefghijkl"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_ready(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=timeout)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+def build_library(home: Path, url: str) -> None:
+    """1,000 screens and a published tree giving each a manifest that names ARTWORK."""
+    with Library.open(home, database_url=url) as library:
+        add_artwork(library, ARTWORK, "Bench Work", "Bench Artist")
+        with library.session() as session:
+            session.add_all(
+                Screen(
+                    name=f"Bench screen {i}",
+                    timezone="UTC",
+                    width=1920,
+                    height=1080,
+                    poll_interval=60,
+                    poll_token=token_of(i),
+                )
+                for i in range(SCREENS)
+            )
+    files = {
+        f"screens/{token_of(i)}/manifest.json": manifest_bytes(
+            token_of(i), "v1", items=2, media=[sha(ARTWORK)]
+        )
+        for i in range(SCREENS)
+    }
+    write_release(home / "published", 1, files)
+    point_current(home / "published", 1)
+
+
+# The fleet ---------------------------------------------------------------------------------------
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class SimScreen:
+    """One screen's schedule, queued plays and simulated clock of what it played."""
+
+    def __init__(self, index: int, start: float, played_from: datetime) -> None:
+        self.token = token_of(index)
+        self.next_beat = start + random.uniform(0, HEARTBEAT_EVERY)
+        self.next_plays = start + random.uniform(0, PLAYS_EVERY)
+        self.played_until = played_from
+        self.pending: list[dict[str, object]] = []
+        self.made: list[str] = []
+
+    def new_batch(self) -> list[dict[str, object]]:
+        """The last five (simulated) minutes of plays, added to what is still queued."""
+        for _ in range(PLAYS_PER_BATCH):
+            record_id = str(uuid.uuid4())
+            self.pending.append(
+                {
+                    "id": record_id,
+                    "artwork_sha256": sha(ARTWORK),
+                    "playlist": "Bench",
+                    "started_at": _iso(self.played_until),
+                    "duration_s": PLAY_SECONDS - 0.5,
+                    "manifest_version": "v1",
+                }
+            )
+            self.made.append(record_id)
+            self.played_until += timedelta(seconds=PLAY_SECONDS)
+        return self.pending[:1000]
+
+
+def _drive(
+    url: str, screens: list[SimScreen], until: float, out: dict[str, list[float] | int]
+) -> None:
+    """One client thread: send its screens' heartbeats and batches when due until `until`."""
+    latencies: list[float] = []
+    errors = 0
+    beat = json.dumps(HEARTBEAT)
+    events = [(s.next_beat, i, "heartbeat") for i, s in enumerate(screens)]
+    events += [(s.next_plays, i, "plays") for i, s in enumerate(screens)]
+    heapq.heapify(events)
+    headers = {"content-type": "application/json"}
+    with requests.Session() as http:
+        while events:
+            due, i, kind = heapq.heappop(events)
+            if due >= until or time.monotonic() >= until:  # open loop: the run ends on time
+                heapq.heappush(events, (due, i, kind))
+                break
+            wait = due - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            screen = screens[i]
+            batch = screen.new_batch() if kind == "plays" else []
+            body = beat if kind == "heartbeat" else json.dumps({"records": batch})
+            began = time.perf_counter()
+            try:
+                answer = http.post(
+                    f"{url}api/v1/screens/{screen.token}/{kind}", data=body, headers=headers,
+                    timeout=30,
+                )  # fmt: skip
+                ok = answer.status_code == 200
+            except requests.RequestException:
+                ok = False
+            latencies.append(time.perf_counter() - began)
+            if not ok:
+                errors += 1
+            elif kind == "plays":
+                del screen.pending[: len(batch)]
+            every = HEARTBEAT_EVERY if kind == "heartbeat" else PLAYS_EVERY
+            heapq.heappush(events, (due + every, i, kind))
+        unsent = sum(
+            int((until - due) // (HEARTBEAT_EVERY if kind == "heartbeat" else PLAYS_EVERY)) + 1
+            for due, _i, kind in events
+            if due < until
+        )
+        # What is still queued goes now (a player's queue drains when the hub answers again).
+        drain_until = time.monotonic() + DRAIN_SECONDS
+        for screen in screens:
+            for _attempt in range(5):
+                if not screen.pending or time.monotonic() > drain_until:
+                    break
+                try:
+                    answer = http.post(
+                        f"{url}api/v1/screens/{screen.token}/plays",
+                        data=json.dumps({"records": screen.pending[:1000]}),
+                        headers=headers,
+                        timeout=30,
+                    )
+                    if answer.status_code == 200:
+                        del screen.pending[:1000]
+                        continue
+                except requests.RequestException:
+                    pass
+                time.sleep(1)
+    out["latencies"] = latencies
+    out["errors"] = errors
+    out["unsent"] = unsent
+
+
+def _client_process(
+    args: tuple[str, list[int], int, float, float, str],
+) -> tuple[list[float], int, int, list[str]]:
+    """One client process: `threads` threads sharing these screens; (latencies, errors, ids)."""
+    url, indexes, threads, start, seconds, played_from = args
+    since = datetime.fromisoformat(played_from)
+    screens = [SimScreen(i, start, since) for i in indexes]
+    shares = [screens[k::threads] for k in range(threads)]
+    results: list[dict[str, list[float] | int]] = [{} for _ in shares]
+    workers = [
+        threading.Thread(target=_drive, args=(url, share, start + seconds, result))
+        for share, result in zip(shares, results, strict=True)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    latencies = [x for r in results for x in r["latencies"]]  # type: ignore[union-attr]
+    errors = sum(int(r["errors"]) for r in results)  # type: ignore[arg-type]
+    unsent = sum(int(r["unsent"]) for r in results)  # type: ignore[arg-type]
+    return latencies, errors, unsent, [rid for s in screens for rid in s.made]
+
+
+def run_fleet(
+    url: str, seconds: float, processes: int, threads: int
+) -> tuple[list[float], int, int, list[str], float]:
+    """(latencies, errors, requests not sent, play ids made, seconds the run took).
+
+    Open loop: requests are sent on schedule, late when the hub (or the client) falls behind,
+    and the run ends on time; what the schedule held but was never sent is counted apart.
+    """
+    start = time.monotonic() + 2.0  # every process starts its clock on the same instant
+    played_from = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    indexes = list(range(SCREENS))
+    jobs = [
+        (url, indexes[k::processes], threads, start, seconds, played_from.isoformat())
+        for k in range(processes)
+    ]
+    # fork: the children share the parent's clock (time.monotonic is system-wide anyway).
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        results = pool.map(_client_process, jobs)
+    took = time.monotonic() - start
+    latencies = sorted(x for r in results for x in r[0])
+    errors = sum(r[1] for r in results)
+    unsent = sum(r[2] for r in results)
+    return latencies, errors, unsent, [rid for r in results for rid in r[3]], took
+
+
+# The saturating burst ---------------------------------------------------------------------------
+
+
+def lua_heartbeats() -> str:
+    tokens = ",\n".join(f'  "{token_of(i)}"' for i in range(SCREENS))
+    return f"""
+local tokens = {{
+{tokens}
+}}
+local reqs = {{}}
+local n = 0
+init = function(args)
+  local body = '{json.dumps(HEARTBEAT, separators=(",", ":"))}'
+  for i, t in ipairs(tokens) do
+    reqs[i] = wrk.format("POST", "/api/v1/screens/" .. t .. "/heartbeat",
+      {{["Content-Type"] = "application/json"}}, body)
+  end
+  n = math.random(#reqs)
+end
+request = function()
+  n = n % #reqs + 1
+  return reqs[n]
+end
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH requests=%d duration_us=%d p99_us=%d errors=%d\\n",
+    summary.requests, summary.duration, latency:percentile(99),
+    summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def burst(wrk: str, port: int, script: Path, seconds: int) -> dict[str, float]:
+    argv = [wrk, "-t2", "-c64", f"-d{seconds}s", "--timeout", "10s", "-s", str(script)]
+    out = subprocess.run(
+        [*argv, f"http://127.0.0.1:{port}"], capture_output=True, text=True, timeout=seconds + 60
+    ).stdout
+    match = re.search(r"BENCH (.*)", out)
+    if match is None:
+        raise RuntimeError(f"wrk gave no result:\n{out}")
+    values = {k: int(v) for k, v in (part.split("=") for part in match[1].split())}
+    return {
+        "rps": values["requests"] / (values["duration_us"] / 1e6),
+        "p99_ms": values["p99_us"] / 1000,
+        "errors": values["errors"],
+    }
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# Main -------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2, help="hub (and baseline) processes")
+    parser.add_argument("--seconds", type=float, default=120.0, help="length of the fleet run")
+    parser.add_argument("--burst", type=int, default=10, help="seconds of each saturating burst")
+    parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--client-threads", type=int, default=32, help="per client process")
+    args = parser.parse_args()
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit("fleet_bench needs wrk for the saturating bursts (Debian: apt install wrk)")
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        sys.exit("fleet_bench needs PostgreSQL's server binaries (Debian: apt install postgresql)")
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()} (shared, not pinned)")
+    server = PostgresServer(bin_dir).start()
+    tmp = Path(tempfile.mkdtemp(prefix="fleet-bench-"))
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        with server.admin() as conn:
+            conn.execute('CREATE DATABASE "fleet"')
+        url = server.url("fleet")
+        home = tmp / "library"
+        began = time.monotonic()
+        build_library(home, url)
+        print(f"library: {SCREENS} screens on PostgreSQL in {time.monotonic() - began:.1f} s")
+        env = {**os.environ, ENV_DATABASE_URL: url, "PYTHONPATH": str(ROOT)}
+        port = free_port()
+        hub = subprocess.Popen(
+            [sys.executable, "-m", "urbanart.cli.main", "--home", str(home), "serve",
+             "--port", str(port), "--workers", str(args.workers)],
+            env=env, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        procs.append(hub)
+        wait_ready(port)
+        hub_url = f"http://127.0.0.1:{port}/"
+        print(
+            f"fleet: {SCREENS} screens, heartbeat every {HEARTBEAT_EVERY:g} s, {PLAYS_PER_BATCH}"
+            f" plays every {PLAYS_EVERY:g} s, {args.seconds:g} s, hub --workers {args.workers};"
+            f" client: {args.client_processes} processes x {args.client_threads} threads with"
+            " requests sessions"
+        )
+        latencies, errors, unsent, made, took = run_fleet(
+            hub_url, args.seconds, args.client_processes, args.client_threads
+        )
+        with Library.open(home, database_url=url) as library, library.session() as session:
+            stored = set(session.scalars(select(Play.record_id)))
+            rows = session.scalar(select(func.count()).select_from(Play)) or 0
+        lost = len(set(made) - stored) + (rows - len(stored))
+        p99 = latencies[int(len(latencies) * 0.99)] * 1000 if latencies else float("nan")
+        p50 = latencies[len(latencies) // 2] * 1000 if latencies else float("nan")
+        rate = len(latencies) / took
+        print(
+            f"fleet: {len(latencies)} requests in {took:.0f} s ({rate:.0f}/s), p50 {p50:.1f} ms, "
+            f"{unsent} scheduled requests not sent in time, {len(made)} plays made, {rows} stored"
+        )
+
+        script = tmp / "heartbeats.lua"
+        script.write_text(lua_heartbeats())
+        hub_burst = burst(wrk, port, script, args.burst)
+        stop(hub)
+        base_port = free_port()
+        baseline = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "bench.fleet_baseline:app", "--port",
+             str(base_port), "--workers", str(args.workers), "--loop", "uvloop", "--http",
+             "httptools", "--lifespan", "off", "--no-access-log", "--log-level", "warning"],
+            env=env, cwd=ROOT,
+        )  # fmt: skip
+        procs.append(baseline)
+        wait_ready(base_port)
+        base_burst = burst(wrk, base_port, script, args.burst)
+        stop(baseline)
+        print(
+            f"burst ({args.burst} s, wrk 64 connections, heartbeats): hub "
+            f"{hub_burst['rps']:.0f} req/s (p99 {hub_burst['p99_ms']:.1f} ms, errors "
+            f"{hub_burst['errors']:.0f}), baseline {base_burst['rps']:.0f} req/s"
+        )
+        ratio = hub_burst["rps"] / base_burst["rps"]
+        print(f"fleet_p99_ms: {p99:.1f} (goal ≤ {GOAL_P99_MS:g})")
+        print(f"fleet_errors: {errors} (goal = 0)")
+        print(f"fleet_plays_lost: {lost} (goal = 0)")
+        print(f"fleet_throughput_ratio: {ratio:.2f} (goal ≥ {GOAL_RATIO})")
+    finally:
+        for proc in procs:
+            stop(proc)
+        server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
