@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
+from tests.imaging.video_clips import Clip, write_clip
 from tests.player import approved_ids, wait_served
+from tests.player.test_video_end_to_end import imported
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
 from tests.player.video_manifest import VideoMedia, make_video, serve_v3, video_item
 from urbanart.curation import playlists, schedules, screens
@@ -355,4 +358,46 @@ def test_web_player_shows_the_still_when_a_video_is_tampered_broken_or_of_an_unk
             refused["video"]["sha256"], broken["video"]["sha256"],
         }  # fmt: skip
         assert not [u for u in mp4_requests if unknown["video"]["url"] in u], mp4_requests
+        browser.close()
+
+
+def test_a_published_video_work_plays_in_the_web_player_from_the_real_publisher(
+    library: Library, tmp_path: Path
+) -> None:
+    """The whole path with nothing hand-made: a PyAV clip is imported, put in a playlist after a
+    still, published (format 3 by the publisher itself), served by the hub, and the web player
+    plays the published MP4 at the rule's position, its bytes the manifest's."""
+    Image.new("RGB", (320, 200), (30, 120, 200)).save(tmp_path / "still.png")
+    write_clip(tmp_path / "tide.mp4", Clip(width=96, height=64, frames=48, fps=12))
+    still_id = imported(library, tmp_path / "still.png", "Blue")
+    video_id = imported(library, tmp_path / "tide.mp4", "Tide")
+    reel = playlists.create_playlist(library, "Reel")
+    playlists.add_items(library, reel.id, [still_id], duration=2)
+    playlists.add_items(library, reel.id, [video_id], loops=3)  # 12 s on screen
+    screen = screens.add_screen(
+        library, "Harbour", tz="Europe/Lisbon", size=f"{SIZE[0]}x{SIZE[1]}",
+        default_playlist=reel.id,
+    )  # fmt: skip
+    publish(library, now=datetime.now(UTC))
+    token = screen.poll_token
+    envelope = (current_tree(library) / "screens" / token / "manifest.json").read_bytes()
+    payload = payload_of(envelope)
+    assert payload["version"] == 3
+    video_item_id, video = next(
+        (i["item_id"], i["video"]) for i in items_of(payload) if i["media_type"] == "video"
+    )
+    length = float(video["duration_s"])
+
+    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+        wait_served(f"{hub.url}screens/{token}/manifest.json", envelope)
+        browser, page = launch(pw)
+        page.goto(f"{hub.url}player/index.html?token={token}")
+        page.wait_for_function(VIDEO_PLAYING, arg=video_item_id, timeout=45000)
+        shown = sha256_of_shown(page)
+        assert shown["videoShown"] and shown["item"] == video_item_id, shown
+        assert shown["hash"] == video["sha256"], shown  # the published file, verified bytes
+        first = page.evaluate(POSITION_JS, length)
+        assert circular_gap(first["time"], first["want"], length) < 0.5, first
+        started = datetime.fromtimestamp(first["started"] / 1000, UTC)
+        assert what_plays(payload, started).item["item_id"] == video_item_id
         browser.close()
