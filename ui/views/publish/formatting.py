@@ -138,6 +138,9 @@ def detail_message(record: PublicationRecord, warnings: Iterable[str]) -> str:
 
 
 def _megabytes(size: int) -> str:
+    """MB with one decimal; a file under 0.1 MB in kB, so it never reads "0.0 MB"."""
+    if size < 100_000:
+        return f"{max(1, round(size / 1000))} kB"
     return f"{size / 1e6:.1f} MB"
 
 
