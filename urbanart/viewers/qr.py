@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import segno
 
+from urbanart.viewers.output_cache import OutputCache, cached, code_digest
+
 #: Error correction "Q" (25 % of the code may be lost): glare, dirt and a sticker's curl on a
 #: city screen or sign eat modules; segno raises it to "H" when that fits the same version.
 ERROR = "q"
@@ -53,11 +55,15 @@ def png_bytes(url: str, *, scale: int = PNG_SCALE) -> bytes:
     return out.getvalue()
 
 
-def qr_files(kind: str, ident: int, url: str) -> dict[str, bytes]:
-    """The tree files of one code: qr/<kind>/<id>.svg and .png (docs/published-tree.md)."""
+def qr_files(kind: str, ident: int, url: str, cache: OutputCache | None = None) -> dict[str, bytes]:
+    """The tree files of one code: qr/<kind>/<id>.svg and .png (docs/published-tree.md).
+
+    With a cache, a code made by an earlier publish for the same URL is not made again (its
+    bytes depend on nothing else but this module's settings, part of the key)."""
+    code = (segno.__version__, code_digest("urbanart.viewers", "qr.py"))
     return {
-        f"qr/{kind}/{ident}.svg": svg_bytes(url),
-        f"qr/{kind}/{ident}.png": png_bytes(url),
+        f"qr/{kind}/{ident}.svg": cached(cache, ("qr.svg", code, url), lambda: svg_bytes(url)),
+        f"qr/{kind}/{ident}.png": cached(cache, ("qr.png", code, url), lambda: png_bytes(url)),
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,7 +31,9 @@ from urbanart.library.renditions import RenditionRecord, ensure_rendition
 from urbanart.library.settings import load_settings
 from urbanart.protocol.tree_layout import media_url
 from urbanart.viewers import gone, qr
-from urbanart.viewers.pages import http_url, license_label, render, tree_url
+from urbanart.viewers.output_cache import OutputCache, cached, code_digest
+from urbanart.viewers.output_cache import digest as output_digest
+from urbanart.viewers.pages import http_url, license_label, render, render_cached, tree_url
 from urbanart.viewers.where import ScreenShowing, where_to_see
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
@@ -149,6 +152,23 @@ def _published_items(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Map
         for pid in sorted(payloads[sid]["playlists"], key=int):
             for item in payloads[sid]["playlists"][pid]["items"]:
                 found.setdefault(int(item["artwork_id"]), item)
+    return found
+
+
+def _works_of(payload: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
+    """playlist id -> the artwork ids of its items, for one manifest."""
+    return {
+        pid: tuple(int(item["artwork_id"]) for item in playlist["items"])
+        for pid, playlist in payload["playlists"].items()
+    }
+
+
+def _screens_showing(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, list[int]]:
+    """artwork id -> the screens (ids, ascending) whose manifests hold it."""
+    found: dict[int, list[int]] = {}
+    for sid in sorted(payloads):
+        for aid in sorted({a for aids in _works_of(payloads[sid]).values() for a in aids}):
+            found.setdefault(aid, []).append(sid)
     return found
 
 
@@ -411,6 +431,7 @@ def _artist_pages(
     *,
     base: str,
     project: str,
+    outputs: OutputCache | None = None,
 ) -> None:
     """One page per artist with a published work: bio, link and their works on the screens."""
     works: dict[int, list[int]] = {}
@@ -423,7 +444,8 @@ def _artist_pages(
         entries = [_entry(items[aid], images.get(aid), facts.get(aid)) for aid in aids]
         cover = next((images[a] for a in aids if images.get(a) is not None), None)
         page = f"{base}/{artist_path(artist_id)}"
-        build.files[f"{artist_path(artist_id)}index.html"] = render(
+        build.files[f"{artist_path(artist_id)}index.html"] = render_cached(
+            outputs,
             "artist.html",
             project=project,
             root=ROOT,
@@ -467,6 +489,7 @@ def _front_pages(
     whats_on: Mapping[str, Any],
     css: bytes,
     gone_ids: Mapping[str, list[int]],
+    outputs: OutputCache | None = None,
 ) -> None:
     """The home page, the 404 page, one "no longer showing" page per kind, the record of retired
     ids and the favicon.
@@ -474,7 +497,8 @@ def _front_pages(
     The error pages answer for any path at any depth, so their links are absolute (from the
     public address, like the QR codes) and the stylesheet is inline, allowed by its hash.
     """
-    build.files["index.html"] = render(
+    build.files["index.html"] = render_cached(
+        outputs,
         "home.html",
         project=project,
         root="",
@@ -494,9 +518,13 @@ def _front_pages(
         "inline_css_hash": f"sha256-{digest}",
         **whats_on,
     }
-    build.files[gone.NOT_FOUND_PAGE] = render("error.html", kind="", **error_context)
+    build.files[gone.NOT_FOUND_PAGE] = render_cached(
+        outputs, "error.html", kind="", **error_context
+    )
     for kind in gone.KINDS:
-        build.files[gone.gone_page(kind)] = render("error.html", kind=kind, **error_context)
+        build.files[gone.gone_page(kind)] = render_cached(
+            outputs, "error.html", kind=kind, **error_context
+        )
     build.files[gone.GONE_RECORD] = gone.record_bytes(gone_ids)
 
 
@@ -507,6 +535,7 @@ def build_viewers(
     base_url: str,
     previous_files: Iterable[str] = (),
     previous_gone: bytes | None = None,
+    outputs: OutputCache | None = None,
 ) -> ViewerBuild:
     """Every viewer file for the manifests being published (screen id -> payload).
 
@@ -516,6 +545,8 @@ def build_viewers(
     Pages exist for exactly what the manifests show: every artwork on a published playlist,
     every published playlist and every screen. Nothing carries a time of generation, so the
     same library gives the same bytes and an unchanged page is hard-linked, not rewritten.
+    With `outputs`, a page or QR code made from the same inputs by an earlier publish is taken
+    from that cache instead of being made again (output_cache.py).
     """
     base = base_url.rstrip("/")
     project = project_name(library)
@@ -539,20 +570,47 @@ def build_viewers(
         for aid in dict.fromkeys(int(i["artwork_id"]) for i in playlists[pid]["items"]):
             member_of[aid].append((pid, playlists[pid]["name"]))
 
-    where = where_to_see(payloads, cities)
+    # A page's key names what it is made from, so an unchanged page costs a lookup: the
+    # manifests by their content versions (screens' "where to see" come from them), the works by
+    # their facts and images.
+    code = code_digest("urbanart.viewers", "templates", "site.py", "pages.py", "where.py")
+    common = (code, base, project)
+    work_keys = {aid: output_digest("work", facts.get(aid), images[aid]) for aid in items}
+    showing = _screens_showing(payloads)
+    where: dict[int, list[ScreenShowing]] | None = None
     for aid, item in sorted(items.items()):
-        context = _artwork_context(
-            item, facts.get(aid), images[aid], member_of[aid], base, project, where.get(aid, [])
+        shown_on = tuple(
+            (sid, payloads[sid]["manifest_version"], cities.get(sid, "")) for sid in showing[aid]
         )
-        build.files[f"a/{aid}/index.html"] = render("artwork.html", **context)
-        build.files.update(qr.qr_files("a", aid, context["page_url"]))
+        key: tuple[object, ...] = (
+            "artwork-page",
+            common,
+            json.dumps(item, sort_keys=True),
+            work_keys[aid],
+            member_of[aid],
+            shown_on,
+        )
 
-    _artist_pages(build, items, facts, images, base=base, project=project)
+        def artwork_page(aid: int = aid, item: Mapping[str, Any] = item) -> bytes:
+            nonlocal where
+            if where is None:  # only when a page must be made: it reads every manifest
+                where = where_to_see(payloads, cities)
+            context = _artwork_context(
+                item, facts.get(aid), images[aid], member_of[aid], base, project, where.get(aid, [])
+            )
+            return render("artwork.html", **context)
+
+        build.files[f"a/{aid}/index.html"] = cached(outputs, key, artwork_page)
+        page = f"{base}/{tree_url('a', aid)}/"
+        build.files.update(qr.qr_files("a", aid, page, outputs))
+
+    _artist_pages(build, items, facts, images, base=base, project=project, outputs=outputs)
 
     for pid, playlist in sorted(playlists.items()):
         page = f"{base}/{tree_url('p', pid)}/"
         first = next((images.get(int(i["artwork_id"])) for i in playlist["items"]), None)
-        build.files[f"p/{pid}/index.html"] = render(
+        build.files[f"p/{pid}/index.html"] = render_cached(
+            outputs,
             "playlist.html",
             project=project,
             root=ROOT,
@@ -565,26 +623,42 @@ def build_viewers(
             og_image=f"{base}/{first.src}" if first else None,
             qr_svg=tree_url("qr", "p", f"{pid}.svg"),
         )
-        build.files.update(qr.qr_files("p", pid, page))
+        build.files.update(qr.qr_files("p", pid, page, outputs))
 
     for sid, payload in sorted(payloads.items()):
         page = f"{base}/{tree_url('s', sid)}/"
-        programme = _programme(payload, images, facts)
-        build.files[f"s/{sid}/index.html"] = render(
-            "screen.html",
-            project=project,
-            root=ROOT,
-            css=CSS_PATH,
-            favicon=FAVICON_PATH,
-            js=JS_PATH,
-            share_js=SHARE_JS_PATH,
-            screen=payload["screen"],
-            city=cities.get(sid, ""),
-            programme=programme,
-            playlists=[programme["playlists"][p] for p in sorted(programme["playlists"], key=int)],
-            page_url=page,
+        works = sorted({aid for aids in _works_of(payload).values() for aid in aids})
+        key = (
+            "screen-page",
+            common,
+            payload["manifest_version"],
+            cities.get(sid, ""),
+            tuple(work_keys[aid] for aid in works),
         )
-        build.files.update(qr.qr_files("s", sid, page))
+
+        def screen_page(
+            sid: int = sid, payload: Mapping[str, Any] = payload, page: str = page
+        ) -> bytes:
+            programme = _programme(payload, images, facts)
+            return render(
+                "screen.html",
+                project=project,
+                root=ROOT,
+                css=CSS_PATH,
+                favicon=FAVICON_PATH,
+                js=JS_PATH,
+                share_js=SHARE_JS_PATH,
+                screen=payload["screen"],
+                city=cities.get(sid, ""),
+                programme=programme,
+                playlists=[
+                    programme["playlists"][p] for p in sorted(programme["playlists"], key=int)
+                ],
+                page_url=page,
+            )
+
+        build.files[f"s/{sid}/index.html"] = cached(outputs, key, screen_page)
+        build.files.update(qr.qr_files("s", sid, page, outputs))
 
     static = resources.files("urbanart.viewers").joinpath("static")
     css = static.joinpath("viewers.css").read_bytes()
@@ -601,5 +675,6 @@ def build_viewers(
         whats_on=_whats_on(payloads, playlists, cities),
         css=css,
         gone_ids=gone.retired(previous_files, previous_gone, published),
+        outputs=outputs,
     )
     return build
