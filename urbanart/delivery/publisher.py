@@ -104,6 +104,9 @@ class PublishResult:
     files_linked: int = 0
     files_written: int = 0
     warnings: tuple[str, ...] = field(default=())
+    #: Pages, QR codes and manifests taken from the publish cache, and those made anew.
+    outputs_reused: int = 0
+    outputs_made: int = 0
 
     @property
     def totals(self) -> dict[str, int]:
@@ -144,6 +147,7 @@ class PublishResult:
                 "waiting_grace": self.media_waiting,
             },
             "files": {"linked": self.files_linked, "written": self.files_written},
+            "outputs": {"reused": self.outputs_reused, "made": self.outputs_made},
             "screens": [s.to_json() for s in self.screens],
             "warnings": list(self.warnings),
         }
@@ -465,8 +469,10 @@ def _reuse_manifest(
     if outputs is None:
         return None
     data = outputs.get(inputs_key)
-    kept = outputs.get(output_digest("payload", PAYLOAD_FORM, inputs_key))
-    if data is None or kept is None:
+    if data is None:
+        return None
+    kept = outputs.get(output_digest("payload", PAYLOAD_FORM, inputs_key), count=False)
+    if kept is None:
         return None
     try:
         # The library's own private cache, trusted as its catalogue is; marshal runs no code.
@@ -713,6 +719,7 @@ def _publish(
         return PublishResult(
             None, True, changed, None, start, until, tuple(changes),
             media_written=new_media, warnings=tuple(plan.global_warnings),
+            outputs_reused=outputs.hits, outputs_made=outputs.misses,
         )  # fmt: skip
 
     with tree.lock(library.engine):
@@ -784,6 +791,8 @@ def _publish(
                 files_linked=linked,
                 files_written=written,
                 warnings=tuple(plan.global_warnings),
+                outputs_reused=outputs.hits,
+                outputs_made=outputs.misses,
             )
             _record_manifests(library, plan, publication_id, now)
             _finish(library, publication_id, PublicationStatus.DONE, result.to_json())

@@ -111,7 +111,9 @@ class OutputCache:
                 return None
         return None
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str, *, count: bool = True) -> bytes | None:
+        """The bytes stored under key, or None; counted as a hit or a miss unless count is false
+        (a part of an output already counted)."""
         data = self._new.get(key)
         if data is None and self._db is not None:
             try:
@@ -122,9 +124,9 @@ class OutputCache:
             if row is not None:
                 data = bytes(row[0])
                 self._hits.add(key)
-        if data is None:
+        if count and data is None:
             self.misses += 1
-        else:
+        elif count:
             self.hits += 1
         return data
 
