@@ -113,9 +113,11 @@ class OutputCache:
 
     def get(self, key: str, *, count: bool = True) -> bytes | None:
         """The bytes stored under key, or None; counted as a hit or a miss unless count is false
-        (a part of an output already counted)."""
+        (a part of an output already counted). What this publish made is not counted again."""
         data = self._new.get(key)
-        if data is None and self._db is not None:
+        if data is not None:
+            return data
+        if self._db is not None:
             try:
                 row = self._db.execute("SELECT data FROM outputs WHERE key = ?", (key,)).fetchone()
             except sqlite3.Error as exc:
@@ -131,6 +133,11 @@ class OutputCache:
         return data
 
     def put(self, key: str, data: bytes) -> None:
+        self._new[key] = data
+
+    def made(self, key: str, data: bytes) -> None:
+        """put() for an output made ahead of its use (in worker processes), counted as made."""
+        self.misses += 1
         self._new[key] = data
 
     def keys(self) -> set[str]:

@@ -577,6 +577,12 @@ def build_viewers(
     common = (code, base, project)
     work_keys = {aid: output_digest("work", facts.get(aid), images[aid]) for aid in items}
     showing = _screens_showing(payloads)
+    if outputs is not None:  # a fleet's first publish: its many QR codes over worker processes
+        qr.make_missing(
+            outputs,
+            [f"{base}/{tree_url(kind, ident)}/" for kind, ids in
+             (("a", items), ("p", playlists), ("s", payloads)) for ident in sorted(ids)],
+        )  # fmt: skip
     where: dict[int, list[ScreenShowing]] | None = None
     for aid, item in sorted(items.items()):
         shown_on = tuple(
