@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.delivery.conftest import World
-from urbanart.curation import playlists, screens
+from urbanart.curation import playlists, schedules, screens
+from urbanart.curation.overlaps import library_overlaps
 from urbanart.delivery.publisher import publish
 from urbanart.library import catalog
 from urbanart.library.library import Library, current_tree, published_root
@@ -185,3 +186,27 @@ def test_a_damaged_cache_is_started_anew_and_the_publish_succeeds(
     assert not again.changed and again.outputs_reused == 0
     assert release_files(library) == files
     assert publish(library, now=NOW).outputs_made == 0  # and it works again
+
+
+def test_overlap_warnings_are_the_publish_checks_and_follow_a_renamed_schedule(
+    world: World, library: Library
+) -> None:
+    berlin = world.screens["Berlin"]
+    evening = world.playlists["Evening"]
+    schedules.add_schedule(library, evening, screens=[berlin], window="10:00-12:00", name="Brunch")
+    later = schedules.add_schedule(
+        library, evening, screens=[berlin], window="11:00-13:00", name="Lunch"
+    )
+    first = publish(library, now=NOW)
+    expected = [
+        o.message for o in library_overlaps(library, today=NOW.date()) if o.screen_id == berlin
+    ]
+    assert expected and "'Lunch'" in expected[0]
+    warned = {c.screen_id: list(c.warnings) for c in first.screens}
+    assert [w for w in warned[berlin] if "overlap" in w] == expected
+
+    schedules.edit_schedule(library, later.id, name="Late lunch")
+    again = publish(library, now=NOW)
+    warnings = next(c.warnings for c in again.screens if c.screen_id == berlin)
+    assert any("'Late lunch'" in w for w in warnings)
+    assert not any("'Lunch'" in w for w in warnings)

@@ -25,10 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from urbanart.curation import schedules
-from urbanart.curation.overlaps import Overlap, library_overlaps
 from urbanart.curation.resolver import Timeline, resolve_all
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
+from urbanart.delivery.overlap_warnings import overlap_warnings
 from urbanart.delivery.served_manifests import ServedManifests
 from urbanart.delivery.signing import (
     SigningKey,
@@ -263,9 +263,7 @@ def _plan(
         s.default_playlist_id for s in screens if s.default_playlist_id is not None
     }
     playlists = _load_playlists(library, wanted)
-    overlaps: dict[int, list[Overlap]] = {}
-    for overlap in library_overlaps(library, today=start.date()):
-        overlaps.setdefault(overlap.screen_id, []).append(overlap)
+    overlaps = overlap_warnings(library, inputs, start.date(), outputs)
 
     plan = _Plan(
         files={PUBLIC_KEY_PATH: key.public_pem, **web_player_files()},
@@ -374,7 +372,7 @@ def _plan(
             for f in facts.values()
             if not f.items
         ]
-        warnings.extend(o.message for o in overlaps.get(screen.id, ()))
+        warnings.extend(overlaps.get(screen.id, ()))
         screen_facts = mf.ScreenFacts(
             id=screen.id,
             name=screen.name,
