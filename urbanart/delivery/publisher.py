@@ -49,7 +49,7 @@ from urbanart.library.models import (
     PublishedManifest,
     Screen,
 )
-from urbanart.library.renditions import RenditionRecord, ensure_rendition
+from urbanart.library.renditions import RenditionRecord, ensure_rendition, made_renditions
 from urbanart.library.settings import DEFAULT_LOOK_AHEAD_DAYS, load_settings
 from urbanart.library.vocabulary import ReviewStatus, disclosure, license_url
 from urbanart.player.web_files import web_player_files
@@ -276,6 +276,7 @@ def _plan(
         global_warnings=[],
     )
     renditions: dict[tuple[str, str], RenditionRecord | str] = {}
+    renditions.update(made_renditions(library, _wanted_renditions(screens, timelines, playlists)))
     # A playlist's facts for one screen profile are the same on every screen of that profile:
     # made once, with the digest that stands for them in the screens' input digests.
     made: dict[tuple[int, str], tuple[mf.PlaylistFacts, list[DroppedItem], str]] = {}
@@ -430,6 +431,25 @@ def _plan(
     plan.files.update(viewers.files)  # pages, QR codes, CSS: docs/published-tree.md
     plan.media.update(viewers.media)  # the pages' images, content-addressed like screens' media
     return plan
+
+
+def _wanted_renditions(
+    screens: list[Screen], timelines: dict[int, Timeline], playlists: dict[int, Playlist]
+) -> set[tuple[str, str]]:
+    """(asset sha256, profile key) of every rendition the screens' playlists show."""
+    assets: dict[int, set[str]] = {
+        pid: {item.artwork.asset.sha256 for item in playlist.items}
+        for pid, playlist in playlists.items()
+    }
+    wanted: set[tuple[str, str]] = set()
+    for screen in screens:
+        key = screen_profile(screen.width, screen.height).key()
+        timeline = timelines.get(screen.id)
+        used = set(timeline.playlist_ids) if timeline is not None else set()
+        used.add(screen.default_playlist_id or 0)
+        for pid in used:
+            wanted.update((sha, key) for sha in assets.get(pid, ()))
+    return wanted
 
 
 def _manifest_inputs(

@@ -27,7 +27,7 @@ from urbanart.errors import UrbanArtError
 from urbanart.imaging.renditions import RenditionFormat, RenditionProfile
 from urbanart.library.library import Library
 from urbanart.library.models import Artwork, Playlist, Screen
-from urbanart.library.renditions import RenditionRecord, ensure_rendition
+from urbanart.library.renditions import RenditionRecord, ensure_rendition, made_renditions
 from urbanart.library.settings import load_settings
 from urbanart.protocol.tree_layout import media_url
 from urbanart.viewers import gone, qr
@@ -112,21 +112,37 @@ def _media_path(record: RenditionRecord) -> str:
     return media_url(record.file_sha256, record.store_key.rsplit(".", 1)[-1]).lstrip("/")
 
 
+def _page_profiles(
+    width: int, height: int, background: str
+) -> tuple[list[RenditionProfile], RenditionProfile]:
+    """The srcset's WebP profiles and the share JPEG's, for an image of width×height."""
+    webp = [_profile(s, "WEBP", PAGE_QUALITY, background) for s in page_sizes(width, height)]
+    share_w = min(width, SHARE_WIDTH)
+    share_size = (share_w, max(1, round(share_w * height / width)))
+    return webp, _profile(share_size, "JPEG", SHARE_QUALITY, background)
+
+
 def page_image(
-    library: Library, sha256: str, width: int, height: int, background: str, build: ViewerBuild
+    library: Library,
+    sha256: str,
+    width: int,
+    height: int,
+    background: str,
+    build: ViewerBuild,
+    made: Mapping[tuple[str, str], RenditionRecord] | None = None,
 ) -> PageImage | None:
     """Derive (or reuse from the library's cache) the page renditions of one asset and record
-    them as media of the build; None when the image cannot be rendered (the page still works)."""
+    them as media of the build; None when the image cannot be rendered (the page still works).
+    `made` holds renditions already looked up (renditions.made_renditions), by (sha256, key)."""
+
+    def ensure(profile: RenditionProfile) -> RenditionRecord:
+        known = made.get((sha256, profile.key())) if made is not None else None
+        return known if known is not None else ensure_rendition(library, sha256, profile)
+
+    webp_profiles, jpeg_profile = _page_profiles(width, height, background)
     try:
-        webp = [
-            ensure_rendition(library, sha256, _profile(s, "WEBP", PAGE_QUALITY, background))
-            for s in page_sizes(width, height)
-        ]
-        share_w = min(width, SHARE_WIDTH)
-        share_size = (share_w, max(1, round(share_w * height / width)))
-        jpeg = ensure_rendition(
-            library, sha256, _profile(share_size, "JPEG", SHARE_QUALITY, background)
-        )
+        webp = [ensure(profile) for profile in webp_profiles]
+        jpeg = ensure(jpeg_profile)
     except UrbanArtError:  # the work's own file; a disk error (OSError) fails the publish
         return None
     for record in (*webp, jpeg):
@@ -558,11 +574,16 @@ def build_viewers(
     descriptions = _descriptions(library, set(playlists))
     cities = _cities(library, set(payloads))
 
+    wanted: set[tuple[str, str]] = set()
+    for work in facts.values():
+        webp_profiles, jpeg_profile = _page_profiles(work.width, work.height, background)
+        wanted.update((work.sha256, p.key()) for p in (*webp_profiles, jpeg_profile))
+    made = made_renditions(library, wanted)  # one query, not four per work
     images: dict[int, PageImage | None] = {}
     for aid in sorted(items):
         f = facts.get(aid)
         images[aid] = (
-            page_image(library, f.sha256, f.width, f.height, background, build) if f else None
+            page_image(library, f.sha256, f.width, f.height, background, build, made) if f else None
         )
 
     member_of: dict[int, list[tuple[int, str]]] = {aid: [] for aid in items}
