@@ -42,7 +42,7 @@ def test_cached_makes_an_output_once_per_distinct_input(tmp_path: Path) -> None:
 
 def test_beyond_its_bound_the_least_recently_used_outputs_go(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite"
-    with OutputCache(path, max_bytes=250) as outputs:
+    with OutputCache(path, max_bytes=250, use_resolution=0) as outputs:
         for name in ("old", "used", "other"):
             outputs.put(name, b"x" * 100)
             outputs.flush()

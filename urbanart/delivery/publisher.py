@@ -10,13 +10,13 @@ When every file would be identical, no release is made at all.
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from hashlib import sha256 as sha256_of
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from urbanart.curation import schedules
 from urbanart.curation.resolver import Timeline, resolve_all
+from urbanart.delivery import kept_payloads
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
 from urbanart.delivery.overlap_warnings import overlap_warnings
@@ -64,9 +65,6 @@ KEEP_RELEASES = 2
 RENDITION_QUALITY = 85
 #: Poll tokens name folders and URLs; anything else is refused rather than escaped.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-#: How a manifest's payload is kept in the publish cache (marshal: read many times faster than
-#: JSON); part of its key, so another Python's marshal format never meets this one's.
-PAYLOAD_FORM = f"marshal-{marshal.version}"
 #: Test-only: makes the publishing process exit abruptly at a named stage (see _crash_point).
 CRASH_ENV = "URBANART_TEST_CRASH_AT"
 CRASH_STAGES = ("after-media", "mid-release", "before-swap", "after-swap")
@@ -177,6 +175,7 @@ def window_for(now: datetime, look_ahead_days: int) -> tuple[datetime, datetime]
     return start, start + timedelta(days=look_ahead_days + 1)
 
 
+@lru_cache(maxsize=256)
 def screen_profile(width: int, height: int) -> RenditionProfile:
     """The rendition a screen gets: its exact pixel size, letterboxed; animations become WebP."""
     return RenditionProfile(width, height, "contain", format="JPEG", quality=RENDITION_QUALITY)
@@ -281,6 +280,7 @@ def _plan(
     # made once, with the digest that stands for them in the screens' input digests.
     made: dict[tuple[int, str], tuple[mf.PlaylistFacts, list[DroppedItem], str]] = {}
     common = _manifest_inputs(key, settings.public_base_url, announcement, start, until)
+    kept = kept_payloads.KeptPayloads(outputs) if outputs is not None else None
     for number, screen in enumerate(screens, start=1):
         if cancel is not None and cancel.is_set():
             raise PublishCancelled("Publishing was cancelled; the published tree is unchanged.")
@@ -394,7 +394,7 @@ def _plan(
             tuple(made[(pid, profile.key())][2] for pid in sorted(facts)),
         )
         last = sequences.get(screen.id)
-        reused = _reuse_manifest(outputs, inputs_key, last)
+        reused = _reuse_manifest(outputs, kept, inputs_key, last)
         if reused is not None:  # the same inputs as a publish before: the same signed bytes
             plan.files[relpath], payload = reused
         else:
@@ -410,9 +410,7 @@ def _plan(
             plan.files[relpath] = envelope.encode("utf-8")
             if outputs is not None:
                 outputs.put(inputs_key, plan.files[relpath])
-                outputs.put(
-                    output_digest("payload", PAYLOAD_FORM, inputs_key), marshal.dumps(payload)
-                )
+                kept_payloads.keep(outputs, inputs_key, payload)
         plan.payloads[screen.id] = payload
         plan.tokens[screen.id] = screen.poll_token
         plan.names[screen.id] = screen.name
@@ -478,26 +476,22 @@ def _manifest_inputs(
 
 
 def _reuse_manifest(
-    outputs: OutputCache | None, inputs_key: str, last: tuple[str | None, int] | None
+    outputs: OutputCache | None,
+    kept: kept_payloads.KeptPayloads | None,
+    inputs_key: str,
+    last: tuple[str | None, int] | None,
 ) -> tuple[bytes, dict[str, Any]] | None:
-    """The signed manifest an earlier publish made from the same inputs, and its payload (kept
-    beside it in a form far quicker to read than its JSON). None when no publish made it (or the
-    cache lost it), or when its sequence is not the one _number would give it now (the screen
-    was given another manifest since: the same content must then outrank that one)."""
-    if outputs is None:
+    """The signed manifest an earlier publish made from the same inputs, and its payload. None
+    when no publish made it (or the cache lost it), or when its sequence is not the one _number
+    would give it now (the screen was given another manifest since: the same content must then
+    outrank that one)."""
+    if outputs is None or kept is None:
         return None
     data = outputs.get(inputs_key)
     if data is None:
         return None
-    kept = outputs.get(output_digest("payload", PAYLOAD_FORM, inputs_key), count=False)
-    if kept is None:
-        return None
-    try:
-        # The library's own private cache, trusted as its catalogue is; marshal runs no code.
-        payload = marshal.loads(kept)  # noqa: S302
-    except (EOFError, ValueError, TypeError):
-        return None
-    if not isinstance(payload, dict):
+    payload = kept.get(inputs_key)
+    if payload is None:
         return None
     numbered = (payload.get("manifest_version"), payload.get("sequence"))
     if numbered != (last if last is not None else (numbered[0], 1)):

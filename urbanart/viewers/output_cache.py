@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 CACHE_FILE = Path("cache") / "publish-outputs.sqlite"
 #: Bytes of outputs kept; the least recently used go first beyond it.
 MAX_BYTES = 512 << 20
+#: Seconds within which a use need not be recorded again (eviction needs no finer clock, and a
+#: publish that changed nothing then writes nothing to the cache).
+USE_RESOLUTION = 3600.0
 #: Raise when an output's shape changes in a way the code digests below would not see.
 SCHEMA = "1"
 
@@ -73,9 +76,16 @@ def code_digest(package: str, *names: str) -> str:
 class OutputCache:
     """input digest -> output bytes, read on demand and written once at flush()."""
 
-    def __init__(self, path: Path | None, *, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        max_bytes: int = MAX_BYTES,
+        use_resolution: float = USE_RESOLUTION,
+    ) -> None:
         self.path = path
         self.max_bytes = max_bytes
+        self.use_resolution = use_resolution
         self._db: sqlite3.Connection | None = None
         self._new: dict[str, bytes] = {}
         self._hits: set[str] = set()
@@ -119,13 +129,16 @@ class OutputCache:
             return data
         if self._db is not None:
             try:
-                row = self._db.execute("SELECT data FROM outputs WHERE key = ?", (key,)).fetchone()
+                row = self._db.execute(
+                    "SELECT data, used FROM outputs WHERE key = ?", (key,)
+                ).fetchone()
             except sqlite3.Error as exc:
                 log.warning("publish cache read failed (%s)", exc)
                 row = None
             if row is not None:
                 data = bytes(row[0])
-                self._hits.add(key)
+                if row[1] <= time.time() - self.use_resolution:  # else its use is recent enough
+                    self._hits.add(key)
         if count and data is None:
             self.misses += 1
         elif count:
@@ -149,8 +162,9 @@ class OutputCache:
 
     def flush(self) -> None:
         """Store what was made, mark what was used, and trim to max_bytes (oldest use first)."""
-        if self._db is None:
+        if self._db is None or not (self._new or self._hits):
             self._new.clear()
+            self._hits.clear()
             return
         now = time.time()
         try:
