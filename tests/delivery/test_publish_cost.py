@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.delivery.conftest import World
 from urbanart.curation import playlists, schedules, screens
 from urbanart.curation.overlaps import library_overlaps
+from urbanart.delivery.changes import ChangeStatus, DroppedItem, ScreenChange
 from urbanart.delivery.publisher import publish
 from urbanart.library import catalog
 from urbanart.library.library import Library, current_tree, published_root
@@ -210,3 +212,14 @@ def test_overlap_warnings_are_the_publish_checks_and_follow_a_renamed_schedule(
     warnings = next(c.warnings for c in again.screens if c.screen_id == berlin)
     assert any("'Late lunch'" in w for w in warnings)
     assert not any("'Lunch'" in w for w in warnings)
+
+
+def test_a_screen_change_json_holds_every_field_and_reads_back() -> None:
+    change = ScreenChange(
+        7, "Kiosk", ChangeStatus.CHANGED, "a" * 64, "b" * 64, 2, 1,
+        (DroppedItem(3, "Morning", 11, 5, "Draft", "not approved (status: submitted)"),),
+        ("Playlist 'Empty' has nothing approved to show.",),
+    )  # fmt: skip
+    data = change.to_json()
+    assert set(data) == {f.name for f in fields(ScreenChange)}
+    assert ScreenChange.from_json(json.loads(json.dumps(data))) == change

@@ -16,7 +16,7 @@ from typing import Any
 from urbanart.viewers.output_cache import OutputCache, digest
 
 #: Part of every key, so another Python's marshal format never meets this one's.
-FORM = f"marshal-{marshal.version}"
+FORM = f"marshal-{marshal.version}-shared-playlists"
 
 
 def _load(data: bytes) -> Any:
@@ -53,6 +53,8 @@ class KeptPayloads:
             return None
         playlists: dict[str, Any] = {}
         for pid, ref in skeleton["playlists"].items():
+            if not isinstance(ref, str):
+                return None
             playlist = self._playlists.get(ref)
             if playlist is None:
                 data = self.outputs.get(ref, count=False)
