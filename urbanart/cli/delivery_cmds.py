@@ -62,8 +62,30 @@ def _push_cell(delivery: Delivery, change: ScreenChange) -> str:
     return "not pushed" if delivery.skipped is None else f"not pushed ({delivery.skipped})"
 
 
-def _show(delivery: Delivery) -> None:
+def fleet_summary(delivery: Delivery) -> str:
+    """One line for a fleet: "1,000 screens: 990 unchanged, 10 updated, 0 failed" (updated: new
+    or changed; failed: their push failed; removed screens named only when there are some)."""
+    totals = delivery.result.totals
+    unchanged = totals[ChangeStatus.UNCHANGED]
+    updated = totals[ChangeStatus.NEW] + totals[ChangeStatus.CHANGED]
+    removed = totals[ChangeStatus.REMOVED]
+    screens = unchanged + updated
+    noun = "screen" if screens == 1 else "screens"
+    verb = "would be updated" if delivery.result.dry_run else "updated"
+    line = (
+        f"{screens:,} {noun}: {unchanged:,} unchanged, {updated:,} {verb}, "
+        f"{len(delivery.failed):,} failed"
+    )
+    if removed:
+        line += f", {removed:,} removed"
+    return line + "."
+
+
+def _show(delivery: Delivery, *, verbose: bool = False) -> None:
+    """The changed screens' rows and a summary line; every screen's row with verbose. Notes on
+    unchanged screens (items left out, warnings) were shown when they changed: counted here."""
     result = delivery.result
+    shown = [c for c in result.screens if verbose or c.status is not ChangeStatus.UNCHANGED]
     rows = [
         (
             c.screen,
@@ -75,11 +97,13 @@ def _show(delivery: Delivery) -> None:
             else _short(c.new_version or c.old_version),
             _push_cell(delivery, c),
         )
-        for c in result.screens
+        for c in shown
     ]
     if rows:
         table(None, ("screen", "status", "items", "left out", "manifest version", "push"), rows)
-    for change in result.screens:
+    quiet = [c for c in result.screens if c not in shown]
+    notes = sum(len(c.dropped) + len(c.warnings) for c in quiet)
+    for change in shown:
         for item in change.dropped:
             stderr.print(
                 f"[yellow]left out[/] on {escape(change.screen)}: {escape(item.title)} "
@@ -90,6 +114,14 @@ def _show(delivery: Delivery) -> None:
             stderr.print(f"[yellow]warning[/] {escape(change.screen)}: {escape(warning)}")
     for warning in result.warnings:
         stderr.print(f"[yellow]warning[/] {escape(warning)}")
+    if notes:
+        stderr.print(
+            f"{notes:,} note(s) on unchanged screens (items left out, warnings) not repeated; "
+            "`urbanart publish --verbose` shows them.",
+            highlight=False,
+        )
+    if result.screens:
+        stdout.print(escape(fleet_summary(delivery)), highlight=False)
     stdout.print(escape(delivery.message), highlight=False)
     if result.release is not None and not result.dry_run:
         # Words that say where the files went and who serves them: publishing starts no server.
@@ -146,6 +178,12 @@ _STAGE_LABELS = {
     help="The S3-compatible service for --target, e.g. a MinIO server (default: the "
     "publish_endpoint_url setting, else URBANART_S3_ENDPOINT_URL, else AWS).",
 )
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="A row for every screen, unchanged ones too (default: changed ones and a summary).",
+)
 @JSON
 @pass_state
 @curator_errors
@@ -157,6 +195,7 @@ def publish_command(
     no_push: bool,
     target: str | None,
     endpoint_url: str | None,
+    verbose: bool,
     as_json: bool,
 ) -> None:
     """Publish every screen's signed manifest and media, and push it to changed screens.
@@ -237,7 +276,7 @@ def publish_command(
     if as_json:
         print_json(delivery.to_json())
     else:
-        _show(delivery)
+        _show(delivery, verbose=verbose)
 
 
 @click.command("push")

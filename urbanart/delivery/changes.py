@@ -98,10 +98,16 @@ class ScreenChange:
         return self.status in (ChangeStatus.NEW, ChangeStatus.CHANGED)
 
     def to_json(self) -> dict[str, Any]:
-        """The form stored in a publication's summary (and printed by `publish --json`)."""
+        """The form stored in a publication's summary (and printed by `publish --json`); the
+        fields spelled out, as dataclasses.asdict's deep copies cost a fleet's publish dearly."""
         return {
-            **asdict(self),
+            "screen_id": self.screen_id,
+            "screen": self.screen,
             "status": str(self.status),
+            "old_version": self.old_version,
+            "new_version": self.new_version,
+            "items_added": self.items_added,
+            "items_removed": self.items_removed,
             "dropped": [asdict(d) for d in self.dropped],
             "warnings": list(self.warnings),
         }

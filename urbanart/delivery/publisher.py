@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from hashlib import sha256 as sha256_of
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from urbanart.curation import schedules
-from urbanart.curation.overlaps import Overlap, library_overlaps
 from urbanart.curation.resolver import Timeline, resolve_all
+from urbanart.delivery import kept_payloads
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.captions import localize
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
+from urbanart.delivery.overlap_warnings import overlap_warnings
+from urbanart.delivery.served_manifests import ServedManifests
 from urbanart.delivery.signing import (
     SigningKey,
     check_pinned_key,
@@ -49,7 +52,7 @@ from urbanart.library.models import (
     PublishedManifest,
     Screen,
 )
-from urbanart.library.renditions import RenditionRecord, ensure_rendition
+from urbanart.library.renditions import RenditionRecord, ensure_rendition, made_renditions
 from urbanart.library.settings import DEFAULT_LOOK_AHEAD_DAYS, load_settings
 from urbanart.library.texts import texts_for
 from urbanart.library.video_renditions import (
@@ -61,6 +64,8 @@ from urbanart.library.vocabulary import ReviewStatus, disclosure, license_url
 from urbanart.player.web_files import web_player_files
 from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path, media_url
 from urbanart.viewers.gone import GONE_RECORD
+from urbanart.viewers.output_cache import OutputCache, code_digest
+from urbanart.viewers.output_cache import digest as output_digest
 from urbanart.viewers.site import build_viewers
 
 #: Releases kept on disk: the one served and the one before it.
@@ -105,6 +110,9 @@ class PublishResult:
     files_linked: int = 0
     files_written: int = 0
     warnings: tuple[str, ...] = field(default=())
+    #: Pages, QR codes and manifests taken from the publish cache, and those made anew.
+    outputs_reused: int = 0
+    outputs_made: int = 0
 
     @property
     def totals(self) -> dict[str, int]:
@@ -145,6 +153,7 @@ class PublishResult:
                 "waiting_grace": self.media_waiting,
             },
             "files": {"linked": self.files_linked, "written": self.files_written},
+            "outputs": {"reused": self.outputs_reused, "made": self.outputs_made},
             "screens": [s.to_json() for s in self.screens],
             "warnings": list(self.warnings),
         }
@@ -174,9 +183,14 @@ def window_for(now: datetime, look_ahead_days: int) -> tuple[datetime, datetime]
     return start, start + timedelta(days=look_ahead_days + 1)
 
 
+@lru_cache(maxsize=256)
 def screen_profile(width: int, height: int) -> RenditionProfile:
     """The rendition a screen gets: its exact pixel size, letterboxed; animations become WebP."""
     return RenditionProfile(width, height, "contain", format="JPEG", quality=RENDITION_QUALITY)
+
+
+#: A playlist's facts are made once per (playlist id, screen profile key, screen languages).
+_FactsKey = tuple[int, str, tuple[str, str]]
 
 
 @dataclass
@@ -252,18 +266,23 @@ def _load_playlists(library: Library, ids: set[int]) -> dict[int, Playlist]:
         return {p.id: p for p in session.scalars(stmt)}
 
 
-def _sequences(
-    library: Library, old: dict[int, dict[str, Any]]
-) -> dict[int, tuple[str | None, int]]:
+def _sequences(library: Library, old: ServedManifests) -> dict[int, tuple[str | None, int]]:
     """Per screen: the version last given and the highest sequence it ever had, from the
     database and the tree being served (whichever is higher: a database restored from a backup
-    must not make screens refuse every new manifest as a rollback)."""
+    must not make screens refuse every new manifest as a rollback). A served file whose ETag
+    the database records is the one the database describes, so it is not read."""
+    etags: dict[int, str] = {}
     with library.session() as session:
-        known: dict[int, tuple[str | None, int]] = {
-            row.screen_id: (row.version, row.sequence)
-            for row in session.scalars(select(PublishedManifest))
-        }
-    for screen_id, payload in old.items():
+        known: dict[int, tuple[str | None, int]] = {}
+        for row in session.scalars(select(PublishedManifest)):
+            known[row.screen_id] = (row.version, row.sequence)
+            etags[row.screen_id] = row.etag
+    for screen_id in old:
+        if screen_id in etags and etags[screen_id] == old.etag(screen_id):
+            continue
+        payload = old.get(screen_id)
+        if payload is None:
+            continue
         served = payload.get("sequence")
         sequence = known.get(screen_id, (None, 0))[1]
         if isinstance(served, int) and served > sequence:
@@ -292,14 +311,15 @@ def _plan(
     progress: Progress | None,
     cancel: threading.Event | None,
     *,
-    old: dict[int, dict[str, Any]] | None = None,
+    old: ServedManifests | None = None,
     now: datetime | None = None,
     tree: Tree | None = None,
     previous: ReleaseIndex | None = None,
+    outputs: OutputCache | None = None,
 ) -> _Plan:
     settings = load_settings(library)
     inputs = schedules.load_all(library)
-    sequences = _sequences(library, old or {})
+    sequences = _sequences(library, old) if old is not None else {}
     announcement = current_announcement(library.home, key, now or datetime.now(UTC))
     with library.session() as session:
         screens = list(session.scalars(select(Screen).order_by(Screen.id)))
@@ -310,9 +330,7 @@ def _plan(
     }
     playlists = _load_playlists(library, wanted)
     texts = texts_for(library, {i.artwork_id for p in playlists.values() for i in p.items})
-    overlaps: dict[int, list[Overlap]] = {}
-    for overlap in library_overlaps(library, today=start.date()):
-        overlaps.setdefault(overlap.screen_id, []).append(overlap)
+    overlaps = overlap_warnings(library, inputs, start.date(), outputs)
 
     plan = _Plan(
         files={PUBLIC_KEY_PATH: key.public_pem, **web_player_files()},
@@ -326,6 +344,13 @@ def _plan(
     )
     renditions: dict[tuple[str, str], RenditionRecord | str] = {}
     videos = _Videos()
+    renditions.update(made_renditions(library, _wanted_renditions(screens, timelines, playlists)))
+    # A playlist's facts for one screen profile and languages are the same on every screen of
+    # that profile and languages: made once, with the digest that stands for them in the
+    # screens' input digests, and the notes on videos that could not be made for that size.
+    made: dict[_FactsKey, tuple[mf.PlaylistFacts, list[DroppedItem], str, list[str]]] = {}
+    common = _manifest_inputs(key, settings.public_base_url, announcement, start, until)
+    kept = kept_payloads.KeptPayloads(outputs) if outputs is not None else None
     for number, screen in enumerate(screens, start=1):
         if cancel is not None and cancel.is_set():
             raise PublishCancelled("Publishing was cancelled; the published tree is unchanged.")
@@ -345,10 +370,19 @@ def _plan(
         facts: dict[int, mf.PlaylistFacts] = {}
         dropped: list[DroppedItem] = []
         warnings_here: list[str] = []
+        languages = (screen.language, screen.second_language or screen.language)
         for pid in sorted(used):
             playlist = playlists.get(pid)
             if playlist is None:
                 continue
+            known = made.get((pid, profile.key(), languages))
+            if known is not None:
+                facts[pid] = known[0]
+                dropped.extend(known[1])
+                warnings_here.extend(known[3])
+                continue
+            dropped_before = len(dropped)
+            warned_before = len(warnings_here)
             items: list[mf.ItemFacts] = []
             for item in sorted(playlist.items, key=lambda i: (i.position, i.id)):
                 artwork = item.artwork
@@ -423,16 +457,21 @@ def _plan(
                         video=video,
                     )
                 )
-            languages = (screen.language, screen.second_language or screen.language)
             items = [localize(i, texts.get(i.artwork_id, {}), languages) for i in items]
             facts[pid] = mf.PlaylistFacts(pid, playlist.name, tuple(items))
+            made[(pid, profile.key(), languages)] = (
+                facts[pid],
+                dropped[dropped_before:],
+                output_digest("playlist", facts[pid]),
+                warnings_here[warned_before:],
+            )
         warnings = [
             f"Playlist {f.name!r} has nothing approved to show."
             for f in facts.values()
             if not f.items
         ]
         warnings.extend(dict.fromkeys(warnings_here))  # once per work, in playlist order
-        warnings.extend(o.message for o in overlaps.get(screen.id, ()))
+        warnings.extend(overlaps.get(screen.id, ()))
         screen_facts = mf.ScreenFacts(
             id=screen.id,
             name=screen.name,
@@ -443,18 +482,33 @@ def _plan(
             poll_token=screen.poll_token,
             default_playlist_id=screen.default_playlist_id,
         )
-        payload = mf.build_manifest(
-            screen_facts,
-            timeline,
-            facts,
-            public_base_url=settings.public_base_url,
-            key_announcement=announcement,
-        )
-        payload = _number(payload, sequences.get(screen.id))
         relpath = manifest_path(screen.poll_token)
         safe_relpath(relpath)
-        envelope = key.sign_envelope(mf.payload_text(payload))
-        plan.files[relpath] = envelope.encode("utf-8")
+        inputs_key = output_digest(
+            "manifest",
+            common,
+            screen_facts,
+            timeline.version,
+            tuple(made[(pid, profile.key(), languages)][2] for pid in sorted(facts)),
+        )
+        last = sequences.get(screen.id)
+        reused = _reuse_manifest(outputs, kept, inputs_key, last)
+        if reused is not None:  # the same inputs as a publish before: the same signed bytes
+            plan.files[relpath], payload = reused
+        else:
+            payload = mf.build_manifest(
+                screen_facts,
+                timeline,
+                facts,
+                public_base_url=settings.public_base_url,
+                key_announcement=announcement,
+            )
+            payload = _number(payload, sequences.get(screen.id))
+            envelope = key.sign_envelope(mf.payload_text(payload))
+            plan.files[relpath] = envelope.encode("utf-8")
+            if outputs is not None:
+                outputs.put(inputs_key, plan.files[relpath])
+                kept_payloads.keep(outputs, inputs_key, payload)
         plan.payloads[screen.id] = payload
         plan.tokens[screen.id] = screen.poll_token
         plan.names[screen.id] = screen.name
@@ -468,6 +522,7 @@ def _plan(
         base_url=settings.public_base_url,
         previous_files=previous.files if previous is not None else (),
         previous_gone=_previous_gone(tree, previous),
+        outputs=outputs,
     )
     plan.files.update(viewers.files)  # pages, QR codes, CSS: docs/published-tree.md
     plan.media.update(viewers.media)  # the pages' images, content-addressed like screens' media
@@ -489,6 +544,74 @@ def _transcode_note(
     return note
 
 
+def _wanted_renditions(
+    screens: list[Screen], timelines: dict[int, Timeline], playlists: dict[int, Playlist]
+) -> set[tuple[str, str]]:
+    """(asset sha256, profile key) of every rendition the screens' playlists show."""
+    assets: dict[int, set[str]] = {
+        pid: {item.artwork.asset.sha256 for item in playlist.items}
+        for pid, playlist in playlists.items()
+    }
+    wanted: set[tuple[str, str]] = set()
+    for screen in screens:
+        key = screen_profile(screen.width, screen.height).key()
+        timeline = timelines.get(screen.id)
+        used = set(timeline.playlist_ids) if timeline is not None else set()
+        used.add(screen.default_playlist_id or 0)
+        for pid in used:
+            wanted.update((sha, key) for sha in assets.get(pid, ()))
+    return wanted
+
+
+def _manifest_inputs(
+    key: SigningKey,
+    base_url: str,
+    announcement: dict[str, Any] | None,
+    start: datetime,
+    until: datetime,
+) -> str:
+    """The digest of what every screen's manifest shares: the code that makes and signs it,
+    the signing key, the public address, the key announcement and the window."""
+    code = (
+        code_digest("urbanart.delivery", "manifest.py", "publisher.py", "signing.py"),
+        code_digest("urbanart.protocol", "canonical.py", "manifest_format.py", "envelope.py"),
+        code_digest("urbanart.viewers", "qr.py"),  # the items' signed QR matrices
+    )
+    return output_digest(
+        "manifests",
+        code,
+        key.public_pem,
+        base_url,
+        sorted((announcement or {}).items()),
+        start.isoformat(),
+        until.isoformat(),
+    )
+
+
+def _reuse_manifest(
+    outputs: OutputCache | None,
+    kept: kept_payloads.KeptPayloads | None,
+    inputs_key: str,
+    last: tuple[str | None, int] | None,
+) -> tuple[bytes, dict[str, Any]] | None:
+    """The signed manifest an earlier publish made from the same inputs, and its payload. None
+    when no publish made it (or the cache lost it), or when its sequence is not the one _number
+    would give it now (the screen was given another manifest since: the same content must then
+    outrank that one)."""
+    if outputs is None or kept is None:
+        return None
+    data = outputs.get(inputs_key)
+    if data is None:
+        return None
+    payload = kept.get(inputs_key)
+    if payload is None:
+        return None
+    numbered = (payload.get("manifest_version"), payload.get("sequence"))
+    if numbered != (last if last is not None else (numbered[0], 1)):
+        return None
+    return data, payload
+
+
 def _previous_gone(tree: Tree | None, index: ReleaseIndex | None) -> bytes | None:
     """The served release's record of retired pages (None before the first publish)."""
     if tree is None or index is None or GONE_RECORD not in index.files:
@@ -499,27 +622,37 @@ def _previous_gone(tree: Tree | None, index: ReleaseIndex | None) -> bytes | Non
         return None
 
 
-def _old_payloads(tree: Tree, index: ReleaseIndex | None) -> dict[int, dict[str, Any]]:
-    """The payloads the served release gives each screen (by screen id), read without verifying:
-    they are only compared with, never trusted for anything a screen sees."""
+def _old_payloads(library: Library, tree: Tree, index: ReleaseIndex | None) -> ServedManifests:
+    """The payloads the served release gives each screen (by screen id), read when asked."""
     if index is None:
-        return {}
-    found: dict[int, dict[str, Any]] = {}
-    for relpath in index.files:
-        if not (relpath.startswith("screens/") and relpath.endswith("/manifest.json")):
-            continue
-        try:
-            envelope = json.loads(tree.release_file(index.release, relpath).read_bytes())
-            payload = json.loads(envelope["payload"])
-            found[int(payload["screen"]["id"])] = payload
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-    return found
+        return ServedManifests(tree, None, {})
+    with library.session() as session:
+        tokens = {
+            token: sid for sid, token in session.execute(select(Screen.id, Screen.poll_token))
+        }
+    return ServedManifests(tree, index, tokens)
 
 
-def _changes(plan: _Plan, old: dict[int, dict[str, Any]]) -> list[ScreenChange]:
+def _changes(plan: _Plan, old: ServedManifests) -> list[ScreenChange]:
     changes: list[ScreenChange] = []
     for screen_id, payload in plan.payloads.items():
+        relpath = manifest_path(plan.tokens[screen_id])
+        if old.path(screen_id) == relpath and old.sha256(screen_id) == _sha256(plan.files[relpath]):
+            # The very bytes being served: nothing to read or compare.
+            changes.append(
+                ScreenChange(
+                    screen_id=screen_id,
+                    screen=plan.names[screen_id],
+                    status=ChangeStatus.UNCHANGED,
+                    old_version=payload["manifest_version"],
+                    new_version=payload["manifest_version"],
+                    items_added=0,
+                    items_removed=0,
+                    dropped=tuple(plan.dropped[screen_id]),
+                    warnings=tuple(plan.warnings[screen_id]),
+                )
+            )
+            continue
         before = old.get(screen_id)
         new_items = mf.item_ids(payload)
         old_items = mf.item_ids(before) if before else set()
@@ -543,8 +676,9 @@ def _changes(plan: _Plan, old: dict[int, dict[str, Any]]) -> list[ScreenChange]:
                 warnings=tuple(plan.warnings[screen_id]),
             )
         )
-    for screen_id, before in sorted(old.items()):
-        if screen_id not in plan.payloads:
+    for screen_id in old:
+        before = old.get(screen_id) if screen_id not in plan.payloads else None
+        if before is not None:
             changes.append(
                 ScreenChange(
                     screen_id=screen_id,
@@ -560,6 +694,10 @@ def _changes(plan: _Plan, old: dict[int, dict[str, Any]]) -> list[ScreenChange]:
 
 
 # Publishing ------------------------------------------------------------------------------------
+
+
+def _sha256(data: bytes) -> str:
+    return sha256_of(data).hexdigest()
 
 
 def _digests(files: dict[str, bytes]) -> dict[str, str]:
@@ -671,7 +809,10 @@ def publish(
         else:
             key = signing_key(library.home)
             check_pinned_key(library, key, now)
-        return _publish(library, tree, key, dry_run, start, until, now, grace, progress, cancel)
+        with OutputCache.in_home(library.home) as outputs:
+            return _publish(
+                library, tree, key, dry_run, start, until, now, grace, progress, cancel, outputs
+            )
     except OSError as exc:
         raise StorageError(exc) from exc
 
@@ -687,20 +828,23 @@ def _publish(
     grace: timedelta,
     progress: Progress | None,
     cancel: threading.Event | None,
+    outputs: OutputCache,
 ) -> PublishResult:
     if dry_run:
         current = tree.index(tree.current_release())
-        old = _old_payloads(tree, current)
+        old = _old_payloads(library, tree, current)
         plan = _plan(
             library, key, start, until, progress, cancel,
-            old=old, now=now, tree=tree, previous=current,
+            old=old, now=now, tree=tree, previous=current, outputs=outputs,
         )  # fmt: skip
+        outputs.flush()
         changes = _changes(plan, old)
         changed = current is None or any(c.status is not ChangeStatus.UNCHANGED for c in changes)
         new_media = sum(1 for rel in plan.media if not (tree.root / rel).is_file())
         return PublishResult(
             None, True, changed, None, start, until, tuple(changes),
             media_written=new_media, warnings=tuple(plan.global_warnings),
+            outputs_reused=outputs.hits, outputs_made=outputs.misses,
         )  # fmt: skip
 
     with tree.lock(library.engine):
@@ -716,11 +860,12 @@ def _publish(
             tree.clean(KEEP_RELEASES)  # half-built releases a crash left behind
             current_name = tree.current_release()
             current = tree.index(current_name)
-            old = _old_payloads(tree, current)
+            old = _old_payloads(library, tree, current)
             plan = _plan(
                 library, key, start, until, progress, cancel,
-                old=old, now=now, tree=tree, previous=current,
+                old=old, now=now, tree=tree, previous=current, outputs=outputs,
             )  # fmt: skip
+            outputs.flush()
             changes = _changes(plan, old)
             media_written = _copy_media(library, tree, plan.media)
             _crash_point("after-media")
@@ -771,6 +916,8 @@ def _publish(
                 files_linked=linked,
                 files_written=written,
                 warnings=tuple(plan.global_warnings),
+                outputs_reused=outputs.hits,
+                outputs_made=outputs.misses,
             )
             _record_manifests(library, plan, publication_id, now)
             _finish(library, publication_id, PublicationStatus.DONE, result.to_json())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import sha256 as sha256_of
 
@@ -47,6 +48,30 @@ def _record(asset_sha: str, row: Rendition) -> RenditionRecord:
         asset_sha, row.profile_key, row.store_key, row.format, row.width, row.height,
         row.byte_size, row.sha256,
     )  # fmt: skip
+
+
+def made_renditions(
+    library: Library, wanted: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], RenditionRecord]:
+    """The renditions already made among (asset sha256, profile key) pairs, whose files are in
+    the store, in one query: a publish asks for every work's renditions for every screen
+    profile at once, and one query each cost a fleet's publish more than its schedules' load.
+    Pairs left out are for ensure_rendition to make."""
+    pairs = set(wanted)
+    if not pairs:
+        return {}
+    hashes = {sha for sha, _key in pairs}
+    found: dict[tuple[str, str], RenditionRecord] = {}
+    with library.session() as session:
+        rows = session.execute(
+            select(MediaAsset.sha256, Rendition)
+            .join(Rendition, Rendition.asset_id == MediaAsset.id)
+            .where(MediaAsset.sha256.in_(hashes))
+        )
+        for sha, row in rows:
+            if (sha, row.profile_key) in pairs and library.store.exists(row.store_key):
+                found[(sha, row.profile_key)] = _record(sha, row)
+    return found
 
 
 def ensure_rendition(library: Library, sha256: str, profile: RenditionProfile) -> RenditionRecord:

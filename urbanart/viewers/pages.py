@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
 from functools import cache, partial
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -19,6 +21,7 @@ from urbanart.i18n import (
     gettext,
     translator,
 )
+from urbanart.viewers.output_cache import OutputCache, code_digest, digest
 
 #: Characters that could end a <script> element or start an HTML comment inside one; JSON allows
 #: them escaped, so a title holding "</script>" stays data. U+2028/9 are line breaks to old JS.
@@ -146,3 +149,37 @@ def render(template: str, lang: str = SOURCE_LANGUAGE, **context: Any) -> bytes:
     """One page in one language (its `lang` is also the page's <html lang>)."""
     page = environment(lang).get_template(template).render(lang=lang, **context)
     return page.encode("utf-8")
+
+
+def _plain(value: Any) -> Any:
+    """What json.dumps cannot write, made plain for a page's input digest: dataclasses by their
+    fields (named by type, so two kinds with equal fields differ), sets sorted."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__, *(getattr(value, f.name) for f in fields(value))]
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)
+    raise TypeError(f"a page context holds {type(value).__name__}, which has no stable digest")
+
+
+def context_digest(template: str, lang: str, context: Mapping[str, Any]) -> str:
+    """A digest of everything a page is made from: the template set, the filters and the
+    language's catalogue (code), the language and the context. A page's bytes are a pure
+    function of these, so equal digests, equal bytes."""
+    text = json.dumps(context, sort_keys=True, default=_plain, ensure_ascii=False)
+    code = code_digest("urbanart.viewers", "templates", "pages.py", "where.py")
+    catalogue = code_digest("urbanart.i18n", "locale", "formats.py", "catalogues.py")
+    return digest("page", code, catalogue, template, lang, text)
+
+
+def render_cached(
+    outputs: OutputCache | None, template: str, lang: str = SOURCE_LANGUAGE, **context: Any
+) -> bytes:
+    """render(), answered from the cache when a publish made this page from the same inputs."""
+    if outputs is None:
+        return render(template, lang, **context)
+    key = context_digest(template, lang, context)
+    data = outputs.get(key)
+    if data is None:
+        data = render(template, lang, **context)
+        outputs.put(key, data)
+    return data

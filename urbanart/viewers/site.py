@@ -27,12 +27,19 @@ from urbanart.i18n import LANGUAGES, N_, gettext, language_name
 from urbanart.imaging.renditions import RenditionFormat, RenditionProfile
 from urbanart.library.library import Library
 from urbanart.library.models import Artwork, Playlist, Screen
-from urbanart.library.renditions import RenditionRecord, ensure_rendition
+from urbanart.library.renditions import RenditionRecord, ensure_rendition, made_renditions
 from urbanart.library.settings import load_settings
 from urbanart.library.texts import WorkTexts, bios_for, pick, screen_languages, texts_for
 from urbanart.protocol.tree_layout import media_url
 from urbanart.viewers import gone, qr
-from urbanart.viewers.pages import http_url, license_label, render, text_direction, tree_url
+from urbanart.viewers.output_cache import OutputCache
+from urbanart.viewers.pages import (
+    http_url,
+    license_label,
+    render_cached,
+    text_direction,
+    tree_url,
+)
 from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
 from urbanart.viewers.script_strings import script_strings
 from urbanart.viewers.where import ScreenShowing, where_to_see
@@ -120,21 +127,37 @@ def _media_path(record: RenditionRecord) -> str:
     return media_url(record.file_sha256, record.store_key.rsplit(".", 1)[-1]).lstrip("/")
 
 
+def _page_profiles(
+    width: int, height: int, background: str
+) -> tuple[list[RenditionProfile], RenditionProfile]:
+    """The srcset's WebP profiles and the share JPEG's, for an image of width×height."""
+    webp = [_profile(s, "WEBP", PAGE_QUALITY, background) for s in page_sizes(width, height)]
+    share_w = min(width, SHARE_WIDTH)
+    share_size = (share_w, max(1, round(share_w * height / width)))
+    return webp, _profile(share_size, "JPEG", SHARE_QUALITY, background)
+
+
 def page_image(
-    library: Library, sha256: str, width: int, height: int, background: str, build: ViewerBuild
+    library: Library,
+    sha256: str,
+    width: int,
+    height: int,
+    background: str,
+    build: ViewerBuild,
+    made: Mapping[tuple[str, str], RenditionRecord] | None = None,
 ) -> PageImage | None:
     """Derive (or reuse from the library's cache) the page renditions of one asset and record
-    them as media of the build; None when the image cannot be rendered (the page still works)."""
+    them as media of the build; None when the image cannot be rendered (the page still works).
+    `made` holds renditions already looked up (renditions.made_renditions), by (sha256, key)."""
+
+    def ensure(profile: RenditionProfile) -> RenditionRecord:
+        known = made.get((sha256, profile.key())) if made is not None else None
+        return known if known is not None else ensure_rendition(library, sha256, profile)
+
+    webp_profiles, jpeg_profile = _page_profiles(width, height, background)
     try:
-        webp = [
-            ensure_rendition(library, sha256, _profile(s, "WEBP", PAGE_QUALITY, background))
-            for s in page_sizes(width, height)
-        ]
-        share_w = min(width, SHARE_WIDTH)
-        share_size = (share_w, max(1, round(share_w * height / width)))
-        jpeg = ensure_rendition(
-            library, sha256, _profile(share_size, "JPEG", SHARE_QUALITY, background)
-        )
+        webp = [ensure(profile) for profile in webp_profiles]
+        jpeg = ensure(jpeg_profile)
     except UrbanArtError:  # the work's own file; a disk error (OSError) fails the publish
         return None
     for record in (*webp, jpeg):
@@ -588,6 +611,7 @@ def _page_versions(
     project: str,
     default_lang: str,
     context: Callable[[_Version], dict[str, Any]],
+    outputs: OutputCache | None = None,
 ) -> None:
     """One page in every shipped language at <folder><lang>/index.html, and the default
     language's at <folder>index.html, which moves a visitor to their language once (language.js).
@@ -604,7 +628,8 @@ def _page_versions(
             suffix=f"{lang}/" if lang else "",
         )
         path = f"{folder}{lang}/index.html" if lang else f"{folder}index.html"
-        build.files[path] = render(
+        build.files[path] = render_cached(
+            outputs,
             template,
             version.lang,
             **_common(project, version, folder=folder, base=base),
@@ -640,6 +665,7 @@ def _artist_pages(
     *,
     base: str,
     project: str,
+    outputs: OutputCache | None = None,
 ) -> None:
     """One page per artist with a published work, per language: bio, link and their works."""
     works: dict[int, list[int]] = {}
@@ -679,6 +705,7 @@ def _artist_pages(
             project=project,
             default_lang=BASE_LANGUAGE,
             context=context,
+            outputs=outputs,
         )
 
 
@@ -712,6 +739,7 @@ def _front_pages(
     whats_on: Mapping[str, Any],
     css: bytes,
     gone_ids: Mapping[str, list[int]],
+    outputs: OutputCache | None = None,
 ) -> None:
     """The home page, the 404 page, one "no longer showing" page per kind (each in every
     language: gone.error_page), the record of retired ids and the favicon.
@@ -741,7 +769,8 @@ def _front_pages(
                 }
                 for code in LANGUAGES
             ]
-            build.files[gone.error_page(kind, lang)] = render(
+            build.files[gone.error_page(kind, lang)] = render_cached(
+                outputs,
                 "error.html",
                 page_lang,
                 kind=kind,
@@ -769,6 +798,7 @@ def build_viewers(
     base_url: str,
     previous_files: Iterable[str] = (),
     previous_gone: bytes | None = None,
+    outputs: OutputCache | None = None,
 ) -> ViewerBuild:
     """Every viewer file for the manifests being published (screen id -> payload).
 
@@ -779,6 +809,8 @@ def build_viewers(
     every published playlist and every screen, each in every shipped language (urbanart.i18n).
     Nothing carries a time of generation, so the same library gives the same bytes and an
     unchanged page is hard-linked, not rewritten.
+    With `outputs`, a page or QR code made from the same inputs by an earlier publish is taken
+    from that cache instead of being made again (output_cache.py).
     """
     base = base_url.rstrip("/")
     project = project_name(library)
@@ -794,11 +826,16 @@ def build_viewers(
     cities = _cities(library, set(payloads))
     languages = screen_languages(library, set(payloads))
 
+    wanted: set[tuple[str, str]] = set()
+    for work in facts.values():
+        webp_profiles, jpeg_profile = _page_profiles(work.width, work.height, background)
+        wanted.update((work.sha256, p.key()) for p in (*webp_profiles, jpeg_profile))
+    made = made_renditions(library, wanted)  # one query, not four per work
     images: dict[int, PageImage | None] = {}
     for aid in sorted(items):
         f = facts.get(aid)
         images[aid] = (
-            page_image(library, f.sha256, f.width, f.height, background, build) if f else None
+            page_image(library, f.sha256, f.width, f.height, background, build, made) if f else None
         )
 
     member_of: dict[int, list[tuple[int, str]]] = {aid: [] for aid in items}
@@ -806,6 +843,15 @@ def build_viewers(
         for aid in dict.fromkeys(int(i["artwork_id"]) for i in playlists[pid]["items"]):
             member_of[aid].append((pid, playlists[pid]["name"]))
 
+    # A page's key names what it is made from, so an unchanged page costs a lookup: the
+    # manifests by their content versions (screens' "where to see" come from them), the works by
+    # their facts and images.
+    if outputs is not None:  # a fleet's first publish: its many QR codes over worker processes
+        qr.make_missing(
+            outputs,
+            [f"{base}/{tree_url(kind, ident)}/" for kind, ids in
+             (("a", items), ("p", playlists), ("s", payloads)) for ident in sorted(ids)],
+        )  # fmt: skip
     where = where_to_see(payloads, cities)
     for aid, item in sorted(items.items()):
 
@@ -834,10 +880,13 @@ def build_viewers(
             project=project,
             default_lang=BASE_LANGUAGE,
             context=artwork,
+            outputs=outputs,
         )
-        build.files.update(qr.qr_files("a", aid, f"{base}/{tree_url('a', aid)}/"))
+        build.files.update(qr.qr_files("a", aid, f"{base}/{tree_url('a', aid)}/", outputs))
 
-    _artist_pages(build, items, facts, images, texts, bios, base=base, project=project)
+    _artist_pages(
+        build, items, facts, images, texts, bios, base=base, project=project, outputs=outputs
+    )
 
     for pid, playlist in sorted(playlists.items()):
         first = next((images.get(int(i["artwork_id"])) for i in playlist["items"]), None)
@@ -863,8 +912,9 @@ def build_viewers(
             project=project,
             default_lang=BASE_LANGUAGE,
             context=playlist_page,
+            outputs=outputs,
         )
-        build.files.update(qr.qr_files("p", pid, f"{base}/{tree_url('p', pid)}/"))
+        build.files.update(qr.qr_files("p", pid, f"{base}/{tree_url('p', pid)}/", outputs))
 
     for sid, payload in sorted(payloads.items()):
 
@@ -891,8 +941,9 @@ def build_viewers(
             project=project,
             default_lang=spoken[0] if spoken else BASE_LANGUAGE,
             context=screen,
+            outputs=outputs,
         )
-        build.files.update(qr.qr_files("s", sid, f"{base}/{tree_url('s', sid)}/"))
+        build.files.update(qr.qr_files("s", sid, f"{base}/{tree_url('s', sid)}/", outputs))
 
     static = resources.files("urbanart.viewers").joinpath("static")
     css = static.joinpath("viewers.css").read_bytes()
@@ -911,5 +962,6 @@ def build_viewers(
         whats_on=_whats_on(payloads, playlists, cities),
         css=css,
         gone_ids=gone.retired(previous_files, previous_gone, published),
+        outputs=outputs,
     )
     return build
