@@ -14,6 +14,7 @@ from urbanart.curation import playlists, schedules, screens
 from urbanart.curation.overlaps import library_overlaps
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, ScreenChange
 from urbanart.delivery.publisher import publish
+from urbanart.i18n import LANGUAGES
 from urbanart.library import catalog
 from urbanart.library.library import Library, current_tree, published_root
 from urbanart.library.settings import update_settings
@@ -116,12 +117,16 @@ def test_editing_a_title_changes_exactly_the_files_that_show_the_work(
 
     changed = {path for path in after if before.get(path) != after[path]}
     tokens = {sid: screens.get_screen(library, sid).poll_token for sid in showing}
-    expected = (
-        {manifest_path(token) for token in tokens.values()}
-        | {f"s/{sid}/index.html" for sid in showing}
-        | {f"p/{pid}/index.html" for pid in with_blue}
-        | {f"a/{blue}/index.html", f"artists/{artist_id}/index.html"}
+    pages = (
+        {f"s/{sid}/" for sid in showing}
+        | {f"p/{pid}/" for pid in with_blue}
+        | {f"a/{blue}/", f"artists/{artist_id}/"}
     )
+    # Every page exists once per language too (<folder><lang>/index.html): all of them change.
+    versions = ("", *(f"{code}/" for code in LANGUAGES))
+    expected = {manifest_path(token) for token in tokens.values()} | {
+        f"{folder}{lang}index.html" for folder in pages for lang in versions
+    }
     assert changed == expected
     assert {c.screen_id for c in result.screens if c.status == "changed"} == set(showing)
     page = (current_tree(library) / "a" / str(blue) / "index.html").read_text("utf-8")

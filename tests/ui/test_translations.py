@@ -90,7 +90,7 @@ def test_translations_are_saved_kept_per_language_and_undone(qtbot, open_window,
     section.language.set_code("ja")
     assert section.title.text() == "川の夜明け"
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "ja" in texts_for(library, [artwork_id])[artwork_id], timeout=5000)
+    qtbot.waitUntil(lambda: "ja" in texts_for(library, [artwork_id])[artwork_id], timeout=15_000)
     saved = texts_for(library, [artwork_id])[artwork_id]["ja"]
     assert (saved.title, saved.description, saved.alt_text) == ("川の夜明け", "", "青い水")
     qtbot.waitUntil(lambda: section.note.text() == "Saved")
@@ -101,17 +101,17 @@ def test_translations_are_saved_kept_per_language_and_undone(qtbot, open_window,
     section.language.set_code("he")
     assert section.alt_text.toPlainText() == HEBREW  # the draft came back
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "he" in texts_for(library, [artwork_id])[artwork_id], timeout=5000)
+    qtbot.waitUntil(lambda: "he" in texts_for(library, [artwork_id])[artwork_id], timeout=15_000)
 
     qtbot.waitUntil(lambda: window.undo_action.text().startswith("&Undo Edit the he texts of"))
     window.undo_action.trigger()
-    qtbot.waitUntil(lambda: "he" not in texts_for(library, [artwork_id])[artwork_id], timeout=5000)
+    qtbot.waitUntil(lambda: "he" not in texts_for(library, [artwork_id])[artwork_id], timeout=15_000)
     wait_idle(qtbot)
 
     section.language.set_code("ja")
     qtbot.waitUntil(section.remove_button.isEnabled)
     qtbot.mouseClick(section.remove_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "ja" not in texts_for(library, [artwork_id])[artwork_id], timeout=5000)
+    qtbot.waitUntil(lambda: "ja" not in texts_for(library, [artwork_id])[artwork_id], timeout=15_000)
 
 
 def test_a_refused_translation_shows_under_its_field(qtbot, open_window, demo_home) -> None:
@@ -124,7 +124,7 @@ def test_a_refused_translation_shows_under_its_field(qtbot, open_window, demo_ho
     section.title.setText("Joki" * 100)
     section.title.textEdited.emit(section.title.text())
     qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: section.errors.message("title") != "", timeout=5000)
+    qtbot.waitUntil(lambda: section.errors.message("title") != "", timeout=15_000)
     assert "longer than 300 characters" in section.errors.message("title")
     assert section.title.text() == "Joki" * 100
     assert "fi" not in texts_for(view.studio.library, [artwork_id])[artwork_id]
