@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from tests.player import wait_served
 from tests.viewers import BASE_URL, Gallery, build_gallery
+from urbanart.curation.screens import edit_screen
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
 from urbanart.i18n import gettext
@@ -51,18 +53,18 @@ def browser(served: Any) -> Iterator[Any]:
             launched.close()
 
 
-def shown_disclosure(page: Any) -> tuple[str, str, str]:
-    """(the item's English disclosure, the text on screen, its lang) once a work is up."""
-    page.wait_for_function(
-        "() => { const s = window.urbanartPlayer.state(); return s.itemId !== null && "
-        "!document.querySelector('#overlay').hidden && "
-        "document.querySelector('#disclosure').textContent !== ''; }",
+def shown_disclosure(page: Any) -> tuple[int, str, str]:
+    """(the item on screen, the disclosure's text, its lang) once a work is up, read at one
+    instant (a new item may come between two reads)."""
+    handle = page.wait_for_function(
+        "() => { const s = window.urbanartPlayer.state(); const d = "
+        "document.querySelector('#disclosure'); return s.itemId !== null && "
+        "!document.querySelector('#overlay').hidden && d.textContent !== '' && "
+        "[s.itemId, d.textContent, d.lang]; }",
         timeout=15000,
     )
-    return page.evaluate(
-        "() => { const s = window.urbanartPlayer.state(); const d = "
-        "document.querySelector('#disclosure'); return [s.itemId, d.textContent, d.lang]; }"
-    )
+    item_id, text, lang = handle.json_value()
+    return item_id, text, lang
 
 
 @pytest.mark.parametrize(("query", "lang"), [("&lang=ja,en", "ja"), ("&lang=ko,de", "de")])
@@ -104,5 +106,88 @@ def test_without_a_language_the_device_language_is_used_and_notices_follow(
         page.wait_for_selector("#notice:not([hidden])")
         assert page.locator("#notice").inner_text() == gettext("pt", NOTICES["no_token"])
         assert page.evaluate("document.documentElement.lang") == "pt"
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def japanese(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Gallery, str, str]]:
+    """A gallery whose Berlin screen speaks ja,en (its manifest names them), served."""
+    folder = tmp_path_factory.mktemp("player-screen-languages")
+    library = Library.open(folder / "library")
+    try:
+        gallery = build_gallery(library, folder / "sources")
+        update_settings(library, public_base_url=BASE_URL)
+        edit_screen(library, gallery.screens["Berlin"], language="ja,en")
+        publish(library, now=datetime.now(UTC))
+        with library.session() as session:
+            token = session.get(Screen, gallery.screens["Berlin"]).poll_token  # type: ignore[union-attr]
+        with HubThread(library) as hub:
+            yield gallery, hub.url, token
+    finally:
+        library.close()
+
+
+def _english(gallery: Gallery, token: str) -> tuple[dict[str, Any], dict[int, str]]:
+    """The served payload and each item's English disclosure."""
+    envelope = json.loads(
+        (current_tree(gallery.library) / "screens" / token / "manifest.json").read_bytes()
+    )
+    payload = json.loads(envelope["payload"])
+    english = {
+        item["item_id"]: item["ai_disclosure"]
+        for playlist in payload["playlists"].values()
+        for item in playlist["items"]
+    }
+    return payload, english
+
+
+@pytest.mark.parametrize(("locale", "query", "lang"), [
+    ("en-US", "", "ja"),  # no ?lang=: the screen's languages, not the device's
+    ("pt-PT", "", "ja"),
+    ("en-US", "&lang=de", "de"),  # ?lang= still wins over the screen's languages
+])  # fmt: skip
+def test_the_screens_languages_from_the_manifest_pick_the_disclosures_language(
+    japanese: Any, browser: Any, locale: str, query: str, lang: str
+) -> None:
+    gallery, url, token = japanese
+    payload, english = _english(gallery, token)
+    assert payload["screen"]["languages"] == ["ja", "en"]
+    context = browser.new_context(viewport={"width": 640, "height": 360}, locale=locale)
+    try:
+        page = context.new_page()
+        page.goto(f"{url}player/index.html?token={token}{query}")
+        item_id, text, text_lang = shown_disclosure(page)
+        assert text == gettext(lang, english[item_id]) != english[item_id]
+        assert text_lang == lang
+        assert page.evaluate("document.documentElement.lang") == lang
+    finally:
+        context.close()
+
+
+def test_a_new_manifest_with_other_languages_changes_the_words_on_screen(
+    japanese: Any, browser: Any
+) -> None:
+    gallery, url, token = japanese
+    context = browser.new_context(viewport={"width": 640, "height": 360}, locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(f"{url}player/index.html?token={token}")
+        shown_disclosure(page)
+        assert page.evaluate("document.documentElement.lang") == "ja"
+        edit_screen(gallery.library, gallery.screens["Berlin"], language="de")
+        try:
+            publish(gallery.library, now=datetime.now(UTC))
+            _, english = _english(gallery, token)
+            path = current_tree(gallery.library) / "screens" / token / "manifest.json"
+            wait_served(f"{url}screens/{token}/manifest.json", path.read_bytes())
+            page.evaluate("window.urbanartPlayer.poll()")
+            page.wait_for_function("() => document.documentElement.lang === 'de'", timeout=15000)
+            item_id, text, text_lang = shown_disclosure(page)
+            assert text == gettext("de", english[item_id]) != english[item_id]
+            assert text_lang == "de"
+        finally:
+            edit_screen(gallery.library, gallery.screens["Berlin"], language="ja,en")
+            publish(gallery.library, now=datetime.now(UTC))
     finally:
         context.close()

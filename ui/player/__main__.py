@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """The window's options (`urbanart player` passes --state and, if given, --language)."""
     parser = argparse.ArgumentParser(prog="urbanart-player", description=__doc__)
     parser.add_argument("--state", type=Path, help="The player's state folder (paired already).")
     parser.add_argument("--windowed", action="store_true", help="A window instead of full screen.")
@@ -18,9 +19,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--language",
         default="",
-        help="The screen's languages, e.g. ja,en: the caption's fixed words in the first we have.",
+        help="The screen's languages, e.g. ja,en: the caption's fixed words in the first we have "
+        "(default: those the screen's manifest names, else English).",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def languages_of(args: argparse.Namespace) -> list[str]:
+    """--language as a list ("ja,en" → ["ja", "en"]); [] when not given."""
+    return [code.strip() for code in str(args.language).split(",") if code.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
     from PySide6.QtWidgets import QApplication
@@ -46,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         secret = args.push_secret_file.read_text("utf-8").strip()
         listener = PushListener(player, secret, port=args.push_port)
         listener.start()
-    languages = [code.strip() for code in args.language.split(",") if code.strip()]
-    window = PlayerWindow(player, languages=languages)
+    window = PlayerWindow(player, languages=languages_of(args))
     if args.windowed:
         window.resize(960, 540)
         window.show()

@@ -147,12 +147,15 @@ class _Overlay(QFrame):
     """Caption (credit, AI disclosure) bottom left and the artwork's QR code bottom right.
 
     The disclosure is shown in the screen's language (the first of `languages` with a catalogue;
-    the manifest carries the English sentence, urbanart.i18n translates it)."""
+    the manifest carries the English sentence, urbanart.i18n translates it). Languages given
+    here (the player's --language) win; otherwise those the manifest names (`screen.languages`,
+    see follow_manifest), else English."""
 
     def __init__(self, parent: QWidget, languages: Sequence[str] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("overlay")
-        self.language = best_language(languages, LANGUAGES) or SOURCE_LANGUAGE
+        self.asked = tuple(languages)
+        self.language = best_language(self.asked, LANGUAGES) or SOURCE_LANGUAGE
         self.caption = PlainLabel(self)
         self.caption.setObjectName("caption")
         self.caption.setWordWrap(True)
@@ -170,6 +173,15 @@ class _Overlay(QFrame):
         self._url: str | None = None
         self._qr_size = 0
         self.fit(max(1, parent.width()), max(1, parent.height()))
+
+    def follow_manifest(self, languages: Sequence[str]) -> bool:
+        """Take the screen's languages from a newly adopted manifest (unless languages were
+        given to the player); True when the caption's language changed."""
+        if self.asked:
+            return False
+        language = best_language(languages, LANGUAGES) or SOURCE_LANGUAGE
+        changed, self.language = language != self.language, language
+        return changed
 
     def fit(self, width: int, height: int) -> None:
         """Size the caption and the QR code for the street (urbanart/player/captions.py)."""
@@ -238,6 +250,7 @@ class PlayerWindow(QWidget):
         self.overlay = _Overlay(self, languages)
         self.overlay.hide()
         self._key: tuple[Any, ...] | None = None
+        self._manifest: str | None = None  # the version whose screen languages were read
         self._path: Path | None = None
         self._video: Path | None = None
         self._fade: QPropertyAnimation | None = None
@@ -284,6 +297,12 @@ class PlayerWindow(QWidget):
         """Tick the core and draw what it says (a new work, a crossfade, or nothing)."""
         frame = self.player.tick(now or self.clock.now())
         self.frame = frame
+        languages = self._screen_languages(frame.manifest_version)
+        if frame.manifest_version != self._manifest and languages is not None:
+            self._manifest = frame.manifest_version
+            changed = self.overlay.follow_manifest(languages)
+            if changed and not self.overlay.isHidden() and frame.item is not None:
+                self.overlay.show_item(frame.item)  # the same work, in the new language
         key = frame.showing.key if frame.path is not None else None
         if key == self._key and frame.path == self._path and frame.video_path == self._video:
             return frame  # the same work goes on (a video keeps playing on its own clock)
@@ -327,6 +346,19 @@ class PlayerWindow(QWidget):
         else:
             self.overlay.hide()
         return frame
+
+    def _screen_languages(self, version: str | None) -> list[str] | None:
+        """The languages the manifest of this version names (format 3; [] when it names none),
+        or None when the player holds another manifest by now (the network thread just took
+        one: the next tick reads it)."""
+        manifest = self.player.current
+        if manifest is None or version is None:
+            return [] if manifest is None and version is None else None
+        if manifest.version != version:
+            return None
+        screen = manifest.payload.get("screen")
+        languages = screen.get("languages") if isinstance(screen, Mapping) else None
+        return [str(code) for code in languages] if isinstance(languages, list) else []
 
     def _video_failed(self, reason: str) -> None:
         name = self._video.name if self._video is not None else "video"

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -20,20 +21,22 @@ from urbanart.player.core import Player
 GUI_ENTRY_POINT = "urbanart-player"
 
 
-def gui_command(state: Path) -> list[str]:
+def gui_command(state: Path, languages: Sequence[str] = ()) -> list[str]:
     """How to start the Qt player in its own process: the engine never imports ui or Qt.
 
     The installed `urbanart-player` gui script when there is one (no console window on
-    Windows), else `python -m ui.player` from this interpreter.
+    Windows), else `python -m ui.player` from this interpreter. `languages` (the player's
+    --language) is passed on as the window's own --language.
     """
+    extra = ["--language", ",".join(languages)] if languages else []
     for ep in entry_points(group="gui_scripts"):
         if ep.name == GUI_ENTRY_POINT:
             script = shutil.which(ep.name) or shutil.which(
                 ep.name, path=str(Path(sys.executable).parent)
             )
             if script:
-                return [script, "--state", str(state)]
-    return [sys.executable, "-m", "ui.player", "--state", str(state)]
+                return [script, "--state", str(state), *extra]
+    return [sys.executable, "-m", "ui.player", "--state", str(state), *extra]
 
 
 def _run_headless(player: Player, push_port: int | None, push_secret: str | None) -> None:
@@ -77,6 +80,12 @@ def _run_headless(player: Player, push_port: int | None, push_secret: str | None
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="File holding the screen's push secret (required with --push-port).",
 )
+@click.option(
+    "--language",
+    "language",
+    help="The caption's fixed words (the AI disclosure) in these languages, e.g. ja,en "
+    "(default: the languages the published screen names, else English; window only).",
+)
 @curator_errors
 def player_command(
     hub_url: str | None,
@@ -87,6 +96,7 @@ def player_command(
     public_key: Path | None,
     push_port: int | None,
     push_secret_file: Path | None,
+    language: str | None,
 ) -> None:
     """Play a screen's schedule on this machine, and keep playing when the network fails.
 
@@ -94,6 +104,9 @@ def player_command(
     from the hub unless --public-key is given). Later runs need no options; a different key is
     refused.
     """
+    from urbanart.library.language_codes import clean_languages
+
+    languages = clean_languages(language)  # a wrong code fails here, before pairing
     state = state_dir or pairing.default_state()
     existing = pairing.load(state)
     if hub_url or token or public_key:
@@ -123,7 +136,7 @@ def player_command(
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         _run_headless(Player(state), push_port, secret)
         return
-    command = gui_command(state)
+    command = gui_command(state, languages)
     if push_port is not None:
         command += ["--push-port", str(push_port), "--push-secret-file", str(push_secret_file)]
     sys.exit(subprocess.call(command))

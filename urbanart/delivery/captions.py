@@ -1,8 +1,9 @@
 """Screen captions in the screen's languages: a manifest item's title (and so its credit) and
 alt text, chosen from the curator's texts per language by ``texts.pick``.
 
-Why only where a translation exists: a screen whose language has none keeps the base texts, so
-its manifest is byte for byte what it was before screens had languages.
+Why only where a translation exists: a screen whose language has none keeps the base texts.
+(The screen's languages themselves go into its manifest as `screen.languages`, see
+urbanart.delivery.manifest; an English-only screen's manifest stays byte for byte the same.)
 """
 
 from __future__ import annotations

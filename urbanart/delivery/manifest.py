@@ -25,6 +25,10 @@ from urbanart.viewers.qr import matrix_rows
 #: default playlist beyond the window); after, a replayed copy is refused as a freeze. The timed
 #: refresh (urbanart.delivery.jobs) re-publishes long before: see REFRESH_BEFORE there.
 EXPIRY_MARGIN = timedelta(days=7)
+#: The languages of a screen that says nothing more: the manifest's own texts (the disclosure
+#: sentences, the base titles) and the players' defaults are English. Any other screen names
+#: its languages in a version 3 payload so players show their fixed words in them.
+ENGLISH_ONLY: tuple[str, ...] = ("en",)
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,8 @@ class ScreenFacts:
     poll_interval: int
     poll_token: str
     default_playlist_id: int | None = None
+    #: Its language then its optional second one (urbanart.library.texts.screen_languages).
+    languages: tuple[str, ...] = ENGLISH_ONLY
 
 
 @dataclass(frozen=True)
@@ -173,13 +179,18 @@ def _item(item: ItemFacts, base_url: str, version: int) -> dict[str, Any]:
     return shaped
 
 
-def payload_version(playlists: Mapping[int, PlaylistFacts], used: set[int]) -> int:
-    """2 while every item the screen gets is a still (the same bytes as before video existed, so
-    older players keep working and nothing is re-published), 3 as soon as one is a video."""
+def payload_version(
+    playlists: Mapping[int, PlaylistFacts],
+    used: set[int],
+    languages: tuple[str, ...] = ENGLISH_ONLY,
+) -> int:
+    """2 while every item the screen gets is a still and the screen speaks only English (the
+    same bytes as before video and screen languages existed, so older players keep working and
+    nothing is re-published), 3 as soon as one is a video or the screen has other languages."""
     videos = any(
         i.video is not None for pid in used if pid in playlists for i in playlists[pid].items
     )
-    return VIDEO_VERSION if videos else VERSION
+    return VIDEO_VERSION if videos or languages != ENGLISH_ONLY else VERSION
 
 
 @lru_cache(maxsize=65_536)
@@ -248,7 +259,7 @@ def build_manifest(
     default = screen.default_playlist_id if screen.default_playlist_id in playlists else None
     if default is not None:
         used.add(default)
-    version = payload_version(playlists, used)
+    version = payload_version(playlists, used, screen.languages)
     payload: dict[str, Any] = {
         "format": FORMAT,
         "version": version,
@@ -276,6 +287,8 @@ def build_manifest(
         "timeline": timeline_entries(timeline),
         "default_playlist": None if default is None else str(default),
     }
+    if screen.languages != ENGLISH_ONLY:  # v3: players show their fixed words in these
+        payload["screen"]["languages"] = list(screen.languages)
     if key_announcement is not None:
         payload["key_announcement"] = dict(key_announcement)
     payload["manifest_version"] = version_of(payload)

@@ -54,7 +54,7 @@ from urbanart.library.models import (
 )
 from urbanart.library.renditions import RenditionRecord, ensure_rendition, made_renditions
 from urbanart.library.settings import DEFAULT_LOOK_AHEAD_DAYS, load_settings
-from urbanart.library.texts import texts_for
+from urbanart.library.texts import screen_languages, texts_for
 from urbanart.library.video_renditions import (
     ensure_video_rendition,
     screen_video_profile,
@@ -330,6 +330,7 @@ def _plan(
     }
     playlists = _load_playlists(library, wanted)
     texts = texts_for(library, {i.artwork_id for p in playlists.values() for i in p.items})
+    spoken = screen_languages(library, [s.id for s in screens])  # named in v3 manifests
     overlaps = overlap_warnings(library, inputs, start.date(), outputs)
 
     plan = _Plan(
@@ -481,6 +482,7 @@ def _plan(
             poll_interval=screen.poll_interval,
             poll_token=screen.poll_token,
             default_playlist_id=screen.default_playlist_id,
+            languages=spoken.get(screen.id, mf.ENGLISH_ONLY),
         )
         relpath = manifest_path(screen.poll_token)
         safe_relpath(relpath)

@@ -20,7 +20,8 @@ from urbanart.protocol.canonical import canonical_bytes
 FORMAT = "urbanart.manifest"
 #: The version a screen gets while all its items are stills (older players know only this one).
 VERSION = 2
-#: The version of a payload with at least one video item (items carry media_type and video).
+#: The version of a payload with at least one video item (items carry media_type and video), or
+#: for a screen with languages other than English (`screen.languages`).
 VIDEO_VERSION = 3
 #: What this player side accepts: a v3 player plays v2 payloads unchanged.
 SUPPORTED_VERSIONS = (2, 3)

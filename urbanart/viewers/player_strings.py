@@ -1,9 +1,10 @@
 """The web player's fixed words in every shipped language, published as player/strings.json.
 
 Why a file beside the player and not in the manifest: the words are the same for every screen
-and change only with the catalogues, and the manifest format stays as it is. The player picks
-the screen's language (?lang=ja,en in its address, else the device's languages) and shows the
-AI disclosure the manifest carries (English, from urbanart/library/vocabulary.py) in it.
+and change only with the catalogues; a manifest names only the screen's languages. The player
+picks the language (?lang=ja,en in its address, else the manifest's screen.languages, else the
+device's languages) and shows the AI disclosure the manifest carries (English, from
+urbanart/library/vocabulary.py) in it.
 """
 
 from __future__ import annotations

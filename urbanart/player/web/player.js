@@ -73,22 +73,37 @@
     recent = recent.concat([String(message)]).slice(-MAX_ERRORS);
   }
 
-  // The screen's language: ?lang=ja,en in the address, else the device's. Its fixed words come
-  // from player/strings.json (the catalogues, written at publish); English until they arrive.
-  const STRINGS_STORE = "urbanart.player.strings";
-  const wantedLangs = (params.get("lang") || (navigator.languages || []).join(","))
-    .split(",").map((l) => l.trim().toLowerCase().split("-")[0]).filter(Boolean);
-  let words = load(STRINGS_STORE, null);
+  // The screen's language: ?lang=ja,en in the address, else the manifest's screen.languages
+  // (format 3, the screen's own setting), else the device's. Its fixed words come from
+  // player/strings.json (the catalogues, written at publish); English until they arrive.
+  const STRINGS_STORE = "urbanart.player.catalogues";
+  const codes = (list) => list.map((l) => String(l).trim().toLowerCase().split("-")[0]).filter(Boolean);
+  const askedLangs = codes((params.get("lang") || "").split(","));
+  let catalogues = load(STRINGS_STORE, null);  // {lang: {disclosures, notices}}
+  let words = null;
+  function wantedLangs() {
+    if (askedLangs.length) return askedLangs;
+    const screen = current && current.payload.screen;
+    if (screen && Array.isArray(screen.languages) && screen.languages.length) return codes(screen.languages);
+    return codes(navigator.languages || []);
+  }
+  function pickWords() {
+    // Called when the catalogues arrive and whenever a manifest is taken: a screen's languages
+    // may change with a publish.
+    if (!catalogues) return;
+    const lang = wantedLangs().find((l) => catalogues[l]) || "en";
+    words = Object.assign({ lang }, catalogues[lang]);
+    document.documentElement.lang = lang;
+    if (onScreen && onScreen.item) showOverlay(onScreen.item);
+  }
   async function loadWords() {
     try {
       const response = await fetch(rootUrl("player/strings.json"), { cache: "no-cache" });
       if (!response.ok) return;
-      const all = await response.json();
-      const lang = wantedLangs.find((l) => all[l]) || "en";
-      words = Object.assign({ lang }, all[lang]);
-      save(STRINGS_STORE, words);
-      document.documentElement.lang = lang;
+      catalogues = await response.json();
+      save(STRINGS_STORE, catalogues);
     } catch (e) { /* offline: the words kept from last time, or English */ }
+    pickWords();
   }
   function say(key, english, values) {
     const text = (words && words.notices && words.notices[key]) || english;
@@ -778,6 +793,7 @@
       keyId = announced.id;
     }
     current = { text, payload };
+    pickWords();
     refusedVideos = refusedNow;
     preloadedKey = null;
     refused = null;
@@ -839,6 +855,7 @@
         const { payload, newKeyPem } = await verify(saved);
         checkAdmissible(Object.assign({}, payload, { expires: "9999-12-31T00:00:00Z" }), null);
         current = { text: saved, payload };  // an expired one still plays (the heartbeat says so)
+        pickWords();
         if (newKeyPem) await adopt(saved, payload, newKeyPem);
       }
       catch (e) { error("saved manifest refused: " + e.message); }
