@@ -105,13 +105,17 @@ def test_translations_are_saved_kept_per_language_and_undone(qtbot, open_window,
 
     qtbot.waitUntil(lambda: window.undo_action.text().startswith("&Undo Edit the he texts of"))
     window.undo_action.trigger()
-    qtbot.waitUntil(lambda: "he" not in texts_for(library, [artwork_id])[artwork_id], timeout=15_000)
+    qtbot.waitUntil(
+        lambda: "he" not in texts_for(library, [artwork_id])[artwork_id], timeout=15_000
+    )
     wait_idle(qtbot)
 
     section.language.set_code("ja")
     qtbot.waitUntil(section.remove_button.isEnabled)
     qtbot.mouseClick(section.remove_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "ja" not in texts_for(library, [artwork_id])[artwork_id], timeout=15_000)
+    qtbot.waitUntil(
+        lambda: "ja" not in texts_for(library, [artwork_id])[artwork_id], timeout=15_000
+    )
 
 
 def test_a_refused_translation_shows_under_its_field(qtbot, open_window, demo_home) -> None:
