@@ -4,7 +4,6 @@ still-only screens, the fallback when no video fits a screen, progress and cance
 from __future__ import annotations
 
 import hashlib
-import struct
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from PIL import Image
 from tests.delivery.conftest import World
 from tests.delivery.test_publish import manifests, releases
 from tests.delivery.video_world import CLIP, VideoWorld, add_video
+from tests.imaging.video_clips import top_level_boxes
 from tests.s3_server import S3Server, serve_s3  # noqa: F401 - the s3_server fixture
 from urbanart.delivery.publisher import PublishCancelled, publish, screen_video_profile
 from urbanart.delivery.tree_cache import content_type
@@ -29,17 +29,6 @@ NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 @pytest.fixture
 def videos(library: Library, world: World, tmp_path: Path) -> VideoWorld:
     return add_video(library, world, tmp_path / "clips")
-
-
-def top_level_boxes(data: bytes) -> list[str]:
-    boxes, offset = [], 0
-    while offset + 8 <= len(data):
-        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
-        if size == 1:
-            size = struct.unpack(">Q", data[offset + 8 : offset + 16])[0]
-        boxes.append(kind.decode("latin-1"))
-        offset += size if size else len(data)
-    return boxes
 
 
 def reel_items(payload: dict, videos: VideoWorld) -> list[dict]:

@@ -7,6 +7,7 @@ test can tell which way up a picture came out and that frames differ.
 from __future__ import annotations
 
 import math
+import struct
 from array import array
 from dataclasses import dataclass
 from fractions import Fraction
@@ -105,3 +106,15 @@ def write_audio_only(path: Path, seconds: float = 0.5) -> Path:
         stream.layout = "mono"
         _write_tone(out, stream, seconds)
     return path
+
+
+def top_level_boxes(data: bytes) -> list[str]:
+    """The MP4's top-level box types in file order ("moov" before "mdat" means faststart)."""
+    boxes, offset = [], 0
+    while offset + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        if size == 1:
+            size = struct.unpack(">Q", data[offset + 8 : offset + 16])[0]
+        boxes.append(kind.decode("latin-1"))
+        offset += size if size else len(data)
+    return boxes

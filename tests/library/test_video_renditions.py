@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import struct
 import subprocess
 import sys
 import threading
@@ -16,7 +15,7 @@ import av
 import pytest
 from PIL import Image
 
-from tests.imaging.video_clips import BLUE, RED, Clip, write_clip
+from tests.imaging.video_clips import BLUE, RED, Clip, top_level_boxes, write_clip
 from urbanart.errors import InvalidValue
 from urbanart.imaging.video.profile import VideoProfile
 from urbanart.imaging.video.transcode import TranscodeCancelled, constant_rate
@@ -52,17 +51,6 @@ def imported_sha(library: Library, path: Path) -> str:
     (result,) = import_items(library, scan([str(path)], artist="Nova"), ImportRun(workers=1))
     assert result.status is Status.IMPORTED, result.reason
     return catalog.get_artwork(library, result.artwork_id).asset.sha256
-
-
-def top_level_boxes(data: bytes) -> list[str]:
-    boxes, offset = [], 0
-    while offset + 8 <= len(data):
-        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
-        if size == 1:
-            size = struct.unpack(">Q", data[offset + 8 : offset + 16])[0]
-        boxes.append(kind.decode("latin-1"))
-        offset += size if size else len(data)
-    return boxes
 
 
 def describe(path: Path) -> dict[str, object]:

@@ -4,7 +4,6 @@ twice) → publish → the hub on 127.0.0.1 → a paired player core, and the MP
 from __future__ import annotations
 
 import hashlib
-import struct
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import av
 import requests
 from PIL import Image
 
-from tests.imaging.video_clips import Clip, write_clip
+from tests.imaging.video_clips import Clip, top_level_boxes, write_clip
 from urbanart.curation import playlists, screens
 from urbanart.delivery.publisher import publish, screen_video_profile
 from urbanart.delivery.server import HubThread
@@ -26,17 +25,6 @@ from urbanart.player.core import Player
 
 T0 = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 STILL_S = 5
-
-
-def top_level_boxes(data: bytes) -> list[str]:
-    boxes, offset = [], 0
-    while offset + 8 <= len(data):
-        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
-        if size == 1:
-            size = struct.unpack(">Q", data[offset + 8 : offset + 16])[0]
-        boxes.append(kind.decode("latin-1"))
-        offset += size if size else len(data)
-    return boxes
 
 
 def imported(library: Library, path: Path, title: str) -> int:
