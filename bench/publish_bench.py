@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select  # noqa: E402
 
+from bench.resolve_bench import ZONES  # noqa: E402  (the same 30 zones as the resolve bench)
 from urbanart.curation import playlists as playlist_service  # noqa: E402
 from urbanart.curation.demo import load_demo_curation  # noqa: E402
 from urbanart.curation.schedules import load_all  # noqa: E402
@@ -50,15 +51,6 @@ from urbanart.library.models import (  # noqa: E402
 from urbanart.library.settings import update_settings  # noqa: E402
 
 T = TypeVar("T")
-ZONES = (
-    "UTC", "Europe/London", "Europe/Berlin", "Europe/Lisbon", "Europe/Helsinki", "Europe/Moscow",
-    "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
-    "America/St_Johns", "America/Sao_Paulo", "America/Mexico_City", "America/Santiago",
-    "Asia/Tokyo", "Asia/Kolkata", "Asia/Kathmandu", "Asia/Shanghai", "Asia/Singapore",
-    "Asia/Dubai", "Asia/Tehran", "Australia/Sydney", "Australia/Adelaide", "Australia/Lord_Howe",
-    "Pacific/Auckland", "Pacific/Chatham", "Pacific/Honolulu", "Africa/Nairobi", "Africa/Lagos",
-    "Africa/Cairo",
-)  # fmt: skip
 SIZES = ((1920, 1080), (1080, 1920), (1280, 720), (3840, 2160))
 TEN = "Ten screens"
 
