@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ XSS_TITLE = '</script><script>alert(1)</script><img src=x onerror=alert(1)> "Nig
 #: The artist's private contact: must never appear in any published file.
 CONTACT = "mara.private.contact@example.org"
 BASE_URL = "https://art.example.org/city"
+#: The Chromium the page tests drive (CI installs the Debian package).
+CHROMIUM = Path(os.environ.get("URBANART_CHROMIUM", "/usr/bin/chromium"))
 
 
 def painting(path: Path, size: tuple[int, int], colours: tuple[str, str], seed: int) -> Path:

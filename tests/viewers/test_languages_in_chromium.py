@@ -18,7 +18,7 @@ import requests
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from tests.viewers import BASE_URL, Gallery, build_gallery
+from tests.viewers import BASE_URL, CHROMIUM, Gallery, build_gallery
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
 from urbanart.i18n import LANGUAGES, gettext
@@ -26,8 +26,6 @@ from urbanart.library import catalog
 from urbanart.library.library import Library
 from urbanart.library.settings import update_settings
 from urbanart.library.vocabulary import SOURCE_TYPES, disclosure
-
-CHROMIUM = Path(os.environ.get("URBANART_CHROMIUM", "/usr/bin/chromium"))
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -74,16 +72,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             yield Served(gallery, hub.url.rstrip("/"), SHOTS or folder / "screenshots")
     finally:
         library.close()
-
-
-@pytest.fixture(scope="module")
-def browser(served: Served) -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM))
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from tests.viewers import BASE_URL, XSS_TITLE, Gallery, build_gallery, just_before, playing_at
+from tests.viewers import (
+    BASE_URL,
+    CHROMIUM,
+    XSS_TITLE,
+    Gallery,
+    build_gallery,
+    just_before,
+    playing_at,
+)
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
 from urbanart.library import catalog
@@ -21,8 +28,6 @@ from urbanart.library.vocabulary import disclosure
 from urbanart.player.timeline import what_plays
 from urbanart.protocol.envelope import verify_envelope
 from urbanart.viewers.pages import license_label
-
-CHROMIUM = Path(os.environ.get("URBANART_CHROMIUM", "/usr/bin/chromium"))
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -66,16 +71,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             yield Served(gallery, hub.url.rstrip("/"), payloads, folder / "screenshots")
     finally:
         library.close()
-
-
-@pytest.fixture(scope="module")
-def browser(served: Served) -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM))
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture
