@@ -59,8 +59,12 @@ def test_stills_only_stay_version_2_byte_for_byte_without_the_new_fields() -> No
 def test_the_schema_holds_each_version_to_its_own_items() -> None:
     v3 = build((_item(1), _item(2, video=VIDEO)))
     later = copy.deepcopy(v3)  # a later kind: an unknown media_type and fields, still valid v3
-    later["playlists"]["1"]["items"][0].update(media_type="live", live={"feed": "x"})
+    later["playlists"]["1"]["items"][0].update(media_type="hologram", hologram={"beam": "x"})
     fmt.validate_payload(later)
+    broken_live = copy.deepcopy(v3)  # a known later kind is held to its own shape
+    broken_live["playlists"]["1"]["items"][0].update(media_type="live", live={"feed": "x"})
+    with pytest.raises(ValidationError, match="'feed_url' is a required property"):
+        fmt.validate_payload(broken_live)
     missing = copy.deepcopy(v3)
     del missing["playlists"]["1"]["items"][1]["video"]
     with pytest.raises(ValidationError, match="'video' is a required property"):
