@@ -24,7 +24,7 @@ from ui.views.library_view import LibraryView
 from urbanart.library.demo import load_demo
 from urbanart.library.library import Library
 
-DEMO_WORKS = 24
+DEMO_WORKS = 25
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -52,7 +52,7 @@ def test_the_window_opens_on_the_demo_library_with_its_24_works(
     window = open_window(demo_home)
     view = library_view(window)
     assert view.model.rowCount() == DEMO_WORKS
-    assert "24 works" in view.filters.count.text()
+    assert "25 works" in view.filters.count.text()
     assert str(demo_home) in window.path_label.text()
     first = view.model.artwork(0)
     qtbot.waitUntil(
