@@ -1,4 +1,4 @@
-"""Building HTML5 packages (.zip) for the tests: good ones, and the hostile shapes the guard refuses."""
+"""HTML5 packages (.zip) for the tests: good ones, and the hostile shapes the guard refuses."""
 
 from __future__ import annotations
 
@@ -53,7 +53,9 @@ def symlink_package() -> bytes:
 def lying_size_package(real: bytes) -> bytes:
     """A zip whose headers say big.bin holds 10 bytes while it inflates to `real`."""
     data = bytearray(package_bytes({"index.html": CANVAS_PIECE, "big.bin": real}))
-    (info,) = [i for i in zipfile.ZipFile(io.BytesIO(bytes(data))).infolist() if i.filename == "big.bin"]
+    (info,) = [
+        i for i in zipfile.ZipFile(io.BytesIO(bytes(data))).infolist() if i.filename == "big.bin"
+    ]
     ten = (10).to_bytes(4, "little")
     data[info.header_offset + 22 : info.header_offset + 26] = ten  # the local header's size
     start = 0

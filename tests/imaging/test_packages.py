@@ -34,11 +34,20 @@ def test_a_package_gives_its_files_with_their_hashes_and_the_zip_names_it() -> N
     data = canvas_package(**{"img/dot.png": b"\x89PNG fake", "README.txt": "hi"})
     package = read_package(data, "piece.zip", LIMITS)
     assert package.sha256 == hashlib.sha256(data).hexdigest()
-    assert [f.path for f in package.files] == ["README.txt", "img/dot.png", "index.html", "sketch.js"]
+    assert [f.path for f in package.files] == [
+        "README.txt",
+        "img/dot.png",
+        "index.html",
+        "sketch.js",
+    ]
     index = next(f for f in package.files if f.path == "index.html")
     assert index.sha256 == hashlib.sha256(CANVAS_PIECE.encode()).hexdigest()
     assert package.size == sum(f.size for f in package.files)
-    assert package.listing()[2] == {"path": "index.html", "sha256": index.sha256, "size": index.size}
+    assert package.listing()[2] == {
+        "path": "index.html",
+        "sha256": index.sha256,
+        "size": index.size,
+    }
 
 
 def test_one_folder_wrapping_everything_is_taken_off_and_mac_litter_left_out() -> None:
@@ -112,7 +121,5 @@ def test_the_total_is_counted_from_real_bytes_even_when_headers_lie() -> None:
 
 def test_size_and_file_count_limits() -> None:
     many = canvas_package(**{f"f{i}.js": "x" for i in range(5)})
-    assert refusal(many, ImportLimits(max_package_files=6)) == (
-        "too many files: 7, the limit is 6"
-    )
+    assert refusal(many, ImportLimits(max_package_files=6)) == ("too many files: 7, the limit is 6")
     assert read_package(many, "piece.zip", ImportLimits(max_package_files=7)).files

@@ -219,7 +219,8 @@ def payload_version(
 ) -> int:
     """2 while every item the screen gets is a still and the screen speaks only English (the
     same bytes as before video and screen languages existed, so older players keep working and
-    nothing is re-published), 3 as soon as one is a video or a generative work, or the screen has other languages."""
+    nothing is re-published), 3 as soon as one is a video or a generative work, or the screen
+    has other languages."""
     videos = any(
         i.video is not None or i.generative is not None
         for pid in used

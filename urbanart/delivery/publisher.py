@@ -460,9 +460,10 @@ def _plan(
                             f"{artwork.title!r} shows its still on {screen.name!r}: its "
                             "package's file list is missing from the media store."
                         )
-                    for path, file_sha, _size in generative.files if generative else ():
-                        tree_path = f"{generative.base_url}{path}".lstrip("/")
-                        plan.media[tree_path] = (keys.package_file_key(file_sha), file_sha)
+                    else:
+                        for path, file_sha, _size in generative.files:
+                            tree_path = f"{generative.base_url}{path}".lstrip("/")
+                            plan.media[tree_path] = (keys.package_file_key(file_sha), file_sha)
                 items.append(
                     mf.ItemFacts(
                         item_id=item.id,

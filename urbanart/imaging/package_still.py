@@ -57,12 +57,12 @@ def capture_still(package: Package, seconds: float = CAPTURE_SECONDS) -> bytes |
 
     def answer(route: Route) -> None:
         url = route.request.url
-        path = url[len(_ORIGIN) :].split("?", 1)[0].split("#", 1)[0] if url.startswith(_ORIGIN) else None
-        body = files.get(path) if path is not None else None
+        path = url[len(_ORIGIN) :].split("?", 1)[0].split("#", 1)[0]
+        body = files.get(path) if url.startswith(_ORIGIN) else None
         if body is None:  # anything else, the network above all: refused
             route.abort()
         else:
-            route.fulfill(status=200, body=body, content_type=content_type_of(path or ""))
+            route.fulfill(status=200, body=body, content_type=content_type_of(path))
 
     url = f"{_ORIGIN}{ENTRY}?screen=0&width={width}&height={height}&seed={CAPTURE_SEED}"
     try:

@@ -138,7 +138,9 @@ def prepare_file(
             container = sniff(head)
             handle.seek(0)
             if looks_like_zip(head) or Path(path).suffix.lower() == ".zip":
-                return _prepare_package(path, handle.read(), store, limits, profiles, force, fallback)
+                return _prepare_package(
+                    path, handle.read(), store, limits, profiles, force, fallback
+                )
             if container is not None:  # a video: hashed in chunks, never held in memory
                 digest = hashlib.file_digest(handle, "sha256")
             else:
