@@ -19,7 +19,7 @@ from urbanart.library import store as keys
 from urbanart.library.import_sources import scan
 from urbanart.library.importer import ImportRun, Status, import_items
 from urbanart.library.library import Library
-from urbanart.library.package_import import GENERATIVE, package_listing
+from urbanart.library.package_import import GENERATIVE, package_listing, picture_key
 from urbanart.library.renditions import ensure_rendition
 
 
@@ -122,3 +122,15 @@ def test_the_cli_takes_a_fallback_and_reports_a_package(run_cli, tmp_path: Path)
     assert row["status"] == "imported"
     shown = run_cli("artworks", "show", str(row["artwork_id"]), "--json")
     assert shown.json()["kind"] == GENERATIVE
+
+
+def test_the_studio_previews_the_still_of_a_package(library: Library, tmp_path: Path) -> None:
+    (tmp_path / "piece.zip").write_bytes(canvas_package())
+    run = ImportRun(workers=1, fallback=still(tmp_path / "s.png", colour="#c03020"))
+    (result,) = import_items(library, scan([tmp_path / "piece.zip"], artist="Nova"), run)
+    asset = catalog.get_artwork(library, result.artwork_id).asset
+    key = picture_key(library.store, asset.original_key)
+    assert key != asset.original_key
+    picture = Image.open(io.BytesIO(library.store.get(key))).convert("RGB")
+    assert picture.getpixel((3, 3)) == (192, 48, 32)
+    assert picture_key(library.store, "originals/ab/ab12.jpg") == "originals/ab/ab12.jpg"

@@ -133,6 +133,15 @@ def find_still(store: MediaStore, sha256: str) -> str | None:
     return None
 
 
+def picture_key(store: MediaStore, key: str) -> str:
+    """The key of a picture to show for an original: a generative package's still for its .zip
+    (the studio's previews show the still; the piece runs only on screens and phones)."""
+    if key.startswith("originals/") and key.endswith(".zip"):
+        sha = key.rsplit("/", 1)[-1].removesuffix(".zip")
+        return find_still(store, sha) or key
+    return key
+
+
 def package_keys(sha256: str) -> list[str]:
     """The keys a generative package has beyond what every asset has, to remove with it (its
     files stay: other packages may share them, and the store's own clean-up sees them)."""
