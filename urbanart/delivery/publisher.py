@@ -195,7 +195,6 @@ def screen_profile(width: int, height: int) -> RenditionProfile:
 _FactsKey = tuple[int, str, tuple[str, str]]
 
 
-@dataclass
 class _Packages:
     """The generative packages one publish needs, each listing read from the store once."""
 
@@ -215,6 +214,7 @@ class _Packages:
         return self._known[sha256]
 
 
+@dataclass
 class _Videos:
     """Video renditions made during one publish, per (content hash, profile key): each work is
     transcoded once per screen size however many screens and playlists show it. A string is the
