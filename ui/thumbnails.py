@@ -17,6 +17,7 @@ from PySide6.QtGui import QImage, QImageReader, QPixmap
 from ui.operations import OpContext, submit
 from urbanart.errors import UrbanArtError
 from urbanart.library.library import Library
+from urbanart.library.package_import import picture_key
 from urbanart.library.renditions import ensure_thumbnail
 
 MAX_QUEUED = 240  # requests beyond this many are forgotten, oldest first
@@ -204,7 +205,7 @@ def _size(pixmap: QPixmap) -> int:
 def load_preview_image(library: Library, key: str, max_side: int = 1600) -> QImage:
     """Worker side: an original decoded at no more than max_side (JPEG decodes scaled, fast)."""
     buffer = QBuffer()
-    buffer.setData(QByteArray(library.store.get(key)))
+    buffer.setData(QByteArray(library.store.get(picture_key(library.store, key))))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     reader = QImageReader(buffer)
     reader.setAutoTransform(True)

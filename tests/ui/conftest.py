@@ -24,7 +24,9 @@ from ui.views.library_view import LibraryView
 from urbanart.library.demo import load_demo
 from urbanart.library.library import Library
 
-DEMO_WORKS = 24
+DEMO_WORKS = 25
+#: The demo works approved for screens (all but two submitted ones).
+DEMO_APPROVED = 23
 
 
 def pytest_configure(config: pytest.Config) -> None:

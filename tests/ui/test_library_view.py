@@ -12,7 +12,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySeque
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.conftest import DEMO_WORKS, library_view, wait_idle
+from tests.ui.conftest import DEMO_APPROVED, DEMO_WORKS, library_view, wait_idle
 from ui import operations
 from ui.operations import OpContext, run_op
 from urbanart.library.catalog import get_artwork, list_artworks
@@ -52,7 +52,7 @@ def test_the_window_opens_on_the_demo_library_with_its_24_works(
     window = open_window(demo_home)
     view = library_view(window)
     assert view.model.rowCount() == DEMO_WORKS
-    assert "24 works" in view.filters.count.text()
+    assert "25 works" in view.filters.count.text()
     assert str(demo_home) in window.path_label.text()
     first = view.model.artwork(0)
     qtbot.waitUntil(
@@ -66,7 +66,7 @@ def test_search_filters_the_grid_as_you_type(qtbot, open_window, demo_home) -> N
     qtbot.waitUntil(lambda: view.model.rowCount() == 3, timeout=5000)
     titles = {row.title for row in view.model.rows()}
     assert titles == {"Paper Moon", "Waxing", "Moonset over Mile End"}
-    assert view.filters.count.text() == "3 of 24"
+    assert view.filters.count.text() == f"3 of {DEMO_WORKS}"
 
     view.filters.search.clear()
     qtbot.waitUntil(lambda: view.model.rowCount() == DEMO_WORKS, timeout=5000)
@@ -197,19 +197,21 @@ def test_bulk_status_for_selected_works_is_one_undoable_step(qtbot, open_window,
     view = library_view(window)
     library = view.studio.library
     view.filters.status.setCurrentIndex(view.filters.status.findData("approved"))
-    qtbot.waitUntil(lambda: view.model.rowCount() == 22, timeout=5000)
+    qtbot.waitUntil(lambda: view.model.rowCount() == DEMO_APPROVED, timeout=5000)
     view.grid.selectAll()
     assert view.detail.currentWidget() is view.selection_panel
-    assert "22 works selected" in view.selection_panel.count_label.text()
+    assert f"{DEMO_APPROVED} works selected" in view.selection_panel.count_label.text()
 
     view.selection_panel.buttons["archived"].click()
     qtbot.waitUntil(
-        lambda: sum(a.status == "archived" for a in list_artworks(library)) == 22, timeout=10_000
+        lambda: sum(a.status == "archived" for a in list_artworks(library)) == DEMO_APPROVED,
+        timeout=10_000,
     )
     qtbot.waitUntil(window.undo_action.isEnabled, timeout=10_000)  # the engine's step is in
     window.undo_action.trigger()
     qtbot.waitUntil(
-        lambda: sum(a.status == "approved" for a in list_artworks(library)) == 22, timeout=10_000
+        lambda: sum(a.status == "approved" for a in list_artworks(library)) == DEMO_APPROVED,
+        timeout=10_000,
     )
 
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
+from tests.ui.conftest import DEMO_APPROVED
 from ui.views.playlists_view import PlaylistsView
 from urbanart.curation import playlists
 
@@ -42,7 +43,7 @@ def test_drag_works_in_reorder_and_undo_redo(qtbot, open_window, demo_home) -> N
     window.show_view("playlists")
     view = window.views["playlists"]
     assert isinstance(view, PlaylistsView)
-    qtbot.waitUntil(lambda: view.works_model.rowCount() == 22)  # only approved works
+    qtbot.waitUntil(lambda: view.works_model.rowCount() == DEMO_APPROVED)  # only approved works
     view.create_playlist("Night Walk")
     qtbot.waitUntil(lambda: view.record is not None and view.record.name == "Night Walk")
     playlist_id = view.record.id
@@ -76,7 +77,7 @@ def test_item_duration_edit_is_saved_and_undoable(qtbot, open_window, demo_home)
     window = open_window(demo_home)
     window.show_view("playlists")
     view = window.views["playlists"]
-    qtbot.waitUntil(lambda: view.works_model.rowCount() == 22)
+    qtbot.waitUntil(lambda: view.works_model.rowCount() == DEMO_APPROVED)
     view.create_playlist("Short")
     qtbot.waitUntil(lambda: view.record is not None)
     _drop_on_items(view, view.works_model.mimeData([view.works_model.index(0, 0)]), None)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.player.web_piece import make_web_piece
 from ui.widgets.plain_text import PlainLabel
 from ui.widgets.video_surface import VideoSurface
 from urbanart.i18n import LANGUAGES, SOURCE_LANGUAGE, best_language, gettext
@@ -66,6 +67,8 @@ class _Layer(QLabel):
         self.video.hide()
         self.video.failed.connect(self._video_failed)
         self.video_failure: str | None = None
+        #: a generative work running over its still (QtWebEngine), or None
+        self.piece: QWidget | None = None
 
     def load(self, path: Path, animated: bool) -> bool:
         """Show the file; False when Qt cannot decode it (then the layer stays empty)."""
@@ -96,6 +99,17 @@ class _Layer(QLabel):
         self.video.raise_()
         self.video.play(video, position_s, catch_up=True)  # in step with the screen's clock
 
+    def play_generative(self, url: str, still: Path) -> bool:
+        """Run a generative work over its still; False (the still alone) without QtWebEngine."""
+        self.load(still, animated=False)
+        self.piece = make_web_piece(self, url)
+        if self.piece is None:
+            return False
+        self.piece.setGeometry(self.rect())
+        self.piece.show()
+        self.piece.raise_()
+        return True
+
     def _video_failed(self, reason: str) -> None:
         self.video_failure = reason
         self.video.hide()
@@ -103,6 +117,9 @@ class _Layer(QLabel):
     def clear_media(self) -> None:
         self.video.stop()
         self.video.hide()
+        if self.piece is not None:
+            self.piece.deleteLater()
+            self.piece = None
         if self.animation is not None:
             self.animation.stop()
             self.animation = None
@@ -131,6 +148,8 @@ class _Layer(QLabel):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.video.setGeometry(self.rect())
+        if self.piece is not None:
+            self.piece.setGeometry(self.rect())
         self._fit()
 
 
@@ -317,6 +336,8 @@ class PlayerWindow(QWidget):
         back, old = self.layers[1 - self.front], self.layers[self.front]
         if frame.video_path is not None:
             back.play_video(frame.video_path, frame.video_position_s or 0.0, frame.path)
+        elif frame.generative_url is not None:
+            back.play_generative(frame.generative_url, frame.path)
         elif not back.load(frame.path, bool(item["media"].get("animated"))):
             self.player.error(f"cannot decode {frame.path.name}")
             return frame

@@ -115,6 +115,12 @@ def _run_import(
 @click.option(
     "--workers", type=click.IntRange(1, 32), help="Worker processes (default: one per core)."
 )
+@click.option(
+    "--fallback",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The still a generative work (.zip with index.html) shows where it cannot run "
+    "(default: captured in headless Chromium when installed, else a title card).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per file on stdout.")
 @pass_state
 @curator_errors
@@ -124,9 +130,11 @@ def import_command(
     artist: str | None,
     metadata: str | None,
     workers: int | None,
+    fallback: Path | None,
     as_json: bool,
 ) -> None:
-    """Import image files and folders (a folder of sub-folders: one artist per sub-folder).
+    """Import image files, videos, HTML5 packages (.zip) and folders (a folder of sub-folders:
+    one artist per sub-folder).
 
     Exit status: 0 when every file was imported or was a duplicate, 1 when any was rejected,
     2 for usage errors (including a bad metadata sheet, which stops the import before any file).
@@ -139,7 +147,10 @@ def import_command(
     library = state.library()
     limits = load_settings(library).import_limits()
     results = _run_import(
-        state, items, ImportRun(limits=limits, sheet=sheet, workers=workers), as_json
+        state,
+        items,
+        ImportRun(limits=limits, sheet=sheet, workers=workers, fallback=fallback),
+        as_json,
     )
     _report(results, as_json)
     if any(r.status is Status.REJECTED for r in results):
@@ -152,7 +163,7 @@ def import_command(
 @pass_state
 @curator_errors
 def demo(state: CliState, if_empty: bool, as_json: bool) -> None:
-    """Fill the library with the demo: 24 works by 8 fictional collectives, and screens,
+    """Fill the library with the demo: 25 works by 8 fictional collectives, and screens,
     groups, playlists and schedules to go with them (only on a library without any)."""
     library = state.library()
     if if_empty and catalog.count_artworks(library):

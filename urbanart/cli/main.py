@@ -21,12 +21,13 @@ COMMANDS = {
     ),
     "demo": LazyCommand(
         "urbanart.cli.library_cmds:demo",
-        "Fill the library with the demo: 24 works by 8 fictional collectives, and screens, "
+        "Fill the library with the demo: 25 works by 8 fictional collectives, and screens, "
         "groups, playlists and schedules to go with them (only on a library without any).",
     ),
     "import": LazyCommand(
         "urbanart.cli.library_cmds:import_command",
-        "Import image files and folders (a folder of sub-folders: one artist per sub-folder).",
+        "Import image files, videos, HTML5 packages (.zip) and folders (a folder of sub-folders: "
+        "one artist per sub-folder).",
     ),
     "settings": LazyCommand(
         "urbanart.cli.library_cmds:settings",

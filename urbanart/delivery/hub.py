@@ -493,6 +493,7 @@ class Hub:
             (b"cache-control", entry.cache_control.encode()),
             (b"last-modified", entry.last_modified.encode()),
             (b"accept-ranges", b"bytes"),
+            *((n, v) for n, v in entry.identity.headers_304 if n == b"content-security-policy"),
         ]
         body = entry.identity.body
         if body is not None:

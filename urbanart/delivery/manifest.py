@@ -74,6 +74,35 @@ class VideoFacts:
 
 
 @dataclass(frozen=True)
+class GenerativeFacts:
+    """A generative work's package as published (manifest v3's `generative`): its files under
+    base_url, run by players in a sandboxed iframe; the item's `media` stays its still."""
+
+    sha256: str  # of the package (.zip) as imported
+    size: int  # of all files together
+    files: tuple[tuple[str, str, int], ...]  # (path, sha256, size), in path order
+
+    @property
+    def base_url(self) -> str:
+        return generative_base_url(self.sha256)
+
+
+def generative_base_url(sha256: str) -> str:
+    """Where a package's files are in the tree: content-addressed, so never rewritten."""
+    return f"/media/gen/{sha256}/"
+
+
+def _generative(facts: GenerativeFacts) -> dict[str, Any]:
+    return {
+        "base_url": facts.base_url,
+        "entry": "index.html",
+        "sha256": facts.sha256,
+        "size": facts.size,
+        "files": [{"path": p, "sha256": s, "size": n} for p, s, n in facts.files],
+    }
+
+
+@dataclass(frozen=True)
 class ItemFacts:
     item_id: int
     artwork_id: int
@@ -91,6 +120,7 @@ class ItemFacts:
     overlay: bool
     media: MediaFacts
     video: VideoFacts | None = None  # set for a video work whose rendition was made
+    generative: GenerativeFacts | None = None  # set for a generative work (an HTML5 package)
 
 
 @dataclass(frozen=True)
@@ -176,6 +206,9 @@ def _item(item: ItemFacts, base_url: str, version: int) -> dict[str, Any]:
         shaped["media_type"] = "video" if item.video is not None else "image"
         if item.video is not None:
             shaped["video"] = _video(item.video)
+        if item.generative is not None:
+            shaped["media_type"] = "generative"
+            shaped["generative"] = _generative(item.generative)
     return shaped
 
 
@@ -186,9 +219,13 @@ def payload_version(
 ) -> int:
     """2 while every item the screen gets is a still and the screen speaks only English (the
     same bytes as before video and screen languages existed, so older players keep working and
-    nothing is re-published), 3 as soon as one is a video or the screen has other languages."""
+    nothing is re-published), 3 as soon as one is a video or a generative work, or the screen
+    has other languages."""
     videos = any(
-        i.video is not None for pid in used if pid in playlists for i in playlists[pid].items
+        i.video is not None or i.generative is not None
+        for pid in used
+        if pid in playlists
+        for i in playlists[pid].items
     )
     return VIDEO_VERSION if videos or languages != ENGLISH_ONLY else VERSION
 

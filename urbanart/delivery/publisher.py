@@ -43,6 +43,7 @@ from urbanart.delivery.tree import MEDIA, ReleaseIndex, Tree, safe_relpath
 from urbanart.errors import StorageError, UrbanArtError
 from urbanart.imaging.renditions import RenditionProfile
 from urbanart.imaging.video.transcode import TranscodeCancelled
+from urbanart.library import store as keys
 from urbanart.library.library import Library, published_root
 from urbanart.library.models import (
     Artwork,
@@ -52,6 +53,7 @@ from urbanart.library.models import (
     PublishedManifest,
     Screen,
 )
+from urbanart.library.package_import import GENERATIVE, package_listing
 from urbanart.library.renditions import RenditionRecord, ensure_rendition, made_renditions
 from urbanart.library.settings import DEFAULT_LOOK_AHEAD_DAYS, load_settings
 from urbanart.library.texts import screen_languages, texts_for
@@ -191,6 +193,25 @@ def screen_profile(width: int, height: int) -> RenditionProfile:
 
 #: A playlist's facts are made once per (playlist id, screen profile key, screen languages).
 _FactsKey = tuple[int, str, tuple[str, str]]
+
+
+class _Packages:
+    """The generative packages one publish needs, each listing read from the store once."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, mf.GenerativeFacts | None] = {}
+
+    def get(self, library: Library, sha256: str) -> mf.GenerativeFacts | None:
+        """The package's facts; None when its listing is gone (the work then shows its still)."""
+        if sha256 not in self._known:
+            try:
+                listing = package_listing(library, sha256)
+            except (UrbanArtError, FileNotFoundError, ValueError, KeyError):
+                self._known[sha256] = None
+            else:
+                facts = mf.GenerativeFacts(listing.sha256, listing.size, listing.files)
+                self._known[sha256] = facts
+        return self._known[sha256]
 
 
 @dataclass
@@ -345,6 +366,7 @@ def _plan(
     )
     renditions: dict[tuple[str, str], RenditionRecord | str] = {}
     videos = _Videos()
+    packages = _Packages()
     renditions.update(made_renditions(library, _wanted_renditions(screens, timelines, playlists)))
     # A playlist's facts for one screen profile and languages are the same on every screen of
     # that profile and languages: made once, with the digest that stands for them in the
@@ -430,6 +452,18 @@ def _plan(
                     else:
                         store_key = videos.store_key(video.sha256)
                         plan.media[video.url.lstrip("/")] = (store_key, video.sha256)
+                generative = None
+                if asset.kind == GENERATIVE:
+                    generative = packages.get(library, asset.sha256)
+                    if generative is None:
+                        warnings_here.append(
+                            f"{artwork.title!r} shows its still on {screen.name!r}: its "
+                            "package's file list is missing from the media store."
+                        )
+                    else:
+                        for path, file_sha, _size in generative.files:
+                            tree_path = f"{generative.base_url}{path}".lstrip("/")
+                            plan.media[tree_path] = (keys.package_file_key(file_sha), file_sha)
                 items.append(
                     mf.ItemFacts(
                         item_id=item.id,
@@ -456,6 +490,7 @@ def _plan(
                             animated=asset.kind != "video" and asset.frame_count > 1,
                         ),
                         video=video,
+                        generative=generative,
                     )
                 )
             items = [localize(i, texts.get(i.artwork_id, {}), languages) for i in items]

@@ -35,6 +35,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from urbanart.delivery.manifest import etag_for
+from urbanart.protocol.tree_layout import GENERATIVE_CSP, GENERATIVE_PREFIX
 
 log = logging.getLogger("urbanart.hub")
 
@@ -148,12 +149,15 @@ def _variant(
     vary: bool,
     ranges: bool,
     encoding: str | None,
+    policy: str | None = None,
 ) -> Variant:
     common: Headers = [
         (b"etag", etag.encode()),
         (b"cache-control", cache_control.encode()),
         (b"last-modified", last_modified.encode()),
     ]
+    if policy:  # a generative package's file: no network, whatever the file says
+        common.append((b"content-security-policy", policy.encode()))
     if vary:
         common.append((b"vary", b"Accept-Encoding"))
     full: Headers = [
@@ -185,6 +189,7 @@ def make_entry(
     ctype = content_type(url)
     is_media = url.startswith("/media/")
     cache_control = IMMUTABLE if is_media else REVALIDATE
+    policy = GENERATIVE_CSP if url.startswith(GENERATIVE_PREFIX) else None
     last_modified = formatdate(st.st_mtime, usegmt=True)
     body: bytes | None = None
     if load and st.st_size <= SMALL_FILE_LIMIT:
@@ -205,6 +210,7 @@ def make_entry(
         vary=compressible,
         ranges=is_media,
         encoding=None,
+        policy=policy,
     )
     gz: Variant | None = None
     if compressible and body is not None and size >= GZIP_MIN_SIZE:
@@ -220,6 +226,7 @@ def make_entry(
                 vary=True,
                 ranges=False,
                 encoding="gzip",
+                policy=policy,
             )
     parts = url.split("/")
     token = (

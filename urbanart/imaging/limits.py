@@ -31,6 +31,12 @@ class ImportLimits:
     #: frame rates outside this range are refused as absurd (a broken or hostile header)
     max_video_fps: float = 240.0
     min_video_fps: float = 0.5
+    #: a generative work's HTML5 package: all its files together, decompressed
+    max_package_bytes: int = 50 * MIB
+    max_package_files: int = 1000
+    #: an entry decompressing to more than this many times its compressed size (past 1 MiB)
+    #: is a zip bomb, not an asset
+    max_package_ratio: int = 100
 
 
 class FrameTooLarge(Exception):

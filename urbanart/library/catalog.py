@@ -14,6 +14,7 @@ from urbanart.library.concurrency import expect_version
 from urbanart.library.library import Library
 from urbanart.library.lookup import find
 from urbanart.library.models import Artist, Artwork, MediaAsset, Tag
+from urbanart.library.package_import import GENERATIVE, package_keys
 from urbanart.library.records import ArtistRecord, ArtworkRecord
 from urbanart.library.undo import DataKind, quoted, undoable
 from urbanart.library.vocabulary import (
@@ -369,6 +370,7 @@ def remove_artwork(library: Library, ref: str | int) -> ArtworkRecord:
         record = ArtworkRecord.of(artwork)
         asset = artwork.asset
         keys = [asset.original_key, asset.thumbnail_key, *(r.store_key for r in asset.renditions)]
+        keys.extend(package_keys(asset.sha256) if asset.kind == GENERATIVE else ())
         session.delete(artwork)
         session.flush()
         session.delete(asset)

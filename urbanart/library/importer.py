@@ -23,6 +23,7 @@ from typing import Any
 
 from urbanart.errors import ImportRefused, InvalidValue, UrbanArtError
 from urbanart.imaging.limits import MIB, ImportLimits
+from urbanart.imaging.packages import looks_like_zip
 from urbanart.imaging.probe import MediaInfo, inspect_and_render
 from urbanart.imaging.renditions import Rendition as RenditionImage
 from urbanart.imaging.renditions import RenditionProfile
@@ -35,6 +36,7 @@ from urbanart.library.import_sources import ImportItem, MetadataSheet
 from urbanart.library.import_workers import start_worker
 from urbanart.library.library import Library
 from urbanart.library.models import Artwork, MediaAsset, Rendition
+from urbanart.library.package_import import GENERATIVE, prepare_package
 from urbanart.library.store import MediaStore
 from urbanart.library.texts import BASE_LANGUAGE
 from urbanart.library.translations import apply_bio, apply_work_texts
@@ -45,6 +47,7 @@ EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "
 EXTENSIONS |= {"TIFF": "tif", "BMP": "bmp"}
 #: Every extension an original may be stored under, stills and videos, for the duplicate check.
 STORED_EXTENSIONS = frozenset(EXTENSIONS.values()) | frozenset(VIDEO_EXTENSIONS.values())
+STORED_EXTENSIONS |= {"zip"}  # a generative work's HTML5 package
 
 
 class Status(StrEnum):
@@ -87,6 +90,8 @@ class StoredMedia:
     thumbnail_key: str | None
     renditions: tuple[tuple[str, str, RenditionImage], ...] = ()  # (profile key, store key, image)
     video: VideoFacts | None = None  # set for videos: length, frame rate, sound, poster time
+    kind: str = "image"  # MediaAsset.kind: "image", "video" or GENERATIVE
+    own_keys: tuple[str, ...] = ()  # more keys stored for this file alone (a package's still)
 
 
 @dataclass(frozen=True)
@@ -118,8 +123,10 @@ def prepare_file(
     limits: ImportLimits,
     profiles: tuple[RenditionProfile, ...],
     force: bool = False,
+    fallback: str | None = None,
 ) -> StoredMedia | AlreadyStored | Refusal:
-    """Worker-side: read, guard, derive, store. Runs in a worker process; touches no database."""
+    """Worker-side: read, guard, derive, store. Runs in a worker process; touches no database.
+    `fallback` is the artist's still for a generative work's package (ignored for others)."""
     name = Path(path).name
     try:
         size = os.stat(path).st_size
@@ -127,8 +134,13 @@ def prepare_file(
             mb, limit_mb = size / 1e6, limits.max_bytes / 1e6
             return Refusal(f"too large: {mb:.0f} MB, the limit is {limit_mb:.0f} MB")
         with open(path, "rb") as handle:
-            container = sniff(handle.read(HEAD_BYTES))
+            head = handle.read(HEAD_BYTES)
+            container = sniff(head)
             handle.seek(0)
+            if looks_like_zip(head) or Path(path).suffix.lower() == ".zip":
+                return _prepare_package(
+                    path, handle.read(), store, limits, profiles, force, fallback
+                )
             if container is not None:  # a video: hashed in chunks, never held in memory
                 digest = hashlib.file_digest(handle, "sha256")
             else:
@@ -164,6 +176,36 @@ def prepare_file(
     return StoredMedia(info, original, thumb_key, stored)
 
 
+def _prepare_package(
+    path: str,
+    data: bytes,
+    store: MediaStore,
+    limits: ImportLimits,
+    profiles: tuple[RenditionProfile, ...],
+    force: bool,
+    fallback: str | None,
+) -> StoredMedia | AlreadyStored | Refusal:
+    """A generative work's HTML5 package: guarded entry by entry, its still made or taken."""
+    sha = sha256_of(data).hexdigest()
+    if not force and any(store.exists(keys.original_key(sha, e)) for e in STORED_EXTENSIONS):
+        return AlreadyStored(sha)
+    try:
+        package = prepare_package(path, data, store, limits, profiles, fallback)
+    except ImportRefused as exc:
+        return Refusal(exc.reason)
+    except MemoryError:
+        limit = f"{limits.worker_memory_bytes / MIB:.0f} MB"
+        return Refusal(f"too large to unpack within the import memory limit ({limit})")
+    return StoredMedia(
+        package.info,
+        package.original_key,
+        package.thumbnail_key,
+        package.renditions,
+        kind=GENERATIVE,
+        own_keys=package.own_keys,
+    )
+
+
 def _prepare_video(
     path: str,
     size: int,
@@ -182,7 +224,7 @@ def _prepare_video(
         limit = f"{limits.worker_memory_bytes / MIB:.0f} MB"
         return Refusal(f"too large to decode within the import memory limit ({limit})")
     return StoredMedia(
-        video.info, video.original_key, video.thumbnail_key, video.renditions, video.facts
+        video.info, video.original_key, video.thumbnail_key, video.renditions, video.facts, "video"
     )
 
 
@@ -194,6 +236,8 @@ class ImportRun:
     profiles: tuple[RenditionProfile, ...] = ()
     sheet: MetadataSheet | None = None
     workers: int | None = None
+    #: the artist's still for a generative work's package (`import … --fallback FILE`)
+    fallback: Path | None = None
     on_result: Callable[[int, int, ImportResult], None] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
 
@@ -241,7 +285,10 @@ def _prepare_safely(
     item: ImportItem, library: Library, run: ImportRun, force: bool
 ) -> StoredMedia | AlreadyStored | Refusal | BaseException:
     try:
-        return prepare_file(str(item.path), library.store, run.limits, run.profiles, force)
+        fallback = str(run.fallback) if run.fallback is not None else None
+        return prepare_file(
+            str(item.path), library.store, run.limits, run.profiles, force, fallback
+        )
     except Exception as exc:  # a bug in one file's processing must not stop the others
         return exc
 
@@ -272,7 +319,13 @@ def _import_in_pool(
                     return
                 item = items[index]
                 future = pool.submit(
-                    prepare_file, str(item.path), library.store, run.limits, run.profiles
+                    prepare_file,
+                    str(item.path),
+                    library.store,
+                    run.limits,
+                    run.profiles,
+                    False,
+                    str(run.fallback) if run.fallback is not None else None,
                 )
                 pending[future] = index
 
@@ -363,8 +416,8 @@ def _insert(
         original_key=media.original_key,
         thumbnail_key=media.thumbnail_key,
     )
+    asset.kind = media.kind
     if media.video is not None:
-        asset.kind = "video"
         asset.duration_s = media.video.duration_s
         asset.fps = media.video.fps
         asset.has_audio = media.video.has_audio
@@ -410,6 +463,7 @@ def _discard(library: Library, media: StoredMedia) -> None:
     with library.session() as session:
         if asset_for(session, media.info.sha256) is not None:
             return
-    for key in (media.original_key, media.thumbnail_key, *(k for _, k, _ in media.renditions)):
+    made = (media.original_key, media.thumbnail_key, *(k for _, k, _ in media.renditions))
+    for key in (*made, *media.own_keys):
         if key:
             library.store.delete(key)

@@ -19,6 +19,7 @@ from urbanart.library import store as keys
 from urbanart.library.importer import store_rendition
 from urbanart.library.library import Library
 from urbanart.library.models import MediaAsset, Rendition
+from urbanart.library.package_import import GENERATIVE, find_still
 from urbanart.library.video_poster import PosterFailed, grab_poster, still_from_poster
 
 # What Pillow raises on a broken or hostile file (OSError included: decoding happens in memory
@@ -90,7 +91,7 @@ def ensure_rendition(library: Library, sha256: str, profile: RenditionProfile) -
         )
         if row is not None and library.store.exists(row.store_key):
             return _record(sha256, row)
-        original_key = asset.original_key
+        original_key = _source_key(library, asset)
         video = asset.kind == "video"
         poster_s = asset.poster_s or 0.0
     if video:  # a video's still rendition is its fallback: the poster frame, fitted
@@ -111,6 +112,13 @@ def ensure_rendition(library: Library, sha256: str, profile: RenditionProfile) -
         raise RenditionFailed(f"its image cannot be decoded ({detail})") from None
     store_key = store_rendition(library.store, sha256, image)
     return _remember(library, sha256, key, store_key, image)
+
+
+def _source_key(library: Library, asset: MediaAsset) -> str:
+    """The image renditions are made from: the original, or a generative package's still."""
+    if asset.kind == GENERATIVE:
+        return find_still(library.store, asset.sha256) or keys.fallback_key(asset.sha256, "png")
+    return asset.original_key
 
 
 def rendition_row(session: Session, sha256: str, key: str) -> Rendition:
@@ -150,7 +158,7 @@ def ensure_thumbnail(library: Library, sha256: str) -> str:
             raise NotFound("media asset", sha256)
         if asset.thumbnail_key and library.store.exists(asset.thumbnail_key):
             return asset.thumbnail_key
-        original_key = asset.original_key
+        original_key = _source_key(library, asset)
         video, poster_s = asset.kind == "video", asset.poster_s or 0.0
     if video:
         thumb = make_thumbnail(grab_poster(library, original_key, poster_s))

@@ -43,6 +43,22 @@ def rendition_key(sha256: str, profile_key: str, extension: str, variant: str = 
     return check_key(f"renditions/{sha256[:2]}/{sha256}/{name}.{extension}")
 
 
+def fallback_key(sha256: str, extension: str) -> str:
+    """The still a work that is not an image stands on (a generative package's capture, title
+    card or the artist's own): its thumbnail and renditions are made from it."""
+    return check_key(f"originals/{sha256[:2]}/{sha256}-still.{extension.lower()}")
+
+
+def package_file_key(file_sha256: str) -> str:
+    """One file of a generative package, by its own content: packages sharing a file share it."""
+    return check_key(f"packages/{file_sha256[:2]}/{file_sha256}")
+
+
+def package_listing_key(sha256: str) -> str:
+    """A package's file list ([{path, sha256, size}], JSON): what publishing it needs."""
+    return check_key(f"package-lists/{sha256[:2]}/{sha256}.json")
+
+
 def poster_variant(poster_s: float) -> str:
     """The store-key variant of what is made from a video's poster frame: its time in ms, so a
     new poster time gives new keys and no cache anywhere serves the old picture under them."""

@@ -27,6 +27,7 @@ from urbanart.durable import atomic_write
 from urbanart.errors import UrbanArtError
 from urbanart.player import pairing as pairing_mod
 from urbanart.player.clock import Clock, SystemClock
+from urbanart.player.generative import generative_url
 from urbanart.player.manifest_client import (
     Fetched,
     ManifestClient,
@@ -90,6 +91,9 @@ class Frame:
     manifest_version: str | None
     video_path: Path | None = None  # the verified local MP4 of a video item (else show path)
     video_position_s: float | None = None  # where in the video the frame's instant falls
+    #: a generative item's entry on the hub, with the screen and the slot's seed in its query
+    #: (urbanart.player.generative); a screen that cannot run it shows `path`, the still
+    generative_url: str | None = None
 
     @property
     def item(self) -> Mapping[str, Any] | None:
@@ -434,6 +438,14 @@ class Player:
                 manifest.version,
                 video_path,
                 video_position_s(showing) if video_path is not None else None,
+                generative_url(
+                    self.pairing.hub_url,
+                    manifest.payload["screen"],
+                    showing.item,
+                    showing.started_at,
+                )
+                if shown.path is not None
+                else None,
             )
 
     def _verified_video(self, item: Mapping[str, Any] | None) -> Path | None:

@@ -205,6 +205,15 @@ def _page_videos(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping
     return found
 
 
+def _page_generative(item: Mapping[str, Any]) -> dict[str, str] | None:
+    """A generative work's entry in the tree (manifest v3 `generative`), which the page runs in
+    a sandboxed iframe after a tap; None for every other work."""
+    package = item.get("generative") if item.get("media_type") == "generative" else None
+    if not isinstance(package, Mapping):
+        return None
+    return {"src": f"{str(package['base_url']).lstrip('/')}{package['entry']}"}
+
+
 def iso_duration(seconds: float) -> str:
     """ISO 8601 duration, as schema.org wants it: 30.5 s -> "PT30.5S", 95 s -> "PT1M35S"."""
     millis = max(0, round(float(seconds) * 1000))
@@ -464,6 +473,7 @@ def _artwork_context(
         "og_description": _excerpt(words.description) or f"{item['credit']}. {disclosure}",
         "json_ld": _json_ld(item, facts, page, image_abs, words, lang, shown),
         "video": shown,
+        "generative": _page_generative(item),
         "qr_svg": tree_url("qr", "a", f"{aid}.svg"),
         "where": where,
         "where_data": {

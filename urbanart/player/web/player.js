@@ -37,7 +37,11 @@
   const $ = (id) => document.getElementById(id);
   const images = [$("layer-a"), $("layer-b")];
   const videos = [$("video-a"), $("video-b")];
-  const layers = images.concat(videos);
+  // A generative work runs in this iframe: sandbox="allow-scripts" without allow-same-origin
+  // (an opaque origin: no cookies, no storage, no reach into this page), served by the hub with
+  // a CSP that allows no network (urbanart/protocol/tree_layout.py GENERATIVE_CSP).
+  const generativeEl = $("gen-a");
+  const layers = images.concat(videos, [generativeEl]);
   let frontEl = images[0];  // the layer the item on screen uses (an <img> or a <video>)
   let key = null;           // CryptoKey of the pinned public key
   let keyId = null;
@@ -51,6 +55,7 @@
   const blobUrls = new Map();  // sha256 -> blob: URL of the verified bytes
   const qrUrls = new Map();    // mobile_url -> blob: URL of the QR drawn from the signed rows
   let refusedVideos = new Map();  // video sha256 -> why it is not played (its still shows)
+  const refusedPackages = new Map();  // package sha256 -> why it is not run (its still shows)
   let canPlayH264 = true;
   let preloadedKey = null;    // the next item already made ready
   let watch = null;           // {el, time, since}: the playing video's last clock reading
@@ -289,6 +294,66 @@
     const v = item.media_type === "video" ? item.video : null;
     return !!v && typeof v.url === "string" && /^[0-9a-f]{64}$/.test(String(v.sha256)) &&
       Number(v.duration_s) > 0;
+  }
+
+  // A generative item this player can run: format 3's media_type "generative" with its package
+  // at its content-addressed place. Its still `media` shows first and whenever it cannot run.
+  function isGenerative(item) {
+    const g = item.media_type === "generative" ? item.generative : null;
+    return !!g && g.entry === "index.html" && /^\/media\/gen\/[0-9a-f]{64}\/$/.test(String(g.base_url)) &&
+      Array.isArray(g.files) && g.files.some((f) => f.path === "index.html");
+  }
+  const wantsGenerative = (item) => isGenerative(item) && !refusedPackages.has(item.generative.sha256);
+
+  // The seed a slot gets: urbanart.protocol.live_feed.generative_seed, the same on every player.
+  async function generativeSeed(screenId, startedAt) {
+    const text = screenId + ":" + Math.floor(startedAt / 1000);
+    return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))).slice(0, 16);
+  }
+
+  // The entry's URL with the screen's id and size and the slot's seed, once the entry file the
+  // hub serves is the one the signed manifest names (a mirror cannot swap the piece).
+  async function generativeUrl(item, startedAt) {
+    const g = item.generative, screen = current.payload.screen;
+    const entry = g.files.find((f) => f.path === "index.html");
+    const response = await fetch(rootUrl(g.base_url + "index.html"), { cache: "no-store" });
+    if (!response.ok) throw new Error("package HTTP " + response.status + ": " + g.base_url);
+    if (!(await matches(entry, await response.arrayBuffer()))) {
+      const e = new Error("package refused (index.html sha256 or size mismatch): " + g.base_url);
+      e.mismatch = true;
+      throw e;
+    }
+    const query = new URLSearchParams({
+      screen: String(screen.id), width: String(screen.width), height: String(screen.height),
+      seed: await generativeSeed(screen.id, startedAt),
+    });
+    return rootUrl(g.base_url + "index.html") + "?" + query.toString();
+  }
+
+  // Run the piece over its still, which stays on screen until the iframe has loaded; on any
+  // error (offline, refused bytes, no load in time) the still simply stays.
+  async function runGenerative(s) {
+    const item = s.item;
+    try {
+      const url = await generativeUrl(item, s.startedAt);
+      if (onScreen !== s) return;
+      const loaded = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("not loaded after " + VIDEO_GIVE_UP_MS / 1000 + " s")), VIDEO_GIVE_UP_MS);
+        generativeEl.addEventListener("load", () => { clearTimeout(timer); resolve(); }, { once: true });
+      });
+      generativeEl.src = url;
+      await loaded;
+    } catch (e) {
+      error("generative work " + item.title + " not run, its still shows: " + e.message);
+      if (e.mismatch) refusedPackages.set(item.generative.sha256, e.message);
+      return;
+    }
+    if (onScreen !== s) return;
+    generativeEl.dataset.itemId = String(item.item_id);
+    generativeEl.dataset.artworkId = String(item.artwork_id);
+    generativeEl.dataset.startedAt = String(s.startedAt);
+    generativeEl.dataset.sha256 = item.generative.sha256;
+    reveal(generativeEl, 0);
   }
 
   // Whether this item's video is played now (else its still shows).
@@ -600,6 +665,9 @@
     if (old.tagName === "VIDEO" && old !== el) {
       setTimeout(() => { if (old !== frontEl) old.pause(); }, ms + 100);  // once faded out
     }
+    if (old === generativeEl && old !== el) {  // a piece stops once faded out, never runs hidden
+      setTimeout(() => { if (old !== frontEl) old.removeAttribute("src"); }, ms + 100);
+    }
   }
 
   async function present(showing, version) {
@@ -629,6 +697,7 @@
       startedAt: showing.startedAt, videoAt: isVideoLayer ? showing.startedAt : null,
       retryAt: 0, fadeEnds: showing.fadeRemaining > 0 ? Date.now() + showing.fadeRemaining : 0,
     };
+    if (wantsGenerative(item)) runGenerative(onScreen);
     if (late) {
       const s = onScreen;
       error("video of " + item.title + " not ready after " + VIDEO_READY_MS / 1000 + " s: its still stands in");
@@ -877,8 +946,9 @@
       itemId: onScreen && onScreen.item ? onScreen.item.item_id : null,
       sha256: onScreen && onScreen.item ? onScreen.item.media.sha256 : null,
       src: frontEl.getAttribute("src"),
-      kind: frontEl.tagName === "VIDEO" ? "video" : "image",
+      kind: frontEl.tagName === "VIDEO" ? "video" : frontEl === generativeEl ? "generative" : "image",
       refusedVideos: Object.fromEntries(refusedVideos),
+      refusedPackages: Object.fromEntries(refusedPackages),
       qrSrc: $("qr").getAttribute("src"),
       refused,
       keyId,

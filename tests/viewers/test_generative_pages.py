@@ -1,0 +1,107 @@
+"""The artwork page of a generative work: its still with "Tap to start", which runs the piece in
+a sandboxed iframe (in Chromium at a phone's 390×844, screenshot kept for a look)."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.delivery.conftest import build_world
+from tests.imaging.packages import canvas_package
+from tests.viewers import BASE_URL
+from tests.viewers.test_pages import Page
+from urbanart.curation import playlists, screens
+from urbanart.delivery.publisher import publish
+from urbanart.delivery.server import HubThread
+from urbanart.library import catalog
+from urbanart.library.import_sources import ImportItem
+from urbanart.library.importer import ImportRun, Status, import_items
+from urbanart.library.library import Library, current_tree
+from urbanart.library.settings import update_settings
+
+CHROMIUM = Path(os.environ.get("URBANART_CHROMIUM", "/usr/bin/chromium"))
+STILL = (20, 160, 90)
+PINK = (230, 40, 90)
+#: Where the phone screenshot is kept for a person to look at (not committed).
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+
+
+def generative_site(library: Library, folder: Path) -> tuple[int, str]:
+    """A published tree with a generative work on a screen; (artwork id, package sha256)."""
+    world = build_world(library, folder / "sources")
+    (folder / "piece.zip").write_bytes(canvas_package())
+    Image.new("RGB", (1200, 800), STILL).save(folder / "still.png")
+    run = ImportRun(workers=1, fallback=folder / "still.png")
+    (result,) = import_items(library, [ImportItem(folder / "piece.zip", "Nova")], run)
+    assert result.status is Status.IMPORTED and result.artwork_id is not None, result.reason
+    catalog.edit_artwork(library, result.artwork_id, title="Currents", status="approved")
+    reel = playlists.create_playlist(library, "Reel")
+    playlists.add_items(library, reel.id, [world.works["Red Harbour"], result.artwork_id])
+    screens.add_screen(
+        library, "Lisbon Quay", tz="Europe/Lisbon", size="320x180", default_playlist=reel.id
+    )
+    update_settings(library, public_base_url=BASE_URL)
+    publish(library)
+    return result.artwork_id, str(result.sha256)
+
+
+def test_the_page_shows_the_still_and_a_hidden_start_that_script_reveals(
+    library: Library, tmp_path: Path
+) -> None:
+    aid, sha = generative_site(library, tmp_path)
+    root = current_tree(library)
+    text = (root / f"a/{aid}/index.html").read_text("utf-8")
+    page = Page(text)
+    (figure,) = [f for f in page.all("figure") if "work-generative" in str(f.get("class"))]
+    assert figure["data-src"] == f"../../media/gen/{sha}/index.html"
+    assert "frame-src 'self'" in text  # the page may frame the tree's own files, nothing else
+    assert "Tap to start" in text and "Generative work" in text
+    assert "<iframe" not in text  # nothing runs before the tap
+    other = next(p for p in root.glob("a/*/index.html") if p.parent.name != str(aid))
+    assert "frame-src" not in other.read_text("utf-8")
+
+
+def test_tap_to_start_runs_the_piece_sandboxed_on_a_phone(library: Library, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing")
+    aid, sha = generative_site(library, tmp_path)
+    with HubThread(library) as hub, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+            page.goto(f"{hub.url.rstrip('/')}/a/{aid}/", wait_until="load")
+            start = page.locator("#generative-start")
+            start.wait_for(state="visible")
+            still_shot = page.screenshot()
+            before = Image.open(io.BytesIO(still_shot)).convert("RGB")
+            box = page.locator("#work-image").bounding_box()
+            assert box is not None
+            centre = (int(box["x"] + 20), int(box["y"] + 20))
+            assert before.getpixel(centre) == pytest.approx(STILL, abs=8)
+            start.click()
+            frame_el = page.locator("iframe.generative-frame")
+            frame_el.wait_for()
+            assert frame_el.get_attribute("sandbox") == "allow-scripts"
+            src = str(frame_el.get_attribute("src"))
+            width, height = round(box["width"]), round(box["height"])
+            assert (
+                f"/media/gen/{sha}/index.html?screen=0&width={width}&height={height}&seed=" in src
+            )
+            frame = frame_el.element_handle().content_frame()
+            deadline = 100
+            while not frame.evaluate("document.title.startsWith('drawn')") and deadline:
+                page.wait_for_timeout(100)
+                deadline -= 1
+            shot = page.screenshot(full_page=False)
+        finally:
+            browser.close()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "generative-phone-still.png").write_bytes(still_shot)
+    (SHOTS / "generative-phone.png").write_bytes(shot)
+    after = Image.open(io.BytesIO(shot)).convert("RGB")
+    assert after.getpixel(centre) == pytest.approx(PINK, abs=8)

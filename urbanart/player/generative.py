@@ -1,0 +1,52 @@
+"""Where a screen runs a generative work: the package's entry on the hub, told the screen's id
+and size and the slot's seed (docs/published-tree.md, "Generative works").
+
+Why a URL and not files: the piece runs in a web engine (the web player's sandboxed iframe, the
+Qt player's QtWebEngine view), which loads the package's files itself from the hub, where they
+are served with a CSP that allows no network. A player that cannot run it shows `media`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from urbanart.protocol.live_feed import generative_seed
+
+_BASE = re.compile(r"/media/gen/[0-9a-f]{64}/")
+
+
+def generative_of(item: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The item's `generative` entry when it is a generative item this player can run (v3),
+    else None: any other item plays its video or its still."""
+    if item is None or item.get("media_type") != "generative":
+        return None
+    package = item.get("generative")
+    if not isinstance(package, Mapping) or package.get("entry") != "index.html":
+        return None
+    return package if _BASE.fullmatch(str(package.get("base_url", ""))) else None
+
+
+def generative_url(
+    hub_url: str,
+    screen: Mapping[str, Any],
+    item: Mapping[str, Any] | None,
+    started_at: datetime | None,
+) -> str | None:
+    """The entry's URL with ?screen=&width=&height=&seed=, or None when the item is not a
+    generative one (or has no start: nothing plays)."""
+    package = generative_of(item)
+    if package is None or started_at is None:
+        return None
+    query = urlencode(
+        {
+            "screen": screen["id"],
+            "width": screen["width"],
+            "height": screen["height"],
+            "seed": generative_seed(int(screen["id"]), started_at),
+        }
+    )
+    return f"{hub_url.rstrip('/')}{package['base_url']}{package['entry']}?{query}"
