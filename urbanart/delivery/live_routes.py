@@ -154,6 +154,8 @@ class LiveRoutes:
         self.clock = clock
         #: Guard, render and store frames here, beside the hub's database thread.
         self.work = ThreadPoolExecutor(workers, thread_name_prefix="hub-live")
+        #: Reads of feeds and frames: never queued behind a frame being rendered.
+        self.io = ThreadPoolExecutor(4, thread_name_prefix="hub-live-io")
         self.sources = LiveSources(library)
         self.replays = ReplayMemory()
         self._limiters: dict[int, RateLimiter] = {}
@@ -162,6 +164,7 @@ class LiveRoutes:
 
     def close(self) -> None:
         self.work.shutdown(wait=True)
+        self.io.shutdown(wait=True)
 
     # Helpers ------------------------------------------------------------------------------------
 
@@ -385,7 +388,7 @@ class LiveRoutes:
         if source is None:
             await send_json(send, 404, NOT_FOUND_BODY, head=head)
             return
-        document: bytes = await self._run(self.work, self._document, source.live_work_id)
+        document: bytes = await self._run(self.io, self._document, source.live_work_id)
         etag = b'"' + hashlib.sha256(document).hexdigest()[:32].encode("ascii") + b'"'
         inm = next((v for n, v in scope["headers"] if n == b"if-none-match"), None)
         common = [(b"etag", etag), (b"cache-control", b"no-cache")]
@@ -411,9 +414,7 @@ class LiveRoutes:
         source = await self.source("by_feed", feed_id)
         data = None
         if source is not None and extension in SERVED_EXTENSIONS:
-            data = await self._run(
-                self.work, self._frame_bytes, source.live_work_id, sha, extension
-            )
+            data = await self._run(self.io, self._frame_bytes, source.live_work_id, sha, extension)
         if data is None:  # unknown feed, a frame retention removed, an original: one answer
             await send_json(send, 404, NOT_FOUND_BODY, head=head)
             return
