@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from urbanart.errors import ImportRefused, NotFound
 from urbanart.imaging.limits import ImportLimits
@@ -30,7 +30,7 @@ from urbanart.library.library import Library
 from urbanart.library.models import LiveFrame, LiveWork
 from urbanart.library.settings import load_settings
 from urbanart.live.layout import FrameRefused, feed_key, frame_key, original_key
-from urbanart.live.retention import Retention, RetentionKind, frames_to_drop
+from urbanart.live.retention import Retention, RetentionKind
 from urbanart.protocol.live_feed import feed_payload, frame_url, sign_feed
 
 #: The entry of live_frames.renditions holding the studio's thumbnail (not in the feed).
@@ -261,27 +261,47 @@ def _keys(renditions: str, live_work_id: int, sha: str) -> set[str]:
     return {str(e["store"]) for e in entries.values()} | {original_key(live_work_id, sha)}
 
 
+def _over_retention(target: LiveTarget, now: datetime) -> Any:
+    """The query for frames (with files) the retention no longer keeps: never the newest. In
+    SQL, so a work keeping 100,000 frames does not read them all for every new one."""
+    frames = select(LiveFrame.sequence, LiveFrame.renditions, LiveFrame.sha256).where(
+        LiveFrame.live_work_id == target.id, LiveFrame.renditions != "{}"
+    )
+    newest = (
+        select(func.max(LiveFrame.sequence))
+        .where(LiveFrame.live_work_id == target.id)
+        .scalar_subquery()
+    )
+    retention = target.retention
+    if retention.kind is RetentionKind.COUNT:
+        return frames.order_by(LiveFrame.sequence.desc()).offset(int(retention.value or 1))
+    older = frames.where(LiveFrame.sequence < newest)
+    if retention.kind is RetentionKind.NONE:
+        return older
+    return older.where(LiveFrame.received_at < now - timedelta(seconds=int(retention.value or 0)))
+
+
 def prune(library: Library, target: LiveTarget, now: datetime) -> int:
-    """Remove the files of frames the retention no longer keeps (never the newest, never a file
-    a kept frame still names); rows stay ROW_GRACE for the frame rate. Returns frames pruned."""
+    """Remove the files of frames the retention no longer keeps (never the newest, never the
+    files of a kept frame with the same bytes); rows stay ROW_GRACE for the frame rate. Returns
+    how many frames were pruned."""
     with library.session() as session:
-        rows = list(
-            session.execute(
-                select(
-                    LiveFrame.sequence,
-                    LiveFrame.received_at,
-                    LiveFrame.renditions,
-                    LiveFrame.sha256,
-                ).where(LiveFrame.live_work_id == target.id)
-            )
-        )
-        live = [(seq, at) for seq, at, renditions, _ in rows if renditions != "{}"]
-        drop = set(frames_to_drop(target.retention, live, now))
+        doomed_rows = list(session.execute(_over_retention(target, now)))
+        drop = {seq for seq, _renditions, _sha in doomed_rows}
         doomed: set[str] = set()
-        kept: set[str] = set()
-        for seq, _at, renditions, sha in rows:
-            (doomed if seq in drop else kept).update(_keys(renditions, target.id, sha))
+        for _seq, renditions, sha in doomed_rows:
+            doomed.update(_keys(renditions, target.id, sha))
         if drop:
+            shas = {sha for _seq, _renditions, sha in doomed_rows}
+            for renditions, sha in session.execute(  # identical frames share their files
+                select(LiveFrame.renditions, LiveFrame.sha256).where(
+                    LiveFrame.live_work_id == target.id,
+                    LiveFrame.renditions != "{}",
+                    LiveFrame.sha256.in_(shas),
+                    LiveFrame.sequence.not_in(drop),
+                )
+            ):
+                doomed.difference_update(_keys(renditions, target.id, sha))
             session.execute(
                 update(LiveFrame)
                 .where(LiveFrame.live_work_id == target.id, LiveFrame.sequence.in_(drop))
@@ -295,7 +315,7 @@ def prune(library: Library, target: LiveTarget, now: datetime) -> int:
                 LiveFrame.kept_artwork_id.is_(None),
             )
         )
-    for file_key in doomed - kept:
+    for file_key in doomed:
         library.store.delete(file_key)
     return len(drop)
 
