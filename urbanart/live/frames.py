@@ -254,6 +254,55 @@ def accept_frame(
     return AcceptedFrame(sequence, sha, {k: v["url"] for k, v in feed_frames(renditions).items()})
 
 
+def render_newest(library: Library, live_work_id: int, *, key: Ed25519PrivateKey) -> bool:
+    """Render the newest frame for profiles it lacks (a publish just put the work on a screen
+    of a new size) and sign its feed again, same sequence: screens need not wait for the next
+    frame, which may be an hour away. False when there is no frame (or nothing was missing)."""
+    target = load_target(library, live_work_id)
+    with _lock(library, live_work_id):
+        with library.session() as session:
+            frame = session.scalars(
+                select(LiveFrame)
+                .where(LiveFrame.live_work_id == live_work_id, LiveFrame.renditions != "{}")
+                .order_by(LiveFrame.sequence.desc())
+                .limit(1)
+            ).first()
+            if frame is None:
+                return False
+            sequence, sha, when = frame.sequence, frame.sha256, frame.received_at
+            renditions: dict[str, Any] = json.loads(frame.renditions)
+        missing = [k for k in target.profiles if k not in renditions]
+        profiles = [p for p in map(profile_from_key, missing) if p is not None]
+        if not profiles:
+            return False
+        try:
+            data = library.store.get(original_key(live_work_id, sha))
+        except FileNotFoundError:
+            return False
+        _sha, _w, _h, _thumb, images = guard_and_render(data, profiles, ImportLimits())
+        files: dict[str, bytes] = {}
+        for profile, image in zip(profiles, images, strict=True):
+            renditions[profile.key()] = _entry(target, image, files)
+        for file_key, body in files.items():
+            library.store.put(file_key, body)
+        with library.session() as session:
+            # Takes the work's row lock, as accept_frame does, and checks no newer frame came
+            # meanwhile (another hub process): the feed must never go back.
+            still_newest = session.execute(
+                update(LiveWork)
+                .where(LiveWork.id == live_work_id, LiveWork.sequence == sequence)
+                .values(sequence=LiveWork.sequence)
+            )
+            session.execute(
+                update(LiveFrame)
+                .where(LiveFrame.live_work_id == live_work_id, LiveFrame.sequence == sequence)
+                .values(renditions=json.dumps(renditions, sort_keys=True))
+            )
+            if still_newest.rowcount == 1:  # type: ignore[attr-defined]
+                write_feed(library, target, key, sequence, when, renditions)
+    return True
+
+
 def _keys(renditions: str, live_work_id: int, sha: str) -> set[str]:
     entries = json.loads(renditions or "{}")
     if not entries:

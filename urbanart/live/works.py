@@ -449,11 +449,17 @@ def live_items(library: Library) -> dict[int, LiveItem]:
         }
 
 
-def set_live_profiles(library: Library, profiles: dict[int, set[str]]) -> None:
+def set_live_profiles(library: Library, profiles: dict[int, set[str]]) -> list[int]:
     """Record, per live work id, the rendition profile keys the published screens need; works
-    left out need none (no published manifest shows them: the studio's thumbnail only)."""
+    left out need none (no published manifest shows them: the studio's thumbnail only).
+    Returns the works that now need a profile they did not before (their newest frame should
+    be rendered for it: frames.render_newest)."""
+    grown = []
     with library.session() as session:
         for row in session.scalars(select(LiveWork)):
-            wanted = json.dumps(sorted(profiles.get(row.id, set())))
-            if row.profiles != wanted:
-                row.profiles = wanted
+            wanted = sorted(profiles.get(row.id, set()))
+            if set(wanted) - set(json.loads(row.profiles or "[]")):
+                grown.append(row.id)
+            if row.profiles != json.dumps(wanted):
+                row.profiles = json.dumps(wanted)
+    return grown
