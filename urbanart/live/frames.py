@@ -221,37 +221,77 @@ def accept_frame(
     if thumb is not None:
         renditions[THUMBNAIL_ENTRY] = _entry(target, thumb, files)
     with _lock(library, live_work_id):
-        for file_key, body in files.items():
-            library.store.put(file_key, body)
-        when = now or datetime.now(UTC)
-        with library.session() as session:
-            session.execute(
-                update(LiveWork)
-                .where(LiveWork.id == live_work_id)
-                .values(
-                    sequence=LiveWork.sequence + 1,
-                    frames_received=LiveWork.frames_received + 1,
-                    last_frame_at=when,
-                )
+        try:
+            sequence = _record_frame(
+                library, target, key, files, renditions, sha, (width, height), now
             )
-            sequence = session.scalar(select(LiveWork.sequence).where(LiveWork.id == live_work_id))
-            if sequence is None:
-                raise NotFound("live work", live_work_id)
-            session.add(
-                LiveFrame(
-                    live_work_id=live_work_id,
-                    sequence=sequence,
-                    sha256=sha,
-                    received_at=when,
-                    width=width,
-                    height=height,
-                    renditions=json.dumps(renditions, sort_keys=True),
-                )
-            )
-            session.flush()
-            write_feed(library, target, key, sequence, when, renditions)
-        prune(library, target, when)
+        except BaseException:
+            _discard(library, target.id, sha, files)
+            raise
+        prune(library, target, now or datetime.now(UTC))
     return AcceptedFrame(sequence, sha, {k: v["url"] for k, v in feed_frames(renditions).items()})
+
+
+def _discard(library: Library, live_work_id: int, sha: str, files: Mapping[str, bytes]) -> None:
+    """Remove what a frame that did not make it wrote (unless a kept frame has the same bytes,
+    whose files these are too): a failed frame leaves nothing behind."""
+    with library.session() as session:
+        shared = session.scalar(
+            select(func.count()).where(
+                LiveFrame.live_work_id == live_work_id,
+                LiveFrame.sha256 == sha,
+                LiveFrame.renditions != "{}",
+            )
+        )
+    if not shared:
+        for file_key in files:
+            library.store.delete(file_key)
+
+
+def _record_frame(
+    library: Library,
+    target: LiveTarget,
+    key: Ed25519PrivateKey,
+    files: Mapping[str, bytes],
+    renditions: Mapping[str, Any],
+    sha: str,
+    size: tuple[int, int],
+    now: datetime | None,
+) -> int:
+    """Store the files, take the next sequence, record the frame and sign the feed; the
+    sequence."""
+    live_work_id = target.id
+    width, height = size
+    for file_key, body in files.items():
+        library.store.put(file_key, body)
+    when = now or datetime.now(UTC)
+    with library.session() as session:
+        session.execute(
+            update(LiveWork)
+            .where(LiveWork.id == live_work_id)
+            .values(
+                sequence=LiveWork.sequence + 1,
+                frames_received=LiveWork.frames_received + 1,
+                last_frame_at=when,
+            )
+        )
+        sequence = session.scalar(select(LiveWork.sequence).where(LiveWork.id == live_work_id))
+        if sequence is None:
+            raise NotFound("live work", live_work_id)
+        session.add(
+            LiveFrame(
+                live_work_id=live_work_id,
+                sequence=sequence,
+                sha256=sha,
+                received_at=when,
+                width=width,
+                height=height,
+                renditions=json.dumps(renditions, sort_keys=True),
+            )
+        )
+        session.flush()
+        write_feed(library, target, key, sequence, when, renditions)
+    return sequence
 
 
 def render_newest(library: Library, live_work_id: int, *, key: Ed25519PrivateKey) -> bool:
