@@ -42,9 +42,11 @@ from urbanart.delivery.api import (
     send_json,
 )
 from urbanart.delivery.intake_routes import IntakeRates, IntakeRoutes
+from urbanart.delivery.live_routes import MAX_FRAME_BYTES, LiveRoutes
 from urbanart.delivery.tree_cache import Entry, Tree, TreeCache
 from urbanart.i18n import LANGUAGES, SOURCE_LANGUAGE, best_language, parse_accept_language
 from urbanart.library.library import Library, published_root
+from urbanart.live.pull import Puller
 from urbanart.viewers import gone
 
 log = logging.getLogger("urbanart.hub")
@@ -235,10 +237,14 @@ class Hub:
         flush_interval: float = POLL_FLUSH_INTERVAL,
         freeze_gc: bool = False,
         intake_rates: IntakeRates | None = None,
+        max_frame_bytes: int = MAX_FRAME_BYTES,
+        pull_frames: bool = True,
     ) -> None:
         """freeze_gc: only for a process that is just the hub (see freeze_heap), not the studio.
 
         intake_rates: the open-call routes' rate limits (a benchmark raises them).
+        max_frame_bytes: the largest live frame a generator may post.
+        pull_frames: fetch the frames of pull-mode live works (one hub of a fleet should).
         """
         self.library = library
         self.cache = TreeCache(published or published_root(library), check_interval=check_interval)
@@ -250,6 +256,10 @@ class Hub:
         self.cache.on_swap(lambda _tree: self.db.submit(self.api.tokens.refresh))
         self.cache.on_swap(self.api.index)  # what each screen may report as played
         self.intake = IntakeRoutes(library, self.db, rates=intake_rates)
+        self.live = LiveRoutes(library, self.db, max_frame_bytes=max_frame_bytes)
+        self.puller = (
+            Puller(library, self.live.signing_key, self.live.limits) if pull_frames else None
+        )
         self.freeze_gc = freeze_gc
         if freeze_gc:
             self.cache.on_swap(lambda _tree: freeze_heap())
@@ -269,6 +279,8 @@ class Hub:
             await asyncio.wrap_future(self.api.indexing)
         if self.freeze_gc:
             freeze_heap()
+        if self.puller is not None:
+            self.puller.start()
         self._flusher = asyncio.create_task(self._flush_forever())
 
     async def shutdown(self) -> None:
@@ -281,6 +293,9 @@ class Hub:
         finally:
             self.api.close()
             self.intake.close()
+            if self.puller is not None:
+                self.puller.stop()
+            self.live.close()
             self.db.shutdown(wait=True)
 
     async def _flush_forever(self) -> None:
@@ -336,6 +351,9 @@ class Hub:
         raw: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         if b"?" in raw:
             raw = raw.partition(b"?")[0]
+        if raw.startswith((b"/api/v1/live/", b"/live/")):
+            await self.live(scope, receive, send, raw)
+            return
         if raw.startswith(b"/api/"):
             await self.api(scope, receive, send, raw)
             return

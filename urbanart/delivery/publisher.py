@@ -63,7 +63,10 @@ from urbanart.library.video_renditions import (
     video_file_facts,
 )
 from urbanart.library.vocabulary import ReviewStatus, disclosure, license_url
+from urbanart.live.frames import render_newest
+from urbanart.live.works import live_items, set_live_profiles
 from urbanart.player.web_files import web_player_files
+from urbanart.protocol.live_feed import feed_path
 from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path, media_url
 from urbanart.viewers.gone import GONE_RECORD
 from urbanart.viewers.output_cache import OutputCache, code_digest
@@ -176,6 +179,8 @@ class _Plan:
     dropped: dict[int, list[DroppedItem]]
     warnings: dict[int, list[str]]
     global_warnings: list[str]
+    #: live work id -> the screen profile keys its items are published for
+    live_profiles: dict[int, set[str]] = field(default_factory=dict)
 
 
 def window_for(now: datetime, look_ahead_days: int) -> tuple[datetime, datetime]:
@@ -353,6 +358,7 @@ def _plan(
     texts = texts_for(library, {i.artwork_id for p in playlists.values() for i in p.items})
     spoken = screen_languages(library, [s.id for s in screens])  # named in v3 manifests
     overlaps = overlap_warnings(library, inputs, start.date(), outputs)
+    live = live_items(library)
 
     plan = _Plan(
         files={PUBLIC_KEY_PATH: key.public_pem, **web_player_files()},
@@ -464,6 +470,15 @@ def _plan(
                         for path, file_sha, _size in generative.files:
                             tree_path = f"{generative.base_url}{path}".lstrip("/")
                             plan.media[tree_path] = (keys.package_file_key(file_sha), file_sha)
+                live_facts = None
+                if (live_item := live.get(artwork.id)) is not None:
+                    live_facts = mf.LiveFacts(
+                        feed_path(live_item.feed_id),
+                        profile.key(),
+                        live_item.interval_s,
+                        live_item.silence_s,
+                    )
+                    plan.live_profiles.setdefault(live_item.live_work_id, set()).add(profile.key())
                 items.append(
                     mf.ItemFacts(
                         item_id=item.id,
@@ -491,6 +506,7 @@ def _plan(
                         ),
                         video=video,
                         generative=generative,
+                        live=live_facts,
                     )
                 )
             items = [localize(i, texts.get(i.artwork_id, {}), languages) for i in items]
@@ -957,6 +973,10 @@ def _publish(
                 outputs_made=outputs.misses,
             )
             _record_manifests(library, plan, publication_id, now)
+            # What the hub renders frames for; a work on a screen of a new size gets its newest
+            # frame rendered for it now, not with the next frame.
+            for live_work_id in set_live_profiles(library, plan.live_profiles):
+                render_newest(library, live_work_id, key=key.private_key)
             _finish(library, publication_id, PublicationStatus.DONE, result.to_json())
             return result
         except BaseException as exc:
