@@ -44,6 +44,7 @@ import contextlib
 import hmac
 import json
 import logging
+import os
 import re
 import secrets
 from collections import OrderedDict
