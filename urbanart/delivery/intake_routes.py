@@ -358,7 +358,7 @@ class IntakeRoutes:
         self.checking: dict[str, asyncio.Task[Guarded | Refused]] = {}
         #: Refused uploads (their folders are gone): upload id → (owner, call, file name, reason).
         self.refused: OrderedDict[str, tuple[str, int, str, str]] = OrderedDict()
-        self._calls: dict[str, tuple[float, CallRecord | None]] = {}
+        self._calls: dict[str, tuple[float, asyncio.Future[CallRecord | None]]] = {}
         self._swept = float("-inf")
 
     def close(self) -> None:
@@ -373,15 +373,24 @@ class IntakeRoutes:
         return await asyncio.get_running_loop().run_in_executor(executor, func, *args)
 
     async def call(self, page_token: str) -> CallRecord | None:
-        """The call a page token names, cached for a second (tus chunks ask for it often)."""
+        """The call a page token names, cached for a second (tus chunks ask for it often).
+
+        One look-up at a time per token: when the second is over, the requests arriving while
+        it runs wait for it instead of each asking the database thread again (a hundred
+        artists' chunks made a queue of identical queries there every second)."""
         loop = asyncio.get_running_loop()
         cached = self._calls.get(page_token)
-        if cached is not None and loop.time() - cached[0] < 1.0:
-            return cached[1]
-        record = await self._run(self.db, calls_api.call_by_page, self.library, page_token)
-        if len(self._calls) > 1000:
-            self._calls.clear()
-        self._calls[page_token] = (loop.time(), record)
+        if cached is None or loop.time() - cached[0] >= 1.0:
+            lookup = loop.run_in_executor(self.db, calls_api.call_by_page, self.library, page_token)
+            if len(self._calls) > 1000:
+                self._calls.clear()
+            cached = self._calls[page_token] = (loop.time(), lookup)
+        try:
+            record = await asyncio.shield(cached[1])
+        except Exception:
+            if self._calls.get(page_token) is cached:  # the next request asks again
+                del self._calls[page_token]
+            raise
         return record if isinstance(record, CallRecord) else None
 
     async def limits(self, call: CallRecord) -> ImportLimits:
