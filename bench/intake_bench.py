@@ -207,7 +207,7 @@ class Artist:
             location = answer.getheader("location", "")
             offset = 0
             while offset < len(data):
-                body = data[offset : offset + CHUNK]
+                body = memoryview(data)[offset : offset + CHUNK]  # no 5 MB copy per chunk
                 headers = {
                     **tus,
                     "Upload-Offset": str(offset),
