@@ -9,7 +9,9 @@ with one call, then from this process, with one thread per artist:
    nothing else (the same bytes through the same server, in the same run);
 2. ours: each artist opens the call's page (cookie, CSRF token), uploads each file with tus
    (creation, then PATCH in 5 MB chunks), the hub guards each complete file in its worker
-   process, and the artist posts the form naming its 5 uploads.
+   processes (while the artist's next file uploads), the artist asks for each verdict as the
+   page does (GET on the upload, answered once its check is done), and posts the form naming
+   its 5 uploads.
 
 The clients hash what they send before the clock starts (the integrity check's bookkeeping is
 not part of either phase). Then every stored file is checked (sha256 against what was sent,
@@ -187,6 +189,7 @@ class Artist:
             "email": f"a{self.index}@example.org",
             "terms": "yes",
         }
+        locations: list[str] = []
         for n in range(self.files):
             data = variant(self.base, self.index, n)
             name = f"a{self.index}-{n}.png"
@@ -204,7 +207,7 @@ class Artist:
             location = answer.getheader("location", "")
             offset = 0
             while offset < len(data):
-                body = data[offset : offset + CHUNK]
+                body = memoryview(data)[offset : offset + CHUNK]  # no 5 MB copy per chunk
                 headers = {
                     **tus,
                     "Upload-Offset": str(offset),
@@ -217,6 +220,7 @@ class Artist:
                     self.errors.append(f"patch {answer.status} {text[:200]!r}")
                     return
                 offset = int(answer.getheader("upload-offset", "0"))
+            locations.append(location)
             fields.update(
                 {
                     f"work-{n}-upload": location.rsplit("/", 1)[1],
@@ -225,6 +229,13 @@ class Artist:
                     f"work-{n}-ai": "digitalCreation",
                 }
             )
+        for location in locations:  # the page's "checking…": each file's verdict
+            conn.request("GET", location, headers=tus)
+            answer = conn.getresponse()
+            text = answer.read()
+            if answer.status != 200:
+                self.errors.append(f"verdict {answer.status} {text[:200]!r}")
+                return
         boundary = "benchboundary" + str(self.index)
         parts = [
             f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
@@ -256,6 +267,26 @@ def run_all(artists: list[Artist], method: str) -> float:
     for t in threads:
         t.join()
     return time.perf_counter() - start
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its live children (the hub and its guard workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += cpu_seconds(int(child))
+    except (OSError, ValueError, IndexError):
+        pass
+    return total
+
+
+def own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def peak_memory_mb(pid: int) -> float:
@@ -300,21 +331,33 @@ def main() -> None:
             assert child.stdout is not None and child.stdin is not None
             port = int(child.stdout.readline())
             base = base_png(args.mb)
-            total = len(base) * args.artists * args.files
+            files = args.artists * args.files
+            total = len(base) * files
             print(
                 f"{args.artists} artists × {args.files} files of {len(base) / 1e6:.1f} MB "
                 f"= {total / 1e9:.2f} GB, hub pid {child.pid}",
                 flush=True,
             )
             plain = [Artist(port, i, base, args.files, call.path) for i in range(args.artists)]
+            hub_cpu, client_cpu = cpu_seconds(child.pid), own_cpu_seconds()
             plain_s = run_all(plain, "plain")
-            print(f"plain write: {plain_s:.1f} s, {total / plain_s / 1e6:.0f} MB/s", flush=True)
+            plain_hub = cpu_seconds(child.pid) - hub_cpu
+            plain_client = own_cpu_seconds() - client_cpu
+            print(
+                f"plain write: {plain_s:.1f} s, {total / plain_s / 1e6:.0f} MB/s, "
+                f"CPU s per file: hub {plain_hub / files:.3f}, clients {plain_client / files:.3f}",
+                flush=True,
+            )
             ours = [Artist(port, i, base, args.files, call.path) for i in range(args.artists)]
             for artist in ours:
                 artist.digests()
+            hub_cpu, client_cpu = cpu_seconds(child.pid), own_cpu_seconds()
             ours_s = run_all(ours, "hand_in")
+            ours_hub = cpu_seconds(child.pid) - hub_cpu
+            ours_client = own_cpu_seconds() - client_cpu
             print(
-                f"hand-in (tus + guard + form): {ours_s:.1f} s, {total / ours_s / 1e6:.0f} MB/s",
+                f"hand-in (tus + guard + form): {ours_s:.1f} s, {total / ours_s / 1e6:.0f} MB/s, "
+                f"CPU s per file: hub {ours_hub / files:.3f}, clients {ours_client / files:.3f}",
                 flush=True,
             )
             memory = peak_memory_mb(child.pid)

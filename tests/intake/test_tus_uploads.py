@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import os
 import socket
 import time
@@ -11,8 +12,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from tests.intake.conftest import EXECUTABLE, Served, hand_in, noise_png, open_form
+from tests.intake.conftest import EXECUTABLE, Served, hand_in, noise_png, open_form, png_bytes
 from urbanart.intake import calls, review
+from urbanart.intake.uploads import IntakeFolders, owner_of
 
 CHUNK = 256 * 1024
 
@@ -102,15 +104,95 @@ def test_an_upload_resumes_after_a_dropped_connection_and_is_handed_in(served: S
     assert served.uploads() == []
 
 
-def test_a_refused_upload_answers_the_importers_reason_and_leaves_nothing(served: Served) -> None:
+def test_the_last_chunk_is_answered_before_the_guard_and_the_verdict_follows(
+    served: Served,
+) -> None:
+    """The guard checks a complete upload while the page sends its next file: the last PATCH
+    is answered once the bytes are on disk (the guard's first process takes far longer to start
+    than the answer needs), and the verdict (GET on the upload) waits for the check."""
+    data = noise_png((300, 300))
     session = requests.Session()
     csrf = open_form(session, served.page)
-    created = create(session, served, csrf, EXECUTABLE, "photo.png")
-    url = served.url + created.headers["Location"]
-    answer = patch(session, url, csrf, 0, EXECUTABLE)
-    assert answer.status_code == 422
-    assert answer.json()["detail"].startswith("photo.png: ")
+    path = create(session, served, csrf, data, "noise.png").headers["Location"]
+    upload_id = path.rsplit("/", 1)[1]
+    url = served.url + path
+    answer = patch(session, url, csrf, 0, data)
+    assert answer.status_code == 204 and int(answer.headers["Upload-Offset"]) == len(data)
+    folder = served.library.home / "intake" / "uploads" / upload_id
+    assert not (folder / "guarded.json").exists()  # not checked yet…
+    assert upload_id in served.hub.hub.intake.checking  # …but being checked
+    verdict = session.get(url, headers=tus(csrf), timeout=60)
+    assert verdict.status_code == 200, verdict.text
+    assert verdict.json() == {"accepted": "noise.png"}
+    assert (folder / "guarded.json").exists()
+    answer = hand_in(session, served.page, csrf, {}, **{"work-0-upload": upload_id})
+    assert answer.status_code == 303, answer.text
+
+
+def test_a_refused_upload_gets_the_importers_reason_and_leaves_nothing(served: Served) -> None:
+    session = requests.Session()
+    csrf = open_form(session, served.page)
+    path = create(session, served, csrf, EXECUTABLE, "photo.png").headers["Location"]
+    url = served.url + path
+    assert patch(session, url, csrf, 0, EXECUTABLE).status_code == 204
+    verdict = session.get(url, headers=tus(csrf), timeout=60)
+    assert verdict.status_code == 422
+    reason = verdict.json()["detail"]
+    assert reason.startswith("photo.png: not an image (the content is a Windows program)")
     assert served.uploads() == [] and served.intake_files() == []
+    # A form naming it anyway (no page script) is refused with the same reason, next to the file.
+    answer = hand_in(session, served.page, csrf, {}, **{"work-0-upload": path.rsplit("/", 1)[1]})
+    assert answer.status_code == 422
+    assert html.escape(reason) in answer.text
+    assert 'name="work-0-upload"' not in answer.text  # the page does not name it again
+    assert review.list_submissions(served.library, served.call.id) == []
+    assert served.intake_files() == []
+
+
+def test_the_form_waits_for_a_check_still_running(served: Served) -> None:
+    """A form posted right after the last chunk (no verdict asked) waits for the guard."""
+    session = requests.Session()
+    csrf = open_form(session, served.page)
+    path = create(session, served, csrf, EXECUTABLE, "photo.png").headers["Location"]
+    assert patch(session, served.url + path, csrf, 0, EXECUTABLE).status_code == 204
+    answer = hand_in(session, served.page, csrf, {}, **{"work-0-upload": path.rsplit("/", 1)[1]})
+    assert answer.status_code == 422
+    assert "photo.png: not an image" in html.unescape(answer.text)
+    assert served.uploads() == [] and served.intake_files() == []
+
+
+def test_a_verdict_is_only_for_a_complete_upload_of_the_same_page(served: Served) -> None:
+    mine, theirs = requests.Session(), requests.Session()
+    csrf = open_form(mine, served.page)
+    other = open_form(theirs, served.page)
+    data = png_bytes()
+    url = served.url + create(mine, served, csrf, data, "red.png").headers["Location"]
+    assert patch(mine, url, csrf, 0, data[:100]).status_code == 204
+    assert mine.get(url, headers=tus(csrf), timeout=10).status_code == 404  # not complete
+    assert patch(mine, url, csrf, 100, data[100:]).status_code == 204
+    assert theirs.get(url, headers=tus(other), timeout=10).status_code == 404
+    assert mine.get(url, headers=tus("y" * 32), timeout=10).status_code == 403  # CSRF
+    assert mine.get(url, headers=tus(csrf), timeout=60).status_code == 200
+
+
+def test_a_complete_upload_the_hub_never_checked_is_checked_when_asked(served: Served) -> None:
+    """An upload completed before a restart (its check lost with the old process): the verdict
+    runs the guard then, so the hand-in still goes through."""
+    session = requests.Session()
+    csrf = open_form(session, served.page)
+    data = png_bytes()
+    folders = IntakeFolders(served.library.home)
+    owner = owner_of(session.cookies["ua_intake"])
+    info = folders.new_upload(served.call.id, owner, len(data), "red.png")
+    folders.data(info.id).write_bytes(data)
+    url = f"{served.page}/uploads/{info.id}"
+    verdict = session.get(url, headers=tus(csrf), timeout=60)
+    assert verdict.status_code == 200, verdict.text
+    answer = hand_in(session, served.page, csrf, {}, **{"work-0-upload": info.id})
+    assert answer.status_code == 303, answer.text
+    [record] = review.list_submissions(served.library, served.call.id)
+    stored = served.library.home / "intake" / "works" / record.file_key / "red.png"
+    assert stored.read_bytes() == data
 
 
 def test_uploads_belong_to_the_page_session_that_made_them(served: Served) -> None:

@@ -14,6 +14,7 @@ Routes (``<call>`` is a call's unguessable page token)::
     POST /calls/<call>[/invite/<invite>]         the form: multipart/form-data, CSRF-checked
     OPTIONS|POST /calls/<call>/uploads           tus: capabilities, creation
     HEAD|PATCH|DELETE /calls/<call>/uploads/<id> tus: offset, append, termination
+    GET  /calls/<call>/uploads/<id>              the guard's verdict on a complete upload
     GET  /calls/status/<token>                   the artist's private status page
     POST /calls/status/<token>/withdraw/<id>     withdraw a work not yet reviewed
 
@@ -22,6 +23,16 @@ every form carries it in a hidden field and every tus request in X-CSRF-Token; a
 whose token does not match the cookie is refused (403) before its body is read. Uploads are
 owned by the session that created them (a hash of its token), so nobody else can resume,
 read the offset of or delete them.
+
+The guard runs beside the upload, not in its way: the last PATCH is answered as soon as its bytes
+are on disk and the file goes to a guard process then. Why: an artist's page sends its files one
+after another, and a guard answered inside the last PATCH kept the page (and the hub's network
+side) idle while the file was decoded; now the next file uploads while this one is checked. The
+verdict is still the artist's before anything is handed in: the page asks for it (GET on the
+upload, answered once the check is done: 200, or 422 with the importer's reason) and shows
+"checking…" until then, and the form post waits for the verdicts of the uploads it names and
+refuses a refused one with its reason. A refused file is removed at once as before; only its
+reason is kept, in memory, for the verdict and the form.
 """
 
 from __future__ import annotations
@@ -36,6 +47,7 @@ import logging
 import os
 import re
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable, MutableMapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -92,6 +104,8 @@ FORM_OVERHEAD = 1024 * 1024
 #: An upload nobody touched for this long was abandoned; its folder goes (checked hourly).
 ABANDONED_AFTER = 2 * 24 * 3600.0
 SWEEP_INTERVAL = 3600.0
+#: Reasons of refused uploads kept for their verdict and form (the files are gone at once).
+KEPT_REFUSALS = 10_000
 SCRIPT = (Path(__file__).resolve().parents[1] / "intake" / "static" / "intake.js").read_bytes()
 
 _PAGE = re.compile(rb"/calls/([A-Za-z0-9_-]{16,64})(?:/invite/([A-Za-z0-9_-]{16,64}))?/?")
@@ -339,10 +353,17 @@ class IntakeRoutes:
         self.busy: set[str] = set()
         #: Page session owner → live invite it opened (for tus creation on invite-only calls).
         self.invited: dict[str, int] = {}
-        self._calls: dict[str, tuple[float, CallRecord | None]] = {}
+        #: Guards running on complete tus uploads: started by the last PATCH, awaited by the
+        #: verdict request and the form post.
+        self.checking: dict[str, asyncio.Task[Guarded | Refused]] = {}
+        #: Refused uploads (their folders are gone): upload id → (owner, call, file name, reason).
+        self.refused: OrderedDict[str, tuple[str, int, str, str]] = OrderedDict()
+        self._calls: dict[str, tuple[float, asyncio.Future[CallRecord | None]]] = {}
         self._swept = float("-inf")
 
     def close(self) -> None:
+        for task in list(self.checking.values()):  # a restarted hub checks them when asked
+            task.cancel()
         self.guard.close()
         self.io.shutdown(wait=True)
 
@@ -352,15 +373,24 @@ class IntakeRoutes:
         return await asyncio.get_running_loop().run_in_executor(executor, func, *args)
 
     async def call(self, page_token: str) -> CallRecord | None:
-        """The call a page token names, cached for a second (tus chunks ask for it often)."""
+        """The call a page token names, cached for a second (tus chunks ask for it often).
+
+        One look-up at a time per token: when the second is over, the requests arriving while
+        it runs wait for it instead of each asking the database thread again (a hundred
+        artists' chunks made a queue of identical queries there every second)."""
         loop = asyncio.get_running_loop()
         cached = self._calls.get(page_token)
-        if cached is not None and loop.time() - cached[0] < 1.0:
-            return cached[1]
-        record = await self._run(self.db, calls_api.call_by_page, self.library, page_token)
-        if len(self._calls) > 1000:
-            self._calls.clear()
-        self._calls[page_token] = (loop.time(), record)
+        if cached is None or loop.time() - cached[0] >= 1.0:
+            lookup = loop.run_in_executor(self.db, calls_api.call_by_page, self.library, page_token)
+            if len(self._calls) > 1000:
+                self._calls.clear()
+            cached = self._calls[page_token] = (loop.time(), lookup)
+        try:
+            record = await asyncio.shield(cached[1])
+        except Exception:
+            if self._calls.get(page_token) is cached:  # the next request asks again
+                del self._calls[page_token]
+            raise
         return record if isinstance(record, CallRecord) else None
 
     async def limits(self, call: CallRecord) -> ImportLimits:
@@ -379,12 +409,64 @@ class IntakeRoutes:
         except Exception as exc:  # the worker died (killed, out of memory before the check)
             log.warning("guard worker failed on an upload", exc_info=True)
             verdict = Refused(f"could not be checked: {type(exc).__name__}")
+        if not isinstance(verdict, Refused):
+            path = self.folders.uploads / upload.id / "guarded.json"
+            try:
+                await self._run(self.io, path.write_text, json.dumps(verdict.__dict__))
+            except OSError:  # terminated (DELETE) while it was being checked
+                verdict = Refused("the upload was removed while it was being checked")
         if isinstance(verdict, Refused):
             await self._run(self.io, self.folders.discard, upload.id)
-        else:
-            path = self.folders.uploads / upload.id / "guarded.json"
-            await self._run(self.io, path.write_text, json.dumps(verdict.__dict__))
+            self.refused[upload.id] = (
+                upload.owner,
+                upload.call_id,
+                upload.file_name,
+                verdict.reason,
+            )
+            while len(self.refused) > KEPT_REFUSALS:
+                self.refused.popitem(last=False)
         return verdict
+
+    def start_check(self, upload: UploadInfo, call: CallRecord) -> None:
+        """Guard a complete tus upload in the background (its last PATCH is answered at once)."""
+        task = asyncio.get_running_loop().create_task(self.guard_upload(upload, call))
+        self.checking[upload.id] = task
+
+        def done(finished: asyncio.Task[Guarded | Refused]) -> None:
+            self.checking.pop(upload.id, None)
+            if not finished.cancelled() and finished.exception() is not None:
+                # Not refused, not accepted: the next verdict request checks it again.
+                log.error("checking an upload failed", exc_info=finished.exception())
+
+        task.add_done_callback(done)
+
+    async def verdict(
+        self, upload_id: str, owner: str, call: CallRecord
+    ) -> tuple[str, Guarded | Refused] | None:
+        """The guard's verdict on one of this session's complete tus uploads to this call, with
+        its file name, waiting while it is checked; None when there is no such upload or it is
+        not complete."""
+        refused = self.refused.get(upload_id)
+        if refused is not None:
+            kept_owner, call_id, file_name, reason = refused
+            return (
+                (file_name, Refused(reason)) if (kept_owner, call_id) == (owner, call.id) else None
+            )
+        info = await self._run(self.io, self.folders.upload, upload_id)
+        if info is None or info.owner != owner or info.call_id != call.id:
+            return None
+        task = self.checking.get(upload_id)
+        if task is None:
+            guarded = await self._run(self.io, self.guarded, upload_id)
+            if guarded is not None:
+                return info.file_name, guarded
+            # Complete but not checked: the hub restarted (or the check failed) meanwhile.
+            offset = await self._run(self.io, self.folders.offset, upload_id)
+            if offset != info.length or upload_id in self.busy:
+                return None
+            self.start_check(info, call)
+            task = self.checking[upload_id]
+        return info.file_name, await asyncio.shield(task)
 
     def guarded(self, upload_id: str) -> Guarded | None:
         try:
@@ -592,28 +674,40 @@ class IntakeRoutes:
         owner = owner_of(session)
         adopt: dict[int, str] = {}  # work index → upload id holding its guarded bytes
         from_form: set[str] = set()
-        for index, part in sorted(reader.files.items()):
+        parts = sorted(reader.files.items())
+        named = [
+            (work, upload_id)
+            for work in form.works
+            if (upload_id := reader.fields.get(f"work-{work.index}-upload", "").strip())
+            and work.index not in reader.files
+            and f"work-{work.index}-file" not in errors
+        ]
+        # All verdicts at once: the form's own files are guarded now (side by side in the guard
+        # processes), the tus uploads' checks began with their last chunk (waited for if still on).
+        guarded, found_uploads = await asyncio.gather(
+            asyncio.gather(*(self.guard_upload(part.upload, call) for _index, part in parts)),
+            asyncio.gather(*(self.verdict(upload_id, owner, call) for _w, upload_id in named)),
+        )
+        for (index, part), verdict in zip(parts, guarded, strict=True):
             work = form.works[index]
             work.file_name = part.file_name
-            verdict = await self.guard_upload(part.upload, call)
             if isinstance(verdict, Refused):
                 errors[f"work-{index}-file"] = f"{part.file_name}: {verdict.reason}"
                 continue
             work.guarded, work.upload_id = verdict, None
             adopt[index] = part.upload.id
             from_form.add(part.upload.id)
-        for work in form.works:
-            upload_id = reader.fields.get(f"work-{work.index}-upload", "").strip()
-            if not upload_id or work.index in adopt or f"work-{work.index}-file" in errors:
-                continue
-            info = self.folders.upload(upload_id)
-            guarded = self.guarded(upload_id) if info is not None else None
-            if info is None or info.owner != owner or info.call_id != call.id or guarded is None:
+        for (work, upload_id), found in zip(named, found_uploads, strict=True):
+            if found is None:
                 errors[f"work-{work.index}-file"] = (
                     "the upload is gone; please choose the file again"
                 )
                 continue
-            work.guarded, work.upload_id, work.file_name = guarded, upload_id, info.file_name
+            file_name, outcome = found
+            if isinstance(outcome, Refused):
+                errors[f"work-{work.index}-file"] = f"{file_name}: {outcome.reason}"
+                continue
+            work.guarded, work.upload_id, work.file_name = outcome, upload_id, file_name
             adopt[work.index] = upload_id
         try:
             already = await self._run(self.db, works_handed_in, self.library, call.id, form.email)
@@ -709,6 +803,9 @@ class IntakeRoutes:
                 return
             await self.tus_create(scope, send, call, owner, headers, base)
             return
+        if method == "GET":
+            await self.tus_verdict(send, call, owner, upload_id, base)
+            return
         info = self.folders.upload(upload_id)
         if info is None or info.owner != owner or info.call_id != call.id:
             await send_json(send, 404, error_body("not found"), extra=base)
@@ -738,8 +835,32 @@ class IntakeRoutes:
             await self.tus_patch(receive, send, call, info, headers, base)
             return
         await send_json(
-            send, 405, error_body("method not allowed"), extra=[(b"allow", b"HEAD, PATCH, DELETE")]
+            send,
+            405,
+            error_body("method not allowed"),
+            extra=[(b"allow", b"GET, HEAD, PATCH, DELETE")],
         )
+
+    async def tus_verdict(
+        self,
+        send: Send,
+        call: CallRecord,
+        owner: str,
+        upload_id: str,
+        base: list[tuple[bytes, bytes]],
+    ) -> None:
+        """GET on an upload: answered once the guard has decided (the page shows "checking…")."""
+        found = await self.verdict(upload_id, owner, call)
+        if found is None:
+            detail = "no complete upload of this page has this address"
+            await send_json(send, 404, error_body("not found", detail), extra=base)
+            return
+        file_name, verdict = found
+        if isinstance(verdict, Refused):
+            detail = f"{file_name}: {verdict.reason}"
+            await send_json(send, 422, error_body("refused", detail), extra=base)
+            return
+        await send_json(send, 200, {"accepted": file_name}, extra=base)
 
     async def tus_create(
         self,
@@ -848,15 +969,7 @@ class IntakeRoutes:
         finally:
             self.busy.discard(info.id)
         if offset == info.length:
-            verdict = await self.guard_upload(info, call)
-            if isinstance(verdict, Refused):
-                await send_json(
-                    send,
-                    422,
-                    error_body("refused", f"{info.file_name}: {verdict.reason}"),
-                    extra=base,
-                )
-                return
+            self.start_check(info, call)
         await send_empty(send, 204, [*base, (b"upload-offset", str(offset).encode())])
 
     async def _append(self, receive: Receive, upload_id: str, room: int) -> int:

@@ -37,6 +37,9 @@ from urbanart.imaging.renditions import (
 )
 
 ALLOWED_FORMATS: frozenset[str] = frozenset({"JPEG", "MPO", "PNG", "GIF", "WEBP", "TIFF", "BMP"})
+#: The extension an accepted still is stored under, by format.
+STILL_EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+STILL_EXTENSIONS |= {"TIFF": "tif", "BMP": "bmp"}
 _OPENERS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP")  # MPO opens through JPEG
 _ACCEPTED = "JPEG, PNG, GIF, WebP, TIFF, BMP"
 DEFAULT_LIMITS = ImportLimits()

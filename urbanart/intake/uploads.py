@@ -2,10 +2,7 @@
 
 Why folders on disk and no database rows for uploads in progress: a tus upload's offset is the
 size of its data file, so it survives a hub restart and costs the catalogue nothing per chunk.
-Why the guard runs in a worker process: a decompression bomb or a hostile file must cost a
-capped, separate process (import_workers: memory limit, dies with its parent), never the hub;
-it is the importer's own check (imaging.probe.inspect), so an artist reads the same
-reasons as a curator running ``urbanart import``.
+The guard itself (a worker process per file check) is in guard.py.
 
 Layout under the library's ``intake/`` folder::
 
@@ -19,24 +16,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import secrets
 import shutil
 import unicodedata
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from urbanart.errors import ImportRefused
-from urbanart.imaging.limits import MIB, ImportLimits
-from urbanart.imaging.probe import inspect
-from urbanart.imaging.video.guard import guard_video
-from urbanart.imaging.video.sniff import HEAD_BYTES, sniff
-from urbanart.library.import_workers import start_worker
-from urbanart.library.importer import EXTENSIONS
+from urbanart.intake.guard import Guard as Guard
+from urbanart.intake.guard import Guarded as Guarded
+from urbanart.intake.guard import Refused as Refused
+from urbanart.intake.guard import guard_file as guard_file
 
 INTAKE_DIR = "intake"
 _ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -57,105 +49,6 @@ def valid_id(value: str) -> bool:
 def owner_of(session_token: str) -> str:
     """What an upload records of the page session that made it (a hash, never the token)."""
     return hashlib.sha256(session_token.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Guarded:
-    """A file the import guard let through."""
-
-    sha256: str
-    format: str
-    extension: str
-    width: int
-    height: int
-    byte_size: int
-    #: "still" or "video": which of a call's accepted kinds the file is.
-    kind: str = "still"
-
-
-@dataclass(frozen=True)
-class Refused:
-    reason: str
-
-
-def _not_taken(kind: str, kinds: tuple[str, ...]) -> Refused:
-    taken = " and ".join(f"{k}s" for k in kinds)
-    return Refused(f"a {kind}: this call takes {taken} only")
-
-
-def guard_file(
-    path: str, name: str, limits: ImportLimits, kinds: tuple[str, ...] = ("still",)
-) -> Guarded | Refused:
-    """The import guard on one file (runs in a worker process): size, type, pixels, frames.
-
-    Videos get the importer's video guard (PyAV, from the file: it seeks, so they are hashed in
-    chunks and never read whole); kinds are the call's accepted kinds.
-    """
-    try:
-        size = os.stat(path).st_size
-        if size > limits.max_bytes:
-            mb, limit_mb = size / 1e6, limits.max_bytes / 1e6
-            return Refused(f"too large: {mb:.0f} MB, the limit is {limit_mb:.0f} MB")
-        with open(path, "rb") as handle:
-            container = sniff(handle.read(HEAD_BYTES))
-            handle.seek(0)
-            if container is not None:
-                sha = hashlib.file_digest(handle, "sha256").hexdigest()
-            else:
-                data = handle.read()
-    except OSError as exc:
-        return Refused(f"cannot read the file: {exc.strerror or exc}")
-    if container is not None:
-        if "video" not in kinds:
-            return _not_taken("video", kinds)
-        try:
-            video = guard_video(path, name, container, limits)
-        except ImportRefused as exc:
-            return Refused(exc.reason)
-        return Guarded(
-            sha, container.format, container.extension, video.width, video.height, size, "video"
-        )
-    if "still" not in kinds:
-        return _not_taken("still", kinds)
-    try:
-        # The importer's guard proper: every frame decoded (JPEG at 1/8 scale, which still
-        # reads all the entropy-coded data, so a truncated or damaged file is refused the
-        # same), without the full-size decode and colour conversion renditions need; the
-        # library's importer renders them when the work is accepted.
-        info = inspect(data, name, limits)
-    except ImportRefused as exc:
-        return Refused(exc.reason)
-    except MemoryError:
-        del data
-        limit = f"{limits.worker_memory_bytes / MIB:.0f} MB"
-        return Refused(f"too large to decode within the import memory limit ({limit})")
-    ext = EXTENSIONS.get(info.format, info.format.lower())
-    return Guarded(info.sha256, info.format, ext, info.width, info.height, size)
-
-
-class Guard:
-    """A small pool of capped worker processes running guard_file; one per hub."""
-
-    def __init__(self, workers: int = 1) -> None:
-        self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
-
-    def submit(
-        self, path: Path, name: str, limits: ImportLimits, kinds: tuple[str, ...] = ("still",)
-    ) -> Future[Guarded | Refused]:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=start_worker,
-                initargs=(os.getpid(), limits.worker_memory_bytes),
-            )
-        return self._pool.submit(guard_file, str(path), name, limits, kinds)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
 
 
 @dataclass

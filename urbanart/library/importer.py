@@ -24,7 +24,7 @@ from typing import Any
 from urbanart.errors import ImportRefused, InvalidValue, UrbanArtError
 from urbanart.imaging.limits import MIB, ImportLimits
 from urbanart.imaging.packages import looks_like_zip
-from urbanart.imaging.probe import MediaInfo, inspect_and_render
+from urbanart.imaging.probe import STILL_EXTENSIONS, MediaInfo, inspect_and_render
 from urbanart.imaging.renditions import Rendition as RenditionImage
 from urbanart.imaging.renditions import RenditionProfile
 from urbanart.imaging.video.sniff import EXTENSIONS as VIDEO_EXTENSIONS
@@ -43,8 +43,7 @@ from urbanart.library.translations import apply_bio, apply_work_texts
 from urbanart.library.video_import import VideoFacts, prepare_video
 from urbanart.library.vocabulary import ReviewStatus
 
-EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
-EXTENSIONS |= {"TIFF": "tif", "BMP": "bmp"}
+EXTENSIONS = STILL_EXTENSIONS
 #: Every extension an original may be stored under, stills and videos, for the duplicate check.
 STORED_EXTENSIONS = frozenset(EXTENSIONS.values()) | frozenset(VIDEO_EXTENSIONS.values())
 STORED_EXTENSIONS |= {"zip"}  # a generative work's HTML5 package

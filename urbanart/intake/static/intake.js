@@ -1,7 +1,9 @@
 // Hand-in page: with JavaScript, each chosen file goes up first as a resumable tus upload
 // (core + creation + termination, https://tus.io/protocols/resumable-upload), in chunks, and
-// a dropped connection resumes from the offset the hub reports (HEAD). The form is then posted
-// as without JavaScript, naming the uploads instead of carrying the files.
+// a dropped connection resumes from the offset the hub reports (HEAD). The hub checks each
+// complete file (the import guard) while the next one uploads; the page asks for each verdict
+// (GET on the upload), shows "checking…" until it has them all and a refusal next to its file.
+// The form is then posted as without JavaScript, naming the uploads instead of carrying the files.
 // Why not tus-js-client: the page loads nothing from elsewhere and needs the protocol's core
 // only (about 80 lines); the server side is checked against the spec by the tests.
 "use strict";
@@ -89,7 +91,21 @@
       offset = parseInt(response.headers.get("Upload-Offset"), 10);
       progress.value = Math.round((100 * offset) / Math.max(file.size, 1));
     }
-    return url.split("/").pop();
+    return url;
+  }
+  async function verdict(url) {
+    // Answered once the hub's guard has checked the file: 200, or 422 with the reason.
+    let failures = 0;
+    for (;;) {
+      try {
+        const r = await fetch(url, { headers: base, credentials: "same-origin" });
+        if (r.ok) return null;
+        return await reason(r);
+      } catch (dropped) {
+        if (++failures > RETRIES) return "the file could not be checked; try again later";
+        await sleep(300 * failures);
+      }
+    }
   }
 
   form.addEventListener("submit", async (event) => {
@@ -99,25 +115,36 @@
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     let failed = false;
+    const checks = [];
     for (const input of inputs) {
-      const name = input.name.replace(/-file$/, "-upload");
       const progress = document.getElementById(input.id.replace(/-file$/, "-progress"));
       status.textContent = "Uploading " + input.files[0].name + "…";
       try {
-        const id = await upload(input, progress);
-        let hidden = form.querySelector("input[type=hidden][name='" + name + "']");
-        if (!hidden) {
-          hidden = document.createElement("input");
-          hidden.type = "hidden";
-          hidden.name = name;
-          form.appendChild(hidden);
-        }
-        hidden.value = id;
-        input.value = "";
+        const url = await upload(input, progress);
+        checks.push({ input: input, url: url, verdict: verdict(url) });
       } catch (error) {
         failed = true;
         showError(input, error.message);
       }
+    }
+    status.textContent = "Uploaded; checking the files…";
+    for (const check of checks) {
+      const refusal = await check.verdict;
+      if (refusal) {
+        failed = true;
+        showError(check.input, refusal);
+        continue;
+      }
+      const name = check.input.name.replace(/-file$/, "-upload");
+      let hidden = form.querySelector("input[type=hidden][name='" + name + "']");
+      if (!hidden) {
+        hidden = document.createElement("input");
+        hidden.type = "hidden";
+        hidden.name = name;
+        form.appendChild(hidden);
+      }
+      hidden.value = check.url.split("/").pop();
+      check.input.value = "";
     }
     button.disabled = false;
     if (failed) {
