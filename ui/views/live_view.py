@@ -48,7 +48,7 @@ REFRESH_MS = 3000
 #: Side of a frame's picture in the table, and the longest side of the large one.
 ROW_PICTURE = 64
 LARGE_PICTURE = 560
-COLUMNS = ("", "Title", "Artist", "State", "Frames/min", "Received", "Refused", "Last refusal")
+COLUMNS = ("", "Title", "Artist", "State", "Per minute", "Received", "Refused")
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,13 @@ def state_text(state: LiveState, now: datetime) -> str:
     if state.silent:
         return f"Silent for {age_text(state.last_frame_at, now)}: screens show the still"
     return "Live"
+
+
+def short_state(state: LiveState) -> str:
+    """The table's one word for ``state_text``."""
+    if state.last_frame_at is None:
+        return "Waiting"
+    return "Silent" if state.silent else "Live"
 
 
 def age_text(when: datetime, now: datetime) -> str:
@@ -259,7 +266,7 @@ class LiveWorksView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(True)
+        self.table.setWordWrap(False)
         self.table.currentCellChanged.connect(lambda *_: self._show_current())
 
         self.detail = LiveWorkDetail()
@@ -278,6 +285,7 @@ class LiveWorksView(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([640, 460])
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty)
         self.pages.addWidget(self.splitter)
@@ -354,21 +362,20 @@ class LiveWorksView(QWidget):
             )
         thumb.setData(Qt.ItemDataRole.UserRole, state.live_work_id)
         values = (
-            state.title,
-            state.artist,
-            state_text(state, self.now),
-            f"{state.frames_per_minute:.1f}",
-            f"{state.frames_received:,}",
-            f"{state.frames_refused:,}",
-            state.last_refusal,
+            (state.title, state.title),
+            (state.artist, state.artist),
+            (short_state(state), state_text(state, self.now)),
+            (f"{state.frames_per_minute:.1f}", "frames in the last 5 minutes, per minute"),
+            (f"{state.frames_received:,}", "frames accepted"),
+            (f"{state.frames_refused:,}", f"last refused: {state.last_refusal or 'none'}"),
         )
         self.table.setItem(row, 0, thumb)
-        for column, text in enumerate(values, start=1):
+        for column, (text, tip) in enumerate(values, start=1):
             item = QTableWidgetItem(text)
-            item.setToolTip(plain_tooltip(text))
-            if column in (4, 5, 6):
+            item.setToolTip(plain_tooltip(tip))
+            if column >= 4:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if column == 7 and text:
+            if column == 6 and state.frames_refused:
                 item.setForeground(theme.error_color(self.table.palette()))
             self.table.setItem(row, column, item)
 
