@@ -42,6 +42,7 @@ from urbanart.delivery.api import (
     send_json,
 )
 from urbanart.delivery.intake_routes import IntakeRates, IntakeRoutes
+from urbanart.delivery.live_routes import MAX_FRAME_BYTES, LiveRoutes
 from urbanart.delivery.tree_cache import Entry, Tree, TreeCache
 from urbanart.i18n import LANGUAGES, SOURCE_LANGUAGE, best_language, parse_accept_language
 from urbanart.library.library import Library, published_root
@@ -235,10 +236,12 @@ class Hub:
         flush_interval: float = POLL_FLUSH_INTERVAL,
         freeze_gc: bool = False,
         intake_rates: IntakeRates | None = None,
+        max_frame_bytes: int = MAX_FRAME_BYTES,
     ) -> None:
         """freeze_gc: only for a process that is just the hub (see freeze_heap), not the studio.
 
         intake_rates: the open-call routes' rate limits (a benchmark raises them).
+        max_frame_bytes: the largest live frame a generator may post.
         """
         self.library = library
         self.cache = TreeCache(published or published_root(library), check_interval=check_interval)
@@ -250,6 +253,7 @@ class Hub:
         self.cache.on_swap(lambda _tree: self.db.submit(self.api.tokens.refresh))
         self.cache.on_swap(self.api.index)  # what each screen may report as played
         self.intake = IntakeRoutes(library, self.db, rates=intake_rates)
+        self.live = LiveRoutes(library, self.db, max_frame_bytes=max_frame_bytes)
         self.freeze_gc = freeze_gc
         if freeze_gc:
             self.cache.on_swap(lambda _tree: freeze_heap())
@@ -281,6 +285,7 @@ class Hub:
         finally:
             self.api.close()
             self.intake.close()
+            self.live.close()
             self.db.shutdown(wait=True)
 
     async def _flush_forever(self) -> None:
@@ -336,6 +341,9 @@ class Hub:
         raw: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         if b"?" in raw:
             raw = raw.partition(b"?")[0]
+        if raw.startswith((b"/api/v1/live/", b"/live/")):
+            await self.live(scope, receive, send, raw)
+            return
         if raw.startswith(b"/api/"):
             await self.api(scope, receive, send, raw)
             return

@@ -74,6 +74,17 @@ class VideoFacts:
 
 
 @dataclass(frozen=True)
+class LiveFacts:
+    """A live work's feed as a manifest names it (v3's `live`): the item's `media` stays its
+    still fallback, shown while the feed is silent."""
+
+    feed_url: str
+    profile: str  # the key of this screen's rendition in the feed's frames
+    interval_s: float
+    silence_s: float
+
+
+@dataclass(frozen=True)
 class ItemFacts:
     item_id: int
     artwork_id: int
@@ -91,6 +102,7 @@ class ItemFacts:
     overlay: bool
     media: MediaFacts
     video: VideoFacts | None = None  # set for a video work whose rendition was made
+    live: LiveFacts | None = None  # set for a live work
 
 
 @dataclass(frozen=True)
@@ -176,6 +188,14 @@ def _item(item: ItemFacts, base_url: str, version: int) -> dict[str, Any]:
         shaped["media_type"] = "video" if item.video is not None else "image"
         if item.video is not None:
             shaped["video"] = _video(item.video)
+        if item.live is not None:
+            shaped["media_type"] = "live"
+            shaped["live"] = {
+                "feed_url": item.live.feed_url,
+                "profile": item.live.profile,
+                "interval_s": _seconds(item.live.interval_s),
+                "silence_s": _seconds(item.live.silence_s),
+            }
     return shaped
 
 
@@ -186,9 +206,13 @@ def payload_version(
 ) -> int:
     """2 while every item the screen gets is a still and the screen speaks only English (the
     same bytes as before video and screen languages existed, so older players keep working and
-    nothing is re-published), 3 as soon as one is a video or the screen has other languages."""
+    nothing is re-published), 3 as soon as one is a video or a live work or the screen has
+    other languages."""
     videos = any(
-        i.video is not None for pid in used if pid in playlists for i in playlists[pid].items
+        i.video is not None or i.live is not None
+        for pid in used
+        if pid in playlists
+        for i in playlists[pid].items
     )
     return VIDEO_VERSION if videos or languages != ENGLISH_ONLY else VERSION
 

@@ -61,7 +61,9 @@ from urbanart.library.video_renditions import (
     video_file_facts,
 )
 from urbanart.library.vocabulary import ReviewStatus, disclosure, license_url
+from urbanart.live.works import live_items, set_live_profiles
 from urbanart.player.web_files import web_player_files
+from urbanart.protocol.live_feed import feed_path
 from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path, media_url
 from urbanart.viewers.gone import GONE_RECORD
 from urbanart.viewers.output_cache import OutputCache, code_digest
@@ -174,6 +176,8 @@ class _Plan:
     dropped: dict[int, list[DroppedItem]]
     warnings: dict[int, list[str]]
     global_warnings: list[str]
+    #: live work id -> the screen profile keys its items are published for
+    live_profiles: dict[int, set[str]] = field(default_factory=dict)
 
 
 def window_for(now: datetime, look_ahead_days: int) -> tuple[datetime, datetime]:
@@ -332,6 +336,7 @@ def _plan(
     texts = texts_for(library, {i.artwork_id for p in playlists.values() for i in p.items})
     spoken = screen_languages(library, [s.id for s in screens])  # named in v3 manifests
     overlaps = overlap_warnings(library, inputs, start.date(), outputs)
+    live = live_items(library)
 
     plan = _Plan(
         files={PUBLIC_KEY_PATH: key.public_pem, **web_player_files()},
@@ -430,6 +435,15 @@ def _plan(
                     else:
                         store_key = videos.store_key(video.sha256)
                         plan.media[video.url.lstrip("/")] = (store_key, video.sha256)
+                live_facts = None
+                if (live_item := live.get(artwork.id)) is not None:
+                    live_facts = mf.LiveFacts(
+                        feed_path(live_item.feed_id),
+                        profile.key(),
+                        live_item.interval_s,
+                        live_item.silence_s,
+                    )
+                    plan.live_profiles.setdefault(live_item.live_work_id, set()).add(profile.key())
                 items.append(
                     mf.ItemFacts(
                         item_id=item.id,
@@ -456,6 +470,7 @@ def _plan(
                             animated=asset.kind != "video" and asset.frame_count > 1,
                         ),
                         video=video,
+                        live=live_facts,
                     )
                 )
             items = [localize(i, texts.get(i.artwork_id, {}), languages) for i in items]
@@ -922,6 +937,7 @@ def _publish(
                 outputs_made=outputs.misses,
             )
             _record_manifests(library, plan, publication_id, now)
+            set_live_profiles(library, plan.live_profiles)  # what the hub renders frames for
             _finish(library, publication_id, PublicationStatus.DONE, result.to_json())
             return result
         except BaseException as exc:

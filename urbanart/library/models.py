@@ -623,6 +623,69 @@ class Submission(Base):
     submitter: Mapped[Submitter] = relationship(back_populates="submissions")
 
 
+# Live works (urbanart.live) ---------------------------------------------------------------------
+
+
+class LiveWork(Base):
+    """A live work: an artwork (its asset is the still fallback) fed by an artist's generator.
+
+    The HMAC secret the generator signs with is not here: like push secrets it lives in an
+    owner-only file beside the catalogue (urbanart.live.secrets)."""
+
+    __tablename__ = "live_works"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    artwork_id: Mapped[int] = mapped_column(
+        ForeignKey("artworks.id", ondelete="CASCADE"), unique=True
+    )
+    #: Public: names the feed's URLs (/live/<feed_id>/…) in manifests.
+    feed_id: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The generator's source token (in the frames URL): secret-grade, never published.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    interval_s: Mapped[float] = mapped_column(Float)
+    #: "none" | "count" | "duration" (urbanart.live.retention)
+    retention_kind: Mapped[str] = mapped_column(String(10), default="none")
+    #: frames (count) or seconds (duration); None for "none"
+    retention_value: Mapped[int | None] = mapped_column(Integer)
+    silence_s: Mapped[float] = mapped_column(Float)
+    pull_url: Mapped[str | None] = mapped_column(String(2000))
+    allow_keep: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The last accepted frame's sequence (0 before the first).
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    frames_received: Mapped[int] = mapped_column(Integer, default=0)
+    frames_refused: Mapped[int] = mapped_column(Integer, default=0)
+    last_refusal: Mapped[str] = mapped_column(Text, default="")
+    last_frame_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: JSON list of the rendition profile keys the published screens playing it need.
+    profiles: Mapped[str] = mapped_column(Text, default="[]")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    artwork: Mapped[Artwork] = relationship()
+
+
+class LiveFrame(Base):
+    """One accepted frame of a live work, while retention keeps it."""
+
+    __tablename__ = "live_frames"
+    __table_args__ = (UniqueConstraint("live_work_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    live_work_id: Mapped[int] = mapped_column(
+        ForeignKey("live_works.id", ondelete="CASCADE"), index=True
+    )
+    sequence: Mapped[int] = mapped_column(Integer)
+    #: Of the original bytes the generator sent.
+    sha256: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    #: JSON {profile key: {url, sha256, size, width, height}}
+    renditions: Mapped[str] = mapped_column(Text, default="{}")
+    kept_artwork_id: Mapped[int | None] = mapped_column(
+        ForeignKey("artworks.id", ondelete="SET NULL")
+    )
+
+
 class AuditEntry(Base):
     """One recorded change: who (the curator's name), when, what, to which row, before/after.
 
