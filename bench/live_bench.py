@@ -162,18 +162,24 @@ class Screen:
 
 
 def poll(
-    screen: Screen, port: int, feed_id: str, pinned: object, profile: str, stop: threading.Event
+    screen: Screen,
+    port: int,
+    feed_id: str,
+    pinned: object,
+    profile: str,
+    stop: threading.Event,
+    every_s: float,
 ) -> None:
-    """Poll at the interval from a random phase; verify, never go back, fetch new frames."""
+    """Poll every ``every_s`` from a random phase; verify, never go back, fetch new frames."""
     path = feed_path(feed_id)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     etag: str | None = None
     newest = 0
-    next_at = time.monotonic() + random.random() * INTERVAL_S
+    next_at = time.monotonic() + random.random() * every_s
     while not stop.is_set():
         if stop.wait(max(0.0, next_at - time.monotonic())):
             break
-        next_at += INTERVAL_S
+        next_at += every_s
         try:
             started = time.monotonic()
             conn.request("GET", path, headers={"If-None-Match": etag} if etag else {})
@@ -214,6 +220,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60, help="how long the generator posts")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--poll",
+        type=float,
+        default=1.0,
+        help="screens poll every POLL × the work's interval (players: 1, the default)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     random.seed(args.seed)
@@ -248,9 +260,12 @@ def main() -> None:
         try:
             wait_ready(port, feed_path(feed_id))
             screens_ = [Screen(n) for n in range(SCREENS)]
+            every_s = INTERVAL_S * args.poll
             threads = [
                 threading.Thread(
-                    target=poll, args=(s, port, feed_id, pinned, screen_profile, stop), daemon=True
+                    target=poll,
+                    args=(s, port, feed_id, pinned, screen_profile, stop, every_s),
+                    daemon=True,
                 )
                 for s in screens_
             ]
@@ -297,7 +312,7 @@ def main() -> None:
     lost = 0
     lost_long = 0  # lost although no newer frame came for a whole interval and a poll answer
     polls = [t for s in screens_ for t in s.poll_seconds]
-    window = INTERVAL_S + percentile(polls, 0.99)
+    window = INTERVAL_S * args.poll + percentile(polls, 0.99)
     ordered = sorted(posted)
     for n, sequence in enumerate(ordered):
         answered = posted[sequence]
@@ -319,7 +334,10 @@ def main() -> None:
     for reason in refusals[:3]:
         print(f"  refused: {reason}")
     poll_p99_ms = percentile(polls, 0.99) * 1000
-    print(f"screens: {SCREENS}, polls: {len(polls)}, poll answer p99: {poll_p99_ms:.1f} ms")
+    print(
+        f"screens: {SCREENS} polling every {INTERVAL_S * args.poll:g} s, polls: {len(polls)}, "
+        f"poll answer p99: {poll_p99_ms:.1f} ms"
+    )
     print(f"frames downloaded by screens: {sum(s.downloads for s in screens_)}")
     print(f"screen errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
     print("hub RSS: " + ", ".join(f"{k} {v / mib:.1f} MiB" for k, v in memory.items()))
@@ -329,7 +347,7 @@ def main() -> None:
     print(f"baseline_pillow_render_p50_s: {render_p50:.3f}")
     print(f"live_frame_to_screen_p99_s: {p99:.3f} (goal ≤ {GOAL_P99_S})")
     print(
-        f"frames replaced by the next within one interval + poll answer ({window:.2f} s): "
+        f"frames replaced by the next within one poll period + poll answer ({window:.2f} s): "
         f"{short} of {len(gaps)}; frames lost although newest for longer: {lost_long}"
     )
     print(f"live_frames_lost: {lost} (goal 0)")
