@@ -97,6 +97,10 @@ COMMANDS = {
         "urbanart.cli.curator_cmds:audit",
         "Who changed what, when: every curation edit, newest first (all, or one thing's).",
     ),
+    "live": LazyCommand(
+        "urbanart.cli.live_cmds:live",
+        "Live works: an artist's generator sends frames to the hub; screens show the newest.",
+    ),
     "key": LazyCommand(
         "urbanart.cli.key_cmds:key",
         "The library's manifest-signing key (screens pin it when they are paired).",

@@ -46,6 +46,7 @@ from urbanart.delivery.live_routes import MAX_FRAME_BYTES, LiveRoutes
 from urbanart.delivery.tree_cache import Entry, Tree, TreeCache
 from urbanart.i18n import LANGUAGES, SOURCE_LANGUAGE, best_language, parse_accept_language
 from urbanart.library.library import Library, published_root
+from urbanart.live.pull import Puller
 from urbanart.viewers import gone
 
 log = logging.getLogger("urbanart.hub")
@@ -237,11 +238,13 @@ class Hub:
         freeze_gc: bool = False,
         intake_rates: IntakeRates | None = None,
         max_frame_bytes: int = MAX_FRAME_BYTES,
+        pull_frames: bool = True,
     ) -> None:
         """freeze_gc: only for a process that is just the hub (see freeze_heap), not the studio.
 
         intake_rates: the open-call routes' rate limits (a benchmark raises them).
         max_frame_bytes: the largest live frame a generator may post.
+        pull_frames: fetch the frames of pull-mode live works (one hub of a fleet should).
         """
         self.library = library
         self.cache = TreeCache(published or published_root(library), check_interval=check_interval)
@@ -254,6 +257,9 @@ class Hub:
         self.cache.on_swap(self.api.index)  # what each screen may report as played
         self.intake = IntakeRoutes(library, self.db, rates=intake_rates)
         self.live = LiveRoutes(library, self.db, max_frame_bytes=max_frame_bytes)
+        self.puller = (
+            Puller(library, self.live.signing_key, self.live.limits) if pull_frames else None
+        )
         self.freeze_gc = freeze_gc
         if freeze_gc:
             self.cache.on_swap(lambda _tree: freeze_heap())
@@ -273,6 +279,8 @@ class Hub:
             await asyncio.wrap_future(self.api.indexing)
         if self.freeze_gc:
             freeze_heap()
+        if self.puller is not None:
+            self.puller.start()
         self._flusher = asyncio.create_task(self._flush_forever())
 
     async def shutdown(self) -> None:
@@ -285,6 +293,8 @@ class Hub:
         finally:
             self.api.close()
             self.intake.close()
+            if self.puller is not None:
+                self.puller.stop()
             self.live.close()
             self.db.shutdown(wait=True)
 

@@ -197,6 +197,7 @@ def serve_socket(
     access_log: bool = False,
     limits: ConnectionLimits | None = None,
     extra_headers: list[tuple[str, str]] | None = None,
+    pull_frames: bool = True,
 ) -> None:
     """Serve on an already listening socket until Ctrl+C / SIGTERM (blocking).
 
@@ -208,7 +209,7 @@ def serve_socket(
         show_access_log()
     server = uvicorn.Server(
         _config(
-            Hub(library, published=published, freeze_gc=True),
+            Hub(library, published=published, freeze_gc=True, pull_frames=pull_frames),
             access_log=access_log,
             log_config=uvicorn.config.LOGGING_CONFIG,
             limits=limits,

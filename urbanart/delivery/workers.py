@@ -84,7 +84,7 @@ class Supervisor:
         # Workers hold the read end; when this process ends for any reason, they read EOF.
         self._alive_r, self._alive_w = os.pipe()
 
-    def _command(self) -> list[str]:
+    def _command(self, index: int) -> list[str]:
         command = [
             sys.executable,
             "-m",
@@ -98,11 +98,13 @@ class Supervisor:
         ]
         if self.access_log:
             command.append("--access-log")
+        if index > 0:  # one worker fetches pull-mode live works' frames, not every one
+            command.append("--no-pull")
         return command
 
     def _spawn(self, index: int) -> None:
         self.procs[index] = subprocess.Popen(
-            self._command(), pass_fds=(self.sock.fileno(), self._alive_r)
+            self._command(index), pass_fds=(self.sock.fileno(), self._alive_r)
         )
 
     def start(self) -> None:
@@ -192,6 +194,7 @@ def worker_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--alive-fd", type=int, required=True)
     parser.add_argument("--access-log", action="store_true")
+    parser.add_argument("--no-pull", action="store_true")
     args = parser.parse_args(argv)
     sock = socket.socket(fileno=args.fd)
     threading.Thread(
@@ -205,6 +208,7 @@ def worker_main(argv: list[str] | None = None) -> int:
             sock,
             access_log=args.access_log,
             extra_headers=[(WORKER_HEADER, str(os.getpid()))],
+            pull_frames=not args.no_pull,
         )
     finally:
         library.close()
