@@ -27,6 +27,15 @@ the same), so the honest strongest comparison for what the hub adds is its whole
 the unavoidable image work: ``live_post_vs_render_ratio`` (goal ≤ 2: signature, storage, the
 signed feed and retention cost less than the rendering itself).
 
+What "frames lost" measures: the generator posts at fixed one-second times, and each frame is
+the newest until the next one's POST is answered; the hub's image work takes a varying time
+(more under load), so about half of the frames are newest for a little less than one second. A
+screen polling exactly once per interval from a phase that falls in that gap never sees such a
+frame, whatever serves the feed. The bench therefore also prints how many frames were replaced
+within one poll period and how many were lost although they stayed newest longer (the hub's
+part: 0 expected). ``--poll 0.5`` has the screens poll twice per interval; players that do so
+(or keep a stream open) lose none.
+
 Ends with lines `name: value (goal …)`.
 """
 
