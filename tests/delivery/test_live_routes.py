@@ -14,13 +14,20 @@ import requests
 
 from tests.delivery.hub_fixtures import NOT_FOUND, running_hub
 from tests.library.live_world import SMALL, frame_jpeg, pixel_bomb, truncated
+from urbanart.delivery.live_routes import MAX_AGE
 from urbanart.delivery.server import HubThread
 from urbanart.delivery.signing import signing_key
 from urbanart.library.catalog import get_artwork
 from urbanart.library.library import Library
 from urbanart.live.client import FrameNotSent, LiveSource, keep_remote, send_frame
 from urbanart.live.layout import folder
-from urbanart.live.works import NewLiveWork, add_live_work, live_state, set_live_profiles
+from urbanart.live.works import (
+    NewLiveWork,
+    add_live_work,
+    live_state,
+    rotate_secret,
+    set_live_profiles,
+)
 from urbanart.protocol.live_feed import verify_feed
 from urbanart.protocol.push_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_push
 
@@ -270,3 +277,15 @@ def test_the_artist_keeps_a_frame_with_a_signed_call(world: World) -> None:
         world.source.url("keep"), data=body, headers=signed("wrong", body), timeout=10
     )
     assert forged.status_code == 401
+
+
+def test_a_rotated_secret_takes_over_at_once_and_the_old_one_stops(world: World) -> None:
+    send_frame(world.source, frame_jpeg(12))
+    rotated = rotate_secret(world.library, world.work.live_work_id)
+    assert rotated.token != world.work.token and rotated.secret != world.work.secret
+    time.sleep(MAX_AGE + 0.2)  # the hub reads tokens and secrets again this often
+    with pytest.raises(FrameNotSent) as caught:
+        send_frame(world.source, frame_jpeg(13))
+    assert caught.value.status == 404
+    answer = send_frame(LiveSource(world.url, rotated.token, rotated.secret), frame_jpeg(14))
+    assert answer["sequence"] == 2 and world.feed()["sequence"] == 2

@@ -17,6 +17,7 @@ from urbanart.delivery.signing import signing_key
 from urbanart.library import catalog
 from urbanart.library.library import Library, current_tree
 from urbanart.live.client import LiveSource, send_frame
+from urbanart.live.frames import accept_frame, feed_document
 from urbanart.live.works import add_live_work, live_state
 from urbanart.protocol.live_feed import feed_path, verify_feed
 from urbanart.protocol.manifest_format import validate_payload
@@ -90,3 +91,25 @@ def test_a_live_item_names_its_feed_and_the_screens_profile_and_falls_back_to_it
     playlists.remove_item(library, reel.id, 2)
     publish(library, now=NOW)
     assert live_state(library, live.live_work_id).profiles == ()
+
+
+def test_a_publish_renders_the_newest_frame_for_screens_it_adds_without_waiting(
+    library: Library, world: World
+) -> None:
+    live = add_live_work(library, "Hourly", "Ada", interval_s=3600)
+    catalog.edit_artwork(library, live.artwork_id, status="approved")
+    key = signing_key(library.home)
+    accept_frame(library, live.live_work_id, frame_jpeg(3), key=key.private_key)
+    before = verify_feed(feed_document(library, live.live_work_id) or b"", key.public_key)
+    assert before["sequence"] == 1 and before["frames"] == {}
+    reel = playlists.create_playlist(library, "Hourly reel")
+    playlists.add_items(library, reel.id, [live.artwork_id])
+    screens.add_screen(
+        library, "Wide", tz="Europe/Lisbon", size="320x180", default_playlist=reel.id
+    )
+    publish(library, now=NOW)
+    after = verify_feed(feed_document(library, live.live_work_id) or b"", key.public_key)
+    profile = screen_profile(320, 180).key()
+    assert after["sequence"] == 1 and set(after["frames"]) == {profile}
+    assert (after["frames"][profile]["width"], after["frames"][profile]["height"]) == (320, 180)
+    assert after["time"] == before["time"]

@@ -69,6 +69,8 @@ _SIGNATURE = SIGNATURE_HEADER.lower().encode("ascii")
 #: A frame's body is at most this (or the library's import limit, when lower).
 MAX_FRAME_BYTES = 50 * MIB
 KEEP_LIMIT = 1024
+#: Tokens, feeds and secrets are read again at least this often (seconds).
+MAX_AGE = 2.0
 #: A source may send a burst of this many frames, then two per interval on average.
 FRAME_BURST = 10
 _TYPES = {"jpg": b"image/jpeg", "webp": b"image/webp", "png": b"image/png"}
@@ -98,7 +100,10 @@ class LiveSources:
         self._at = float("-inf")
 
     def due(self) -> bool:
-        return time.monotonic() - self._at >= self.min_interval
+        return self.older_than(self.min_interval)
+
+    def older_than(self, seconds: float) -> bool:
+        return time.monotonic() - self._at >= seconds
 
     def refresh(self) -> None:
         self._at = time.monotonic()
@@ -154,14 +159,18 @@ class LiveRoutes:
         self.clock = clock
         #: Guard, render and store frames here, beside the hub's database thread.
         self.work = ThreadPoolExecutor(workers, thread_name_prefix="hub-live")
+        #: Reads of feeds and frames: never queued behind a frame being rendered.
+        self.io = ThreadPoolExecutor(4, thread_name_prefix="hub-live-io")
         self.sources = LiveSources(library)
         self.replays = ReplayMemory()
         self._limiters: dict[int, RateLimiter] = {}
         self._key: Ed25519PrivateKey | None = None
         self._limits: tuple[float, ImportLimits] | None = None
+        self._refreshing: asyncio.Future[None] | None = None
 
     def close(self) -> None:
         self.work.shutdown(wait=True)
+        self.io.shutdown(wait=True)
 
     # Helpers ------------------------------------------------------------------------------------
 
@@ -182,11 +191,23 @@ class LiveRoutes:
         return self._limits[1]
 
     async def source(self, table: str, key: str) -> Source | None:
+        """The source a token or feed id names; read again when older than MAX_AGE, so a
+        removed work or a rotated secret stops working within seconds."""
+        if self.sources.older_than(MAX_AGE):
+            await self.refresh()
         found = getattr(self.sources, table).get(key)
         if found is None and self.sources.due():
-            await self._run(self.db, self.sources.refresh)
+            await self.refresh()
             found = getattr(self.sources, table).get(key)
         return found  # type: ignore[no-any-return]
+
+    async def refresh(self) -> None:
+        """Read the sources again; requests arriving meanwhile wait for the same read (a
+        burst of polls must not queue one read each on the database thread)."""
+        if self._refreshing is None or self._refreshing.done():
+            loop = asyncio.get_running_loop()
+            self._refreshing = loop.run_in_executor(self.db, self.sources.refresh)
+        await asyncio.shield(self._refreshing)
 
     def limiter(self, source: Source) -> RateLimiter:
         limiter = self._limiters.get(source.live_work_id)
@@ -304,7 +325,7 @@ class LiveRoutes:
             return
         if source.secret is None or not verify_push(source.secret, stamp, signature, body, now=now):
             if self.sources.due():  # a secret rotated since the last read?
-                await self._run(self.db, self.sources.refresh)
+                await self.refresh()
                 fresh = self.sources.by_token.get(token)
                 if fresh is not None and fresh.secret is not None:
                     source = fresh
@@ -385,7 +406,7 @@ class LiveRoutes:
         if source is None:
             await send_json(send, 404, NOT_FOUND_BODY, head=head)
             return
-        document: bytes = await self._run(self.work, self._document, source.live_work_id)
+        document: bytes = await self._run(self.io, self._document, source.live_work_id)
         etag = b'"' + hashlib.sha256(document).hexdigest()[:32].encode("ascii") + b'"'
         inm = next((v for n, v in scope["headers"] if n == b"if-none-match"), None)
         common = [(b"etag", etag), (b"cache-control", b"no-cache")]
@@ -411,9 +432,7 @@ class LiveRoutes:
         source = await self.source("by_feed", feed_id)
         data = None
         if source is not None and extension in SERVED_EXTENSIONS:
-            data = await self._run(
-                self.work, self._frame_bytes, source.live_work_id, sha, extension
-            )
+            data = await self._run(self.io, self._frame_bytes, source.live_work_id, sha, extension)
         if data is None:  # unknown feed, a frame retention removed, an original: one answer
             await send_json(send, 404, NOT_FOUND_BODY, head=head)
             return

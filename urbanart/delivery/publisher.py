@@ -61,6 +61,7 @@ from urbanart.library.video_renditions import (
     video_file_facts,
 )
 from urbanart.library.vocabulary import ReviewStatus, disclosure, license_url
+from urbanart.live.frames import render_newest
 from urbanart.live.works import live_items, set_live_profiles
 from urbanart.player.web_files import web_player_files
 from urbanart.protocol.live_feed import feed_path
@@ -937,7 +938,10 @@ def _publish(
                 outputs_made=outputs.misses,
             )
             _record_manifests(library, plan, publication_id, now)
-            set_live_profiles(library, plan.live_profiles)  # what the hub renders frames for
+            # What the hub renders frames for; a work on a screen of a new size gets its newest
+            # frame rendered for it now, not with the next frame.
+            for live_work_id in set_live_profiles(library, plan.live_profiles):
+                render_newest(library, live_work_id, key=key.private_key)
             _finish(library, publication_id, PublicationStatus.DONE, result.to_json())
             return result
         except BaseException as exc:

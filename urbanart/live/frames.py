@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from urbanart.errors import ImportRefused, NotFound
 from urbanart.imaging.limits import ImportLimits
@@ -30,7 +30,7 @@ from urbanart.library.library import Library
 from urbanart.library.models import LiveFrame, LiveWork
 from urbanart.library.settings import load_settings
 from urbanart.live.layout import FrameRefused, feed_key, frame_key, original_key
-from urbanart.live.retention import Retention, RetentionKind, frames_to_drop
+from urbanart.live.retention import Retention, RetentionKind
 from urbanart.protocol.live_feed import feed_payload, frame_url, sign_feed
 
 #: The entry of live_frames.renditions holding the studio's thumbnail (not in the feed).
@@ -221,37 +221,126 @@ def accept_frame(
     if thumb is not None:
         renditions[THUMBNAIL_ENTRY] = _entry(target, thumb, files)
     with _lock(library, live_work_id):
+        try:
+            sequence = _record_frame(
+                library, target, key, files, renditions, sha, (width, height), now
+            )
+        except BaseException:
+            _discard(library, target.id, sha, files)
+            raise
+        prune(library, target, now or datetime.now(UTC))
+    return AcceptedFrame(sequence, sha, {k: v["url"] for k, v in feed_frames(renditions).items()})
+
+
+def _discard(library: Library, live_work_id: int, sha: str, files: Mapping[str, bytes]) -> None:
+    """Remove what a frame that did not make it wrote (unless a kept frame has the same bytes,
+    whose files these are too): a failed frame leaves nothing behind."""
+    with library.session() as session:
+        shared = session.scalar(
+            select(func.count()).where(
+                LiveFrame.live_work_id == live_work_id,
+                LiveFrame.sha256 == sha,
+                LiveFrame.renditions != "{}",
+            )
+        )
+    if not shared:
+        for file_key in files:
+            library.store.delete(file_key)
+
+
+def _record_frame(
+    library: Library,
+    target: LiveTarget,
+    key: Ed25519PrivateKey,
+    files: Mapping[str, bytes],
+    renditions: Mapping[str, Any],
+    sha: str,
+    size: tuple[int, int],
+    now: datetime | None,
+) -> int:
+    """Store the files, take the next sequence, record the frame and sign the feed; the
+    sequence."""
+    live_work_id = target.id
+    width, height = size
+    for file_key, body in files.items():
+        library.store.put(file_key, body)
+    when = now or datetime.now(UTC)
+    with library.session() as session:
+        session.execute(
+            update(LiveWork)
+            .where(LiveWork.id == live_work_id)
+            .values(
+                sequence=LiveWork.sequence + 1,
+                frames_received=LiveWork.frames_received + 1,
+                last_frame_at=when,
+            )
+        )
+        sequence = session.scalar(select(LiveWork.sequence).where(LiveWork.id == live_work_id))
+        if sequence is None:
+            raise NotFound("live work", live_work_id)
+        session.add(
+            LiveFrame(
+                live_work_id=live_work_id,
+                sequence=sequence,
+                sha256=sha,
+                received_at=when,
+                width=width,
+                height=height,
+                renditions=json.dumps(renditions, sort_keys=True),
+            )
+        )
+        session.flush()
+        write_feed(library, target, key, sequence, when, renditions)
+    return sequence
+
+
+def render_newest(library: Library, live_work_id: int, *, key: Ed25519PrivateKey) -> bool:
+    """Render the newest frame for profiles it lacks (a publish just put the work on a screen
+    of a new size) and sign its feed again, same sequence: screens need not wait for the next
+    frame, which may be an hour away. False when there is no frame (or nothing was missing)."""
+    target = load_target(library, live_work_id)
+    with _lock(library, live_work_id):
+        with library.session() as session:
+            frame = session.scalars(
+                select(LiveFrame)
+                .where(LiveFrame.live_work_id == live_work_id, LiveFrame.renditions != "{}")
+                .order_by(LiveFrame.sequence.desc())
+                .limit(1)
+            ).first()
+            if frame is None:
+                return False
+            sequence, sha, when = frame.sequence, frame.sha256, frame.received_at
+            renditions: dict[str, Any] = json.loads(frame.renditions)
+        missing = [k for k in target.profiles if k not in renditions]
+        profiles = [p for p in map(profile_from_key, missing) if p is not None]
+        if not profiles:
+            return False
+        try:
+            data = library.store.get(original_key(live_work_id, sha))
+        except FileNotFoundError:
+            return False
+        _sha, _w, _h, _thumb, images = guard_and_render(data, profiles, ImportLimits())
+        files: dict[str, bytes] = {}
+        for profile, image in zip(profiles, images, strict=True):
+            renditions[profile.key()] = _entry(target, image, files)
         for file_key, body in files.items():
             library.store.put(file_key, body)
-        when = now or datetime.now(UTC)
         with library.session() as session:
-            session.execute(
+            # Takes the work's row lock, as accept_frame does, and checks no newer frame came
+            # meanwhile (another hub process): the feed must never go back.
+            still_newest = session.execute(
                 update(LiveWork)
-                .where(LiveWork.id == live_work_id)
-                .values(
-                    sequence=LiveWork.sequence + 1,
-                    frames_received=LiveWork.frames_received + 1,
-                    last_frame_at=when,
-                )
+                .where(LiveWork.id == live_work_id, LiveWork.sequence == sequence)
+                .values(sequence=LiveWork.sequence)
             )
-            sequence = session.scalar(select(LiveWork.sequence).where(LiveWork.id == live_work_id))
-            if sequence is None:
-                raise NotFound("live work", live_work_id)
-            session.add(
-                LiveFrame(
-                    live_work_id=live_work_id,
-                    sequence=sequence,
-                    sha256=sha,
-                    received_at=when,
-                    width=width,
-                    height=height,
-                    renditions=json.dumps(renditions, sort_keys=True),
-                )
+            session.execute(
+                update(LiveFrame)
+                .where(LiveFrame.live_work_id == live_work_id, LiveFrame.sequence == sequence)
+                .values(renditions=json.dumps(renditions, sort_keys=True))
             )
-            session.flush()
-            write_feed(library, target, key, sequence, when, renditions)
-        prune(library, target, when)
-    return AcceptedFrame(sequence, sha, {k: v["url"] for k, v in feed_frames(renditions).items()})
+            if still_newest.rowcount == 1:  # type: ignore[attr-defined]
+                write_feed(library, target, key, sequence, when, renditions)
+    return True
 
 
 def _keys(renditions: str, live_work_id: int, sha: str) -> set[str]:
@@ -261,27 +350,47 @@ def _keys(renditions: str, live_work_id: int, sha: str) -> set[str]:
     return {str(e["store"]) for e in entries.values()} | {original_key(live_work_id, sha)}
 
 
+def _over_retention(target: LiveTarget, now: datetime) -> Any:
+    """The query for frames (with files) the retention no longer keeps: never the newest. In
+    SQL, so a work keeping 100,000 frames does not read them all for every new one."""
+    frames = select(LiveFrame.sequence, LiveFrame.renditions, LiveFrame.sha256).where(
+        LiveFrame.live_work_id == target.id, LiveFrame.renditions != "{}"
+    )
+    newest = (
+        select(func.max(LiveFrame.sequence))
+        .where(LiveFrame.live_work_id == target.id)
+        .scalar_subquery()
+    )
+    retention = target.retention
+    if retention.kind is RetentionKind.COUNT:
+        return frames.order_by(LiveFrame.sequence.desc()).offset(int(retention.value or 1))
+    older = frames.where(LiveFrame.sequence < newest)
+    if retention.kind is RetentionKind.NONE:
+        return older
+    return older.where(LiveFrame.received_at < now - timedelta(seconds=int(retention.value or 0)))
+
+
 def prune(library: Library, target: LiveTarget, now: datetime) -> int:
-    """Remove the files of frames the retention no longer keeps (never the newest, never a file
-    a kept frame still names); rows stay ROW_GRACE for the frame rate. Returns frames pruned."""
+    """Remove the files of frames the retention no longer keeps (never the newest, never the
+    files of a kept frame with the same bytes); rows stay ROW_GRACE for the frame rate. Returns
+    how many frames were pruned."""
     with library.session() as session:
-        rows = list(
-            session.execute(
-                select(
-                    LiveFrame.sequence,
-                    LiveFrame.received_at,
-                    LiveFrame.renditions,
-                    LiveFrame.sha256,
-                ).where(LiveFrame.live_work_id == target.id)
-            )
-        )
-        live = [(seq, at) for seq, at, renditions, _ in rows if renditions != "{}"]
-        drop = set(frames_to_drop(target.retention, live, now))
+        doomed_rows = list(session.execute(_over_retention(target, now)))
+        drop = {seq for seq, _renditions, _sha in doomed_rows}
         doomed: set[str] = set()
-        kept: set[str] = set()
-        for seq, _at, renditions, sha in rows:
-            (doomed if seq in drop else kept).update(_keys(renditions, target.id, sha))
+        for _seq, renditions, sha in doomed_rows:
+            doomed.update(_keys(renditions, target.id, sha))
         if drop:
+            shas = {sha for _seq, _renditions, sha in doomed_rows}
+            for renditions, sha in session.execute(  # identical frames share their files
+                select(LiveFrame.renditions, LiveFrame.sha256).where(
+                    LiveFrame.live_work_id == target.id,
+                    LiveFrame.renditions != "{}",
+                    LiveFrame.sha256.in_(shas),
+                    LiveFrame.sequence.not_in(drop),
+                )
+            ):
+                doomed.difference_update(_keys(renditions, target.id, sha))
             session.execute(
                 update(LiveFrame)
                 .where(LiveFrame.live_work_id == target.id, LiveFrame.sequence.in_(drop))
@@ -295,7 +404,7 @@ def prune(library: Library, target: LiveTarget, now: datetime) -> int:
                 LiveFrame.kept_artwork_id.is_(None),
             )
         )
-    for file_key in doomed - kept:
+    for file_key in doomed:
         library.store.delete(file_key)
     return len(drop)
 

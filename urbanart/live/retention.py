@@ -7,9 +7,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from enum import StrEnum
 
 from urbanart.errors import InvalidValue
@@ -88,20 +86,3 @@ def parse_retention(text: str) -> Retention:
     if not 1 <= seconds <= MAX_RETENTION_S:
         raise InvalidValue("retention", text, "must be from 1 second to 366 days", key="retention")
     return Retention(RetentionKind.DURATION, round(seconds))
-
-
-def frames_to_drop(
-    retention: Retention, frames: Sequence[tuple[int, datetime]], now: datetime
-) -> list[int]:
-    """The sequences (of (sequence, received_at) pairs) retention no longer keeps; never the
-    newest, which screens show now."""
-    ordered = sorted(frames, reverse=True)
-    if not ordered:
-        return []
-    rest = ordered[1:]
-    if retention.kind is RetentionKind.NONE:
-        return [seq for seq, _ in rest]
-    if retention.kind is RetentionKind.COUNT:
-        return [seq for seq, _ in ordered[int(retention.value or 1) :]]
-    oldest = now - timedelta(seconds=int(retention.value or 0))
-    return [seq for seq, at in rest if at < oldest]

@@ -26,6 +26,7 @@ from urbanart.library.importer import EXTENSIONS, ImportRun, Status, import_item
 from urbanart.library.library import Library
 from urbanart.library.models import Artist, Artwork, LiveFrame, LiveWork
 from urbanart.library.records import JsonRecord
+from urbanart.library.settings import load_settings
 from urbanart.live.frames import THUMBNAIL_ENTRY
 from urbanart.live.layout import LiveError, folder, original_key
 from urbanart.live.retention import (
@@ -205,7 +206,9 @@ def _import_still(
         else:
             path = Path(fallback)
         item = ImportItem(path, artist_hint=artist, metadata={"title": title})
-        (result,) = import_items(library, [item], ImportRun(workers=1))
+        (result,) = import_items(
+            library, [item], ImportRun(load_settings(library).import_limits(), workers=1)
+        )
     if result.status is Status.IMPORTED and result.artwork_id is not None:
         return result.artwork_id
     if result.status is Status.DUPLICATE:
@@ -374,7 +377,9 @@ def keep_frame(library: Library, live_work_id: int, sequence: int | None = None)
             "description": f"A frame of the live work {title!r}, made on {when}.",
         }
         item = ImportItem(path, artist_hint=artist, metadata=meta)
-        (result,) = import_items(library, [item], ImportRun(workers=1))
+        (result,) = import_items(
+            library, [item], ImportRun(load_settings(library).import_limits(), workers=1)
+        )
     if result.artwork_id is None:
         raise LiveError(f"Frame {seq} of {title!r} could not be kept: {result.reason}")
     with library.session() as session:
@@ -444,11 +449,17 @@ def live_items(library: Library) -> dict[int, LiveItem]:
         }
 
 
-def set_live_profiles(library: Library, profiles: dict[int, set[str]]) -> None:
+def set_live_profiles(library: Library, profiles: dict[int, set[str]]) -> list[int]:
     """Record, per live work id, the rendition profile keys the published screens need; works
-    left out need none (no published manifest shows them: the studio's thumbnail only)."""
+    left out need none (no published manifest shows them: the studio's thumbnail only).
+    Returns the works that now need a profile they did not before (their newest frame should
+    be rendered for it: frames.render_newest)."""
+    grown = []
     with library.session() as session:
         for row in session.scalars(select(LiveWork)):
-            wanted = json.dumps(sorted(profiles.get(row.id, set())))
-            if row.profiles != wanted:
-                row.profiles = wanted
+            wanted = sorted(profiles.get(row.id, set()))
+            if set(wanted) - set(json.loads(row.profiles or "[]")):
+                grown.append(row.id)
+            if row.profiles != json.dumps(wanted):
+                row.profiles = json.dumps(wanted)
+    return grown
