@@ -10,6 +10,7 @@ home, and saves one PNG per view (plus a selection, a multi-selection and a dark
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -153,6 +154,29 @@ def video_example(library: object, folder: Path) -> None:
         playlists.add_items(library, first.id, [result.artwork_id])  # type: ignore[arg-type]
 
 
+def live_example(library: object) -> None:
+    """The demo's live work with a few frames from its generator, and a second work whose
+    generator sent something that was not an image, so the Live works view shows a live feed,
+    a refusal and a silent one."""
+    from urbanart.delivery.signing import signing_key
+    from urbanart.library.library import Library
+    from urbanart.live.demo import demo_live_work
+    from urbanart.live.demo_generator import frame_bytes
+    from urbanart.live.frames import accept_frame
+    from urbanart.live.layout import FrameRefused
+    from urbanart.live.works import add_live_work
+
+    assert isinstance(library, Library)
+    found = demo_live_work(library)
+    assert found is not None
+    key = signing_key(library.home).private_key
+    for seed in (1, 2, 3):
+        accept_frame(library, found[0], frame_bytes(seed, 1920, 1080), key=key)
+    other = add_live_work(library, "Tide Tables", "Tidewater Machines", interval_s=30)
+    with contextlib.suppress(FrameRefused):  # counted and shown: what the view is about
+        accept_frame(library, other.live_work_id, b"<html>not a frame</html>", key=key)
+
+
 def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
     """Open the studio and save the shots; runs inside the chosen display."""
     from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
@@ -164,6 +188,7 @@ def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
     from urbanart.curation.demo import load_demo_curation
     from urbanart.library.demo import load_demo
     from urbanart.library.library import Library
+    from urbanart.live.demo import load_demo_live
 
     def wait(ms: int) -> None:
         """Run the event loop for ms. Not QTest.qWait: PySide keeps the GIL through its sleeps,
@@ -183,7 +208,8 @@ def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
         home = Path(tmp) / "library"
         with Library.open(home) as library:
             load_demo(library)
-            load_demo_curation(library)
+            load_demo_curation(library, live_artworks=[load_demo_live(library)])
+            live_example(library)
             hand_in_examples(library)
             video_example(library, Path(tmp))
         settings = QSettings(str(Path(tmp) / "studio.ini"), QSettings.Format.IniFormat)
@@ -263,6 +289,8 @@ def capture(out: Path, width: int, height: int, dark: bool) -> list[Path]:
             settle(1500)
             shot("12-library-video")
             view.filters.search.clear()
+            window.show_view("live")  # the demo's live work, its frames, a refused frame
+            shot("13-live-works")
         window.close()
         settle(100)
     return saved

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 from ui import operations, theme
 from ui.dialogs.preferences_dialog import PreferencesDialog
 from ui.hub_runner import HubRunner
+from ui.live_demo_runner import SETTING as LIVE_DEMO_SETTING
+from ui.live_demo_runner import DemoGeneratorRunner
 from ui.operations import (
     ARTISTS,
     ARTWORKS,
@@ -42,6 +44,7 @@ from ui.scheduler_runner import SchedulerRunner
 from ui.studio import Studio
 from ui.views.artists_view import ArtistsView
 from ui.views.library_view import LibraryView
+from ui.views.live_view import LiveWorksView
 from ui.views.playlists_view import PlaylistsView
 from ui.views.publish.view import PublishView
 from ui.views.review.view import ReviewView
@@ -59,6 +62,7 @@ from urbanart.library.library import Library
 from urbanart.library.settings import LibrarySettings, load_settings
 from urbanart.library.undo import UndoResult
 from urbanart.library.user_config import signing_key_file
+from urbanart.live.demo import load_demo_live
 
 #: The studio's choice to share its hub on the local network (off: this computer only).
 SHARE_HUB_KEY = "hub/share_on_network"
@@ -72,6 +76,7 @@ VIEWS: tuple[tuple[str, str, str], ...] = (
     ("screens", "Screens", "screens"),
     ("publish", "Publish", "publish"),
     ("review", "Review", "review"),
+    ("live", "Live works", "live"),
 )
 
 
@@ -99,6 +104,8 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(QSize(960, 600))
         self.hub = HubRunner(self)
         self.scheduler = SchedulerRunner(self)
+        self.live_demo = DemoGeneratorRunner(self)
+        self._live_demo_for: tuple[object, str] | None = None  # (studio, hub) it runs for
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -297,6 +304,8 @@ class MainWindow(QMainWindow):
                 view = ScreensView(studio)
             elif key == "review":
                 view = ReviewView(studio)
+            elif key == "live":
+                view = LiveWorksView(studio)
             else:
                 view = PublishView(studio)
             self.views[key] = view
@@ -341,6 +350,7 @@ class MainWindow(QMainWindow):
             return
         self._save_view_states()
         self.scheduler.stop()
+        self._stop_live_demo()
         for view in self.views.values():
             self.stack.removeWidget(_page(view))
             _page(view).deleteLater()
@@ -394,7 +404,8 @@ class MainWindow(QMainWindow):
             results = load_demo(
                 library, on_result=lambda d, t, r: ctx.progress(d, t, r.title or "")
             )
-            load_demo_curation(library)
+            live = load_demo_live(library)
+            load_demo_curation(library, live_artworks=[live])
             return len(results)
 
         run_op(
@@ -405,6 +416,7 @@ class MainWindow(QMainWindow):
             bus=self.studio.bus,
             show_after_ms=0,
             writes=True,
+            on_success=lambda _count: self._start_live_demo(restart=True),
         )
 
     # Undo ---------------------------------------------------------------------------------------
@@ -535,6 +547,26 @@ class MainWindow(QMainWindow):
         for view in self.views.values():
             if isinstance(view, ShowsHubAddress):
                 view.set_hub_address(self.hub.address)
+        self._start_live_demo()
+
+    def _start_live_demo(self, *, restart: bool = False) -> None:
+        """Run the demo's live generator beside the hub (ui/live_demo_runner.py), once per
+        library and hub address; stopped when either goes away."""
+        studio, address = self.studio, self.hub.address
+        if studio is None or address is None:
+            if self._live_demo_for is not None and address is None:
+                self._stop_live_demo()
+            return
+        if str(self.settings.value(LIVE_DEMO_SETTING, "true")).lower() == "false":
+            return
+        if self._live_demo_for == (studio, address) and not restart:
+            return
+        self._live_demo_for = (studio, address)
+        self.live_demo.start(studio.library, address)
+
+    def _stop_live_demo(self) -> None:
+        self._live_demo_for = None
+        self.live_demo.stop()
 
     def _open_artwork_in_library(self, artist_id: int, artwork_id: int) -> None:
         view = self.views.get("library")
@@ -579,6 +611,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        self.live_demo.stop(wait=True)
         self.hub.stop_now()
         self.scheduler.stop()
         if self.studio is not None:

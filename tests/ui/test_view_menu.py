@@ -1,4 +1,4 @@
-"""View ▸ <view> and Ctrl+1…Ctrl+7 switch the studio's view, not only the menu's check marks."""
+"""View ▸ <view> and Ctrl+1…Ctrl+8 switch the studio's view, not only the menu's check marks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from ui.main_window import VIEWS, MainWindow
 
 KEYS = [key for key, *_ in VIEWS]
-DIGITS = [getattr(Qt.Key, f"Key_{n}") for n in range(1, 8)]
+DIGITS = [getattr(Qt.Key, f"Key_{n}") for n in range(1, len(KEYS) + 1)]
 
 
 def shown(window: MainWindow) -> str:

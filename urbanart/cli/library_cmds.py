@@ -25,6 +25,7 @@ from urbanart.library.demo import load_demo
 from urbanart.library.import_sources import ImportItem, read_sheet, scan
 from urbanart.library.importer import ImportResult, ImportRun, Status, import_items
 from urbanart.library.settings import LibrarySettings, load_settings, update_settings
+from urbanart.live.demo import load_demo_live
 
 #: Runs with fewer files than this finish before a progress bar would help.
 PROGRESS_THRESHOLD = 5
@@ -176,7 +177,8 @@ def demo(state: CliState, if_empty: bool, as_json: bool) -> None:
     _report(results, as_json)
     if any(r.status is Status.REJECTED for r in results):
         raise SystemExit(1)
-    stderr.print(load_demo_curation(library).message)
+    live = load_demo_live(library)  # "City Collage Machine", fed by the bundled generator
+    stderr.print(load_demo_curation(library, live_artworks=[live]).message)
 
 
 @click.command()

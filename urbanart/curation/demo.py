@@ -9,6 +9,7 @@ relative to the day the demo is loaded, so its schedules are always current.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
@@ -34,6 +35,11 @@ SCREENS = (
     ("Paulista Avenue Column", "America/Sao_Paulo", "1080x1920", "São Paulo",
      "Avenida Paulista 1578", "Portrait Walls"),
 )  # fmt: skip
+
+#: The playlist and schedule that put the demo's live work (urbanart.live.demo) on screens.
+LIVE_PLAYLIST = "Live Collages"
+LIVE_SCHEDULE = "Live collages by day"
+LIVE_SCREENS = ("Lisbon Metro Wall", "Shibuya Crossing Tower")
 
 GROUPS = (
     ("Landscape network", ("Lisbon Metro Wall", "Times Square North", "Berlin Kunsthalle Foyer")),
@@ -73,11 +79,15 @@ def has_curation(library: Library) -> bool:
 
 
 @unrecorded()  # an import, not a curation edit: no undo steps
-def load_demo_curation(library: Library, today: date | None = None) -> DemoCuration:
+def load_demo_curation(
+    library: Library, today: date | None = None, *, live_artworks: Sequence[int] = ()
+) -> DemoCuration:
     """Add the demo's screens, groups, playlists and schedules, once.
 
     Needs the demo collection imported (the playlists name its works by hash). Does nothing on
     a library that has any screen, playlist or schedule, so it never mixes with a curator's work.
+    ``live_artworks`` (the demo's live work, added by urbanart.live.demo, which this layer does
+    not import) get a playlist of their own, shown by day on a landscape and a portrait screen.
     """
     if has_curation(library):
         return DemoCuration()
@@ -93,7 +103,7 @@ def load_demo_curation(library: Library, today: date | None = None) -> DemoCurat
     for name, members in GROUPS:
         screens.create_group(library, name, members)
     month = today + timedelta(days=30)
-    plans = (
+    plans: tuple[dict[str, object], ...] = (
         dict(name="Evenings", playlist="Night Shift", groups=["Landscape network"],
              window="19:00-02:00", priority=5),
         dict(name="Weekend late nights", playlist="Night Shift", groups=["Portrait columns"],
@@ -109,6 +119,16 @@ def load_demo_curation(library: Library, today: date | None = None) -> DemoCurat
              end_date=(today + timedelta(days=7)).isoformat(),
              window="20:00-20:30", priority=10, shared_instant=True, reference_tz="UTC"),
     )  # fmt: skip
+    if live_artworks:
+        playlists.create_playlist(
+            library, LIVE_PLAYLIST, "A new city collage every few seconds, made as you watch."
+        )
+        playlists.add_items(library, LIVE_PLAYLIST, list(live_artworks), duration=60)
+        plans += (
+            dict(name=LIVE_SCHEDULE, playlist=LIVE_PLAYLIST, screens=list(LIVE_SCREENS),
+                 window="07:00-19:00", priority=4),
+        )  # fmt: skip
     for plan in plans:
         schedules.add_schedule(library, **plan)  # type: ignore[arg-type]
-    return DemoCuration(len(SCREENS), len(GROUPS), len(PLAYLIST_FILES), len(plans))
+    made_playlists = len(PLAYLIST_FILES) + (1 if live_artworks else 0)
+    return DemoCuration(len(SCREENS), len(GROUPS), made_playlists, len(plans))
