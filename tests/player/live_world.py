@@ -71,6 +71,8 @@ class FeedServer:
 
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
+                if path.endswith("/"):
+                    path += "index.html"  # a page's folder, as the hub and nginx answer it
                 world.requests.append((path, self.headers.get("If-None-Match")))
                 if world.offline:
                     self.send_response(503)
@@ -101,6 +103,10 @@ class FeedServer:
                     kind = "text/javascript"
                 elif path.endswith(".css"):
                     kind = "text/css"
+                elif path.endswith(".svg"):
+                    kind = "image/svg+xml"
+                elif path.endswith(".webp"):
+                    kind = "image/webp"
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("ETag", etag)
@@ -160,6 +166,13 @@ class LiveWorld:
         self.documents.append(document)
         self.server.files[feed_path(FEED_ID)] = document
         return frame
+
+    @property
+    def item(self) -> dict[str, Any]:
+        """The live item (the screen's only one)."""
+        (playlist,) = self.payload["playlists"].values()
+        item: dict[str, Any] = playlist["items"][0]
+        return item
 
     def serve_document(self, document: bytes) -> None:
         self.server.files[feed_path(FEED_ID)] = document
