@@ -12,6 +12,7 @@ take the server offline.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
@@ -173,6 +174,18 @@ class LiveWorld:
         (playlist,) = self.payload["playlists"].values()
         item: dict[str, Any] = playlist["items"][0]
         return item
+
+    def serve_without_live(self) -> None:
+        """Publish again with the live item turned back into a plain still (the curator took the
+        live work off): a newer manifest, signed by the library."""
+        payload = copy.deepcopy(self.payload)
+        (playlist,) = payload["playlists"].values()
+        playlist["items"][0]["media_type"] = "image"
+        del playlist["items"][0]["live"]
+        payload["sequence"] += 1
+        payload["manifest_version"] = version_of(payload)
+        envelope = signing_key(self.library.home).sign_envelope(payload_text(payload)).encode()
+        self.server.files[f"/screens/{self.token}/manifest.json"] = envelope
 
     def serve_document(self, document: bytes) -> None:
         self.server.files[feed_path(FEED_ID)] = document

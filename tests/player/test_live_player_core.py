@@ -77,6 +77,12 @@ def test_the_newest_verified_frame_shows_and_only_it_stays_on_disk(
     assert hashlib.sha256(frame.live_path.read_bytes()).hexdigest() == newest["sha256"]  # type: ignore[union-attr]
     assert frames_on_disk(tmp_path / "p") == [frame.live_path]
 
+    # The live work is taken off the screen: nothing of its frames stays on disk.
+    world.serve_without_live()
+    assert player.poll_once().switched
+    assert player.tick().live_path is None
+    assert not (tmp_path / "p" / "live" / FEED_ID).exists()
+
 
 def test_a_tampered_frame_or_feed_and_a_backwards_feed_are_refused(
     world: LiveWorld, tmp_path: Path

@@ -27,7 +27,7 @@ from urbanart.durable import atomic_write
 from urbanart.errors import UrbanArtError
 from urbanart.player import pairing as pairing_mod
 from urbanart.player.clock import Clock, SystemClock
-from urbanart.player.live_feed_client import LiveFeeds, live_of
+from urbanart.player.live_feed_client import LiveFeeds, feed_ids_in, live_of
 from urbanart.player.manifest_client import (
     Fetched,
     ManifestClient,
@@ -308,6 +308,7 @@ class Player:
             self._drop_pending()
             self._adopt_new_key()
             self.cache.evict(media_needed(pending.payload))
+            self.live.forget_all_but(feed_ids_in(pending.payload))
         log.info("now playing manifest %s", pending.version[:12])
         return True
 

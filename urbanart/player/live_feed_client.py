@@ -41,6 +41,20 @@ CHUNK = 256 * 1024
 RETRY_S = 5.0
 
 
+def feed_ids_in(payload: Mapping[str, Any]) -> set[str]:
+    """The feed ids of every live item a manifest payload can play."""
+    found: set[str] = set()
+    for playlist in payload.get("playlists", {}).values():
+        for item in playlist.get("items", []):
+            live = live_of(item)
+            if live is not None:
+                try:
+                    found.add(feed_id_of(live))
+                except ValueError:
+                    continue
+    return found
+
+
 def live_of(item: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     """The item's `live` entry when it is a live item (manifest v3), else None."""
     if item is None or item.get("media_type") != "live":
@@ -265,6 +279,18 @@ class LiveFeeds:
             return target
         finally:
             tmp.unlink(missing_ok=True)
+
+    def forget_all_but(self, feed_ids: set[str]) -> None:
+        """Remove the feeds (state and frame) of live works no manifest held plays any more:
+        nothing of an artist's frames stays on a screen that no longer shows the work."""
+        with self._lock:
+            for feed_id in set(self._feeds) - feed_ids:
+                del self._feeds[feed_id]
+        for folder in self.root.iterdir():
+            if folder.is_dir() and folder.name not in feed_ids:
+                for path in folder.iterdir():
+                    path.unlink(missing_ok=True)
+                folder.rmdir()
 
     def _prune(self, feed_id: str, keep: LiveFrame | None) -> None:
         """Only the newest frame of a feed stays on disk."""
