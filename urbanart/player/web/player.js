@@ -540,17 +540,19 @@
     const frame = liveFrameNow(s.item, Date.now());
     let src = frame ? frame.src : blobUrls.get(s.item.media.sha256);
     if (!src) { try { src = await preload(s.item.media); } catch (e) { return; } }
-    if (onScreen !== s || frontEl.getAttribute("src") === src) return;
-    const img = freeImage();
-    img.src = src;
-    try { await img.decode(); } catch (e) { error("cannot decode the live frame: " + e.message); return; }
     if (onScreen !== s) return;
-    img.alt = s.item.alt_text || s.item.title;
-    img.dataset.itemId = String(s.item.item_id);
-    img.dataset.artworkId = String(s.item.artwork_id);
-    img.dataset.startedAt = String(s.startedAt);
-    img.dataset.liveSequence = frame ? String(frame.sequence) : "";
-    reveal(img, 0);
+    if (frontEl.getAttribute("src") !== src) {
+      const img = freeImage();
+      img.src = src;
+      try { await img.decode(); } catch (e) { error("cannot decode the live frame: " + e.message); return; }
+      if (onScreen !== s) return;
+      img.alt = s.item.alt_text || s.item.title;
+      img.dataset.itemId = String(s.item.item_id);
+      img.dataset.artworkId = String(s.item.artwork_id);
+      img.dataset.startedAt = String(s.startedAt);
+      img.dataset.liveSequence = frame ? String(frame.sequence) : "";
+      reveal(img, 0);
+    }
     s.liveSequence = frame ? frame.sequence : null;
     if (frame) s.frames.add(frame.sequence);
   }
@@ -703,10 +705,12 @@
       } catch (e) { videoFailed(item, e, !/^stalled/.test(e.message)); }
       finally { clearTimeout(timer); }
     }
-    const src = await preload(item.media);
+    const live = liveFrameNow(item, Date.now());  // a live item opens on its newest frame
+    const src = live ? live.src : await preload(item.media);
     const el = freeImage();
     el.src = src;
     el.alt = item.alt_text || item.title;
+    el.dataset.liveSequence = live ? String(live.sequence) : "";
     return { el, late };
   }
 
@@ -769,7 +773,6 @@
       retryAt: 0, fadeEnds: showing.fadeRemaining > 0 ? Date.now() + showing.fadeRemaining : 0,
       frames: new Set(), liveSequence: null,
     };
-    el.dataset.liveSequence = "";
     if (late) {
       const s = onScreen;
       error("video of " + item.title + " not ready after " + VIDEO_READY_MS / 1000 + " s: its still stands in");
