@@ -293,6 +293,10 @@ class PlayerWindow(QWidget):
                     self.player.poll_once()
                 except Exception as exc:  # never let the worker die: the screen must go on
                     self.player.error(f"poll failed: {type(exc).__name__}")
+            try:
+                self.player.poll_live()  # a live item's feed, at its own interval
+            except Exception as exc:
+                self.player.error(f"live feed poll failed: {type(exc).__name__}")
             self._stop.wait(POLL_CHECK_S)
 
     def shutdown(self) -> None:
@@ -323,9 +327,12 @@ class PlayerWindow(QWidget):
             if changed and not self.overlay.isHidden() and frame.item is not None:
                 self.overlay.show_item(frame.item)  # the same work, in the new language
         key = frame.showing.key if frame.path is not None else None
-        if key == self._key and frame.path == self._path and frame.video_path == self._video:
+        # A live item shows its newest verified frame, else its still fallback (frame.path).
+        picture = frame.live_path or frame.path
+        if key == self._key and picture == self._path and frame.video_path == self._video:
             return frame  # the same work goes on (a video keeps playing on its own clock)
-        self._key, self._path, self._video = key, frame.path, frame.video_path
+        new_frame_only = key == self._key and key is not None and frame.video_path is None
+        self._key, self._path, self._video = key, picture, frame.video_path
         item = frame.item
         if item is None or frame.path is None:
             for layer in self.layers:
@@ -338,8 +345,10 @@ class PlayerWindow(QWidget):
             back.play_video(frame.video_path, frame.video_position_s or 0.0, frame.path)
         elif frame.generative_url is not None:
             back.play_generative(frame.generative_url, frame.path)
-        elif not back.load(frame.path, bool(item["media"].get("animated"))):
-            self.player.error(f"cannot decode {frame.path.name}")
+        elif picture is not None and not back.load(
+            picture, bool(item["media"].get("animated")) and frame.live_path is None
+        ):
+            self.player.error(f"cannot decode {picture.name}")
             return frame
         back.raise_()
         self.overlay.raise_()
@@ -348,7 +357,7 @@ class PlayerWindow(QWidget):
         remaining = seconds * (1.0 - (fade or 0.0))
         if self._fade is not None:
             self._fade.stop()
-        if remaining > 0.05 and old.path is not None:
+        if remaining > 0.05 and old.path is not None and not new_frame_only:
             back.effect.setOpacity(fade or 0.0)
             self._fade = QPropertyAnimation(back.effect, b"opacity", self)
             self._fade.setDuration(int(remaining * 1000))
@@ -362,6 +371,8 @@ class PlayerWindow(QWidget):
             old.clear_media()
             old.effect.setOpacity(0.0)
         self.front = 1 - self.front
+        if new_frame_only:
+            return frame  # a live work's next frame: the caption stays as it is
         if item.get("overlay"):
             self.overlay.show_item(item)
         else:

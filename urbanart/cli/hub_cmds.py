@@ -215,6 +215,8 @@ def _plays_tables(result: rep.PlaysReport) -> None:
             shown = _seconds(r.duration_s)
             if r.partial and r.planned_s is not None:
                 shown += f" of {_seconds(r.planned_s)}"
+            if r.frames_shown is not None:  # a live work: its feed's frames on screen
+                shown += f", {r.frames_shown} frame{'' if r.frames_shown == 1 else 's'}"
             table.add_row(
                 _local_time(r.started_at_local),
                 escape(r.screen),

@@ -128,6 +128,7 @@ class PlayIn:
     started_at: datetime
     duration_s: float
     manifest_version: str | None
+    frames_shown: int | None = None  # a live item's distinct frames on screen
 
 
 def parse_plays(body: Mapping[str, Any]) -> list[PlayIn]:
@@ -139,6 +140,7 @@ def parse_plays(body: Mapping[str, Any]) -> list[PlayIn]:
             started_at=parse_instant(r["started_at"], f"records/{i}/started_at"),
             duration_s=float(r["duration_s"]),
             manifest_version=r.get("manifest_version"),
+            frames_shown=r.get("frames_shown"),
         )
         for i, r in enumerate(body["records"])
     ]
@@ -372,6 +374,7 @@ def record_plays(
                         "started_at": p.started_at,
                         "duration_s": p.duration_s,
                         "manifest_version": p.manifest_version,
+                        "frames_shown": p.frames_shown,
                         "received_at": now,
                     }
                     for p in new

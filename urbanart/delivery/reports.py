@@ -32,6 +32,7 @@ CSV_COLUMNS = (
     "artwork_sha256",
     "playlist",
     "duration_s",
+    "frames_shown",
 )
 
 #: A play this much shorter than its item's duration was cut short (a player started mid-item,
@@ -53,6 +54,8 @@ class PlayRow:
     #: How long the item is meant to stay on screen, from the library's playlist of that name
     #: (None when the playlist or the work is no longer there to say).
     planned_s: float | None = None
+    #: A live work's play: how many distinct frames of its feed were shown (None otherwise).
+    frames_shown: int | None = None
 
     @property
     def partial(self) -> bool:
@@ -70,11 +73,13 @@ class PlayRow:
             self.artwork_sha256,
             self.playlist or "",
             f"{self.duration_s:g}",  # never negative, so never taken for a formula
+            "" if self.frames_shown is None else str(self.frames_shown),
         )
 
     def to_json(self) -> dict[str, Any]:
         return dict(zip(CSV_COLUMNS, self.values(), strict=True)) | {
             "duration_s": self.duration_s,
+            "frames_shown": self.frames_shown,
             "planned_s": self.planned_s,
             "partial": self.partial,
         }
@@ -208,6 +213,7 @@ def plays_report(
                 playlist=play.playlist_name,
                 duration_s=play.duration_s,
                 planned_s=planned.get((play.playlist_name, play.artwork_id)),
+                frames_shown=play.frames_shown,
             )
             rows.append(play_row)
             key = f"id:{play.artwork_id}" if play.artwork_id is not None else play.artwork_sha256

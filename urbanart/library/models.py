@@ -488,6 +488,8 @@ class Play(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     duration_s: Mapped[float] = mapped_column()
     manifest_version: Mapped[str | None] = mapped_column(String(64))
+    #: A live work's play: how many distinct frames of its feed the screen showed (else None).
+    frames_shown: Mapped[int | None] = mapped_column(Integer)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

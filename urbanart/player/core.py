@@ -28,6 +28,7 @@ from urbanart.errors import UrbanArtError
 from urbanart.player import pairing as pairing_mod
 from urbanart.player.clock import Clock, SystemClock
 from urbanart.player.generative import generative_url
+from urbanart.player.live_feed_client import LiveFeeds, feed_ids_in, live_of
 from urbanart.player.manifest_client import (
     Fetched,
     ManifestClient,
@@ -94,6 +95,10 @@ class Frame:
     #: a generative item's entry on the hub, with the screen and the slot's seed in its query
     #: (urbanart.player.generative); a screen that cannot run it shows `path`, the still
     generative_url: str | None = None
+    #: A live item's newest verified frame for this screen's profile, while its feed is not
+    #: silent (else None: show `path`, the work's still fallback), and that frame's sequence.
+    live_path: Path | None = None
+    live_sequence: int | None = None
 
     @property
     def item(self) -> Mapping[str, Any] | None:
@@ -108,6 +113,8 @@ class _OnScreen:
     since: datetime
     manifest_version: str | None
     video_path: Path | None = None
+    #: The live frames (feed sequences) shown during this play, for its proof of play.
+    frames: set[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +146,10 @@ class Player:
         self.pairing = paired
         self.cache = MediaCache(self.state / "media")
         self.reports = ReportQueue(self.state / "reports.sqlite")
+        self.live = LiveFeeds(
+            self.state / "live", lambda: self.pairing.public_key_pem, self.session,
+            on_error=self.error,
+        )  # fmt: skip
         self._lock = threading.RLock()
         self._errors: deque[str] = deque(maxlen=MAX_ERRORS)
         self._on_screen: _OnScreen | None = None
@@ -301,6 +312,7 @@ class Player:
             self._drop_pending()
             self._adopt_new_key()
             self.cache.evict(media_needed(pending.payload))
+            self.live.forget_all_but(feed_ids_in(pending.payload))
         log.info("now playing manifest %s", pending.version[:12])
         return True
 
@@ -350,6 +362,40 @@ class Player:
         if manifest is None:
             return DEFAULT_POLL
         return int(manifest.payload["screen"]["poll_interval"])
+
+    # Live feeds ----------------------------------------------------------------------------
+
+    def poll_live(self, now: datetime | None = None) -> dict[str, str]:
+        """Poll the feed of the live item on screen now (when its interval has passed), and of
+        the next item when it is live and starts within a second, so it opens on a fresh
+        frame. Returns the outcome by feed URL (LiveFeeds.poll); network work, not for the GUI."""
+        now = self.clock.now() if now is None else now
+        with self._lock:
+            manifest = self.current
+        if manifest is None:
+            return {}
+        showing = what_plays(manifest.payload, now)
+        items = [showing.item]
+        if showing.next_change is not None and showing.next_change - now <= timedelta(seconds=1):
+            items.append(what_plays(manifest.payload, showing.next_change).item)
+        outcomes: dict[str, str] = {}
+        for item in items:
+            live = live_of(item)
+            if live is None or live["feed_url"] in outcomes or not self.live.due(live, now):
+                continue
+            outcomes[live["feed_url"]] = self.live.poll(live, self.pairing.hub_url, now)
+        return outcomes
+
+    def next_live_poll_at(self, now: datetime) -> datetime | None:
+        """When the live item on screen is due for its next feed poll (None: not live)."""
+        with self._lock:
+            manifest = self.current
+        if manifest is None:
+            return None
+        live = live_of(what_plays(manifest.payload, now).item)
+        if live is None:
+            return None
+        return self.live.next_poll_at(live) or now
 
     # Reports -------------------------------------------------------------------------------
 
@@ -431,6 +477,7 @@ class Player:
             if showing.previous is not None and self.cache.has(showing.previous["media"]):
                 previous = self.cache.path_for(showing.previous["media"])
             video_path = shown.video_path if shown.path is not None else None
+            live_path, live_sequence = self._live_frame(shown, now)
             return Frame(
                 showing,
                 shown.path,
@@ -446,7 +493,23 @@ class Player:
                 )
                 if shown.path is not None
                 else None,
+                live_path,
+                live_sequence,
             )
+
+    def _live_frame(self, shown: _OnScreen, now: datetime) -> tuple[Path | None, int | None]:
+        """The live item's frame to show now (counted for the play's frames_shown), or
+        (None, None): not a live item, not shown, or its feed silent (show the still)."""
+        live = live_of(shown.showing.item)
+        if live is None or shown.path is None:
+            return None, None
+        frame = self.live.shown(live, now)
+        if frame is None:
+            return None, None
+        if shown.frames is None:
+            shown.frames = set()
+        shown.frames.add(frame.sequence)
+        return frame.path, frame.sequence
 
     def _verified_video(self, item: Mapping[str, Any] | None) -> Path | None:
         """The item's verified MP4, or None (a still item, or a missing or damaged video: the
@@ -487,6 +550,9 @@ class Player:
             started_at=shown.since,
             duration_s=seconds,
             manifest_version=shown.manifest_version,
+            frames_shown=(
+                len(shown.frames or ()) if live_of(shown.showing.item) is not None else None
+            ),
         )
 
     def flush_play(self, now: datetime | None = None) -> None:
@@ -515,11 +581,20 @@ class Player:
                         self.error(f"poll failed: {type(exc).__name__}")
                         self.next_poll_at = now + timedelta(seconds=next_delay(DEFAULT_POLL, 1))
                     now = self.clock.now()
+                live_at = None
+                if poll:
+                    try:
+                        self.poll_live(now)
+                    except Exception as exc:  # a feed must never stop the screen
+                        log.exception("live feed poll failed")
+                        self.error(f"live feed poll failed: {type(exc).__name__}")
+                    now = self.clock.now()
+                    live_at = self.next_live_poll_at(now)
                 frame = self.tick(now)
                 if on_frame is not None:
                     on_frame(frame)
                 wake = now + timedelta(seconds=MAX_SLEEP)
-                for at in (frame.showing.next_change, self.next_poll_at if poll else None):
+                for at in (frame.showing.next_change, self.next_poll_at if poll else None, live_at):
                     if at is not None and at < wake:
                         wake = at
                 self.clock.sleep(max(0.01, (wake - now).total_seconds()), stop)

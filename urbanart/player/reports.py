@@ -95,9 +95,12 @@ class ReportQueue:
         duration_s: float,
         manifest_version: str | None,
         record_id: str | None = None,
+        frames_shown: int | None = None,
     ) -> str:
+        """Queue one play; frames_shown (live items only) is how many distinct frames of the
+        live feed were on screen during it."""
         rid = record_id or str(uuid.uuid4())
-        body = {
+        body: dict[str, Any] = {
             "id": rid,
             "artwork_sha256": artwork_sha256,
             "playlist": playlist[:200] if playlist else playlist,
@@ -105,6 +108,8 @@ class ReportQueue:
             "duration_s": round(min(max(duration_s, 0.0), 86400.0), 3),
             "manifest_version": manifest_version,
         }
+        if frames_shown is not None:
+            body["frames_shown"] = max(0, int(frames_shown))
         with self._lock:
             self._db.execute(
                 "INSERT OR IGNORE INTO plays(record_id, body, queued_at) VALUES (?, ?, ?)",

@@ -58,6 +58,8 @@ ARTWORK_JS_PATH = "static/artwork.js"
 SHARE_JS_PATH = "static/share.js"
 #: The language switch and the base page's first choice of language, on every page.
 LANGUAGE_JS_PATH = "static/language.js"
+#: A live work's latest frame (its feed polled), on its artwork page and on the now-playing page.
+LIVE_JS_PATH = "static/live-frame.js"
 #: The language the library's base texts are in, and the base pages of works are built in.
 BASE_LANGUAGE = "en"
 #: vocabulary.disclosure("undisclosed"), listed here for the catalogue (a test keeps them equal);
@@ -212,6 +214,31 @@ def _page_generative(item: Mapping[str, Any]) -> dict[str, str] | None:
     if not isinstance(package, Mapping):
         return None
     return {"src": f"{str(package['base_url']).lstrip('/')}{package['entry']}"}
+
+
+def _page_lives(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+    """artwork id -> its live feed (manifest v3 `live`), for the artwork page's latest frame."""
+    found: dict[int, Mapping[str, Any]] = {}
+    for sid in sorted(payloads):
+        for pid in sorted(payloads[sid]["playlists"], key=int):
+            for item in payloads[sid]["playlists"][pid]["items"]:
+                live = _entry_live(item)
+                if live is not None:
+                    found.setdefault(int(item["artwork_id"]), live)
+    return found
+
+
+def _entry_live(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A live item's feed as the pages follow it: the feed document's tree path (public, like
+    the feed id in it; never the generator's token), the screen's profile and the interval."""
+    live = item.get("live") if item.get("media_type") == "live" else None
+    if not isinstance(live, Mapping):
+        return None
+    return {
+        "feed": str(live["feed_url"]).lstrip("/"),
+        "profile": str(live["profile"]),
+        "interval_s": float(live["interval_s"]),
+    }
 
 
 def iso_duration(seconds: float) -> str:
@@ -430,8 +457,10 @@ def _artwork_context(
     texts: Mapping[str, WorkTexts],
     bios: Mapping[str, str],
     video: Mapping[str, Any] | None = None,
+    live: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What artwork.html shows of one work in one language (page: this version's address)."""
+    """What artwork.html shows of one work in one language (page: this version's address); a
+    live work's page follows its feed (live: see _entry_live) and shows the latest frame."""
     aid = int(item["artwork_id"])
     image_abs = f"{base_url}/{image.src}" if image is not None else None
     words = _words(item, texts, lang)
@@ -474,6 +503,9 @@ def _artwork_context(
         "json_ld": _json_ld(item, facts, page, image_abs, words, lang, shown),
         "video": shown,
         "generative": _page_generative(item),
+        "live": dict(live) if live is not None else None,
+        "live_js": LIVE_JS_PATH,
+        "live_feed": live is not None,
         "qr_svg": tree_url("qr", "a", f"{aid}.svg"),
         "where": where,
         "where_data": {
@@ -519,6 +551,7 @@ def _entry(
         "thumb_width": image.thumb_width if image else None,
         "thumb_height": image.thumb_height if image else None,
         "video": _entry_video(item),
+        "live": _entry_live(item),
     }
 
 
@@ -534,6 +567,14 @@ def _entry_video(item: Mapping[str, Any]) -> dict[str, Any] | None:
         "width": video["width"],
         "height": video["height"],
     }
+
+
+def _has_live(payload: Mapping[str, Any]) -> bool:
+    return any(
+        _entry_live(item) is not None
+        for playlist in payload["playlists"].values()
+        for item in playlist["items"]
+    )
 
 
 def _playlist_entries(
@@ -828,6 +869,7 @@ def build_viewers(
     build = ViewerBuild()
     items = _published_items(payloads)
     videos = _page_videos(payloads)
+    lives = _page_lives(payloads)
     playlists = _published_playlists(payloads)
     facts = _work_facts(library, set(items))
     texts = texts_for(library, set(items))
@@ -880,6 +922,7 @@ def build_viewers(
                 texts=texts.get(aid, {}),
                 bios=bios.get(artist_id, {}) if artist_id is not None else {},
                 video=videos.get(aid),
+                live=lives.get(aid),
             )
 
         _page_versions(
@@ -934,6 +977,8 @@ def build_viewers(
             return {
                 "js": JS_PATH,
                 "share_js": SHARE_JS_PATH,
+                "live_js": LIVE_JS_PATH if _has_live(payload) else None,
+                "live_feed": _has_live(payload),
                 "screen": payload["screen"],
                 "city": cities.get(sid, ""),
                 "programme": programme,
@@ -961,6 +1006,7 @@ def build_viewers(
     build.files[JS_PATH] = static.joinpath("now-playing.js").read_bytes()
     build.files[ARTWORK_JS_PATH] = static.joinpath("artwork.js").read_bytes()
     build.files[SHARE_JS_PATH] = static.joinpath("share.js").read_bytes()
+    build.files[LIVE_JS_PATH] = static.joinpath("live-frame.js").read_bytes()
     build.files[LANGUAGE_JS_PATH] = static.joinpath("language.js").read_bytes()
     build.files[FAVICON_PATH] = static.joinpath("favicon.svg").read_bytes()
     build.files[PLAYER_STRINGS_PATH] = player_strings()

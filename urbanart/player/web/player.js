@@ -9,7 +9,11 @@
    the signed rows in the manifest; reports wait in localStorage. A video item (format 3) plays
    its MP4, fetched whole and verified like an image, from a blob URL in a muted looping
    <video>, at the position the clock rule gives; whenever the video cannot play (refused bytes,
-   a decode error, a stall, no H.264 in this browser) its still `media` shows instead. */
+   a decode error, a stall, no H.264 in this browser) its still `media` shows instead. A live
+   item polls its signed feed document at the work's interval (the same pinned key; never a
+   lower sequence than one already taken), shows the newest frame for this screen's profile
+   from exactly the bytes whose sha256 the document names, and its still `media` when the feed
+   has no frame or its newest is older than silence_s (offline too). */
 "use strict";
 (() => {
   const VERSION = "urbanart-web-player/0.1.0";
@@ -61,6 +65,8 @@
   let watch = null;           // {el, time, since}: the playing video's last clock reading
   let corrected = 0;          // when the drift was last corrected
   let seekLead = 0;           // ms the last seek took: a seek aims that far ahead
+  const LIVE_STORE = "urbanart.player.live." + token;  // {feed id: highest sequence taken}
+  const liveFeeds = new Map();  // feed id -> {sequence, text, payload, frame: {sha, src, sequence}, nextPoll, busy}
 
   // Small helpers -------------------------------------------------------------------------------
 
@@ -481,6 +487,141 @@
     return url;
   }
 
+  // Live works: the signed feed, its newest frame ------------------------------------------
+
+  const FEED_RE = /^\/live\/([A-Za-z0-9_-]{16,64})\/feed\.json$/;
+  const SHA_RE = /^[0-9a-f]{64}$/;
+
+  // The item's `live` entry when it is a live item this player can play (else its still plays).
+  function liveOf(item) {
+    const l = item && item.media_type === "live" ? item.live : null;
+    return l && typeof l.feed_url === "string" && FEED_RE.test(l.feed_url) && typeof l.profile === "string" ? l : null;
+  }
+
+  // The payload of a genuine feed document for this feed, not behind `after` (as
+  // urbanart/protocol/live_feed.py verify_feed): signed by the pinned key, well formed.
+  async function verifyFeed(text, feedId, after) {
+    let doc;
+    try { doc = JSON.parse(text); } catch (e) { throw new Error("the feed document is not JSON"); }
+    if (!doc || typeof doc.payload !== "string" || typeof doc.signature !== "string" ||
+        doc.format !== "urbanart.manifest.signed") {
+      throw new Error("the feed document is not a signed envelope");
+    }
+    if (doc.key_id !== keyId) throw new Error("the feed is signed by key " + doc.key_id + ", not the pinned " + keyId);
+    const ok = await crypto.subtle.verify({ name: "Ed25519" }, key, base64Bytes(doc.signature), utf8(doc.payload));
+    if (!ok) throw new Error("the feed signature does not match; it was altered");
+    const p = JSON.parse(doc.payload);
+    if (p.format !== "urbanart.live.feed" || p.feed !== feedId) throw new Error("the document is not this work's feed");
+    if (!Number.isInteger(p.sequence) || p.sequence < 0) throw new Error("the feed's sequence is malformed");
+    if (after !== null && p.sequence < after) {
+      throw new Error("the feed went backwards: sequence " + p.sequence + " after " + after);
+    }
+    if (!p.frames || typeof p.frames !== "object" || !Number.isFinite(parseInstant(p.time))) {
+      throw new Error("the feed document is malformed");
+    }
+    for (const f of Object.values(p.frames)) {
+      if (!f || !SHA_RE.test(String(f.sha256)) || typeof f.url !== "string" || !f.url.startsWith("/live/")) {
+        throw new Error("the feed's frame is malformed");
+      }
+    }
+    return p;
+  }
+
+  function feedState(feedId) {
+    let f = liveFeeds.get(feedId);
+    if (!f) {
+      const taken = load(LIVE_STORE, {})[feedId];
+      f = { sequence: Number.isInteger(taken) ? taken : null, text: null, payload: null, frame: null, nextPoll: 0, busy: false };
+      liveFeeds.set(feedId, f);
+    }
+    return f;
+  }
+
+  // One poll of the feed (the browser revalidates with If-None-Match: no-cache), and the frame
+  // when it is new: shown only once its bytes match the signed sha256 and size.
+  async function pollFeed(live, now) {
+    const feedId = FEED_RE.exec(live.feed_url)[1];
+    const f = feedState(feedId);
+    if (f.busy || now < f.nextPoll) return;
+    f.busy = true;
+    const interval = Math.max(500, Number(live.interval_s) * 1000 || 5000);
+    let ok = false;
+    try {
+      const response = await fetch(rootUrl(live.feed_url), { cache: "no-cache" });
+      if (!response.ok) throw new Error("live feed HTTP " + response.status);
+      const text = await response.text();
+      if (text === f.text) { ok = true; return; }
+      const p = await verifyFeed(text, feedId, f.sequence);
+      const wanted = p.frames[live.profile] || null;
+      let frame = f.frame;
+      if (!wanted) {
+        if (Object.keys(p.frames).length) error("live feed " + feedId + " has no frame for profile " + live.profile);
+        frame = null;
+      } else if (!frame || frame.sha !== wanted.sha256) {
+        const r = await fetch(rootUrl(wanted.url), { cache: "no-store" });
+        if (!r.ok) throw new Error("live frame HTTP " + r.status);
+        const body = await r.arrayBuffer();
+        if (!(await matches(wanted, body))) throw new Error("live frame refused (sha256 or size mismatch): " + wanted.url);
+        const src = URL.createObjectURL(new Blob([body], { type: "image/jpeg" }));
+        const img = new Image();
+        img.src = src;
+        await img.decode();
+        frame = { sha: wanted.sha256, src, sequence: p.sequence };
+      } else {
+        frame = Object.assign({}, frame, { sequence: p.sequence });
+      }
+      const old = f.frame;
+      Object.assign(f, { text, payload: p, frame, sequence: p.sequence });
+      const taken = load(LIVE_STORE, {});
+      taken[feedId] = p.sequence;
+      save(LIVE_STORE, taken);
+      if (old && old.src !== (frame && frame.src)) setTimeout(() => URL.revokeObjectURL(old.src), 5000);
+      ok = true;
+    } catch (e) {
+      error("live feed " + feedId + " refused or unreachable: " + e.message);
+    } finally {
+      f.nextPoll = Date.now() + (ok ? interval : Math.min(interval, 5000));
+      f.busy = false;
+    }
+  }
+
+  // The live frame to show now for this item, or null (none yet, or silent: show the still).
+  function liveFrameNow(item, now) {
+    const live = liveOf(item);
+    if (!live) return null;
+    const f = liveFeeds.get(FEED_RE.exec(live.feed_url)[1]);
+    if (!f || !f.frame || !f.payload) return null;
+    if (now - parseInstant(f.payload.time) > Number(f.payload.silence_s) * 1000) return null;
+    return f.frame;
+  }
+
+  // On each tick: poll the live item's feed when due, and cut to its newest frame (or back to
+  // the still once the feed is silent) within the same turn: no new play is recorded.
+  async function showLive(now) {
+    const s = onScreen;
+    if (!s || !s.item || s.pending || !liveOf(s.item)) return;
+    await pollFeed(liveOf(s.item), now);
+    if (onScreen !== s) return;
+    const frame = liveFrameNow(s.item, Date.now());
+    let src = frame ? frame.src : blobUrls.get(s.item.media.sha256);
+    if (!src) { try { src = await preload(s.item.media); } catch (e) { return; } }
+    if (onScreen !== s) return;
+    if (frontEl.getAttribute("src") !== src) {
+      const img = freeImage();
+      img.src = src;
+      try { await img.decode(); } catch (e) { error("cannot decode the live frame: " + e.message); return; }
+      if (onScreen !== s) return;
+      img.alt = s.item.alt_text || s.item.title;
+      img.dataset.itemId = String(s.item.item_id);
+      img.dataset.artworkId = String(s.item.artwork_id);
+      img.dataset.startedAt = String(s.startedAt);
+      img.dataset.liveSequence = frame ? String(frame.sequence) : "";
+      reveal(img, 0);
+    }
+    s.liveSequence = frame ? frame.sequence : null;
+    if (frame) s.frames.add(frame.sequence);
+  }
+
   // Showing -------------------------------------------------------------------------------------
 
   function showOverlay(item) {
@@ -629,10 +770,12 @@
       } catch (e) { videoFailed(item, e, !/^stalled/.test(e.message)); }
       finally { clearTimeout(timer); }
     }
-    const src = await preload(item.media);
+    const live = liveFrameNow(item, Date.now());  // a live item opens on its newest frame
+    const src = live ? live.src : await preload(item.media);
     const el = freeImage();
     el.src = src;
     el.alt = item.alt_text || item.title;
+    el.dataset.liveSequence = live ? String(live.sequence) : "";
     return { el, late };
   }
 
@@ -696,6 +839,7 @@
       key, version, item, playlist: showing.playlistName, since: Date.now(), endsAt: showing.endsAt,
       startedAt: showing.startedAt, videoAt: isVideoLayer ? showing.startedAt : null,
       retryAt: 0, fadeEnds: showing.fadeRemaining > 0 ? Date.now() + showing.fadeRemaining : 0,
+      frames: new Set(), liveSequence: null,
     };
     if (wantsGenerative(item)) runGenerative(onScreen);
     if (late) {
@@ -755,6 +899,7 @@
       present(showing, current.payload.manifest_version);
       watchVideo(now);
       retryVideo(now);
+      showLive(now);
       preloadNext(current.payload, showing, now);
       if (showing.nextChange !== null && showing.nextChange !== undefined) {
         wait = Math.min(wait, Math.max(20, showing.nextChange - now));
@@ -780,10 +925,12 @@
     const seconds = (end - s.since) / 1000;
     if (seconds <= 0) return;
     const plays = load(PLAYS_STORE, []);
-    plays.push({
+    const play = {
       id: uuid4(), artwork_sha256: s.item.media.sha256, playlist: s.playlist ? String(s.playlist).slice(0, 200) : null,
       started_at: iso(s.since), duration_s: Math.round(seconds * 1000) / 1000, manifest_version: s.version,
-    });
+    };
+    if (liveOf(s.item)) play.frames_shown = s.frames ? s.frames.size : 0;  // distinct frames on screen
+    plays.push(play);
     save(PLAYS_STORE, plays.slice(-MAX_PLAYS));
   }
 
@@ -947,6 +1094,7 @@
       sha256: onScreen && onScreen.item ? onScreen.item.media.sha256 : null,
       src: frontEl.getAttribute("src"),
       kind: frontEl.tagName === "VIDEO" ? "video" : frontEl === generativeEl ? "generative" : "image",
+      liveSequence: onScreen && onScreen.item ? (onScreen.liveSequence ?? null) : null,
       refusedVideos: Object.fromEntries(refusedVideos),
       refusedPackages: Object.fromEntries(refusedPackages),
       qrSrc: $("qr").getAttribute("src"),

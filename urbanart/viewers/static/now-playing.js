@@ -6,7 +6,10 @@
    the default playlist loops from the nearest window edge, as the players do. Arithmetic is in
    whole milliseconds, like the players'. A video item that began at s shows position
    (t - s) mod its video's length: the page plays the screen's own video from there and says
-   where it is ("0:12 of 0:30"). Text is only ever set with textContent. */
+   where it is ("0:12 of 0:30"). A live item (a generator's frames) shows the very frame the
+   screen shows now: the page follows the work's feed for the screen's profile (live-frame.js)
+   and offers "Keep this image" when the artist allows it. Text is only ever set with
+   textContent. */
 (function () {
   "use strict";
 
@@ -228,6 +231,25 @@
     return next;
   }
 
+  var stopLive = null;
+
+  /* Follow a live item's feed: its frame for this screen's profile replaces the still. */
+  function followLive(item) {
+    if (stopLive) { stopLive(); stopLive = null; }
+    var note = el("current-live"), keepLine = el("current-keep-line");
+    if (note) note.hidden = !(item && item.live);
+    if (keepLine) keepLine.hidden = true;
+    if (!item || !item.live || !window.urbanartLive) return;
+    stopLive = window.urbanartLive.follow(
+      { root: root, feed: item.live.feed, profile: item.live.profile, interval_s: item.live.interval_s },
+      function (frame) {
+        var img = el("current-image-link").querySelector("img");
+        if (img) window.urbanartLive.showIn(img, frame);
+        window.urbanartLive.keepLink(keepLine, el("current-keep"), frame);
+      }
+    );
+  }
+
   function render(now) {
     showNotice(now);
     var item = now.item;
@@ -276,6 +298,7 @@
     var before = justBefore(now);
     el("before").hidden = !before;
     if (before) card("before", before.item);
+    followLive(item);
     el("live").hidden = false;
   }
 
