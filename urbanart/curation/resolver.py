@@ -214,6 +214,7 @@ def rank_key(rule: ScheduleRule) -> tuple[int, datetime, int]:
 
 #: rank_key made in C: the same (priority, created_at, id) tuple without a Python call per rule.
 _RANK_KEY = attrgetter("priority", "created_at", "id")
+_RULE_ID = attrgetter("id")
 
 
 def _aware_utc(value: datetime, what: str) -> datetime:
@@ -555,13 +556,16 @@ def _ranked(
     given = rules if isinstance(rules, list) else list(rules)
     # A rule shared by many screens is one object: drop repeats by identity in C first, so the
     # Python loop below sees each distinct rule once rather than every binding.
-    by_id: dict[int, ScheduleRule] = {}
-    for rule in dict(zip(map(id, given), given, strict=True)).values():
-        seen = by_id.setdefault(rule.id, rule)
-        if seen is not rule and seen != rule:
-            raise InvalidValue(
-                "schedule", rule.id, "was given twice with different settings", key="schedule"
-            )
+    distinct = list(dict(zip(map(id, given), given, strict=True)).values())
+    by_id = dict(zip(map(_RULE_ID, distinct), distinct, strict=True))
+    if len(by_id) != len(distinct):  # one schedule as two objects: they must be equal
+        by_id = {}
+        for rule in distinct:
+            seen = by_id.setdefault(rule.id, rule)
+            if seen is not rule and seen != rule:
+                raise InvalidValue(
+                    "schedule", rule.id, "was given twice with different settings", key="schedule"
+                )
     enabled = [
         rule
         for rule in by_id.values()
@@ -586,19 +590,13 @@ def _canonical_version(
     Instants are integer µs since 1970 UTC, so the same instants written in different zones
     hash alike, and lists of integers keep the encoding in json's C fast path.
     """
-    rows = _ROW_TEXT
-    described = []
-    for row in table:
-        # Looked up by identity: hashing a row would call Enum.__hash__ in Python for its
-        # source, and rows are shared objects (one per winning rule, one per fallback). The
-        # entry holds the row itself, so its id cannot be reused while the entry lives.
-        known = rows.get(id(row))
-        if known is None or known[0] is not row:
-            if len(rows) >= _ROW_TEXT_LIMIT:
-                rows.clear()
-            text = _row_text(row)
-            known = rows[id(row)] = (row, text)
-        described.append(known[1])
+    # Rows looked up by identity: hashing a row would call Enum.__hash__ in Python for its
+    # source, and rows are shared objects (one per winning rule, one per fallback).
+    described = list(map(_ROW_TEXT.get, map(id, table)))
+    if None in described:
+        for n, row in enumerate(table):
+            if described[n] is None:
+                described[n] = _remember_row_text(row)
     # The same text json.dumps gives for [screen_id, low, high, starts, keys, described]: ints
     # print alike both ways, and each row's JSON is made once per distinct row (rows recur:
     # a schedule wins on every screen it reaches). Run starts recur too (a week's boundaries
@@ -607,7 +605,7 @@ def _canonical_version(
     number = _NUMBER_TEXT.__getitem__
     text = (
         f"[{screen_id},{low},{high},[{','.join(map(number, starts))}],"
-        f"[{','.join(map(number, keys))}],[{','.join(described)}]]"
+        f"[{','.join(map(number, keys))}],[{','.join(cast('list[str]', described))}]]"
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -624,7 +622,20 @@ def _row_text(row: RunRow) -> str:
     )
 
 
-_ROW_TEXT: dict[int, tuple[RunRow, str]] = {}
+def _remember_row_text(row: RunRow) -> str:
+    """A row's JSON, kept by the row's id; the row itself is kept alive beside it (in a list,
+    which costs the collector no new object per row), so its id cannot be reused while the
+    text is known."""
+    if len(_ROW_TEXT) >= _ROW_TEXT_LIMIT:
+        _ROW_TEXT.clear()
+        _ROW_KEPT.clear()
+    text = _ROW_TEXT[id(row)] = _row_text(row)
+    _ROW_KEPT.append(row)
+    return text
+
+
+_ROW_TEXT: dict[int, str] = {}
+_ROW_KEPT: list[RunRow] = []
 _ROW_TEXT_LIMIT = 65_536
 
 
@@ -709,16 +720,18 @@ def resolve_all(
     find = position.get
     rule_id = attrgetter("id")
     spans = _Spans(ranked_all, _micros(start_utc), _micros(end_utc))
-    alike: dict[tuple[str, Fallback, tuple[int, ...]], Runs] = {}
+    # Keyed by (zone, default playlist id and name, *rule places): one flat tuple per screen,
+    # whose hash stays in C (a Fallback holds a Source, whose Enum.__hash__ is Python code).
+    alike: dict[tuple[str | int | None, ...], Runs] = {}
     out: dict[int, Timeline] = {}
     for key, (context, rules) in inputs.items():
         places: set[int | None] = set(map(find, map(rule_id, rules)))
         places.discard(None)  # disabled, or out of the range's reach
-        ordered = tuple(sorted(cast("set[int]", places)))
-        fallback = _fallback(context)
-        same = (context.tz, fallback, ordered)
+        ordered = sorted(cast("set[int]", places))
+        same = (context.tz, context.default_playlist_id, context.default_playlist_name, *ordered)
         runs = alike.get(same)
         if runs is None:
+            fallback = _fallback(context)
             runs = alike[same] = _runs(ordered, spans, context.tz, fallback, losers)
         out[key] = Timeline(context.id, start_utc, end_utc, runs)
     return out
