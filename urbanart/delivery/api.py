@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import case, insert, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,7 @@ from urbanart.delivery.play_checks import (
     kept_manifests,
 )
 from urbanart.delivery.rate_limit import Rate, RateLimiter, retry_after
-from urbanart.library.database import insert_new_only
+from urbanart.library.database import dialect_insert, insert_new_only
 from urbanart.library.library import Library
 from urbanart.library.models import (
     Artwork,
@@ -222,7 +222,69 @@ def record_heartbeat(
     return record_heartbeats(library, [HeartbeatIn(screen_id, body, now, last_poll, token)])[0]
 
 
-def record_heartbeats(library: Library, beats: Sequence[HeartbeatIn]) -> list[bool]:
+class RecentHistory:
+    """screen id → the newest heartbeat-history row this process knows is stored for it.
+
+    Why: a heartbeat joins the history at most once per HEARTBEAT_HISTORY_INTERVAL, and asking
+    the database for each screen's recent rows on every batch was one of the writer's queries
+    per batch. A row this process stored (or saw) stays in the table at least that long
+    (retention counts in days), so while it is younger than the interval the question has its
+    answer without a query; only screens this process knows nothing recent about are asked
+    for (another hub worker may have stored one). Bounded by the number of screens.
+    """
+
+    def __init__(self) -> None:
+        self._at: dict[int, datetime] = {}
+
+    def get(self, screen_id: int) -> datetime | None:
+        return self._at.get(screen_id)
+
+    def covers(self, screen_id: int, now: datetime) -> bool:
+        """Whether a stored row is known within the interval before `now`."""
+        at = self._at.get(screen_id)
+        return at is not None and timedelta(0) <= now - at < HEARTBEAT_HISTORY_INTERVAL
+
+    def note(self, screen_id: int, at: datetime) -> None:
+        known = self._at.get(screen_id)
+        if known is None or at > known:
+            self._at[screen_id] = at
+
+
+def _state_upsert(dialect_name: str) -> Any:
+    """Insert-or-update of a screen's state row from one heartbeat, in one statement.
+
+    Everything the heartbeat says replaces what was there and clears offline_since; the last
+    manifest poll only moves forward (a poll flush of another worker may have stored a later
+    one).
+    """
+    table = ScreenState.__table__
+    stmt = dialect_insert(dialect_name, table)
+    new = stmt.excluded
+    replaced = (
+        "last_seen_at",
+        "manifest_version",
+        "playing_sha256",
+        "playing_title",
+        "player_version",
+        "free_disk_bytes",
+        "errors",
+        "refused",
+    )
+    columns: dict[str, Any] = {name: new[name] for name in replaced}
+    columns["last_poll_at"] = case(
+        (
+            or_(table.c.last_poll_at.is_(None), new.last_poll_at > table.c.last_poll_at),
+            new.last_poll_at,
+        ),
+        else_=table.c.last_poll_at,
+    )
+    columns["offline_since"] = None
+    return stmt.on_conflict_do_update(index_elements=[table.c.screen_id], set_=columns)
+
+
+def record_heartbeats(
+    library: Library, beats: Sequence[HeartbeatIn], recent: RecentHistory | None = None
+) -> list[bool]:
     """Upsert each screen's state; append a heartbeat to the history unless the screen has a
     history row younger than HEARTBEAT_HISTORY_INTERVAL. One result per heartbeat: False when
     the screen is gone or its token is no longer the screen's poll token (rotated: refused at
@@ -232,14 +294,21 @@ def record_heartbeats(library: Library, beats: Sequence[HeartbeatIn]) -> list[bo
     otherwise write every one of them in full (megabytes a second); the state, which the
     studio shows, still follows every heartbeat.
 
-    Why many at once: a fleet sends hundreds of heartbeats a second and the hub writes them on
-    one thread; written one transaction each, every heartbeat pays several round trips to the
-    database and the queue grows under load. The hub gathers the heartbeats waiting for the
-    writer (HeartbeatWriter) and stores them here in one transaction with a handful of queries.
+    Why many at once, in few statements: a fleet sends hundreds of heartbeats a second and the
+    hub writes them on one thread; written one transaction each, every heartbeat pays several
+    round trips to the database and the queue grows under load. The hub gathers the heartbeats
+    waiting for the writer (HeartbeatWriter) and stores them here in one transaction: one query
+    for the tokens, one insert-or-update of the states (the batch's last word per screen, in
+    screen order so concurrent writers lock rows in one order), the history rows, and a query
+    for recent history only for screens `recent` (this process's memory) knows nothing about.
+    Core statements, not ORM objects: the ORM's flush cost more than the database did.
     """
     if not beats:
         return []
+    recent = recent if recent is not None else RecentHistory()
+    learned: dict[int, list[datetime]] = {}
     with WRITE_LOCK, library.session() as session:
+        dialect = session.get_bind().dialect.name
         ids = sorted({b.screen_id for b in beats})
         tokens = dict(
             session.execute(select(Screen.id, Screen.poll_token).where(Screen.id.in_(ids))).all()
@@ -257,56 +326,69 @@ def record_heartbeats(library: Library, beats: Sequence[HeartbeatIn]) -> list[bo
             if (playing := b.body.get("playing")) and not playing.get("title")
         }
         titles = artworks_by_sha(session, untitled) if untitled else {}
-        live_ids = sorted({b.screen_id for b in live})
-        states = _state_rows(session, live_ids, min(b.now for b in live))
-        since = min(b.now for b in live) - HEARTBEAT_HISTORY_INTERVAL
-        kept: dict[int, list[datetime]] = {}
-        for screen_id, at in session.execute(
-            select(Heartbeat.screen_id, Heartbeat.received_at).where(
-                Heartbeat.screen_id.in_(live_ids),
-                Heartbeat.received_at > since,
-                Heartbeat.received_at <= max(b.now for b in live),
-            )
-        ):
-            kept.setdefault(screen_id, []).append(at)
-        history: list[dict[str, Any]] = []
+        states: dict[int, dict[str, Any]] = {}
         for beat in live:
-            body, now = beat.body, beat.now
+            body = beat.body
             playing = body.get("playing")
             sha = playing["artwork_sha256"].lower() if playing else None
             title = playing.get("title") if playing else None
             if sha and not title:
                 match = titles.get(sha)
                 title = match[1] if match else None
-            state = states[beat.screen_id]
-            state.last_seen_at = now
-            if beat.last_poll is not None and (
-                state.last_poll_at is None or beat.last_poll > state.last_poll_at
-            ):
-                state.last_poll_at = beat.last_poll
-            state.manifest_version = body.get("manifest_version")
-            state.playing_sha256 = sha
-            state.playing_title = title
-            state.player_version = body.get("player_version")
-            state.free_disk_bytes = body.get("free_disk_bytes")
-            state.errors = json.dumps(
-                list(body.get("errors", []))[-MAX_ERRORS_KEPT:], ensure_ascii=False
-            )
+            last_poll = beat.last_poll
+            before = states.get(beat.screen_id)
+            if before is not None and before["last_poll_at"] is not None:
+                if last_poll is None or before["last_poll_at"] > last_poll:
+                    last_poll = before["last_poll_at"]
             refused = body.get("refused")
-            state.refused = json.dumps(refused, ensure_ascii=False) if refused else None
-            state.offline_since = None
-            recent = kept.setdefault(beat.screen_id, [])
-            if not any(timedelta(0) <= now - at < HEARTBEAT_HISTORY_INTERVAL for at in recent):
-                recent.append(now)
+            states[beat.screen_id] = {  # the batch's last heartbeat per screen wins
+                "screen_id": beat.screen_id,
+                "last_seen_at": beat.now,
+                "last_poll_at": last_poll,
+                "manifest_version": body.get("manifest_version"),
+                "playing_sha256": sha,
+                "playing_title": title,
+                "player_version": body.get("player_version"),
+                "free_disk_bytes": body.get("free_disk_bytes"),
+                "errors": json.dumps(
+                    list(body.get("errors", []))[-MAX_ERRORS_KEPT:], ensure_ascii=False
+                ),
+                "refused": json.dumps(refused, ensure_ascii=False) if refused else None,
+            }
+        session.execute(_state_upsert(dialect), [states[i] for i in sorted(states)])
+        for beat in live:
+            known = recent.get(beat.screen_id)
+            if known is not None:
+                learned.setdefault(beat.screen_id, [known])
+        unknown = sorted({b.screen_id for b in live if not recent.covers(b.screen_id, b.now)})
+        if unknown:
+            since = min(b.now for b in live) - HEARTBEAT_HISTORY_INTERVAL
+            for screen_id, at in session.execute(
+                select(Heartbeat.screen_id, Heartbeat.received_at).where(
+                    Heartbeat.screen_id.in_(unknown),
+                    Heartbeat.received_at > since,
+                    Heartbeat.received_at <= max(b.now for b in live),
+                )
+            ):
+                learned.setdefault(screen_id, []).append(at)
+        history: list[dict[str, Any]] = []
+        for beat in live:
+            now = beat.now
+            kept = learned.setdefault(beat.screen_id, [])
+            if not any(timedelta(0) <= now - at < HEARTBEAT_HISTORY_INTERVAL for at in kept):
+                kept.append(now)
                 history.append(
                     {
                         "screen_id": beat.screen_id,
                         "received_at": now,
-                        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                        "body": json.dumps(beat.body, ensure_ascii=False, separators=(",", ":")),
                     }
                 )
         if history:
-            session.execute(insert(Heartbeat), history)
+            session.execute(insert(Heartbeat.__table__), history)
+    for screen_id, times in learned.items():  # committed: now known to be stored
+        if times:
+            recent.note(screen_id, max(times))
     return held
 
 
@@ -479,6 +561,7 @@ class HeartbeatWriter:
         self._lock = threading.Lock()
         self._pending: list[tuple[HeartbeatIn, Future[bool]]] = []
         self._scheduled = False
+        self.recent = RecentHistory()  # touched on the writer thread only
 
     def submit(self, beat: HeartbeatIn) -> Future[bool]:
         """A future that holds record_heartbeats' answer for this heartbeat, or its error."""
@@ -499,7 +582,9 @@ class HeartbeatWriter:
             else:
                 self._scheduled = False
         try:
-            results = record_heartbeats(self.library, [beat for beat, _ in batch])
+            results = record_heartbeats(
+                self.library, [beat for beat, _ in batch], self.recent
+            )
         except Exception as exc:  # every waiting request answers with it (503 when busy)
             for _, done in batch:
                 done.set_exception(exc)
