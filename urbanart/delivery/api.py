@@ -337,9 +337,9 @@ def record_heartbeats(
                 title = match[1] if match else None
             last_poll = beat.last_poll
             before = states.get(beat.screen_id)
-            if before is not None and before["last_poll_at"] is not None:
-                if last_poll is None or before["last_poll_at"] > last_poll:
-                    last_poll = before["last_poll_at"]
+            earlier = before["last_poll_at"] if before is not None else None
+            if earlier is not None and (last_poll is None or earlier > last_poll):
+                last_poll = earlier
             refused = body.get("refused")
             states[beat.screen_id] = {  # the batch's last heartbeat per screen wins
                 "screen_id": beat.screen_id,
