@@ -20,6 +20,7 @@ for that screen (play_checks.py) or the batch gets 422; and any malformed number
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -30,9 +31,9 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, insert, or_, select
+from sqlalchemy import Table, case, insert, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -57,6 +58,7 @@ from urbanart.library.models import (
     ScreenState,
 )
 from urbanart.protocol.hub_api import BadRequest, check, parse_instant, parse_json
+from urbanart.protocol.quick_check import heartbeat_ok
 
 log = logging.getLogger("urbanart.hub")
 
@@ -67,6 +69,9 @@ Send = Callable[[Message], Awaitable[None]]
 
 HEARTBEAT_LIMIT = 64 * 1024
 PLAYS_LIMIT = 1024 * 1024
+#: A heartbeat body up to this size is parsed and checked on the event loop (an ordinary one is
+#: about 150 bytes; a bigger one goes to the checker thread, as plays always do).
+AT_ONCE_BYTES = 4096
 MAX_ERRORS_KEPT = 20
 #: A heartbeat is kept in the history at most this often per screen (the state: every time).
 HEARTBEAT_HISTORY_INTERVAL = timedelta(minutes=1)
@@ -222,6 +227,11 @@ def record_heartbeat(
     return record_heartbeats(library, [HeartbeatIn(screen_id, body, now, last_poll, token)])[0]
 
 
+#: The tables the heartbeat writer writes with Core statements (no ORM objects).
+HEARTBEATS = cast(Table, Heartbeat.__table__)
+SCREEN_STATES = cast(Table, ScreenState.__table__)
+
+
 class RecentHistory:
     """screen id → the newest heartbeat-history row this process knows is stored for it.
 
@@ -257,7 +267,7 @@ def _state_upsert(dialect_name: str) -> Any:
     manifest poll only moves forward (a poll flush of another worker may have stored a later
     one).
     """
-    table = ScreenState.__table__
+    table = SCREEN_STATES
     stmt = dialect_insert(dialect_name, table)
     new = stmt.excluded
     replaced = (
@@ -385,7 +395,7 @@ def record_heartbeats(
                     }
                 )
         if history:
-            session.execute(insert(Heartbeat.__table__), history)
+            session.execute(insert(HEARTBEATS), history)
     for screen_id, times in learned.items():  # committed: now known to be stored
         if times:
             recent.note(screen_id, max(times))
@@ -545,12 +555,25 @@ async def read_body(receive: Receive, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
+def _settle(answers: list[tuple[asyncio.Future[bool], bool | BaseException]]) -> None:
+    """Resolve a batch's waiting requests on their event loop (a request gone stays gone)."""
+    for done, answer in answers:
+        if done.done():
+            continue
+        if isinstance(answer, BaseException):
+            done.set_exception(answer)
+        else:
+            done.set_result(answer)
+
+
 class HeartbeatWriter:
     """Heartbeats waiting for the writer thread, stored together (record_heartbeats).
 
     A heartbeat arriving while none waits schedules one write on the writer thread; those
     arriving until it runs join it, so under load each transaction carries many heartbeats
     (at most MAX_BATCH; the rest go in the next), and when idle each goes alone at once.
+    Requests on an event loop get their answers in one hop back to it per batch (not one
+    wake-up of the loop per heartbeat).
     """
 
     MAX_BATCH = 500
@@ -559,19 +582,28 @@ class HeartbeatWriter:
         self.library = library
         self.db = db
         self._lock = threading.Lock()
-        self._pending: list[tuple[HeartbeatIn, Future[bool]]] = []
+        self._pending: list[tuple[HeartbeatIn, Future[bool] | asyncio.Future[bool]]] = []
         self._scheduled = False
         self.recent = RecentHistory()  # touched on the writer thread only
 
     def submit(self, beat: HeartbeatIn) -> Future[bool]:
         """A future that holds record_heartbeats' answer for this heartbeat, or its error."""
         done: Future[bool] = Future()
+        self._queue(beat, done)
+        return done
+
+    def submit_on_loop(self, beat: HeartbeatIn) -> asyncio.Future[bool]:
+        """submit() for a request on the running event loop: an asyncio future to await."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue(beat, done)
+        return done
+
+    def _queue(self, beat: HeartbeatIn, done: Future[bool] | asyncio.Future[bool]) -> None:
         with self._lock:
             self._pending.append((beat, done))
             if not self._scheduled:
                 self._scheduled = True
                 self.db.submit(self._write)
-        return done
 
     def _write(self) -> None:
         with self._lock:
@@ -581,16 +613,24 @@ class HeartbeatWriter:
                 self.db.submit(self._write)  # the rest right after, in order
             else:
                 self._scheduled = False
+        answers: list[bool | BaseException]
         try:
-            results = record_heartbeats(
-                self.library, [beat for beat, _ in batch], self.recent
+            answers = list(
+                record_heartbeats(self.library, [beat for beat, _ in batch], self.recent)
             )
         except Exception as exc:  # every waiting request answers with it (503 when busy)
-            for _, done in batch:
-                done.set_exception(exc)
-            return
-        for (_, done), result in zip(batch, results, strict=True):
-            done.set_result(result)
+            answers = [exc] * len(batch)
+        on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], Any]]] = {}
+        for (_, done), answer in zip(batch, answers, strict=True):
+            if isinstance(done, asyncio.Future):
+                on_loops.setdefault(done.get_loop(), []).append((done, answer))
+            elif isinstance(answer, BaseException):
+                done.set_exception(answer)
+            else:
+                done.set_result(answer)
+        for loop, settled in on_loops.items():
+            with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
+                loop.call_soon_threadsafe(_settle, settled)
 
 
 class ScreenApi:
@@ -715,9 +755,11 @@ class ScreenApi:
         now = datetime.now(UTC)
         extra: list[tuple[bytes, bytes]] = []
         try:
-            value = await loop.run_in_executor(
-                self.checker, self._prepare, kind, token, screen_id, body, now
-            )
+            value = self._prepare_at_once(kind, body)
+            if value is None:
+                value = await loop.run_in_executor(
+                    self.checker, self._prepare, kind, token, screen_id, body, now
+                )
             status, answer = await self._write(kind, screen_id, token, value, now)
         except BadRequest as exc:
             status, answer = 400, error_body(exc.error, exc.detail)
@@ -728,6 +770,22 @@ class ScreenApi:
             status, answer = 503, error_body("busy", "the hub's database is busy; retry later")
             extra.append((b"retry-after", b"5"))
         await send_json(send, status, answer, extra=extra)
+
+    @staticmethod
+    def _prepare_at_once(kind: str, body: bytes) -> Any:
+        """An ordinary small heartbeat, parsed and checked right here on the event loop (tens
+        of microseconds with the quick check: a hop to the checker thread and back costs more);
+        None for everything else, which _prepare handles on the checker thread.
+        """
+        if kind != "heartbeat" or len(body) > AT_ONCE_BYTES:
+            return None
+        value = parse_json(body)
+        if not heartbeat_ok(value):
+            return None
+        playing = value["playing"]
+        if playing and playing.get("since"):
+            parse_instant(playing["since"], "playing/since")
+        return value
 
     def _prepare(self, kind: str, token: str, screen_id: int, body: bytes, now: datetime) -> Any:
         """Parse and check a body (on the checker thread): the heartbeat, or the plays to store.
@@ -752,8 +810,8 @@ class ScreenApi:
         if kind == "heartbeat":
             polled = self._take_poll(token)
             last_poll = datetime.fromtimestamp(polled, UTC) if polled is not None else None
-            ok = await asyncio.wrap_future(
-                self.heartbeats.submit(HeartbeatIn(screen_id, value, now, last_poll, token))
+            ok = await self.heartbeats.submit_on_loop(
+                HeartbeatIn(screen_id, value, now, last_poll, token)
             )
             if not ok:
                 return 404, NOT_FOUND_BODY
