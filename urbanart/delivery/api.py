@@ -11,10 +11,11 @@ limited, when an unknown token arrives; an unknown token gets exactly the static
 The token is the only credential and it lives on a device in the street, so what one token can
 write is bounded too: requests per token go through token buckets (429 with Retry-After, before
 the body is read); parsing and checking a body (up to a megabyte of JSON for 1,000 plays) runs
-on a checker thread, never on the event loop; a heartbeat always updates the screen's state but
-adds to its history at most once per ``HEARTBEAT_HISTORY_INTERVAL``; plays must be plausible
-for that screen (play_checks.py) or the batch gets 422; and any malformed number or date is a
-4xx naming the field, never a 500.
+on a checker thread, never on the event loop, except an ordinary heartbeat of at most
+``AT_ONCE_BYTES`` that quick_check.py accepts in microseconds (the hop would cost more); a
+heartbeat always updates the screen's state but adds to its history at most once per
+``HEARTBEAT_HISTORY_INTERVAL``; plays must be plausible for that screen (play_checks.py) or the
+batch gets 422; and any malformed number or date is a 4xx naming the field, never a 500.
 """
 
 from __future__ import annotations
