@@ -63,6 +63,7 @@ from urbanart.library.video_renditions import (
 from urbanart.library.vocabulary import ReviewStatus, disclosure, license_url
 from urbanart.player.web_files import web_player_files
 from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path, media_url
+from urbanart.viewers import page_units
 from urbanart.viewers.gone import GONE_RECORD
 from urbanart.viewers.output_cache import OutputCache, code_digest
 from urbanart.viewers.output_cache import digest as output_digest
@@ -113,6 +114,8 @@ class PublishResult:
     #: Pages, QR codes and manifests taken from the publish cache, and those made anew.
     outputs_reused: int = 0
     outputs_made: int = 0
+    #: Viewer files carried over from the served release, their inputs unchanged (not built).
+    outputs_carried: int = 0
 
     @property
     def totals(self) -> dict[str, int]:
@@ -153,7 +156,11 @@ class PublishResult:
                 "waiting_grace": self.media_waiting,
             },
             "files": {"linked": self.files_linked, "written": self.files_written},
-            "outputs": {"reused": self.outputs_reused, "made": self.outputs_made},
+            "outputs": {
+                "reused": self.outputs_reused,
+                "made": self.outputs_made,
+                "carried": self.outputs_carried,
+            },
             "screens": [s.to_json() for s in self.screens],
             "warnings": list(self.warnings),
         }
@@ -174,6 +181,10 @@ class _Plan:
     dropped: dict[int, list[DroppedItem]]
     warnings: dict[int, list[str]]
     global_warnings: list[str]
+    #: Files carried over from the served release unchanged: tree path -> sha256 (page_units).
+    carried: dict[str, str] = field(default_factory=dict)
+    #: The viewer units' input digests, recorded in the new release's index.
+    page_inputs: dict[str, str] = field(default_factory=dict)
 
 
 def window_for(now: datetime, look_ahead_days: int) -> tuple[datetime, datetime]:
@@ -316,6 +327,7 @@ def _plan(
     tree: Tree | None = None,
     previous: ReleaseIndex | None = None,
     outputs: OutputCache | None = None,
+    carry: bool = True,
 ) -> _Plan:
     settings = load_settings(library)
     inputs = schedules.load_all(library)
@@ -522,11 +534,14 @@ def _plan(
         library,
         plan.payloads,
         base_url=settings.public_base_url,
-        previous_files=previous.files if previous is not None else (),
+        previous_files=previous.files if previous is not None else {},
         previous_gone=_previous_gone(tree, previous),
+        previous_inputs=_previous_inputs(previous) if carry else None,
         outputs=outputs,
     )
     plan.files.update(viewers.files)  # pages, QR codes, CSS: docs/published-tree.md
+    plan.carried.update(viewers.carried)  # unchanged units' files, named by sha256
+    plan.page_inputs.update(viewers.inputs)
     plan.media.update(viewers.media)  # the pages' images, content-addressed like screens' media
     return plan
 
@@ -612,6 +627,25 @@ def _reuse_manifest(
     if numbered != (last if last is not None else (numbered[0], 1)):
         return None
     return data, payload
+
+
+def _previous_inputs(index: ReleaseIndex | None) -> dict[str, str]:
+    """The served release's viewer units' input digests (empty before the first publish or
+    for a release made before they were recorded)."""
+    found = index.extra.get(page_units.INDEX_KEY) if index is not None else None
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): str(v) for k, v in found.items()}
+
+
+def _missing_carried(tree: Tree, plan: _Plan, previous: ReleaseIndex | None) -> bool:
+    """True when a file the plan carries over is gone from the served release's folder (a
+    damaged tree): the release must then be built from bytes, not links."""
+    if not plan.carried:
+        return False
+    if previous is None:
+        return True
+    return any(not tree.release_file(previous.release, p).is_file() for p in plan.carried)
 
 
 def _previous_gone(tree: Tree | None, index: ReleaseIndex | None) -> bytes | None:
@@ -847,6 +881,7 @@ def _publish(
             None, True, changed, None, start, until, tuple(changes),
             media_written=new_media, warnings=tuple(plan.global_warnings),
             outputs_reused=outputs.hits, outputs_made=outputs.misses,
+            outputs_carried=len(plan.carried),
         )  # fmt: skip
 
     with tree.lock(library.engine):
@@ -871,8 +906,15 @@ def _publish(
             changes = _changes(plan, old)
             media_written = _copy_media(library, tree, plan.media)
             _crash_point("after-media")
-            digests = _digests(plan.files)
+            digests = {**_digests(plan.files), **plan.carried}
             changed = current is None or current.files != digests
+            if changed and _missing_carried(tree, plan, current):
+                plan = _plan(
+                    library, key, start, until, progress, cancel,
+                    old=old, now=now, tree=tree, previous=current, outputs=outputs, carry=False,
+                )  # fmt: skip
+                outputs.flush()
+                digests = _digests(plan.files)
             linked = written = 0
             if changed:
                 if cancel is not None and cancel.is_set():
@@ -880,19 +922,18 @@ def _publish(
                         "Publishing was cancelled; the published tree is unchanged."
                     )
                 release_name = tree.new_release_name(str(publication_id))
-                half = max(1, len(plan.files) // 2)
+                half = max(1, (len(plan.files) + len(plan.carried)) // 2)
 
                 def on_file(number: int, total: int) -> None:
                     if number == half:
                         _crash_point("mid-release")
 
                 linked, written = tree.build_release(
-                    release_name, plan.files, current, on_file=on_file
+                    release_name, plan.files, current, on_file=on_file, carried=plan.carried
                 )
                 media_used = frozenset(plan.media)  # the manifests' and the pages' media
-                tree.mark_complete(
-                    ReleaseIndex(release_name, digests, media_used, {"publication": publication_id})
-                )
+                extra = {"publication": publication_id, page_units.INDEX_KEY: plan.page_inputs}
+                tree.mark_complete(ReleaseIndex(release_name, digests, media_used, extra))
                 _crash_point("before-swap")
                 if cancel is not None and cancel.is_set():
                     raise PublishCancelled(
@@ -901,6 +942,12 @@ def _publish(
                 tree.swap(release_name)
                 _crash_point("after-swap")
                 release_name = None  # served now: never clean it up as half-built
+            elif current is not None and _previous_inputs(current) != plan.page_inputs:
+                # The same files, from inputs now named differently (or a release made before
+                # units were recorded): record them, so the next publish can carry them over.
+                extra = {**current.extra, page_units.INDEX_KEY: plan.page_inputs}
+                same = ReleaseIndex(current.release, current.files, current.media, extra)
+                tree.mark_complete(same)
             tree.clean(KEEP_RELEASES)
             removed, waiting = tree.collect_media(tree.kept_media(), now, grace)
             served = tree.current_release()
@@ -920,6 +967,7 @@ def _publish(
                 warnings=tuple(plan.global_warnings),
                 outputs_reused=outputs.hits,
                 outputs_made=outputs.misses,
+                outputs_carried=len(plan.carried),
             )
             _record_manifests(library, plan, publication_id, now)
             _finish(library, publication_id, PublicationStatus.DONE, result.to_json())
