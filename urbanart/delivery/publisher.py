@@ -337,7 +337,9 @@ def _plan(
         screens = list(session.scalars(select(Screen).order_by(Screen.id)))
     # Manifests carry only who wins, so segments split only where the winner changes.
     timelines: dict[int, Timeline] = resolve_all(inputs, start, until, losers=False)
-    wanted = set().union(*(t.playlist_ids for t in timelines.values())) | {
+    # Each timeline's playlists, read once (the property reads the timeline's table each time).
+    plays = {sid: timeline.playlist_ids for sid, timeline in timelines.items()}
+    wanted = set().union(*plays.values()) | {
         s.default_playlist_id for s in screens if s.default_playlist_id is not None
     }
     playlists = _load_playlists(library, wanted)
@@ -357,13 +359,16 @@ def _plan(
     )
     renditions: dict[tuple[str, str], RenditionRecord | str] = {}
     videos = _Videos()
-    renditions.update(made_renditions(library, _wanted_renditions(screens, timelines, playlists)))
+    renditions.update(made_renditions(library, _wanted_renditions(screens, plays, playlists)))
     # A playlist's facts for one screen profile and languages are the same on every screen of
     # that profile and languages: made once, with the digest that stands for them in the
     # screens' input digests, and the notes on videos that could not be made for that size.
     made: dict[_FactsKey, tuple[mf.PlaylistFacts, list[DroppedItem], str, list[str]]] = {}
     common = _manifest_inputs(key, settings.public_base_url, announcement, start, until)
     kept = kept_payloads.KeptPayloads(outputs) if outputs is not None else None
+    #: Per screen: what its manifest is made from, and its input digest (made in a second pass,
+    #: once the cache has fetched every screen's kept manifest in a few queries).
+    pending: list[tuple[mf.ScreenFacts, Timeline, dict[int, mf.PlaylistFacts], str, str]] = []
     for number, screen in enumerate(screens, start=1):
         if cancel is not None and cancel.is_set():
             raise PublishCancelled("Publishing was cancelled; the published tree is unchanged.")
@@ -376,8 +381,9 @@ def _plan(
             )
             continue
         profile = screen_profile(screen.width, screen.height)
+        profile_key = profile.key()
         timeline = timelines[screen.id]
-        used = set(timeline.playlist_ids)
+        used = set(plays[screen.id])
         if screen.default_playlist_id is not None:
             used.add(screen.default_playlist_id)
         facts: dict[int, mf.PlaylistFacts] = {}
@@ -388,7 +394,7 @@ def _plan(
             playlist = playlists.get(pid)
             if playlist is None:
                 continue
-            known = made.get((pid, profile.key(), languages))
+            known = made.get((pid, profile_key, languages))
             if known is not None:
                 facts[pid] = known[0]
                 dropped.extend(known[1])
@@ -406,7 +412,7 @@ def _plan(
                     )
                     continue
                 asset = artwork.asset
-                cache_key = (asset.sha256, profile.key())
+                cache_key = (asset.sha256, profile_key)
                 if cache_key not in renditions:
                     try:
                         renditions[cache_key] = ensure_rendition(library, asset.sha256, profile)
@@ -472,7 +478,7 @@ def _plan(
                 )
             items = [localize(i, texts.get(i.artwork_id, {}), languages) for i in items]
             facts[pid] = mf.PlaylistFacts(pid, playlist.name, tuple(items))
-            made[(pid, profile.key(), languages)] = (
+            made[(pid, profile_key, languages)] = (
                 facts[pid],
                 dropped[dropped_before:],
                 output_digest("playlist", facts[pid]),
@@ -503,9 +509,20 @@ def _plan(
             common,
             screen_facts,
             timeline.version,
-            tuple(made[(pid, profile.key(), languages)][2] for pid in sorted(facts)),
+            tuple(made[(pid, profile_key, languages)][2] for pid in sorted(facts)),
         )
-        last = sequences.get(screen.id)
+        plan.tokens[screen.id] = screen.poll_token
+        plan.names[screen.id] = screen.name
+        plan.dropped[screen.id] = dropped
+        plan.warnings[screen.id] = warnings
+        pending.append((screen_facts, timeline, facts, relpath, inputs_key))
+    if outputs is not None:  # a few queries for what a thousand single reads would fetch
+        outputs.prefetch(k for *_, k in pending)
+        outputs.prefetch(kept_payloads.skeleton_key(k) for *_, k in pending)
+    for screen_facts, timeline, facts, relpath, inputs_key in pending:
+        if cancel is not None and cancel.is_set():
+            raise PublishCancelled("Publishing was cancelled; the published tree is unchanged.")
+        last = sequences.get(screen_facts.id)
         reused = _reuse_manifest(outputs, kept, inputs_key, last)
         if reused is not None:  # the same inputs as a publish before: the same signed bytes
             plan.files[relpath], payload = reused
@@ -517,17 +534,13 @@ def _plan(
                 public_base_url=settings.public_base_url,
                 key_announcement=announcement,
             )
-            payload = _number(payload, sequences.get(screen.id))
+            payload = _number(payload, last)
             envelope = key.sign_envelope(mf.payload_text(payload))
             plan.files[relpath] = envelope.encode("utf-8")
             if outputs is not None:
                 outputs.put(inputs_key, plan.files[relpath])
                 kept_payloads.keep(outputs, inputs_key, payload)
-        plan.payloads[screen.id] = payload
-        plan.tokens[screen.id] = screen.poll_token
-        plan.names[screen.id] = screen.name
-        plan.dropped[screen.id] = dropped
-        plan.warnings[screen.id] = warnings
+        plan.payloads[screen_facts.id] = payload
     if progress is not None:
         progress(len(screens), len(screens), "")
     viewers = build_viewers(
@@ -562,7 +575,7 @@ def _transcode_note(
 
 
 def _wanted_renditions(
-    screens: list[Screen], timelines: dict[int, Timeline], playlists: dict[int, Playlist]
+    screens: list[Screen], plays: dict[int, frozenset[int]], playlists: dict[int, Playlist]
 ) -> set[tuple[str, str]]:
     """(asset sha256, profile key) of every rendition the screens' playlists show."""
     assets: dict[int, set[str]] = {
@@ -572,8 +585,7 @@ def _wanted_renditions(
     wanted: set[tuple[str, str]] = set()
     for screen in screens:
         key = screen_profile(screen.width, screen.height).key()
-        timeline = timelines.get(screen.id)
-        used = set(timeline.playlist_ids) if timeline is not None else set()
+        used = set(plays.get(screen.id, ()))
         used.add(screen.default_playlist_id or 0)
         for pid in used:
             wanted.update((sha, key) for sha in assets.get(pid, ()))

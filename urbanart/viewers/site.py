@@ -887,9 +887,10 @@ def build_viewers(
         for aid in held:
             seen_on[aid].append(sid)
 
-    def screen_inputs(sid: int) -> tuple[object, ...]:
-        spoken = tuple(languages.get(sid, ()))
-        return (sid, payloads[sid]["manifest_version"], cities.get(sid, ""), spoken)
+    screen_key = {
+        sid: (sid, payloads[sid]["manifest_version"], cities.get(sid, ""), languages.get(sid, ()))
+        for sid in payloads
+    }
 
     to_build = {
         aid
@@ -901,7 +902,7 @@ def build_viewers(
             works[aid],
             tuple(member_of[aid]),
             stable(videos.get(aid)),
-            tuple(screen_inputs(sid) for sid in seen_on[aid]),
+            tuple(screen_key[sid] for sid in seen_on[aid]),
         )
     }
     playlists_to_build = {
@@ -923,7 +924,7 @@ def build_viewers(
             unit_name("s", sid),
             unit_files("s", sid),
             common,
-            screen_inputs(sid),
+            screen_key[sid],
             tuple(works[aid] for aid in shows[sid]),
         )
     }
