@@ -182,13 +182,30 @@ def page_image(
 # Gathering -------------------------------------------------------------------------------------
 
 
+def _distinct_playlists(
+    payloads: Mapping[int, Mapping[str, Any]],
+) -> list[Mapping[str, Any]]:
+    """Every playlist entry of the payloads, in screen then playlist order, each one once: the
+    payloads kept in the publish cache share one entry object among the screens that carry it
+    (kept_payloads.py), so a thousand screens cost a pass over a few dozen entries."""
+    seen: set[int] = set()
+    found: list[Mapping[str, Any]] = []
+    for sid in sorted(payloads):
+        entries = payloads[sid]["playlists"]
+        for pid in sorted(entries, key=int):
+            entry = entries[pid]
+            if id(entry) not in seen:
+                seen.add(id(entry))
+                found.append(entry)
+    return found
+
+
 def _published_items(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
     """artwork id -> its manifest item (the first met; every manifest of one publish agrees)."""
     found: dict[int, Mapping[str, Any]] = {}
-    for sid in sorted(payloads):
-        for pid in sorted(payloads[sid]["playlists"], key=int):
-            for item in payloads[sid]["playlists"][pid]["items"]:
-                found.setdefault(int(item["artwork_id"]), item)
+    for entry in _distinct_playlists(payloads):
+        for item in entry["items"]:
+            found.setdefault(int(item["artwork_id"]), item)
     return found
 
 
@@ -196,18 +213,17 @@ def _page_videos(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping
     """artwork id -> the largest video rendition any screen got (manifest v3 `video`): the page
     plays a file the tree already holds, so a video work costs its page no transcode."""
     found: dict[int, Mapping[str, Any]] = {}
-    for sid in sorted(payloads):
-        for pid in sorted(payloads[sid]["playlists"], key=int):
-            for item in payloads[sid]["playlists"][pid]["items"]:
-                video = item.get("video") if item.get("media_type") == "video" else None
-                if not isinstance(video, Mapping):
-                    continue
-                aid = int(item["artwork_id"])
-                known = found.get(aid)
-                if known is None or video["width"] * video["height"] > (
-                    known["width"] * known["height"]
-                ):
-                    found[aid] = video
+    for entry in _distinct_playlists(payloads):
+        for item in entry["items"]:
+            video = item.get("video") if item.get("media_type") == "video" else None
+            if not isinstance(video, Mapping):
+                continue
+            aid = int(item["artwork_id"])
+            known = found.get(aid)
+            if known is None or video["width"] * video["height"] > (
+                known["width"] * known["height"]
+            ):
+                found[aid] = video
     return found
 
 
@@ -879,16 +895,20 @@ def build_viewers(
     }
     shows: dict[int, list[int]] = {}  # screen id -> the works its manifest holds
     seen_on: dict[int, list[int]] = {aid: [] for aid in items}  # work -> screens holding it
+    in_entry: dict[int, list[int]] = {}  # id() of a (shared) playlist entry -> its works
     for sid in sorted(payloads):
-        held = dict.fromkeys(
-            int(i["artwork_id"]) for p in payloads[sid]["playlists"].values() for i in p["items"]
-        )
+        held: set[int] = set()
+        for entry in payloads[sid]["playlists"].values():
+            works_in = in_entry.get(id(entry))
+            if works_in is None:
+                works_in = in_entry[id(entry)] = [int(i["artwork_id"]) for i in entry["items"]]
+            held.update(works_in)
         shows[sid] = sorted(held)
-        for aid in held:
+        for aid in shows[sid]:
             seen_on[aid].append(sid)
 
-    screen_key = {
-        sid: (sid, payloads[sid]["manifest_version"], cities.get(sid, ""), languages.get(sid, ()))
+    screen_key = {  # one string per screen: a work's key names a thousand of them
+        sid: repr((sid, payloads[sid]["manifest_version"], cities.get(sid, ""), languages.get(sid)))
         for sid in payloads
     }
 
@@ -1082,6 +1102,6 @@ def _pages_code() -> str:
             "urbanart.viewers", "templates", "static", "site.py", "pages.py", "where.py",
             "qr.py", "gone.py", "page_units.py", "script_strings.py", "player_strings.py",
         ),
-        code_digest("urbanart.i18n"),
+        code_digest("urbanart.i18n", "locale", "__init__.py", "catalogues.py", "formats.py"),
         segno.__version__,
     )  # fmt: skip
