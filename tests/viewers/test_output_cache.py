@@ -89,3 +89,18 @@ def test_digest_tells_parts_apart() -> None:
     assert digest("ab", "c") != digest("a", "bc")
     assert digest(1) != digest("1")
     assert digest(("page", 1)) == digest(("page", 1))
+
+
+def test_prefetched_keys_answer_as_single_reads_would(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite"
+    with OutputCache(path) as first:
+        for n in range(1200):  # more than one query's worth
+            first.put(digest("page", n), f"<p>{n}</p>".encode())
+        first.flush()
+    with OutputCache(path) as second:
+        keys = [digest("page", n) for n in (0, 5, 1199)] + [digest("page", "never made")]
+        second.prefetch(keys)
+        assert [second.get(k) for k in keys] == [b"<p>0</p>", b"<p>5</p>", b"<p>1199</p>", None]
+        assert (second.hits, second.misses) == (3, 1)
+    with OutputCache(path) as third:  # the same answers one read at a time
+        assert [third.get(k) for k in keys] == [b"<p>0</p>", b"<p>5</p>", b"<p>1199</p>", None]

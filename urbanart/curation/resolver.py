@@ -20,15 +20,15 @@ microseconds, so a week of a screen with a few rules costs well under a millisec
 from __future__ import annotations
 
 import hashlib
-import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from functools import cached_property, lru_cache
-from itertools import chain, cycle, repeat
-from operator import add, attrgetter
+from functools import lru_cache
+from itertools import chain, compress, cycle, repeat
+from json.encoder import encode_basestring as _json_string
+from operator import add, attrgetter, ne
 from typing import NamedTuple, cast
 
 from urbanart.curation import zones
@@ -104,7 +104,7 @@ class Segment(NamedTuple):
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Timeline:
     """What a screen plays over [start, end): contiguous, merged segments and a content version.
 
@@ -114,6 +114,9 @@ class Timeline:
     the garbage collections they set off, and a caller that needs only some of them pays for
     those. The version is a sha256 of the canonical JSON of screen id, range and runs, so a
     player can tell whether its copy is current by comparing one string.
+
+    Slotted, with the two lazy results kept in slots: an instance then is one object the
+    collector tracks, not an object and its __dict__ (publishing makes a thousand at once).
     """
 
     screen_id: int
@@ -122,17 +125,25 @@ class Timeline:
     #: (start µs, run starts µs, table index per run, table of (source, playlist id, playlist
     #: name, schedule id, overridden ids)); two timelines are equal when these are.
     runs: Runs = field(repr=False)
+    _segments: tuple[Segment, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _version: str | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
     def segments(self) -> tuple[Segment, ...]:
-        """Contiguous segments from start to end, in time order."""
-        _low, starts, keys, table = self.runs
-        bounds = [self.start, *map(_instant, starts[1:]), self.end]
-        # Row columns side by side with the bounds, each run's 7 fields zipped and made a
-        # Segment in C: no Python frame per segment.
-        columns = zip(*map(table.__getitem__, keys), strict=True)
-        fields = zip(bounds[:-1], bounds[1:], *columns, strict=True)
-        return tuple(map(_new_segment, repeat(Segment), fields))
+        """Contiguous segments from start to end, in time order (made on first read, kept)."""
+        known = self._segments
+        if known is None:
+            _low, starts, keys, table = self.runs
+            bounds = [self.start, *map(_instant, starts[1:]), self.end]
+            # Row columns side by side with the bounds, each run's 7 fields zipped and made a
+            # Segment in C: no Python frame per segment.
+            columns = zip(*map(table.__getitem__, keys), strict=True)
+            fields = zip(bounds[:-1], bounds[1:], *columns, strict=True)
+            known = tuple(map(_new_segment, repeat(Segment), fields))
+            object.__setattr__(self, "_segments", known)
+        return known
 
     @property
     def playlist_ids(self) -> frozenset[int]:
@@ -144,15 +155,13 @@ class Timeline:
     @property
     def version(self) -> str:
         """sha256 of the canonical JSON of screen id, range and runs (see _canonical_version),
-        made on first read and kept. A plain property over the instance dict rather than a
-        cached_property, whose first read takes a lock: a thousand screens' versions read once
-        each paid more for that lock than for the hash."""
-        known: str | None = self.__dict__.get("_version")
+        made on first read and kept."""
+        known = self._version
         if known is None:
             low, starts, keys, table = self.runs
             high = _micros(self.end)
             known = _canonical_version(self.screen_id, low, high, starts, keys, table)
-            self.__dict__["_version"] = known
+            object.__setattr__(self, "_version", known)
         return known
 
     def at(self, instant: datetime) -> Segment:
@@ -205,6 +214,7 @@ def rank_key(rule: ScheduleRule) -> tuple[int, datetime, int]:
 
 #: rank_key made in C: the same (priority, created_at, id) tuple without a Python call per rule.
 _RANK_KEY = attrgetter("priority", "created_at", "id")
+_RULE_ID = attrgetter("id")
 
 
 def _aware_utc(value: datetime, what: str) -> datetime:
@@ -410,14 +420,32 @@ class _Spans:
     def of(self, position: int, screen_tz: str) -> list[int]:
         """The intervals of the rule at `position` for a screen in screen_tz (a shared_instant
         rule reads its reference zone's clock instead). Callers must not change the list."""
-        rule = self.ranked[position]
-        zone_name = rule.reference_tz if rule.shared_instant else screen_tz  # rule.zone_for
-        known = self.by_zone.get(zone_name)
-        if known is None:
-            known = self.by_zone[zone_name] = {}
+        known = self.zone(screen_tz)
         spans = known.get(position)
         if spans is None:
-            spans = known[position] = _real_intervals(rule, zone_name, self.low, self.high)
+            spans = self.made(position, screen_tz, known)
+        return spans
+
+    def zone(self, screen_tz: str) -> dict[int, list[int]]:
+        """The intervals made so far for screens in screen_tz, by position (a shared_instant
+        rule's under its reference zone's list, the same object): the painter looks a rule up
+        here in C and calls made() only for one no screen of the zone needed before."""
+        known = self.by_zone.get(screen_tz)
+        if known is None:
+            known = self.by_zone[screen_tz] = {}
+        return known
+
+    def made(self, position: int, screen_tz: str, known: dict[int, list[int]]) -> list[int]:
+        """Make and keep the intervals of one rule for screens in screen_tz. A shared_instant
+        rule's are those it has for screens in its reference zone: made there once, and the
+        same list kept under every zone that asks."""
+        rule = self.ranked[position]
+        zone_name = rule.reference_tz if rule.shared_instant else screen_tz  # rule.zone_for
+        if zone_name == screen_tz:
+            spans = _real_intervals(rule, zone_name, self.low, self.high)
+        else:
+            spans = self.of(position, zone_name)
+        known[position] = spans
         return spans
 
     def winner_row(self, position: int) -> RunRow:
@@ -472,12 +500,15 @@ def _runs_of_winners(
     low, high = spans_of.low, spans_of.high
     gaps = [low, high]  # flat [start, end, …] like the intervals
     owner: dict[int, int] = {}
-    of = spans_of.of
+    known = spans_of.zone(screen_tz)
+    find = known.get
     for position in places:
-        spans = of(position, screen_tz)
-        rank = position + 1
+        spans = find(position)
+        if spans is None:
+            spans = spans_of.made(position, screen_tz, known)
         if not spans:
             continue
+        rank = position + 1
         still_open: list[int] = []
         for g in range(0, len(gaps), 2):
             gap_start, gap_end = gaps[g], gaps[g + 1]
@@ -504,17 +535,14 @@ def _runs_of_winners(
         gaps = still_open
         if not gaps:
             break
-    for g in range(0, len(gaps), 2):
-        owner[gaps[g]] = 0
-    run_starts, run_ranks = [low], [owner[low]]
-    last = run_ranks[0]
-    for point in sorted(owner):
-        rank = owner[point]
-        if rank != last:
-            run_starts.append(point)
-            run_ranks.append(rank)
-            last = rank
-    return run_starts, run_ranks
+    if gaps:
+        owner.update(dict.fromkeys(gaps[0::2], 0))
+    # Pieces in time order, then only those whose winner differs from the piece before (the
+    # first always does): equal neighbours merged by compress, in C.
+    points = sorted(owner)
+    ranks = list(map(owner.__getitem__, points))
+    changed = list(map(ne, ranks, chain((None,), ranks)))
+    return list(compress(points, changed)), list(compress(ranks, changed))
 
 
 def _ranked(
@@ -528,13 +556,16 @@ def _ranked(
     given = rules if isinstance(rules, list) else list(rules)
     # A rule shared by many screens is one object: drop repeats by identity in C first, so the
     # Python loop below sees each distinct rule once rather than every binding.
-    by_id: dict[int, ScheduleRule] = {}
-    for rule in dict(zip(map(id, given), given, strict=True)).values():
-        seen = by_id.setdefault(rule.id, rule)
-        if seen is not rule and seen != rule:
-            raise InvalidValue(
-                "schedule", rule.id, "was given twice with different settings", key="schedule"
-            )
+    distinct = list(dict(zip(map(id, given), given, strict=True)).values())
+    by_id = dict(zip(map(_RULE_ID, distinct), distinct, strict=True))
+    if len(by_id) != len(distinct):  # one schedule as two objects: they must be equal
+        by_id = {}
+        for rule in distinct:
+            seen = by_id.setdefault(rule.id, rule)
+            if seen is not rule and seen != rule:
+                raise InvalidValue(
+                    "schedule", rule.id, "was given twice with different settings", key="schedule"
+                )
     enabled = [
         rule
         for rule in by_id.values()
@@ -559,22 +590,13 @@ def _canonical_version(
     Instants are integer µs since 1970 UTC, so the same instants written in different zones
     hash alike, and lists of integers keep the encoding in json's C fast path.
     """
-    rows = _ROW_TEXT
-    described = []
-    for row in table:
-        # Looked up by identity: hashing a row would call Enum.__hash__ in Python for its
-        # source, and rows are shared objects (one per winning rule, one per fallback). The
-        # entry holds the row itself, so its id cannot be reused while the entry lives.
-        known = rows.get(id(row))
-        if known is None or known[0] is not row:
-            if len(rows) >= _ROW_TEXT_LIMIT:
-                rows.clear()
-            src, pid, name, sid, over = row
-            text = json.dumps(
-                [str(src), pid, name, sid, list(over)], separators=(",", ":"), ensure_ascii=False
-            )
-            known = rows[id(row)] = (row, text)
-        described.append(known[1])
+    # Rows looked up by identity: hashing a row would call Enum.__hash__ in Python for its
+    # source, and rows are shared objects (one per winning rule, one per fallback).
+    described = list(map(_ROW_TEXT.get, map(id, table)))
+    if None in described:
+        for n, row in enumerate(table):
+            if described[n] is None:
+                described[n] = _remember_row_text(row)
     # The same text json.dumps gives for [screen_id, low, high, starts, keys, described]: ints
     # print alike both ways, and each row's JSON is made once per distinct row (rows recur:
     # a schedule wins on every screen it reaches). Run starts recur too (a week's boundaries
@@ -583,12 +605,37 @@ def _canonical_version(
     number = _NUMBER_TEXT.__getitem__
     text = (
         f"[{screen_id},{low},{high},[{','.join(map(number, starts))}],"
-        f"[{','.join(map(number, keys))}],[{','.join(described)}]]"
+        f"[{','.join(map(number, keys))}],[{','.join(cast('list[str]', described))}]]"
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-_ROW_TEXT: dict[int, tuple[RunRow, str]] = {}
+def _row_text(row: RunRow) -> str:
+    """json.dumps([source, playlist id, name, schedule id, overridden], separators=(",", ":"),
+    ensure_ascii=False), spelled out: the same text (the name through json's own string
+    encoder), without the encoder's setup per row."""
+    source, pid, name, sid, over = row
+    return (
+        f'["{source}",{"null" if pid is None else pid},'
+        f"{'null' if name is None else _json_string(name)},{'null' if sid is None else sid},"
+        f"[{','.join(map(str, over))}]]"
+    )
+
+
+def _remember_row_text(row: RunRow) -> str:
+    """A row's JSON, kept by the row's id; the row itself is kept alive beside it (in a list,
+    which costs the collector no new object per row), so its id cannot be reused while the
+    text is known."""
+    if len(_ROW_TEXT) >= _ROW_TEXT_LIMIT:
+        _ROW_TEXT.clear()
+        _ROW_KEPT.clear()
+    text = _ROW_TEXT[id(row)] = _row_text(row)
+    _ROW_KEPT.append(row)
+    return text
+
+
+_ROW_TEXT: dict[int, str] = {}
+_ROW_KEPT: list[RunRow] = []
 _ROW_TEXT_LIMIT = 65_536
 
 
@@ -673,16 +720,18 @@ def resolve_all(
     find = position.get
     rule_id = attrgetter("id")
     spans = _Spans(ranked_all, _micros(start_utc), _micros(end_utc))
-    alike: dict[tuple[str, Fallback, tuple[int, ...]], Runs] = {}
+    # Keyed by (zone, default playlist id and name, *rule places): one flat tuple per screen,
+    # whose hash stays in C (a Fallback holds a Source, whose Enum.__hash__ is Python code).
+    alike: dict[tuple[str | int | None, ...], Runs] = {}
     out: dict[int, Timeline] = {}
     for key, (context, rules) in inputs.items():
         places: set[int | None] = set(map(find, map(rule_id, rules)))
         places.discard(None)  # disabled, or out of the range's reach
-        ordered = tuple(sorted(cast("set[int]", places)))
-        fallback = _fallback(context)
-        same = (context.tz, fallback, ordered)
+        ordered = sorted(cast("set[int]", places))
+        same = (context.tz, context.default_playlist_id, context.default_playlist_name, *ordered)
         runs = alike.get(same)
         if runs is None:
+            fallback = _fallback(context)
             runs = alike[same] = _runs(ordered, spans, context.tz, fallback, losers)
         out[key] = Timeline(context.id, start_utc, end_utc, runs)
     return out
@@ -715,12 +764,12 @@ def _runs(places: Sequence[int], spans: _Spans, tz: str, fallback: Fallback, los
             keys.append(key)
     else:
         run_starts, run_ranks = _runs_of_winners(places, spans, tz)
-        for rank in run_ranks:
-            key = index_of.get(rank)
-            if key is None:
-                key = index_of[rank] = len(table)
-                table.append(spans.winner_row(rank - 1) if rank else _fallback_row(fallback))
-            keys.append(key)
+        # Each distinct winner once, in order of first run; runs refer to it by index.
+        distinct = list(dict.fromkeys(run_ranks))
+        index_of = dict(zip(distinct, range(len(distinct)), strict=True))
+        keys = list(map(index_of.__getitem__, run_ranks))
+        winner_row = spans.winner_row
+        table = [winner_row(rank - 1) if rank else _fallback_row(fallback) for rank in distinct]
     return (low, tuple(run_starts), tuple(keys), tuple(table))
 
 

@@ -11,15 +11,17 @@ limited, when an unknown token arrives; an unknown token gets exactly the static
 The token is the only credential and it lives on a device in the street, so what one token can
 write is bounded too: requests per token go through token buckets (429 with Retry-After, before
 the body is read); parsing and checking a body (up to a megabyte of JSON for 1,000 plays) runs
-on a checker thread, never on the event loop; a heartbeat always updates the screen's state but
-adds to its history at most once per ``HEARTBEAT_HISTORY_INTERVAL``; plays must be plausible
-for that screen (play_checks.py) or the batch gets 422; and any malformed number or date is a
-4xx naming the field, never a 500.
+on a checker thread, never on the event loop, except an ordinary heartbeat of at most
+``AT_ONCE_BYTES`` that quick_check.py accepts in microseconds (the hop would cost more); a
+heartbeat always updates the screen's state but adds to its history at most once per
+``HEARTBEAT_HISTORY_INTERVAL``; plays must be plausible for that screen (play_checks.py) or the
+batch gets 422; and any malformed number or date is a 4xx naming the field, never a 500.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -30,9 +32,9 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, case, insert, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -45,7 +47,7 @@ from urbanart.delivery.play_checks import (
     kept_manifests,
 )
 from urbanart.delivery.rate_limit import Rate, RateLimiter, retry_after
-from urbanart.library.database import insert_new_only
+from urbanart.library.database import dialect_insert, insert_new_only
 from urbanart.library.library import Library
 from urbanart.library.models import (
     Artwork,
@@ -57,6 +59,7 @@ from urbanart.library.models import (
     ScreenState,
 )
 from urbanart.protocol.hub_api import BadRequest, check, parse_instant, parse_json
+from urbanart.protocol.quick_check import heartbeat_ok
 
 log = logging.getLogger("urbanart.hub")
 
@@ -67,6 +70,9 @@ Send = Callable[[Message], Awaitable[None]]
 
 HEARTBEAT_LIMIT = 64 * 1024
 PLAYS_LIMIT = 1024 * 1024
+#: A heartbeat body up to this size is parsed and checked on the event loop (an ordinary one is
+#: about 150 bytes; a bigger one goes to the checker thread, as plays always do).
+AT_ONCE_BYTES = 4096
 MAX_ERRORS_KEPT = 20
 #: A heartbeat is kept in the history at most this often per screen (the state: every time).
 HEARTBEAT_HISTORY_INTERVAL = timedelta(minutes=1)
@@ -224,7 +230,74 @@ def record_heartbeat(
     return record_heartbeats(library, [HeartbeatIn(screen_id, body, now, last_poll, token)])[0]
 
 
-def record_heartbeats(library: Library, beats: Sequence[HeartbeatIn]) -> list[bool]:
+#: The tables the heartbeat writer writes with Core statements (no ORM objects).
+HEARTBEATS = cast(Table, Heartbeat.__table__)
+SCREEN_STATES = cast(Table, ScreenState.__table__)
+
+
+class RecentHistory:
+    """screen id → the newest heartbeat-history row this process knows is stored for it.
+
+    Why: a heartbeat joins the history at most once per HEARTBEAT_HISTORY_INTERVAL, and asking
+    the database for each screen's recent rows on every batch was one of the writer's queries
+    per batch. A row this process stored (or saw) stays in the table at least that long
+    (retention counts in days), so while it is younger than the interval the question has its
+    answer without a query; only screens this process knows nothing recent about are asked
+    for (another hub worker may have stored one). Bounded by the number of screens.
+    """
+
+    def __init__(self) -> None:
+        self._at: dict[int, datetime] = {}
+
+    def get(self, screen_id: int) -> datetime | None:
+        return self._at.get(screen_id)
+
+    def covers(self, screen_id: int, now: datetime) -> bool:
+        """Whether a stored row is known within the interval before `now`."""
+        at = self._at.get(screen_id)
+        return at is not None and timedelta(0) <= now - at < HEARTBEAT_HISTORY_INTERVAL
+
+    def note(self, screen_id: int, at: datetime) -> None:
+        known = self._at.get(screen_id)
+        if known is None or at > known:
+            self._at[screen_id] = at
+
+
+def _state_upsert(dialect_name: str) -> Any:
+    """Insert-or-update of a screen's state row from one heartbeat, in one statement.
+
+    Everything the heartbeat says replaces what was there and clears offline_since; the last
+    manifest poll only moves forward (a poll flush of another worker may have stored a later
+    one).
+    """
+    table = SCREEN_STATES
+    stmt = dialect_insert(dialect_name, table)
+    new = stmt.excluded
+    replaced = (
+        "last_seen_at",
+        "manifest_version",
+        "playing_sha256",
+        "playing_title",
+        "player_version",
+        "free_disk_bytes",
+        "errors",
+        "refused",
+    )
+    columns: dict[str, Any] = {name: new[name] for name in replaced}
+    columns["last_poll_at"] = case(
+        (
+            or_(table.c.last_poll_at.is_(None), new.last_poll_at > table.c.last_poll_at),
+            new.last_poll_at,
+        ),
+        else_=table.c.last_poll_at,
+    )
+    columns["offline_since"] = None
+    return stmt.on_conflict_do_update(index_elements=[table.c.screen_id], set_=columns)
+
+
+def record_heartbeats(
+    library: Library, beats: Sequence[HeartbeatIn], recent: RecentHistory | None = None
+) -> list[bool]:
     """Upsert each screen's state; append a heartbeat to the history unless the screen has a
     history row younger than HEARTBEAT_HISTORY_INTERVAL. One result per heartbeat: False when
     the screen is gone or its token is no longer the screen's poll token (rotated: refused at
@@ -234,14 +307,21 @@ def record_heartbeats(library: Library, beats: Sequence[HeartbeatIn]) -> list[bo
     otherwise write every one of them in full (megabytes a second); the state, which the
     studio shows, still follows every heartbeat.
 
-    Why many at once: a fleet sends hundreds of heartbeats a second and the hub writes them on
-    one thread; written one transaction each, every heartbeat pays several round trips to the
-    database and the queue grows under load. The hub gathers the heartbeats waiting for the
-    writer (HeartbeatWriter) and stores them here in one transaction with a handful of queries.
+    Why many at once, in few statements: a fleet sends hundreds of heartbeats a second and the
+    hub writes them on one thread; written one transaction each, every heartbeat pays several
+    round trips to the database and the queue grows under load. The hub gathers the heartbeats
+    waiting for the writer (HeartbeatWriter) and stores them here in one transaction: one query
+    for the tokens, one insert-or-update of the states (the batch's last word per screen, in
+    screen order so concurrent writers lock rows in one order), the history rows, and a query
+    for recent history only for screens `recent` (this process's memory) knows nothing about.
+    Core statements, not ORM objects: the ORM's flush cost more than the database did.
     """
     if not beats:
         return []
+    recent = recent if recent is not None else RecentHistory()
+    learned: dict[int, list[datetime]] = {}
     with WRITE_LOCK, library.session() as session:
+        dialect = session.get_bind().dialect.name
         ids = sorted({b.screen_id for b in beats})
         tokens = dict(
             session.execute(select(Screen.id, Screen.poll_token).where(Screen.id.in_(ids))).all()
@@ -259,56 +339,69 @@ def record_heartbeats(library: Library, beats: Sequence[HeartbeatIn]) -> list[bo
             if (playing := b.body.get("playing")) and not playing.get("title")
         }
         titles = artworks_by_sha(session, untitled) if untitled else {}
-        live_ids = sorted({b.screen_id for b in live})
-        states = _state_rows(session, live_ids, min(b.now for b in live))
-        since = min(b.now for b in live) - HEARTBEAT_HISTORY_INTERVAL
-        kept: dict[int, list[datetime]] = {}
-        for screen_id, at in session.execute(
-            select(Heartbeat.screen_id, Heartbeat.received_at).where(
-                Heartbeat.screen_id.in_(live_ids),
-                Heartbeat.received_at > since,
-                Heartbeat.received_at <= max(b.now for b in live),
-            )
-        ):
-            kept.setdefault(screen_id, []).append(at)
-        history: list[dict[str, Any]] = []
+        states: dict[int, dict[str, Any]] = {}
         for beat in live:
-            body, now = beat.body, beat.now
+            body = beat.body
             playing = body.get("playing")
             sha = playing["artwork_sha256"].lower() if playing else None
             title = playing.get("title") if playing else None
             if sha and not title:
                 match = titles.get(sha)
                 title = match[1] if match else None
-            state = states[beat.screen_id]
-            state.last_seen_at = now
-            if beat.last_poll is not None and (
-                state.last_poll_at is None or beat.last_poll > state.last_poll_at
-            ):
-                state.last_poll_at = beat.last_poll
-            state.manifest_version = body.get("manifest_version")
-            state.playing_sha256 = sha
-            state.playing_title = title
-            state.player_version = body.get("player_version")
-            state.free_disk_bytes = body.get("free_disk_bytes")
-            state.errors = json.dumps(
-                list(body.get("errors", []))[-MAX_ERRORS_KEPT:], ensure_ascii=False
-            )
+            last_poll = beat.last_poll
+            before = states.get(beat.screen_id)
+            earlier = before["last_poll_at"] if before is not None else None
+            if earlier is not None and (last_poll is None or earlier > last_poll):
+                last_poll = earlier
             refused = body.get("refused")
-            state.refused = json.dumps(refused, ensure_ascii=False) if refused else None
-            state.offline_since = None
-            recent = kept.setdefault(beat.screen_id, [])
-            if not any(timedelta(0) <= now - at < HEARTBEAT_HISTORY_INTERVAL for at in recent):
-                recent.append(now)
+            states[beat.screen_id] = {  # the batch's last heartbeat per screen wins
+                "screen_id": beat.screen_id,
+                "last_seen_at": beat.now,
+                "last_poll_at": last_poll,
+                "manifest_version": body.get("manifest_version"),
+                "playing_sha256": sha,
+                "playing_title": title,
+                "player_version": body.get("player_version"),
+                "free_disk_bytes": body.get("free_disk_bytes"),
+                "errors": json.dumps(
+                    list(body.get("errors", []))[-MAX_ERRORS_KEPT:], ensure_ascii=False
+                ),
+                "refused": json.dumps(refused, ensure_ascii=False) if refused else None,
+            }
+        session.execute(_state_upsert(dialect), [states[i] for i in sorted(states)])
+        for beat in live:
+            known = recent.get(beat.screen_id)
+            if known is not None:
+                learned.setdefault(beat.screen_id, [known])
+        unknown = sorted({b.screen_id for b in live if not recent.covers(b.screen_id, b.now)})
+        if unknown:
+            since = min(b.now for b in live) - HEARTBEAT_HISTORY_INTERVAL
+            for screen_id, at in session.execute(
+                select(Heartbeat.screen_id, Heartbeat.received_at).where(
+                    Heartbeat.screen_id.in_(unknown),
+                    Heartbeat.received_at > since,
+                    Heartbeat.received_at <= max(b.now for b in live),
+                )
+            ):
+                learned.setdefault(screen_id, []).append(at)
+        history: list[dict[str, Any]] = []
+        for beat in live:
+            now = beat.now
+            kept = learned.setdefault(beat.screen_id, [])
+            if not any(timedelta(0) <= now - at < HEARTBEAT_HISTORY_INTERVAL for at in kept):
+                kept.append(now)
                 history.append(
                     {
                         "screen_id": beat.screen_id,
                         "received_at": now,
-                        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                        "body": json.dumps(beat.body, ensure_ascii=False, separators=(",", ":")),
                     }
                 )
         if history:
-            session.execute(insert(Heartbeat), history)
+            session.execute(insert(HEARTBEATS), history)
+    for screen_id, times in learned.items():  # committed: now known to be stored
+        if times:
+            recent.note(screen_id, max(times))
     return held
 
 
@@ -466,12 +559,25 @@ async def read_body(receive: Receive, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
+def _settle(answers: list[tuple[asyncio.Future[bool], bool | BaseException]]) -> None:
+    """Resolve a batch's waiting requests on their event loop (a request gone stays gone)."""
+    for done, answer in answers:
+        if done.done():
+            continue
+        if isinstance(answer, BaseException):
+            done.set_exception(answer)
+        else:
+            done.set_result(answer)
+
+
 class HeartbeatWriter:
     """Heartbeats waiting for the writer thread, stored together (record_heartbeats).
 
     A heartbeat arriving while none waits schedules one write on the writer thread; those
     arriving until it runs join it, so under load each transaction carries many heartbeats
     (at most MAX_BATCH; the rest go in the next), and when idle each goes alone at once.
+    Requests on an event loop get their answers in one hop back to it per batch (not one
+    wake-up of the loop per heartbeat).
     """
 
     MAX_BATCH = 500
@@ -480,18 +586,28 @@ class HeartbeatWriter:
         self.library = library
         self.db = db
         self._lock = threading.Lock()
-        self._pending: list[tuple[HeartbeatIn, Future[bool]]] = []
+        self._pending: list[tuple[HeartbeatIn, Future[bool] | asyncio.Future[bool]]] = []
         self._scheduled = False
+        self.recent = RecentHistory()  # touched on the writer thread only
 
     def submit(self, beat: HeartbeatIn) -> Future[bool]:
         """A future that holds record_heartbeats' answer for this heartbeat, or its error."""
         done: Future[bool] = Future()
+        self._queue(beat, done)
+        return done
+
+    def submit_on_loop(self, beat: HeartbeatIn) -> asyncio.Future[bool]:
+        """submit() for a request on the running event loop: an asyncio future to await."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue(beat, done)
+        return done
+
+    def _queue(self, beat: HeartbeatIn, done: Future[bool] | asyncio.Future[bool]) -> None:
         with self._lock:
             self._pending.append((beat, done))
             if not self._scheduled:
                 self._scheduled = True
                 self.db.submit(self._write)
-        return done
 
     def _write(self) -> None:
         with self._lock:
@@ -501,14 +617,24 @@ class HeartbeatWriter:
                 self.db.submit(self._write)  # the rest right after, in order
             else:
                 self._scheduled = False
+        answers: list[bool | BaseException]
         try:
-            results = record_heartbeats(self.library, [beat for beat, _ in batch])
+            answers = list(
+                record_heartbeats(self.library, [beat for beat, _ in batch], self.recent)
+            )
         except Exception as exc:  # every waiting request answers with it (503 when busy)
-            for _, done in batch:
-                done.set_exception(exc)
-            return
-        for (_, done), result in zip(batch, results, strict=True):
-            done.set_result(result)
+            answers = [exc] * len(batch)
+        on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], Any]]] = {}
+        for (_, done), answer in zip(batch, answers, strict=True):
+            if isinstance(done, asyncio.Future):
+                on_loops.setdefault(done.get_loop(), []).append((done, answer))
+            elif isinstance(answer, BaseException):
+                done.set_exception(answer)
+            else:
+                done.set_result(answer)
+        for loop, settled in on_loops.items():
+            with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
+                loop.call_soon_threadsafe(_settle, settled)
 
 
 class ScreenApi:
@@ -633,9 +759,11 @@ class ScreenApi:
         now = datetime.now(UTC)
         extra: list[tuple[bytes, bytes]] = []
         try:
-            value = await loop.run_in_executor(
-                self.checker, self._prepare, kind, token, screen_id, body, now
-            )
+            value = self._prepare_at_once(kind, body)
+            if value is None:
+                value = await loop.run_in_executor(
+                    self.checker, self._prepare, kind, token, screen_id, body, now
+                )
             status, answer = await self._write(kind, screen_id, token, value, now)
         except BadRequest as exc:
             status, answer = 400, error_body(exc.error, exc.detail)
@@ -646,6 +774,22 @@ class ScreenApi:
             status, answer = 503, error_body("busy", "the hub's database is busy; retry later")
             extra.append((b"retry-after", b"5"))
         await send_json(send, status, answer, extra=extra)
+
+    @staticmethod
+    def _prepare_at_once(kind: str, body: bytes) -> Any:
+        """An ordinary small heartbeat, parsed and checked right here on the event loop (tens
+        of microseconds with the quick check: a hop to the checker thread and back costs more);
+        None for everything else, which _prepare handles on the checker thread.
+        """
+        if kind != "heartbeat" or len(body) > AT_ONCE_BYTES:
+            return None
+        value = parse_json(body)
+        if not heartbeat_ok(value):
+            return None
+        playing = value["playing"]
+        if playing and playing.get("since"):
+            parse_instant(playing["since"], "playing/since")
+        return value
 
     def _prepare(self, kind: str, token: str, screen_id: int, body: bytes, now: datetime) -> Any:
         """Parse and check a body (on the checker thread): the heartbeat, or the plays to store.
@@ -670,8 +814,8 @@ class ScreenApi:
         if kind == "heartbeat":
             polled = self._take_poll(token)
             last_poll = datetime.fromtimestamp(polled, UTC) if polled is not None else None
-            ok = await asyncio.wrap_future(
-                self.heartbeats.submit(HeartbeatIn(screen_id, value, now, last_poll, token))
+            ok = await self.heartbeats.submit_on_loop(
+                HeartbeatIn(screen_id, value, now, last_poll, token)
             )
             if not ok:
                 return 404, NOT_FOUND_BODY

@@ -35,7 +35,12 @@ def keep(outputs: OutputCache, inputs_key: str, payload: dict[str, Any]) -> None
         refs[pid] = digest("payload-playlist", FORM, data)
         outputs.put(refs[pid], data)
     skeleton = {k: (refs if k == "playlists" else v) for k, v in payload.items()}
-    outputs.put(digest("payload", FORM, inputs_key), marshal.dumps(skeleton))
+    outputs.put(skeleton_key(inputs_key), marshal.dumps(skeleton))
+
+
+def skeleton_key(inputs_key: str) -> str:
+    """The cache key of a payload's skeleton (the payload with its playlists as references)."""
+    return digest("payload", FORM, inputs_key)
 
 
 class KeptPayloads:
@@ -47,7 +52,7 @@ class KeptPayloads:
 
     def get(self, inputs_key: str) -> dict[str, Any] | None:
         """The payload kept for these inputs, or None (never kept, or a part of it is lost)."""
-        kept = self.outputs.get(digest("payload", FORM, inputs_key), count=False)
+        kept = self.outputs.get(skeleton_key(inputs_key), count=False)
         skeleton = None if kept is None else _load(kept)
         if not isinstance(skeleton, dict) or not isinstance(skeleton.get("playlists"), dict):
             return None

@@ -11,7 +11,6 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from urbanart.curation.resolver import Timeline
@@ -250,11 +249,19 @@ def payload_version(
     return VIDEO_VERSION if videos or languages != ENGLISH_ONLY else VERSION
 
 
-@lru_cache(maxsize=65_536)
-def _boundary_text(micros: int) -> str:
-    # Cached: a thousand screens' timelines over one week share most of their boundaries, and
-    # formatting an instant costs far more than finding it again.
-    return iso_z(EPOCH + timedelta(microseconds=micros))
+class _BoundaryTexts(dict[int, str]):
+    """µs since 1970 → the instant's iso_z text, made on first lookup and kept: a thousand
+    screens' timelines over one week share most of their boundaries, and formatting an instant
+    costs far more than finding it again (a dict subclass's hits stay in C)."""
+
+    def __missing__(self, micros: int) -> str:
+        if len(self) >= 65_536:
+            self.clear()
+        text = self[micros] = iso_z(EPOCH + timedelta(microseconds=micros))
+        return text
+
+
+_BOUNDARY_TEXTS = _BoundaryTexts()
 
 
 def timeline_entries(timeline: Timeline) -> list[dict[str, Any]]:
@@ -267,8 +274,8 @@ def timeline_entries(timeline: Timeline) -> list[dict[str, Any]]:
     """
     low, starts, keys, table = timeline.runs
     high = (timeline.end - EPOCH) // timedelta(microseconds=1)
-    texts = [*map(_boundary_text, starts), _boundary_text(high)]
-    texts[0] = _boundary_text(low)
+    text_of = _BOUNDARY_TEXTS.__getitem__
+    texts = [text_of(low), *map(text_of, starts[1:]), text_of(high)]
     # str(source), not source.value: Enum's value is a Python-level property; a StrEnum's str()
     # is the value, made in C.
     described = [

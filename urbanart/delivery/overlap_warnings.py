@@ -32,18 +32,22 @@ def overlap_warnings(
         names = {sid: name for sid, name in session.execute(select(Schedule.id, Schedule.name))}
     code = code_digest("urbanart.curation", "overlaps.py", "resolver.py", "rules.py")
     described: dict[int, str] = {}  # rule id -> repr: a rule is shared by the screens it reaches
-    found: dict[int, list[str]] = {}
-    for screen_id, (context, rules) in inputs.items():
-        messages: list[str] | None = None
-        key = ""
-        if outputs is not None:
+    keys: dict[int, str] = {}
+    if outputs is not None:
+        for screen_id, (context, rules) in inputs.items():
             parts = []
             for rule in sorted(rules, key=lambda r: r.id):
                 text = described.get(rule.id)
                 if text is None:
                     text = described[rule.id] = repr(rule)
                 parts.append((text, names.get(rule.id)))
-            key = digest("overlaps", code, today.isoformat(), context, parts)
+            keys[screen_id] = digest("overlaps", code, today.isoformat(), context, parts)
+        outputs.prefetch(keys.values())  # a few queries, not one per screen
+    found: dict[int, list[str]] = {}
+    for screen_id, (context, rules) in inputs.items():
+        messages: list[str] | None = None
+        key = keys.get(screen_id, "")
+        if outputs is not None:
             kept = outputs.get(key)
             if kept is not None:
                 messages = json.loads(kept)

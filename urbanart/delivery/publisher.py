@@ -68,6 +68,7 @@ from urbanart.live.works import live_items, set_live_profiles
 from urbanart.player.web_files import web_player_files
 from urbanart.protocol.live_feed import feed_path
 from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path, media_url
+from urbanart.viewers import page_units
 from urbanart.viewers.gone import GONE_RECORD
 from urbanart.viewers.output_cache import OutputCache, code_digest
 from urbanart.viewers.output_cache import digest as output_digest
@@ -118,6 +119,8 @@ class PublishResult:
     #: Pages, QR codes and manifests taken from the publish cache, and those made anew.
     outputs_reused: int = 0
     outputs_made: int = 0
+    #: Viewer files carried over from the served release, their inputs unchanged (not built).
+    outputs_carried: int = 0
 
     @property
     def totals(self) -> dict[str, int]:
@@ -158,7 +161,11 @@ class PublishResult:
                 "waiting_grace": self.media_waiting,
             },
             "files": {"linked": self.files_linked, "written": self.files_written},
-            "outputs": {"reused": self.outputs_reused, "made": self.outputs_made},
+            "outputs": {
+                "reused": self.outputs_reused,
+                "made": self.outputs_made,
+                "carried": self.outputs_carried,
+            },
             "screens": [s.to_json() for s in self.screens],
             "warnings": list(self.warnings),
         }
@@ -181,6 +188,10 @@ class _Plan:
     global_warnings: list[str]
     #: live work id -> the screen profile keys its items are published for
     live_profiles: dict[int, set[str]] = field(default_factory=dict)
+    #: Files carried over from the served release unchanged: tree path -> sha256 (page_units).
+    carried: dict[str, str] = field(default_factory=dict)
+    #: The viewer units' input digests, recorded in the new release's index.
+    page_inputs: dict[str, str] = field(default_factory=dict)
 
 
 def window_for(now: datetime, look_ahead_days: int) -> tuple[datetime, datetime]:
@@ -342,6 +353,7 @@ def _plan(
     tree: Tree | None = None,
     previous: ReleaseIndex | None = None,
     outputs: OutputCache | None = None,
+    carry: bool = True,
 ) -> _Plan:
     settings = load_settings(library)
     inputs = schedules.load_all(library)
@@ -351,7 +363,9 @@ def _plan(
         screens = list(session.scalars(select(Screen).order_by(Screen.id)))
     # Manifests carry only who wins, so segments split only where the winner changes.
     timelines: dict[int, Timeline] = resolve_all(inputs, start, until, losers=False)
-    wanted = set().union(*(t.playlist_ids for t in timelines.values())) | {
+    # Each timeline's playlists, read once (the property reads the timeline's table each time).
+    plays = {sid: timeline.playlist_ids for sid, timeline in timelines.items()}
+    wanted = set().union(*plays.values()) | {
         s.default_playlist_id for s in screens if s.default_playlist_id is not None
     }
     playlists = _load_playlists(library, wanted)
@@ -373,13 +387,16 @@ def _plan(
     renditions: dict[tuple[str, str], RenditionRecord | str] = {}
     videos = _Videos()
     packages = _Packages()
-    renditions.update(made_renditions(library, _wanted_renditions(screens, timelines, playlists)))
+    renditions.update(made_renditions(library, _wanted_renditions(screens, plays, playlists)))
     # A playlist's facts for one screen profile and languages are the same on every screen of
     # that profile and languages: made once, with the digest that stands for them in the
     # screens' input digests, and the notes on videos that could not be made for that size.
     made: dict[_FactsKey, tuple[mf.PlaylistFacts, list[DroppedItem], str, list[str]]] = {}
     common = _manifest_inputs(key, settings.public_base_url, announcement, start, until)
     kept = kept_payloads.KeptPayloads(outputs) if outputs is not None else None
+    #: Per screen: what its manifest is made from, and its input digest (made in a second pass,
+    #: once the cache has fetched every screen's kept manifest in a few queries).
+    pending: list[tuple[mf.ScreenFacts, Timeline, dict[int, mf.PlaylistFacts], str, str]] = []
     for number, screen in enumerate(screens, start=1):
         if cancel is not None and cancel.is_set():
             raise PublishCancelled("Publishing was cancelled; the published tree is unchanged.")
@@ -392,8 +409,9 @@ def _plan(
             )
             continue
         profile = screen_profile(screen.width, screen.height)
+        profile_key = profile.key()
         timeline = timelines[screen.id]
-        used = set(timeline.playlist_ids)
+        used = set(plays[screen.id])
         if screen.default_playlist_id is not None:
             used.add(screen.default_playlist_id)
         facts: dict[int, mf.PlaylistFacts] = {}
@@ -404,7 +422,7 @@ def _plan(
             playlist = playlists.get(pid)
             if playlist is None:
                 continue
-            known = made.get((pid, profile.key(), languages))
+            known = made.get((pid, profile_key, languages))
             if known is not None:
                 facts[pid] = known[0]
                 dropped.extend(known[1])
@@ -422,7 +440,7 @@ def _plan(
                     )
                     continue
                 asset = artwork.asset
-                cache_key = (asset.sha256, profile.key())
+                cache_key = (asset.sha256, profile_key)
                 if cache_key not in renditions:
                     try:
                         renditions[cache_key] = ensure_rendition(library, asset.sha256, profile)
@@ -511,7 +529,7 @@ def _plan(
                 )
             items = [localize(i, texts.get(i.artwork_id, {}), languages) for i in items]
             facts[pid] = mf.PlaylistFacts(pid, playlist.name, tuple(items))
-            made[(pid, profile.key(), languages)] = (
+            made[(pid, profile_key, languages)] = (
                 facts[pid],
                 dropped[dropped_before:],
                 output_digest("playlist", facts[pid]),
@@ -542,9 +560,20 @@ def _plan(
             common,
             screen_facts,
             timeline.version,
-            tuple(made[(pid, profile.key(), languages)][2] for pid in sorted(facts)),
+            tuple(made[(pid, profile_key, languages)][2] for pid in sorted(facts)),
         )
-        last = sequences.get(screen.id)
+        plan.tokens[screen.id] = screen.poll_token
+        plan.names[screen.id] = screen.name
+        plan.dropped[screen.id] = dropped
+        plan.warnings[screen.id] = warnings
+        pending.append((screen_facts, timeline, facts, relpath, inputs_key))
+    if outputs is not None:  # a few queries for what a thousand single reads would fetch
+        outputs.prefetch(k for *_, k in pending)
+        outputs.prefetch(kept_payloads.skeleton_key(k) for *_, k in pending)
+    for screen_facts, timeline, facts, relpath, inputs_key in pending:
+        if cancel is not None and cancel.is_set():
+            raise PublishCancelled("Publishing was cancelled; the published tree is unchanged.")
+        last = sequences.get(screen_facts.id)
         reused = _reuse_manifest(outputs, kept, inputs_key, last)
         if reused is not None:  # the same inputs as a publish before: the same signed bytes
             plan.files[relpath], payload = reused
@@ -556,28 +585,27 @@ def _plan(
                 public_base_url=settings.public_base_url,
                 key_announcement=announcement,
             )
-            payload = _number(payload, sequences.get(screen.id))
+            payload = _number(payload, last)
             envelope = key.sign_envelope(mf.payload_text(payload))
             plan.files[relpath] = envelope.encode("utf-8")
             if outputs is not None:
                 outputs.put(inputs_key, plan.files[relpath])
                 kept_payloads.keep(outputs, inputs_key, payload)
-        plan.payloads[screen.id] = payload
-        plan.tokens[screen.id] = screen.poll_token
-        plan.names[screen.id] = screen.name
-        plan.dropped[screen.id] = dropped
-        plan.warnings[screen.id] = warnings
+        plan.payloads[screen_facts.id] = payload
     if progress is not None:
         progress(len(screens), len(screens), "")
     viewers = build_viewers(
         library,
         plan.payloads,
         base_url=settings.public_base_url,
-        previous_files=previous.files if previous is not None else (),
+        previous_files=previous.files if previous is not None else {},
         previous_gone=_previous_gone(tree, previous),
+        previous_inputs=_previous_inputs(previous) if carry else None,
         outputs=outputs,
     )
     plan.files.update(viewers.files)  # pages, QR codes, CSS: docs/published-tree.md
+    plan.carried.update(viewers.carried)  # unchanged units' files, named by sha256
+    plan.page_inputs.update(viewers.inputs)
     plan.media.update(viewers.media)  # the pages' images, content-addressed like screens' media
     return plan
 
@@ -598,7 +626,7 @@ def _transcode_note(
 
 
 def _wanted_renditions(
-    screens: list[Screen], timelines: dict[int, Timeline], playlists: dict[int, Playlist]
+    screens: list[Screen], plays: dict[int, frozenset[int]], playlists: dict[int, Playlist]
 ) -> set[tuple[str, str]]:
     """(asset sha256, profile key) of every rendition the screens' playlists show."""
     assets: dict[int, set[str]] = {
@@ -608,8 +636,7 @@ def _wanted_renditions(
     wanted: set[tuple[str, str]] = set()
     for screen in screens:
         key = screen_profile(screen.width, screen.height).key()
-        timeline = timelines.get(screen.id)
-        used = set(timeline.playlist_ids) if timeline is not None else set()
+        used = set(plays.get(screen.id, ()))
         used.add(screen.default_playlist_id or 0)
         for pid in used:
             wanted.update((sha, key) for sha in assets.get(pid, ()))
@@ -663,6 +690,25 @@ def _reuse_manifest(
     if numbered != (last if last is not None else (numbered[0], 1)):
         return None
     return data, payload
+
+
+def _previous_inputs(index: ReleaseIndex | None) -> dict[str, str]:
+    """The served release's viewer units' input digests (empty before the first publish or
+    for a release made before they were recorded)."""
+    found = index.extra.get(page_units.INDEX_KEY) if index is not None else None
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): str(v) for k, v in found.items()}
+
+
+def _missing_carried(tree: Tree, plan: _Plan, previous: ReleaseIndex | None) -> bool:
+    """True when a file the plan carries over is gone from the served release's folder (a
+    damaged tree): the release must then be built from bytes, not links."""
+    if not plan.carried:
+        return False
+    if previous is None:
+        return True
+    return any(not tree.release_file(previous.release, p).is_file() for p in plan.carried)
 
 
 def _previous_gone(tree: Tree | None, index: ReleaseIndex | None) -> bytes | None:
@@ -898,6 +944,7 @@ def _publish(
             None, True, changed, None, start, until, tuple(changes),
             media_written=new_media, warnings=tuple(plan.global_warnings),
             outputs_reused=outputs.hits, outputs_made=outputs.misses,
+            outputs_carried=len(plan.carried),
         )  # fmt: skip
 
     with tree.lock(library.engine):
@@ -922,8 +969,15 @@ def _publish(
             changes = _changes(plan, old)
             media_written = _copy_media(library, tree, plan.media)
             _crash_point("after-media")
-            digests = _digests(plan.files)
+            digests = {**_digests(plan.files), **plan.carried}
             changed = current is None or current.files != digests
+            if changed and _missing_carried(tree, plan, current):
+                plan = _plan(
+                    library, key, start, until, progress, cancel,
+                    old=old, now=now, tree=tree, previous=current, outputs=outputs, carry=False,
+                )  # fmt: skip
+                outputs.flush()
+                digests = _digests(plan.files)
             linked = written = 0
             if changed:
                 if cancel is not None and cancel.is_set():
@@ -931,19 +985,18 @@ def _publish(
                         "Publishing was cancelled; the published tree is unchanged."
                     )
                 release_name = tree.new_release_name(str(publication_id))
-                half = max(1, len(plan.files) // 2)
+                half = max(1, (len(plan.files) + len(plan.carried)) // 2)
 
                 def on_file(number: int, total: int) -> None:
                     if number == half:
                         _crash_point("mid-release")
 
                 linked, written = tree.build_release(
-                    release_name, plan.files, current, on_file=on_file
+                    release_name, plan.files, current, on_file=on_file, carried=plan.carried
                 )
                 media_used = frozenset(plan.media)  # the manifests' and the pages' media
-                tree.mark_complete(
-                    ReleaseIndex(release_name, digests, media_used, {"publication": publication_id})
-                )
+                extra = {"publication": publication_id, page_units.INDEX_KEY: plan.page_inputs}
+                tree.mark_complete(ReleaseIndex(release_name, digests, media_used, extra))
                 _crash_point("before-swap")
                 if cancel is not None and cancel.is_set():
                     raise PublishCancelled(
@@ -952,6 +1005,12 @@ def _publish(
                 tree.swap(release_name)
                 _crash_point("after-swap")
                 release_name = None  # served now: never clean it up as half-built
+            elif current is not None and _previous_inputs(current) != plan.page_inputs:
+                # The same files, from inputs now named differently (or a release made before
+                # units were recorded): record them, so the next publish can carry them over.
+                extra = {**current.extra, page_units.INDEX_KEY: plan.page_inputs}
+                same = ReleaseIndex(current.release, current.files, current.media, extra)
+                tree.mark_complete(same)
             tree.clean(KEEP_RELEASES)
             removed, waiting = tree.collect_media(tree.kept_media(), now, grace)
             served = tree.current_release()
@@ -971,6 +1030,7 @@ def _publish(
                 warnings=tuple(plan.global_warnings),
                 outputs_reused=outputs.hits,
                 outputs_made=outputs.misses,
+                outputs_carried=len(plan.carried),
             )
             _record_manifests(library, plan, publication_id, now)
             # What the hub renders frames for; a work on a screen of a new size gets its newest

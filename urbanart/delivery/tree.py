@@ -201,16 +201,22 @@ class Tree:
         previous: ReleaseIndex | None,
         *,
         on_file: object = None,
+        carried: Mapping[str, str] | None = None,
     ) -> tuple[int, int]:
         """Write releases/<name>/ with every file; unchanged ones are hard links to the previous
-        release (same inode, nothing rewritten). Returns (linked, written)."""
+        release (same inode, nothing rewritten). `carried` names files by the sha256 the
+        previous release's index gives them, without their bytes: they are linked from it (a
+        file that cannot be linked is copied, and must still have that sha256).
+        Returns (linked, written)."""
         folder = self.releases / name
         folder.mkdir(parents=True)
         os.symlink(f"../../{MEDIA}", folder / MEDIA)
         linked = written = 0
-        for number, (relpath, data) in enumerate(sorted(files.items()), start=1):
+        entries: dict[str, bytes | str] = {**(carried or {}), **files}
+        total = len(entries)
+        for number, (relpath, entry) in enumerate(sorted(entries.items()), start=1):
             target = self.release_file(name, relpath)
-            digest = sha256_of(data).hexdigest()
+            digest = entry if isinstance(entry, str) else sha256_of(entry).hexdigest()
             if previous is not None and previous.files.get(relpath) == digest:
                 source = self.release_file(previous.release, relpath)
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -218,18 +224,32 @@ class Tree:
                     os.link(source, target)
                     linked += 1
                     if callable(on_file):
-                        on_file(number, len(files))
+                        on_file(number, total)
                     continue
                 except OSError:
                     pass  # the old file went missing or links are not allowed: write it
+            data = entry if isinstance(entry, bytes) else self._carried(previous, relpath, digest)
             write_new(target, data)
             written += 1
             if callable(on_file):
-                on_file(number, len(files))
+                on_file(number, total)
         for directory in sorted({p for p in folder.rglob("*") if p.is_dir()}, reverse=True):
             fsync_dir(directory)
         fsync_dir(folder)
         return linked, written
+
+    def _carried(self, previous: ReleaseIndex | None, relpath: str, digest: str) -> bytes:
+        """The bytes of a carried file that could not be linked, read from the previous release
+        and checked against the sha256 it was carried by (a damaged file is never published)."""
+        if previous is None or previous.files.get(relpath) != digest:
+            raise UrbanArtError(f"{relpath} cannot be carried over: no served release holds it.")
+        data = self.release_file(previous.release, relpath).read_bytes()
+        if sha256_of(data).hexdigest() != digest:
+            raise UrbanArtError(
+                f"{relpath} in the served release does not match its recorded checksum; "
+                "publish again to make it anew."
+            )
+        return data
 
     def mark_complete(self, index: ReleaseIndex) -> None:
         atomic_write(self.releases / f"{index.release}{INDEX_SUFFIX}", index.to_bytes())

@@ -105,11 +105,19 @@ def insert_new_only(dialect_name: str, table: Any) -> Any:
     once; the unique constraint decides which insert wins and the other adds nothing, where a
     look-then-insert would raise an integrity error for the loser.
     """
+    return dialect_insert(dialect_name, table).on_conflict_do_nothing()
+
+
+def dialect_insert(dialect_name: str, table: Any) -> Any:
+    """The dialect's own INSERT construct for `table` (PostgreSQL's or SQLite's), which knows
+    ON CONFLICT: insert-if-new above, and insert-or-update (``on_conflict_do_update`` with
+    ``excluded``) where one statement must write rows that may or may not exist yet.
+    """
     if dialect_name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
+        return postgresql.insert(table)
     if dialect_name == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
-    raise LibraryError(f"No insert-if-new for the {dialect_name} database.")
+        return sqlite.insert(table)
+    raise LibraryError(f"No ON CONFLICT insert for the {dialect_name} database.")
 
 
 def _lock_key(name: str) -> int:

@@ -17,6 +17,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from urbanart.protocol.quick_check import QUICK
+
 SCHEMA_FILE = "api.schema.json"
 #: The body kinds a screen posts, each to /api/v1/screens/<poll token>/<kind>.
 KINDS = ("heartbeat", "plays")
@@ -87,7 +89,14 @@ def parse_json(body: bytes) -> Any:
 
 
 def check(kind: str, value: Any) -> None:
-    """Raise BadRequest naming the first schema violation as "<path>: <message>"."""
+    """Raise BadRequest naming the first schema violation as "<path>: <message>".
+
+    The ordinary body is accepted by quick_check's hand-written mirror of the schema in
+    microseconds; anything it is not sure of goes to jsonschema, which decides and words the
+    error.
+    """
+    if QUICK[kind](value):
+        return
     error = best_match(validator(kind).iter_errors(value))
     if error is None:
         return

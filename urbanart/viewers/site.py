@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
+import segno
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -32,7 +33,8 @@ from urbanart.library.settings import load_settings
 from urbanart.library.texts import WorkTexts, bios_for, pick, screen_languages, texts_for
 from urbanart.protocol.tree_layout import media_url
 from urbanart.viewers import gone, qr
-from urbanart.viewers.output_cache import OutputCache
+from urbanart.viewers.output_cache import OutputCache, code_digest, digest
+from urbanart.viewers.page_units import FRONT, Carry, front_files, stable, unit_files, unit_name
 from urbanart.viewers.pages import (
     http_url,
     license_label,
@@ -97,6 +99,10 @@ class ViewerBuild:
 
     files: dict[str, bytes] = field(default_factory=dict)
     media: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Files carried over unchanged from the served release: tree path -> sha256 (no bytes).
+    carried: dict[str, str] = field(default_factory=dict)
+    #: Every unit's input digest (page_units.py), for the new release's index.
+    inputs: dict[str, str] = field(default_factory=dict)
 
 
 def project_name(library: Library) -> str:
@@ -178,13 +184,30 @@ def page_image(
 # Gathering -------------------------------------------------------------------------------------
 
 
+def _distinct_playlists(
+    payloads: Mapping[int, Mapping[str, Any]],
+) -> list[Mapping[str, Any]]:
+    """Every playlist entry of the payloads, in screen then playlist order, each one once: the
+    payloads kept in the publish cache share one entry object among the screens that carry it
+    (kept_payloads.py), so a thousand screens cost a pass over a few dozen entries."""
+    seen: set[int] = set()
+    found: list[Mapping[str, Any]] = []
+    for sid in sorted(payloads):
+        entries = payloads[sid]["playlists"]
+        for pid in sorted(entries, key=int):
+            entry = entries[pid]
+            if id(entry) not in seen:
+                seen.add(id(entry))
+                found.append(entry)
+    return found
+
+
 def _published_items(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
     """artwork id -> its manifest item (the first met; every manifest of one publish agrees)."""
     found: dict[int, Mapping[str, Any]] = {}
-    for sid in sorted(payloads):
-        for pid in sorted(payloads[sid]["playlists"], key=int):
-            for item in payloads[sid]["playlists"][pid]["items"]:
-                found.setdefault(int(item["artwork_id"]), item)
+    for entry in _distinct_playlists(payloads):
+        for item in entry["items"]:
+            found.setdefault(int(item["artwork_id"]), item)
     return found
 
 
@@ -192,18 +215,17 @@ def _page_videos(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping
     """artwork id -> the largest video rendition any screen got (manifest v3 `video`): the page
     plays a file the tree already holds, so a video work costs its page no transcode."""
     found: dict[int, Mapping[str, Any]] = {}
-    for sid in sorted(payloads):
-        for pid in sorted(payloads[sid]["playlists"], key=int):
-            for item in payloads[sid]["playlists"][pid]["items"]:
-                video = item.get("video") if item.get("media_type") == "video" else None
-                if not isinstance(video, Mapping):
-                    continue
-                aid = int(item["artwork_id"])
-                known = found.get(aid)
-                if known is None or video["width"] * video["height"] > (
-                    known["width"] * known["height"]
-                ):
-                    found[aid] = video
+    for entry in _distinct_playlists(payloads):
+        for item in entry["items"]:
+            video = item.get("video") if item.get("media_type") == "video" else None
+            if not isinstance(video, Mapping):
+                continue
+            aid = int(item["artwork_id"])
+            known = found.get(aid)
+            if known is None or video["width"] * video["height"] > (
+                known["width"] * known["height"]
+            ):
+                found[aid] = video
     return found
 
 
@@ -717,14 +739,18 @@ def _artist_pages(
     base: str,
     project: str,
     outputs: OutputCache | None = None,
+    carry: Callable[[int, list[int]], bool] | None = None,
 ) -> None:
-    """One page per artist with a published work, per language: bio, link and their works."""
+    """One page per artist with a published work, per language: bio, link and their works.
+    carry(artist id, their works) is true when the artist's pages need not be built."""
     works: dict[int, list[int]] = {}
     for aid in sorted(items):
         known = facts.get(aid)
         if known is not None:
             works.setdefault(known.artist_id, []).append(aid)
     for artist_id, aids in sorted(works.items()):
+        if carry is not None and carry(artist_id, aids):
+            continue
         first = facts[aids[0]]
         cover = next((images[a] for a in aids if images.get(a) is not None), None)
         artist_bios = bios.get(artist_id) or {BASE_LANGUAGE: first.artist_bio}
@@ -847,26 +873,36 @@ def build_viewers(
     payloads: Mapping[int, Mapping[str, Any]],
     *,
     base_url: str,
-    previous_files: Iterable[str] = (),
+    previous_files: Mapping[str, str] | Iterable[str] = (),
     previous_gone: bytes | None = None,
+    previous_inputs: Mapping[str, str] | None = None,
     outputs: OutputCache | None = None,
 ) -> ViewerBuild:
     """Every viewer file for the manifests being published (screen id -> payload).
 
-    previous_files (the served release's paths) and previous_gone (its record of retired ids)
-    let the new release remember which pages existed and are gone (410, not 404).
+    previous_files (the served release's paths, with their sha256 when a mapping) and
+    previous_gone (its record of retired ids) let the new release remember which pages existed
+    and are gone (410, not 404).
 
     Pages exist for exactly what the manifests show: every artwork on a published playlist,
     every published playlist and every screen, each in every shipped language (urbanart.i18n).
     Nothing carries a time of generation, so the same library gives the same bytes and an
     unchanged page is hard-linked, not rewritten.
     With `outputs`, a page or QR code made from the same inputs by an earlier publish is taken
-    from that cache instead of being made again (output_cache.py).
+    from that cache instead of being made again (output_cache.py). With previous_inputs (the
+    served release's unit digests, page_units.INDEX_KEY) and previous_files as a mapping, a
+    unit whose inputs are unchanged is not built at all: ViewerBuild.carried names its files.
     """
     base = base_url.rstrip("/")
     project = project_name(library)
     background = load_settings(library).rendition_background
     build = ViewerBuild()
+    carry = Carry(
+        previous_files=previous_files if isinstance(previous_files, Mapping) else {},
+        previous_inputs=previous_inputs or {},
+        inputs=build.inputs,
+        carried=build.carried,
+    )
     items = _published_items(payloads)
     videos = _page_videos(payloads)
     lives = _page_lives(payloads)
@@ -895,6 +931,76 @@ def build_viewers(
         for aid in dict.fromkeys(int(i["artwork_id"]) for i in playlists[pid]["items"]):
             member_of[aid].append((pid, playlists[pid]["name"]))
 
+    # What each unit is made from, named cheaply (page_units.py): the code, the address and the
+    # settings every page shares; per work its facts, image, texts, artist's bios and manifest
+    # item; per screen its manifest's version (a digest of all it holds), city and languages.
+    common = (_pages_code(), base, project, background, LANGUAGES, BASE_LANGUAGE)
+    works = {
+        aid: digest(
+            facts.get(aid),
+            images[aid],
+            sorted(texts.get(aid, {}).items()),
+            sorted(bios.get(facts[aid].artist_id, {}).items()) if aid in facts else None,
+            stable(items[aid]),
+        )
+        for aid in items
+    }
+    shows: dict[int, list[int]] = {}  # screen id -> the works its manifest holds
+    seen_on: dict[int, list[int]] = {aid: [] for aid in items}  # work -> screens holding it
+    in_entry: dict[int, list[int]] = {}  # id() of a (shared) playlist entry -> its works
+    for sid in sorted(payloads):
+        held: set[int] = set()
+        for entry in payloads[sid]["playlists"].values():
+            works_in = in_entry.get(id(entry))
+            if works_in is None:
+                works_in = in_entry[id(entry)] = [int(i["artwork_id"]) for i in entry["items"]]
+            held.update(works_in)
+        shows[sid] = sorted(held)
+        for aid in shows[sid]:
+            seen_on[aid].append(sid)
+
+    screen_key = {  # one string per screen: a work's key names a thousand of them
+        sid: repr((sid, payloads[sid]["manifest_version"], cities.get(sid, ""), languages.get(sid)))
+        for sid in payloads
+    }
+
+    to_build = {
+        aid
+        for aid in sorted(items)
+        if not carry.take(
+            unit_name("a", aid),
+            unit_files("a", aid),
+            common,
+            works[aid],
+            tuple(member_of[aid]),
+            stable(videos.get(aid)),
+            tuple(screen_key[sid] for sid in seen_on[aid]),
+        )
+    }
+    playlists_to_build = {
+        pid
+        for pid in sorted(playlists)
+        if not carry.take(
+            unit_name("p", pid),
+            unit_files("p", pid),
+            common,
+            stable(playlists[pid]),
+            descriptions.get(pid, ""),
+            tuple(works[int(i["artwork_id"])] for i in playlists[pid]["items"]),
+        )
+    }
+    screens_to_build = {
+        sid
+        for sid in sorted(payloads)
+        if not carry.take(
+            unit_name("s", sid),
+            unit_files("s", sid),
+            common,
+            screen_key[sid],
+            tuple(works[aid] for aid in shows[sid]),
+        )
+    }
+
     # A page's key names what it is made from, so an unchanged page costs a lookup: the
     # manifests by their content versions (screens' "where to see" come from them), the works by
     # their facts and images.
@@ -902,10 +1008,14 @@ def build_viewers(
         qr.make_missing(
             outputs,
             [f"{base}/{tree_url(kind, ident)}/" for kind, ids in
-             (("a", items), ("p", playlists), ("s", payloads)) for ident in sorted(ids)],
+             (("a", to_build), ("p", playlists_to_build), ("s", screens_to_build))
+             for ident in sorted(ids)],
         )  # fmt: skip
-    where = where_to_see(payloads, cities)
-    for aid, item in sorted(items.items()):
+    # Where to see a work is made from every screen that shows it: only for the works built.
+    where = where_to_see(
+        {sid: payloads[sid] for sid in sorted({s for a in to_build for s in seen_on[a]})}, cities
+    )
+    for aid in sorted(to_build):
 
         def artwork(v: _Version, aid: int = aid) -> dict[str, Any]:
             item = items[aid]
@@ -938,10 +1048,25 @@ def build_viewers(
         build.files.update(qr.qr_files("a", aid, f"{base}/{tree_url('a', aid)}/", outputs))
 
     _artist_pages(
-        build, items, facts, images, texts, bios, base=base, project=project, outputs=outputs
+        build,
+        items,
+        facts,
+        images,
+        texts,
+        bios,
+        base=base,
+        project=project,
+        outputs=outputs,
+        carry=lambda artist_id, aids: carry.take(
+            unit_name("artists", artist_id),
+            unit_files("artists", artist_id),
+            common,
+            tuple(works[aid] for aid in aids),
+        ),
     )
 
-    for pid, playlist in sorted(playlists.items()):
+    for pid in sorted(playlists_to_build):
+        playlist = playlists[pid]
         first = next((images.get(int(i["artwork_id"])) for i in playlist["items"]), None)
 
         def playlist_page(
@@ -969,7 +1094,7 @@ def build_viewers(
         )
         build.files.update(qr.qr_files("p", pid, f"{base}/{tree_url('p', pid)}/", outputs))
 
-    for sid, payload in sorted(payloads.items()):
+    for sid in sorted(screens_to_build):
 
         def screen(v: _Version, sid: int = sid) -> dict[str, Any]:
             payload = payloads[sid]
@@ -1011,13 +1136,28 @@ def build_viewers(
     build.files[FAVICON_PATH] = static.joinpath("favicon.svg").read_bytes()
     build.files[PLAYER_STRINGS_PATH] = player_strings()
     published = {"a": set(items), "p": set(playlists), "s": set(payloads)}
-    _front_pages(
-        build,
-        base=base,
-        project=project,
-        whats_on=_whats_on(payloads, playlists, cities),
-        css=css,
-        gone_ids=gone.retired(previous_files, previous_gone, published),
-        outputs=outputs,
-    )
+    whats_on = _whats_on(payloads, playlists, cities)
+    gone_ids = gone.retired(previous_files, previous_gone, published)
+    if not carry.take(FRONT, front_files(), common, stable(whats_on), css, stable(gone_ids)):
+        _front_pages(
+            build,
+            base=base,
+            project=project,
+            whats_on=whats_on,
+            css=css,
+            gone_ids=gone_ids,
+            outputs=outputs,
+        )
     return build
+
+
+def _pages_code() -> str:
+    """The code, templates, static files and catalogues every page and QR code is made with."""
+    return digest(
+        code_digest(
+            "urbanart.viewers", "templates", "static", "site.py", "pages.py", "where.py",
+            "qr.py", "gone.py", "page_units.py", "script_strings.py", "player_strings.py",
+        ),
+        code_digest("urbanart.i18n", "locale", "__init__.py", "catalogues.py", "formats.py"),
+        segno.__version__,
+    )  # fmt: skip

@@ -1,0 +1,214 @@
+"""Viewer pages whose inputs are unchanged are carried over from the served release, not built
+(urbanart/viewers/page_units.py). What is skipped must still be right: an edit of each kind of
+input republishes exactly the pages it affects, and every page served after it is byte for byte
+the page a build from nothing makes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.delivery.conftest import World
+from tests.delivery.test_publish_cost import payloads, release_files, served_index
+from urbanart.curation import playlists, screens
+from urbanart.delivery.publisher import publish
+from urbanart.i18n import LANGUAGES
+from urbanart.library import catalog, translations
+from urbanart.library.library import Library, current_tree, published_root
+from urbanart.library.settings import load_settings, update_settings
+from urbanart.viewers.page_units import INDEX_KEY
+from urbanart.viewers.site import build_viewers
+
+NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
+
+
+def fresh_viewer_files(library: Library) -> dict[str, bytes]:
+    """Every viewer file built from the served manifests with no cache and no release before."""
+    base = load_settings(library).public_base_url
+    return build_viewers(library, payloads(library), base_url=base).files
+
+
+def showing(library: Library, artwork_id: int) -> set[int]:
+    """Screens whose served manifest holds the work."""
+    return {
+        sid
+        for sid, payload in payloads(library).items()
+        if any(
+            item["artwork_id"] == artwork_id
+            for playlist in payload["playlists"].values()
+            for item in playlist["items"]
+        )
+    }
+
+
+def works_on(library: Library, screen_ids: set[int]) -> set[int]:
+    return {
+        item["artwork_id"]
+        for sid, payload in payloads(library).items()
+        if sid in screen_ids
+        for playlist in payload["playlists"].values()
+        for item in playlist["items"]
+    }
+
+
+def folders(kind: str, ids: set[int]) -> set[str]:
+    return {f"{kind}/{ident}/" for ident in ids}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One edit of one kind of input: what it does, and the folders (and files) it may change
+    and one file it must change, worked out from the world before the edit."""
+
+    name: str
+    apply: Callable[[World], None]
+    may_change: Callable[[World], set[str]]
+    must_change: Callable[[World], str]
+
+
+def _artist(world: World, title: str) -> int:
+    return catalog.get_artwork(world.library, world.works[title]).artist_id
+
+
+FRONT = ("index.html", "404.html", "gone/")  # with their language versions: see allowed()
+
+EDITS = [
+    Edit(
+        "a work's description (on its page and its artist's, in no manifest)",
+        lambda w: catalog.edit_artwork(
+            w.library, w.works["Red Harbour"], description="Painted at dawn."
+        ),
+        lambda w: {f"a/{w.works['Red Harbour']}/", f"artists/{_artist(w, 'Red Harbour')}/"},
+        lambda w: f"a/{w.works['Red Harbour']}/index.html",
+    ),
+    Edit(
+        "a playlist's description (on its page only)",
+        lambda w: playlists.edit_playlist(
+            w.library, w.playlists["Evening"], description="After dark."
+        ),
+        lambda w: {f"p/{w.playlists['Evening']}/"},
+        lambda w: f"p/{w.playlists['Evening']}/index.html",
+    ),
+    Edit(
+        "a screen's city (its page, the pages saying where its works are, the home page)",
+        lambda w: screens.edit_screen(w.library, w.screens["Berlin"], city="Berlin-Mitte"),
+        lambda w: (
+            folders("s", {w.screens["Berlin"]})
+            | folders("a", works_on(w.library, {w.screens["Berlin"]}))
+            | set(FRONT)
+        ),
+        lambda w: f"s/{w.screens['Berlin']}/index.html",
+    ),
+    Edit(
+        "an artist's bio (their page and their works' pages)",
+        lambda w: catalog.edit_artist(w.library, _artist(w, "Blue Hour"), bio="Paints tides."),
+        lambda w: {f"artists/{_artist(w, 'Blue Hour')}/"} | folders("a", set(w.works.values())),
+        lambda w: f"artists/{_artist(w, 'Blue Hour')}/index.html",
+    ),
+    Edit(
+        "a work's title in Japanese (every page that names the work, manifests of ja screens)",
+        lambda w: translations.set_artwork_texts(
+            w.library, w.works["Green Arcade"], "ja", title="緑のアーケード"
+        ),
+        lambda w: (
+            folders("a", {w.works["Green Arcade"]})
+            | folders("p", set(w.playlists.values()))
+            | folders("s", set(w.screens.values()))
+            | folders("artists", {_artist(w, "Green Arcade")})
+            | {"screens/"}
+        ),
+        lambda w: f"a/{w.works['Green Arcade']}/ja/index.html",
+    ),
+    Edit(
+        "an item's duration (manifests and pages of the screens playing it, its playlist, the "
+        "where-to-see of every work on those screens)",
+        lambda w: playlists.set_item(w.library, w.playlists["Evening"], 1, duration=40),
+        lambda w: (
+            folders("s", showing(w.library, w.works["Blue Hour"]))
+            | folders("a", works_on(w.library, showing(w.library, w.works["Blue Hour"])))
+            | {f"p/{w.playlists['Evening']}/", f"artists/{_artist(w, 'Blue Hour')}/", "screens/"}
+        ),
+        lambda w: f"p/{w.playlists['Evening']}/index.html",
+    ),
+]
+
+
+def allowed(path: str, prefixes: set[str]) -> bool:
+    """Whether path lies under one of the prefixes (front pages also in their language folders:
+    ja/index.html, ja/404.html)."""
+    first, _, rest = path.partition("/")
+    return any(p.startswith(prefix) for p in (path, rest if first in LANGUAGES else path)
+               for prefix in prefixes)  # fmt: skip
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=[e.name.split(" (")[0] for e in EDITS])
+def test_an_edit_republishes_exactly_the_pages_it_affects(
+    world: World, library: Library, edit: Edit
+) -> None:
+    publish(library, now=NOW)
+    publish(library, now=NOW)  # a re-publish over a release that records its units' inputs
+    before = served_index(library)
+    may_change = edit.may_change(world)
+    must_change = edit.must_change(world)
+
+    edit.apply(world)
+    result = publish(library, now=NOW)
+    after = served_index(library)
+
+    assert result.changed and result.outputs_carried > 0
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert must_change in changed
+    assert {p for p in changed if not allowed(p, may_change)} == set()
+    # What was carried and what was built are what a build from nothing gives.
+    served = release_files(library)
+    fresh = fresh_viewer_files(library)
+    assert {p: served[p] for p in fresh} == fresh
+
+
+def test_a_new_public_address_rebuilds_every_page_with_it(world: World, library: Library) -> None:
+    publish(library, now=NOW)
+    publish(library, now=NOW)
+    update_settings(library, public_base_url="https://elsewhere.example.net/art")
+    result = publish(library, now=NOW)
+    assert result.outputs_carried == 0
+    served = release_files(library)
+    fresh = fresh_viewer_files(library)
+    assert {p: served[p] for p in fresh} == fresh
+
+
+def test_a_release_from_before_units_were_recorded_gets_them_without_a_new_release(
+    world: World, library: Library
+) -> None:
+    publish(library, now=NOW)
+    root = published_root(library)
+    release = current_tree(library).resolve().name
+    index_path = root / "releases" / f"{release}.json"
+    doc = json.loads(index_path.read_bytes())
+    recorded = doc.pop(INDEX_KEY)
+    index_path.write_text(json.dumps(doc))
+
+    again = publish(library, now=NOW)
+    assert not again.changed and again.outputs_carried == 0
+    assert current_tree(library).resolve().name == release
+    assert json.loads(index_path.read_bytes())[INDEX_KEY] == recorded
+    assert publish(library, now=NOW).outputs_carried > 0
+
+
+def test_a_carried_file_gone_from_the_served_release_is_built_again(
+    world: World, library: Library
+) -> None:
+    publish(library, now=NOW)
+    publish(library, now=NOW)
+    red = world.works["Red Harbour"]
+    lost = current_tree(library) / "p" / str(world.playlists["Evening"]) / "index.html"
+    lost.unlink()
+    catalog.edit_artwork(library, red, description="Painted at dawn.")
+    result = publish(library, now=NOW)
+    assert result.changed
+    served = release_files(library)
+    fresh = fresh_viewer_files(library)
+    assert {p: served[p] for p in fresh} == fresh

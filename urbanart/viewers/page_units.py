@@ -1,0 +1,91 @@
+"""Viewer pages carried over from the served release when what they are made from is unchanged.
+
+Why: a page cached by its full context (pages.render_cached) still costs building that context
+and digesting it, and a thousand screens' now-playing pages in every language cost a publish
+far more than loading the library. A page's context is made from a few inputs that are cheap to
+name: a screen's manifest version, a work's catalogue facts, texts and images, the public
+address, the code and catalogues that render it. So each "unit" (one artwork, playlist, screen
+or artist: its page in every language and its QR code; or the front and error pages) gets a
+digest of those inputs, the release index records them, and a unit whose digest the served
+release recorded is not built at all: its files are hard-linked from that release by the
+sha256 the index holds. Any changed input gives a new digest and the unit is built as before.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from urbanart.i18n import LANGUAGES
+from urbanart.viewers import gone
+from urbanart.viewers.output_cache import digest
+from urbanart.viewers.pages import tree_url
+
+#: Where a release index keeps its units' input digests (ReleaseIndex.extra).
+INDEX_KEY = "page_inputs"
+#: The unit of the home, not-found and "no longer showing" pages and the retired-ids record.
+FRONT = "front"
+#: Kinds of page that have a QR code (qr/<kind>/<id>.svg and .png).
+WITH_QR = frozenset({"a", "p", "s"})
+
+
+def unit_name(kind: str, ident: int) -> str:
+    """ "a/7", "p/3", "s/12", "artists/4": a unit's name, its pages' folder without the slash."""
+    return tree_url(kind, ident)
+
+
+def page_files(folder: str) -> list[str]:
+    """A page's files in every language: <folder>index.html and <folder><lang>/index.html."""
+    return [f"{folder}index.html", *(f"{folder}{lang}/index.html" for lang in LANGUAGES)]
+
+
+def unit_files(kind: str, ident: int) -> list[str]:
+    """Every release file one unit makes (its pages in every language and its QR code)."""
+    files = page_files(unit_name(kind, ident) + "/")
+    if kind in WITH_QR:
+        files += [f"qr/{kind}/{ident}.svg", f"qr/{kind}/{ident}.png"]
+    return files
+
+
+def front_files() -> list[str]:
+    """The front unit's files: the home page and every error page, in every language, and the
+    record of retired ids."""
+    files = page_files("")
+    for lang in (None, *LANGUAGES):
+        files.extend(gone.error_page(kind, lang) for kind in ("", *gone.KINDS))
+    return [*files, gone.GONE_RECORD]
+
+
+def stable(value: Any) -> str:
+    """JSON with sorted keys: equal data, equal text, whichever way it was read (a payload
+    kept in the publish cache and one parsed from the served file order their keys apart)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
+
+
+@dataclass
+class Carry:
+    """The units of one build: which were carried over (their files by sha256) and the input
+    digest of every unit, for the new release's index."""
+
+    previous_files: Mapping[str, str] = field(default_factory=dict)
+    previous_inputs: Mapping[str, str] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)
+    carried: dict[str, str] = field(default_factory=dict)
+
+    def take(self, unit: str, files: list[str], *parts: object) -> bool:
+        """Record the unit's input digest (of parts); True when the served release holds every
+        one of its files made from the same inputs (they are carried, not built)."""
+        key = digest("page-unit", unit, *parts)
+        self.inputs[unit] = key
+        if self.previous_inputs.get(unit) != key:
+            return False
+        found: dict[str, str] = {}
+        for path in files:
+            sha = self.previous_files.get(path)
+            if sha is None:
+                return False
+            found[path] = sha
+        self.carried.update(found)
+        return True
