@@ -70,12 +70,12 @@ from urbanart.delivery.publisher import publish  # noqa: E402
 from urbanart.delivery.signing import signing_key  # noqa: E402
 from urbanart.library.catalog import edit_artwork  # noqa: E402
 from urbanart.library.library import Library  # noqa: E402
-from urbanart.player.live_feed_client import POLLS_PER_INTERVAL  # noqa: E402
 from urbanart.library.settings import load_settings  # noqa: E402
 from urbanart.live.client import LiveSource, send_frame  # noqa: E402
 from urbanart.live.demo_generator import collage  # noqa: E402
 from urbanart.live.frames import guard_and_render, profile_from_key  # noqa: E402
 from urbanart.live.works import add_live_work, live_works  # noqa: E402
+from urbanart.player.live_feed_client import POLLS_PER_INTERVAL  # noqa: E402
 from urbanart.protocol.live_feed import feed_path, verify_feed  # noqa: E402
 
 SCREENS = 50

@@ -155,7 +155,7 @@ def sha_of(path: Path | None) -> str:
 def test_a_posted_frame_reaches_the_core_the_web_player_and_the_phone_page(
     live_screen: LiveScreen, tmp_path: Path
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing")
     world = live_screen
     core = RunningCore(tmp_path / "core", world.url, world.token, world.library)
     try:
@@ -176,7 +176,7 @@ def test_a_posted_frame_reaches_the_core_the_web_player_and_the_phone_page(
             for n in (1, 2, 3):
                 sequence, sha = post(world, n)
                 within = INTERVAL_S + SLACK_S
-                wait_until(lambda: core.showing(sequence), within, f"frame {n} on the core")
+                wait_until(lambda s=sequence: core.showing(s), within, f"frame {n} on the core")
                 shown = core.showing(sequence)
                 assert shown is not None and sha_of(shown.live_path) == sha
 

@@ -57,7 +57,7 @@
   let onScreen = null;      // {key, item, playlist, since, endsAt, version}
   let errors = [];          // since the last heartbeat
   let recent = [];          // the last few, for diagnostics
-  let failures = 0, notBefore = 0, pollTimer = null, tickTimer = null;
+  let failures = 0, notBefore = 0, pollTimer = null, tickTimer = null, tickAt = 0;
   let preparing = null;
   let refused = null;       // the last manifest refused: {reason, source, detail, at}
   const blobUrls = new Map();  // sha256 -> blob: URL of the verified bytes
@@ -586,6 +586,7 @@
     } finally {
       f.nextPoll = Date.now() + (ok ? interval : Math.min(interval, 5000));
       f.busy = false;
+      wakeBy(f.nextPoll);
     }
   }
 
@@ -909,7 +910,16 @@
         wait = Math.min(wait, Math.max(20, showing.nextChange - now));
       }
     }
+    tickAt = now + wait;
     tickTimer = setTimeout(tick, wait);
+  }
+
+  // Tick no later than `at` (a live feed's next poll, which can be sooner than a second away).
+  function wakeBy(at) {
+    if (at >= tickAt) return;
+    clearTimeout(tickTimer);
+    tickAt = at;
+    tickTimer = setTimeout(tick, Math.max(20, at - Date.now()));
   }
 
   // Reports -------------------------------------------------------------------------------------
