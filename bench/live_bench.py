@@ -6,14 +6,16 @@ Makes a library with one live work (interval 1 s, retention none) published to 5
 
 - a generator posts one 3000×2000 JPEG a second (distinct frames drawn by the demo generator),
   signed like `urbanart live send`, and notes when each POST was answered;
-- 50 screens (threads, one keep-alive connection each) poll the feed document at the work's
-  interval with If-None-Match, each with its own phase, verify its signature with the library's
+- 50 screens (threads, one keep-alive connection each) poll the feed document as the players
+  do, POLLS_PER_INTERVAL (2) times per interval (urbanart/player/live_feed_client.py), with
+  If-None-Match, each with its own phase, verify its signature with the library's
   key as players do, never accept a sequence going backwards, and download their profile's
   frame when a new one appears; each notes when it first saw each sequence.
 
 Measured: ``live_frame_to_screen_p99_s`` (from the POST's answer to a screen seeing the frame
 in the feed document, over every frame × screen; a screen polling at the interval sees a new
-frame at most one interval later, so this is about the interval plus the hub's poll answer),
+frame at most one poll period later, so this is about half the interval plus the hub's poll
+answer),
 ``live_frames_lost`` (frames the hub accepted that some screen never saw in its feed), and the
 hub's RSS after the first frame, at the middle and at the end: ``live_memory_growth_ratio``
 (the larger of middle and end over the start: "memory flat").
@@ -33,8 +35,8 @@ the newest until the next one's POST is answered; the hub's image work takes a v
 screen polling exactly once per interval from a phase that falls in that gap never sees such a
 frame, whatever serves the feed. The bench therefore also prints how many frames were replaced
 within one poll period and how many were lost although they stayed newest longer (the hub's
-part: 0 expected). ``--poll 0.5`` has the screens poll twice per interval; players that do so
-(or keep a stream open) lose none.
+part: 0 expected). The players therefore poll twice per interval, and so do the bench's
+screens by default; ``--poll 1`` shows what polling once per interval would lose.
 
 Ends with lines `name: value (goal …)`.
 """
@@ -73,6 +75,7 @@ from urbanart.live.client import LiveSource, send_frame  # noqa: E402
 from urbanart.live.demo_generator import collage  # noqa: E402
 from urbanart.live.frames import guard_and_render, profile_from_key  # noqa: E402
 from urbanart.live.works import add_live_work, live_works  # noqa: E402
+from urbanart.player.live_feed_client import POLLS_PER_INTERVAL  # noqa: E402
 from urbanart.protocol.live_feed import feed_path, verify_feed  # noqa: E402
 
 SCREENS = 50
@@ -232,8 +235,9 @@ def main() -> None:
     parser.add_argument(
         "--poll",
         type=float,
-        default=1.0,
-        help="screens poll every POLL × the work's interval (players: 1, the default)",
+        default=1 / POLLS_PER_INTERVAL,
+        help="screens poll every POLL × the work's interval (default: as the players, "
+        f"1/{POLLS_PER_INTERVAL})",
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)

@@ -211,3 +211,22 @@ def test_the_running_player_shows_a_new_frame_within_the_interval(
         stop.set()
         runner.join(10)
         player.close()
+
+
+def test_a_live_item_on_screen_polls_twice_per_interval(world: LiveWorld, tmp_path: Path) -> None:
+    """A frame that stays newest just over half an interval is still seen: polls come every
+    interval / POLLS_PER_INTERVAL (2), not once an interval."""
+    clock = ManualClock(T0 + timedelta(seconds=5))
+    player = player_for(world, tmp_path / "p", clock)
+    assert player.poll_live() == {f"/live/{FEED_ID}/feed.json": "new"}  # interval 1 s
+    clock.advance(0.3)
+    assert player.poll_live() == {}  # not yet due
+    world.publish_frame(clock.now())
+    clock.advance(0.25)  # 0.55 s since the last poll: due again
+    assert player.poll_live() == {f"/live/{FEED_ID}/feed.json": "new"}
+    assert player.tick().live_sequence == 1
+    world.publish_frame(clock.now())  # replaced 0.55 s later, before a whole interval passed
+    clock.advance(0.55)
+    assert player.poll_live() == {f"/live/{FEED_ID}/feed.json": "new"}
+    assert player.tick().live_sequence == 2
+    player.close()

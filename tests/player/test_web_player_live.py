@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.player.live_world import LiveWorld, build_live_world, frame_colour, jpeg
+from tests.player.live_world import FEED_ID, LiveWorld, build_live_world, frame_colour, jpeg
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.skipif(
@@ -84,6 +84,13 @@ def test_the_web_player_shows_new_frames_refuses_tampering_and_falls_back(
             assert took < 3.5
         good = frame_colour(2)
         assert shown(page)["state"]["liveSequence"] == 2
+
+        # Twice per interval (1 s), so a frame newest for just over half of it is seen too.
+        feed = f"/live/{FEED_ID}/feed.json"
+        before = sum(1 for path, _ in world.server.requests if path == feed)
+        time.sleep(4)
+        polls = sum(1 for path, _ in world.server.requests if path == feed) - before
+        assert polls >= 6, f"{polls} feed polls in 4 s at an interval of 1 s"
 
         # A mirror's other bytes for the signed frame: refused, the last good frame stays.
         world.publish_frame(datetime.now(UTC), served_bytes=jpeg((255, 0, 0)), silence_s=12)

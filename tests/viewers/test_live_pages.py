@@ -118,6 +118,13 @@ def test_the_now_playing_page_shows_the_screens_frame_and_the_keep_link(
         assert shown["keep"] is None and not page.is_visible("#current-keep")
         page.screenshot(path=str(shots / "live-now-playing-390.png"), full_page=True)
 
+        # The page polls the feed as the screens do: twice per interval (1 s).
+        feed = f"/live/{FEED_ID}/feed.json"
+        before = sum(1 for path, _ in world.server.requests if path == feed)
+        time.sleep(4)
+        polls = sum(1 for path, _ in world.server.requests if path == feed) - before
+        assert polls >= 6, f"{polls} feed polls in 4 s at an interval of 1 s"
+
         # A frame whose bytes do not match the feed is never shown.
         world.publish_frame(datetime.now(UTC), silence_s=60, served_bytes=jpeg((255, 0, 0)))
         time.sleep(3)

@@ -37,8 +37,13 @@ from urbanart.protocol.live_feed import FEED_ID, frame_for, is_silent, verify_fe
 log = logging.getLogger("urbanart.player")
 
 CHUNK = 256 * 1024
-#: A failed poll is retried no later than this (or the feed's interval, if shorter).
+#: A failed poll is retried no later than this (or the feed's poll period, if shorter).
 RETRY_S = 5.0
+#: A live item on screen polls its feed this many times per interval. Frames arrive about once
+#: an interval but not on the screen's clock: a frame that stays newest a little less than one
+#: interval (the next came early) falls between two polls one interval apart and is never shown.
+#: Two polls per interval see every frame that stays newest at least half an interval.
+POLLS_PER_INTERVAL = 2
 
 
 def feed_ids_in(payload: Mapping[str, Any]) -> set[str]:
@@ -189,7 +194,8 @@ class LiveFeeds:
         interval = max(0.5, float(live.get("interval_s", RETRY_S)))
         feed = self._feed(feed_id, profile)
         outcome = self._poll(feed, feed_id, profile, hub_url)
-        delay = interval if outcome in ("new", "not-modified") else min(interval, RETRY_S)
+        every = interval / POLLS_PER_INTERVAL
+        delay = every if outcome in ("new", "not-modified") else min(every, RETRY_S)
         with self._lock:
             feed.next_poll = now + timedelta(seconds=delay)
         return outcome

@@ -10,13 +10,17 @@
    its MP4, fetched whole and verified like an image, from a blob URL in a muted looping
    <video>, at the position the clock rule gives; whenever the video cannot play (refused bytes,
    a decode error, a stall, no H.264 in this browser) its still `media` shows instead. A live
-   item polls its signed feed document at the work's interval (the same pinned key; never a
+   item polls its signed feed document twice per work's interval (LIVE_POLLS_PER_INTERVAL, as
+   urbanart/player/live_feed_client.py: a frame newest for less than one interval is still
+   seen; the same pinned key; never a
    lower sequence than one already taken), shows the newest frame for this screen's profile
    from exactly the bytes whose sha256 the document names, and its still `media` when the feed
    has no frame or its newest is older than silence_s (offline too). */
 "use strict";
 (() => {
   const VERSION = "urbanart-web-player/0.1.0";
+  // Polls of a live feed per interval (POLLS_PER_INTERVAL in urbanart/player/live_feed_client.py).
+  const LIVE_POLLS_PER_INTERVAL = 2;
   const params = new URLSearchParams(location.search);
   const token = params.get("token") || "";
   const ROOT = new URL("../", location.href);
@@ -53,7 +57,7 @@
   let onScreen = null;      // {key, item, playlist, since, endsAt, version}
   let errors = [];          // since the last heartbeat
   let recent = [];          // the last few, for diagnostics
-  let failures = 0, notBefore = 0, pollTimer = null, tickTimer = null;
+  let failures = 0, notBefore = 0, pollTimer = null, tickTimer = null, tickAt = 0;
   let preparing = null;
   let refused = null;       // the last manifest refused: {reason, source, detail, at}
   const blobUrls = new Map();  // sha256 -> blob: URL of the verified bytes
@@ -544,7 +548,7 @@
     const f = feedState(feedId);
     if (f.busy || now < f.nextPoll) return;
     f.busy = true;
-    const interval = Math.max(500, Number(live.interval_s) * 1000 || 5000);
+    const interval = Math.max(500, Number(live.interval_s) * 1000 || 5000) / LIVE_POLLS_PER_INTERVAL;
     let ok = false;
     try {
       const response = await fetch(rootUrl(live.feed_url), { cache: "no-cache" });
@@ -582,6 +586,7 @@
     } finally {
       f.nextPoll = Date.now() + (ok ? interval : Math.min(interval, 5000));
       f.busy = false;
+      wakeBy(f.nextPoll);
     }
   }
 
@@ -905,7 +910,16 @@
         wait = Math.min(wait, Math.max(20, showing.nextChange - now));
       }
     }
+    tickAt = now + wait;
     tickTimer = setTimeout(tick, wait);
+  }
+
+  // Tick no later than `at` (a live feed's next poll, which can be sooner than a second away).
+  function wakeBy(at) {
+    if (at >= tickAt) return;
+    clearTimeout(tickTimer);
+    tickAt = at;
+    tickTimer = setTimeout(tick, Math.max(20, at - Date.now()));
   }
 
   // Reports -------------------------------------------------------------------------------------

@@ -60,7 +60,9 @@
      none or falls silent. Returns a function that stops following. */
   function follow(spec, onFrame) {
     var feedId = String(spec.feed).split("/")[1];
-    var interval = Math.max(1000, Number(spec.interval_s) * 1000 || 5000);
+    /* twice per interval, as the screens poll (POLLS_PER_INTERVAL in
+       urbanart/player/live_feed_client.py): the page sees every frame the screen shows */
+    var interval = Math.max(1000, Number(spec.interval_s) * 1000 || 5000) / 2;
     var sequence = 0, text = null, payload = null, shownSha = null, shownSrc = null;
     var stopped = false, timer = null;
 
