@@ -43,7 +43,7 @@ def test_wheel_installs_and_runs_the_demo(tmp_path: Path) -> None:
     )
     assert demo.returncode == 0, demo.stderr
     records = [json.loads(line) for line in demo.stdout.splitlines()]
-    assert len(records) == 24
+    assert len(records) == 25
     assert {r["status"] for r in records} == {"imported"}
     # the example playlists travel in the wheel too: the demo's screens and playlists exist
     listed = subprocess.run(
@@ -51,7 +51,7 @@ def test_wheel_installs_and_runs_the_demo(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
     )  # fmt: skip
     assert {p["name"] for p in json.loads(listed.stdout)} == {
-        "Night Shift", "Morning Light", "Portrait Walls",
+        "Night Shift", "Morning Light", "Portrait Walls", "Live Collages",
     }  # fmt: skip
     # The installed package is the wheel, not this checkout.
     where = subprocess.run(

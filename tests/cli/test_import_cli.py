@@ -110,7 +110,7 @@ def test_artists_and_artworks_commands_round_trip(run_cli, corpus) -> None:
 def test_demo_fills_a_new_library_and_only_once(run_cli) -> None:
     first = run_cli("demo", "--json")
     assert first.exit_code == 0, first.stderr
-    assert [r["status"] for r in first.json_lines()] == ["imported"] * 24
+    assert [r["status"] for r in first.json_lines()] == ["imported"] * 25
     assert len(run_cli("artists", "list", "--json").json()) == 8
     again = run_cli("demo", "--if-empty")
     assert again.exit_code == 0 and "no demo added" in again.stderr

@@ -109,7 +109,7 @@ def test_run_sends_every_image_the_generator_writes_then_deletes_it(
     assert list(out.iterdir()) == []
     refused = run_cli(
         "live", "run", new["token"], "--hub", hub.url, "--out", str(out),
-        "--", sys.executable, str(script), "{out}", "1", "broken",
+        "--", sys.executable, str(script), "{out}", "0", "broken",
     )  # fmt: skip
     assert refused.exit_code == 1 and "not an image" in refused.stderr
     assert live_state(library, new["live_work_id"]).frames_refused == 1

@@ -43,7 +43,7 @@ def _rows(library: Library, query: BrowseQuery) -> set[tuple]:
 
 def test_every_row_carries_what_a_grid_cell_needs(demo: Library) -> None:
     rows = browse_rows(demo)
-    assert len(rows) == 24
+    assert len(rows) == 25
     assert _rows(demo, BrowseQuery()) == _projection(demo, ArtworkFilter())
     for row in rows:
         record = catalog.get_artwork(demo, row.id)
@@ -105,9 +105,11 @@ def test_an_unknown_status_is_refused_in_the_curators_words(demo: Library) -> No
 
 def test_filter_choices_count_works_per_artist_and_tag(demo: Library) -> None:
     choices = filter_choices(demo)
-    assert choices.total == 24
-    assert len(choices.artists) == 8 and all(count == 3 for _, _, count in choices.artists)
-    assert dict(choices.tags)["demo"] == 24
+    assert choices.total == 25
+    counts = {name: count for _, name, count in choices.artists}
+    assert len(counts) == 8 and counts.pop("Signal Bloom Unit") == 4  # with the generative piece
+    assert all(count == 3 for count in counts.values())
+    assert dict(choices.tags)["demo"] == 25
     assert dict(choices.tags)["portrait"] == 4
 
 
