@@ -349,6 +349,7 @@ def test_431_and_parser_400_carry_the_security_headers(site: Target) -> None:
 def test_tokens_are_masked_in_the_access_log() -> None:
     assert mask_tokens("/screens/abcdef123/manifest.json") == "/screens/abcd…/manifest.json"
     assert mask_tokens("/api/v1/screens/abcdef123/heartbeat") == "/api/v1/screens/abcd…/heartbeat"
+    assert mask_tokens("/api/v1/live/srcTOKEN99/frames") == "/api/v1/live/srcT…/frames"
     assert (
         mask_tokens("/player/index.html?x=1&token=abcdef123")
         == "/player/index.html?x=1&token=abcd…"

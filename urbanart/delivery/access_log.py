@@ -27,7 +27,7 @@ App = Callable[
 #: Characters of a token kept in the log: enough to tell screens apart, useless to an intruder.
 SHOWN = 4
 
-_SCREEN_TOKEN = re.compile(r"(/screens/)([^/?#]+)")
+_SCREEN_TOKEN = re.compile(r"(/screens/|/api/v1/live/)([^/?#]+)")
 _QUERY_TOKEN = re.compile(r"((?:^|[?&])token=)([^&#]*)", re.IGNORECASE)
 
 
@@ -39,7 +39,8 @@ def _mask(match: re.Match[str]) -> str:
 def mask_tokens(target: str) -> str:
     """The request target with each poll token cut to its first SHOWN characters and "…".
 
-    Tokens appear as the segment after ``/screens/`` (manifests, the API) and as ``token=`` in
+    Tokens appear as the segment after ``/screens/`` (manifests, the API) or ``/api/v1/live/``
+    (a generator's source token) and as ``token=`` in
     a query (the web player's address).
     """
     path, sep, query = target.partition("?")
