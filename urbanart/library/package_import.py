@@ -24,6 +24,7 @@ from urbanart.errors import ImportRefused, NotFound
 from urbanart.imaging.limits import ImportLimits
 from urbanart.imaging.package_still import capture_still, title_card
 from urbanart.imaging.packages import Package, read_package
+from urbanart.imaging.probe import STILL_EXTENSIONS as EXTENSION_OF_FORMAT
 from urbanart.imaging.probe import MediaInfo, inspect_and_render
 from urbanart.imaging.renditions import Rendition as RenditionImage
 from urbanart.imaging.renditions import RenditionProfile
@@ -37,8 +38,6 @@ from urbanart.library.store import MediaStore
 GENERATIVE = "html5"
 #: Extensions a still may be stored under, so it is found again by the package's sha256 alone.
 STILL_EXTENSIONS = ("png", "jpg", "webp", "gif", "tif", "bmp")
-_STILL_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
-_STILL_FORMATS |= {"TIFF": "tif", "BMP": "bmp"}
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ def prepare_package(
     listing_key = keys.package_listing_key(sha)
     listing = {"sha256": sha, "size": package.size, "files": package.listing()}
     store.put(listing_key, json.dumps(listing, sort_keys=True).encode("utf-8"))
-    still_key = keys.fallback_key(sha, _STILL_FORMATS.get(info.format, "png"))
+    still_key = keys.fallback_key(sha, EXTENSION_OF_FORMAT.get(info.format, "png"))
     store.put(still_key, still)
     original = keys.original_key(sha, "zip")
     store.put(original, data)

@@ -45,10 +45,21 @@ class PushSecretStore(Protocol):
 
 
 class FileSecretStore:
-    """Secrets in one JSON file, replaced atomically and created owner-only (0600)."""
+    """Secrets in one JSON file, replaced atomically and created owner-only (0600).
 
-    def __init__(self, path: Path) -> None:
+    `section` names the map inside the file and `what` the secrets in messages, so push secrets
+    and live sources' secrets (urbanart.live.source_secrets) share one implementation."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        section: str = "push_secrets",
+        what: str = "push secrets",
+        remedy: str = "delete it and give each pushing screen a new secret",
+    ) -> None:
         self.path = path
+        self.section, self.what, self.remedy = section, what, remedy
         self._lock = threading.Lock()
 
     def _read(self) -> dict[int, str]:
@@ -58,12 +69,12 @@ class FileSecretStore:
             return {}
         except (OSError, ValueError) as exc:
             raise LibraryError(
-                f"The push secrets file {self.path} cannot be read ({exc}); restore it from a "
-                "copy, or delete it and give each pushing screen a new secret."
+                f"The {self.what} file {self.path} cannot be read ({exc}); restore it from a "
+                f"copy, or {self.remedy}."
             ) from None
-        secrets = data.get("push_secrets") if isinstance(data, dict) else None
+        secrets = data.get(self.section) if isinstance(data, dict) else None
         if not isinstance(secrets, dict):
-            raise LibraryError(f"The push secrets file {self.path} is not in a known format.")
+            raise LibraryError(f"The {self.what} file {self.path} is not in a known format.")
         return {int(k): str(v) for k, v in secrets.items()}
 
     def get(self, screen_id: int) -> str | None:
@@ -75,6 +86,7 @@ class FileSecretStore:
             return self._read()
 
     def write(self, changes: Mapping[int, str | None]) -> None:
+        """Set each id's secret; None removes it. All or nothing."""
         if not changes:
             return
         with self._lock:
@@ -85,7 +97,7 @@ class FileSecretStore:
                 else:
                     secrets[screen_id] = secret
             stored = {str(k): secrets[k] for k in sorted(secrets)}
-            body = json.dumps({"format": _FORMAT, "push_secrets": stored}, indent=1)
+            body = json.dumps({"format": _FORMAT, self.section: stored}, indent=1)
             atomic_write(self.path, body.encode(), mode=0o600)
 
 
