@@ -123,6 +123,18 @@ def error_body(error: str, detail: str | None = None) -> dict[str, str]:
     return {"error": error} if detail is None else {"error": error, "detail": detail}
 
 
+async def send_too_many(
+    send: Send, wait: float, detail: str, *, extra: Iterable[tuple[bytes, bytes]] = ()
+) -> None:
+    """The 429 every rate-limited route answers: one wording and a Retry-After clients obey."""
+    await send_json(
+        send,
+        429,
+        error_body("too many requests", detail),
+        extra=[*extra, (b"retry-after", retry_after(wait))],
+    )
+
+
 # Typed records ---------------------------------------------------------------------------------
 
 
@@ -737,15 +749,11 @@ class ScreenApi:
         wait = self.rates[kind].take(token)
         if wait > 0:
             rate = self.rates[kind].rate
-            await send_json(
+            await send_too_many(
                 send,
-                429,
-                error_body(
-                    "too many requests",
-                    f"at most {rate.burst} {kind} requests at once, then one every "
-                    f"{1 / rate.per_second:g} s per screen",
-                ),
-                extra=[(b"retry-after", retry_after(wait))],
+                wait,
+                f"at most {rate.burst} {kind} requests at once, then one every "
+                f"{1 / rate.per_second:g} s per screen",
             )
             return
         try:

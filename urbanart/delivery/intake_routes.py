@@ -59,8 +59,8 @@ from typing import IO, Any
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from urbanart.delivery.api import Receive, Scope, Send, error_body, send_json
-from urbanart.delivery.rate_limit import Rate, RateLimiter, retry_after
+from urbanart.delivery.api import Receive, Scope, Send, error_body, send_json, send_too_many
+from urbanart.delivery.rate_limit import Rate, RateLimiter
 from urbanart.errors import InvalidValue, NotFound
 from urbanart.imaging.limits import ImportLimits
 from urbanart.intake import calls as calls_api
@@ -602,14 +602,7 @@ class IntakeRoutes:
             raise Abort(403, "this form has expired; reload the page and try again")
         wait = self.form_rate.take(self._client(scope))
         if wait > 0:
-            await send_json(
-                send,
-                429,
-                error_body(
-                    "too many requests", "too many hand-ins from this address; wait a minute"
-                ),
-                extra=[(b"retry-after", retry_after(wait))],
-            )
+            await send_too_many(send, wait, "too many hand-ins from this address; wait a minute")
             return
         ctype, params = parse_options_header(headers.get(b"content-type", b""))
         boundary = params.get(b"boundary")
@@ -882,11 +875,8 @@ class IntakeRoutes:
         for limiter, key in ((self.upload_rate, self._client(scope)), (self.session_rate, owner)):
             wait = limiter.take(key)
             if wait > 0:
-                await send_json(
-                    send,
-                    429,
-                    error_body("too many requests", "too many uploads at once; wait a moment"),
-                    extra=[*base, (b"retry-after", retry_after(wait))],
+                await send_too_many(
+                    send, wait, "too many uploads at once; wait a moment", extra=base
                 )
                 return
         length = headers.get(b"upload-length", b"")

@@ -40,8 +40,9 @@ from urbanart.delivery.api import (
     error_body,
     read_body,
     send_json,
+    send_too_many,
 )
-from urbanart.delivery.rate_limit import Rate, RateLimiter, retry_after
+from urbanart.delivery.rate_limit import Rate, RateLimiter
 from urbanart.delivery.signing import signing_key
 from urbanart.errors import NotFound
 from urbanart.imaging.limits import MIB, ImportLimits
@@ -280,15 +281,11 @@ class LiveRoutes:
             return
         wait = self.limiter(source).take(source.feed_id)
         if wait > 0:
-            await send_json(
+            await send_too_many(
                 send,
-                429,
-                error_body(
-                    "too many requests",
-                    f"at most {FRAME_BURST} frames at once, then one every "
-                    f"{source.interval_s / 2:g} s (the work's interval is {source.interval_s:g} s)",
-                ),
-                extra=[(b"retry-after", retry_after(wait))],
+                wait,
+                f"at most {FRAME_BURST} frames at once, then one every "
+                f"{source.interval_s / 2:g} s (the work's interval is {source.interval_s:g} s)",
             )
             return
         stamp = signature = length = None
