@@ -121,13 +121,20 @@ def test_frames_and_refusals_show_as_they_arrive_without_a_click(
     view = _view(window, qtbot)
     qtbot.waitUntil(lambda: _cell(view, "Night Loom", 3) == "Waiting")
     assert not view.detail.keep_button.isEnabled()
+    # Before the first frame the studio shows what the screens show: the work's still.
+    row = next(
+        r for r in range(view.table.rowCount()) if view.table.item(r, 1).text() == "Night Loom"
+    )
+    assert not view.table.item(row, 0).icon().isNull()
+    assert not view.detail.picture.pixmap().isNull()
+    assert view.detail.status.text().endswith("screens show the still")
+    still = view.detail.picture.pixmap().toImage()
 
     library = window.studio.library
     accept_frame(library, created.live_work_id, frame_bytes(3, 800, 450), key=KEY)
     qtbot.waitUntil(lambda: _cell(view, "Night Loom", 3) == "Live", timeout=10_000)
     assert _cell(view, "Night Loom", 5) == "1"
-    qtbot.waitUntil(lambda: view.detail.picture.pixmap() is not None)
-    assert not view.detail.picture.pixmap().isNull()
+    qtbot.waitUntil(lambda: view.detail.picture.pixmap().toImage() != still, timeout=10_000)
     assert view.detail.keep_button.isEnabled()
     first = view.detail.picture.pixmap().toImage()
 

@@ -66,7 +66,7 @@ def load_snapshot(library: Any, known: frozenset[Path]) -> LiveSnapshot:
     states = live_works(library)
     pictures: dict[Path, QImage] = {}
     for state in states:
-        path = state.latest_thumbnail_path
+        path = shown_picture_path(state)
         if path is None or path in known:
             continue
         image = QImage(str(path))  # QImage, unlike QPixmap, may be made off the GUI thread
@@ -78,10 +78,15 @@ def load_snapshot(library: Any, known: frozenset[Path]) -> LiveSnapshot:
     return LiveSnapshot(states, pictures, datetime.now(UTC))
 
 
+def shown_picture_path(state: LiveState) -> Path | None:
+    """The newest frame, or the work's still before the first one (what screens show then)."""
+    return state.latest_thumbnail_path or state.still_thumbnail_path
+
+
 def state_text(state: LiveState, now: datetime) -> str:
     """Live, silent (and since when) or waiting: what the screens playing the work show."""
     if state.last_frame_at is None:
-        return "Waiting for the first frame"
+        return "Waiting for the first frame: screens show the still"
     if state.silent:
         return f"Silent for {age_text(state.last_frame_at, now)}: screens show the still"
     return "Live"
@@ -196,7 +201,7 @@ class LiveWorkDetail(QWidget):
             self.refusal.show_message(f"Last refused frame: {state.last_refusal}")
         else:
             self.refusal.clear_message()
-        self.keep_button.setEnabled(picture is not None)
+        self.keep_button.setEnabled(state.latest_thumbnail_path is not None and picture is not None)
         if changed:
             self.notice.setText("")
 
@@ -333,7 +338,7 @@ class LiveWorksView(QWidget):
     def _arrived(self, snapshot: LiveSnapshot) -> None:
         self.error.clear_message()
         self.now = snapshot.now
-        shown = {s.latest_thumbnail_path for s in snapshot.states}
+        shown = {shown_picture_path(s) for s in snapshot.states}
         self.pictures = {p: px for p, px in self.pictures.items() if p in shown}
         for path, image in snapshot.pictures.items():
             self.pictures[path] = QPixmap.fromImage(image)
@@ -380,7 +385,7 @@ class LiveWorksView(QWidget):
             self.table.setItem(row, column, item)
 
     def picture_of(self, state: LiveState) -> QPixmap | None:
-        path = state.latest_thumbnail_path
+        path = shown_picture_path(state)
         return self.pictures.get(path) if path is not None else None
 
     def current_id(self) -> int | None:

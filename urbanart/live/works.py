@@ -24,7 +24,7 @@ from urbanart.library.catalog import clean_text
 from urbanart.library.import_sources import ImportItem
 from urbanart.library.importer import EXTENSIONS, ImportRun, Status, import_items
 from urbanart.library.library import Library
-from urbanart.library.models import Artist, Artwork, LiveFrame, LiveWork
+from urbanart.library.models import Artist, Artwork, LiveFrame, LiveWork, MediaAsset
 from urbanart.library.records import JsonRecord
 from urbanart.library.settings import load_settings
 from urbanart.live.frames import THUMBNAIL_ENTRY
@@ -93,6 +93,9 @@ class LiveState(JsonRecord):
     #: The newest frame's thumbnail in the media store, and its file when the store is local.
     latest_thumbnail_key: str | None
     latest_thumbnail_path: Path | None
+    #: The work's still (what screens show before the first frame and when the feed is silent):
+    #: its thumbnail, so the studio never shows an empty picture for a live work.
+    still_thumbnail_path: Path | None = None
 
 
 def retention_of(row: LiveWork) -> Retention:
@@ -265,9 +268,10 @@ def live_works(library: Library, *, now: datetime | None = None) -> list[LiveSta
     with library.session() as session:
         rows = list(
             session.execute(
-                select(LiveWork, Artwork.title, Artist.name)
+                select(LiveWork, Artwork.title, Artist.name, MediaAsset.thumbnail_key)
                 .join(Artwork, Artwork.id == LiveWork.artwork_id)
                 .join(Artist, Artist.id == Artwork.artist_id)
+                .join(MediaAsset, MediaAsset.id == Artwork.asset_id)
                 .order_by(Artwork.title, LiveWork.id)
             )
         )
@@ -291,7 +295,7 @@ def live_works(library: Library, *, now: datetime | None = None) -> list[LiveSta
             )
         }
     states = []
-    for row, title, artist in rows:
+    for row, title, artist, still in rows:
         thumb = _thumbnail_key(latest[row.id]) if row.id in latest else None
         silent = row.last_frame_at is None or (
             (now - row.last_frame_at).total_seconds() > row.silence_s
@@ -318,6 +322,7 @@ def live_works(library: Library, *, now: datetime | None = None) -> list[LiveSta
                 profiles=tuple(json.loads(row.profiles or "[]")),
                 latest_thumbnail_key=thumb,
                 latest_thumbnail_path=library.store.local_path(thumb) if thumb else None,
+                still_thumbnail_path=library.store.local_path(still) if still else None,
             )
         )
     return states
