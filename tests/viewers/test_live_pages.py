@@ -137,6 +137,13 @@ def test_the_now_playing_page_shows_the_screens_frame_and_the_keep_link(
         shown = wait_shown(page, "#work-image", 4, 10)
         assert near(shown["rgb"], frame_colour(4))
         assert page.is_visible("#live-work .live-note") and page.is_visible("#live-keep")
+        # The picture takes the frame's proportions (the still's would letterbox it), and the
+        # full-screen view shows the frame too, not the still.
+        sizes = page.evaluate("""() => { const i = document.getElementById('work-image');
+          return [i.getAttribute('width'), i.getAttribute('height'),
+                  i.dataset.stillWidth + 'x' + i.dataset.stillHeight,
+                  document.querySelector('#zoom img').src === i.src]; }""")
+        assert sizes[:2] == ["320", "180"] and sizes[2] != "320x180" and sizes[3], sizes
         page.screenshot(path=str(shots / "live-artwork-390.png"), full_page=True)
         browser.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -86,6 +86,7 @@
         shownSrc = src;
         onFrame({
           src: src, sequence: p.sequence, sha256: frame.sha256,
+          width: Number(frame.width) || 0, height: Number(frame.height) || 0,
           keepUrl: p.keep_url ? spec.root + String(p.keep_url).replace(/^\//, "") : null
         });
         if (old && old.indexOf("blob:") === 0) {
@@ -126,11 +127,20 @@
 
   window.urbanartLive = { follow: follow };
 
-  /* A picture (an <img>, maybe in a <picture>) shows a live frame, or its own still again. */
+  /* A picture (an <img>, maybe in a <picture>) shows a live frame, or its own still again,
+     each at its own proportions (a portrait title card must not letterbox a landscape frame). */
   function showIn(img, frame) {
     if (!img.dataset.still) {
       img.dataset.still = img.getAttribute("src") || "";
       img.dataset.stillSrcset = img.getAttribute("srcset") || "";
+      img.dataset.stillWidth = img.getAttribute("width") || "";
+      img.dataset.stillHeight = img.getAttribute("height") || "";
+    }
+    var width = frame && frame.width ? String(frame.width) : img.dataset.stillWidth;
+    var height = frame && frame.height ? String(frame.height) : img.dataset.stillHeight;
+    if (width && height) {
+      img.setAttribute("width", width);
+      img.setAttribute("height", height);
     }
     var sources = img.parentNode && img.parentNode.tagName === "PICTURE"
       ? img.parentNode.querySelectorAll("source") : [];
@@ -176,6 +186,8 @@
         profile: null, interval_s: Number(work.getAttribute("data-interval")) },
       function (frame) {
         showIn(image, frame);
+        var zoomed = document.querySelector("#zoom img");
+        if (zoomed) showIn(zoomed, frame);
         keepLink(document.getElementById("live-keep-line"), document.getElementById("live-keep"), frame);
       }
     );
