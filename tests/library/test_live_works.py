@@ -112,10 +112,10 @@ def test_a_frame_is_rendered_for_each_profile_and_the_feed_is_signed(library: Li
         data = library.store.get(key)
         assert hashlib.sha256(data).hexdigest() == frame["sha256"] and len(data) == frame["size"]
         assert Image.open(library.store.local_path(key)).size == (profile.width, profile.height)
-    assert (
-        payload["keep_url"] == payload["frames"][LANDSCAPE.key()]["url"]
-        or payload["keep_url"] == payload["frames"][PORTRAIT.key()]["url"]
-    )
+    # The frame as sent is 3:2: "keep this image" gives the landscape rendition, not the portrait
+    # screen's (the same size, with bars); pages pick by the same source size.
+    assert payload["source"] == {"width": 1200, "height": 800}
+    assert payload["keep_url"] == payload["frames"][LANDSCAPE.key()]["url"]
     state = live_state(library, new.live_work_id)
     assert state.frames_received == 1 and not state.silent and state.frames_per_minute == 0.2
     assert state.latest_thumbnail_path is not None and state.latest_thumbnail_path.is_file()

@@ -149,19 +149,31 @@ class LiveWorld:
         keep: bool = True,
         silence_s: float = 30,
         interval_s: float = 1,
+        portrait_too: bool = False,
     ) -> dict[str, Any]:
         """A new frame, as the hub would accept it at `at`: its file and a newer signed feed
         document. served_bytes replaces what is served for the frame (a tampering mirror)
-        while the document names the genuine bytes. Returns the frame entry."""
+        while the document names the genuine bytes. portrait_too adds a larger portrait
+        screen's rendition of the 320×180 frame (bars and all). Returns the frame entry."""
         self.sequence += 1
-        body = jpeg(colour or frame_colour(self.sequence))
+        colour = colour or frame_colour(self.sequence)
+        body = jpeg(colour)
         sha = hashlib.sha256(body).hexdigest()
         url = frame_url(FEED_ID, sha)
         frame = {"url": url, "sha256": sha, "size": len(body), "width": 320, "height": 180}
         self.server.files[url] = body if served_bytes is None else served_bytes
+        frames = {PROFILE: frame}
+        if portrait_too:
+            tall = jpeg(colour, (360, 640))
+            tall_url = frame_url(FEED_ID, hashlib.sha256(tall).hexdigest())
+            self.server.files[tall_url] = tall
+            frames["360x640-contain"] = {
+                "url": tall_url, "sha256": hashlib.sha256(tall).hexdigest(), "size": len(tall),
+                "width": 360, "height": 640,
+            }  # fmt: skip
         payload = feed_payload(
             FEED_ID, self.sequence, at, interval_s=interval_s, silence_s=silence_s,
-            frames={PROFILE: frame}, keep_url=url if keep else None,
+            frames=frames, keep_url=url if keep else None, source_size=(320, 180),
         )  # fmt: skip
         document = sign_feed(signing_key(self.library.home).private_key, payload)
         self.documents.append(document)

@@ -17,6 +17,7 @@ from urbanart.protocol.live_feed import (
     is_silent,
     sign_feed,
     verify_feed,
+    work_frame,
 )
 
 FEED = "f" * 20
@@ -65,3 +66,24 @@ def test_a_generative_seed_is_the_same_for_a_slot_and_differs_between_slots() ->
     assert generative_seed(4, AT) == generative_seed(4, AT)
     assert generative_seed(4, AT) != generative_seed(5, AT)
     assert generative_seed(4, AT) != generative_seed(4, AT + timedelta(seconds=1))
+
+
+def test_the_work_itself_is_shown_by_the_rendition_closest_to_the_source_shape() -> None:
+    def frame(w: int, h: int) -> dict[str, object]:
+        return {
+            "url": f"/live/{FEED}/{w}x{h}.jpg",
+            "sha256": SHA,
+            "size": 1,
+            "width": w,
+            "height": h,
+        }
+
+    frames = {
+        "portrait": frame(1080, 1920),
+        "landscape": frame(1280, 720),
+        "big": frame(2160, 3840),
+    }
+    assert work_frame(frames, (3000, 2000)) == frames["landscape"]  # not the larger portrait ones
+    assert work_frame(frames, (1000, 1800)) == frames["big"]  # equal shapes: the largest
+    assert work_frame(frames, None) == frames["big"]  # no source size: the largest
+    assert work_frame({}, (3000, 2000)) is None

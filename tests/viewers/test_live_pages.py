@@ -132,10 +132,12 @@ def test_the_now_playing_page_shows_the_screens_frame_and_the_keep_link(
         assert shown["sequence"] == "2" and near(shown["rgb"], frame_colour(2))
 
         # The artwork page shows the latest frame (the feed's largest) with the note.
+        # Of a landscape frame's renditions it shows the landscape one, not the larger portrait
+        # screen's (bars and all).
         page.goto(f"{world.url}a/{world.item['artwork_id']}/")
-        world.publish_frame(datetime.now(UTC), silence_s=60)
+        fourth = world.publish_frame(datetime.now(UTC), silence_s=60, portrait_too=True)
         shown = wait_shown(page, "#work-image", 4, 10)
-        assert near(shown["rgb"], frame_colour(4))
+        assert near(shown["rgb"], frame_colour(4)) and shown["sha"] == fourth["sha256"]
         assert page.is_visible("#live-work .live-note") and page.is_visible("#live-keep")
         # The picture takes the frame's proportions (the still's would letterbox it), and the
         # full-screen view shows the frame too, not the still.

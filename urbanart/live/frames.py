@@ -31,7 +31,7 @@ from urbanart.library.models import LiveFrame, LiveWork
 from urbanart.library.settings import load_settings
 from urbanart.live.layout import FrameRefused, feed_key, frame_key, original_key
 from urbanart.live.retention import Retention, RetentionKind
-from urbanart.protocol.live_feed import feed_payload, frame_url, sign_feed
+from urbanart.protocol.live_feed import feed_payload, frame_url, sign_feed, work_frame
 
 #: The entry of live_frames.renditions holding the studio's thumbnail (not in the feed).
 THUMBNAIL_ENTRY = "thumbnail"
@@ -160,13 +160,17 @@ def feed_frames(renditions: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[s
     }
 
 
-def keep_url(target: LiveTarget, renditions: Mapping[str, Mapping[str, Any]]) -> str | None:
-    """What a phone may download ("keep this image"): the largest rendition, when allowed."""
-    frames = feed_frames(renditions)
-    if not target.allow_keep or not frames:
+def keep_url(
+    target: LiveTarget,
+    renditions: Mapping[str, Mapping[str, Any]],
+    source_size: tuple[int, int] | None = None,
+) -> str | None:
+    """What a phone may download ("keep this image"), when allowed: the rendition that shows
+    the work itself best (not a portrait screen's view of a landscape frame, bars and all)."""
+    if not target.allow_keep:
         return None
-    largest = max(frames.values(), key=lambda f: (f["width"] * f["height"], f["url"]))
-    return str(largest["url"])
+    best = work_frame(feed_frames(renditions), source_size)
+    return str(best["url"]) if best is not None else None
 
 
 def write_feed(
@@ -176,6 +180,7 @@ def write_feed(
     sequence: int,
     when: datetime,
     renditions: Mapping[str, Mapping[str, Any]],
+    source_size: tuple[int, int] | None = None,
 ) -> bytes:
     """Sign and store the feed document for one frame (or, with sequence 0, for none yet)."""
     payload = feed_payload(
@@ -185,7 +190,8 @@ def write_feed(
         interval_s=target.interval_s,
         silence_s=target.silence_s,
         frames=feed_frames(renditions),
-        keep_url=keep_url(target, renditions),
+        keep_url=keep_url(target, renditions, source_size),
+        source_size=source_size,
     )
     document = sign_feed(key, payload)
     library.store.put(feed_key(target.id), document)
@@ -290,7 +296,7 @@ def _record_frame(
             )
         )
         session.flush()
-        write_feed(library, target, key, sequence, when, renditions)
+        write_feed(library, target, key, sequence, when, renditions, size)
     return sequence
 
 
@@ -310,6 +316,7 @@ def render_newest(library: Library, live_work_id: int, *, key: Ed25519PrivateKey
             if frame is None:
                 return False
             sequence, sha, when = frame.sequence, frame.sha256, frame.received_at
+            size = (frame.width, frame.height)
             renditions: dict[str, Any] = json.loads(frame.renditions)
         missing = [k for k in target.profiles if k not in renditions]
         profiles = [p for p in map(profile_from_key, missing) if p is not None]
@@ -339,7 +346,7 @@ def render_newest(library: Library, live_work_id: int, *, key: Ed25519PrivateKey
                 .values(renditions=json.dumps(renditions, sort_keys=True))
             )
             if still_newest.rowcount == 1:  # type: ignore[attr-defined]
-                write_feed(library, target, key, sequence, when, renditions)
+                write_feed(library, target, key, sequence, when, renditions, size)
     return True
 
 

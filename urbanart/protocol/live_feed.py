@@ -21,6 +21,7 @@ frame; a player shows the work's still fallback once `time` is more than `silenc
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -61,9 +62,14 @@ def feed_payload(
     silence_s: float,
     frames: Mapping[str, Mapping[str, Any]],
     keep_url: str | None = None,
+    source_size: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
-    """The payload for one frame (or, with sequence 0 and no frames, for a feed still waiting)."""
-    return {
+    """The payload for one frame (or, with sequence 0 and no frames, for a feed still waiting).
+
+    source_size is the frame as the generator sent it (width, height): each profile's rendition
+    is fitted to a screen's shape, so a page that shows the work itself (not one screen's view
+    of it) picks the rendition closest to the source's proportions. Players ignore it."""
+    payload: dict[str, Any] = {
         "format": FEED_FORMAT,
         "feed": feed_id,
         "sequence": sequence,
@@ -73,6 +79,36 @@ def feed_payload(
         "frames": {key: dict(frame) for key, frame in frames.items()},
         "keep_url": keep_url,
     }
+    if source_size is not None:
+        payload["source"] = {"width": source_size[0], "height": source_size[1]}
+    return payload
+
+
+def work_frame(
+    frames: Mapping[str, Mapping[str, Any]], source_size: tuple[int, int] | None
+) -> Mapping[str, Any] | None:
+    """The rendition that best shows the work itself (a phone's artwork page, "keep this
+    image"): the one closest to the source's proportions, the largest among equals; the largest
+    without a source size. static/live-frame.js `pick` is the same rule."""
+    want = source_size[0] / source_size[1] if source_size and source_size[1] > 0 else 0.0
+
+    def off(frame: Mapping[str, Any]) -> float:
+        return abs(math.log(frame["width"] / frame["height"] / want)) if want else 0.0
+
+    best: Mapping[str, Any] | None = None
+    for frame in sorted(frames.values(), key=lambda f: str(f["url"])):
+        if not (frame["width"] > 0 and frame["height"] > 0):
+            continue
+        if (
+            best is None
+            or off(frame) < off(best) - 0.01
+            or (
+                abs(off(frame) - off(best)) <= 0.01
+                and frame["width"] * frame["height"] > best["width"] * best["height"]
+            )
+        ):
+            best = frame
+    return best
 
 
 def sign_feed(private_key: Ed25519PrivateKey, payload: Mapping[str, Any]) -> bytes:

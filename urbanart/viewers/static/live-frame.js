@@ -28,12 +28,20 @@
     return p;
   }
 
-  function pick(frames, profile) {
+  /* One screen's frame (the now-playing page), or for the work itself (the artwork page) the
+     rendition closest to the proportions the generator sent (each profile is fitted to a
+     screen's shape, bars and all), the largest among equals. */
+  function pick(frames, profile, source) {
     if (profile) return frames[profile] || null;
+    var want = source && source.width > 0 && source.height > 0 ? source.width / source.height : 0;
+    function off(f) { return want ? Math.abs(Math.log(f.width / f.height / want)) : 0; }
     var best = null;
     Object.keys(frames).forEach(function (key) {
       var f = frames[key];
-      if (!best || f.width * f.height > best.width * best.height) best = f;
+      if (!(f.width > 0 && f.height > 0)) return;
+      var better = !best || off(f) < off(best) - 0.01 ||
+        (Math.abs(off(f) - off(best)) <= 0.01 && f.width * f.height > best.width * best.height);
+      if (better) best = f;
     });
     return best;
   }
@@ -110,7 +118,7 @@
       }).catch(function () {
         /* offline, or a document refused: the last frame stays until its silence_s */
       }).then(function () {
-        return show(payload ? pick(payload.frames || {}, spec.profile) : null, payload);
+        return show(payload ? pick(payload.frames || {}, spec.profile, payload.source) : null, payload);
       }).catch(function () {
         /* a frame that does not match its sha256 is never shown */
       }).then(function () {
