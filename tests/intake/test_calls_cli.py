@@ -43,6 +43,14 @@ def test_create_prints_id_and_page_url_and_the_call_keeps_its_settings(
     assert [c["id"] for c in run_cli("calls", "list", "--json").json()] == [value["id"]]
 
 
+def test_kinds_take_a_list_and_generative_works_only_when_named(run_cli, library: Library) -> None:
+    plain = run_cli(*CREATE, "--json").json()["id"]
+    named = run_cli(*CREATE[:2], "Code", *CREATE[3:], "--kinds", "still,video,generative", "--json")
+    assert named.exit_code == 0, named.stderr
+    assert calls.get_call(library, plain).kinds == ("still", "video")
+    assert calls.get_call(library, named.json()["id"]).kinds == ("still", "video", "generative")
+
+
 def test_two_calls_get_different_unguessable_page_tokens(run_cli, library: Library) -> None:
     first = run_cli(*CREATE, "--json").json()["url"]
     second = run_cli(*CREATE[:2], "Other", *CREATE[3:], "--json").json()["url"]
@@ -57,6 +65,7 @@ def test_bad_values_are_refused_by_name_and_nothing_is_created(run_cli, library:
         ("--max-files", "0"): "files per artist",
         ("--max-mb", "999999"): "bytes per file",
         ("--kind", "hologram"): "kind",
+        ("--kinds", "hologram"): "kind",
     }
     for (option, value), named in cases.items():
         args = list(CREATE)

@@ -13,12 +13,16 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.imaging.packages import canvas_package
 from tests.imaging.video_clips import Clip, write_clip
-from tests.intake.conftest import HTML, Served, noise_png
+from tests.intake.conftest import HTML, ROOMY, Served, make_call, noise_png, png_bytes
 from tests.ui import conftest as studio_fixtures
 from ui.views.review.view import STATE, ReviewView
+from urbanart.delivery.server import HubThread
 from urbanart.intake import review
+from urbanart.intake.uploads import IntakeFolders
 from urbanart.library import catalog
+from urbanart.library.library import Library
 
 CHROMIUM = Path(os.environ.get("URBANART_CHROMIUM", "/usr/bin/chromium"))
 
@@ -29,8 +33,9 @@ pytestmark = pytest.mark.skipif(
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium for the module's tests (each opens its own context)."""
     with sync_api.sync_playwright() as pw:
         launched = pw.chromium.launch(executable_path=str(CHROMIUM))
         try:
@@ -186,3 +191,40 @@ def test_a_still_and_a_video_handed_in_with_drops_then_accepted_in_the_review_vi
     artist = catalog.get_artist(served.library, "Rui Costa")
     assert (artist.contact, artist.website) == ("rui@example.org", "https://rui.example.org")
     assert artist.bio == "Films trams. " + HTML
+
+
+def test_a_package_goes_up_by_tus_and_its_still_with_the_form(
+    library: Library, browser: Any, tmp_path: Path
+) -> None:
+    """With JavaScript the package is a tus upload like any work, while its optional still rides
+    in the form post; both end up with the submission."""
+    call = make_call(library, title="Code on walls", kinds=("still", "video", "generative"))
+    package = tmp_path / "tide.zip"
+    package.write_bytes(canvas_package())
+    still = tmp_path / "tide.png"
+    still.write_bytes(png_bytes((30, 160, 60), (640, 360)))
+    with HubThread(library, intake_rates=ROOMY) as hub:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        methods: list[str] = []
+        page.on("request", lambda r: methods.append(r.method) if "/uploads" in r.url else None)
+        page.goto(hub.url.rstrip("/") + call.path)
+        page.get_by_label("Artist name (public)").fill("Ana Lima")
+        page.get_by_label("Contact e-mail (private: only the curators see it)").fill(
+            "ana@example.org"
+        )
+        page.set_input_files("#work-0-file", str(package))
+        page.set_input_files("#work-0-still", str(still))
+        page.fill("#work-0-title", "Tide")
+        page.select_option("#work-0-license", "CC-BY-4.0")
+        page.check("input[name='work-0-ai'][value='digitalCreation']")
+        page.check("input[name='terms']")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/calls/status/*", timeout=60_000)
+        assert "a generative work, 2 files" in page.content()
+        context.close()
+    assert methods.count("POST") == 1 and "PATCH" in methods  # one tus upload: the package
+    [entry] = review.list_submissions(library, call.id)
+    assert entry.package_files == 2
+    kept = IntakeFolders(library.home).still_file(entry.file_key)
+    assert kept is not None and kept.read_bytes() == still.read_bytes()

@@ -1,9 +1,11 @@
 """Importing dropped files: ask for a missing artist, import with progress, then say what happened.
 
 The flow is: scan the dropped paths (off the GUI thread) → if some files sit outside an artist
-folder, ask which artist made them → import through the engine's importer with a cancellable
-progress dialog (X of N, current file) → a summary listing every file that was not imported
-and why, in the importer's own words.
+folder, ask which artist made them → if some are generative works (HTML5 packages, .zip), offer
+to choose the still they show where code cannot run (the CLI's `import --fallback`; without one
+the importer captures the piece, else draws a title card) → import through the engine's importer
+with a cancellable progress dialog (X of N, current file) → a summary listing every file that
+was not imported and why, in the importer's own words.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
     QHeaderView,
+    QLineEdit,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -30,6 +36,7 @@ from ui.operations import ARTISTS, ARTWORKS, OpContext, run_op
 from ui.studio import Studio
 from ui.widgets.form_fields import ErrorLabel, hint_label
 from ui.widgets.plain_text import PlainLabel, plain_tooltip
+from urbanart.imaging.packages import looks_like_zip
 from urbanart.library.catalog import list_artists
 from urbanart.library.import_sources import ImportItem, scan
 from urbanart.library.importer import ImportResult, ImportRun, Status, import_items
@@ -95,6 +102,77 @@ class ArtistDialog(QDialog):
 
     def artist_name(self) -> str:
         return self.artist.currentText().strip()
+
+
+class StillDialog(QDialog):
+    """Offers to choose the still that generative works (HTML5 packages) show where code cannot
+    run: an old player, a screen without a web engine, a phone before "tap to start"."""
+
+    def __init__(self, packages: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import generative works")
+        self.setMinimumWidth(480)
+        count = len(packages)
+        heading = PlainLabel(
+            f"{packages[0]} is a generative work"
+            if count == 1
+            else f"{count:,} of the files are generative works"
+        )
+        theme.set_point_size(heading, 1.2, bold=True)
+        what = PlainLabel(
+            "Choose the still shown where the piece cannot run (optional). Without one, a "
+            "picture of the piece running is taken, or a card with its title is made."
+            + ("" if count == 1 else " The still you choose is used for each of them.")
+        )
+        what.setWordWrap(True)
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("No still: capture the piece")
+        self.path.setClearButtonEnabled(True)
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._choose)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(what)
+        layout.addLayout(row)
+        layout.addWidget(buttons)
+
+    def _choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose the still of the generative work", "",
+            "Images (*.jpg *.jpeg *.png *.webp *.gif *.tif *.tiff *.bmp);;All files (*)",
+        )  # fmt: skip
+        if path:
+            self.path.setText(path)
+
+    def still(self) -> Path | None:
+        """The chosen still, or None (the importer then captures the piece or draws a card);
+        the importer reads and guards it, naming it when it is not a usable image."""
+        text = self.path.text().strip()
+        return Path(text) if text else None
+
+
+def is_package(item: ImportItem) -> bool:
+    """Worker side: whether an item to import is an HTML5 package, as the importer decides it
+    (zip bytes, or a .zip name)."""
+    if item.skipped or item.refused:
+        return False
+    if item.path.suffix.lower() == ".zip":
+        return True
+    try:
+        with item.path.open("rb") as handle:
+            return looks_like_zip(handle.read(4))
+    except OSError:
+        return False
 
 
 class ImportSummaryDialog(QDialog):
@@ -191,26 +269,29 @@ class ImportFlow(QObject):
         self.studio = studio
         self.window = parent
         self.artist_dialog: ArtistDialog | None = None
+        self.still_dialog: StillDialog | None = None
         self.summary: ImportSummaryDialog | None = None
+        self.packages: list[str] = []  # file names of the generative works among the items
 
     def start(self, paths: Sequence[str]) -> None:
         library = self.studio.library
 
-        def prepare(_ctx: OpContext) -> tuple[list[ImportItem], list[str]]:
+        def prepare(_ctx: OpContext) -> tuple[list[ImportItem], list[str], list[str]]:
             items = scan(paths)
-            return items, [a.name for a in list_artists(library)]
+            packages = [item.path.name for item in items if is_package(item)]
+            return items, [a.name for a in list_artists(library)], packages
 
         run_op(self.window, prepare, on_success=self._scanned, label="scan dropped files")
 
-    def _scanned(self, found: tuple[list[ImportItem], list[str]]) -> None:
-        items, artists = found
+    def _scanned(self, found: tuple[list[ImportItem], list[str], list[str]]) -> None:
+        items, artists, self.packages = found
         if not items:
             self._show_summary([], 0)
             return
         # Skipped sidecars and refused links are listed, never imported: no artist to ask for.
         loose = sum(1 for item in items if not item.artist_hint and not item.skipped)
         if not loose:
-            self._import(items)
+            self._ask_still(items)
             return
         dialog = ArtistDialog(loose, len(items), artists, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -218,7 +299,7 @@ class ImportFlow(QObject):
 
         def accepted() -> None:
             name = dialog.artist_name()
-            self._import(
+            self._ask_still(
                 [
                     item if item.artist_hint or item.skipped else replace(item, artist_hint=name)
                     for item in items
@@ -228,7 +309,18 @@ class ImportFlow(QObject):
         dialog.accepted.connect(accepted)
         dialog.open()
 
-    def _import(self, items: list[ImportItem]) -> None:
+    def _ask_still(self, items: list[ImportItem]) -> None:
+        """Offer a still when generative works are among the items; import right away if not."""
+        if not self.packages:
+            self._import(items)
+            return
+        dialog = StillDialog(self.packages, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.still_dialog = dialog
+        dialog.accepted.connect(lambda: self._import(items, dialog.still()))
+        dialog.open()
+
+    def _import(self, items: list[ImportItem], still: Path | None = None) -> None:
         library = self.studio.library
 
         def work(ctx: OpContext) -> list[ImportResult]:
@@ -239,7 +331,8 @@ class ImportFlow(QObject):
                 if result.status is Status.IMPORTED:
                     self.grew.emit()
 
-            return import_items(library, items, ImportRun(on_result=on_result, cancel=ctx.cancel))
+            run = ImportRun(on_result=on_result, cancel=ctx.cancel, fallback=still)
+            return import_items(library, items, run)
 
         run_op(
             self.window,

@@ -264,9 +264,10 @@ class LibraryView(QWidget):
             self,
             "Import artworks",
             "",
-            "Images and videos (*.jpg *.jpeg *.png *.gif *.webp *.tif *.tiff *.bmp *.mp4 *.mov "
-            "*.m4v *.webm *.mkv);;Images (*.jpg *.jpeg *.png *.gif *.webp *.tif *.tiff *.bmp);;"
-            "Videos (*.mp4 *.mov *.m4v *.webm *.mkv);;All files (*)",
+            "Images, videos and HTML5 packages (*.jpg *.jpeg *.png *.gif *.webp *.tif *.tiff "
+            "*.bmp *.mp4 *.mov *.m4v *.webm *.mkv *.zip);;"
+            "Images (*.jpg *.jpeg *.png *.gif *.webp *.tif *.tiff *.bmp);;"
+            "Videos (*.mp4 *.mov *.m4v *.webm *.mkv);;HTML5 packages (*.zip);;All files (*)",
         )
         if paths:
             self.import_paths(paths)

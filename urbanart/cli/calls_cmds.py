@@ -28,8 +28,13 @@ def calls() -> None:
 @click.option("--timezone", "tz", required=True, help="IANA zone of the deadline (Europe/Berlin).")
 @click.option("--description", default="", help="What the call is about (shown on its page).")
 @click.option(
-    "--kind", "kinds", multiple=True, default=("still", "video"), show_default=True,
-    help="Accepted kind of work, still or video (repeat to name both).",
+    "--kind", "kinds", multiple=True,
+    help="Accepted kind of work: still, video or generative (repeat to name more).",
+)  # fmt: skip
+@click.option(
+    "--kinds", "kinds_list", metavar="LIST",
+    help="Accepted kinds as one list, e.g. still,video,generative "
+    f"(default: {','.join(calls_api.DEFAULT_KINDS)}).",
 )  # fmt: skip
 @click.option("--max-files", default=5, show_default=True, help="Works per artist.")
 @click.option("--max-mb", default=50, show_default=True, help="Megabytes (MiB) per file.")
@@ -62,6 +67,7 @@ def create(
     tz: str,
     description: str,
     kinds: tuple[str, ...],
+    kinds_list: str | None,
     max_files: int,
     max_mb: int,
     licenses: tuple[str, ...],
@@ -73,6 +79,8 @@ def create(
     as_json: bool,
 ) -> None:
     """Create an open call; prints its id and the URL of its page."""
+    listed = tuple(k.strip() for k in (kinds_list or "").split(",") if k.strip())
+    kinds = (*kinds, *listed) or calls_api.DEFAULT_KINDS
     library = state.library()
     if terms_file:
         terms = Path(terms_file).read_text(encoding="utf-8")
@@ -220,7 +228,7 @@ def review(state: CliState, call: str, show_all: bool, as_json: bool) -> None:
                     r.year,
                     r.license,
                     r.ai_label,
-                    r.file_name,
+                    f"{r.file_name} ({r.package_label})" if r.generative else r.file_name,
                     r.state,
                 )
             )

@@ -112,7 +112,11 @@ _PAGE = re.compile(rb"/calls/([A-Za-z0-9_-]{16,64})(?:/invite/([A-Za-z0-9_-]{16,
 _UPLOADS = re.compile(rb"/calls/([A-Za-z0-9_-]{16,64})/uploads(?:/([A-Za-z0-9_-]{16,64}))?")
 _STATUS = re.compile(rb"/calls/status/([A-Za-z0-9_-]{16,64})(?:/withdraw/([0-9]{1,12}))?")
 _FIELD_NAME = re.compile(r"[a-z0-9-]{1,40}")
-_WORK_FIELD = re.compile(r"work-([0-9]{1,2})-(file|upload|title|year|description|alt|license|ai)")
+_WORK_FIELD = re.compile(
+    r"work-([0-9]{1,2})-(file|still|upload|title|year|description|alt|license|ai)"
+)
+#: What a generative work's optional still is checked as (it is an image, whatever the call takes).
+STILL_ONLY = ("still",)
 
 
 FORM_RATE = Rate(burst=10, per_second=1 / 6)
@@ -185,6 +189,8 @@ class FilePart:
     handle: IO[bytes]
     size: int = 0
     error: str | None = None
+    #: "file" (the work) or "still" (a generative work's optional still)
+    field: str = "file"
 
 
 @dataclass
@@ -203,6 +209,8 @@ class FormReader:
     session: str
     fields: dict[str, str] = field(default_factory=dict)
     files: dict[int, FilePart] = field(default_factory=dict)
+    #: Generative works' stills, by work index (only where the call takes generative works).
+    stills: dict[int, FilePart] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     _parser: MultipartParser | None = None
     _name: str | None = None
@@ -243,7 +251,7 @@ class FormReader:
             self._drop(self._file, "the upload was cut off; please send it again")
 
     def discard(self) -> None:
-        for part in self.files.values():
+        for part in (*self.files.values(), *self.stills.values()):
             part.handle.close()
             self.folders.discard(part.upload.id)
 
@@ -275,19 +283,27 @@ class FormReader:
         if self._filename is None:
             return
         match = _WORK_FIELD.fullmatch(name)
-        if match is None or match[2] != "file" or not self._filename:
+        kind = match[2] if match is not None else ""
+        takes_still = "generative" in self.call.kinds
+        if (
+            kind not in ("file", "still")
+            or not self._filename
+            or (kind == "still" and not takes_still)
+        ):
             self._skip = True  # no file chosen (an empty part), or a file where none belongs
             return
+        assert match is not None
         index = int(match[1])
-        if index >= self.call.max_files or index in self.files:
+        parts = self.files if kind == "file" else self.stills
+        if index >= self.call.max_files or index in parts:
             self._skip = True
             return
         if not _same(self.fields.get("csrf"), self.session):
             raise Abort(403, "this form has expired; reload the page and try again")
         upload = self.folders.new_upload(self.call.id, self.owner, 0, self._filename)
         handle = open(self.folders.data(upload.id), "wb")  # noqa: SIM115 - closed in _end/discard
-        self._file = FilePart(index, upload.file_name, upload, handle)
-        self.files[index] = self._file
+        self._file = FilePart(index, upload.file_name, upload, handle, field=kind)
+        parts[index] = self._file
 
     def _data(self, data: bytes, start: int, end: int) -> None:
         if self._skip:
@@ -308,8 +324,8 @@ class FormReader:
     def _drop(self, part: FilePart, reason: str) -> None:
         part.handle.close()
         self.folders.discard(part.upload.id)
-        del self.files[part.index]
-        self.errors[f"work-{part.index}-file"] = reason
+        del (self.files if part.field == "file" else self.stills)[part.index]
+        self.errors[f"work-{part.index}-{part.field}"] = reason
         self._file = None
         self._skip = True
 
@@ -398,11 +414,14 @@ class IntakeRoutes:
         limits: ImportLimits = settings.import_limits()
         return replace(limits, max_bytes=min(limits.max_bytes, call.max_bytes))
 
-    async def guard_upload(self, upload: UploadInfo, call: CallRecord) -> Guarded | Refused:
-        """The import guard on a complete upload; a refused one is removed whole at once."""
+    async def guard_upload(
+        self, upload: UploadInfo, call: CallRecord, kinds: tuple[str, ...] | None = None
+    ) -> Guarded | Refused:
+        """The import guard on a complete upload (kinds: the call's, unless given); a refused
+        one is removed whole at once."""
         limits = await self.limits(call)
         future = self.guard.submit(
-            self.folders.data(upload.id), upload.file_name, limits, call.kinds
+            self.folders.data(upload.id), upload.file_name, limits, kinds or call.kinds
         )
         try:
             verdict = await asyncio.wrap_future(future)
@@ -611,7 +630,9 @@ class IntakeRoutes:
                 send, 415, error_body("unsupported media type", "send multipart/form-data")
             )
             return
-        limit = call.max_files * call.max_bytes + FORM_OVERHEAD
+        # A generative work may come with its still: room for one more file per work.
+        per_work = 2 if "generative" in call.kinds else 1
+        limit = call.max_files * per_work * call.max_bytes + FORM_OVERHEAD
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
             status = 400 if not length.isdigit() else 413
@@ -677,10 +698,22 @@ class IntakeRoutes:
         ]
         # All verdicts at once: the form's own files are guarded now (side by side in the guard
         # processes), the tus uploads' checks began with their last chunk (waited for if still on).
-        guarded, found_uploads = await asyncio.gather(
+        stills = sorted(reader.stills.items())
+        guarded, found_uploads, still_verdicts = await asyncio.gather(
             asyncio.gather(*(self.guard_upload(part.upload, call) for _index, part in parts)),
             asyncio.gather(*(self.verdict(upload_id, owner, call) for _w, upload_id in named)),
+            asyncio.gather(
+                *(self.guard_upload(part.upload, call, STILL_ONLY) for _index, part in stills)
+            ),
         )
+        for (index, part), verdict in zip(stills, still_verdicts, strict=True):
+            work = form.works[index]
+            work.still_name = part.file_name
+            if isinstance(verdict, Refused):
+                errors[f"work-{index}-still"] = f"{part.file_name}: {verdict.reason}"
+                continue
+            work.still_upload_id = part.upload.id
+            from_form.add(part.upload.id)
         for (index, part), verdict in zip(parts, guarded, strict=True):
             work = form.works[index]
             work.file_name = part.file_name
@@ -727,6 +760,14 @@ class IntakeRoutes:
                         self.io, self.folders.adopt, adopt[item.form.index], item.form.file_name
                     )
                 )
+                if item.form.still_upload_id is not None:
+                    await self._run(
+                        self.io,
+                        self.folders.adopt_still,
+                        item.form.still_upload_id,
+                        keys[-1],
+                        item.form.still_name,
+                    )
             token = await self._run(
                 self.db,
                 record_hand_in,

@@ -20,8 +20,12 @@ from urbanart.library.models import Call, CallInvite, Submission, Submitter
 from urbanart.library.settings import load_settings
 from urbanart.library.vocabulary import LICENSES, normalize_license
 
-#: The kinds of work a call can take (the library imports both).
-KINDS = ("still", "video")
+#: The kinds of work a call can take (the library imports all three; "generative" is an HTML5
+#: package, a .zip with index.html).
+KINDS = ("still", "video", "generative")
+#: What a call takes unless its curator names kinds: code handed in to run on public screens is
+#: taken only where a curator asked for it.
+DEFAULT_KINDS = ("still", "video")
 #: Upper bounds a curator may set (a call of 100 artists stays within a few GB).
 MAX_FILES_LIMIT = 50
 MAX_BYTES_LIMIT = 2000 * MIB
@@ -174,7 +178,7 @@ def create_call(
     deadline: str,
     timezone: str,
     description: str = "",
-    kinds: tuple[str, ...] = KINDS,
+    kinds: tuple[str, ...] = DEFAULT_KINDS,
     max_files: int = 5,
     max_bytes: int = 50 * MIB,
     licenses: tuple[str, ...] = tuple(LICENSES),
@@ -215,7 +219,7 @@ def create_call(
             description=description,
             deadline=moment,
             timezone=timezone,
-            kinds=json.dumps(list(dict.fromkeys(kinds or KINDS))),
+            kinds=json.dumps(list(dict.fromkeys(kinds or DEFAULT_KINDS))),
             max_files=max_files,
             max_bytes=max_bytes,
             licenses=json.dumps(list(offered)),

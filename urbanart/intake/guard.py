@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from urbanart.errors import ImportRefused
-from urbanart.imaging.limits import MIB, ImportLimits
+from urbanart.imaging.limits import MIB, ImportLimits, human_size
+from urbanart.imaging.packages import looks_like_zip, read_package
 from urbanart.imaging.probe import STILL_EXTENSIONS, inspect
 from urbanart.imaging.video.guard import guard_video
 from urbanart.imaging.video.sniff import HEAD_BYTES, sniff
@@ -54,8 +55,10 @@ class Guarded:
     width: int
     height: int
     byte_size: int
-    #: "still" or "video": which of a call's accepted kinds the file is.
+    #: "still", "video" or "generative": which of a call's accepted kinds the file is.
     kind: str = "still"
+    #: How many files a generative work's package holds (0 for stills and videos).
+    files: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,35 @@ class Refused:
     reason: str
 
 
+#: How the refusal of a kind a call does not take names each kind (one, many).
+_KIND_NAMES = {
+    "still": ("a still", "stills"),
+    "video": ("a video", "videos"),
+    "generative": ("a generative work (an HTML5 package)", "generative works"),
+}
+#: Room for a zip's own headers beyond its files: a package file larger than its files may be
+#: together (packages.py's limit) plus this cannot be within that limit, and is not read whole.
+_ZIP_FRAMING = 1 * MIB
+
+
 def _not_taken(kind: str, kinds: tuple[str, ...]) -> Refused:
-    taken = " and ".join(f"{k}s" for k in kinds)
-    return Refused(f"a {kind}: this call takes {taken} only")
+    names = [_KIND_NAMES.get(k, (k, k + "s"))[1] for k in kinds]
+    taken = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+    return Refused(f"{_KIND_NAMES.get(kind, (kind,))[0]}: this call takes {taken} only")
+
+
+def guard_package(data: bytes, name: str, limits: ImportLimits) -> Guarded | Refused:
+    """The importer's package guard (packages.py) on a handed-in .zip: escaping entries,
+    symlinks, duplicates, bombs, no index.html, the 50 MB / 1,000 files limits. Its reason names
+    the entry at fault, as `urbanart import` says it to a curator."""
+    try:
+        package = read_package(data, name, limits)
+    except ImportRefused as exc:
+        return Refused(exc.reason)
+    except MemoryError:
+        limit = f"{limits.worker_memory_bytes / MIB:.0f} MB"
+        return Refused(f"too large to unpack within the import memory limit ({limit})")
+    return Guarded(package.sha256, "ZIP", "zip", 0, 0, len(data), "generative", len(package.files))
 
 
 def guard_file(
@@ -74,7 +103,7 @@ def guard_file(
     """The import guard on one file (runs in a worker process): size, type, pixels, frames.
 
     Videos get the importer's video guard (PyAV, from the file: it seeks, so they are hashed in
-    chunks and never read whole); kinds are the call's accepted kinds.
+    chunks and never read whole), zips the package guard; kinds are the call's accepted kinds.
     """
     try:
         size = os.stat(path).st_size
@@ -82,7 +111,16 @@ def guard_file(
             mb, limit_mb = size / 1e6, limits.max_bytes / 1e6
             return Refused(f"too large: {mb:.0f} MB, the limit is {limit_mb:.0f} MB")
         with open(path, "rb") as handle:
-            container = sniff(handle.read(HEAD_BYTES))
+            head = handle.read(HEAD_BYTES)
+            if looks_like_zip(head):
+                if "generative" not in kinds:
+                    return _not_taken("generative", kinds)
+                if size > limits.max_package_bytes + _ZIP_FRAMING:
+                    got, limit = human_size(size, limits.max_package_bytes)
+                    return Refused(f"too large for a package: {got}, the limit is {limit}")
+                handle.seek(0)
+                return guard_package(handle.read(), name, limits)
+            container = sniff(head)
             handle.seek(0)
             if container is not None:
                 sha = hashlib.file_digest(handle, "sha256").hexdigest()

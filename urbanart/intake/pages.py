@@ -28,6 +28,15 @@ def environment() -> Environment:
     )
 
 
+#: What the form's file field says each kind of work may be, and the picker's accept filter.
+KIND_HINTS = {
+    "still": "an image: JPEG, PNG, GIF, WebP, TIFF",
+    "video": "a video: MP4, MOV, WebM, MKV",
+    "generative": "a generative work: an HTML5 package, a .zip with index.html",
+}
+KIND_ACCEPT = {"still": "image/*", "video": "video/*", "generative": ".zip,application/zip"}
+
+
 def paragraphs(text: str) -> list[str]:
     return [b.strip() for b in text.split("\n\n") if b.strip()]
 
@@ -52,6 +61,9 @@ def call_page(
         terms=paragraphs(call.terms),
         deadline=f"{call.local_deadline:%Y-%m-%d %H:%M} ({call.timezone})",
         max_mb=round(call.max_bytes / MIB, 1),
+        file_hint="; or ".join(KIND_HINTS[k] for k in call.kinds if k in KIND_HINTS),
+        file_accept=",".join(KIND_ACCEPT[k] for k in call.kinds if k in KIND_ACCEPT),
+        takes_generative="generative" in call.kinds,
         action=action,
         uploads_url=f"{call.path}/uploads",
         csrf=csrf,

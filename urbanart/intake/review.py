@@ -125,7 +125,10 @@ def accept(library: Library, submission_id: int | str) -> SubmissionRecord:
         "ai_involvement": record.ai_involvement,
         "status": ReviewStatus.APPROVED,
     }
-    run = ImportRun(limits=load_settings(library).import_limits(), workers=1)
+    # A generative work's still: the artist's when handed in with it, else captured (or a title
+    # card) as for a curator's import.
+    still = folders.still_file(record.file_key)
+    run = ImportRun(limits=load_settings(library).import_limits(), workers=1, fallback=still)
     result = import_items(library, [ImportItem(path, metadata=meta)], run)[0]
     if result.status is not Status.IMPORTED or result.artwork_id is None:
         # A duplicate is refused too: the bytes are another artwork already, maybe another

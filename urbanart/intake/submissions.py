@@ -81,6 +81,10 @@ class WorkForm:
     #: The uploaded, guarded file's upload id (uploads.py), once it passed the guard.
     upload_id: str | None = None
     guarded: Guarded | None = None
+    #: A generative work's optional still (for screens that cannot run code): the form's file
+    #: part, guarded as a still, and the upload holding it until the hand-in is recorded.
+    still_name: str = ""
+    still_upload_id: str | None = None
 
 
 @dataclass
@@ -126,7 +130,11 @@ def check_hand_in(call: CallRecord, form: ArtistForm, already: int) -> list[Chec
     _collect(errors, "email", check_email, form.email)
     if call.terms and not form.terms:
         errors["terms"] = "please read and accept the terms"
-    works = [w for w in form.works if w.guarded is not None or w.title.strip()]
+    works = [
+        w
+        for w in form.works
+        if w.guarded is not None or w.title.strip() or w.still_upload_id is not None
+    ]
     if not works:
         errors["work-0-file"] = "choose at least one file"
     if already + len(works) > call.max_files:
@@ -156,6 +164,10 @@ def check_hand_in(call: CallRecord, form: ArtistForm, already: int) -> list[Chec
         }
         if work.guarded is None:
             errors.setdefault(prefix + "file", "choose the file of this work")
+        elif work.still_upload_id is not None and work.guarded.kind != "generative":
+            errors[prefix + "still"] = (
+                "only a generative work (an HTML5 package, .zip) takes a separate still"
+            )
         lic = _collect(errors, prefix + "license", normalize_license, work.license or "?")
         if lic is not None and lic not in call.licenses:
             errors[prefix + "license"] = "choose one of the licenses this call offers"
@@ -220,6 +232,7 @@ def record_hand_in(
                     file_key=key,
                     sha256=guarded.sha256,
                     byte_size=guarded.byte_size,
+                    package_files=guarded.files if guarded.kind == "generative" else None,
                     state=SubmissionState.RECEIVED,
                     message="",
                     refusal="",
@@ -257,6 +270,8 @@ class SubmissionRecord:
     link: str = ""
     #: Why the library refused the file when a curator accepted it ("" when it was not).
     refusal: str = ""
+    #: A generative work's package: how many files it holds (None for stills and videos).
+    package_files: int | None = None
 
     @classmethod
     def of(cls, row: Submission) -> SubmissionRecord:
@@ -265,8 +280,22 @@ class SubmissionRecord:
             row.id, s.call_id, s.name, s.email, row.title, row.year, row.description,
             row.alt_text, row.license, row.ai_involvement, row.file_name, row.file_key,
             row.sha256, row.byte_size, row.state, row.message, row.artwork_id, row.created_at,
-            s.bio, s.link, row.refusal or "",
+            s.bio, s.link, row.refusal or "", row.package_files,
         )  # fmt: skip
+
+    @property
+    def generative(self) -> bool:
+        """Whether the work is an HTML5 package (a generative work), not a still or a video."""
+        return self.package_files is not None
+
+    @property
+    def package_label(self) -> str:
+        """How the CLI and the Review view name a package: "Generative (HTML5), 12 files"
+        ("" for a still or a video)."""
+        n = self.package_files
+        if n is None:
+            return ""
+        return f"Generative (HTML5), {n} file{'' if n == 1 else 's'}"
 
     @property
     def ai_label(self) -> str:
@@ -292,6 +321,7 @@ class SubmissionRecord:
             "state": self.state,
             "message": self.message,
             "refusal": self.refusal,
+            "package_files": self.package_files,
             "artwork_id": self.artwork_id,
         }
 

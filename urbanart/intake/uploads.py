@@ -9,6 +9,8 @@ Layout under the library's ``intake/`` folder::
     uploads/<id>/data        bytes received so far (tus) or the form's file part
     uploads/<id>/info.json   length, file name, call, owner (a hash of the page session)
     works/<key>/<file name>  a guarded file that belongs to a submission
+    works/<key>/.still/<name>  a generative work's optional still (a dot name: safe_file_name
+                             never makes one, so it cannot clash with the work's own file)
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from urbanart.intake.guard import Refused as Refused
 from urbanart.intake.guard import guard_file as guard_file
 
 INTAKE_DIR = "intake"
+STILL_DIR = ".still"
 _ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
@@ -144,6 +147,22 @@ class IntakeFolders:
 
     def work_file(self, key: str, file_name: str) -> Path:
         return self.works / key / safe_file_name(file_name)
+
+    def adopt_still(self, upload_id: str, key: str, file_name: str) -> None:
+        """Move a guarded still into its work's folder (works/<key>/.still/<file name>)."""
+        folder = self.works / key / STILL_DIR
+        folder.mkdir(mode=0o700)
+        os.replace(self.data(upload_id), folder / safe_file_name(file_name))
+        self.discard(upload_id)
+
+    def still_file(self, key: str) -> Path | None:
+        """The artist's still beside a generative work's package, or None when none was given."""
+        if not valid_id(key):
+            return None
+        try:
+            return next((self.works / key / STILL_DIR).iterdir(), None)
+        except OSError:
+            return None
 
     def remove_work(self, key: str) -> None:
         if valid_id(key):

@@ -613,6 +613,8 @@ class Submission(Base):
     file_key: Mapped[str] = mapped_column(String(64), unique=True)
     sha256: Mapped[str] = mapped_column(String(64))
     byte_size: Mapped[int] = mapped_column(Integer)
+    #: A generative work's package: how many files it holds; None for stills and videos.
+    package_files: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(20), default="received", index=True)
     #: The curator's message to the artist (declined, change requested).
     message: Mapped[str] = mapped_column(Text, default="")

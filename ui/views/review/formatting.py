@@ -52,6 +52,13 @@ def size_text(byte_size: int) -> str:
     return f"{max(1, round(byte_size / 1000))} KB"
 
 
+def file_text(record: SubmissionRecord) -> str:
+    """The file's name and size; for a generative work also what it is and its file count
+    ("tide.zip · Generative (HTML5), 12 files · 40 KB")."""
+    kind = f" · {record.package_label}" if record.generative else ""
+    return f"{record.file_name}{kind} · {size_text(record.byte_size)}"
+
+
 #: The detail pane's rows, in order (detail_fields gives their values).
 DETAIL_LABELS = (
     "Title", "Year", "Artist", "Bio", "Link", "Description", "Alt text", "License",
@@ -71,7 +78,7 @@ def detail_fields(record: SubmissionRecord) -> list[tuple[str, str]]:
         ("Alt text", record.alt_text or "—"),
         ("License", record.license or "—"),
         ("AI involvement", record.ai_label),
-        ("File", f"{record.file_name} · {size_text(record.byte_size)}"),
+        ("File", file_text(record)),
         ("State", state_label(record.state)),
     ]
 

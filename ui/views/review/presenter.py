@@ -32,6 +32,7 @@ from ui.studio import Studio
 from ui.thumbnails import load_thumbnail_image
 from ui.views.review.formatting import outcome_text
 from urbanart.errors import UrbanArtError
+from urbanart.imaging.package_still import title_card
 from urbanart.intake import review
 from urbanart.intake.calls import CallRecord, list_calls
 from urbanart.intake.submissions import SubmissionRecord
@@ -72,10 +73,20 @@ class Outcome:
 
 def preview_image(library: Library, record: SubmissionRecord, side: int) -> QImage:
     """Worker side: the handed-in file decoded at no more than side; an accepted work's
-    file is in the library's store by then, so its thumbnail is derived from there."""
+    file is in the library's store by then, so its thumbnail is derived from there.
+
+    A generative work's package is code, never run here: its preview is the artist's still,
+    else a card with its title (the still captured at accept time does not exist yet)."""
     if record.artwork_id is not None:
         return load_thumbnail_image(library, record.sha256, None, side)
-    path = review.folders_of(library).work_file(record.file_key, record.file_name)
+    folders = review.folders_of(library)
+    path = folders.work_file(record.file_key, record.file_name)
+    if record.generative:
+        still = folders.still_file(record.file_key)
+        if still is None:
+            card = title_card(record.title, record.package_label, (side, side * 9 // 16))
+            return QImage.fromData(card)
+        path = still
     reader = QImageReader(str(path))
     reader.setAutoTransform(True)
     size = reader.size()

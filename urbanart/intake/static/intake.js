@@ -109,7 +109,9 @@
   }
 
   form.addEventListener("submit", async (event) => {
-    const inputs = Array.from(form.querySelectorAll("input[type=file]")).filter((i) => i.files.length);
+    // The works go up by tus; a generative work's small optional still rides in the form post.
+    const picked = form.querySelectorAll("input[type=file][name$='-file']");
+    const inputs = Array.from(picked).filter((i) => i.files.length);
     if (!inputs.length) return; // nothing to upload: the plain POST carries the form
     event.preventDefault();
     const button = form.querySelector("button[type=submit]");
