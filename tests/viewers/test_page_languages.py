@@ -16,7 +16,7 @@ from tests.viewers import BASE_URL, build_gallery
 from tests.viewers.test_pages import NOW, Page, Published, payloads_of
 from urbanart.curation import screens
 from urbanart.delivery.publisher import publish
-from urbanart.i18n import LANGUAGES, format_datetime, format_duration, gettext
+from urbanart.i18n import LANGUAGES, format_datetime, format_duration, format_zone, gettext
 from urbanart.library import translations
 from urbanart.library.library import Library, current_tree
 from urbanart.library.settings import update_settings
@@ -125,9 +125,12 @@ def test_durations_and_times_on_pages_are_written_the_languages_way(
     _, playlist = site.page(f"p/{evening}/{lang}/index.html")
     assert format_duration(30, lang) in playlist.text(".meta")
     text, _ = site.page(f"a/{site.gallery.works['Harbour Lights']}/{lang}/index.html")
-    rows = re.findall(r'data-screen="(\d+)".*?<time datetime="([^"]+)">([^<]*)</time>', text, re.S)
+    when = r'data-screen="(\d+)".*?<time datetime="([^"]+)">([^<]*)</time>([^<]*)</span>'
+    rows = re.findall(when, text, re.S)
     assert len(rows) == 2, "both screens list their next start"
-    for sid, instant, words in rows:
-        zone = ZoneInfo(site.payloads[int(sid)]["screen"]["timezone"])
+    for sid, instant, words, after in rows:
+        name = site.payloads[int(sid)]["screen"]["timezone"]
         moment = datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(UTC)
-        assert unescape(words) == format_datetime(moment.astimezone(zone), lang), sid
+        assert unescape(words) == format_datetime(moment.astimezone(ZoneInfo(name)), lang), sid
+        # The zone by its city in the language ("ベルリン"), not the database key "Europe/Berlin".
+        assert format_zone(name, lang) in unescape(after) and name not in after
