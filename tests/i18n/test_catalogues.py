@@ -21,6 +21,7 @@ from urbanart.i18n import (
     best_language,
     format_datetime,
     format_duration,
+    format_zone,
     gettext,
     language_name,
     parse_accept_language,
@@ -165,3 +166,12 @@ def test_dates_keep_their_time_zone_and_follow_the_language() -> None:
     assert "18:30" in format_datetime(moment, "de")
     assert "3月14日" in format_datetime(moment, "ja")
     assert "PM" in format_datetime(moment, "en")
+
+
+def test_time_zones_are_named_by_their_city_in_the_language() -> None:
+    assert format_zone("Europe/Berlin", "en") == "Berlin"
+    assert format_zone("Asia/Tokyo", "ja") == "東京"
+    assert format_zone("America/Sao_Paulo", "ja") == "サンパウロ"
+    assert format_zone("Europe/Lisbon", "pt") == "Lisboa"
+    assert format_zone("Europe/Berlin", "fi") == "Berliini"
+    assert format_zone("Nowhere/Atlantis", "de") == "Nowhere/Atlantis"  # no city: the name

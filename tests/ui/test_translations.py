@@ -13,7 +13,7 @@ from tests.ui.test_screens_view import _add_screen, _cells, _click_row, _open_re
 from ui.dialogs.screen_dialog import ScreenDialog
 from urbanart.curation import screens
 from urbanart.library.catalog import get_artwork
-from urbanart.library.texts import texts_for
+from urbanart.library.texts import bios_for, texts_for
 
 HEBREW = "מים כחולים מתחת לשמיים"
 
@@ -173,3 +173,62 @@ def test_right_to_left_text_is_laid_out_right_to_left(qtbot, open_window, demo_h
     assert (
         section.alt_text.document().firstBlock().textDirection() == Qt.LayoutDirection.LeftToRight
     )
+
+
+def test_an_artists_bio_per_language_is_saved_kept_while_switching_and_removed(
+    qtbot, open_window, demo_home
+) -> None:
+    window = open_window(demo_home)
+    window.show_view("artists")
+    view = window.views["artists"]
+    qtbot.waitUntil(lambda: view.bios.record is not None and view.editor.record is not None)
+    section, artist = view.bios, view.editor.record
+    library = view.studio.library
+    qtbot.waitUntil(lambda: section.current != "")
+    base_bio = bios_for(library, [artist.id])[artist.id]["en"]
+
+    section.language.set_code("ja")
+    section.bio.setPlainText("川と光を描く画家。")
+    assert section.save_button.isEnabled() and section.note.text() == "Unsaved bio"
+    section.language.set_code("he")  # a draft for Hebrew; the Japanese one is kept
+    assert section.bio.toPlainText() == ""
+    section.bio.setPlainText(HEBREW)
+    assert section.bio.document().firstBlock().textDirection() == Qt.LayoutDirection.RightToLeft
+    section.language.set_code("ja")
+    assert section.bio.toPlainText() == "川と光を描く画家。"
+    qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "ja" in bios_for(library, [artist.id])[artist.id], timeout=15_000)
+    bios = bios_for(library, [artist.id])[artist.id]
+    assert bios["ja"] == "川と光を描く画家。" and bios["en"] == base_bio  # the base bio kept
+    qtbot.waitUntil(lambda: section.note.text() == "Saved")
+    assert "ja" in section.present.text() and section.remove_button.isEnabled()
+
+    # "en" is the bio above: this section refuses it rather than replace the artist's own bio.
+    section.language.setEditText("en")
+    section.bio.setPlainText("Only a line")
+    qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
+    assert "own language" in section.general_error.text()
+    wait_idle(qtbot)
+    assert bios_for(library, [artist.id])[artist.id]["en"] == base_bio
+
+    section.language.set_code("ja")
+    qtbot.waitUntil(section.remove_button.isEnabled)
+    qtbot.mouseClick(section.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "ja" not in bios_for(library, [artist.id])[artist.id], timeout=15_000)
+    assert "he" not in bios_for(library, [artist.id])[artist.id]  # a draft is never saved alone
+
+
+def test_a_refused_bio_language_shows_under_its_field(qtbot, open_window, demo_home) -> None:
+    window = open_window(demo_home)
+    window.show_view("artists")
+    view = window.views["artists"]
+    qtbot.waitUntil(lambda: view.bios.record is not None and view.bios.current != "")
+    section, library = view.bios, view.studio.library
+    ident = section.record.id
+    section.language.setEditText("japanese")
+    section.bio.setPlainText("川")
+    qtbot.mouseClick(section.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: section.errors.message("language") != "", timeout=15_000)
+    assert "not a language code" in section.errors.message("language")
+    assert section.bio.toPlainText() == "川"  # what was typed stays to be fixed
+    assert set(bios_for(library, [ident])[ident]) == {"en"}

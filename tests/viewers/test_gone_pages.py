@@ -13,8 +13,10 @@ import pytest
 import requests
 
 from tests.viewers import BASE_URL, XSS_TITLE, Gallery, build_gallery
+from urbanart.curation import playlists, screens
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
+from urbanart.i18n import gettext
 from urbanart.library import catalog
 from urbanart.library.library import Library, current_tree
 from urbanart.library.settings import update_settings
@@ -29,26 +31,38 @@ class Retired:
     url: str
     root: Path  # the tree served after the work was retired and another change published
     retired_id: int
+    retired_screen: int  # "Lisbon Wall", removed with the second publish
+    retired_playlist: int  # "Lisbon Nights", played by Lisbon alone: gone with it
 
 
 @pytest.fixture(scope="module")
 def retired(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retired]:
-    """The gallery published, then "Signal" archived and published, then a title changed and
-    published again (the record must survive a release that retired nothing new)."""
+    """The gallery and a Lisbon screen with its own playlist published, then "Signal" archived
+    and Lisbon removed and published, then a title changed and published again (the record must
+    survive a release that retired nothing new)."""
     folder = tmp_path_factory.mktemp("gone")
     library = Library.open(folder / "library")
     try:
         gallery = build_gallery(library, folder / "sources")
+        nights = playlists.create_playlist(library, "Lisbon Nights")
+        playlists.add_items(library, nights.id, [gallery.works["Harbour Lights"]])
+        lisbon = screens.add_screen(
+            library, "Lisbon Wall", tz="Europe/Lisbon", size="640x360", default_playlist=nights.id
+        )
         update_settings(library, public_base_url=BASE_URL)
         publish(library, now=NOW)
         signal = gallery.works["Signal"]
-        assert (current_tree(library) / "a" / str(signal) / "index.html").is_file()
+        for page in (f"a/{signal}", f"s/{lisbon.id}", f"p/{nights.id}"):
+            assert (current_tree(library) / page / "index.html").is_file()
         catalog.edit_artwork(library, signal, status="archived")
+        screens.remove_screen(library, lisbon.id)
         publish(library, now=NOW + timedelta(minutes=1))
         catalog.edit_artwork(library, gallery.works["Green Arcade"], title="Green Arcade II")
         publish(library, now=NOW + timedelta(minutes=2))
         with HubThread(library) as hub:
-            yield Retired(gallery, hub.url.rstrip("/"), current_tree(library), signal)
+            yield Retired(
+                gallery, hub.url.rstrip("/"), current_tree(library), signal, lisbon.id, nights.id
+            )
     finally:
         library.close()
 
@@ -65,6 +79,26 @@ def test_a_retired_work_answers_410_with_a_page_in_the_sites_style(retired: Reti
         assert f'href="{BASE_URL}/"' in r.text  # the project's home
     head = requests.head(f"{retired.url}/a/{retired.retired_id}/", timeout=10)
     assert head.status_code == 410 and head.content == b""
+
+
+@pytest.mark.parametrize(
+    ("kind", "heading"),
+    [("p", "This playlist is no longer showing"), ("s", "This screen is no longer showing art")],
+)
+def test_a_retired_playlist_or_screen_answers_410_with_its_page(
+    retired: Retired, kind: str, heading: str
+) -> None:
+    ident = retired.retired_playlist if kind == "p" else retired.retired_screen
+    for path in (f"/{kind}/{ident}/", f"/{kind}/{ident}/pt/", f"/qr/{kind}/{ident}.png"):
+        r = requests.get(retired.url + path, timeout=10)
+        assert r.status_code == 410, path
+        assert r.headers["content-type"].startswith("text/html")
+        lang = "pt" if "/pt/" in path else "en"
+        assert f'<html lang="{lang}"' in r.text
+        assert gettext(lang, heading) in r.text, path
+    # The work the retired playlist and screen showed is still showing elsewhere.
+    harbour = retired.gallery.works["Harbour Lights"]
+    assert requests.get(f"{retired.url}/a/{harbour}/", timeout=10).status_code == 200
 
 
 def test_an_unknown_page_is_404_with_the_trees_404_page(retired: Retired) -> None:
@@ -90,7 +124,7 @@ def test_machine_paths_keep_the_one_json_404(retired: Retired) -> None:
 def test_the_tree_remembers_retired_ids_across_publishes(retired: Retired) -> None:
     record = json.loads((retired.root / gone.GONE_RECORD).read_bytes())
     assert record["a"] == [retired.retired_id]
-    assert record["p"] == [] and record["s"] == []
+    assert record["p"] == [retired.retired_playlist] and record["s"] == [retired.retired_screen]
     assert not (retired.root / "a" / str(retired.retired_id)).exists()
     # The release that made the record has the change of title: it was really rebuilt.
     arcade = retired.gallery.works["Green Arcade"]

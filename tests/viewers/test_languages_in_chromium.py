@@ -26,6 +26,7 @@ from urbanart.library import catalog
 from urbanart.library.library import Library
 from urbanart.library.settings import update_settings
 from urbanart.library.vocabulary import SOURCE_TYPES, disclosure
+from urbanart.viewers.site import artist_path
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -156,12 +157,16 @@ def check_page(page: Any, lang: str, project: str = "Urban Art Studio") -> None:
 
 
 def lang_pages(served: Served, lang: str) -> list[tuple[str, str, int]]:
-    """(name, path, status) of the pages the brief names, in one language."""
+    """(name, path, status) of every kind of page, in one language."""
     works = served.gallery.works
+    artist = catalog.get_artist(served.gallery.library, "Mara Okafor").id
     return [
         ("artwork", f"/a/{works['Green Arcade']}/{lang}/", 200),
         ("artwork-ja-title", f"/a/{works['Harbour Lights']}/{lang}/", 200),
         ("now-playing", f"/s/{served.gallery.screens['Berlin']}/{lang}/", 200),
+        ("artist", f"/{artist_path(artist)}{lang}/", 200),
+        ("playlist", f"/p/{served.gallery.playlists['Morning']}/{lang}/", 200),
+        ("home", f"/{lang}/", 200),
         ("gone", f"/a/{works[RETIRED]}/{lang}/", 410),
         ("not-found", f"/a/99999/{lang}/", 404),
     ]
@@ -184,7 +189,7 @@ def test_each_language_is_translated_fits_and_has_big_targets(
             assert image.evaluate("e => e.currentSrc").endswith(".webp"), path
         check_page(page, lang)
         assert page.locator("h1").is_visible()
-        if size == "390x844" and lang in ("ja", "pt"):
+        if size == "390x844" and (lang in ("ja", "pt") or SHOTS):
             served.shots.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(served.shots / f"{lang}-{name}.png"), full_page=True)
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.viewers import XSS_TITLE
 from tests.viewers.test_pages import Page, Published, make_published
-from urbanart.i18n import format_datetime
+from urbanart.i18n import format_datetime, format_zone
 from urbanart.library.library import Library
 from urbanart.player.timeline import what_plays
 from urbanart.viewers.where import next_start, plays_by_work
@@ -68,7 +68,7 @@ def test_the_page_lists_each_screen_with_the_next_start_the_player_agrees_on(
         iso = first.astimezone(UTC).isoformat().replace("+00:00", "Z")
         assert iso in times, (sid, iso, times)
         local = format_datetime(first.astimezone(ZoneInfo(zone)), "en")
-        assert f"{local}</time>, {zone} time" in text
+        assert f"{local}</time>, {format_zone(zone, 'en')} time" in text
     if site.gallery.screens["Berlin"] in expected:
         assert "Berlin Kiosk" in page.text(".where-name") and "Berlin" in page.text(".link-note")
 

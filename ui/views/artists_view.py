@@ -1,7 +1,8 @@
 """The Artists view: everyone whose work is in the library, their details and their works.
 
 A searchable list on the left; on the right an editor for name, bio, website, location and the
-private contact, and a strip of the artist's works (double-click one to open it in the Library).
+private contact, the bio in other languages (ui/widgets/artist_bios.py), and a strip of the
+artist's works (double-click one to open it in the Library).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ui.latest import Latest
 from ui.models.artwork_grid import ArtworkGridModel
 from ui.operations import ARTISTS, ARTWORKS, LIBRARY, OpContext, describe, run_op
 from ui.studio import Studio
+from ui.widgets.artist_bios import ArtistBiosSection
 from ui.widgets.artwork_grid_view import ArtworkGridView
 from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
 from ui.widgets.placeholder_page import PlaceholderPage
@@ -212,6 +214,7 @@ class ArtistsView(QWidget):
         left_layout.addWidget(self.new_button)
 
         self.editor = ArtistEditor()
+        self.bios = ArtistBiosSection(studio)
         self.works_label = PlainLabel("Works")
         theme.set_point_size(self.works_label, 1.1, bold=True)
         self.show_in_library = QPushButton("Show in Library")
@@ -235,6 +238,7 @@ class ArtistsView(QWidget):
         right_layout = QVBoxLayout(right_content)
         right_layout.setContentsMargins(18, 14, 18, 14)
         right_layout.addWidget(self.editor)
+        right_layout.addWidget(self.bios)
         right_layout.addSpacing(10)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
@@ -351,6 +355,7 @@ class ArtistsView(QWidget):
             self.editor.is_dirty() and self.editor.record and self.editor.record.id == record.id
         ):
             self.editor.show_record(record)
+        self.bios.show_artist(record)
         self.works_label.setText(f"Works by {record.name}")
         self._load_works(record.id)
 
@@ -369,6 +374,7 @@ class ArtistsView(QWidget):
         self.list.setCurrentRow(-1)  # no current item: the editor is for a new artist
         self.right.setCurrentIndex(1)
         self.editor.show_record(None)
+        self.bios.show_artist(None)
         self.works_label.setText("Works")
         self._works.supersede()
         self.works_model.set_rows([])
@@ -388,6 +394,7 @@ class ArtistsView(QWidget):
             self.editor.record = record
             self.editor.show_record(record)
             self.editor.note.setText("Saved")
+            self.bios.show_artist(record)
 
         run_op(
             self,

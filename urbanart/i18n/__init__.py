@@ -10,7 +10,7 @@ from babel import Locale
 
 from urbanart.i18n.catalogues import N_, SOURCE_LANGUAGE, gettext, shipped_languages, translator
 from urbanart.i18n.choose import best_language, parse_accept_language
-from urbanart.i18n.formats import format_date, format_datetime, format_duration
+from urbanart.i18n.formats import format_date, format_datetime, format_duration, format_zone
 
 #: The shipped UI languages: English, then every language with a catalogue under locale/.
 LANGUAGES: tuple[str, ...] = shipped_languages()
@@ -30,6 +30,7 @@ __all__ = [
     "format_date",
     "format_datetime",
     "format_duration",
+    "format_zone",
     "gettext",
     "language_name",
     "parse_accept_language",

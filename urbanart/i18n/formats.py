@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
-from babel.dates import format_skeleton, format_time
+from babel.dates import format_skeleton, format_time, get_timezone_location
 from babel.units import format_unit
 
 #: Languages written without spaces between words and numbers ("2分5秒").
@@ -63,3 +63,15 @@ def format_duration(seconds: float, lang: str) -> str:
     if code in _NO_SPACES:
         return "".join(word.replace(" ", "").replace("\u00a0", "") for word in words)
     return _tidy(" ".join(words))
+
+
+def format_zone(zone: str, lang: str) -> str:
+    """A time zone as a passer-by names it, by its city in the language ("Europe/Berlin" →
+    "Berlin", "ベルリン", "Berlim"); the IANA name itself when CLDR knows no city for it.
+
+    Why: "Asia/Tokyo" is a database key in English, not words for a Japanese or Finnish page.
+    """
+    try:
+        return get_timezone_location(zone, locale=_locale(lang), return_city=True)
+    except LookupError:
+        return zone

@@ -18,6 +18,7 @@ from urbanart.i18n import (
     SOURCE_LANGUAGE,
     format_datetime,
     format_duration,
+    format_zone,
     gettext,
     translator,
 )
@@ -139,6 +140,7 @@ def environment(lang: str = SOURCE_LANGUAGE) -> Environment:
     env.install_gettext_translations(translator(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["duration"] = partial(format_duration, lang=lang)
     env.filters["datetime"] = partial(format_datetime, lang=lang)
+    env.filters["zone"] = partial(format_zone, lang=lang)
     env.filters["script_json"] = json_for_script
     env.filters["paragraphs"] = paragraphs
     env.globals["text_attrs"] = text_attrs
