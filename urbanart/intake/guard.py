@@ -55,8 +55,8 @@ def keep_heap_memory() -> bool:
         return False
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        done = libc.mallopt(M_MMAP_THRESHOLD, HEAP_FILE_BYTES) == 1
-        return libc.mallopt(M_TRIM_THRESHOLD, KEPT_HEAP_BYTES) == 1 and done
+        done = int(libc.mallopt(M_MMAP_THRESHOLD, HEAP_FILE_BYTES)) == 1
+        return int(libc.mallopt(M_TRIM_THRESHOLD, KEPT_HEAP_BYTES)) == 1 and done
     return False
 
 
