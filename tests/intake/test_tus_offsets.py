@@ -18,6 +18,7 @@ from tests.intake.conftest import ROOMY, hand_in, make_call, noise_png, open_for
 from tests.intake.test_tus_uploads import create, offset_of, patch, tus
 from urbanart.delivery.server import HubThread
 from urbanart.intake import review
+from urbanart.intake.pages import TUS_CHUNK_BYTES
 from urbanart.intake.uploads import write_all
 from urbanart.library.library import Library
 
@@ -81,6 +82,23 @@ def test_a_chunk_over_the_uploads_room_is_refused_and_nothing_of_it_kept(library
         rest = patch(session, url, csrf, len(stored), data[len(stored) :])
         assert rest.status_code == 204, rest.text
         assert _data_file(library, path).read_bytes() == data
+
+
+def test_the_page_sends_8_mib_chunks_and_the_hub_takes_one_in_a_patch(library: Library) -> None:
+    call = make_call(library, max_bytes=2 * TUS_CHUNK_BYTES)
+    session = requests.Session()
+    body = os.urandom(TUS_CHUNK_BYTES)
+    with HubThread(library, intake_rates=ROOMY) as hub:
+        page = hub.url.rstrip("/") + call.path
+        csrf = open_form(session, page)
+        form = session.get(page, timeout=10).text
+        assert f'data-chunk-bytes="{TUS_CHUNK_BYTES}"' in form
+        data = body + body  # the declared length: room for two chunks
+        path = create(session, _Served(page), csrf, data, "big.png").headers["Location"]
+        answer = patch(session, hub.url.rstrip("/") + path, csrf, 0, body)
+        assert answer.status_code == 204, answer.text
+        assert int(answer.headers["Upload-Offset"]) == TUS_CHUNK_BYTES == 8 * 1024 * 1024
+        assert _data_file(library, path).read_bytes() == body
 
 
 def test_write_all_writes_more_pieces_than_one_writev_takes(tmp_path: Path) -> None:

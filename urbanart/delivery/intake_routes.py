@@ -361,6 +361,8 @@ class IntakeRoutes:
         self.refused: OrderedDict[str, tuple[str, int, str, str]] = OrderedDict()
         self._calls: dict[str, tuple[float, asyncio.Future[CallRecord | None]]] = {}
         self._settings: tuple[float, asyncio.Future[ImportLimits]] | None = None
+        #: The tus chunk the page's script sends (tests of dropped chunks make it small).
+        self.chunk_bytes = pages.TUS_CHUNK_BYTES
         self._swept = float("-inf")
 
     def close(self) -> None:
@@ -595,7 +597,9 @@ class IntakeRoutes:
             if invite is not None:
                 self.invited[owner_of(session)] = invite.id
             form = ArtistForm(name=invite.name, email=invite.email) if invite else None
-            body = pages.call_page(call, action=action, csrf=session, form=form)
+            body = pages.call_page(
+                call, action=action, csrf=session, form=form, chunk_bytes=self.chunk_bytes
+            )
             await send_html(send, 200, body, extra)
             return
         await self.hand_in(scope, receive, send, call, invite, session, headers, action)
@@ -737,7 +741,14 @@ class IntakeRoutes:
             for work in form.works:
                 if work.upload_id is None:
                     work.guarded = None
-            body = pages.call_page(call, action=action, csrf=session, form=form, errors=errors)
+            body = pages.call_page(
+                call,
+                action=action,
+                csrf=session,
+                form=form,
+                errors=errors,
+                chunk_bytes=self.chunk_bytes,
+            )
             await send_html(send, 422, body)
             return
         keys: list[str] = []
