@@ -83,9 +83,10 @@ from urbanart.intake.uploads import (
     IntakeFolders,
     Refused,
     UploadInfo,
-    append,
+    open_append,
     owner_of,
     valid_id,
+    write_all,
 )
 from urbanart.library.library import Library
 from urbanart.library.settings import load_settings
@@ -375,6 +376,9 @@ class IntakeRoutes:
         #: Refused uploads (their folders are gone): upload id → (owner, call, file name, reason).
         self.refused: OrderedDict[str, tuple[str, int, str, str]] = OrderedDict()
         self._calls: dict[str, tuple[float, asyncio.Future[CallRecord | None]]] = {}
+        self._settings: tuple[float, asyncio.Future[ImportLimits]] | None = None
+        #: The tus chunk the page's script sends (tests of dropped chunks make it small).
+        self.chunk_bytes = pages.TUS_CHUNK_BYTES
         self._swept = float("-inf")
 
     def close(self) -> None:
@@ -410,8 +414,20 @@ class IntakeRoutes:
         return record if isinstance(record, CallRecord) else None
 
     async def limits(self, call: CallRecord) -> ImportLimits:
-        settings = await self._run(self.db, load_settings, self.library)
-        limits: ImportLimits = settings.import_limits()
+        """The library's import limits within the call's own, read at most once a second: each
+        complete upload asked the database thread for the settings (a query per file in a rush,
+        for settings a curator changes once in a while)."""
+        loop = asyncio.get_running_loop()
+        cached = self._settings
+        if cached is None or loop.time() - cached[0] >= 1.0:
+            lookup = loop.run_in_executor(self.db, _import_limits, self.library)
+            cached = self._settings = (loop.time(), lookup)
+        try:
+            limits = await asyncio.shield(cached[1])
+        except Exception:
+            if self._settings is cached:  # the next check asks again
+                self._settings = None
+            raise
         return replace(limits, max_bytes=min(limits.max_bytes, call.max_bytes))
 
     async def guard_upload(
@@ -600,7 +616,9 @@ class IntakeRoutes:
             if invite is not None:
                 self.invited[owner_of(session)] = invite.id
             form = ArtistForm(name=invite.name, email=invite.email) if invite else None
-            body = pages.call_page(call, action=action, csrf=session, form=form)
+            body = pages.call_page(
+                call, action=action, csrf=session, form=form, chunk_bytes=self.chunk_bytes
+            )
             await send_html(send, 200, body, extra)
             return
         await self.hand_in(scope, receive, send, call, invite, session, headers, action)
@@ -749,7 +767,14 @@ class IntakeRoutes:
             for work in form.works:
                 if work.upload_id is None:
                     work.guarded = None
-            body = pages.call_page(call, action=action, csrf=session, form=form, errors=errors)
+            body = pages.call_page(
+                call,
+                action=action,
+                csrf=session,
+                form=form,
+                errors=errors,
+                chunk_bytes=self.chunk_bytes,
+            )
             await send_html(send, 422, body)
             return
         keys: list[str] = []
@@ -840,12 +865,17 @@ class IntakeRoutes:
         if method == "GET":
             await self.tus_verdict(send, call, owner, upload_id, base)
             return
-        info = self.folders.upload(upload_id)
+        info = self.folders.known(upload_id) or await self._run(
+            self.io, self.folders.upload, upload_id
+        )
         if info is None or info.owner != owner or info.call_id != call.id:
             await send_json(send, 404, error_body("not found"), extra=base)
             return
         if method == "HEAD":
             offset = await self._run(self.io, self.folders.offset, upload_id)
+            if offset < 0:  # removed (terminated, refused, handed in) since it was read
+                await send_json(send, 404, error_body("not found"), extra=base)
+                return
             await send_empty(
                 send,
                 200,
@@ -972,8 +1002,13 @@ class IntakeRoutes:
             )
             return
         self.busy.add(info.id)
+        fd: int | None = None
         try:
-            offset = await self._run(self.io, self.folders.offset, info.id)
+            try:
+                fd, offset = await self._run(self.io, open_append, self.folders.data(info.id))
+            except OSError:  # removed (terminated, refused, handed in) since it was read
+                await send_json(send, 404, error_body("not found"), extra=close)
+                return
             claimed = headers.get(b"upload-offset", b"")
             if not claimed.isdigit() or int(claimed) != offset or offset >= info.length:
                 await send_json(
@@ -990,45 +1025,55 @@ class IntakeRoutes:
                     send, 413, error_body("too large", f"at most {room} more bytes"), extra=close
                 )
                 return
-            written = await self._append(receive, info.id, room)
-            offset += written
+            owned, fd = fd, None  # _append closes it, also when it fails
+            written = await self._append(receive, owned, room)
             if written < 0:
                 await send_json(
                     send, 413, error_body("too large", f"at most {room} more bytes"), extra=close
                 )
                 return
+            offset += written
         finally:
+            if fd is not None:
+                os.close(fd)
             self.busy.discard(info.id)
         if offset == info.length:
             self.start_check(info, call)
         await send_empty(send, 204, [*base, (b"upload-offset", str(offset).encode())])
 
-    async def _append(self, receive: Receive, upload_id: str, room: int) -> int:
-        """Append the request body to the upload; bytes written, or -1 when it is over room
-        (nothing of the excess is written). A dropped connection keeps what arrived."""
-        path = self.folders.data(upload_id)
+    async def _append(self, receive: Receive, fd: int, room: int) -> int:
+        """Append the request body to the upload through fd (opened O_APPEND by the PATCH, and
+        closed here, also on an error); bytes written, or -1 when it is over room (nothing of
+        the excess is written). A dropped connection keeps what arrived."""
         batch: list[bytes] = []
         size = total = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                if batch:
-                    await self._run(self.io, append, path, batch)
-                raise Abort(400, "the connection dropped; resume from the offset HEAD reports")
-            chunk = message.get("body", b"")
-            if total + size + len(chunk) > room:
-                if batch:
-                    await self._run(self.io, append, path, batch)
-                return -1
-            if chunk:
-                batch.append(chunk)
-                size += len(chunk)
-            more = message.get("more_body", False)
-            if size >= WRITE_BATCH or (not more and batch):
-                total += await self._run(self.io, append, path, batch)
-                batch, size = [], 0
-            if not more:
-                return total
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    last, fd = fd, -1  # write_all closes it, also when it fails
+                    await self._run(self.io, write_all, last, batch, True)
+                    raise Abort(400, "the connection dropped; resume from the offset HEAD reports")
+                chunk = message.get("body", b"")
+                if total + size + len(chunk) > room:
+                    last, fd = fd, -1
+                    await self._run(self.io, write_all, last, batch, True)
+                    return -1
+                if chunk:
+                    batch.append(chunk)
+                    size += len(chunk)
+                more = message.get("more_body", False)
+                if not more:
+                    last, fd = fd, -1
+                    written: int = await self._run(self.io, write_all, last, batch, True)
+                    return total + written
+                if size >= WRITE_BATCH:
+                    written = await self._run(self.io, write_all, fd, batch)
+                    total += written
+                    batch, size = [], 0
+        finally:
+            if fd >= 0:
+                os.close(fd)
 
     # The artist's status page ---------------------------------------------------------------
 
@@ -1087,6 +1132,11 @@ class IntakeRoutes:
         await self._run(self.io, self.folders.remove_work, record.file_key)
         location = f"/calls/status/{token}".encode()
         await send_empty(send, 303, [(b"location", location), (b"content-length", b"0")])
+
+
+def _import_limits(library: Library) -> ImportLimits:
+    limits: ImportLimits = load_settings(library).import_limits()
+    return limits
 
 
 def _metadata(raw: bytes) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 Why folders on disk and no database rows for uploads in progress: a tus upload's offset is the
 size of its data file, so it survives a hub restart and costs the catalogue nothing per chunk.
+A PATCH opens the data file once (O_APPEND, its size is the offset) and writes what arrives
+through that one descriptor: no reopening per write, no copies joining the pieces.
 The guard itself (a worker process per file check) is in guard.py.
 
 Layout under the library's ``intake/`` folder::
@@ -35,6 +37,11 @@ from urbanart.intake.guard import guard_file as guard_file
 INTAKE_DIR = "intake"
 STILL_DIR = ".still"
 _ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+#: Upload records kept in memory (info.json never changes once written); a PATCH or HEAD then
+#: reads no file on the event loop. Whether the upload still exists is its data file's business.
+KEPT_INFOS = 10_000
+#: At most this many pieces per writev (the kernel's IOV_MAX is 1024).
+IOV_PIECES = 512
 
 
 def safe_file_name(name: str) -> str:
@@ -81,6 +88,13 @@ class IntakeFolders:
         self.root = home / INTAKE_DIR
         self.uploads = self.root / "uploads"
         self.works = self.root / "works"
+        self._infos: dict[str, UploadInfo] = {}
+
+    def _keep(self, info: UploadInfo) -> UploadInfo:
+        if len(self._infos) >= KEPT_INFOS:
+            self._infos.clear()
+        self._infos[info.id] = info
+        return info
 
     def new_upload(self, call_id: int, owner: str, length: int, file_name: str) -> UploadInfo:
         """Make an empty upload folder (data file of size 0) and return its record."""
@@ -91,16 +105,24 @@ class IntakeFolders:
         folder.mkdir(parents=True, mode=0o700)
         (folder / "data").touch(mode=0o600)
         (folder / "info.json").write_text(json.dumps(info.to_json()), encoding="utf-8")
-        return info
+        return self._keep(info)
 
     def upload(self, upload_id: str) -> UploadInfo | None:
+        """An upload's record (from memory once read), or None when there is none."""
         if not valid_id(upload_id):
             return None
+        kept = self._infos.get(upload_id)
+        if kept is not None:
+            return kept
         try:
             raw = json.loads((self.uploads / upload_id / "info.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return UploadInfo(**raw)
+        return self._keep(UploadInfo(**raw))
+
+    def known(self, upload_id: str) -> UploadInfo | None:
+        """The record of an upload this process has seen, without touching the disk."""
+        return self._infos.get(upload_id)
 
     def data(self, upload_id: str) -> Path:
         return self.uploads / upload_id / "data"
@@ -114,6 +136,7 @@ class IntakeFolders:
     def discard(self, upload_id: str) -> None:
         """Remove an upload folder and all in it (refused, terminated or moved)."""
         if valid_id(upload_id):
+            self._infos.pop(upload_id, None)
             shutil.rmtree(self.uploads / upload_id, ignore_errors=True)
 
     def adopt(self, upload_id: str, file_name: str) -> str:
@@ -141,6 +164,7 @@ class IntakeFolders:
             except (OSError, ValueError):
                 continue
             if now - touched > max_age_s:
+                self._infos.pop(folder.name, None)
                 shutil.rmtree(folder, ignore_errors=True)
                 removed += 1
         return removed
@@ -169,12 +193,34 @@ class IntakeFolders:
             shutil.rmtree(self.works / key, ignore_errors=True)
 
 
-def append(path: Path, chunks: list[bytes]) -> int:
-    """Append chunks to path (a worker thread's job); returns the bytes written."""
-    with open(path, "ab") as handle:
-        for chunk in chunks:
-            handle.write(chunk)
-    return sum(len(c) for c in chunks)
+def open_append(path: Path) -> tuple[int, int]:
+    """Open an upload's data file for one PATCH (an I/O thread's job): its descriptor, opened
+    O_APPEND, and its size, which is the tus offset (also after a hub restart)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+    try:
+        return fd, os.fstat(fd).st_size
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def write_all(fd: int, chunks: list[bytes], close: bool = False) -> int:
+    """Write chunks to fd with writev (no joined copy), closing it after when asked (an I/O
+    thread's job); returns the bytes written."""
+    try:
+        written = 0
+        pieces = [memoryview(c) for c in chunks if c]
+        while pieces:
+            done = os.writev(fd, pieces[:IOV_PIECES])
+            written += done
+            while pieces and done >= len(pieces[0]):
+                done -= len(pieces.pop(0))
+            if done:
+                pieces[0] = pieces[0][done:]
+        return written
+    finally:
+        if close:
+            os.close(fd)
 
 
 def remove_quietly(path: Path) -> None:
