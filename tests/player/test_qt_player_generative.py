@@ -21,7 +21,7 @@ from PIL import Image
 
 pytest.importorskip("PySide6")
 
-from tests.imaging.packages import CANVAS_PIECE, canvas_package, package_bytes
+from tests.imaging.packages import CANVAS_PIECE, canvas_package
 from ui.player.web_piece import chromium_flags, web_engine_available
 from ui.player.window import PlayerWindow
 from urbanart.curation import playlists, schedules, screens
@@ -40,6 +40,7 @@ from urbanart.protocol.live_feed import generative_seed
 T0 = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 STILL = (20, 160, 90)
 PINK = (230, 40, 90)  # what the test piece paints its whole canvas with
+BLUE = (30, 60, 200)  # the still work that plays between two runs of the piece
 needs_engine = pytest.mark.skipif(
     not web_engine_available(), reason="QtWebEngine is missing (pip install '.[player-web]')"
 )
@@ -58,7 +59,8 @@ try { const x = new XMLHttpRequest(); x.open("GET", leak + "/xhr"); x.send(); } 
 new Image().src = leak + "/img";
 try { navigator.sendBeacon(leak + "/beacon", "x"); } catch (e) {}
 try { new WebSocket("ws://127.0.0.1:PORT/ws"); } catch (e) {}
-let storage; try { localStorage.setItem("k", "v"); storage = "kept"; } catch (e) { storage = "none"; }
+let storage = "none";
+try { localStorage.setItem("k", "v"); storage = "kept"; } catch (e) {}
 setTimeout(() => { document.title = "tried " + storage; location.href = leak + "/page"; }, 300);
 """
 
@@ -93,15 +95,18 @@ def player(player_for: PlayerFor) -> tuple[Player, ManualClock, int, str]:
 def _published_screen(library: Library, tmp_path: Path, package: bytes) -> Any:
     (tmp_path / "piece.zip").write_bytes(package)
     Image.new("RGB", (320, 180), STILL).save(tmp_path / "still.png")
-    Image.new("RGB", (320, 180), (200, 30, 30)).save(tmp_path / "red.png")
+    Image.new("RGB", (320, 180), BLUE).save(tmp_path / "blue.png")
     run = ImportRun(workers=1, fallback=tmp_path / "still.png")
-    items = [ImportItem(tmp_path / "piece.zip", "Nova"), ImportItem(tmp_path / "red.png", "Nova")]
+    items = [ImportItem(tmp_path / "piece.zip", "Nova"), ImportItem(tmp_path / "blue.png", "Nova")]
     results = import_items(library, items, run)
     assert all(r.status is Status.IMPORTED for r in results), results
     for result in results:
         catalog.edit_artwork(library, result.artwork_id, status="approved")
     loop = playlists.create_playlist(library, "Loop")
-    playlists.add_items(library, loop.id, [r.artwork_id for r in results], duration=30)
+    playlists.add_items(
+        library, loop.id, [r.artwork_id for r in results], duration=30,
+        transition="crossfade", transition_seconds=2,
+    )  # fmt: skip
     screen = screens.add_screen(library, "Gen", tz="UTC", size="320x180", default_playlist=loop.id)
     schedules.add_schedule(library, loop.id, screens=[screen.id])
     publish(library, now=T0)
@@ -223,6 +228,39 @@ def test_no_request_of_the_piece_reaches_the_network(
     qtbot.waitUntil(lambda: layer.piece is None, timeout=10_000)
     qtbot.waitUntil(lambda: near(centre_colour(window), STILL), timeout=10_000)
     assert seen == []
+
+
+@needs_engine
+def test_the_piece_crossfades_in_over_the_work_before_it(
+    qtbot: Any, player: tuple[Player, ManualClock, int, str]
+) -> None:
+    core, clock, _screen_id, _hub = player
+    first = first_generative(core, clock)
+    seconds = float(first.item["transition"]["seconds"])
+    assert first.item["transition"]["type"] == "crossfade" and seconds > 0
+    clock.set(first.showing.ends_at + timedelta(seconds=10))  # the blue still's slot
+    window = PlayerWindow(core, clock=clock, network=False, tick_ms=60_000)
+    qtbot.addWidget(window)
+    window.resize(320, 180)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.refresh().item["media_type"] == "image"
+    assert near(centre_colour(window), BLUE)
+    next_run = first.showing.started_at + 2 * (first.showing.ends_at - first.showing.started_at)
+    shown = window.refresh(next_run + timedelta(seconds=seconds / 2))
+    assert shown.item["media_type"] == "generative" and shown.showing.fade is not None
+    assert window._fade is not None
+    window._fade.pause()  # hold the crossfade halfway, to look at it
+    layer, old = window.front_layer, window.layers[1 - window.front]
+    layer.effect.setOpacity(0.5)
+    assert layer.piece is not None and old.path is not None
+    qtbot.waitUntil(lambda: layer.piece.title().startswith("drawn"), timeout=20_000)
+    halfway = tuple((a + b) // 2 for a, b in zip(BLUE, PINK, strict=True))
+    qtbot.waitUntil(lambda: near(centre_colour(window), halfway), timeout=10_000)
+    with qtbot.waitSignal(window._fade.finished, timeout=10_000):
+        window._fade.resume()
+    assert old.path is None and layer.effect.opacity() == 1.0
+    qtbot.waitUntil(lambda: near(centre_colour(window), PINK), timeout=10_000)
 
 
 @needs_engine

@@ -122,15 +122,19 @@ def make_web_piece(
             if url.host() != HOST or data is None or job.requestMethod() != b"GET":
                 job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
                 return
-            job.setAdditionalResponseHeaders(
-                {QByteArray(b"Content-Security-Policy"): QByteArray(GENERATIVE_CSP.encode())}
-            )
+            # A QMultiMap: PySide wants a list of values per name (its stub says one value).
+            csp: Any = [QByteArray(GENERATIVE_CSP.encode())]
+            job.setAdditionalResponseHeaders({QByteArray(b"Content-Security-Policy"): csp})
             buffer = QBuffer(job)
             buffer.setData(QByteArray(data))
             job.reply(QByteArray(content_type(path)), buffer)
 
+    # Off the record (no storage name): nothing persists, nothing is shared. The profile must
+    # outlive its page, so it is not the view's child, and is made after the view (a parent
+    # deletes its children in the order they were made): it goes once the view and page are gone.
     view: Any = QWebEngineView(parent)
-    profile = QWebEngineProfile(view)  # off the record: nothing persists, nothing shared
+    profile = QWebEngineProfile(parent)
+    view.destroyed.connect(profile.deleteLater)
     profile.setHttpCacheType(QWebEngineProfile.HttpCacheType.MemoryHttpCache)
     profile.setPersistentCookiesPolicy(
         QWebEngineProfile.PersistentCookiesPolicy.NoPersistentCookies

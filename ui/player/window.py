@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import segno
+import shiboken6
 from PySide6.QtCore import QEasingCurve, QPropertyAnimation, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
@@ -114,6 +115,13 @@ class _Layer(QLabel):
         self.piece.show()
         self.piece.raise_()
         return True
+
+    def close_piece(self) -> None:
+        """End a running piece now (not deleteLater): QtWebEngine wants a page gone before its
+        profile, which a process exiting with the page still queued for deletion breaks."""
+        if self.piece is not None:
+            piece, self.piece = self.piece, None
+            shiboken6.delete(piece)
 
     def _piece_failed(self, reason: str) -> None:
         if self.piece is not None:
@@ -314,6 +322,8 @@ class PlayerWindow(QWidget):
 
     def shutdown(self) -> None:
         self.timer.stop()
+        for layer in self.layers:
+            layer.close_piece()
         self._stop.set()
         if self._worker is not None:
             self._worker.join(15)
