@@ -59,3 +59,31 @@ def test_wheel_installs_and_runs_the_demo(tmp_path: Path) -> None:
         check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
     )  # fmt: skip
     assert str(env_dir) in where.stdout
+
+
+def test_pyside_addons_is_pinned_to_exactly_the_essentials_version() -> None:
+    """PySide6-Addons' wheel requires Essentials at its own version: the player-web extra pins
+    both to one version, the test extra installs the same pair, and it is within the studio's
+    own Essentials range."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+
+    def pins(requirements: list[str]) -> dict[str, str]:
+        found = {}
+        for line in requirements:
+            req = Requirement(line)
+            if req.name.lower().startswith("pyside6"):
+                (spec,) = req.specifier
+                assert spec.operator == "==", line
+                found[req.name.lower()] = spec.version
+        return found
+
+    extra = pins(project["optional-dependencies"]["player-web"])
+    assert set(extra) == {"pyside6-essentials", "pyside6-addons"}
+    assert extra["pyside6-essentials"] == extra["pyside6-addons"]
+    assert pins(project["optional-dependencies"]["test"]) == extra
+    (base,) = [Requirement(r) for r in project["dependencies"] if r.startswith("PySide6-")]
+    assert extra["pyside6-essentials"] in base.specifier

@@ -36,11 +36,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from ui.player.web_piece import prepare_web_engine
     from ui.player.window import PlayerWindow
     from urbanart.errors import UrbanArtError
     from urbanart.player.core import Player
     from urbanart.player.pairing import default_state
 
+    if not prepare_web_engine():  # before the QApplication, as QtWebEngine requires
+        logging.info("QtWebEngine is not installed: generative works show their stills")
     app = QApplication(sys.argv[:1])
     # A service manager stops the screen with SIGTERM: quit cleanly so the last play is kept.
     signal.signal(signal.SIGTERM, lambda *_: app.quit())

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import segno
-from PySide6.QtCore import QEasingCurve, QPropertyAnimation, QSize, Qt, QTimer
+import shiboken6
+from PySide6.QtCore import QEasingCurve, QPropertyAnimation, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
@@ -43,6 +44,7 @@ from urbanart.i18n import LANGUAGES, SOURCE_LANGUAGE, best_language, gettext
 from urbanart.player.captions import CREDIT_TEXT_SHARE, qr_px, text_px
 from urbanart.player.clock import Clock
 from urbanart.player.core import Frame, Player
+from urbanart.player.generative import GenerativePiece
 
 TICK_MS = 200
 POLL_CHECK_S = 0.5
@@ -50,6 +52,9 @@ POLL_CHECK_S = 0.5
 
 class _Layer(QLabel):
     """One full-window picture, letterboxed on black (contain), still or animated."""
+
+    #: a generative piece could not run (the reason); the layer shows its still
+    piece_failed = Signal(str)
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -99,16 +104,31 @@ class _Layer(QLabel):
         self.video.raise_()
         self.video.play(video, position_s, catch_up=True)  # in step with the screen's clock
 
-    def play_generative(self, url: str, still: Path) -> bool:
-        """Run a generative work over its still; False (the still alone) without QtWebEngine."""
+    def play_generative(self, piece: GenerativePiece, still: Path) -> bool:
+        """Run a generative work over its still; False (the still alone) without QtWebEngine.
+        Should its page fail to load, the piece goes and the still stays."""
         self.load(still, animated=False)
-        self.piece = make_web_piece(self, url)
+        self.piece = make_web_piece(self, piece, self._piece_failed)
         if self.piece is None:
             return False
         self.piece.setGeometry(self.rect())
         self.piece.show()
         self.piece.raise_()
         return True
+
+    def close_piece(self) -> None:
+        """End a running piece now (not deleteLater): QtWebEngine wants a page gone before its
+        profile, which a process exiting with the page still queued for deletion breaks."""
+        if self.piece is not None:
+            piece, self.piece = self.piece, None
+            shiboken6.delete(piece)
+
+    def _piece_failed(self, reason: str) -> None:
+        if self.piece is not None:
+            self.piece.hide()
+            self.piece.deleteLater()
+            self.piece = None
+            self.piece_failed.emit(reason)
 
     def _video_failed(self, reason: str) -> None:
         self.video_failure = reason
@@ -265,6 +285,7 @@ class PlayerWindow(QWidget):
         self.layers = (_Layer(self), _Layer(self))
         for layer in self.layers:
             layer.video.failed.connect(self._video_failed)
+            layer.piece_failed.connect(self._piece_failed)
         self.front = 0
         self.overlay = _Overlay(self, languages)
         self.overlay.hide()
@@ -301,6 +322,8 @@ class PlayerWindow(QWidget):
 
     def shutdown(self) -> None:
         self.timer.stop()
+        for layer in self.layers:
+            layer.close_piece()
         self._stop.set()
         if self._worker is not None:
             self._worker.join(15)
@@ -343,8 +366,8 @@ class PlayerWindow(QWidget):
         back, old = self.layers[1 - self.front], self.layers[self.front]
         if frame.video_path is not None:
             back.play_video(frame.video_path, frame.video_position_s or 0.0, frame.path)
-        elif frame.generative_url is not None:
-            back.play_generative(frame.generative_url, frame.path)
+        elif frame.generative is not None:
+            back.play_generative(frame.generative, frame.path)
         elif picture is not None and not back.load(
             picture, bool(item["media"].get("animated")) and frame.live_path is None
         ):
@@ -391,6 +414,10 @@ class PlayerWindow(QWidget):
         screen = manifest.payload.get("screen")
         languages = screen.get("languages") if isinstance(screen, Mapping) else None
         return [str(code) for code in languages] if isinstance(languages, list) else []
+
+    def _piece_failed(self, reason: str) -> None:
+        title = self.shown_item["title"] if self.shown_item is not None else "the piece"
+        self.player.error(f"cannot run {title!r}, showing its still: {reason}")
 
     def _video_failed(self, reason: str) -> None:
         name = self._video.name if self._video is not None else "video"

@@ -27,7 +27,13 @@ from urbanart.durable import atomic_write
 from urbanart.errors import UrbanArtError
 from urbanart.player import pairing as pairing_mod
 from urbanart.player.clock import Clock, SystemClock
-from urbanart.player.generative import generative_url
+from urbanart.player.generative import (
+    GenerativePiece,
+    generative_of,
+    generative_url,
+    packages_needed,
+    piece_query,
+)
 from urbanart.player.live_feed_client import LiveFeeds, feed_ids_in, live_of
 from urbanart.player.manifest_client import (
     Fetched,
@@ -37,6 +43,7 @@ from urbanart.player.manifest_client import (
     verify_following_key,
 )
 from urbanart.player.media_cache import MediaCache, MediaInvalid
+from urbanart.player.package_cache import PackageCache
 from urbanart.player.reports import ReportQueue, SendResult, iso
 from urbanart.player.timeline import (
     Showing,
@@ -99,6 +106,10 @@ class Frame:
     #: silent (else None: show `path`, the work's still fallback), and that frame's sequence.
     live_path: Path | None = None
     live_sequence: int | None = None
+    #: the same piece's files from this screen's package cache, each verified against the
+    #: manifest, with its entry and query (what the Qt player runs); None when the package is not
+    #: (or not intact) on disk: show `path`
+    generative: GenerativePiece | None = None
 
     @property
     def item(self) -> Mapping[str, Any] | None:
@@ -113,6 +124,7 @@ class _OnScreen:
     since: datetime
     manifest_version: str | None
     video_path: Path | None = None
+    generative: GenerativePiece | None = None
     #: The live frames (feed sequences) shown during this play, for its proof of play.
     frames: set[int] | None = None
 
@@ -145,6 +157,7 @@ class Player:
             )
         self.pairing = paired
         self.cache = MediaCache(self.state / "media")
+        self.packages = PackageCache(self.state / "packages")
         self.reports = ReportQueue(self.state / "reports.sqlite")
         self.live = LiveFeeds(
             self.state / "live", lambda: self.pairing.public_key_pem, self.session,
@@ -302,6 +315,9 @@ class Player:
                     return False  # the hub is unreachable: try again at the next poll
                 except (requests.RequestException, OSError) as exc:
                     self.error(f"media download failed ({type(exc).__name__}): {media['url']}")
+        for manifest in (current, pending):
+            if manifest is not None:
+                self._sync_packages(manifest)
         with self._lock:
             if self.pending is None or self.pending is not pending:
                 return False
@@ -312,9 +328,22 @@ class Player:
             self._drop_pending()
             self._adopt_new_key()
             self.cache.evict(media_needed(pending.payload))
+            self.packages.evict(packages_needed(pending.payload))
             self.live.forget_all_but(feed_ids_in(pending.payload))
         log.info("now playing manifest %s", pending.version[:12])
         return True
+
+    def _sync_packages(self, manifest: Manifest) -> None:
+        """Fetch the generative packages the manifest names, best effort: a package that does
+        not arrive (or not intact) never holds a switch back, its work shows its still."""
+        for package in packages_needed(manifest.payload):
+            try:
+                if self.packages.missing(package):
+                    self.packages.download(package, self.pairing.hub_url, self.session)
+            except MediaInvalid as exc:
+                self.error(f"package refused: {exc}")
+            except (requests.RequestException, OSError) as exc:
+                self.error(f"package download failed ({type(exc).__name__}): {package['base_url']}")
 
     # Polling -------------------------------------------------------------------------------
 
@@ -462,6 +491,7 @@ class Player:
                 path = self._verified(showing.item)
                 shown = _OnScreen(showing.key, showing, path, now, manifest.version)
                 shown.video_path = self._verified_video(showing.item)
+                shown.generative = self._verified_piece(manifest.payload, showing)
                 self._on_screen = shown
                 if path is not None and showing.item is not None:
                     log.info(
@@ -495,6 +525,7 @@ class Player:
                 else None,
                 live_path,
                 live_sequence,
+                shown.generative if shown.path is not None else None,
             )
 
     def _live_frame(self, shown: _OnScreen, now: datetime) -> tuple[Path | None, int | None]:
@@ -525,6 +556,24 @@ class Player:
         if path is None:
             self.error(f"showing the still of {item['title']!r}: its video is missing or damaged")
         return path
+
+    def _verified_piece(
+        self, payload: Mapping[str, Any], showing: Showing
+    ) -> GenerativePiece | None:
+        """A generative item's package from the cache, every file verified now; None for any
+        other item, or when the package is missing or altered (the screen shows the still)."""
+        package = generative_of(showing.item)
+        if package is None or showing.item is None or showing.started_at is None:
+            return None
+        files = self.packages.verified(package)
+        if files is None:
+            self.error(
+                f"showing the still of {showing.item['title']!r}: its package is missing or damaged"
+            )
+            return None
+        return GenerativePiece(
+            str(package["entry"]), piece_query(payload["screen"], showing.started_at), files
+        )
 
     def _verified(self, item: Mapping[str, Any] | None) -> Path | None:
         if item is None:
