@@ -269,6 +269,7 @@ def test_with_the_hub_gone_the_piece_runs_from_its_cached_verified_files(
         wait_until(page, GENERATIVE_SHOWN, "gen-cached")
         frame_el = page.query_selector("#gen-cached")
         src = str(frame_el.get_attribute("src"))
+        sandbox = frame_el.get_attribute("sandbox")  # anywhere the piece goes next is sandboxed
         started = int(frame_el.get_attribute("data-started-at"))
         frame = frame_el.content_frame()
         wait_until(frame, "() => document.title.startsWith('drawn')", timeout_s=10)
@@ -279,13 +280,25 @@ def test_with_the_hub_gone_the_piece_runs_from_its_cached_verified_files(
         )
         shot = page.screenshot()
         state = page.evaluate("window.urbanartPlayer.state()")
+        # The piece sends its frame to the player's own page, which the service worker would
+        # serve: it must arrive sandboxed (an error page offline), never as a same-origin page.
+        page.evaluate(
+            "() => { const f = document.getElementById('gen-cached'); window.arrived ="
+            " new Promise((done) => f.addEventListener('load', done, { once: true })); }"
+        )
+        frame.evaluate("setTimeout(() => { location.href = '../../index.html'; }, 0)")
+        escaped = page.evaluate(
+            "() => window.arrived.then(() =>"
+            " document.getElementById('gen-cached').contentDocument !== null)"
+        )
     finally:
         context.close()
+    assert escaped is False  # no same-origin document ever runs in the piece's frame
     seed = generative_seed(screen_id, datetime.fromtimestamp(started / 1000, UTC))
     assert src.endswith(
         f"/player/gen/{sha}/index.html?screen={screen_id}&width=320&height=180&seed={seed}"
     )
-    assert title == f"drawn {seed} styled"
+    assert title == f"drawn {seed} styled" and sandbox == "allow-scripts"
     assert isolation == ["null", "SecurityError"]  # sandboxed: an opaque origin, no parent
     assert state["kind"] == "generative" and state["refusedPackages"] == {}
     picture = Image.open(io.BytesIO(shot)).convert("RGB")

@@ -49,13 +49,15 @@
   // (an opaque origin: no cookies, no storage, no reach into this page), served by the hub with
   // a CSP that allows no network (urbanart/protocol/tree_layout.py GENERATIVE_CSP).
   const generativeEl = $("gen-a");
-  // Offline, the piece runs in this one instead, from the copy made of its verified files
-  // (offlineEntry): Chromium lets no service worker answer a frame sandboxed by its attribute, so
-  // this frame has none and sw.js serves the copy with the CSP `sandbox allow-scripts` plus the
-  // package CSP, which makes it exactly as isolated. Nothing else is ever loaded into it.
-  const cachedGenerativeEl = $("gen-cached");
-  const generativeEls = [generativeEl, cachedGenerativeEl];
-  const layers = images.concat(videos, generativeEls);
+  // Offline, the piece runs in a fresh copy of this one instead, from the copy made of its
+  // verified files (offlineEntry): Chromium lets no service worker answer a navigation that
+  // starts sandboxed by the frame's attribute, so the frame's first navigation starts without it
+  // and sw.js serves the copy with the CSP `sandbox allow-scripts` plus the package CSP (as
+  // isolated as gen-a); the attribute is set in the same turn, so anything the piece navigates
+  // its frame to afterwards is sandboxed too (see runCachedPiece).
+  let cachedGenerativeEl = $("gen-cached");
+  const layers = images.concat(videos, [generativeEl, cachedGenerativeEl]);
+  const COPY_READY = "urbanart:generative-copy";  // the copy's first words (offlineEntry)
   let frontEl = images[0];  // the layer the item on screen uses (an <img> or a <video>)
   let key = null;           // CryptoKey of the pinned public key
   let keyId = null;
@@ -366,6 +368,35 @@
     return loaded;
   }
 
+  // Run the offline copy in a new frame (never one a piece has run in): its first navigation
+  // starts unsandboxed so that sw.js answers it (the answer carries the sandbox), and the
+  // sandbox attribute is set in the same turn, before any piece can run, for every later one.
+  // Waits for the copy's own first words: a frame that got an error page instead (the worker
+  // did not answer) never says them, and the still stays.
+  function runCachedPiece(url) {
+    const fresh = cachedGenerativeEl.cloneNode(false);
+    fresh.removeAttribute("src");
+    fresh.removeAttribute("sandbox");
+    fresh.classList.remove("shown");
+    fresh.removeAttribute("style");
+    fresh.src = url;
+    const said = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { removeEventListener("message", heard); reject(new Error("the cached copy did not start")); }, VIDEO_GIVE_UP_MS);
+      function heard(event) {
+        if (event.source !== fresh.contentWindow || event.data !== COPY_READY) return;
+        clearTimeout(timer);
+        removeEventListener("message", heard);
+        resolve(fresh);
+      }
+      addEventListener("message", heard);
+    });
+    cachedGenerativeEl.replaceWith(fresh);  // the navigation starts here, unsandboxed
+    fresh.setAttribute("sandbox", "allow-scripts");
+    layers[layers.indexOf(cachedGenerativeEl)] = fresh;
+    cachedGenerativeEl = fresh;
+    return said;
+  }
+
   // Run the piece over its still, which stays on screen until the iframe has loaded: from the
   // hub, or when the hub cannot be reached from the offline copy of its verified files. On any
   // other error (refused bytes, no copy, no load in time) the still simply stays.
@@ -380,10 +411,11 @@
         if (e.mismatch) throw e;
         url = await cachedGenerativeUrl(item, query);
         if (!url) throw e;
-        el = cachedGenerativeEl;
+        el = null;
       }
       if (onScreen !== s) return;
-      await loadFrame(el, url);
+      if (el) await loadFrame(el, url);
+      else el = await runCachedPiece(url);
     } catch (e) {
       error("generative work " + item.title + " not run, its still shows: " + e.message);
       if (e.mismatch) refusedPackages.set(item.generative.sha256, e.message);
@@ -485,6 +517,9 @@
   function offlineEntry(bytes) {
     const doc = new DOMParser().parseFromString(utf8Text(bytes.get("index.html")), "text/html");
     const closing = (text, tag) => text.replace(new RegExp("</" + tag, "gi"), "<\\/" + tag);
+    const ready = doc.createElement("script");  // tells the player the copy itself started
+    ready.textContent = "parent.postMessage(" + JSON.stringify(COPY_READY) + ", \"*\");";
+    doc.head.prepend(ready);
     for (const el of doc.querySelectorAll("script[src]")) {
       const path = packagePath(el.getAttribute("src"), "index.html", bytes);
       if (!path) continue;
