@@ -306,6 +306,41 @@ def test_with_the_hub_gone_the_piece_runs_from_its_cached_verified_files(
     assert picture.getpixel((SIZE[0] * 3 // 4, 20)) == pytest.approx(BLUE, abs=6)
 
 
+def test_a_package_no_manifest_plays_leaves_the_cache(
+    library: Library, tmp_path: Path, browser: Any
+) -> None:
+    token, _screen_id, sha = generative_screen(library, tmp_path / "piece", "/* nothing */")
+    Image.new("RGB", (640, 360), BLUE).save(tmp_path / "blue.png")
+    (still,) = import_items(
+        library, [ImportItem(tmp_path / "blue.png", "Nova")], ImportRun(workers=1)
+    )
+    assert still.artwork_id is not None, still.reason
+    catalog.edit_artwork(library, still.artwork_id, status="approved")
+    package_keys = (
+        "(sha) => caches.open('urbanart-media-v1').then((c) => c.keys())"
+        ".then((keys) => keys.map((k) => k.url).filter((u) => u.includes(sha)).length)"
+    )
+    with HubThread(library, check_interval=0.05) as hub:
+        context, page = open_player(browser, f"{hub.url}player/index.html?token={token}")
+        try:
+            wait_until(page, CACHED_COPY, sha)
+            held = page.evaluate(package_keys, sha)
+            held_version = page.evaluate("window.urbanartPlayer.state().manifestVersion")
+            loop = playlists.get_playlist(library, "Loop")
+            playlists.add_items(library, loop.id, [still.artwork_id], duration=120)
+            playlists.remove_item(library, loop.id, 1)
+            publish(library, now=datetime.now(UTC))
+            polled = (
+                "(v) => window.urbanartPlayer.poll()"
+                ".then(() => window.urbanartPlayer.state().manifestVersion !== v)"
+            )
+            wait_until(page, polled, held_version)
+            wait_until(page, f"(sha) => ({package_keys})(sha).then((n) => n === 0)", sha)
+        finally:
+            context.close()
+    assert held == 3  # index.html, sketch.js and the offline copy, until no manifest names them
+
+
 def test_the_service_worker_serves_offline_copies_with_the_sandbox_and_the_package_csp() -> None:
     worker = web_player_files()["player/sw.js"].decode("utf-8")
     start = worker.index("const GENERATIVE_CSP = ")
