@@ -62,6 +62,9 @@ SHARE_JS_PATH = "static/share.js"
 LANGUAGE_JS_PATH = "static/language.js"
 #: A live work's latest frame (its feed polled), on its artwork page and on the now-playing page.
 LIVE_JS_PATH = "static/live-frame.js"
+#: A generative work's "Tap to start" (its piece in a sandboxed frame), on its artwork page and
+#: on the now-playing page.
+GENERATIVE_JS_PATH = "static/generative.js"
 #: The language the library's base texts are in, and the base pages of works are built in.
 BASE_LANGUAGE = "en"
 #: vocabulary.disclosure("undisclosed"), listed here for the catalogue (a test keeps them equal);
@@ -525,6 +528,7 @@ def _artwork_context(
         "json_ld": _json_ld(item, facts, page, image_abs, words, lang, shown),
         "video": shown,
         "generative": _page_generative(item),
+        "generative_js": GENERATIVE_JS_PATH,
         "live": dict(live) if live is not None else None,
         "live_js": LIVE_JS_PATH,
         "live_feed": live is not None,
@@ -574,6 +578,7 @@ def _entry(
         "thumb_height": image.thumb_height if image else None,
         "video": _entry_video(item),
         "live": _entry_live(item),
+        "generative": _page_generative(item),
     }
 
 
@@ -594,6 +599,16 @@ def _entry_video(item: Mapping[str, Any]) -> dict[str, Any] | None:
 def _has_live(payload: Mapping[str, Any]) -> bool:
     return any(
         _entry_live(item) is not None
+        for playlist in payload["playlists"].values()
+        for item in playlist["items"]
+    )
+
+
+def _has_generative(payload: Mapping[str, Any]) -> bool:
+    """Whether the screen plays a generative work: its now-playing page may then frame the
+    tree's own files (frame-src 'self') and carries generative.js."""
+    return any(
+        _page_generative(item) is not None
         for playlist in payload["playlists"].values()
         for item in playlist["items"]
     )
@@ -1104,6 +1119,8 @@ def build_viewers(
                 "share_js": SHARE_JS_PATH,
                 "live_js": LIVE_JS_PATH if _has_live(payload) else None,
                 "live_feed": _has_live(payload),
+                "generative": _has_generative(payload),
+                "generative_js": GENERATIVE_JS_PATH,
                 "screen": payload["screen"],
                 "city": cities.get(sid, ""),
                 "programme": programme,
@@ -1132,6 +1149,7 @@ def build_viewers(
     build.files[ARTWORK_JS_PATH] = static.joinpath("artwork.js").read_bytes()
     build.files[SHARE_JS_PATH] = static.joinpath("share.js").read_bytes()
     build.files[LIVE_JS_PATH] = static.joinpath("live-frame.js").read_bytes()
+    build.files[GENERATIVE_JS_PATH] = static.joinpath("generative.js").read_bytes()
     build.files[LANGUAGE_JS_PATH] = static.joinpath("language.js").read_bytes()
     build.files[FAVICON_PATH] = static.joinpath("favicon.svg").read_bytes()
     build.files[PLAYER_STRINGS_PATH] = player_strings()

@@ -49,7 +49,15 @@
   // (an opaque origin: no cookies, no storage, no reach into this page), served by the hub with
   // a CSP that allows no network (urbanart/protocol/tree_layout.py GENERATIVE_CSP).
   const generativeEl = $("gen-a");
-  const layers = images.concat(videos, [generativeEl]);
+  // Offline, the piece runs in a fresh copy of this one instead, from the copy made of its
+  // verified files (offlineEntry): Chromium lets no service worker answer a navigation that
+  // starts sandboxed by the frame's attribute, so the frame's first navigation starts without it
+  // and sw.js serves the copy with the CSP `sandbox allow-scripts` plus the package CSP (as
+  // isolated as gen-a); the attribute is set in the same turn, so anything the piece navigates
+  // its frame to afterwards is sandboxed too (see runCachedPiece).
+  let cachedGenerativeEl = $("gen-cached");
+  const layers = images.concat(videos, [generativeEl, cachedGenerativeEl]);
+  const COPY_READY = "urbanart:generative-copy";  // the copy's first words (offlineEntry)
   let frontEl = images[0];  // the layer the item on screen uses (an <img> or a <video>)
   let key = null;           // CryptoKey of the pinned public key
   let keyId = null;
@@ -63,7 +71,7 @@
   const blobUrls = new Map();  // sha256 -> blob: URL of the verified bytes
   const qrUrls = new Map();    // mobile_url -> blob: URL of the QR drawn from the signed rows
   let refusedVideos = new Map();  // video sha256 -> why it is not played (its still shows)
-  const refusedPackages = new Map();  // package sha256 -> why it is not run (its still shows)
+  let refusedPackages = new Map();  // package sha256 -> why it is not run (its still shows)
   let canPlayH264 = true;
   let preloadedKey = null;    // the next item already made ready
   let watch = null;           // {el, time, since}: the playing video's last clock reading
@@ -321,49 +329,219 @@
     return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))).slice(0, 16);
   }
 
-  // The entry's URL with the screen's id and size and the slot's seed, once the entry file the
-  // hub serves is the one the signed manifest names (a mirror cannot swap the piece).
-  async function generativeUrl(item, startedAt) {
-    const g = item.generative, screen = current.payload.screen;
+  // The query a piece is told: the screen's id and size and the slot's seed.
+  async function generativeQuery(startedAt) {
+    const screen = current.payload.screen;
+    return new URLSearchParams({
+      screen: String(screen.id), width: String(screen.width), height: String(screen.height),
+      seed: await generativeSeed(screen.id, startedAt),
+    }).toString();
+  }
+
+  // The entry's URL on the hub with its query, once the entry file the hub serves is the one
+  // the signed manifest names (a mirror cannot swap the piece).
+  async function generativeUrl(item, query) {
+    const g = item.generative;
     const entry = g.files.find((f) => f.path === "index.html");
     const response = await fetch(rootUrl(g.base_url + "index.html"), { cache: "no-store" });
     if (!response.ok) throw new Error("package HTTP " + response.status + ": " + g.base_url);
-    if (!(await matches(entry, await response.arrayBuffer()))) {
-      const e = new Error("package refused (index.html sha256 or size mismatch): " + g.base_url);
-      e.mismatch = true;
-      throw e;
-    }
-    const query = new URLSearchParams({
-      screen: String(screen.id), width: String(screen.width), height: String(screen.height),
-      seed: await generativeSeed(screen.id, startedAt),
-    });
-    return rootUrl(g.base_url + "index.html") + "?" + query.toString();
+    if (!(await matches(entry, await response.arrayBuffer()))) throw packageMismatch(g, entry);
+    return rootUrl(g.base_url + "index.html") + "?" + query;
   }
 
-  // Run the piece over its still, which stays on screen until the iframe has loaded; on any
-  // error (offline, refused bytes, no load in time) the still simply stays.
+  // The offline copy's URL with its query, when the copy is cached and the service worker that
+  // serves it (sandboxed) is running; else null.
+  async function cachedGenerativeUrl(item, query) {
+    if (!("serviceWorker" in navigator) || !navigator.serviceWorker.controller) return null;
+    const url = offlineEntryUrl(item.generative);
+    const cache = await caches.open(MEDIA_CACHE);
+    return (await cache.match(url)) ? url + "?" + query : null;
+  }
+
+  // Load `url` into the iframe `el` and wait for it (or give up after VIDEO_GIVE_UP_MS).
+  function loadFrame(el, url) {
+    const loaded = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("not loaded after " + VIDEO_GIVE_UP_MS / 1000 + " s")), VIDEO_GIVE_UP_MS);
+      el.addEventListener("load", () => { clearTimeout(timer); resolve(); }, { once: true });
+    });
+    el.src = url;
+    return loaded;
+  }
+
+  // Run the offline copy in a new frame (never one a piece has run in): its first navigation
+  // starts unsandboxed so that sw.js answers it (the answer carries the sandbox), and the
+  // sandbox attribute is set in the same turn, before any piece can run, for every later one.
+  // Waits for the copy's own first words: a frame that got an error page instead (the worker
+  // did not answer) never says them, and the still stays.
+  function runCachedPiece(url) {
+    const fresh = cachedGenerativeEl.cloneNode(false);
+    fresh.removeAttribute("src");
+    fresh.removeAttribute("sandbox");
+    fresh.classList.remove("shown");
+    fresh.removeAttribute("style");
+    fresh.src = url;
+    const said = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { removeEventListener("message", heard); reject(new Error("the cached copy did not start")); }, VIDEO_GIVE_UP_MS);
+      function heard(event) {
+        if (event.source !== fresh.contentWindow || event.data !== COPY_READY) return;
+        clearTimeout(timer);
+        removeEventListener("message", heard);
+        resolve(fresh);
+      }
+      addEventListener("message", heard);
+    });
+    cachedGenerativeEl.replaceWith(fresh);  // the navigation starts here, unsandboxed
+    fresh.setAttribute("sandbox", "allow-scripts");
+    layers[layers.indexOf(cachedGenerativeEl)] = fresh;
+    cachedGenerativeEl = fresh;
+    return said;
+  }
+
+  // Run the piece over its still, which stays on screen until the iframe has loaded: from the
+  // hub, or when the hub cannot be reached from the offline copy of its verified files. On any
+  // other error (refused bytes, no copy, no load in time) the still simply stays.
   async function runGenerative(s) {
     const item = s.item;
+    let el = generativeEl;
     try {
-      const url = await generativeUrl(item, s.startedAt);
+      const query = await generativeQuery(s.startedAt);
+      let url;
+      try { url = await generativeUrl(item, query); }
+      catch (e) {
+        if (e.mismatch) throw e;
+        url = await cachedGenerativeUrl(item, query);
+        if (!url) throw e;
+        el = null;
+      }
       if (onScreen !== s) return;
-      const loaded = new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error("not loaded after " + VIDEO_GIVE_UP_MS / 1000 + " s")), VIDEO_GIVE_UP_MS);
-        generativeEl.addEventListener("load", () => { clearTimeout(timer); resolve(); }, { once: true });
-      });
-      generativeEl.src = url;
-      await loaded;
+      if (el) await loadFrame(el, url);
+      else el = await runCachedPiece(url);
     } catch (e) {
       error("generative work " + item.title + " not run, its still shows: " + e.message);
       if (e.mismatch) refusedPackages.set(item.generative.sha256, e.message);
       return;
     }
     if (onScreen !== s) return;
-    generativeEl.dataset.itemId = String(item.item_id);
-    generativeEl.dataset.artworkId = String(item.artwork_id);
-    generativeEl.dataset.startedAt = String(s.startedAt);
-    generativeEl.dataset.sha256 = item.generative.sha256;
-    reveal(generativeEl, 0);
+    el.dataset.itemId = String(item.item_id);
+    el.dataset.artworkId = String(item.artwork_id);
+    el.dataset.startedAt = String(s.startedAt);
+    el.dataset.sha256 = item.generative.sha256;
+    reveal(el, 0);
+  }
+
+  // Generative packages offline -----------------------------------------------------------------
+
+  function packageMismatch(g, file) {
+    const e = new Error("package refused (" + file.path + " sha256 or size mismatch): " + g.base_url);
+    e.mismatch = true;
+    return e;
+  }
+
+  // Every package the payload's items run: {package sha256: its `generative` entry}.
+  function packagesOf(payload) {
+    const found = new Map();
+    for (const p of Object.values(payload.playlists || {})) {
+      for (const item of p.items) {
+        if (isGenerative(item)) found.set(item.generative.sha256, item.generative);
+      }
+    }
+    return found;
+  }
+
+  // A file's path inside its package as the manifest lists it: relative, no "." or ".." steps.
+  const PACKAGE_PATH = /^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^?#\\]+$/;
+  const packageMedia = (g, f) => ({ url: g.base_url + f.path, sha256: f.sha256, size: f.size, path: f.path });
+
+  // Where the offline copy of a package's entry lives: under this page's folder, which sw.js
+  // answers for (never the network).
+  const offlineEntryUrl = (g) => new URL("gen/" + g.sha256 + "/index.html", location.href).href;
+
+  // Cache every file of the package, each checked against the manifest's sha256 and size, then
+  // the offline copy made from them. A file whose bytes do not match refuses the whole package
+  // (its still shows); a file that cannot be fetched throws, and the manifest waits.
+  async function cachePackage(g) {
+    const files = g.files.map((f) => {
+      if (!PACKAGE_PATH.test(String(f.path))) throw Object.assign(new Error("package file path refused: " + f.path), { mismatch: true });
+      return packageMedia(g, f);
+    });
+    const cache = await caches.open(MEDIA_CACHE);
+    if (await cache.match(offlineEntryUrl(g))) return;
+    const bytes = new Map();
+    for (const media of files) {
+      try { bytes.set(media.path, await verifiedBytes(media)); }
+      catch (e) { throw e.mismatch ? packageMismatch(g, media) : e; }
+    }
+    const html = offlineEntry(bytes);
+    await cache.put(offlineEntryUrl(g), new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } }));
+  }
+
+  const PACKAGE_TYPES = {
+    png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp",
+    svg: "image/svg+xml", avif: "image/avif",
+  };
+  const utf8Text = (buffer) => new TextDecoder().decode(buffer);
+
+  function dataUrl(path, buffer) {
+    const type = PACKAGE_TYPES[path.split(".").pop().toLowerCase()] || "application/octet-stream";
+    const b = new Uint8Array(buffer);
+    let bin = "";
+    for (let i = 0; i < b.length; i += 0x8000) bin += String.fromCharCode.apply(null, b.subarray(i, i + 0x8000));
+    return "data:" + type + ";base64," + btoa(bin);
+  }
+
+  // The package path a reference in file `from` points at, when it is a file of the package.
+  function packagePath(ref, from, bytes) {
+    if (!ref || /^[a-z][a-z0-9+.-]*:/i.test(ref) || ref.startsWith("//")) return null;
+    try {
+      const url = new URL(ref, "https://package.invalid/" + from);
+      if (url.origin !== "https://package.invalid") return null;
+      const path = decodeURIComponent(url.pathname.slice(1));
+      return bytes.has(path) ? path : null;
+    } catch (e) { return null; }  // not a URL, or a broken %-escape: left as it is
+  }
+
+  // A stylesheet with its url(...) references to package files made data: URLs.
+  function inlineCss(css, from, bytes) {
+    return css.replace(/url\(\s*(['"]?)([^'")]+)\1\s*\)/g, (whole, quote, ref) => {
+      const path = packagePath(ref.trim(), from, bytes);
+      return path ? 'url("' + dataUrl(path, bytes.get(path)) + '")' : whole;
+    });
+  }
+
+  // The entry made self-contained from the verified files: its scripts and stylesheets inline,
+  // its images (and url(...) in styles) data: URLs. A frame the service worker serves this to
+  // has an opaque origin (the sandbox), and Chromium sends such a frame's own requests to the
+  // network, never to a service worker: offline, nothing but this one document can be served.
+  // Parsed with DOMParser, which runs nothing. A piece that loads files from its scripts finds
+  // them missing offline.
+  function offlineEntry(bytes) {
+    const doc = new DOMParser().parseFromString(utf8Text(bytes.get("index.html")), "text/html");
+    const closing = (text, tag) => text.replace(new RegExp("</" + tag, "gi"), "<\\/" + tag);
+    const ready = doc.createElement("script");  // tells the player the copy itself started
+    ready.textContent = "parent.postMessage(" + JSON.stringify(COPY_READY) + ", \"*\");";
+    doc.head.prepend(ready);
+    for (const el of doc.querySelectorAll("script[src]")) {
+      const path = packagePath(el.getAttribute("src"), "index.html", bytes);
+      if (!path) continue;
+      el.removeAttribute("src");
+      el.textContent = closing(utf8Text(bytes.get(path)), "script");
+    }
+    for (const el of doc.querySelectorAll("link[href]")) {
+      const path = packagePath(el.getAttribute("href"), "index.html", bytes);
+      if (!path || !/(^|\s)stylesheet(\s|$)/i.test(el.getAttribute("rel") || "")) continue;
+      const style = doc.createElement("style");
+      style.textContent = closing(inlineCss(utf8Text(bytes.get(path)), path, bytes), "style");
+      el.replaceWith(style);
+    }
+    for (const el of doc.querySelectorAll("style")) {
+      el.textContent = inlineCss(el.textContent, "index.html", bytes);
+    }
+    for (const el of doc.querySelectorAll("img[src], input[src], image[href]")) {
+      const name = el.hasAttribute("src") ? "src" : "href";
+      const path = packagePath(el.getAttribute(name), "index.html", bytes);
+      if (path) el.setAttribute(name, dataUrl(path, bytes.get(path)));
+    }
+    return "<!doctype html>\n" + doc.documentElement.outerHTML;
   }
 
   // Whether this item's video is played now (else its still shows).
@@ -419,19 +597,28 @@
     return true;
   }
 
-  // Everything the payload needs, cached and verified; returns the videos whose bytes were
-  // refused (their items show their stills). Any other failure throws: the manifest waits.
+  // Everything the payload needs, cached and verified; returns the videos and the generative
+  // packages whose bytes were refused (their items show their stills). Any other failure
+  // throws: the manifest waits.
   async function cacheAll(payload) {
-    const videoFiles = videoUrls(payload), refusedNow = new Map();
+    const videoFiles = videoUrls(payload), videosNow = new Map(), packagesNow = new Map();
     for (const media of mediaOf(payload)) {
       try { await cacheMedia(media); }
       catch (e) {
         if (!(e.mismatch && videoFiles.has(media.url))) throw e;
         error("video refused, its still shows instead: " + e.message);
-        refusedNow.set(media.sha256, e.message);
+        videosNow.set(media.sha256, e.message);
       }
     }
-    return refusedNow;
+    for (const [sha, g] of packagesOf(payload)) {
+      try { await cachePackage(g); }
+      catch (e) {
+        if (!e.mismatch) throw e;
+        error("generative work refused, its still shows instead: " + e.message);
+        packagesNow.set(sha, e.message);
+      }
+    }
+    return { videosNow, packagesNow };
   }
 
   async function evict(payload) {
@@ -440,6 +627,10 @@
       if (!shas.has(sha)) { URL.revokeObjectURL(url); blobUrls.delete(sha); }
     }
     const keep = new Set(mediaOf(payload).map((m) => rootUrl(m.url)));
+    for (const g of packagesOf(payload).values()) {
+      keep.add(offlineEntryUrl(g));
+      for (const f of g.files) keep.add(rootUrl(g.base_url + f.path));
+    }
     const cache = await caches.open(MEDIA_CACHE);
     for (const request of await cache.keys()) {
       if (!keep.has(request.url)) await cache.delete(request);
@@ -813,7 +1004,7 @@
     if (old.tagName === "VIDEO" && old !== el) {
       setTimeout(() => { if (old !== frontEl) old.pause(); }, ms + 100);  // once faded out
     }
-    if (old === generativeEl && old !== el) {  // a piece stops once faded out, never runs hidden
+    if (old.tagName === "IFRAME" && old !== el) {  // a piece stops once faded out, never runs hidden
       setTimeout(() => { if (old !== frontEl) old.removeAttribute("src"); }, ms + 100);
     }
   }
@@ -1014,7 +1205,7 @@
   async function adopt(text, payload, newKeyPem) {
     // All or nothing: a missing file keeps the old manifest playing (a video whose bytes are
     // refused is not missing: its item has its still).
-    const refusedNow = await cacheAll(payload);
+    const { videosNow, packagesNow } = await cacheAll(payload);
     if (newKeyPem) {
       // The pinned key announced this one and it signed the manifest: pin it from now on.
       const announced = await importKey(newKeyPem);
@@ -1024,7 +1215,8 @@
     }
     current = { text, payload };
     pickWords();
-    refusedVideos = refusedNow;
+    refusedVideos = videosNow;
+    refusedPackages = packagesNow;
     preloadedKey = null;
     refused = null;
     save(MANIFEST_STORE, text);
@@ -1107,7 +1299,7 @@
       itemId: onScreen && onScreen.item ? onScreen.item.item_id : null,
       sha256: onScreen && onScreen.item ? onScreen.item.media.sha256 : null,
       src: frontEl.getAttribute("src"),
-      kind: frontEl.tagName === "VIDEO" ? "video" : frontEl === generativeEl ? "generative" : "image",
+      kind: frontEl.tagName === "VIDEO" ? "video" : frontEl.tagName === "IFRAME" ? "generative" : "image",
       liveSequence: onScreen && onScreen.item ? (onScreen.liveSequence ?? null) : null,
       refusedVideos: Object.fromEntries(refusedVideos),
       refusedPackages: Object.fromEntries(refusedPackages),

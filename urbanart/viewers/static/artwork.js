@@ -109,38 +109,16 @@
 }());
 
 /* A generative work: its still shows until a tap on "Tap to start", which runs the piece in a
-   sandboxed iframe (scripts only: no same-origin, so no cookies, storage or reach into this page;
-   the hub serves it with a CSP that allows no network). It is told this box's size, screen 0
-   and a fresh seed: on a phone each start is a new picture. */
+   sandboxed iframe (generative.js). It is told this box's size, screen 0 and a fresh seed: on a
+   phone each start is a new picture. */
 (function () {
   "use strict";
 
   var figure = document.getElementById("work-generative");
   var start = document.getElementById("generative-start");
-  if (!figure || !start || !window.crypto || !crypto.getRandomValues) return;
-
-  function seed() {
-    var bytes = crypto.getRandomValues(new Uint8Array(8));
-    return Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-  }
-
-  start.addEventListener("click", function () {
-    var image = document.getElementById("work-image");
-    var box = (image || figure).getBoundingClientRect();
-    var width = Math.max(1, Math.round(box.width)), height = Math.max(1, Math.round(box.height));
-    var query = "screen=0&width=" + width + "&height=" + height + "&seed=" + seed();
-    var frame = document.createElement("iframe");
-    frame.setAttribute("sandbox", "allow-scripts");
-    frame.setAttribute("referrerpolicy", "no-referrer");
-    frame.setAttribute("title", start.getAttribute("data-title") || "");
-    frame.className = "generative-frame";
-    frame.style.width = width + "px";
-    frame.style.height = height + "px";
-    frame.src = figure.getAttribute("data-src") + "?" + query;
-    while (figure.firstChild) figure.removeChild(figure.firstChild);
-    figure.appendChild(frame);
+  var generative = window.urbanartGenerative;
+  if (!figure || !start || !generative) return;
+  generative.offer(figure, start, figure.getAttribute("data-src"), function (width, height) {
+    return "screen=0&width=" + width + "&height=" + height + "&seed=" + generative.randomSeed();
   });
-  start.hidden = false;
 }());

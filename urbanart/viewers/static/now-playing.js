@@ -8,8 +8,10 @@
    (t - s) mod its video's length: the page plays the screen's own video from there and says
    where it is ("0:12 of 0:30"). A live item (a generator's frames) shows the very frame the
    screen shows now: the page follows the work's feed for the screen's profile (live-frame.js)
-   and offers "Keep this image" when the artist allows it. Text is only ever set with
-   textContent. */
+   and offers "Keep this image" when the artist allows it. A generative item shows its still
+   with "Tap to start", which runs the piece (generative.js) told this screen's id and the
+   slot's seed, so the phone draws the very variation the screen shows, at the phone's size.
+   Text is only ever set with textContent. */
 (function () {
   "use strict";
 
@@ -250,6 +252,37 @@
     );
   }
 
+  /* A generative item: its still and "Tap to start" instead of the linked still (null when the
+     page cannot run it: the linked still shows, as for any work). */
+  function offerGenerative(now) {
+    var holder = el("current-generative"), template = el("current-start");
+    var generative = window.urbanartGenerative, item = now.item;
+    if (!holder || !template || !generative || !item || !item.generative) return false;
+    var seed = generative.slotSeed(data.screen.id, now.started);
+    if (!seed) return false;
+    var still = picture(item, "current-image", "(min-width: 50rem) 50rem, 100vw", item.alt);
+    var start = template.content.firstElementChild.cloneNode(true);
+    start.setAttribute("data-title", item.title);
+    replaceChild(holder, still);
+    holder.appendChild(start);
+    holder.setAttribute("data-started-at", String(now.started));
+    return generative.offer(holder, start, root + item.generative.src, function (width, height) {
+      return seed.then(function (value) {
+        return "screen=" + data.screen.id + "&width=" + width + "&height=" + height + "&seed=" + value;
+      });
+    });
+  }
+
+  function showGenerative(now) {
+    var holder = el("current-generative");
+    if (!holder) return;
+    var offered = offerGenerative(now);
+    holder.hidden = !offered;
+    el("current-generative-note").hidden = !offered;
+    el("current-image-link").hidden = offered;
+    if (!offered) replaceChild(holder, null);
+  }
+
   function render(now) {
     showNotice(now);
     var item = now.item;
@@ -299,6 +332,7 @@
     el("before").hidden = !before;
     if (before) card("before", before.item);
     followLive(item);
+    showGenerative(now);
     el("live").hidden = false;
   }
 
