@@ -15,15 +15,13 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.player import approved_ids, wait_served
+from tests.player import approved_ids, load_demo_copy, wait_served
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
 from urbanart.curation import playlists, schedules, screens
 from urbanart.delivery import status as st
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
 from urbanart.delivery.signing import rotate_key, signing_key
-from urbanart.library.demo import load_demo
-from urbanart.library.importer import ImportRun
 from urbanart.library.library import Library, current_tree, published_root
 from urbanart.protocol.envelope import make_announcement, sign_envelope
 from urbanart.protocol.manifest_format import version_of
@@ -66,7 +64,7 @@ def dark_modules(rows: list[str]) -> set[tuple[int, int]]:
 def test_web_player_shows_verified_bytes_signed_qr_and_refuses_stale_manifests(
     library: Library,
 ) -> None:
-    load_demo(library, run=ImportRun(workers=1))
+    load_demo_copy(library)
     ids = approved_ids(library)
     quick = playlists.create_playlist(library, "Quick")
     playlists.add_items(library, quick.id, ids[5:8], duration=2, transition="cut")
@@ -195,7 +193,7 @@ def test_web_player_shows_verified_bytes_signed_qr_and_refuses_stale_manifests(
 
 
 def test_web_player_follows_an_announced_key_and_no_other(library: Library) -> None:
-    load_demo(library, run=ImportRun(workers=1))
+    load_demo_copy(library)
     ids = approved_ids(library)
     quick = playlists.create_playlist(library, "Quick")
     playlists.add_items(library, quick.id, ids[5:7], duration=5, transition="cut")

@@ -15,15 +15,13 @@ from PIL import Image
 from sqlalchemy import select
 
 from tests.imaging.video_clips import Clip, write_clip
-from tests.player import approved_ids, wait_served
+from tests.player import approved_ids, load_demo_copy, wait_served
 from tests.player.test_video_end_to_end import imported
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
 from tests.player.video_manifest import VideoMedia, make_video, serve_v3, video_item
 from urbanart.curation import playlists, schedules, screens
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
-from urbanart.library.demo import load_demo
-from urbanart.library.importer import ImportRun
 from urbanart.library.library import Library, current_tree
 from urbanart.library.models import Play
 from urbanart.player.timeline import what_plays
@@ -66,7 +64,7 @@ VIDEO_PLAYING = (
 def video_screen(library: Library, seconds: float = 3) -> tuple[str, dict[str, Any]]:
     """A published screen playing two demo stills for `seconds` each, crossfading, all day;
     returns its poll token and its (format 2) payload."""
-    load_demo(library, run=ImportRun(workers=1))
+    load_demo_copy(library)
     ids = approved_ids(library)
     loop = playlists.create_playlist(library, "Loop")
     playlists.add_items(
