@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.browsers import stop_shared_playwright
 from tests.postgres_server import PostgresServer, find_bin_dir
 from urbanart.cli.main import cli
 from urbanart.library.home import ENV_DATABASE_URL
@@ -143,6 +144,13 @@ def fill_from_template(key: str, build: Callable[[Library], object], library: Li
     """LibraryTemplates.fill for helpers without a fixture request (tests/player's builders)."""
     assert _templates is not None, "the session's library_templates fixture sets it up"
     return _templates.fill(key, build, library)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_playwright_stops() -> Iterator[None]:
+    """Stops the Playwright driver tests/browsers.py shares, if a test started it."""
+    yield
+    stop_shared_playwright()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.browsers import shared_playwright
 from tests.imaging.video_clips import Clip, write_clip
 from tests.intake.conftest import HTML, Served, noise_png
 from tests.ui import conftest as studio_fixtures
@@ -29,9 +30,9 @@ pytestmark = pytest.mark.skipif(
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
+    with shared_playwright() as pw:
         launched = pw.chromium.launch(executable_path=str(CHROMIUM))
         try:
             yield launched

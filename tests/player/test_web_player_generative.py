@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import pytest
 from PIL import Image
 
+from tests.browsers import shared_playwright
 from tests.imaging.packages import canvas_package
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
 from urbanart.curation import playlists, schedules, screens
@@ -139,7 +140,7 @@ def test_the_piece_runs_sandboxed_draws_and_reaches_neither_network_nor_parent(
     token, screen_id, sha = generative_screen(
         library, tmp_path / "piece", ESCAPE_SCRIPT.replace("PORT", str(port))
     )
-    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+    with HubThread(library, check_interval=0.05) as hub, shared_playwright() as pw:
         browser, page = open_player(pw, f"{hub.url}player/index.html?token={token}")
         try:
             wait_until(page, GENERATIVE_SHOWN)
@@ -172,7 +173,7 @@ def test_a_package_whose_entry_does_not_match_keeps_the_still(
     token, _screen_id, sha = generative_screen(library, tmp_path / "piece", "/* nothing */")
     entry = published_root(library) / "media" / "gen" / sha / "index.html"
     entry.write_text("<p>swapped by a mirror</p>")
-    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+    with HubThread(library, check_interval=0.05) as hub, shared_playwright() as pw:
         browser, page = open_player(pw, f"{hub.url}player/index.html?token={token}")
         try:
             wait_until(page, "(sha) => sha in window.urbanartPlayer.state().refusedPackages", sha)

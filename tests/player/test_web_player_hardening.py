@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from tests.browsers import shared_playwright
 from tests.player import approved_ids, load_demo_copy, wait_served
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
 from urbanart.curation import playlists, schedules, screens
@@ -92,7 +93,7 @@ def test_web_player_shows_verified_bytes_signed_qr_and_refuses_stale_manifests(
     items = payload_of(held)["playlists"][str(quick.id)]["items"]
     by_sha = {item["media"]["sha256"]: item for item in items}
 
-    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+    with HubThread(library, check_interval=0.05) as hub, shared_playwright() as pw:
         manifest_url = f"{hub.url}screens/{token}/manifest.json"
         wait_served(manifest_url, held)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -206,7 +207,7 @@ def test_web_player_follows_an_announced_key_and_no_other(library: Library) -> N
     first = (current_tree(library) / "screens" / token / "manifest.json").read_bytes()
     old_id = signing_key(library.home).key_id
 
-    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+    with HubThread(library, check_interval=0.05) as hub, shared_playwright() as pw:
         manifest_url = f"{hub.url}screens/{token}/manifest.json"
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         # bypass_csp: Playwright's polling of a waited condition needs eval, which the page's

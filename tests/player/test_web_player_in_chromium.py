@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.browsers import shared_playwright
 from tests.player import approved_ids, load_demo_copy, wait_served
 from urbanart.curation import playlists, schedules, screens
 from urbanart.delivery.publisher import publish
@@ -64,7 +65,7 @@ def test_web_player_verifies_plays_in_order_and_refuses_a_tampered_manifest(
     payload = json.loads(json.loads(envelope_bytes)["payload"])
     items = payload["playlists"][str(quick.id)]["items"]
 
-    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+    with HubThread(library, check_interval=0.05) as hub, shared_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 640, "height": 360})
         console: list[str] = []

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.browsers import shared_playwright
 from tests.delivery.conftest import build_world
 from tests.imaging.packages import canvas_package
 from tests.viewers import BASE_URL
@@ -66,11 +67,11 @@ def test_the_page_shows_the_still_and_a_hidden_start_that_script_reveals(
 
 
 def test_tap_to_start_runs_the_piece_sandboxed_on_a_phone(library: Library, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing")
     aid, sha = generative_site(library, tmp_path)
-    with HubThread(library) as hub, sync_api.sync_playwright() as pw:
+    with HubThread(library) as hub, shared_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM))
         try:
             page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
