@@ -48,6 +48,11 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
+        "no_database: the test touches no catalogue (pure functions, files); it runs once, not "
+        "once per database",
+    )
+    config.addinivalue_line(
+        "markers",
         "postgresql_only(reason): the test is about a PostgreSQL feature; it does not run on "
         "SQLite",
     )
@@ -58,6 +63,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     parts = Path(str(metafunc.definition.path)).parts
     if "tests" not in parts or parts[parts.index("tests") + 1] not in BOTH_DATABASES:
+        return
+    if metafunc.definition.get_closest_marker("no_database") is not None:
         return
     chosen = metafunc.config.getoption("--db")
     kinds = list(DATABASES) if chosen == "both" else [chosen]
