@@ -8,8 +8,13 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from urbanart.curation.resolver import Source, resolve, resolve_all
 from urbanart.curation.rules import DailyWindow, ScheduleRule, ScreenContext
+
+#: Pure functions and documents: nothing here reaches a catalogue, so one run suffices.
+pytestmark = pytest.mark.no_database
 
 START = datetime(2026, 6, 1, tzinfo=UTC)
 END = datetime(2026, 6, 8, tzinfo=UTC)

@@ -17,6 +17,9 @@ from urbanart.curation.rules import (
 )
 from urbanart.errors import InvalidValue
 
+#: Pure functions and documents: nothing here reaches a catalogue, so one run suffices.
+pytestmark = pytest.mark.no_database
+
 
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)

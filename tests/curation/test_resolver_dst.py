@@ -13,6 +13,9 @@ from urbanart.errors import InvalidValue
 
 from .oracle import oracle
 
+#: Pure functions and documents: nothing here reaches a catalogue, so one run suffices.
+pytestmark = pytest.mark.no_database
+
 
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,9 @@ from urbanart.curation.resolver import Source, Timeline, explain, resolve
 from urbanart.curation.rules import DailyWindow, ScheduleRule, ScreenContext
 
 from .oracle import active_ids, minutes, verdict_at
+
+#: Pure functions and documents: nothing here reaches a catalogue, so one run suffices.
+pytestmark = pytest.mark.no_database
 
 ZONES = (
     "America/New_York",

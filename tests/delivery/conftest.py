@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.conftest import LibraryTemplates
 from urbanart.curation import playlists, schedules, screens
 from urbanart.library import catalog
 from urbanart.library.import_sources import ImportItem
@@ -102,5 +103,13 @@ def build_world(library: Library, folder: Path, *, push_url: str | None = None) 
 
 
 @pytest.fixture
-def world(library: Library, tmp_path: Path) -> World:
-    return build_world(library, tmp_path / "sources")
+def world(library: Library, library_templates: LibraryTemplates) -> World:
+    """build_world's library, copied from one built once per session and database kind (an
+    import per test cost ~1 s of CPU, on both databases)."""
+    made = library_templates.fill("delivery-world", _build_template_world, library)
+    assert isinstance(made, World)
+    return World(library, made.works, made.playlists, made.screens)
+
+
+def _build_template_world(library: Library) -> World:
+    return build_world(library, library.home.parent / "sources")

@@ -6,6 +6,7 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import segno
 
 from urbanart.curation.resolver import resolve
@@ -14,6 +15,9 @@ from urbanart.delivery import manifest as mf
 from urbanart.delivery.publisher import window_for
 from urbanart.protocol import manifest_format as fmt
 from urbanart.protocol.tree_layout import media_url
+
+#: Pure functions and documents: nothing here reaches a catalogue, so one run suffices.
+pytestmark = pytest.mark.no_database
 
 NOW = datetime(2026, 3, 27, 15, 42, 10, tzinfo=UTC)
 

@@ -17,6 +17,9 @@ from urbanart.delivery.publisher import window_for
 from urbanart.protocol import manifest_format as fmt
 from urbanart.protocol.tree_layout import media_url
 
+#: Pure functions and documents: nothing here reaches a catalogue, so one run suffices.
+pytestmark = pytest.mark.no_database
+
 NOW = datetime(2026, 3, 27, 15, 42, 10, tzinfo=UTC)
 VIDEO_SHA = hashlib.sha256(b"video").hexdigest()
 VIDEO = mf.VideoFacts(media_url(VIDEO_SHA, "mp4"), VIDEO_SHA, 98765, 640, 360, 4.5, 25.0, False)

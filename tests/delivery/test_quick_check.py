@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 from urbanart.protocol.hub_api import BadRequest, check, validator
 from urbanart.protocol.quick_check import heartbeat_ok, plays_ok
 
+#: Pure functions and documents: nothing here reaches a catalogue, so one run suffices.
+pytestmark = pytest.mark.no_database
+
 SHA = "ab" * 32
 LENGTHS = (0, 1, 39, 40, 41, 59, 60, 61, 63, 64, 65, 79, 80, 81, 199, 200, 201, 300, 301, 500, 501)
 OTHER_TYPES = st.sampled_from([None, 0, 1.5, True, False, [], {}, ["x"], "x"])

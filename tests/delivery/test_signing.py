@@ -23,6 +23,9 @@ from urbanart.protocol.envelope import (
     verify_envelope,
 )
 
+#: Pure functions and documents: nothing here reaches a catalogue, so one run suffices.
+pytestmark = pytest.mark.no_database
+
 PAYLOAD = canonical_json({"format": "urbanart.manifest", "note": "Grüße — 東京"})
 
 

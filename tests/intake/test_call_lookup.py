@@ -32,7 +32,10 @@ def test_simultaneous_requests_share_one_call_look_up(library: Library) -> None:
             again = await routes.call(token)  # within the second: from the cache
             return [*first, again]
 
-        records = asyncio.run(rush())
+        # In a thread of its own: a shared Playwright driver (tests/browsers.py) may hold the
+        # main thread's event loop.
+        with ThreadPoolExecutor(1) as loop_thread:
+            records = loop_thread.submit(asyncio.run, rush()).result()
     finally:
         routes.close()
         db.shutdown()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.browsers import shared_playwright
 from tests.imaging.packages import canvas_package
 from tests.imaging.video_clips import Clip, write_clip
 from tests.intake.conftest import HTML, ROOMY, Served, make_call, noise_png, png_bytes
@@ -36,7 +37,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwr
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One Chromium for the module's tests (each opens its own context)."""
-    with sync_api.sync_playwright() as pw:
+    with shared_playwright() as pw:
         launched = pw.chromium.launch(executable_path=str(CHROMIUM))
         try:
             yield launched

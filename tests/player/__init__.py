@@ -12,6 +12,7 @@ from typing import Any
 import requests
 from sqlalchemy import select
 
+from tests.conftest import fill_from_template
 from urbanart.curation import playlists, schedules, screens
 from urbanart.delivery.publisher import publish
 from urbanart.library.demo import load_demo
@@ -48,6 +49,16 @@ def approved_ids(library: Library) -> list[int]:
         )
 
 
+def load_demo_copy(library: Library) -> None:
+    """What load_demo(library, workers=1) makes, in the open and still empty `library`: a copy
+    of the demo imported once per session (an import takes seconds, a copy milliseconds)."""
+    fill_from_template("demo-1-worker", _load_demo_1_worker, library)
+
+
+def _load_demo_1_worker(library: Library) -> None:
+    load_demo(library, run=ImportRun(workers=1))
+
+
 def build_demo_screen(
     library: Library,
     *,
@@ -59,7 +70,7 @@ def build_demo_screen(
 ) -> DemoScreen:
     """The demo collection; "Day" (3 works, crossfades, captions) is the default playlist and
     "Night" (2 works, cuts, no caption) is scheduled in a daily window; published at `now`."""
-    load_demo(library, run=ImportRun(workers=1))
+    load_demo_copy(library)
     ids = approved_ids(library)
     assert len(ids) == 23, "the demo ships 23 approved works"
     day = playlists.create_playlist(library, "Day")

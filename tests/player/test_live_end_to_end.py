@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.browsers import shared_playwright
 from tests.player.live_world import frame_colour, jpeg
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
 from urbanart.curation import playlists, screens
@@ -155,11 +156,11 @@ def sha_of(path: Path | None) -> str:
 def test_a_posted_frame_reaches_the_core_the_web_player_and_the_phone_page(
     live_screen: LiveScreen, tmp_path: Path
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing")
+    pytest.importorskip("playwright.sync_api", reason="playwright is missing")
     world = live_screen
     core = RunningCore(tmp_path / "core", world.url, world.token, world.library)
     try:
-        with sync_api.sync_playwright() as pw:
+        with shared_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             errors: list[str] = []
             player = browser.new_context(viewport={"width": 320, "height": 180}).new_page()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browsers import shared_playwright
 from tests.player import build_demo_screen
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
 from tests.s3_server import S3Server, serve_s3  # noqa: F401 - the s3_server fixture
@@ -73,12 +74,12 @@ def test_the_player_core_pairs_with_and_plays_from_the_bucket(
 def test_the_web_player_served_from_the_bucket_plays_verified_media(
     library: Library, s3_server: S3Server
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing")
+    pytest.importorskip("playwright.sync_api", reason="playwright is missing")
     now = datetime.now(UTC)
     world = build_demo_screen(library, now=now, day_seconds=3)
     bucket = s3_server.public_bucket()
     url = upload(library, s3_server, bucket, now)
-    with sync_api.sync_playwright() as pw:
+    with shared_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 320, "height": 180})
         page.goto(f"{url}player/index.html?token={world.token}")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.browsers import shared_playwright
 from urbanart.player.captions import (
     CAPTION_TEXT_SHARE,
     DESIGN_DIAGONAL_INCHES,
@@ -82,9 +83,9 @@ MEASURE = """([credit, disclosure]) => {
 def test_the_web_players_caption_and_qr_follow_the_rule(
     player_url: str, size: tuple[int, int], tmp_path: Path
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     width, height = size
-    with sync_api.sync_playwright() as pw:
+    with shared_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": width, "height": height})

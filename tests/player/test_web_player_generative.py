@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import pytest
 from PIL import Image
 
+from tests.browsers import shared_playwright
 from tests.imaging.packages import CANVAS_PIECE, canvas_package
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
 from urbanart.curation import playlists, schedules, screens
@@ -97,7 +98,7 @@ def leak_server() -> Iterator[tuple[int, list[str]]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
+    with shared_playwright() as pw:
         launched = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             yield launched

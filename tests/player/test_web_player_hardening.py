@@ -15,15 +15,14 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.player import approved_ids, wait_served
+from tests.browsers import shared_playwright
+from tests.player import approved_ids, load_demo_copy, wait_served
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
 from urbanart.curation import playlists, schedules, screens
 from urbanart.delivery import status as st
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
 from urbanart.delivery.signing import rotate_key, signing_key
-from urbanart.library.demo import load_demo
-from urbanart.library.importer import ImportRun
 from urbanart.library.library import Library, current_tree, published_root
 from urbanart.protocol.envelope import make_announcement, sign_envelope
 from urbanart.protocol.manifest_format import version_of
@@ -66,7 +65,7 @@ def dark_modules(rows: list[str]) -> set[tuple[int, int]]:
 def test_web_player_shows_verified_bytes_signed_qr_and_refuses_stale_manifests(
     library: Library,
 ) -> None:
-    load_demo(library, run=ImportRun(workers=1))
+    load_demo_copy(library)
     ids = approved_ids(library)
     quick = playlists.create_playlist(library, "Quick")
     playlists.add_items(library, quick.id, ids[5:8], duration=2, transition="cut")
@@ -94,7 +93,7 @@ def test_web_player_shows_verified_bytes_signed_qr_and_refuses_stale_manifests(
     items = payload_of(held)["playlists"][str(quick.id)]["items"]
     by_sha = {item["media"]["sha256"]: item for item in items}
 
-    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+    with HubThread(library, check_interval=0.05) as hub, shared_playwright() as pw:
         manifest_url = f"{hub.url}screens/{token}/manifest.json"
         wait_served(manifest_url, held)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -195,7 +194,7 @@ def test_web_player_shows_verified_bytes_signed_qr_and_refuses_stale_manifests(
 
 
 def test_web_player_follows_an_announced_key_and_no_other(library: Library) -> None:
-    load_demo(library, run=ImportRun(workers=1))
+    load_demo_copy(library)
     ids = approved_ids(library)
     quick = playlists.create_playlist(library, "Quick")
     playlists.add_items(library, quick.id, ids[5:7], duration=5, transition="cut")
@@ -208,7 +207,7 @@ def test_web_player_follows_an_announced_key_and_no_other(library: Library) -> N
     first = (current_tree(library) / "screens" / token / "manifest.json").read_bytes()
     old_id = signing_key(library.home).key_id
 
-    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+    with HubThread(library, check_interval=0.05) as hub, shared_playwright() as pw:
         manifest_url = f"{hub.url}screens/{token}/manifest.json"
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         # bypass_csp: Playwright's polling of a waited condition needs eval, which the page's

@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.player import approved_ids, wait_served
+from tests.browsers import shared_playwright
+from tests.player import approved_ids, load_demo_copy, wait_served
 from urbanart.curation import playlists, schedules, screens
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
-from urbanart.library.demo import load_demo
-from urbanart.library.importer import ImportRun
 from urbanart.library.library import Library, current_tree, published_root
 from urbanart.library.models import Heartbeat
 from urbanart.player.timeline import what_plays
@@ -52,7 +51,7 @@ def test_web_player_verifies_plays_in_order_and_refuses_a_tampered_manifest(
     library: Library, tmp_path: Path
 ) -> None:
     shots = Path(os.environ.get("URBANART_SCREENSHOTS", str(tmp_path)))
-    load_demo(library, run=ImportRun(workers=1))
+    load_demo_copy(library)
     ids = approved_ids(library)
     quick = playlists.create_playlist(library, "Quick")
     playlists.add_items(library, quick.id, ids[5:8], duration=3, transition="cut")
@@ -66,7 +65,7 @@ def test_web_player_verifies_plays_in_order_and_refuses_a_tampered_manifest(
     payload = json.loads(json.loads(envelope_bytes)["payload"])
     items = payload["playlists"][str(quick.id)]["items"]
 
-    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+    with HubThread(library, check_interval=0.05) as hub, shared_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 640, "height": 360})
         console: list[str] = []

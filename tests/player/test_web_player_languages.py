@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.browsers import shared_playwright
 from tests.player import wait_served
 from tests.viewers import BASE_URL, Gallery, build_gallery
 from urbanart.curation.screens import edit_screen
@@ -45,7 +46,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Gallery, 
 
 @pytest.fixture(scope="module")
 def browser(served: Any) -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
+    with shared_playwright() as pw:
         launched = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             yield launched

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.browsers import shared_playwright
 from tests.player.live_world import FEED_ID, LiveWorld, build_live_world, frame_colour, jpeg
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
 
@@ -65,7 +66,7 @@ def wait_for_colour(page: Any, colour: tuple[int, int, int], within_s: float) ->
 def test_the_web_player_shows_new_frames_refuses_tampering_and_falls_back(
     world: LiveWorld, tmp_path: Path
 ) -> None:
-    with sync_api.sync_playwright() as pw:
+    with shared_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_context(viewport={"width": 320, "height": 180}).new_page()
         page.goto(f"{world.url}player/index.html?token={world.token}")

@@ -14,16 +14,15 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from tests.browsers import shared_playwright
 from tests.imaging.video_clips import Clip, write_clip
-from tests.player import approved_ids, wait_served
+from tests.player import approved_ids, load_demo_copy, wait_served
 from tests.player.test_video_end_to_end import imported
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
 from tests.player.video_manifest import VideoMedia, make_video, serve_v3, video_item
 from urbanart.curation import playlists, schedules, screens
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
-from urbanart.library.demo import load_demo
-from urbanart.library.importer import ImportRun
 from urbanart.library.library import Library, current_tree
 from urbanart.library.models import Play
 from urbanart.player.timeline import what_plays
@@ -66,7 +65,7 @@ VIDEO_PLAYING = (
 def video_screen(library: Library, seconds: float = 3) -> tuple[str, dict[str, Any]]:
     """A published screen playing two demo stills for `seconds` each, crossfading, all day;
     returns its poll token and its (format 2) payload."""
-    load_demo(library, run=ImportRun(workers=1))
+    load_demo_copy(library)
     ids = approved_ids(library)
     loop = playlists.create_playlist(library, "Loop")
     playlists.add_items(
@@ -137,7 +136,7 @@ def test_web_player_plays_a_video_at_the_rules_position_and_crossfades_in_and_ou
         still_a["item_id"], 900001, still_b["item_id"],
     ]  # fmt: skip
 
-    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+    with HubThread(library, check_interval=0.05) as hub, shared_playwright() as pw:
         wait_served(f"{hub.url}screens/{token}/manifest.json", envelope)
         browser, page = launch(pw)
         page.goto(f"{hub.url}player/index.html?token={token}")
@@ -246,7 +245,7 @@ def test_web_player_keeps_a_cached_video_playing_offline(library: Library) -> No
     item, files = video_item(still_a, video, item_id=900002, duration_s=8)
     envelope = serve_v3(library, token, lambda p: items_of(p).insert(1, item), files)
 
-    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+    with HubThread(library, check_interval=0.05) as hub, shared_playwright() as pw:
         wait_served(f"{hub.url}screens/{token}/manifest.json", envelope)
         browser, page = launch(pw)  # service workers allowed: the shell is kept offline
         page.goto(f"{hub.url}player/index.html?token={token}")
@@ -331,7 +330,7 @@ def test_web_player_shows_the_still_when_a_video_is_tampered_broken_or_of_an_unk
     envelope = serve_v3(library, token, edit, {**files, **more})
     mp4_requests: list[str] = []
 
-    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+    with HubThread(library, check_interval=0.05) as hub, shared_playwright() as pw:
         wait_served(f"{hub.url}screens/{token}/manifest.json", envelope)
         browser, page = launch(pw, service_workers="block")
         page.on("request", lambda r: mp4_requests.append(r.url) if r.url.endswith(".mp4") else None)
@@ -388,7 +387,7 @@ def test_a_published_video_work_plays_in_the_web_player_from_the_real_publisher(
     )
     length = float(video["duration_s"])
 
-    with HubThread(library, check_interval=0.05) as hub, sync_api.sync_playwright() as pw:
+    with HubThread(library, check_interval=0.05) as hub, shared_playwright() as pw:
         wait_served(f"{hub.url}screens/{token}/manifest.json", envelope)
         browser, page = launch(pw)
         page.goto(f"{hub.url}player/index.html?token={token}")

@@ -7,14 +7,15 @@ from typing import Any
 
 import pytest
 
+from tests.browsers import shared_playwright
 from tests.viewers import CHROMIUM
 
 
 @pytest.fixture(scope="module")
 def browser(served: Any) -> Iterator[Any]:
     """One headless Chromium per module, started after the module's own `served` tree."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as pw:
+    pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with shared_playwright() as pw:
         launched = pw.chromium.launch(executable_path=str(CHROMIUM))
         try:
             yield launched

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import pytest
 from PIL import Image
 
+from tests.browsers import shared_playwright
 from tests.delivery.conftest import build_world
 from tests.imaging.packages import canvas_package
 from tests.viewers import BASE_URL
@@ -48,10 +49,10 @@ class Site(NamedTuple):
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing")
-    with sync_api.sync_playwright() as pw:
+    with shared_playwright() as pw:
         launched = pw.chromium.launch(executable_path=str(CHROMIUM))
         try:
             yield launched

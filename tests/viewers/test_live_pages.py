@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.browsers import shared_playwright
 from tests.player.live_world import (
     FEED_ID,
     LiveWorld,
@@ -86,7 +87,7 @@ def test_the_now_playing_page_shows_the_screens_frame_and_the_keep_link(
 ) -> None:
     shots = Path(os.environ.get("URBANART_SCREENSHOTS", str(tmp_path)))
     first = world.publish_frame(datetime.now(UTC), silence_s=60)
-    with sync_api.sync_playwright() as pw:
+    with shared_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         page = browser.new_context(viewport=PHONE, device_scale_factor=1).new_page()
         errors: list[str] = []

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browsers import shared_playwright
 from tests.delivery.conftest import build_world
 from tests.delivery.video_world import CLIP, VideoWorld, add_video
 from tests.viewers import BASE_URL, playing_at
@@ -128,7 +129,7 @@ needs_chromium = pytest.mark.skipif(
 
 @needs_chromium
 def test_now_playing_shows_where_in_the_video_the_screen_is(tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     library = Library.open(tmp_path / "library")
     try:
         built = make_site(library, tmp_path, None)
@@ -145,7 +146,7 @@ def test_now_playing_shows_where_in_the_video_the_screen_is(tmp_path: Path) -> N
         at_ms = began + 1500
         position = 1500 % length_ms
         at = datetime.fromtimestamp(at_ms / 1000, UTC)
-        with HubThread(library) as hub, sync_api.sync_playwright() as pw:
+        with HubThread(library) as hub, shared_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM))
             try:
                 page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
