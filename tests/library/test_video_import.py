@@ -107,6 +107,7 @@ def test_bad_files_are_refused_and_nothing_is_stored(
 
 
 def test_length_limit_is_a_library_setting(library: Library, import_clips: Path) -> None:
+    assert load_settings(library).max_video_seconds == 30 * 60  # the default: half an hour
     update_settings(library, max_video_seconds=1)
     result = run_import(library, import_clips / "street.mp4")["street.mp4"]
     assert result.status is Status.REJECTED

@@ -23,7 +23,7 @@ from urbanart.library import catalog
 from urbanart.library.import_sources import scan
 from urbanart.library.importer import ImportRun, Status, import_items
 from urbanart.library.library import Library
-from urbanart.library.video_renditions import ensure_video_rendition
+from urbanart.library.video_renditions import ensure_video_rendition, screen_video_profile
 
 
 @pytest.fixture(scope="session")
@@ -170,6 +170,12 @@ def test_frame_rate_is_capped(library: Library, source_clips: Path, tmp_path: Pa
     facts = describe(tmp_path / "c.mp4")
     assert facts["rate"] == 25
     assert len(facts["frames"]) == 25
+    # A screen's profile caps at 30 by default (and keeps no sound, within 25 MB).
+    screen = screen_video_profile(64, 48)
+    assert (screen.max_fps, screen.keep_sound, screen.max_bytes) == (30, False, 25_000_000)
+    made = ensure_video_rendition(library, sha, screen)
+    (tmp_path / "d.mp4").write_bytes(library.store.get(made.video.store_key))
+    assert describe(tmp_path / "d.mp4")["rate"] == 30
 
 
 def test_byte_budget_is_kept_on_content_that_will_not_compress(
