@@ -25,6 +25,7 @@ GOOD = {
     "sound.mp4": Clip(audio=True),
     "vp9.webm": Clip(codec="libvpx-vp9", container="webm"),
     "clip.mkv": Clip(container="matroska"),
+    "clip.m4v": Clip(container="ipod"),  # FFmpeg's ipod muxer brands a video file "M4V "
     "long.mp4": Clip(frames=48, fps=12),
 }
 
@@ -76,6 +77,7 @@ def guard(path: Path, limits: ImportLimits | None = None, **kwargs: float):
         ("sound.mp4", "MP4", (64, 48), 0, True, 8, "h264"),
         ("vp9.webm", "WEBM", (64, 48), 0, False, 8, "vp9"),
         ("clip.mkv", "MKV", (64, 48), 0, False, 8, "h264"),
+        ("clip.m4v", "M4V", (64, 48), 0, False, 8, "h264"),
     ],
 )
 def test_good_clips_are_accepted_with_their_displayed_facts(
@@ -190,3 +192,14 @@ def test_default_poster_time_and_its_checks() -> None:
         with pytest.raises(InvalidValue) as caught:
             check_poster_time(bad, 10.0)
         assert caught.value.key == "poster_at"
+
+
+def test_pyavs_own_ffmpeg_carries_the_codecs_video_relies_on() -> None:
+    # The wheel's FFmpeg, not the system's: encoders for renditions and test clips, decoders for
+    # what curators bring (H.264/HEVC/ProRes masters, VP9 WebM, AV1 via dav1d).
+    import av
+
+    for name in ("libx264", "libvpx-vp9", "aac"):
+        assert av.Codec(name, "w").is_encoder, name
+    for name in ("h264", "hevc", "prores", "vp9", "libdav1d"):
+        assert av.Codec(name, "r").is_decoder, name

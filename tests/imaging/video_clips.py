@@ -32,6 +32,7 @@ class Clip:
     audio: bool = False
     vfr: bool = False  # frame intervals alternate between one and three ticks
     faststart: bool = False
+    hdr: bool = False  # tagged BT.2020 primaries, PQ transfer, BT.2020 matrix (an HDR10 master)
 
 
 RED = (220, 30, 30)
@@ -62,6 +63,9 @@ def write_clip(path: Path, clip: Clip) -> Path:
             stream.time_base = Fraction(1, clip.fps * 2)
         if clip.rotation:
             stream.set_display_rotation(clip.rotation)
+        if clip.hdr:  # AVCOL_PRI_BT2020, AVCOL_TRC_SMPTE2084, AVCOL_SPC_BT2020_NCL
+            context = stream.codec_context
+            context.color_primaries, context.color_trc, context.colorspace = 9, 16, 9
         audio = None
         if clip.audio:
             audio = out.add_stream("aac", rate=48000)

@@ -26,6 +26,8 @@ def import_clips(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_clip(folder / "street.mp4", Clip(width=64, height=48, frames=24, audio=True))
     write_clip(folder / "phone.mov", Clip(width=64, height=48, rotation=90, container="mov"))
     write_clip(folder / "loop.webm", Clip(codec="libvpx-vp9", container="webm"))
+    write_clip(folder / "trailer.m4v", Clip(container="ipod"))
+    write_clip(folder / "reel.mkv", Clip(container="matroska"))
     write_audio_only(folder / "song.m4a")
     (folder / "renamed.mp4").write_text("not a video at all, just words\n" * 10)
     (folder / "empty.mp4").write_bytes(b"")
@@ -44,9 +46,9 @@ def run_import(library: Library, *paths: Path) -> dict[str, object]:
 def test_videos_import_with_their_facts_and_untouched_originals(
     library: Library, import_clips: Path
 ) -> None:
-    results = run_import(
-        library, import_clips / "street.mp4", import_clips / "phone.mov", import_clips / "loop.webm"
-    )
+    names = ("street.mp4", "phone.mov", "loop.webm", "trailer.m4v", "reel.mkv")
+    results = run_import(library, *(import_clips / name for name in names))
+    assert sorted(results) == sorted(names)
     assert {n: r.status for n, r in results.items()} == dict.fromkeys(results, Status.IMPORTED)
     street = catalog.get_artwork(library, results["street.mp4"].artwork_id).to_json()
     assert street["kind"] == "video"
@@ -65,6 +67,16 @@ def test_videos_import_with_their_facts_and_untouched_originals(
     assert phone["asset"]["mime_type"] == "video/quicktime"
     loop = catalog.get_artwork(library, results["loop.webm"].artwork_id).to_json()
     assert loop["asset"]["format"] == "WEBM"
+    for name, container, mime in (
+        ("trailer.m4v", "M4V", "video/x-m4v"),
+        ("reel.mkv", "MKV", "video/x-matroska"),
+    ):
+        work = catalog.get_artwork(library, results[name].artwork_id).to_json()
+        assert (work["kind"], work["asset"]["format"], work["asset"]["mime_type"]) == (
+            "video",
+            container,
+            mime,
+        )
 
 
 def test_same_video_again_is_a_duplicate(library: Library, import_clips: Path) -> None:
@@ -95,6 +107,7 @@ def test_bad_files_are_refused_and_nothing_is_stored(
 
 
 def test_length_limit_is_a_library_setting(library: Library, import_clips: Path) -> None:
+    assert load_settings(library).max_video_seconds == 30 * 60  # the default: half an hour
     update_settings(library, max_video_seconds=1)
     result = run_import(library, import_clips / "street.mp4")["street.mp4"]
     assert result.status is Status.REJECTED

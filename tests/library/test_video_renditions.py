@@ -23,7 +23,7 @@ from urbanart.library import catalog
 from urbanart.library.import_sources import scan
 from urbanart.library.importer import ImportRun, Status, import_items
 from urbanart.library.library import Library
-from urbanart.library.video_renditions import ensure_video_rendition
+from urbanart.library.video_renditions import ensure_video_rendition, screen_video_profile
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +86,7 @@ def test_rendition_is_h264_high_yuv420p_faststart_muted_and_cached(
     assert facts["codec"] == "h264" and facts["profile"] == "High"
     assert facts["pix_fmt"] == "yuv420p"
     assert facts["size"] == (160, 90) and facts["audio"] == 0
+    assert colour_tags(out) == (1, 1, 1, 1)  # BT.709, limited range
     assert len(facts["frames"]) == 24
     assert (made.still.format, made.still.width, made.still.height) == ("JPEG", 160, 90)
     assert Image.open(library.store.local_path(made.still.store_key)).size == (160, 90)
@@ -136,6 +137,32 @@ def test_variable_rate_and_ten_bit_sources_come_out_constant_rate_8_bit(
         assert _near(middle.getpixel((48, 8)), RED) and _near(middle.getpixel((48, 56)), BLUE)
 
 
+def colour_tags(path: Path) -> tuple[int, int, int, int]:
+    """(primaries, transfer, matrix, range) as FFmpeg numbers them (1: BT.709; range 1: tv)."""
+    with av.open(str(path)) as container:
+        context = container.streams.video[0].codec_context
+        return context.color_primaries, context.color_trc, context.colorspace, context.color_range
+
+
+def test_an_hdr_ten_bit_source_comes_out_8_bit_tagged_bt709(
+    library: Library, tmp_path: Path
+) -> None:
+    source = write_clip(
+        tmp_path / "hdr.mp4", Clip(width=96, height=64, pix_fmt="yuv420p10le", hdr=True)
+    )
+    assert colour_tags(source)[:3] == (9, 16, 9)  # BT.2020, PQ, BT.2020: an HDR10 master
+    made = ensure_video_rendition(library, imported_sha(library, source), VideoProfile(96, 64))
+    out = tmp_path / "hdr-out.mp4"
+    out.write_bytes(library.store.get(made.video.store_key))
+    assert colour_tags(out) == (1, 1, 1, 1)
+    facts = describe(out)
+    assert facts["pix_fmt"] == "yuv420p" and len(facts["frames"]) == 12
+    # Code values kept (docs: no stretch, no crush): red stays on top, blue below.
+    middle = facts["frames"][6].to_image()
+    red, blue = middle.getpixel((48, 8)), middle.getpixel((48, 56))
+    assert red[0] > 2 * red[2] and blue[2] > 2 * blue[0], (red, blue)
+
+
 def test_frame_rate_is_capped(library: Library, source_clips: Path, tmp_path: Path) -> None:
     sha = imported_sha(library, source_clips / "fast.webm")  # 60 fps, 1 s
     made = ensure_video_rendition(library, sha, VideoProfile(64, 48, max_fps=25))
@@ -143,6 +170,12 @@ def test_frame_rate_is_capped(library: Library, source_clips: Path, tmp_path: Pa
     facts = describe(tmp_path / "c.mp4")
     assert facts["rate"] == 25
     assert len(facts["frames"]) == 25
+    # A screen's profile caps at 30 by default (and keeps no sound, within 25 MB).
+    screen = screen_video_profile(64, 48)
+    assert (screen.max_fps, screen.keep_sound, screen.max_bytes) == (30, False, 25_000_000)
+    made = ensure_video_rendition(library, sha, screen)
+    (tmp_path / "d.mp4").write_bytes(library.store.get(made.video.store_key))
+    assert describe(tmp_path / "d.mp4")["rate"] == 30
 
 
 def test_byte_budget_is_kept_on_content_that_will_not_compress(

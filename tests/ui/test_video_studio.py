@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QStyleOptionViewItem, QWidget
 
 from tests.player.colour_clips import GREEN, MAGENTA, near, write_colour_clip
 from tests.ui.conftest import DEMO_WORKS, library_view, wait_idle
+from tests.ui.test_library_view import _drop
 from tests.ui.test_publish_view import go_to_publish, wait_cell
 from ui import operations
 from ui.dialogs.playlist_preview import PlaylistPreview
@@ -105,6 +106,27 @@ def test_video_tiles_carry_a_duration_badge(qtbot, open_window, demo_home, tmp_p
     assert max(xs) - min(xs) + 1 >= badge.width() * 0.8
     # At the picture's bottom right (the picture, not the cell, may be small and centred).
     assert max(xs) > box.center().x() and min(ys) > box.center().y()
+
+
+def test_a_video_dropped_on_the_grid_is_imported_as_a_video_work(
+    qtbot, open_window, demo_home, tmp_path
+) -> None:
+    artist = tmp_path / "drop" / "Nova Kestrel"
+    artist.mkdir(parents=True)
+    write_colour_clip(artist / "Tide Clock.mp4", [GREEN, MAGENTA])
+    view = library_view(open_window(demo_home))
+
+    _drop(view.grid, [tmp_path / "drop"])
+
+    qtbot.waitUntil(
+        lambda: view.import_flow is not None and view.import_flow.summary is not None,
+        timeout=30_000,
+    )
+    assert view.import_flow.summary.rows() == []  # nothing refused or skipped
+    qtbot.waitUntil(lambda: view.model.rowCount() == DEMO_WORKS + 1, timeout=5000)
+    (row,) = [r for r in view.model.rows() if r.title == "Tide Clock"]
+    assert (row.kind, row.artist) == ("video", "Nova Kestrel")
+    assert row.duration_s is not None and abs(row.duration_s - 2.0) < 0.05
 
 
 def test_the_detail_pane_plays_the_video_and_sets_its_poster_frame(

@@ -121,6 +121,16 @@ def test_iso_durations_read_as_schema_org_expects() -> None:
     ]
 
 
+#: A <video>'s box on the page once it knows its size, its own width attribute, and how wide
+#: the document scrolls.
+FITS_JS = (
+    "async v => { if (v.readyState < 1) await new Promise(done => "
+    "v.addEventListener('loadedmetadata', done, {once: true})); "
+    "const r = v.getBoundingClientRect(); return {left: r.left, right: r.right, "
+    "width: v.width, "
+    "scroll: document.documentElement.scrollWidth}; }"
+)
+
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason=f"no Chromium at {CHROMIUM} (apt-get install chromium, or set URBANART_CHROMIUM)",
@@ -164,6 +174,14 @@ def test_now_playing_shows_where_in_the_video_the_screen_is(tmp_path: Path) -> N
                 assert poster.endswith(".jpg")
                 page.clock.run_for(length_ms)  # one loop later: the same place in the video
                 assert page.locator("#current-position").text_content() == expected
+                # On a phone, a video wider than the screen (Porto Big's is 480 px) fits it, on
+                # the now-playing page and on the artwork page, with no sideways scrolling.
+                for path in (f"s/{built.big_id}/", f"a/{built.videos.video_id}/"):
+                    page.goto(f"{hub.url.rstrip('/')}/{path}", wait_until="load")
+                    box = page.locator("video").first.evaluate(FITS_JS)
+                    assert box["width"] == 480, (path, box)  # the big screen's rendition
+                    assert box["left"] >= 0 and box["right"] <= 390, (path, box)
+                    assert box["scroll"] <= 390, (path, box)
             finally:
                 browser.close()
     finally:
