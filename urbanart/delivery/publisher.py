@@ -72,7 +72,7 @@ from urbanart.viewers import page_units
 from urbanart.viewers.gone import GONE_RECORD
 from urbanart.viewers.output_cache import OutputCache, code_digest
 from urbanart.viewers.output_cache import digest as output_digest
-from urbanart.viewers.site import build_viewers
+from urbanart.viewers.site import build_viewers, viewers_code
 
 #: Releases kept on disk: the one served and the one before it.
 KEEP_RELEASES = 2
@@ -196,6 +196,11 @@ class _Plan:
     #: the playlist groups those records name.
     screen_records: dict[int, screen_inputs.ScreenRecord] = field(default_factory=dict)
     groups: dict[str, screen_inputs.Group] = field(default_factory=dict)
+    #: The digest of every screen's key and the pages' code; when it is the served release's
+    #: and every screen is carried, the viewer files are carried too, unbuilt.
+    viewers_key: str = ""
+    viewers_carried: bool = False
+    viewer_media: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def index_extra(self) -> dict[str, object]:
         """The release index's record of screens' and viewer units' inputs."""
@@ -206,6 +211,10 @@ class _Plan:
             },
             screen_inputs.GROUPS_KEY: {
                 name: group.to_json() for name, group in sorted(self.groups.items())
+            },
+            screen_inputs.VIEWERS_KEY: self.viewers_key,
+            screen_inputs.VIEWER_MEDIA_KEY: {
+                path: list(found) for path, found in sorted(self.viewer_media.items())
             },
         }
 
@@ -399,6 +408,7 @@ def _plan(
     screen_keys = screen_inputs.screen_keys(
         library, inputs, every_screen, screen_inputs.common_inputs(library, common)
     )
+    plan.viewers_key = output_digest("viewers", viewers_code(), sorted(screen_keys.items()))
     carried_ids = (
         _carry_screens(plan, every_screen, screen_keys, previous, sequences, kept)
         if carry and previous is not None and kept is not None
@@ -650,6 +660,15 @@ def _plan(
         )
     if progress is not None:
         progress(len(screens), len(screens), "")
+    if plan.viewers_carried and previous is not None:
+        # Every file the served release holds that is neither a manifest nor a fixed file is
+        # a viewer file, made from exactly these inputs: carried by its sha256.
+        fixed = set(plan.files) | set(plan.carried)
+        plan.carried.update({p: sha for p, sha in previous.files.items() if p not in fixed})
+        plan.page_inputs.update(_previous_inputs(previous))
+        plan.viewer_media = screen_inputs.media_of(previous.extra)
+        plan.media.update(plan.viewer_media)
+        return plan
     viewers = build_viewers(
         library,
         plan.payloads,
@@ -663,6 +682,7 @@ def _plan(
     plan.carried.update(viewers.carried)  # unchanged units' files, named by sha256
     plan.page_inputs.update(viewers.inputs)
     plan.media.update(viewers.media)  # the pages' images, content-addressed like screens' media
+    plan.viewer_media = dict(viewers.media)
     return plan
 
 
@@ -686,8 +706,7 @@ def _carry_screens(
         for s in screens
         if s.id in records and records[s.id].key == screen_keys.get(s.id)
     }
-    kept.outputs.prefetch(kept_payloads.skeleton_key(r.inputs_key) for r in due.values())
-    carried: set[int] = set()
+    ready: list[tuple[Any, screen_inputs.ScreenRecord, str, str]] = []
     for screen in screens:
         record = due.get(screen.id)
         if record is None:
@@ -696,12 +715,33 @@ def _carry_screens(
         sha = previous.files.get(relpath)
         if sha is None or sequences.get(screen.id) != (record.version, record.sequence):
             continue
-        found = [groups.get(name) for name in record.groups]
-        payload = kept.get(record.inputs_key)
-        if payload is None or payload.get("manifest_version") != record.version:
+        if any(name not in groups for name in record.groups):
             continue
-        if any(group is None for group in found):
-            continue
+        ready.append((screen, record, relpath, sha))
+    # Every screen carried, none gone, the same code for pages: the pages are the served ones,
+    # so the payloads they would be made from need not be read (a stub serves the rest).
+    plan.viewers_carried = (
+        len(ready) == len(screens)
+        and set(records) == {s.id for s in screens}
+        and previous.extra.get(screen_inputs.VIEWERS_KEY) == plan.viewers_key
+        and isinstance(previous.extra.get(screen_inputs.VIEWER_MEDIA_KEY), dict)
+    )
+    if not plan.viewers_carried:
+        kept.outputs.prefetch(kept_payloads.skeleton_key(r.inputs_key) for _s, r, *_ in ready)
+    carried: set[int] = set()
+    for screen, record, relpath, sha in ready:
+        payload: dict[str, Any] | None
+        if plan.viewers_carried:
+            payload = {
+                "manifest_version": record.version,
+                "sequence": record.sequence,
+                "expires": record.expires,
+            }
+        else:
+            payload = kept.get(record.inputs_key)
+            if payload is None or payload.get("manifest_version") != record.version:
+                continue
+        found = [groups[name] for name in record.groups]
         plan.carried[relpath] = sha
         plan.payloads[screen.id] = payload
         plan.tokens[screen.id] = screen.poll_token
@@ -710,7 +750,6 @@ def _carry_screens(
         plan.warnings[screen.id] = list(record.warnings)
         plan.screen_records[screen.id] = record
         for name, group in zip(record.groups, found, strict=True):
-            assert group is not None
             plan.groups[name] = group
             plan.media.update(group.media)
             for live_work_id, live_profile in group.live:
@@ -803,7 +842,13 @@ def _reuse_manifest(
 
 def _recorded(extra: dict[str, object]) -> dict[str, object]:
     """The part of a release index's extra that _Plan.index_extra writes."""
-    names = (page_units.INDEX_KEY, screen_inputs.INDEX_KEY, screen_inputs.GROUPS_KEY)
+    names = (
+        page_units.INDEX_KEY,
+        screen_inputs.INDEX_KEY,
+        screen_inputs.GROUPS_KEY,
+        screen_inputs.VIEWERS_KEY,
+        screen_inputs.VIEWER_MEDIA_KEY,
+    )
     return {name: extra.get(name) for name in names}
 
 

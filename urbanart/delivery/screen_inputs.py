@@ -45,6 +45,10 @@ from urbanart.viewers.output_cache import code_digest, digest
 INDEX_KEY = "screen_inputs"
 #: Where it keeps the media and live profiles of each playlist-for-a-profile group.
 GROUPS_KEY = "screen_groups"
+#: Where it keeps the digest of every screen's key and the pages' code (publisher), and the
+#: media the pages use (tree path -> [store key, sha256]).
+VIEWERS_KEY = "viewer_inputs"
+VIEWER_MEDIA_KEY = "viewer_media"
 
 Inputs = Mapping[int, tuple[ScreenContext, list[ScheduleRule]]]
 
@@ -145,6 +149,14 @@ def previous_groups(extra: Mapping[str, object] | None) -> dict[str, Group]:
         if group is not None:
             out[str(name)] = group
     return out
+
+
+def media_of(extra: Mapping[str, object]) -> dict[str, tuple[str, str]]:
+    """The served release's record of the media its pages use."""
+    found = extra.get(VIEWER_MEDIA_KEY)
+    if not isinstance(found, dict):
+        return {}
+    return {str(path): (str(v[0]), str(v[1])) for path, v in found.items()}
 
 
 def _rows(library: Library, table: Table, column: str | None, ids: Iterable[Any]) -> list[Any]:
