@@ -74,6 +74,8 @@ from urbanart.viewers.output_cache import OutputCache, code_digest
 from urbanart.viewers.output_cache import digest as output_digest
 from urbanart.viewers.site import build_viewers, viewers_code
 
+#: Up to this many screens to build, their resolver input is read for them alone.
+BUILT_FEW = 400
 #: Releases kept on disk: the one served and the one before it.
 KEEP_RELEASES = 2
 RENDITION_QUALITY = 85
@@ -388,7 +390,6 @@ def _plan(
     carry: bool = True,
 ) -> _Plan:
     settings = load_settings(library)
-    inputs = schedules.load_all(library)
     sequences = _sequences(library, old) if old is not None else {}
     announcement = current_announcement(library.home, key, now or datetime.now(UTC))
     every_screen = screen_inputs.screen_rows(library)
@@ -406,7 +407,7 @@ def _plan(
     )
     # Screens whose inputs are those the served release recorded are carried, unresolved.
     screen_keys = screen_inputs.screen_keys(
-        library, inputs, every_screen, screen_inputs.common_inputs(library, common)
+        library, every_screen, screen_inputs.common_inputs(library, common)
     )
     plan.viewers_key = output_digest("viewers", viewers_code(), sorted(screen_keys.items()))
     carried_ids = (
@@ -415,6 +416,11 @@ def _plan(
         else set()
     )
     screens = [s for s in every_screen if s.id not in carried_ids]
+    # The resolver's input for the screens built: a few, or (a first publish) every one.
+    with library.session() as session:
+        inputs = schedules.rules_for_screens(
+            session, [s.id for s in screens] if len(screens) <= BUILT_FEW else None
+        )
     built_inputs = {s.id: inputs[s.id] for s in screens if s.id in inputs}
     # Manifests carry only who wins, so segments split only where the winner changes.
     timelines: dict[int, Timeline] = resolve_all(built_inputs, start, until, losers=False)
@@ -426,13 +432,14 @@ def _plan(
     playlists = _load_playlists(library, wanted)
     texts = texts_for(library, {i.artwork_id for p in playlists.values() for i in p.items})
     spoken = screen_languages(library, [s.id for s in screens])  # named in v3 manifests
-    overlaps = overlap_warnings(library, built_inputs, start.date(), outputs)
-    live = live_items(library)
+    overlaps = overlap_warnings(library, built_inputs, start.date(), outputs) if screens else {}
+    live = live_items(library) if screens else {}
 
     renditions: dict[tuple[str, str], RenditionRecord | str] = {}
     videos = _Videos()
     packages = _Packages()
-    renditions.update(made_renditions(library, _wanted_renditions(screens, plays, playlists)))
+    if screens:
+        renditions.update(made_renditions(library, _wanted_renditions(screens, plays, playlists)))
     # A playlist's facts for one screen profile and languages are the same on every screen of
     # that profile and languages: made once, with the digest that stands for them in the
     # screens' input digests, and the notes on videos that could not be made for that size.
@@ -1185,7 +1192,8 @@ def _publish(
                 same = ReleaseIndex(current.release, current.files, current.media, extra)
                 tree.mark_complete(same)
             tree.clean(KEEP_RELEASES)
-            removed, waiting = tree.collect_media(tree.kept_media(), now, grace)
+            served_index = current if not changed else None  # unchanged: the one read
+            removed, waiting = tree.collect_media(tree.kept_media(served_index), now, grace)
             served = tree.current_release()
             result = PublishResult(
                 publication_id,

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Select, Table, select, type_coerce
+from sqlalchemy.types import NullType
 
 from urbanart.curation.rules import ScheduleRule, ScreenContext
 from urbanart.delivery.changes import DroppedItem
@@ -37,6 +38,9 @@ from urbanart.library.models import (
     Schedule,
     Screen,
     Setting,
+    schedule_groups,
+    schedule_screens,
+    screen_group_members,
 )
 from urbanart.live.works import live_items
 from urbanart.viewers.output_cache import code_digest, digest
@@ -159,17 +163,24 @@ def media_of(extra: Mapping[str, object]) -> dict[str, tuple[str, str]]:
     return {str(path): (str(v[0]), str(v[1])) for path, v in found.items()}
 
 
+def _raw(table: Table) -> Select[Any]:
+    """Every column of table as the database gives it (no type conversion: a digest needs the
+    values, not Python dates, and converting them cost more than the query)."""
+    columns: list[Any] = [type_coerce(c, NullType()).label(c.name) for c in table.c]
+    return select(*columns)
+
+
 def _rows(library: Library, table: Table, column: str | None, ids: Iterable[Any]) -> list[Any]:
     """Every row of table (whose `column` is in ids, when given), as plain tuples."""
     wanted = sorted(set(ids))
     with library.session() as session:
         conn = session.connection()
         if column is None:
-            return [tuple(r) for r in conn.execute(select(table))]
+            return [tuple(r) for r in conn.execute(_raw(table))]
         out: list[Any] = []
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            stmt = select(table).where(table.c[column].in_(chunk))
+            stmt = _raw(table).where(table.c[column].in_(chunk))
             out.extend(tuple(r) for r in conn.execute(stmt))
         return out
 
@@ -251,44 +262,50 @@ def common_inputs(library: Library, manifest_inputs: str) -> str:
     )
 
 
-def screen_keys(
-    library: Library,
-    inputs: Inputs,
-    screens: Sequence[Any],
-    common: str,
-) -> dict[int, str]:
-    """Per screen (rows of the screens table), the digest of everything its manifest, its
-    dropped items and its warnings are made from."""
+def bindings(library: Library) -> dict[int, set[int]]:
+    """screen id -> ids of the schedules bound to it directly or through any of its groups
+    (the bindings schedules.load_all reads, without building the rules)."""
+    direct = select(schedule_screens.c.screen_id, schedule_screens.c.schedule_id)
+    via_group = select(screen_group_members.c.screen_id, schedule_groups.c.schedule_id).join(
+        schedule_groups, schedule_groups.c.group_id == screen_group_members.c.group_id
+    )
+    out: dict[int, set[int]] = {}
     with library.session() as session:
-        names = {sid: name for sid, name in session.execute(select(Schedule.id, Schedule.name))}
-    described: dict[int, str] = {}
+        for stmt in (direct, via_group):
+            for screen_id, schedule_id in session.connection().execute(stmt):
+                out.setdefault(screen_id, set()).add(schedule_id)
+    return out
+
+
+def screen_keys(library: Library, screens: Sequence[Any], common: str) -> dict[int, str]:
+    """Per screen (rows of the screens table), the digest of everything its manifest, its
+    dropped items and its warnings are made from: its row, the rows of the schedules bound to
+    it (each a rule, with the name its overlap warnings give), and its playlists' digests."""
+    schedule_cols = _table(Schedule).c.keys()
+    at_playlist = schedule_cols.index("playlist_id")
+    rules: dict[int, tuple[str, int]] = {}  # schedule id -> (its row's text, its playlist)
+    for row in _rows(library, _table(Schedule), None, ()):
+        rules[row[0]] = (repr(row), row[at_playlist])
+    bound = bindings(library)
     used: dict[int, set[int]] = {}
     for screen in screens:
-        pids = {r.playlist_id for r in inputs.get(screen.id, (None, []))[1]}
+        pids = {rules[i][1] for i in bound.get(screen.id, ()) if i in rules}
         if screen.default_playlist_id is not None:
             pids.add(screen.default_playlist_id)
         used[screen.id] = pids
     playlists = playlist_digests(library, set().union(*used.values()) if used else set())
-    keys: dict[int, str] = {}
-    for screen in screens:
-        context, rules = inputs.get(screen.id, (None, []))
-        parts = []
-        for rule in sorted(rules, key=lambda r: r.id):
-            text = described.get(rule.id)
-            if text is None:
-                text = described[rule.id] = repr((rule, names.get(rule.id)))
-            parts.append(text)
-        keys[screen.id] = digest(
+    return {
+        screen.id: digest(
             common,
             tuple(screen),
-            context,
-            parts,
+            [rules[i][0] for i in sorted(bound.get(screen.id, ())) if i in rules],
             [(pid, playlists.get(pid)) for pid in sorted(used[screen.id])],
         )
-    return keys
+        for screen in screens
+    }
 
 
 def screen_rows(library: Library) -> list[Any]:
     """Every screen as a plain row (attribute access by column name), by id."""
     with library.session() as session:
-        return list(session.connection().execute(select(_table(Screen)).order_by(Screen.id)))
+        return list(session.connection().execute(_raw(_table(Screen)).order_by(Screen.id)))
