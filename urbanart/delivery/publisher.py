@@ -203,6 +203,12 @@ class _Plan:
     viewers_key: str = ""
     viewers_carried: bool = False
     viewer_media: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Screens' manifests carried over (the rest of `carried` are viewer files).
+    manifests_carried: int = 0
+
+    @property
+    def viewer_files_carried(self) -> int:
+        return len(self.carried) - self.manifests_carried
 
     def index_extra(self) -> dict[str, object]:
         """The release index's record of screens' and viewer units' inputs."""
@@ -732,6 +738,7 @@ def _carry_screens(
         and set(records) == {s.id for s in screens}
         and previous.extra.get(screen_inputs.VIEWERS_KEY) == plan.viewers_key
         and isinstance(previous.extra.get(screen_inputs.VIEWER_MEDIA_KEY), dict)
+        and bool(_previous_inputs(previous))
     )
     if not plan.viewers_carried:
         kept.outputs.prefetch(kept_payloads.skeleton_key(r.inputs_key) for _s, r, *_ in ready)
@@ -762,6 +769,7 @@ def _carry_screens(
             for live_work_id, live_profile in group.live:
                 plan.live_profiles.setdefault(live_work_id, set()).add(live_profile)
         carried.add(screen.id)
+    plan.manifests_carried = len(carried)
     return carried
 
 
@@ -1124,7 +1132,7 @@ def _publish(
             None, True, changed, None, start, until, tuple(changes),
             media_written=new_media, warnings=tuple(plan.global_warnings),
             outputs_reused=outputs.hits, outputs_made=outputs.misses,
-            outputs_carried=len(plan.carried),
+            outputs_carried=plan.viewer_files_carried,
         )  # fmt: skip
 
     with tree.lock(library.engine):
@@ -1211,7 +1219,7 @@ def _publish(
                 warnings=tuple(plan.global_warnings),
                 outputs_reused=outputs.hits,
                 outputs_made=outputs.misses,
-                outputs_carried=len(plan.carried),
+                outputs_carried=plan.viewer_files_carried,
             )
             _record_manifests(library, plan, publication_id, now)
             # What the hub renders frames for; a work on a screen of a new size gets its newest

@@ -5,7 +5,7 @@ objects and looked every manifest up by its full input digest, only to find the 
 cost many times the load of the schedules. A screen's manifest is made from a few things that
 are cheap to read as plain rows: the screen's own row, the rules reaching it (which load_all
 reads anyway), the playlists those rules and its default play (their rows, their items' rows
-and the rows of the works, media, artists, texts, renditions and live works the items reach),
+and the rows of the works, media, artists, texts and live works the items reach),
 the library's settings, the signing key, the window and the code. Their digest is the screen's
 input key; the release index records it with the manifest's version and the screen's notes,
 and the next publish carries every screen whose key is unchanged (its signed manifest is
@@ -34,7 +34,6 @@ from urbanart.library.models import (
     MediaAsset,
     Playlist,
     PlaylistItem,
-    Rendition,
     Schedule,
     Screen,
     Setting,
@@ -214,14 +213,6 @@ def playlist_digests(library: Library, playlist_ids: Iterable[int]) -> dict[int,
     bios: dict[int, list[Any]] = {}
     for row in _rows(library, _table(ArtistText), "artist_id", artists):
         bios.setdefault(row[0], []).append(row)
-    rendition_cols = _table(Rendition).c.keys()
-    at_rendition_asset = rendition_cols.index("asset_id")
-    at_created = rendition_cols.index("created_at")
-    renditions: dict[int, list[Any]] = {}
-    for row in _rows(library, _table(Rendition), "asset_id", assets):
-        # When a rendition was made says nothing of its bytes (its sha256 does).
-        kept = tuple(v for n, v in enumerate(row) if n not in (0, at_created))
-        renditions.setdefault(row[at_rendition_asset], []).append(kept)
     live = live_items(library)
     work: dict[int, str] = {}
     for aid, row in artworks.items():
@@ -231,7 +222,6 @@ def playlist_digests(library: Library, playlist_ids: Iterable[int]) -> dict[int,
             artists.get(row[at_artist]),
             sorted(texts.get(aid, ())),
             sorted(bios.get(row[at_artist], ())),
-            sorted(renditions.get(row[at_asset], ())),
             live.get(aid),
         )
     by_playlist: dict[int, list[Any]] = {}
@@ -259,6 +249,9 @@ def common_inputs(library: Library, manifest_inputs: str) -> str:
         code_digest("urbanart.delivery", "screen_inputs.py", "captions.py"),
         code_digest("urbanart.delivery", "overlap_warnings.py", "kept_payloads.py"),
         code_digest("urbanart.library", "texts.py", "vocabulary.py", "renditions.py"),
+        # Renditions are made from the work's file (its asset row) by this code; the rows a
+        # publish adds for them must not change the key the next publish computes.
+        code_digest("urbanart.imaging", "renditions.py", "normalize.py", "video", "packages.py"),
     )
 
 
