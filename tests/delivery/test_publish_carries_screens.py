@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.delivery.conftest import World
 from tests.delivery.test_publish_cost import release_files
-from urbanart.curation import screens, schedules
+from urbanart.curation import schedules, screens
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.screen_inputs import INDEX_KEY
 from urbanart.delivery.signing import rotate_key
