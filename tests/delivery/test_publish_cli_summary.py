@@ -37,4 +37,5 @@ def test_publish_shows_changed_rows_and_a_summary_instead_of_unchanged_rows(
     assert "Berlin Kiosk" not in quiet.stdout and "Tokyo Tower" not in quiet.stdout
     report = run_cli("publish", "--json").json()
     assert {s["screen"] for s in report["screens"]} == {"Berlin Kiosk", "Tokyo Tower", "Quito Wall"}
-    assert report["outputs"]["made"] == 0 and report["outputs"]["reused"] > 0
+    # Nothing made: the unchanged screens and pages are carried from the served release.
+    assert report["outputs"]["made"] == 0 and report["outputs"]["carried"] > 0

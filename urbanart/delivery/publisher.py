@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from urbanart.curation import schedules
 from urbanart.curation.resolver import Timeline, resolve_all
-from urbanart.delivery import kept_payloads
+from urbanart.delivery import kept_payloads, screen_inputs
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.captions import localize
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
@@ -72,8 +72,10 @@ from urbanart.viewers import page_units
 from urbanart.viewers.gone import GONE_RECORD
 from urbanart.viewers.output_cache import OutputCache, code_digest
 from urbanart.viewers.output_cache import digest as output_digest
-from urbanart.viewers.site import build_viewers
+from urbanart.viewers.site import build_viewers, viewers_code
 
+#: Up to this many screens to build, their resolver input is read for them alone.
+BUILT_FEW = 400
 #: Releases kept on disk: the one served and the one before it.
 KEEP_RELEASES = 2
 RENDITION_QUALITY = 85
@@ -192,6 +194,37 @@ class _Plan:
     carried: dict[str, str] = field(default_factory=dict)
     #: The viewer units' input digests, recorded in the new release's index.
     page_inputs: dict[str, str] = field(default_factory=dict)
+    #: Per screen, what the next publish needs to carry it unresolved (screen_inputs.py), and
+    #: the playlist groups those records name.
+    screen_records: dict[int, screen_inputs.ScreenRecord] = field(default_factory=dict)
+    groups: dict[str, screen_inputs.Group] = field(default_factory=dict)
+    #: The digest of every screen's key and the pages' code; when it is the served release's
+    #: and every screen is carried, the viewer files are carried too, unbuilt.
+    viewers_key: str = ""
+    viewers_carried: bool = False
+    viewer_media: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Screens' manifests carried over (the rest of `carried` are viewer files).
+    manifests_carried: int = 0
+
+    @property
+    def viewer_files_carried(self) -> int:
+        return len(self.carried) - self.manifests_carried
+
+    def index_extra(self) -> dict[str, object]:
+        """The release index's record of screens' and viewer units' inputs."""
+        return {
+            page_units.INDEX_KEY: self.page_inputs,
+            screen_inputs.INDEX_KEY: {
+                str(sid): record.to_json() for sid, record in sorted(self.screen_records.items())
+            },
+            screen_inputs.GROUPS_KEY: {
+                name: group.to_json() for name, group in sorted(self.groups.items())
+            },
+            screen_inputs.VIEWERS_KEY: self.viewers_key,
+            screen_inputs.VIEWER_MEDIA_KEY: {
+                path: list(found) for path, found in sorted(self.viewer_media.items())
+            },
+        }
 
 
 def window_for(now: datetime, look_ahead_days: int) -> tuple[datetime, datetime]:
@@ -311,9 +344,16 @@ def _sequences(library: Library, old: ServedManifests) -> dict[int, tuple[str | 
     etags: dict[int, str] = {}
     with library.session() as session:
         known: dict[int, tuple[str | None, int]] = {}
-        for row in session.scalars(select(PublishedManifest)):
-            known[row.screen_id] = (row.version, row.sequence)
-            etags[row.screen_id] = row.etag
+        for screen_id, version, sequence, etag in session.execute(
+            select(
+                PublishedManifest.screen_id,
+                PublishedManifest.version,
+                PublishedManifest.sequence,
+                PublishedManifest.etag,
+            )
+        ):
+            known[screen_id] = (version, sequence)
+            etags[screen_id] = etag
     for screen_id in old:
         if screen_id in etags and etags[screen_id] == old.etag(screen_id):
             continue
@@ -356,24 +396,11 @@ def _plan(
     carry: bool = True,
 ) -> _Plan:
     settings = load_settings(library)
-    inputs = schedules.load_all(library)
     sequences = _sequences(library, old) if old is not None else {}
     announcement = current_announcement(library.home, key, now or datetime.now(UTC))
-    with library.session() as session:
-        screens = list(session.scalars(select(Screen).order_by(Screen.id)))
-    # Manifests carry only who wins, so segments split only where the winner changes.
-    timelines: dict[int, Timeline] = resolve_all(inputs, start, until, losers=False)
-    # Each timeline's playlists, read once (the property reads the timeline's table each time).
-    plays = {sid: timeline.playlist_ids for sid, timeline in timelines.items()}
-    wanted = set().union(*plays.values()) | {
-        s.default_playlist_id for s in screens if s.default_playlist_id is not None
-    }
-    playlists = _load_playlists(library, wanted)
-    texts = texts_for(library, {i.artwork_id for p in playlists.values() for i in p.items})
-    spoken = screen_languages(library, [s.id for s in screens])  # named in v3 manifests
-    overlaps = overlap_warnings(library, inputs, start.date(), outputs)
-    live = live_items(library)
-
+    every_screen = screen_inputs.screen_rows(library)
+    common = _manifest_inputs(key, settings.public_base_url, announcement, start, until)
+    kept = kept_payloads.KeptPayloads(outputs) if outputs is not None else None
     plan = _Plan(
         files={PUBLIC_KEY_PATH: key.public_pem, **web_player_files()},
         media={},
@@ -384,19 +411,52 @@ def _plan(
         warnings={},
         global_warnings=[],
     )
+    # Screens whose inputs are those the served release recorded are carried, unresolved.
+    screen_keys = screen_inputs.screen_keys(
+        library, every_screen, screen_inputs.common_inputs(library, common)
+    )
+    plan.viewers_key = output_digest("viewers", viewers_code(), sorted(screen_keys.items()))
+    carried_ids = (
+        _carry_screens(plan, every_screen, screen_keys, previous, sequences, kept)
+        if carry and previous is not None and kept is not None
+        else set()
+    )
+    screens = [s for s in every_screen if s.id not in carried_ids]
+    # The resolver's input for the screens built: a few, or (a first publish) every one.
+    with library.session() as session:
+        inputs = schedules.rules_for_screens(
+            session, [s.id for s in screens] if len(screens) <= BUILT_FEW else None
+        )
+    built_inputs = {s.id: inputs[s.id] for s in screens if s.id in inputs}
+    # Manifests carry only who wins, so segments split only where the winner changes.
+    timelines: dict[int, Timeline] = resolve_all(built_inputs, start, until, losers=False)
+    # Each timeline's playlists, read once (the property reads the timeline's table each time).
+    plays = {sid: timeline.playlist_ids for sid, timeline in timelines.items()}
+    wanted = set().union(*plays.values()) | {
+        s.default_playlist_id for s in screens if s.default_playlist_id is not None
+    }
+    playlists = _load_playlists(library, wanted)
+    texts = texts_for(library, {i.artwork_id for p in playlists.values() for i in p.items})
+    spoken = screen_languages(library, [s.id for s in screens])  # named in v3 manifests
+    overlaps = overlap_warnings(library, built_inputs, start.date(), outputs) if screens else {}
+    live = live_items(library) if screens else {}
+
     renditions: dict[tuple[str, str], RenditionRecord | str] = {}
     videos = _Videos()
     packages = _Packages()
-    renditions.update(made_renditions(library, _wanted_renditions(screens, plays, playlists)))
+    if screens:
+        renditions.update(made_renditions(library, _wanted_renditions(screens, plays, playlists)))
     # A playlist's facts for one screen profile and languages are the same on every screen of
     # that profile and languages: made once, with the digest that stands for them in the
     # screens' input digests, and the notes on videos that could not be made for that size.
-    made: dict[_FactsKey, tuple[mf.PlaylistFacts, list[DroppedItem], str, list[str]]] = {}
-    common = _manifest_inputs(key, settings.public_base_url, announcement, start, until)
-    kept = kept_payloads.KeptPayloads(outputs) if outputs is not None else None
+    made: dict[
+        _FactsKey, tuple[mf.PlaylistFacts, list[DroppedItem], str, list[str], screen_inputs.Group]
+    ] = {}
     #: Per screen: what its manifest is made from, and its input digest (made in a second pass,
     #: once the cache has fetched every screen's kept manifest in a few queries).
-    pending: list[tuple[mf.ScreenFacts, Timeline, dict[int, mf.PlaylistFacts], str, str]] = []
+    pending: list[
+        tuple[mf.ScreenFacts, Timeline, dict[int, mf.PlaylistFacts], str, str, tuple[str, ...]]
+    ] = []
     for number, screen in enumerate(screens, start=1):
         if cancel is not None and cancel.is_set():
             raise PublishCancelled("Publishing was cancelled; the published tree is unchanged.")
@@ -428,6 +488,7 @@ def _plan(
                 dropped.extend(known[1])
                 warnings_here.extend(known[3])
                 continue
+            group = screen_inputs.Group()
             dropped_before = len(dropped)
             warned_before = len(warnings_here)
             items: list[mf.ItemFacts] = []
@@ -457,7 +518,7 @@ def _plan(
                     continue
                 extension = rendition.store_key.rsplit(".", 1)[-1]
                 url = media_url(rendition.file_sha256, extension)
-                plan.media[url.lstrip("/")] = (rendition.store_key, rendition.file_sha256)
+                group.media[url.lstrip("/")] = (rendition.store_key, rendition.file_sha256)
                 video: mf.VideoFacts | None = None
                 if asset.kind == "video":
                     video, why_not = videos.get(
@@ -475,7 +536,7 @@ def _plan(
                         )
                     else:
                         store_key = videos.store_key(video.sha256)
-                        plan.media[video.url.lstrip("/")] = (store_key, video.sha256)
+                        group.media[video.url.lstrip("/")] = (store_key, video.sha256)
                 generative = None
                 if asset.kind == GENERATIVE:
                     generative = packages.get(library, asset.sha256)
@@ -487,7 +548,7 @@ def _plan(
                     else:
                         for path, file_sha, _size in generative.files:
                             tree_path = f"{generative.base_url}{path}".lstrip("/")
-                            plan.media[tree_path] = (keys.package_file_key(file_sha), file_sha)
+                            group.media[tree_path] = (keys.package_file_key(file_sha), file_sha)
                 live_facts = None
                 if (live_item := live.get(artwork.id)) is not None:
                     live_facts = mf.LiveFacts(
@@ -496,7 +557,7 @@ def _plan(
                         live_item.interval_s,
                         live_item.silence_s,
                     )
-                    plan.live_profiles.setdefault(live_item.live_work_id, set()).add(profile.key())
+                    group.live.add((live_item.live_work_id, profile.key()))
                 items.append(
                     mf.ItemFacts(
                         item_id=item.id,
@@ -534,7 +595,15 @@ def _plan(
                 dropped[dropped_before:],
                 output_digest("playlist", facts[pid]),
                 warnings_here[warned_before:],
+                group,
             )
+        groups = tuple(made[(pid, profile_key, languages)][2] for pid in sorted(facts))
+        for pid in sorted(facts):
+            group = made[(pid, profile_key, languages)][4]
+            plan.groups[made[(pid, profile_key, languages)][2]] = group
+            plan.media.update(group.media)
+            for live_work_id, live_profile in group.live:
+                plan.live_profiles.setdefault(live_work_id, set()).add(live_profile)
         warnings = [
             f"Playlist {f.name!r} has nothing approved to show."
             for f in facts.values()
@@ -560,17 +629,17 @@ def _plan(
             common,
             screen_facts,
             timeline.version,
-            tuple(made[(pid, profile_key, languages)][2] for pid in sorted(facts)),
+            groups,
         )
         plan.tokens[screen.id] = screen.poll_token
         plan.names[screen.id] = screen.name
         plan.dropped[screen.id] = dropped
         plan.warnings[screen.id] = warnings
-        pending.append((screen_facts, timeline, facts, relpath, inputs_key))
+        pending.append((screen_facts, timeline, facts, relpath, inputs_key, groups))
     if outputs is not None:  # a few queries for what a thousand single reads would fetch
-        outputs.prefetch(k for *_, k in pending)
-        outputs.prefetch(kept_payloads.skeleton_key(k) for *_, k in pending)
-    for screen_facts, timeline, facts, relpath, inputs_key in pending:
+        outputs.prefetch(k for *_, k, _g in pending)
+        outputs.prefetch(kept_payloads.skeleton_key(k) for *_, k, _g in pending)
+    for screen_facts, timeline, facts, relpath, inputs_key, groups in pending:
         if cancel is not None and cancel.is_set():
             raise PublishCancelled("Publishing was cancelled; the published tree is unchanged.")
         last = sequences.get(screen_facts.id)
@@ -592,8 +661,27 @@ def _plan(
                 outputs.put(inputs_key, plan.files[relpath])
                 kept_payloads.keep(outputs, inputs_key, payload)
         plan.payloads[screen_facts.id] = payload
+        plan.screen_records[screen_facts.id] = screen_inputs.ScreenRecord(
+            key=screen_keys[screen_facts.id],
+            inputs_key=inputs_key,
+            version=str(payload["manifest_version"]),
+            sequence=int(payload["sequence"]),
+            expires=str(payload["expires"]),
+            dropped=tuple(plan.dropped[screen_facts.id]),
+            warnings=tuple(plan.warnings[screen_facts.id]),
+            groups=groups,
+        )
     if progress is not None:
         progress(len(screens), len(screens), "")
+    if plan.viewers_carried and previous is not None:
+        # Every file the served release holds that is neither a manifest nor a fixed file is
+        # a viewer file, made from exactly these inputs: carried by its sha256.
+        fixed = set(plan.files) | set(plan.carried)
+        plan.carried.update({p: sha for p, sha in previous.files.items() if p not in fixed})
+        plan.page_inputs.update(_previous_inputs(previous))
+        plan.viewer_media = screen_inputs.media_of(previous.extra)
+        plan.media.update(plan.viewer_media)
+        return plan
     viewers = build_viewers(
         library,
         plan.payloads,
@@ -607,7 +695,82 @@ def _plan(
     plan.carried.update(viewers.carried)  # unchanged units' files, named by sha256
     plan.page_inputs.update(viewers.inputs)
     plan.media.update(viewers.media)  # the pages' images, content-addressed like screens' media
+    plan.viewer_media = dict(viewers.media)
     return plan
+
+
+def _carry_screens(
+    plan: _Plan,
+    screens: list[Any],
+    screen_keys: dict[int, str],
+    previous: ReleaseIndex,
+    sequences: dict[int, tuple[str | None, int]],
+    kept: kept_payloads.KeptPayloads,
+) -> set[int]:
+    """Put into the plan every screen the served release recorded with the same input key (its
+    manifest carried by sha256, its payload from the publish cache, its notes and media from
+    the record); returns their ids. A screen is built instead when anything it needs is
+    missing: the record, the served file, its playlist groups, the kept payload, or when the
+    database gave it another manifest since (its sequence must then move on)."""
+    records = screen_inputs.previous_records(previous.extra)
+    groups = screen_inputs.previous_groups(previous.extra)
+    due = {
+        s.id: records[s.id]
+        for s in screens
+        if s.id in records and records[s.id].key == screen_keys.get(s.id)
+    }
+    ready: list[tuple[Any, screen_inputs.ScreenRecord, str, str]] = []
+    for screen in screens:
+        record = due.get(screen.id)
+        if record is None:
+            continue
+        relpath = manifest_path(screen.poll_token)
+        sha = previous.files.get(relpath)
+        if sha is None or sequences.get(screen.id) != (record.version, record.sequence):
+            continue
+        if any(name not in groups for name in record.groups):
+            continue
+        ready.append((screen, record, relpath, sha))
+    # Every screen carried, none gone, the same code for pages: the pages are the served ones,
+    # so the payloads they would be made from need not be read (a stub serves the rest).
+    plan.viewers_carried = (
+        len(ready) == len(screens)
+        and set(records) == {s.id for s in screens}
+        and previous.extra.get(screen_inputs.VIEWERS_KEY) == plan.viewers_key
+        and isinstance(previous.extra.get(screen_inputs.VIEWER_MEDIA_KEY), dict)
+        and bool(_previous_inputs(previous))
+    )
+    if not plan.viewers_carried:
+        kept.outputs.prefetch(kept_payloads.skeleton_key(r.inputs_key) for _s, r, *_ in ready)
+    carried: set[int] = set()
+    for screen, record, relpath, sha in ready:
+        payload: dict[str, Any] | None
+        if plan.viewers_carried:
+            payload = {
+                "manifest_version": record.version,
+                "sequence": record.sequence,
+                "expires": record.expires,
+            }
+        else:
+            payload = kept.get(record.inputs_key)
+            if payload is None or payload.get("manifest_version") != record.version:
+                continue
+        found = [groups[name] for name in record.groups]
+        plan.carried[relpath] = sha
+        plan.payloads[screen.id] = payload
+        plan.tokens[screen.id] = screen.poll_token
+        plan.names[screen.id] = screen.name
+        plan.dropped[screen.id] = list(record.dropped)
+        plan.warnings[screen.id] = list(record.warnings)
+        plan.screen_records[screen.id] = record
+        for name, group in zip(record.groups, found, strict=True):
+            plan.groups[name] = group
+            plan.media.update(group.media)
+            for live_work_id, live_profile in group.live:
+                plan.live_profiles.setdefault(live_work_id, set()).add(live_profile)
+        carried.add(screen.id)
+    plan.manifests_carried = len(carried)
+    return carried
 
 
 def _transcode_note(
@@ -692,6 +855,18 @@ def _reuse_manifest(
     return data, payload
 
 
+def _recorded(extra: dict[str, object]) -> dict[str, object]:
+    """The part of a release index's extra that _Plan.index_extra writes."""
+    names = (
+        page_units.INDEX_KEY,
+        screen_inputs.INDEX_KEY,
+        screen_inputs.GROUPS_KEY,
+        screen_inputs.VIEWERS_KEY,
+        screen_inputs.VIEWER_MEDIA_KEY,
+    )
+    return {name: extra.get(name) for name in names}
+
+
 def _previous_inputs(index: ReleaseIndex | None) -> dict[str, str]:
     """The served release's viewer units' input digests (empty before the first publish or
     for a release made before they were recorded)."""
@@ -736,7 +911,7 @@ def _changes(plan: _Plan, old: ServedManifests) -> list[ScreenChange]:
     changes: list[ScreenChange] = []
     for screen_id, payload in plan.payloads.items():
         relpath = manifest_path(plan.tokens[screen_id])
-        if old.path(screen_id) == relpath and old.sha256(screen_id) == _sha256(plan.files[relpath]):
+        if old.path(screen_id) == relpath and old.sha256(screen_id) == _manifest_sha(plan, relpath):
             # The very bytes being served: nothing to read or compare.
             changes.append(
                 ScreenChange(
@@ -799,6 +974,12 @@ def _sha256(data: bytes) -> str:
     return sha256_of(data).hexdigest()
 
 
+def _manifest_sha(plan: _Plan, relpath: str) -> str:
+    """The sha256 of a manifest the plan carries over or built."""
+    carried = plan.carried.get(relpath)
+    return carried if carried is not None else _sha256(plan.files[relpath])
+
+
 def _digests(files: dict[str, bytes]) -> dict[str, str]:
     return {path: sha256_of(data).hexdigest() for path, data in files.items()}
 
@@ -837,16 +1018,23 @@ def _interrupted(library: Library, own_id: int) -> None:
 
 def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: datetime) -> None:
     with library.session() as session:
-        existing = {row.screen_id: row for row in session.scalars(select(PublishedManifest))}
+        recorded = {
+            sid: (version, etag)
+            for sid, version, etag in session.execute(
+                select(
+                    PublishedManifest.screen_id, PublishedManifest.version, PublishedManifest.etag
+                )
+            )
+        }
         live = set(session.scalars(select(Screen.id)))
         for screen_id, payload in plan.payloads.items():
             if screen_id not in live:
                 continue
-            data = plan.files[manifest_path(plan.tokens[screen_id])]
-            etag = mf.etag_for(data)
-            row = existing.get(screen_id)
-            if row is not None and row.version == payload["manifest_version"] and row.etag == etag:
+            # The strong ETag is the quoted first 32 hex characters of the sha256 (etag_for).
+            etag = '"' + _manifest_sha(plan, manifest_path(plan.tokens[screen_id]))[:32] + '"'
+            if recorded.get(screen_id) == (payload["manifest_version"], etag):
                 continue
+            row = session.get(PublishedManifest, screen_id) if screen_id in recorded else None
             if row is None:
                 row = PublishedManifest(screen_id=screen_id)
                 session.add(row)
@@ -944,7 +1132,7 @@ def _publish(
             None, True, changed, None, start, until, tuple(changes),
             media_written=new_media, warnings=tuple(plan.global_warnings),
             outputs_reused=outputs.hits, outputs_made=outputs.misses,
-            outputs_carried=len(plan.carried),
+            outputs_carried=plan.viewer_files_carried,
         )  # fmt: skip
 
     with tree.lock(library.engine):
@@ -995,7 +1183,7 @@ def _publish(
                     release_name, plan.files, current, on_file=on_file, carried=plan.carried
                 )
                 media_used = frozenset(plan.media)  # the manifests' and the pages' media
-                extra = {"publication": publication_id, page_units.INDEX_KEY: plan.page_inputs}
+                extra = {"publication": publication_id, **plan.index_extra()}
                 tree.mark_complete(ReleaseIndex(release_name, digests, media_used, extra))
                 _crash_point("before-swap")
                 if cancel is not None and cancel.is_set():
@@ -1005,14 +1193,15 @@ def _publish(
                 tree.swap(release_name)
                 _crash_point("after-swap")
                 release_name = None  # served now: never clean it up as half-built
-            elif current is not None and _previous_inputs(current) != plan.page_inputs:
+            elif current is not None and _recorded(current.extra) != plan.index_extra():
                 # The same files, from inputs now named differently (or a release made before
                 # units were recorded): record them, so the next publish can carry them over.
-                extra = {**current.extra, page_units.INDEX_KEY: plan.page_inputs}
+                extra = {**current.extra, **plan.index_extra()}
                 same = ReleaseIndex(current.release, current.files, current.media, extra)
                 tree.mark_complete(same)
             tree.clean(KEEP_RELEASES)
-            removed, waiting = tree.collect_media(tree.kept_media(), now, grace)
+            served_index = current if not changed else None  # unchanged: the one read
+            removed, waiting = tree.collect_media(tree.kept_media(served_index), now, grace)
             served = tree.current_release()
             result = PublishResult(
                 publication_id,
@@ -1030,7 +1219,7 @@ def _publish(
                 warnings=tuple(plan.global_warnings),
                 outputs_reused=outputs.hits,
                 outputs_made=outputs.misses,
-                outputs_carried=len(plan.carried),
+                outputs_carried=plan.viewer_files_carried,
             )
             _record_manifests(library, plan, publication_id, now)
             # What the hub renders frames for; a work on a screen of a new size gets its newest

@@ -291,11 +291,12 @@ class Tree:
                     removed.append(name)
         return sorted(removed, key=release_order)
 
-    def kept_media(self) -> set[str]:
-        """Media used by the manifests of every complete release still on disk."""
+    def kept_media(self, known: ReleaseIndex | None = None) -> set[str]:
+        """Media used by the manifests of every complete release still on disk (`known`: an
+        index already read, not parsed again)."""
         used: set[str] = set()
         for name in self.complete_releases():
-            index = self.index(name)
+            index = known if known is not None and known.release == name else self.index(name)
             if index is not None:
                 used |= index.media
         return used

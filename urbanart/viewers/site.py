@@ -1179,3 +1179,9 @@ def _pages_code() -> str:
         code_digest("urbanart.i18n", "locale", "__init__.py", "catalogues.py", "formats.py"),
         segno.__version__,
     )  # fmt: skip
+
+
+def viewers_code() -> str:
+    """The digest of the code, templates and catalogues every viewer file is made with: a
+    publish that carries the served pages whole (delivery.screen_inputs) keys them by it."""
+    return _pages_code()
