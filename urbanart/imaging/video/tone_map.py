@@ -75,7 +75,7 @@ _LUMA_2020 = (0.2627, 0.6780, 0.0593)
 def pq_to_nits(signal: float) -> float:
     """SMPTE ST 2084 EOTF: a PQ code value (0..1) to display light in nits."""
     power = max(signal, 0.0) ** (1 / _M2)
-    return 10000.0 * (max(power - _C1, 0.0) / (_C2 - _C3 * power)) ** (1 / _M1)
+    return float(10000.0 * (max(power - _C1, 0.0) / (_C2 - _C3 * power)) ** (1 / _M1))
 
 
 def nits_to_pq(nits: float) -> float:
@@ -96,7 +96,7 @@ def bt709_oetf(light: float) -> float:
     """BT.709 OETF: relative linear light (0..1) to a non-linear code value (0..1)."""
     if light < 0.018:
         return 4.5 * max(light, 0.0)
-    return 1.099 * light**0.45 - 0.099
+    return float(1.099 * light**0.45 - 0.099)
 
 
 def bt2390_eetf(nits: float, source_peak: float, target_peak: float) -> float:
