@@ -116,9 +116,13 @@ class Plan:
     def filters(self, background: str, fit: str) -> list[tuple[str, str]]:
         """The filter chain, as (name, arguments) pairs."""
         chain = list(_ROTATION_FILTERS.get(self.rotation, []))
-        if self.tone_map_lut is not None:
+        size = f"w={self.inner_width}:h={self.inner_height}:flags=bicubic"
+        if self.tone_map_lut is not None:  # resized first: the LUT then runs on fewer pixels
             chain.append(
-                ("scale", f"in_color_matrix=bt2020:in_range={self.source_range}:out_range=pc")
+                (
+                    "scale",
+                    f"{size}:in_color_matrix=bt2020:in_range={self.source_range}:out_range=pc",
+                )
             )
             chain.append(("format", "pix_fmts=gbrp16le"))
             lut = _escape(str(self.tone_map_lut), _OPTION_SPECIALS)
@@ -126,8 +130,7 @@ class Plan:
         chain.append(
             (
                 "scale",
-                f"w={self.inner_width}:h={self.inner_height}:flags=bicubic"
-                ":out_color_matrix=bt709:out_range=tv",
+                f"{size}:out_color_matrix=bt709:out_range=tv",
             )
         )
         if fit == "cover":
