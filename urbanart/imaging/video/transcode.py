@@ -9,14 +9,15 @@ The picture goes through one FFmpeg filter graph, as `ffmpeg -vf` would run it:
    source's own or the profile's cap, whichever is lower (frames are dropped or repeated);
 4. 8-bit 4:2:0 (`format=yuv420p`).
 
-Tone map: 10-bit and 12-bit sources are reduced to 8 bits by the scaler (with dithering).
-HDR sources, those whose stream is tagged with the PQ (smpte2084) or HLG (arib-std-b67) transfer,
-are tone-mapped before step 2: the scaler turns them into 16-bit R'G'B' (reading Y'CbCr with the
-BT.2020 matrix and the source's range), `lut3d` (tetrahedral) applies one generated 3D LUT that
-decodes the transfer, rolls highlights off with the BT.2390 EETF from 1000 nits to SDR white at
-203 nits (BT.2408's reference white), converts BT.2020 to BT.709 primaries and encodes with the
-BT.709 OETF (urbanart/imaging/video/tone_map.py says how and why), then step 2 scales it to
-BT.709 Y'CbCr as any SDR source. A 1000-nit white comes out SDR white, a 100-nit grey a mid grey
+Tone map: 10-bit and 12-bit sources are reduced to 8 bits by the scaler (with dithering). HDR
+sources, those whose stream is tagged with the PQ (smpte2084) or HLG (arib-std-b67) transfer,
+are tone-mapped in step 2: the scaler first resizes them into 16-bit R'G'B' (reading Y'CbCr with
+the BT.2020 matrix and the source's range; resizing first keeps the LUT's work small), then
+`lut3d` (tetrahedral) applies one generated 3D LUT that decodes the transfer, rolls highlights
+off with the BT.2390 EETF from 1000 nits to SDR white at 203 nits (BT.2408's reference white),
+converts BT.2020 to BT.709 primaries and encodes with the BT.709 OETF
+(urbanart/imaging/video/tone_map.py says how and why), then the scaler turns it into BT.709
+Y'CbCr as for any SDR source. A 1000-nit white comes out SDR white, a 100-nit grey a mid grey
 and a BT.2020 red a full BT.709 red. SDR sources go through the chain above unchanged.
 
 Byte budget, "capped CRF": x264 encodes at constant quality (the profile's CRF) with its VBV
