@@ -157,7 +157,7 @@ def test_an_hdr_ten_bit_source_comes_out_8_bit_tagged_bt709(
     assert colour_tags(out) == (1, 1, 1, 1)
     facts = describe(out)
     assert facts["pix_fmt"] == "yuv420p" and len(facts["frames"]) == 12
-    # Code values kept (docs: no stretch, no crush): red stays on top, blue below.
+    # Tone-mapped (tests/imaging/test_video_tone_map.py checks levels): red on top, blue below.
     middle = facts["frames"][6].to_image()
     red, blue = middle.getpixel((48, 8)), middle.getpixel((48, 56))
     assert red[0] > 2 * red[2] and blue[2] > 2 * blue[0], (red, blue)

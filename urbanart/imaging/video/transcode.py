@@ -9,11 +9,16 @@ The picture goes through one FFmpeg filter graph, as `ffmpeg -vf` would run it:
    source's own or the profile's cap, whichever is lower (frames are dropped or repeated);
 4. 8-bit 4:2:0 (`format=yuv420p`).
 
-Tone map (documented, and simple on purpose): 10-bit and 12-bit sources are reduced to 8 bits
-by the scaler (with dithering). BT.2020 HDR sources (PQ or HLG) are converted with the BT.709
-matrix and their code values kept: highlights above SDR white clip and colours come out less
-saturated; nothing is stretched or crushed. A real HDR tone map (zscale + tonemap) needs the
-zimg library, which PyAV's FFmpeg does not carry.
+Tone map: 10-bit and 12-bit sources are reduced to 8 bits by the scaler (with dithering). HDR
+sources, those whose stream is tagged with the PQ (smpte2084) or HLG (arib-std-b67) transfer,
+are tone-mapped in step 2: the scaler first resizes them into 16-bit R'G'B' (reading Y'CbCr with
+the BT.2020 matrix and the source's range; resizing first keeps the LUT's work small), then
+`lut3d` (tetrahedral) applies one generated 3D LUT that decodes the transfer, rolls highlights
+off with the BT.2390 EETF from 1000 nits to SDR white at 203 nits (BT.2408's reference white),
+converts BT.2020 to BT.709 primaries and encodes with the BT.709 OETF
+(urbanart/imaging/video/tone_map.py says how and why), then the scaler turns it into BT.709
+Y'CbCr as for any SDR source. A 1000-nit white comes out SDR white, a 100-nit grey a mid grey
+and a BT.2020 red a full BT.709 red. SDR sources go through the chain above unchanged.
 
 Byte budget, "capped CRF": x264 encodes at constant quality (the profile's CRF) with its VBV
 rate control capping the bitrate at maxrate = budget / (duration + 1 s) over a 1 s buffer, so
@@ -48,6 +53,7 @@ from urbanart.imaging.video.probe import (
     video_stream,
 )
 from urbanart.imaging.video.profile import VideoProfile
+from urbanart.imaging.video.tone_map import TRANSFER_BY_FFMPEG_TRC, lut_file
 
 #: How much of the budget the picture may take: the rest is the MP4 index and headers.
 CONTAINER_SHARE = 0.97
@@ -104,15 +110,28 @@ class Plan:
     crf: int
     preset: str
     keep_sound: bool
+    #: HDR sources: the tone map's `.cube` file and the source's range ("tv" or "pc").
+    tone_map_lut: Path | None = None
+    source_range: str = "tv"
 
     def filters(self, background: str, fit: str) -> list[tuple[str, str]]:
         """The filter chain, as (name, arguments) pairs."""
         chain = list(_ROTATION_FILTERS.get(self.rotation, []))
+        size = f"w={self.inner_width}:h={self.inner_height}:flags=bicubic"
+        if self.tone_map_lut is not None:  # resized first: the LUT then runs on fewer pixels
+            chain.append(
+                (
+                    "scale",
+                    f"{size}:in_color_matrix=bt2020:in_range={self.source_range}:out_range=pc",
+                )
+            )
+            chain.append(("format", "pix_fmts=gbrp16le"))
+            lut = _escape(str(self.tone_map_lut), _OPTION_SPECIALS)
+            chain.append(("lut3d", f"file={lut}:interp=tetrahedral"))
         chain.append(
             (
                 "scale",
-                f"w={self.inner_width}:h={self.inner_height}:flags=bicubic"
-                ":out_color_matrix=bt709:out_range=tv",
+                f"{size}:out_color_matrix=bt709:out_range=tv",
             )
         )
         if fit == "cover":
@@ -126,7 +145,10 @@ class Plan:
 
     def filter_text(self, background: str, fit: str) -> str:
         """The chain as `ffmpeg -vf` takes it (the bench runs the command with this)."""
-        return ",".join(f"{n}={a}" if a else n for n, a in self.filters(background, fit))
+        return ",".join(
+            f"{n}={_escape(a, _GRAPH_SPECIALS)}" if a else n
+            for n, a in self.filters(background, fit)
+        )
 
     @property
     def keyframe_interval(self) -> int:
@@ -167,6 +189,16 @@ def constant_rate(mean: Fraction) -> Fraction:
     return Fraction(max(1, math.ceil(mean - Fraction(1, 1000))))
 
 
+#: Characters FFmpeg's filter syntax reads specially, in an option value and in a graph.
+_OPTION_SPECIALS = "\\':"
+_GRAPH_SPECIALS = "\\'[],;"
+
+
+def _escape(text: str, specials: str) -> str:
+    """One level of FFmpeg's filter escaping: a backslash before each special character."""
+    return "".join("\\" + c if c in specials else c for c in text)
+
+
 def _even(value: float) -> int:
     return max(2, int(value) // 2 * 2)
 
@@ -179,8 +211,13 @@ def plan_for(
     profile: VideoProfile,
     with_sound: bool,
     squeeze: float = 1.0,
+    *,
+    tone_map_lut: Path | None = None,
+    source_range: str = "tv",
 ) -> Plan:
-    """Sizes, rate and bitrate cap for one source in one profile (squeeze < 1 lowers the cap)."""
+    """Sizes, rate and bitrate cap for one source in one profile (squeeze < 1 lowers the cap).
+
+    tone_map_lut: for an HDR source, the `.cube` file of its tone map (tone_map.lut_file)."""
     w, h = displayed
     sx, sy = profile.width / w, profile.height / h
     if profile.fit == "cover":
@@ -214,6 +251,8 @@ def plan_for(
         crf=profile.crf,
         preset=profile.preset,
         keep_sound=with_sound,
+        tone_map_lut=tone_map_lut,
+        source_range=source_range,
     )
 
 
@@ -281,8 +320,17 @@ def _transcode_once(
         duration = stream_duration(src, vin) or 0.0
         coded = (vin.codec_context.width, vin.codec_context.height)
         displayed = (coded[1], coded[0]) if rotation % 180 else coded
+        transfer = TRANSFER_BY_FFMPEG_TRC.get(vin.codec_context.color_trc)
         plan = plan_for(
-            displayed, rotation, frame_rate(vin), duration, profile, ain is not None, squeeze
+            displayed,
+            rotation,
+            frame_rate(vin),
+            duration,
+            profile,
+            ain is not None,
+            squeeze,
+            tone_map_lut=None if transfer is None else lut_file(transfer),
+            source_range="pc" if vin.codec_context.color_range == 2 else "tv",
         )
         graph = _graph(vin, plan, profile)
         with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as out:
