@@ -30,8 +30,11 @@ from urbanart.library.importer import ImportRun, Status, import_items
 from urbanart.library.library import Library, current_tree
 
 SCREEN = "Lisbon Quay"
-#: The video's progress as the engine words it, a percentage below 100: mid-transcode.
-MID_TRANSCODE = re.compile(rf"{SCREEN}: video 'Tide' ([0-9]|[1-9][0-9])%")
+#: The video's progress as the engine words it, in its first half: well before the end.
+MID_TRANSCODE = re.compile(rf"{SCREEN}: video 'Tide' [1-4]?[0-9]%")
+#: Seconds a cancelled worker may take to stop. A worker that missed the cancel goes on with
+#: the rest of the transcode (its second half: several seconds at 1080p) until it is killed.
+STOP_SECONDS = 2.0
 
 
 def published_with_a_new_video(home: Path, folder: Path) -> tuple[str, Path, bytes]:
@@ -43,7 +46,7 @@ def published_with_a_new_video(home: Path, folder: Path) -> tuple[str, Path, byt
         loop = playlists.create_playlist(library, "Quay loop")
         playlists.add_items(library, loop.id, approved_ids(library)[:2])
         screen = screens.add_screen(
-            library, SCREEN, tz="Europe/Lisbon", size="1280x720", default_playlist=loop.id
+            library, SCREEN, tz="Europe/Lisbon", size="1920x1080", default_playlist=loop.id
         )
         schedules.add_schedule(library, loop.id, screens=[screen.id])
         publish(library, now=datetime.now(UTC))
@@ -61,11 +64,11 @@ def transcode_worker() -> Any:
     return workers[0] if workers else None
 
 
-def stops_by_itself(qtbot, worker: Any) -> None:
-    """The worker process ends on the cancel, well inside the grace before it would be killed."""
-    began = time.monotonic()
-    qtbot.waitUntil(lambda: not worker.is_alive(), timeout=int(CANCEL_GRACE_SECONDS * 1000))
-    assert time.monotonic() - began < CANCEL_GRACE_SECONDS
+def stops_by_itself(qtbot, worker: Any, began: float) -> None:
+    """The worker process ends on the cancel by itself, soon, not killed after the grace."""
+    qtbot.waitUntil(lambda: not worker.is_alive(), timeout=int(CANCEL_GRACE_SECONDS * 2000))
+    took = time.monotonic() - began
+    assert took < STOP_SECONDS, f"the worker went on {took:.1f} s after the cancel"
     worker.join(1)
     assert worker.exitcode == 0, worker.exitcode  # not SIGKILLed: the cancel reached it
 
@@ -81,9 +84,10 @@ def test_a_video_transcode_shows_its_progress_and_stops_on_cancel(
     qtbot.waitUntil(lambda: bool(MID_TRANSCODE.search(view.progress.format())), timeout=20_000)
     worker = transcode_worker()
     assert worker is not None and worker.is_alive()
+    began = time.monotonic()
     qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
+    stops_by_itself(qtbot, worker, began)
     qtbot.waitUntil(lambda: view.summary.text() == CHECK_STOPPED, timeout=10_000)
-    stops_by_itself(qtbot, worker)
 
     # Publishing transcodes it: the progress dialog shows the video's progress; Cancel ends it.
     qtbot.waitUntil(view.publish_button.isEnabled, timeout=5000)
@@ -100,9 +104,10 @@ def test_a_video_transcode_shows_its_progress_and_stops_on_cancel(
     worker = transcode_worker()
     assert worker is not None and worker.is_alive()
     cancel_button = dialog().findChild(QPushButton)
+    began = time.monotonic()
     qtbot.mouseClick(cancel_button, Qt.MouseButton.LeftButton)
+    stops_by_itself(qtbot, worker, began)
     qtbot.waitUntil(lambda: view.notice.text() == CANCELLED, timeout=10_000)
-    stops_by_itself(qtbot, worker)
     wait_idle(qtbot)
 
     # Nothing of the transcode was kept and the version published before is still served.
