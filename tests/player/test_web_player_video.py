@@ -62,6 +62,46 @@ VIDEO_PLAYING = (
 )
 
 
+#: Waits, frame by frame, until a hidden video layer holds a decoded first frame (preloaded);
+#: null if the video's turn (epoch ms) comes first.
+PRELOADED_JS = (
+    "async (turn) => { while (Date.now() < turn) { "
+    "for (const v of document.querySelectorAll('video.layer')) { "
+    "if (v.getAttribute('src') && v.readyState >= 2 && !v.classList.contains('shown') "
+    "&& Number(getComputedStyle(v).opacity) === 0) return {at: Date.now(), id: v.id, "
+    "src: v.getAttribute('src'), ready: v.readyState}; } "
+    "await new Promise(r => requestAnimationFrame(r)); } return null; }"
+)
+
+#: The video on screen: muted, inline (the attribute and the property), and the audio it decoded.
+QUIET_JS = (
+    "() => { const v = document.querySelector('video.layer.shown'); return {id: v.id, "
+    "src: v.getAttribute('src'), muted: v.muted && v.hasAttribute('muted'), "
+    "inline: v.playsInline && v.hasAttribute('playsinline'), "
+    "audioBytes: v.webkitAudioDecodedByteCount}; }"
+)
+
+
+def wait_before_video_turn(payload: dict[str, Any], item_id: int, ahead_s: float) -> datetime:
+    """Wait (a few seconds at most) until a still shows and the video's next turn is at least
+    `ahead_s` away; returns when that turn begins, by the Python rule."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        now = datetime.now(UTC)
+        at = now
+        showing = what_plays(payload, at)
+        if showing.item is not None and showing.item["item_id"] != item_id:
+            while showing.item is None or showing.item["item_id"] != item_id:
+                assert showing.next_change is not None
+                at = showing.next_change
+                showing = what_plays(payload, at)
+            assert showing.started_at is not None
+            if (showing.started_at - now).total_seconds() >= ahead_s:
+                return showing.started_at
+        time.sleep(0.05)
+    raise AssertionError(f"no still with {ahead_s} s before item {item_id} in 30 s")
+
+
 def video_screen(library: Library, seconds: float = 3) -> tuple[str, dict[str, Any]]:
     """A published screen playing two demo stills for `seconds` each, crossfading, all day;
     returns its poll token and its (format 2) payload."""
@@ -139,7 +179,17 @@ def test_web_player_plays_a_video_at_the_rules_position_and_crossfades_in_and_ou
     with HubThread(library, check_interval=0.05) as hub, shared_playwright() as pw:
         wait_served(f"{hub.url}screens/{token}/manifest.json", envelope)
         browser, page = launch(pw)
+        # Booted while B shows, well before the video's turn: by then the video is preloaded.
+        video_at = wait_before_video_turn(v3, 900001, ahead_s=3.5)
         page.goto(f"{hub.url}player/index.html?token={token}")
+        ready = page.evaluate(PRELOADED_JS, video_at.timestamp() * 1000)
+        assert ready and ready["at"] < video_at.timestamp() * 1000, ready
+        page.wait_for_function(VIDEO_PLAYING, arg=900001, timeout=30000)
+        played = page.evaluate(QUIET_JS)
+        # The layer that plays is the one preloaded, with the same verified blob; muted, inline,
+        # no sound decoded.
+        assert (played["id"], played["src"]) == (ready["id"], ready["src"]), (played, ready)
+        assert played["muted"] and played["inline"] and played["audioBytes"] == 0, played
         # The player boots in the middle of the video's turn (reloaded 1 s into it): it seeks.
         page.wait_for_function(
             f"(id) => ({VIDEO_PLAYING})(id) && Date.now() - Number(document.querySelector("
