@@ -561,7 +561,7 @@ def _plan(
             common,
             screen_facts,
             timeline.version,
-            tuple(made[(pid, profile_key, languages)][2] for pid in sorted(facts)),
+            tuple(made[(pid, profile_key, video_settings, languages)][2] for pid in sorted(facts)),
         )
         plan.tokens[screen.id] = screen.poll_token
         plan.names[screen.id] = screen.name
