@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QDateTime, QSignalBlocker, Qt, QTimeZone, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
@@ -40,6 +41,8 @@ from urbanart.curation.screens import (
     MIN_PUSH_SECRET,
     POLL_MAX,
     POLL_MIN,
+    VIDEO_MB_DEFAULT,
+    VIDEO_MB_MAX,
     add_screen,
     clean_push_secret,
     edit_screen,
@@ -206,6 +209,22 @@ class ScreenDialog(QDialog):
                 "in, then the second, then the work's own texts."
             )
         )
+        # 0 is the spin box's "default" entry: the screen takes the library's limit.
+        self.video_max_mb = QSpinBox()
+        self.video_max_mb.setRange(0, VIDEO_MB_MAX)
+        self.video_max_mb.setSuffix(" MB")
+        self.video_max_mb.setSpecialValueText(f"Default ({VIDEO_MB_DEFAULT} MB)")
+        self.video_max_mb.setAccessibleName("Video size limit (MB)")
+        self.video_max_mb.setToolTip("Video works are transcoded to a file at most this large")
+        self.video_sound = QCheckBox("Keep the video's sound")
+        video_box = QWidget()
+        video_layout = QVBoxLayout(video_box)
+        video_layout.setContentsMargins(0, 0, 0, 0)
+        video_layout.setSpacing(2)
+        video_layout.addWidget(self.video_max_mb)
+        video_layout.addWidget(self.errors.add("video_max_mb", self.video_max_mb))
+        video_layout.addWidget(self.video_sound)
+        video_layout.addWidget(self.errors.add("video_sound", self.video_sound))
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(64)
@@ -280,6 +299,7 @@ class ScreenDialog(QDialog):
             ("P&ush URL", self.push_url, push_box),
             ("&Default playlist", self.playlist, self.playlist),
             ("Lan&guage", self.language, language_field),
+            ("&Video size limit (MB)", self.video_max_mb, video_box),
             ("N&otes", self.notes, with_error(self.notes, self.errors.add("notes", self.notes))),
         )
         for text, buddy_of, field in rows:
@@ -350,6 +370,8 @@ class ScreenDialog(QDialog):
         self.notes.setPlainText(record.notes)
         self.language.set_code(record.language)
         self.second_language.set_code(record.second_language)
+        self.video_max_mb.setValue(record.video_max_mb or 0)
+        self.video_sound.setChecked(record.video_sound)
 
     def _select_size(self, size: str, width: int = 1920, height: int = 1080) -> None:
         found = self.size_preset.findData(size)
@@ -384,6 +406,9 @@ class ScreenDialog(QDialog):
                 c for c in (self.language.code(), self.second_language.code()) if c
             )
             or "en",
+            # "" clears the limit: the screen takes the default again.
+            "video_max_mb": self.video_max_mb.value() or "",
+            "video_sound": self.video_sound.isChecked(),
         }
 
     def _preset_changed(self, *_: object) -> None:

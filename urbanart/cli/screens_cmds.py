@@ -53,6 +53,20 @@ def _screen_options(func: F) -> F:
                 help="Language of its captions and now-playing page, optionally then a second "
                 "one: ja,en (codes such as en, ja, pt-BR; English if not given).",
             ),
+            click.option(
+                "--video-max-mb",
+                "video_max_mb",
+                metavar="N",
+                help=f"Largest video file the screen takes, in MB ({scr.VIDEO_MB_MIN}…"
+                f'{scr.VIDEO_MB_MAX}; {scr.VIDEO_MB_DEFAULT} if not given; "" goes back to '
+                f"{scr.VIDEO_MB_DEFAULT}). Video works are transcoded to fit.",
+            ),
+            click.option(
+                "--video-sound/--no-video-sound",
+                "video_sound",
+                default=None,
+                help="Keep the sound of video works on this screen (off if not given).",
+            ),
         )
     ):
         func = option(func)
@@ -67,6 +81,12 @@ def _show_screen(record: ScreenRecord, as_json: bool) -> None:
     data["groups"] = ", ".join(record.groups)
     data["size"] = f"{record.width}×{record.height} ({record.orientation})"
     data["poll_interval"] = f"{record.poll_interval} s"
+    data["video_max_mb"] = (
+        f"{record.video_max_mb} MB"
+        if record.video_max_mb is not None
+        else f"{scr.VIDEO_MB_DEFAULT} MB (default)"
+    )
+    data["video_sound"] = "kept" if record.video_sound else "none"
     for key in ("width", "height", "orientation", "default_playlist_id"):
         data.pop(key)
     fields(data.items())

@@ -77,6 +77,10 @@ class ScreenRecord(JsonRecord):
     #: Its captions' and now-playing page's language (BCP 47), and an optional second one.
     language: str = "en"
     second_language: str | None = None
+    #: Its video renditions' byte budget in MB (None: the library default) and whether they
+    #: keep the work's sound.
+    video_max_mb: int | None = None
+    video_sound: bool = False
 
     @classmethod
     def of(cls, screen: Screen) -> ScreenRecord:
@@ -107,6 +111,8 @@ class ScreenRecord(JsonRecord):
             updated_by=screen.updated_by,
             language=screen.language or "en",
             second_language=screen.second_language,
+            video_max_mb=screen.video_max_mb,
+            video_sound=bool(screen.video_sound),
         )
 
 

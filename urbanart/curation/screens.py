@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from urbanart.curation.records import GroupRecord, ScheduleRecord, ScreenRecord
 from urbanart.curation.zones import known_zone_names, validate_zone, zone_reason
 from urbanart.errors import InvalidValue
+from urbanart.imaging.video.profile import DEFAULT_MAX_BYTES, MB
 from urbanart.library.catalog import clean_text
 from urbanart.library.concurrency import expect_version
 from urbanart.library.language_codes import clean_languages
@@ -27,6 +28,11 @@ from urbanart.library.undo import DataKind, undoable
 
 MAX_SIDE = 16384
 POLL_MIN, POLL_MAX = 5, 3600
+#: A screen's video byte budget, in MB (millions of bytes): below 1 MB no video of any length
+#: looks like anything; above 2000 MB no player's storage or link wants one work's file.
+VIDEO_MB_MIN, VIDEO_MB_MAX = 1, 2000
+#: What a screen with no limit of its own gets (the library's default video profile).
+VIDEO_MB_DEFAULT = DEFAULT_MAX_BYTES // MB
 DEFAULT_POLL = 60
 SCREEN_FIELDS = (
     "name",
@@ -42,6 +48,8 @@ SCREEN_FIELDS = (
     "default_playlist",
     "notes",
     "language",
+    "video_max_mb",
+    "video_sound",
 )
 
 #: Shortest push secret accepted: an HMAC key a laptop cannot guess offline from one signed push.
@@ -128,6 +136,44 @@ def clean_poll_interval(value: Any) -> int:
     return seconds
 
 
+def clean_video_max_mb(value: Any) -> int | None:
+    """A screen's video byte budget in whole MB (VIDEO_MB_MIN…VIDEO_MB_MAX); None or "" for
+    the library default. InvalidValue naming the value otherwise, so nothing half-saves."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    else:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = None
+    if number is None:
+        raise InvalidValue(
+            "video size limit",
+            value,
+            "must be a whole number of MB, such as 25",
+            key="video_max_mb",
+        )
+    if not VIDEO_MB_MIN <= number <= VIDEO_MB_MAX:
+        raise InvalidValue(
+            "video size limit",
+            value,
+            f"must be between {VIDEO_MB_MIN} and {VIDEO_MB_MAX} MB",
+            key="video_max_mb",
+        )
+    return number
+
+
+def clean_video_sound(value: Any) -> bool:
+    """Keep the video's sound: a real boolean only, so "no" is never taken for True."""
+    if not isinstance(value, bool):
+        raise InvalidValue("keep video sound", value, "must be true or false", key="video_sound")
+    return value
+
+
 def clean_push_url(value: Any) -> str | None:
     text = clean_text("push URL", value, limit=500, key="push_url")
     if not text:
@@ -211,10 +257,14 @@ def add_screen(
     default_playlist: str | int | None = None,
     notes: str | None = None,
     language: str | Sequence[str] | None = None,
+    video_max_mb: int | str | None = None,
+    video_sound: bool | None = None,
 ) -> ScreenRecord:
     """Register a screen; it gets an unguessable poll token that names its manifest URL.
 
     language is its captions' language and an optional second one ("ja,en"); English if None.
+    video_max_mb is its video renditions' byte budget in MB (None: VIDEO_MB_DEFAULT);
+    video_sound keeps the works' sound in them (off if None: most public screens are silent).
     """
     name = clean_text("name", name, required=True, limit=200)
     zone = clean_timezone(tz)
@@ -222,6 +272,8 @@ def add_screen(
     url = clean_push_url(push_url)
     secret = clean_push_secret(push_secret)
     first, second = screen_language_pair("en" if language is None else language)
+    budget_mb = clean_video_max_mb(video_max_mb)
+    sound = False if video_sound is None else clean_video_sound(video_sound)
     with library.session() as session:
         _unique_name(session, Screen, name, "screen", None)
         screen = Screen(
@@ -242,6 +294,8 @@ def add_screen(
             notes=clean_text("notes", notes),
             language=first,
             second_language=second,
+            video_max_mb=budget_mb,
+            video_sound=sound,
         )
         session.add(screen)
         session.flush()
@@ -306,7 +360,8 @@ def edit_screen(
     expected_version: int | None = None,
     **changes: Any,
 ) -> ScreenRecord:
-    """Change a screen. An empty push URL or default playlist clears it; None leaves it alone.
+    """Change a screen. An empty push URL, default playlist or video size limit clears it (the
+    limit then is the default); None leaves it alone.
 
     expected_version is the version the editor read (StaleEdit when another curator saved the
     screen since)."""
@@ -341,6 +396,10 @@ def edit_screen(
             screen.poll_interval = clean_poll_interval(changes["poll_interval"])
         if "language" in changes:
             screen.language, screen.second_language = screen_language_pair(changes["language"])
+        if "video_max_mb" in changes:
+            screen.video_max_mb = clean_video_max_mb(changes["video_max_mb"])
+        if "video_sound" in changes:
+            screen.video_sound = clean_video_sound(changes["video_sound"])
         old_secret = library.secrets.get(screen.id)
         secret = old_secret
         if "push_secret" in changes:

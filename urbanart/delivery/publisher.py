@@ -240,8 +240,9 @@ def screen_profile(width: int, height: int) -> RenditionProfile:
     return RenditionProfile(width, height, "contain", format="JPEG", quality=RENDITION_QUALITY)
 
 
-#: A playlist's facts are made once per (playlist id, screen profile key, screen languages).
-_FactsKey = tuple[int, str, tuple[str, str]]
+#: A playlist's facts are made once per (playlist id, screen profile key, screen video
+#: settings, screen languages).
+_FactsKey = tuple[int, str, tuple[int | None, bool], tuple[str, str]]
 
 
 class _Packages:
@@ -276,14 +277,14 @@ class _Videos:
         self,
         library: Library,
         sha256: str,
-        width: int,
-        height: int,
+        screen: Screen,
         note: Callable[[float], None] | None,
         cancel: threading.Event | None,
     ) -> tuple[mf.VideoFacts | None, str | None]:
         """(the video, None) or (None, why it stays a still)."""
+        width, height = screen.width, screen.height
         try:
-            profile = screen_video_profile(width, height)
+            profile = screen_video_profile(width, height, screen.video_max_mb, screen.video_sound)
         except UrbanArtError as exc:  # an odd screen size: H.264 4:2:0 needs even sides
             return None, f"the screen's size {width}×{height} cannot take a video ({exc})"
         key = (sha256, profile.key())
@@ -478,11 +479,12 @@ def _plan(
         dropped: list[DroppedItem] = []
         warnings_here: list[str] = []
         languages = (screen.language, screen.second_language or screen.language)
+        video_settings = (screen.video_max_mb, screen.video_sound)
         for pid in sorted(used):
             playlist = playlists.get(pid)
             if playlist is None:
                 continue
-            known = made.get((pid, profile_key, languages))
+            known = made.get((pid, profile_key, video_settings, languages))
             if known is not None:
                 facts[pid] = known[0]
                 dropped.extend(known[1])
@@ -524,8 +526,7 @@ def _plan(
                     video, why_not = videos.get(
                         library,
                         asset.sha256,
-                        screen.width,
-                        screen.height,
+                        screen,
                         _transcode_note(progress, number - 1, len(screens), screen.name, artwork),
                         cancel,
                     )
@@ -590,17 +591,20 @@ def _plan(
                 )
             items = [localize(i, texts.get(i.artwork_id, {}), languages) for i in items]
             facts[pid] = mf.PlaylistFacts(pid, playlist.name, tuple(items))
-            made[(pid, profile_key, languages)] = (
+            made[(pid, profile_key, video_settings, languages)] = (
                 facts[pid],
                 dropped[dropped_before:],
                 output_digest("playlist", facts[pid]),
                 warnings_here[warned_before:],
                 group,
             )
-        groups = tuple(made[(pid, profile_key, languages)][2] for pid in sorted(facts))
+        groups = tuple(
+            made[(pid, profile_key, video_settings, languages)][2] for pid in sorted(facts)
+        )
         for pid in sorted(facts):
-            group = made[(pid, profile_key, languages)][4]
-            plan.groups[made[(pid, profile_key, languages)][2]] = group
+            made_for = made[(pid, profile_key, video_settings, languages)]
+            group = made_for[4]
+            plan.groups[made_for[2]] = group
             plan.media.update(group.media)
             for live_work_id, live_profile in group.live:
                 plan.live_profiles.setdefault(live_work_id, set()).add(live_profile)

@@ -302,6 +302,11 @@ class Screen(Edited, Base):
     #: The language of its captions and now-playing page (BCP 47), and an optional second one.
     language: Mapped[str] = mapped_column(String(35), default="en", server_default="en")
     second_language: Mapped[str | None] = mapped_column(String(35))
+    #: Its video renditions' byte budget in MB (millions of bytes), as operators write it
+    #: ("at most 25 MB"); None takes the library default (imaging.video.profile).
+    video_max_mb: Mapped[int | None] = mapped_column(Integer)
+    #: Whether its video renditions keep the work's sound (most public screens are silent).
+    video_sound: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

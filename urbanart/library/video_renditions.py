@@ -22,7 +22,7 @@ from urbanart.errors import NotFound
 from urbanart.imaging.renditions import RenditionProfile
 from urbanart.imaging.video.jobs import run_transcode
 from urbanart.imaging.video.probe import frame_rate, open_video, stream_duration, video_stream
-from urbanart.imaging.video.profile import VideoProfile
+from urbanart.imaging.video.profile import DEFAULT_MAX_BYTES, MB, VideoProfile
 from urbanart.imaging.video.transcode import CancelSignal, TranscodeFailed, plan_for
 from urbanart.library import store as keys
 from urbanart.library.library import Library
@@ -139,12 +139,17 @@ def ensure_video_rendition(
 SOFT_BITS_PER_PIXEL_S = 1.0
 
 
-def screen_video_profile(width: int, height: int) -> VideoProfile:
+def screen_video_profile(
+    width: int, height: int, max_mb: int | None = None, keep_sound: bool = False
+) -> VideoProfile:
     """The video rendition a screen gets: its exact size, letterboxed like its stills, the
-    default frame-rate cap, no sound and the default byte budget (an operator's "25 MB"; a
-    screen setting for the budget would go here). H.264 needs even sizes: an odd-sized screen
-    gets no video (the publisher keeps its still and warns; the Publish check says why)."""
-    return VideoProfile(width, height, "contain")
+    default frame-rate cap, and the screen's own byte budget (max_mb, in millions of bytes as
+    operators write "at most 25 MB"; None takes the default) and sound setting. Both are in the
+    profile's key, so changing either makes a new rendition. H.264 needs even sizes: an
+    odd-sized screen gets no video (the publisher keeps its still and warns; the Publish check
+    says why)."""
+    budget = DEFAULT_MAX_BYTES if max_mb is None else max_mb * MB
+    return VideoProfile(width, height, "contain", max_bytes=budget, keep_sound=keep_sound)
 
 
 @dataclass(frozen=True)
@@ -218,7 +223,9 @@ def video_budgets(library: Library) -> list[VideoBudget]:
                 .distinct()
                 .order_by(Artwork.title, Artwork.id)
             ).all()
-            profile = screen_video_profile(screen.width, screen.height)
+            profile = screen_video_profile(
+                screen.width, screen.height, screen.video_max_mb, screen.video_sound
+            )
             key = profile.key()
             for artwork_id, title, asset in rows:
                 duration = asset.duration_s or 0.0
