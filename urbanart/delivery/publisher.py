@@ -396,6 +396,10 @@ def _plan(
     outputs: OutputCache | None = None,
     carry: bool = True,
 ) -> _Plan:
+    # Checked before anything else too: a publish whose screens are all carried never reaches
+    # the per-screen checks below, and a cancel must stop it all the same.
+    if cancel is not None and cancel.is_set():
+        raise PublishCancelled("Publishing was cancelled; the published tree is unchanged.")
     settings = load_settings(library)
     sequences = _sequences(library, old) if old is not None else {}
     announcement = current_announcement(library.home, key, now or datetime.now(UTC))

@@ -16,6 +16,7 @@ import io
 import mimetypes
 import os
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -46,7 +47,16 @@ def content_type_of(path: str) -> str:
 
 def capture_still(package: Package, seconds: float = CAPTURE_SECONDS) -> bytes | None:
     """A PNG of the piece after `seconds` in headless Chromium, or None when that cannot be
-    done here (no Playwright, no browser, the page failed): the caller then draws a card."""
+    done here (no Playwright, no browser, the page failed): the caller then draws a card.
+
+    Runs in a thread of its own: Playwright's sync API refuses to start in a thread where an
+    asyncio loop runs (an async caller, a notebook, another Playwright session), and what an
+    import gives must not depend on who called it."""
+    with ThreadPoolExecutor(1, thread_name_prefix="package-capture") as pool:
+        return pool.submit(_capture, package, seconds).result()
+
+
+def _capture(package: Package, seconds: float) -> bytes | None:
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import Route, sync_playwright
