@@ -93,32 +93,11 @@ class MediaCache:
         target = self.path_for(media)
         if self.has(media):
             return target
-        expected_size = int(media["size"])
         url = urljoin(base_url, str(media["url"]).lstrip("/"))
-        fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix="dl-", suffix=".part")
-        tmp = Path(tmp_name)
-        try:
-            digest = hashlib.sha256()
-            written = 0
-            with os.fdopen(fd, "wb") as handle, session.get(url, stream=True, timeout=timeout) as r:
-                r.raise_for_status()
-                for chunk in r.iter_content(CHUNK):
-                    written += len(chunk)
-                    if written > expected_size:
-                        raise MediaInvalid(f"{url} is larger than the manifest says.")
-                    digest.update(chunk)
-                    handle.write(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if written != expected_size:
-                raise MediaInvalid(f"{url} has {written} bytes, the manifest says {expected_size}.")
-            if digest.hexdigest() != media["sha256"]:
-                raise MediaInvalid(f"{url} does not match its sha256; refused.")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, target)
-            return target
-        finally:
-            tmp.unlink(missing_ok=True)
+        fetch_verified(
+            session, url, target, str(media["sha256"]), int(media["size"]), self.tmp, timeout
+        )
+        return target
 
     def missing(self, media: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         return [m for m in media if not self.has(m)]
@@ -139,3 +118,39 @@ class MediaCache:
         except (OSError, AttributeError):
             return None
         return stats.f_bavail * stats.f_frsize
+
+
+def fetch_verified(
+    session: requests.Session,
+    url: str,
+    target: Path,
+    sha256: str,
+    size: int,
+    tmp_dir: Path,
+    timeout: float,
+) -> None:
+    """Stream url into target only when its bytes are exactly size long and hash to sha256
+    (MediaInvalid otherwise): written beside, synced, then renamed, so a cache never holds a
+    partial or foreign file. Media and generative packages' files both come in this way."""
+    fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="dl-", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        digest, written = hashlib.sha256(), 0
+        with os.fdopen(fd, "wb") as handle, session.get(url, stream=True, timeout=timeout) as r:
+            r.raise_for_status()
+            for chunk in r.iter_content(CHUNK):
+                written += len(chunk)
+                if written > size:
+                    raise MediaInvalid(f"{url} is larger than the manifest says.")
+                digest.update(chunk)
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if written != size:
+            raise MediaInvalid(f"{url} has {written} bytes, the manifest says {size}.")
+        if digest.hexdigest() != sha256:
+            raise MediaInvalid(f"{url} does not match its sha256; refused.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -24,7 +22,7 @@ from urllib.parse import quote, urljoin
 
 import requests
 
-from urbanart.player.media_cache import CHUNK, MediaInvalid
+from urbanart.player.media_cache import MediaInvalid, fetch_verified
 
 log = logging.getLogger("urbanart.player")
 
@@ -98,38 +96,10 @@ class PackageCache:
             relative = safe_path(str(entry["path"]))
             url = urljoin(base, quote(relative.as_posix()))
             target = folder / relative
-            self._fetch(url, target, str(entry["sha256"]), int(entry["size"]), session, timeout)
+            fetch_verified(
+                session, url, target, str(entry["sha256"]), int(entry["size"]), self.tmp, timeout
+            )
         return folder
-
-    def _fetch(
-        self,
-        url: str,
-        target: Path,
-        sha256: str,
-        size: int,
-        session: requests.Session,
-        timeout: float,
-    ) -> None:
-        fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix="dl-", suffix=".part")
-        tmp = Path(tmp_name)
-        try:
-            digest, written = hashlib.sha256(), 0
-            with os.fdopen(fd, "wb") as handle, session.get(url, stream=True, timeout=timeout) as r:
-                r.raise_for_status()
-                for chunk in r.iter_content(CHUNK):
-                    written += len(chunk)
-                    if written > size:
-                        raise MediaInvalid(f"{url} is larger than the manifest says.")
-                    digest.update(chunk)
-                    handle.write(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if written != size or digest.hexdigest() != sha256:
-                raise MediaInvalid(f"{url} does not match its sha256 and size; refused.")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
 
     def verified(self, package: Mapping[str, Any]) -> dict[str, bytes] | None:
         """Every file's bytes by its path, each hashed again now; None when one is missing or
