@@ -3,10 +3,12 @@ read the signed feed and the frames; every kind of bad frame is refused with its
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
@@ -14,13 +16,15 @@ import requests
 
 from tests.delivery.hub_fixtures import NOT_FOUND, running_hub
 from tests.library.live_world import SMALL, frame_jpeg, pixel_bomb, truncated
-from urbanart.delivery.live_routes import MAX_AGE
+from urbanart.delivery import live_routes
+from urbanart.delivery.live_routes import MAX_AGE, LiveRoutes
 from urbanart.delivery.server import HubThread
 from urbanart.delivery.signing import signing_key
 from urbanart.library.catalog import get_artwork
 from urbanart.library.library import Library
 from urbanart.live.client import FrameNotSent, LiveSource, keep_remote, send_frame
 from urbanart.live.layout import folder
+from urbanart.live.source_secrets import LiveSecretStore
 from urbanart.live.works import (
     NewLiveWork,
     add_live_work,
@@ -293,3 +297,37 @@ def test_a_rotated_secret_takes_over_at_once_and_the_old_one_stops(world: World)
     assert caught.value.status == 404
     answer = send_frame(LiveSource(world.url, rotated.token, rotated.secret), frame_jpeg(14))
     assert answer["sequence"] == 2 and world.feed()["sequence"] == 2
+
+
+class SlowSecrets(LiveSecretStore):
+    """The secrets file read on a loaded disk: the read of the sources takes a while."""
+
+    def all(self) -> dict[int, str]:
+        time.sleep(0.4)
+        return super().all()
+
+
+def test_a_request_during_a_read_of_the_sources_waits_for_it(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screen's feed read starts the first read of the sources; a generator's frame arriving
+    while it runs must find its work (it once got a 404: the read marks the tables fresh as it
+    starts, and the frame looked up the old, empty ones)."""
+    work = add_live_work(library, "Collage", "Ada", interval_s=1)
+    monkeypatch.setattr(live_routes, "LiveSecretStore", SlowSecrets)
+    db = ThreadPoolExecutor(1)
+    routes = LiveRoutes(library, db)
+
+    async def both() -> tuple[object, object]:
+        feed = asyncio.create_task(routes.source("by_feed", work.feed_id))
+        await asyncio.sleep(0.15)  # the read is under way
+        token = await routes.source("by_token", work.token)
+        return await feed, token
+
+    try:
+        by_feed, by_token = asyncio.run(both())
+    finally:
+        routes.close()
+        db.shutdown()
+    assert by_feed is not None and by_token is not None
+    assert by_token == by_feed and by_token.secret == work.secret  # type: ignore[attr-defined]

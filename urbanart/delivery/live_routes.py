@@ -193,7 +193,12 @@ class LiveRoutes:
 
     async def source(self, table: str, key: str) -> Source | None:
         """The source a token or feed id names; read again when older than MAX_AGE, so a
-        removed work or a rotated secret stops working within seconds."""
+        removed work or a rotated secret stops working within seconds. A read already under
+        way is awaited first: it marks the sources fresh when it starts, so a request arriving
+        meanwhile would otherwise look up the tables it is about to replace (and miss a work
+        the read will find)."""
+        if self._refreshing is not None and not self._refreshing.done():
+            await asyncio.shield(self._refreshing)
         if self.sources.older_than(MAX_AGE):
             await self.refresh()
         found = getattr(self.sources, table).get(key)
