@@ -11,8 +11,11 @@ from tests.ui.conftest import library_view, wait_idle
 from tests.ui.test_library_view import _select_first
 from tests.ui.test_screens_view import _add_screen, _cells, _click_row, _open_register, _view
 from ui.dialogs.screen_dialog import ScreenDialog
+from ui.widgets.artist_bios import ArtistBiosSection
+from ui.widgets.artwork_translations import TranslationsSection
 from urbanart.curation import screens
-from urbanart.library.catalog import get_artwork
+from urbanart.library import catalog
+from urbanart.library.catalog import get_artwork, list_artworks
 from urbanart.library.texts import bios_for, texts_for
 
 HEBREW = "מים כחולים מתחת לשמיים"
@@ -232,3 +235,33 @@ def test_a_refused_bio_language_shows_under_its_field(qtbot, open_window, demo_h
     assert "not a language code" in section.errors.message("language")
     assert section.bio.toPlainText() == "川"  # what was typed stays to be fixed
     assert set(bios_for(library, [ident])[ident]) == {"en"}
+
+
+def test_what_is_typed_while_a_sections_texts_load_is_kept(qtbot, open_window, demo_home) -> None:
+    window = open_window(demo_home)
+    library = window.studio.library
+    artwork = list_artworks(library)[0]
+    works = TranslationsSection(window.studio)
+    qtbot.addWidget(works)
+    works.show()
+    # Typed before the work's translations arrive from the background read: not overwritten.
+    with qtbot.waitSignal(works.loaded, timeout=10_000):
+        works.show_artwork(artwork)
+        qtbot.keyClicks(works.title, "Aube")
+    assert works.title.text() == "Aube" and works.save_button.isEnabled()
+    language = works.current
+    # The work's own texts saved elsewhere: its translations are read again, the typing stays.
+    newer = catalog.edit_artwork(library, artwork.id, title=artwork.title + " (new)")
+    with qtbot.waitSignal(works.loaded, timeout=10_000):
+        works.show_artwork(newer)
+        qtbot.keyClicks(works.alt_text, "bleue")
+    assert (works.current, works.title.text()) == (language, "Aube")
+    assert works.alt_text.toPlainText() == "bleue" and works.save_button.isEnabled()
+
+    artist = catalog.get_artist(library, artwork.artist_id)
+    bios = ArtistBiosSection(window.studio)
+    qtbot.addWidget(bios)
+    with qtbot.waitSignal(bios.loaded, timeout=10_000):
+        bios.show_artist(artist)
+        qtbot.keyClicks(bios.bio, "Peintre")
+    assert bios.bio.toPlainText() == "Peintre" and bios.note.text() == "Unsaved bio"
