@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.operations import SCREENS, OpContext, run_op
 from ui.studio import Studio
-from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, with_error
+from ui.widgets.form_fields import ErrorLabel, FieldErrors, hint_label, stacked, with_error
 from ui.widgets.language_picker import LanguagePicker
 from ui.widgets.plain_text import PlainLabel
 from urbanart.curation.records import ScreenRecord
@@ -197,17 +197,13 @@ class ScreenDialog(QDialog):
         language_row.addWidget(self.language, 1)
         language_row.addWidget(PlainLabel("then"))
         language_row.addWidget(self.second_language, 1)
-        language_field = QWidget()
-        language_layout = QVBoxLayout(language_field)
-        language_layout.setContentsMargins(0, 0, 0, 0)
-        language_layout.setSpacing(2)
-        language_layout.addWidget(language_box)
-        language_layout.addWidget(self.errors.add("language", self.language))
-        language_layout.addWidget(
+        language_field = stacked(
+            language_box,
+            self.errors.add("language", self.language),
             hint_label(
                 "Captions and the now-playing page use the first language a work has texts "
                 "in, then the second, then the work's own texts."
-            )
+            ),
         )
         # 0 is the spin box's "default" entry: the screen takes the library's limit.
         self.video_max_mb = QSpinBox()
@@ -217,14 +213,12 @@ class ScreenDialog(QDialog):
         self.video_max_mb.setAccessibleName("Video size limit (MB)")
         self.video_max_mb.setToolTip("Video works are transcoded to a file at most this large")
         self.video_sound = QCheckBox("Keep the video's sound")
-        video_box = QWidget()
-        video_layout = QVBoxLayout(video_box)
-        video_layout.setContentsMargins(0, 0, 0, 0)
-        video_layout.setSpacing(2)
-        video_layout.addWidget(self.video_max_mb)
-        video_layout.addWidget(self.errors.add("video_max_mb", self.video_max_mb))
-        video_layout.addWidget(self.video_sound)
-        video_layout.addWidget(self.errors.add("video_sound", self.video_sound))
+        video_box = stacked(
+            self.video_max_mb,
+            self.errors.add("video_max_mb", self.video_max_mb),
+            self.video_sound,
+            self.errors.add("video_sound", self.video_sound),
+        )
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(64)
@@ -235,42 +229,25 @@ class ScreenDialog(QDialog):
         location_row.setContentsMargins(0, 0, 0, 0)
         location_row.addWidget(self.lat, 1)
         location_row.addWidget(self.lon, 1)
-        location_errors = QWidget()
-        coord_errors = QVBoxLayout(location_errors)
-        coord_errors.setContentsMargins(0, 0, 0, 0)
-        coord_errors.setSpacing(0)
-        coord_errors.addWidget(self.errors.add("lat", self.lat))
-        coord_errors.addWidget(self.errors.add("lon", self.lon))
-        location_box = QWidget()
-        location_layout = QVBoxLayout(location_box)
-        location_layout.setContentsMargins(0, 0, 0, 0)
-        location_layout.setSpacing(2)
-        location_layout.addWidget(location)
-        location_layout.addWidget(location_errors)
+        location_errors = stacked(
+            self.errors.add("lat", self.lat), self.errors.add("lon", self.lon), spacing=0
+        )
+        location_box = stacked(location, location_errors)
 
-        zone_box = QWidget()
-        zone_layout = QVBoxLayout(zone_box)
-        zone_layout.setContentsMargins(0, 0, 0, 0)
-        zone_layout.setSpacing(2)
-        zone_layout.addWidget(self.zone)
-        zone_layout.addWidget(self.errors.add("tz", self.zone))
-        zone_layout.addWidget(self.zone_hint)
+        zone_box = stacked(self.zone, self.errors.add("tz", self.zone), self.zone_hint)
 
-        push_box = QWidget()
-        push_layout = QVBoxLayout(push_box)
-        push_layout.setContentsMargins(0, 0, 0, 0)
-        push_layout.setSpacing(2)
-        push_layout.addWidget(self.push_url)
-        push_layout.addWidget(self.errors.add("push_url", self.push_url))
-        push_layout.addWidget(self.push_secret)
+        push_url_error = self.errors.add("push_url", self.push_url)
         self.secret_error = self.errors.add("push_secret", self.push_secret)
-        push_layout.addWidget(self.secret_error)
-        push_layout.addWidget(
+        push_box = stacked(
+            self.push_url,
+            push_url_error,
+            self.push_secret,
+            self.secret_error,
             hint_label(
                 "The studio nudges the screen here after each publication, signed with a "
                 "secret that is generated and shown to you once (or one you type: at least "
                 f"{MIN_PUSH_SECRET} characters)."
-            )
+            ),
         )
 
         form = QFormLayout()

@@ -37,15 +37,21 @@ class ErrorLabel(QLabel):
         self.setVisible(False)
 
 
-def with_error(field: QWidget, error: ErrorLabel) -> QWidget:
-    """A field with its error label right beneath it, as one form row widget."""
+def stacked(*widgets: QWidget, spacing: int = 2) -> QWidget:
+    """Widgets one beneath the other with no margins, as one form row widget: a field, its
+    error label and its hint read as one row of the form."""
     box = QWidget()
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
-    layout.addWidget(field)
-    layout.addWidget(error)
+    layout.setSpacing(spacing)
+    for widget in widgets:
+        layout.addWidget(widget)
     return box
+
+
+def with_error(field: QWidget, error: ErrorLabel) -> QWidget:
+    """A field with its error label right beneath it, as one form row widget."""
+    return stacked(field, error)
 
 
 def hint_label(text: str, parent: QWidget | None = None) -> QLabel:
