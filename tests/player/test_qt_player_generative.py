@@ -7,29 +7,22 @@ cannot: no QtWebEngine, a package altered on disk, a page that does not load."""
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from PIL import Image
 
 pytest.importorskip("PySide6")
 
 from tests.imaging.packages import CANVAS_PIECE, canvas_package
+from tests.player.generative_world import PINK, STILL, publish_generative_screen, recording_server
 from ui.player.web_piece import chromium_flags, web_engine_available
 from ui.player.window import PlayerWindow
-from urbanart.curation import playlists, schedules, screens
-from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
-from urbanart.library import catalog
-from urbanart.library.import_sources import ImportItem
-from urbanart.library.importer import ImportRun, Status, import_items
 from urbanart.library.library import Library
 from urbanart.player import pairing
 from urbanart.player.clock import ManualClock
@@ -38,8 +31,6 @@ from urbanart.player.generative import GenerativePiece
 from urbanart.protocol.live_feed import generative_seed
 
 T0 = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
-STILL = (20, 160, 90)
-PINK = (230, 40, 90)  # what the test piece paints its whole canvas with
 BLUE = (30, 60, 200)  # the still work that plays between two runs of the piece
 needs_engine = pytest.mark.skipif(
     not web_engine_available(), reason="QtWebEngine is missing (pip install '.[player-web]')"
@@ -74,7 +65,10 @@ def player_for(library: Library, tmp_path: Path) -> Iterator[PlayerFor]:
     with ExitStack() as stack:
 
         def make(package: bytes) -> tuple[Player, ManualClock, int, str]:
-            screen = _published_screen(library, tmp_path, package)
+            screen, _sha = publish_generative_screen(
+                library, tmp_path / "piece", package, now=T0, then=BLUE,
+                duration=30, transition="crossfade", transition_seconds=2,
+            )  # fmt: skip
             hub = stack.enter_context(HubThread(library))
             pairing.pair(tmp_path / "player", hub.url, screen.poll_token)
             clock = ManualClock(T0)
@@ -90,27 +84,6 @@ def player_for(library: Library, tmp_path: Path) -> Iterator[PlayerFor]:
 def player(player_for: PlayerFor) -> tuple[Player, ManualClock, int, str]:
     """A paired player whose screen plays the canvas piece then a still, 30 s each."""
     return player_for(canvas_package())
-
-
-def _published_screen(library: Library, tmp_path: Path, package: bytes) -> Any:
-    (tmp_path / "piece.zip").write_bytes(package)
-    Image.new("RGB", (320, 180), STILL).save(tmp_path / "still.png")
-    Image.new("RGB", (320, 180), BLUE).save(tmp_path / "blue.png")
-    run = ImportRun(workers=1, fallback=tmp_path / "still.png")
-    items = [ImportItem(tmp_path / "piece.zip", "Nova"), ImportItem(tmp_path / "blue.png", "Nova")]
-    results = import_items(library, items, run)
-    assert all(r.status is Status.IMPORTED for r in results), results
-    for result in results:
-        catalog.edit_artwork(library, result.artwork_id, status="approved")
-    loop = playlists.create_playlist(library, "Loop")
-    playlists.add_items(
-        library, loop.id, [r.artwork_id for r in results], duration=30,
-        transition="crossfade", transition_seconds=2,
-    )  # fmt: skip
-    screen = screens.add_screen(library, "Gen", tz="UTC", size="320x180", default_playlist=loop.id)
-    schedules.add_schedule(library, loop.id, screens=[screen.id])
-    publish(library, now=T0)
-    return screen
 
 
 def first_generative(player: Player, clock: ManualClock) -> Any:
@@ -184,32 +157,11 @@ def test_the_qt_player_runs_the_piece_which_draws_on_its_canvas(
     assert not [e for e in core._errors if "package" in e or "cannot run" in e]
 
 
-class Recorder(BaseHTTPRequestHandler):
-    seen: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        Recorder.seen.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-
-    do_POST = do_GET
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def leak_server() -> Iterator[tuple[int, list[str]]]:
     """A real server on 127.0.0.1 the piece tries to reach: it must never see a request."""
-    Recorder.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], Recorder.seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with recording_server() as server:
+        yield server
 
 
 @needs_engine

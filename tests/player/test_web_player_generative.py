@@ -9,26 +9,31 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from PIL import Image
 
 from tests.browsers import shared_playwright
 from tests.imaging.packages import CANVAS_PIECE, canvas_package
+from tests.player.generative_world import (
+    PINK,
+    SIZE,
+    STILL,
+    publish_generative_screen,
+    recording_server,
+)
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
-from urbanart.curation import playlists, schedules, screens
+from urbanart.curation import playlists
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
 from urbanart.library import catalog
 from urbanart.library.import_sources import ImportItem
-from urbanart.library.importer import ImportRun, Status, import_items
+from urbanart.library.importer import ImportRun, import_items
 from urbanart.library.library import Library, published_root
 from urbanart.player.web_files import web_player_files
 from urbanart.protocol.live_feed import generative_seed
@@ -39,9 +44,6 @@ pytestmark = pytest.mark.skipif(
 )
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
-SIZE = (320, 180)
-PINK = (230, 40, 90)  # what the test piece paints its whole canvas with
-STILL = (20, 160, 90)  # the still fallback's colour
 BLUE = (30, 60, 220)  # the offline test piece's image, drawn on the canvas's right half
 
 #: A piece written for this test: it paints, then tries every way out it can think of (the
@@ -67,33 +69,11 @@ setTimeout(() => { document.title = JSON.stringify(out); }, 500);
 """
 
 
-class Recorder(BaseHTTPRequestHandler):
-    seen: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        Recorder.seen.append(self.path)
-        self.send_response(200)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.end_headers()
-
-    do_POST = do_GET
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def leak_server() -> Iterator[tuple[int, list[str]]]:
     """A real server on 127.0.0.1 the piece tries to reach: it must never see a request."""
-    Recorder.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], Recorder.seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with recording_server() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -111,22 +91,11 @@ def generative_screen(
 ) -> tuple[str, int, str]:
     """A published 320×180 screen whose only item is a piece running `script` (with `files`
     added to the package); returns its poll token, its id and the package's sha256."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "piece.zip").write_bytes(canvas_package(**{"sketch.js": script, **files}))
-    Image.new("RGB", (640, 360), STILL).save(folder / "still.png")
-    run = ImportRun(workers=1, fallback=folder / "still.png")
-    (result,) = import_items(library, [ImportItem(folder / "piece.zip", "Nova")], run)
-    assert result.status is Status.IMPORTED and result.artwork_id is not None, result.reason
-    catalog.edit_artwork(library, result.artwork_id, title="Currents", status="approved")
-    loop = playlists.create_playlist(library, "Loop")
-    playlists.add_items(library, loop.id, [result.artwork_id], duration=120)
-    screen = screens.add_screen(
-        library, "Gen Screen", tz="Europe/Lisbon", size=f"{SIZE[0]}x{SIZE[1]}",
-        default_playlist=loop.id,
-    )  # fmt: skip
-    schedules.add_schedule(library, loop.id, screens=[screen.id])
-    publish(library, now=datetime.now(UTC))
-    return screen.poll_token, screen.id, str(result.sha256)
+    package = canvas_package(**{"sketch.js": script, **files})
+    screen, sha = publish_generative_screen(
+        library, folder, package, now=datetime.now(UTC), tz="Europe/Lisbon", duration=120
+    )
+    return screen.poll_token, screen.id, sha
 
 
 def open_player(browser: Any, url: str) -> tuple[Any, Any]:
