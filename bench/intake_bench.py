@@ -271,22 +271,42 @@ def run_all(artists: list[Artist], method: str) -> float:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its live children (the hub and its guard workers)."""
+    return sum(cpu_split(pid))
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """User + system CPU of a process itself, and of its live children (the guard workers)."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    own = children = 0.0
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / tick
+        own = (int(fields[11]) + int(fields[12])) / tick
         for task in Path(f"/proc/{pid}/task").iterdir():
             for child in (task / "children").read_text().split():
-                total += cpu_seconds(int(child))
+                children += cpu_seconds(int(child))
     except (OSError, ValueError, IndexError):
         pass
-    return total
+    return own, children
 
 
 def own_cpu_seconds() -> float:
     times = os.times()
     return times.user + times.system
+
+
+def cpu_per_file(
+    pid: int, hub_before: tuple[float, float], client_before: float, files: int
+) -> tuple[str, float]:
+    """CPU seconds per file of a phase: the hub, its guard workers, this process's clients.
+    On a loaded machine the wall-clock ratio moves with the other load; these do not."""
+    own, workers = cpu_split(pid)
+    hub, guard = own - hub_before[0], workers - hub_before[1]
+    clients = own_cpu_seconds() - client_before
+    text = (
+        f"CPU s per file: hub {hub / files:.3f}, guard workers {guard / files:.3f}, "
+        f"clients {clients / files:.3f}, all {(hub + guard + clients) / files:.3f}"
+    )
+    return text, hub + guard + clients
 
 
 def peak_memory_mb(pid: int) -> float:
@@ -339,25 +359,22 @@ def main() -> None:
                 flush=True,
             )
             plain = [Artist(port, i, base, args.files, call.path) for i in range(args.artists)]
-            hub_cpu, client_cpu = cpu_seconds(child.pid), own_cpu_seconds()
+            hub_cpu, client_cpu = cpu_split(child.pid), own_cpu_seconds()
             plain_s = run_all(plain, "plain")
-            plain_hub = cpu_seconds(child.pid) - hub_cpu
-            plain_client = own_cpu_seconds() - client_cpu
+            plain_cpu, plain_all = cpu_per_file(child.pid, hub_cpu, client_cpu, files)
             print(
-                f"plain write: {plain_s:.1f} s, {total / plain_s / 1e6:.0f} MB/s, "
-                f"CPU s per file: hub {plain_hub / files:.3f}, clients {plain_client / files:.3f}",
+                f"plain write: {plain_s:.1f} s, {total / plain_s / 1e6:.0f} MB/s, {plain_cpu}",
                 flush=True,
             )
             ours = [Artist(port, i, base, args.files, call.path) for i in range(args.artists)]
             for artist in ours:
                 artist.digests()
-            hub_cpu, client_cpu = cpu_seconds(child.pid), own_cpu_seconds()
+            hub_cpu, client_cpu = cpu_split(child.pid), own_cpu_seconds()
             ours_s = run_all(ours, "hand_in")
-            ours_hub = cpu_seconds(child.pid) - hub_cpu
-            ours_client = own_cpu_seconds() - client_cpu
+            ours_cpu, ours_all = cpu_per_file(child.pid, hub_cpu, client_cpu, files)
             print(
                 f"hand-in (tus + guard + form): {ours_s:.1f} s, {total / ours_s / 1e6:.0f} MB/s, "
-                f"CPU s per file: hub {ours_hub / files:.3f}, clients {ours_client / files:.3f}",
+                f"{ours_cpu}",
                 flush=True,
             )
             memory = peak_memory_mb(child.pid)
@@ -391,6 +408,10 @@ def main() -> None:
         print(f"intake_files_intact: {intact}/{expected} stored once: {once} (goal all, once)")
         print(f"intake_hub_peak_memory_mb: {memory:.0f} (goal < 300)")
         print(f"intake_throughput_ratio: {plain_s / ours_s:.2f} (goal ≥ 0.5)")
+        # What the ratio tends to on a machine this run had to itself (both phases CPU-bound on
+        # the same cores): all CPU of the plain write ÷ all CPU of the hand-in.
+        load = os.getloadavg()[0]
+        print(f"intake_cpu_ratio: {plain_all / ours_all:.2f} (load average {load:.1f})")
 
 
 if __name__ == "__main__":
