@@ -8,7 +8,7 @@ with one call, then from this process, with one thread per artist:
    benchmark only, which appends the body to a file in 512 KB writes off the event loop and
    nothing else (the same bytes through the same server, in the same run);
 2. ours: each artist opens the call's page (cookie, CSRF token), uploads each file with tus
-   (creation, then PATCH in 8 MiB chunks, as the page's script sends them), the hub guards
+   (creation, then PATCH in 16 MiB chunks, as the page's script sends them), the hub guards
    each complete file in its worker processes (while the artist's next file uploads), the
    artist asks for each verdict as the page does (GET on the upload, answered once its check
    is done), and posts the form naming its 5 uploads.
@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 MIB = 1024 * 1024
-CHUNK = 8 * MIB  # the page's tus chunk (urbanart.intake.pages.TUS_CHUNK_BYTES)
+CHUNK = 16 * MIB  # the page's tus chunk (urbanart.intake.pages.TUS_CHUNK_BYTES)
 
 
 # The hub in a child process --------------------------------------------------------------------
