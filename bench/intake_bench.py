@@ -18,6 +18,12 @@ not part of either phase). Then every stored file is checked (sha256 against wha
 each exactly once). Ends with
 lines `name: value (goal …)`; the hub's peak memory is its VmHWM (the guard's worker process
 is separate and capped by the import memory limit).
+
+Each phase also prints the CPU seconds per file of every process involved (the hub, its guard
+workers, this process's client threads) and ``intake_cpu_ratio``: on a machine shared with other
+work the wall-clock ratio follows that load, while the hand-in on 2 cores is CPU-bound, so the
+CPU ratio is what a change to the hand-in path moves (the plain phase is not wholly CPU-bound:
+its wall-clock ratio on a quiet machine is above the CPU ratio).
 """
 
 from __future__ import annotations
