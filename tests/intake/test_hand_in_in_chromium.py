@@ -64,7 +64,7 @@ def test_hand_in_with_a_dropped_chunk_then_accept_in_the_cli(
             route.continue_()
 
     page.route("**/uploads/*", drop_second_patch)
-    served.hub.hub.intake.chunk_bytes = 1024 * 1024  # the page's chunk (8 MiB) cut to three
+    served.hub.hub.intake.chunk_bytes = 1024 * 1024  # the page's chunk (16 MiB) cut to three
     page.goto(served.page)
     page.get_by_label("Artist name (public)").fill("Ana Lima")
     page.get_by_label("Short bio (public)").fill("Paints walls. " + HTML)
@@ -134,7 +134,7 @@ def test_a_still_and_a_video_handed_in_with_drops_then_accepted_in_the_review_vi
         route.continue_()
 
     page.route("**/uploads/*", drop_some)
-    served.hub.hub.intake.chunk_bytes = 1024 * 1024  # the page's chunk (8 MiB) cut to three
+    served.hub.hub.intake.chunk_bytes = 1024 * 1024  # the page's chunk (16 MiB) cut to three
     page.goto(served.page)
     page.get_by_label("Artist name (public)").fill("Rui Costa")
     page.get_by_label("Short bio (public)").fill("Films trams. " + HTML)

@@ -129,6 +129,31 @@ def test_the_last_chunk_is_answered_before_the_guard_and_the_verdict_follows(
     assert answer.status_code == 303, answer.text
 
 
+def test_a_passed_upload_has_no_verdict_once_handed_in_or_terminated(served: Served) -> None:
+    """The hub answers verdicts of uploads it checked from memory: an upload handed in (moved to
+    works/) or terminated must not keep a pass there, or a second form naming it would be let
+    through to a file that is gone."""
+    session = requests.Session()
+    csrf = open_form(session, served.page)
+    data = png_bytes()
+    urls = [served.url + create(session, served, csrf, data, "red.png").headers["Location"]]
+    urls.append(served.url + create(session, served, csrf, data, "red.png").headers["Location"])
+    for url in urls:
+        assert patch(session, url, csrf, 0, data).status_code == 204
+        assert session.get(url, headers=tus(csrf), timeout=60).status_code == 200
+    kept, gone = (url.rsplit("/", 1)[1] for url in urls)
+    assert session.delete(urls[1], headers=tus(csrf), timeout=10).status_code == 204
+    assert session.get(urls[1], headers=tus(csrf), timeout=10).status_code == 404
+    answer = hand_in(session, served.page, csrf, {}, **{"work-0-upload": kept})
+    assert answer.status_code == 303, answer.text
+    assert session.get(urls[0], headers=tus(csrf), timeout=10).status_code == 404
+    again = hand_in(session, served.page, csrf, {}, **{"work-0-upload": kept})
+    assert again.status_code == 422 and "the upload is gone" in again.text
+    late = hand_in(session, served.page, csrf, {}, **{"work-0-upload": gone})
+    assert late.status_code == 422 and "the upload is gone" in late.text
+    assert len(review.list_submissions(served.library, served.call.id)) == 1
+
+
 def test_a_refused_upload_gets_the_importers_reason_and_leaves_nothing(served: Served) -> None:
     session = requests.Session()
     csrf = open_form(session, served.page)

@@ -42,7 +42,6 @@ import base64
 import binascii
 import contextlib
 import hmac
-import json
 import logging
 import os
 import re
@@ -445,9 +444,8 @@ class IntakeRoutes:
             log.warning("guard worker failed on an upload", exc_info=True)
             verdict = Refused(f"could not be checked: {type(exc).__name__}")
         if not isinstance(verdict, Refused):
-            path = self.folders.uploads / upload.id / "guarded.json"
             try:
-                await self._run(self.io, path.write_text, json.dumps(verdict.__dict__))
+                await self._run(self.io, self.folders.keep_guarded, upload.id, verdict)
             except OSError:  # terminated (DELETE) while it was being checked
                 verdict = Refused("the upload was removed while it was being checked")
         if isinstance(verdict, Refused):
@@ -487,12 +485,16 @@ class IntakeRoutes:
             return (
                 (file_name, Refused(reason)) if (kept_owner, call_id) == (owner, call.id) else None
             )
-        info = await self._run(self.io, self.folders.upload, upload_id)
+        info = self.folders.known(upload_id) or await self._run(
+            self.io, self.folders.upload, upload_id
+        )
         if info is None or info.owner != owner or info.call_id != call.id:
             return None
         task = self.checking.get(upload_id)
         if task is None:
-            guarded = await self._run(self.io, self.guarded, upload_id)
+            guarded = self.folders.known_guarded(upload_id) or await self._run(
+                self.io, self.folders.guarded, upload_id
+            )
             if guarded is not None:
                 return info.file_name, guarded
             # Complete but not checked: the hub restarted (or the check failed) meanwhile.
@@ -502,13 +504,6 @@ class IntakeRoutes:
             self.start_check(info, call)
             task = self.checking[upload_id]
         return info.file_name, await asyncio.shield(task)
-
-    def guarded(self, upload_id: str) -> Guarded | None:
-        try:
-            raw = (self.folders.uploads / upload_id / "guarded.json").read_text(encoding="utf-8")
-            return Guarded(**json.loads(raw))
-        except (OSError, ValueError, TypeError):
-            return None
 
     async def closed_page(self, send: Send, call: CallRecord) -> None:
         text = "This call is closed: the deadline has passed, no more works can be handed in."

@@ -10,6 +10,7 @@ Layout under the library's ``intake/`` folder::
 
     uploads/<id>/data        bytes received so far (tus) or the form's file part
     uploads/<id>/info.json   length, file name, call, owner (a hash of the page session)
+    uploads/<id>/guarded.json  the guard's facts once the complete upload passed its check
     works/<key>/<file name>  a guarded file that belongs to a submission
     works/<key>/.still/<name>  a generative work's optional still (a dot name: safe_file_name
                              never makes one, so it cannot clash with the work's own file)
@@ -89,6 +90,10 @@ class IntakeFolders:
         self.uploads = self.root / "uploads"
         self.works = self.root / "works"
         self._infos: dict[str, UploadInfo] = {}
+        #: Passed checks (also in guarded.json, for a restarted hub): the page asks for each
+        #: file's verdict and the form names the files again, so a hub answers both from memory
+        #: instead of two trips each to an I/O thread for files it wrote itself.
+        self._guarded: dict[str, Guarded] = {}
 
     def _keep(self, info: UploadInfo) -> UploadInfo:
         if len(self._infos) >= KEPT_INFOS:
@@ -124,6 +129,30 @@ class IntakeFolders:
         """The record of an upload this process has seen, without touching the disk."""
         return self._infos.get(upload_id)
 
+    def keep_guarded(self, upload_id: str, verdict: Guarded) -> None:
+        """Record that a complete upload passed the guard (an I/O thread's job); OSError when
+        the upload is gone (terminated while it was checked)."""
+        path = self.uploads / upload_id / "guarded.json"
+        path.write_text(json.dumps(verdict.__dict__), encoding="utf-8")
+        if len(self._guarded) >= KEPT_INFOS:
+            self._guarded.clear()
+        self._guarded[upload_id] = verdict
+
+    def guarded(self, upload_id: str) -> Guarded | None:
+        """The guard's facts on an upload that passed (from memory once known), or None."""
+        kept = self._guarded.get(upload_id)
+        if kept is not None or not valid_id(upload_id):
+            return kept
+        try:
+            raw = (self.uploads / upload_id / "guarded.json").read_text(encoding="utf-8")
+            return Guarded(**json.loads(raw))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def known_guarded(self, upload_id: str) -> Guarded | None:
+        """The passed check of an upload this process has seen pass, without touching the disk."""
+        return self._guarded.get(upload_id)
+
     def data(self, upload_id: str) -> Path:
         return self.uploads / upload_id / "data"
 
@@ -137,6 +166,7 @@ class IntakeFolders:
         """Remove an upload folder and all in it (refused, terminated or moved)."""
         if valid_id(upload_id):
             self._infos.pop(upload_id, None)
+            self._guarded.pop(upload_id, None)
             shutil.rmtree(self.uploads / upload_id, ignore_errors=True)
 
     def adopt(self, upload_id: str, file_name: str) -> str:
@@ -165,6 +195,7 @@ class IntakeFolders:
                 continue
             if now - touched > max_age_s:
                 self._infos.pop(folder.name, None)
+                self._guarded.pop(folder.name, None)
                 shutil.rmtree(folder, ignore_errors=True)
                 removed += 1
         return removed

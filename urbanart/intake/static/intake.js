@@ -10,7 +10,7 @@
 (function () {
   const form = document.getElementById("hand-in");
   if (!form || !window.fetch) return;
-  const CHUNK = parseInt(form.dataset.chunkBytes, 10) || 8 * 1024 * 1024;
+  const CHUNK = parseInt(form.dataset.chunkBytes, 10) || 16 * 1024 * 1024;
   const RETRIES = 8;
   const csrf = form.querySelector("input[name=csrf]").value;
   const endpoint = form.dataset.uploads;
