@@ -22,7 +22,9 @@ from click.testing import CliRunner
 from tests.browsers import stop_shared_playwright
 from tests.postgres_server import PostgresServer, find_bin_dir
 from urbanart.cli.main import cli
+from urbanart.library.demo import load_demo
 from urbanart.library.home import ENV_DATABASE_URL
+from urbanart.library.importer import ImportRun
 from urbanart.library.library import Library
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -203,6 +205,19 @@ def home(tmp_path: Path, database: str) -> Path:
 
 def _nothing(_library: Library) -> None:
     """Builds the "empty" template: a library just created and migrated."""
+
+
+#: The template key of the demo collection, shared by every folder's demo fixtures.
+DEMO = "demo"
+
+
+def demo_collection(library: Library) -> None:
+    """Builds the DEMO template: the demo collection (load_demo), imported in this process.
+
+    Why one process: the same works, artists and tags as `urbanart demo`, but numbered in
+    file order every time, and without the spawned import pool, whose workers cost ~4 s of CPU
+    to start for each template (the pool itself is tested in tests/library)."""
+    load_demo(library, run=ImportRun(workers=1))
 
 
 @pytest.fixture
