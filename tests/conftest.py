@@ -155,6 +155,12 @@ def fill_from_template(key: str, build: Callable[[Library], object], library: Li
     return _templates.fill(key, build, library)
 
 
+def copy_from_template(key: str, build: Callable[[Library], object], dest: Path) -> object:
+    """LibraryTemplates.copy for helpers without a fixture request (tests/viewers' gallery)."""
+    assert _templates is not None, "the session's library_templates fixture sets it up"
+    return _templates.copy(key, build, dest)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _shared_playwright_stops() -> Iterator[None]:
     """Stops the Playwright driver tests/browsers.py shares, if a test started it."""
