@@ -22,7 +22,9 @@ from click.testing import CliRunner
 from tests.browsers import stop_shared_playwright
 from tests.postgres_server import PostgresServer, find_bin_dir
 from urbanart.cli.main import cli
+from urbanart.library.demo import load_demo
 from urbanart.library.home import ENV_DATABASE_URL
+from urbanart.library.importer import ImportRun
 from urbanart.library.library import Library
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -153,6 +155,12 @@ def fill_from_template(key: str, build: Callable[[Library], object], library: Li
     return _templates.fill(key, build, library)
 
 
+def copy_from_template(key: str, build: Callable[[Library], object], dest: Path) -> object:
+    """LibraryTemplates.copy for helpers without a fixture request (tests/viewers' gallery)."""
+    assert _templates is not None, "the session's library_templates fixture sets it up"
+    return _templates.copy(key, build, dest)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _shared_playwright_stops() -> Iterator[None]:
     """Stops the Playwright driver tests/browsers.py shares, if a test started it."""
@@ -203,6 +211,19 @@ def home(tmp_path: Path, database: str) -> Path:
 
 def _nothing(_library: Library) -> None:
     """Builds the "empty" template: a library just created and migrated."""
+
+
+#: The template key of the demo collection, shared by every folder's demo fixtures.
+DEMO = "demo"
+
+
+def demo_collection(library: Library) -> None:
+    """Builds the DEMO template: the demo collection (load_demo), imported in this process.
+
+    Why one process: the same works, artists and tags as `urbanart demo`, but numbered in
+    file order every time, and without the spawned import pool, whose workers cost ~4 s of CPU
+    to start for each template (the pool itself is tested in tests/library)."""
+    load_demo(library, run=ImportRun(workers=1))
 
 
 @pytest.fixture

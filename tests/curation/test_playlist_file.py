@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from tests.conftest import DEMO, demo_collection
 from tests.curation.test_playlists_cli import make_artworks, make_playlist
 from urbanart.curation import playlist_file
 from urbanart.curation.playlists import get_playlist, list_playlists
 from urbanart.errors import InvalidValue
 from urbanart.library import catalog
 from urbanart.library.catalog import get_artwork
-from urbanart.library.demo import load_demo
 from urbanart.library.import_sources import ImportItem
 from urbanart.library.importer import ImportRun, Status, import_items
 from urbanart.library.library import Library
@@ -35,7 +35,7 @@ CLIPS = {
 def demo(library_templates, tmp_path: Path):
     """A copy of the demo library (built once per session and database)."""
     home = tmp_path / "demo-copy"
-    library_templates.copy("demo", load_demo, home)
+    library_templates.copy(DEMO, demo_collection, home)
     library = Library.open(home)
     yield library
     library.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import LibraryTemplates
+from tests.conftest import LibraryTemplates, fill_from_template
 from urbanart.curation import playlists, schedules, screens
 from urbanart.library import catalog
 from urbanart.library.import_sources import ImportItem
@@ -106,7 +106,13 @@ def build_world(library: Library, folder: Path, *, push_url: str | None = None) 
 def world(library: Library, library_templates: LibraryTemplates) -> World:
     """build_world's library, copied from one built once per session and database kind (an
     import per test cost ~1 s of CPU, on both databases)."""
-    made = library_templates.fill("delivery-world", _build_template_world, library)
+    return copy_world(library)
+
+
+def copy_world(library: Library) -> World:
+    """build_world's library in the open, still empty `library`: a copy of the one built once
+    per session and database kind (for helpers handed a library, as the `world` fixture)."""
+    made = fill_from_template("delivery-world", _build_template_world, library)
     assert isinstance(made, World)
     return World(library, made.works, made.playlists, made.screens)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from tests.delivery.conftest import build_world
+from tests.delivery.conftest import World
 from tests.delivery.receivers import checking_receiver
 from urbanart.curation import playlists, screens
 from urbanart.library.library import Library
@@ -13,10 +11,9 @@ SECRET = "cli-push-secret-0123456789abcdef-xyz"
 
 
 def test_urbanart_publish_pushes_changed_screens_and_no_push_does_not(
-    library: Library, tmp_path: Path, run_cli
+    library: Library, world: World, run_cli
 ) -> None:
     with checking_receiver(SECRET) as receiver:
-        world = build_world(library, tmp_path / "sources")
         quito = world.screens["Quito"]
         screens.edit_screen(library, quito, push_url=receiver.url, push_secret=SECRET)
 

@@ -3,17 +3,14 @@ unchanged screen; --verbose and --json still give every screen."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from tests.delivery.conftest import build_world
+from tests.delivery.conftest import World
 from urbanart.curation import playlists
 from urbanart.library.library import Library
 
 
 def test_publish_shows_changed_rows_and_a_summary_instead_of_unchanged_rows(
-    library: Library, tmp_path: Path, run_cli
+    library: Library, world: World, run_cli
 ) -> None:
-    world = build_world(library, tmp_path / "sources")
     first = run_cli("publish")
     assert first.exit_code == 0, first.stderr
     assert "3 screens: 0 unchanged, 3 updated, 0 failed." in first.stdout

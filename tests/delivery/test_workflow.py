@@ -6,13 +6,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from sqlalchemy import inspect, select
 
-from tests.delivery.conftest import World, build_world
+from tests.delivery.conftest import World
 from tests.delivery.receivers import Receiver, checking_receiver
 from tests.delivery.test_jobs import _run_until, job_ids
 from urbanart.curation import playlists, screens
@@ -28,12 +27,12 @@ QUITO_SECRET = "quito-push-secret-9876543210-hgfedcba"
 
 
 @pytest.fixture
-def receivers(library: Library, tmp_path: Path) -> Iterator[tuple[World, Receiver, Receiver]]:
+def receivers(world: World) -> Iterator[tuple[World, Receiver, Receiver]]:
     """The delivery world with Berlin and Quito pushed to real, signature-checking receivers."""
+    library = world.library
     with ExitStack() as stack:
         berlin = stack.enter_context(checking_receiver(BERLIN_SECRET))
         quito = stack.enter_context(checking_receiver(QUITO_SECRET))
-        world = build_world(library, tmp_path / "sources")
         for name, receiver, secret in (
             ("Berlin", berlin, BERLIN_SECRET),
             ("Quito", quito, QUITO_SECRET),

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.conftest import DEMO, demo_collection
 from urbanart.errors import InvalidValue
 from urbanart.library import catalog
 from urbanart.library.browse import BrowseQuery, browse_rows, filter_choices
 from urbanart.library.catalog import ArtworkFilter, list_artworks
-from urbanart.library.demo import load_demo
 from urbanart.library.import_sources import scan
 from urbanart.library.importer import ImportRun, import_items
 from urbanart.library.library import Library
@@ -21,7 +21,7 @@ from urbanart.library.library import Library
 def demo(library_templates, tmp_path: Path):
     """A copy of the demo library (built once per session and database)."""
     home = tmp_path / "library"
-    library_templates.copy("demo", load_demo, home)
+    library_templates.copy(DEMO, demo_collection, home)
     library = Library.open(home)
     yield library
     library.close()

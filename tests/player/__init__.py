@@ -12,11 +12,9 @@ from typing import Any
 import requests
 from sqlalchemy import select
 
-from tests.conftest import fill_from_template
+from tests.conftest import DEMO, demo_collection, fill_from_template
 from urbanart.curation import playlists, schedules, screens
 from urbanart.delivery.publisher import publish
-from urbanart.library.demo import load_demo
-from urbanart.library.importer import ImportRun
 from urbanart.library.library import Library, current_tree
 from urbanart.library.models import Artwork
 
@@ -52,11 +50,7 @@ def approved_ids(library: Library) -> list[int]:
 def load_demo_copy(library: Library) -> None:
     """What load_demo(library, workers=1) makes, in the open and still empty `library`: a copy
     of the demo imported once per session (an import takes seconds, a copy milliseconds)."""
-    fill_from_template("demo-1-worker", _load_demo_1_worker, library)
-
-
-def _load_demo_1_worker(library: Library) -> None:
-    load_demo(library, run=ImportRun(workers=1))
+    fill_from_template(DEMO, demo_collection, library)
 
 
 def build_demo_screen(

@@ -13,12 +13,12 @@ import pytest
 
 from tests.browsers import shared_playwright
 from tests.player import wait_served
-from tests.viewers import BASE_URL, Gallery, build_gallery
+from tests.viewers import BASE_URL, Gallery, open_gallery
 from urbanart.curation.screens import edit_screen
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
 from urbanart.i18n import gettext
-from urbanart.library.library import Library, current_tree
+from urbanart.library.library import current_tree
 from urbanart.library.models import Screen
 from urbanart.library.settings import update_settings
 from urbanart.viewers.player_strings import NOTICES
@@ -31,9 +31,9 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Gallery, str, str]]:
     folder = tmp_path_factory.mktemp("player-languages")
-    library = Library.open(folder / "library")
+    gallery = open_gallery(folder / "library")
+    library = gallery.library
     try:
-        gallery = build_gallery(library, folder / "sources")
         update_settings(library, public_base_url=BASE_URL)
         publish(library, now=datetime.now(UTC))
         with library.session() as session:
@@ -115,9 +115,9 @@ def test_without_a_language_the_device_language_is_used_and_notices_follow(
 def japanese(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Gallery, str, str]]:
     """A gallery whose Berlin screen speaks ja,en (its manifest names them), served."""
     folder = tmp_path_factory.mktemp("player-screen-languages")
-    library = Library.open(folder / "library")
+    gallery = open_gallery(folder / "library")
+    library = gallery.library
     try:
-        gallery = build_gallery(library, folder / "sources")
         update_settings(library, public_base_url=BASE_URL)
         edit_screen(library, gallery.screens["Berlin"], language="ja,en")
         publish(library, now=datetime.now(UTC))

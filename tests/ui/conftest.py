@@ -16,13 +16,12 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QSettings
 
+from tests.conftest import DEMO, LibraryTemplates, demo_collection
 from tests.ui.gui_thread_guard import CheckoutGuard
 from ui import operations
 from ui.app import create_window, make_application
 from ui.main_window import MainWindow
 from ui.views.library_view import LibraryView
-from urbanart.library.demo import load_demo
-from urbanart.library.library import Library
 
 DEMO_WORKS = 25
 #: The demo works approved for screens (all but two submitted ones).
@@ -50,11 +49,13 @@ def gui_thread_guard(request: pytest.FixtureRequest) -> Iterator[CheckoutGuard]:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo library built once per session; tests work on copies of it."""
+def demo_template(
+    tmp_path_factory: pytest.TempPathFactory, library_templates: LibraryTemplates
+) -> Path:
+    """A demo library built once per session (the DEMO template the other folders' tests
+    copy too); tests work on copies of it."""
     home = tmp_path_factory.mktemp("demo-template") / "library"
-    with Library.open(home) as library:
-        load_demo(library)
+    library_templates.copy(DEMO, demo_collection, home)
     return home
 
 

@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from tests.browsers import shared_playwright
-from tests.delivery.conftest import build_world
+from tests.delivery.conftest import copy_world
 from tests.imaging.packages import canvas_package
 from tests.viewers import BASE_URL
 from tests.viewers.test_pages import Page
@@ -63,7 +63,7 @@ def browser() -> Iterator[Any]:
 def generative_site(library: Library, folder: Path, *, alone: bool = False) -> Site:
     """A published tree with a generative work on a screen (the screen's only work when
     `alone`, so it is on now; else after another work)."""
-    world = build_world(library, folder / "sources")
+    world = copy_world(library)
     (folder / "piece.zip").write_bytes(canvas_package())
     Image.new("RGB", (1200, 800), STILL).save(folder / "still.png")
     run = ImportRun(workers=1, fallback=folder / "still.png")

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.viewers import BASE_URL, XSS_TITLE, Gallery, build_gallery
+from tests.viewers import BASE_URL, XSS_TITLE, Gallery, open_gallery
 from urbanart.curation import playlists, screens
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
 from urbanart.i18n import gettext
 from urbanart.library import catalog
-from urbanart.library.library import Library, current_tree
+from urbanart.library.library import current_tree
 from urbanart.library.settings import update_settings
 from urbanart.viewers import gone
 
@@ -41,9 +41,9 @@ def retired(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retired]:
     and Lisbon removed and published, then a title changed and published again (the record must
     survive a release that retired nothing new)."""
     folder = tmp_path_factory.mktemp("gone")
-    library = Library.open(folder / "library")
+    gallery = open_gallery(folder / "library")
+    library = gallery.library
     try:
-        gallery = build_gallery(library, folder / "sources")
         nights = playlists.create_playlist(library, "Lisbon Nights")
         playlists.add_items(library, nights.id, [gallery.works["Harbour Lights"]])
         lisbon = screens.add_screen(

@@ -18,12 +18,11 @@ import requests
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from tests.viewers import BASE_URL, CHROMIUM, Gallery, build_gallery
+from tests.viewers import BASE_URL, CHROMIUM, Gallery, open_gallery
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
 from urbanart.i18n import LANGUAGES, gettext
 from urbanart.library import catalog
-from urbanart.library.library import Library
 from urbanart.library.settings import update_settings
 from urbanart.library.vocabulary import SOURCE_TYPES, disclosure
 from urbanart.viewers.site import artist_path
@@ -55,9 +54,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The sample gallery, "Harbour Lights" retitled in Japanese with a Hebrew alt text,
     published for the real clock; then one work retired (its pages answer 410)."""
     folder = tmp_path_factory.mktemp("languages")
-    library = Library.open(folder / "library")
+    gallery = open_gallery(folder / "library")
+    library = gallery.library
     try:
-        gallery = build_gallery(library, folder / "sources")
         catalog.edit_artwork(
             library,
             gallery.works["Harbour Lights"],

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.viewers import BASE_URL, build_gallery
+from tests.viewers import BASE_URL, open_gallery
 from tests.viewers.test_pages import NOW, Page, Published, payloads_of
 from urbanart.curation import screens
 from urbanart.delivery.publisher import publish
 from urbanart.i18n import LANGUAGES, format_datetime, format_duration, format_zone, gettext
 from urbanart.library import translations
-from urbanart.library.library import Library, current_tree
+from urbanart.library.library import current_tree
 from urbanart.library.settings import update_settings
 
 JA_TITLE = "港の灯り"
@@ -33,9 +33,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
     """The sample gallery with "Harbour Lights" given a Japanese title and alt text (no
     Japanese description), the artist a Japanese bio, and Tokyo speaking ja then en."""
     folder = tmp_path_factory.mktemp("page-languages")
-    library = Library.open(folder / "library")
+    gallery = open_gallery(folder / "library")
+    library = gallery.library
     try:
-        gallery = build_gallery(library, folder / "sources")
         translations.set_artwork_texts(
             library, gallery.works["Harbour Lights"], "ja", title=JA_TITLE, alt_text=JA_ALT
         )

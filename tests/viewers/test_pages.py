@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.viewers import BASE_URL, CONTACT, XSS_TITLE, Gallery, build_gallery
+from tests.viewers import BASE_URL, CONTACT, XSS_TITLE, Gallery, fill_gallery, open_gallery
 from urbanart.delivery.publisher import publish
 from urbanart.i18n import format_duration
 from urbanart.library.library import Library, current_tree, published_root
@@ -100,8 +100,9 @@ def payloads_of(root: Path) -> dict[int, dict]:
     return found
 
 
-def make_published(library: Library, folder: Path) -> Published:
-    gallery = build_gallery(library, folder)
+def make_published(gallery: Gallery) -> Published:
+    """The gallery with its public address set, published at NOW."""
+    library = gallery.library
     update_settings(library, public_base_url=BASE_URL)
     publish(library, now=NOW)
     root = current_tree(library)
@@ -111,12 +112,11 @@ def make_published(library: Library, folder: Path) -> Published:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
     """One published gallery for the tests that only read it."""
-    folder = tmp_path_factory.mktemp("viewers")
-    library = Library.open(folder / "library")
+    gallery = open_gallery(tmp_path_factory.mktemp("viewers") / "library")
     try:
-        yield make_published(library, folder / "sources")
+        yield make_published(gallery)
     finally:
-        library.close()
+        gallery.library.close()
 
 
 def tree_file(site: Published, url: str) -> Path:
@@ -350,7 +350,7 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def test_publishing_twice_changes_nothing(library: Library, tmp_path: Path) -> None:
-    site = make_published(library, tmp_path / "sources")
+    site = make_published(fill_gallery(library))
     before = snapshot(published_root(library))
     again = publish(library, now=NOW + timedelta(hours=2))
     assert not again.changed
@@ -365,7 +365,7 @@ def test_a_changed_title_rewrites_its_pages_and_links_the_rest(
 ) -> None:
     from urbanart.library import catalog
 
-    site = make_published(library, tmp_path / "sources")
+    site = make_published(fill_gallery(library))
     unchanged = site.root.resolve() / "a" / str(site.gallery.works["Signal"]) / "index.html"
     inode = unchanged.stat().st_ino
     catalog.edit_artwork(library, site.gallery.works["Green Arcade"], title="Green Arcade II")

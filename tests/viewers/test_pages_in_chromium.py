@@ -15,14 +15,14 @@ from tests.viewers import (
     CHROMIUM,
     XSS_TITLE,
     Gallery,
-    build_gallery,
     just_before,
+    open_gallery,
     playing_at,
 )
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
 from urbanart.library import catalog
-from urbanart.library.library import Library, current_tree
+from urbanart.library.library import current_tree
 from urbanart.library.settings import update_settings
 from urbanart.library.vocabulary import disclosure
 from urbanart.player.timeline import what_plays
@@ -53,9 +53,9 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The sample gallery published for the real clock and served by the hub on 127.0.0.1."""
     folder = tmp_path_factory.mktemp("chromium")
-    library = Library.open(folder / "library")
+    gallery = open_gallery(folder / "library")
+    library = gallery.library
     try:
-        gallery = build_gallery(library, folder / "sources")
         update_settings(library, public_base_url=BASE_URL)
         publish(library)
         # Retire one published work, so the tree remembers it (its pages answer 410).

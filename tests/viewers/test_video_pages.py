@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.browsers import shared_playwright
-from tests.delivery.conftest import build_world
+from tests.delivery.conftest import copy_world
 from tests.delivery.video_world import CLIP, VideoWorld, add_video
 from tests.viewers import BASE_URL, playing_at
 from tests.viewers.test_pages import Page, payloads_of
@@ -37,7 +37,7 @@ class Site:
 
 
 def make_site(library: Library, folder: Path, now: datetime | None) -> Site:
-    videos = add_video(library, build_world(library, folder / "sources"), folder / "clips")
+    videos = add_video(library, copy_world(library), folder / "clips")
     big = screens.add_screen(
         library, "Porto Big", tz="Europe/Lisbon", size="480x270", default_playlist=videos.reel_id
     )

@@ -9,22 +9,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.viewers import XSS_TITLE
+from tests.viewers import XSS_TITLE, open_gallery
 from tests.viewers.test_pages import Page, Published, make_published
 from urbanart.i18n import format_datetime, format_zone
-from urbanart.library.library import Library
 from urbanart.player.timeline import what_plays
 from urbanart.viewers.where import next_start, plays_by_work
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
-    folder = tmp_path_factory.mktemp("where")
-    library = Library.open(folder / "library")
+    gallery = open_gallery(tmp_path_factory.mktemp("where") / "library")
     try:
-        yield make_published(library, folder / "sources")
+        yield make_published(gallery)
     finally:
-        library.close()
+        gallery.library.close()
 
 
 def first_start_by_the_player(payload: dict[str, Any], artwork_id: int) -> datetime | None:
