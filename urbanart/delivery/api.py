@@ -380,7 +380,12 @@ def record_heartbeats(
                 ),
                 "refused": json.dumps(refused, ensure_ascii=False) if refused else None,
             }
-        session.execute(_state_upsert(dialect), [states[i] for i in sorted(states)])
+        # RETURNING makes SQLAlchemy send the rows as one multi-row statement (insertmanyvalues)
+        # instead of the driver's executemany, which pays a round of Python work per row.
+        session.execute(
+            _state_upsert(dialect).returning(SCREEN_STATES.c.screen_id),
+            [states[i] for i in sorted(states)],
+        ).all()
         for beat in live:
             known = recent.get(beat.screen_id)
             if known is not None:
@@ -410,7 +415,7 @@ def record_heartbeats(
                     }
                 )
         if history:
-            session.execute(insert(HEARTBEATS), history)
+            session.execute(insert(HEARTBEATS).returning(HEARTBEATS.c.id), history).all()
     for screen_id, times in learned.items():  # committed: now known to be stored
         if times:
             recent.note(screen_id, max(times))
@@ -524,9 +529,16 @@ class TokenMap:
         self._map: dict[str, int] = {}
         self._registered: dict[int, datetime] = {}
         self._last = float("-inf")
+        #: The published tree's signature when the map was last read (see ScreenApi.screen_id).
+        self.signature: object = None
 
     def get(self, token: str) -> int | None:
         return self._map.get(token)
+
+    def forget(self, token: str) -> None:
+        """Drop a token the database no longer holds (seen when its heartbeats were written),
+        so its next request is refused without waiting for a reload."""
+        self._map.pop(token, None)
 
     def registered(self, screen_id: int) -> datetime | None:
         return self._registered.get(screen_id)
@@ -585,22 +597,68 @@ def _settle(answers: list[tuple[asyncio.Future[bool], bool | BaseException]]) ->
 class HeartbeatWriter:
     """Heartbeats waiting for the writer thread, stored together (record_heartbeats).
 
-    A heartbeat arriving while none waits schedules one write on the writer thread; those
-    arriving until it runs join it, so under load each transaction carries many heartbeats
-    (at most MAX_BATCH; the rest go in the next), and when idle each goes alone at once.
-    Requests on an event loop get their answers in one hop back to it per batch (not one
-    wake-up of the loop per heartbeat).
+    Two ways in. submit(): a heartbeat arriving while none waits schedules one write on the
+    writer thread; those arriving until it runs join it, so under load each transaction
+    carries many heartbeats (at most MAX_BATCH; the rest go in the next), and when idle each
+    goes alone at once. defer(): the hub's requests, answered before the write (write-behind):
+    the heartbeat waits up to WRITE_BEHIND seconds for others to join it, so a fleet's
+    heartbeats cost one statement per interval, not a transaction each.
+
+    Why a heartbeat may be answered before it is stored: it only says "alive, showing this"
+    and the next one follows within a minute; a hub killed in between loses at most
+    WRITE_BEHIND seconds of screen states, never a play (plays are answered once committed).
+    The screen's token was checked in memory; a heartbeat the database then refuses (screen
+    removed, token changed) is dropped and `on_refused(token)` makes the next one a 404.
     """
 
     MAX_BATCH = 500
+    #: Seconds a deferred heartbeat waits for others before the write (sooner at MAX_BATCH).
+    WRITE_BEHIND = 0.2
 
-    def __init__(self, library: Library, db: Executor) -> None:
+    def __init__(
+        self,
+        library: Library,
+        db: Executor,
+        on_refused: Callable[[str], None] | None = None,
+    ) -> None:
         self.library = library
         self.db = db
+        self.on_refused = on_refused
         self._lock = threading.Lock()
-        self._pending: list[tuple[HeartbeatIn, Future[bool] | asyncio.Future[bool]]] = []
+        self._pending: list[tuple[HeartbeatIn, Future[bool] | asyncio.Future[bool] | None]] = []
         self._scheduled = False
+        self._timer: asyncio.TimerHandle | None = None
         self.recent = RecentHistory()  # touched on the writer thread only
+
+    def defer(self, beat: HeartbeatIn) -> None:
+        """Queue a heartbeat already answered (called on the event loop); it is written within
+        WRITE_BEHIND seconds, or at once when MAX_BATCH are waiting."""
+        with self._lock:
+            self._pending.append((beat, None))
+            if self._scheduled:
+                if self._timer is not None and len(self._pending) >= self.MAX_BATCH:
+                    self._timer.cancel()
+                    self._timer = None
+                    self.db.submit(self._write)
+                return
+            self._scheduled = True
+            self._timer = asyncio.get_running_loop().call_later(self.WRITE_BEHIND, self._due)
+
+    def _due(self) -> None:
+        with self._lock:
+            if self._timer is None:  # already sent on its way (MAX_BATCH reached)
+                return
+            self._timer = None
+        self.db.submit(self._write)
+
+    def write_now(self) -> None:
+        """Write what waits, on the calling thread (the writer thread at shutdown)."""
+        with self._lock:
+            self._timer = None  # if it still fires, it finds nothing to do (_due)
+            waiting = bool(self._pending)
+            self._scheduled = waiting
+        if waiting:
+            self._write()
 
     def submit(self, beat: HeartbeatIn) -> Future[bool]:
         """A future that holds record_heartbeats' answer for this heartbeat, or its error."""
@@ -620,6 +678,10 @@ class HeartbeatWriter:
             if not self._scheduled:
                 self._scheduled = True
                 self.db.submit(self._write)
+            elif self._timer is not None:  # someone waits for an answer: write now
+                self._timer.get_loop().call_soon_threadsafe(self._timer.cancel)
+                self._timer = None
+                self.db.submit(self._write)
 
     def _write(self) -> None:
         with self._lock:
@@ -636,9 +698,14 @@ class HeartbeatWriter:
             )
         except Exception as exc:  # every waiting request answers with it (503 when busy)
             answers = [exc] * len(batch)
+            if any(done is None for _, done in batch):
+                log.warning("%d heartbeats not stored", len(batch), exc_info=True)
         on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], Any]]] = {}
-        for (_, done), answer in zip(batch, answers, strict=True):
-            if isinstance(done, asyncio.Future):
+        for (beat, done), answer in zip(batch, answers, strict=True):
+            if done is None:  # answered already
+                if answer is False and beat.token is not None and self.on_refused is not None:
+                    self.on_refused(beat.token)
+            elif isinstance(done, asyncio.Future):
                 on_loops.setdefault(done.get_loop(), []).append((done, answer))
             elif isinstance(answer, BaseException):
                 done.set_exception(answer)
@@ -660,11 +727,17 @@ class ScreenApi:
         *,
         heartbeat_rate: Rate = HEARTBEAT_RATE,
         plays_rate: Rate = PLAYS_RATE,
+        tree_signature: Callable[[], object] = lambda: None,
     ) -> None:
+        """tree_signature: what the published tree's `current` link points to now (read per
+        request, microseconds); when it moved since the token map was read, the map is read
+        again before the request is answered (a rotated poll token re-keys the tree)."""
         self.library = library
         self.db = db
         self.tokens = TokenMap(library)
-        self.heartbeats = HeartbeatWriter(library, db)
+        self.tree_signature = tree_signature
+        self._reading_tokens: asyncio.Future[None] | None = None
+        self.heartbeats = HeartbeatWriter(library, db, on_refused=self.tokens.forget)
         self._take_poll = polls
         #: Parses and checks bodies, and indexes published manifests: work kept off the loop.
         self.checker = ThreadPoolExecutor(1, thread_name_prefix="hub-check")
@@ -687,12 +760,35 @@ class ScreenApi:
     def close(self) -> None:
         self.checker.shutdown(wait=True)
 
+    def refresh_tokens(self) -> None:
+        """Read the token map again (blocking: on the database thread), noting the tree it
+        goes with (read first: a rotation changes the token before it swaps the tree)."""
+        signature = self.tree_signature()
+        self.tokens.refresh()
+        self.tokens.signature = signature
+
     async def screen_id(self, token: str) -> int | None:
+        """The screen a token names, from memory: no database read per request.
+
+        Read again first when the published tree moved since the map was read (a token
+        rotation swaps the tree, so the old token is refused from the very next request), and,
+        rate limited, on an unknown token. Requests arriving during a read share it.
+        """
+        if self.tree_signature() != self.tokens.signature:
+            await self._read_tokens()
         screen_id = self.tokens.get(token)
         if screen_id is None and self.tokens.due():
-            await asyncio.get_running_loop().run_in_executor(self.db, self.tokens.refresh)
+            await self._read_tokens()
             screen_id = self.tokens.get(token)
         return screen_id
+
+    async def _read_tokens(self) -> None:
+        reading = self._reading_tokens
+        if reading is None or reading.done():
+            loop = asyncio.get_running_loop()
+            reading = asyncio.ensure_future(loop.run_in_executor(self.db, self.refresh_tokens))
+            self._reading_tokens = reading
+        await asyncio.shield(reading)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, raw_path: bytes) -> None:
         started = False
@@ -822,11 +918,7 @@ class ScreenApi:
         if kind == "heartbeat":
             polled = self._take_poll(token)
             last_poll = datetime.fromtimestamp(polled, UTC) if polled is not None else None
-            ok = await self.heartbeats.submit_on_loop(
-                HeartbeatIn(screen_id, value, now, last_poll, token)
-            )
-            if not ok:
-                return 404, NOT_FOUND_BODY
+            self.heartbeats.defer(HeartbeatIn(screen_id, value, now, last_poll, token))
             return 200, {"ok": True, "received_at": now.isoformat().replace("+00:00", "Z")}
         result = await loop.run_in_executor(
             self.db, partial(record_plays, token=token), self.library, screen_id, value, now
