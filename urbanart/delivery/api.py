@@ -31,7 +31,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any, cast
 
 from sqlalchemy import Table, case, insert, or_, select
@@ -245,6 +244,9 @@ def record_heartbeat(
 #: The tables the heartbeat writer writes with Core statements (no ORM objects).
 HEARTBEATS = cast(Table, Heartbeat.__table__)
 SCREEN_STATES = cast(Table, ScreenState.__table__)
+#: Plays are inserted with a Core statement too: the ORM's bulk insert path cost several times
+#: the database's work for a batch of 30.
+PLAYS = cast(Table, Play.__table__)
 
 
 class RecentHistory:
@@ -422,6 +424,17 @@ def record_heartbeats(
     return held
 
 
+@dataclass(frozen=True)
+class PlaysIn:
+    """One request's checked plays to store: the screen, its records, when they came, and the
+    token they came with (None: not checked)."""
+
+    screen_id: int
+    plays: list[PlayIn]
+    now: datetime
+    token: str | None = None
+
+
 def record_plays(
     library: Library,
     screen_id: int,
@@ -436,45 +449,95 @@ def record_plays(
     Idempotent by (screen, record id), so a player that retries a batch after a timeout (the
     hub stored it, the answer got lost) is never counted twice.
     """
-    unique: dict[str, PlayIn] = {}
-    index_of: dict[str, int] = {}
-    for index, play in enumerate(plays):
-        unique.setdefault(play.record_id, play)
-        index_of.setdefault(play.record_id, index)
+    [result] = record_plays_many(library, [PlaysIn(screen_id, plays, now, token)])
+    if isinstance(result, PlaysRefused):
+        raise result
+    return result
+
+
+def record_plays_many(
+    library: Library, batches: Sequence[PlaysIn]
+) -> list[tuple[int, int] | PlaysRefused | None]:
+    """Store several requests' plays in one transaction (group commit): per request (new,
+    duplicates), None when the screen is gone or the token is no longer its own, or the
+    PlaysRefused for plays overlapping what is stored (that request's plays are not stored;
+    the others' are).
+
+    Why together: a fleet's batches arrive tens a second and each on its own cost a
+    transaction of five queries; waiting ones share one (tokens, stored ids, stored spans,
+    artworks, one insert of all new rows). Every play id is stored once per screen: ids
+    already stored or named twice count as duplicates, and the insert skips a collision with
+    another hub worker (the unique (screen, record id) decides). Nothing is answered before
+    the commit, so an "accepted" play is durable.
+    """
+    results: list[tuple[int, int] | PlaysRefused | None] = [None] * len(batches)
     with WRITE_LOCK, library.session() as session:
-        if not _token_holds(session.get(Screen, screen_id), token):
-            return None
-        ids = list(unique)
-        existing: set[str] = set()
+        dialect = session.get_bind().dialect.name
+        screen_ids = sorted({b.screen_id for b in batches})
+        tokens = dict(
+            session.execute(
+                select(Screen.id, Screen.poll_token).where(Screen.id.in_(screen_ids))
+            ).all()
+        )
+        live = [
+            i
+            for i, b in enumerate(batches)
+            if b.screen_id in tokens and (b.token is None or tokens[b.screen_id] == b.token)
+        ]
+        ids = sorted({p.record_id for i in live for p in batches[i].plays})
+        existing: set[tuple[int, str]] = set()
+        live_screens = sorted({batches[i].screen_id for i in live})
         for start in range(0, len(ids), 500):
             existing.update(
-                session.scalars(
-                    select(Play.record_id).where(
-                        Play.screen_id == screen_id, Play.record_id.in_(ids[start : start + 500])
+                (screen_id, record_id)
+                for screen_id, record_id in session.execute(
+                    select(PLAYS.c.screen_id, PLAYS.c.record_id).where(
+                        PLAYS.c.screen_id.in_(live_screens),
+                        PLAYS.c.record_id.in_(ids[start : start + 500]),
                     )
                 )
             )
-        new = [p for rid, p in unique.items() if rid not in existing]
-        if new:  # overlaps within the batch were checked already; now against what is stored
-            since = min(p.started_at for p in new) - LONGEST_PLAY
-            until = max(p.started_at + timedelta(seconds=p.duration_s) for p in new)
-            stored = session.execute(
-                select(Play.started_at, Play.duration_s).where(
-                    Play.screen_id == screen_id, Play.started_at >= since, Play.started_at < until
+        fresh: dict[int, list[tuple[int, PlayIn]]] = {}
+        for i in live:
+            unique: dict[str, int] = {}
+            for index, play in enumerate(batches[i].plays):
+                unique.setdefault(play.record_id, index)
+            key = batches[i].screen_id
+            fresh[i] = [
+                (index, batches[i].plays[index])
+                for rid, index in unique.items()
+                if (key, rid) not in existing
+            ]
+        spans: dict[int, list[tuple[datetime, float]]] = {}
+        wanted = [p for i in live for _, p in fresh[i]]
+        if wanted:  # overlaps within a batch were checked already; now against what is stored
+            since = min(p.started_at for p in wanted) - LONGEST_PLAY
+            until = max(p.started_at + timedelta(seconds=p.duration_s) for p in wanted)
+            for screen_id, started, duration in session.execute(
+                select(PLAYS.c.screen_id, PLAYS.c.started_at, PLAYS.c.duration_s).where(
+                    PLAYS.c.screen_id.in_(sorted({batches[i].screen_id for i in fresh})),
+                    PLAYS.c.started_at >= since,
+                    PLAYS.c.started_at < until,
                 )
-            )
-            spans = [(started, duration) for started, duration in stored]
-            check_against_stored([(index_of[p.record_id], p) for p in new], spans)
-        artworks = artworks_by_sha(session, (p.artwork_sha256 for p in new)) if new else {}
-        stored_now = 0
-        if new:  # one executemany, not 1,000 ORM objects (ten times faster, and holds the GIL less)
-            # Insert-if-new: another hub worker may be storing the same ids right now (a retry
-            # racing its first attempt); the unique (screen, record id) decides, nothing raises.
-            inserted = session.execute(
-                insert_new_only(session.get_bind().dialect.name, Play).returning(Play.record_id),
-                [
+            ):
+                spans.setdefault(screen_id, []).append((started, duration))
+        artworks = artworks_by_sha(session, (p.artwork_sha256 for p in wanted)) if wanted else {}
+        rows: list[dict[str, Any]] = []
+        owner: dict[tuple[int, str], int] = {}  # (screen, record id) → the request storing it
+        for i in live:
+            batch = batches[i]
+            new = [(x, p) for x, p in fresh[i] if (batch.screen_id, p.record_id) not in owner]
+            try:
+                check_against_stored(new, spans.get(batch.screen_id, []))
+            except PlaysRefused as refused:
+                results[i] = refused
+                continue
+            for _index, p in new:
+                owner[(batch.screen_id, p.record_id)] = i
+                spans.setdefault(batch.screen_id, []).append((p.started_at, p.duration_s))
+                rows.append(
                     {
-                        "screen_id": screen_id,
+                        "screen_id": batch.screen_id,
                         "record_id": p.record_id,
                         "artwork_sha256": p.artwork_sha256,
                         "artwork_id": artworks[p.artwork_sha256][0]
@@ -485,13 +548,78 @@ def record_plays(
                         "duration_s": p.duration_s,
                         "manifest_version": p.manifest_version,
                         "frames_shown": p.frames_shown,
-                        "received_at": now,
+                        "received_at": batch.now,
                     }
-                    for p in new
-                ],
-            )
-            stored_now = len(inserted.all())
-    return stored_now, len(plays) - stored_now
+                )
+        stored: dict[int, int] = {}
+        if rows:  # one multi-row statement (RETURNING: insertmanyvalues), no ORM objects
+            # Insert-if-new: another hub worker may be storing the same ids right now (a retry
+            # racing its first attempt); the unique (screen, record id) decides, nothing raises.
+            for screen_id, record_id in session.execute(
+                insert_new_only(dialect, PLAYS).returning(PLAYS.c.screen_id, PLAYS.c.record_id),
+                rows,
+            ):
+                i = owner[(screen_id, record_id)]
+                stored[i] = stored.get(i, 0) + 1
+        for i in live:
+            if results[i] is None:
+                count = stored.get(i, 0)
+                results[i] = (count, len(batches[i].plays) - count)
+    return results
+
+
+class PlaysWriter:
+    """Plays batches waiting for the writer thread, stored together (record_plays_many).
+
+    A batch arriving while none waits schedules one write; those arriving until it runs join
+    it (group commit, at most MAX_PLAYS records a transaction). Each request is answered after
+    the commit, in one hop back to its event loop per group.
+    """
+
+    MAX_PLAYS = 5000
+
+    def __init__(self, library: Library, db: Executor) -> None:
+        self.library = library
+        self.db = db
+        self._lock = threading.Lock()
+        self._pending: list[tuple[PlaysIn, asyncio.Future[Any]]] = []
+        self._scheduled = False
+
+    def submit_on_loop(self, batch: PlaysIn) -> asyncio.Future[Any]:
+        """An asyncio future holding this request's result from record_plays_many."""
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        with self._lock:
+            self._pending.append((batch, done))
+            if not self._scheduled:
+                self._scheduled = True
+                self.db.submit(self._write)
+        return done
+
+    def _write(self) -> None:
+        with self._lock:
+            taken, records = 0, 0
+            while taken < len(self._pending) and (
+                taken == 0 or records + len(self._pending[taken][0].plays) <= self.MAX_PLAYS
+            ):
+                records += len(self._pending[taken][0].plays)
+                taken += 1
+            group = self._pending[:taken]
+            del self._pending[:taken]
+            if self._pending:
+                self.db.submit(self._write)  # the rest right after, in order
+            else:
+                self._scheduled = False
+        answers: list[Any]
+        try:
+            answers = list(record_plays_many(self.library, [batch for batch, _ in group]))
+        except Exception as exc:  # every waiting request answers with it (503 when busy)
+            answers = [exc] * len(group)
+        on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
+        for (_, done), answer in zip(group, answers, strict=True):
+            on_loops.setdefault(done.get_loop(), []).append((done, answer))
+        for loop, settled in on_loops.items():
+            with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
+                loop.call_soon_threadsafe(_settle, settled)
 
 
 def record_polls(library: Library, polls: Mapping[int, datetime]) -> int:
@@ -583,7 +711,7 @@ async def read_body(receive: Receive, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
-def _settle(answers: list[tuple[asyncio.Future[bool], bool | BaseException]]) -> None:
+def _settle(answers: list[tuple[asyncio.Future[Any], Any]]) -> None:
     """Resolve a batch's waiting requests on their event loop (a request gone stays gone)."""
     for done, answer in answers:
         if done.done():
@@ -679,8 +807,7 @@ class HeartbeatWriter:
                 self._scheduled = True
                 self.db.submit(self._write)
             elif self._timer is not None:  # someone waits for an answer: write now
-                self._timer.get_loop().call_soon_threadsafe(self._timer.cancel)
-                self._timer = None
+                self._timer = None  # when it fires, it finds nothing to do (_due)
                 self.db.submit(self._write)
 
     def _write(self) -> None:
@@ -738,6 +865,7 @@ class ScreenApi:
         self.tree_signature = tree_signature
         self._reading_tokens: asyncio.Future[None] | None = None
         self.heartbeats = HeartbeatWriter(library, db, on_refused=self.tokens.forget)
+        self.plays = PlaysWriter(library, db)
         self._take_poll = polls
         #: Parses and checks bodies, and indexes published manifests: work kept off the loop.
         self.checker = ThreadPoolExecutor(1, thread_name_prefix="hub-check")
@@ -914,15 +1042,12 @@ class ScreenApi:
     async def _write(
         self, kind: str, screen_id: int, token: str, value: Any, now: datetime
     ) -> tuple[int, Any]:
-        loop = asyncio.get_running_loop()
         if kind == "heartbeat":
             polled = self._take_poll(token)
             last_poll = datetime.fromtimestamp(polled, UTC) if polled is not None else None
             self.heartbeats.defer(HeartbeatIn(screen_id, value, now, last_poll, token))
             return 200, {"ok": True, "received_at": now.isoformat().replace("+00:00", "Z")}
-        result = await loop.run_in_executor(
-            self.db, partial(record_plays, token=token), self.library, screen_id, value, now
-        )
+        result = await self.plays.submit_on_loop(PlaysIn(screen_id, value, now, token))
         if result is None:
             return 404, NOT_FOUND_BODY
         return 200, {"accepted": result[0], "duplicates": result[1]}
