@@ -5,8 +5,12 @@ size-limited while it is read, parsed as JSON and checked against api.schema.jso
 database work; errors are JSON a player can log. Database writes are blocking (SQLAlchemy,
 SQLite), so they run on one dedicated writer thread (a single-worker executor, plus
 ``WRITE_LOCK`` shared with the offline-marking job in the same process) and the event loop keeps
-serving polls. Tokens are looked up in an in-memory dict refreshed when a publish lands or, rate
-limited, when an unknown token arrives; an unknown token gets exactly the static 404.
+serving polls. Tokens are looked up in an in-memory dict (no database read per request), read
+again when the published tree moves (a publish, a token rotation) or, rate limited, when an
+unknown token arrives; an unknown token gets exactly the static 404. A heartbeat is answered
+once queued and written with the others of the next WRITE_BEHIND seconds in one transaction;
+plays are answered only once committed, batches waiting for the writer sharing a transaction
+(group commit), so an accepted play is never lost.
 
 The token is the only credential and it lives on a device in the street, so what one token can
 write is bounded too: requests per token go through token buckets (429 with Retry-After, before
