@@ -147,6 +147,16 @@ def running_hub(library: Library, **options: object) -> Iterator[HubThread]:
         hub.stop()
 
 
+def heartbeats_written(hub: HubThread) -> None:
+    """Wait until every heartbeat the hub has answered is in the database.
+
+    The hub answers a heartbeat before writing it (write-behind: HeartbeatWriter.defer), so a
+    test reading the screen's state right after a 200 first has the waiting ones written.
+    """
+    app = hub.hub
+    app.db.submit(app.api.heartbeats.write_now).result(timeout=30)
+
+
 def raw_request(
     base_url: str, method: str, path: str, headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, str], bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -67,3 +68,41 @@ def test_heartbeats_queued_behind_a_busy_writer_go_in_one_transaction(
     assert len(lookups) == 1  # the six heartbeats' screens were checked in one query
     with library.session() as s:
         assert s.scalar(select(func.count()).select_from(ScreenState)) == len(ids)
+
+
+def test_deferred_heartbeats_are_written_together_later_and_a_refused_token_is_forgotten(
+    library: Library, home: Path
+) -> None:
+    ids = list(build_fleet(library, home, 4).values())
+    writer_thread = ThreadPoolExecutor(1)
+    forgotten: list[str] = []
+    writes: list[str] = []
+
+    def count(_conn, _cursor, statement: str, *_args: object) -> None:
+        if "poll_token" in statement and statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement)
+
+    def stored() -> int:
+        with library.session() as s:
+            return s.scalar(select(func.count()).select_from(ScreenState)) or 0
+
+    async def beat_all() -> int:
+        writer = HeartbeatWriter(library, writer_thread, on_refused=forgotten.append)
+        now = datetime.now(UTC)
+        for i, screen_id in enumerate(ids):
+            writer.defer(HeartbeatIn(screen_id, HEARTBEAT, now, token=token_of(i)))
+        writer.defer(HeartbeatIn(ids[0], HEARTBEAT, now, token="rotated-away-token"))
+        before = stored()  # answered already, not written yet: the write waits for others
+        await asyncio.sleep(HeartbeatWriter.WRITE_BEHIND * 3)
+        await asyncio.wrap_future(writer_thread.submit(lambda: None))  # the write has run
+        return before
+
+    event.listen(library.engine, "before_cursor_execute", count)
+    try:
+        assert asyncio.run(beat_all()) == 0
+    finally:
+        event.remove(library.engine, "before_cursor_execute", count)
+        writer_thread.shutdown()
+    assert stored() == len(ids)
+    assert len(writes) == 1  # one write for all: the screens' tokens checked in one query
+    assert forgotten == ["rotated-away-token"]

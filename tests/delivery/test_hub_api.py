@@ -22,6 +22,7 @@ from tests.delivery.hub_fixtures import (
     PUSH_SECRET,
     add_artwork,
     add_screen,
+    heartbeats_written,
     manifest_bytes,
     point_current,
     raw_request,
@@ -118,6 +119,7 @@ def test_the_paths_the_protocol_gives_screens_are_the_ones_the_hub_answers(hub_a
 def test_heartbeat_updates_state_and_history(hub_api: Api) -> None:
     r = hub_api.post(TOKYO, "heartbeat", heartbeat())
     assert r.status_code == 200 and r.json()["ok"] is True
+    heartbeats_written(hub_api.hub)
     with hub_api.library.session() as s:
         state = s.get(ScreenState, hub_api.tokyo_id)
         assert state is not None
@@ -136,14 +138,17 @@ def test_heartbeat_updates_state_and_history(hub_api: Api) -> None:
 
 def test_heartbeat_clears_offline_since_and_keeps_sent_title(hub_api: Api) -> None:
     hub_api.post(TOKYO, "heartbeat", heartbeat())
+    heartbeats_written(hub_api.hub)
     with hub_api.library.session() as s:
         s.get(ScreenState, hub_api.tokyo_id).offline_since = datetime.now(UTC) - timedelta(hours=1)
     playing = {"artwork_sha256": "ab" * 32, "title": "Sent title"}
     assert hub_api.post(TOKYO, "heartbeat", heartbeat(playing=playing)).status_code == 200
+    heartbeats_written(hub_api.hub)
     with hub_api.library.session() as s:
         state = s.get(ScreenState, hub_api.tokyo_id)
         assert state.offline_since is None and state.playing_title == "Sent title"
     assert hub_api.post(TOKYO, "heartbeat", heartbeat(playing=None)).status_code == 200
+    heartbeats_written(hub_api.hub)
     with hub_api.library.session() as s:
         assert s.get(ScreenState, hub_api.tokyo_id).playing_title is None
 

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from tests.delivery.hub_fixtures import (
     add_artwork,
     add_screen,
+    heartbeats_written,
     manifest_bytes,
     point_current,
     running_hub,
@@ -112,6 +113,7 @@ def test_a_heartbeat_flood_updates_the_state_but_keeps_one_history_row(hub_api: 
     for i in range(40):
         r = hub_api.post(LISBON, "heartbeat", heartbeat(player_version=f"2.0.{i}"))
         assert r.status_code == 200
+    heartbeats_written(hub_api.hub)
     with hub_api.library.session() as session:
         assert session.get(ScreenState, hub_api.lisbon_id).player_version == "2.0.39"
     assert count(hub_api.library, Heartbeat) == 1

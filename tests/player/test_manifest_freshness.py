@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.delivery.hub_fixtures import heartbeats_written
 from tests.player import DemoScreen, build_demo_screen, wait_served
 from tests.player.test_player_end_to_end import serve_tree_with_manifest
 from urbanart.curation import playlists, screens
@@ -102,6 +103,7 @@ def test_a_polled_genuine_manifest_is_refused_and_the_held_one_keeps_playing(
     assert frame.path is not None and frame.manifest_version == held_version
     # The heartbeat of that poll told the hub; the studio's status and the CLI show it.
     assert result.reports is not None and result.reports.error is None
+    heartbeats_written(world.hub)
     [row] = [s for s in st.screen_statuses(library) if s.screen_id == world.demo.screen_id]
     assert row.refused is not None and row.refused["reason"] == reason
     assert row.manifest_version == held_version
@@ -125,6 +127,7 @@ def test_a_newer_manifest_clears_the_refusal(world: World, library: Library) -> 
     wait_served(f"{world.hub.url}screens/{world.demo.token}/manifest.json", newer)
     assert player.poll_once().switched
     assert player.refused is None and player.current.payload["sequence"] == 4  # type: ignore[union-attr]
+    heartbeats_written(world.hub)
     [row] = [s for s in st.screen_statuses(library) if s.screen_id == world.demo.screen_id]
     assert row.refused is None
 
@@ -152,6 +155,7 @@ def test_a_pushed_genuine_manifest_is_refused_the_same_way(
     assert (player.refused["reason"], player.refused["source"]) == (reason, "pushed")
     player.queue_heartbeat(T0)
     assert player.send_reports().error is None
+    heartbeats_written(world.hub)
     [row] = [s for s in st.screen_statuses(library) if s.screen_id == world.demo.screen_id]
     assert row.refused is not None and row.refused["reason"] == reason
 

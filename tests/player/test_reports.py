@@ -11,6 +11,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from tests.delivery.hub_fixtures import heartbeats_written
 from tests.player import DemoScreen, build_demo_screen
 from urbanart.delivery.server import HubThread
 from urbanart.library.library import Library
@@ -66,6 +67,7 @@ def test_the_queue_survives_a_restart_and_drains_once_the_hub_is_back(
 ) -> None:
     state = tmp_path / "player"
     player = paired_player(state, hub, world)
+    heartbeats_written(hub)
     beats_before = count(library, Heartbeat)
     player.repoint(f"http://127.0.0.1:{free_port()}/")  # nobody listens there
     for second in range(0, 120, 5):
@@ -87,6 +89,7 @@ def test_the_queue_survives_a_restart_and_drains_once_the_hub_is_back(
     assert count(library, Play) == 12
     # Every queued heartbeat was taken; the hub's history keeps at most one a minute.
     assert sent.heartbeats_sent == queued[0] >= 1
+    heartbeats_written(hub)
     assert count(library, Heartbeat) == beats_before
     with library.session() as session:
         durations = set(session.scalars(select(Play.duration_s)))

@@ -5,8 +5,12 @@ size-limited while it is read, parsed as JSON and checked against api.schema.jso
 database work; errors are JSON a player can log. Database writes are blocking (SQLAlchemy,
 SQLite), so they run on one dedicated writer thread (a single-worker executor, plus
 ``WRITE_LOCK`` shared with the offline-marking job in the same process) and the event loop keeps
-serving polls. Tokens are looked up in an in-memory dict refreshed when a publish lands or, rate
-limited, when an unknown token arrives; an unknown token gets exactly the static 404.
+serving polls. Tokens are looked up in an in-memory dict (no database read per request), read
+again when the published tree moves (a publish, a token rotation) or, rate limited, when an
+unknown token arrives; an unknown token gets exactly the static 404. A heartbeat is answered
+once queued and written with the others of the next WRITE_BEHIND seconds in one transaction;
+plays are answered only once committed, batches waiting for the writer sharing a transaction
+(group commit), so an accepted play is never lost.
 
 The token is the only credential and it lives on a device in the street, so what one token can
 write is bounded too: requests per token go through token buckets (429 with Retry-After, before
@@ -31,7 +35,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any, cast
 
 from sqlalchemy import Table, case, insert, or_, select
@@ -245,6 +248,9 @@ def record_heartbeat(
 #: The tables the heartbeat writer writes with Core statements (no ORM objects).
 HEARTBEATS = cast(Table, Heartbeat.__table__)
 SCREEN_STATES = cast(Table, ScreenState.__table__)
+#: Plays are inserted with a Core statement too: the ORM's bulk insert path cost several times
+#: the database's work for a batch of 30.
+PLAYS = cast(Table, Play.__table__)
 
 
 class RecentHistory:
@@ -380,7 +386,12 @@ def record_heartbeats(
                 ),
                 "refused": json.dumps(refused, ensure_ascii=False) if refused else None,
             }
-        session.execute(_state_upsert(dialect), [states[i] for i in sorted(states)])
+        # RETURNING makes SQLAlchemy send the rows as one multi-row statement (insertmanyvalues)
+        # instead of the driver's executemany, which pays a round of Python work per row.
+        session.execute(
+            _state_upsert(dialect).returning(SCREEN_STATES.c.screen_id),
+            [states[i] for i in sorted(states)],
+        ).all()
         for beat in live:
             known = recent.get(beat.screen_id)
             if known is not None:
@@ -410,11 +421,22 @@ def record_heartbeats(
                     }
                 )
         if history:
-            session.execute(insert(HEARTBEATS), history)
+            session.execute(insert(HEARTBEATS).returning(HEARTBEATS.c.id), history).all()
     for screen_id, times in learned.items():  # committed: now known to be stored
         if times:
             recent.note(screen_id, max(times))
     return held
+
+
+@dataclass(frozen=True)
+class PlaysIn:
+    """One request's checked plays to store: the screen, its records, when they came, and the
+    token they came with (None: not checked)."""
+
+    screen_id: int
+    plays: list[PlayIn]
+    now: datetime
+    token: str | None = None
 
 
 def record_plays(
@@ -431,45 +453,95 @@ def record_plays(
     Idempotent by (screen, record id), so a player that retries a batch after a timeout (the
     hub stored it, the answer got lost) is never counted twice.
     """
-    unique: dict[str, PlayIn] = {}
-    index_of: dict[str, int] = {}
-    for index, play in enumerate(plays):
-        unique.setdefault(play.record_id, play)
-        index_of.setdefault(play.record_id, index)
+    [result] = record_plays_many(library, [PlaysIn(screen_id, plays, now, token)])
+    if isinstance(result, PlaysRefused):
+        raise result
+    return result
+
+
+def record_plays_many(
+    library: Library, batches: Sequence[PlaysIn]
+) -> list[tuple[int, int] | PlaysRefused | None]:
+    """Store several requests' plays in one transaction (group commit): per request (new,
+    duplicates), None when the screen is gone or the token is no longer its own, or the
+    PlaysRefused for plays overlapping what is stored (that request's plays are not stored;
+    the others' are).
+
+    Why together: a fleet's batches arrive tens a second and each on its own cost a
+    transaction of five queries; waiting ones share one (tokens, stored ids, stored spans,
+    artworks, one insert of all new rows). Every play id is stored once per screen: ids
+    already stored or named twice count as duplicates, and the insert skips a collision with
+    another hub worker (the unique (screen, record id) decides). Nothing is answered before
+    the commit, so an "accepted" play is durable.
+    """
+    results: list[tuple[int, int] | PlaysRefused | None] = [None] * len(batches)
     with WRITE_LOCK, library.session() as session:
-        if not _token_holds(session.get(Screen, screen_id), token):
-            return None
-        ids = list(unique)
-        existing: set[str] = set()
+        dialect = session.get_bind().dialect.name
+        screen_ids = sorted({b.screen_id for b in batches})
+        tokens = dict(
+            session.execute(
+                select(Screen.id, Screen.poll_token).where(Screen.id.in_(screen_ids))
+            ).all()
+        )
+        live = [
+            i
+            for i, b in enumerate(batches)
+            if b.screen_id in tokens and (b.token is None or tokens[b.screen_id] == b.token)
+        ]
+        ids = sorted({p.record_id for i in live for p in batches[i].plays})
+        existing: set[tuple[int, str]] = set()
+        live_screens = sorted({batches[i].screen_id for i in live})
         for start in range(0, len(ids), 500):
             existing.update(
-                session.scalars(
-                    select(Play.record_id).where(
-                        Play.screen_id == screen_id, Play.record_id.in_(ids[start : start + 500])
+                (screen_id, record_id)
+                for screen_id, record_id in session.execute(
+                    select(PLAYS.c.screen_id, PLAYS.c.record_id).where(
+                        PLAYS.c.screen_id.in_(live_screens),
+                        PLAYS.c.record_id.in_(ids[start : start + 500]),
                     )
                 )
             )
-        new = [p for rid, p in unique.items() if rid not in existing]
-        if new:  # overlaps within the batch were checked already; now against what is stored
-            since = min(p.started_at for p in new) - LONGEST_PLAY
-            until = max(p.started_at + timedelta(seconds=p.duration_s) for p in new)
-            stored = session.execute(
-                select(Play.started_at, Play.duration_s).where(
-                    Play.screen_id == screen_id, Play.started_at >= since, Play.started_at < until
+        fresh: dict[int, list[tuple[int, PlayIn]]] = {}
+        for i in live:
+            unique: dict[str, int] = {}
+            for index, play in enumerate(batches[i].plays):
+                unique.setdefault(play.record_id, index)
+            key = batches[i].screen_id
+            fresh[i] = [
+                (index, batches[i].plays[index])
+                for rid, index in unique.items()
+                if (key, rid) not in existing
+            ]
+        spans: dict[int, list[tuple[datetime, float]]] = {}
+        wanted = [p for i in live for _, p in fresh[i]]
+        if wanted:  # overlaps within a batch were checked already; now against what is stored
+            since = min(p.started_at for p in wanted) - LONGEST_PLAY
+            until = max(p.started_at + timedelta(seconds=p.duration_s) for p in wanted)
+            for screen_id, started, duration in session.execute(
+                select(PLAYS.c.screen_id, PLAYS.c.started_at, PLAYS.c.duration_s).where(
+                    PLAYS.c.screen_id.in_(sorted({batches[i].screen_id for i in fresh})),
+                    PLAYS.c.started_at >= since,
+                    PLAYS.c.started_at < until,
                 )
-            )
-            spans = [(started, duration) for started, duration in stored]
-            check_against_stored([(index_of[p.record_id], p) for p in new], spans)
-        artworks = artworks_by_sha(session, (p.artwork_sha256 for p in new)) if new else {}
-        stored_now = 0
-        if new:  # one executemany, not 1,000 ORM objects (ten times faster, and holds the GIL less)
-            # Insert-if-new: another hub worker may be storing the same ids right now (a retry
-            # racing its first attempt); the unique (screen, record id) decides, nothing raises.
-            inserted = session.execute(
-                insert_new_only(session.get_bind().dialect.name, Play).returning(Play.record_id),
-                [
+            ):
+                spans.setdefault(screen_id, []).append((started, duration))
+        artworks = artworks_by_sha(session, (p.artwork_sha256 for p in wanted)) if wanted else {}
+        rows: list[dict[str, Any]] = []
+        owner: dict[tuple[int, str], int] = {}  # (screen, record id) → the request storing it
+        for i in live:
+            batch = batches[i]
+            new = [(x, p) for x, p in fresh[i] if (batch.screen_id, p.record_id) not in owner]
+            try:
+                check_against_stored(new, spans.get(batch.screen_id, []))
+            except PlaysRefused as refused:
+                results[i] = refused
+                continue
+            for _index, p in new:
+                owner[(batch.screen_id, p.record_id)] = i
+                spans.setdefault(batch.screen_id, []).append((p.started_at, p.duration_s))
+                rows.append(
                     {
-                        "screen_id": screen_id,
+                        "screen_id": batch.screen_id,
                         "record_id": p.record_id,
                         "artwork_sha256": p.artwork_sha256,
                         "artwork_id": artworks[p.artwork_sha256][0]
@@ -480,13 +552,78 @@ def record_plays(
                         "duration_s": p.duration_s,
                         "manifest_version": p.manifest_version,
                         "frames_shown": p.frames_shown,
-                        "received_at": now,
+                        "received_at": batch.now,
                     }
-                    for p in new
-                ],
-            )
-            stored_now = len(inserted.all())
-    return stored_now, len(plays) - stored_now
+                )
+        stored: dict[int, int] = {}
+        if rows:  # one multi-row statement (RETURNING: insertmanyvalues), no ORM objects
+            # Insert-if-new: another hub worker may be storing the same ids right now (a retry
+            # racing its first attempt); the unique (screen, record id) decides, nothing raises.
+            for screen_id, record_id in session.execute(
+                insert_new_only(dialect, PLAYS).returning(PLAYS.c.screen_id, PLAYS.c.record_id),
+                rows,
+            ):
+                i = owner[(screen_id, record_id)]
+                stored[i] = stored.get(i, 0) + 1
+        for i in live:
+            if results[i] is None:
+                count = stored.get(i, 0)
+                results[i] = (count, len(batches[i].plays) - count)
+    return results
+
+
+class PlaysWriter:
+    """Plays batches waiting for the writer thread, stored together (record_plays_many).
+
+    A batch arriving while none waits schedules one write; those arriving until it runs join
+    it (group commit, at most MAX_PLAYS records a transaction). Each request is answered after
+    the commit, in one hop back to its event loop per group.
+    """
+
+    MAX_PLAYS = 5000
+
+    def __init__(self, library: Library, db: Executor) -> None:
+        self.library = library
+        self.db = db
+        self._lock = threading.Lock()
+        self._pending: list[tuple[PlaysIn, asyncio.Future[Any]]] = []
+        self._scheduled = False
+
+    def submit_on_loop(self, batch: PlaysIn) -> asyncio.Future[Any]:
+        """An asyncio future holding this request's result from record_plays_many."""
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        with self._lock:
+            self._pending.append((batch, done))
+            if not self._scheduled:
+                self._scheduled = True
+                self.db.submit(self._write)
+        return done
+
+    def _write(self) -> None:
+        with self._lock:
+            taken, records = 0, 0
+            while taken < len(self._pending) and (
+                taken == 0 or records + len(self._pending[taken][0].plays) <= self.MAX_PLAYS
+            ):
+                records += len(self._pending[taken][0].plays)
+                taken += 1
+            group = self._pending[:taken]
+            del self._pending[:taken]
+            if self._pending:
+                self.db.submit(self._write)  # the rest right after, in order
+            else:
+                self._scheduled = False
+        answers: list[Any]
+        try:
+            answers = list(record_plays_many(self.library, [batch for batch, _ in group]))
+        except Exception as exc:  # every waiting request answers with it (503 when busy)
+            answers = [exc] * len(group)
+        on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
+        for (_, done), answer in zip(group, answers, strict=True):
+            on_loops.setdefault(done.get_loop(), []).append((done, answer))
+        for loop, settled in on_loops.items():
+            with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
+                loop.call_soon_threadsafe(_settle, settled)
 
 
 def record_polls(library: Library, polls: Mapping[int, datetime]) -> int:
@@ -524,9 +661,16 @@ class TokenMap:
         self._map: dict[str, int] = {}
         self._registered: dict[int, datetime] = {}
         self._last = float("-inf")
+        #: The published tree's signature when the map was last read (see ScreenApi.screen_id).
+        self.signature: object = None
 
     def get(self, token: str) -> int | None:
         return self._map.get(token)
+
+    def forget(self, token: str) -> None:
+        """Drop a token the database no longer holds (seen when its heartbeats were written),
+        so its next request is refused without waiting for a reload."""
+        self._map.pop(token, None)
 
     def registered(self, screen_id: int) -> datetime | None:
         return self._registered.get(screen_id)
@@ -571,7 +715,7 @@ async def read_body(receive: Receive, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
-def _settle(answers: list[tuple[asyncio.Future[bool], bool | BaseException]]) -> None:
+def _settle(answers: list[tuple[asyncio.Future[Any], Any]]) -> None:
     """Resolve a batch's waiting requests on their event loop (a request gone stays gone)."""
     for done, answer in answers:
         if done.done():
@@ -585,22 +729,68 @@ def _settle(answers: list[tuple[asyncio.Future[bool], bool | BaseException]]) ->
 class HeartbeatWriter:
     """Heartbeats waiting for the writer thread, stored together (record_heartbeats).
 
-    A heartbeat arriving while none waits schedules one write on the writer thread; those
-    arriving until it runs join it, so under load each transaction carries many heartbeats
-    (at most MAX_BATCH; the rest go in the next), and when idle each goes alone at once.
-    Requests on an event loop get their answers in one hop back to it per batch (not one
-    wake-up of the loop per heartbeat).
+    Two ways in. submit(): a heartbeat arriving while none waits schedules one write on the
+    writer thread; those arriving until it runs join it, so under load each transaction
+    carries many heartbeats (at most MAX_BATCH; the rest go in the next), and when idle each
+    goes alone at once. defer(): the hub's requests, answered before the write (write-behind):
+    the heartbeat waits up to WRITE_BEHIND seconds for others to join it, so a fleet's
+    heartbeats cost one statement per interval, not a transaction each.
+
+    Why a heartbeat may be answered before it is stored: it only says "alive, showing this"
+    and the next one follows within a minute; a hub killed in between loses at most
+    WRITE_BEHIND seconds of screen states, never a play (plays are answered once committed).
+    The screen's token was checked in memory; a heartbeat the database then refuses (screen
+    removed, token changed) is dropped and `on_refused(token)` makes the next one a 404.
     """
 
     MAX_BATCH = 500
+    #: Seconds a deferred heartbeat waits for others before the write (sooner at MAX_BATCH).
+    WRITE_BEHIND = 0.2
 
-    def __init__(self, library: Library, db: Executor) -> None:
+    def __init__(
+        self,
+        library: Library,
+        db: Executor,
+        on_refused: Callable[[str], None] | None = None,
+    ) -> None:
         self.library = library
         self.db = db
+        self.on_refused = on_refused
         self._lock = threading.Lock()
-        self._pending: list[tuple[HeartbeatIn, Future[bool] | asyncio.Future[bool]]] = []
+        self._pending: list[tuple[HeartbeatIn, Future[bool] | asyncio.Future[bool] | None]] = []
         self._scheduled = False
+        self._timer: asyncio.TimerHandle | None = None
         self.recent = RecentHistory()  # touched on the writer thread only
+
+    def defer(self, beat: HeartbeatIn) -> None:
+        """Queue a heartbeat already answered (called on the event loop); it is written within
+        WRITE_BEHIND seconds, or at once when MAX_BATCH are waiting."""
+        with self._lock:
+            self._pending.append((beat, None))
+            if self._scheduled:
+                if self._timer is not None and len(self._pending) >= self.MAX_BATCH:
+                    self._timer.cancel()
+                    self._timer = None
+                    self.db.submit(self._write)
+                return
+            self._scheduled = True
+            self._timer = asyncio.get_running_loop().call_later(self.WRITE_BEHIND, self._due)
+
+    def _due(self) -> None:
+        with self._lock:
+            if self._timer is None:  # already sent on its way (MAX_BATCH reached)
+                return
+            self._timer = None
+        self.db.submit(self._write)
+
+    def write_now(self) -> None:
+        """Write what waits, on the calling thread (the writer thread at shutdown)."""
+        with self._lock:
+            self._timer = None  # if it still fires, it finds nothing to do (_due)
+            waiting = bool(self._pending)
+            self._scheduled = waiting
+        if waiting:
+            self._write()
 
     def submit(self, beat: HeartbeatIn) -> Future[bool]:
         """A future that holds record_heartbeats' answer for this heartbeat, or its error."""
@@ -620,6 +810,9 @@ class HeartbeatWriter:
             if not self._scheduled:
                 self._scheduled = True
                 self.db.submit(self._write)
+            elif self._timer is not None:  # someone waits for an answer: write now
+                self._timer = None  # when it fires, it finds nothing to do (_due)
+                self.db.submit(self._write)
 
     def _write(self) -> None:
         with self._lock:
@@ -636,9 +829,14 @@ class HeartbeatWriter:
             )
         except Exception as exc:  # every waiting request answers with it (503 when busy)
             answers = [exc] * len(batch)
+            if any(done is None for _, done in batch):
+                log.warning("%d heartbeats not stored", len(batch), exc_info=True)
         on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], Any]]] = {}
-        for (_, done), answer in zip(batch, answers, strict=True):
-            if isinstance(done, asyncio.Future):
+        for (beat, done), answer in zip(batch, answers, strict=True):
+            if done is None:  # answered already
+                if answer is False and beat.token is not None and self.on_refused is not None:
+                    self.on_refused(beat.token)
+            elif isinstance(done, asyncio.Future):
                 on_loops.setdefault(done.get_loop(), []).append((done, answer))
             elif isinstance(answer, BaseException):
                 done.set_exception(answer)
@@ -660,11 +858,18 @@ class ScreenApi:
         *,
         heartbeat_rate: Rate = HEARTBEAT_RATE,
         plays_rate: Rate = PLAYS_RATE,
+        tree_signature: Callable[[], object] = lambda: None,
     ) -> None:
+        """tree_signature: what the published tree's `current` link points to now (read per
+        request, microseconds); when it moved since the token map was read, the map is read
+        again before the request is answered (a rotated poll token re-keys the tree)."""
         self.library = library
         self.db = db
         self.tokens = TokenMap(library)
-        self.heartbeats = HeartbeatWriter(library, db)
+        self.tree_signature = tree_signature
+        self._reading_tokens: asyncio.Future[None] | None = None
+        self.heartbeats = HeartbeatWriter(library, db, on_refused=self.tokens.forget)
+        self.plays = PlaysWriter(library, db)
         self._take_poll = polls
         #: Parses and checks bodies, and indexes published manifests: work kept off the loop.
         self.checker = ThreadPoolExecutor(1, thread_name_prefix="hub-check")
@@ -687,12 +892,35 @@ class ScreenApi:
     def close(self) -> None:
         self.checker.shutdown(wait=True)
 
+    def refresh_tokens(self) -> None:
+        """Read the token map again (blocking: on the database thread), noting the tree it
+        goes with (read first: a rotation changes the token before it swaps the tree)."""
+        signature = self.tree_signature()
+        self.tokens.refresh()
+        self.tokens.signature = signature
+
     async def screen_id(self, token: str) -> int | None:
+        """The screen a token names, from memory: no database read per request.
+
+        Read again first when the published tree moved since the map was read (a token
+        rotation swaps the tree, so the old token is refused from the very next request), and,
+        rate limited, on an unknown token. Requests arriving during a read share it.
+        """
+        if self.tree_signature() != self.tokens.signature:
+            await self._read_tokens()
         screen_id = self.tokens.get(token)
         if screen_id is None and self.tokens.due():
-            await asyncio.get_running_loop().run_in_executor(self.db, self.tokens.refresh)
+            await self._read_tokens()
             screen_id = self.tokens.get(token)
         return screen_id
+
+    async def _read_tokens(self) -> None:
+        reading = self._reading_tokens
+        if reading is None or reading.done():
+            loop = asyncio.get_running_loop()
+            reading = asyncio.ensure_future(loop.run_in_executor(self.db, self.refresh_tokens))
+            self._reading_tokens = reading
+        await asyncio.shield(reading)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, raw_path: bytes) -> None:
         started = False
@@ -818,19 +1046,12 @@ class ScreenApi:
     async def _write(
         self, kind: str, screen_id: int, token: str, value: Any, now: datetime
     ) -> tuple[int, Any]:
-        loop = asyncio.get_running_loop()
         if kind == "heartbeat":
             polled = self._take_poll(token)
             last_poll = datetime.fromtimestamp(polled, UTC) if polled is not None else None
-            ok = await self.heartbeats.submit_on_loop(
-                HeartbeatIn(screen_id, value, now, last_poll, token)
-            )
-            if not ok:
-                return 404, NOT_FOUND_BODY
+            self.heartbeats.defer(HeartbeatIn(screen_id, value, now, last_poll, token))
             return 200, {"ok": True, "received_at": now.isoformat().replace("+00:00", "Z")}
-        result = await loop.run_in_executor(
-            self.db, partial(record_plays, token=token), self.library, screen_id, value, now
-        )
+        result = await self.plays.submit_on_loop(PlaysIn(screen_id, value, now, token))
         if result is None:
             return 404, NOT_FOUND_BODY
         return 200, {"accepted": result[0], "duplicates": result[1]}

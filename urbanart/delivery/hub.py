@@ -252,8 +252,13 @@ class Hub:
         self.db = ThreadPoolExecutor(1, thread_name_prefix="hub-db")
         #: poll token → time.time() of its last manifest request, flushed to ScreenState.
         self.polls: dict[str, float] = {}
-        self.api = ScreenApi(library, self.db, lambda token: self.polls.pop(token, None))
-        self.cache.on_swap(lambda _tree: self.db.submit(self.api.tokens.refresh))
+        self.api = ScreenApi(
+            library,
+            self.db,
+            lambda token: self.polls.pop(token, None),
+            tree_signature=self.cache.current_signature,
+        )
+        self.cache.on_swap(lambda _tree: self.db.submit(self.api.refresh_tokens))
         self.cache.on_swap(self.api.index)  # what each screen may report as played
         self.intake = IntakeRoutes(library, self.db, rates=intake_rates)
         self.live = LiveRoutes(library, self.db, max_frame_bytes=max_frame_bytes)
@@ -274,7 +279,7 @@ class Hub:
         # The token map before the first request: a restarted hub (or a new worker) meets a
         # backlog of screens at once, and a miss refreshes the map only once per interval, so
         # screens asking before it is loaded would be told their token is unknown.
-        await loop.run_in_executor(self.db, self.api.tokens.refresh)
+        await loop.run_in_executor(self.db, self.api.refresh_tokens)
         if self.api.indexing is not None:  # plays are checked against it from the first request
             await asyncio.wrap_future(self.api.indexing)
         if self.freeze_gc:
@@ -291,6 +296,11 @@ class Hub:
         try:
             await self.flush_polls()
         finally:
+            # Heartbeats answered but not yet written (write-behind) are written before exit.
+            with contextlib.suppress(Exception):
+                await asyncio.get_running_loop().run_in_executor(
+                    self.db, self.api.heartbeats.write_now
+                )
             self.api.close()
             self.intake.close()
             if self.puller is not None:
@@ -314,7 +324,7 @@ class Hub:
         loop = asyncio.get_running_loop()
         tokens = self.api.tokens
         if any(tokens.get(t) is None for t in polls) and tokens.due():
-            await loop.run_in_executor(self.db, tokens.refresh)
+            await loop.run_in_executor(self.db, self.api.refresh_tokens)
         by_screen = {
             screen_id: datetime.fromtimestamp(at, UTC)
             for token, at in polls.items()

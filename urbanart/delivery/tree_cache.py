@@ -401,6 +401,10 @@ class TreeCache:
             except Exception:  # a listener's failure must not stop serving
                 log.exception("tree swap listener failed")
 
+    def current_signature(self) -> tuple[str, int] | None:
+        """What `current` points to right now (one readlink and one stat), unthrottled."""
+        return read_signature(self._current)
+
     def ensure_fresh(self, now: float | None = None) -> None:
         """Cheap per-request check: at most every check_interval, compare the link's target."""
         now = time.monotonic() if now is None else now

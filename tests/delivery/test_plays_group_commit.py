@@ -1,0 +1,75 @@
+"""Plays batches of several requests stored in one transaction, each with its own answer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import event, func, select
+
+from tests.delivery.fleet_fixtures import PLAYS_FROM, build_fleet, token_of
+from tests.delivery.hub_fixtures import sha
+from urbanart.delivery.api import PlayIn, PlaysIn, record_plays_many
+from urbanart.delivery.play_checks import PlaysRefused
+from urbanart.library.library import Library
+from urbanart.library.models import Play
+
+ARTWORK_SHA = sha(b"\x89PNG fleet artwork bytes")
+
+
+def plays(prefix: str, first_slot: int, count: int) -> list[PlayIn]:
+    return [
+        PlayIn(
+            f"{prefix}-{slot}",
+            ARTWORK_SHA,
+            "Fleet",
+            PLAYS_FROM + timedelta(seconds=15 * slot),
+            10.0,
+            "v1",
+        )
+        for slot in range(first_slot, first_slot + count)
+    ]
+
+
+def test_one_transaction_answers_each_request_and_stores_every_id_once(
+    library: Library, home: Path
+) -> None:
+    ids = list(build_fleet(library, home, 3).values())
+    now = datetime.now(UTC)
+    # Screen 0 already has plays 0-4 stored (15 s apart); a later request's minute covers them.
+    assert record_plays_many(library, [PlaysIn(ids[0], plays("a", 0, 5), now, token_of(0))]) == [
+        (5, 0)
+    ]
+    overlapping = [
+        PlayIn("clash", ARTWORK_SHA, "Fleet", PLAYS_FROM + timedelta(seconds=3), 60.0, None)
+    ]
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(library.engine, "before_cursor_execute", count)
+    try:
+        results = record_plays_many(
+            library,
+            [
+                PlaysIn(ids[0], plays("a", 3, 5), now, token_of(0)),  # 3, 4 stored already
+                PlaysIn(ids[1], plays("b", 0, 4), now, token_of(1)),
+                PlaysIn(ids[1], plays("b", 2, 4), now, token_of(1)),  # a retry racing: 2, 3 twice
+                PlaysIn(ids[2], plays("c", 0, 2), now, "rotated-away-token"),
+                PlaysIn(ids[0], overlapping, now, token_of(0)),
+            ],
+        )
+    finally:
+        event.remove(library.engine, "before_cursor_execute", count)
+    assert results[:4] == [(3, 2), (4, 0), (2, 2), None]
+    assert isinstance(results[4], PlaysRefused) and "records/0/started_at" in str(results[4])
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO PLAYS")]
+    assert len(inserts) == 1  # every request's new plays in one statement
+    with library.session() as s:
+        stored = dict(
+            s.execute(select(Play.screen_id, func.count()).group_by(Play.screen_id)).all()
+        )
+        ids_stored = s.scalar(select(func.count(func.distinct(Play.record_id))))
+    assert stored == {ids[0]: 8, ids[1]: 6}
+    assert ids_stored == 14  # nothing doubled
