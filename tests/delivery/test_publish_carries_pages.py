@@ -212,3 +212,49 @@ def test_a_carried_file_gone_from_the_served_release_is_built_again(
     served = release_files(library)
     fresh = fresh_viewer_files(library)
     assert {p: served[p] for p in fresh} == fresh
+
+
+def served_units(library: Library) -> dict[str, str]:
+    """The served release's record of its viewer units' input digests (page_units.INDEX_KEY)."""
+    root = published_root(library)
+    release = current_tree(library).resolve().name
+    units: dict[str, str] = json.loads((root / "releases" / f"{release}.json").read_bytes())[
+        INDEX_KEY
+    ]
+    return units
+
+
+def test_an_items_duration_rebuilds_no_page_of_a_screen_showing_the_work_elsewhere(
+    world: World, library: Library
+) -> None:
+    """A screen or playlist page shows the work's item from its own manifest or playlist, so an
+    item's duration on one playlist (the item a work's own page happens to show) must not rebuild
+    the page of a screen or playlist showing the work through another playlist: with a thousand
+    screens that was every screen page showing the work."""
+    blue = world.works["Blue Hour"]
+    night = playlists.create_playlist(library, "Night")
+    playlists.add_items(library, night.id, [blue], duration=20)
+    lima = screens.add_screen(
+        library, "Lima Arcade", tz="America/Lima", size="320x240", default_playlist=night.id
+    )
+    publish(library, now=NOW)
+    publish(library, now=NOW)
+    before = served_units(library)
+    evening_screens = {world.screens["Tokyo"], world.screens["Quito"]}
+    assert showing(library, blue) == evening_screens | {lima.id}
+
+    playlists.set_item(library, world.playlists["Evening"], 1, duration=40)
+    result = publish(library, now=NOW)
+    after = served_units(library)
+
+    assert result.changed
+    rebuilt = {unit for unit, key in after.items() if before.get(unit) != key}
+    artist = _artist(world, "Blue Hour")
+    assert rebuilt == (
+        {f"s/{sid}" for sid in evening_screens}
+        | {f"a/{aid}" for aid in works_on(library, evening_screens)}
+        | {f"p/{world.playlists['Evening']}", f"artists/{artist}"}
+    )
+    served = release_files(library)
+    fresh = fresh_viewer_files(library)
+    assert {p: served[p] for p in fresh} == fresh

@@ -950,16 +950,21 @@ def build_viewers(
     # settings every page shares; per work its facts, image, texts, artist's bios and manifest
     # item; per screen its manifest's version (a digest of all it holds), city and languages.
     common = (_pages_code(), base, project, background, LANGUAGES, BASE_LANGUAGE)
-    works = {
+    # Screen and playlist pages show a work's own manifest item from their own manifest or
+    # playlist entry (keyed apart), so their key names the work by its catalogue facts alone:
+    # the first item met (items[aid], its duration and transition those of one playlist)
+    # is only on the work's and its artist's pages. Else editing one item's duration on one
+    # playlist would rebuild every screen page showing the work.
+    cards = {
         aid: digest(
             facts.get(aid),
             images[aid],
             sorted(texts.get(aid, {}).items()),
             sorted(bios.get(facts[aid].artist_id, {}).items()) if aid in facts else None,
-            stable(items[aid]),
         )
         for aid in items
     }
+    works = {aid: digest(cards[aid], stable(items[aid])) for aid in items}
     shows: dict[int, list[int]] = {}  # screen id -> the works its manifest holds
     seen_on: dict[int, list[int]] = {aid: [] for aid in items}  # work -> screens holding it
     in_entry: dict[int, list[int]] = {}  # id() of a (shared) playlist entry -> its works
@@ -1001,7 +1006,7 @@ def build_viewers(
             common,
             stable(playlists[pid]),
             descriptions.get(pid, ""),
-            tuple(works[int(i["artwork_id"])] for i in playlists[pid]["items"]),
+            tuple(cards[int(i["artwork_id"])] for i in playlists[pid]["items"]),
         )
     }
     screens_to_build = {
@@ -1012,7 +1017,7 @@ def build_viewers(
             unit_files("s", sid),
             common,
             screen_key[sid],
-            tuple(works[aid] for aid in shows[sid]),
+            tuple(cards[aid] for aid in shows[sid]),
         )
     }
 
