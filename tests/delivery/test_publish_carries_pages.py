@@ -134,6 +134,59 @@ EDITS = [
         ),
         lambda w: f"p/{w.playlists['Evening']}/index.html",
     ),
+    Edit(
+        "a work's title (every page naming it, the manifests of the screens showing it)",
+        lambda w: catalog.edit_artwork(w.library, w.works["Red Harbour"], title="Red Dawn"),
+        lambda w: (
+            folders("a", set(w.works.values()))
+            | folders("s", set(w.screens.values()))
+            | {f"p/{w.playlists['Morning']}/", f"artists/{_artist(w, 'Red Harbour')}/"}
+            | {"screens/"}
+        ),
+        lambda w: f"a/{w.works['Red Harbour']}/index.html",
+    ),
+    Edit(
+        "a playlist's order (its page, its screens' pages and manifests, their works' pages)",
+        lambda w: playlists.move_item(w.library, w.playlists["Morning"], 2, 1),
+        lambda w: (
+            folders("a", set(w.works.values()))
+            | folders("s", set(w.screens.values()))
+            | {f"p/{w.playlists['Morning']}/", f"artists/{_artist(w, 'Red Harbour')}/"}
+            | {"screens/"}
+        ),
+        lambda w: f"p/{w.playlists['Morning']}/index.html",
+    ),
+    Edit(
+        "a screen's name (its page and manifest, the pages saying where its works are, home)",
+        lambda w: screens.edit_screen(w.library, w.screens["Berlin"], name="Berlin Mitte"),
+        lambda w: (
+            folders("s", {w.screens["Berlin"]})
+            | folders("a", works_on(w.library, {w.screens["Berlin"]}))
+            | {"screens/"}
+            | set(FRONT)
+        ),
+        lambda w: f"s/{w.screens['Berlin']}/index.html",
+    ),
+    Edit(
+        "a screen's time zone (its page and manifest, the pages saying when its works play)",
+        lambda w: screens.edit_screen(w.library, w.screens["Quito"], tz="Asia/Kolkata"),
+        lambda w: (
+            folders("s", {w.screens["Quito"]})
+            | folders("a", works_on(w.library, {w.screens["Quito"]}))
+            | {"screens/"}
+        ),
+        lambda w: f"s/{w.screens['Quito']}/index.html",
+    ),
+    Edit(
+        "a screen's languages (its page's default language, its manifest)",
+        lambda w: screens.edit_screen(w.library, w.screens["Berlin"], language="ja,en"),
+        lambda w: (
+            folders("s", {w.screens["Berlin"]})
+            | folders("a", works_on(w.library, {w.screens["Berlin"]}))
+            | {"screens/"}
+        ),
+        lambda w: f"s/{w.screens['Berlin']}/index.html",
+    ),
 ]
 
 
@@ -175,6 +228,23 @@ def test_a_new_public_address_rebuilds_every_page_with_it(world: World, library:
     update_settings(library, public_base_url="https://elsewhere.example.net/art")
     result = publish(library, now=NOW)
     assert result.outputs_carried == 0
+    served = release_files(library)
+    fresh = fresh_viewer_files(library)
+    assert {p: served[p] for p in fresh} == fresh
+
+
+def test_a_new_page_background_rebuilds_every_page_with_its_images(
+    world: World, library: Library
+) -> None:
+    publish(library, now=NOW)
+    publish(library, now=NOW)
+    before = served_units(library)
+    update_settings(library, rendition_background="#203040")
+    result = publish(library, now=NOW)
+    after = served_units(library)
+    # Opaque works look the same on any background: every unit is built again, none carried.
+    assert result.outputs_carried == 0
+    assert {unit for unit, key in after.items() if before.get(unit) == key} == set()
     served = release_files(library)
     fresh = fresh_viewer_files(library)
     assert {p: served[p] for p in fresh} == fresh
