@@ -134,6 +134,59 @@ EDITS = [
         ),
         lambda w: f"p/{w.playlists['Evening']}/index.html",
     ),
+    Edit(
+        "a work's title (every page naming it, the manifests of the screens showing it)",
+        lambda w: catalog.edit_artwork(w.library, w.works["Red Harbour"], title="Red Dawn"),
+        lambda w: (
+            folders("a", set(w.works.values()))
+            | folders("s", set(w.screens.values()))
+            | {f"p/{w.playlists['Morning']}/", f"artists/{_artist(w, 'Red Harbour')}/"}
+            | {"screens/"}
+        ),
+        lambda w: f"a/{w.works['Red Harbour']}/index.html",
+    ),
+    Edit(
+        "a playlist's order (its page, its screens' pages and manifests, their works' pages)",
+        lambda w: playlists.move_item(w.library, w.playlists["Morning"], 2, 1),
+        lambda w: (
+            folders("a", set(w.works.values()))
+            | folders("s", set(w.screens.values()))
+            | {f"p/{w.playlists['Morning']}/", f"artists/{_artist(w, 'Red Harbour')}/"}
+            | {"screens/"}
+        ),
+        lambda w: f"p/{w.playlists['Morning']}/index.html",
+    ),
+    Edit(
+        "a screen's name (its page and manifest, the pages saying where its works are, home)",
+        lambda w: screens.edit_screen(w.library, w.screens["Berlin"], name="Berlin Mitte"),
+        lambda w: (
+            folders("s", {w.screens["Berlin"]})
+            | folders("a", works_on(w.library, {w.screens["Berlin"]}))
+            | {"screens/"}
+            | set(FRONT)
+        ),
+        lambda w: f"s/{w.screens['Berlin']}/index.html",
+    ),
+    Edit(
+        "a screen's time zone (its page and manifest, the pages saying when its works play)",
+        lambda w: screens.edit_screen(w.library, w.screens["Quito"], tz="Asia/Kolkata"),
+        lambda w: (
+            folders("s", {w.screens["Quito"]})
+            | folders("a", works_on(w.library, {w.screens["Quito"]}))
+            | {"screens/"}
+        ),
+        lambda w: f"s/{w.screens['Quito']}/index.html",
+    ),
+    Edit(
+        "a screen's languages (its page's default language, its manifest)",
+        lambda w: screens.edit_screen(w.library, w.screens["Berlin"], language="ja,en"),
+        lambda w: (
+            folders("s", {w.screens["Berlin"]})
+            | folders("a", works_on(w.library, {w.screens["Berlin"]}))
+            | {"screens/"}
+        ),
+        lambda w: f"s/{w.screens['Berlin']}/index.html",
+    ),
 ]
 
 
@@ -180,6 +233,23 @@ def test_a_new_public_address_rebuilds_every_page_with_it(world: World, library:
     assert {p: served[p] for p in fresh} == fresh
 
 
+def test_a_new_page_background_rebuilds_every_page_with_its_images(
+    world: World, library: Library
+) -> None:
+    publish(library, now=NOW)
+    publish(library, now=NOW)
+    before = served_units(library)
+    update_settings(library, rendition_background="#203040")
+    result = publish(library, now=NOW)
+    after = served_units(library)
+    # Opaque works look the same on any background: every unit is built again, none carried.
+    assert result.outputs_carried == 0
+    assert {unit for unit, key in after.items() if before.get(unit) == key} == set()
+    served = release_files(library)
+    fresh = fresh_viewer_files(library)
+    assert {p: served[p] for p in fresh} == fresh
+
+
 def test_a_release_from_before_units_were_recorded_gets_them_without_a_new_release(
     world: World, library: Library
 ) -> None:
@@ -209,6 +279,53 @@ def test_a_carried_file_gone_from_the_served_release_is_built_again(
     catalog.edit_artwork(library, red, description="Painted at dawn.")
     result = publish(library, now=NOW)
     assert result.changed
+    served = release_files(library)
+    fresh = fresh_viewer_files(library)
+    assert {p: served[p] for p in fresh} == fresh
+
+
+def served_units(library: Library) -> dict[str, str]:
+    """The served release's record of its viewer units' input digests (page_units.INDEX_KEY)."""
+    root = published_root(library)
+    release = current_tree(library).resolve().name
+    units: dict[str, str] = json.loads((root / "releases" / f"{release}.json").read_bytes())[
+        INDEX_KEY
+    ]
+    return units
+
+
+def test_an_items_duration_rebuilds_no_page_of_a_screen_showing_the_work_elsewhere(
+    world: World, library: Library
+) -> None:
+    """A screen or playlist page shows the work's item from its own manifest or playlist, so an
+    item's duration on one playlist (the item a work's own page happens to show) must not rebuild
+    the page of a screen or playlist showing the work through another playlist (with a thousand
+    screens that was every screen page showing the work), nor the page of a work on the same
+    screens whose plays there are unchanged (their "where to see it" is the same)."""
+    blue = world.works["Blue Hour"]
+    night = playlists.create_playlist(library, "Night")
+    playlists.add_items(library, night.id, [blue], duration=20)
+    lima = screens.add_screen(
+        library, "Lima Arcade", tz="America/Lima", size="320x240", default_playlist=night.id
+    )
+    publish(library, now=NOW)
+    publish(library, now=NOW)
+    before = served_units(library)
+    evening_screens = {world.screens["Tokyo"], world.screens["Quito"]}
+    assert showing(library, blue) == evening_screens | {lima.id}
+
+    playlists.set_item(library, world.playlists["Evening"], 1, duration=40)
+    result = publish(library, now=NOW)
+    after = served_units(library)
+
+    assert result.changed
+    rebuilt = {unit for unit, key in after.items() if before.get(unit) != key}
+    artist = _artist(world, "Blue Hour")
+    assert rebuilt == (
+        {f"s/{sid}" for sid in evening_screens}
+        | {f"a/{world.works[title]}" for title in ("Blue Hour", "Green Arcade")}
+        | {f"p/{world.playlists['Evening']}", f"artists/{artist}"}
+    )
     served = release_files(library)
     fresh = fresh_viewer_files(library)
     assert {p: served[p] for p in fresh} == fresh

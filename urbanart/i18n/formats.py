@@ -7,6 +7,7 @@ the words for "min" differ per language; CLDR has them for every language a tran
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
@@ -17,7 +18,9 @@ from babel.units import format_unit
 _NO_SPACES = frozenset({"ja", "zh", "ko"})
 
 
+@lru_cache(maxsize=64)
 def _locale(lang: str) -> Locale:
+    # Cached: a work's page lists hundreds of screens' next times, each parsed the locale anew.
     return Locale.parse(lang.replace("-", "_"))
 
 
@@ -65,11 +68,13 @@ def format_duration(seconds: float, lang: str) -> str:
     return _tidy(" ".join(words))
 
 
+@lru_cache(maxsize=4096)
 def format_zone(zone: str, lang: str) -> str:
     """A time zone as a passer-by names it, by its city in the language ("Europe/Berlin" →
     "Berlin", "ベルリン", "Berlim"); the IANA name itself when CLDR knows no city for it.
 
     Why: "Asia/Tokyo" is a database key in English, not words for a Japanese or Finnish page.
+    Cached, as a page of hundreds of screens names the same few dozen zones again and again.
     """
     try:
         return get_timezone_location(zone, locale=_locale(lang), return_city=True)

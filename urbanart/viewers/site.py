@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -44,7 +45,7 @@ from urbanart.viewers.pages import (
 )
 from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
 from urbanart.viewers.script_strings import script_strings
-from urbanart.viewers.where import ScreenShowing, where_to_see
+from urbanart.viewers.where import ScreenShowing, plays_by_work, where_to_see
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
 PAGE_WIDTHS = (480, 960, 1600)
@@ -950,16 +951,21 @@ def build_viewers(
     # settings every page shares; per work its facts, image, texts, artist's bios and manifest
     # item; per screen its manifest's version (a digest of all it holds), city and languages.
     common = (_pages_code(), base, project, background, LANGUAGES, BASE_LANGUAGE)
-    works = {
+    # Screen and playlist pages show a work's own manifest item from their own manifest or
+    # playlist entry (keyed apart), so their key names the work by its catalogue facts alone:
+    # the first item met (items[aid], its duration and transition those of one playlist)
+    # is only on the work's and its artist's pages. Else editing one item's duration on one
+    # playlist would rebuild every screen page showing the work.
+    cards = {
         aid: digest(
             facts.get(aid),
             images[aid],
             sorted(texts.get(aid, {}).items()),
             sorted(bios.get(facts[aid].artist_id, {}).items()) if aid in facts else None,
-            stable(items[aid]),
         )
         for aid in items
     }
+    works = {aid: digest(cards[aid], stable(items[aid])) for aid in items}
     shows: dict[int, list[int]] = {}  # screen id -> the works its manifest holds
     seen_on: dict[int, list[int]] = {aid: [] for aid in items}  # work -> screens holding it
     in_entry: dict[int, list[int]] = {}  # id() of a (shared) playlist entry -> its works
@@ -979,6 +985,10 @@ def build_viewers(
         for sid in payloads
     }
 
+    # A work's "where to see it" names each screen showing it by what the list takes from that
+    # screen (where_keys), not by its whole manifest: a playlist edited on ten screens then
+    # rebuilds the pages of its own works, not of every work those screens show.
+    where_of = where_keys(payloads, outputs)
     to_build = {
         aid
         for aid in sorted(items)
@@ -989,7 +999,8 @@ def build_viewers(
             works[aid],
             tuple(member_of[aid]),
             stable(videos.get(aid)),
-            tuple(screen_key[sid] for sid in seen_on[aid]),
+            stable(lives.get(aid)),
+            tuple((sid, cities.get(sid, ""), where_of[sid].get(aid)) for sid in seen_on[aid]),
         )
     }
     playlists_to_build = {
@@ -1001,7 +1012,7 @@ def build_viewers(
             common,
             stable(playlists[pid]),
             descriptions.get(pid, ""),
-            tuple(works[int(i["artwork_id"])] for i in playlists[pid]["items"]),
+            tuple(cards[int(i["artwork_id"])] for i in playlists[pid]["items"]),
         )
     }
     screens_to_build = {
@@ -1012,7 +1023,7 @@ def build_viewers(
             unit_files("s", sid),
             common,
             screen_key[sid],
-            tuple(works[aid] for aid in shows[sid]),
+            tuple(cards[aid] for aid in shows[sid]),
         )
     }
 
@@ -1167,6 +1178,36 @@ def build_viewers(
             outputs=outputs,
         )
     return build
+
+
+def where_keys(
+    payloads: Mapping[int, Mapping[str, Any]], outputs: OutputCache | None = None
+) -> dict[int, dict[int, str]]:
+    """Per screen, per work its timeline plays: the digest of all a work's "where to see it"
+    takes from that screen (its name, time zone, window and the work's plays, where.py; its city
+    is keyed apart). A manifest's version is the digest of its whole payload, so the publish
+    cache keeps these by it: a thousand screens carried over cost a lookup each, not a pass
+    over their timelines."""
+    code = _pages_code()
+    cache_keys = {
+        sid: digest("where-keys", code, p["manifest_version"]) for sid, p in payloads.items()
+    }
+    if outputs is not None:
+        outputs.prefetch(cache_keys.values())
+    found: dict[int, dict[int, str]] = {}
+    for sid in sorted(payloads):
+        kept = outputs.get(cache_keys[sid], count=False) if outputs is not None else None
+        if kept is not None:
+            found[sid] = {int(aid): str(key) for aid, key in json.loads(kept).items()}
+            continue
+        payload = payloads[sid]
+        head = (payload["screen"]["name"], payload["screen"]["timezone"], payload["window"]["from"])
+        found[sid] = {
+            aid: digest("where", head, plays) for aid, plays in plays_by_work(payload).items()
+        }
+        if outputs is not None:
+            outputs.put(cache_keys[sid], json.dumps(found[sid], sort_keys=True).encode("utf-8"))
+    return found
 
 
 def _pages_code() -> str:
