@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.browsers import shared_playwright
+from tests.delivery.hub_fixtures import heartbeats_written
 from tests.player import approved_ids, load_demo_copy, wait_served
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
 from urbanart.curation import playlists, schedules, screens
@@ -187,10 +189,24 @@ def test_web_player_shows_verified_bytes_signed_qr_and_refuses_stale_manifests(
             )
             state = page.evaluate("window.urbanartPlayer.state()")
             assert state["manifestVersion"] == payload_of(held)["manifest_version"], label
-            [row] = [s for s in st.screen_statuses(library) if s.screen_id == screen.id]
+            row = refusal_reported(hub, library, screen.id, reason)
             assert row.refused is not None and row.refused["reason"] == reason, label
         browser.close()
     assert hashlib.sha256(ATTACKER_PNG).hexdigest() not in by_sha
+
+
+def refusal_reported(
+    hub: HubThread, library: Library, screen_id: int, reason: str
+) -> st.ScreenStatus:
+    """The screen's status once its heartbeat naming the refusal is stored (the player sends
+    it with its next heartbeat; the hub writes heartbeats behind its answers), or after 10 s."""
+    deadline = time.monotonic() + 10
+    while True:
+        heartbeats_written(hub)
+        [row] = [s for s in st.screen_statuses(library) if s.screen_id == screen_id]
+        if (row.refused or {}).get("reason") == reason or time.monotonic() > deadline:
+            return row
+        time.sleep(0.1)
 
 
 def test_web_player_follows_an_announced_key_and_no_other(library: Library) -> None:
