@@ -22,7 +22,6 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import Engine
 
 from urbanart import durable
-from urbanart.durable import fsync_dir
 from urbanart.errors import UrbanArtError
 from urbanart.library.database import exclusive
 
@@ -41,6 +40,20 @@ class PublishBusy(UrbanArtError):
     """Another publish holds the published tree."""
 
 
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new entry in a folder durable (no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 #: Published files are public: a web server running as another user must be able to read them.
 PUBLIC_MODE = 0o644
 
@@ -51,11 +64,12 @@ def atomic_write(path: Path, data: bytes, mode: int = PUBLIC_MODE) -> None:
 
 
 def write_new(path: Path, data: bytes) -> None:
-    """Write a file in a folder no reader sees yet (a release being built): plain; the release
-    is made durable as a whole before it is marked complete (durable.sync_new_tree)."""
+    """Write a file in a folder no reader sees yet (a release being built): plain, then fsync."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as handle:
         handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def safe_relpath(relpath: str) -> PurePosixPath:
@@ -200,11 +214,8 @@ class Tree:
         linked = written = 0
         entries: dict[str, bytes | str] = {**(carried or {}), **files}
         total = len(entries)
-        made: set[Path] = set()
-        new_files: list[Path] = []
         for number, (relpath, entry) in enumerate(sorted(entries.items()), start=1):
             target = self.release_file(name, relpath)
-            made.add(target.parent)
             digest = entry if isinstance(entry, str) else sha256_of(entry).hexdigest()
             if previous is not None and previous.files.get(relpath) == digest:
                 source = self.release_file(previous.release, relpath)
@@ -219,11 +230,12 @@ class Tree:
                     pass  # the old file went missing or links are not allowed: write it
             data = entry if isinstance(entry, bytes) else self._carried(previous, relpath, digest)
             write_new(target, data)
-            new_files.append(target)
             written += 1
             if callable(on_file):
                 on_file(number, total)
-        durable.sync_new_tree(folder, new_files, _with_parents(made, folder))
+        for directory in sorted({p for p in folder.rglob("*") if p.is_dir()}, reverse=True):
+            fsync_dir(directory)
+        fsync_dir(folder)
         return linked, written
 
     def _carried(self, previous: ReleaseIndex | None, relpath: str, digest: str) -> bytes:
@@ -329,16 +341,6 @@ class Tree:
             doc = {"grace_seconds": int(grace.total_seconds()), "unreferenced_since": updated}
             atomic_write(state_path, json.dumps(doc, sort_keys=True, indent=1).encode("utf-8"))
         return removed, len(updated)
-
-
-def _with_parents(directories: set[Path], top: Path) -> set[Path]:
-    """The folders files were put in and every folder between them and `top`."""
-    every: set[Path] = set()
-    for directory in directories:
-        while directory != top and directory not in every:
-            every.add(directory)
-            directory = directory.parent
-    return every
 
 
 def release_order(name: str) -> tuple[int, ...]:
