@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from urllib.parse import urljoin
 import requests
 
 from urbanart.durable import atomic_write
+from urbanart.player.media_cache import fetch_verified
 from urbanart.protocol.envelope import SignatureInvalid
 from urbanart.protocol.live_feed import FEED_ID, frame_for, is_silent, verify_feed
 
@@ -260,31 +259,12 @@ class LiveFeeds:
         sha = str(frame["sha256"])
         expected = int(frame["size"])
         url = urljoin(hub_url, str(frame["url"]).lstrip("/"))
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix="dl-", suffix=".part")
-        tmp = Path(tmp_name)
-        try:
-            digest = hashlib.sha256()
-            written = 0
-            with (
-                os.fdopen(fd, "wb") as handle,
-                self.session.get(url, stream=True, timeout=self.timeout) as response,
-            ):
-                response.raise_for_status()
-                for chunk in response.iter_content(CHUNK):
-                    written += len(chunk)
-                    if written > expected:
-                        raise FrameInvalid(f"{url} is larger than the feed says ({expected}).")
-                    digest.update(chunk)
-                    handle.write(chunk)
-            if written != expected:
-                raise FrameInvalid(f"{url} has {written} bytes, the feed says {expected}.")
-            if digest.hexdigest() != sha:
-                raise FrameInvalid(f"{url} does not match the feed's sha256.")
-            target = folder / f"{sha}.jpg"
-            os.replace(tmp, target)
-            return target
-        finally:
-            tmp.unlink(missing_ok=True)
+        target = folder / f"{sha}.jpg"
+        fetch_verified(
+            self.session, url, target, sha, expected, folder, self.timeout,
+            says="the feed", invalid=FrameInvalid,
+        )  # fmt: skip
+        return target
 
     def forget_all_but(self, feed_ids: set[str]) -> None:
         """Remove the feeds (state and frame) of live works no manifest held plays any more:

@@ -14,7 +14,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -128,10 +128,14 @@ def fetch_verified(
     size: int,
     tmp_dir: Path,
     timeout: float,
+    *,
+    says: str = "the manifest",
+    invalid: Callable[[str], Exception] = MediaInvalid,
 ) -> None:
     """Stream url into target only when its bytes are exactly size long and hash to sha256
-    (MediaInvalid otherwise): written beside, synced, then renamed, so a cache never holds a
-    partial or foreign file. Media and generative packages' files both come in this way."""
+    (`invalid`, naming what `says` so, otherwise): written beside, synced, then renamed, so a
+    cache never holds a partial or foreign file. Media, generative packages' files and live
+    frames all come in this way."""
     fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="dl-", suffix=".part")
     tmp = Path(tmp_name)
     try:
@@ -141,15 +145,15 @@ def fetch_verified(
             for chunk in r.iter_content(CHUNK):
                 written += len(chunk)
                 if written > size:
-                    raise MediaInvalid(f"{url} is larger than the manifest says.")
+                    raise invalid(f"{url} is larger than {says} says ({size}).")
                 digest.update(chunk)
                 handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         if written != size:
-            raise MediaInvalid(f"{url} has {written} bytes, the manifest says {size}.")
+            raise invalid(f"{url} has {written} bytes, {says} says {size}.")
         if digest.hexdigest() != sha256:
-            raise MediaInvalid(f"{url} does not match its sha256; refused.")
+            raise invalid(f"{url} does not match {says}'s sha256; refused.")
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, target)
     finally:
