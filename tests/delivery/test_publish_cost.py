@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.delivery.conftest import World
+from tests.published_files import published_files
 from urbanart.curation import playlists, schedules, screens
 from urbanart.curation.overlaps import library_overlaps
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, ScreenChange
@@ -28,11 +29,7 @@ NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 def release_files(library: Library) -> dict[str, bytes]:
     """Every file of the served release (the media folder aside), by tree path."""
     root = current_tree(library)
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and not path.relative_to(root).as_posix().startswith("media/")
-    }
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in published_files(root)}
 
 
 def served_index(library: Library) -> dict[str, str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.published_files import published_files
 from tests.viewers import painting
 from urbanart.curation import playlists, screens
 from urbanart.delivery.publisher import publish
@@ -87,7 +88,7 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def test_no_published_page_carries_markup_from_a_text_field(tree: Path) -> None:
-    pages = sorted(tree.rglob("*.html"))
+    pages = published_files(tree, ".html")
     kinds = {p.relative_to(tree).parts[0] for p in pages}
     assert {"a", "p", "s", "artists", "gone", "index.html", "404.html"} <= kinds
     seen: set[str] = set()

@@ -891,7 +891,7 @@ def _missing_carried(tree: Tree, plan: _Plan, previous: ReleaseIndex | None) -> 
         return False
     if previous is None:
         return True
-    return any(not tree.release_file(previous.release, p).is_file() for p in plan.carried)
+    return tree.missing(previous, plan.carried)
 
 
 def _previous_gone(tree: Tree | None, index: ReleaseIndex | None) -> bytes | None:
@@ -1167,7 +1167,8 @@ def _publish(
             _crash_point("after-media")
             digests = {**_digests(plan.files), **plan.carried}
             changed = current is None or current.files != digests
-            if changed and _missing_carried(tree, plan, current):
+            damaged = changed and _missing_carried(tree, plan, current)
+            if damaged:
                 plan = _plan(
                     library, key, start, until, progress, cancel,
                     old=old, now=now, tree=tree, previous=current, outputs=outputs, carry=False,
@@ -1182,17 +1183,27 @@ def _publish(
                     )
                 release_name = tree.new_release_name(str(publication_id))
                 half = max(1, (len(plan.files) + len(plan.carried)) // 2)
+                crossed = [False]
 
                 def on_file(number: int, total: int) -> None:
-                    if number == half:
+                    if number >= half and not crossed[0]:
+                        crossed[0] = True
                         _crash_point("mid-release")
 
-                linked, written = tree.build_release(
-                    release_name, plan.files, current, on_file=on_file, carried=plan.carried
+                built = tree.build_release(
+                    release_name,
+                    plan.files,
+                    current,
+                    on_file=on_file,
+                    carried=plan.carried,
+                    anew=damaged,
                 )
+                linked, written = built.linked, built.written
                 media_used = frozenset(plan.media)  # the manifests' and the pages' media
                 extra = {"publication": publication_id, **plan.index_extra()}
-                tree.mark_complete(ReleaseIndex(release_name, digests, media_used, extra))
+                tree.mark_complete(
+                    ReleaseIndex(release_name, digests, media_used, extra, built.trees)
+                )
                 _crash_point("before-swap")
                 if cancel is not None and cancel.is_set():
                     raise PublishCancelled(
@@ -1205,7 +1216,9 @@ def _publish(
                 # The same files, from inputs now named differently (or a release made before
                 # units were recorded): record them, so the next publish can carry them over.
                 extra = {**current.extra, **plan.index_extra()}
-                same = ReleaseIndex(current.release, current.files, current.media, extra)
+                same = ReleaseIndex(
+                    current.release, current.files, current.media, extra, current.trees
+                )
                 tree.mark_complete(same)
             tree.clean(KEEP_RELEASES)
             served_index = current if not changed else None  # unchanged: the one read

@@ -58,15 +58,14 @@ def _move_manifest(library: Library, tree: Tree, old: str, new: str, screen_id: 
     payload["sequence"] = int(payload.get("sequence", 0)) + 1
     payload["manifest_version"] = version_of(payload)
     data = signing_key(library.home).sign_envelope(mf.payload_text(payload)).encode("utf-8")
-    files = {
-        rel: tree.release_file(served, rel).read_bytes() for rel in index.files if rel != old_rel
-    }
-    files[manifest_path(new)] = data
-    digests = {rel: sha256(body).hexdigest() for rel, body in files.items()}
+    # Every other file is carried by its sha256 (linked, or its tree shared), not read.
+    carried = {rel: sha for rel, sha in index.files.items() if rel != old_rel}
+    files = {manifest_path(new): data}
+    digests = {**carried, manifest_path(new): sha256(data).hexdigest()}
     name = tree.new_release_name(served.split("-")[0])
     try:
-        tree.build_release(name, files, index)
-        tree.mark_complete(ReleaseIndex(name, digests, index.media, dict(index.extra)))
+        built = tree.build_release(name, files, index, carried=carried)
+        tree.mark_complete(ReleaseIndex(name, digests, index.media, dict(index.extra), built.trees))
         tree.swap(name)
     except BaseException:
         if tree.current_release() != name:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,8 @@ from urbanart.library.database import exclusive
 
 RELEASES = "releases"
 MEDIA = "media"
+#: Content-addressed, write-once folders that releases link to (see Tree.build_release).
+TREES = "trees"
 CURRENT = "current"
 CURRENT_TMP = "current.tmp"
 GC_STATE = "media-gc.json"
@@ -86,14 +89,31 @@ def safe_relpath(relpath: str) -> PurePosixPath:
     return path
 
 
+def _safe(relpath: str) -> bool:
+    """safe_relpath's rule on a plain string: a release names tens of thousands of paths."""
+    return (
+        bool(relpath)
+        and not relpath.startswith("/")
+        and "\\" not in relpath
+        and all(part and not part.startswith(".") for part in relpath.split("/"))
+    )
+
+
+#: The index keys the ReleaseIndex holds apart from `extra`.
+_INDEX_KEYS = ("release", "files", "media", "trees")
+
+
 @dataclass(frozen=True)
 class ReleaseIndex:
-    """What a complete release holds: file path -> sha256, and the media its manifests use."""
+    """What a complete release holds: file path -> sha256, the media its manifests use, and
+    the shared tree each of its folders is (folder path -> digest; empty for a release made
+    before trees, whose folders are its own)."""
 
     release: str
     files: dict[str, str]
     media: frozenset[str]
     extra: dict[str, object] = field(default_factory=dict)
+    trees: dict[str, str] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         doc = {
@@ -102,7 +122,22 @@ class ReleaseIndex:
             "media": sorted(self.media),
             **self.extra,
         }
-        return json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=False).encode("utf-8")
+        if self.trees:
+            doc["trees"] = self.trees
+        # Compact: an indent makes json use its pure-Python encoder, ten times slower on a
+        # fleet's index (30,000 files).
+        return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8"
+        )
+
+
+@dataclass(frozen=True)
+class BuiltRelease:
+    """What building a release did: files linked (unchanged) and written, and its trees."""
+
+    linked: int
+    written: int
+    trees: dict[str, str]
 
 
 class Tree:
@@ -112,6 +147,9 @@ class Tree:
         self.root = root
         self.releases = root / RELEASES
         self.media = root / MEDIA
+        self.trees = root / TREES
+        #: Indexes read, by release and the file's (mtime, size): a fleet's is megabytes.
+        self._indexes: dict[str, tuple[tuple[int, int], ReleaseIndex]] = {}
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -130,11 +168,24 @@ class Tree:
             return None
         path = self.releases / f"{release}{INDEX_SUFFIX}"
         try:
+            st = path.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+            known = self._indexes.get(release)
+            if known is not None and known[0] == stamp:
+                return known[1]
             doc = json.loads(path.read_bytes())
         except (OSError, ValueError):
             return None
-        extra = {k: v for k, v in doc.items() if k not in ("release", "files", "media")}
-        return ReleaseIndex(doc["release"], dict(doc["files"]), frozenset(doc["media"]), extra)
+        extra = {k: v for k, v in doc.items() if k not in _INDEX_KEYS}
+        index = ReleaseIndex(
+            doc["release"],
+            dict(doc["files"]),
+            frozenset(doc["media"]),
+            extra,
+            dict(doc.get("trees") or {}),
+        )
+        self._indexes[release] = (stamp, index)
+        return index
 
     def release_file(self, release: str, relpath: str) -> Path:
         return self.releases / release / Path(*safe_relpath(relpath).parts)
@@ -200,43 +251,36 @@ class Tree:
         files: Mapping[str, bytes],
         previous: ReleaseIndex | None,
         *,
-        on_file: object = None,
+        on_file: Callable[[int, int], None] | None = None,
         carried: Mapping[str, str] | None = None,
-    ) -> tuple[int, int]:
-        """Write releases/<name>/ with every file; unchanged ones are hard links to the previous
-        release (same inode, nothing rewritten). `carried` names files by the sha256 the
-        previous release's index gives them, without their bytes: they are linked from it (a
-        file that cannot be linked is copied, and must still have that sha256).
-        Returns (linked, written)."""
+        anew: bool = False,
+    ) -> BuiltRelease:
+        """Write releases/<name>/: its own files, and its folders as links to shared trees.
+
+        Every folder below the release's root is a content-addressed, write-once folder
+        trees/<digest>/ (docs/published-tree.md): a folder whose files and sub-folders did not
+        change has the digest the previous release recorded and is linked, not built, so a
+        release costs the folders that changed (and their parents), not all 7,000 of a fleet.
+        A new folder's unchanged files are hard links to the previous release's (same inode);
+        `carried` names files by the sha256 the previous index gives them, without their bytes.
+        `anew`: the served trees are damaged (a file gone), so share none of them: every folder
+        becomes a new tree, under a name salted with the release's.
+        """
+        entries: dict[str, bytes | str] = {**(carried or {}), **files}
+        digests = {
+            rel: entry if isinstance(entry, str) else sha256_of(entry).hexdigest()
+            for rel, entry in entries.items()
+        }
+        layout = _Layout(digests, previous, salt=name if anew else "")
+        build = _Build(self, entries, previous, layout, on_file)
+        self.trees.mkdir(parents=True, exist_ok=True)
         folder = self.releases / name
         folder.mkdir(parents=True)
         os.symlink(f"../../{MEDIA}", folder / MEDIA)
-        linked = written = 0
-        entries: dict[str, bytes | str] = {**(carried or {}), **files}
-        total = len(entries)
-        for number, (relpath, entry) in enumerate(sorted(entries.items()), start=1):
-            target = self.release_file(name, relpath)
-            digest = entry if isinstance(entry, str) else sha256_of(entry).hexdigest()
-            if previous is not None and previous.files.get(relpath) == digest:
-                source = self.release_file(previous.release, relpath)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    os.link(source, target)
-                    linked += 1
-                    if callable(on_file):
-                        on_file(number, total)
-                    continue
-                except OSError:
-                    pass  # the old file went missing or links are not allowed: write it
-            data = entry if isinstance(entry, bytes) else self._carried(previous, relpath, digest)
-            write_new(target, data)
-            written += 1
-            if callable(on_file):
-                on_file(number, total)
-        for directory in sorted({p for p in folder.rglob("*") if p.is_dir()}, reverse=True):
-            fsync_dir(directory)
+        build.fill(str(folder), "", top=True)
+        build.finish()
         fsync_dir(folder)
-        return linked, written
+        return BuiltRelease(build.linked, build.written, layout.trees())
 
     def _carried(self, previous: ReleaseIndex | None, relpath: str, digest: str) -> bytes:
         """The bytes of a carried file that could not be linked, read from the previous release
@@ -252,7 +296,28 @@ class Tree:
         return data
 
     def mark_complete(self, index: ReleaseIndex) -> None:
-        atomic_write(self.releases / f"{index.release}{INDEX_SUFFIX}", index.to_bytes())
+        path = self.releases / f"{index.release}{INDEX_SUFFIX}"
+        atomic_write(path, index.to_bytes())
+        st = path.stat()
+        self._indexes[index.release] = ((st.st_mtime_ns, st.st_size), index)
+
+    def missing(self, index: ReleaseIndex, relpaths: Iterable[str]) -> bool:
+        """True when a file the release's index lists is gone from its folder (a damaged
+        tree: files are then made from bytes, not linked). Looked up in the shared trees
+        directly, without the release's links: a fleet's release lists 30,000 files."""
+        root = os.path.join(self.releases, index.release)
+        trees = os.fspath(self.trees)
+        isfile = os.path.isfile
+        for rel in relpaths:
+            folder, _, name = rel.rpartition("/")
+            digest = index.trees.get(folder) if folder else None
+            if digest is not None:
+                path = os.path.join(trees, digest, name)
+            else:
+                path = os.path.join(root, rel)
+            if not isfile(path):
+                return True
+        return False
 
     def swap(self, name: str) -> None:
         """Point `current` at the release: a new symlink renamed over the old one (atomic)."""
@@ -263,8 +328,32 @@ class Tree:
         fsync_dir(self.root)
 
     def remove_release(self, name: str) -> None:
-        shutil.rmtree(self.releases / name, ignore_errors=True)
+        """Remove a release's own folder and index (its trees go with collect_trees)."""
+        shutil.rmtree(self.releases / name, ignore_errors=True)  # its links, not their trees
         (self.releases / f"{name}{INDEX_SUFFIX}").unlink(missing_ok=True)
+        self._indexes.pop(name, None)
+
+    def collect_trees(self, kept: Iterable[str]) -> int:
+        """Remove the shared trees no kept release uses (and half-built ones); the count.
+
+        Nothing is removed when a kept release's index cannot be read: its trees are unknown,
+        and a tree removed from under the served release would be a hole in what screens see.
+        """
+        if not self.trees.is_dir():
+            return 0
+        live: set[str] = set()
+        for name in kept:
+            index = self.index(name)
+            if index is None:
+                return 0
+            live.update(index.trees.values())
+        removed = 0
+        with os.scandir(self.trees) as found:
+            stale = [entry.path for entry in found if entry.name not in live]
+        for path in stale:
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+        return removed
 
     def clean(self, keep: int = 2) -> list[str]:
         """Remove half-built releases, leftovers of a crash and all but the newest `keep` served
@@ -289,6 +378,7 @@ class Tree:
                 self.remove_release(name)
                 if name not in removed:
                     removed.append(name)
+        self.collect_trees(kept)
         return sorted(removed, key=release_order)
 
     def kept_media(self, known: ReleaseIndex | None = None) -> set[str]:
@@ -341,6 +431,187 @@ class Tree:
             doc = {"grace_seconds": int(grace.total_seconds()), "unreferenced_since": updated}
             atomic_write(state_path, json.dumps(doc, sort_keys=True, indent=1).encode("utf-8"))
         return removed, len(updated)
+
+
+class _Layout:
+    """A release's folders: the files and sub-folders of each, and each folder's digest.
+
+    A folder's digest is a sha256 of its listing (each file's name and sha256, each
+    sub-folder's name and digest), so equal folders share one tree. A folder none of whose
+    files was added, changed or removed since the previous release has the digest that
+    release recorded: only the changed folders and their parents are hashed.
+    """
+
+    def __init__(
+        self, digests: Mapping[str, str], previous: ReleaseIndex | None, *, salt: str = ""
+    ) -> None:
+        self.head = f"tree 1 {salt}\n".encode()
+        self.files: dict[str, dict[str, str]] = {}
+        self.folders: dict[str, list[str]] = {}
+        known = {""}
+        for rel, sha in digests.items():
+            head, _, leaf = rel.rpartition("/")
+            self.files.setdefault(head, {})[leaf] = sha
+            child = head
+            while child not in known:
+                known.add(child)
+                parent, _, base = child.rpartition("/")
+                self.folders.setdefault(parent, []).append(base)
+                child = parent
+        self.known = known
+        old_files = previous.files if previous is not None else {}
+        self.old_trees = previous.trees if previous is not None and not salt else {}
+        self.dirty: set[str] = set()
+        for rel, sha in digests.items():
+            if old_files.get(rel) != sha:
+                self._mark(rel)
+        for rel in old_files.keys() - digests.keys():
+            self._mark(rel)
+        self._digests: dict[str, str] = {}
+        self._counts: dict[str, int] = {}
+
+    def _mark(self, relpath: str) -> None:
+        head = relpath.rpartition("/")[0]
+        while head not in self.dirty:
+            self.dirty.add(head)
+            if not head:
+                break
+            head = head.rpartition("/")[0]
+
+    def digest(self, folder: str) -> str:
+        found = self._digests.get(folder)
+        if found is not None:
+            return found
+        found = self.old_trees.get(folder) if folder not in self.dirty else None
+        if found is None:
+            listing = sha256_of(self.head)
+            for name, sha in sorted(self.files.get(folder, {}).items()):
+                listing.update(f"f {name} {sha}\n".encode())
+            for name in sorted(self.folders.get(folder, ())):
+                listing.update(f"d {name} {self.digest(_join(folder, name))}\n".encode())
+            found = listing.hexdigest()
+        self._digests[folder] = found
+        return found
+
+    def count(self, folder: str) -> int:
+        """Files in the folder and below."""
+        found = self._counts.get(folder)
+        if found is None:
+            found = len(self.files.get(folder, ())) + sum(
+                self.count(_join(folder, name)) for name in self.folders.get(folder, ())
+            )
+            self._counts[folder] = found
+        return found
+
+    def trees(self) -> dict[str, str]:
+        return {folder: self.digest(folder) for folder in sorted(self.known) if folder}
+
+
+class _Build:
+    """Fills a new release: links to trees that exist, new trees for the folders that changed.
+
+    New files and folders are written without waiting for the disk, then made durable
+    together (fsyncs from a pool of threads, which the file system's journal commits
+    together), then each new tree is renamed into place, children before their parents: a
+    tree under its final name is always whole.
+    """
+
+    def __init__(
+        self,
+        tree: Tree,
+        entries: Mapping[str, bytes | str],
+        previous: ReleaseIndex | None,
+        layout: _Layout,
+        on_file: Callable[[int, int], None] | None,
+    ) -> None:
+        self.tree = tree
+        self.trees_dir = os.fspath(tree.trees)
+        self.entries = entries
+        self.previous = previous
+        self.previous_root = (
+            os.path.join(tree.releases, previous.release) if previous is not None else None
+        )
+        self.layout = layout
+        self.on_file = on_file
+        self.total = len(entries)
+        self.done = self.linked = self.written = 0
+        self.new_files: list[str] = []
+        self.new_trees: list[tuple[str, str]] = []
+        self.placed: set[str] = set()
+
+    def _progress(self, files: int) -> None:
+        self.done += files
+        if self.on_file is not None and files:
+            self.on_file(self.done, self.total)
+
+    def fill(self, path: str, folder: str, *, top: bool = False) -> None:
+        """Put a folder's files and links to its sub-folders' trees into `path` (new, empty)."""
+        for name, sha in self.layout.files.get(folder, {}).items():
+            self._place(os.path.join(path, name), _join(folder, name), sha)
+        for name in self.layout.folders.get(folder, ()):
+            digest = self._ensure(_join(folder, name))
+            target = f"../../{TREES}/{digest}" if top else f"../{digest}"
+            os.symlink(target, os.path.join(path, name))
+
+    def _ensure(self, folder: str) -> str:
+        digest = self.layout.digest(folder)
+        final = os.path.join(self.trees_dir, digest)
+        if digest in self.placed or os.path.isdir(final):
+            count = self.layout.count(folder)
+            self.linked += count
+            self._progress(count)
+            return digest
+        self.placed.add(digest)
+        building = os.path.join(self.trees_dir, f".tmp-{digest}")
+        if os.path.lexists(building):
+            shutil.rmtree(building)
+        os.mkdir(building)
+        self.fill(building, folder)
+        self.new_trees.append((building, final))
+        return digest
+
+    def _place(self, path: str, relpath: str, sha: str) -> None:
+        entry = self.entries[relpath]
+        if isinstance(entry, bytes) and not _safe(relpath):
+            safe_relpath(relpath)  # raises with the path named
+        previous = self.previous
+        if previous is not None and self.previous_root and previous.files.get(relpath) == sha:
+            try:
+                os.link(os.path.join(self.previous_root, relpath), path)
+                self.linked += 1
+                self._progress(1)
+                return
+            except OSError:
+                pass  # the old file went missing or links are not allowed: write it
+        data = entry if isinstance(entry, bytes) else self.tree._carried(previous, relpath, sha)
+        with open(path, "wb") as handle:
+            handle.write(data)
+        self.new_files.append(path)
+        self.written += 1
+        self._progress(1)
+
+    def finish(self) -> None:
+        paths = self.new_files + [building for building, _ in self.new_trees]
+        if paths:
+            with ThreadPoolExecutor(max_workers=min(16, len(paths))) as pool:
+                list(pool.map(_fsync_path, paths))
+        for building, final in self.new_trees:
+            os.rename(building, final)
+        if self.new_trees:
+            fsync_dir(Path(self.trees_dir))
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def _fsync_path(path: str) -> None:
+    """Flush a file's data or a folder's entries written earlier (a new fd sees them)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def release_order(name: str) -> tuple[int, ...]:

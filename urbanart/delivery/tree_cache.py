@@ -43,6 +43,8 @@ log = logging.getLogger("urbanart.hub")
 SMALL_FILE_LIMIT = 1 << 20
 #: Lazily resolved media kept in memory per snapshot, in bytes (beyond it, media streams).
 MEDIA_MEMORY_BUDGET = 64 << 20
+#: The release's link to the shared media folder (tree.MEDIA), resolved on demand, not walked.
+MEDIA_FOLDER = "media"
 #: Below this size gzip saves too little to be worth a second variant.
 GZIP_MIN_SIZE = 256
 
@@ -341,10 +343,14 @@ def build_tree(published: Path, previous: Tree | None = None) -> Tree:
         for entry in previous.lazy.values():
             media[(entry.url, entry.key)] = entry
     entries: dict[str, Entry] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
+    # A release's folders are links to shared trees (docs/published-tree.md): followed.
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         rel_dir = os.path.relpath(dirpath, root)
-        # Hidden names are never served; symlinked folders (media) are resolved on demand.
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        # Hidden names are never served; the media folder is resolved on demand.
+        top = rel_dir == "."
+        dirnames[:] = [
+            d for d in dirnames if not d.startswith(".") and not (top and d == MEDIA_FOLDER)
+        ]
         for name in filenames:
             if name.startswith("."):
                 continue
