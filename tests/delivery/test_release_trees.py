@@ -1,0 +1,133 @@
+"""A release's folders are shared, content-addressed trees (docs/published-tree.md): a new
+release writes the folders that changed and their parents, and nothing else."""
+
+from __future__ import annotations
+
+import os
+from hashlib import sha256
+from pathlib import Path
+
+import pytest
+
+from tests.published_files import published_files
+from urbanart.delivery.tree import ReleaseIndex, Tree
+
+pytestmark = pytest.mark.no_database
+
+FIRST = {
+    "index.html": b"home",
+    "a/1/index.html": b"work one",
+    "a/1/de/index.html": b"Werk eins",
+    "a/2/index.html": b"work two",
+    "s/1/index.html": b"screen one",
+    "s/2/index.html": b"screen two",
+    "screens/tok1/manifest.json": b"{}",
+}
+
+
+def release(tree: Tree, name: str, files: dict[str, bytes], previous: str | None = None) -> None:
+    """Build, index and serve a release, as a publish does."""
+    before = tree.index(previous) if previous is not None else None
+    built = tree.build_release(name, files, before)
+    digests = {rel: sha256(data).hexdigest() for rel, data in files.items()}
+    tree.mark_complete(ReleaseIndex(name, digests, frozenset(), {}, built.trees))
+    tree.swap(name)
+
+
+def served(tree: Tree) -> dict[str, bytes]:
+    root = tree.root / "current"
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in published_files(root)}
+
+
+def trees(tree: Tree) -> set[str]:
+    return {p.name for p in tree.trees.iterdir()}
+
+
+def test_a_change_writes_its_folders_and_their_parents_and_shares_the_rest(tmp_path: Path) -> None:
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    assert served(tree) == FIRST
+    first_trees = trees(tree)
+    assert len(first_trees) == 9  # a, a/1, a/1/de, a/2, s, s/1, s/2, screens, screens/tok1
+
+    second = {**FIRST, "a/1/index.html": b"work one, edited"}
+    built = tree.build_release("2", second, tree.index("1"))
+    assert (built.linked, built.written) == (len(FIRST) - 1, 1)
+    new = {d for d in built.trees.values() if d not in first_trees}
+    assert new == {built.trees["a"], built.trees["a/1"]}  # the folder and its parent, no more
+    one, two = tree.releases / "1", tree.releases / "2"
+    assert os.readlink(two / "s") == os.readlink(one / "s")  # the very same tree
+    assert os.readlink(two / "a") != os.readlink(one / "a")
+    assert (two / "a" / "2").resolve() == (one / "a" / "2").resolve()
+    # An unchanged file in a changed folder is the previous one, linked (same inode).
+    assert (two / "a/1/de/index.html").stat().st_ino == (one / "a/1/de/index.html").stat().st_ino
+    assert (two / "index.html").stat().st_ino == (one / "index.html").stat().st_ino
+    digests = {rel: sha256(data).hexdigest() for rel, data in second.items()}
+    tree.mark_complete(ReleaseIndex("2", digests, frozenset(), {}, built.trees))
+    tree.swap("2")
+    assert served(tree) == second
+    assert not [p for p in tree.trees.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_trees_no_kept_release_uses_are_removed_and_none_while_an_index_is_unreadable(
+    tmp_path: Path,
+) -> None:
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    release(tree, "2", {**FIRST, "s/2/index.html": b"screen two, renamed"}, previous="1")
+    release(tree, "3", {**FIRST, "s/2/index.html": b"screen two, again"}, previous="2")
+    only_first = {tree.index("1").trees[f] for f in ("s", "s/2")}
+    assert only_first <= trees(tree)
+
+    index_two = tree.releases / "2.json"
+    saved = index_two.read_bytes()
+    index_two.write_bytes(b"{damaged")
+    tree.collect_trees(["3", "2"])
+    assert only_first <= trees(tree)  # the kept release's trees are unknown: nothing goes
+
+    index_two.write_bytes(saved)
+    assert tree.clean(keep=2) == ["1"]
+    left = trees(tree)
+    assert not only_first & left
+    assert set(tree.index("2").trees.values()) | set(tree.index("3").trees.values()) == left
+    assert served(tree)["s/2/index.html"] == b"screen two, again"
+
+
+def test_a_damaged_tree_is_not_shared_when_the_release_is_made_anew(tmp_path: Path) -> None:
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    (tree.root / "current" / "a/2/index.html").unlink()  # a file gone from a served tree
+    index = tree.index("1")
+    assert tree.missing(index, ["a/1/index.html"]) is False
+    assert tree.missing(index, ["a/2/index.html"]) is True
+
+    second = {**FIRST, "s/1/index.html": b"screen one, edited"}
+    built = tree.build_release("2", second, index, anew=True)
+    assert not set(built.trees.values()) & set(index.trees.values())
+    digests = {rel: sha256(data).hexdigest() for rel, data in second.items()}
+    tree.mark_complete(ReleaseIndex("2", digests, frozenset(), {}, built.trees))
+    tree.swap("2")
+    assert served(tree) == second
+
+
+def test_a_build_that_stops_half_way_leaves_no_tree_under_its_final_name(tmp_path: Path) -> None:
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    before = trees(tree)
+
+    def stop(number: int, total: int) -> None:
+        if number >= 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        tree.build_release(
+            "2", {**FIRST, "a/1/index.html": b"x", "s/1/index.html": b"y"}, tree.index("1"),
+            on_file=stop,
+        )  # fmt: skip
+    assert {n for n in trees(tree) if not n.startswith(".tmp-")} == before
+    tree.clean(keep=2)
+    assert trees(tree) == before and served(tree) == FIRST
