@@ -22,7 +22,9 @@ def works(run_cli, tmp_path: Path, home: Path) -> dict[str, int]:
         folder = source / artist
         folder.mkdir(parents=True, exist_ok=True)
         Image.new("RGB", (64 + index, 48), colour).save(folder / f"work {index}.png")
-    result = run_cli("import", str(source), "--json")
+    # In this process (--workers 1), as make_artworks does: a spawned import pool costs seconds
+    # of CPU per test to start, and the pool is tested in tests/library/test_import.py.
+    result = run_cli("import", str(source), "--workers", "1", "--json")
     assert result.exit_code == 0, result.stderr
     return {r["title"]: r["artwork_id"] for r in result.json_lines() if r["artwork_id"]}
 

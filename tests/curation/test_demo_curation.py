@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from tests.conftest import DEMO, copy_from_template, demo_collection
 from urbanart.curation import playlists, schedules, screens
 from urbanart.curation.agenda import whats_on
 from urbanart.curation.demo import SCREENS, has_curation, load_demo_curation
-from urbanart.library.demo import load_demo
 from urbanart.library.library import Library
 
 
 def test_the_demo_curation_is_added_once_and_explains_itself(tmp_path) -> None:
+    # The demo collection (load_demo) as the other folders' demo tests get it: a copy of one
+    # imported once per session and database, not an import pool started for this test.
+    copy_from_template(DEMO, demo_collection, tmp_path / "lib")
     with Library.open(tmp_path / "lib") as library:
-        load_demo(library)
         assert not has_curation(library)
         made = load_demo_curation(library, today=date(2026, 11, 23))
         assert (made.screens, made.groups, made.playlists, made.schedules) == (5, 2, 3, 5)

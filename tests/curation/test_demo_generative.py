@@ -8,6 +8,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from urbanart.curation.demo import load_demo_curation
 from urbanart.delivery.publisher import publish
 from urbanart.library import catalog
@@ -20,6 +22,7 @@ from urbanart.library.package_import import GENERATIVE, find_still
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.no_database
 def test_the_package_is_byte_for_byte_stable(tmp_path: Path) -> None:
     one = package_folder(piece_folder(), tmp_path / "one.zip").read_bytes()
     two = package_folder(piece_folder(), tmp_path / "two.zip").read_bytes()

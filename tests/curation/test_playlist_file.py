@@ -41,6 +41,7 @@ def demo(library_templates, tmp_path: Path):
     library.close()
 
 
+@pytest.mark.no_database
 def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
     schema = playlist_file.schema()
     Draft202012Validator.check_schema(schema)
@@ -52,6 +53,7 @@ def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
     }
 
 
+@pytest.mark.no_database
 def test_there_are_example_playlists() -> None:
     names = {json.loads(p.read_text("utf-8"))["name"] for p in EXAMPLES}
     assert {"Night Shift", "Morning Light", "Harbour Swell"} <= names
@@ -186,6 +188,7 @@ def _sha_of(library: Library, title: str) -> str:
     return get_artwork(library, title).asset.sha256
 
 
+@pytest.mark.no_database
 def test_write_file_refuses_a_missing_folder_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     missing = tmp_path / "no-such-folder" / "evening.json"
     with pytest.raises(InvalidValue, match="its folder does not exist") as caught:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from urbanart.curation import screens
 from urbanart.library.library import Library
 
 
+@pytest.mark.no_database
 def test_zone_choices_are_exactly_what_saving_accepts() -> None:
     choices = screens.timezone_choices()
     assert choices == sorted(choices)

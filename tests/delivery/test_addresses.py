@@ -20,22 +20,26 @@ TOKEN = "AbC-12_xyz"
     "base",
     ["http://127.0.0.1:8470", "http://127.0.0.1:8470/", "https://art.example.org/city/"],
 )
+@pytest.mark.no_database
 def test_poll_url_is_what_a_paired_player_fetches(base: str) -> None:
     paired = Pairing(normalise_hub(base), TOKEN, b"")
     assert addresses.manifest_url(base, TOKEN) == paired.manifest_url
     assert addresses.manifest_url(base, TOKEN).endswith(f"/screens/{TOKEN}/manifest.json")
 
 
+@pytest.mark.no_database
 def test_player_url_keeps_a_path_prefix_and_carries_the_token() -> None:
     url = addresses.player_url("https://art.example.org/city", TOKEN)
     assert url == f"https://art.example.org/city/player/index.html?token={TOKEN}"
 
 
+@pytest.mark.no_database
 def test_player_command_pairs_the_native_player() -> None:
     command = addresses.player_command("http://127.0.0.1:8470", TOKEN)
     assert command == f"urbanart player --hub http://127.0.0.1:8470/ --token {TOKEN}"
 
 
+@pytest.mark.no_database
 def test_a_base_without_a_scheme_is_refused() -> None:
     with pytest.raises(InvalidValue, match="http"):
         addresses.manifest_url("hub.example:8470", TOKEN)

@@ -19,10 +19,12 @@ CMD = "=cmd|' /C calc'!A0"
 
 
 @pytest.mark.parametrize("start", FORMULA_STARTS)
+@pytest.mark.no_database
 def test_text_that_could_start_a_formula_gets_an_apostrophe(start: str) -> None:
     assert neutralise(f"{start}1+2") == f"'{start}1+2"
 
 
+@pytest.mark.no_database
 def test_plain_text_and_real_numbers_are_left_alone() -> None:
     assert neutralise("Neon Koi") == "Neon Koi"
     assert neutralise("a=b") == "a=b"  # only the first character counts
@@ -30,6 +32,7 @@ def test_plain_text_and_real_numbers_are_left_alone() -> None:
     assert neutralise("-3") == "'-3"  # text that merely looks like one does not
 
 
+@pytest.mark.no_database
 def test_both_writers_neutralise_every_text_cell() -> None:
     out = io.StringIO()
     SafeWriter(out, lineterminator="\n").writerows([["title", "n"], [CMD, -4]])

@@ -152,6 +152,7 @@ def test_a_burst_beyond_the_bucket_is_429_with_retry_after_for_that_token_only(
     assert hub_api.post(LISBON, "plays", {"records": [play("p1")]}).status_code == 200
 
 
+@pytest.mark.no_database
 def test_token_bucket_refills_at_its_rate() -> None:
     now = [100.0]
     limiter = RateLimiter(Rate(burst=3, per_second=0.5), clock=lambda: now[0])

@@ -346,6 +346,7 @@ def test_431_and_parser_400_carry_the_security_headers(site: Target) -> None:
             assert f"{name}: {value.lower()}" in head
 
 
+@pytest.mark.no_database
 def test_tokens_are_masked_in_the_access_log() -> None:
     assert mask_tokens("/screens/abcdef123/manifest.json") == "/screens/abcd…/manifest.json"
     assert mask_tokens("/api/v1/screens/abcdef123/heartbeat") == "/api/v1/screens/abcd…/heartbeat"

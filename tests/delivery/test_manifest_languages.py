@@ -23,6 +23,7 @@ NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("languages", [("ja", "en"), ("ja",), ("en", "ja"), ("pt-BR", "en")])
+@pytest.mark.no_database
 def test_a_screen_with_other_languages_names_them_in_a_version_3_payload(
     languages: tuple[str, ...],
 ) -> None:
@@ -35,6 +36,7 @@ def test_a_screen_with_other_languages_names_them_in_a_version_3_payload(
     assert payload["manifest_version"] == fmt.version_of(payload)
 
 
+@pytest.mark.no_database
 def test_an_english_only_screen_keeps_its_version_2_bytes() -> None:
     plain = _build()
     english = _build(languages=("en",))
@@ -43,6 +45,7 @@ def test_an_english_only_screen_keeps_its_version_2_bytes() -> None:
     fmt.validate_payload(english)
 
 
+@pytest.mark.no_database
 def test_the_schema_allows_languages_on_a_version_3_screen_only() -> None:
     v3 = _build(languages=("ja", "en"))
     v2 = _build()

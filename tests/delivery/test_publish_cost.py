@@ -9,6 +9,8 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tests.delivery.conftest import World
 from tests.published_files import published_files
 from urbanart.curation import playlists, schedules, screens
@@ -216,6 +218,7 @@ def test_overlap_warnings_are_the_publish_checks_and_follow_a_renamed_schedule(
     assert not any("'Lunch'" in w for w in warnings)
 
 
+@pytest.mark.no_database
 def test_a_screen_change_json_holds_every_field_and_reads_back() -> None:
     change = ScreenChange(
         7, "Kiosk", ChangeStatus.CHANGED, "a" * 64, "b" * 64, 2, 1,

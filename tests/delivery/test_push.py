@@ -40,6 +40,7 @@ def deliveries(library: Library) -> list[PushDelivery]:
         return list(session.scalars(select(PushDelivery).order_by(PushDelivery.id)))
 
 
+@pytest.mark.no_database
 def test_verify_push_accepts_only_genuine_fresh_pushes() -> None:
     body = b'{"x":1}'
     now = 1_800_000_000

@@ -33,6 +33,7 @@ def by_name(library: Library, now: datetime) -> dict[str, object]:
     return {s.name: s for s in screen_statuses(library, now=now)}
 
 
+@pytest.mark.no_database
 def test_offline_threshold_is_three_polls_with_a_three_minute_floor() -> None:
     assert offline_after(60) == timedelta(minutes=3)
     assert offline_after(5) == timedelta(minutes=3)

@@ -137,6 +137,7 @@ def test_a_listener_reconnects_and_reports_that_anything_may_have_changed(
     assert "playlists" in heard_by_b.next()[1]
 
 
+@pytest.mark.no_database
 def test_a_notification_it_cannot_read_is_ignored() -> None:
     assert parse("not json") is None
     assert parse('{"sender": "x"}') is None

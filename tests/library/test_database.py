@@ -29,6 +29,7 @@ def test_new_library_is_a_folder_with_a_wal_database_and_a_media_store(home: Pat
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
+@pytest.mark.no_database
 def test_home_comes_from_flag_then_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

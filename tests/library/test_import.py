@@ -212,6 +212,7 @@ def test_metadata_sheet_fills_every_field(library: Library, corpus: dict[str, Pa
         ({"file": "plain.jpg", "colour": "red"}, "unknown column 'colour'"),
     ],
 )
+@pytest.mark.no_database
 def test_bad_sheet_is_refused_before_any_file(
     tmp_path: Path, row: dict[str, str], message: str
 ) -> None:

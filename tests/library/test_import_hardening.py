@@ -11,6 +11,7 @@ import time
 import zlib
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from tests.delivery.conftest import PYTHON, REPO, subprocess_env
@@ -48,6 +49,7 @@ def gif(path: Path, frames: int, size: tuple[int, int]) -> Path:
     return path
 
 
+@pytest.mark.no_database
 def test_an_animation_over_the_pixel_budget_of_all_frames_is_refused(tmp_path: Path) -> None:
     many = gif(tmp_path / "many.gif", 600, (100, 100)).read_bytes()
     limits = ImportLimits(max_total_pixels=5_000_000)

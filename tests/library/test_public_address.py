@@ -28,6 +28,7 @@ from urbanart.library.settings import LibrarySettings, load_settings
         "http://[::1]:8470/",
     ],
 )
+@pytest.mark.no_database
 def test_loopback_addresses_get_the_warning_with_the_fix(url: str) -> None:
     warning = public_address_warning(LibrarySettings(public_base_url=url))
     assert warning is not None
@@ -47,11 +48,13 @@ def test_loopback_addresses_get_the_warning_with_the_fix(url: str) -> None:
         "http://127.0.0.1.example.org/",
     ],
 )
+@pytest.mark.no_database
 def test_addresses_others_can_reach_get_no_warning(url: str) -> None:
     assert not is_loopback_url(url)
     assert public_address_warning(LibrarySettings(public_base_url=url)) is None
 
 
+@pytest.mark.no_database
 def test_the_hub_warning_names_the_hub_address_and_how_to_share_it() -> None:
     warning = hub_only_here_warning("http://127.0.0.1:8470/")
     assert warning is not None and "127.0.0.1:8470" in warning

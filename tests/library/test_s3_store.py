@@ -99,6 +99,7 @@ def test_a_second_curator_with_an_empty_folder_sees_the_first_ones_works_and_thu
         tokyo.close()
 
 
+@pytest.mark.no_database
 def test_a_key_already_in_the_bucket_is_not_uploaded_again(
     s3_server: S3Server, tmp_path: Path
 ) -> None:
@@ -118,6 +119,7 @@ def test_a_key_already_in_the_bucket_is_not_uploaded_again(
     assert not first.exists(key.replace("ab", "cd", 1)) and list(first.keys()) == []
 
 
+@pytest.mark.no_database
 def test_a_large_file_is_streamed_up_once_and_read_back_whole(
     s3_server: S3Server, tmp_path: Path
 ) -> None:
@@ -134,6 +136,7 @@ def test_a_large_file_is_streamed_up_once_and_read_back_whole(
     assert second.get(key) == source.read_bytes()
 
 
+@pytest.mark.no_database
 def test_the_local_cache_stays_under_its_bound_and_keeps_what_was_read_last(
     s3_server: S3Server, tmp_path: Path
 ) -> None:
@@ -166,6 +169,7 @@ def test_the_local_cache_stays_under_its_bound_and_keeps_what_was_read_last(
     assert smaller.cache.has(keys[1])  # the newest survives a smaller bound
 
 
+@pytest.mark.no_database
 def test_an_unreachable_endpoint_or_missing_bucket_is_named_in_the_error(
     s3_server: S3Server, tmp_path: Path
 ) -> None:
@@ -211,6 +215,7 @@ def test_a_bad_media_url_is_refused_naming_the_setting(
     assert not (tmp_path / "lib").exists()  # refused before anything was created
 
 
+@pytest.mark.no_database
 def test_an_endpoint_carrying_credentials_is_refused_without_echoing_them() -> None:
     with pytest.raises(InvalidValue, match="user name or password") as caught:
         parse_bucket_url("s3://art-media/x", endpoint_url="https://AKIAXYZ:s3cr3t@minio.example")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.imaging.video_clips import Clip, write_clip
 from urbanart.curation import playlists, screens
 from urbanart.imaging.video.profile import DEFAULT_MAX_BYTES
@@ -18,6 +20,7 @@ from urbanart.library.video_renditions import screen_video_profile, video_budget
 LONG_CLIP = Clip(width=32, height=32, frames=200, fps=1)
 
 
+@pytest.mark.no_database
 def test_the_profile_key_holds_budget_and_sound() -> None:
     default = screen_video_profile(320, 180)
     assert default.max_bytes == DEFAULT_MAX_BYTES and not default.keep_sound

@@ -80,6 +80,7 @@ def test_look_ahead_and_media_grace_are_stored_as_numbers(library: Library) -> N
     assert LibrarySettings().look_ahead_days == 7 and LibrarySettings().media_grace_days == 7
 
 
+@pytest.mark.no_database
 def test_every_setting_has_a_spec_whose_range_holds_its_default() -> None:
     specs = setting_specs()
     assert list(specs) == [f.name for f in fields(LibrarySettings)]

@@ -54,11 +54,13 @@ def add_work(library: Library, title: str, artist: str = "Aiko") -> int:
         ("es-419", "es-419"),
     ],
 )
+@pytest.mark.no_database
 def test_language_codes_get_one_spelling(typed: str, stored: str) -> None:
     assert clean_language(typed) == stored
 
 
 @pytest.mark.parametrize("typed", ["", "english", "j", "en-", "ja-JPN-x", "12", "en us"])
+@pytest.mark.no_database
 def test_a_code_that_is_no_language_is_refused_by_name(typed: str) -> None:
     with pytest.raises(InvalidValue) as raised:
         clean_language(typed)
@@ -66,6 +68,7 @@ def test_a_code_that_is_no_language_is_refused_by_name(typed: str) -> None:
     assert typed.strip() in str(raised.value)
 
 
+@pytest.mark.no_database
 def test_a_list_of_languages_takes_two_distinct_ones() -> None:
     assert clean_languages("ja, en") == ("ja", "en")
     with pytest.raises(InvalidValue, match="twice"):
@@ -77,17 +80,20 @@ def test_a_list_of_languages_takes_two_distinct_ones() -> None:
 # pick -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.no_database
 def test_pick_prefers_the_viewers_languages_in_order() -> None:
     texts = {"en": "River", "ja": "川", "fi": "Joki"}
     assert pick(texts, ["fi", "ja"]) == ("Joki", "fi")
     assert pick(texts, ["de", "ja"]) == ("川", "ja")
 
 
+@pytest.mark.no_database
 def test_pick_takes_the_bare_language_for_a_regional_preference() -> None:
     assert pick({"en": "River", "pt": "Rio"}, ["pt-BR"]) == ("Rio", "pt")
     assert pick({"pt": "Rio", "pt-BR": "Rio!"}, ["pt-BR"]) == ("Rio!", "pt-BR")
 
 
+@pytest.mark.no_database
 def test_pick_falls_back_to_base_then_to_any_language_never_to_empty() -> None:
     assert pick({"en": "River", "ja": ""}, ["ja"]) == ("River", "en")
     # The base language lacks it too: whichever language has it, the same one every time.
@@ -96,6 +102,7 @@ def test_pick_falls_back_to_base_then_to_any_language_never_to_empty() -> None:
     assert pick({}, ["ja"]) == ("", "en")
 
 
+@pytest.mark.no_database
 def test_pick_with_another_base_language() -> None:
     assert pick({"fi": "Joki", "en": "River"}, ["ja"], base="fi") == ("Joki", "fi")
 

@@ -23,6 +23,7 @@ from urbanart.library.video_renditions import (
 )
 
 
+@pytest.mark.no_database
 def test_budget_for_follows_the_transcoders_bitrate_cap() -> None:
     portrait = VideoProfile(1080, 1920)
     assert budget_for(portrait, 20.0, False) == (True, False, "")

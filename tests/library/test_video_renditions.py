@@ -203,6 +203,7 @@ def test_cancel_stores_nothing(library: Library, source_clips: Path) -> None:
     assert not [p for p in Path(library.store.root).rglob("*") if p.name.startswith(".tmp-")]
 
 
+@pytest.mark.no_database
 def test_bad_profiles_name_the_field() -> None:
     for kwargs, key in (
         ({"width": 1081, "height": 1920}, "width"),
@@ -299,6 +300,7 @@ def test_renditions_have_a_keyframe_every_two_seconds(library: Library, tmp_path
         (Fraction(297, 10), Fraction(30)),
     ],
 )
+@pytest.mark.no_database
 def test_a_source_rate_keeps_the_common_rate_it_is_closest_to(
     mean: Fraction, expected: Fraction
 ) -> None:
