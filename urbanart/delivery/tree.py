@@ -14,7 +14,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256 as sha256_of
@@ -406,27 +406,30 @@ class Tree:
             state = {}
         updated: dict[str, str] = {}
         removed: list[str] = []
-        if self.media.is_dir():
-            for path in sorted(self.media.rglob("*")):
-                if not path.is_file():
-                    continue
-                rel = path.relative_to(self.root).as_posix()
-                if path.name.startswith(".tmp-"):
-                    if not dry_run:
-                        path.unlink(missing_ok=True)  # a copy a crash interrupted
-                    continue
-                if rel in referenced:
-                    continue
-                since_text = state.get(rel)
-                since = _parse_time(since_text) if since_text else None
-                if since is None:
-                    since = now
-                if now - since >= grace:
-                    if not dry_run:
-                        path.unlink(missing_ok=True)
-                    removed.append(rel)
-                else:
-                    updated[rel] = since.astimezone(UTC).isoformat()
+        root = os.fspath(self.root)
+        found: list[tuple[str, str]] = []  # (tree path, file path): strings, a fleet has many
+        for dirpath, _dirs, names in os.walk(self.media):
+            folder = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            found.extend((f"{folder}/{name}", os.path.join(dirpath, name)) for name in names)
+        for rel, path in sorted(found):
+            if not os.path.isfile(path):
+                continue
+            if rel.rpartition("/")[2].startswith(".tmp-"):
+                if not dry_run:
+                    _unlink(path)  # a copy a crash interrupted
+                continue
+            if rel in referenced:
+                continue
+            since_text = state.get(rel)
+            since = _parse_time(since_text) if since_text else None
+            if since is None:
+                since = now
+            if now - since >= grace:
+                if not dry_run:
+                    _unlink(path)
+                removed.append(rel)
+            else:
+                updated[rel] = since.astimezone(UTC).isoformat()
         if updated != state and not dry_run:
             doc = {"grace_seconds": int(grace.total_seconds()), "unreferenced_since": updated}
             atomic_write(state_path, json.dumps(doc, sort_keys=True, indent=1).encode("utf-8"))
@@ -599,6 +602,11 @@ class _Build:
             os.rename(building, final)
         if self.new_trees:
             fsync_dir(Path(self.trees_dir))
+
+
+def _unlink(path: str) -> None:
+    with suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def _join(folder: str, name: str) -> str:

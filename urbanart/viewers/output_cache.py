@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS outputs (
     used REAL NOT NULL
 )
 """
+#: Trimming sums sizes and walks outputs oldest use first: from this index alone, not from the
+#: table, whose rows hold the outputs' bytes (a sum over a 500 MB table read it all, ~1.4 s).
+_INDEX_SQL = "CREATE INDEX IF NOT EXISTS outputs_by_use ON outputs (used, key, size)"
 
 
 def digest(*parts: object) -> str:
@@ -113,6 +116,7 @@ class OutputCache:
                 db = sqlite3.connect(path, timeout=10, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute(_SCHEMA_SQL)
+                db.execute(_INDEX_SQL)
                 return db
             except sqlite3.DatabaseError as exc:
                 log.warning("publish cache %s is unusable (%s); starting it anew", path, exc)
