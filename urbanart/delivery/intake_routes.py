@@ -610,10 +610,15 @@ class IntakeRoutes:
                 extra.append((b"set-cookie", cookie.encode()))
             if invite is not None:
                 self.invited[owner_of(session)] = invite.id
-            form = ArtistForm(name=invite.name, email=invite.email) if invite else None
-            body = pages.call_page(
-                call, action=action, csrf=session, form=form, chunk_bytes=self.chunk_bytes
-            )
+            if invite is not None:
+                form = ArtistForm(name=invite.name, email=invite.email)
+                body = pages.call_page(
+                    call, action=action, csrf=session, form=form, chunk_bytes=self.chunk_bytes
+                )
+            else:
+                body = pages.blank_call_page(
+                    call, action=action, csrf=session, chunk_bytes=self.chunk_bytes
+                )
             await send_html(send, 200, body, extra)
             return
         await self.hand_in(scope, receive, send, call, invite, session, headers, action)
@@ -981,10 +986,16 @@ class IntakeRoutes:
         if now - self._swept > SWEEP_INTERVAL:
             self._swept = now
             await self._run(self.io, self.folders.sweep, ABANDONED_AFTER)
-        info = await self._run(self.io, self.folders.new_upload, call.id, owner, int(length), name)
         offset = 0
-        if with_data:
-            written = await self._first_chunk(receive, info)
+        if not with_data:
+            info = await self._run(
+                self.io, self.folders.new_upload, call.id, owner, int(length), name
+            )
+        else:
+            info, fd = await self._run(
+                self.io, self.folders.start_upload, call.id, owner, int(length), name
+            )
+            written = await self._first_chunk(receive, info, fd)
             if written < 0:
                 detail = f"at most {info.length} bytes"
                 await send_json(
@@ -1009,15 +1020,15 @@ class IntakeRoutes:
             ],
         )
 
-    async def _first_chunk(self, receive: Receive, info: UploadInfo) -> int:
+    async def _first_chunk(self, receive: Receive, info: UploadInfo, fd: int) -> int:
         """The body of a creation request appended to its new upload; bytes written, or -1 when
         it is over the upload's length. Why the upload goes whole when this fails (over length,
         dropped connection): the artist's page never learned its address, so it could not resume
-        it; it creates a new one, and nothing of the first is left on disk."""
+        it; it creates a new one, and nothing of the first is left on disk. fd is the new data
+        file's, opened O_APPEND; _append closes it."""
         self.busy.add(info.id)
         kept = False
         try:
-            fd, _size = await self._run(self.io, open_append, self.folders.data(info.id))
             written = await self._append(receive, fd, info.length)
             kept = written >= 0
             return written
