@@ -8,7 +8,8 @@ with one call, then from this process, with one thread per artist:
    benchmark only, which appends the body to a file in 512 KB writes off the event loop and
    nothing else (the same bytes through the same server, in the same run);
 2. ours: each artist opens the call's page (cookie, CSRF token), uploads each file with tus
-   (creation, then PATCH in 16 MiB chunks, as the page's script sends them), the hub guards
+   (creation with its first 16 MiB chunk, then PATCH in 16 MiB chunks for the rest, as the
+   page's script sends them: a 10 MB file is the creation request alone), the hub guards
    each complete file in its worker processes (while the artist's next file uploads), the
    artist asks for each verdict as the page does (GET on the upload, answered once its check
    is done), and posts the form naming its 5 uploads.
@@ -200,18 +201,21 @@ class Artist:
             data = variant(self.base, self.index, n)
             name = f"a{self.index}-{n}.png"
             meta = "filename " + base64.b64encode(name.encode()).decode()
-            conn.request(
-                "POST",
-                self.page + "/uploads",
-                headers={**tus, "Upload-Length": str(len(data)), "Upload-Metadata": meta},
-            )
+            headers = {
+                **tus,
+                "Upload-Length": str(len(data)),
+                "Upload-Metadata": meta,
+                "Content-Type": "application/offset+octet-stream",
+            }
+            first = memoryview(data)[:CHUNK]  # creation-with-upload, as the page sends it
+            conn.request("POST", self.page + "/uploads", body=first, headers=headers)
             answer = conn.getresponse()
             answer.read()
             if answer.status != 201:
                 self.errors.append(f"create {answer.status}")
                 return
             location = answer.getheader("location", "")
-            offset = 0
+            offset = int(answer.getheader("upload-offset", "0"))
             while offset < len(data):
                 body = memoryview(data)[offset : offset + CHUNK]  # no 5 MB copy per chunk
                 headers = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import requests
 
@@ -15,7 +16,7 @@ from tests.intake.conftest import (
     png_bytes,
     work_fields,
 )
-from urbanart.intake import review
+from urbanart.intake import pages, review
 
 
 def test_a_hand_in_is_recorded_and_the_status_link_shows_it(served: Served) -> None:
@@ -95,3 +96,24 @@ def test_html_typed_by_an_artist_is_escaped_on_the_status_page(served: Served) -
     assert "<script>" not in page and "&lt;script&gt;" in page
     [record] = review.list_submissions(served.library, served.call.id)
     assert record.title == HTML.strip()  # stored as typed, escaped only when shown
+
+
+def test_the_blank_form_is_rendered_once_and_carries_each_sessions_token(served: Served) -> None:
+    """The hub keeps the call's empty form and puts each page session's token in it: the page is
+    what rendering it for that session gives, a changed call gives its new page, and the token
+    (it comes from a cookie) is escaped as the template escapes it."""
+    call, action = served.call, served.call.path
+    for token in ("a" * 32, 'x"><script>alert(1)</script>'):
+        cached = pages.blank_call_page(call, action=action, csrf=token)
+        assert cached == pages.call_page(call, action=action, csrf=token)
+    assert b"<script>alert(1)" not in cached and b"x&#34;&gt;&lt;script&gt;" in cached
+    renamed = replace(call, title="Walls <b>at night</b>", submissions=3)
+    page = pages.blank_call_page(renamed, action=action, csrf="b" * 32)
+    assert page == pages.call_page(renamed, action=action, csrf="b" * 32)
+    assert b"Walls &lt;b&gt;at night&lt;/b&gt;" in page
+    first, second = requests.Session(), requests.Session()
+    tokens = open_form(first, served.page), open_form(second, served.page)
+    assert tokens[0] != tokens[1]
+    for session, token in zip((first, second), tokens, strict=True):
+        html = session.get(served.page, timeout=10).text
+        assert html.count(token) == 1 and tokens[0 if token == tokens[1] else 1] not in html

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,9 @@ def test_hand_in_with_a_dropped_chunk_then_accept_in_the_cli(
     page.wait_for_url("**/calls/status/*", timeout=60_000)
     assert "Received: not reviewed yet" in page.content()
     assert page.locator("h2").first.inner_text().startswith("Harbour <script>")  # shown as text
-    assert seen.count("PATCH") >= 4 and "HEAD" in seen  # a chunk dropped, the offset asked, resumed
+    # The creation carried the first chunk; of the two PATCHes after it the second dropped, the
+    # offset was asked, and it was sent again.
+    assert seen.count("PATCH") >= 3 and "HEAD" in seen
     context.close()
 
     listed = run_cli("calls", "review", str(served.call.id), "--json").json()
@@ -109,8 +112,9 @@ studio_guard = studio_fixtures.gui_thread_guard
 def test_a_still_and_a_video_handed_in_with_drops_then_accepted_in_the_review_view(
     served: Served, browser: Any, tmp_path: Path, qtbot: Any, open_window: Any
 ) -> None:
-    """The issue's end to end: the call page filled in Chromium, a still (three 1 MiB chunks,
-    the second dropped) and a video (its chunk dropped) through tus, the status page, then both
+    """The issue's end to end: the call page filled in Chromium, a still (three 1 MiB chunks:
+    the first in its creation, the next two by PATCH, the second of them dropped) and a video
+    (one chunk, in its creation, dropped: created again) through tus, the status page, then both
     accepted in the studio's Review view and found in the library with their credits."""
     still_bytes = noise_png((1000, 1000), seed=11)
     assert len(still_bytes) > 2 * 1024 * 1024
@@ -120,20 +124,26 @@ def test_a_still_and_a_video_handed_in_with_drops_then_accepted_in_the_review_vi
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     patches: list[str] = []  # the URL of every PATCH, dropped ones included
+    creations: list[str] = []  # the Upload-Length of every creation, dropped ones included
     dropped: list[str] = []
 
     def drop_some(route: Any) -> None:
         request = route.request
         if request.method == "PATCH":
             patches.append(request.url)
-            upload = list(dict.fromkeys(patches)).index(request.url)  # 0: the still, 1: video
-            if (upload, patches.count(request.url)) in ((0, 2), (1, 1)):
+            if patches.count(request.url) == 2:  # the still's second PATCH
                 dropped.append(request.url)
+                route.abort("connectionreset")
+                return
+        if request.method == "POST":
+            creations.append(request.headers["upload-length"])
+            if creations == [str(len(still_bytes)), str(video.stat().st_size)]:
+                dropped.append("the video's creation")
                 route.abort("connectionreset")
                 return
         route.continue_()
 
-    page.route("**/uploads/*", drop_some)
+    page.route(re.compile(r"/uploads(/[^/]+)?$"), drop_some)  # creations and PATCHes
     served.hub.hub.intake.chunk_bytes = 1024 * 1024  # the page's chunk (16 MiB) cut to three
     page.goto(served.page)
     page.get_by_label("Artist name (public)").fill("Rui Costa")
@@ -158,7 +168,8 @@ def test_a_still_and_a_video_handed_in_with_drops_then_accepted_in_the_review_vi
     status = page.content()
     assert status.count("Received: not reviewed yet") == 2
     assert len(set(dropped)) == 2  # each upload lost a chunk's connection…
-    assert len(set(patches)) == 2 and len(patches) >= 3 + 1 + len(dropped)  # …and was resumed
+    assert len(set(patches)) == 1 and len(patches) >= 3  # …the still resumed…
+    assert creations.count(str(video.stat().st_size)) == 2  # …the video created again
     context.close()
 
     window = open_window(served.library.home, rows=None)
@@ -226,7 +237,8 @@ def test_a_package_goes_up_by_tus_and_its_still_with_the_form(
         page.wait_for_url("**/calls/status/*", timeout=60_000)
         assert "a generative work, 2 files" in page.content()
         context.close()
-    assert methods.count("POST") == 1 and "PATCH" in methods  # one tus upload: the package
+    # One tus upload, the package, in one request (its creation carries it whole).
+    assert methods.count("POST") == 1 and "PATCH" not in methods
     [entry] = review.list_submissions(library, call.id)
     assert entry.package_files == 2
     kept = IntakeFolders(library.home).still_file(entry.file_key)

@@ -43,6 +43,21 @@ def patch(
     return session.patch(url, data=body, headers=headers, timeout=30)
 
 
+def create_with(
+    session: requests.Session, served: Served, csrf: str, data: bytes, first: bytes, name: str
+) -> requests.Response:
+    """tus creation-with-upload: the creation request carries the upload's first chunk."""
+    meta = "filename " + base64.b64encode(name.encode()).decode()
+    headers = {
+        "Upload-Length": str(len(data)),
+        "Upload-Metadata": meta,
+        "Content-Type": "application/offset+octet-stream",
+    }
+    return session.post(
+        served.page + "/uploads", data=first, headers=tus(csrf, **headers), timeout=30
+    )
+
+
 def offset_of(session: requests.Session, url: str, csrf: str) -> int:
     answer = session.head(url, headers=tus(csrf), timeout=10)
     assert answer.status_code == 200, answer.status_code
@@ -69,7 +84,8 @@ def test_options_tells_the_version_extensions_and_size(served: Served) -> None:
     answer = requests.options(served.page + "/uploads", timeout=10)
     assert answer.status_code == 204
     assert answer.headers["Tus-Version"] == "1.0.0"
-    assert set(answer.headers["Tus-Extension"].split(",")) == {"creation", "termination"}
+    extensions = set(answer.headers["Tus-Extension"].split(","))
+    assert extensions == {"creation", "creation-with-upload", "termination"}
     assert int(answer.headers["Tus-Max-Size"]) == served.call.max_bytes
 
 
@@ -273,3 +289,83 @@ def test_abandoned_uploads_are_swept_and_fresh_ones_kept(served: Served) -> None
     folders = served.hub.hub.intake.folders
     assert folders.sweep(2 * 24 * 3600) == 1
     assert served.uploads() == [new]
+
+
+def test_the_first_chunk_rides_in_the_creation_and_the_rest_follows(served: Served) -> None:
+    """creation-with-upload: the creation's body is the upload's first bytes (its offset says
+    so), PATCHes continue from there, and the file handed in is the one sent."""
+    data = noise_png((700, 700))
+    session = requests.Session()
+    csrf = open_form(session, served.page)
+    created = create_with(session, served, csrf, data, data[:CHUNK], "noise.png")
+    assert created.status_code == 201, created.text
+    assert int(created.headers["Upload-Offset"]) == CHUNK
+    url = served.url + created.headers["Location"]
+    assert offset_of(session, url, csrf) == CHUNK
+    assert patch(session, url, csrf, 0, data).status_code == 409  # the offset is past 0
+    offset = CHUNK
+    while offset < len(data):
+        answer = patch(session, url, csrf, offset, data[offset : offset + CHUNK])
+        assert answer.status_code == 204, answer.text
+        offset = int(answer.headers["Upload-Offset"])
+    assert session.get(url, headers=tus(csrf), timeout=60).status_code == 200
+    upload_id = url.rsplit("/", 1)[1]
+    answer = hand_in(session, served.page, csrf, {}, **{"work-0-upload": upload_id})
+    assert answer.status_code == 303, answer.text
+    [record] = review.list_submissions(served.library, served.call.id)
+    stored = served.library.home / "intake" / "works" / record.file_key / "noise.png"
+    assert stored.read_bytes() == data
+
+
+def test_a_whole_file_in_the_creation_is_checked_at_once(served: Served) -> None:
+    """A file no larger than a chunk is one request: complete on creation, so the guard starts
+    then (no PATCH ever comes), for a refused file as for a passed one."""
+    session = requests.Session()
+    csrf = open_form(session, served.page)
+    data = png_bytes()
+    created = create_with(session, served, csrf, data, data, "red.png")
+    assert created.status_code == 201, created.text
+    assert int(created.headers["Upload-Offset"]) == len(data)
+    upload_id = created.headers["Location"].rsplit("/", 1)[1]
+    assert upload_id in served.hub.hub.intake.checking
+    verdict = session.get(served.url + created.headers["Location"], headers=tus(csrf), timeout=60)
+    assert verdict.status_code == 200 and verdict.json() == {"accepted": "red.png"}
+    bad = create_with(session, served, csrf, EXECUTABLE, EXECUTABLE, "photo.png")
+    assert bad.status_code == 201, bad.text
+    verdict = session.get(served.url + bad.headers["Location"], headers=tus(csrf), timeout=60)
+    assert verdict.status_code == 422
+    assert "photo.png: not an image" in verdict.json()["detail"]
+    assert [p.name for p in served.uploads()] == [upload_id]  # the refused one left nothing
+
+
+def test_a_creation_body_over_its_length_or_dropped_leaves_no_upload(served: Served) -> None:
+    """The page never learns the address of a creation that failed, so nothing of it may stay:
+    a body declared longer than the upload is refused before anything is made, and a dropped
+    one takes its half-made upload with it."""
+    session = requests.Session()
+    csrf = open_form(session, served.page)
+    data = png_bytes()
+    answer = create_with(session, served, csrf, data, data + b"x", "red.png")
+    assert answer.status_code == 413 and "at most the upload's length" in answer.text
+    assert served.uploads() == []
+    parts = urlsplit(served.url)
+    cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+    big = noise_png((500, 500))
+    head = (
+        f"POST {urlsplit(served.page).path}/uploads HTTP/1.1\r\nHost: {parts.hostname}\r\n"
+        f"Cookie: {cookie}\r\nTus-Resumable: 1.0.0\r\nX-CSRF-Token: {csrf}\r\n"
+        f"Upload-Length: {len(big)}\r\nContent-Type: application/offset+octet-stream\r\n"
+        f"Content-Length: {len(big)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(head + big[: len(big) // 3])
+        for _ in range(100):  # the upload exists while its body arrives…
+            if served.uploads():
+                break
+            time.sleep(0.02)
+        assert len(served.uploads()) == 1
+    for _ in range(100):  # …and goes with the hang-up
+        if not served.uploads():
+            break
+        time.sleep(0.05)
+    assert served.uploads() == [] and served.intake_files() == []

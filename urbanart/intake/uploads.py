@@ -103,14 +103,29 @@ class IntakeFolders:
 
     def new_upload(self, call_id: int, owner: str, length: int, file_name: str) -> UploadInfo:
         """Make an empty upload folder (data file of size 0) and return its record."""
+        info, fd = self.start_upload(call_id, owner, length, file_name)
+        os.close(fd)
+        return info
+
+    def start_upload(
+        self, call_id: int, owner: str, length: int, file_name: str
+    ) -> tuple[UploadInfo, int]:
+        """new_upload, also returning its data file's descriptor (opened O_APPEND; the caller
+        closes it). Why: a creation that carries the first chunk writes it through this one,
+        instead of a second trip to an I/O thread to open the file it has just made."""
         info = UploadInfo(
             secrets.token_urlsafe(24), call_id, owner, length, safe_file_name(file_name)
         )
         folder = self.uploads / info.id
         folder.mkdir(parents=True, mode=0o700)
-        (folder / "data").touch(mode=0o600)
-        (folder / "info.json").write_text(json.dumps(info.to_json()), encoding="utf-8")
-        return self._keep(info)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(folder / "data", flags, 0o600)
+        try:
+            (folder / "info.json").write_text(json.dumps(info.to_json()), encoding="utf-8")
+        except BaseException:
+            os.close(fd)
+            raise
+        return self._keep(info), fd
 
     def upload(self, upload_id: str) -> UploadInfo | None:
         """An upload's record (from memory once read), or None when there is none."""

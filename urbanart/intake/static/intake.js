@@ -1,9 +1,10 @@
 // Hand-in page: with JavaScript, each chosen file goes up first as a resumable tus upload
-// (core + creation + termination, https://tus.io/protocols/resumable-upload), in chunks, and
-// a dropped connection resumes from the offset the hub reports (HEAD). The hub checks each
-// complete file (the import guard) while the next one uploads; the page asks for each verdict
-// (GET on the upload), shows "checking…" until it has them all and a refusal next to its file.
-// The form is then posted as without JavaScript, naming the uploads instead of carrying the files.
+// (core + creation-with-upload + termination, https://tus.io/protocols/resumable-upload), in
+// chunks, and a dropped connection resumes from the offset the hub reports (HEAD). The hub
+// checks each complete file (the import guard) while the next one uploads; the page asks for
+// each verdict (GET on the upload), shows "checking…" until it has them all and a refusal next
+// to its file. The form is then posted as without JavaScript, naming the uploads instead of
+// carrying the files.
 // Why not tus-js-client: the page loads nothing from elsewhere and needs the protocol's core
 // only (about 80 lines); the server side is checked against the spec by the tests.
 "use strict";
@@ -49,20 +50,37 @@
     if (!r.ok) throw new Error("the upload is gone (" + r.status + ")");
     return parseInt(r.headers.get("Upload-Offset"), 10);
   }
+  async function create(file) {
+    // creation-with-upload: the first chunk rides in the creation request (a file of up to a
+    // chunk is one request). A dropped creation leaves nothing on the hub: create it again.
+    let failures = 0;
+    for (;;) {
+      try {
+        return await fetch(endpoint, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: Object.assign({}, base, {
+            "Upload-Length": String(file.size),
+            "Upload-Metadata": "filename " + b64(file.name),
+            "Content-Type": "application/offset+octet-stream",
+          }),
+          body: file.slice(0, CHUNK),
+        });
+      } catch (dropped) {
+        if (++failures > RETRIES) throw new Error("the connection keeps dropping; try again later");
+        status.textContent = "Connection lost; resuming…";
+        await sleep(300 * failures);
+      }
+    }
+  }
   async function upload(input, progress) {
     const file = input.files[0];
-    const created = await fetch(endpoint, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: Object.assign({}, base, {
-        "Upload-Length": String(file.size),
-        "Upload-Metadata": "filename " + b64(file.name),
-      }),
-    });
+    const created = await create(file);
     if (created.status !== 201) throw new Error(await reason(created));
     const url = created.headers.get("Location");
-    let offset = 0;
+    let offset = parseInt(created.headers.get("Upload-Offset"), 10) || 0;
     let failures = 0;
+    progress.value = Math.round((100 * offset) / Math.max(file.size, 1));
     progress.hidden = false;
     while (offset < file.size) {
       let response;
