@@ -9,17 +9,33 @@ cycle of total T starts at S + o + n·T while that is before the segment's end.
 The page is built at publish, so its "next time" is the first one from the window's start (the
 same day gives the same bytes); the page's script moves it on to the next one from the phone's
 clock, from the compact Plays published with it.
+
+A work on many screens (more than GROUP_ABOVE) is listed by city, not by screen: a passer-by
+wants "where near me, and when next", not 730 rows. One row per city (soonest first; screens
+without a city last, under "Other places") with its number of screens, its soonest next start
+and its SCREENS_PER_CITY soonest screens. The script must move a city's "next" on correctly, so
+it gets the plays of *all* the city's screens, merged: identical Plays (same cycle, items and
+segments: screens of one city run on shared schedules) are kept once, per time zone. Why not
+just the listed screens' plays: once their starts pass, an unlisted screen of the same city
+may well be the soonest, and the page would then name a later time than the truth. The data
+so grows with the distinct schedules of a city, not with its screens, and the page's markup
+with the cities and at most SCREENS_PER_CITY screens each (where_section).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
+
+#: A work on more screens than this is listed by city (CityShowing), not screen by screen.
+GROUP_ABOVE = 8
+#: How many of a city's screens its row names (its soonest); the rest are counted.
+SCREENS_PER_CITY = 3
 
 
 class Plays(NamedTuple):
@@ -101,21 +117,122 @@ class ScreenShowing:
     city: str
     timezone: str
     next_ms: int | None
-    plays: tuple[Plays, ...]
+    # Not part of a page's digest (pages.context_digest): the page's where_data carries them.
+    plays: tuple[Plays, ...] = field(metadata={"digest": False})
 
     @property
     def next_local(self) -> datetime | None:
         """The next start in the screen's own time zone."""
-        if self.next_ms is None:
-            return None
-        return datetime.fromtimestamp(self.next_ms / 1000, UTC).astimezone(ZoneInfo(self.timezone))
+        return _local(self.next_ms, self.timezone)
 
     @property
     def next_utc(self) -> str | None:
-        if self.next_ms is None:
-            return None
-        moment = datetime.fromtimestamp(self.next_ms / 1000, UTC)
-        return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+        return _utc(self.next_ms)
+
+
+def _local(instant_ms: int | None, zone: str) -> datetime | None:
+    if instant_ms is None:
+        return None
+    return datetime.fromtimestamp(instant_ms / 1000, UTC).astimezone(ZoneInfo(zone))
+
+
+def _utc(instant_ms: int | None) -> str | None:
+    if instant_ms is None:
+        return None
+    moment = datetime.fromtimestamp(instant_ms / 1000, UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class CityShowing:
+    """One city's row: how many of its screens show the work, the soonest next start among
+    them (in the zone of the screen it is on) and the soonest few screens. city "" gathers the
+    screens without a city."""
+
+    city: str
+    count: int
+    next_ms: int | None
+    timezone: str
+    screens: tuple[ScreenShowing, ...]
+    # (time zone, its distinct Plays) of all the city's screens: what the script needs to move
+    # the city's next start on (module docstring); in the page's where_data, so not digested.
+    zones: tuple[tuple[str, tuple[Plays, ...]], ...] = field(metadata={"digest": False})
+
+    @property
+    def more(self) -> int:
+        """The city's screens its row counts but does not name."""
+        return self.count - len(self.screens)
+
+    @property
+    def next_local(self) -> datetime | None:
+        return _local(self.next_ms, self.timezone)
+
+    @property
+    def next_utc(self) -> str | None:
+        return _utc(self.next_ms)
+
+
+def by_city(showings: Sequence[ScreenShowing]) -> list[CityShowing]:
+    """The screens (soonest first, as where_to_see gives them) as one row per city: soonest
+    city first, then by name; the screens without a city last."""
+    cities: dict[str, list[ScreenShowing]] = {}
+    for showing in showings:
+        cities.setdefault(showing.city.strip(), []).append(showing)
+    rows = []
+    for city, screens in cities.items():
+        ordered = sorted(screens, key=_soonest)
+        zones: dict[str, dict[Plays, None]] = {}
+        for screen in ordered:
+            zones.setdefault(screen.timezone, {}).update(dict.fromkeys(screen.plays))
+        first = ordered[0]
+        rows.append(
+            CityShowing(
+                city=city,
+                count=len(ordered),
+                next_ms=first.next_ms,
+                timezone=first.timezone,
+                screens=tuple(ordered[:SCREENS_PER_CITY]),
+                zones=tuple((zone, tuple(plays)) for zone, plays in zones.items()),
+            )
+        )
+    rows.sort(key=lambda r: (r.city == "", r.next_ms is None, r.next_ms or 0, r.city.casefold()))
+    return rows
+
+
+def _soonest(s: ScreenShowing) -> tuple[bool, int, str, int]:
+    return (s.next_ms is None, s.next_ms or 0, s.name, s.screen_id)
+
+
+def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
+    """What a work's page shows of where to see it (artwork.html): "where", one row per screen
+    (GROUP_ABOVE screens or fewer) or "where_cities", one per city; and "where_data", the
+    script's data for exactly what is shown:
+
+        {"plays": [[cycle, [[offset, length]…], [[start, end]…]]…],   each distinct Plays once
+         "screens": {"<screen id>": [[zone, [plays index…]]]},       every screen row shown
+         "cities": {"<row index>": [[zone, [plays index…]]…]}}       every city row shown
+
+    A row's next start is the soonest over its groups, told in that group's zone.
+    """
+    index: dict[Plays, int] = {}
+
+    def groups(zones: Iterable[tuple[str, Iterable[Plays]]]) -> list[list[Any]]:
+        return [[zone, [index.setdefault(p, len(index)) for p in plays]] for zone, plays in zones]
+
+    grouped = len(showings) > GROUP_ABOVE
+    cities = by_city(showings) if grouped else []
+    listed = [s for c in cities for s in c.screens] if grouped else list(showings)
+    screens = {str(s.screen_id): groups([(s.timezone, s.plays)]) for s in listed}
+    rows = {str(n): groups(c.zones) for n, c in enumerate(cities)}
+    return {
+        "where": [] if grouped else list(showings),
+        "where_cities": cities,
+        "where_data": {
+            "plays": [[p.cycle, p.offsets, p.segments] for p in index],
+            "screens": screens,
+            "cities": rows,
+        },
+    }
 
 
 def where_to_see(
@@ -138,5 +255,5 @@ def where_to_see(
                 )
             )
     for showings in found.values():
-        showings.sort(key=lambda s: (s.next_ms is None, s.next_ms or 0, s.name, s.screen_id))
+        showings.sort(key=_soonest)
     return found
