@@ -536,15 +536,16 @@ def _artwork_context(
         "qr_svg": tree_url("qr", "a", f"{aid}.svg"),
         "where": where["where"],
         "where_cities": where["where_cities"],
+        "where_json": where["where_json"],
         # The script names a city row's next start in its zone's words (a city's screens may
         # be in more than one zone: "Other places" gathers the whole world's).
-        "where_data": {
-            **where["where_data"],
+        "where_words": {
             "zones": {
                 zone: format_zone(zone, lang)
                 for row in where["where_cities"]
                 for zone, _plays in row.zones
             },
+            "labels": {"now": gettext(lang, N_("On this screen now"))},
         },
     }
 

@@ -13,13 +13,17 @@ clock, from the compact Plays published with it.
 A work on many screens (more than GROUP_ABOVE) is listed by city, not by screen: a passer-by
 wants "where near me, and when next", not 730 rows. One row per city (soonest first; screens
 without a city last, under "Other places") with its number of screens, its soonest next start
-and its SCREENS_PER_CITY soonest screens. The script must move a city's "next" on correctly, so
-it gets the plays of *all* the city's screens, merged: identical Plays (same cycle, items and
-segments: screens of one city run on shared schedules) are kept once, per time zone. Why not
-just the listed screens' plays: once their starts pass, an unlisted screen of the same city
-may well be the soonest, and the page would then name a later time than the truth. The data
-so grows with the distinct schedules of a city, not with its screens, and the page's markup
-with the cities and at most SCREENS_PER_CITY screens each (where_section).
+and its SCREENS_PER_CITY soonest screens, linked.
+
+The script moves a city's "next" on from the plays of the screens its row lists, not of all its
+screens. Why: the data then grows with the rows shown (at most SCREENS_PER_CITY screens each),
+not with the fleet. Merging all of a city's screens into one schedule does not shrink it: each
+screen's segments start at their own instants (so the cycles have their own phase), and a fleet
+whose screens run their own schedules has about as many distinct Plays as screens (the bench's
+735 screens of a work: 932). The cost is that, later in the window, an unlisted screen of the
+city may start sooner than the row says; but the row's "next" is then always a time at a screen
+it links to, where the passer-by is sent anyway. At publish both agree: the listed screens are
+the city's soonest.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
+
+from urbanart.viewers.pages import json_for_script
 
 #: A work on more screens than this is listed by city (CityShowing), not screen by screen.
 GROUP_ABOVE = 8
@@ -130,10 +136,16 @@ class ScreenShowing:
         return _utc(self.next_ms)
 
 
+@lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo:
+    # ZoneInfo keeps only a few zones alive; a page of a hundred cities would reload the rest.
+    return ZoneInfo(name)
+
+
 def _local(instant_ms: int | None, zone: str) -> datetime | None:
     if instant_ms is None:
         return None
-    return datetime.fromtimestamp(instant_ms / 1000, UTC).astimezone(ZoneInfo(zone))
+    return datetime.fromtimestamp(instant_ms / 1000, UTC).astimezone(_zone(zone))
 
 
 def _utc(instant_ms: int | None) -> str | None:
@@ -154,8 +166,8 @@ class CityShowing:
     next_ms: int | None
     timezone: str
     screens: tuple[ScreenShowing, ...]
-    # (time zone, its distinct Plays) of all the city's screens: what the script needs to move
-    # the city's next start on (module docstring); in the page's where_data, so not digested.
+    # (time zone, distinct Plays) of the listed screens: what the script moves the city's next
+    # start on from (module docstring); in the page's where_data, so not digested.
     zones: tuple[tuple[str, tuple[Plays, ...]], ...] = field(metadata={"digest": False})
 
     @property
@@ -182,7 +194,7 @@ def by_city(showings: Sequence[ScreenShowing]) -> list[CityShowing]:
     for city, screens in cities.items():
         ordered = sorted(screens, key=_soonest)
         zones: dict[str, dict[Plays, None]] = {}
-        for screen in ordered:
+        for screen in ordered[:SCREENS_PER_CITY]:
             zones.setdefault(screen.timezone, {}).update(dict.fromkeys(screen.plays))
         first = ordered[0]
         rows.append(
@@ -205,8 +217,8 @@ def _soonest(s: ScreenShowing) -> tuple[bool, int, str, int]:
 
 def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
     """What a work's page shows of where to see it (artwork.html): "where", one row per screen
-    (GROUP_ABOVE screens or fewer) or "where_cities", one per city; and "where_data", the
-    script's data for exactly what is shown:
+    (GROUP_ABOVE screens or fewer) or "where_cities", one per city; and "where_json", the
+    script's data for exactly what is shown, the same in every language:
 
         {"plays": [[cycle, [[offset, length]…], [[start, end]…]]…],   each distinct Plays once
          "screens": {"<screen id>": [[zone, [plays index…]]]},       every screen row shown
@@ -224,14 +236,15 @@ def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
     listed = [s for c in cities for s in c.screens] if grouped else list(showings)
     screens = {str(s.screen_id): groups([(s.timezone, s.plays)]) for s in listed}
     rows = {str(n): groups(c.zones) for n, c in enumerate(cities)}
+    data = {
+        "plays": [[p.cycle, p.offsets, p.segments] for p in index],
+        "screens": screens,
+        "cities": rows,
+    }
     return {
         "where": [] if grouped else list(showings),
         "where_cities": cities,
-        "where_data": {
-            "plays": [[p.cycle, p.offsets, p.segments] for p in index],
-            "screens": screens,
-            "cities": rows,
-        },
+        "where_json": json_for_script(data),  # written once for the page's six versions
     }
 
 

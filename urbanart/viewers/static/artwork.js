@@ -30,14 +30,16 @@
    "plays" once as [cycle ms, [[offset ms, length ms]…], [[start ms, end ms]…]]: the work starts
    at start + offset + n·cycle before end (where.py computes the same at publish). Every row shown
    (a screen, data-screen, or a city, data-city) is a list of [time zone, [plays index…]]; its
-   next start is the soonest over them, told in that zone. Text only via textContent. */
+   next start is the soonest over them, told in that zone; "where-words" has the page language's
+   names of those zones and its words. Text only via textContent. */
 (function () {
   "use strict";
 
   var source = document.getElementById("where-data");
   if (!source) return;
   var data = JSON.parse(source.textContent);
-  var zones = data.zones || {};
+  var words = JSON.parse(document.getElementById("where-words").textContent);
+  var zones = words.zones;
 
   function onNow(plays, t) {
     for (var i = 0; i < plays.length; i++) {
@@ -102,6 +104,17 @@
         next = found;
         zone = groups[i][0];
       }
+    }
+    if (!own(row, ".where-when")) {  /* a screen a city's row lists: its time alone */
+      var line = row.querySelector(":scope > .where-next");
+      var shown = line.querySelector("time");
+      line.hidden = !now && next === null;
+      if (next !== null) {
+        shown.setAttribute("datetime", new Date(next).toISOString().replace(".000Z", "Z"));
+        shown.textContent = local(next, zone);
+      }
+      if (now) shown.textContent = words.labels.now;
+      return;
     }
     own(row, ".where-now").hidden = !now;
     own(row, ".where-when").hidden = next === null;
