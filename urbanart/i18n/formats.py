@@ -6,7 +6,6 @@ the words for "min" differ per language; CLDR has them for every language a tran
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from datetime import time as datetime_time
 from functools import lru_cache
@@ -19,6 +18,7 @@ from babel.dates import (
     get_timezone_location,
     match_skeleton,
     parse_pattern,
+    tokenize_pattern,
 )
 from babel.dates import format_date as _babel_date
 from babel.units import format_unit
@@ -90,7 +90,7 @@ _TIME_FIELDS = frozenset("aBbhHKkms")
 
 
 def _fields(pattern: DateTimePattern) -> set[str]:
-    return {name[0] for name in re.findall(r"%\((\w+)\)s", pattern.format)}
+    return {value[0] for kind, value in tokenize_pattern(pattern.pattern) if kind == "field"}
 
 
 @lru_cache(maxsize=4096)
