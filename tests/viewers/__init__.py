@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -217,3 +221,46 @@ def just_before(payload: dict, t_ms: int) -> dict | None:
     if before is None or (item is not None and before["artwork_id"] == item["artwork_id"]):
         return None
     return before
+
+
+def fleet_payloads(
+    library: Library,
+    base: dict[str, Any],
+    layout: Sequence[tuple[str | None, str, int]],
+) -> dict[int, dict[str, Any]]:
+    """A fleet made from one published manifest: for each (city, time zone, how many) that many
+    screens registered in the library (so their city is real), each with a copy of `base` whose
+    timeline segments all start k minutes later than base's (k counting screens from 1), so that
+    every screen has its own next start (a blank segment fills the k minutes, so the player
+    agrees). Cheap: no publish, no media."""
+    found: dict[int, dict[str, Any]] = {}
+    k = 0
+    for city, zone, count in layout:
+        for n in range(count):
+            k += 1
+            record = screens.add_screen(
+                library, f"{city or 'Screen'} {n + 1}", tz=zone, size="640x360", city=city
+            )
+            payload = copy.deepcopy(base)
+            payload["screen"].update(id=record.id, name=record.name, timezone=zone)
+            payload["manifest_version"] = f"{base['manifest_version']}-{k}"
+            timeline = []
+            for segment in payload["timeline"]:
+                start, end = (_instant(segment[edge]) for edge in ("start", "end"))
+                later = start + timedelta(minutes=k)
+                if later < end:  # nothing plays for its first k minutes
+                    gap = {**segment, "playlist": None, "end": _text(later)}
+                    timeline += [gap, {**segment, "start": _text(later)}]
+                else:
+                    timeline.append(segment)
+            payload["timeline"] = timeline
+            found[record.id] = payload
+    return found
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _text(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

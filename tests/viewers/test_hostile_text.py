@@ -120,5 +120,6 @@ def test_the_where_to_see_data_and_the_gone_record_are_plain_json(tree: Path) ->
     start = text.index('<script type="application/json" id="where-data">')
     body = text[start:].split(">", 1)[1].split("</script>", 1)[0]
     data = json.loads(body)
-    assert [v["tz"] for v in data.values()] == ["Europe/Lisbon"]
+    assert [zone for groups in data["screens"].values() for zone, _ in groups] == ["Europe/Lisbon"]
+    assert data["cities"] == {} and len(data["plays"]) == 1
     assert json.loads((tree / "gone.json").read_bytes()) == {"a": [], "p": [], "s": []}

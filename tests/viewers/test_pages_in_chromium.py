@@ -15,10 +15,12 @@ from tests.viewers import (
     CHROMIUM,
     XSS_TITLE,
     Gallery,
+    fleet_payloads,
     just_before,
     open_gallery,
     playing_at,
 )
+from urbanart.curation import screens
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
 from urbanart.library import catalog
@@ -28,6 +30,7 @@ from urbanart.library.vocabulary import disclosure
 from urbanart.player.timeline import what_plays
 from urbanart.protocol.envelope import verify_envelope
 from urbanart.viewers.pages import license_label
+from urbanart.viewers.site import build_viewers
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -424,6 +427,57 @@ def test_where_to_see_moves_on_with_the_phones_clock(served: Served, open_page: 
     on_now = what_plays(payload, at)
     playing = on_now.item is not None and on_now.item["artwork_id"] == aid
     assert row.locator(".where-now").is_visible() == playing
+
+
+def test_where_to_see_by_city_moves_on_with_the_phones_clock(
+    served: Served, open_page: Any
+) -> None:
+    """A work on eleven screens: one row per city. From the phone's clock each city's next start
+    is the soonest of the screens it lists, and each listed screen's own next start."""
+    library = served.gallery.library
+    berlin = served.payloads[served.gallery.screens["Berlin"]]
+    layout = [
+        ("Lisbon", "Europe/Lisbon", 4),
+        ("Berlin", "Europe/Berlin", 3),
+        (None, "Asia/Tokyo", 2),
+    ]
+    payloads = {**served.payloads, **fleet_payloads(library, berlin, layout)}
+    cities = {s.id: s.city or "" for s in screens.list_screens(library)}
+    aid = served.gallery.works["Harbour Lights"]
+    html = build_viewers(library, payloads, base_url=BASE_URL).files[f"a/{aid}/index.html"]
+    at = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=7, seconds=13)
+    page = open_page((390, 844))
+    page.route(
+        f"{served.url}/a/{aid}/", lambda route: route.fulfill(body=html, content_type="text/html")
+    )
+    page.clock.install(time=at - timedelta(seconds=1))
+    page.clock.pause_at(at)
+    page.goto(f"{served.url}/a/{aid}/", wait_until="load")
+    rows = page.locator(".where-city")
+    assert rows.count() == 3
+    for n in range(3):
+        row = rows.nth(n)
+        listed = [
+            int(x)
+            for x in row.locator(".where-screen").evaluate_all(
+                "rows => rows.map(r => r.getAttribute('data-screen'))"
+            )
+        ]
+        assert 1 <= len(listed) <= 3
+        city = {cities[sid] for sid in listed}
+        assert len(city) == 1 and row.locator(".where-city-name").inner_text() == (
+            city.pop() or "Other places"
+        )
+        starts = {sid: first_start_from(payloads[sid], aid, at) for sid in listed}
+        for sid, first in starts.items():
+            assert first is not None
+            shown = row.locator(f".where-screen[data-screen='{sid}'] time")
+            assert shown.get_attribute("datetime") == first.isoformat().replace("+00:00", "Z")
+        soonest = min(starts.values())
+        when = row.locator(":scope > .where-next .where-when time").get_attribute("datetime")
+        assert when == soonest.isoformat().replace("+00:00", "Z")
+    no_sideways_scroll(page)
+    shoot(page, served, "where-by-city-390x844")
 
 
 def test_now_playing_shows_disclosure_license_and_up_next(served: Served, open_page: Any) -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.viewers import XSS_TITLE, open_gallery
+from tests.viewers import BASE_URL, XSS_TITLE, fleet_payloads, open_gallery
 from tests.viewers.test_pages import Page, Published, make_published
+from urbanart.curation import screens
 from urbanart.i18n import format_datetime, format_zone
 from urbanart.player.timeline import what_plays
+from urbanart.viewers.site import build_viewers
 from urbanart.viewers.where import next_start, plays_by_work
 
 
@@ -137,3 +141,122 @@ def test_window_start_is_where_the_page_counts_from(site: Published) -> None:
     start = datetime.fromisoformat(payload["window"]["from"].replace("Z", "+00:00"))
     assert start.time() == datetime.min.time() and start.tzinfo is not None
     assert start <= datetime(2026, 5, 4, 9, 30, tzinfo=UTC) < start + timedelta(days=1)
+
+
+# A work on many screens: one row per city ------------------------------------------------------
+
+#: (city, time zone, screens): 15 screens more than the gallery's two, so grouped by city.
+HOSTILE_CITY = '<b>Ülm</b> & "Co" </script>'
+FLEET = [
+    ("Lisbon", "Europe/Lisbon", 5),
+    ("Berlin", "Europe/Berlin", 4),  # with the gallery's Berlin Kiosk: 5
+    (HOSTILE_CITY, "Europe/Berlin", 2),
+    (None, "America/New_York", 3),  # with the gallery's Tokyo Tower (no city): 4 other places
+    ("São Paulo", "America/Sao_Paulo", 1),
+]
+
+
+@dataclass
+class Fleet:
+    site: Published
+    payloads: dict[int, dict[str, Any]]
+    cities: dict[int, str]
+    files: dict[str, bytes]
+
+
+@pytest.fixture(scope="module")
+def fleet(site: Published) -> Fleet:
+    """The gallery's pages built for its two screens and fifteen more in four cities."""
+    library = site.gallery.library
+    base = site.payloads[site.gallery.screens["Berlin"]]
+    payloads = {**site.payloads, **fleet_payloads(library, base, FLEET)}
+    cities = {sid: record.city or "" for sid, record in screen_records(library).items()}
+    build = build_viewers(library, payloads, base_url=BASE_URL)
+    return Fleet(site, payloads, cities, build.files)
+
+
+def screen_records(library: Any) -> dict[int, Any]:
+    return {s.id: s for s in screens.list_screens(library)}
+
+
+def city_rows(text: str) -> list[str]:
+    """Each city row's HTML, in page order."""
+    start = text.index('<ul class="where-list where-cities">')
+    section = text[start : text.index("</section>", start)]
+    return section.split('<li class="where-city" ')[1:]
+
+
+@pytest.mark.parametrize("title", ["Harbour Lights", "Signal"])
+def test_a_work_on_many_screens_lists_one_row_per_city(fleet: Fleet, title: str) -> None:
+    aid = fleet.site.gallery.works[title]
+    text = fleet.files[f"a/{aid}/index.html"].decode()
+    starts = {}
+    for sid, payload in fleet.payloads.items():
+        first = first_start_by_the_player(payload, aid)
+        assert first is not None
+        starts[sid] = first
+    expected: dict[str, list[int]] = {}
+    for sid in starts:  # soonest first, then by name, as a passer-by would look for them
+        expected.setdefault(fleet.cities[sid], []).append(sid)
+    for sids in expected.values():
+        sids.sort(key=lambda s: (starts[s], fleet.payloads[s]["screen"]["name"], s))
+    order = sorted(expected, key=lambda c: (c == "", starts[expected[c][0]], c.casefold()))
+    rows = city_rows(text)
+    assert len(rows) == len(order) == 5
+    for row_html, city in zip(rows, order, strict=True):
+        row = Page(row_html)
+        sids = expected[city]
+        assert row.text(".where-city-name") == (city or "Other places")
+        assert row.text(".where-count") == f"{len(sids)} screen{'s' if len(sids) > 1 else ''}"
+        soonest = starts[sids[0]]
+        zone = fleet.payloads[sids[0]]["screen"]["timezone"]
+        local = format_datetime(soonest.astimezone(ZoneInfo(zone)), "en")
+        when = soonest.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        assert f'<time datetime="{when}">{local}</time>, ' in row_html
+        assert f'<span class="where-zone">{format_zone(zone, "en")}</span> time' in row_html
+        listed = [int(r["data-screen"] or 0) for r in where_rows(row)]
+        assert listed == sids[:3]
+        links = [a["href"] for a in row.all("a") if a.get("class") == "where-name"]
+        assert links == [f"../../s/{sid}/" for sid in sids[:3]]
+        more = len(sids) - 3
+        if more > 0:
+            assert row.text(".where-more") == f"and {more} more"
+        else:
+            assert 'class="where-more' not in row_html
+    # The script's data: the rows shown and no other screen.
+    data = json.loads(
+        text.split('<script type="application/json" id="where-data">')[1].split("<")[0]
+    )
+    shown = {int(r["data-screen"] or 0) for r in where_rows(Page(text))}
+    assert {int(s) for s in data["screens"]} == shown and len(shown) == 3 + 3 + 2 + 3 + 1
+    assert sorted(data["cities"]) == [str(n) for n in range(5)]
+    # Every screen moved its timeline by its own minutes, so each has its own plays: a city's
+    # row holds those of the screens it lists, and no other (where.py: bounded by what is shown).
+    lisbon = data["cities"][str(order.index("Lisbon"))]
+    listed_lisbon = [str(s) for s in expected["Lisbon"][:3]]
+    assert [zone for zone, _ in lisbon] == ["Europe/Lisbon"]
+    assert sorted(lisbon[0][1]) == sorted(
+        i for s in listed_lisbon for i in data["screens"][s][0][1]
+    )
+    used = {i for groups in data["screens"].values() for _zone, plays in groups for i in plays}
+    assert used == set(range(len(data["plays"])))  # no plays but the listed screens'
+
+
+def test_city_names_are_escaped_and_pages_in_other_languages_count_in_their_words(
+    fleet: Fleet,
+) -> None:
+    aid = fleet.site.gallery.works["Harbour Lights"]
+    text = fleet.files[f"a/{aid}/index.html"].decode()
+    assert HOSTILE_CITY not in text and "<b>Ülm" not in text
+    assert "&lt;b&gt;Ülm&lt;/b&gt; &amp; &#34;Co&#34; &lt;/script&gt;" in text
+    german = fleet.files[f"a/{aid}/de/index.html"].decode()
+    assert "Andere Orte" in german and "5 Bildschirme" in german and "und 2 weitere" in german
+    japanese = fleet.files[f"a/{aid}/ja/index.html"].decode()
+    assert "その他の場所" in japanese and "スクリーン 5 台" in japanese
+
+
+def test_a_work_on_few_screens_keeps_the_list_of_screens(site: Published) -> None:
+    aid = site.gallery.works["Harbour Lights"]
+    text, page = site.page(f"a/{aid}/index.html")
+    assert len(where_rows(page)) == len(site.payloads) <= 8
+    assert "where-city" not in text

@@ -6,12 +6,21 @@ the words for "min" differ per language; CLDR has them for every language a tran
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from datetime import time as datetime_time
 from functools import lru_cache
+from typing import NamedTuple
 
 from babel import Locale
+from babel.dates import (
+    DateTimePattern,
+    get_time_format,
+    get_timezone_location,
+    match_skeleton,
+    parse_pattern,
+    tokenize_pattern,
+)
 from babel.dates import format_date as _babel_date
-from babel.dates import format_skeleton, format_time, get_timezone_location
 from babel.units import format_unit
 
 #: Languages written without spaces between words and numbers ("2分5秒").
@@ -29,14 +38,71 @@ def _tidy(text: str) -> str:
     return text.replace("\u202f", " ")
 
 
+class _DateTimePatterns(NamedTuple):
+    locale: Locale
+    day: DateTimePattern  # the "MMMEd" skeleton's pattern in the language
+    time: DateTimePattern  # its short time
+    joined: str  # how the two are put together ("{1}, {0}")
+    by_parts: bool  # day needs only the local date and time only the time of day: cacheable
+    seconds: bool  # the time shows seconds
+
+
+@lru_cache(maxsize=64)
+def _datetime_patterns(lang: str) -> _DateTimePatterns:
+    """What format_skeleton("MMMEd") and format_time("short") look up and parse on every call,
+    looked up once per language: the skeleton's best match, the short time pattern, both
+    parsed (babel.dates.parse_pattern), and the short date-time joiner."""
+    locale = _locale(lang)
+    skeletons = locale.datetime_skeletons
+    skeleton = "MMMEd" if "MMMEd" in skeletons else match_skeleton("MMMEd", skeletons) or "MMMEd"
+    day = parse_pattern(skeletons[skeleton])
+    time = parse_pattern(get_time_format("short", locale=locale))
+    joined = str(locale.datetime_formats.get("short", "{1} {0}"))
+    by_parts = _fields(day) <= _DATE_FIELDS and _fields(time) <= _TIME_FIELDS
+    seconds = "s" in _fields(time)
+    return _DateTimePatterns(locale, day, time, joined, by_parts, seconds)
+
+
 def format_datetime(moment: datetime, lang: str) -> str:
     """Weekday, day, month and time in the moment's own time zone (an aware datetime keeps its
-    zone): "Sat, Mar 14, 6:30 PM", "Sa., 14. März, 18:30", "3月14日(土) 18:30"."""
-    locale = _locale(lang)
-    day = format_skeleton("MMMEd", moment, tzinfo=moment.tzinfo, locale=locale)
-    time = format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale)
-    pattern = str(locale.datetime_formats.get("short", "{1} {0}"))
-    return _tidy(pattern.replace("{1}", day).replace("{0}", time))
+    zone): "Sat, Mar 14, 6:30 PM", "Sa., 14. März, 18:30", "3月14日(土) 18:30".
+
+    The same text as babel's format_skeleton("MMMEd") and format_time("short") in that zone
+    (tests/i18n check it), from patterns parsed once per language, and each part kept once per
+    local day and per minute: a work's page on hundreds of screens writes hundreds of these,
+    and babel looks up and matches the skeleton anew on each call."""
+    if moment.tzinfo is None:  # babel reads a naive datetime as UTC
+        moment = moment.replace(tzinfo=UTC)
+    patterns = _datetime_patterns(lang)
+    if patterns.by_parts:
+        day = _day_text(lang, moment.date())
+        second = moment.second if patterns.seconds else 0  # most short times have none
+        time = _time_text(lang, moment.hour, moment.minute, second)
+    else:  # a pattern naming the zone or mixing date and time: in full each time
+        day = patterns.day.apply(moment, patterns.locale)
+        time = patterns.time.apply(moment.timetz(), patterns.locale, reference_date=moment.date())
+    return _tidy(patterns.joined.replace("{1}", day).replace("{0}", time))
+
+
+#: CLDR pattern letters that depend on the local date alone, and on the time of day alone.
+_DATE_FIELDS = frozenset("GyYuUrQqMLlwWdDFgEec")
+_TIME_FIELDS = frozenset("aBbhHKkms")
+
+
+def _fields(pattern: DateTimePattern) -> set[str]:
+    return {value[0] for kind, value in tokenize_pattern(pattern.pattern) if kind == "field"}
+
+
+@lru_cache(maxsize=4096)
+def _day_text(lang: str, day: date) -> str:
+    patterns = _datetime_patterns(lang)
+    return patterns.day.apply(datetime.combine(day, datetime.min.time()), patterns.locale)
+
+
+@lru_cache(maxsize=8192)
+def _time_text(lang: str, hour: int, minute: int, second: int) -> str:
+    patterns = _datetime_patterns(lang)
+    return patterns.time.apply(datetime_time(hour, minute, second), patterns.locale)
 
 
 def format_date(day: date, lang: str) -> str:

@@ -155,9 +155,12 @@ def render(template: str, lang: str = SOURCE_LANGUAGE, **context: Any) -> bytes:
 
 def _plain(value: Any) -> Any:
     """What json.dumps cannot write, made plain for a page's input digest: dataclasses by their
-    fields (named by type, so two kinds with equal fields differ), sets sorted."""
+    fields (named by type, so two kinds with equal fields differ), sets sorted. A field marked
+    metadata={"digest": False} is left out: it must be in the context some other way (a work's
+    screens' plays are in its where_data), so a page's digest does not dump them twice."""
     if is_dataclass(value) and not isinstance(value, type):
-        return [type(value).__name__, *(getattr(value, f.name) for f in fields(value))]
+        kept = (f for f in fields(value) if f.metadata.get("digest", True))
+        return [type(value).__name__, *(getattr(value, f.name) for f in kept)]
     if isinstance(value, set | frozenset):
         return sorted(value, key=repr)
     raise TypeError(f"a page context holds {type(value).__name__}, which has no stable digest")

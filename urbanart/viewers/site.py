@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from urbanart.errors import UrbanArtError
-from urbanart.i18n import LANGUAGES, N_, gettext, language_name
+from urbanart.i18n import LANGUAGES, N_, format_zone, gettext, language_name
 from urbanart.imaging.renditions import RenditionFormat, RenditionProfile
 from urbanart.library.library import Library
 from urbanart.library.models import Artwork, Playlist, Screen
@@ -45,7 +45,7 @@ from urbanart.viewers.pages import (
 )
 from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
 from urbanart.viewers.script_strings import script_strings
-from urbanart.viewers.where import ScreenShowing, plays_by_work, where_to_see
+from urbanart.viewers.where import plays_by_work, where_section, where_to_see
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
 PAGE_WIDTHS = (480, 960, 1600)
@@ -476,7 +476,7 @@ def _artwork_context(
     image: PageImage | None,
     playlists: list[tuple[int, str]],
     base_url: str,
-    where: list[ScreenShowing],
+    where: Mapping[str, Any],
     *,
     lang: str,
     page: str,
@@ -534,9 +534,18 @@ def _artwork_context(
         "live_js": LIVE_JS_PATH,
         "live_feed": live is not None,
         "qr_svg": tree_url("qr", "a", f"{aid}.svg"),
-        "where": where,
-        "where_data": {
-            str(s.screen_id): {"tz": s.timezone, "plays": [list(p) for p in s.plays]} for s in where
+        "where": where["where"],
+        "where_cities": where["where_cities"],
+        "where_json": where["where_json"],
+        # The script names a city row's next start in its zone's words (a city's screens may
+        # be in more than one zone: "Other places" gathers the whole world's).
+        "where_words": {
+            "zones": {
+                zone: format_zone(zone, lang)
+                for row in where["where_cities"]
+                for zone, _plays in row.zones
+            },
+            "labels": {"now": gettext(lang, N_("On this screen now"))},
         },
     }
 
@@ -1042,8 +1051,11 @@ def build_viewers(
         {sid: payloads[sid] for sid in sorted({s for a in to_build for s in seen_on[a]})}, cities
     )
     for aid in sorted(to_build):
+        shown = where_section(where.get(aid, []))  # once for the work's six versions
 
-        def artwork(v: _Version, aid: int = aid) -> dict[str, Any]:
+        def artwork(
+            v: _Version, aid: int = aid, shown: Mapping[str, Any] = shown
+        ) -> dict[str, Any]:
             item = items[aid]
             artist_id = facts[aid].artist_id if aid in facts else None
             return _artwork_context(
@@ -1052,7 +1064,7 @@ def build_viewers(
                 images[aid],
                 member_of[aid],
                 base,
-                where.get(aid, []),
+                shown,
                 lang=v.lang,
                 page=v.page_url,
                 texts=texts.get(aid, {}),

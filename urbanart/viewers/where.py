@@ -9,17 +9,39 @@ cycle of total T starts at S + o + n·T while that is before the segment's end.
 The page is built at publish, so its "next time" is the first one from the window's start (the
 same day gives the same bytes); the page's script moves it on to the next one from the phone's
 clock, from the compact Plays published with it.
+
+A work on many screens (more than GROUP_ABOVE) is listed by city, not by screen: a passer-by
+wants "where near me, and when next", not 730 rows. One row per city (soonest first; screens
+without a city last, under "Other places") with its number of screens, its soonest next start
+and its SCREENS_PER_CITY soonest screens, linked.
+
+The script moves a city's "next" on from the plays of the screens its row lists, not of all its
+screens. Why: the data then grows with the rows shown (at most SCREENS_PER_CITY screens each),
+not with the fleet. Merging all of a city's screens into one schedule does not shrink it: each
+screen's segments start at their own instants (so the cycles have their own phase), and a fleet
+whose screens run their own schedules has about as many distinct Plays as screens (the bench's
+735 screens of a work: 932). The cost is that, later in the window, an unlisted screen of the
+city may start sooner than the row says; but the row's "next" is then always a time at a screen
+it links to, where the passer-by is sent anyway. At publish both agree: the listed screens are
+the city's soonest.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
+
+from urbanart.viewers.pages import json_for_script
+
+#: A work on more screens than this is listed by city (CityShowing), not screen by screen.
+GROUP_ABOVE = 8
+#: How many of a city's screens its row names (its soonest); the rest are counted.
+SCREENS_PER_CITY = 3
 
 
 class Plays(NamedTuple):
@@ -101,21 +123,129 @@ class ScreenShowing:
     city: str
     timezone: str
     next_ms: int | None
-    plays: tuple[Plays, ...]
+    # Not part of a page's digest (pages.context_digest): the page's where_data carries them.
+    plays: tuple[Plays, ...] = field(metadata={"digest": False})
 
     @property
     def next_local(self) -> datetime | None:
         """The next start in the screen's own time zone."""
-        if self.next_ms is None:
-            return None
-        return datetime.fromtimestamp(self.next_ms / 1000, UTC).astimezone(ZoneInfo(self.timezone))
+        return _local(self.next_ms, self.timezone)
 
     @property
     def next_utc(self) -> str | None:
-        if self.next_ms is None:
-            return None
-        moment = datetime.fromtimestamp(self.next_ms / 1000, UTC)
-        return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+        return _utc(self.next_ms)
+
+
+@lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo:
+    # ZoneInfo keeps only a few zones alive; a page of a hundred cities would reload the rest.
+    return ZoneInfo(name)
+
+
+def _local(instant_ms: int | None, zone: str) -> datetime | None:
+    if instant_ms is None:
+        return None
+    return datetime.fromtimestamp(instant_ms / 1000, UTC).astimezone(_zone(zone))
+
+
+def _utc(instant_ms: int | None) -> str | None:
+    if instant_ms is None:
+        return None
+    moment = datetime.fromtimestamp(instant_ms / 1000, UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class CityShowing:
+    """One city's row: how many of its screens show the work, the soonest next start among
+    them (in the zone of the screen it is on) and the soonest few screens. city "" gathers the
+    screens without a city."""
+
+    city: str
+    count: int
+    next_ms: int | None
+    timezone: str
+    screens: tuple[ScreenShowing, ...]
+    # (time zone, distinct Plays) of the listed screens: what the script moves the city's next
+    # start on from (module docstring); in the page's where_data, so not digested.
+    zones: tuple[tuple[str, tuple[Plays, ...]], ...] = field(metadata={"digest": False})
+
+    @property
+    def more(self) -> int:
+        """The city's screens its row counts but does not name."""
+        return self.count - len(self.screens)
+
+    @property
+    def next_local(self) -> datetime | None:
+        return _local(self.next_ms, self.timezone)
+
+    @property
+    def next_utc(self) -> str | None:
+        return _utc(self.next_ms)
+
+
+def by_city(showings: Sequence[ScreenShowing]) -> list[CityShowing]:
+    """The screens (soonest first, as where_to_see gives them) as one row per city: soonest
+    city first, then by name; the screens without a city last."""
+    cities: dict[str, list[ScreenShowing]] = {}
+    for showing in showings:
+        cities.setdefault(showing.city.strip(), []).append(showing)
+    rows = []
+    for city, screens in cities.items():
+        ordered = sorted(screens, key=_soonest)
+        zones: dict[str, dict[Plays, None]] = {}
+        for screen in ordered[:SCREENS_PER_CITY]:
+            zones.setdefault(screen.timezone, {}).update(dict.fromkeys(screen.plays))
+        first = ordered[0]
+        rows.append(
+            CityShowing(
+                city=city,
+                count=len(ordered),
+                next_ms=first.next_ms,
+                timezone=first.timezone,
+                screens=tuple(ordered[:SCREENS_PER_CITY]),
+                zones=tuple((zone, tuple(plays)) for zone, plays in zones.items()),
+            )
+        )
+    rows.sort(key=lambda r: (r.city == "", r.next_ms is None, r.next_ms or 0, r.city.casefold()))
+    return rows
+
+
+def _soonest(s: ScreenShowing) -> tuple[bool, int, str, int]:
+    return (s.next_ms is None, s.next_ms or 0, s.name, s.screen_id)
+
+
+def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
+    """What a work's page shows of where to see it (artwork.html): "where", one row per screen
+    (GROUP_ABOVE screens or fewer) or "where_cities", one per city; and "where_json", the
+    script's data for exactly what is shown, the same in every language:
+
+        {"plays": [[cycle, [[offset, length]…], [[start, end]…]]…],   each distinct Plays once
+         "screens": {"<screen id>": [[zone, [plays index…]]]},       every screen row shown
+         "cities": {"<row index>": [[zone, [plays index…]]…]}}       every city row shown
+
+    A row's next start is the soonest over its groups, told in that group's zone.
+    """
+    index: dict[Plays, int] = {}
+
+    def groups(zones: Iterable[tuple[str, Iterable[Plays]]]) -> list[list[Any]]:
+        return [[zone, [index.setdefault(p, len(index)) for p in plays]] for zone, plays in zones]
+
+    grouped = len(showings) > GROUP_ABOVE
+    cities = by_city(showings) if grouped else []
+    listed = [s for c in cities for s in c.screens] if grouped else list(showings)
+    screens = {str(s.screen_id): groups([(s.timezone, s.plays)]) for s in listed}
+    rows = {str(n): groups(c.zones) for n, c in enumerate(cities)}
+    data = {
+        "plays": [[p.cycle, p.offsets, p.segments] for p in index],
+        "screens": screens,
+        "cities": rows,
+    }
+    return {
+        "where": [] if grouped else list(showings),
+        "where_cities": cities,
+        "where_json": json_for_script(data),  # written once for the page's six versions
+    }
 
 
 def where_to_see(
@@ -138,5 +268,5 @@ def where_to_see(
                 )
             )
     for showings in found.values():
-        showings.sort(key=lambda s: (s.next_ms is None, s.next_ms or 0, s.name, s.screen_id))
+        showings.sort(key=_soonest)
     return found

@@ -26,15 +26,20 @@
 
 /* "Where and when to see it": the page was built at publish with the first time from the
    programme's start; from this device's clock, say what is on now or the next start, in each
-   screen's own time zone. Per screen, "plays" lists [cycle ms, [[offset ms, length ms]…],
-   [[start ms, end ms]…]]: the work starts at start + offset + n·cycle before end
-   (urbanart/viewers/where.py computes the same at publish). Text only via textContent. */
+   screen's own time zone. The data (urbanart/viewers/where.py where_section) lists each distinct
+   "plays" once as [cycle ms, [[offset ms, length ms]…], [[start ms, end ms]…]]: the work starts
+   at start + offset + n·cycle before end (where.py computes the same at publish). Every row shown
+   (a screen, data-screen, or a city, data-city) is a list of [time zone, [plays index…]]; its
+   next start is the soonest over them, told in that zone; "where-words" has the page language's
+   names of those zones and its words. Text only via textContent. */
 (function () {
   "use strict";
 
   var source = document.getElementById("where-data");
   if (!source) return;
   var data = JSON.parse(source.textContent);
+  var words = JSON.parse(document.getElementById("where-words").textContent);
+  var zones = words.zones;
 
   function onNow(plays, t) {
     for (var i = 0; i < plays.length; i++) {
@@ -84,23 +89,54 @@
     }
   }
 
+  /* The row's own status (not that of the screens listed inside a city's row). */
+  function own(row, selector) {
+    return row.querySelector(":scope > .where-next " + selector);
+  }
+
+  function updateRow(row, groups, t) {
+    var now = false, next = null, zone = null;
+    for (var i = 0; i < groups.length; i++) {
+      var plays = groups[i][1].map(function (n) { return data.plays[n]; });
+      now = now || onNow(plays, t);
+      var found = nextStart(plays, t);
+      if (found !== null && (next === null || found < next)) {
+        next = found;
+        zone = groups[i][0];
+      }
+    }
+    if (!own(row, ".where-when")) {  /* a screen a city's row lists: its time alone */
+      var line = row.querySelector(":scope > .where-next");
+      var shown = line.querySelector("time");
+      line.hidden = !now && next === null;
+      if (next !== null) {
+        shown.setAttribute("datetime", new Date(next).toISOString().replace(".000Z", "Z"));
+        shown.textContent = local(next, zone);
+      }
+      if (now) shown.textContent = words.labels.now;
+      return;
+    }
+    own(row, ".where-now").hidden = !now;
+    own(row, ".where-when").hidden = next === null;
+    own(row, ".where-never").hidden = now || next !== null;
+    if (next !== null) {
+      var time = own(row, ".where-when time");
+      time.setAttribute("datetime", new Date(next).toISOString().replace(".000Z", "Z"));
+      time.textContent = local(next, zone);
+      var named = own(row, ".where-zone");
+      if (named && zones[zone]) named.textContent = zones[zone];
+    }
+  }
+
   function update() {
     var t = Date.now();
-    var rows = document.querySelectorAll(".where-screen");
+    var rows = document.querySelectorAll(".where-screen, .where-city");
     for (var i = 0; i < rows.length; i++) {
       var row = rows[i];
-      var screen = data[row.getAttribute("data-screen")];
-      if (!screen) continue;
-      var now = onNow(screen.plays, t);
-      var next = nextStart(screen.plays, t);
-      row.querySelector(".where-now").hidden = !now;
-      row.querySelector(".where-when").hidden = next === null;
-      row.querySelector(".where-never").hidden = now || next !== null;
-      if (next !== null) {
-        var time = row.querySelector(".where-when time");
-        time.setAttribute("datetime", new Date(next).toISOString().replace(".000Z", "Z"));
-        time.textContent = local(next, screen.tz);
-      }
+      var groups = row.hasAttribute("data-city")
+        ? data.cities[row.getAttribute("data-city")]
+        : data.screens[row.getAttribute("data-screen")];
+      if (groups) updateRow(row, groups, t);
     }
   }
 
