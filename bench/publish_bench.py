@@ -85,8 +85,8 @@ def build(library: Library, screens: int, *, seed: int = 7) -> int:
                 {
                     "id": sid,
                     "name": f"Fleet screen {k + 1:04d}",
-                    "city": f"City {k % 97}",
-                    "timezone": ZONES[k % len(ZONES)],
+                    "city": f"City {k % 97}",  # 97 cities, each in one time zone
+                    "timezone": ZONES[(k % 97) % len(ZONES)],
                     "width": SIZES[k % len(SIZES)][0],
                     "height": SIZES[k % len(SIZES)][1],
                     "poll_token": f"fleet-token-{sid:06d}",
