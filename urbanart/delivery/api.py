@@ -34,6 +34,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -41,6 +42,7 @@ from sqlalchemy import Table, case, insert, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from urbanart.delivery.bulk_rows import among, column_arrays, unnest_insert
 from urbanart.delivery.play_checks import (
     LONGEST_PLAY,
     PlaysRefused,
@@ -174,6 +176,7 @@ def artworks_by_sha(session: Any, shas: Iterable[str]) -> dict[str, tuple[int, s
     """sha256 (of a rendition or of the original) → (artwork id, title), where one matches."""
     wanted = sorted({s.lower() for s in shas})
     found: dict[str, tuple[int, str]] = {}
+    dialect = session.get_bind().dialect.name
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         for model, join_on in (
@@ -183,7 +186,7 @@ def artworks_by_sha(session: Any, shas: Iterable[str]) -> dict[str, tuple[int, s
             rows = session.execute(
                 select(model.sha256, Artwork.id, Artwork.title)
                 .join(Artwork, join_on)
-                .where(model.sha256.in_(chunk))
+                .where(among(model.sha256, chunk, dialect))
             )
             for sha, artwork_id, title in rows:
                 found.setdefault(sha.lower(), (artwork_id, title))
@@ -251,6 +254,31 @@ SCREEN_STATES = cast(Table, ScreenState.__table__)
 #: Plays are inserted with a Core statement too: the ORM's bulk insert path cost several times
 #: the database's work for a batch of 30.
 PLAYS = cast(Table, Play.__table__)
+PLAY_COLUMNS = (
+    "screen_id",
+    "record_id",
+    "artwork_sha256",
+    "artwork_id",
+    "playlist_name",
+    "started_at",
+    "duration_s",
+    "manifest_version",
+    "frames_shown",
+    "received_at",
+)
+STATE_COLUMNS = (
+    "screen_id",
+    "last_seen_at",
+    "last_poll_at",
+    "manifest_version",
+    "playing_sha256",
+    "playing_title",
+    "player_version",
+    "free_disk_bytes",
+    "errors",
+    "refused",
+)
+HISTORY_COLUMNS = ("screen_id", "received_at", "body")
 
 
 class RecentHistory:
@@ -281,15 +309,19 @@ class RecentHistory:
             self._at[screen_id] = at
 
 
+@cache
 def _state_upsert(dialect_name: str) -> Any:
     """Insert-or-update of a screen's state row from one heartbeat, in one statement.
 
     Everything the heartbeat says replaces what was there and clears offline_since; the last
     manifest poll only moves forward (a poll flush of another worker may have stored a later
-    one).
+    one). On PostgreSQL the rows come as column arrays (bulk_rows.unnest_insert).
     """
     table = SCREEN_STATES
-    stmt = dialect_insert(dialect_name, table)
+    if dialect_name == "postgresql":
+        stmt = unnest_insert(table, STATE_COLUMNS)
+    else:
+        stmt = dialect_insert(dialect_name, table)
     new = stmt.excluded
     replaced = (
         "last_seen_at",
@@ -342,7 +374,9 @@ def record_heartbeats(
         dialect = session.get_bind().dialect.name
         ids = sorted({b.screen_id for b in beats})
         tokens = dict(
-            session.execute(select(Screen.id, Screen.poll_token).where(Screen.id.in_(ids))).all()
+            session.execute(
+                select(Screen.id, Screen.poll_token).where(among(Screen.id, ids, dialect))
+            ).all()
         )
         held = [
             b.screen_id in tokens and (b.token is None or tokens[b.screen_id] == b.token)
@@ -388,10 +422,13 @@ def record_heartbeats(
             }
         # RETURNING makes SQLAlchemy send the rows as one multi-row statement (insertmanyvalues)
         # instead of the driver's executemany, which pays a round of Python work per row.
-        session.execute(
-            _state_upsert(dialect).returning(SCREEN_STATES.c.screen_id),
-            [states[i] for i in sorted(states)],
-        ).all()
+        ordered = [states[i] for i in sorted(states)]
+        if dialect == "postgresql":  # one array per column: a fixed statement (bulk_rows)
+            session.execute(_state_upsert(dialect), column_arrays(STATE_COLUMNS, ordered))
+        else:
+            session.execute(
+                _state_upsert(dialect).returning(SCREEN_STATES.c.screen_id), ordered
+            ).all()
         for beat in live:
             known = recent.get(beat.screen_id)
             if known is not None:
@@ -401,7 +438,7 @@ def record_heartbeats(
             since = min(b.now for b in live) - HEARTBEAT_HISTORY_INTERVAL
             for screen_id, at in session.execute(
                 select(Heartbeat.screen_id, Heartbeat.received_at).where(
-                    Heartbeat.screen_id.in_(unknown),
+                    among(Heartbeat.screen_id, unknown, dialect),
                     Heartbeat.received_at > since,
                     Heartbeat.received_at <= max(b.now for b in live),
                 )
@@ -420,7 +457,11 @@ def record_heartbeats(
                         "body": json.dumps(beat.body, ensure_ascii=False, separators=(",", ":")),
                     }
                 )
-        if history:
+        if history and dialect == "postgresql":
+            session.execute(
+                unnest_insert(HEARTBEATS, HISTORY_COLUMNS), column_arrays(HISTORY_COLUMNS, history)
+            )
+        elif history:
             session.execute(insert(HEARTBEATS).returning(HEARTBEATS.c.id), history).all()
     for screen_id, times in learned.items():  # committed: now known to be stored
         if times:
@@ -480,7 +521,7 @@ def record_plays_many(
         screen_ids = sorted({b.screen_id for b in batches})
         tokens = dict(
             session.execute(
-                select(Screen.id, Screen.poll_token).where(Screen.id.in_(screen_ids))
+                select(Screen.id, Screen.poll_token).where(among(Screen.id, screen_ids, dialect))
             ).all()
         )
         live = [
@@ -491,13 +532,14 @@ def record_plays_many(
         ids = sorted({p.record_id for i in live for p in batches[i].plays})
         existing: set[tuple[int, str]] = set()
         live_screens = sorted({batches[i].screen_id for i in live})
-        for start in range(0, len(ids), 500):
+        chunk = (len(ids) or 1) if dialect == "postgresql" else 500  # one array, or IN lists
+        for start in range(0, len(ids), chunk):
             existing.update(
                 (screen_id, record_id)
                 for screen_id, record_id in session.execute(
                     select(PLAYS.c.screen_id, PLAYS.c.record_id).where(
-                        PLAYS.c.screen_id.in_(live_screens),
-                        PLAYS.c.record_id.in_(ids[start : start + 500]),
+                        among(PLAYS.c.screen_id, live_screens, dialect),
+                        among(PLAYS.c.record_id, ids[start : start + chunk], dialect),
                     )
                 )
             )
@@ -519,7 +561,9 @@ def record_plays_many(
             until = max(p.started_at + timedelta(seconds=p.duration_s) for p in wanted)
             for screen_id, started, duration in session.execute(
                 select(PLAYS.c.screen_id, PLAYS.c.started_at, PLAYS.c.duration_s).where(
-                    PLAYS.c.screen_id.in_(sorted({batches[i].screen_id for i in fresh})),
+                    among(
+                        PLAYS.c.screen_id, sorted({batches[i].screen_id for i in fresh}), dialect
+                    ),
                     PLAYS.c.started_at >= since,
                     PLAYS.c.started_at < until,
                 )
@@ -559,10 +603,19 @@ def record_plays_many(
         if rows:  # one multi-row statement (RETURNING: insertmanyvalues), no ORM objects
             # Insert-if-new: another hub worker may be storing the same ids right now (a retry
             # racing its first attempt); the unique (screen, record id) decides, nothing raises.
-            for screen_id, record_id in session.execute(
-                insert_new_only(dialect, PLAYS).returning(PLAYS.c.screen_id, PLAYS.c.record_id),
-                rows,
-            ):
+            if dialect == "postgresql":  # one array per column: a fixed statement (bulk_rows)
+                inserted = session.execute(
+                    unnest_insert(PLAYS, PLAY_COLUMNS)
+                    .on_conflict_do_nothing()
+                    .returning(PLAYS.c.screen_id, PLAYS.c.record_id),
+                    column_arrays(PLAY_COLUMNS, rows),
+                )
+            else:
+                inserted = session.execute(
+                    insert_new_only(dialect, PLAYS).returning(PLAYS.c.screen_id, PLAYS.c.record_id),
+                    rows,
+                )
+            for screen_id, record_id in inserted:
                 i = owner[(screen_id, record_id)]
                 stored[i] = stored.get(i, 0) + 1
         for i in live:
