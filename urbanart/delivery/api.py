@@ -34,15 +34,15 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, case, insert, or_, select
+from sqlalchemy import Connection, Table, case, insert, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from urbanart.delivery.bulk_rows import among, column_arrays, unnest_insert
+from urbanart.delivery.bulk_rows import among, rows_insert, rows_json
 from urbanart.delivery.play_checks import (
     LONGEST_PLAY,
     PlaysRefused,
@@ -172,11 +172,11 @@ def parse_plays(body: Mapping[str, Any]) -> list[PlayIn]:
 # Database work (runs on the writer thread) ------------------------------------------------------
 
 
-def artworks_by_sha(session: Any, shas: Iterable[str]) -> dict[str, tuple[int, str]]:
+def artworks_by_sha(session: Connection, shas: Iterable[str]) -> dict[str, tuple[int, str]]:
     """sha256 (of a rendition or of the original) → (artwork id, title), where one matches."""
     wanted = sorted({s.lower() for s in shas})
     found: dict[str, tuple[int, str]] = {}
-    dialect = session.get_bind().dialect.name
+    dialect = session.dialect.name
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         for model, join_on in (
@@ -315,11 +315,11 @@ def _state_upsert(dialect_name: str) -> Any:
 
     Everything the heartbeat says replaces what was there and clears offline_since; the last
     manifest poll only moves forward (a poll flush of another worker may have stored a later
-    one). On PostgreSQL the rows come as column arrays (bulk_rows.unnest_insert).
+    one). On PostgreSQL the rows come as one JSON parameter (bulk_rows.rows_insert).
     """
     table = SCREEN_STATES
     if dialect_name == "postgresql":
-        stmt = unnest_insert(table, STATE_COLUMNS)
+        stmt = rows_insert(table, STATE_COLUMNS)
     else:
         stmt = dialect_insert(dialect_name, table)
     new = stmt.excluded
@@ -371,10 +371,12 @@ def record_heartbeats(
     recent = recent if recent is not None else RecentHistory()
     learned: dict[int, list[datetime]] = {}
     with WRITE_LOCK, library.session() as session:
-        dialect = session.get_bind().dialect.name
+        # Core statements on the connection: the ORM execute path adds work and no use.
+        conn = session.connection()
+        dialect = conn.dialect.name
         ids = sorted({b.screen_id for b in beats})
         tokens = dict(
-            session.execute(
+            conn.execute(
                 select(Screen.id, Screen.poll_token).where(among(Screen.id, ids, dialect))
             ).all()
         )
@@ -390,7 +392,7 @@ def record_heartbeats(
             for b in live
             if (playing := b.body.get("playing")) and not playing.get("title")
         }
-        titles = artworks_by_sha(session, untitled) if untitled else {}
+        titles = artworks_by_sha(conn, untitled) if untitled else {}
         states: dict[int, dict[str, Any]] = {}
         for beat in live:
             body = beat.body
@@ -423,12 +425,10 @@ def record_heartbeats(
         # RETURNING makes SQLAlchemy send the rows as one multi-row statement (insertmanyvalues)
         # instead of the driver's executemany, which pays a round of Python work per row.
         ordered = [states[i] for i in sorted(states)]
-        if dialect == "postgresql":  # one array per column: a fixed statement (bulk_rows)
-            session.execute(_state_upsert(dialect), column_arrays(STATE_COLUMNS, ordered))
+        if dialect == "postgresql":  # one JSON parameter: a fixed statement (bulk_rows)
+            conn.execute(_state_upsert(dialect), rows_json(STATE_COLUMNS, ordered))
         else:
-            session.execute(
-                _state_upsert(dialect).returning(SCREEN_STATES.c.screen_id), ordered
-            ).all()
+            conn.execute(_state_upsert(dialect).returning(SCREEN_STATES.c.screen_id), ordered).all()
         for beat in live:
             known = recent.get(beat.screen_id)
             if known is not None:
@@ -436,7 +436,7 @@ def record_heartbeats(
         unknown = sorted({b.screen_id for b in live if not recent.covers(b.screen_id, b.now)})
         if unknown:
             since = min(b.now for b in live) - HEARTBEAT_HISTORY_INTERVAL
-            for screen_id, at in session.execute(
+            for screen_id, at in conn.execute(
                 select(Heartbeat.screen_id, Heartbeat.received_at).where(
                     among(Heartbeat.screen_id, unknown, dialect),
                     Heartbeat.received_at > since,
@@ -458,11 +458,11 @@ def record_heartbeats(
                     }
                 )
         if history and dialect == "postgresql":
-            session.execute(
-                unnest_insert(HEARTBEATS, HISTORY_COLUMNS), column_arrays(HISTORY_COLUMNS, history)
+            conn.execute(
+                rows_insert(HEARTBEATS, HISTORY_COLUMNS), rows_json(HISTORY_COLUMNS, history)
             )
         elif history:
-            session.execute(insert(HEARTBEATS).returning(HEARTBEATS.c.id), history).all()
+            conn.execute(insert(HEARTBEATS).returning(HEARTBEATS.c.id), history).all()
     for screen_id, times in learned.items():  # committed: now known to be stored
         if times:
             recent.note(screen_id, max(times))
@@ -517,10 +517,12 @@ def record_plays_many(
     """
     results: list[tuple[int, int] | PlaysRefused | None] = [None] * len(batches)
     with WRITE_LOCK, library.session() as session:
-        dialect = session.get_bind().dialect.name
+        # Core statements on the connection: the ORM execute path adds work and no use.
+        conn = session.connection()
+        dialect = conn.dialect.name
         screen_ids = sorted({b.screen_id for b in batches})
         tokens = dict(
-            session.execute(
+            conn.execute(
                 select(Screen.id, Screen.poll_token).where(among(Screen.id, screen_ids, dialect))
             ).all()
         )
@@ -536,7 +538,7 @@ def record_plays_many(
         for start in range(0, len(ids), chunk):
             existing.update(
                 (screen_id, record_id)
-                for screen_id, record_id in session.execute(
+                for screen_id, record_id in conn.execute(
                     select(PLAYS.c.screen_id, PLAYS.c.record_id).where(
                         among(PLAYS.c.screen_id, live_screens, dialect),
                         among(PLAYS.c.record_id, ids[start : start + chunk], dialect),
@@ -559,7 +561,7 @@ def record_plays_many(
         if wanted:  # overlaps within a batch were checked already; now against what is stored
             since = min(p.started_at for p in wanted) - LONGEST_PLAY
             until = max(p.started_at + timedelta(seconds=p.duration_s) for p in wanted)
-            for screen_id, started, duration in session.execute(
+            for screen_id, started, duration in conn.execute(
                 select(PLAYS.c.screen_id, PLAYS.c.started_at, PLAYS.c.duration_s).where(
                     among(
                         PLAYS.c.screen_id, sorted({batches[i].screen_id for i in fresh}), dialect
@@ -569,7 +571,7 @@ def record_plays_many(
                 )
             ):
                 spans.setdefault(screen_id, []).append((started, duration))
-        artworks = artworks_by_sha(session, (p.artwork_sha256 for p in wanted)) if wanted else {}
+        artworks = artworks_by_sha(conn, (p.artwork_sha256 for p in wanted)) if wanted else {}
         rows: list[dict[str, Any]] = []
         owner: dict[tuple[int, str], int] = {}  # (screen, record id) → the request storing it
         for i in live:
@@ -603,15 +605,15 @@ def record_plays_many(
         if rows:  # one multi-row statement (RETURNING: insertmanyvalues), no ORM objects
             # Insert-if-new: another hub worker may be storing the same ids right now (a retry
             # racing its first attempt); the unique (screen, record id) decides, nothing raises.
-            if dialect == "postgresql":  # one array per column: a fixed statement (bulk_rows)
-                inserted = session.execute(
-                    unnest_insert(PLAYS, PLAY_COLUMNS)
+            if dialect == "postgresql":  # one JSON parameter: a fixed statement (bulk_rows)
+                inserted = conn.execute(
+                    rows_insert(PLAYS, PLAY_COLUMNS)
                     .on_conflict_do_nothing()
                     .returning(PLAYS.c.screen_id, PLAYS.c.record_id),
-                    column_arrays(PLAY_COLUMNS, rows),
+                    rows_json(PLAY_COLUMNS, rows),
                 )
             else:
-                inserted = session.execute(
+                inserted = conn.execute(
                     insert_new_only(dialect, PLAYS).returning(PLAYS.c.screen_id, PLAYS.c.record_id),
                     rows,
                 )

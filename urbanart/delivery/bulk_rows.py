@@ -1,4 +1,4 @@
-"""Many rows in one fixed statement on PostgreSQL: column arrays and ``unnest``, ``= ANY(array)``.
+"""Many rows in one fixed statement on PostgreSQL: a JSON array of rows, and ``= ANY(array)``.
 
 Why: the hub's writer stores a fleet's heartbeats and plays in batches of tens to hundreds of
 rows. SQLAlchemy's multi-row INSERT (insertmanyvalues) and expanding ``IN (...)`` lists render a
@@ -6,21 +6,23 @@ new SQL text for every batch size, with one placeholder per value; psycopg then 
 text afresh in Python each time (its cache only keeps short statements), and SQLAlchemy renders
 the placeholders. Measured in a hub worker during the fleet benchmark, that parsing and
 rendering was about a third of the worker's CPU, and it holds the GIL while the event loop waits.
-Here a batch is sent as one array per column (``INSERT … SELECT unnest(:a), unnest(:b) …``) and
-a list as one array parameter (``col = ANY(:ids)``): the SQL text is the same for every batch,
-so it is compiled, parsed and even prepared by the server once.
+Here a batch is sent as one JSON array of rows (``INSERT … SELECT … FROM
+json_to_recordset(:rows)``) and a list as one array parameter (``col = ANY(:ids)``): the SQL
+text is the same for every batch, so it is compiled, parsed and even prepared by the server once.
 
-SQLite has no arrays; there the callers keep the ordinary statements (``insert_rows`` and
+SQLite has no arrays; there the callers keep the ordinary statements (the callers and
 ``among`` choose by dialect).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, TypeDecorator, any_, bindparam, func, select
+from sqlalchemy import Table, Text, TypeDecorator, any_, bindparam, cast, column, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -32,19 +34,37 @@ def _plain(type_: Any) -> Any:
 
 
 @cache
-def unnest_insert(table: Table, columns: tuple[str, ...]) -> Any:
-    """PostgreSQL's INSERT of `columns` from one array parameter each (named ``<column>_all``),
-    built once per table and column set. Add ON CONFLICT / RETURNING to the result."""
-    arrays = [
-        func.unnest(bindparam(f"{name}_all", type_=postgresql.ARRAY(_plain(table.c[name].type))))
-        for name in columns
-    ]
-    return postgresql.insert(table).from_select(list(columns), select(*arrays))
+def rows_insert(table: Table, columns: tuple[str, ...]) -> Any:
+    """PostgreSQL's INSERT of `columns` from one JSON array of rows (the parameter
+    ``rows_json``, made by rows_json()), built once per table and column set; add ON CONFLICT
+    and RETURNING to it.
+
+    Why JSON and not one array per column: psycopg turns a Python list into an array literal
+    element by element in Python, while json.dumps encodes the whole batch in C; the database
+    reads it back with the columns' own types (json_to_recordset).
+    """
+    source = (
+        func.json_to_recordset(cast(bindparam("rows_json", type_=Text), postgresql.JSON))
+        .table_valued(*[column(name, _plain(table.c[name].type)) for name in columns])
+        .render_derived(name="batch", with_types=True)
+    )
+    return postgresql.insert(table).from_select(
+        list(columns), select(*[source.c[name] for name in columns])
+    )
 
 
-def column_arrays(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
-    """The parameters of unnest_insert for `rows` (dicts with every column)."""
-    return {f"{name}_all": [row[name] for row in rows] for name in columns}
+def _encode(value: object) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be stored by rows_insert")
+
+
+def rows_json(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The parameter of rows_insert for `rows` (mappings with every column)."""
+    listed = [{name: row[name] for name in columns} for row in rows]
+    return {"rows_json": json.dumps(listed, default=_encode, separators=(",", ":"))}
 
 
 def among(column: Any, values: Iterable[Any], dialect_name: str) -> ColumnElement[bool]:
