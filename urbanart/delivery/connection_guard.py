@@ -323,7 +323,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             raise _HeadTooLarge
         self._start_body()
         super().on_headers_complete()
-        if self.cycle is not None:  # the request's answer goes out in one write
+        # The answer goes out in one write (a HEAD's has no body write to join: uvicorn skips it).
+        if self.cycle is not None and self.scope["method"] != "HEAD":
             self.cycle.transport = OneWriteAnswer(self.transport)  # type: ignore[assignment]
 
     def on_message_complete(self) -> None:
@@ -362,7 +363,8 @@ class OneWriteAnswer:
     heartbeat's 200) cost two sends on the socket. Measured in a hub worker under the fleet
     benchmark's burst, the first of them was about a fifth of the worker's time: each send
     runs the kernel's TCP path and wakes the client. An interim "100 Continue" is never held
-    (the client waits for it before sending its body); everything else is the transport's own.
+    (the client waits for it before sending its body), nor is a HEAD answer wrapped (uvicorn
+    writes no body for it); everything else is the transport's own.
     """
 
     __slots__ = ("_head", "_holding", "_transport")
