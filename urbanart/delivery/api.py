@@ -38,11 +38,12 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, case, insert, or_, select
+from sqlalchemy import Connection, Table, bindparam, case, func, insert, or_, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from urbanart.delivery.bulk_rows import among, rows_insert, rows_json
+from urbanart.delivery.bulk_rows import among, json_rows, rows_insert, rows_json
 from urbanart.delivery.play_checks import (
     LONGEST_PLAY,
     PlaysRefused,
@@ -186,7 +187,8 @@ def artworks_by_sha(session: Connection, shas: Iterable[str]) -> dict[str, tuple
             rows = session.execute(
                 select(model.sha256, Artwork.id, Artwork.title)
                 .join(Artwork, join_on)
-                .where(among(model.sha256, chunk, dialect))
+                .where(among(model.sha256, "shas", dialect)),
+                {"shas": chunk},
             )
             for sha, artwork_id, title in rows:
                 found.setdefault(sha.lower(), (artwork_id, title))
@@ -279,6 +281,77 @@ STATE_COLUMNS = (
     "refused",
 )
 HISTORY_COLUMNS = ("screen_id", "received_at", "body")
+#: What a play row brings on PostgreSQL (the artwork id is looked up by the insert).
+PLAYS_IN_COLUMNS = tuple(name for name in PLAY_COLUMNS if name != "artwork_id")
+
+
+@dataclass(frozen=True)
+class WriterStatements:
+    """The writer's queries, built once per dialect with their lists as parameters (bulk_rows
+    .among): building and keying a statement per batch cost more than running it."""
+
+    tokens: Any  # :screens → (screen id, poll token)
+    history: Any  # :screens, :since, :until → (screen id, received_at) of history rows
+    stored_ids: Any  # :screens, :records → (screen id, record id) of stored plays
+    spans: Any  # :screens, :since, :until → (screen id, started_at, duration_s)
+
+
+@cache
+def _writer_statements(dialect: str) -> WriterStatements:
+    at = HEARTBEATS.c.received_at
+    started = PLAYS.c.started_at
+    return WriterStatements(
+        tokens=select(Screen.id, Screen.poll_token).where(among(Screen.id, "screens", dialect)),
+        history=select(HEARTBEATS.c.screen_id, at).where(
+            among(HEARTBEATS.c.screen_id, "screens", dialect),
+            at > bindparam("since", type_=at.type),
+            at <= bindparam("until", type_=at.type),
+        ),
+        stored_ids=select(PLAYS.c.screen_id, PLAYS.c.record_id).where(
+            among(PLAYS.c.screen_id, "screens", dialect),
+            among(PLAYS.c.record_id, "records", dialect),
+        ),
+        spans=select(PLAYS.c.screen_id, started, PLAYS.c.duration_s).where(
+            among(PLAYS.c.screen_id, "screens", dialect),
+            started >= bindparam("since", type_=started.type),
+            started < bindparam("until", type_=started.type),
+        ),
+    )
+
+
+@cache
+def _plays_insert_pg() -> Any:
+    """PostgreSQL: insert-if-new of plays from json_rows, each row's artwork id looked up in the
+    same statement (by the original's sha256, else a rendition's: what artworks_by_sha does in
+    two more queries elsewhere); returns (screen id, record id) of the rows inserted."""
+    source = json_rows(PLAYS, PLAYS_IN_COLUMNS)
+    sha = source.c.artwork_sha256
+    by_original = (
+        select(Artwork.id)
+        .join(MediaAsset, Artwork.asset_id == MediaAsset.id)
+        .where(MediaAsset.sha256 == sha)
+        .order_by(Artwork.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    by_rendition = (
+        select(Artwork.id)
+        .join(Rendition, Artwork.asset_id == Rendition.asset_id)
+        .where(Rendition.sha256 == sha)
+        .order_by(Artwork.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    values = [
+        func.coalesce(by_original, by_rendition) if name == "artwork_id" else source.c[name]
+        for name in PLAY_COLUMNS
+    ]
+    return (
+        postgresql.insert(PLAYS)
+        .from_select(list(PLAY_COLUMNS), select(*values))
+        .on_conflict_do_nothing()
+        .returning(PLAYS.c.screen_id, PLAYS.c.record_id)
+    )
 
 
 class RecentHistory:
@@ -375,11 +448,7 @@ def record_heartbeats(
         conn = session.connection()
         dialect = conn.dialect.name
         ids = sorted({b.screen_id for b in beats})
-        tokens = dict(
-            conn.execute(
-                select(Screen.id, Screen.poll_token).where(among(Screen.id, ids, dialect))
-            ).all()
-        )
+        tokens = dict(conn.execute(_writer_statements(dialect).tokens, {"screens": ids}).all())
         held = [
             b.screen_id in tokens and (b.token is None or tokens[b.screen_id] == b.token)
             for b in beats
@@ -437,11 +506,8 @@ def record_heartbeats(
         if unknown:
             since = min(b.now for b in live) - HEARTBEAT_HISTORY_INTERVAL
             for screen_id, at in conn.execute(
-                select(Heartbeat.screen_id, Heartbeat.received_at).where(
-                    among(Heartbeat.screen_id, unknown, dialect),
-                    Heartbeat.received_at > since,
-                    Heartbeat.received_at <= max(b.now for b in live),
-                )
+                _writer_statements(dialect).history,
+                {"screens": unknown, "since": since, "until": max(b.now for b in live)},
             ):
                 learned.setdefault(screen_id, []).append(at)
         history: list[dict[str, Any]] = []
@@ -521,11 +587,8 @@ def record_plays_many(
         conn = session.connection()
         dialect = conn.dialect.name
         screen_ids = sorted({b.screen_id for b in batches})
-        tokens = dict(
-            conn.execute(
-                select(Screen.id, Screen.poll_token).where(among(Screen.id, screen_ids, dialect))
-            ).all()
-        )
+        statements = _writer_statements(dialect)
+        tokens = dict(conn.execute(statements.tokens, {"screens": screen_ids}).all())
         live = [
             i
             for i, b in enumerate(batches)
@@ -539,10 +602,8 @@ def record_plays_many(
             existing.update(
                 (screen_id, record_id)
                 for screen_id, record_id in conn.execute(
-                    select(PLAYS.c.screen_id, PLAYS.c.record_id).where(
-                        among(PLAYS.c.screen_id, live_screens, dialect),
-                        among(PLAYS.c.record_id, ids[start : start + chunk], dialect),
-                    )
+                    statements.stored_ids,
+                    {"screens": live_screens, "records": ids[start : start + chunk]},
                 )
             )
         fresh: dict[int, list[tuple[int, PlayIn]]] = {}
@@ -562,16 +623,19 @@ def record_plays_many(
             since = min(p.started_at for p in wanted) - LONGEST_PLAY
             until = max(p.started_at + timedelta(seconds=p.duration_s) for p in wanted)
             for screen_id, started, duration in conn.execute(
-                select(PLAYS.c.screen_id, PLAYS.c.started_at, PLAYS.c.duration_s).where(
-                    among(
-                        PLAYS.c.screen_id, sorted({batches[i].screen_id for i in fresh}), dialect
-                    ),
-                    PLAYS.c.started_at >= since,
-                    PLAYS.c.started_at < until,
-                )
+                statements.spans,
+                {
+                    "screens": sorted({batches[i].screen_id for i in fresh}),
+                    "since": since,
+                    "until": until,
+                },
             ):
                 spans.setdefault(screen_id, []).append((started, duration))
-        artworks = artworks_by_sha(conn, (p.artwork_sha256 for p in wanted)) if wanted else {}
+        artworks = (  # on PostgreSQL the insert looks them up itself (_plays_insert_pg)
+            artworks_by_sha(conn, (p.artwork_sha256 for p in wanted))
+            if wanted and dialect != "postgresql"
+            else {}
+        )
         rows: list[dict[str, Any]] = []
         owner: dict[tuple[int, str], int] = {}  # (screen, record id) → the request storing it
         for i in live:
@@ -606,12 +670,7 @@ def record_plays_many(
             # Insert-if-new: another hub worker may be storing the same ids right now (a retry
             # racing its first attempt); the unique (screen, record id) decides, nothing raises.
             if dialect == "postgresql":  # one JSON parameter: a fixed statement (bulk_rows)
-                inserted = conn.execute(
-                    rows_insert(PLAYS, PLAY_COLUMNS)
-                    .on_conflict_do_nothing()
-                    .returning(PLAYS.c.screen_id, PLAYS.c.record_id),
-                    rows_json(PLAY_COLUMNS, rows),
-                )
+                inserted = conn.execute(_plays_insert_pg(), rows_json(PLAYS_IN_COLUMNS, rows))
             else:
                 inserted = conn.execute(
                     insert_new_only(dialect, PLAYS).returning(PLAYS.c.screen_id, PLAYS.c.record_id),

@@ -17,7 +17,7 @@ SQLite has no arrays; there the callers keep the ordinary statements (the caller
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -33,21 +33,26 @@ def _plain(type_: Any) -> Any:
     return type_.impl if isinstance(type_, TypeDecorator) else type_
 
 
-@cache
-def rows_insert(table: Table, columns: tuple[str, ...]) -> Any:
-    """PostgreSQL's INSERT of `columns` from one JSON array of rows (the parameter
-    ``rows_json``, made by rows_json()), built once per table and column set; add ON CONFLICT
-    and RETURNING to it.
+def json_rows(table: Table, columns: Sequence[str]) -> Any:
+    """PostgreSQL's rows from the JSON parameter ``rows_json`` (made by rows_json()), typed as
+    `columns` of `table`: a FROM clause (json_to_recordset) to select from.
 
     Why JSON and not one array per column: psycopg turns a Python list into an array literal
     element by element in Python, while json.dumps encodes the whole batch in C; the database
-    reads it back with the columns' own types (json_to_recordset).
+    reads it back with the columns' own types.
     """
-    source = (
+    return (
         func.json_to_recordset(cast(bindparam("rows_json", type_=Text), postgresql.JSON))
         .table_valued(*[column(name, _plain(table.c[name].type)) for name in columns])
         .render_derived(name="batch", with_types=True)
     )
+
+
+@cache
+def rows_insert(table: Table, columns: tuple[str, ...]) -> Any:
+    """PostgreSQL's INSERT of `columns` from json_rows, built once per table and column set;
+    add ON CONFLICT and RETURNING to it."""
+    source = json_rows(table, columns)
     return postgresql.insert(table).from_select(
         list(columns), select(*[source.c[name] for name in columns])
     )
@@ -67,13 +72,13 @@ def rows_json(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> dict
     return {"rows_json": json.dumps(listed, default=_encode, separators=(",", ":"))}
 
 
-def among(column: Any, values: Iterable[Any], dialect_name: str) -> ColumnElement[bool]:
-    """``column IN values`` as one array parameter on PostgreSQL (a fixed SQL text), an
-    ordinary IN list elsewhere."""
-    listed = list(values)
+def among(column: Any, name: str, dialect_name: str) -> ColumnElement[bool]:
+    """``column IN :name``: on PostgreSQL one array parameter (a fixed SQL text, whatever the
+    number of values), elsewhere an expanding IN list. The values are passed at execution, so a
+    statement using it can be built once."""
     if dialect_name == "postgresql":
-        array = bindparam(None, listed, type_=postgresql.ARRAY(_plain(column.type)))
+        array = bindparam(name, type_=postgresql.ARRAY(_plain(column.type)))
         result: ColumnElement[bool] = column == any_(array)
         return result
-    in_list: ColumnElement[bool] = column.in_(listed)
+    in_list: ColumnElement[bool] = column.in_(bindparam(name, expanding=True))
     return in_list
