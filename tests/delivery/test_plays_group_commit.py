@@ -12,7 +12,7 @@ from tests.delivery.hub_fixtures import sha
 from urbanart.delivery.api import PlayIn, PlaysIn, record_plays_many
 from urbanart.delivery.play_checks import PlaysRefused
 from urbanart.library.library import Library
-from urbanart.library.models import Play
+from urbanart.library.models import Artwork, Play, Rendition
 
 ARTWORK_SHA = sha(b"\x89PNG fleet artwork bytes")
 
@@ -73,3 +73,33 @@ def test_one_transaction_answers_each_request_and_stores_every_id_once(
         ids_stored = s.scalar(select(func.count(func.distinct(Play.record_id))))
     assert stored == {ids[0]: 8, ids[1]: 6}
     assert ids_stored == 14  # nothing doubled
+
+
+def test_each_play_names_the_artwork_of_its_original_or_rendition(
+    library: Library, home: Path
+) -> None:
+    """The artwork a play is stored with: found by the original's sha256 or a rendition's
+    (on PostgreSQL the insert looks it up itself), none for a sha256 the library lacks."""
+    ids = list(build_fleet(library, home, 1).values())
+    rendition_sha = sha(b"a webp rendition of the fleet artwork")
+    with library.session() as session:
+        work = session.scalars(select(Artwork)).one()
+        session.add(
+            Rendition(
+                asset_id=work.asset_id, profile_key="screen-1080", store_key="r/1.webp",
+                format="webp", width=10, height=10, byte_size=9, sha256=rendition_sha,
+            )
+        )  # fmt: skip
+        work_id = work.id
+    named = [ARTWORK_SHA, rendition_sha, sha(b"nothing the library holds")]
+    batch = [
+        PlayIn(f"n-{i}", shown, "Fleet", PLAYS_FROM + timedelta(seconds=15 * i), 10.0, "v1")
+        for i, shown in enumerate(named)
+    ]
+    now = datetime.now(UTC)
+    assert record_plays_many(library, [PlaysIn(ids[0], batch, now, token_of(0))]) == [(3, 0)]
+    with library.session() as session:
+        stored = dict(session.execute(select(Play.artwork_sha256, Play.artwork_id)).all())
+        received = set(session.scalars(select(Play.received_at)))
+    assert stored == {ARTWORK_SHA: work_id, rendition_sha: work_id, named[2]: None}
+    assert received == {now}

@@ -35,12 +35,15 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, case, insert, or_, select
+from sqlalchemy import Connection, Table, bindparam, case, func, insert, or_, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from urbanart.delivery.bulk_rows import among, json_rows, rows_insert, rows_json
 from urbanart.delivery.play_checks import (
     LONGEST_PLAY,
     PlaysRefused,
@@ -170,10 +173,11 @@ def parse_plays(body: Mapping[str, Any]) -> list[PlayIn]:
 # Database work (runs on the writer thread) ------------------------------------------------------
 
 
-def artworks_by_sha(session: Any, shas: Iterable[str]) -> dict[str, tuple[int, str]]:
+def artworks_by_sha(session: Connection, shas: Iterable[str]) -> dict[str, tuple[int, str]]:
     """sha256 (of a rendition or of the original) → (artwork id, title), where one matches."""
     wanted = sorted({s.lower() for s in shas})
     found: dict[str, tuple[int, str]] = {}
+    dialect = session.dialect.name
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         for model, join_on in (
@@ -183,7 +187,8 @@ def artworks_by_sha(session: Any, shas: Iterable[str]) -> dict[str, tuple[int, s
             rows = session.execute(
                 select(model.sha256, Artwork.id, Artwork.title)
                 .join(Artwork, join_on)
-                .where(model.sha256.in_(chunk))
+                .where(among(model.sha256, "shas", dialect)),
+                {"shas": chunk},
             )
             for sha, artwork_id, title in rows:
                 found.setdefault(sha.lower(), (artwork_id, title))
@@ -251,6 +256,102 @@ SCREEN_STATES = cast(Table, ScreenState.__table__)
 #: Plays are inserted with a Core statement too: the ORM's bulk insert path cost several times
 #: the database's work for a batch of 30.
 PLAYS = cast(Table, Play.__table__)
+PLAY_COLUMNS = (
+    "screen_id",
+    "record_id",
+    "artwork_sha256",
+    "artwork_id",
+    "playlist_name",
+    "started_at",
+    "duration_s",
+    "manifest_version",
+    "frames_shown",
+    "received_at",
+)
+STATE_COLUMNS = (
+    "screen_id",
+    "last_seen_at",
+    "last_poll_at",
+    "manifest_version",
+    "playing_sha256",
+    "playing_title",
+    "player_version",
+    "free_disk_bytes",
+    "errors",
+    "refused",
+)
+HISTORY_COLUMNS = ("screen_id", "received_at", "body")
+#: What a play row brings on PostgreSQL (the artwork id is looked up by the insert).
+PLAYS_IN_COLUMNS = tuple(name for name in PLAY_COLUMNS if name != "artwork_id")
+
+
+@dataclass(frozen=True)
+class WriterStatements:
+    """The writer's queries, built once per dialect with their lists as parameters (bulk_rows
+    .among): building and keying a statement per batch cost more than running it."""
+
+    tokens: Any  # :screens → (screen id, poll token)
+    history: Any  # :screens, :since, :until → (screen id, received_at) of history rows
+    stored_ids: Any  # :screens, :records → (screen id, record id) of stored plays
+    spans: Any  # :screens, :since, :until → (screen id, started_at, duration_s)
+
+
+@cache
+def _writer_statements(dialect: str) -> WriterStatements:
+    at = HEARTBEATS.c.received_at
+    started = PLAYS.c.started_at
+    return WriterStatements(
+        tokens=select(Screen.id, Screen.poll_token).where(among(Screen.id, "screens", dialect)),
+        history=select(HEARTBEATS.c.screen_id, at).where(
+            among(HEARTBEATS.c.screen_id, "screens", dialect),
+            at > bindparam("since", type_=at.type),
+            at <= bindparam("until", type_=at.type),
+        ),
+        stored_ids=select(PLAYS.c.screen_id, PLAYS.c.record_id).where(
+            among(PLAYS.c.screen_id, "screens", dialect),
+            among(PLAYS.c.record_id, "records", dialect),
+        ),
+        spans=select(PLAYS.c.screen_id, started, PLAYS.c.duration_s).where(
+            among(PLAYS.c.screen_id, "screens", dialect),
+            started >= bindparam("since", type_=started.type),
+            started < bindparam("until", type_=started.type),
+        ),
+    )
+
+
+@cache
+def _plays_insert_pg() -> Any:
+    """PostgreSQL: insert-if-new of plays from json_rows, each row's artwork id looked up in the
+    same statement (by the original's sha256, else a rendition's: what artworks_by_sha does in
+    two more queries elsewhere); returns (screen id, record id) of the rows inserted."""
+    source = json_rows(PLAYS, PLAYS_IN_COLUMNS)
+    sha = source.c.artwork_sha256
+    by_original = (
+        select(Artwork.id)
+        .join(MediaAsset, Artwork.asset_id == MediaAsset.id)
+        .where(MediaAsset.sha256 == sha)
+        .order_by(Artwork.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    by_rendition = (
+        select(Artwork.id)
+        .join(Rendition, Artwork.asset_id == Rendition.asset_id)
+        .where(Rendition.sha256 == sha)
+        .order_by(Artwork.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    values = [
+        func.coalesce(by_original, by_rendition) if name == "artwork_id" else source.c[name]
+        for name in PLAY_COLUMNS
+    ]
+    return (
+        postgresql.insert(PLAYS)
+        .from_select(list(PLAY_COLUMNS), select(*values))
+        .on_conflict_do_nothing()
+        .returning(PLAYS.c.screen_id, PLAYS.c.record_id)
+    )
 
 
 class RecentHistory:
@@ -281,15 +382,19 @@ class RecentHistory:
             self._at[screen_id] = at
 
 
+@cache
 def _state_upsert(dialect_name: str) -> Any:
     """Insert-or-update of a screen's state row from one heartbeat, in one statement.
 
     Everything the heartbeat says replaces what was there and clears offline_since; the last
     manifest poll only moves forward (a poll flush of another worker may have stored a later
-    one).
+    one). On PostgreSQL the rows come as one JSON parameter (bulk_rows.rows_insert).
     """
     table = SCREEN_STATES
-    stmt = dialect_insert(dialect_name, table)
+    if dialect_name == "postgresql":
+        stmt = rows_insert(table, STATE_COLUMNS)
+    else:
+        stmt = dialect_insert(dialect_name, table)
     new = stmt.excluded
     replaced = (
         "last_seen_at",
@@ -339,11 +444,11 @@ def record_heartbeats(
     recent = recent if recent is not None else RecentHistory()
     learned: dict[int, list[datetime]] = {}
     with WRITE_LOCK, library.session() as session:
-        dialect = session.get_bind().dialect.name
+        # Core statements on the connection: the ORM execute path adds work and no use.
+        conn = session.connection()
+        dialect = conn.dialect.name
         ids = sorted({b.screen_id for b in beats})
-        tokens = dict(
-            session.execute(select(Screen.id, Screen.poll_token).where(Screen.id.in_(ids))).all()
-        )
+        tokens = dict(conn.execute(_writer_statements(dialect).tokens, {"screens": ids}).all())
         held = [
             b.screen_id in tokens and (b.token is None or tokens[b.screen_id] == b.token)
             for b in beats
@@ -356,7 +461,7 @@ def record_heartbeats(
             for b in live
             if (playing := b.body.get("playing")) and not playing.get("title")
         }
-        titles = artworks_by_sha(session, untitled) if untitled else {}
+        titles = artworks_by_sha(conn, untitled) if untitled else {}
         states: dict[int, dict[str, Any]] = {}
         for beat in live:
             body = beat.body
@@ -388,10 +493,11 @@ def record_heartbeats(
             }
         # RETURNING makes SQLAlchemy send the rows as one multi-row statement (insertmanyvalues)
         # instead of the driver's executemany, which pays a round of Python work per row.
-        session.execute(
-            _state_upsert(dialect).returning(SCREEN_STATES.c.screen_id),
-            [states[i] for i in sorted(states)],
-        ).all()
+        ordered = [states[i] for i in sorted(states)]
+        if dialect == "postgresql":  # one JSON parameter: a fixed statement (bulk_rows)
+            conn.execute(_state_upsert(dialect), rows_json(STATE_COLUMNS, ordered))
+        else:
+            conn.execute(_state_upsert(dialect).returning(SCREEN_STATES.c.screen_id), ordered).all()
         for beat in live:
             known = recent.get(beat.screen_id)
             if known is not None:
@@ -399,12 +505,9 @@ def record_heartbeats(
         unknown = sorted({b.screen_id for b in live if not recent.covers(b.screen_id, b.now)})
         if unknown:
             since = min(b.now for b in live) - HEARTBEAT_HISTORY_INTERVAL
-            for screen_id, at in session.execute(
-                select(Heartbeat.screen_id, Heartbeat.received_at).where(
-                    Heartbeat.screen_id.in_(unknown),
-                    Heartbeat.received_at > since,
-                    Heartbeat.received_at <= max(b.now for b in live),
-                )
+            for screen_id, at in conn.execute(
+                _writer_statements(dialect).history,
+                {"screens": unknown, "since": since, "until": max(b.now for b in live)},
             ):
                 learned.setdefault(screen_id, []).append(at)
         history: list[dict[str, Any]] = []
@@ -420,8 +523,12 @@ def record_heartbeats(
                         "body": json.dumps(beat.body, ensure_ascii=False, separators=(",", ":")),
                     }
                 )
-        if history:
-            session.execute(insert(HEARTBEATS).returning(HEARTBEATS.c.id), history).all()
+        if history and dialect == "postgresql":
+            conn.execute(
+                rows_insert(HEARTBEATS, HISTORY_COLUMNS), rows_json(HISTORY_COLUMNS, history)
+            )
+        elif history:
+            conn.execute(insert(HEARTBEATS).returning(HEARTBEATS.c.id), history).all()
     for screen_id, times in learned.items():  # committed: now known to be stored
         if times:
             recent.note(screen_id, max(times))
@@ -476,13 +583,12 @@ def record_plays_many(
     """
     results: list[tuple[int, int] | PlaysRefused | None] = [None] * len(batches)
     with WRITE_LOCK, library.session() as session:
-        dialect = session.get_bind().dialect.name
+        # Core statements on the connection: the ORM execute path adds work and no use.
+        conn = session.connection()
+        dialect = conn.dialect.name
         screen_ids = sorted({b.screen_id for b in batches})
-        tokens = dict(
-            session.execute(
-                select(Screen.id, Screen.poll_token).where(Screen.id.in_(screen_ids))
-            ).all()
-        )
+        statements = _writer_statements(dialect)
+        tokens = dict(conn.execute(statements.tokens, {"screens": screen_ids}).all())
         live = [
             i
             for i, b in enumerate(batches)
@@ -491,14 +597,13 @@ def record_plays_many(
         ids = sorted({p.record_id for i in live for p in batches[i].plays})
         existing: set[tuple[int, str]] = set()
         live_screens = sorted({batches[i].screen_id for i in live})
-        for start in range(0, len(ids), 500):
+        chunk = (len(ids) or 1) if dialect == "postgresql" else 500  # one array, or IN lists
+        for start in range(0, len(ids), chunk):
             existing.update(
                 (screen_id, record_id)
-                for screen_id, record_id in session.execute(
-                    select(PLAYS.c.screen_id, PLAYS.c.record_id).where(
-                        PLAYS.c.screen_id.in_(live_screens),
-                        PLAYS.c.record_id.in_(ids[start : start + 500]),
-                    )
+                for screen_id, record_id in conn.execute(
+                    statements.stored_ids,
+                    {"screens": live_screens, "records": ids[start : start + chunk]},
                 )
             )
         fresh: dict[int, list[tuple[int, PlayIn]]] = {}
@@ -517,15 +622,20 @@ def record_plays_many(
         if wanted:  # overlaps within a batch were checked already; now against what is stored
             since = min(p.started_at for p in wanted) - LONGEST_PLAY
             until = max(p.started_at + timedelta(seconds=p.duration_s) for p in wanted)
-            for screen_id, started, duration in session.execute(
-                select(PLAYS.c.screen_id, PLAYS.c.started_at, PLAYS.c.duration_s).where(
-                    PLAYS.c.screen_id.in_(sorted({batches[i].screen_id for i in fresh})),
-                    PLAYS.c.started_at >= since,
-                    PLAYS.c.started_at < until,
-                )
+            for screen_id, started, duration in conn.execute(
+                statements.spans,
+                {
+                    "screens": sorted({batches[i].screen_id for i in fresh}),
+                    "since": since,
+                    "until": until,
+                },
             ):
                 spans.setdefault(screen_id, []).append((started, duration))
-        artworks = artworks_by_sha(session, (p.artwork_sha256 for p in wanted)) if wanted else {}
+        artworks = (  # on PostgreSQL the insert looks them up itself (_plays_insert_pg)
+            artworks_by_sha(conn, (p.artwork_sha256 for p in wanted))
+            if wanted and dialect != "postgresql"
+            else {}
+        )
         rows: list[dict[str, Any]] = []
         owner: dict[tuple[int, str], int] = {}  # (screen, record id) → the request storing it
         for i in live:
@@ -559,10 +669,14 @@ def record_plays_many(
         if rows:  # one multi-row statement (RETURNING: insertmanyvalues), no ORM objects
             # Insert-if-new: another hub worker may be storing the same ids right now (a retry
             # racing its first attempt); the unique (screen, record id) decides, nothing raises.
-            for screen_id, record_id in session.execute(
-                insert_new_only(dialect, PLAYS).returning(PLAYS.c.screen_id, PLAYS.c.record_id),
-                rows,
-            ):
+            if dialect == "postgresql":  # one JSON parameter: a fixed statement (bulk_rows)
+                inserted = conn.execute(_plays_insert_pg(), rows_json(PLAYS_IN_COLUMNS, rows))
+            else:
+                inserted = conn.execute(
+                    insert_new_only(dialect, PLAYS).returning(PLAYS.c.screen_id, PLAYS.c.record_id),
+                    rows,
+                )
+            for screen_id, record_id in inserted:
                 i = owner[(screen_id, record_id)]
                 stored[i] = stored.get(i, 0) + 1
         for i in live:
