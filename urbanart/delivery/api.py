@@ -732,12 +732,7 @@ class PlaysWriter:
             answers = list(record_plays_many(self.library, [batch for batch, _ in group]))
         except Exception as exc:  # every waiting request answers with it (503 when busy)
             answers = [exc] * len(group)
-        on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
-        for (_, done), answer in zip(group, answers, strict=True):
-            on_loops.setdefault(done.get_loop(), []).append((done, answer))
-        for loop, settled in on_loops.items():
-            with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
-                loop.call_soon_threadsafe(_settle, settled)
+        _answer_on_loops((done, answer) for (_, done), answer in zip(group, answers, strict=True))
 
 
 def record_polls(library: Library, polls: Mapping[int, datetime]) -> int:
@@ -827,6 +822,17 @@ async def read_body(receive: Receive, limit: int) -> bytes | None:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+def _answer_on_loops(answers: Iterable[tuple[asyncio.Future[Any], Any]]) -> None:
+    """From the writer thread: resolve each waiting request on its own event loop, in one hop
+    per loop (a hub worker has one; tests may run several)."""
+    on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
+    for done, answer in answers:
+        on_loops.setdefault(done.get_loop(), []).append((done, answer))
+    for loop, settled in on_loops.items():
+        with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
+            loop.call_soon_threadsafe(_settle, settled)
 
 
 def _settle(answers: list[tuple[asyncio.Future[Any], Any]]) -> None:
@@ -945,20 +951,18 @@ class HeartbeatWriter:
             answers = [exc] * len(batch)
             if any(done is None for _, done in batch):
                 log.warning("%d heartbeats not stored", len(batch), exc_info=True)
-        on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], Any]]] = {}
+        on_loops: list[tuple[asyncio.Future[Any], Any]] = []
         for (beat, done), answer in zip(batch, answers, strict=True):
             if done is None:  # answered already
                 if answer is False and beat.token is not None and self.on_refused is not None:
                     self.on_refused(beat.token)
             elif isinstance(done, asyncio.Future):
-                on_loops.setdefault(done.get_loop(), []).append((done, answer))
+                on_loops.append((done, answer))
             elif isinstance(answer, BaseException):
                 done.set_exception(answer)
             else:
                 done.set_result(answer)
-        for loop, settled in on_loops.items():
-            with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
-                loop.call_soon_threadsafe(_settle, settled)
+        _answer_on_loops(on_loops)
 
 
 class ScreenApi:
