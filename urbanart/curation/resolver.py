@@ -708,19 +708,28 @@ def _paint_cells(
     if free:
         won.append((0, free))
     owner: dict[int, int] = {}
-    origin = spans_of.origin
+    at, bit = _cell_tables(spans_of.origin, spans_of.cells.bit_length())
     for rank, mine in won:
         starts = mine & ~(mine << 1)  # the first cell of each of the rule's runs
-        while starts:
-            bit = starts & -starts
-            owner[origin + (bit.bit_length() - 1) * _CELL] = rank
-            starts ^= bit
+        while starts:  # highest first: a run start is one bit_length and two lookups
+            n = starts.bit_length()
+            owner[at[n]] = rank
+            starts ^= bit[n]
     # Runs of different masks never touch with one rank, so no neighbours merge; the first run
     # starts in the cell holding low, and is cut there.
     points = sorted(owner)
     ranks = list(map(owner.__getitem__, points))
     points[0] = spans_of.low
     return points, ranks
+
+
+@lru_cache(maxsize=64)
+def _cell_tables(origin: int, count: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """For a mask whose bit_length is n (1 <= n <= count): the instant its highest set cell
+    starts (µs) and that cell's bit, as at[n] and bit[n]; once per grid, not per run."""
+    at = (0, *range(origin, origin + count * _CELL, _CELL))
+    bit = (0, *(1 << n for n in range(count)))
+    return at, bit
 
 
 def _ranked(
