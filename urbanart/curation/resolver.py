@@ -57,6 +57,7 @@ _OPEN = 10**9  # days; an open date range is any day
 #: The winners' painter's grid: a quarter hour, which every zone's offset today and the windows
 #: curators give are whole multiples of; a screen with a rule off it paints the old way.
 _CELL = 15 * _MINUTE
+_PER_DAY = _DAY // _CELL
 _OFF_GRID = -1  # a rule's "mask" when it has a boundary off the grid (masks are never < 0)
 
 # explain() resolves this far either side of the instant, so its segment shows real edges
@@ -442,7 +443,7 @@ class _Spans:
         after = (self.grid_high - self.origin) // _CELL
         self.cells = ((1 << (after - first)) - 1) << first  # the cells that meet [low, high)
         self.masks: dict[str, dict[int, int]] = {}
-        self.combs: dict[tuple[str, tuple[bool, ...]], tuple[int, int, int, int] | None] = {}
+        self.combs: dict[tuple[str, frozenset[int]], tuple[int, int, int, int] | None] = {}
 
     def of(self, position: int, screen_tz: str) -> list[int]:
         """The intervals of the rule at `position` for a screen in screen_tz (a shared_instant
@@ -506,31 +507,35 @@ class _Spans:
             return _OFF_GRID
         first_day = rule.start_date.toordinal() - _EPOCH_ORDINAL if rule.start_date else -_OPEN
         last_day = rule.end_date.toordinal() - _EPOCH_ORDINAL if rule.end_date else _OPEN
-        weekdays = _by_day_mod_7(rule.weekdays)
-        key = (zone_name, weekdays)
+        key = (zone_name, rule.weekdays)  # a frozenset caches its hash
         if key in self.combs:
             comb = self.combs[key]
         else:
-            comb = self.combs[key] = self._comb(zone_name, weekdays)
+            comb = self.combs[key] = self._comb(zone_name, _by_day_mod_7(rule.weekdays))
         if comb is None:  # the offset changes inside the range, or is off the grid
             mask = self._mask_piecewise(
-                zone_name, window_start, window_end, weekdays, first_day, last_day
+                zone_name,
+                window_start,
+                window_end,
+                _by_day_mod_7(rule.weekdays),
+                first_day,
+                last_day,
             )
         else:
-            midnights, first, last, offset = comb
-            # Local midnights of the days the rule covers, as bits (a day's bit is
-            # DAY/CELL after the day before's), then each one widened into its window:
-            # c * (2**length - 1) = (c << length) - c, the windows never overlapping.
-            if first_day < first:
-                first_day = first
-            if last_day > last:
-                last_day = last
-            if first_day > last_day:
-                known[position] = 0
-                return 0
-            lowest = (first_day * _DAY - offset - self.origin) // _CELL
-            highest = (last_day * _DAY - offset - self.origin) // _CELL
-            days = midnights & (((1 << (highest - lowest + 1)) - 1) << lowest)
+            # Local midnights of the days the rule covers, as bits (day d's is d * _PER_DAY +
+            # first_bit), then each one widened into its window: c * (2**length - 1) =
+            # (c << length) - c, the windows never overlapping one another.
+            days, first, last, first_bit = comb
+            if first_day > first or last_day < last:  # dates end inside the range
+                if first_day < first:
+                    first_day = first
+                if last_day > last:
+                    last_day = last
+                if first_day > last_day:
+                    known[position] = 0
+                    return 0
+                lowest = first_day * _PER_DAY + first_bit
+                days &= ((1 << ((last_day - first_day) * _PER_DAY + 1)) - 1) << lowest
             mask = ((days << ((window_end - window_start) // _CELL)) - days) << (
                 window_start // _CELL
             )
@@ -538,19 +543,19 @@ class _Spans:
         return mask
 
     def _comb(self, zone_name: str, weekdays: tuple[bool, ...]) -> tuple[int, int, int, int] | None:
-        """(bits of the local midnights of the days on `weekdays`, first day, last day, zone
-        offset µs) for a zone of one offset over the grid's range, that offset whole cells;
-        None when the zone needs _mask_piecewise."""
+        """(bits of the local midnights of the days on `weekdays`, first day, last day, the
+        bit day 0's midnight would have) for a zone of one offset over the grid's range, that
+        offset whole cells; None when the zone needs _mask_piecewise."""
         plan = _day_plan(zone_name, self.grid_low, self.grid_high)
         if len(plan) != 1 or plan[0][2] % _CELL:
             return None
         _piece_low, _piece_high, offset, first, last = plan[0]
-        base = self.origin + offset
+        first_bit = -(self.origin + offset) // _CELL  # day 0's midnight (negative: long ago)
         midnights = 0
         for day in range(first, last + 1):
             if weekdays[day % 7]:
-                midnights |= 1 << ((day * _DAY - base) // _CELL)
-        return midnights, first, last, offset
+                midnights |= 1 << (day * _PER_DAY + first_bit)
+        return midnights, first, last, first_bit
 
     def _mask_piecewise(
         self,
