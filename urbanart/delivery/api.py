@@ -396,16 +396,8 @@ def _state_upsert(dialect_name: str) -> Any:
     else:
         stmt = dialect_insert(dialect_name, table)
     new = stmt.excluded
-    replaced = (
-        "last_seen_at",
-        "manifest_version",
-        "playing_sha256",
-        "playing_title",
-        "player_version",
-        "free_disk_bytes",
-        "errors",
-        "refused",
-    )
+    # Every state a heartbeat carries; a poll's time is the poll's (record_polls).
+    replaced = [name for name in STATE_COLUMNS if name not in ("screen_id", "last_poll_at")]
     columns: dict[str, Any] = {name: new[name] for name in replaced}
     columns["last_poll_at"] = case(
         (
