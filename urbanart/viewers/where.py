@@ -29,6 +29,7 @@ the city's soonest.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -255,18 +256,43 @@ def where_to_see(
     found: dict[int, list[ScreenShowing]] = {}
     for sid in sorted(payloads):
         payload = payloads[sid]
-        after = epoch_ms(payload["window"]["from"])
-        for aid, plays in plays_by_work(payload).items():
+        for aid, (next_ms, plays) in _showings(payload).items():
             found.setdefault(aid, []).append(
                 ScreenShowing(
                     screen_id=sid,
                     name=payload["screen"]["name"],
                     city=cities.get(sid, ""),
                     timezone=payload["screen"]["timezone"],
-                    next_ms=next_start(plays, after),
-                    plays=tuple(plays),
+                    next_ms=next_ms,
+                    plays=plays,
                 )
             )
     for showings in found.values():
         showings.sort(key=_soonest)
     return found
+
+
+#: What each recent manifest plays, by its manifest_version (a digest of the whole payload):
+#: a work's "where to see it" reads a thousand screens' timelines, and after one edit all but
+#: a few are the ones the previous publish read. Bounded; only ever a speed-up.
+_KEPT: OrderedDict[str, dict[int, tuple[int | None, tuple[Plays, ...]]]] = OrderedDict()
+_KEPT_MAX = 8192
+
+
+def _showings(payload: Mapping[str, Any]) -> dict[int, tuple[int | None, tuple[Plays, ...]]]:
+    """artwork id -> (next start from the window's start, the plays) for one manifest."""
+    version = payload.get("manifest_version")
+    kept = _KEPT.get(version) if isinstance(version, str) else None
+    if kept is not None:
+        _KEPT.move_to_end(version)  # type: ignore[arg-type]
+        return kept
+    after = epoch_ms(payload["window"]["from"])
+    made = {
+        aid: (next_start(plays, after), tuple(plays))
+        for aid, plays in plays_by_work(payload).items()
+    }
+    if isinstance(version, str):
+        _KEPT[version] = made
+        while len(_KEPT) > _KEPT_MAX:
+            _KEPT.popitem(last=False)
+    return made
