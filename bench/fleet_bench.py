@@ -284,6 +284,7 @@ async def _screen(
         except (OSError, TimeoutError, ValueError, KeyError, httptools.HttpParserError):
             ok = False
         latencies.append(time.perf_counter() - began)
+        out["kinds"][kind].append(latencies[-1])
         if not ok:
             out["errors"] += 1
         elif kind == "plays":
@@ -314,13 +315,19 @@ async def _screen(
 
 def _client_process(
     args: tuple[int, list[int], float, float, str],
-) -> tuple[list[float], int, int, list[str], float]:
+) -> tuple[list[float], int, int, list[str], float, dict[str, list[float]]]:
     """One client process: an event loop driving these screens, one connection each;
-    (latencies, errors, requests not sent, play ids made, CPU seconds the process used)."""
+    (latencies, errors, requests not sent, play ids made, CPU seconds the process used,
+    latencies by kind of request)."""
     port, indexes, start, seconds, played_from = args
     since = datetime.fromisoformat(played_from)
     screens = [SimScreen(i, start, since) for i in indexes]
-    out: dict[str, Any] = {"latencies": [], "errors": 0, "unsent": 0}
+    out: dict[str, Any] = {
+        "latencies": [],
+        "errors": 0,
+        "unsent": 0,
+        "kinds": {"heartbeat": [], "plays": []},
+    }
 
     async def run() -> None:
         await asyncio.gather(
@@ -344,14 +351,15 @@ def _client_process(
         out["unsent"],
         [rid for s in screens for rid in s.made],
         cpu,
+        out["kinds"],
     )
 
 
 def run_fleet(
     port: int, seconds: float, processes: int
-) -> tuple[list[float], int, int, list[str], float, float]:
+) -> tuple[list[float], int, int, list[str], float, float, dict[str, list[float]]]:
     """(latencies, errors, requests not sent, play ids made, seconds the run took, client CPU
-    seconds).
+    seconds, latencies by kind of request, sorted).
 
     Open loop: requests are sent on schedule, late when the hub (or the client) falls behind,
     and the run ends on time; what the schedule held but was never sent is counted apart.
@@ -371,7 +379,10 @@ def run_fleet(
     errors = sum(r[1] for r in results)
     unsent = sum(r[2] for r in results)
     cpu = sum(r[4] for r in results)
-    return latencies, errors, unsent, [rid for r in results for rid in r[3]], took, cpu
+    kinds = {
+        kind: sorted(x for r in results for x in r[5][kind]) for kind in ("heartbeat", "plays")
+    }
+    return latencies, errors, unsent, [rid for r in results for rid in r[3]], took, cpu, kinds
 
 
 # The saturating burst ---------------------------------------------------------------------------
@@ -499,7 +510,7 @@ def main() -> None:
             f" client: {args.client_processes} asyncio process(es), one connection per screen"
         )
         hub_cpu = cpu_seconds(hub.pid)
-        latencies, errors, unsent, made, took, client_cpu = run_fleet(
+        latencies, errors, unsent, made, took, client_cpu, kinds = run_fleet(
             port, args.seconds, args.client_processes
         )
         hub_cpu = cpu_seconds(hub.pid) - hub_cpu
@@ -513,6 +524,15 @@ def main() -> None:
         print(
             f"fleet: {len(latencies)} requests in {took:.0f} s ({rate:.0f}/s), p50 {p50:.1f} ms, "
             f"{unsent} scheduled requests not sent in time, {len(made)} plays made, {rows} stored"
+        )
+        print(
+            "fleet p50/p99 by kind (the plays batches, ~9 % of requests, hold the overall p99): "
+            + ", ".join(
+                f"{kind} {len(values)} requests, {values[len(values) // 2] * 1000:.1f}"
+                f"/{values[int(len(values) * 0.99)] * 1000:.1f} ms"
+                for kind, values in kinds.items()
+                if values
+            )
         )
         per = 1e6 / max(1, len(latencies))
         print(
