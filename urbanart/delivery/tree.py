@@ -66,37 +66,22 @@ def atomic_write(path: Path, data: bytes, mode: int = PUBLIC_MODE) -> None:
     durable.atomic_write(path, data, mode=mode)
 
 
-def write_new(path: Path, data: bytes) -> None:
-    """Write a file in a folder no reader sees yet (a release being built): plain, then fsync."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+def check_relpath(relpath: str) -> None:
+    """Refuse any tree path that is absolute, has an empty part, or climbs (..) or hides (a
+    leading dot); plain string work, as a release names tens of thousands of paths."""
+    if (
+        not relpath
+        or relpath.startswith("/")
+        or "\\" in relpath
+        or not all(part and not part.startswith(".") for part in relpath.split("/"))
+    ):
+        raise ValueError(f"unsafe path in the published tree: {relpath!r}")
 
 
 def safe_relpath(relpath: str) -> PurePosixPath:
-    """Refuse any tree path that is absolute, climbs with .., or hides (a leading dot)."""
-    path = PurePosixPath(relpath)
-    if (
-        path.is_absolute()
-        or not path.parts
-        or any(
-            part in ("", ".", "..") or part.startswith(".") or "\\" in part for part in path.parts
-        )
-    ):
-        raise ValueError(f"unsafe path in the published tree: {relpath!r}")
-    return path
-
-
-def _safe(relpath: str) -> bool:
-    """safe_relpath's rule on a plain string: a release names tens of thousands of paths."""
-    return (
-        bool(relpath)
-        and not relpath.startswith("/")
-        and "\\" not in relpath
-        and all(part and not part.startswith(".") for part in relpath.split("/"))
-    )
+    """check_relpath, then the path."""
+    check_relpath(relpath)
+    return PurePosixPath(relpath)
 
 
 #: The index keys the ReleaseIndex holds apart from `extra`.
@@ -575,8 +560,8 @@ class _Build:
 
     def _place(self, path: str, relpath: str, sha: str) -> None:
         entry = self.entries[relpath]
-        if isinstance(entry, bytes) and not _safe(relpath):
-            safe_relpath(relpath)  # raises with the path named
+        if isinstance(entry, bytes):  # carried paths come from an index written here
+            check_relpath(relpath)
         previous = self.previous
         if previous is not None and self.previous_root and previous.files.get(relpath) == sha:
             try:
