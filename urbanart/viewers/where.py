@@ -115,8 +115,24 @@ def next_start(plays: Sequence[Plays], after_ms: int) -> int | None:
     return best
 
 
+class _NextStart:
+    """A row's next start (ms since the epoch, None: not again) told in its time zone."""
+
+    next_ms: int | None
+    timezone: str
+
+    @property
+    def next_local(self) -> datetime | None:
+        """The next start in the row's own time zone."""
+        return _local(self.next_ms, self.timezone)
+
+    @property
+    def next_utc(self) -> str | None:
+        return _utc(self.next_ms)
+
+
 @dataclass(frozen=True)
-class ScreenShowing:
+class ScreenShowing(_NextStart):
     """One screen that shows the work in the published window, and its next start."""
 
     screen_id: int
@@ -126,15 +142,6 @@ class ScreenShowing:
     next_ms: int | None
     # Not part of a page's digest (pages.context_digest): the page's where_data carries them.
     plays: tuple[Plays, ...] = field(metadata={"digest": False})
-
-    @property
-    def next_local(self) -> datetime | None:
-        """The next start in the screen's own time zone."""
-        return _local(self.next_ms, self.timezone)
-
-    @property
-    def next_utc(self) -> str | None:
-        return _utc(self.next_ms)
 
 
 @lru_cache(maxsize=1024)
@@ -157,7 +164,7 @@ def _utc(instant_ms: int | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class CityShowing:
+class CityShowing(_NextStart):
     """One city's row: how many of its screens show the work, the soonest next start among
     them (in the zone of the screen it is on) and the soonest few screens. city "" gathers the
     screens without a city."""
@@ -175,14 +182,6 @@ class CityShowing:
     def more(self) -> int:
         """The city's screens its row counts but does not name."""
         return self.count - len(self.screens)
-
-    @property
-    def next_local(self) -> datetime | None:
-        return _local(self.next_ms, self.timezone)
-
-    @property
-    def next_utc(self) -> str | None:
-        return _utc(self.next_ms)
 
 
 def by_city(showings: Sequence[ScreenShowing]) -> list[CityShowing]:
