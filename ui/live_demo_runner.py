@@ -8,17 +8,24 @@ an artist's program takes. The child runs in its own process group, so stopping 
 library opened, the hub restarted, the studio quit) ends the generator too, never anything
 else. A curator's own library without the demo live work starts nothing; QSettings key
 ``live/demo_generator`` = false turns it off altogether.
+
+The child's standard error goes to the studio's log line by line, and a child that ends on its
+own (the hub refused a frame, the generator crashed) leaves its last line in ``status`` and the
+status bar: a live demo that silently stopped is what this watch is for.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import subprocess
+import threading
+from collections import deque
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from ui.operations import submit
 from urbanart.library.library import Library
@@ -34,12 +41,14 @@ class DemoGeneratorRunner(QObject):
     """Owns at most one generator child process; ``status`` says what it is doing."""
 
     status_changed = Signal(str)
+    _ended = Signal(int, int, str)  # generation, exit status, the child's last line (any thread)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.status = ""
         self.process: subprocess.Popen[bytes] | None = None
         self._generation = 0
+        self._ended.connect(self._on_ended)
 
     def start(self, library: Library, hub: str) -> None:
         """Look for the demo live work in the background; run its generator when found."""
@@ -55,6 +64,9 @@ class DemoGeneratorRunner(QObject):
                 return
             self.process = process
             self._set(f"live demo: generating every 5 s (process {process.pid})")
+            threading.Thread(
+                target=self._watch, args=(process, generation), name="live-demo-watch", daemon=True
+            ).start()
 
         submit(
             lambda _ctx: _launch(library, home, hub),
@@ -72,6 +84,28 @@ class DemoGeneratorRunner(QObject):
             _end(process, wait=wait)
             self._set("")
 
+    def _watch(self, process: subprocess.Popen[bytes], generation: int) -> None:
+        """Log the child's standard error; say when it ended (off the GUI thread)."""
+        last: deque[str] = deque(maxlen=1)
+        assert process.stderr is not None
+        with process.stderr:
+            for raw in process.stderr:
+                line = raw.decode("utf-8", "replace").strip()
+                if line:
+                    log.warning("live demo generator: %s", line)
+                    last.append(line)
+        code = process.wait()
+        with contextlib.suppress(RuntimeError):  # the studio quit meanwhile: nobody to tell
+            self._ended.emit(generation, code, last[0] if last else "")
+
+    @Slot(int, int, str)
+    def _on_ended(self, generation: int, code: int, last: str) -> None:
+        if generation != self._generation:  # stopped on purpose (or replaced): not news
+            return
+        self.process = None
+        reason = f": {last}" if last else ""
+        self._set(f"live demo: the generator stopped (exit status {code}){reason}")
+
     def _set(self, text: str) -> None:
         self.status = text
         self.status_changed.emit(text)
@@ -87,6 +121,7 @@ def _launch(library: Library, home: Path, hub: str) -> subprocess.Popen[bytes] |
         command,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,  # read by DemoGeneratorRunner._watch
         start_new_session=True,  # its own process group: stopping it ends the generator too
     )
 

@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
         self.hub.status_changed.connect(self.hub_label.setText)
         self.hub.status_changed.connect(self._hub_address_changed)
         self.scheduler.status_changed.connect(self.jobs_label.setText)
+        self.live_demo.status_changed.connect(self._live_demo_status)
         self.scheduler.status_changed.connect(
             lambda _text: self.jobs_label.setToolTip(self.scheduler.detail)
         )
@@ -563,6 +564,10 @@ class MainWindow(QMainWindow):
             return
         self._live_demo_for = (studio, address)
         self.live_demo.start(studio.library, address)
+
+    def _live_demo_status(self, text: str) -> None:
+        if text:
+            self.statusBar().showMessage(text, 15_000)
 
     def _stop_live_demo(self) -> None:
         self._live_demo_for = None
