@@ -46,7 +46,7 @@ from urbanart.viewers.pages import (
 from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
 from urbanart.viewers.script_strings import script_strings
 from urbanart.viewers.where import plays_by_work, where_section, where_to_see
-from urbanart.viewers.where_rows import city_rows
+from urbanart.viewers.where_rows import city_rows, row_digest
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
 PAGE_WIDTHS = (480, 960, 1600)
@@ -542,7 +542,12 @@ def _artwork_context(
         "qr_svg": tree_url("qr", "a", f"{aid}.svg"),
         "where": where["where"],
         "where_cities": city_rows(
-            where["where_cities"], lang=lang, root=root, lang_path=lang_path, outputs=outputs
+            where["where_cities"],
+            lang=lang,
+            root=root,
+            lang_path=lang_path,
+            outputs=outputs,
+            shows=where["where_rows_shown"],
         ),
         "where_json": where["where_json"],
         # The script names a city row's next start in its zone's words (a city's screens may
@@ -1060,6 +1065,7 @@ def build_viewers(
     )
     for aid in sorted(to_build):
         shown = where_section(where.get(aid, []))  # once for the work's six versions
+        shown["where_rows_shown"] = [row_digest(row) for row in shown["where_cities"]]
 
         def artwork(
             v: _Version, aid: int = aid, shown: Mapping[str, Any] = shown

@@ -32,9 +32,16 @@ def row_inputs(row: CityShowing) -> tuple[object, ...]:
     )
 
 
-def row_key(row: CityShowing, *, lang: str, root: str, lang_path: str) -> str:
-    """The publish cache's key of one row as one page version writes it."""
-    return digest("where-city-row", render_code(), lang, root, lang_path, row_inputs(row))
+def row_digest(row: CityShowing) -> str:
+    """The digest of what a row shows, the same in every version of the page (made once per
+    row, not once per version)."""
+    return digest("where-city-row", render_code(), row_inputs(row))
+
+
+def row_key(row: CityShowing, *, lang: str, root: str, lang_path: str, shows: str = "") -> str:
+    """The publish cache's key of one row as one page version writes it (shows: its
+    row_digest, when already made)."""
+    return digest(shows or row_digest(row), lang, root, lang_path)
 
 
 def city_rows(
@@ -44,13 +51,19 @@ def city_rows(
     root: str,
     lang_path: str,
     outputs: OutputCache | None = None,
+    shows: Sequence[str] = (),
 ) -> list[Markup]:
     """Each row's HTML for one version of a work's page, from the cache where a publish wrote
-    the same row before, else rendered (and kept for the next publish)."""
+    the same row before, else rendered (and kept for the next publish). shows: the rows'
+    row_digest, made once for the page's versions."""
     macro = environment(lang).get_template("_where_city.html").module.city_row  # type: ignore[attr-defined]
     if outputs is None:
         return [Markup(macro(row, root, lang_path)) for row in rows]  # noqa: S704 - rendered, escaped
-    keys = [row_key(row, lang=lang, root=root, lang_path=lang_path) for row in rows]
+    shown = shows or [row_digest(row) for row in rows]
+    keys = [
+        row_key(row, lang=lang, root=root, lang_path=lang_path, shows=made)
+        for row, made in zip(rows, shown, strict=True)
+    ]
     outputs.prefetch(keys)
     found = []
     for key, row in zip(keys, rows, strict=True):
