@@ -131,3 +131,19 @@ def test_a_build_that_stops_half_way_leaves_no_tree_under_its_final_name(tmp_pat
     assert {n for n in trees(tree) if not n.startswith(".tmp-")} == before
     tree.clean(keep=2)
     assert trees(tree) == before and served(tree) == FIRST
+
+
+def test_an_index_read_before_is_read_again_once_its_file_is_replaced(tmp_path: Path) -> None:
+    """Indexes stay parsed between publishes of one process (tree.py), yet a replaced index
+    file (another process published, or a repair) is what the next reader sees."""
+    release(Tree(tmp_path), "1", FIRST)
+    before = Tree(tmp_path).index("1")  # another publish's Tree: the same, parsed once
+    assert before is not None and before.files["index.html"] == sha256(b"home").hexdigest()
+    path = tmp_path / "releases" / "1.json"
+    stamp = path.stat()
+    replaced = ReleaseIndex("1", {"index.html": "0" * 64}, frozenset(), {}, {})
+    path.write_bytes(replaced.to_bytes())
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # the same time, another size
+    assert Tree(tmp_path).index("1") == replaced
+    path.write_bytes(b"{not json")
+    assert Tree(tmp_path).index("1") is None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,10 +16,13 @@ import pytest
 from tests.viewers import BASE_URL, XSS_TITLE, fleet_payloads, open_gallery
 from tests.viewers.test_pages import Page, Published, make_published
 from urbanart.curation import screens
-from urbanart.i18n import format_datetime, format_zone
+from urbanart.i18n import LANGUAGES, format_datetime, format_zone
 from urbanart.player.timeline import what_plays
-from urbanart.viewers.site import build_viewers
-from urbanart.viewers.where import next_start, plays_by_work
+from urbanart.viewers.output_cache import OutputCache
+from urbanart.viewers.page_units import page_files
+from urbanart.viewers.site import BASE_LANGUAGE, ROOT, build_viewers
+from urbanart.viewers.where import by_city, next_start, plays_by_work, where_to_see
+from urbanart.viewers.where_rows import row_key
 
 
 @pytest.fixture(scope="module")
@@ -260,3 +265,66 @@ def test_a_work_on_few_screens_keeps_the_list_of_screens(site: Published) -> Non
     text, page = site.page(f"a/{aid}/index.html")
     assert len(where_rows(page)) == len(site.payloads) <= 8
     assert "where-city" not in text
+
+
+# A city's row kept by what it shows (where_rows.py) --------------------------------------------
+
+
+def renamed(payloads: dict[int, dict[str, Any]], sid: int, name: str) -> dict[int, dict[str, Any]]:
+    """The payloads with one screen renamed, as a publish after renaming it would give them."""
+    payload = copy.deepcopy(payloads[sid])
+    payload["screen"]["name"] = name
+    payload["manifest_version"] += "-renamed"
+    return {**payloads, sid: payload}
+
+
+def row_keys_by_city(
+    fleet: Fleet, payloads: dict[int, dict[str, Any]], aid: int
+) -> dict[str, set[str]]:
+    """city -> the cache keys of its row in every version of the work's page."""
+    versions = [
+        (BASE_LANGUAGE, ROOT, ""),
+        *((lang, f"{ROOT}../", f"{lang}/") for lang in LANGUAGES),
+    ]
+    return {
+        row.city: {
+            row_key(row, lang=lang, root=root, lang_path=path) for lang, root, path in versions
+        }
+        for row in by_city(where_to_see(payloads, fleet.cities)[aid])
+    }
+
+
+@pytest.mark.parametrize("listed", [True, False], ids=["listed-screen", "unlisted-screen"])
+def test_a_city_row_is_rendered_again_exactly_when_what_it_shows_changes(
+    fleet: Fleet, tmp_path: Path, listed: bool
+) -> None:
+    """Renaming a screen its city's row names makes that row anew (and no other); renaming one
+    the row only counts makes none. The page is what a build without cache gives."""
+    library = fleet.site.gallery.library
+    aid = fleet.site.gallery.works["Harbour Lights"]
+    showings = where_to_see(fleet.payloads, fleet.cities)[aid]
+    lisbon = [s.screen_id for s in showings if s.city == "Lisbon"]  # soonest first
+    assert len(lisbon) == 5  # three named in the row, two counted
+    sid = lisbon[0] if listed else lisbon[-1]
+    edited = renamed(fleet.payloads, sid, "Lisbon Renamed Kiosk")
+    fresh = build_viewers(library, edited, base_url=BASE_URL)
+    with OutputCache.in_home(tmp_path / "plain") as cache:
+        build_viewers(library, fleet.payloads, base_url=BASE_URL, outputs=cache)
+        cache.flush()
+        kept = build_viewers(library, edited, base_url=BASE_URL, outputs=cache)
+    for path in page_files(f"a/{aid}/"):
+        assert kept.files[path] == fresh.files[path], path
+    assert ("Lisbon Renamed Kiosk" in kept.files[f"a/{aid}/index.html"].decode()) is listed
+    # Which rows are made anew: the kept ones are swapped for markers before the edit's build.
+    with OutputCache.in_home(tmp_path / "marked") as cache:
+        build_viewers(library, fleet.payloads, base_url=BASE_URL, outputs=cache)
+        for city, keys in row_keys_by_city(fleet, fleet.payloads, aid).items():
+            for key in keys:
+                cache.put(key, f"<!-- kept {len(city)} -->\n".encode())
+        cache.flush()
+        marked = build_viewers(library, edited, base_url=BASE_URL, outputs=cache)
+    for path in page_files(f"a/{aid}/"):
+        rows = city_rows(marked.files[path].decode())
+        remade = [row for row in rows if "<!-- kept" not in row]
+        assert len(rows) == 5 and len(remade) == (1 if listed else 0), path
+        assert all("Lisbon Renamed Kiosk" in row for row in remade)

@@ -11,12 +11,19 @@ screens that play it (payloads are only read, never changed, once built).
 from __future__ import annotations
 
 import marshal
+from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any
 
 from urbanart.viewers.output_cache import OutputCache, digest
 
 #: Part of every key, so another Python's marshal format never meets this one's.
 FORM = f"marshal-{marshal.version}-shared-playlists"
+#: Payloads read back, by their skeleton's key, kept between publishes of one process (a
+#: studio, the job runner): after an edit on ten screens a publish reads the other 990 again,
+#: and a key names its payload exactly (the digest of its manifest's inputs). Bounded.
+_READ: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_READ_MAX = 4096
 
 
 def _load(data: bytes) -> Any:
@@ -50,9 +57,27 @@ class KeptPayloads:
         self.outputs = outputs
         self._playlists: dict[str, Any] = {}
 
+    def prefetch(self, inputs_keys: Iterable[str]) -> None:
+        """Fetch together the kept payloads that get() will read from the cache (those not
+        already read by this process)."""
+        self.outputs.prefetch(k for k in map(skeleton_key, inputs_keys) if k not in _READ)
+
     def get(self, inputs_key: str) -> dict[str, Any] | None:
         """The payload kept for these inputs, or None (never kept, or a part of it is lost)."""
-        kept = self.outputs.get(skeleton_key(inputs_key), count=False)
+        key = skeleton_key(inputs_key)
+        read = _READ.get(key)
+        if read is not None:
+            _READ.move_to_end(key)
+            return read
+        payload = self._read(key)
+        if payload is not None:
+            _READ[key] = payload
+            while len(_READ) > _READ_MAX:
+                _READ.popitem(last=False)
+        return payload
+
+    def _read(self, key: str) -> dict[str, Any] | None:
+        kept = self.outputs.get(key, count=False)
         skeleton = None if kept is None else _load(kept)
         if not isinstance(skeleton, dict) or not isinstance(skeleton.get("playlists"), dict):
             return None

@@ -749,7 +749,7 @@ def _carry_screens(
         and bool(_previous_inputs(previous))
     )
     if not plan.viewers_carried:
-        kept.outputs.prefetch(kept_payloads.skeleton_key(r.inputs_key) for _s, r, *_ in ready)
+        kept.prefetch(r.inputs_key for _s, r, *_ in ready)
     carried: set[int] = set()
     for screen, record, relpath, sha in ready:
         payload: dict[str, Any] | None

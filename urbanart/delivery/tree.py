@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -37,6 +38,12 @@ LOCK_FILE = ".publish.lock"
 #: The database-wide lock publishing holds (a PostgreSQL advisory lock; see database.exclusive).
 PUBLISH_LOCK = "urbanart.publish"
 INDEX_SUFFIX = ".json"
+#: Release indexes kept parsed between publishes of one process (a studio, the job runner):
+#: a fleet's index is megabytes of JSON, and a publish reads the served one and the one before.
+#: Keyed by the index file and its (inode, mtime, size): an index is replaced whole
+#: (atomic_write, a new inode), so a changed file is never answered from here.
+_PARSED_INDEXES: OrderedDict[str, tuple[tuple[int, int, int], ReleaseIndex]] = OrderedDict()
+_PARSED_MAX = 8
 
 
 class PublishBusy(UrbanArtError):
@@ -125,6 +132,13 @@ class BuiltRelease:
     trees: dict[str, str]
 
 
+def _remember(path: Path, stamp: tuple[int, int, int], index: ReleaseIndex) -> None:
+    _PARSED_INDEXES[str(path)] = (stamp, index)
+    _PARSED_INDEXES.move_to_end(str(path))
+    while len(_PARSED_INDEXES) > _PARSED_MAX:
+        _PARSED_INDEXES.popitem(last=False)
+
+
 class Tree:
     """One library's published/ folder."""
 
@@ -133,8 +147,6 @@ class Tree:
         self.releases = root / RELEASES
         self.media = root / MEDIA
         self.trees = root / TREES
-        #: Indexes read, by release and the file's (mtime, size): a fleet's is megabytes.
-        self._indexes: dict[str, tuple[tuple[int, int], ReleaseIndex]] = {}
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -154,9 +166,10 @@ class Tree:
         path = self.releases / f"{release}{INDEX_SUFFIX}"
         try:
             st = path.stat()
-            stamp = (st.st_mtime_ns, st.st_size)
-            known = self._indexes.get(release)
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+            known = _PARSED_INDEXES.get(str(path))
             if known is not None and known[0] == stamp:
+                _PARSED_INDEXES.move_to_end(str(path))
                 return known[1]
             doc = json.loads(path.read_bytes())
         except (OSError, ValueError):
@@ -169,7 +182,7 @@ class Tree:
             extra,
             dict(doc.get("trees") or {}),
         )
-        self._indexes[release] = (stamp, index)
+        _remember(path, stamp, index)
         return index
 
     def release_file(self, release: str, relpath: str) -> Path:
@@ -284,7 +297,7 @@ class Tree:
         path = self.releases / f"{index.release}{INDEX_SUFFIX}"
         atomic_write(path, index.to_bytes())
         st = path.stat()
-        self._indexes[index.release] = ((st.st_mtime_ns, st.st_size), index)
+        _remember(path, (st.st_ino, st.st_mtime_ns, st.st_size), index)
 
     def missing(self, index: ReleaseIndex, relpaths: Iterable[str]) -> bool:
         """True when a file the release's index lists is gone from its folder (a damaged
@@ -316,7 +329,7 @@ class Tree:
         """Remove a release's own folder and index (its trees go with collect_trees)."""
         shutil.rmtree(self.releases / name, ignore_errors=True)  # its links, not their trees
         (self.releases / f"{name}{INDEX_SUFFIX}").unlink(missing_ok=True)
-        self._indexes.pop(name, None)
+        _PARSED_INDEXES.pop(str(self.releases / f"{name}{INDEX_SUFFIX}"), None)
 
     def collect_trees(self, kept: Iterable[str]) -> int:
         """Remove the shared trees no kept release uses (and half-built ones); the count.

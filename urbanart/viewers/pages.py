@@ -166,14 +166,22 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"a page context holds {type(value).__name__}, which has no stable digest")
 
 
+@cache
+def render_code() -> str:
+    """The digest of what turns a context into a page's bytes: the template set, the filters
+    and row classes, the catalogues and the formats of every language."""
+    return digest(
+        code_digest("urbanart.viewers", "templates", "pages.py", "where.py", "where_rows.py"),
+        code_digest("urbanart.i18n", "locale", "formats.py", "catalogues.py"),
+    )
+
+
 def context_digest(template: str, lang: str, context: Mapping[str, Any]) -> str:
     """A digest of everything a page is made from: the template set, the filters and the
-    language's catalogue (code), the language and the context. A page's bytes are a pure
-    function of these, so equal digests, equal bytes."""
+    language's catalogue (render_code), the language and the context. A page's bytes are a
+    pure function of these, so equal digests, equal bytes."""
     text = json.dumps(context, sort_keys=True, default=_plain, ensure_ascii=False)
-    code = code_digest("urbanart.viewers", "templates", "pages.py", "where.py")
-    catalogue = code_digest("urbanart.i18n", "locale", "formats.py", "catalogues.py")
-    return digest("page", code, catalogue, template, lang, text)
+    return digest("page", render_code(), template, lang, text)
 
 
 def render_cached(

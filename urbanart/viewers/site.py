@@ -46,6 +46,7 @@ from urbanart.viewers.pages import (
 from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
 from urbanart.viewers.script_strings import script_strings
 from urbanart.viewers.where import plays_by_work, where_section, where_to_see
+from urbanart.viewers.where_rows import city_rows, row_digest
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
 PAGE_WIDTHS = (480, 960, 1600)
@@ -482,11 +483,16 @@ def _artwork_context(
     page: str,
     texts: Mapping[str, WorkTexts],
     bios: Mapping[str, str],
+    root: str,
+    lang_path: str,
     video: Mapping[str, Any] | None = None,
     live: Mapping[str, Any] | None = None,
+    outputs: OutputCache | None = None,
 ) -> dict[str, Any]:
-    """What artwork.html shows of one work in one language (page: this version's address); a
-    live work's page follows its feed (live: see _entry_live) and shows the latest frame."""
+    """What artwork.html shows of one work in one language (page: this version's address,
+    root and lang_path its links'); a live work's page follows its feed (live: see
+    _entry_live) and shows the latest frame. Its city rows come kept by their inputs from
+    outputs (where_rows.py), so the page's context holds their HTML, not the rows."""
     aid = int(item["artwork_id"])
     image_abs = f"{base_url}/{image.src}" if image is not None else None
     words = _words(item, texts, lang)
@@ -535,7 +541,14 @@ def _artwork_context(
         "live_feed": live is not None,
         "qr_svg": tree_url("qr", "a", f"{aid}.svg"),
         "where": where["where"],
-        "where_cities": where["where_cities"],
+        "where_cities": city_rows(
+            where["where_cities"],
+            lang=lang,
+            root=root,
+            lang_path=lang_path,
+            outputs=outputs,
+            shows=where["where_rows_shown"],
+        ),
         "where_json": where["where_json"],
         # The script names a city row's next start in its zone's words (a city's screens may
         # be in more than one zone: "Other places" gathers the whole world's).
@@ -1052,6 +1065,7 @@ def build_viewers(
     )
     for aid in sorted(to_build):
         shown = where_section(where.get(aid, []))  # once for the work's six versions
+        shown["where_rows_shown"] = [row_digest(row) for row in shown["where_cities"]]
 
         def artwork(
             v: _Version, aid: int = aid, shown: Mapping[str, Any] = shown
@@ -1069,8 +1083,11 @@ def build_viewers(
                 page=v.page_url,
                 texts=texts.get(aid, {}),
                 bios=bios.get(artist_id, {}) if artist_id is not None else {},
+                root=v.root,
+                lang_path=v.suffix,
                 video=videos.get(aid),
                 live=lives.get(aid),
+                outputs=outputs,
             )
 
         _page_versions(
@@ -1227,7 +1244,8 @@ def _pages_code() -> str:
     return digest(
         code_digest(
             "urbanart.viewers", "templates", "static", "site.py", "pages.py", "where.py",
-            "qr.py", "gone.py", "page_units.py", "script_strings.py", "player_strings.py",
+            "where_rows.py", "qr.py", "gone.py", "page_units.py", "script_strings.py",
+            "player_strings.py",
         ),
         code_digest("urbanart.i18n", "locale", "__init__.py", "catalogues.py", "formats.py"),
         segno.__version__,

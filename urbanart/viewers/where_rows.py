@@ -1,0 +1,77 @@
+"""A work's city rows ("where to see it"), each rendered once and kept by what it shows.
+
+Why: a work on a fleet is listed in about a hundred cities, in every language version of its
+page, and an edit of one playlist on ten screens changes at most those screens' cities' rows.
+Rendering the whole list again was most of such a publish (a work's page is rebuilt when any
+of its screens' plays change). So each row (templates/_where_city.html, without its position,
+which the page writes) is kept in the publish cache under a digest of everything it shows: the
+city, its count, its next start and zone, its listed screens (id, name, zone, next start), the
+page version's language and links (root, lang_path) and the code and catalogues that write it.
+A row whose inputs are unchanged is the same bytes; a page is the join of its rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markupsafe import Markup
+
+from urbanart.viewers.output_cache import OutputCache, digest
+from urbanart.viewers.pages import environment, render_code
+from urbanart.viewers.where import CityShowing
+
+
+def row_inputs(row: CityShowing) -> tuple[object, ...]:
+    """Everything _where_city.html reads of a row (its plays are in the page's script data)."""
+    return (
+        row.city,
+        row.count,
+        row.next_ms,
+        row.timezone,
+        tuple((s.screen_id, s.name, s.timezone, s.next_ms) for s in row.screens),
+    )
+
+
+def row_digest(row: CityShowing) -> str:
+    """The digest of what a row shows, the same in every version of the page (made once per
+    row, not once per version)."""
+    return digest("where-city-row", render_code(), row_inputs(row))
+
+
+def row_key(row: CityShowing, *, lang: str, root: str, lang_path: str, shows: str = "") -> str:
+    """The publish cache's key of one row as one page version writes it (shows: its
+    row_digest, when already made)."""
+    return digest(shows or row_digest(row), lang, root, lang_path)
+
+
+def city_rows(
+    rows: Sequence[CityShowing],
+    *,
+    lang: str,
+    root: str,
+    lang_path: str,
+    outputs: OutputCache | None = None,
+    shows: Sequence[str] = (),
+) -> list[Markup]:
+    """Each row's HTML for one version of a work's page, from the cache where a publish wrote
+    the same row before, else rendered (and kept for the next publish). shows: the rows'
+    row_digest, made once for the page's versions."""
+    macro = environment(lang).get_template("_where_city.html").module.city_row  # type: ignore[attr-defined]
+    if outputs is None:
+        return [Markup(macro(row, root, lang_path)) for row in rows]  # noqa: S704 - rendered, escaped
+    shown = shows or [row_digest(row) for row in rows]
+    keys = [
+        row_key(row, lang=lang, root=root, lang_path=lang_path, shows=made)
+        for row, made in zip(rows, shown, strict=True)
+    ]
+    outputs.prefetch(keys)
+    found = []
+    for key, row in zip(keys, rows, strict=True):
+        kept = outputs.get(key, count=False)
+        if kept is None:
+            html = str(macro(row, root, lang_path))
+            outputs.put(key, html.encode("utf-8"))
+        else:
+            html = kept.decode("utf-8")
+        found.append(Markup(html))  # noqa: S704 - a row rendered by the autoescaping template
+    return found
