@@ -37,7 +37,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, case, func, insert, or_, select
@@ -104,12 +104,24 @@ NOT_FOUND_BODY = b'{"error":"not found"}'
 def json_headers(
     body: bytes, extra: Iterable[tuple[bytes, bytes]] = ()
 ) -> list[tuple[bytes, bytes]]:
+    return [*_plain_json_headers(len(body)), *extra]
+
+
+@lru_cache(maxsize=64)
+def _plain_json_headers(length: int) -> list[tuple[bytes, bytes]]:
+    """A JSON answer's headers for a body of `length` bytes, built once per length (a fleet's
+    answers come in a handful of lengths). Shared: the server copies it, never edits it."""
     return [
         (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
+        (b"content-length", str(length).encode()),
         (b"cache-control", b"no-store"),
-        *extra,
     ]
+
+
+def heartbeat_answer(now: datetime) -> bytes:
+    """A stored-soon heartbeat's answer, ``{"ok":true,"received_at":"…Z"}``: the bytes
+    json.dumps gives for it, put together directly (it is every heartbeat's answer)."""
+    return b'{"ok":true,"received_at":"%s"}' % now.isoformat().replace("+00:00", "Z").encode()
 
 
 async def send_json(
@@ -121,9 +133,8 @@ async def send_json(
     head: bool = False,
 ) -> None:
     body = value if isinstance(value, bytes) else json.dumps(value, separators=(",", ":")).encode()
-    await send(
-        {"type": "http.response.start", "status": status, "headers": json_headers(body, extra)}
-    )
+    headers = json_headers(body, extra) if extra else _plain_json_headers(len(body))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else body})
 
 
@@ -1190,7 +1201,7 @@ class ScreenApi:
             polled = self._take_poll(token)
             last_poll = datetime.fromtimestamp(polled, UTC) if polled is not None else None
             self.heartbeats.defer(HeartbeatIn(screen_id, value, now, last_poll, token))
-            return 200, {"ok": True, "received_at": now.isoformat().replace("+00:00", "Z")}
+            return 200, heartbeat_answer(now)
         result = await self.plays.submit_on_loop(PlaysIn(screen_id, value, now, token))
         if result is None:
             return 404, NOT_FOUND_BODY
