@@ -183,7 +183,7 @@ def parse_plays(body: Mapping[str, Any]) -> list[PlayIn]:
     ]
 
 
-# Database work (runs on the writer thread) ------------------------------------------------------
+# Database work (runs on the writer threads) -----------------------------------------------------
 
 
 def artworks_by_sha(session: Connection, shas: Iterable[str]) -> dict[str, tuple[int, str]]:
@@ -714,7 +714,7 @@ def record_plays_many(
 
 
 class PlaysWriter:
-    """Plays batches waiting for the writer thread, stored together (record_plays_many).
+    """Plays batches waiting for the plays writer thread, stored together (record_plays_many).
 
     A batch arriving while none waits schedules one write; those arriving until it runs join
     it (group commit, at most MAX_PLAYS records a transaction). Each request is answered after
@@ -854,7 +854,7 @@ async def read_body(receive: Receive, limit: int) -> bytes | None:
 
 
 def _answer_on_loops(answers: Iterable[tuple[asyncio.Future[Any], Any]]) -> None:
-    """From the writer thread: resolve each waiting request on its own event loop, in one hop
+    """From a writer thread: resolve each waiting request on its own event loop, in one hop
     per loop (a hub worker has one; tests may run several)."""
     on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
     for done, answer in answers:
