@@ -136,6 +136,28 @@ def test_heartbeat_updates_state_and_history(hub_api: Api) -> None:
     assert status.state == "online" and status.now_playing == "Neon Koi"
 
 
+@pytest.mark.parametrize(
+    "now",
+    [datetime(2026, 3, 1, 9, 30, 5, 120, tzinfo=UTC), datetime(2026, 3, 1, 9, 30, 5, tzinfo=UTC)],
+)
+def test_a_heartbeat_answer_is_the_json_of_its_receipt_time(now: datetime) -> None:
+    answer = api.heartbeat_answer(now)
+    iso = now.isoformat().replace("+00:00", "Z")
+    assert answer == json.dumps({"ok": True, "received_at": iso}, separators=(",", ":")).encode()
+    assert json.loads(answer) == {"ok": True, "received_at": iso}
+
+
+def test_heartbeat_answer_on_the_wire_says_when_it_arrived(hub_api: Api) -> None:
+    before = datetime.now(UTC)
+    r = hub_api.post(TOKYO, "heartbeat", heartbeat())
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/json"
+    assert r.headers["content-length"] == str(len(r.content))
+    assert r.headers["cache-control"] == "no-store"
+    received = datetime.fromisoformat(r.json()["received_at"].replace("Z", "+00:00"))
+    assert before <= received <= datetime.now(UTC)
+
+
 def test_heartbeat_clears_offline_since_and_keeps_sent_title(hub_api: Api) -> None:
     hub_api.post(TOKYO, "heartbeat", heartbeat())
     heartbeats_written(hub_api.hub)

@@ -3,9 +3,11 @@
 Why it looks like this: screens are unattended devices on public networks, so every body is
 size-limited while it is read, parsed as JSON and checked against api.schema.json before any
 database work; errors are JSON a player can log. Database writes are blocking (SQLAlchemy,
-SQLite), so they run on one dedicated writer thread (a single-worker executor, plus
-``WRITE_LOCK`` shared with the offline-marking job in the same process) and the event loop keeps
-serving polls. Tokens are looked up in an in-memory dict (no database read per request), read
+SQLite), so they run on dedicated writer threads and the event loop keeps serving polls:
+heartbeats (and the hub's other writes) on one, plays on their own (see plays_lock for why they
+need not wait for each other). On SQLite every writer also takes ``WRITE_LOCK``, shared with
+the offline-marking and retention jobs in the same process (SQLite lets one writer in at a
+time). Tokens are looked up in an in-memory dict (no database read per request), read
 again when the published tree moves (a publish, a token rotation) or, rate limited, when an
 unknown token arrives; an unknown token gets exactly the static 404. A heartbeat is answered
 once queued and written with the others of the next WRITE_BEHIND seconds in one transaction;
@@ -35,7 +37,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, case, func, insert, or_, select
@@ -87,7 +89,7 @@ HEARTBEAT_RATE = Rate(burst=120, per_second=0.5)
 #: Per token: 20 batches (10,000 plays) at once, then one every five seconds (checking a full
 #: batch costs a good part of a CPU second, so this also caps what one token can burn).
 PLAYS_RATE = Rate(burst=20, per_second=0.2)
-#: Shared by every writer in the process (the hub's writer thread, mark_offline's job).
+#: Shared by every writer in the process (the hub's writer threads, mark_offline's job).
 WRITE_LOCK = threading.Lock()
 
 _API_PATH = re.compile(rb"/api/v1/screens/([A-Za-z0-9_-]{1,64})/(heartbeat|plays)")
@@ -102,12 +104,24 @@ NOT_FOUND_BODY = b'{"error":"not found"}'
 def json_headers(
     body: bytes, extra: Iterable[tuple[bytes, bytes]] = ()
 ) -> list[tuple[bytes, bytes]]:
+    return [*_plain_json_headers(len(body)), *extra]
+
+
+@lru_cache(maxsize=64)
+def _plain_json_headers(length: int) -> list[tuple[bytes, bytes]]:
+    """A JSON answer's headers for a body of `length` bytes, built once per length (a fleet's
+    answers come in a handful of lengths). Shared: the server copies it, never edits it."""
     return [
         (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
+        (b"content-length", str(length).encode()),
         (b"cache-control", b"no-store"),
-        *extra,
     ]
+
+
+def heartbeat_answer(now: datetime) -> bytes:
+    """A stored-soon heartbeat's answer, ``{"ok":true,"received_at":"…Z"}``: the bytes
+    json.dumps gives for it, put together directly (it is every heartbeat's answer)."""
+    return b'{"ok":true,"received_at":"%s"}' % now.isoformat().replace("+00:00", "Z").encode()
 
 
 async def send_json(
@@ -119,9 +133,8 @@ async def send_json(
     head: bool = False,
 ) -> None:
     body = value if isinstance(value, bytes) else json.dumps(value, separators=(",", ":")).encode()
-    await send(
-        {"type": "http.response.start", "status": status, "headers": json_headers(body, extra)}
-    )
+    headers = json_headers(body, extra) if extra else _plain_json_headers(len(body))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else body})
 
 
@@ -170,7 +183,7 @@ def parse_plays(body: Mapping[str, Any]) -> list[PlayIn]:
     ]
 
 
-# Database work (runs on the writer thread) ------------------------------------------------------
+# Database work (runs on the writer threads) -----------------------------------------------------
 
 
 def artworks_by_sha(session: Connection, shas: Iterable[str]) -> dict[str, tuple[int, str]]:
@@ -558,6 +571,28 @@ def record_plays(
     return result
 
 
+def plays_lock(library: Library) -> contextlib.AbstractContextManager[object]:
+    """What the plays writer holds around its transaction: WRITE_LOCK on SQLite, nothing on
+    PostgreSQL.
+
+    Why plays need not wait for the other writers on PostgreSQL: the plays table is written
+    only by the hub's plays writers (one thread per hub process, and other hub processes
+    already write at the same time) and by the retention job, which deletes rows days old;
+    the heartbeat writer, the poll flush and mark_offline write screen_states and heartbeats,
+    tables a plays transaction never writes, so the two cannot deadlock or see each other's
+    half-done work. Exactly-once does not rest on a lock either: the unique (screen, record id)
+    and the insert-if-new decide between racing inserts, in one process or several. Nor is
+    the library's advisory write lock (database.begin_write) wanted: it keeps an undo or a
+    recorded edit from racing another on curated rows, and the hub's writes are neither
+    (they run outside any undoable operation, so library.session() does not take it).
+    On SQLite the database lets one writer in at a time, so the process-wide lock keeps
+    writers queueing in order instead of meeting SQLite's busy timeout.
+    """
+    if library.engine.dialect.name == "sqlite":
+        return WRITE_LOCK
+    return contextlib.nullcontext()
+
+
 def record_plays_many(
     library: Library, batches: Sequence[PlaysIn]
 ) -> list[tuple[int, int] | PlaysRefused | None]:
@@ -574,7 +609,7 @@ def record_plays_many(
     the commit, so an "accepted" play is durable.
     """
     results: list[tuple[int, int] | PlaysRefused | None] = [None] * len(batches)
-    with WRITE_LOCK, library.session() as session:
+    with plays_lock(library), library.session() as session:
         # Core statements on the connection: the ORM execute path adds work and no use.
         conn = session.connection()
         dialect = conn.dialect.name
@@ -679,11 +714,13 @@ def record_plays_many(
 
 
 class PlaysWriter:
-    """Plays batches waiting for the writer thread, stored together (record_plays_many).
+    """Plays batches waiting for the plays writer thread, stored together (record_plays_many).
 
     A batch arriving while none waits schedules one write; those arriving until it runs join
     it (group commit, at most MAX_PLAYS records a transaction). Each request is answered after
-    the commit, in one hop back to its event loop per group.
+    the commit, in one hop back to its event loop per group. The hub gives it a thread of its
+    own (not the heartbeat writer's), so a batch, whose answer waits for its commit, never
+    queues behind a heartbeat flush nobody waits for (plays_lock says why that is safe).
     """
 
     MAX_PLAYS = 5000
@@ -817,7 +854,7 @@ async def read_body(receive: Receive, limit: int) -> bytes | None:
 
 
 def _answer_on_loops(answers: Iterable[tuple[asyncio.Future[Any], Any]]) -> None:
-    """From the writer thread: resolve each waiting request on its own event loop, in one hop
+    """From a writer thread: resolve each waiting request on its own event loop, in one hop
     per loop (a hub worker has one; tests may run several)."""
     on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
     for done, answer in answers:
@@ -966,20 +1003,24 @@ class ScreenApi:
         db: Executor,
         polls: Callable[[str], float | None],
         *,
+        plays_db: Executor | None = None,
         heartbeat_rate: Rate = HEARTBEAT_RATE,
         plays_rate: Rate = PLAYS_RATE,
         tree_signature: Callable[[], object] = lambda: None,
     ) -> None:
         """tree_signature: what the published tree's `current` link points to now (read per
         request, microseconds); when it moved since the token map was read, the map is read
-        again before the request is answered (a rotated poll token re-keys the tree)."""
+        again before the request is answered (a rotated poll token re-keys the tree).
+
+        db: the writer thread for heartbeats and token reads; plays_db: the plays writer's
+        thread (the same one when not given)."""
         self.library = library
         self.db = db
         self.tokens = TokenMap(library)
         self.tree_signature = tree_signature
         self._reading_tokens: asyncio.Future[None] | None = None
         self.heartbeats = HeartbeatWriter(library, db, on_refused=self.tokens.forget)
-        self.plays = PlaysWriter(library, db)
+        self.plays = PlaysWriter(library, plays_db if plays_db is not None else db)
         self._take_poll = polls
         #: Parses and checks bodies, and indexes published manifests: work kept off the loop.
         self.checker = ThreadPoolExecutor(1, thread_name_prefix="hub-check")
@@ -1160,7 +1201,7 @@ class ScreenApi:
             polled = self._take_poll(token)
             last_poll = datetime.fromtimestamp(polled, UTC) if polled is not None else None
             self.heartbeats.defer(HeartbeatIn(screen_id, value, now, last_poll, token))
-            return 200, {"ok": True, "received_at": now.isoformat().replace("+00:00", "Z")}
+            return 200, heartbeat_answer(now)
         result = await self.plays.submit_on_loop(PlaysIn(screen_id, value, now, token))
         if result is None:
             return 404, NOT_FOUND_BODY

@@ -152,6 +152,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._awaiting_head = False  # between a message's first byte and its complete headers
         self._head_bytes = 0
         self._begun = 0  # messages begun during the current feed_data
+        self._chunk = 0  # bytes in the chunk being parsed (feed_data)
         # The body's rate rule: when the current window began, bytes since, the last byte.
         self._in_body = False
         self._window_start = 0.0
@@ -275,6 +276,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._last_byte = self.loop.time()
         was_in_message = self._in_message
         self._begun = 0
+        self._chunk = len(data)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
@@ -318,9 +320,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._awaiting_head = False
-        size = len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers)
-        if size > self.book.limits.max_header_bytes:
-            raise _HeadTooLarge
+        limit = self.book.limits.max_header_bytes
+        # A head that began in the chunk being parsed is no longer than that chunk: when the
+        # chunk fits (an ordinary request arrives in one), so does the head, uncounted.
+        if not (self._begun and self._chunk <= limit):
+            size = len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers)
+            if size > limit:
+                raise _HeadTooLarge
         self._start_body()
         super().on_headers_complete()
         # The answer goes out in one write (a HEAD's has no body write to join: uvicorn skips it).

@@ -250,12 +250,16 @@ class Hub:
         self.cache = TreeCache(published or published_root(library), check_interval=check_interval)
         self.flush_interval = flush_interval
         self.db = ThreadPoolExecutor(1, thread_name_prefix="hub-db")
+        #: Plays batches are answered after their commit: their own writer, never queued
+        #: behind a heartbeat flush (api.plays_lock).
+        self.plays_db = ThreadPoolExecutor(1, thread_name_prefix="hub-plays")
         #: poll token → time.time() of its last manifest request, flushed to ScreenState.
         self.polls: dict[str, float] = {}
         self.api = ScreenApi(
             library,
             self.db,
             lambda token: self.polls.pop(token, None),
+            plays_db=self.plays_db,
             tree_signature=self.cache.current_signature,
         )
         self.cache.on_swap(lambda _tree: self.db.submit(self.api.refresh_tokens))
@@ -306,6 +310,7 @@ class Hub:
             if self.puller is not None:
                 self.puller.stop()
             self.live.close()
+            self.plays_db.shutdown(wait=True)
             self.db.shutdown(wait=True)
 
     async def _flush_forever(self) -> None:
