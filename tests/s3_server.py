@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from tests.serving import serve_in_background
+
 
 @dataclass
 class S3Server:
@@ -93,8 +95,7 @@ def serve_s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
     app = _recording(DomainDispatcherApplication(create_backend_app), server)
     httpd = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
     server.endpoint = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    thread = serve_in_background(httpd)
     try:
         yield server
     finally:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.serving import serve_in_background
 from urbanart.protocol.push_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_push
 
 
@@ -109,9 +110,7 @@ def _serve(handler: type[_Handler]) -> Iterator[Receiver]:
     server.daemon_threads = True
     receiver = Receiver(server)
     handler.receiver = receiver
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
+    thread = serve_in_background(server)
     try:
         yield receiver
     finally:

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.delivery.hub_fixtures import running_hub
 from tests.library.live_world import frame_jpeg
+from tests.serving import serve_in_background
 from urbanart.delivery.signing import signing_key
 from urbanart.imaging.limits import ImportLimits
 from urbanart.library.library import Library
@@ -82,8 +83,7 @@ def artist_server() -> Iterator[ArtistServer]:
     artist = ArtistServer(server)
     server.RequestHandlerClass = _handler(artist)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     try:
         yield artist
     finally:

@@ -4,7 +4,6 @@ real server on 127.0.0.1 that records every request a piece sends it (none shoul
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -14,6 +13,7 @@ from typing import Any
 
 from PIL import Image
 
+from tests.serving import serve_in_background
 from urbanart.curation import playlists, schedules, screens
 from urbanart.curation.records import ScreenRecord
 from urbanart.delivery.publisher import publish
@@ -85,8 +85,7 @@ def recording_server() -> Iterator[tuple[int, list[str]]]:
     seen: list[str] = []
     handler = type("Recorder", (_Recorder,), {"seen": seen})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     try:
         yield server.server_address[1], seen
     finally:

@@ -16,7 +16,6 @@ import copy
 import hashlib
 import io
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from typing import Any
 
 from PIL import Image
 
+from tests.serving import serve_in_background
 from urbanart.curation import playlists, screens
 from urbanart.delivery.manifest import payload_text
 from urbanart.delivery.publisher import publish
@@ -116,8 +116,7 @@ class FeedServer:
                 self.wfile.write(body)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.thread = serve_in_background(self.server)
         return f"http://127.0.0.1:{self.server.server_address[1]}/"
 
     def stop(self) -> None:

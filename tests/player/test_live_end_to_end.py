@@ -25,6 +25,7 @@ import requests
 from tests.browsers import shared_playwright
 from tests.player.live_world import frame_colour, jpeg
 from tests.player.test_web_player_in_chromium import ARGS, CHROMIUM
+from tests.serving import serve_in_background
 from urbanart.curation import playlists, screens
 from urbanart.delivery.publisher import publish, screen_profile
 from urbanart.delivery.server import HubThread
@@ -240,8 +241,7 @@ class TamperingProxy:
                     self.wfile.write(body)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.thread = serve_in_background(self.server)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from tests.player import approved_ids, build_demo_screen, wait_served
+from tests.serving import serve_in_background
 from urbanart.curation import playlists
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
@@ -59,7 +60,7 @@ class Origin:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_background(self.server)
 
     def close(self) -> None:
         self.release.set()

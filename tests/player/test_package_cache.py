@@ -5,7 +5,6 @@ when the piece is about to run."""
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.serving import serve_in_background
 from urbanart.player.media_cache import MediaInvalid
 from urbanart.player.package_cache import PackageCache
 
@@ -32,7 +32,7 @@ def hub(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     root = tmp_path / "tree"
     root.mkdir()
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/", root
     finally:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,24 +30,49 @@ T0 = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
 SECRET = "push-secret-for-this-screen-0123456789"
 
 
+@dataclass
+class Published:
+    """What the module's tests share: a running hub, a paired player's state folder playing the
+    first publication (saved while closed), and the envelopes of that and of a newer one."""
+
+    hub_url: str
+    player_state: Path
+    old: bytes
+    new: bytes
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
+    """Built once per module. Why: the demo screen's two publications and the player's first
+    sync cost seconds; each test starts its own player on a copy of the state folder, as a
+    restarted player starts on its own, so no test sees another's pushes."""
+    folder = tmp_path_factory.mktemp("push-listener")
+    with Library.open(folder / "library") as library:
+        world = build_demo_screen(library, now=T0)
+        with HubThread(library) as hub:
+            pairing.pair(folder / "player", hub.url, world.token)
+            player = Player(folder / "player", clock=ManualClock(T0))
+            assert player.poll_once().switched
+            player.close()
+            old = world.manifest_path().read_bytes()
+            playlists.set_item(library, world.day, 1, duration=12)
+            publish(library, now=T0)
+            new = world.manifest_path().read_bytes()
+            assert new != old
+            yield Published(hub.url, folder / "player", old, new)
+
+
 @pytest.fixture
-def setup(library: Library, tmp_path: Path) -> Iterator[tuple[Player, str, bytes, bytes]]:
-    """A paired player playing the first publication, a listener, and a newer manifest."""
-    world = build_demo_screen(library, now=T0)
-    with HubThread(library) as hub:
-        pairing.pair(tmp_path / "player", hub.url, world.token)
-        player = Player(tmp_path / "player", clock=ManualClock(T0))
-        assert player.poll_once().switched
-        old = world.manifest_path().read_bytes()
-        playlists.set_item(library, world.day, 1, duration=12)
-        publish(library, now=T0)
-        new = world.manifest_path().read_bytes()
-        assert new != old
-        listener = PushListener(player, SECRET, host="127.0.0.1", after_apply=player.sync_media)
-        listener.start()
-        yield player, f"http://127.0.0.1:{listener.port}/push", old, new
-        listener.stop()
-        player.close()
+def setup(published: Published, tmp_path: Path) -> Iterator[tuple[Player, str, bytes, bytes]]:
+    """A player playing the first publication (its own copy), a listener, the newer manifest."""
+    shutil.copytree(published.player_state, tmp_path / "player")
+    player = Player(tmp_path / "player", clock=ManualClock(T0))
+    assert player.current is not None and player.current.envelope == published.old
+    listener = PushListener(player, SECRET, host="127.0.0.1", after_apply=player.sync_media)
+    listener.start()
+    yield player, f"http://127.0.0.1:{listener.port}/push", published.old, published.new
+    listener.stop()
+    player.close()
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> requests.Response:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -24,12 +23,17 @@ SECRET = "transport-test-push-secret-0123456789abcdef"
 DEADLINE = 1.0
 
 
-@pytest.fixture
-def listener(tmp_path: Path) -> Iterator[PushListener]:
-    """A listener in front of a player paired offline: no push here ever reaches the manifest."""
+@pytest.fixture(scope="module")
+def listener(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PushListener]:
+    """A listener in front of a player paired offline: no push here ever reaches the manifest.
+
+    One per module: every test's connections are its own and end before it returns, and no
+    push here gets past the headers, so nothing one test does is seen by the next (a stop
+    costs the listener's poll interval, half a second, per test otherwise)."""
+    folder = tmp_path_factory.mktemp("push-transport")
     key = public_pem(Ed25519PrivateKey.generate().public_key())
-    pairing.pair(tmp_path / "player", "http://127.0.0.1:9/", "token-1", public_key_pem=key)
-    player = Player(tmp_path / "player")
+    pairing.pair(folder / "player", "http://127.0.0.1:9/", "token-1", public_key_pem=key)
+    player = Player(folder / "player")
     push = PushListener(player, SECRET, host="127.0.0.1", request_timeout=DEADLINE)
     push.start()
     yield push

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import threading
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.browsers import shared_playwright
+from tests.serving import serve_in_background
 from urbanart.player.captions import (
     CAPTION_TEXT_SHARE,
     DESIGN_DIAGONAL_INCHES,
@@ -51,8 +51,7 @@ def player_url() -> Iterator[str]:
     folder = resources.files("urbanart.player").joinpath("web")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
     finally:

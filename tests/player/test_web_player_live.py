@@ -63,6 +63,17 @@ def wait_for_colour(page: Any, colour: tuple[int, int, int], within_s: float) ->
     raise AssertionError(f"{colour} not shown within {within_s} s; shows {shown(page)}")
 
 
+def wait_for_error(page: Any, words: str, within_s: float) -> None:
+    """Returns once the player has reported an error naming `words` (it has taken and refused
+    what the hub served), instead of sleeping for as long as that might take."""
+    began = time.monotonic()
+    while time.monotonic() - began < within_s:
+        if any(words in error for error in shown(page)["state"]["errors"]):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no error naming {words!r} within {within_s} s; {shown(page)}")
+
+
 def test_the_web_player_shows_new_frames_refuses_tampering_and_falls_back(
     world: LiveWorld, tmp_path: Path
 ) -> None:
@@ -95,7 +106,7 @@ def test_the_web_player_shows_new_frames_refuses_tampering_and_falls_back(
 
         # A mirror's other bytes for the signed frame: refused, the last good frame stays.
         world.publish_frame(datetime.now(UTC), served_bytes=jpeg((255, 0, 0)), silence_s=12)
-        time.sleep(2.5)
+        wait_for_error(page, "live frame refused", 10)
         assert near(shown(page)["rgb"], good)
 
         # A document altered after signing, then a genuine older one replayed: refused.
@@ -104,9 +115,9 @@ def test_the_web_player_shows_new_frames_refuses_tampering_and_falls_back(
         inner["sequence"] = 99
         envelope["payload"] = json.dumps(inner)
         world.serve_document(json.dumps(envelope).encode())
-        time.sleep(2)
+        wait_for_error(page, "altered", 10)
         world.serve_document(world.documents[0])
-        time.sleep(2)
+        wait_for_error(page, "went backwards", 10)
         now = shown(page)
         assert near(now["rgb"], good) and now["state"]["liveSequence"] == 2
         errors = " ".join(now["state"]["errors"])

@@ -104,6 +104,12 @@ class _GuardedServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    #: Connections the kernel holds until accepted. socketserver's 5 is too few for a listener
+    #: that sheds load by accepting and dropping: past 5, a connecting client's handshake is
+    #: dropped and retried after a second or more (SYN retransmits), so a genuine push behind a
+    #: burst of connections waited on the kernel, not on the listener (200 idle connections
+    #: held it back ~30 s; accepted at once, they are shed in a fraction of a second).
+    request_queue_size = 128
 
     def __init__(
         self,
