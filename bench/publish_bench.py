@@ -208,10 +208,12 @@ def main() -> None:
             print(f"library built in {time.perf_counter() - built:.1f} s")
         else:
             ten = ten_id
-        edits = iter(range(1, 10_000))
 
         def edit() -> None:
-            playlist_service.set_item(library, ten, 1, duration=5 + next(edits) % 20)
+            """Step the first item's duration from what it is now (5..24 s, cycling), so each
+            edit changes it even on a library a previous run left behind."""
+            current = playlist_service.get_playlist(library, ten).items[0].duration
+            playlist_service.set_item(library, ten, 1, duration=5 + (int(current) - 4) % 20)
 
         if args.profile:
             import cProfile

@@ -147,3 +147,26 @@ def test_an_index_read_before_is_read_again_once_its_file_is_replaced(tmp_path: 
     assert Tree(tmp_path).index("1") == replaced
     path.write_bytes(b"{not json")
     assert Tree(tmp_path).index("1") is None
+
+
+def test_a_big_stale_tree_is_removed_whole_and_the_kept_ones_stay(tmp_path: Path) -> None:
+    """A fleet's s/ folder: a stale tree of hundreds of links (removed by several threads)
+    goes entirely, while the trees of the kept releases stay whole and served."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    fleet = {**FIRST, **{f"s/{n}/index.html": f"screen {n}".encode() for n in range(1, 400)}}
+    release(tree, "1", fleet)
+    release(tree, "2", {**fleet, "s/7/index.html": b"screen seven, edited"}, previous="1")
+    third = {**fleet, "s/7/index.html": b"screen seven, again"}
+    release(tree, "3", third, previous="2")
+    stale_s = tree.trees / tree.index("1").trees["s"]
+    assert len(os.listdir(stale_s)) == 399
+
+    assert tree.clean(keep=2) == ["1"]
+    assert not stale_s.exists()
+    kept = set(tree.index("2").trees.values()) | set(tree.index("3").trees.values())
+    assert trees(tree) == kept  # nothing stale left behind, nothing kept removed
+    assert served(tree) == third
+    previous = tree.releases / "2"
+    assert (previous / "s/7/index.html").read_bytes() == b"screen seven, edited"
+    assert len(os.listdir(previous / "s")) == 399

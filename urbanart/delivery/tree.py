@@ -345,13 +345,10 @@ class Tree:
             if index is None:
                 return 0
             live.update(index.trees.values())
-        removed = 0
         with os.scandir(self.trees) as found:
             stale = [entry.path for entry in found if entry.name not in live]
-        for path in stale:
-            shutil.rmtree(path, ignore_errors=True)
-            removed += 1
-        return removed
+        _remove_folders(stale)
+        return len(stale)
 
     def clean(self, keep: int = 2) -> list[str]:
         """Remove half-built releases, leftovers of a crash and all but the newest `keep` served
@@ -605,6 +602,42 @@ class _Build:
 def _unlink(path: str) -> None:
     with suppress(FileNotFoundError):
         os.unlink(path)
+
+
+#: Threads removing stale trees' entries (see _remove_folders).
+REMOVERS = 8
+
+
+def _remove_folders(paths: list[str]) -> None:
+    """Remove folders (stale trees), their entries unlinked by a few threads at once.
+
+    A changed big folder (a fleet's screens/, s/) leaves a stale tree of a thousand links per
+    publish. Unlinking them one by one cost a change's publish ~1 s of wall time for ~0.1 s of
+    CPU: each unlink mostly waits on the file system's journal, and those waits overlap when
+    several threads unlink. Best effort, as rmtree(ignore_errors=True) was: whatever is left
+    is stale still, and the next publish's clean removes it.
+    """
+    files: list[str] = []
+    nested: list[str] = []
+    for path in paths:
+        with suppress(OSError), os.scandir(path) as found:
+            for entry in found:
+                (nested if entry.is_dir(follow_symlinks=False) else files).append(entry.path)
+    threads = min(REMOVERS, len(files) // 64 + 1)  # a few links: one thread, no pool
+    if threads > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for _ in pool.map(_unlink_all, [files[n::threads] for n in range(threads)]):
+                pass
+    else:
+        _unlink_all(files)
+    for path in [*nested, *paths]:
+        shutil.rmtree(path, ignore_errors=True)  # what is left: empty folders, one rmdir each
+
+
+def _unlink_all(paths: list[str]) -> None:
+    for path in paths:
+        with suppress(OSError):
+            os.unlink(path)
 
 
 def _join(folder: str, name: str) -> str:
