@@ -63,7 +63,7 @@ class DemoGeneratorRunner(QObject):
                 _end(process, wait=False)
                 return
             self.process = process
-            self._set(f"live demo: generating every 5 s (process {process.pid})")
+            self._set("Live demo: a new collage every 5 seconds")
             threading.Thread(
                 target=self._watch, args=(process, generation), name="live-demo-watch", daemon=True
             ).start()
@@ -71,7 +71,7 @@ class DemoGeneratorRunner(QObject):
         submit(
             lambda _ctx: _launch(library, home, hub),
             on_success=launched,
-            on_failure=lambda exc, _trace: self._set(f"live demo: not started ({exc})"),
+            on_failure=lambda exc, _trace: self._set(f"Live demo not started: {exc}"),
             label="start the live demo generator",
             receiver=self,
         )
@@ -104,7 +104,7 @@ class DemoGeneratorRunner(QObject):
             return
         self.process = None
         reason = f": {last}" if last else ""
-        self._set(f"live demo: the generator stopped (exit status {code}){reason}")
+        self._set(f"Live demo stopped (exit status {code}){reason}")
 
     def _set(self, text: str) -> None:
         self.status = text
