@@ -255,6 +255,24 @@ def test_bad_json_is_400(hub_api: Api) -> None:
         assert r.headers["Content-Type"] == "application/json"
 
 
+def test_bad_json_heartbeat_is_400(hub_api: Api) -> None:
+    """The heartbeat's quick path parses strictly too: no NaN/Infinity, no byte order mark."""
+    good = json.dumps(heartbeat(errors=[])).encode()
+    for data, detail in (
+        (good.replace(b"[]", b"NaN", 1), "NaN is not valid JSON"),
+        (good.replace(b"[]", b"-Infinity", 1), "-Infinity is not valid JSON"),
+        (b"\xef\xbb\xbf" + good, "Unexpected UTF-8 BOM"),
+    ):
+        r = requests.post(
+            f"{hub_api.url}api/v1/screens/{TOKYO}/heartbeat",
+            data=data,
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
+        assert r.status_code == 400 and r.json()["error"] == "invalid JSON", data
+        assert detail in r.json()["detail"], r.json()
+
+
 def test_wrong_content_type_is_415(hub_api: Api) -> None:
     url = f"{hub_api.url}api/v1/screens/{TOKYO}/heartbeat"
     for headers in ({"Content-Type": "text/plain"}, {}):

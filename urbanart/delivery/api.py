@@ -84,6 +84,7 @@ AT_ONCE_BYTES = 4096
 MAX_ERRORS_KEPT = 20
 #: A heartbeat is kept in the history at most this often per screen (the state: every time).
 HEARTBEAT_HISTORY_INTERVAL = timedelta(minutes=1)
+_NO_TIME = timedelta(0)
 #: Per token: a reconnecting player's queued heartbeats (up to 100) pass, a flood does not.
 HEARTBEAT_RATE = Rate(burst=120, per_second=0.5)
 #: Per token: 20 batches (10,000 plays) at once, then one every five seconds (checking a full
@@ -140,6 +141,16 @@ async def send_json(
 
 def error_body(error: str, detail: str | None = None) -> dict[str, str]:
     return {"error": error} if detail is None else {"error": error, "detail": detail}
+
+
+_CLOSE = ((b"connection", b"close"),)
+
+
+async def _send_too_large(send: Send, kind: str, limit: int) -> None:
+    """413 for a screen API body over its limit, and the connection closes (the rest of the
+    body is never read). Built only when needed: not per request."""
+    detail = f"the {kind} body may be at most {limit} bytes"
+    await send_json(send, 413, error_body("body too large", detail), extra=_CLOSE)
 
 
 async def send_too_many(
@@ -387,7 +398,7 @@ class RecentHistory:
     def covers(self, screen_id: int, now: datetime) -> bool:
         """Whether a stored row is known within the interval before `now`."""
         at = self._at.get(screen_id)
-        return at is not None and timedelta(0) <= now - at < HEARTBEAT_HISTORY_INTERVAL
+        return at is not None and _NO_TIME <= now - at < HEARTBEAT_HISTORY_INTERVAL
 
     def note(self, screen_id: int, at: datetime) -> None:
         known = self._at.get(screen_id)
@@ -482,6 +493,7 @@ def record_heartbeats(
             if earlier is not None and (last_poll is None or earlier > last_poll):
                 last_poll = earlier
             refused = body.get("refused")
+            errors = body.get("errors")
             states[beat.screen_id] = {  # the batch's last heartbeat per screen wins
                 "screen_id": beat.screen_id,
                 "last_seen_at": beat.now,
@@ -491,9 +503,10 @@ def record_heartbeats(
                 "playing_title": title,
                 "player_version": body.get("player_version"),
                 "free_disk_bytes": body.get("free_disk_bytes"),
-                "errors": json.dumps(
-                    list(body.get("errors", []))[-MAX_ERRORS_KEPT:], ensure_ascii=False
-                ),
+                # json.dumps' own answer for no errors (most heartbeats), without the call.
+                "errors": json.dumps(list(errors)[-MAX_ERRORS_KEPT:], ensure_ascii=False)
+                if errors
+                else "[]",
                 "refused": json.dumps(refused, ensure_ascii=False) if refused else None,
             }
         # RETURNING makes SQLAlchemy send the rows as one multi-row statement (insertmanyvalues)
@@ -519,7 +532,7 @@ def record_heartbeats(
         for beat in live:
             now = beat.now
             kept = learned.setdefault(beat.screen_id, [])
-            if not any(timedelta(0) <= now - at < HEARTBEAT_HISTORY_INTERVAL for at in kept):
+            if not any(_NO_TIME <= now - at < HEARTBEAT_HISTORY_INTERVAL for at in kept):
                 kept.append(now)
                 history.append(
                     {
@@ -1106,15 +1119,13 @@ class ScreenApi:
                 ctype = value
             elif name == b"content-length":
                 length = value
-        too_large = error_body("body too large", f"the {kind} body may be at most {limit} bytes")
-        close = [(b"connection", b"close")]
         if length is not None and (not length.isdigit() or int(length) > limit):
             if not length.isdigit():
                 await send_json(send, 400, error_body("invalid request", "bad Content-Length"))
             else:
-                await send_json(send, 413, too_large, extra=close)
+                await _send_too_large(send, kind, limit)
             return
-        if ctype is None or not _JSON_TYPE.fullmatch(ctype):
+        if ctype != b"application/json" and (ctype is None or not _JSON_TYPE.fullmatch(ctype)):
             await send_json(
                 send,
                 415,
@@ -1140,7 +1151,7 @@ class ScreenApi:
         except Disconnected:
             return
         if body is None:
-            await send_json(send, 413, too_large, extra=close)
+            await _send_too_large(send, kind, limit)
             return
         loop = asyncio.get_running_loop()
         now = datetime.now(UTC)
