@@ -11,10 +11,10 @@ screens that play it (payloads are only read, never changed, once built).
 from __future__ import annotations
 
 import marshal
-from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
+from urbanart.memo import Recent
 from urbanart.viewers.output_cache import OutputCache, digest
 
 #: Part of every key, so another Python's marshal format never meets this one's.
@@ -22,8 +22,7 @@ FORM = f"marshal-{marshal.version}-shared-playlists"
 #: Payloads read back, by their skeleton's key, kept between publishes of one process (a
 #: studio, the job runner): after an edit on ten screens a publish reads the other 990 again,
 #: and a key names its payload exactly (the digest of its manifest's inputs). Bounded.
-_READ: OrderedDict[str, dict[str, Any]] = OrderedDict()
-_READ_MAX = 4096
+_READ: Recent[str, dict[str, Any]] = Recent(4096)
 
 
 def _load(data: bytes) -> Any:
@@ -67,13 +66,10 @@ class KeptPayloads:
         key = skeleton_key(inputs_key)
         read = _READ.get(key)
         if read is not None:
-            _READ.move_to_end(key)
             return read
         payload = self._read(key)
         if payload is not None:
-            _READ[key] = payload
-            while len(_READ) > _READ_MAX:
-                _READ.popitem(last=False)
+            _READ.put(key, payload)
         return payload
 
     def _read(self, key: str) -> dict[str, Any] | None:

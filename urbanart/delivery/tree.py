@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -26,6 +25,7 @@ from sqlalchemy import Engine
 from urbanart import durable
 from urbanart.errors import UrbanArtError
 from urbanart.library.database import exclusive
+from urbanart.memo import Recent
 
 RELEASES = "releases"
 MEDIA = "media"
@@ -42,8 +42,7 @@ INDEX_SUFFIX = ".json"
 #: a fleet's index is megabytes of JSON, and a publish reads the served one and the one before.
 #: Keyed by the index file and its (inode, mtime, size): an index is replaced whole
 #: (atomic_write, a new inode), so a changed file is never answered from here.
-_PARSED_INDEXES: OrderedDict[str, tuple[tuple[int, int, int], ReleaseIndex]] = OrderedDict()
-_PARSED_MAX = 8
+_PARSED_INDEXES: Recent[str, tuple[tuple[int, int, int], ReleaseIndex]] = Recent(8)
 
 
 class PublishBusy(UrbanArtError):
@@ -132,13 +131,6 @@ class BuiltRelease:
     trees: dict[str, str]
 
 
-def _remember(path: Path, stamp: tuple[int, int, int], index: ReleaseIndex) -> None:
-    _PARSED_INDEXES[str(path)] = (stamp, index)
-    _PARSED_INDEXES.move_to_end(str(path))
-    while len(_PARSED_INDEXES) > _PARSED_MAX:
-        _PARSED_INDEXES.popitem(last=False)
-
-
 class Tree:
     """One library's published/ folder."""
 
@@ -169,7 +161,6 @@ class Tree:
             stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
             known = _PARSED_INDEXES.get(str(path))
             if known is not None and known[0] == stamp:
-                _PARSED_INDEXES.move_to_end(str(path))
                 return known[1]
             doc = json.loads(path.read_bytes())
         except (OSError, ValueError):
@@ -182,7 +173,7 @@ class Tree:
             extra,
             dict(doc.get("trees") or {}),
         )
-        _remember(path, stamp, index)
+        _PARSED_INDEXES.put(str(path), (stamp, index))
         return index
 
     def release_file(self, release: str, relpath: str) -> Path:
@@ -297,7 +288,7 @@ class Tree:
         path = self.releases / f"{index.release}{INDEX_SUFFIX}"
         atomic_write(path, index.to_bytes())
         st = path.stat()
-        _remember(path, (st.st_ino, st.st_mtime_ns, st.st_size), index)
+        _PARSED_INDEXES.put(str(path), ((st.st_ino, st.st_mtime_ns, st.st_size), index))
 
     def missing(self, index: ReleaseIndex, relpaths: Iterable[str]) -> bool:
         """True when a file the release's index lists is gone from its folder (a damaged
@@ -329,7 +320,7 @@ class Tree:
         """Remove a release's own folder and index (its trees go with collect_trees)."""
         shutil.rmtree(self.releases / name, ignore_errors=True)  # its links, not their trees
         (self.releases / f"{name}{INDEX_SUFFIX}").unlink(missing_ok=True)
-        _PARSED_INDEXES.pop(str(self.releases / f"{name}{INDEX_SUFFIX}"), None)
+        _PARSED_INDEXES.pop(str(self.releases / f"{name}{INDEX_SUFFIX}"))
 
     def collect_trees(self, kept: Iterable[str]) -> int:
         """Remove the shared trees no kept release uses (and half-built ones); the count.

@@ -29,7 +29,6 @@ the city's soonest.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +36,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from urbanart.memo import Recent
 from urbanart.viewers.pages import json_for_script
 
 #: A work on more screens than this is listed by city (CityShowing), not screen by screen.
@@ -274,8 +274,7 @@ def where_to_see(
 #: What each recent manifest plays, by its manifest_version (a digest of the whole payload):
 #: a work's "where to see it" reads a thousand screens' timelines, and after one edit all but
 #: a few are the ones the previous publish read. Bounded; only ever a speed-up.
-_KEPT: OrderedDict[str, dict[int, tuple[int | None, tuple[Plays, ...]]]] = OrderedDict()
-_KEPT_MAX = 8192
+_KEPT: Recent[str, dict[int, tuple[int | None, tuple[Plays, ...]]]] = Recent(8192)
 
 
 def _showings(payload: Mapping[str, Any]) -> dict[int, tuple[int | None, tuple[Plays, ...]]]:
@@ -283,7 +282,6 @@ def _showings(payload: Mapping[str, Any]) -> dict[int, tuple[int | None, tuple[P
     version = payload.get("manifest_version")
     kept = _KEPT.get(version) if isinstance(version, str) else None
     if kept is not None:
-        _KEPT.move_to_end(version)  # type: ignore[arg-type]
         return kept
     after = epoch_ms(payload["window"]["from"])
     made = {
@@ -291,7 +289,5 @@ def _showings(payload: Mapping[str, Any]) -> dict[int, tuple[int | None, tuple[P
         for aid, plays in plays_by_work(payload).items()
     }
     if isinstance(version, str):
-        _KEPT[version] = made
-        while len(_KEPT) > _KEPT_MAX:
-            _KEPT.popitem(last=False)
+        _KEPT.put(version, made)
     return made
