@@ -170,3 +170,68 @@ def test_a_big_stale_tree_is_removed_whole_and_the_kept_ones_stay(tmp_path: Path
     previous = tree.releases / "2"
     assert (previous / "s/7/index.html").read_bytes() == b"screen seven, edited"
     assert len(os.listdir(previous / "s")) == 399
+
+
+def links_under(root: Path) -> list[str]:
+    """The target of every symlink a release's folders hold (the release's own and its trees')."""
+    targets = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        if Path(dirpath) == root:
+            dirnames[:] = [d for d in dirnames if d != "media"]
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path):
+                targets.append(os.readlink(path))
+    return targets
+
+
+def test_every_link_to_a_tree_fits_in_its_inode(tmp_path: Path) -> None:
+    """A link's target under 60 bytes lives in its inode (ext4 and others); a longer one takes
+    a disk block to write and another wait to free: a fleet's changed s/ and screens/ folders
+    are a thousand links each, made and removed at every change."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    release(tree, "2", {**FIRST, "s/2/index.html": b"screen two, renamed"}, previous="1")
+    targets = links_under(tree.releases / "2")
+    assert len(targets) == 9  # a, a/1, a/1/de, a/2, s, s/1, s/2, screens, screens/tok1
+    assert max(len(t.encode()) for t in targets) < 60, targets
+    assert served(tree)["s/2/index.html"] == b"screen two, renamed"
+
+
+def test_trees_recorded_under_long_names_are_made_anew_once_with_short_ones(
+    tmp_path: Path,
+) -> None:
+    """A release made before trees had short names (its index names 64-character trees) is
+    served as it is; the next change makes every folder anew under a short name, so no long
+    link lives on, and the long-named trees go once no kept release uses them."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    old = tree.index("1")
+    assert old is not None
+    long_names = {}
+    for folder, name in old.trees.items():  # as an older version named them: 64 characters
+        long_names[folder] = name + "0" * (64 - len(name))
+        os.rename(tree.trees / name, tree.trees / long_names[folder])
+    for folder, name in old.trees.items():
+        for parent in (tree.trees / n for n in long_names.values()):
+            link = parent / folder.rpartition("/")[2]
+            if link.is_symlink() and os.readlink(link) == f"../{name}":
+                link.unlink()
+                os.symlink(f"../{long_names[folder]}", link)
+        top = tree.releases / "1" / folder
+        if "/" not in folder:
+            top.unlink()
+            os.symlink(f"../../trees/{long_names[folder]}", top)
+    tree.mark_complete(ReleaseIndex("1", old.files, old.media, old.extra, long_names))
+    assert served(tree) == FIRST and max(map(len, links_under(tree.releases / "1"))) > 60
+
+    second = {**FIRST, "s/1/index.html": b"screen one, edited"}
+    release(tree, "2", second, previous="1")
+    assert served(tree) == second
+    assert max(len(t.encode()) for t in links_under(tree.releases / "2")) < 60
+    assert not set(tree.index("2").trees.values()) & set(long_names.values())
+    release(tree, "3", {**second, "index.html": b"home, edited"}, previous="2")
+    tree.clean(keep=2)
+    assert not trees(tree) & set(long_names.values())
