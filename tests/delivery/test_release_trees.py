@@ -235,3 +235,44 @@ def test_trees_recorded_under_long_names_are_made_anew_once_with_short_ones(
     release(tree, "3", {**second, "index.html": b"home, edited"}, previous="2")
     tree.clean(keep=2)
     assert not trees(tree) & set(long_names.values())
+
+
+def test_stale_trees_leave_at_once_and_are_removed_after_the_clean_returns(
+    tmp_path: Path,
+) -> None:
+    """clean(later=True), as a publish calls it after the swap: the stale release and its
+    trees are out of releases/ and trees/ when it returns (no later build can link them), and
+    a background thread removes them; the same folder made again meanwhile is a new tree."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    fleet = {**FIRST, **{f"s/{n}/index.html": f"screen {n}".encode() for n in range(1, 400)}}
+    release(tree, "1", fleet)
+    release(tree, "2", {**fleet, "s/7/index.html": b"screen seven, edited"}, previous="1")
+    release(tree, "3", {**fleet, "s/7/index.html": b"screen seven, again"}, previous="2")
+    stale_s = tree.index("1").trees["s"]
+
+    assert tree.clean(keep=2, later=True) == ["1"]
+    assert not (tree.trees / stale_s).exists()
+    assert not (tree.releases / "1").exists() and not (tree.releases / "1.json").exists()
+    kept = set(tree.index("2").trees.values()) | set(tree.index("3").trees.values())
+    assert trees(tree) == kept
+
+    release(tree, "4", fleet, previous="3")  # release 1's folders again, while being removed
+    assert tree.index("4").trees["s"] == stale_s
+    tree.settle()
+    assert os.listdir(tree.root / "trash") == []
+    assert served(tree) == fleet
+    assert len(os.listdir(tree.releases / "4" / "s")) == 399
+
+
+def test_trash_a_killed_process_left_is_removed_by_the_next_clean(tmp_path: Path) -> None:
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    left = tree.root / "trash" / "clean-killed" / "0123abcd"
+    left.mkdir(parents=True)
+    for n in range(100):
+        os.symlink(f"../{n:040x}", left / str(n))
+    tree.clean(keep=2)
+    assert os.listdir(tree.root / "trash") == []
+    assert served(tree) == FIRST
