@@ -1197,6 +1197,7 @@ def _publish(
                     on_file=on_file,
                     carried=plan.carried,
                     anew=damaged,
+                    known=digests,
                 )
                 linked, written = built.linked, built.written
                 media_used = frozenset(plan.media)  # the manifests' and the pages' media

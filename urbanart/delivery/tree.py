@@ -264,6 +264,7 @@ class Tree:
         on_file: Callable[[int, int], None] | None = None,
         carried: Mapping[str, str] | None = None,
         anew: bool = False,
+        known: Mapping[str, str] | None = None,
     ) -> BuiltRelease:
         """Write releases/<name>/: its own files, and its folders as links to shared trees.
 
@@ -275,10 +276,12 @@ class Tree:
         `carried` names files by the sha256 the previous index gives them, without their bytes.
         `anew`: the served trees are damaged (a file gone), so share none of them: every folder
         becomes a new tree, under a name salted with the release's.
+        `known`: the sha256 of files already worked out (the index's), not hashed again.
         """
         entries: dict[str, bytes | str] = {**(carried or {}), **files}
+        known = known or {}
         digests = {
-            rel: entry if isinstance(entry, str) else sha256_of(entry).hexdigest()
+            rel: entry if isinstance(entry, str) else known.get(rel) or sha256_of(entry).hexdigest()
             for rel, entry in entries.items()
         }
         layout = _Layout(digests, previous, salt=name if anew else "")
