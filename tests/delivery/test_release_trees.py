@@ -4,11 +4,14 @@ release writes the folders that changed and their parents, and nothing else."""
 from __future__ import annotations
 
 import os
+import subprocess
+import textwrap
 from hashlib import sha256
 from pathlib import Path
 
 import pytest
 
+from tests.delivery.conftest import PYTHON, REPO, subprocess_env
 from tests.published_files import published_files
 from urbanart.delivery.tree import ReleaseIndex, Tree
 
@@ -276,3 +279,47 @@ def test_trash_a_killed_process_left_is_removed_by_the_next_clean(tmp_path: Path
     tree.clean(keep=2)
     assert os.listdir(tree.root / "trash") == []
     assert served(tree) == FIRST
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from hashlib import sha256
+    from pathlib import Path
+    from urbanart.delivery.tree import ReleaseIndex, Tree
+
+    tree = Tree(Path(sys.argv[1]))
+    tree.ensure()
+    previous = None
+    for n in range(1, 4):  # three releases of a big s/ folder: the first one goes stale
+        files = {f"s/{k}/index.html": f"screen {k} {n if k == 7 else ''}".encode()
+                 for k in range(2000)}
+        built = tree.build_release(str(n), files, tree.index(previous) if previous else None)
+        digests = {rel: sha256(data).hexdigest() for rel, data in files.items()}
+        tree.mark_complete(ReleaseIndex(str(n), digests, frozenset(), {}, built.trees))
+        tree.swap(str(n))
+        previous = str(n)
+    print(tree.clean(keep=2, later=True))
+    """
+)
+
+
+def test_a_process_that_exits_right_after_a_clean_finishes_its_removal_first(
+    tmp_path: Path,
+) -> None:
+    """The CLI returns from publish and exits at once: the interpreter waits for the background
+    removal (a non-daemon thread, whose helpers must not be refused at exit)."""
+    root = tmp_path / "published"
+    child = subprocess.run(
+        [PYTHON, "-c", CHILD, str(root)],
+        env=subprocess_env(),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "['1']"
+    assert "Traceback" not in child.stderr, child.stderr
+    assert os.listdir(root / "trash") == []
+    assert sorted(os.listdir(root / "releases")) == ["2", "2.json", "3", "3.json"]

@@ -688,9 +688,15 @@ def _remove_folders(paths: list[str]) -> None:
                 (nested if entry.is_dir(follow_symlinks=False) else files).append(entry.path)
     threads = min(REMOVERS, len(files) // 64 + 1)  # a few links: one thread, no pool
     if threads > 1:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            for _ in pool.map(_unlink_all, [files[n::threads] for n in range(threads)]):
-                pass
+        # Plain threads, not an executor: this runs in clean's background thread too, which
+        # the interpreter may be waiting for at exit, when executors refuse new work.
+        workers = [
+            threading.Thread(target=_unlink_all, args=(files[n::threads],)) for n in range(threads)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
     else:
         _unlink_all(files)
     for path in [*nested, *paths]:
