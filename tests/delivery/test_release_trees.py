@@ -323,3 +323,27 @@ def test_a_process_that_exits_right_after_a_clean_finishes_its_removal_first(
     assert "Traceback" not in child.stderr, child.stderr
     assert os.listdir(root / "trash") == []
     assert sorted(os.listdir(root / "releases")) == ["2", "2.json", "3", "3.json"]
+
+
+def test_a_gone_file_is_missing_in_a_tree_and_in_a_release_made_before_trees(
+    tmp_path: Path,
+) -> None:
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    index = tree.index("1")
+    assert tree.missing(index, list(FIRST)) is False
+    (tree.trees / index.trees["s/2"] / "index.html").unlink()
+    (tree.trees / index.trees["s/2"] / "index.html").mkdir()  # a folder is not the file
+    assert tree.missing(index, ["s/1/index.html"]) is False
+    assert tree.missing(index, ["s/1/index.html", "s/2/index.html"]) is True
+
+    before = Tree(tmp_path / "older")  # its folders are its own: no trees/ at all
+    (before.releases / "7" / "a" / "1").mkdir(parents=True)
+    (before.releases / "7" / "index.html").write_bytes(b"home")
+    (before.releases / "7" / "a" / "1" / "index.html").write_bytes(b"work one")
+    files = {"index.html": "x", "a/1/index.html": "y"}
+    old = ReleaseIndex("7", files, frozenset(), {}, {})
+    assert before.missing(old, list(files)) is False
+    (before.releases / "7" / "a" / "1" / "index.html").unlink()
+    assert before.missing(old, list(files)) is True
