@@ -4,11 +4,14 @@ release writes the folders that changed and their parents, and nothing else."""
 from __future__ import annotations
 
 import os
+import subprocess
+import textwrap
 from hashlib import sha256
 from pathlib import Path
 
 import pytest
 
+from tests.delivery.conftest import PYTHON, REPO, subprocess_env
 from tests.published_files import published_files
 from urbanart.delivery.tree import ReleaseIndex, Tree
 
@@ -170,3 +173,177 @@ def test_a_big_stale_tree_is_removed_whole_and_the_kept_ones_stay(tmp_path: Path
     previous = tree.releases / "2"
     assert (previous / "s/7/index.html").read_bytes() == b"screen seven, edited"
     assert len(os.listdir(previous / "s")) == 399
+
+
+def links_under(root: Path) -> list[str]:
+    """The target of every symlink a release's folders hold (the release's own and its trees')."""
+    targets = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        if Path(dirpath) == root:
+            dirnames[:] = [d for d in dirnames if d != "media"]
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path):
+                targets.append(os.readlink(path))
+    return targets
+
+
+def test_every_link_to_a_tree_fits_in_its_inode(tmp_path: Path) -> None:
+    """A link's target under 60 bytes lives in its inode (ext4 and others); a longer one takes
+    a disk block to write and another wait to free: a fleet's changed s/ and screens/ folders
+    are a thousand links each, made and removed at every change."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    release(tree, "2", {**FIRST, "s/2/index.html": b"screen two, renamed"}, previous="1")
+    targets = links_under(tree.releases / "2")
+    assert len(targets) == 9  # a, a/1, a/1/de, a/2, s, s/1, s/2, screens, screens/tok1
+    assert max(len(t.encode()) for t in targets) < 60, targets
+    assert served(tree)["s/2/index.html"] == b"screen two, renamed"
+
+
+def test_trees_recorded_under_long_names_are_made_anew_once_with_short_ones(
+    tmp_path: Path,
+) -> None:
+    """A release made before trees had short names (its index names 64-character trees) is
+    served as it is; the next change makes every folder anew under a short name, so no long
+    link lives on, and the long-named trees go once no kept release uses them."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    old = tree.index("1")
+    assert old is not None
+    long_names = {}
+    for folder, name in old.trees.items():  # as an older version named them: 64 characters
+        long_names[folder] = name + "0" * (64 - len(name))
+        os.rename(tree.trees / name, tree.trees / long_names[folder])
+    for folder, name in old.trees.items():
+        for parent in (tree.trees / n for n in long_names.values()):
+            link = parent / folder.rpartition("/")[2]
+            if link.is_symlink() and os.readlink(link) == f"../{name}":
+                link.unlink()
+                os.symlink(f"../{long_names[folder]}", link)
+        top = tree.releases / "1" / folder
+        if "/" not in folder:
+            top.unlink()
+            os.symlink(f"../../trees/{long_names[folder]}", top)
+    tree.mark_complete(ReleaseIndex("1", old.files, old.media, old.extra, long_names))
+    assert served(tree) == FIRST and max(map(len, links_under(tree.releases / "1"))) > 60
+
+    second = {**FIRST, "s/1/index.html": b"screen one, edited"}
+    release(tree, "2", second, previous="1")
+    assert served(tree) == second
+    assert max(len(t.encode()) for t in links_under(tree.releases / "2")) < 60
+    assert not set(tree.index("2").trees.values()) & set(long_names.values())
+    release(tree, "3", {**second, "index.html": b"home, edited"}, previous="2")
+    tree.clean(keep=2)
+    assert not trees(tree) & set(long_names.values())
+
+
+def test_stale_trees_leave_at_once_and_are_removed_after_the_clean_returns(
+    tmp_path: Path,
+) -> None:
+    """clean(later=True), as a publish calls it after the swap: the stale release and its
+    trees are out of releases/ and trees/ when it returns (no later build can link them), and
+    a background thread removes them; the same folder made again meanwhile is a new tree."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    fleet = {**FIRST, **{f"s/{n}/index.html": f"screen {n}".encode() for n in range(1, 400)}}
+    release(tree, "1", fleet)
+    release(tree, "2", {**fleet, "s/7/index.html": b"screen seven, edited"}, previous="1")
+    release(tree, "3", {**fleet, "s/7/index.html": b"screen seven, again"}, previous="2")
+    stale_s = tree.index("1").trees["s"]
+
+    assert tree.clean(keep=2, later=True) == ["1"]
+    assert not (tree.trees / stale_s).exists()
+    assert not (tree.releases / "1").exists() and not (tree.releases / "1.json").exists()
+    kept = set(tree.index("2").trees.values()) | set(tree.index("3").trees.values())
+    assert trees(tree) == kept
+
+    release(tree, "4", fleet, previous="3")  # release 1's folders again, while being removed
+    assert tree.index("4").trees["s"] == stale_s
+    tree.settle()
+    assert os.listdir(tree.root / "trash") == []
+    assert served(tree) == fleet
+    assert len(os.listdir(tree.releases / "4" / "s")) == 399
+
+
+def test_trash_a_killed_process_left_is_removed_by_the_next_clean(tmp_path: Path) -> None:
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    left = tree.root / "trash" / "clean-killed" / "0123abcd"
+    left.mkdir(parents=True)
+    for n in range(100):
+        os.symlink(f"../{n:040x}", left / str(n))
+    tree.clean(keep=2)
+    assert os.listdir(tree.root / "trash") == []
+    assert served(tree) == FIRST
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from hashlib import sha256
+    from pathlib import Path
+    from urbanart.delivery.tree import ReleaseIndex, Tree
+
+    tree = Tree(Path(sys.argv[1]))
+    tree.ensure()
+    previous = None
+    for n in range(1, 4):  # three releases of a big s/ folder: the first one goes stale
+        files = {f"s/{k}/index.html": f"screen {k} {n if k == 7 else ''}".encode()
+                 for k in range(2000)}
+        built = tree.build_release(str(n), files, tree.index(previous) if previous else None)
+        digests = {rel: sha256(data).hexdigest() for rel, data in files.items()}
+        tree.mark_complete(ReleaseIndex(str(n), digests, frozenset(), {}, built.trees))
+        tree.swap(str(n))
+        previous = str(n)
+    print(tree.clean(keep=2, later=True))
+    """
+)
+
+
+def test_a_process_that_exits_right_after_a_clean_finishes_its_removal_first(
+    tmp_path: Path,
+) -> None:
+    """The CLI returns from publish and exits at once: the interpreter waits for the background
+    removal (a non-daemon thread, whose helpers must not be refused at exit)."""
+    root = tmp_path / "published"
+    child = subprocess.run(
+        [PYTHON, "-c", CHILD, str(root)],
+        env=subprocess_env(),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "['1']"
+    assert "Traceback" not in child.stderr, child.stderr
+    assert os.listdir(root / "trash") == []
+    assert sorted(os.listdir(root / "releases")) == ["2", "2.json", "3", "3.json"]
+
+
+def test_a_gone_file_is_missing_in_a_tree_and_in_a_release_made_before_trees(
+    tmp_path: Path,
+) -> None:
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    index = tree.index("1")
+    assert tree.missing(index, list(FIRST)) is False
+    (tree.trees / index.trees["s/2"] / "index.html").unlink()
+    (tree.trees / index.trees["s/2"] / "index.html").mkdir()  # a folder is not the file
+    assert tree.missing(index, ["s/1/index.html"]) is False
+    assert tree.missing(index, ["s/1/index.html", "s/2/index.html"]) is True
+
+    before = Tree(tmp_path / "older")  # its folders are its own: no trees/ at all
+    (before.releases / "7" / "a" / "1").mkdir(parents=True)
+    (before.releases / "7" / "index.html").write_bytes(b"home")
+    (before.releases / "7" / "a" / "1" / "index.html").write_bytes(b"work one")
+    files = {"index.html": "x", "a/1/index.html": "y"}
+    old = ReleaseIndex("7", files, frozenset(), {}, {})
+    assert before.missing(old, list(files)) is False
+    (before.releases / "7" / "a" / "1" / "index.html").unlink()
+    assert before.missing(old, list(files)) is True

@@ -104,3 +104,20 @@ def test_prefetched_keys_answer_as_single_reads_would(tmp_path: Path) -> None:
         assert (second.hits, second.misses) == (3, 1)
     with OutputCache(path) as third:  # the same answers one read at a time
         assert [third.get(k) for k in keys] == [b"<p>0</p>", b"<p>5</p>", b"<p>1199</p>", None]
+
+
+def test_a_flush_commits_without_waiting_for_the_disk_and_stays_consistent(
+    tmp_path: Path,
+) -> None:
+    """WAL with synchronous=NORMAL: a commit is not fsynced (a power cut may lose the last
+    flushes, whose outputs the next publish makes again), yet the file is never left
+    inconsistent, so a key never answers with another output's bytes."""
+    path = tmp_path / "cache.sqlite"
+    with OutputCache(path) as outputs:
+        assert outputs._db is not None
+        assert outputs._db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert outputs._db.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+        outputs.put(digest("page", 1), b"one")
+        outputs.flush()
+    with OutputCache(path) as again:
+        assert again.get(digest("page", 1)) == b"one"

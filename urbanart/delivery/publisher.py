@@ -1197,6 +1197,7 @@ def _publish(
                     on_file=on_file,
                     carried=plan.carried,
                     anew=damaged,
+                    known=digests,
                 )
                 linked, written = built.linked, built.written
                 media_used = frozenset(plan.media)  # the manifests' and the pages' media
@@ -1220,7 +1221,7 @@ def _publish(
                     current.release, current.files, current.media, extra, current.trees
                 )
                 tree.mark_complete(same)
-            tree.clean(KEEP_RELEASES)
+            tree.clean(KEEP_RELEASES, later=True)  # stale trees go after the publish returns
             served_index = current if not changed else None  # unchanged: the one read
             removed, waiting = tree.collect_media(tree.kept_media(served_index), now, grace)
             served = tree.current_release()

@@ -10,8 +10,12 @@ next publish can compare and hard-link without reading every file again.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import stat
+import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -27,10 +31,24 @@ from urbanart.errors import UrbanArtError
 from urbanart.library.database import exclusive
 from urbanart.memo import Recent
 
+log = logging.getLogger(__name__)
+
 RELEASES = "releases"
 MEDIA = "media"
 #: Content-addressed, write-once folders that releases link to (see Tree.build_release).
 TREES = "trees"
+#: Hex characters of a tree's sha256 that name it (160 bits, as a git object id). Short enough
+#: that every link to a tree, `../<name>` inside trees/ and `../../trees/<name>` at a release's
+#: top, is under 60 bytes: ext4 (and others) keep such a link's target in its inode, where a
+#: longer one takes a disk block of its own to write and, on removal, to free (and discard). A
+#: fleet's changed s/ and screens/ folders are a thousand links each: removing a stale one cost
+#: ~0.2-2 s with blocks, ~0.02 s without. A tree recorded under a longer name (before this) is
+#: not linked again: the next release that changes anything makes it anew, once, as a short one.
+TREE_NAME_CHARS = 40
+#: Where clean() moves stale releases and trees (one folder per clean, outside the served root
+#: and trees/), to be removed after the publish returns: a name moved there is never looked up
+#: or linked again, so its removal needs no lock and cannot race a later publish.
+TRASH = "trash"
 CURRENT = "current"
 CURRENT_TMP = "current.tmp"
 GC_STATE = "media-gc.json"
@@ -43,6 +61,10 @@ INDEX_SUFFIX = ".json"
 #: Keyed by the index file and its (inode, mtime, size): an index is replaced whole
 #: (atomic_write, a new inode), so a changed file is never answered from here.
 _PARSED_INDEXES: Recent[str, tuple[tuple[int, int, int], ReleaseIndex]] = Recent(8)
+#: Trash folders this process is removing in the background (clean(later=True)), each with its
+#: thread: a later clean leaves them to it; settle() waits for them.
+_REMOVING: dict[str, threading.Thread] = {}
+_REMOVING_LOCK = threading.Lock()
 
 
 class PublishBusy(UrbanArtError):
@@ -243,6 +265,7 @@ class Tree:
         on_file: Callable[[int, int], None] | None = None,
         carried: Mapping[str, str] | None = None,
         anew: bool = False,
+        known: Mapping[str, str] | None = None,
     ) -> BuiltRelease:
         """Write releases/<name>/: its own files, and its folders as links to shared trees.
 
@@ -254,10 +277,12 @@ class Tree:
         `carried` names files by the sha256 the previous index gives them, without their bytes.
         `anew`: the served trees are damaged (a file gone), so share none of them: every folder
         becomes a new tree, under a name salted with the release's.
+        `known`: the sha256 of files already worked out (the index's), not hashed again.
         """
         entries: dict[str, bytes | str] = {**(carried or {}), **files}
+        known = known or {}
         digests = {
-            rel: entry if isinstance(entry, str) else sha256_of(entry).hexdigest()
+            rel: entry if isinstance(entry, str) else known.get(rel) or sha256_of(entry).hexdigest()
             for rel, entry in entries.items()
         }
         layout = _Layout(digests, previous, salt=name if anew else "")
@@ -296,17 +321,24 @@ class Tree:
         directly, without the release's links: a fleet's release lists 30,000 files."""
         root = os.path.join(self.releases, index.release)
         trees = os.fspath(self.trees)
-        isfile = os.path.isfile
-        for rel in relpaths:
-            folder, _, name = rel.rpartition("/")
-            digest = index.trees.get(folder) if folder else None
-            if digest is not None:
-                path = os.path.join(trees, digest, name)
-            else:
-                path = os.path.join(root, rel)
-            if not isfile(path):
-                return True
-        return False
+        trees_fd = None
+        if os.stat in os.supports_dir_fd:  # not on Windows
+            with suppress(OSError):
+                trees_fd = os.open(trees, os.O_RDONLY)
+        if trees_fd is None:
+            for rel in relpaths:
+                folder, _, name = rel.rpartition("/")
+                digest = index.trees.get(folder) if folder else None
+                path = os.path.join(trees, digest, name) if digest else os.path.join(root, rel)
+                if not os.path.isfile(path):
+                    return True
+            return False
+        # Looked up from the open trees/ folder: two path parts per file, not the whole path's
+        # (~40 % less time on a fleet's 10,000 files).
+        try:
+            return not all(_is_file(rel, index.trees, trees_fd, root) for rel in relpaths)
+        finally:
+            os.close(trees_fd)
 
     def swap(self, name: str) -> None:
         """Point `current` at the release: a new symlink renamed over the old one (atomic)."""
@@ -322,8 +354,9 @@ class Tree:
         (self.releases / f"{name}{INDEX_SUFFIX}").unlink(missing_ok=True)
         _PARSED_INDEXES.pop(str(self.releases / f"{name}{INDEX_SUFFIX}"))
 
-    def collect_trees(self, kept: Iterable[str]) -> int:
+    def collect_trees(self, kept: Iterable[str], *, into: _Trash | None = None) -> int:
         """Remove the shared trees no kept release uses (and half-built ones); the count.
+        `into`: a trash folder to move them into instead (to be removed later, see clean).
 
         Nothing is removed when a kept release's index cannot be read: its trees are unknown,
         and a tree removed from under the served release would be a hole in what screens see.
@@ -338,15 +371,27 @@ class Tree:
             live.update(index.trees.values())
         with os.scandir(self.trees) as found:
             stale = [entry.path for entry in found if entry.name not in live]
+        if into is not None:
+            stale = [path for path in stale if not into.take(path)]
         _remove_folders(stale)
         return len(stale)
 
-    def clean(self, keep: int = 2) -> list[str]:
+    def clean(self, keep: int = 2, *, later: bool = False) -> list[str]:
         """Remove half-built releases, leftovers of a crash and all but the newest `keep` served
-        ones (current and the one before it). Returns the names removed."""
+        ones (current and the one before it). Returns the names removed.
+
+        `later`: only move them, and the trees no kept release uses, into a trash folder (a
+        rename each, under the publish's lock), and remove that in a background thread. A
+        changed fleet's stale trees are a hundred folders and two thousand links, whose
+        removal mostly waits on the disk (~0.15 s): a publish need not wait for it, as nothing
+        ever links a name in the trash. Moved first, a stale tree is never left half emptied
+        under its name in trees/ either. Trash a killed process left is removed by the next
+        clean.
+        """
         (self.root / CURRENT_TMP).unlink(missing_ok=True)
         if not self.releases.is_dir():
             return []
+        into = _Trash(self.root / TRASH) if later else None
         current = self.current_release()
         complete = self.complete_releases()
         kept: list[str] = []
@@ -361,11 +406,46 @@ class Tree:
                 entry.unlink(missing_ok=True)  # a temp file of an interrupted index write
                 continue
             if name not in kept:
-                self.remove_release(name)
+                if into is None or not into.take(str(self.releases / name), "release-"):
+                    self.remove_release(name)
+                else:
+                    (self.releases / f"{name}{INDEX_SUFFIX}").unlink(missing_ok=True)
+                    _PARSED_INDEXES.pop(str(self.releases / f"{name}{INDEX_SUFFIX}"))
                 if name not in removed:
                     removed.append(name)
-        self.collect_trees(kept)
+        self.collect_trees(kept, into=into)
+        self._empty_trash(later=later)
         return sorted(removed, key=release_order)
+
+    def _empty_trash(self, *, later: bool) -> None:
+        """Remove the trash folders no thread of this process is removing already: in one
+        background thread when `later`, else now."""
+        trash = os.fspath(self.root / TRASH)
+        try:
+            with os.scandir(trash) as found:
+                folders = sorted(entry.path for entry in found)
+        except OSError:
+            return
+        with _REMOVING_LOCK:
+            folders = [path for path in folders if path not in _REMOVING]
+            if folders and later:
+                thread = threading.Thread(
+                    target=_empty_in_background, args=(folders,), name="urbanart-trash"
+                )
+                _REMOVING.update(dict.fromkeys(folders, thread))
+                thread.start()
+                return
+        for path in folders:
+            _empty(path)
+
+    def settle(self) -> None:
+        """Wait for the removals this process runs in the background for this tree (tests, a
+        studio closing a library; the interpreter waits for them at exit too)."""
+        trash = os.fspath(self.root / TRASH) + os.sep
+        with _REMOVING_LOCK:
+            threads = {t for path, t in _REMOVING.items() if path.startswith(trash)}
+        for thread in threads:
+            thread.join()
 
     def kept_media(self, known: ReleaseIndex | None = None) -> set[str]:
         """Media used by the manifests of every complete release still on disk (`known`: an
@@ -472,13 +552,13 @@ class _Layout:
         if found is not None:
             return found
         found = self.old_trees.get(folder) if folder not in self.dirty else None
-        if found is None:
+        if found is None or len(found) != TREE_NAME_CHARS:  # a long name: made once anew
             listing = sha256_of(self.head)
             for name, sha in sorted(self.files.get(folder, {}).items()):
                 listing.update(f"f {name} {sha}\n".encode())
             for name in sorted(self.folders.get(folder, ())):
                 listing.update(f"d {name} {self.digest(_join(folder, name))}\n".encode())
-            found = listing.hexdigest()
+            found = listing.hexdigest()[:TREE_NAME_CHARS]
         self._digests[folder] = found
         return found
 
@@ -616,19 +696,78 @@ def _remove_folders(paths: list[str]) -> None:
                 (nested if entry.is_dir(follow_symlinks=False) else files).append(entry.path)
     threads = min(REMOVERS, len(files) // 64 + 1)  # a few links: one thread, no pool
     if threads > 1:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            for _ in pool.map(_unlink_all, [files[n::threads] for n in range(threads)]):
-                pass
+        # Plain threads, not an executor: this runs in clean's background thread too, which
+        # the interpreter may be waiting for at exit, when executors refuse new work.
+        workers = [
+            threading.Thread(target=_unlink_all, args=(files[n::threads],)) for n in range(threads)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
     else:
         _unlink_all(files)
     for path in [*nested, *paths]:
         shutil.rmtree(path, ignore_errors=True)  # what is left: empty folders, one rmdir each
 
 
+class _Trash:
+    """One clean's trash folder, trash/clean-<random>/, made when the first folder goes in."""
+
+    def __init__(self, trash: Path) -> None:
+        self.trash = trash
+        self.path: str | None = None
+
+    def take(self, path: str, prefix: str = "") -> bool:
+        """Rename a folder into the trash; False when it could not be (remove it in place)."""
+        try:
+            if self.path is None:
+                self.trash.mkdir(exist_ok=True)
+                self.path = tempfile.mkdtemp(prefix="clean-", dir=self.trash)
+            os.rename(path, os.path.join(self.path, prefix + os.path.basename(path)))
+        except OSError:
+            return not os.path.lexists(path)  # gone already: nothing to remove
+        return True
+
+
+def _empty(path: str) -> None:
+    """Remove a trash folder: the folders in it (stale trees, releases), then itself."""
+    with suppress(OSError), os.scandir(path) as found:
+        inside = [entry.path for entry in found]
+    _remove_folders(inside)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _empty_in_background(paths: list[str]) -> None:
+    try:
+        for path in paths:
+            _empty(path)
+    except Exception:  # best effort: the next clean removes whatever is left
+        log.exception("removing stale releases in the background failed")
+    finally:
+        with _REMOVING_LOCK:
+            for path in paths:
+                _REMOVING.pop(path, None)
+
+
 def _unlink_all(paths: list[str]) -> None:
     for path in paths:
         with suppress(OSError):
             os.unlink(path)
+
+
+def _is_file(relpath: str, trees: Mapping[str, str], trees_fd: int, root: str) -> bool:
+    """Whether a release's file is a regular file, found in its folder's tree (by trees_fd)."""
+    folder, _, name = relpath.rpartition("/")
+    digest = trees.get(folder) if folder else None
+    try:
+        if digest is not None:
+            found = os.stat(f"{digest}/{name}", dir_fd=trees_fd)
+        else:
+            found = os.stat(os.path.join(root, relpath))
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(found.st_mode)
 
 
 def _join(folder: str, name: str) -> str:
