@@ -19,9 +19,13 @@ from typing import Any
 
 from markupsafe import Markup
 
+from urbanart.memo import Recent
 from urbanart.viewers.fragments import kept_parts
 from urbanart.viewers.output_cache import OutputCache, digest
 from urbanart.viewers.pages import environment, render_code
+
+#: Panel keys by (id of the entries list, name, link, language, root) -> (the list, its key).
+_KEYS: Recent[tuple[int, str, str, str, str], tuple[object, str]] = Recent(8192)
 
 
 def panel_key(playlist: Mapping[str, Any], *, lang: str, root: str) -> str:
@@ -32,19 +36,20 @@ def panel_key(playlist: Mapping[str, Any], *, lang: str, root: str) -> str:
 
 class ScreenPanels:
     """The panels of one build's screen pages. Screens showing the same playlist share its
-    entries list (site._playlist_entries), so its key is made once per version, not once per
-    screen: keys are remembered by that list's identity (held here, so never reused)."""
+    entries list (site._playlist_entries keeps them, between publishes too), so a panel's key
+    is made once, not once per screen and publish: keys are remembered by that list's identity
+    (the list is held with its key, so its id is never reused while remembered)."""
 
     def __init__(self, outputs: OutputCache | None) -> None:
         self.outputs = outputs
-        self._keys: dict[tuple[int, str, str, str, str], tuple[object, str]] = {}
 
     def key(self, playlist: Mapping[str, Any], *, lang: str, root: str) -> str:
         items = playlist["items"]
         memo = (id(items), str(playlist["name"]), str(playlist["url"]), lang, root)
-        known = self._keys.get(memo)
-        if known is None:
-            known = self._keys[memo] = (items, panel_key(playlist, lang=lang, root=root))
+        known = _KEYS.get(memo)
+        if known is None or known[0] is not items:
+            known = (items, panel_key(playlist, lang=lang, root=root))
+            _KEYS.put(memo, known)
         return known[1]
 
     def panels(

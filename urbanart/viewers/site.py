@@ -32,6 +32,7 @@ from urbanart.library.models import Artwork, Playlist, Screen
 from urbanart.library.renditions import RenditionRecord, ensure_rendition, made_renditions
 from urbanart.library.settings import load_settings
 from urbanart.library.texts import WorkTexts, bios_for, pick, screen_languages, texts_for
+from urbanart.memo import Recent
 from urbanart.protocol.tree_layout import media_url
 from urbanart.viewers import gone, qr
 from urbanart.viewers.output_cache import OutputCache, cached, code_digest, digest
@@ -638,8 +639,30 @@ def _has_generative(payload: Mapping[str, Any]) -> bool:
     )
 
 
-#: _playlist_entries' memo: (id of a playlist entry, language, suffix) -> (it, its entries).
-_EntriesMemo = dict[tuple[int, str, str], tuple[Mapping[str, Any], list[dict[str, Any]]]]
+class _EntriesMemo:
+    """The entries made (_playlist_entries), by everything they are made from: the playlist
+    entry's content (not its identity: the screens an edit changed each got a payload of their
+    own), its works' cards (catalogue facts, images, texts: build_viewers' `cards`), the code,
+    the language and the suffix. Kept in process across publishes (_ENTRIES): after one edit
+    the other playlists of the screens it changed are not made into entries again. The lists
+    are shared between pages, never changed."""
+
+    def __init__(self, cards: Mapping[int, str]) -> None:
+        self.cards = cards
+        self._content: dict[int, tuple[Mapping[str, Any], str]] = {}
+
+    def key(self, playlist: Mapping[str, Any], lang: str, suffix: str) -> tuple[str, str, str]:
+        known = self._content.get(id(playlist))
+        if known is None:  # the entry is held here, so its id is not reused in this build
+            works = tuple(self.cards.get(int(i["artwork_id"])) for i in playlist["items"])
+            made = digest("entries", _pages_code(), stable(playlist), works)
+            known = self._content[id(playlist)] = (playlist, made)
+        return known[1], lang, suffix
+
+
+#: Entries lists by _EntriesMemo.key, kept between the publishes of one process. Bounded;
+#: only ever a speed-up (a key names everything its list is made from).
+_ENTRIES: Recent[tuple[str, str, str], list[dict[str, Any]]] = Recent(4096)
 
 
 def _playlist_entries(
@@ -651,18 +674,17 @@ def _playlist_entries(
     suffix: str = "",
     known: _EntriesMemo | None = None,
 ) -> list[dict[str, Any]]:
-    """A playlist's items, in order, as entries (see _entry). known: the entries one build
-    made already, by playlist entry (its identity: a thousand screens' payloads share one
-    object per playlist), language and suffix; the lists are shared, never changed."""
-    memo = (id(playlist), lang, suffix)
-    if known is not None and memo in known:
-        return known[memo][1]
+    """A playlist's items, in order, as entries (see _entry); known: what the build made."""
+    memo = known.key(playlist, lang, suffix) if known is not None else None
+    kept = _ENTRIES.get(memo) if memo is not None else None
+    if kept is not None:
+        return kept
     entries = []
     for item in playlist["items"]:
         aid = int(item["artwork_id"])
         entries.append(_entry(item, images.get(aid), facts.get(aid), lang, texts, suffix))
-    if known is not None:
-        known[memo] = (playlist, entries)  # holds the playlist, so its id is not reused
+    if memo is not None:
+        _ENTRIES.put(memo, entries)
     return entries
 
 
@@ -1193,7 +1215,7 @@ def build_viewers(
         )
         build.files.update(qr.qr_files("p", pid, f"{base}/{tree_url('p', pid)}/", outputs))
 
-    known: _EntriesMemo = {}
+    known = _EntriesMemo(cards)
     panels = ScreenPanels(outputs)
     for sid in sorted(screens_to_build):
 
@@ -1271,18 +1293,30 @@ def where_keys(
         outputs.prefetch(cache_keys.values())
     found: dict[int, dict[int, str]] = {}
     for sid in sorted(payloads):
+        remembered = _WHERE_KEYS.get(cache_keys[sid])
+        if remembered is not None:
+            found[sid] = remembered
+            continue
         kept = outputs.get(cache_keys[sid], count=False) if outputs is not None else None
         if kept is not None:
             found[sid] = {int(aid): str(key) for aid, key in json.loads(kept).items()}
+            _WHERE_KEYS.put(cache_keys[sid], found[sid])
             continue
         payload = payloads[sid]
         head = (payload["screen"]["name"], payload["screen"]["timezone"], payload["window"]["from"])
         found[sid] = {
             aid: digest("where", head, plays) for aid, plays in plays_by_work(payload).items()
         }
+        _WHERE_KEYS.put(cache_keys[sid], found[sid])
         if outputs is not None:
             outputs.put(cache_keys[sid], json.dumps(found[sid], sort_keys=True).encode("utf-8"))
     return found
+
+
+#: where_keys' answers kept in process by their cache key (the code and the manifest's
+#: version): a publish after one edit finds a thousand screens' here, not parsed from the
+#: cache again. Bounded; only ever a speed-up (never changed once made).
+_WHERE_KEYS: Recent[str, dict[int, str]] = Recent(8192)
 
 
 def _pages_code() -> str:
