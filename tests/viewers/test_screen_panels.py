@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 
 from tests.viewers import BASE_URL, open_gallery
-from tests.viewers.test_pages import Published, make_published
+from tests.viewers.test_pages import NOW, Published, make_published
+from urbanart.delivery.publisher import publish
 from urbanart.i18n import LANGUAGES
+from urbanart.library import translations
+from urbanart.library.library import current_tree
 from urbanart.viewers.output_cache import OutputCache
 from urbanart.viewers.page_units import page_files
 from urbanart.viewers.site import build_viewers
@@ -163,3 +166,34 @@ def test_each_version_of_a_screen_page_links_to_pages_in_its_own_language(
         suffix = f"{lang}/" if lang else ""
         for link in (*listed, *script):
             assert re.fullmatch(rf"(a|p|artists)/\d+/{suffix}", link), (path, link)
+
+
+def test_a_translated_title_reaches_every_screen_page_in_that_language(tmp_path: Path) -> None:
+    """A playlist's entries and panels are kept between publishes of one process by what they
+    are made from, which is more than the manifest holds: a title given in Japanese changes no
+    manifest of a screen that speaks no Japanese, yet each screen's Japanese page names the
+    work by it, in its script's programme and in its list."""
+    gallery = open_gallery(tmp_path / "library")
+    try:
+        published = make_published(gallery)
+        work = gallery.works["Green Arcade"]
+        showing = [
+            sid
+            for sid, payload in published.payloads.items()
+            if any(
+                item["artwork_id"] == work
+                for playlist in payload["playlists"].values()
+                for item in playlist["items"]
+            )
+        ]
+        assert showing
+        translations.set_artwork_texts(gallery.library, work, "ja", title="緑のアーケード")
+        publish(gallery.library, now=NOW)
+        root = current_tree(gallery.library)
+        for sid in showing:
+            page = (root / f"s/{sid}/ja/index.html").read_text("utf-8")
+            noscript = page[page.index("<noscript>") : page.index("</noscript>")]
+            programme = page[page.index('id="programme"') : page.index("</script>")]
+            assert "緑のアーケード" in noscript and "緑のアーケード" in programme, sid
+    finally:
+        gallery.library.close()
