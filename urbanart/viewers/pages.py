@@ -127,9 +127,12 @@ def environment(lang: str = SOURCE_LANGUAGE) -> Environment:
     """The Jinja2 environment of one language: autoescape for every .html template,
     StrictUndefined so a missing value fails the publish instead of silently printing nothing
     on a public page, and the language's catalogue behind `_()`/`{% trans %}` (new-style
-    gettext: placeholders are escaped, the translation is trusted)."""
+    gettext: placeholders are escaped, the translation is trusted). No auto_reload: the
+    templates are package files that change only with an upgrade (which render_code() names),
+    and checking each one's mtime cost a page about seventy stats (base, includes, macros)."""
     env = Environment(
         loader=PackageLoader("urbanart.viewers", "templates"),
+        auto_reload=False,
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -171,7 +174,15 @@ def render_code() -> str:
     """The digest of what turns a context into a page's bytes: the template set, the filters
     and row classes, the catalogues and the formats of every language."""
     return digest(
-        code_digest("urbanart.viewers", "templates", "pages.py", "where.py", "where_rows.py"),
+        code_digest(
+            "urbanart.viewers",
+            "templates",
+            "pages.py",
+            "where.py",
+            "where_rows.py",
+            "fragments.py",
+            "screen_panels.py",
+        ),
         code_digest("urbanart.i18n", "locale", "formats.py", "catalogues.py"),
     )
 

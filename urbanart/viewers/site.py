@@ -32,18 +32,21 @@ from urbanart.library.models import Artwork, Playlist, Screen
 from urbanart.library.renditions import RenditionRecord, ensure_rendition, made_renditions
 from urbanart.library.settings import load_settings
 from urbanart.library.texts import WorkTexts, bios_for, pick, screen_languages, texts_for
+from urbanart.memo import Recent
 from urbanart.protocol.tree_layout import media_url
 from urbanart.viewers import gone, qr
-from urbanart.viewers.output_cache import OutputCache, code_digest, digest
+from urbanart.viewers.output_cache import OutputCache, cached, code_digest, digest
 from urbanart.viewers.page_units import FRONT, Carry, front_files, stable, unit_files, unit_name
 from urbanart.viewers.pages import (
     http_url,
     license_label,
+    render,
     render_cached,
     text_direction,
     tree_url,
 )
 from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
+from urbanart.viewers.screen_panels import ScreenPanels
 from urbanart.viewers.script_strings import script_strings
 from urbanart.viewers.where import plays_by_work, where_section, where_to_see
 from urbanart.viewers.where_rows import city_rows, row_digest
@@ -246,12 +249,11 @@ def _page_generative(item: Mapping[str, Any]) -> dict[str, str] | None:
 def _page_lives(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
     """artwork id -> its live feed (manifest v3 `live`), for the artwork page's latest frame."""
     found: dict[int, Mapping[str, Any]] = {}
-    for sid in sorted(payloads):
-        for pid in sorted(payloads[sid]["playlists"], key=int):
-            for item in payloads[sid]["playlists"][pid]["items"]:
-                live = _entry_live(item)
-                if live is not None:
-                    found.setdefault(int(item["artwork_id"]), live)
+    for entry in _distinct_playlists(payloads):
+        for item in entry["items"]:
+            live = _entry_live(item)
+            if live is not None:
+                found.setdefault(int(item["artwork_id"]), live)
     return found
 
 
@@ -637,6 +639,32 @@ def _has_generative(payload: Mapping[str, Any]) -> bool:
     )
 
 
+class _EntriesMemo:
+    """The entries made (_playlist_entries), by everything they are made from: the playlist
+    entry's content (not its identity: the screens an edit changed each got a payload of their
+    own), its works' cards (catalogue facts, images, texts: build_viewers' `cards`), the code,
+    the language and the suffix. Kept in process across publishes (_ENTRIES): after one edit
+    the other playlists of the screens it changed are not made into entries again. The lists
+    are shared between pages, never changed."""
+
+    def __init__(self, cards: Mapping[int, str]) -> None:
+        self.cards = cards
+        self._content: dict[int, tuple[Mapping[str, Any], str]] = {}
+
+    def key(self, playlist: Mapping[str, Any], lang: str, suffix: str) -> tuple[str, str, str]:
+        known = self._content.get(id(playlist))
+        if known is None:  # the entry is held here, so its id is not reused in this build
+            works = tuple(self.cards.get(int(i["artwork_id"])) for i in playlist["items"])
+            made = digest("entries", _pages_code(), stable(playlist), works)
+            known = self._content[id(playlist)] = (playlist, made)
+        return known[1], lang, suffix
+
+
+#: Entries lists by _EntriesMemo.key, kept between the publishes of one process. Bounded;
+#: only ever a speed-up (a key names everything its list is made from).
+_ENTRIES: Recent[tuple[str, str, str], list[dict[str, Any]]] = Recent(4096)
+
+
 def _playlist_entries(
     playlist: Mapping[str, Any],
     images: Mapping[int, PageImage | None],
@@ -644,12 +672,19 @@ def _playlist_entries(
     lang: str,
     texts: Mapping[int, Mapping[str, WorkTexts]],
     suffix: str = "",
+    known: _EntriesMemo | None = None,
 ) -> list[dict[str, Any]]:
-    """A playlist's items, in order, as entries (see _entry)."""
+    """A playlist's items, in order, as entries (see _entry); known: what the build made."""
+    memo = known.key(playlist, lang, suffix) if known is not None else None
+    kept = _ENTRIES.get(memo) if memo is not None else None
+    if kept is not None:
+        return kept
     entries = []
     for item in playlist["items"]:
         aid = int(item["artwork_id"])
         entries.append(_entry(item, images.get(aid), facts.get(aid), lang, texts, suffix))
+    if memo is not None:
+        _ENTRIES.put(memo, entries)
     return entries
 
 
@@ -661,6 +696,7 @@ def _programme(
     texts: Mapping[int, Mapping[str, WorkTexts]],
     root: str,
     suffix: str = "",
+    known: _EntriesMemo | None = None,
 ) -> dict[str, Any]:
     """What the now-playing script needs from a manifest, and nothing more: no poll token, no
     hub URLs, no media hashes beyond the public paths of the files it shows (a video item's is
@@ -678,7 +714,7 @@ def _programme(
             pid: {
                 "name": p["name"],
                 "url": tree_url("p", pid) + "/" + suffix,
-                "items": _playlist_entries(p, images, facts, lang, texts, suffix),
+                "items": _playlist_entries(p, images, facts, lang, texts, suffix, known),
             }
             for pid, p in payload["playlists"].items()
         },
@@ -723,13 +759,22 @@ def _page_versions(
     default_lang: str,
     context: Callable[[_Version], dict[str, Any]],
     outputs: OutputCache | None = None,
+    inputs: str | None = None,
 ) -> None:
     """One page in every shipped language at <folder><lang>/index.html, and the default
     language's at <folder>index.html, which moves a visitor to their language once (language.js).
 
     context(version) gives the page's own values for one version. A language version links to
     the same language's pages; the default page links to default pages (each picks again).
+
+    inputs: the page's unit digest (page_units.Carry.take), which names everything context()
+    reads and the code that renders it (_pages_code), as carrying the unit's files over
+    already relies on. With it a version is kept in `outputs` by that digest and its own
+    fields: a hit costs neither its context nor a dump of it (a work's page holds its whole
+    "where to see it", a screen's its timeline: json.dumps of each version was a third of
+    building it). Without it, by the digest of the whole context (pages.render_cached).
     """
+    versions = []
     for lang in (None, *LANGUAGES):
         depth = ROOT if folder else ""
         version = _Version(
@@ -739,14 +784,32 @@ def _page_versions(
             suffix=f"{lang}/" if lang else "",
         )
         path = f"{folder}{lang}/index.html" if lang else f"{folder}index.html"
-        build.files[path] = render_cached(
-            outputs,
-            template,
-            version.lang,
-            **_common(project, version, folder=folder, base=base),
-            choose_language=lang is None,
-            **context(version),
-        )
+        versions.append((path, version, lang is None))
+    if outputs is not None and inputs is not None:
+        outputs.prefetch(digest(*_version_key(inputs, template, *v)) for v in versions)
+    for path, version, choose in versions:
+
+        def values(version: _Version = version, choose: bool = choose) -> dict[str, Any]:
+            common = _common(project, version, folder=folder, base=base)
+            return {**common, "choose_language": choose, **context(version)}
+
+        def page(
+            version: _Version = version, values: Callable[[], dict[str, Any]] = values
+        ) -> bytes:
+            return render(template, version.lang, **values())
+
+        if inputs is None:
+            build.files[path] = render_cached(outputs, template, version.lang, **values())
+        else:
+            key = _version_key(inputs, template, path, version, choose)
+            build.files[path] = cached(outputs, key, page)
+
+
+def _version_key(
+    inputs: str, template: str, path: str, version: _Version, choose: bool
+) -> tuple[object, ...]:
+    """What names one version of a unit's page in the publish cache (_page_versions)."""
+    return ("page-version", inputs, template, path, version, choose)
 
 
 def _common(project: str, version: _Version, *, folder: str, base: str) -> dict[str, Any]:
@@ -821,6 +884,7 @@ def _artist_pages(
             default_lang=BASE_LANGUAGE,
             context=context,
             outputs=outputs,
+            inputs=build.inputs.get(unit_name("artists", artist_id)),
         )
 
 
@@ -1099,6 +1163,7 @@ def build_viewers(
             default_lang=BASE_LANGUAGE,
             context=artwork,
             outputs=outputs,
+            inputs=build.inputs[unit_name("a", aid)],
         )
         build.files.update(qr.qr_files("a", aid, f"{base}/{tree_url('a', aid)}/", outputs))
 
@@ -1146,14 +1211,18 @@ def build_viewers(
             default_lang=BASE_LANGUAGE,
             context=playlist_page,
             outputs=outputs,
+            inputs=build.inputs[unit_name("p", pid)],
         )
         build.files.update(qr.qr_files("p", pid, f"{base}/{tree_url('p', pid)}/", outputs))
 
+    known = _EntriesMemo(cards)
+    panels = ScreenPanels(outputs)
     for sid in sorted(screens_to_build):
 
         def screen(v: _Version, sid: int = sid) -> dict[str, Any]:
             payload = payloads[sid]
-            programme = _programme(payload, images, facts, v.lang, texts, v.root, v.suffix)
+            programme = _programme(payload, images, facts, v.lang, texts, v.root, v.suffix, known)
+            shown = [programme["playlists"][p] for p in sorted(programme["playlists"], key=int)]
             return {
                 "js": JS_PATH,
                 "share_js": SHARE_JS_PATH,
@@ -1164,9 +1233,7 @@ def build_viewers(
                 "screen": payload["screen"],
                 "city": cities.get(sid, ""),
                 "programme": programme,
-                "playlists": [
-                    programme["playlists"][p] for p in sorted(programme["playlists"], key=int)
-                ],
+                "playlist_panels": panels.panels(shown, lang=v.lang, root=v.root),
             }
 
         spoken = [code for code in languages.get(sid, ()) if code in LANGUAGES]
@@ -1179,6 +1246,7 @@ def build_viewers(
             default_lang=spoken[0] if spoken else BASE_LANGUAGE,
             context=screen,
             outputs=outputs,
+            inputs=build.inputs[unit_name("s", sid)],
         )
         build.files.update(qr.qr_files("s", sid, f"{base}/{tree_url('s', sid)}/", outputs))
 
@@ -1225,18 +1293,30 @@ def where_keys(
         outputs.prefetch(cache_keys.values())
     found: dict[int, dict[int, str]] = {}
     for sid in sorted(payloads):
+        remembered = _WHERE_KEYS.get(cache_keys[sid])
+        if remembered is not None:
+            found[sid] = remembered
+            continue
         kept = outputs.get(cache_keys[sid], count=False) if outputs is not None else None
         if kept is not None:
             found[sid] = {int(aid): str(key) for aid, key in json.loads(kept).items()}
+            _WHERE_KEYS.put(cache_keys[sid], found[sid])
             continue
         payload = payloads[sid]
         head = (payload["screen"]["name"], payload["screen"]["timezone"], payload["window"]["from"])
         found[sid] = {
             aid: digest("where", head, plays) for aid, plays in plays_by_work(payload).items()
         }
+        _WHERE_KEYS.put(cache_keys[sid], found[sid])
         if outputs is not None:
             outputs.put(cache_keys[sid], json.dumps(found[sid], sort_keys=True).encode("utf-8"))
     return found
+
+
+#: where_keys' answers kept in process by their cache key (the code and the manifest's
+#: version): a publish after one edit finds a thousand screens' here, not parsed from the
+#: cache again. Bounded; only ever a speed-up (never changed once made).
+_WHERE_KEYS: Recent[str, dict[int, str]] = Recent(8192)
 
 
 def _pages_code() -> str:
@@ -1245,7 +1325,7 @@ def _pages_code() -> str:
         code_digest(
             "urbanart.viewers", "templates", "static", "site.py", "pages.py", "where.py",
             "where_rows.py", "qr.py", "gone.py", "page_units.py", "script_strings.py",
-            "player_strings.py",
+            "player_strings.py", "fragments.py", "screen_panels.py",
         ),
         code_digest("urbanart.i18n", "locale", "__init__.py", "catalogues.py", "formats.py"),
         segno.__version__,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
+from urbanart.viewers.fragments import kept_parts
 from urbanart.viewers.output_cache import OutputCache, digest
 from urbanart.viewers.pages import environment, render_code
 from urbanart.viewers.where import CityShowing
@@ -64,14 +65,4 @@ def city_rows(
         row_key(row, lang=lang, root=root, lang_path=lang_path, shows=made)
         for row, made in zip(rows, shown, strict=True)
     ]
-    outputs.prefetch(keys)
-    found = []
-    for key, row in zip(keys, rows, strict=True):
-        kept = outputs.get(key, count=False)
-        if kept is None:
-            html = str(macro(row, root, lang_path))
-            outputs.put(key, html.encode("utf-8"))
-        else:
-            html = kept.decode("utf-8")
-        found.append(Markup(html))  # noqa: S704 - a row rendered by the autoescaping template
-    return found
+    return kept_parts(outputs, keys, lambda n: str(macro(rows[n], root, lang_path)))
