@@ -211,6 +211,47 @@ def test_a_head_split_over_reads_is_answered_and_the_connection_then_idles_out(
     assert closed, "an idle keep-alive connection stayed open"
 
 
+def test_the_keep_alive_deadline_counts_from_the_last_answer(library: Library, home: Path) -> None:
+    publish(home)
+    poll = f"GET {MANIFEST} HTTP/1.1\r\nHost: hub\r\n\r\n".encode()
+    with running_hub(library, limits=quick_limits(idle_timeout=2.0)) as hub:
+        sock = connect(hub)
+        try:
+            sock.sendall(poll)
+            first = read_answers(sock, 1)
+            time.sleep(1.2)
+            sock.sendall(poll)
+            second = read_answers(sock, 1)
+            # Idle for 2 s after the first answer would close it 0.8 s from now.
+            closed_early, _ = closed_within(sock, 1.0)
+            closed, _ = closed_within(sock, 4)
+        finally:
+            sock.close()
+    assert [a[:12] for a in first + second] == [b"HTTP/1.1 200"] * 2
+    assert not closed_early, "closed 2 s after the first answer, not after the last"
+    assert closed, "an idle keep-alive connection stayed open"
+
+
+def test_a_request_arriving_slowly_after_an_answer_is_not_cut_by_the_keep_alive_deadline(
+    library: Library, home: Path
+) -> None:
+    publish(home)
+    poll = f"GET {MANIFEST} HTTP/1.1\r\nHost: hub\r\n\r\n".encode()
+    limits = quick_limits(idle_timeout=1.0, header_timeout=6.0)
+    with running_hub(library, limits=limits) as hub:
+        sock = connect(hub)
+        try:
+            sock.sendall(poll)
+            first = read_answers(sock, 1)
+            for part in (poll[:10], poll[10:20], poll[20:30], poll[30:]):
+                time.sleep(0.5)  # 2 s in all: twice the keep-alive timeout, within the head's
+                sock.sendall(part)
+            second = read_answers(sock, 1)
+        finally:
+            sock.close()
+    assert [a[:12] for a in first + second] == [b"HTTP/1.1 200"] * 2
+
+
 def test_a_client_not_reading_its_answers_does_not_fill_the_hub_with_them(
     library: Library, home: Path
 ) -> None:

@@ -206,6 +206,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._quick_answer: bytes | None = None  # for the message being parsed
         self._answered_now = False  # an answer was written during the current feed_data
+        # After answers written at once: when the connection fell idle (0.0: it is not), and
+        # the one timer that closes it once it has been idle for uvicorn's keep-alive timeout.
+        self._idle_since = 0.0
+        self._idle_timer: asyncio.TimerHandle | None = None
         self._address: str | None = None  # None: refused or not connected
         self._deadline: asyncio.TimerHandle | None = None
         self._stall: asyncio.TimerHandle | None = None
@@ -240,6 +244,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self._stall is not None:
             self._stall.cancel()
             self._stall = None
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
         self.book.idle.pop(self, None)
         self.book.release(self._address)
         self._address = None
@@ -342,6 +349,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         """uvicorn's data_received, plus the head size bound (431) for heads still incomplete."""
         self._unset_keepalive_if_required()
+        self._idle_since = 0.0
         if self._in_body:  # body bytes (a pipelined next request's too, rarely: harmless)
             self._window_bytes += len(data)
             self._last_byte = self.loop.time()
@@ -471,16 +479,33 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def _idle_after_answer(self) -> None:
         """After answers written at once: what on_response_complete does once the connection
-        has nothing in progress (its keep-alive deadline; the book's idle list)."""
+        has nothing in progress (its keep-alive deadline; the book's idle list).
+
+        The deadline is uvicorn's (idle for timeout_keep_alive after the last answer: closed),
+        kept by one timer that is only moved on when it fires early, rather than a timer armed
+        and cancelled for every poll: with uvloop that pair cost more than the lookup itself.
+        """
         if self._in_message or self.pipeline or self.transport.is_closing():
             return
         if self.cycle is not None and not self.cycle.response_complete:
             return
-        self._unset_keepalive_if_required()
-        self.timeout_keep_alive_task = self.loop.call_later(
-            self.timeout_keep_alive, self.timeout_keep_alive_handler
-        )
+        self._idle_since = self.loop.time()
+        if self._idle_timer is None:
+            self._idle_timer = self.loop.call_at(
+                self._idle_since + self.timeout_keep_alive, self._idle_check
+            )
         self.book.idle[self] = None
+
+    def _idle_check(self) -> None:
+        """The keep-alive deadline of _idle_after_answer: close, or wait for the rest of it."""
+        self._idle_timer = None
+        if not self._idle_since or self.transport is None or self.transport.is_closing():
+            return  # busy since: its request's deadlines hold, and its answer arms this again
+        due = self._idle_since + self.timeout_keep_alive
+        if self.loop.time() >= due:
+            self.transport.close()
+        else:
+            self._idle_timer = self.loop.call_at(due, self._idle_check)
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
