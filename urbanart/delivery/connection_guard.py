@@ -28,6 +28,16 @@ overrides the few callbacks where the limits belong and leaves the rest to uvico
   is busy with what came already) is not held against the client. A client that stops reading
   our answer (the transport stays paused) is dropped after ``send_stall_timeout``.
 
+Deadlines are armed when a read ends with a request still incomplete: a request that arrives
+whole in one read (nearly all of them) never arms a timer only to cancel it.
+
+Answers at once (``QuickAnswers``): before a request goes to the ASGI app, the protocol asks the
+app (the Hub) whether it can answer without awaiting anything (a poll's 304 or 200 from the
+snapshot) and then writes the answer itself, with the server's default headers, exactly the
+bytes uvicorn would write, in order behind anything in progress on the connection. Why: for a
+poll, the ASGI machinery (a task, an event, a request cycle, two send calls with two header
+checks each, the proxy-headers middleware) cost more than the hub's own work.
+
 The limits are a frozen dataclass with defaults (``ConnectionLimits``); ``guarded_protocol``
 makes a protocol class with its own bookkeeping for one server run.
 """

@@ -481,7 +481,8 @@ class Hub:
         cost was the ASGI machinery around a dict lookup (a task, an event, two send calls, the
         proxy-headers middleware). The connection guard calls this as soon as a request's head is
         complete and writes the answer itself (connection_guard.QuickAnswers). The answer is the
-        one ``__call__`` gives the same request: both go through _answer.
+        one ``__call__`` gives the same request: both go through _answer. The client's address
+        and scheme (what uvicorn's proxy-headers middleware rewrites) play no part in it.
         """
         if method != "GET" and method != "HEAD":
             return None
