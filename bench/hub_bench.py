@@ -19,7 +19,9 @@ client is slower than either server, so its ratios would measure the client. Eve
 127.0.0.1 and every loop is bounded in time.
 
 Ends with lines `name: value (goal …)`: hub_304_ratio and hub_get_ratio, the hub's requests per
-second over nginx's.
+second over nginx's. Each server's CPU time per request (its process and children, from /proc,
+over the load run) is printed too: on a shared machine rates swing with whatever else runs, the
+CPU a request costs much less, so compare those between commits.
 """
 
 from __future__ import annotations
