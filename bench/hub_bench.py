@@ -19,7 +19,9 @@ client is slower than either server, so its ratios would measure the client. Eve
 127.0.0.1 and every loop is bounded in time.
 
 Ends with lines `name: value (goal …)`: hub_304_ratio and hub_get_ratio, the hub's requests per
-second over nginx's.
+second over nginx's. Each server's CPU time per request (its process and children, from /proc,
+over the load run) is printed too: on a shared machine rates swing with whatever else runs, the
+CPU a request costs much less, so compare those between commits.
 """
 
 from __future__ import annotations
@@ -367,6 +369,37 @@ def start_nginx(nginx: str, tmp: Path, conf_text: str, cpu: int | None) -> subpr
     )
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by a process and its descendants (nginx's worker is
+    a child of its master), from /proc; None where there is no /proc.
+
+    Why: requests per second swing with whatever else the shared machine runs, while the CPU a
+    server spends per request is far steadier, so it is printed beside the rates.
+    """
+    proc = Path("/proc")
+    if not (proc / str(pid) / "stat").exists():
+        return None
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    family = {pid}
+    grew = True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in family} - family
+        grew = bool(more)
+        family |= more
+    return sum(times.get(member, 0.0) for member in family)
+
+
 # Load -------------------------------------------------------------------------------------------
 
 
@@ -526,7 +559,7 @@ def main() -> None:
             f"+ 40 media, built in {time.perf_counter() - t0:.1f} s"
         )
         results: dict[tuple[str, str], dict[str, float]] = {}
-        servers: list[tuple[str, subprocess.Popen[bytes] | None, int]] = []
+        servers: list[tuple[str, subprocess.Popen[bytes], int]] = []
         procs: list[subprocess.Popen[bytes]] = []
         try:
             hub_port = free_port()
@@ -565,7 +598,7 @@ def main() -> None:
                 print("nginx unavailable: hub figures only")
 
             for scenario in ("304", "get"):
-                for name, _, port in servers:
+                for name, proc, port in servers:
                     etags = etags_of(port, paths) if scenario == "304" else None
                     if etags is not None:
                         sample = rng.sample(range(len(paths)), 50)
@@ -576,17 +609,23 @@ def main() -> None:
                                 {"Accept-Encoding": "gzip", "If-None-Match": etags[i]},
                             )[0]
                             assert status == 304, f"{name} answers 304 to its own ETag"
+                    cpu_before = cpu_seconds(proc.pid)
                     if wrk:
                         script = tmp / f"{name}-{scenario}.lua"
                         script.write_text(lua_script(paths, etags))
                         result = run_wrk(wrk, port, script, args.seconds, load_cpu)
                     else:
                         result = run_python_load(port, paths, etags, args.seconds)
+                    cpu_after = cpu_seconds(proc.pid)
+                    if cpu_before is not None and cpu_after is not None and result["rps"]:
+                        requests = result["rps"] * args.seconds
+                        result["cpu_us"] = (cpu_after - cpu_before) / requests * 1e6
                     results[(name, scenario)] = result
                     print(
                         f"{name:5} {scenario:3}: {result['rps']:9.0f} req/s  "
                         f"p50 {result['p50_ms']:6.2f} ms  "
-                        f"p99 {result['p99_ms']:6.2f} ms  errors {result['errors']:.0f}",
+                        f"p99 {result['p99_ms']:6.2f} ms  errors {result['errors']:.0f}  "
+                        f"cpu {result.get('cpu_us', float('nan')):5.1f} µs/request",
                         flush=True,
                     )
         finally:
@@ -601,10 +640,14 @@ def main() -> None:
     for scenario in ("304", "get"):
         hub = results[("hub", scenario)]
         print(f"hub_{scenario}_rps: {hub['rps']:.0f}")
+        if "cpu_us" in hub:
+            print(f"hub_{scenario}_cpu_us_per_request: {hub['cpu_us']:.1f} (steadier than rates)")
         if ("nginx", scenario) in results:
             ngx = results[("nginx", scenario)]
             print(f"nginx_{scenario}_rps: {ngx['rps']:.0f} (baseline, measured in this run)")
             print(f"nginx_{scenario}_p99_ms: {ngx['p99_ms']:.2f} (baseline)")
+            if "cpu_us" in ngx:
+                print(f"nginx_{scenario}_cpu_us_per_request: {ngx['cpu_us']:.1f} (baseline)")
     if not wrk:
         print("no goal lines: wrk is missing and a Python load generator measures the client")
         return

@@ -28,6 +28,16 @@ overrides the few callbacks where the limits belong and leaves the rest to uvico
   is busy with what came already) is not held against the client. A client that stops reading
   our answer (the transport stays paused) is dropped after ``send_stall_timeout``.
 
+Deadlines are armed when a read ends with a request still incomplete: a request that arrives
+whole in one read (nearly all of them) never arms a timer only to cancel it.
+
+Answers at once (``QuickAnswers``): before a request goes to the ASGI app, the protocol asks the
+app (the Hub) whether it can answer without awaiting anything (a poll's 304 or 200 from the
+snapshot) and then writes the answer itself, with the server's default headers, exactly the
+bytes uvicorn would write, in order behind anything in progress on the connection. Why: for a
+poll, the ASGI machinery (a task, an event, a request cycle, two send calls with two header
+checks each, the proxy-headers middleware) cost more than the hub's own work.
+
 The limits are a frozen dataclass with defaults (``ConnectionLimits``); ``guarded_protocol``
 makes a protocol class with its own bookkeeping for one server run.
 """
@@ -36,11 +46,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import httptools
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import (
+    HEADER_RE,
+    HEADER_VALUE_RE,
+    STATUS_LINE,
+    HttpToolsProtocol,
+)
+
+from urbanart.memo import Recent
 
 log = logging.getLogger("urbanart.hub")
 
@@ -96,6 +114,34 @@ class _HeadTooLarge(Exception):
     """Raised inside the parser's callback to stop it; data_received answers 431."""
 
 
+Headers = list[tuple[bytes, bytes]]
+#: Response header lists whose wire form is kept (the tree's variants: four per file at most).
+HEADER_BLOCKS = 1 << 16
+#: Request headers that mean a body may follow, or an interim answer is awaited.
+_BODY_HEADERS = (b"content-length", b"transfer-encoding", b"expect")
+
+
+class QuickAnswers(Protocol):
+    """An application that can answer some requests without awaiting anything (the Hub)."""
+
+    def answer_now(
+        self, method: str, raw: bytes, headers: Iterable[tuple[bytes, bytes]]
+    ) -> tuple[int, Headers, bytes] | None:
+        """(status, headers, body) for the request, or None to hand it to the ASGI app."""
+        ...
+
+
+def header_block(headers: Iterable[tuple[bytes, bytes]]) -> bytes | None:
+    """Headers as they go on the wire (``name: value`` lines), checked as uvicorn checks every
+    header it sends; None when one would be refused (the ASGI path then reports it)."""
+    lines = []
+    for name, value in headers:
+        if HEADER_RE.search(name) or HEADER_VALUE_RE.search(value):
+            return None
+        lines.append(name.lower() + b": " + value + b"\r\n")
+    return b"".join(lines)
+
+
 class ConnectionBook:
     """Open connections of one server run: counts per address and the idle ones, oldest first."""
 
@@ -107,6 +153,27 @@ class ConnectionBook:
         self.idle: dict[GuardedHttpToolsProtocol, None] = {}
         self.refused = 0
         self.evicted = 0
+        #: Answers written without the ASGI app (QuickAnswers), for tests and curiosity.
+        self.answered_now = 0
+        #: Wire form of response header lists by their identity (the list is kept alive with
+        #: it, so its id cannot be reused while it is here), and of the server's default headers.
+        self.blocks: Recent[int, tuple[Headers, bytes | None]] = Recent(HEADER_BLOCKS)
+        self._defaults: tuple[Headers | None, bytes | None] = (None, None)
+
+    def block(self, headers: Headers) -> bytes | None:
+        """header_block(headers), built once per list (the tree's lists never change)."""
+        known = self.blocks.get(id(headers))
+        if known is None:
+            known = (headers, header_block(headers))
+            self.blocks.put(id(headers), known)
+        return known[1]
+
+    def default_block(self, defaults: Headers) -> bytes | None:
+        """header_block of the server's default headers (uvicorn replaces the list each second:
+        its Date header)."""
+        if self._defaults[0] is not defaults:
+            self._defaults = (defaults, header_block(defaults))
+        return self._defaults[1]
 
     def admit(self, address: str) -> bool:
         """Count a new connection from address, or False when it must be refused."""
@@ -142,9 +209,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with the limits of a ConnectionBook (see the module doc)."""
 
     book: ClassVar[ConnectionBook]
+    #: Asked for an answer before a request goes to the ASGI app (None: always the app).
+    quick: ClassVar[QuickAnswers | None] = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._quick_answer: bytes | None = None  # for the message being parsed
+        self._answered_now = False  # an answer was written during the current feed_data
+        # After answers written at once: when the connection fell idle (0.0: it is not), and
+        # the one timer that closes it once it has been idle for uvicorn's keep-alive timeout.
+        self._idle_since = 0.0
+        self._idle_timer: asyncio.TimerHandle | None = None
         self._address: str | None = None  # None: refused or not connected
         self._deadline: asyncio.TimerHandle | None = None
         self._stall: asyncio.TimerHandle | None = None
@@ -179,6 +254,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self._stall is not None:
             self._stall.cancel()
             self._stall = None
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
         self.book.idle.pop(self, None)
         self.book.release(self._address)
         self._address = None
@@ -206,12 +284,22 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._deadline.cancel()
             self._deadline = None
 
-    def _start_body(self) -> None:
-        now = self.loop.time()
-        self._in_body = True
-        self._window_start = self._last_byte = now
-        self._window_bytes = 0
-        self._arm_body_check()
+    def _arm_after_feed(self) -> None:
+        """After a chunk was parsed: the deadline of a request it left incomplete.
+
+        Why here and not in the parser's callbacks: nearly every request arrives whole in one
+        chunk and is complete before the chunk is parsed to its end, so a timer armed at its
+        first byte would only be cancelled again. Arming when the chunk ends is the same moment
+        for the rule (the head's timer still starts with its first chunk and is never re-armed
+        while the head trickles in; the body's rate window starts when its head is complete).
+        """
+        if self._in_body:
+            now = self.loop.time()
+            self._window_start = self._last_byte = now
+            self._window_bytes = 0
+            self._arm_body_check()
+        else:
+            self._arm(self.book.limits.header_timeout)
 
     def _arm_body_check(self) -> None:
         limits = self.book.limits
@@ -271,12 +359,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         """uvicorn's data_received, plus the head size bound (431) for heads still incomplete."""
         self._unset_keepalive_if_required()
+        self._idle_since = 0.0
         if self._in_body:  # body bytes (a pipelined next request's too, rarely: harmless)
             self._window_bytes += len(data)
             self._last_byte = self.loop.time()
         was_in_message = self._in_message
         self._begun = 0
         self._chunk = len(data)
+        self._answered_now = False
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
@@ -296,6 +386,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             else:
                 self._unsupported_upgrade_warning()
             return
+        if self._answered_now:
+            self._idle_after_answer()
+        if self._in_message and self._deadline is None:
+            self._arm_after_feed()
         if not self._awaiting_head:
             return
         # The head is still incomplete. If it began before this chunk, all of the chunk is head;
@@ -316,7 +410,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._begun += 1
         self.book.idle.pop(self, None)
-        self._arm(self.book.limits.header_timeout)
+        if self._deadline is not None:  # the connection's idle deadline: the head's comes next
+            self._deadline.cancel()
+            self._deadline = None
 
     def on_headers_complete(self) -> None:
         self._awaiting_head = False
@@ -327,7 +423,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             size = len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers)
             if size > limit:
                 raise _HeadTooLarge
-        self._start_body()
+        self._in_body = True  # its rate rule is armed when the chunk ends (_arm_after_feed)
+        if self._deadline is not None:  # the head's deadline, from an earlier chunk
+            self._deadline.cancel()
+            self._deadline = None
+        if self.quick is not None and self._may_answer_now():
+            self._quick_answer = self._answer_now(self.quick)
+            if self._quick_answer is not None:
+                return
         super().on_headers_complete()
         # The answer goes out in one write (a HEAD's has no body write to join: uvicorn skips it).
         if self.cycle is not None and self.scope["method"] != "HEAD":
@@ -336,7 +439,83 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         self._in_message = False
         self._cancel()
-        super().on_message_complete()
+        answer = self._quick_answer
+        if answer is None:
+            super().on_message_complete()
+            return
+        self._quick_answer = None
+        if not self.transport.is_closing():
+            self.transport.write(answer)
+        self.server_state.total_requests += 1
+        self.book.answered_now += 1
+        self._answered_now = True
+
+    # Answers without the ASGI app ---------------------------------------------------------------
+
+    def _may_answer_now(self) -> bool:
+        """Whether this request may be answered at once, in this callback: nothing is in
+        progress or queued before it on this connection (answers keep their order), our
+        answers are being read (else the ASGI path waits, see RequestResponseCycle.send), it is
+        HTTP/1.1 keep-alive without a body, an interim answer or an upgrade, and uvicorn has no
+        root path or concurrency limit that would change its scope or its answer."""
+        if self.pipeline or (self.cycle is not None and not self.cycle.response_complete):
+            return False
+        if self.flow.write_paused or self.root_path or self.limit_concurrency is not None:
+            return False
+        parser = self.parser
+        if parser.get_http_version() != "1.1" or not parser.should_keep_alive():
+            return False
+        if parser.should_upgrade():
+            return False
+        return all(name not in _BODY_HEADERS for name, _ in self.headers)
+
+    def _answer_now(self, quick: QuickAnswers) -> bytes | None:
+        """The whole answer's bytes as RequestResponseCycle.send would write them (status line,
+        the server's default headers, the answer's, its body), or None for the ASGI path."""
+        raw = httptools.parse_url(self.url).path  # as uvicorn parses it (its errors: 400)
+        try:
+            answer = quick.answer_now(self.parser.get_method().decode("ascii"), raw, self.headers)
+        except Exception:  # the ASGI path meets it again and answers 500, as for any request
+            log.exception("could not answer %r at once", raw)
+            return None
+        if answer is None:
+            return None
+        status, headers, body = answer
+        defaults = self.book.default_block(self.server_state.default_headers)
+        block = self.book.block(headers)
+        if defaults is None or block is None:
+            return None
+        return b"".join((STATUS_LINE[status], defaults, block, b"\r\n", body))
+
+    def _idle_after_answer(self) -> None:
+        """After answers written at once: what on_response_complete does once the connection
+        has nothing in progress (its keep-alive deadline; the book's idle list).
+
+        The deadline is uvicorn's (idle for timeout_keep_alive after the last answer: closed),
+        kept by one timer that is only moved on when it fires early, rather than a timer armed
+        and cancelled for every poll: with uvloop that pair cost more than the lookup itself.
+        """
+        if self._in_message or self.pipeline or self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            return
+        self._idle_since = self.loop.time()
+        if self._idle_timer is None:
+            self._idle_timer = self.loop.call_at(
+                self._idle_since + self.timeout_keep_alive, self._idle_check
+            )
+        self.book.idle[self] = None
+
+    def _idle_check(self) -> None:
+        """The keep-alive deadline of _idle_after_answer: close, or wait for the rest of it."""
+        self._idle_timer = None
+        if not self._idle_since or self.transport is None or self.transport.is_closing():
+            return  # busy since: its request's deadlines hold, and its answer arms this again
+        due = self._idle_since + self.timeout_keep_alive
+        if self.loop.time() >= due:
+            self.transport.close()
+        else:
+            self._idle_timer = self.loop.call_at(due, self._idle_check)
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -399,7 +578,14 @@ class OneWriteAnswer:
         return getattr(self._transport, name)
 
 
-def guarded_protocol(limits: ConnectionLimits | None = None) -> type[GuardedHttpToolsProtocol]:
-    """A protocol class for uvicorn's ``http=`` with its own ConnectionBook (one per server)."""
+def guarded_protocol(
+    limits: ConnectionLimits | None = None, quick: QuickAnswers | None = None
+) -> type[GuardedHttpToolsProtocol]:
+    """A protocol class for uvicorn's ``http=`` with its own ConnectionBook (one per server).
+
+    quick: asked first for each request's answer (the Hub, unless something wraps it, such as
+    the access log, that must see every request).
+    """
     book = ConnectionBook(limits or ConnectionLimits())
-    return type("GuardedHttpToolsProtocol", (GuardedHttpToolsProtocol,), {"book": book})
+    attributes = {"book": book, "quick": quick}
+    return type("GuardedHttpToolsProtocol", (GuardedHttpToolsProtocol,), attributes)

@@ -43,7 +43,7 @@ from urbanart.delivery.api import (
 )
 from urbanart.delivery.intake_routes import IntakeRates, IntakeRoutes
 from urbanart.delivery.live_routes import MAX_FRAME_BYTES, LiveRoutes
-from urbanart.delivery.tree_cache import Entry, Tree, TreeCache
+from urbanart.delivery.tree_cache import Entry, Headers, Tree, TreeCache
 from urbanart.i18n import LANGUAGES, SOURCE_LANGUAGE, best_language, parse_accept_language
 from urbanart.library.library import Library, published_root
 from urbanart.live.pull import Puller
@@ -66,6 +66,12 @@ _EMPTY_BODY = {"type": "http.response.body", "body": b""}
 _ALLOW_TREE = [(b"allow", b"GET, HEAD")]
 #: Machine paths: their 404 stays the one JSON body (a wrong token learns nothing from a page).
 _MACHINE_PATHS = ("/screens/", "/keys/", "/media/", "/api/")
+#: Paths answered by the hub's own routes, never by the tree (checked in this order).
+_LIVE_ROUTES = (b"/api/v1/live/", b"/live/")
+_OWN_ROUTES = (*_LIVE_ROUTES, b"/api/", b"/calls/")
+
+#: A whole answer that needs no await: status, response headers, body (empty for HEAD).
+Answer = tuple[int, Headers, bytes]
 
 
 def freeze_heap() -> None:
@@ -366,7 +372,7 @@ class Hub:
         raw: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         if b"?" in raw:
             raw = raw.partition(b"?")[0]
-        if raw.startswith((b"/api/v1/live/", b"/live/")):
+        if raw.startswith(_LIVE_ROUTES):
             await self.live(scope, receive, send, raw)
             return
         if raw.startswith(b"/api/"):
@@ -464,9 +470,70 @@ class Hub:
             tree.fast[raw] = entry
         return entry
 
+    def answer_now(
+        self, method: str, raw: bytes, headers: Iterable[tuple[bytes, bytes]]
+    ) -> Answer | None:
+        """The whole answer to a GET or HEAD of a file in the snapshot's fast index, computed
+        without awaiting anything; None when the request needs the ASGI path (any other method,
+        the hub's own routes, a path not in the fast index, a byte range, a streamed file).
+
+        Why: a screen's poll (its manifest's 304 or 200) is the hub's hot path, and most of its
+        cost was the ASGI machinery around a dict lookup (a task, an event, two send calls, the
+        proxy-headers middleware). The connection guard calls this as soon as a request's head is
+        complete and writes the answer itself (connection_guard.QuickAnswers). The answer is the
+        one ``__call__`` gives the same request: both go through _answer. The client's address
+        and scheme (what uvicorn's proxy-headers middleware rewrites) play no part in it.
+        """
+        if method != "GET" and method != "HEAD":
+            return None
+        if raw.startswith(_OWN_ROUTES):
+            return None
+        self.cache.ensure_fresh()
+        entry = self.cache.tree.fast.get(raw)
+        if entry is None:
+            return None
+        return self._answer(entry, headers, method == "HEAD")
+
     async def _serve(self, scope: Scope, send: Send, entry: Entry, head: bool) -> None:
+        answer = self._answer(entry, scope["headers"], head)
+        if answer is not None:
+            status, headers, body = answer
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body} if body else _EMPTY_BODY)
+            return
+        # What is left: the identity variant with a byte range that applies, or streamed.
+        span = None
+        if entry.ranges:
+            rng = if_range = None
+            for name, value in scope["headers"]:
+                if name == b"range":
+                    rng = value
+                elif name == b"if-range":
+                    if_range = value
+            if rng is not None and (if_range is None or if_range_ok(if_range, entry)):
+                span = parse_range(rng, entry.size)
+        if span is not None:
+            if span == UNSATISFIABLE:
+                await send_json(
+                    send,
+                    416,
+                    error_body("range not satisfiable"),
+                    extra=[(b"content-range", f"bytes */{entry.size}".encode())],
+                    head=head,
+                )
+                return
+            await self._send_range(send, entry, span, head)
+            return
+        await self._stream(send, entry, 200, entry.identity.headers_200, 0, entry.size, head)
+
+    def _answer(
+        self, entry: Entry, request_headers: Iterable[tuple[bytes, bytes]], head: bool
+    ) -> Answer | None:
+        """The answer to a GET or HEAD of entry when it needs no await (a 304, or a 200 from
+        memory), recording a manifest poll; None for a byte range that applies or a streamed
+        file (the caller then serves those)."""
         inm = accept = rng = if_range = None
-        for name, value in scope["headers"]:
+        for name, value in request_headers:
             if name == b"if-none-match":
                 inm = value
             elif name == b"accept-encoding":
@@ -481,37 +548,18 @@ class Hub:
         if entry.poll_token is not None:
             self.polls[entry.poll_token] = time.time()
         if inm is not None and etag_matches(inm, entry.etags):
-            await send(
-                {"type": "http.response.start", "status": 304, "headers": variant.headers_304}
-            )
-            await send(_EMPTY_BODY)
-            return
+            return 304, variant.headers_304, b""
         if (
             rng is not None
             and entry.ranges
             and variant is entry.identity
             and (if_range is None or if_range_ok(if_range, entry))
+            and parse_range(rng, entry.size) is not None
         ):
-            span = parse_range(rng, entry.size)
-            if span == UNSATISFIABLE:
-                await send_json(
-                    send,
-                    416,
-                    error_body("range not satisfiable"),
-                    extra=[(b"content-range", f"bytes */{entry.size}".encode())],
-                    head=head,
-                )
-                return
-            if span is not None:
-                await self._send_range(send, entry, span, head)
-                return
+            return None
         if variant.body is not None:
-            await send(
-                {"type": "http.response.start", "status": 200, "headers": variant.headers_200}
-            )
-            await send({"type": "http.response.body", "body": b"" if head else variant.body})
-            return
-        await self._stream(send, entry, 200, variant.headers_200, 0, entry.size, head)
+            return 200, variant.headers_200, b"" if head else variant.body
+        return None
 
     async def _send_range(
         self, send: Send, entry: Entry, span: tuple[int, int], head: bool

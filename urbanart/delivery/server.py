@@ -157,7 +157,7 @@ def _config(
     return uvicorn.Config(
         AccessLog(app) if access_log else app,
         loop="uvloop" if sys.platform != "win32" else "asyncio",
-        http=guarded_protocol(limits),
+        http=guarded_protocol(limits, quick=None if access_log else app),
         ws="none",
         lifespan="on",
         access_log=False,  # uvicorn's would show poll tokens; AccessLog masks them
