@@ -65,6 +65,7 @@ from urbanart.library.video_renditions import (
 from urbanart.library.vocabulary import ReviewStatus, disclosure, license_url
 from urbanart.live.frames import render_newest
 from urbanart.live.works import live_items, set_live_profiles
+from urbanart.memo import collections_paused
 from urbanart.player.web_files import web_player_files
 from urbanart.protocol.live_feed import feed_path
 from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path, media_url
@@ -1104,7 +1105,7 @@ def publish(
         else:
             key = signing_key(library.home)
             check_pinned_key(library, key, now)
-        with OutputCache.in_home(library.home) as outputs:
+        with OutputCache.in_home(library.home) as outputs, collections_paused():
             return _publish(
                 library, tree, key, dry_run, start, until, now, grace, progress, cancel, outputs
             )
