@@ -1066,6 +1066,7 @@ def _finish(
             row.summary = json.dumps(summary, ensure_ascii=False, default=str)
 
 
+@collections_paused()
 def publish(
     library: Library,
     *,
@@ -1105,7 +1106,7 @@ def publish(
         else:
             key = signing_key(library.home)
             check_pinned_key(library, key, now)
-        with OutputCache.in_home(library.home) as outputs, collections_paused():
+        with OutputCache.in_home(library.home) as outputs:
             return _publish(
                 library, tree, key, dry_run, start, until, now, grace, progress, cancel, outputs
             )
