@@ -29,18 +29,12 @@ from tests.delivery.hub_fixtures import (
     write_release,
 )
 from tests.delivery.test_hub_hostile_connections import closed_within, quick_limits
+from tests.delivery.test_one_write_answer import HEARTBEAT
 from urbanart.delivery.server import HubThread
 from urbanart.library.library import Library
 
 TOKEN = "tok-QUICK-0123456789abcdefghijklmnopqrst"
 MANIFEST = f"/screens/{TOKEN}/manifest.json"
-HEARTBEAT = {
-    "playing": None,
-    "manifest_version": "v1",
-    "player_version": "test",
-    "free_disk_bytes": 1000,
-    "errors": [],
-}
 #: A page big enough that a few hundred unread answers would fill megabytes.
 PAGE = b"<!doctype html><title>Hub</title>" + b"<p>art</p>" * 5000
 
