@@ -97,6 +97,8 @@ _API_PATH = re.compile(rb"/api/v1/screens/([A-Za-z0-9_-]{1,64})/(heartbeat|plays
 _JSON_TYPE = re.compile(rb"\s*application/json\s*(;.*)?", re.IGNORECASE | re.DOTALL)
 
 NOT_FOUND_BODY = b'{"error":"not found"}'
+#: No tree signature read yet in this event-loop tick (ScreenApi.tick_signature).
+_UNREAD = object()
 
 
 # Responses --------------------------------------------------------------------------------------
@@ -1031,6 +1033,8 @@ class ScreenApi:
         self.db = db
         self.tokens = TokenMap(library)
         self.tree_signature = tree_signature
+        #: tree_signature's answer for the event loop's current tick (see tick_signature).
+        self._tick_signature: object = _UNREAD
         self._reading_tokens: asyncio.Future[None] | None = None
         self.heartbeats = HeartbeatWriter(library, db, on_refused=self.tokens.forget)
         self.plays = PlaysWriter(library, plays_db if plays_db is not None else db)
@@ -1070,13 +1074,31 @@ class ScreenApi:
         rotation swaps the tree, so the old token is refused from the very next request), and,
         rate limited, on an unknown token. Requests arriving during a read share it.
         """
-        if self.tree_signature() != self.tokens.signature:
+        if self.tick_signature() != self.tokens.signature:
             await self._read_tokens()
         screen_id = self.tokens.get(token)
         if screen_id is None and self.tokens.due():
             await self._read_tokens()
             screen_id = self.tokens.get(token)
         return screen_id
+
+    def tick_signature(self) -> object:
+        """tree_signature() read once per event-loop tick (on the running loop), not per request.
+
+        Why it is as good as a read per request: every request handled in a tick arrived before
+        the tick began (the loop polls its sockets between ticks), so the first one's read is
+        already later than any of their arrivals; a token rotated before a request was sent is
+        seen by the read of that request's tick. Why: under a burst a tick carries several
+        heartbeats, and the lstat was a tenth of the handler's own time.
+        """
+        signature = self._tick_signature
+        if signature is _UNREAD:
+            signature = self._tick_signature = self.tree_signature()
+            asyncio.get_running_loop().call_soon(self._end_tick)
+        return signature
+
+    def _end_tick(self) -> None:
+        self._tick_signature = _UNREAD
 
     async def _read_tokens(self) -> None:
         reading = self._reading_tokens
