@@ -1088,8 +1088,10 @@ class ScreenApi:
         Why it is as good as a read per request: every request handled in a tick arrived before
         the tick began (the loop polls its sockets between ticks), so the first one's read is
         already later than any of their arrivals; a token rotated before a request was sent is
-        seen by the read of that request's tick. Why: under a burst a tick carries several
-        heartbeats, and the lstat was a tenth of the handler's own time.
+        seen by the read of that request's tick. Only for tasks' steps (the ASGI path): the
+        clearing callback runs before any task a later read of the sockets starts, whereas data
+        callbacks may run in the same tick after its first read. Why: under a burst a tick
+        carries several heartbeats, and the lstat was a tenth of the handler's own time.
         """
         signature = self._tick_signature
         if signature is _UNREAD:
@@ -1223,7 +1225,9 @@ class ScreenApi:
             return None
         if ctype != b"application/json" and (ctype is None or not _JSON_TYPE.fullmatch(ctype)):
             return None
-        if self.tick_signature() != self.tokens.signature:
+        # Read here, not per tick (tick_signature): this runs in the protocol's data callback,
+        # which a loop may run after its tick's first read (uvloop: ready callbacks, then I/O).
+        if self.tree_signature() != self.tokens.signature:
             return None
         token = match[1].decode("ascii")
         screen_id = self.tokens.get(token)
