@@ -36,7 +36,9 @@ app (the Hub) whether it can answer without awaiting anything (a poll's 304 or 2
 snapshot) and then writes the answer itself, with the server's default headers, exactly the
 bytes uvicorn would write, in order behind anything in progress on the connection. Why: for a
 poll, the ASGI machinery (a task, an event, a request cycle, two send calls with two header
-checks each, the proxy-headers middleware) cost more than the hub's own work.
+checks each, the proxy-headers middleware) cost more than the hub's own work. A request with a
+small body (a screen's heartbeat) may be answered the same way once its body is in
+(``body_answer_now``); what the app does not answer then goes to the ASGI app, body and all.
 
 The limits are a frozen dataclass with defaults (``ConnectionLimits``); ``guarded_protocol``
 makes a protocol class with its own bookkeeping for one server run.
