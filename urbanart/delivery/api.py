@@ -97,6 +97,8 @@ _API_PATH = re.compile(rb"/api/v1/screens/([A-Za-z0-9_-]{1,64})/(heartbeat|plays
 _JSON_TYPE = re.compile(rb"\s*application/json\s*(;.*)?", re.IGNORECASE | re.DOTALL)
 
 NOT_FOUND_BODY = b'{"error":"not found"}'
+#: No tree signature read yet in this event-loop tick (ScreenApi.tick_signature).
+_UNREAD = object()
 
 
 # Responses --------------------------------------------------------------------------------------
@@ -1031,6 +1033,8 @@ class ScreenApi:
         self.db = db
         self.tokens = TokenMap(library)
         self.tree_signature = tree_signature
+        #: tree_signature's answer for the event loop's current tick (see tick_signature).
+        self._tick_signature: object = _UNREAD
         self._reading_tokens: asyncio.Future[None] | None = None
         self.heartbeats = HeartbeatWriter(library, db, on_refused=self.tokens.forget)
         self.plays = PlaysWriter(library, plays_db if plays_db is not None else db)
@@ -1070,13 +1074,33 @@ class ScreenApi:
         rotation swaps the tree, so the old token is refused from the very next request), and,
         rate limited, on an unknown token. Requests arriving during a read share it.
         """
-        if self.tree_signature() != self.tokens.signature:
+        if self.tick_signature() != self.tokens.signature:
             await self._read_tokens()
         screen_id = self.tokens.get(token)
         if screen_id is None and self.tokens.due():
             await self._read_tokens()
             screen_id = self.tokens.get(token)
         return screen_id
+
+    def tick_signature(self) -> object:
+        """tree_signature() read once per event-loop tick (on the running loop), not per request.
+
+        Why it is as good as a read per request: every request handled in a tick arrived before
+        the tick began (the loop polls its sockets between ticks), so the first one's read is
+        already later than any of their arrivals; a token rotated before a request was sent is
+        seen by the read of that request's tick. Only for tasks' steps (the ASGI path): the
+        clearing callback runs before any task a later read of the sockets starts, whereas data
+        callbacks may run in the same tick after its first read. Why: under a burst a tick
+        carries several heartbeats, and the lstat was a tenth of the handler's own time.
+        """
+        signature = self._tick_signature
+        if signature is _UNREAD:
+            signature = self._tick_signature = self.tree_signature()
+            asyncio.get_running_loop().call_soon(self._end_tick)
+        return signature
+
+    def _end_tick(self) -> None:
+        self._tick_signature = _UNREAD
 
     async def _read_tokens(self) -> None:
         reading = self._reading_tokens
@@ -1172,6 +1196,59 @@ class ScreenApi:
             status, answer = 503, error_body("busy", "the hub's database is busy; retry later")
             extra.append((b"retry-after", b"5"))
         await send_json(send, status, answer, extra=extra)
+
+    def heartbeat_now(
+        self, raw_path: bytes, headers: Iterable[tuple[bytes, bytes]]
+    ) -> Callable[[bytes], tuple[int, list[tuple[bytes, bytes]], bytes] | None] | None:
+        """For a heartbeat POST whose head is complete: a function giving its whole answer from
+        its body without awaiting anything, or None when _handle must see the request (not a
+        heartbeat, no Content-Length or one over AT_ONCE_BYTES, another content type, the token
+        map to be read again, an unknown token: every refusal but the rate's is _handle's).
+
+        The function answers an ordinary heartbeat (_prepare_at_once accepts it) that the rate
+        lets in exactly as _handle would; for anything else it gives None, having spent nothing
+        (the body is looked at before the rate, and a refused take spends nothing), and _handle
+        answers the request from the start, as if it had come that way. Why: the
+        connection guard answers such heartbeats itself (connection_guard.QuickAnswers), without
+        the ASGI machinery that cost more than the heartbeat's own work.
+        """
+        match = _API_PATH.fullmatch(raw_path)
+        if match is None or match[2] != b"heartbeat":
+            return None
+        ctype = length = None
+        for name, value in headers:
+            if name == b"content-type":
+                ctype = value
+            elif name == b"content-length":
+                length = value
+        if length is None or not length.isdigit() or int(length) > AT_ONCE_BYTES:
+            return None
+        if ctype != b"application/json" and (ctype is None or not _JSON_TYPE.fullmatch(ctype)):
+            return None
+        # Read here, not per tick (tick_signature): this runs in the protocol's data callback,
+        # which a loop may run after its tick's first read (uvloop: ready callbacks, then I/O).
+        if self.tree_signature() != self.tokens.signature:
+            return None
+        token = match[1].decode("ascii")
+        screen_id = self.tokens.get(token)
+        if screen_id is None:
+            return None
+
+        def answer(body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+            try:
+                value = self._prepare_at_once("heartbeat", body)
+            except BadRequest:
+                return None
+            if value is None or self.rates["heartbeat"].take(token) > 0:
+                return None
+            now = datetime.now(UTC)
+            polled = self._take_poll(token)
+            last_poll = datetime.fromtimestamp(polled, UTC) if polled is not None else None
+            self.heartbeats.defer(HeartbeatIn(screen_id, value, now, last_poll, token))
+            answer_body = heartbeat_answer(now)
+            return 200, _plain_json_headers(len(answer_body)), answer_body
+
+        return answer
 
     @staticmethod
     def _prepare_at_once(kind: str, body: bytes) -> Any:

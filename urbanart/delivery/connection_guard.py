@@ -36,7 +36,9 @@ app (the Hub) whether it can answer without awaiting anything (a poll's 304 or 2
 snapshot) and then writes the answer itself, with the server's default headers, exactly the
 bytes uvicorn would write, in order behind anything in progress on the connection. Why: for a
 poll, the ASGI machinery (a task, an event, a request cycle, two send calls with two header
-checks each, the proxy-headers middleware) cost more than the hub's own work.
+checks each, the proxy-headers middleware) cost more than the hub's own work. A request with a
+small body (a screen's heartbeat) may be answered the same way once its body is in
+(``body_answer_now``); what the app does not answer then goes to the ASGI app, body and all.
 
 The limits are a frozen dataclass with defaults (``ConnectionLimits``); ``guarded_protocol``
 makes a protocol class with its own bookkeeping for one server run.
@@ -46,7 +48,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -119,6 +121,11 @@ Headers = list[tuple[bytes, bytes]]
 HEADER_BLOCKS = 1 << 16
 #: Request headers that mean a body may follow, or an interim answer is awaited.
 _BODY_HEADERS = (b"content-length", b"transfer-encoding", b"expect")
+#: Of those, the ones a request answered from its body at once may not have.
+_NOT_SMALL_BODY = (b"transfer-encoding", b"expect")
+#: The largest body kept for an answer at once (QuickAnswers.body_answer_now); a bigger one
+#: goes to the ASGI app as it comes.
+SMALL_BODY = 4096
 
 
 class QuickAnswers(Protocol):
@@ -128,6 +135,15 @@ class QuickAnswers(Protocol):
         self, method: str, raw: bytes, headers: Iterable[tuple[bytes, bytes]]
     ) -> tuple[int, Headers, bytes] | None:
         """(status, headers, body) for the request, or None to hand it to the ASGI app."""
+        ...
+
+    def body_answer_now(
+        self, method: str, raw: bytes, headers: Iterable[tuple[bytes, bytes]]
+    ) -> Callable[[bytes], tuple[int, Headers, bytes] | None] | None:
+        """For a request with a small body (Content-Length at most SMALL_BODY): a function
+        giving (status, headers, body) from the request's body once it is all there, or None to
+        hand the request to the ASGI app. The function too may give None: the ASGI app then
+        gets the request, body and all, as if it had come that way."""
         ...
 
 
@@ -215,6 +231,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._quick_answer: bytes | None = None  # for the message being parsed
+        #: For the message being parsed: what answers it from its body (body_answer_now), and
+        #: the body so far.
+        self._body_answer: Callable[[bytes], tuple[int, Headers, bytes] | None] | None = None
+        self._body: list[bytes] = []
         self._answered_now = False  # an answer was written during the current feed_data
         # After answers written at once: when the connection fell idle (0.0: it is not), and
         # the one timer that closes it once it has been idle for uvicorn's keep-alive timeout.
@@ -427,18 +447,36 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self._deadline is not None:  # the head's deadline, from an earlier chunk
             self._deadline.cancel()
             self._deadline = None
-        if self.quick is not None and self._may_answer_now():
-            self._quick_answer = self._answer_now(self.quick)
-            if self._quick_answer is not None:
-                return
+        if self.quick is not None:
+            small_body = self._may_answer_now(_NOT_SMALL_BODY)
+            if small_body and self._has_no_body():
+                self._quick_answer = self._answer_now(self.quick)
+                if self._quick_answer is not None:
+                    return
+            elif small_body:
+                self._body_answer = self._body_answer_now(self.quick)
+                if self._body_answer is not None:
+                    return
+        self._start_cycle()
+
+    def _start_cycle(self) -> None:
+        """uvicorn's on_headers_complete: the request goes to the ASGI app."""
         super().on_headers_complete()
         # The answer goes out in one write (a HEAD's has no body write to join: uvicorn skips it).
         if self.cycle is not None and self.scope["method"] != "HEAD":
             self.cycle.transport = OneWriteAnswer(self.transport)  # type: ignore[assignment]
 
+    def on_body(self, body: bytes) -> None:
+        if self._body_answer is not None:
+            self._body.append(body)  # at most SMALL_BODY: its Content-Length said so
+            return
+        super().on_body(body)
+
     def on_message_complete(self) -> None:
         self._in_message = False
         self._cancel()
+        if self._body_answer is not None:
+            self._quick_answer = self._answer_from_body(self._body_answer)
         answer = self._quick_answer
         if answer is None:
             super().on_message_complete()
@@ -452,7 +490,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     # Answers without the ASGI app ---------------------------------------------------------------
 
-    def _may_answer_now(self) -> bool:
+    def _has_no_body(self) -> bool:
+        return all(name not in _BODY_HEADERS for name, _ in self.headers)
+
+    def _may_answer_now(self, body_headers: tuple[bytes, ...] = _BODY_HEADERS) -> bool:
         """Whether this request may be answered at once, in this callback: nothing is in
         progress or queued before it on this connection (answers keep their order), our
         answers are being read (else the ASGI path waits, see RequestResponseCycle.send), it is
@@ -467,7 +508,42 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             return False
         if parser.should_upgrade():
             return False
-        return all(name not in _BODY_HEADERS for name, _ in self.headers)
+        return all(name not in body_headers for name, _ in self.headers)
+
+    def _body_answer_now(
+        self, quick: QuickAnswers
+    ) -> Callable[[bytes], tuple[int, Headers, bytes] | None] | None:
+        """What answers this request from its body (QuickAnswers.body_answer_now), if it has a
+        Content-Length of at most SMALL_BODY; None for the ASGI path."""
+        for name, value in self.headers:
+            if name == b"content-length" and (not value.isdigit() or int(value) > SMALL_BODY):
+                return None
+        raw = httptools.parse_url(self.url).path  # as uvicorn parses it (its errors: 400)
+        try:
+            method = self.parser.get_method().decode("ascii")
+            return quick.body_answer_now(method, raw, self.headers)
+        except Exception:  # the ASGI path meets it again and answers 500, as for any request
+            log.exception("could not answer %r at once", raw)
+            return None
+
+    def _answer_from_body(
+        self, answering: Callable[[bytes], tuple[int, Headers, bytes] | None]
+    ) -> bytes | None:
+        """The answer's bytes from the whole body; else the request goes to the ASGI app now,
+        its body as received (what uvicorn's on_headers_complete and on_body would have done)."""
+        body = b"".join(self._body)
+        self._body_answer, self._body = None, []
+        try:
+            answer = answering(body)
+        except Exception:  # the ASGI path meets it again and answers 500, as for any request
+            log.exception("could not answer %r at once", self.url)
+            answer = None
+        wire = None if answer is None else self._wire(answer)
+        if wire is None:
+            self._start_cycle()
+            if self.cycle is not None:
+                self.cycle.body = bytearray(body)
+        return wire
 
     def _answer_now(self, quick: QuickAnswers) -> bytes | None:
         """The whole answer's bytes as RequestResponseCycle.send would write them (status line,
@@ -480,6 +556,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             return None
         if answer is None:
             return None
+        return self._wire(answer)
+
+    def _wire(self, answer: tuple[int, Headers, bytes]) -> bytes | None:
+        """An answer as RequestResponseCycle.send would write it, or None if it could not."""
         status, headers, body = answer
         defaults = self.book.default_block(self.server_state.default_headers)
         block = self.book.block(headers)

@@ -24,7 +24,7 @@ import gc
 import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -493,6 +493,16 @@ class Hub:
         if entry is None:
             return None
         return self._answer(entry, headers, method == "HEAD")
+
+    def body_answer_now(
+        self, method: str, raw: bytes, headers: Iterable[tuple[bytes, bytes]]
+    ) -> Callable[[bytes], Answer | None] | None:
+        """For a request with a small body (its head complete): a function giving its whole
+        answer from the body without awaiting anything, or None for the ASGI path. Only a
+        screen's heartbeat has one (ScreenApi.heartbeat_now says when, and why)."""
+        if method != "POST" or not raw.startswith(b"/api/"):
+            return None
+        return self.api.heartbeat_now(raw, headers)
 
     async def _serve(self, scope: Scope, send: Send, entry: Entry, head: bool) -> None:
         answer = self._answer(entry, scope["headers"], head)
