@@ -7,7 +7,7 @@ a test would write ``with sync_playwright() as pw:``; tests/conftest.py stops th
 session's end.
 
 While the driver runs, its event loop counts as running in the main thread: a test must not
-call ``asyncio.run`` there (run it in a worker thread, as tests/intake/test_call_lookup.py does).
+call ``asyncio.run`` there (tests/own_loop.py runs a coroutine on a loop in a thread of its own).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import event, func, select
 
 from tests.delivery.fleet_fixtures import HEARTBEAT, build_fleet, token_of
+from tests.own_loop import run_in_own_loop
 from urbanart.delivery.api import HeartbeatIn, HeartbeatWriter, record_heartbeats
 from urbanart.library.library import Library
 from urbanart.library.models import Heartbeat, ScreenState
@@ -99,7 +100,7 @@ def test_deferred_heartbeats_are_written_together_later_and_a_refused_token_is_f
 
     event.listen(library.engine, "before_cursor_execute", count)
     try:
-        assert asyncio.run(beat_all()) == 0
+        assert run_in_own_loop(beat_all()) == 0
     finally:
         event.remove(library.engine, "before_cursor_execute", count)
         writer_thread.shutdown()

@@ -16,6 +16,7 @@ import requests
 
 from tests.delivery.hub_fixtures import NOT_FOUND, running_hub
 from tests.library.live_world import SMALL, frame_jpeg, pixel_bomb, truncated
+from tests.own_loop import run_in_own_loop
 from urbanart.delivery import live_routes
 from urbanart.delivery.live_routes import MAX_AGE, LiveRoutes
 from urbanart.delivery.server import HubThread
@@ -327,7 +328,7 @@ def test_a_request_during_a_read_of_the_sources_waits_for_it(
         return await feed, token
 
     try:
-        by_feed, by_token = asyncio.run(both())
+        by_feed, by_token = run_in_own_loop(both())
     finally:
         routes.close()
         db.shutdown()

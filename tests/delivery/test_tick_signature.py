@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.delivery.hub_fixtures import point_current, write_release
+from tests.own_loop import run_in_own_loop
 from urbanart.delivery.api import ScreenApi
 from urbanart.delivery.tree_cache import TreeCache
 from urbanart.library.library import Library
@@ -40,7 +41,7 @@ def test_the_link_is_read_once_a_tick_and_a_swap_is_seen_the_next_tick(
         return first, same_tick, next_tick, again
 
     try:
-        first, same_tick, next_tick, again = asyncio.run(ticks())
+        first, same_tick, next_tick, again = run_in_own_loop(ticks())
     finally:
         api.close()
         db.shutdown(wait=True)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import event
 
 from tests.intake.conftest import make_call
+from tests.own_loop import run_in_own_loop
 from urbanart.delivery.intake_routes import IntakeRoutes
 from urbanart.library.library import Library
 
@@ -32,10 +33,7 @@ def test_simultaneous_requests_share_one_call_look_up(library: Library) -> None:
             again = await routes.call(token)  # within the second: from the cache
             return [*first, again]
 
-        # In a thread of its own: a shared Playwright driver (tests/browsers.py) may hold the
-        # main thread's event loop.
-        with ThreadPoolExecutor(1) as loop_thread:
-            records = loop_thread.submit(asyncio.run, rush()).result()
+        records = run_in_own_loop(rush())
     finally:
         routes.close()
         db.shutdown()
