@@ -12,6 +12,7 @@ bounded.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import socket
 import time
@@ -30,6 +31,8 @@ from tests.delivery.hub_fixtures import (
 )
 from tests.delivery.test_hub_hostile_connections import closed_within, quick_limits
 from tests.delivery.test_one_write_answer import HEARTBEAT
+from urbanart.delivery.access_log import SHOWN
+from urbanart.delivery.connection_guard import failed_at_once
 from urbanart.delivery.server import HubThread
 from urbanart.library.library import Library
 
@@ -276,3 +279,14 @@ def test_a_client_not_reading_its_answers_does_not_fill_the_hub_with_them(
     assert answers_sent >= 200, "the test did not hand the hub enough requests"
     # Unbounded, this would be every answer: hundreds of them, about 50 KB each.
     assert max(buffered) < 2 * 1024 * 1024, (max(buffered), answers_sent)
+
+
+def test_a_failed_answer_at_once_is_logged_with_its_poll_token_masked(caplog) -> None:
+    caplog.set_level(logging.ERROR, logger="urbanart.hub")
+    try:
+        raise ValueError("the snapshot broke")
+    except ValueError:
+        failed_at_once(MANIFEST.encode())
+    assert "the snapshot broke" in caplog.text  # the exception is in the log
+    assert f"/screens/{TOKEN[:SHOWN]}…/manifest.json" in caplog.text
+    assert TOKEN not in caplog.text

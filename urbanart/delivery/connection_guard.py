@@ -60,6 +60,7 @@ from uvicorn.protocols.http.httptools_impl import (
     HttpToolsProtocol,
 )
 
+from urbanart.delivery.access_log import mask_tokens
 from urbanart.memo import Recent
 
 log = logging.getLogger("urbanart.hub")
@@ -156,6 +157,13 @@ def header_block(headers: Iterable[tuple[bytes, bytes]]) -> bytes | None:
             return None
         lines.append(name.lower() + b": " + value + b"\r\n")
     return b"".join(lines)
+
+
+def failed_at_once(target: bytes) -> None:
+    """Log the exception being handled: an answer at once failed (the ASGI path then meets the
+    request again and answers it). The target's poll tokens masked, as the access log masks
+    them: a screen's token is its key to its manifest."""
+    log.exception("could not answer %r at once", mask_tokens(target.decode("latin-1")))
 
 
 class ConnectionBook:
@@ -523,7 +531,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             method = self.parser.get_method().decode("ascii")
             return quick.body_answer_now(method, raw, self.headers)
         except Exception:  # the ASGI path meets it again and answers 500, as for any request
-            log.exception("could not answer %r at once", raw)
+            failed_at_once(raw)
             return None
 
     def _answer_from_body(
@@ -536,7 +544,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         try:
             answer = answering(body)
         except Exception:  # the ASGI path meets it again and answers 500, as for any request
-            log.exception("could not answer %r at once", self.url)
+            failed_at_once(self.url)
             answer = None
         wire = None if answer is None else self._wire(answer)
         if wire is None:
@@ -552,7 +560,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         try:
             answer = quick.answer_now(self.parser.get_method().decode("ascii"), raw, self.headers)
         except Exception:  # the ASGI path meets it again and answers 500, as for any request
-            log.exception("could not answer %r at once", raw)
+            failed_at_once(raw)
             return None
         if answer is None:
             return None
