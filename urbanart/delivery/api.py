@@ -97,6 +97,27 @@ _API_PATH = re.compile(rb"/api/v1/screens/([A-Za-z0-9_-]{1,64})/(heartbeat|plays
 _JSON_TYPE = re.compile(rb"\s*application/json\s*(;.*)?", re.IGNORECASE | re.DOTALL)
 
 NOT_FOUND_BODY = b'{"error":"not found"}'
+
+
+def _body_headers(headers: Iterable[tuple[bytes, bytes]]) -> tuple[bytes | None, bytes | None]:
+    """A request's Content-Type and Content-Length (each None when absent), in one pass: the
+    ASGI handler and the answer at once check the same two."""
+    ctype = length = None
+    for name, value in headers:
+        if name == b"content-type":
+            ctype = value
+        elif name == b"content-length":
+            length = value
+    return ctype, length
+
+
+def _is_json(ctype: bytes | None) -> bool:
+    """application/json, with parameters or spaces allowed (the exact value checked first)."""
+    return ctype == b"application/json" or (
+        ctype is not None and _JSON_TYPE.fullmatch(ctype) is not None
+    )
+
+
 #: No tree signature read yet in this event-loop tick (ScreenApi.tick_signature).
 _UNREAD = object()
 
@@ -1137,19 +1158,14 @@ class ScreenApi:
             return
         token, kind = match[1].decode("ascii"), match[2].decode("ascii")
         limit = HEARTBEAT_LIMIT if kind == "heartbeat" else PLAYS_LIMIT
-        ctype = length = None
-        for name, value in scope["headers"]:
-            if name == b"content-type":
-                ctype = value
-            elif name == b"content-length":
-                length = value
+        ctype, length = _body_headers(scope["headers"])
         if length is not None and (not length.isdigit() or int(length) > limit):
             if not length.isdigit():
                 await send_json(send, 400, error_body("invalid request", "bad Content-Length"))
             else:
                 await _send_too_large(send, kind, limit)
             return
-        if ctype != b"application/json" and (ctype is None or not _JSON_TYPE.fullmatch(ctype)):
+        if not _is_json(ctype):
             await send_json(
                 send,
                 415,
@@ -1215,15 +1231,10 @@ class ScreenApi:
         match = _API_PATH.fullmatch(raw_path)
         if match is None or match[2] != b"heartbeat":
             return None
-        ctype = length = None
-        for name, value in headers:
-            if name == b"content-type":
-                ctype = value
-            elif name == b"content-length":
-                length = value
+        ctype, length = _body_headers(headers)
         if length is None or not length.isdigit() or int(length) > AT_ONCE_BYTES:
             return None
-        if ctype != b"application/json" and (ctype is None or not _JSON_TYPE.fullmatch(ctype)):
+        if not _is_json(ctype):
             return None
         # Read here, not per tick (tick_signature): this runs in the protocol's data callback,
         # which a loop may run after its tick's first read (uvloop: ready callbacks, then I/O).
