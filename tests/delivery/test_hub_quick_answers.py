@@ -16,7 +16,7 @@ import logging
 import re
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -104,12 +104,19 @@ def requests_of_every_kind(etag: str) -> list[bytes]:
     ]
 
 
-def test_quick_answers_are_byte_for_byte_the_asgi_answers(
-    library: Library, home: Path, manifest: bytes
-) -> None:
-    requests = requests_of_every_kind(etag_for(manifest))
+def answered_both_ways(
+    library: Library,
+    requests: list[bytes],
+    *,
+    at_once: int,
+    settle: Callable[[HubThread], object] | None = None,
+) -> tuple[list[bytes], list[bytes]]:
+    """Each request's answer (one connection, one request at a time) from a hub that answers
+    at once, and from one with the access log on, which must see every request and so sends
+    them all the ASGI way; checks that the first answered `at_once` of them itself and the
+    second none. settle(hub) runs before each hub stops."""
     answers: dict[bool, list[bytes]] = {}
-    for access_log in (False, True):  # the access log must see every request: ASGI path only
+    for access_log in (False, True):
         with running_hub(library, access_log=access_log) as hub:
             sock = connect(hub)
             try:
@@ -121,9 +128,19 @@ def test_quick_answers_are_byte_for_byte_the_asgi_answers(
                 sock.close()
             book = hub.connections
             assert book is not None
-            assert book.answered_now == (0 if access_log else len(requests))
-        answers[access_log] = [without_date(a) for a in got]
-    quick, asgi = answers[False], answers[True]
+            assert book.answered_now == (0 if access_log else at_once)
+            if settle is not None:
+                settle(hub)
+        answers[access_log] = got
+    return answers[False], answers[True]
+
+
+def test_quick_answers_are_byte_for_byte_the_asgi_answers(
+    library: Library, home: Path, manifest: bytes
+) -> None:
+    requests = requests_of_every_kind(etag_for(manifest))
+    quick, asgi = answered_both_ways(library, requests, at_once=len(requests))
+    quick, asgi = [without_date(a) for a in quick], [without_date(a) for a in asgi]
     assert [a.split(b"\r\n", 1)[0] for a in quick] == [
         b"HTTP/1.1 304 Not Modified",
         b"HTTP/1.1 200 OK",

@@ -21,6 +21,7 @@ from tests.delivery.hub_fixtures import add_screen, heartbeats_written, running_
 from tests.delivery.test_hub_quick_answers import (
     HEARTBEAT,
     TOKEN,
+    answered_both_ways,
     connect,
     publish,
     read_answers,
@@ -57,23 +58,8 @@ def test_heartbeats_answered_at_once_are_the_asgi_answers_and_are_stored(
 ) -> None:
     publish(home)
     screen_id = add_screen(library, "Quick", "Asia/Tokyo", TOKEN)
-    answers: dict[bool, list[bytes]] = {}
-    for access_log in (False, True):  # the access log sees every request: ASGI path only
-        with running_hub(library, access_log=access_log) as hub:
-            sock = connect(hub)
-            try:
-                got = []
-                for request in KINDS:
-                    sock.sendall(request)
-                    got += read_answers(sock, 1)
-            finally:
-                sock.close()
-            book = hub.connections
-            assert book is not None
-            assert book.answered_now == (0 if access_log else 1)
-            heartbeats_written(hub)
-        answers[access_log] = [without_time(a) for a in got]
-    quick, asgi = answers[False], answers[True]
+    quick, asgi = answered_both_ways(library, KINDS, at_once=1, settle=heartbeats_written)
+    quick, asgi = [without_time(a) for a in quick], [without_time(a) for a in asgi]
     assert [a.split(b"\r\n", 1)[0] for a in quick] == [
         b"HTTP/1.1 200 OK",
         b"HTTP/1.1 400 Bad Request",
