@@ -13,7 +13,7 @@ import pytest
 
 from tests.delivery.conftest import PYTHON, REPO, subprocess_env
 from tests.published_files import published_files
-from urbanart.delivery.tree import ReleaseIndex, Tree
+from urbanart.delivery.tree import ReleaseIndex, Tree, _Layout
 
 pytestmark = pytest.mark.no_database
 
@@ -152,6 +152,63 @@ def test_an_index_read_before_is_read_again_once_its_file_is_replaced(tmp_path: 
     assert Tree(tmp_path).index("1") is None
 
 
+def fresh_trees(files: dict[str, bytes], previous: ReleaseIndex | None) -> dict[str, str]:
+    """The folders' digests as worked out from the files alone (no layout kept in process)."""
+    digests = {rel: sha256(data).hexdigest() for rel, data in files.items()}
+    return _Layout(digests, previous).trees()
+
+
+def test_a_release_after_one_this_process_made_has_the_trees_of_one_made_from_scratch(
+    tmp_path: Path,
+) -> None:
+    """The next release of the same paths derives its folders from the layout this process
+    kept of the previous one (tree.py, _LAYOUTS): its trees and files are the ones a fresh
+    process makes, change after change."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    files, previous = FIRST, "1"
+    edits = [
+        ("a/1/de/index.html", b"Werk eins, neu"),
+        ("s/2/index.html", b"two, again"),
+        ("a/1/de/index.html", b"Werk eins"),  # back: release 1's tree again
+        ("index.html", b"home, new"),
+    ]
+    for n, (rel, data) in enumerate(edits, start=2):
+        files = {**files, rel: data}
+        before = tree.index(previous)
+        built = tree.build_release(str(n), files, before)
+        assert built.trees == fresh_trees(files, before)
+        assert built.linked + built.written == len(files) and built.written <= 1
+        digests = {path: sha256(data).hexdigest() for path, data in files.items()}
+        tree.mark_complete(ReleaseIndex(str(n), digests, frozenset(), {}, built.trees))
+        tree.swap(str(n))
+        assert served(tree) == files
+        previous = str(n)
+
+
+def test_a_kept_layout_is_not_followed_once_the_index_lists_other_files(tmp_path: Path) -> None:
+    """An index replaced since this process built its release (another process, a repair)
+    lists other sha256: the next release is laid out from the index, not from what this
+    process remembers of the release."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    second = {**FIRST, "a/1/index.html": b"work one, edited"}
+    release(tree, "2", second, previous="1")
+    # Release 2 recorded as holding the first version of a/1/index.html (its tree and files).
+    recorded = {**second, "a/1/index.html": FIRST["a/1/index.html"]}
+    digests = {rel: sha256(data).hexdigest() for rel, data in recorded.items()}
+    old = tree.index("1")
+    assert old is not None
+    index_path = tree.releases / "2.json"
+    index_path.write_bytes(ReleaseIndex("2", digests, frozenset(), {}, old.trees).to_bytes())
+    third = {**recorded, "a/1/de/index.html": b"Werk eins, neu"}  # the same folder changes
+    before = tree.index("2")
+    built = tree.build_release("3", third, before)
+    assert built.trees == fresh_trees(third, before)
+
+
 def test_a_big_stale_tree_is_removed_whole_and_the_kept_ones_stay(tmp_path: Path) -> None:
     """A fleet's s/ folder: a stale tree of hundreds of links (removed by several threads)
     goes entirely, while the trees of the kept releases stay whole and served."""
@@ -286,7 +343,7 @@ CHILD = textwrap.dedent(
     import sys
     from hashlib import sha256
     from pathlib import Path
-    from urbanart.delivery.tree import ReleaseIndex, Tree
+    from urbanart.delivery.tree import ReleaseIndex, Tree, _Layout
 
     tree = Tree(Path(sys.argv[1]))
     tree.ensure()

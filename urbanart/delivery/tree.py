@@ -61,6 +61,12 @@ INDEX_SUFFIX = ".json"
 #: Keyed by the index file and its (inode, mtime, size): an index is replaced whole
 #: (atomic_write, a new inode), so a changed file is never answered from here.
 _PARSED_INDEXES: Recent[str, tuple[tuple[int, int, int], ReleaseIndex]] = Recent(8)
+#: The folder layout of the releases this process built, by release folder: the next release
+#: of the same paths (a change edits files, it rarely adds or removes one) derives its layout
+#: from the previous one's by the files that changed, instead of splitting a fleet's 10,000
+#: paths into folders again and counting each folder's files anew. Used only while the
+#: previous release's index lists exactly the files the layout was made from.
+_LAYOUTS: Recent[str, _Layout] = Recent(2)
 #: Trash folders this process is removing in the background (clean(later=True)), each with its
 #: thread: a later clean leaves them to it; settle() waits for them.
 _REMOVING: dict[str, threading.Thread] = {}
@@ -281,11 +287,18 @@ class Tree:
         """
         entries: dict[str, bytes | str] = {**(carried or {}), **files}
         known = known or {}
-        digests = {
-            rel: entry if isinstance(entry, str) else known.get(rel) or sha256_of(entry).hexdigest()
-            for rel, entry in entries.items()
-        }
-        layout = _Layout(digests, previous, salt=name if anew else "")
+        digests: Mapping[str, str]
+        if known.keys() == entries.keys():
+            digests = known  # a publish knows every file's sha256 (and gives carried ones)
+        else:
+            digests = {
+                rel: entry
+                if isinstance(entry, str)
+                else known.get(rel) or sha256_of(entry).hexdigest()
+                for rel, entry in entries.items()
+            }
+        base = _LAYOUTS.get(os.path.join(self.releases, previous.release)) if previous else None
+        layout = _Layout(digests, previous, salt=name if anew else "", base=base)
         build = _Build(self, entries, previous, layout, on_file)
         self.trees.mkdir(parents=True, exist_ok=True)
         folder = self.releases / name
@@ -294,6 +307,7 @@ class Tree:
         build.fill(str(folder), "", top=True)
         build.finish()
         fsync_dir(folder)
+        _LAYOUTS.put(os.fspath(folder), layout)
         return BuiltRelease(build.linked, build.written, layout.trees())
 
     def _carried(self, previous: ReleaseIndex | None, relpath: str, digest: str) -> bytes:
@@ -346,6 +360,7 @@ class Tree:
         shutil.rmtree(self.releases / name, ignore_errors=True)  # its links, not their trees
         (self.releases / f"{name}{INDEX_SUFFIX}").unlink(missing_ok=True)
         _PARSED_INDEXES.pop(str(self.releases / f"{name}{INDEX_SUFFIX}"))
+        _LAYOUTS.pop(os.path.join(self.releases, name))
 
     def collect_trees(self, kept: Iterable[str], *, into: _Trash | None = None) -> int:
         """Remove the shared trees no kept release uses (and half-built ones); the count.
@@ -505,9 +520,24 @@ class _Layout:
     """
 
     def __init__(
-        self, digests: Mapping[str, str], previous: ReleaseIndex | None, *, salt: str = ""
+        self,
+        digests: Mapping[str, str],
+        previous: ReleaseIndex | None,
+        *,
+        salt: str = "",
+        base: _Layout | None = None,
     ) -> None:
+        """`base`: the previous release's layout, if this process made it (see _LAYOUTS)."""
         self.head = f"tree 1 {salt}\n".encode()
+        #: The paths and sha256 this layout is made from (a copy: the caller's may change).
+        self.source = dict(digests)
+        old_files = previous.files if previous is not None else {}
+        self.old_trees = previous.trees if previous is not None and not salt else {}
+        self.dirty: set[str] = set()
+        self._digests: dict[str, str] = {}
+        if base is not None and base.source == old_files and digests.keys() == old_files.keys():
+            self._follow(base, [rel for rel, sha in digests.items() if old_files[rel] != sha])
+            return
         self.files: dict[str, dict[str, str]] = {}
         self.folders: dict[str, list[str]] = {}
         known = {""}
@@ -517,20 +547,30 @@ class _Layout:
             child = head
             while child not in known:
                 known.add(child)
-                parent, _, base = child.rpartition("/")
-                self.folders.setdefault(parent, []).append(base)
+                parent, _, name = child.rpartition("/")
+                self.folders.setdefault(parent, []).append(name)
                 child = parent
         self.known = known
-        old_files = previous.files if previous is not None else {}
-        self.old_trees = previous.trees if previous is not None and not salt else {}
-        self.dirty: set[str] = set()
         for rel, sha in digests.items():
             if old_files.get(rel) != sha:
                 self._mark(rel)
         for rel in old_files.keys() - digests.keys():
             self._mark(rel)
-        self._digests: dict[str, str] = {}
         self._counts: dict[str, int] = {}
+
+    def _follow(self, base: _Layout, changed: list[str]) -> None:
+        """The layout of the same paths as `base`'s, `changed` files with new sha256: the
+        folders, and so each folder's file count, are base's; only the listings of the
+        folders holding a changed file are copied and changed."""
+        self.folders, self.known, self._counts = base.folders, base.known, base._counts
+        self.files = dict(base.files)
+        for rel in changed:
+            head, _, leaf = rel.rpartition("/")
+            listing = self.files[head]
+            if listing is base.files[head]:
+                listing = self.files[head] = dict(listing)
+            listing[leaf] = self.source[rel]
+            self._mark(rel)
 
     def _mark(self, relpath: str) -> None:
         head = relpath.rpartition("/")[0]
@@ -566,6 +606,18 @@ class _Layout:
         return found
 
     def trees(self) -> dict[str, str]:
+        """Each folder's digest. Those of the folders a build did not look at (unchanged,
+        under an unchanged parent) are the previous release's: taken as they are, not
+        visited one by one, unless one is missing or a long name (made anew, see digest)."""
+        found = {**self.old_trees, **self._digests}
+        found.pop("", None)
+        if (
+            len(found) == len(self.known) - 1
+            and found.keys() <= self.known
+            and self.dirty <= self._digests.keys() | {""}
+            and all(len(digest) == TREE_NAME_CHARS for digest in found.values())
+        ):
+            return found
         return {folder: self.digest(folder) for folder in sorted(self.known) if folder}
 
 
