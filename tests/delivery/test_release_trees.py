@@ -259,6 +259,38 @@ def test_every_link_to_a_tree_fits_in_its_inode(tmp_path: Path) -> None:
     assert served(tree)["s/2/index.html"] == b"screen two, renamed"
 
 
+def test_a_changed_folder_names_its_unchanged_sub_folders_by_the_previous_links(
+    tmp_path: Path,
+) -> None:
+    """A changed folder's links to unchanged sub-folders are the previous release's links
+    (one inode, another name: a fleet's s/ folder is a thousand of them), and a link that is
+    not what its tree says (damaged) is never passed on: a new one is made."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    one = tree.index("1")
+    assert one is not None
+    old_s = tree.trees / one.trees["s"]
+    release(tree, "2", {**FIRST, "s/1/index.html": b"screen one, edited"}, previous="1")
+    two = tree.index("2")
+    assert two is not None
+    new_s = tree.trees / two.trees["s"]
+    assert os.readlink(new_s / "2") == os.readlink(old_s / "2")
+    assert os.lstat(new_s / "2").st_ino == os.lstat(old_s / "2").st_ino  # the same link
+    assert os.lstat(new_s / "1").st_ino != os.lstat(old_s / "1").st_ino  # a new tree, new link
+    top = tree.releases / "2" / "a"  # unchanged at the top: release 1's link
+    assert os.lstat(top).st_ino == os.lstat(tree.releases / "1" / "a").st_ino
+
+    (new_s / "2").unlink()  # damaged: s/2 now shows s/1's tree
+    os.symlink(os.readlink(new_s / "1"), new_s / "2")
+    third = {**FIRST, "s/1/index.html": b"screen one, again"}
+    release(tree, "3", third, previous="2")
+    assert served(tree) == third
+    three = tree.index("3")
+    assert three is not None
+    assert os.readlink(tree.trees / three.trees["s"] / "2") == f"../{one.trees['s/2']}"
+
+
 def test_trees_recorded_under_long_names_are_made_anew_once_with_short_ones(
     tmp_path: Path,
 ) -> None:

@@ -662,10 +662,15 @@ class _Build:
         """Put a folder's files and links to its sub-folders' trees into `path` (new, empty)."""
         for name, sha in self.layout.files.get(folder, {}).items():
             self._place(os.path.join(path, name), _join(folder, name), sha)
+        # The same folder in the previous release: its links to the sub-folders that did not
+        # change are the links wanted here (a tree's links are relative, and every tree sits
+        # at the same depth, as does every release's top).
+        old = self.layout.old_trees.get(folder) if not top else None
+        before = self.previous_root if top else old and os.path.join(self.trees_dir, old)
         for name in self.layout.folders.get(folder, ()):
             digest = self._ensure(_join(folder, name))
             target = f"../../{TREES}/{digest}" if top else f"../{digest}"
-            os.symlink(target, os.path.join(path, name))
+            _link(target, os.path.join(path, name), before and os.path.join(before, name))
 
     def _ensure(self, folder: str) -> str:
         digest = self.layout.digest(folder)
@@ -818,6 +823,26 @@ def _is_file(
     except (OSError, ValueError):
         return False
     return stat.S_ISREG(found.st_mode)
+
+
+def _link(target: str, path: str, same: str | None) -> None:
+    """Make `path` a symlink to `target`: a hard link to `same` where that is a symlink to
+    the same target (the previous release's link to an unchanged sub-folder), else a new one.
+
+    A changed big folder (a fleet's s/ and screens/) is a new tree of a thousand links at
+    every change, most of them the previous tree's. A new symlink is a new inode, and
+    allocating one cost 20-200 us of CPU on a busy ext4 (up to 0.4 s per change); another
+    name for an existing one ~20 us, and removing a stale tree's extra names frees nothing.
+    The link is read first, so a damaged one is never passed on.
+    """
+    if same is not None:
+        try:
+            if os.readlink(same) == target:
+                os.link(same, path, follow_symlinks=False)
+                return
+        except (OSError, NotImplementedError):  # not there, not a link, no hard links here
+            pass
+    os.symlink(target, path)
 
 
 def _join(folder: str, name: str) -> str:
