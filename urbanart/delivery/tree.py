@@ -621,6 +621,11 @@ class _Layout:
         return {folder: self.digest(folder) for folder in sorted(self.known) if folder}
 
 
+#: Paths below a known folder are joined by hand where a fleet's change joins thousands
+#: (os.path.join checks each part's type and ends): the names are checked path parts.
+SEP = os.sep
+
+
 class _Build:
     """Fills a new release: links to trees that exist, new trees for the folders that changed.
 
@@ -666,15 +671,15 @@ class _Build:
         # change are the links wanted here (a tree's links are relative, and every tree sits
         # at the same depth, as does every release's top).
         old = self.layout.old_trees.get(folder) if not top else None
-        before = self.previous_root if top else old and os.path.join(self.trees_dir, old)
+        before = self.previous_root if top else old and f"{self.trees_dir}{SEP}{old}"
         for name in self.layout.folders.get(folder, ()):
             digest = self._ensure(_join(folder, name))
             target = f"../../{TREES}/{digest}" if top else f"../{digest}"
-            _link(target, os.path.join(path, name), before and os.path.join(before, name))
+            _link(target, f"{path}{SEP}{name}", before and f"{before}{SEP}{name}")
 
     def _ensure(self, folder: str) -> str:
         digest = self.layout.digest(folder)
-        final = os.path.join(self.trees_dir, digest)
+        final = f"{self.trees_dir}{SEP}{digest}"
         if digest in self.placed or os.path.isdir(final):
             count = self.layout.count(folder)
             self.linked += count
