@@ -48,7 +48,7 @@ from urbanart.viewers.pages import (
 from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
 from urbanart.viewers.screen_panels import ScreenPanels
 from urbanart.viewers.script_strings import script_strings
-from urbanart.viewers.where import plays_by_work, where_section, where_to_see
+from urbanart.viewers.where import WHERE_FILE, plays_by_work, where_section, where_to_see
 from urbanart.viewers.where_rows import city_rows, row_digest
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
@@ -551,7 +551,13 @@ def _artwork_context(
             outputs=outputs,
             shows=where["where_rows_shown"],
         ),
-        "where_json": where["where_json"],
+        # The rows' data for the script: one file for the page's every version (where.py),
+        # named with its version so a page never reads another release's (cached) data.
+        "where_src": (
+            f"{root}{tree_url('a', aid)}/{WHERE_FILE}?v={where['where_version']}"
+            if where["where"] or where["where_cities"]
+            else None
+        ),
         # The script names a city row's next start in its zone's words (a city's screens may
         # be in more than one zone: "Other places" gathers the whole world's).
         "where_words": {
@@ -1130,6 +1136,7 @@ def build_viewers(
     for aid in sorted(to_build):
         shown = where_section(where.get(aid, []))  # once for the work's six versions
         shown["where_rows_shown"] = [row_digest(row) for row in shown["where_cities"]]
+        build.files[f"{tree_url('a', aid)}/{WHERE_FILE}"] = shown["where_data"]
 
         def artwork(
             v: _Version, aid: int = aid, shown: Mapping[str, Any] = shown
