@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -210,20 +211,21 @@ def _distinct_playlists(
     return found
 
 
-def _published_items(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
-    """artwork id -> its manifest item (the first met; every manifest of one publish agrees)."""
+def _published_items(entries: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+    """artwork id -> its manifest item (the first met; every manifest of one publish agrees),
+    from the payloads' _distinct_playlists (made once for this and the two below)."""
     found: dict[int, Mapping[str, Any]] = {}
-    for entry in _distinct_playlists(payloads):
+    for entry in entries:
         for item in entry["items"]:
             found.setdefault(int(item["artwork_id"]), item)
     return found
 
 
-def _page_videos(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+def _page_videos(entries: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
     """artwork id -> the largest video rendition any screen got (manifest v3 `video`): the page
     plays a file the tree already holds, so a video work costs its page no transcode."""
     found: dict[int, Mapping[str, Any]] = {}
-    for entry in _distinct_playlists(payloads):
+    for entry in entries:
         for item in entry["items"]:
             video = item.get("video") if item.get("media_type") == "video" else None
             if not isinstance(video, Mapping):
@@ -246,10 +248,10 @@ def _page_generative(item: Mapping[str, Any]) -> dict[str, str] | None:
     return {"src": f"{str(package['base_url']).lstrip('/')}{package['entry']}"}
 
 
-def _page_lives(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+def _page_lives(entries: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
     """artwork id -> its live feed (manifest v3 `live`), for the artwork page's latest frame."""
     found: dict[int, Mapping[str, Any]] = {}
-    for entry in _distinct_playlists(payloads):
+    for entry in entries:
         for item in entry["items"]:
             live = _entry_live(item)
             if live is not None:
@@ -737,12 +739,19 @@ def _versions(folder: str, base: str, root: str) -> list[dict[str, str]]:
     return [
         {
             "lang": lang,
-            "name": language_name(lang),
+            "name": name,
             "href": f"{root}{folder}{lang}/",
             "url": f"{base}/{folder}{lang}/",
         }
-        for lang in LANGUAGES
+        for lang, name in _language_names()
     ]
+
+
+@cache
+def _language_names() -> tuple[tuple[str, str], ...]:
+    """Each shipped language with its name in itself (babel's lookup, once per process: every
+    version of every page built lists them all)."""
+    return tuple((lang, language_name(lang)) for lang in LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -1011,9 +1020,10 @@ def build_viewers(
         inputs=build.inputs,
         carried=build.carried,
     )
-    items = _published_items(payloads)
-    videos = _page_videos(payloads)
-    lives = _page_lives(payloads)
+    distinct = _distinct_playlists(payloads)
+    items = _published_items(distinct)
+    videos = _page_videos(distinct)
+    lives = _page_lives(distinct)
     playlists = _published_playlists(payloads)
     facts = _work_facts(library, set(items))
     texts = texts_for(library, set(items))
@@ -1081,6 +1091,9 @@ def build_viewers(
     # screen (where_keys), not by its whole manifest: a playlist edited on ten screens then
     # rebuilds the pages of its own works, not of every work those screens show.
     where_of = where_keys(payloads, outputs)
+    # Each screen as a work's key names it (its id and city), once: a key is one string per
+    # work, not a tuple of a thousand tuples made and repr'd (repr: no newline, so unambiguous).
+    place = {sid: f"{sid}{cities.get(sid, '')!r}" for sid in payloads}
     to_build = {
         aid
         for aid in sorted(items)
@@ -1092,7 +1105,7 @@ def build_viewers(
             tuple(member_of[aid]),
             stable(videos.get(aid)),
             stable(lives.get(aid)),
-            tuple((sid, cities.get(sid, ""), where_of[sid].get(aid)) for sid in seen_on[aid]),
+            "\n".join(f"{place[sid]}{where_of[sid].get(aid, '-')}" for sid in seen_on[aid]),
         )
     }
     playlists_to_build = {
@@ -1131,7 +1144,9 @@ def build_viewers(
         )  # fmt: skip
     # Where to see a work is made from every screen that shows it: only for the works built.
     where = where_to_see(
-        {sid: payloads[sid] for sid in sorted({s for a in to_build for s in seen_on[a]})}, cities
+        {sid: payloads[sid] for sid in sorted({s for a in to_build for s in seen_on[a]})},
+        cities,
+        works=to_build,
     )
     for aid in sorted(to_build):
         shown = where_section(where.get(aid, []))  # once for the work's six versions
@@ -1226,16 +1241,21 @@ def build_viewers(
     panels = ScreenPanels(outputs)
     for sid in sorted(screens_to_build):
 
-        def screen(v: _Version, sid: int = sid) -> dict[str, Any]:
+        def screen(  # a live or generative work: the same in every version
+            v: _Version,
+            sid: int = sid,
+            live: bool = _has_live(payloads[sid]),
+            generative: bool = _has_generative(payloads[sid]),
+        ) -> dict[str, Any]:
             payload = payloads[sid]
             programme = _programme(payload, images, facts, v.lang, texts, v.root, v.suffix, known)
             shown = [programme["playlists"][p] for p in sorted(programme["playlists"], key=int)]
             return {
                 "js": JS_PATH,
                 "share_js": SHARE_JS_PATH,
-                "live_js": LIVE_JS_PATH if _has_live(payload) else None,
-                "live_feed": _has_live(payload),
-                "generative": _has_generative(payload),
+                "live_js": LIVE_JS_PATH if live else None,
+                "live_feed": live,
+                "generative": generative,
                 "generative_js": GENERATIVE_JS_PATH,
                 "screen": payload["screen"],
                 "city": cities.get(sid, ""),

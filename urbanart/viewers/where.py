@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -262,13 +262,19 @@ def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
 
 
 def where_to_see(
-    payloads: Mapping[int, Mapping[str, Any]], cities: Mapping[int, str]
+    payloads: Mapping[int, Mapping[str, Any]],
+    cities: Mapping[int, str],
+    works: Collection[int] | None = None,
 ) -> dict[int, list[ScreenShowing]]:
-    """artwork id -> every screen whose published window plays it, soonest first (then name)."""
+    """artwork id -> every screen whose published window plays it, soonest first (then name);
+    works: only these (a publish lists the screens of the few works whose pages it builds, not
+    the thirty-odd each of a thousand screens plays)."""
     found: dict[int, list[ScreenShowing]] = {}
     for sid in sorted(payloads):
         payload = payloads[sid]
-        for aid, (next_ms, plays) in _showings(payload).items():
+        shown = _showings(payload)
+        for aid in shown if works is None else [a for a in works if a in shown]:
+            next_ms, plays = shown[aid]
             found.setdefault(aid, []).append(
                 ScreenShowing(
                     screen_id=sid,
