@@ -190,6 +190,7 @@ def render_code() -> str:
             "where_rows.py",
             "fragments.py",
             "screen_panels.py",
+            "programme_json.py",
         ),
         code_digest("urbanart.i18n", "locale", "formats.py", "catalogues.py"),
     )

@@ -47,6 +47,7 @@ from urbanart.viewers.pages import (
     tree_url,
 )
 from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
+from urbanart.viewers.programme_json import programme_json
 from urbanart.viewers.screen_panels import ScreenPanels
 from urbanart.viewers.script_strings import script_strings
 from urbanart.viewers.where import WHERE_FILE, plays_by_work, where_section, where_to_see
@@ -1259,7 +1260,7 @@ def build_viewers(
                 "generative_js": GENERATIVE_JS_PATH,
                 "screen": payload["screen"],
                 "city": cities.get(sid, ""),
-                "programme": programme,
+                "programme": programme_json(programme),
                 "playlist_panels": panels.panels(shown, lang=v.lang, root=v.root),
             }
 
@@ -1352,7 +1353,7 @@ def _pages_code() -> str:
         code_digest(
             "urbanart.viewers", "templates", "static", "site.py", "pages.py", "where.py",
             "where_rows.py", "qr.py", "gone.py", "page_units.py", "script_strings.py",
-            "player_strings.py", "fragments.py", "screen_panels.py",
+            "player_strings.py", "fragments.py", "screen_panels.py", "programme_json.py",
         ),
         code_digest("urbanart.i18n", "locale", "__init__.py", "catalogues.py", "formats.py"),
         segno.__version__,
