@@ -212,7 +212,6 @@ def test_a_hostile_title_stays_text_in_html_attributes_and_json(site: Published)
     # Only the page's own scripts exist: the JSON-LD block, nothing the title smuggled in.
     assert [(a.get("type"), a.get("src")) for a, _ in page.scripts] == [
         ("application/ld+json", None),
-        ("application/json", None),  # where and when to see it
         ("application/json", None),  # its zones' names and words in the page's language
         ("application/json", None),  # the scripts' sentences in the page's language
         (None, "../../static/language.js"),

@@ -1121,6 +1121,12 @@ def build_viewers(
             tuple(cards[int(i["artwork_id"])] for i in playlists[pid]["items"]),
         )
     }
+    # The cards of a screen's works, digested once per set of works: a fleet's thousand screens
+    # share sets (screens of one schedule play the same playlists), each of dozens of cards.
+    card_sets: dict[tuple[int, ...], str] = {}
+    for works_held in shows.values():
+        if tuple(works_held) not in card_sets:
+            card_sets[tuple(works_held)] = digest(*(cards[aid] for aid in works_held))
     screens_to_build = {
         sid
         for sid in sorted(payloads)
@@ -1129,7 +1135,7 @@ def build_viewers(
             unit_files("s", sid),
             common,
             screen_key[sid],
-            tuple(cards[aid] for aid in shows[sid]),
+            card_sets[tuple(shows[sid])],
         )
     }
 
@@ -1317,13 +1323,15 @@ def where_keys(
     cache_keys = {
         sid: digest("where-keys", code, p["manifest_version"]) for sid, p in payloads.items()
     }
-    if outputs is not None:
-        outputs.prefetch(cache_keys.values())
     found: dict[int, dict[int, str]] = {}
     for sid in sorted(payloads):
         remembered = _WHERE_KEYS.get(cache_keys[sid])
         if remembered is not None:
             found[sid] = remembered
+    if outputs is not None:  # only what this process does not remember: a read of the rest
+        outputs.prefetch(key for sid, key in cache_keys.items() if sid not in found)
+    for sid in sorted(payloads):
+        if sid in found:
             continue
         kept = outputs.get(cache_keys[sid], count=False) if outputs is not None else None
         if kept is not None:

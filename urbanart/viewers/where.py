@@ -238,9 +238,18 @@ def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
     A row's next start is the soonest over its groups, told in that group's zone.
     """
     index: dict[Plays, int] = {}
+    # Each Plays object is looked up by its identity first: a fleet work's rows list hundreds,
+    # many shared among screens (where_to_see), and hashing one hashes all its segments.
+    known: dict[int, tuple[Plays, int]] = {}
+
+    def number(plays: Plays) -> int:
+        seen = known.get(id(plays))
+        if seen is None:
+            seen = known[id(plays)] = (plays, index.setdefault(plays, len(index)))
+        return seen[1]
 
     def groups(zones: Iterable[tuple[str, Iterable[Plays]]]) -> list[list[Any]]:
-        return [[zone, [index.setdefault(p, len(index)) for p in plays]] for zone, plays in zones]
+        return [[zone, [number(p) for p in plays]] for zone, plays in zones]
 
     grouped = len(showings) > GROUP_ABOVE
     cities = by_city(showings) if grouped else []
