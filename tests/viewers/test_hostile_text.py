@@ -115,11 +115,8 @@ def test_the_artist_page_shows_the_hostile_texts_as_text(tree: Path) -> None:
 
 
 def test_the_where_to_see_data_and_the_gone_record_are_plain_json(tree: Path) -> None:
-    (page,) = list((tree / "a").glob("*/index.html"))
-    text = page.read_text("utf-8")
-    start = text.index('<script type="application/json" id="where-data">')
-    body = text[start:].split(">", 1)[1].split("</script>", 1)[0]
-    data = json.loads(body)
+    (where,) = list((tree / "a").glob("*/where.json"))
+    data = json.loads(where.read_bytes())
     assert [zone for groups in data["screens"].values() for zone, _ in groups] == ["Europe/Lisbon"]
     assert data["cities"] == {} and len(data["plays"]) == 1
     assert json.loads((tree / "gone.json").read_bytes()) == {"a": [], "p": [], "s": []}

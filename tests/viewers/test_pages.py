@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from PIL import Image
@@ -21,7 +22,7 @@ from urbanart.library.library import Library, current_tree, published_root
 from urbanart.library.settings import update_settings
 from urbanart.library.vocabulary import disclosure, license_url
 from urbanart.protocol.envelope import verify_envelope
-from urbanart.viewers.pages import http_url, json_for_script, license_label
+from urbanart.viewers.pages import http_url, json_for_script, license_label, tree_url
 from urbanart.viewers.site import build_viewers, page_sizes
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
@@ -211,7 +212,6 @@ def test_a_hostile_title_stays_text_in_html_attributes_and_json(site: Published)
     # Only the page's own scripts exist: the JSON-LD block, nothing the title smuggled in.
     assert [(a.get("type"), a.get("src")) for a, _ in page.scripts] == [
         ("application/ld+json", None),
-        ("application/json", None),  # where and when to see it
         ("application/json", None),  # its zones' names and words in the page's language
         ("application/json", None),  # the scripts' sentences in the page's language
         (None, "../../static/language.js"),
@@ -403,6 +403,16 @@ def test_json_for_script_cannot_end_the_script_element() -> None:
 )
 def test_only_http_links_become_links(url: str, expected: str | None) -> None:
     assert http_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [("a", 7), ("qr", "a", "7.svg"), ("x/y", "ü"), ("a b", "?q=1#f"), ("", "Ab9"), ("١٢",), ("ǅ",)],
+)
+def test_a_tree_path_quotes_every_part_as_quote_does(parts: tuple[str | int, ...]) -> None:
+    """tree_url's shortcut for ids and plain ASCII words gives what quote() gives: no slash,
+    question mark or non-ASCII letter or digit reaches a link unquoted."""
+    assert tree_url(*parts) == "/".join(quote(str(part), safe="") for part in parts)
 
 
 def test_page_sizes_keep_the_aspect_and_never_enlarge() -> None:

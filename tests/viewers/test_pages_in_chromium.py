@@ -418,6 +418,7 @@ def test_where_to_see_moves_on_with_the_phones_clock(served: Served, open_page: 
     page.clock.install(time=at - timedelta(seconds=1))
     page.clock.pause_at(at)
     page.goto(f"{served.url}/a/{aid}/", wait_until="load")
+    page.wait_for_selector("section.where[data-where-moving]")  # its data fetched, rows moved
     row = page.locator(f".where-screen[data-screen='{sid}']")
     assert "Berlin Kiosk" in row.inner_text() and "Berlin" in row.locator(".link-note").inner_text()
     expected = first_start_from(payload, aid, at)
@@ -444,15 +445,21 @@ def test_where_to_see_by_city_moves_on_with_the_phones_clock(
     payloads = {**served.payloads, **fleet_payloads(library, berlin, layout)}
     cities = {s.id: s.city or "" for s in screens.list_screens(library)}
     aid = served.gallery.works["Harbour Lights"]
-    html = build_viewers(library, payloads, base_url=BASE_URL).files[f"a/{aid}/index.html"]
+    files = build_viewers(library, payloads, base_url=BASE_URL).files
+    html, data = files[f"a/{aid}/index.html"], files[f"a/{aid}/where.json"]
     at = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=7, seconds=13)
     page = open_page((390, 844))
     page.route(
         f"{served.url}/a/{aid}/", lambda route: route.fulfill(body=html, content_type="text/html")
     )
+    page.route(
+        f"{served.url}/a/{aid}/where.json?v=*",
+        lambda route: route.fulfill(body=data, content_type="application/json"),
+    )
     page.clock.install(time=at - timedelta(seconds=1))
     page.clock.pause_at(at)
     page.goto(f"{served.url}/a/{aid}/", wait_until="load")
+    page.wait_for_selector("section.where[data-where-moving]")
     rows = page.locator(".where-city")
     assert rows.count() == 3
     for n in range(3):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -229,9 +230,7 @@ def test_a_work_on_many_screens_lists_one_row_per_city(fleet: Fleet, title: str)
         else:
             assert 'class="where-more' not in row_html
     # The script's data: the rows shown and no other screen.
-    data = json.loads(
-        text.split('<script type="application/json" id="where-data">')[1].split("<")[0]
-    )
+    data = json.loads(fleet.files[f"a/{aid}/where.json"])
     shown = {int(r["data-screen"] or 0) for r in where_rows(Page(text))}
     assert {int(s) for s in data["screens"]} == shown and len(shown) == 3 + 3 + 2 + 3 + 1
     assert sorted(data["cities"]) == [str(n) for n in range(5)]
@@ -245,6 +244,25 @@ def test_a_work_on_many_screens_lists_one_row_per_city(fleet: Fleet, title: str)
     )
     used = {i for groups in data["screens"].values() for _zone, plays in groups for i in plays}
     assert used == set(range(len(data["plays"])))  # no plays but the listed screens'
+
+
+def test_every_version_of_a_works_page_fetches_one_data_file_it_names_by_its_bytes(
+    fleet: Fleet,
+) -> None:
+    """The script's data is the work's where.json, not a copy in each language version: each
+    version names it (relative to itself) with the digest of its bytes, so a page never reads
+    another publish's data, and may fetch it (connect-src 'self') where no other page may."""
+    aid = fleet.site.gallery.works["Harbour Lights"]
+    data = fleet.files[f"a/{aid}/where.json"]
+    version = hashlib.sha256(data).hexdigest()[:16]
+    for path in page_files(f"a/{aid}/"):
+        text = fleet.files[path].decode()
+        up = "../../" if path.count("/") == 2 else "../../../"
+        assert f'data-where="{up}a/{aid}/where.json?v={version}"' in text, path
+        assert 'id="where-data"' not in text and '"plays"' not in text, path
+        assert "script-src 'self'; connect-src 'self'; base-uri" in text, path
+    sid = next(iter(fleet.payloads))
+    assert "connect-src" not in fleet.files[f"s/{sid}/index.html"].decode()
 
 
 def test_city_names_are_escaped_and_pages_in_other_languages_count_in_their_words(

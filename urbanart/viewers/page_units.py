@@ -22,6 +22,7 @@ from urbanart.i18n import LANGUAGES
 from urbanart.viewers import gone
 from urbanart.viewers.output_cache import digest
 from urbanart.viewers.pages import tree_url
+from urbanart.viewers.where import WHERE_FILE
 
 #: Where a release index keeps its units' input digests (ReleaseIndex.extra).
 INDEX_KEY = "page_inputs"
@@ -42,8 +43,11 @@ def page_files(folder: str) -> list[str]:
 
 
 def unit_files(kind: str, ident: int) -> list[str]:
-    """Every release file one unit makes (its pages in every language and its QR code)."""
+    """Every release file one unit makes (its pages in every language and its QR code; a
+    work's also the data of its "where to see it")."""
     files = page_files(unit_name(kind, ident) + "/")
+    if kind == "a":
+        files.append(f"{unit_name(kind, ident)}/{WHERE_FILE}")
     if kind in WITH_QR:
         files += [f"qr/{kind}/{ident}.svg", f"qr/{kind}/{ident}.png"]
     return files

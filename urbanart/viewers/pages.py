@@ -63,8 +63,16 @@ def http_url(value: str | None) -> str | None:
 
 def tree_url(*parts: str | int) -> str:
     """A path inside the published tree, each part percent-encoded (ids and hashes stay as they
-    are; anything else cannot smuggle a slash or a quote into a link)."""
-    return "/".join(quote(str(part), safe="") for part in parts)
+    are; anything else cannot smuggle a slash or a quote into a link). Ids and ASCII letters
+    and digits are what quote() leaves as they are, so they skip it: a publish makes thousands
+    of these paths."""
+    return "/".join(_path_part(part) for part in parts)
+
+
+def _path_part(part: str | int) -> str:
+    if isinstance(part, int):
+        return str(part)
+    return part if part.isascii() and part.isalnum() else quote(part, safe="")
 
 
 def duration_text(seconds: float) -> str:
@@ -182,6 +190,7 @@ def render_code() -> str:
             "where_rows.py",
             "fragments.py",
             "screen_panels.py",
+            "programme_json.py",
         ),
         code_digest("urbanart.i18n", "locale", "formats.py", "catalogues.py"),
     )

@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,9 +47,10 @@ from urbanart.viewers.pages import (
     tree_url,
 )
 from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
+from urbanart.viewers.programme_json import programme_json
 from urbanart.viewers.screen_panels import ScreenPanels
 from urbanart.viewers.script_strings import script_strings
-from urbanart.viewers.where import plays_by_work, where_section, where_to_see
+from urbanart.viewers.where import WHERE_FILE, plays_by_work, where_section, where_to_see
 from urbanart.viewers.where_rows import city_rows, row_digest
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
@@ -210,20 +212,21 @@ def _distinct_playlists(
     return found
 
 
-def _published_items(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
-    """artwork id -> its manifest item (the first met; every manifest of one publish agrees)."""
+def _published_items(entries: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+    """artwork id -> its manifest item (the first met; every manifest of one publish agrees),
+    from the payloads' _distinct_playlists (made once for this and the two below)."""
     found: dict[int, Mapping[str, Any]] = {}
-    for entry in _distinct_playlists(payloads):
+    for entry in entries:
         for item in entry["items"]:
             found.setdefault(int(item["artwork_id"]), item)
     return found
 
 
-def _page_videos(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+def _page_videos(entries: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
     """artwork id -> the largest video rendition any screen got (manifest v3 `video`): the page
     plays a file the tree already holds, so a video work costs its page no transcode."""
     found: dict[int, Mapping[str, Any]] = {}
-    for entry in _distinct_playlists(payloads):
+    for entry in entries:
         for item in entry["items"]:
             video = item.get("video") if item.get("media_type") == "video" else None
             if not isinstance(video, Mapping):
@@ -246,10 +249,10 @@ def _page_generative(item: Mapping[str, Any]) -> dict[str, str] | None:
     return {"src": f"{str(package['base_url']).lstrip('/')}{package['entry']}"}
 
 
-def _page_lives(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+def _page_lives(entries: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
     """artwork id -> its live feed (manifest v3 `live`), for the artwork page's latest frame."""
     found: dict[int, Mapping[str, Any]] = {}
-    for entry in _distinct_playlists(payloads):
+    for entry in entries:
         for item in entry["items"]:
             live = _entry_live(item)
             if live is not None:
@@ -551,7 +554,13 @@ def _artwork_context(
             outputs=outputs,
             shows=where["where_rows_shown"],
         ),
-        "where_json": where["where_json"],
+        # The rows' data for the script: one file for the page's every version (where.py),
+        # named with its version so a page never reads another release's (cached) data.
+        "where_src": (
+            f"{root}{tree_url('a', aid)}/{WHERE_FILE}?v={where['where_version']}"
+            if where["where"] or where["where_cities"]
+            else None
+        ),
         # The script names a city row's next start in its zone's words (a city's screens may
         # be in more than one zone: "Other places" gathers the whole world's).
         "where_words": {
@@ -731,12 +740,19 @@ def _versions(folder: str, base: str, root: str) -> list[dict[str, str]]:
     return [
         {
             "lang": lang,
-            "name": language_name(lang),
+            "name": name,
             "href": f"{root}{folder}{lang}/",
             "url": f"{base}/{folder}{lang}/",
         }
-        for lang in LANGUAGES
+        for lang, name in _language_names()
     ]
+
+
+@cache
+def _language_names() -> tuple[tuple[str, str], ...]:
+    """Each shipped language with its name in itself (babel's lookup, once per process: every
+    version of every page built lists them all)."""
+    return tuple((lang, language_name(lang)) for lang in LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -1005,9 +1021,10 @@ def build_viewers(
         inputs=build.inputs,
         carried=build.carried,
     )
-    items = _published_items(payloads)
-    videos = _page_videos(payloads)
-    lives = _page_lives(payloads)
+    distinct = _distinct_playlists(payloads)
+    items = _published_items(distinct)
+    videos = _page_videos(distinct)
+    lives = _page_lives(distinct)
     playlists = _published_playlists(payloads)
     facts = _work_facts(library, set(items))
     texts = texts_for(library, set(items))
@@ -1075,6 +1092,9 @@ def build_viewers(
     # screen (where_keys), not by its whole manifest: a playlist edited on ten screens then
     # rebuilds the pages of its own works, not of every work those screens show.
     where_of = where_keys(payloads, outputs)
+    # Each screen as a work's key names it (its id and city), once: a key is one string per
+    # work, not a tuple of a thousand tuples made and repr'd (repr: no newline, so unambiguous).
+    place = {sid: f"{sid}{cities.get(sid, '')!r}" for sid in payloads}
     to_build = {
         aid
         for aid in sorted(items)
@@ -1086,7 +1106,7 @@ def build_viewers(
             tuple(member_of[aid]),
             stable(videos.get(aid)),
             stable(lives.get(aid)),
-            tuple((sid, cities.get(sid, ""), where_of[sid].get(aid)) for sid in seen_on[aid]),
+            "\n".join(f"{place[sid]}{where_of[sid].get(aid, '-')}" for sid in seen_on[aid]),
         )
     }
     playlists_to_build = {
@@ -1101,6 +1121,12 @@ def build_viewers(
             tuple(cards[int(i["artwork_id"])] for i in playlists[pid]["items"]),
         )
     }
+    # The cards of a screen's works, digested once per set of works: a fleet's thousand screens
+    # share sets (screens of one schedule play the same playlists), each of dozens of cards.
+    card_sets: dict[tuple[int, ...], str] = {}
+    for works_held in shows.values():
+        if tuple(works_held) not in card_sets:
+            card_sets[tuple(works_held)] = digest(*(cards[aid] for aid in works_held))
     screens_to_build = {
         sid
         for sid in sorted(payloads)
@@ -1109,7 +1135,7 @@ def build_viewers(
             unit_files("s", sid),
             common,
             screen_key[sid],
-            tuple(cards[aid] for aid in shows[sid]),
+            card_sets[tuple(shows[sid])],
         )
     }
 
@@ -1125,11 +1151,14 @@ def build_viewers(
         )  # fmt: skip
     # Where to see a work is made from every screen that shows it: only for the works built.
     where = where_to_see(
-        {sid: payloads[sid] for sid in sorted({s for a in to_build for s in seen_on[a]})}, cities
+        {sid: payloads[sid] for sid in sorted({s for a in to_build for s in seen_on[a]})},
+        cities,
+        works=to_build,
     )
     for aid in sorted(to_build):
         shown = where_section(where.get(aid, []))  # once for the work's six versions
         shown["where_rows_shown"] = [row_digest(row) for row in shown["where_cities"]]
+        build.files[f"{tree_url('a', aid)}/{WHERE_FILE}"] = shown["where_data"]
 
         def artwork(
             v: _Version, aid: int = aid, shown: Mapping[str, Any] = shown
@@ -1219,20 +1248,25 @@ def build_viewers(
     panels = ScreenPanels(outputs)
     for sid in sorted(screens_to_build):
 
-        def screen(v: _Version, sid: int = sid) -> dict[str, Any]:
+        def screen(  # a live or generative work: the same in every version
+            v: _Version,
+            sid: int = sid,
+            live: bool = _has_live(payloads[sid]),
+            generative: bool = _has_generative(payloads[sid]),
+        ) -> dict[str, Any]:
             payload = payloads[sid]
             programme = _programme(payload, images, facts, v.lang, texts, v.root, v.suffix, known)
             shown = [programme["playlists"][p] for p in sorted(programme["playlists"], key=int)]
             return {
                 "js": JS_PATH,
                 "share_js": SHARE_JS_PATH,
-                "live_js": LIVE_JS_PATH if _has_live(payload) else None,
-                "live_feed": _has_live(payload),
-                "generative": _has_generative(payload),
+                "live_js": LIVE_JS_PATH if live else None,
+                "live_feed": live,
+                "generative": generative,
                 "generative_js": GENERATIVE_JS_PATH,
                 "screen": payload["screen"],
                 "city": cities.get(sid, ""),
-                "programme": programme,
+                "programme": programme_json(programme),
                 "playlist_panels": panels.panels(shown, lang=v.lang, root=v.root),
             }
 
@@ -1289,13 +1323,15 @@ def where_keys(
     cache_keys = {
         sid: digest("where-keys", code, p["manifest_version"]) for sid, p in payloads.items()
     }
-    if outputs is not None:
-        outputs.prefetch(cache_keys.values())
     found: dict[int, dict[int, str]] = {}
     for sid in sorted(payloads):
         remembered = _WHERE_KEYS.get(cache_keys[sid])
         if remembered is not None:
             found[sid] = remembered
+    if outputs is not None:  # only what this process does not remember: a read of the rest
+        outputs.prefetch(key for sid, key in cache_keys.items() if sid not in found)
+    for sid in sorted(payloads):
+        if sid in found:
             continue
         kept = outputs.get(cache_keys[sid], count=False) if outputs is not None else None
         if kept is not None:
@@ -1325,7 +1361,7 @@ def _pages_code() -> str:
         code_digest(
             "urbanart.viewers", "templates", "static", "site.py", "pages.py", "where.py",
             "where_rows.py", "qr.py", "gone.py", "page_units.py", "script_strings.py",
-            "player_strings.py", "fragments.py", "screen_panels.py",
+            "player_strings.py", "fragments.py", "screen_panels.py", "programme_json.py",
         ),
         code_digest("urbanart.i18n", "locale", "__init__.py", "catalogues.py", "formats.py"),
         segno.__version__,

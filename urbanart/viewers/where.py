@@ -24,12 +24,19 @@ whose screens run their own schedules has about as many distinct Plays as screen
 city may start sooner than the row says; but the row's "next" is then always a time at a screen
 it links to, where the passer-by is sent anyway. At publish both agree: the listed screens are
 the city's soonest.
+
+The script's data is a file of its own beside the page (WHERE_FILE), not a copy in each
+language version: it was most of each version's bytes (about 130 KB of a fleet work's 280 KB),
+written, cached and hashed six times per work by every publish that touched the work, and sent
+to every phone that opened the page, which shows its rows and first times without it anyway.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -37,12 +44,14 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from urbanart.memo import Recent
-from urbanart.viewers.pages import json_for_script
 
 #: A work on more screens than this is listed by city (CityShowing), not screen by screen.
 GROUP_ABOVE = 8
 #: How many of a city's screens its row names (its soonest); the rest are counted.
 SCREENS_PER_CITY = 3
+#: The script's data of a work's "where to see it" (where_section), beside its page's versions
+#: in a/<id>/: fetched by artwork.js, once for every language.
+WHERE_FILE = "where.json"
 
 
 class Plays(NamedTuple):
@@ -217,8 +226,10 @@ def _soonest(s: ScreenShowing) -> tuple[bool, int, str, int]:
 
 def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
     """What a work's page shows of where to see it (artwork.html): "where", one row per screen
-    (GROUP_ABOVE screens or fewer) or "where_cities", one per city; and "where_json", the
-    script's data for exactly what is shown, the same in every language:
+    (GROUP_ABOVE screens or fewer) or "where_cities", one per city; and "where_data", the
+    script's data for exactly what is shown, the same in every language (the work's
+    WHERE_FILE, so written once, not into each of its page's versions; "where_version" names
+    its bytes):
 
         {"plays": [[cycle, [[offset, length]…], [[start, end]…]]…],   each distinct Plays once
          "screens": {"<screen id>": [[zone, [plays index…]]]},       every screen row shown
@@ -227,9 +238,18 @@ def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
     A row's next start is the soonest over its groups, told in that group's zone.
     """
     index: dict[Plays, int] = {}
+    # Each Plays object is looked up by its identity first: a fleet work's rows list hundreds,
+    # many shared among screens (where_to_see), and hashing one hashes all its segments.
+    known: dict[int, tuple[Plays, int]] = {}
+
+    def number(plays: Plays) -> int:
+        seen = known.get(id(plays))
+        if seen is None:
+            seen = known[id(plays)] = (plays, index.setdefault(plays, len(index)))
+        return seen[1]
 
     def groups(zones: Iterable[tuple[str, Iterable[Plays]]]) -> list[list[Any]]:
-        return [[zone, [index.setdefault(p, len(index)) for p in plays]] for zone, plays in zones]
+        return [[zone, [number(p) for p in plays]] for zone, plays in zones]
 
     grouped = len(showings) > GROUP_ABOVE
     cities = by_city(showings) if grouped else []
@@ -241,21 +261,29 @@ def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
         "screens": screens,
         "cities": rows,
     }
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return {
         "where": [] if grouped else list(showings),
         "where_cities": cities,
-        "where_json": json_for_script(data),  # written once for the page's six versions
+        "where_data": text.encode("utf-8"),
+        "where_version": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
     }
 
 
 def where_to_see(
-    payloads: Mapping[int, Mapping[str, Any]], cities: Mapping[int, str]
+    payloads: Mapping[int, Mapping[str, Any]],
+    cities: Mapping[int, str],
+    works: Collection[int] | None = None,
 ) -> dict[int, list[ScreenShowing]]:
-    """artwork id -> every screen whose published window plays it, soonest first (then name)."""
+    """artwork id -> every screen whose published window plays it, soonest first (then name);
+    works: only these (a publish lists the screens of the few works whose pages it builds, not
+    the thirty-odd each of a thousand screens plays)."""
     found: dict[int, list[ScreenShowing]] = {}
     for sid in sorted(payloads):
         payload = payloads[sid]
-        for aid, (next_ms, plays) in _showings(payload).items():
+        shown = _showings(payload)
+        for aid in shown if works is None else [a for a in works if a in shown]:
+            next_ms, plays = shown[aid]
             found.setdefault(aid, []).append(
                 ScreenShowing(
                     screen_id=sid,

@@ -41,8 +41,9 @@ def row_digest(row: CityShowing) -> str:
 
 def row_key(row: CityShowing, *, lang: str, root: str, lang_path: str, shows: str = "") -> str:
     """The publish cache's key of one row as one page version writes it (shows: its
-    row_digest, when already made)."""
-    return digest(shows or row_digest(row), lang, root, lang_path)
+    row_digest, when already made): that digest and the version, joined, not hashed again (a
+    page's hundred rows in six versions; repr quotes each part, so the key is unambiguous)."""
+    return f"{shows or row_digest(row)}:{lang!r}:{root!r}:{lang_path!r}"
 
 
 def city_rows(

@@ -26,18 +26,21 @@
 
 /* "Where and when to see it": the page was built at publish with the first time from the
    programme's start; from this device's clock, say what is on now or the next start, in each
-   screen's own time zone. The data (urbanart/viewers/where.py where_section) lists each distinct
+   screen's own time zone. The data (urbanart/viewers/where.py where_section: the work's
+   where.json, the section's data-where, one file for every language version) lists each distinct
    "plays" once as [cycle ms, [[offset ms, length ms]…], [[start ms, end ms]…]]: the work starts
    at start + offset + n·cycle before end (where.py computes the same at publish). Every row shown
    (a screen, data-screen, or a city, data-city) is a list of [time zone, [plays index…]]; its
    next start is the soonest over them, told in that zone; "where-words" has the page language's
-   names of those zones and its words. Text only via textContent. */
+   names of those zones and its words. Text only via textContent. Without the data (no script,
+   no network) the rows keep the times the page was built with; once the rows move on, the
+   section is marked data-where-moving. */
 (function () {
   "use strict";
 
-  var source = document.getElementById("where-data");
-  if (!source) return;
-  var data = JSON.parse(source.textContent);
+  var section = document.querySelector("section.where[data-where]");
+  if (!section || !window.fetch) return;
+  var data = null;
   var words = JSON.parse(document.getElementById("where-words").textContent);
   var zones = words.zones;
 
@@ -140,8 +143,16 @@
     }
   }
 
-  update();
-  window.setInterval(update, 15000);
+  window.fetch(section.getAttribute("data-where"), { credentials: "same-origin" })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (loaded) {
+      if (!loaded || !loaded.plays || !loaded.screens || !loaded.cities) return;
+      data = loaded;
+      update();
+      section.setAttribute("data-where-moving", "");
+      window.setInterval(update, 15000);
+    })
+    .catch(function () { /* the built times stay */ });
 }());
 
 /* A generative work: its still shows until a tap on "Tap to start", which runs the piece in a
