@@ -40,12 +40,24 @@ from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, case, func, insert, or_, select
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from urbanart.delivery.bulk_rows import among, json_rows, rows_insert, rows_json
+from urbanart.delivery.bulk_rows import among, json_rows, rows_insert, rows_json, run_planned
 from urbanart.delivery.play_checks import (
     LONGEST_PLAY,
     PlaysRefused,
@@ -358,11 +370,49 @@ def _writer_statements(dialect: str) -> WriterStatements:
             among(PLAYS.c.screen_id, "screens", dialect),
             among(PLAYS.c.record_id, "records", dialect),
         ),
-        spans=select(PLAYS.c.screen_id, started, PLAYS.c.duration_s).where(
+        spans=_spans_pg()
+        if dialect == "postgresql"
+        else select(PLAYS.c.screen_id, started, PLAYS.c.duration_s).where(
             among(PLAYS.c.screen_id, "screens", dialect),
             started >= bindparam("since", type_=started.type),
             started < bindparam("until", type_=started.type),
         ),
+    )
+
+
+def _spans_pg() -> Any:
+    """PostgreSQL: the stored plays of :screens starting in [:since, :until), written so that
+    only the (screen_id, started_at) index can serve the time range.
+
+    Why: with `screen_id = ANY(:screens) AND started_at >= :since AND started_at < :until`,
+    a plays table without statistics yet (a new hub: autovacuum has not analyzed it) got the
+    plan "range scan of ix_plays_started_at, filter by screen": since is LONGEST_PLAY (a day)
+    before the batch, so that scans every play of every screen of the last day, and a
+    prepared statement kept that plan while the table grew (in the fleet bench, 3,000 rows
+    read for none returned after 10 s, the query at 10 to 60 ms after 40 s). Here each screen
+    is joined by `screen_id = id` and the range is a row comparison on (screen_id,
+    started_at), which the started_at index cannot use; together with run_planned (a plan for
+    each run, not one kept from when the table was empty) the query reads one screen's rows.
+    Same rows: with the screen equal, the row comparisons are the time range.
+    """
+    wanted = (
+        func.unnest(bindparam("screens", type_=postgresql.ARRAY(Integer)))
+        .table_valued("id")
+        .render_derived(name="wanted")
+    )
+    started = PLAYS.c.started_at
+    key = tuple_(PLAYS.c.screen_id, started)
+    return (
+        select(PLAYS.c.screen_id, started, PLAYS.c.duration_s)
+        .select_from(wanted)
+        .join(
+            PLAYS,
+            and_(
+                PLAYS.c.screen_id == wanted.c.id,
+                key >= tuple_(wanted.c.id, bindparam("since", type_=started.type)),
+                key < tuple_(wanted.c.id, bindparam("until", type_=started.type)),
+            ),
+        )
     )
 
 
@@ -685,14 +735,16 @@ def record_plays_many(
         if wanted:  # overlaps within a batch were checked already; now against what is stored
             since = min(p.started_at for p in wanted) - LONGEST_PLAY
             until = max(p.started_at + timedelta(seconds=p.duration_s) for p in wanted)
-            for screen_id, started, duration in conn.execute(
-                statements.spans,
-                {
-                    "screens": sorted({batches[i].screen_id for i in fresh}),
-                    "since": since,
-                    "until": until,
-                },
-            ):
+            with run_planned(conn):
+                stored_spans = conn.execute(
+                    statements.spans,
+                    {
+                        "screens": sorted({batches[i].screen_id for i in fresh}),
+                        "since": since,
+                        "until": until,
+                    },
+                ).all()
+            for screen_id, started, duration in stored_spans:
                 spans.setdefault(screen_id, []).append((started, duration))
         artworks = (  # on PostgreSQL the insert looks them up itself (_plays_insert_pg)
             artworks_by_sha(conn, (p.artwork_sha256 for p in wanted))
