@@ -526,9 +526,11 @@ def main() -> None:
             f"{unsent} scheduled requests not sent in time, {len(made)} plays made, {rows} stored"
         )
         print(
-            "fleet p50/p99 by kind (the plays batches, ~9 % of requests, hold the overall p99): "
+            "fleet p50/p90/p99 by kind (the plays batches, ~9 % of requests, hold the overall "
+            "p99 with their p90): "
             + ", ".join(
                 f"{kind} {len(values)} requests, {values[len(values) // 2] * 1000:.1f}"
+                f"/{values[int(len(values) * 0.9)] * 1000:.1f}"
                 f"/{values[int(len(values) * 0.99)] * 1000:.1f} ms"
                 for kind, values in kinds.items()
                 if values

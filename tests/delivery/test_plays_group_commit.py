@@ -1,10 +1,12 @@
-"""Plays batches of several requests stored in one transaction, each with its own answer."""
+"""Plays batches of several requests stored together (one insert of all new rows), each with its own
+answer."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event, func, select
 
 from tests.delivery.fleet_fixtures import PLAYS_FROM, build_fleet, token_of
@@ -103,3 +105,38 @@ def test_each_play_names_the_artwork_of_its_original_or_rendition(
         received = set(session.scalars(select(Play.received_at)))
     assert stored == {ARTWORK_SHA: work_id, rendition_sha: work_id, named[2]: None}
     assert received == {now}
+
+
+@pytest.mark.postgresql_only("the round trips of the PostgreSQL writer")
+def test_a_group_costs_two_statements_outside_any_transaction_on_postgresql(
+    library: Library, home: Path
+) -> None:
+    """One read (tokens, stored ids, stored spans) and one insert, each committed on its own:
+    no BEGIN and COMMIT round trips around them (record_plays_many says why that is safe)."""
+    ids = list(build_fleet(library, home, 2).values())
+    now = datetime.now(UTC)
+    assert record_plays_many(library, [PlaysIn(ids[0], plays("a", 0, 3), now, token_of(0))]) == [
+        (3, 0)
+    ]
+    executed: list[tuple[str, bool]] = []
+
+    def note(conn, _cursor, statement: str, *_args: object) -> None:
+        executed.append(
+            (statement.split()[0].upper(), conn.connection.driver_connection.autocommit)
+        )
+
+    event.listen(library.engine, "before_cursor_execute", note)
+    try:
+        results = record_plays_many(
+            library,
+            [
+                PlaysIn(ids[0], plays("a", 2, 3), now, token_of(0)),  # 2 stored already
+                PlaysIn(ids[1], plays("b", 0, 2), now, token_of(1)),
+            ],
+        )
+    finally:
+        event.remove(library.engine, "before_cursor_execute", note)
+    assert results == [(2, 1), (2, 0)]
+    assert executed == [("SELECT", True), ("INSERT", True)]
+    with library.engine.connect() as other:  # committed: another connection sees every row
+        assert other.execute(select(func.count()).select_from(Play)).scalar_one() == 7

@@ -40,12 +40,28 @@ from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, case, func, insert, or_, select
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from urbanart.delivery.bulk_rows import among, json_rows, rows_insert, rows_json
+from urbanart.delivery.bulk_rows import among, json_rows, rows_insert, rows_json, run_planned
 from urbanart.delivery.play_checks import (
     LONGEST_PLAY,
     PlaysRefused,
@@ -358,11 +374,49 @@ def _writer_statements(dialect: str) -> WriterStatements:
             among(PLAYS.c.screen_id, "screens", dialect),
             among(PLAYS.c.record_id, "records", dialect),
         ),
-        spans=select(PLAYS.c.screen_id, started, PLAYS.c.duration_s).where(
+        spans=_spans_pg()
+        if dialect == "postgresql"
+        else select(PLAYS.c.screen_id, started, PLAYS.c.duration_s).where(
             among(PLAYS.c.screen_id, "screens", dialect),
             started >= bindparam("since", type_=started.type),
             started < bindparam("until", type_=started.type),
         ),
+    )
+
+
+def _spans_pg() -> Any:
+    """PostgreSQL: the stored plays of :screens starting in [:since, :until), written so that
+    only the (screen_id, started_at) index can serve the time range.
+
+    Why: with `screen_id = ANY(:screens) AND started_at >= :since AND started_at < :until`,
+    a plays table without statistics yet (a new hub: autovacuum has not analyzed it) got the
+    plan "range scan of ix_plays_started_at, filter by screen": since is LONGEST_PLAY (a day)
+    before the batch, so that scans every play of every screen of the last day, and a
+    prepared statement kept that plan while the table grew (in the fleet bench, 3,000 rows
+    read for none returned after 10 s, the query at 10 to 60 ms after 40 s). Here each screen
+    is joined by `screen_id = id` and the range is a row comparison on (screen_id,
+    started_at), which the started_at index cannot use; together with run_planned (a plan for
+    each run, not one kept from when the table was empty) the query reads one screen's rows.
+    Same rows: with the screen equal, the row comparisons are the time range.
+    """
+    wanted = (
+        func.unnest(bindparam("screens", type_=postgresql.ARRAY(Integer)))
+        .table_valued("id")
+        .render_derived(name="wanted")
+    )
+    started = PLAYS.c.started_at
+    key = tuple_(PLAYS.c.screen_id, started)
+    return (
+        select(PLAYS.c.screen_id, started, PLAYS.c.duration_s)
+        .select_from(wanted)
+        .join(
+            PLAYS,
+            and_(
+                PLAYS.c.screen_id == wanted.c.id,
+                key >= tuple_(wanted.c.id, bindparam("since", type_=started.type)),
+                key < tuple_(wanted.c.id, bindparam("until", type_=started.type)),
+            ),
+        )
     )
 
 
@@ -638,13 +692,17 @@ def record_plays_many(
     the others' are).
 
     Why together: a fleet's batches arrive tens a second and each on its own cost a
-    transaction of five queries; waiting ones share one (tokens, stored ids, stored spans,
-    artworks, one insert of all new rows). Every play id is stored once per screen: ids
-    already stored or named twice count as duplicates, and the insert skips a collision with
-    another hub worker (the unique (screen, record id) decides). Nothing is answered before
-    the commit, so an "accepted" play is durable.
+    transaction of five queries; waiting ones share the reads (tokens, stored ids, stored
+    spans, artworks) and one insert of all new rows. Every play id is stored once per screen:
+    ids already stored or named twice count as duplicates, and the insert skips a collision
+    with another hub worker (the unique (screen, record id) decides). Nothing is answered
+    before the commit, so an "accepted" play is durable.
+
+    On PostgreSQL that is two round trips (_record_plays_pg); elsewhere one transaction of
+    a statement each.
     """
-    results: list[tuple[int, int] | PlaysRefused | None] = [None] * len(batches)
+    if library.engine.dialect.name == "postgresql":
+        return _record_plays_pg(library, batches)
     with plays_lock(library), library.session() as session:
         # Core statements on the connection: the ORM execute path adds work and no use.
         conn = session.connection()
@@ -652,39 +710,23 @@ def record_plays_many(
         screen_ids = sorted({b.screen_id for b in batches})
         statements = _writer_statements(dialect)
         tokens = dict(conn.execute(statements.tokens, {"screens": screen_ids}).all())
-        live = [
-            i
-            for i, b in enumerate(batches)
-            if b.screen_id in tokens and (b.token is None or tokens[b.screen_id] == b.token)
-        ]
+        live = _live(batches, tokens)
         ids = sorted({p.record_id for i in live for p in batches[i].plays})
         existing: set[tuple[int, str]] = set()
         live_screens = sorted({batches[i].screen_id for i in live})
-        chunk = (len(ids) or 1) if dialect == "postgresql" else 500  # one array, or IN lists
-        for start in range(0, len(ids), chunk):
+        for start in range(0, len(ids), 500):  # IN lists
             existing.update(
                 (screen_id, record_id)
                 for screen_id, record_id in conn.execute(
                     statements.stored_ids,
-                    {"screens": live_screens, "records": ids[start : start + chunk]},
+                    {"screens": live_screens, "records": ids[start : start + 500]},
                 )
             )
-        fresh: dict[int, list[tuple[int, PlayIn]]] = {}
-        for i in live:
-            unique: dict[str, int] = {}
-            for index, play in enumerate(batches[i].plays):
-                unique.setdefault(play.record_id, index)
-            key = batches[i].screen_id
-            fresh[i] = [
-                (index, batches[i].plays[index])
-                for rid, index in unique.items()
-                if (key, rid) not in existing
-            ]
+        fresh = _fresh(batches, live, existing)
         spans: dict[int, list[tuple[datetime, float]]] = {}
         wanted = [p for i in live for _, p in fresh[i]]
         if wanted:  # overlaps within a batch were checked already; now against what is stored
-            since = min(p.started_at for p in wanted) - LONGEST_PLAY
-            until = max(p.started_at + timedelta(seconds=p.duration_s) for p in wanted)
+            since, until = _window(wanted)
             for screen_id, started, duration in conn.execute(
                 statements.spans,
                 {
@@ -694,59 +736,199 @@ def record_plays_many(
                 },
             ):
                 spans.setdefault(screen_id, []).append((started, duration))
-        artworks = (  # on PostgreSQL the insert looks them up itself (_plays_insert_pg)
-            artworks_by_sha(conn, (p.artwork_sha256 for p in wanted))
-            if wanted and dialect != "postgresql"
-            else {}
-        )
-        rows: list[dict[str, Any]] = []
-        owner: dict[tuple[int, str], int] = {}  # (screen, record id) → the request storing it
-        for i in live:
-            batch = batches[i]
-            new = [(x, p) for x, p in fresh[i] if (batch.screen_id, p.record_id) not in owner]
-            try:
-                check_against_stored(new, spans.get(batch.screen_id, []))
-            except PlaysRefused as refused:
-                results[i] = refused
-                continue
-            for _index, p in new:
-                owner[(batch.screen_id, p.record_id)] = i
-                spans.setdefault(batch.screen_id, []).append((p.started_at, p.duration_s))
-                rows.append(
-                    {
-                        "screen_id": batch.screen_id,
-                        "record_id": p.record_id,
-                        "artwork_sha256": p.artwork_sha256,
-                        "artwork_id": artworks[p.artwork_sha256][0]
-                        if p.artwork_sha256 in artworks
-                        else None,
-                        "playlist_name": p.playlist,
-                        "started_at": p.started_at,
-                        "duration_s": p.duration_s,
-                        "manifest_version": p.manifest_version,
-                        "frames_shown": p.frames_shown,
-                        "received_at": batch.now,
-                    }
-                )
-        stored: dict[int, int] = {}
+        artworks = artworks_by_sha(conn, (p.artwork_sha256 for p in wanted)) if wanted else {}
+        results, rows, owner = _new_rows(batches, live, fresh, spans, artworks)
         if rows:  # one multi-row statement (RETURNING: insertmanyvalues), no ORM objects
             # Insert-if-new: another hub worker may be storing the same ids right now (a retry
             # racing its first attempt); the unique (screen, record id) decides, nothing raises.
-            if dialect == "postgresql":  # one JSON parameter: a fixed statement (bulk_rows)
-                inserted = conn.execute(_plays_insert_pg(), rows_json(PLAYS_IN_COLUMNS, rows))
-            else:
-                inserted = conn.execute(
-                    insert_new_only(dialect, PLAYS).returning(PLAYS.c.screen_id, PLAYS.c.record_id),
-                    rows,
-                )
-            for screen_id, record_id in inserted:
-                i = owner[(screen_id, record_id)]
-                stored[i] = stored.get(i, 0) + 1
-        for i in live:
-            if results[i] is None:
-                count = stored.get(i, 0)
-                results[i] = (count, len(batches[i].plays) - count)
+            inserted = conn.execute(
+                insert_new_only(dialect, PLAYS).returning(PLAYS.c.screen_id, PLAYS.c.record_id),
+                rows,
+            ).all()
+            _count_stored(results, batches, live, owner, inserted)
+        else:
+            _count_stored(results, batches, live, owner, [])
     return results
+
+
+def _record_plays_pg(
+    library: Library, batches: Sequence[PlaysIn]
+) -> list[tuple[int, int] | PlaysRefused | None]:
+    """record_plays_many on PostgreSQL in two round trips: one statement reads the tokens,
+    the stored ids and the stored spans (_stored_pg), one inserts the new rows and commits.
+
+    Why no transaction around both: BEGIN and COMMIT were two of six round trips of a group,
+    and on a busy machine each round trip waits for the server's process to get a CPU (the
+    reads cost less than the waits). The transaction never gave the reads anything: at read
+    committed each statement sees its own snapshot, and exactly-once rests on the unique
+    (screen, record id) and the insert-if-new, not on a lock (plays_lock). The insert runs
+    in autocommit, so it is committed when its result comes back: an accepted play is still
+    durable before it is answered.
+    """
+    plays = [p for b in batches for p in b.plays]
+    since, until = _window(plays) if plays else (datetime.now(UTC),) * 2
+    params = {
+        "screens": sorted({b.screen_id for b in batches}),
+        "records": sorted({p.record_id for p in plays}),
+        "since": since,
+        "until": until,
+    }
+    tokens: dict[int, str | None] = {}
+    existing: set[tuple[int, str]] = set()
+    spans: dict[int, list[tuple[datetime, float]]] = {}
+    engine = library.engine.execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        with run_planned(conn):
+            stored = conn.execute(_stored_pg(), params).all()
+        for part, screen_id, name, started, duration in stored:
+            if part == _TOKEN:
+                tokens[screen_id] = name
+            elif part == _STORED_ID:
+                existing.add((screen_id, name))
+            else:
+                spans.setdefault(screen_id, []).append((started, duration))
+        live = _live(batches, tokens)
+        fresh = _fresh(batches, live, existing)
+        # The insert looks the artworks up itself (_plays_insert_pg).
+        results, rows, owner = _new_rows(batches, live, fresh, spans, {})
+        inserted = (
+            conn.execute(_plays_insert_pg(), rows_json(PLAYS_IN_COLUMNS, rows)).all()
+            if rows
+            else []
+        )
+    _count_stored(results, batches, live, owner, inserted)
+    return results
+
+
+#: What each row of _stored_pg is: a screen's poll token, a stored play's id, a stored span.
+_TOKEN, _STORED_ID, _SPAN = 0, 1, 2
+
+
+@cache
+def _stored_pg() -> Any:
+    """PostgreSQL: in one statement, the rows (part, screen id, token or record id,
+    started_at, duration_s) of the writer's three reads: :screens' poll tokens, their plays
+    among :records, and their stored spans in [:since, :until) (_spans_pg).
+
+    The spans are read for every play of the group, also those that turn out to be stored or
+    refused: more spans than needed change no answer (check_against_stored looks for real
+    overlaps), and reading them with the rest saves a round trip.
+    """
+    statements = _writer_statements("postgresql")
+    started = PLAYS.c.started_at
+    no_time = sql_cast(null(), started.type)
+    no_duration = sql_cast(null(), PLAYS.c.duration_s.type)
+    tokens = statements.tokens.subquery()
+    ids = statements.stored_ids.subquery()
+    spans = statements.spans.subquery()
+    return union_all(
+        select(literal_column(str(_TOKEN)), *tokens.c, no_time, no_duration),
+        select(literal_column(str(_STORED_ID)), *ids.c, no_time, no_duration),
+        select(
+            literal_column(str(_SPAN)),
+            spans.c.screen_id,
+            sql_cast(null(), PLAYS.c.record_id.type),
+            spans.c.started_at,
+            spans.c.duration_s,
+        ),
+    )
+
+
+def _live(batches: Sequence[PlaysIn], tokens: Mapping[int, str | None]) -> list[int]:
+    """The batches whose screen exists and whose token (when named) is still its own."""
+    return [
+        i
+        for i, b in enumerate(batches)
+        if b.screen_id in tokens and (b.token is None or tokens[b.screen_id] == b.token)
+    ]
+
+
+def _fresh(
+    batches: Sequence[PlaysIn], live: Sequence[int], existing: set[tuple[int, str]]
+) -> dict[int, list[tuple[int, PlayIn]]]:
+    """Per live batch: (index, play) of the first play of each id not stored yet."""
+    fresh: dict[int, list[tuple[int, PlayIn]]] = {}
+    for i in live:
+        unique: dict[str, int] = {}
+        for index, play in enumerate(batches[i].plays):
+            unique.setdefault(play.record_id, index)
+        key = batches[i].screen_id
+        fresh[i] = [
+            (index, batches[i].plays[index])
+            for rid, index in unique.items()
+            if (key, rid) not in existing
+        ]
+    return fresh
+
+
+def _window(plays: Sequence[PlayIn]) -> tuple[datetime, datetime]:
+    """[since, until): where stored plays that may overlap these start."""
+    since = min(p.started_at for p in plays) - LONGEST_PLAY
+    until = max(p.started_at + timedelta(seconds=p.duration_s) for p in plays)
+    return since, until
+
+
+def _new_rows(
+    batches: Sequence[PlaysIn],
+    live: Sequence[int],
+    fresh: Mapping[int, list[tuple[int, PlayIn]]],
+    spans: dict[int, list[tuple[datetime, float]]],
+    artworks: Mapping[str, tuple[int, str]],
+) -> tuple[
+    list[tuple[int, int] | PlaysRefused | None], list[dict[str, Any]], dict[tuple[int, str], int]
+]:
+    """(results with the refusals, the rows to insert, (screen, record id) → the request
+    storing it): each live batch's fresh plays checked against the stored spans and those of
+    the batches before it (whose plays are added to `spans`)."""
+    results: list[tuple[int, int] | PlaysRefused | None] = [None] * len(batches)
+    rows: list[dict[str, Any]] = []
+    owner: dict[tuple[int, str], int] = {}
+    for i in live:
+        batch = batches[i]
+        new = [(x, p) for x, p in fresh[i] if (batch.screen_id, p.record_id) not in owner]
+        try:
+            check_against_stored(new, spans.get(batch.screen_id, []))
+        except PlaysRefused as refused:
+            results[i] = refused
+            continue
+        for _index, p in new:
+            owner[(batch.screen_id, p.record_id)] = i
+            spans.setdefault(batch.screen_id, []).append((p.started_at, p.duration_s))
+            rows.append(
+                {
+                    "screen_id": batch.screen_id,
+                    "record_id": p.record_id,
+                    "artwork_sha256": p.artwork_sha256,
+                    "artwork_id": artworks[p.artwork_sha256][0]
+                    if p.artwork_sha256 in artworks
+                    else None,
+                    "playlist_name": p.playlist,
+                    "started_at": p.started_at,
+                    "duration_s": p.duration_s,
+                    "manifest_version": p.manifest_version,
+                    "frames_shown": p.frames_shown,
+                    "received_at": batch.now,
+                }
+            )
+    return results, rows, owner
+
+
+def _count_stored(
+    results: list[tuple[int, int] | PlaysRefused | None],
+    batches: Sequence[PlaysIn],
+    live: Sequence[int],
+    owner: Mapping[tuple[int, str], int],
+    inserted: Iterable[Any],
+) -> None:
+    """Fill each live, not refused request's (new, duplicates) from the rows inserted."""
+    stored: dict[int, int] = {}
+    for screen_id, record_id in inserted:
+        i = owner[(screen_id, record_id)]
+        stored[i] = stored.get(i, 0) + 1
+    for i in live:
+        if results[i] is None:
+            count = stored.get(i, 0)
+            results[i] = (count, len(batches[i].plays) - count)
 
 
 class PlaysWriter:

@@ -16,13 +16,25 @@ SQLite has no arrays; there the callers keep the ordinary statements (the caller
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, Text, TypeDecorator, any_, bindparam, cast, column, func, select
+from sqlalchemy import (
+    Connection,
+    Table,
+    Text,
+    TypeDecorator,
+    any_,
+    bindparam,
+    cast,
+    column,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -82,3 +94,28 @@ def among(column: Any, name: str, dialect_name: str) -> ColumnElement[bool]:
         return result
     in_list: ColumnElement[bool] = column.in_(bindparam(name, expanding=True))
     return in_list
+
+
+@contextlib.contextmanager
+def run_planned(conn: Connection) -> Iterator[None]:
+    """Statements run inside are planned by PostgreSQL at each run, for the values given (no
+    server-side prepared statement); elsewhere (SQLite, other drivers) nothing changes.
+
+    Why: psycopg prepares a statement once it has run a few times, and PostgreSQL may then keep
+    one generic plan for it, chosen for whatever the table held then. For a query whose best
+    index depends on the table's size and its parameters, a plan made when the table was empty
+    can be the wrong one for good. Planning costs a fraction of a millisecond.
+    """
+    driver = conn.connection.driver_connection
+    threshold = getattr(driver, "prepare_threshold", _NOT_PSYCOPG)
+    if threshold is _NOT_PSYCOPG:
+        yield
+        return
+    driver.prepare_threshold = None  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = threshold  # type: ignore[union-attr]
+
+
+_NOT_PSYCOPG = object()
