@@ -1,9 +1,10 @@
 """A fleet of 1,000 screens against the hub on PostgreSQL (`urbanart serve --workers N`).
 
 Setup: a real PostgreSQL server (tests/postgres_server.py: a throwaway data folder and Unix
-socket), a library on it with 1,000 screens and a published tree that gives each screen a
-manifest naming one artwork (so its plays are plausible), then `urbanart serve --workers N` as a
-child process.
+socket; durable as an operator runs it: fsync, full-page writes and synchronous commit on, so
+a plays batch is answered after its WAL is on the disk, as in production), a library on it
+with 1,000 screens and a published tree that gives each screen a manifest naming one artwork
+(so its plays are plausible), then `urbanart serve --workers N` as a child process.
 
 Fleet run: each screen posts a heartbeat every 30 s and a batch of plays every 5 min (30 plays
 of 10 s: its last five minutes), compressed 10x in time: a heartbeat every 3 s and a batch every
@@ -484,7 +485,7 @@ def main() -> None:
     if bin_dir is None:
         sys.exit("fleet_bench needs PostgreSQL's server binaries (Debian: apt install postgresql)")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()} (shared, not pinned)")
-    server = PostgresServer(bin_dir).start()
+    server = PostgresServer(bin_dir, durable=True).start()
     tmp = Path(tempfile.mkdtemp(prefix="fleet-bench-"))
     procs: list[subprocess.Popen[bytes]] = []
     try:

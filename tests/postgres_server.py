@@ -6,8 +6,10 @@ refuses, so the server must run as the ``postgres`` system user (``runuser``) on
 by it; and the binaries live under /usr/lib/postgresql/*/bin on Debian, not on PATH. Those two
 facts are the whole fixture, and pytest-postgresql would need both patched in anyway.
 
-Durability is turned off (fsync, full-page writes): a test server that loses data on a power
-cut loses nothing of value, and ``CREATE DATABASE … TEMPLATE`` becomes a few milliseconds.
+Durability is turned off (fsync, full-page writes, synchronous commit) for the tests: a test
+server that loses data on a power cut loses nothing of value, and ``CREATE DATABASE … TEMPLATE``
+becomes a few milliseconds. A benchmark asks for ``durable=True``: PostgreSQL's defaults, as an
+operator runs it, so a commit it times waits for its WAL on the disk as in production.
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ def _as_postgres(args: list[str]) -> list[str]:
 class PostgresServer:
     """A throwaway server: start(), database() per test, stop() at the session's end."""
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, *, durable: bool = False) -> None:
         self.bin_dir = bin_dir
+        self.durable = durable
         self.root = Path(tempfile.mkdtemp(prefix="urbanart-pg-"))
         self.data = self.root / "data"
         self.socket_dir = self.root / "socket"
@@ -69,10 +72,9 @@ class PostgresServer:
             str(self.bin_dir / "initdb"),
             "-D", str(self.data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--no-sync",
         )  # fmt: skip
-        options = (
-            f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
-            " -c synchronous_commit=off -c max_connections=200"
-        )
+        options = f"-k {self.socket_dir} -c listen_addresses='' -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
         self._run(
             str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-o", options,
             "-l", str(self.root / "server.log"), "-w", "start",
