@@ -228,3 +228,34 @@ def test_a_screen_change_json_holds_every_field_and_reads_back() -> None:
     data = change.to_json()
     assert set(data) == {f.name for f in fields(ScreenChange)}
     assert ScreenChange.from_json(json.loads(json.dumps(data))) == change
+
+
+def test_pages_back_to_an_earlier_content_come_from_the_release_that_holds_them(
+    world: World, library: Library
+) -> None:
+    """The cache keeps a published page by reference (its path and sha256), not its bytes: an
+    edit undone is published with the pages the release before holds (the work's and its
+    artist's, in every version), not made again, and they are the very bytes it published."""
+    blue = world.works["Blue Hour"]
+    title = catalog.get_artwork(library, blue).title
+    publish(library, now=NOW)
+    first = release_files(library)
+    page = first[f"a/{blue}/index.html"]
+    catalog.edit_artwork(library, blue, title="Blue Hour, Revisited")
+    edit = publish(library, now=NOW)
+    cache = library.home / CACHE_FILE
+    kept = b"".join(
+        Path(f"{cache}{suffix}").read_bytes()
+        for suffix in ("", "-wal")
+        if Path(f"{cache}{suffix}").is_file()
+    )
+    assert page[-4096:] not in kept
+
+    catalog.edit_artwork(library, blue, title=title)
+    back = publish(library, now=NOW)
+    assert back.changed
+    assert edit.outputs_made - back.outputs_made >= 2 * (1 + len(LANGUAGES))
+    pages = {path for path in first if not path.startswith("screens/")}  # manifests: numbered
+    assert {path: release_files(library)[path] for path in pages} == {
+        path: first[path] for path in pages
+    }
