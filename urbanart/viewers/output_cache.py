@@ -45,8 +45,8 @@ USE_RESOLUTION = 3600.0
 PREFETCH_CHUNK = 500
 #: Raise when an output's shape changes in a way the code digests below would not see.
 SCHEMA = "1"
-#: References to released pages kept (a fleet's first publish makes ~45,000); the least recently
-#: used go first beyond it. A row is ~200 bytes.
+#: References to released pages kept (a 1,000-screen fleet's first publish makes ~7,000); the least
+#: recently used go first beyond it. A row is ~200 bytes.
 MAX_RELEASED = 200_000
 
 #: Finds a released file's bytes by its tree path and sha256 (None when no kept release holds
