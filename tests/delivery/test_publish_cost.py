@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from contextlib import closing
 from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -228,3 +230,31 @@ def test_a_screen_change_json_holds_every_field_and_reads_back() -> None:
     data = change.to_json()
     assert set(data) == {f.name for f in fields(ScreenChange)}
     assert ScreenChange.from_json(json.loads(json.dumps(data))) == change
+
+
+def test_pages_back_to_an_earlier_content_come_from_the_release_that_holds_them(
+    world: World, library: Library
+) -> None:
+    """The cache keeps a published page by reference (its path and sha256), not its bytes: an
+    edit undone is published with the pages the release before holds (the work's and its
+    artist's, in every version), not made again, and they are the very bytes it published."""
+    blue = world.works["Blue Hour"]
+    title = catalog.get_artwork(library, blue).title
+    publish(library, now=NOW)
+    first = release_files(library)
+    page = first[f"a/{blue}/index.html"]
+    catalog.edit_artwork(library, blue, title="Blue Hour, Revisited")
+    edit = publish(library, now=NOW)
+    with closing(sqlite3.connect(library.home / CACHE_FILE)) as cache:
+        kept = {bytes(data) for (data,) in cache.execute("SELECT data FROM outputs")}
+    assert page not in kept
+    assert not kept & {data for path, data in first.items() if path.endswith("index.html")}
+
+    catalog.edit_artwork(library, blue, title=title)
+    back = publish(library, now=NOW)
+    assert back.changed
+    assert edit.outputs_made - back.outputs_made >= 2 * (1 + len(LANGUAGES))
+    pages = {path for path in first if not path.startswith("screens/")}  # manifests: numbered
+    assert {path: release_files(library)[path] for path in pages} == {
+        path: first[path] for path in pages
+    }

@@ -3,6 +3,7 @@ keyed by the code that makes an output, and never in the way when its file is un
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import sys
 import time
@@ -121,3 +122,83 @@ def test_a_flush_commits_without_waiting_for_the_disk_and_stays_consistent(
         outputs.flush()
     with OutputCache(path) as again:
         assert again.get(digest("page", 1)) == b"one"
+
+
+def stored_bytes(path: Path) -> bytes:
+    """Everything the cache's file and its write-ahead log hold."""
+    return b"".join(
+        Path(f"{path}{suffix}").read_bytes()
+        for suffix in ("", "-wal")
+        if Path(f"{path}{suffix}").is_file()
+    )
+
+
+def test_a_released_page_is_kept_by_reference_and_read_back_from_its_release(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cache.sqlite"
+    page = b"<html>" + b"where to see it " * 2000 + b"</html>"
+    other = page.replace(b"where", b"WHERE")
+    release: dict[tuple[str, str], bytes] = {}
+
+    def released(relpath: str, sha: str) -> bytes | None:
+        return release.get((relpath, sha))
+
+    with OutputCache(path, released=released) as first:
+        first.put(digest("page", 1), page, released_as="a/1/index.html")
+        first.put(digest("page", 2), other)  # no release holds it: kept whole
+        first.flush()
+    assert b"where to see it" not in stored_bytes(path)
+    assert b"WHERE to see it" in stored_bytes(path)
+
+    with OutputCache(path, released=released) as second:  # no release holds it (yet)
+        assert second.get(digest("page", 1)) is None
+        assert second.get(digest("page", 2)) == other
+    release[("a/1/index.html", hashlib.sha256(page).hexdigest())] = page
+    with OutputCache(path, released=released) as third:
+        third.prefetch([digest("page", 1), digest("page", 2)])
+        assert third.get(digest("page", 1)) == page
+        assert third.get(digest("page", 2)) == other
+        assert (third.hits, third.misses) == (2, 0)
+    with OutputCache(path) as unreleased:  # nothing to read released files from
+        assert unreleased.get(digest("page", 1)) is None
+
+
+def test_a_reference_answers_only_with_the_bytes_it_names(tmp_path: Path) -> None:
+    """A release file that is not what was made (damaged, or a finder that errs) is a miss."""
+    path = tmp_path / "cache.sqlite"
+    page = b"<html>made</html>"
+    with OutputCache(path) as first:
+        first.put(digest("page", 1), page, released_as="a/1/index.html")
+        first.flush()
+    with OutputCache(path, released=lambda relpath, sha: b"<html>damaged</html>") as second:
+        assert second.get(digest("page", 1)) is None
+        assert second.misses == 1
+
+
+def test_a_dry_run_keeps_released_pages_whole(tmp_path: Path) -> None:
+    """Nothing is published by a dry run, so the publish after it reads its pages from here."""
+    path = tmp_path / "cache.sqlite"
+    page = b"<html>" + b"checked, not published " * 500 + b"</html>"
+    with OutputCache(path) as first:
+        first.put(digest("page", 1), page, released_as="a/1/index.html")
+        first.flush(by_reference=False)
+    with OutputCache(path) as second:
+        assert second.get(digest("page", 1)) == page
+
+
+def test_beyond_their_bound_the_least_recently_used_references_go(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite"
+    with OutputCache(path, max_released=2, use_resolution=0) as outputs:
+        for name in ("old", "used", "other"):
+            outputs.put(name, name.encode(), released_as=f"{name}/index.html")
+            outputs.flush()
+            time.sleep(0.01)  # distinct "used" times
+        assert outputs.keys() == {"used", "other"}
+        outputs.released = lambda relpath, sha: relpath.split("/")[0].encode()
+        assert outputs.get("used") == b"used"
+        outputs.flush()  # "used" is now the most recently used
+        time.sleep(0.01)
+        outputs.put("new", b"new", released_as="new/index.html")
+        outputs.flush()
+        assert outputs.keys() == {"used", "new"}

@@ -31,6 +31,7 @@ from urbanart.delivery import manifest as mf
 from urbanart.delivery.captions import localize
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
 from urbanart.delivery.overlap_warnings import overlap_warnings
+from urbanart.delivery.released_files import released_files
 from urbanart.delivery.served_manifests import ServedManifests
 from urbanart.delivery.signing import (
     SigningKey,
@@ -1106,7 +1107,7 @@ def publish(
         else:
             key = signing_key(library.home)
             check_pinned_key(library, key, now)
-        with OutputCache.in_home(library.home) as outputs:
+        with OutputCache.in_home(library.home, released=released_files(tree)) as outputs:
             return _publish(
                 library, tree, key, dry_run, start, until, now, grace, progress, cancel, outputs
             )
@@ -1134,7 +1135,7 @@ def _publish(
             library, key, start, until, progress, cancel,
             old=old, now=now, tree=tree, previous=current, outputs=outputs,
         )  # fmt: skip
-        outputs.flush()
+        outputs.flush(by_reference=False)  # no release holds its pages: the publish reads them
         changes = _changes(plan, old)
         changed = current is None or any(c.status is not ChangeStatus.UNCHANGED for c in changes)
         new_media = sum(1 for rel in plan.media if not (tree.root / rel).is_file())

@@ -10,6 +10,13 @@ One SQLite file in the library's home (not in the published tree: the cache name
 inside manifests, and is private). It is bounded: past MAX_BYTES the entries least recently used
 by a publish go. The cache is an optimisation only: a missing, locked or damaged file makes a
 publish slower, never wrong and never failed (its errors are logged and the work is done anew).
+
+A page a release publishes (cached(..., released_as=its tree path)) is kept by reference: its
+key names the page's tree path and sha256, not its bytes, which the release holds (releases are
+write-once). A page of a one-playlist edit on a fleet is ~300 KB and such a publish made ~13 MB
+of them, all written to this file and most never read again (an unchanged page is carried over
+from the served release, page_units.py); read back, one is taken from a kept release that holds
+that path with that sha256, checked against it, and is a miss once no kept release does.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from functools import cache
+from hashlib import sha256
 from importlib import resources
 from pathlib import Path
 
@@ -37,6 +45,16 @@ USE_RESOLUTION = 3600.0
 PREFETCH_CHUNK = 500
 #: Raise when an output's shape changes in a way the code digests below would not see.
 SCHEMA = "1"
+#: References to released pages kept (a 1,000-screen fleet's first publish makes ~7,000); the least
+#: recently used go first beyond it. A row is ~200 bytes.
+MAX_RELEASED = 200_000
+
+#: Finds a released file's bytes by its tree path and sha256 (None when no kept release holds
+#: it); what it gives is checked against the sha256 here.
+Released = Callable[[str, str], bytes | None]
+#: A row read: (bytes, used, None) for an output kept whole, (sha256, used, tree path) for one
+#: kept by reference.
+_Row = tuple[bytes | str, float, str | None]
 
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS outputs (
@@ -49,6 +67,17 @@ CREATE TABLE IF NOT EXISTS outputs (
 #: Trimming sums sizes and walks outputs oldest use first: from this index alone, not from the
 #: table, whose rows hold the outputs' bytes (a sum over a 500 MB table read it all, ~1.4 s).
 _INDEX_SQL = "CREATE INDEX IF NOT EXISTS outputs_by_use ON outputs (used, key, size)"
+#: Outputs kept by reference (a release holds their bytes). A table apart, not a column of
+#: `outputs`: a version of this code from before never reads a reference as an output's bytes.
+_RELEASED_SQL = """
+CREATE TABLE IF NOT EXISTS released (
+    key TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    used REAL NOT NULL
+)
+"""
+_RELEASED_INDEX_SQL = "CREATE INDEX IF NOT EXISTS released_by_use ON released (used)"
 
 
 def digest(*parts: object) -> str:
@@ -79,7 +108,8 @@ def code_digest(package: str, *names: str) -> str:
 
 
 class OutputCache:
-    """input digest -> output bytes, read on demand and written once at flush()."""
+    """input digest -> output bytes (or a reference to a released page), read on demand and
+    written once at flush()."""
 
     def __init__(
         self,
@@ -87,22 +117,30 @@ class OutputCache:
         *,
         max_bytes: int = MAX_BYTES,
         use_resolution: float = USE_RESOLUTION,
+        released: Released | None = None,
+        max_released: int = MAX_RELEASED,
     ) -> None:
         self.path = path
         self.max_bytes = max_bytes
         self.use_resolution = use_resolution
+        self.released = released
+        self.max_released = max_released
         self._db: sqlite3.Connection | None = None
         self._new: dict[str, bytes] = {}
-        self._fetched: dict[str, tuple[bytes, float] | None] = {}  # prefetch(): key -> row
+        self._paths: dict[str, str] = {}  # key -> the tree path a release publishes it at
+        self._fetched: dict[str, _Row | None] = {}  # prefetch(): key -> row
         self._hits: set[str] = set()
+        self._released_hits: set[str] = set()
         self.hits = 0
         self.misses = 0
         if path is not None:
             self._db = self._open(path)
 
     @classmethod
-    def in_home(cls, home: Path, *, max_bytes: int = MAX_BYTES) -> OutputCache:
-        return cls(home / CACHE_FILE, max_bytes=max_bytes)
+    def in_home(
+        cls, home: Path, *, max_bytes: int = MAX_BYTES, released: Released | None = None
+    ) -> OutputCache:
+        return cls(home / CACHE_FILE, max_bytes=max_bytes, released=released)
 
     @staticmethod
     def memory() -> OutputCache:
@@ -120,8 +158,8 @@ class OutputCache:
                 # and a lost output is made again by the next publish. FULL cost a change's
                 # publish one WAL fsync per flush.
                 db.execute("PRAGMA synchronous=NORMAL")
-                db.execute(_SCHEMA_SQL)
-                db.execute(_INDEX_SQL)
+                for sql in (_SCHEMA_SQL, _INDEX_SQL, _RELEASED_SQL, _RELEASED_INDEX_SQL):
+                    db.execute(sql)
                 return db
             except sqlite3.DatabaseError as exc:
                 log.warning("publish cache %s is unusable (%s); starting it anew", path, exc)
@@ -143,22 +181,32 @@ class OutputCache:
             row = self._fetched.pop(key)
         elif self._db is not None:
             try:
-                row = self._db.execute(
-                    "SELECT data, used FROM outputs WHERE key = ?", (key,)
-                ).fetchone()
+                row = self._rows([key]).get(key)
             except sqlite3.Error as exc:
                 log.warning("publish cache read failed (%s)", exc)
                 row = None
         else:
             row = None
         if row is not None:
-            data = bytes(row[0])
-            if row[1] <= time.time() - self.use_resolution:  # else its use is recent enough
-                self._hits.add(key)
+            data = self._bytes(row)
+            if data is not None and row[1] <= time.time() - self.use_resolution:
+                (self._hits if row[2] is None else self._released_hits).add(key)
         if count and data is None:
             self.misses += 1
         elif count:
             self.hits += 1
+        return data
+
+    def _bytes(self, row: _Row) -> bytes | None:
+        """A row's output: its bytes, or a referenced page's from the release that holds it."""
+        kept, _used, path = row[:3]
+        if path is None:
+            return bytes(kept) if isinstance(kept, bytes | memoryview) else None
+        if self.released is None:
+            return None
+        data = self.released(path, str(kept))
+        if data is None or sha256(data).hexdigest() != kept:
+            return None  # no kept release holds it (any more), or not those bytes
         return data
 
     def prefetch(self, keys: Iterable[str]) -> None:
@@ -169,20 +217,46 @@ class OutputCache:
         wanted = [k for k in dict.fromkeys(keys) if k not in self._new and k not in self._fetched]
         for start in range(0, len(wanted), PREFETCH_CHUNK):
             part = wanted[start : start + PREFETCH_CHUNK]
-            marks = ",".join("?" * len(part))
             try:
-                rows = self._db.execute(
-                    f"SELECT key, data, used FROM outputs WHERE key IN ({marks})",  # noqa: S608
-                    part,
-                ).fetchall()
+                rows = self._rows(part)
             except sqlite3.Error as exc:
                 log.warning("publish cache read failed (%s)", exc)
                 return
             self._fetched.update(dict.fromkeys(part))
-            self._fetched.update((key, (data, used)) for key, data, used in rows)
+            self._fetched.update(rows)
 
-    def put(self, key: str, data: bytes) -> None:
+    def _rows(self, keys: list[str]) -> dict[str, _Row]:
+        """The rows of keys (at most PREFETCH_CHUNK): of outputs kept whole, then references for
+        the keys not found (most keys read are of whole outputs, fragments of pages: a query of
+        both tables at once cost every read ~20 % more). A key kept both ways (a dry run kept a
+        page whole that a publish keeps by reference) is answered with its bytes."""
+        assert self._db is not None
+        marks = ",".join("?" * len(keys))
+        found: dict[str, _Row] = {
+            key: (data, used, None)
+            for key, data, used in self._db.execute(
+                f"SELECT key, data, used FROM outputs WHERE key IN ({marks})",  # noqa: S608
+                keys,
+            )
+        }
+        rest = [key for key in keys if key not in found]
+        if rest:
+            marks = ",".join("?" * len(rest))
+            found.update(
+                (key, (sha, used, path))
+                for key, sha, used, path in self._db.execute(
+                    f"SELECT key, sha256, used, path FROM released WHERE key IN ({marks})",  # noqa: S608
+                    rest,
+                )
+            )
+        return found
+
+    def put(self, key: str, data: bytes, *, released_as: str | None = None) -> None:
+        """Keep data under key for the next publish; released_as: the tree path at which the
+        release being built publishes these very bytes (kept by reference, see flush)."""
         self._new[key] = data
+        if released_as is not None:
+            self._paths[key] = released_as
 
     def made(self, key: str, data: bytes) -> None:
         """put() for an output made ahead of its use (in worker processes), counted as made."""
@@ -194,32 +268,52 @@ class OutputCache:
         found = set(self._new)
         if self._db is not None:
             found.update(k for (k,) in self._db.execute("SELECT key FROM outputs"))
+            found.update(k for (k,) in self._db.execute("SELECT key FROM released"))
         return found
 
-    def flush(self) -> None:
-        """Store what was made, mark what was used, and trim to max_bytes (oldest use first)."""
-        if self._db is None or not (self._new or self._hits):
-            self._new.clear()
-            self._hits.clear()
+    def flush(self, *, by_reference: bool = True) -> None:
+        """Store what was made, mark what was used, and trim to max_bytes (oldest use first).
+
+        Outputs put with released_as are stored as references (their path and sha256), unless
+        by_reference is false: a dry run publishes nothing, so it keeps their bytes for the
+        publish that follows it."""
+        if self._db is None or not (self._new or self._hits or self._released_hits):
+            self._forget()
             return
         now = time.time()
+        paths = self._paths if by_reference else {}
         try:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
                 "INSERT OR REPLACE INTO outputs (key, data, size, used) VALUES (?, ?, ?, ?)",
-                ((k, v, len(v), now) for k, v in self._new.items()),
+                ((k, v, len(v), now) for k, v in self._new.items() if k not in paths),
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO released (key, path, sha256, used) VALUES (?, ?, ?, ?)",
+                ((k, path, sha256(self._new[k]).hexdigest(), now) for k, path in paths.items()),
             )
             self._db.executemany(
                 "UPDATE outputs SET used = ? WHERE key = ?", ((now, k) for k in self._hits)
             )
+            self._db.executemany(
+                "UPDATE released SET used = ? WHERE key = ?",
+                ((now, k) for k in self._released_hits),
+            )
             self._trim()
+            if paths:
+                self._trim_released()
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             log.warning("publish cache write failed (%s); the next publish redoes that work", exc)
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
+        self._forget()
+
+    def _forget(self) -> None:
         self._new.clear()
+        self._paths.clear()
         self._hits.clear()
+        self._released_hits.clear()
 
     def _trim(self) -> None:
         assert self._db is not None
@@ -235,6 +329,16 @@ class OutputCache:
             excess -= size
         self._db.executemany("DELETE FROM outputs WHERE key = ?", doomed)
 
+    def _trim_released(self) -> None:
+        assert self._db is not None
+        (rows,) = self._db.execute("SELECT COUNT(*) FROM released").fetchone()
+        if rows > self.max_released:
+            self._db.execute(
+                "DELETE FROM released WHERE key IN "
+                "(SELECT key FROM released ORDER BY used, key LIMIT ?)",
+                (rows - self.max_released,),
+            )
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
@@ -248,14 +352,19 @@ class OutputCache:
 
 
 def cached(
-    cache: OutputCache | None, key_parts: Iterable[object], make: Callable[[], bytes]
+    cache: OutputCache | None,
+    key_parts: Iterable[object],
+    make: Callable[[], bytes],
+    *,
+    released_as: str | None = None,
 ) -> bytes:
-    """The bytes for key_parts from the cache, else make() (stored for the next publish)."""
+    """The bytes for key_parts from the cache, else make() (stored for the next publish);
+    released_as: the tree path the release publishes them at (OutputCache.put)."""
     if cache is None:
         return make()
     key = digest(*key_parts)
     data = cache.get(key)
     if data is None:
         data = make()
-        cache.put(key, data)
+        cache.put(key, data, released_as=released_as)
     return data

@@ -818,7 +818,7 @@ def _page_versions(
             build.files[path] = render_cached(outputs, template, version.lang, **values())
         else:
             key = _version_key(inputs, template, path, version, choose)
-            build.files[path] = cached(outputs, key, page)
+            build.files[path] = cached(outputs, key, page, released_as=path)
 
 
 def _version_key(
