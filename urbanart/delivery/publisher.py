@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from urbanart.curation import schedules
 from urbanart.curation.resolver import Timeline, resolve_all
@@ -1026,6 +1026,9 @@ def _interrupted(library: Library, own_id: int) -> None:
 
 
 def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: datetime) -> None:
+    """Record each screen's new manifest (version, ETag, sequence, expiry) where it differs from
+    the row kept for it. Why the rows to change are loaded in one query: a get() per screen
+    flushed the row before and read one row, a round trip each, for every changed screen."""
     with library.session() as session:
         recorded = {
             sid: (version, etag)
@@ -1036,14 +1039,18 @@ def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: 
             )
         }
         live = set(session.scalars(select(Screen.id)))
+        due: dict[int, str] = {}  # screen id -> its new manifest's ETag
         for screen_id, payload in plan.payloads.items():
             if screen_id not in live:
                 continue
             # The strong ETag is the quoted first 32 hex characters of the sha256 (etag_for).
             etag = '"' + _manifest_sha(plan, manifest_path(plan.tokens[screen_id]))[:32] + '"'
-            if recorded.get(screen_id) == (payload["manifest_version"], etag):
-                continue
-            row = session.get(PublishedManifest, screen_id) if screen_id in recorded else None
+            if recorded.get(screen_id) != (payload["manifest_version"], etag):
+                due[screen_id] = etag
+        rows = _rows_of(session, [sid for sid in due if sid in recorded])
+        for screen_id, etag in due.items():
+            payload = plan.payloads[screen_id]
+            row = rows.get(screen_id)
             if row is None:
                 row = PublishedManifest(screen_id=screen_id)
                 session.add(row)
@@ -1053,6 +1060,16 @@ def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: 
             row.expires_at = datetime.fromisoformat(payload["expires"].replace("Z", "+00:00"))
             row.published_at = when
             row.publication_id = publication_id
+
+
+def _rows_of(session: Session, screen_ids: list[int]) -> dict[int, PublishedManifest]:
+    """The screens' published-manifest rows, a few queries for any number of screens."""
+    rows: dict[int, PublishedManifest] = {}
+    for start in range(0, len(screen_ids), 500):  # SQLite's old limit on bound parameters
+        chunk = screen_ids[start : start + 500]
+        stmt = select(PublishedManifest).where(PublishedManifest.screen_id.in_(chunk))
+        rows.update((row.screen_id, row) for row in session.scalars(stmt))
+    return rows
 
 
 def _finish(
