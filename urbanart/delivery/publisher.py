@@ -373,13 +373,24 @@ def _number(payload: dict[str, Any], last: tuple[str | None, int] | None) -> dic
     """Keep the screen's sequence when the manifest is the one it was last given, else the next
     one: equal content, equal bytes; new content always outranks what screens hold."""
     if last is None:
-        return mf.with_sequence(payload, 1)
+        return _numbered(payload, 1)
     version, sequence = last
     if sequence >= 1:
-        mf.with_sequence(payload, sequence)
+        _numbered(payload, sequence)
         if payload["manifest_version"] == version:
             return payload
-    return mf.with_sequence(payload, sequence + 1)
+    return _numbered(payload, sequence + 1)
+
+
+def _first_sequence(last: tuple[str | None, int] | None) -> int:
+    """The sequence _number tries first, so a manifest built with it is versioned once less
+    (a version is the sha256 of the whole canonical payload, the costliest step of a build)."""
+    return last[1] if last is not None and last[1] >= 1 else 1
+
+
+def _numbered(payload: dict[str, Any], sequence: int) -> dict[str, Any]:
+    """The payload at that sequence: versioned again only when its sequence is another."""
+    return payload if payload["sequence"] == sequence else mf.with_sequence(payload, sequence)
 
 
 def _plan(
@@ -661,6 +672,7 @@ def _plan(
                 timeline,
                 facts,
                 public_base_url=settings.public_base_url,
+                sequence=_first_sequence(last),
                 key_announcement=announcement,
             )
             payload = _number(payload, last)
