@@ -434,7 +434,7 @@ def _plan(
     )
     plan.viewers_key = output_digest("viewers", viewers_code(), sorted(screen_keys.items()))
     carried_ids = (
-        _carry_screens(plan, every_screen, screen_keys, previous, sequences, kept)
+        _carry_screens(plan, every_screen, screen_keys, previous, old, sequences, kept)
         if carry and previous is not None and kept is not None
         else set()
     )
@@ -725,6 +725,7 @@ def _carry_screens(
     screens: list[Any],
     screen_keys: dict[int, str],
     previous: ReleaseIndex,
+    old: ServedManifests | None,
     sequences: dict[int, tuple[str | None, int]],
     kept: kept_payloads.KeptPayloads,
 ) -> set[int]:
@@ -733,7 +734,8 @@ def _carry_screens(
     the record); returns their ids. A screen is built instead when anything it needs is
     missing: the record, the served file, its playlist groups, the kept payload, or when the
     database gave it another manifest since (its sequence must then move on)."""
-    records = screen_inputs.previous_records(previous.extra)
+    # The records of the served release `old` was made from (read once per publish).
+    records = old.records if old is not None else screen_inputs.previous_records(previous.extra)
     groups = screen_inputs.previous_groups(previous.extra)
     due = {
         s.id: records[s.id]
@@ -917,15 +919,20 @@ def _previous_gone(tree: Tree | None, index: ReleaseIndex | None) -> bytes | Non
         return None
 
 
-def _old_payloads(library: Library, tree: Tree, index: ReleaseIndex | None) -> ServedManifests:
-    """The payloads the served release gives each screen (by screen id), read when asked."""
+def _old_payloads(
+    library: Library, tree: Tree, index: ReleaseIndex | None, outputs: OutputCache
+) -> ServedManifests:
+    """The payloads the served release gives each screen (by screen id), read when asked: a
+    recorded screen's from the publish cache, the others' from their files."""
     if index is None:
         return ServedManifests(tree, None, {})
     with library.session() as session:
         tokens = {
             token: sid for sid, token in session.execute(select(Screen.id, Screen.poll_token))
         }
-    return ServedManifests(tree, index, tokens)
+    records = screen_inputs.previous_records(index.extra)
+    kept = kept_payloads.KeptPayloads(outputs)
+    return ServedManifests(tree, index, tokens, records=records, kept=kept)
 
 
 def _changes(plan: _Plan, old: ServedManifests) -> list[ScreenChange]:
@@ -1158,7 +1165,7 @@ def _publish(
 ) -> PublishResult:
     if dry_run:
         current = tree.index(tree.current_release())
-        old = _old_payloads(library, tree, current)
+        old = _old_payloads(library, tree, current, outputs)
         plan = _plan(
             library, key, start, until, progress, cancel,
             old=old, now=now, tree=tree, previous=current, outputs=outputs,
@@ -1187,7 +1194,7 @@ def _publish(
             tree.clean(KEEP_RELEASES)  # half-built releases a crash left behind
             current_name = tree.current_release()
             current = tree.index(current_name)
-            old = _old_payloads(library, tree, current)
+            old = _old_payloads(library, tree, current, outputs)
             plan = _plan(
                 library, key, start, until, progress, cancel,
                 old=old, now=now, tree=tree, previous=current, outputs=outputs,
