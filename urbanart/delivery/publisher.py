@@ -206,6 +206,8 @@ class _Plan:
     viewer_media: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: Screens' manifests carried over (the rest of `carried` are viewer files).
     manifests_carried: int = 0
+    #: The sha256 of each manifest built, once asked (_manifest_sha).
+    manifest_shas: dict[str, str] = field(default_factory=dict)
 
     @property
     def viewer_files_carried(self) -> int:
@@ -1003,9 +1005,12 @@ def _sha256(data: bytes) -> str:
 
 
 def _manifest_sha(plan: _Plan, relpath: str) -> str:
-    """The sha256 of a manifest the plan carries over or built."""
-    carried = plan.carried.get(relpath)
-    return carried if carried is not None else _sha256(plan.files[relpath])
+    """The sha256 of a manifest the plan carries over or built (a built one hashed once: the
+    changes and the database record both ask)."""
+    found = plan.carried.get(relpath) or plan.manifest_shas.get(relpath)
+    if found is None:
+        found = plan.manifest_shas[relpath] = _sha256(plan.files[relpath])
+    return found
 
 
 def _digests(files: dict[str, bytes]) -> dict[str, str]:
