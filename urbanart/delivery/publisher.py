@@ -371,17 +371,18 @@ def _sequences(library: Library, old: ServedManifests) -> dict[int, tuple[str | 
     return known
 
 
-def _number(payload: dict[str, Any], last: tuple[str | None, int] | None) -> dict[str, Any]:
+def _number(numbered: mf.NumberedText, last: tuple[str | None, int] | None) -> dict[str, Any]:
     """Keep the screen's sequence when the manifest is the one it was last given, else the next
     one: equal content, equal bytes; new content always outranks what screens hold."""
+    payload = numbered.payload
     if last is None:
-        return _numbered(payload, 1)
+        return _numbered(numbered, 1)
     version, sequence = last
     if sequence >= 1:
-        _numbered(payload, sequence)
+        _numbered(numbered, sequence)
         if payload["manifest_version"] == version:
             return payload
-    return _numbered(payload, sequence + 1)
+    return _numbered(numbered, sequence + 1)
 
 
 def _first_sequence(last: tuple[str | None, int] | None) -> int:
@@ -390,9 +391,10 @@ def _first_sequence(last: tuple[str | None, int] | None) -> int:
     return last[1] if last is not None and last[1] >= 1 else 1
 
 
-def _numbered(payload: dict[str, Any], sequence: int) -> dict[str, Any]:
+def _numbered(numbered: mf.NumberedText, sequence: int) -> dict[str, Any]:
     """The payload at that sequence: versioned again only when its sequence is another."""
-    return payload if payload["sequence"] == sequence else mf.with_sequence(payload, sequence)
+    payload = numbered.payload
+    return payload if payload["sequence"] == sequence else numbered.renumber(sequence)
 
 
 def _plan(
@@ -669,7 +671,7 @@ def _plan(
         if reused is not None:  # the same inputs as a publish before: the same signed bytes
             plan.files[relpath], payload = reused
         else:
-            payload = mf.build_manifest(
+            numbered = mf.build_numbered(
                 screen_facts,
                 timeline,
                 facts,
@@ -677,8 +679,8 @@ def _plan(
                 sequence=_first_sequence(last),
                 key_announcement=announcement,
             )
-            payload = _number(payload, last)
-            envelope = key.sign_envelope(mf.payload_text(payload))
+            payload = _number(numbered, last)
+            envelope = key.sign_envelope(numbered.text())
             plan.files[relpath] = envelope.encode("utf-8")
             if outputs is not None:
                 outputs.put(inputs_key, plan.files[relpath])
