@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import segno
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from urbanart.curation.resolver import resolve
 from urbanart.curation.rules import DailyWindow, ScheduleRule, ScreenContext
@@ -116,3 +118,36 @@ def test_schema_refuses_what_a_player_could_not_use() -> None:
     errors = list(fmt.schema_errors(broken))
     assert len(errors) == 2
     assert fmt.schema()["$id"].startswith("urn:urbanart:")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    fields=st.dictionaries(st.text(), _JSON, max_size=6),
+    first=st.integers(min_value=1, max_value=10**6),
+    then=st.integers(min_value=1, max_value=10**6),
+)
+def test_a_numbered_text_is_the_canonical_text_at_every_sequence(
+    fields: dict[str, object], first: int, then: int
+) -> None:
+    """NumberedText joins fields serialized once; the oracle serializes the whole payload.
+    Any keys (escapes, non-ASCII, ones sorting around the numbering's) give the same text."""
+    payload = {**fields, "sequence": first, "manifest_version": "x"}
+    numbered = mf.NumberedText(payload)
+    for sequence in (first, then):
+        expected = mf.with_sequence(dict(payload), sequence)
+        assert numbered.renumber(sequence) == expected
+        assert numbered.text() == mf.payload_text(expected)
+
+
+def test_a_built_manifest_is_numbered_as_with_sequence_numbers_it() -> None:
+    payload = _build(name='Kiosk «Süd» "1"')
+    numbered = mf.NumberedText(dict(payload))
+    assert numbered.renumber(7) == mf.with_sequence(dict(payload), 7)
+    assert numbered.text() == mf.payload_text(numbered.payload)

@@ -129,7 +129,7 @@ def test_publishing_again_without_change_changes_nothing(world: World, library: 
 def test_a_playlist_change_rewrites_only_the_screens_that_use_it(
     world: World, library: Library
 ) -> None:
-    publish(library, now=NOW)
+    first = publish(library, now=NOW)
     old = {sid: (path, path.stat().st_ino) for sid, (path, _) in manifests(library).items()}
     key_inode = (current_tree(library) / "keys" / "manifest-signing.pub").stat().st_ino
     playlists.add_items(library, world.playlists["Evening"], [world.works["Red Harbour"]])
@@ -153,8 +153,15 @@ def test_a_playlist_change_rewrites_only_the_screens_that_use_it(
     assert (current_tree(library) / "keys" / "manifest-signing.pub").stat().st_ino == key_inode
     assert len(releases(library)) == 2
     with library.session() as session:
-        tokyo = session.get(PublishedManifest, world.screens["Tokyo"])
-        assert tokyo is not None and tokyo.publication_id == result.publication_id
+        recorded = {r.screen_id: r for r in session.scalars(select(PublishedManifest))}
+    # The changed screens' rows name the new publication and manifest; the unchanged one's
+    # row is the first publication's, untouched.
+    for label in ("Tokyo", "Quito"):
+        row, (path, payload) = recorded[world.screens[label]], new[world.screens[label]]
+        assert row.publication_id == result.publication_id
+        assert (row.version, row.sequence) == (payload["manifest_version"], payload["sequence"])
+        assert row.etag == mf.etag_for(path.read_bytes())
+    assert recorded[world.screens["Berlin"]].publication_id == first.publication_id
 
 
 def test_old_releases_go_after_two_and_unused_media_after_the_grace_period(

@@ -190,7 +190,8 @@ def find_overlaps(
     return found
 
 
-def _names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+def schedule_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """The names of these schedules (the labels find_overlaps gives), by id."""
     wanted = set(ids)
     if not wanted:
         return {}
@@ -202,7 +203,7 @@ def _overlaps_in(
     session: Session, screen_ids: list[int] | None, today: date, involving: int | None = None
 ) -> list[Overlap]:
     loaded = rules_for_screens(session, screen_ids)
-    names = _names(session, {r.id for _context, rules in loaded.values() for r in rules})
+    names = schedule_names(session, {r.id for _context, rules in loaded.values() for r in rules})
     found: list[Overlap] = []
     for screen_id in sorted(loaded, key=lambda i: loaded[i][0].name):
         context, rules = loaded[screen_id]

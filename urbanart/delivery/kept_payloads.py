@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from urbanart.memo import Recent
@@ -44,8 +45,11 @@ def keep(outputs: OutputCache, inputs_key: str, payload: dict[str, Any]) -> None
     outputs.put(skeleton_key(inputs_key), marshal.dumps(skeleton))
 
 
+@lru_cache(maxsize=8192)
 def skeleton_key(inputs_key: str) -> str:
-    """The cache key of a payload's skeleton (the payload with its playlists as references)."""
+    """The cache key of a payload's skeleton (the payload with its playlists as references).
+    Remembered (a pure function of its argument): a publish asks it twice per carried screen
+    (to prefetch, then to read), and every publish of a process asks it again for each."""
     return digest("payload", FORM, inputs_key)
 
 

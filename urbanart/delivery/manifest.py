@@ -306,7 +306,29 @@ def build_manifest(
     expires: datetime | None = None,
     key_announcement: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The payload for one screen over the timeline's window.
+    """The payload for one screen over the timeline's window (build_numbered's payload)."""
+    return build_numbered(
+        screen,
+        timeline,
+        playlists,
+        public_base_url=public_base_url,
+        sequence=sequence,
+        expires=expires,
+        key_announcement=key_announcement,
+    ).payload
+
+
+def build_numbered(
+    screen: ScreenFacts,
+    timeline: Timeline,
+    playlists: Mapping[int, PlaylistFacts],
+    *,
+    public_base_url: str,
+    sequence: int = 1,
+    expires: datetime | None = None,
+    key_announcement: Mapping[str, str] | None = None,
+) -> NumberedText:
+    """The payload for one screen over the timeline's window, with its canonical text.
 
     `sequence` is the screen's manifest counter (the publisher keeps it growing, see
     with_sequence); `expires` defaults to the window's end plus EXPIRY_MARGIN, so it changes only
@@ -355,8 +377,44 @@ def build_manifest(
         payload["screen"]["languages"] = list(screen.languages)
     if key_announcement is not None:
         payload["key_announcement"] = dict(key_announcement)
-    payload["manifest_version"] = version_of(payload)
-    return payload
+    numbered = NumberedText(payload)
+    numbered.renumber(sequence)
+    return numbered
+
+
+#: The fields numbering sets (with_sequence); NumberedText serializes the others once.
+NUMBERING = ("sequence", "manifest_version")
+
+
+class NumberedText:
+    """A payload and its canonical text at any sequence, its other fields serialized once.
+
+    Why: a changed screen's manifest is versioned at the sequence it was last given (equal
+    content keeps its number), then maybe at the next, then its text is signed: a serialization
+    of the whole payload each (its playlists and timeline are most of it), where one and a few
+    joins give the same text. canonical_json writes an object as its fields sorted by key, each
+    `key:value` with the value's own canonical text, so the parts joined are that very text.
+    The payload must change only by renumber() once this is made.
+    """
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        self.payload = payload
+        self._fields = {k: canonical_json(v) for k, v in payload.items() if k not in NUMBERING}
+
+    def _text(self, numbering: Mapping[str, Any]) -> str:
+        fields = {**self._fields, **{k: canonical_json(v) for k, v in numbering.items()}}
+        return "{" + ",".join(f"{canonical_json(k)}:{fields[k]}" for k in sorted(fields)) + "}"
+
+    def renumber(self, sequence: int) -> dict[str, Any]:
+        """with_sequence(payload, sequence), the version hashed from the joined parts."""
+        body = self._text({"sequence": sequence})
+        self.payload["sequence"] = sequence
+        self.payload["manifest_version"] = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        return self.payload
+
+    def text(self) -> str:
+        """payload_text(payload)."""
+        return self._text({k: self.payload[k] for k in NUMBERING if k in self.payload})
 
 
 def with_sequence(payload: dict[str, Any], sequence: int) -> dict[str, Any]:

@@ -12,12 +12,9 @@ import json
 from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import select
-
-from urbanart.curation.overlaps import find_overlaps
+from urbanart.curation.overlaps import find_overlaps, schedule_names
 from urbanart.curation.rules import ScheduleRule, ScreenContext
 from urbanart.library.library import Library
-from urbanart.library.models import Schedule
 from urbanart.viewers.output_cache import OutputCache, code_digest, digest
 
 Inputs = Mapping[int, tuple[ScreenContext, list[ScheduleRule]]]
@@ -28,8 +25,11 @@ def overlap_warnings(
 ) -> dict[int, list[str]]:
     """screen id -> its overlap warnings (curation.overlaps.Overlap.message), in the order
     find_overlaps gives them; screens without any are left out."""
+    # The names of these screens' rules only: a publish after a change builds a few screens.
     with library.session() as session:
-        names = {sid: name for sid, name in session.execute(select(Schedule.id, Schedule.name))}
+        names = schedule_names(
+            session, {r.id for _context, rules in inputs.values() for r in rules}
+        )
     code = code_digest("urbanart.curation", "overlaps.py", "resolver.py", "rules.py")
     described: dict[int, str] = {}  # rule id -> repr: a rule is shared by the screens it reaches
     keys: dict[int, str] = {}

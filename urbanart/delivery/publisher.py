@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from urbanart.curation import schedules
 from urbanart.curation.resolver import Timeline, resolve_all
@@ -207,6 +207,8 @@ class _Plan:
     viewer_media: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: Screens' manifests carried over (the rest of `carried` are viewer files).
     manifests_carried: int = 0
+    #: The sha256 of each manifest built, once asked (_manifest_sha).
+    manifest_shas: dict[str, str] = field(default_factory=dict)
 
     @property
     def viewer_files_carried(self) -> int:
@@ -370,17 +372,30 @@ def _sequences(library: Library, old: ServedManifests) -> dict[int, tuple[str | 
     return known
 
 
-def _number(payload: dict[str, Any], last: tuple[str | None, int] | None) -> dict[str, Any]:
+def _number(numbered: mf.NumberedText, last: tuple[str | None, int] | None) -> dict[str, Any]:
     """Keep the screen's sequence when the manifest is the one it was last given, else the next
     one: equal content, equal bytes; new content always outranks what screens hold."""
+    payload = numbered.payload
     if last is None:
-        return mf.with_sequence(payload, 1)
+        return _numbered(numbered, 1)
     version, sequence = last
     if sequence >= 1:
-        mf.with_sequence(payload, sequence)
+        _numbered(numbered, sequence)
         if payload["manifest_version"] == version:
             return payload
-    return mf.with_sequence(payload, sequence + 1)
+    return _numbered(numbered, sequence + 1)
+
+
+def _first_sequence(last: tuple[str | None, int] | None) -> int:
+    """The sequence _number tries first, so a manifest built with it is versioned once less
+    (a version is the sha256 of the whole canonical payload, the costliest step of a build)."""
+    return last[1] if last is not None and last[1] >= 1 else 1
+
+
+def _numbered(numbered: mf.NumberedText, sequence: int) -> dict[str, Any]:
+    """The payload at that sequence: versioned again only when its sequence is another."""
+    payload = numbered.payload
+    return payload if payload["sequence"] == sequence else numbered.renumber(sequence)
 
 
 def _plan(
@@ -424,7 +439,7 @@ def _plan(
     )
     plan.viewers_key = output_digest("viewers", viewers_code(), sorted(screen_keys.items()))
     carried_ids = (
-        _carry_screens(plan, every_screen, screen_keys, previous, sequences, kept)
+        _carry_screens(plan, every_screen, screen_keys, previous, old, sequences, kept)
         if carry and previous is not None and kept is not None
         else set()
     )
@@ -657,15 +672,16 @@ def _plan(
         if reused is not None:  # the same inputs as a publish before: the same signed bytes
             plan.files[relpath], payload = reused
         else:
-            payload = mf.build_manifest(
+            numbered = mf.build_numbered(
                 screen_facts,
                 timeline,
                 facts,
                 public_base_url=settings.public_base_url,
+                sequence=_first_sequence(last),
                 key_announcement=announcement,
             )
-            payload = _number(payload, last)
-            envelope = key.sign_envelope(mf.payload_text(payload))
+            payload = _number(numbered, last)
+            envelope = key.sign_envelope(numbered.text())
             plan.files[relpath] = envelope.encode("utf-8")
             if outputs is not None:
                 outputs.put(inputs_key, plan.files[relpath])
@@ -714,6 +730,7 @@ def _carry_screens(
     screens: list[Any],
     screen_keys: dict[int, str],
     previous: ReleaseIndex,
+    old: ServedManifests | None,
     sequences: dict[int, tuple[str | None, int]],
     kept: kept_payloads.KeptPayloads,
 ) -> set[int]:
@@ -722,7 +739,8 @@ def _carry_screens(
     the record); returns their ids. A screen is built instead when anything it needs is
     missing: the record, the served file, its playlist groups, the kept payload, or when the
     database gave it another manifest since (its sequence must then move on)."""
-    records = screen_inputs.previous_records(previous.extra)
+    # The records of the served release `old` was made from (read once per publish).
+    records = old.records if old is not None else screen_inputs.previous_records(previous.extra)
     groups = screen_inputs.previous_groups(previous.extra)
     due = {
         s.id: records[s.id]
@@ -906,15 +924,20 @@ def _previous_gone(tree: Tree | None, index: ReleaseIndex | None) -> bytes | Non
         return None
 
 
-def _old_payloads(library: Library, tree: Tree, index: ReleaseIndex | None) -> ServedManifests:
-    """The payloads the served release gives each screen (by screen id), read when asked."""
+def _old_payloads(
+    library: Library, tree: Tree, index: ReleaseIndex | None, outputs: OutputCache
+) -> ServedManifests:
+    """The payloads the served release gives each screen (by screen id), read when asked: a
+    recorded screen's from the publish cache, the others' from their files."""
     if index is None:
         return ServedManifests(tree, None, {})
     with library.session() as session:
         tokens = {
             token: sid for sid, token in session.execute(select(Screen.id, Screen.poll_token))
         }
-    return ServedManifests(tree, index, tokens)
+    records = screen_inputs.previous_records(index.extra)
+    kept = kept_payloads.KeptPayloads(outputs)
+    return ServedManifests(tree, index, tokens, records=records, kept=kept)
 
 
 def _changes(plan: _Plan, old: ServedManifests) -> list[ScreenChange]:
@@ -985,9 +1008,12 @@ def _sha256(data: bytes) -> str:
 
 
 def _manifest_sha(plan: _Plan, relpath: str) -> str:
-    """The sha256 of a manifest the plan carries over or built."""
-    carried = plan.carried.get(relpath)
-    return carried if carried is not None else _sha256(plan.files[relpath])
+    """The sha256 of a manifest the plan carries over or built (a built one hashed once: the
+    changes and the database record both ask)."""
+    found = plan.carried.get(relpath) or plan.manifest_shas.get(relpath)
+    if found is None:
+        found = plan.manifest_shas[relpath] = _sha256(plan.files[relpath])
+    return found
 
 
 def _digests(files: dict[str, bytes]) -> dict[str, str]:
@@ -1027,6 +1053,9 @@ def _interrupted(library: Library, own_id: int) -> None:
 
 
 def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: datetime) -> None:
+    """Record each screen's new manifest (version, ETag, sequence, expiry) where it differs from
+    the row kept for it. Why the rows to change are loaded in one query: a get() per screen
+    flushed the row before and read one row, a round trip each, for every changed screen."""
     with library.session() as session:
         recorded = {
             sid: (version, etag)
@@ -1037,14 +1066,18 @@ def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: 
             )
         }
         live = set(session.scalars(select(Screen.id)))
+        due: dict[int, str] = {}  # screen id -> its new manifest's ETag
         for screen_id, payload in plan.payloads.items():
             if screen_id not in live:
                 continue
             # The strong ETag is the quoted first 32 hex characters of the sha256 (etag_for).
             etag = '"' + _manifest_sha(plan, manifest_path(plan.tokens[screen_id]))[:32] + '"'
-            if recorded.get(screen_id) == (payload["manifest_version"], etag):
-                continue
-            row = session.get(PublishedManifest, screen_id) if screen_id in recorded else None
+            if recorded.get(screen_id) != (payload["manifest_version"], etag):
+                due[screen_id] = etag
+        rows = _rows_of(session, [sid for sid in due if sid in recorded])
+        for screen_id, etag in due.items():
+            payload = plan.payloads[screen_id]
+            row = rows.get(screen_id)
             if row is None:
                 row = PublishedManifest(screen_id=screen_id)
                 session.add(row)
@@ -1054,6 +1087,16 @@ def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: 
             row.expires_at = datetime.fromisoformat(payload["expires"].replace("Z", "+00:00"))
             row.published_at = when
             row.publication_id = publication_id
+
+
+def _rows_of(session: Session, screen_ids: list[int]) -> dict[int, PublishedManifest]:
+    """The screens' published-manifest rows, a few queries for any number of screens."""
+    rows: dict[int, PublishedManifest] = {}
+    for start in range(0, len(screen_ids), 500):  # SQLite's old limit on bound parameters
+        chunk = screen_ids[start : start + 500]
+        stmt = select(PublishedManifest).where(PublishedManifest.screen_id.in_(chunk))
+        rows.update((row.screen_id, row) for row in session.scalars(stmt))
+    return rows
 
 
 def _finish(
@@ -1130,7 +1173,7 @@ def _publish(
 ) -> PublishResult:
     if dry_run:
         current = tree.index(tree.current_release())
-        old = _old_payloads(library, tree, current)
+        old = _old_payloads(library, tree, current, outputs)
         plan = _plan(
             library, key, start, until, progress, cancel,
             old=old, now=now, tree=tree, previous=current, outputs=outputs,
@@ -1159,7 +1202,7 @@ def _publish(
             tree.clean(KEEP_RELEASES)  # half-built releases a crash left behind
             current_name = tree.current_release()
             current = tree.index(current_name)
-            old = _old_payloads(library, tree, current)
+            old = _old_payloads(library, tree, current, outputs)
             plan = _plan(
                 library, key, start, until, progress, cancel,
                 old=old, now=now, tree=tree, previous=current, outputs=outputs,

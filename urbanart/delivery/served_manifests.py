@@ -5,7 +5,11 @@ thousand signed manifests (each a JSON payload inside a JSON envelope) cost more
 the whole library's schedules, and when a screen's new manifest has the very bytes being served
 (the release index holds every file's sha256) there is nothing to compare. A screen's file is
 found by its poll token; only files no current screen's token names (removed screens, rotated
-tokens) are read up front, to learn whose they were.
+tokens) are read up front, to learn whose they were. A screen the served release recorded
+(screen_inputs.ScreenRecord) has its payload kept in the publish cache under the record's
+inputs key: that marshal copy is read instead of its file (parsing a signed manifest's two JSON
+layers cost about as much as building it), when the cache still holds it with the record's
+manifest version.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from urbanart.delivery.kept_payloads import KeptPayloads
+from urbanart.delivery.screen_inputs import ScreenRecord
 from urbanart.delivery.tree import ReleaseIndex, Tree
 
 SCREENS_PREFIX = "screens/"
@@ -24,11 +30,23 @@ class ServedManifests(Mapping[int, dict[str, Any]]):
     """screen id -> the payload served to it (read without verifying: these are only compared
     with, never trusted for anything a screen sees). A file that cannot be read is as absent."""
 
-    def __init__(self, tree: Tree, index: ReleaseIndex | None, tokens: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        tree: Tree,
+        index: ReleaseIndex | None,
+        tokens: Mapping[str, int],
+        *,
+        records: Mapping[int, ScreenRecord] | None = None,
+        kept: KeptPayloads | None = None,
+    ) -> None:
         self._tree = tree
         self._index = index
+        #: The served release's screen records (screen_inputs.previous_records), by screen id.
+        self.records: Mapping[int, ScreenRecord] = records if records is not None else {}
+        self._kept = kept
         self._paths: dict[int, str] = {}
         self._payloads: dict[int, dict[str, Any] | None] = {}
+        self._files_read = 0
         if index is None:
             return
         for relpath in index.files:
@@ -49,6 +67,7 @@ class ServedManifests(Mapping[int, dict[str, Any]]):
 
     def _read(self, relpath: str) -> dict[str, Any] | None:
         assert self._index is not None
+        self._files_read += 1
         try:
             data = self._tree.release_file(self._index.release, relpath).read_bytes()
             payload = json.loads(json.loads(data)["payload"])
@@ -77,7 +96,7 @@ class ServedManifests(Mapping[int, dict[str, Any]]):
             relpath = self._paths.get(screen_id)
             if relpath is None:
                 raise KeyError(screen_id)
-            self._payloads[screen_id] = self._read(relpath)
+            self._payloads[screen_id] = self._kept_payload(screen_id) or self._read(relpath)
         payload = self._payloads[screen_id]
         if payload is None:
             raise KeyError(screen_id)
@@ -89,6 +108,16 @@ class ServedManifests(Mapping[int, dict[str, Any]]):
     def __len__(self) -> int:
         return len(self._paths)
 
+    def _kept_payload(self, screen_id: int) -> dict[str, Any] | None:
+        """The payload the publish cache keeps for the screen's recorded manifest, or None."""
+        record = self.records.get(screen_id)
+        if record is None or self._kept is None:
+            return None
+        payload = self._kept.get(record.inputs_key)
+        if payload is None or payload.get("manifest_version") != record.version:
+            return None
+        return payload
+
     def read(self) -> int:
         """How many files were read so far (tests check that unchanged screens cost none)."""
-        return sum(1 for payload in self._payloads.values() if payload is not None)
+        return self._files_read

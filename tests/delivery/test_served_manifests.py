@@ -1,0 +1,78 @@
+"""A publish compares each changed screen's new manifest with the one being served. The payload it
+compares with is the publish cache's copy of the served one when the cache holds it with the
+version the release recorded (no file is read), and the served file's otherwise: either way the
+very payload the screen was given."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from tests.delivery.conftest import World
+from tests.delivery.test_publish_carries_screens import NOW
+from urbanart.curation import playlists, screens
+from urbanart.delivery.kept_payloads import KeptPayloads
+from urbanart.delivery.publisher import publish
+from urbanart.delivery.screen_inputs import previous_records
+from urbanart.delivery.served_manifests import ServedManifests
+from urbanart.delivery.tree import ReleaseIndex, Tree
+from urbanart.library.library import Library, current_tree, published_root
+from urbanart.viewers.output_cache import OutputCache
+
+
+def file_payloads(library: Library) -> dict[int, dict[str, Any]]:
+    """Each screen's served payload, parsed from its signed file."""
+    found = {}
+    for path in (current_tree(library) / "screens").glob("*/manifest.json"):
+        payload = json.loads(json.loads(path.read_bytes())["payload"])
+        found[payload["screen"]["id"]] = payload
+    return found
+
+
+def served(world: World) -> tuple[Tree, ReleaseIndex, dict[str, int]]:
+    tree = Tree(published_root(world.library))
+    index = tree.index(tree.current_release())
+    assert index is not None
+    tokens = {
+        screens.get_screen(world.library, sid).poll_token: sid for sid in world.screens.values()
+    }
+    return tree, index, tokens
+
+
+def test_served_payloads_are_the_cache_copies_of_the_files(world: World, library: Library) -> None:
+    publish(library, now=NOW)
+    playlists.set_item(library, world.playlists["Morning"], 1, duration=30)
+    publish(library, now=NOW)  # one screen given a second manifest, the others carried
+    tree, index, tokens = served(world)
+    records = previous_records(index.extra)
+    assert set(records) == set(world.screens.values())
+    files = file_payloads(library)
+    with OutputCache.in_home(library.home) as outputs:
+        old = ServedManifests(tree, index, tokens, records=records, kept=KeptPayloads(outputs))
+        assert {sid: old[sid] for sid in old} == files
+        assert old.read() == 0  # every payload from the cache, none parsed from its file
+
+        # A kept payload of another version than the one recorded is not the served one.
+        other = {sid: dataclasses.replace(r, version="0" * 64) for sid, r in records.items()}
+        old = ServedManifests(tree, index, tokens, records=other, kept=KeptPayloads(outputs))
+        assert {sid: old[sid] for sid in old} == files
+        assert old.read() == len(files)
+
+    old = ServedManifests(tree, index, tokens)  # no cache: the files
+    assert {sid: old[sid] for sid in old} == files
+    assert old.read() == len(files)
+
+
+def test_a_changed_screen_is_compared_with_what_it_was_given(
+    world: World, library: Library
+) -> None:
+    first = publish(library, now=NOW)
+    given = {c.screen_id: c.new_version for c in first.screens}
+    playlists.add_items(library, world.playlists["Evening"], [world.works["Red Harbour"]])
+    result = publish(library, now=NOW)
+    changed = {c.screen_id: c for c in result.screens if c.status == "changed"}
+    assert set(changed) == {world.screens["Tokyo"], world.screens["Quito"]}
+    for sid, change in changed.items():
+        assert change.old_version == given[sid]
+        assert (change.items_added, change.items_removed) == (1, 0)
