@@ -207,8 +207,8 @@ class _Plan:
     viewer_media: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: Screens' manifests carried over (the rest of `carried` are viewer files).
     manifests_carried: int = 0
-    #: The sha256 of each manifest built, once asked (_manifest_sha).
-    manifest_shas: dict[str, str] = field(default_factory=dict)
+    #: The sha256 of each file built, once asked (_file_sha).
+    file_shas: dict[str, str] = field(default_factory=dict)
 
     @property
     def viewer_files_carried(self) -> int:
@@ -1007,17 +1007,24 @@ def _sha256(data: bytes) -> str:
     return sha256_of(data).hexdigest()
 
 
-def _manifest_sha(plan: _Plan, relpath: str) -> str:
-    """The sha256 of a manifest the plan carries over or built (a built one hashed once: the
-    changes and the database record both ask)."""
-    found = plan.carried.get(relpath) or plan.manifest_shas.get(relpath)
+def _file_sha(plan: _Plan, relpath: str) -> str:
+    """The sha256 of a file the plan built, hashed once: the changes, the publish cache's
+    references, the release index and the database record all ask."""
+    found = plan.file_shas.get(relpath)
     if found is None:
-        found = plan.manifest_shas[relpath] = _sha256(plan.files[relpath])
+        found = plan.file_shas[relpath] = _sha256(plan.files[relpath])
     return found
 
 
-def _digests(files: dict[str, bytes]) -> dict[str, str]:
-    return {path: sha256_of(data).hexdigest() for path, data in files.items()}
+def _manifest_sha(plan: _Plan, relpath: str) -> str:
+    """The sha256 of a manifest the plan carries over or built."""
+    carried = plan.carried.get(relpath)
+    return carried if carried is not None else _file_sha(plan, relpath)
+
+
+def _digests(plan: _Plan) -> dict[str, str]:
+    """The sha256 of every file the plan built, by tree path."""
+    return {path: _file_sha(plan, path) for path in plan.files}
 
 
 def _copy_media(library: Library, tree: Tree, media: dict[str, tuple[str, str]]) -> int:
@@ -1207,11 +1214,11 @@ def _publish(
                 library, key, start, until, progress, cancel,
                 old=old, now=now, tree=tree, previous=current, outputs=outputs,
             )  # fmt: skip
-            outputs.flush()
+            outputs.flush(known=_digests(plan))
             changes = _changes(plan, old)
             media_written = _copy_media(library, tree, plan.media)
             _crash_point("after-media")
-            digests = {**_digests(plan.files), **plan.carried}
+            digests = {**_digests(plan), **plan.carried}
             changed = current is None or current.files != digests
             damaged = changed and _missing_carried(tree, plan, current)
             if damaged:
@@ -1219,8 +1226,8 @@ def _publish(
                     library, key, start, until, progress, cancel,
                     old=old, now=now, tree=tree, previous=current, outputs=outputs, carry=False,
                 )  # fmt: skip
-                outputs.flush()
-                digests = _digests(plan.files)
+                outputs.flush(known=_digests(plan))
+                digests = _digests(plan)
             linked = written = 0
             if changed:
                 if cancel is not None and cancel.is_set():

@@ -26,7 +26,7 @@ import hashlib
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from hashlib import sha256
 from importlib import resources
@@ -271,17 +271,19 @@ class OutputCache:
             found.update(k for (k,) in self._db.execute("SELECT key FROM released"))
         return found
 
-    def flush(self, *, by_reference: bool = True) -> None:
+    def flush(self, *, by_reference: bool = True, known: Mapping[str, str] | None = None) -> None:
         """Store what was made, mark what was used, and trim to max_bytes (oldest use first).
 
         Outputs put with released_as are stored as references (their path and sha256), unless
         by_reference is false: a dry run publishes nothing, so it keeps their bytes for the
-        publish that follows it."""
+        publish that follows it. known: the sha256 the release being built lists by tree path
+        (the publisher hashed its files already); a path it does not name is hashed here."""
         if self._db is None or not (self._new or self._hits or self._released_hits):
             self._forget()
             return
         now = time.time()
         paths = self._paths if by_reference else {}
+        shas = known or {}
         try:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
@@ -290,7 +292,10 @@ class OutputCache:
             )
             self._db.executemany(
                 "INSERT OR REPLACE INTO released (key, path, sha256, used) VALUES (?, ?, ?, ?)",
-                ((k, path, sha256(self._new[k]).hexdigest(), now) for k, path in paths.items()),
+                (
+                    (k, path, shas.get(path) or sha256(self._new[k]).hexdigest(), now)
+                    for k, path in paths.items()
+                ),
             )
             self._db.executemany(
                 "UPDATE outputs SET used = ? WHERE key = ?", ((now, k) for k in self._hits)
