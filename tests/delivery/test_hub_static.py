@@ -29,6 +29,7 @@ from urbanart.library.library import Library
 
 TOKEN = "tok-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 SECRET = b"TOP-SECRET-OUTSIDE-THE-TREE"
+PROGRAMME = b'{"default_playlist":"1","playlists":{},"timeline":[],"version":"abc"}'
 
 
 @dataclass
@@ -57,6 +58,7 @@ def site(library: Library, home: Path) -> Iterator[Site]:
         {
             f"screens/{TOKEN}/manifest.json": manifest,
             "a/7/index.html": b"<!doctype html><title>A work</title>" + b"<p>text</p>" * 50,
+            "s/3/programme.json": PROGRAMME,
             "keys/manifest-signing.pub": b"-----BEGIN PUBLIC KEY-----\nMCow\n",
             "player/app.js": b"console.log('player');\n" * 40,
         },
@@ -99,6 +101,19 @@ def test_manifest_has_strong_etag_of_its_bytes_and_revalidates(site: Site) -> No
     again = get(site, manifest_path(), **{"If-None-Match": r.headers["ETag"]})
     assert again.status_code == 304
     assert again.content == b""
+    assert again.headers["Cache-Control"] == "no-cache"
+
+
+def test_a_screens_programme_is_revalidated_by_its_etag(site: Site) -> None:
+    """A now-playing page fetches s/<id>/programme.json at a fixed address with cache:
+    "no-cache": the hub must answer with an ETag and no-cache, and 304 when it is unchanged."""
+    r = get(site, "/s/3/programme.json", **{"Accept-Encoding": "identity"})
+    assert r.status_code == 200 and r.content == PROGRAMME
+    assert r.headers["Cache-Control"] == "no-cache"
+    assert r.headers["Content-Type"] == "application/json"
+    assert r.headers["ETag"] == etag_for(PROGRAMME)
+    again = get(site, "/s/3/programme.json", **{"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and again.content == b""
     assert again.headers["Cache-Control"] == "no-cache"
 
 

@@ -143,9 +143,9 @@ def test_a_playlist_change_rewrites_only_the_screens_that_use_it(
     # and Red Harbour's artwork page (it is on one more playlist now), and the pages of Evening's
     # two other works (their "where and when to see it" times move: the loop is longer now).
     # Each page exists in its default version and once per shipped language; each of the
-    # three works also has its "where and when" data file (a/<id>/where.json) anew. Everything
-    # else is linked.
-    assert result.files_written == 2 + 6 * (1 + len(LANGUAGES)) + 3
+    # three works also has its "where and when" data file (a/<id>/where.json) anew, and each of
+    # the two screens its programme's timing (s/<id>/programme.json). Everything else is linked.
+    assert result.files_written == 2 + 6 * (1 + len(LANGUAGES)) + 3 + 2
     assert result.files_linked > 0
     new = manifests(library)
     for sid, (path, _payload) in new.items():

@@ -232,7 +232,7 @@ def test_a_hostile_title_stays_text_in_html_attributes_and_json(site: Published)
     screen_text, screen = site.page(f"s/{berlin}/index.html")
     assert "<script>alert(1)" not in screen_text
     assert [(a.get("type"), a.get("src")) for a, _ in screen.scripts] == [
-        ("application/json", None),  # the programme
+        ("application/json", None),  # the works it shows (its timing: programme.json)
         ("application/json", None),  # the scripts' sentences
         (None, "../../static/language.js"),
         (None, "../../static/share.js"),
@@ -288,29 +288,47 @@ def test_the_artists_contact_and_the_poll_tokens_are_in_no_public_page(site: Pub
             assert not any(t.encode() in data for t in tokens), path
 
 
-def test_the_now_playing_page_embeds_the_timeline_and_items_but_no_token(
+def test_the_now_playing_page_embeds_its_works_and_fetches_its_timing_but_no_token(
     site: Published,
 ) -> None:
+    """The page embeds what it shows of each work and playlist, by id; when they play is the
+    screen's programme.json beside it, the same for every language; neither names a token."""
     berlin = site.gallery.screens["Berlin"]
     payload = site.payloads[berlin]
-    _, page = site.page(f"s/{berlin}/index.html")
+    text, page = site.page(f"s/{berlin}/index.html")
     assert page.text(".now-heading") == "Now on Berlin Kiosk"
-    (body,) = [b for a, b in page.scripts if a.get("id") == "programme"]
-    programme = json.loads(body)
-    assert programme["window"] == payload["window"]
-    assert programme["default_playlist"] == payload["default_playlist"]
-    assert programme["timeline"] == [
+    (body,) = [b for a, b in page.scripts if a.get("id") == "works"]
+    shown = json.loads(body)
+    assert shown["programme"] == f"s/{berlin}/programme.json"
+    assert "connect-src 'self'" in text  # the page may fetch it
+    raw = (site.root / "s" / str(berlin) / "programme.json").read_text("utf-8")
+    timing = json.loads(raw)
+    assert timing["window"] == payload["window"]
+    assert timing["default_playlist"] == payload["default_playlist"]
+    assert timing["timeline"] == [
         {k: s[k] for k in ("start", "end", "playlist")} for s in payload["timeline"]
     ]
     for pid, playlist in payload["playlists"].items():
-        embedded = programme["playlists"][pid]["items"]
-        assert [(i["title"], i["artist"], i["duration_s"]) for i in embedded] == [
-            (i["title"], i["artist"], i["duration_s"]) for i in playlist["items"]
+        timed = timing["playlists"][pid]["items"]
+        assert [(i["artwork_id"], i["duration_s"]) for i in timed] == [
+            (i["artwork_id"], i["duration_s"]) for i in playlist["items"]
         ]
-        for item in embedded:
-            assert item["url"] == f"a/{item['artwork_id']}/"
-            assert tree_file(site, item["thumb"]).is_file()
-    assert "token" not in body and "/api/" not in body and "heartbeat" not in body
+        assert [
+            (shown["works"][str(i["artwork_id"])]["title"], shown["works"][str(i["artwork_id"])]["artist"])
+            for i in timed
+        ] == [(i["title"], i["artist"]) for i in playlist["items"]]
+        assert shown["playlists"][pid]["name"] == playlist["name"]
+    for work in shown["works"].values():
+        assert work["url"] == f"a/{work['artwork_id']}/"
+        assert "duration_s" not in work  # the timing is programme.json's alone
+        assert tree_file(site, work["thumb"]).is_file()
+    for data in (body, raw):
+        assert "token" not in data and "/api/" not in data and "heartbeat" not in data
+    # Every language version fetches the same file.
+    german = json.loads(
+        [b for a, b in site.page(f"s/{berlin}/de/index.html")[1].scripts if a.get("id") == "works"][0]
+    )
+    assert german["programme"] == shown["programme"] and german["root"] == "../../../"
     # Without JavaScript the playlists are listed.
     noscript = site.page(f"s/{berlin}/index.html")[0].split("<noscript>")[1]
     assert "Harbour Lights" in noscript and "../../p/" in noscript

@@ -1,59 +1,85 @@
-"""A screen page's programme JSON, joined from entries encoded once (programme_json.py)."""
+"""A screen's programme in two halves: its timing file and its page's works (programme_json.py)."""
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
-from urbanart.viewers import programme_json as module
-from urbanart.viewers.pages import json_for_script
-from urbanart.viewers.programme_json import programme_json
+from urbanart.viewers.programme_json import page_programme, timing, timing_bytes
 
-HOSTILE = 'A </script><script>alert("x")</script> & \u2028 \u2029 \ue000 "quoted" ü'
+HOSTILE = 'A </script><script>alert("x")</script> & \u2028 \u2029 "quoted" ü'
 
 
-def entries(title: str, seconds: float) -> list[dict[str, Any]]:
-    return [
-        {"artwork_id": 7, "title": title, "duration_s": seconds, "srcset": [["a.webp", 480]]},
-        {"artwork_id": 8, "title": "Second", "duration_s": 12.5, "video": None},
-    ]
-
-
-def programme(lists: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def item(aid: int, seconds: float, **extra: Any) -> dict[str, Any]:
     return {
-        "root": "../../",
+        "artwork_id": aid,
+        "title": HOSTILE,
+        "artist": "Mara",
+        "duration_s": seconds,
+        "media_type": "image",
+        "transition": {"type": "cut", "seconds": 0},
+        **extra,
+    }
+
+
+def payload() -> dict[str, Any]:
+    video = {"url": "/media/ab/ab.mp4", "duration_s": 12.5, "width": 640, "height": 360}
+    return {
         "screen": {"id": 3, "name": HOSTILE},
+        "hub": {"plays": "/api/screens/secret-token/plays"},
         "window": {"from": "2026-01-01T00:00:00Z", "until": "2026-01-08T00:00:00Z"},
         "timeline": [
             {"start": "2026-01-01T00:00:00Z", "end": "2026-01-02T00:00:00Z", "playlist": "1"}
         ],
         "default_playlist": "10",
         "playlists": {
-            pid: {"name": f"List {pid} {HOSTILE}", "url": f"p/{pid}/", "items": items}
-            for pid, items in lists.items()
+            "1": {"name": "One", "items": [item(7, 30), item(8, 12.5)]},
+            "10": {"name": "Ten", "items": [item(9, 5, media_type="video", video=video)]},
         },
     }
 
 
-def test_the_joined_programme_is_the_whole_programme_encoded_byte_for_byte() -> None:
-    shared = entries(HOSTILE, 30)
-    value = programme({"1": shared, "10": entries("Other", 5), "2": shared, "3": []})
-    expected = json_for_script(value)
-    assert programme_json(value) == expected  # the entries encoded now
-    assert programme_json(value) == expected  # and taken as encoded
-    assert "</script>" not in programme_json(value)
-    assert json.loads(str(programme_json(value))) == value
+def test_the_timing_holds_what_plays_when_and_no_words_nor_tokens() -> None:
+    data = json.loads(timing_bytes(payload()))
+    assert data["window"] == payload()["window"]
+    assert data["default_playlist"] == "10"
+    assert [(i["artwork_id"], i["duration_s"]) for i in data["playlists"]["1"]["items"]] == [
+        (7, 30),
+        (8, 12.5),
+    ]
+    (moving,) = data["playlists"]["10"]["items"]
+    assert moving["video"] == {"src": "media/ab/ab.mp4", "duration_s": 12.5, "width": 640, "height": 360}
+    text = timing_bytes(payload()).decode()
+    assert "token" not in text and "alert" not in text and "Mara" not in text and "One" not in text
 
 
-def test_an_entries_list_is_encoded_once_for_every_page_showing_it() -> None:
-    shared = entries("Shared", 20)
-    programme_json(programme({"1": shared}))
-    module._ENCODED.put(id(shared), (shared, '["kept"]'))
-    assert '"items":["kept"]' in programme_json(programme({"4": shared, "5": entries("New", 3)}))
+def test_a_duration_edit_changes_the_timing_and_its_version_and_nothing_else_does() -> None:
+    before = payload()
+    after = copy.deepcopy(before)
+    after["playlists"]["1"]["items"][1]["duration_s"] = 20
+    assert timing_bytes(before) == timing_bytes(copy.deepcopy(before))  # same data, same bytes
+    assert timing(after)["version"] != timing(before)["version"]
+    renamed = copy.deepcopy(before)
+    renamed["playlists"]["1"]["name"] = "Renamed"
+    renamed["playlists"]["1"]["items"][0]["title"] = "Another title"
+    assert timing_bytes(renamed) == timing_bytes(before)  # what the page shows is the page's
 
 
-def test_a_text_that_looks_like_the_stand_in_is_encoded_as_text() -> None:
-    mark = module._MARK + "0"
-    value = programme({"1": entries(mark, 30)})
-    value["screen"]["name"] = mark
-    assert programme_json(value) == json_for_script(value)
+def test_the_page_keeps_each_work_once_without_its_timing_and_escaped() -> None:
+    entries = [
+        {"artwork_id": 7, "title": HOSTILE, "duration_s": 30, "video": None, "live": None},
+        {"artwork_id": 7, "title": HOSTILE, "duration_s": 5, "video": None, "live": None},
+    ]
+    shown = page_programme(
+        root="../../",
+        suffix="",
+        screen={"id": 3, "name": HOSTILE, "timezone": "Europe/Berlin"},
+        playlists=[("1", {"name": HOSTILE, "url": "p/1/", "items": entries})],
+    )
+    assert "</script>" not in shown
+    data = json.loads(str(shown))
+    assert data["works"] == {"7": {"artwork_id": 7, "title": HOSTILE}}
+    assert data["playlists"] == {"1": {"name": HOSTILE, "url": "p/1/"}}
+    assert data["screen"] == {"id": 3, "name": HOSTILE}
+    assert data["programme"] == "s/3/programme.json"

@@ -134,7 +134,7 @@ def test_an_unchanged_panel_is_the_bytes_a_build_without_cache_gives(
 
 def page_links(page: bytes) -> tuple[list[str], list[str]]:
     """The tree paths a screen page links works, artists and playlists by: in its no-script
-    list (hrefs, without the way up to the root) and in its programme (the script's data)."""
+    list (hrefs, without the way up to the root) and in its works (the script's data)."""
     text = page.decode("utf-8")
     section = text[text.index("<noscript>") : text.index("</noscript>")]
     listed = [
@@ -142,13 +142,11 @@ def page_links(page: bytes) -> tuple[list[str], list[str]]:
         for href in re.findall(r'href="([^"]+)"', section)
         if re.search(r"(^|/)(a|p|artists)/\d+/", href)
     ]
-    start = text.index('<script type="application/json" id="programme">')
+    start = text.index('<script type="application/json" id="works">')
     data = json.loads(text[text.index(">", start) + 1 : text.index("</script>", start)])
-    script = []
-    for playlist in data["playlists"].values():
-        script.append(playlist["url"])
-        for entry in playlist["items"]:
-            script += [entry["url"], *([entry["artist_url"]] if entry["artist_url"] else [])]
+    script = [playlist["url"] for playlist in data["playlists"].values()]
+    for entry in data["works"].values():
+        script += [entry["url"], *([entry["artist_url"]] if entry["artist_url"] else [])]
     return listed, script
 
 
@@ -172,7 +170,7 @@ def test_a_translated_title_reaches_every_screen_page_in_that_language(tmp_path:
     """A playlist's entries and panels are kept between publishes of one process by what they
     are made from, which is more than the manifest holds: a title given in Japanese changes no
     manifest of a screen that speaks no Japanese, yet each screen's Japanese page names the
-    work by it, in its script's programme and in its list."""
+    work by it, in its script's works and in its list."""
     gallery = open_gallery(tmp_path / "library")
     try:
         published = make_published(gallery)
@@ -193,7 +191,7 @@ def test_a_translated_title_reaches_every_screen_page_in_that_language(tmp_path:
         for sid in showing:
             page = (root / f"s/{sid}/ja/index.html").read_text("utf-8")
             noscript = page[page.index("<noscript>") : page.index("</noscript>")]
-            programme = page[page.index('id="programme"') : page.index("</script>")]
+            programme = page[page.index('id="works"') : page.index("</script>")]
             assert "緑のアーケード" in noscript and "緑のアーケード" in programme, sid
     finally:
         gallery.library.close()

@@ -251,7 +251,8 @@ def test_every_version_of_a_works_page_fetches_one_data_file_it_names_by_its_byt
 ) -> None:
     """The script's data is the work's where.json, not a copy in each language version: each
     version names it (relative to itself) with the digest of its bytes, so a page never reads
-    another publish's data, and may fetch it (connect-src 'self') where no other page may."""
+    another publish's data, and may fetch it (connect-src 'self'), as a screen's page may its
+    programme.json, where no other page may."""
     aid = fleet.site.gallery.works["Harbour Lights"]
     data = fleet.files[f"a/{aid}/where.json"]
     version = hashlib.sha256(data).hexdigest()[:16]
@@ -261,8 +262,8 @@ def test_every_version_of_a_works_page_fetches_one_data_file_it_names_by_its_byt
         assert f'data-where="{up}a/{aid}/where.json?v={version}"' in text, path
         assert 'id="where-data"' not in text and '"plays"' not in text, path
         assert "script-src 'self'; connect-src 'self'; base-uri" in text, path
-    sid = next(iter(fleet.payloads))
-    assert "connect-src" not in fleet.files[f"s/{sid}/index.html"].decode()
+    playlist = next(iter(fleet.site.gallery.playlists.values()))
+    assert "connect-src" not in fleet.files[f"p/{playlist}/index.html"].decode()
 
 
 def test_city_names_are_escaped_and_pages_in_other_languages_count_in_their_words(

@@ -53,6 +53,9 @@ PAGES = "public, max-age=60"
 STATE_PREFIX = "bucket-"
 SHA_METADATA = "sha256"
 _MANIFEST = re.compile(r"^screens/[^/]+/manifest\.json$")
+#: A screen's programme timing (viewers/programme_json.py): fetched at a fixed address by its
+#: now-playing page, so revalidated like a manifest, never a minute stale beside a new page.
+_PROGRAMME = re.compile(r"^s/\d+/programme\.json$")
 UPLOAD_THREADS = 8
 
 
@@ -106,10 +109,11 @@ def is_manifest(relpath: str) -> bool:
 
 
 def cache_control(relpath: str) -> str:
-    """Media never change; manifests and keys are revalidated every time; pages briefly cached."""
+    """Media never change; manifests, screens' programme timing and keys are revalidated every
+    time; pages briefly cached."""
     if relpath.startswith(f"{MEDIA}/"):
         return IMMUTABLE
-    if is_manifest(relpath) or relpath.startswith("keys/"):
+    if is_manifest(relpath) or relpath.startswith("keys/") or _PROGRAMME.fullmatch(relpath):
         return REVALIDATE
     return PAGES
 

@@ -1,57 +1,131 @@
-"""A screen page's programme as the JSON its script reads, with each playlist's entries encoded
-once and shared by every page that shows them.
+"""A screen's programme in two halves: its timing, one file per screen beside its pages
+(s/<id>/programme.json), and what a page version shows of each work, embedded in that version.
 
-Why: a now-playing page embeds its screen's programme (site._programme): the timeline, and per
-playlist its entries, most of the JSON (a fleet screen's 23 KB: 22.7 KB of entries). An edit of
-one playlist rebuilds the pages of every screen playing it in six versions, and each encoded all
-its playlists' entries again, though screens showing a playlist share one entries list per
-language and links (site._playlist_entries keeps them). Encoding the list once and joining the
-text gives the same bytes: sorted keys and fixed separators make a value's JSON the same
-wherever it sits, and json_for_script's escapes replace single characters, so escaping the
-parts is escaping the whole.
+Why: a now-playing page once embedded its screen's whole programme, the timeline and every
+playlist's items with their durations and, per language, their titles, links and images. An
+edit of one item's duration then rewrote the pages of every screen playing it in all six
+versions (~23 KB of programme each), though only the timing had moved. Now the timing (the
+window, the timeline, the default playlist, each playlist's items in order with what
+now-playing.js needs to know what plays when: artwork id, duration, the screen's own video and
+its length, a live item's feed) is the same in every language and lives in programme.json,
+fetched at a fixed address and revalidated (ETag); the page keeps what a version shows of each
+work and playlist, keyed by their ids, which changes with the works and languages, not with
+the times. A duration edit rewrites one small file per screen; the pages stay byte-identical.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from markupsafe import Markup
 
-from urbanart.memo import Recent
-from urbanart.viewers.pages import json_for_script
+from urbanart.viewers.pages import json_for_script, tree_url
 
-#: Entries lists' JSON by the list's id, held with the list (so the id is not reused while
-#: remembered). Bounded; only ever a speed-up.
-_ENCODED: Recent[int, tuple[object, str]] = Recent(8192)
-#: What stands in for a list while the rest is encoded: private-use characters and a nonce of
-#: this process, so no text a curator typed can be taken for it (and if one were, it is found
-#: more than once and the whole is encoded as before).
-_MARK = f"\ue000{secrets.token_hex(8)}\ue000"
+#: The timing's file name, in each screen's folder beside its index.html.
+PROGRAMME_FILE = "programme.json"
+#: An entry's fields (site._entry) that come from the screen's manifest item, not from the
+#: work: they are in programme.json, and left out of what the page embeds.
+TIMING_FIELDS = frozenset({"duration_s", "video", "live"})
 
 
-def _entries_json(entries: list[Any]) -> str:
-    known = _ENCODED.get(id(entries))
-    if known is None or known[0] is not entries:
-        known = (entries, str(json_for_script(entries)))
-        _ENCODED.put(id(entries), known)
-    return known[1]
+def programme_path(screen_id: int) -> str:
+    """The tree path of a screen's timing file: s/<id>/programme.json."""
+    return f"{tree_url('s', screen_id)}/{PROGRAMME_FILE}"
 
 
-def programme_json(programme: Mapping[str, Any]) -> Markup:
-    """json_for_script(programme), byte for byte, from each playlist's entries encoded once."""
-    playlists = programme["playlists"]
-    marks = {pid: f"{_MARK}{n}" for n, pid in enumerate(playlists)}
-    shell = {
-        **programme,
-        "playlists": {pid: {**p, "items": marks[pid]} for pid, p in playlists.items()},
+def entry_video(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The video the screen plays for this item (its own rendition), for the now-playing page:
+    its tree path and its length, so the page can show where in it the screen is."""
+    video = item.get("video") if item.get("media_type") == "video" else None
+    if not isinstance(video, Mapping):
+        return None
+    return {
+        "src": str(video["url"]).lstrip("/"),
+        "duration_s": video["duration_s"],
+        "width": video["width"],
+        "height": video["height"],
     }
-    text = str(json_for_script(shell))
-    for pid, mark in marks.items():
-        quoted = json.dumps(mark, ensure_ascii=False)
-        if text.count(quoted) != 1:
-            return json_for_script(programme)
-        text = text.replace(quoted, _entries_json(playlists[pid]["items"]))
-    return Markup(text)  # noqa: S704 - json_for_script's output, joined
+
+
+def entry_live(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A live item's feed as the pages follow it: the feed document's tree path (public, like
+    the feed id in it; never the generator's token), the screen's profile and the interval."""
+    live = item.get("live") if item.get("media_type") == "live" else None
+    if not isinstance(live, Mapping):
+        return None
+    return {
+        "feed": str(live["feed_url"]).lstrip("/"),
+        "profile": str(live["profile"]),
+        "interval_s": float(live["interval_s"]),
+    }
+
+
+def timing(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """What plays when on a screen, from its manifest and nothing more: no poll token, no hub
+    URLs, no media hashes beyond the public paths of the files it shows (a video item's is the
+    screen's own MP4). "version" names the rest, so a page can tell one programme from another."""
+    body = {
+        "window": {"from": payload["window"]["from"], "until": payload["window"]["until"]},
+        "timeline": [
+            {"start": s["start"], "end": s["end"], "playlist": s["playlist"]}
+            for s in payload["timeline"]
+        ],
+        "default_playlist": payload["default_playlist"],
+        "playlists": {
+            pid: {
+                "items": [
+                    {
+                        "artwork_id": int(item["artwork_id"]),
+                        "duration_s": item["duration_s"],
+                        "video": entry_video(item),
+                        "live": entry_live(item),
+                    }
+                    for item in p["items"]
+                ]
+            }
+            for pid, p in payload["playlists"].items()
+        },
+    }
+    version = hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()[:16]
+    return {**body, "version": version}
+
+
+def timing_bytes(payload: Mapping[str, Any]) -> bytes:
+    """programme.json as published: sorted keys and no spaces, so equal timing, equal bytes."""
+    return _canonical(timing(payload)).encode("utf-8")
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def page_programme(
+    *,
+    root: str,
+    suffix: str,
+    screen: Mapping[str, Any],
+    playlists: Sequence[tuple[str, Mapping[str, Any]]],
+) -> Markup:
+    """The page's half, as its script reads it (#works): the way to the root, the screen, where
+    its timing is, each playlist's name and link and each work as this version shows it (the
+    playlists' entries without TIMING_FIELDS, by artwork id; the first entry met of a work,
+    as every entry of one work in one version shows the same)."""
+    works: dict[str, dict[str, Any]] = {}
+    for _pid, playlist in playlists:
+        for entry in playlist["items"]:
+            aid = str(entry["artwork_id"])
+            if aid not in works:
+                works[aid] = {k: v for k, v in entry.items() if k not in TIMING_FIELDS}
+    return json_for_script(
+        {
+            "root": root,
+            "suffix": suffix,
+            "screen": {"id": screen["id"], "name": screen["name"]},
+            "programme": programme_path(int(screen["id"])),
+            "playlists": {pid: {"name": p["name"], "url": p["url"]} for pid, p in playlists},
+            "works": works,
+        }
+    )

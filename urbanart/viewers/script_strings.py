@@ -24,6 +24,11 @@ SCRIPT_STRINGS = {
     "changes_in_s": N_("Changes in {n} s"),
     "changes_in_min": N_("Changes in {n} min"),
     "video_position": N_("{position} of {length}"),
+    "no_programme": N_(
+        "This page cannot reach the screen's programme right now, so it cannot say what is "
+        "on the screen. Check your connection and reload the page."
+    ),
+    "unknown_work": N_("A new work: reload this page to see its details"),
 }
 
 

@@ -47,7 +47,13 @@ from urbanart.viewers.pages import (
     tree_url,
 )
 from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
-from urbanart.viewers.programme_json import programme_json
+from urbanart.viewers.programme_json import (
+    entry_live,
+    entry_video,
+    page_programme,
+    programme_path,
+    timing_bytes,
+)
 from urbanart.viewers.screen_panels import ScreenPanels
 from urbanart.viewers.script_strings import script_strings
 from urbanart.viewers.where import WHERE_FILE, plays_by_work, where_section, where_to_see
@@ -254,23 +260,10 @@ def _page_lives(entries: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, 
     found: dict[int, Mapping[str, Any]] = {}
     for entry in entries:
         for item in entry["items"]:
-            live = _entry_live(item)
+            live = entry_live(item)
             if live is not None:
                 found.setdefault(int(item["artwork_id"]), live)
     return found
-
-
-def _entry_live(item: Mapping[str, Any]) -> dict[str, Any] | None:
-    """A live item's feed as the pages follow it: the feed document's tree path (public, like
-    the feed id in it; never the generator's token), the screen's profile and the interval."""
-    live = item.get("live") if item.get("media_type") == "live" else None
-    if not isinstance(live, Mapping):
-        return None
-    return {
-        "feed": str(live["feed_url"]).lstrip("/"),
-        "profile": str(live["profile"]),
-        "interval_s": float(live["interval_s"]),
-    }
 
 
 def iso_duration(seconds: float) -> str:
@@ -610,29 +603,15 @@ def _entry(
         "thumb": image.thumb if image else None,
         "thumb_width": image.thumb_width if image else None,
         "thumb_height": image.thumb_height if image else None,
-        "video": _entry_video(item),
-        "live": _entry_live(item),
+        "video": entry_video(item),
+        "live": entry_live(item),
         "generative": _page_generative(item),
-    }
-
-
-def _entry_video(item: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The video the screen plays for this item (its own rendition), for the now-playing page:
-    its tree path and its length, so the page can show where in it the screen is."""
-    video = item.get("video") if item.get("media_type") == "video" else None
-    if not isinstance(video, Mapping):
-        return None
-    return {
-        "src": str(video["url"]).lstrip("/"),
-        "duration_s": video["duration_s"],
-        "width": video["width"],
-        "height": video["height"],
     }
 
 
 def _has_live(payload: Mapping[str, Any]) -> bool:
     return any(
-        _entry_live(item) is not None
+        entry_live(item) is not None
         for playlist in payload["playlists"].values()
         for item in playlist["items"]
     )
@@ -697,37 +676,61 @@ def _playlist_entries(
     return entries
 
 
-def _programme(
+def _screen_playlists(
     payload: Mapping[str, Any],
     images: Mapping[int, PageImage | None],
     facts: Mapping[int, _WorkFacts],
     lang: str,
     texts: Mapping[int, Mapping[str, WorkTexts]],
-    root: str,
     suffix: str = "",
     known: _EntriesMemo | None = None,
-) -> dict[str, Any]:
-    """What the now-playing script needs from a manifest, and nothing more: no poll token, no
-    hub URLs, no media hashes beyond the public paths of the files it shows (a video item's is
-    the screen's own MP4); the page is public, the manifest's address is the screen's."""
-    return {
-        "root": root,
-        "screen": {"id": payload["screen"]["id"], "name": payload["screen"]["name"]},
-        "window": dict(payload["window"]),
-        "timeline": [
-            {"start": s["start"], "end": s["end"], "playlist": s["playlist"]}
-            for s in payload["timeline"]
-        ],
-        "default_playlist": payload["default_playlist"],
-        "playlists": {
-            pid: {
-                "name": p["name"],
+) -> list[tuple[str, dict[str, Any]]]:
+    """A screen's playlists as one version of its page shows them, by id in id order: name,
+    link and entries (its no-script list shows them all; its script, the works and names:
+    programme_json.page_programme). When they play is not here but in programme.json."""
+    return [
+        (
+            pid,
+            {
+                "name": payload["playlists"][pid]["name"],
                 "url": tree_url("p", pid) + "/" + suffix,
-                "items": _playlist_entries(p, images, facts, lang, texts, suffix, known),
-            }
-            for pid, p in payload["playlists"].items()
-        },
-    }
+                "items": _playlist_entries(
+                    payload["playlists"][pid], images, facts, lang, texts, suffix, known
+                ),
+            },
+        )
+        for pid in sorted(payload["playlists"], key=int)
+    ]
+
+
+def _screen_shows(payload: Mapping[str, Any], entry_keys: dict[int, str]) -> str:
+    """All a screen's page takes from its manifest, named: the screen's id and name, its
+    playlists' ids and names and each item as the page shows it (whether it is live or
+    generative, which the page loads scripts for, and everything else but its timing:
+    programme_json.TIMING_FIELDS, and its transition), in order. Not the manifest's version,
+    which names the timing too: a duration edit then leaves the page as it is and changes only
+    programme.json (a unit of its own). entry_keys: one digest per (shared) playlist entry."""
+    parts = []
+    for pid in sorted(payload["playlists"], key=int):
+        entry = payload["playlists"][pid]
+        key = entry_keys.get(id(entry))
+        if key is None:
+            shown = [
+                {k: v for k, v in item.items() if k not in _NOT_SHOWN}
+                for item in entry["items"]
+            ]
+            live = any(entry_live(item) is not None for item in entry["items"])
+            generative = any(_page_generative(item) is not None for item in entry["items"])
+            key = entry_keys[id(entry)] = digest(
+                str(entry["name"]), stable(shown), live, generative
+            )
+        parts.append(f"{pid}:{key}")
+    return f"{payload['screen']['id']!r}{payload['screen']['name']!r}{','.join(parts)}"
+
+
+#: A manifest item's fields a screen page does not show: its timing (in programme.json) and its
+#: transition (no page shows it).
+_NOT_SHOWN = frozenset({"duration_s", "transition", "video", "live"})
 
 
 # Building --------------------------------------------------------------------------------------
@@ -1083,11 +1086,6 @@ def build_viewers(
         for aid in shows[sid]:
             seen_on[aid].append(sid)
 
-    screen_key = {  # one string per screen: a work's key names a thousand of them
-        sid: repr((sid, payloads[sid]["manifest_version"], cities.get(sid, ""), languages.get(sid)))
-        for sid in payloads
-    }
-
     # A work's "where to see it" names each screen showing it by what the list takes from that
     # screen (where_keys), not by its whole manifest: a playlist edited on ten screens then
     # rebuilds the pages of its own works, not of every work those screens show.
@@ -1127,6 +1125,10 @@ def build_viewers(
     for works_held in shows.values():
         if tuple(works_held) not in card_sets:
             card_sets[tuple(works_held)] = digest(*(cards[aid] for aid in works_held))
+    # A screen's page is keyed by what it shows (_screen_shows: names, works, cards, city,
+    # languages, live and generative), its timing file by the manifest's version: editing a
+    # duration rewrites programme.json and carries the page in every version as it was.
+    entry_keys: dict[int, str] = {}
     screens_to_build = {
         sid
         for sid in sorted(payloads)
@@ -1134,8 +1136,20 @@ def build_viewers(
             unit_name("s", sid),
             unit_files("s", sid),
             common,
-            screen_key[sid],
+            _screen_shows(payloads[sid], entry_keys),
+            cities.get(sid, ""),
+            languages.get(sid),
             card_sets[tuple(shows[sid])],
+        )
+    }
+    timings_to_build = {
+        sid
+        for sid in sorted(payloads)
+        if not carry.take(
+            programme_path(sid),
+            [programme_path(sid)],
+            common,
+            payloads[sid]["manifest_version"],
         )
     }
 
@@ -1255,8 +1269,7 @@ def build_viewers(
             generative: bool = _has_generative(payloads[sid]),
         ) -> dict[str, Any]:
             payload = payloads[sid]
-            programme = _programme(payload, images, facts, v.lang, texts, v.root, v.suffix, known)
-            shown = [programme["playlists"][p] for p in sorted(programme["playlists"], key=int)]
+            shown = _screen_playlists(payload, images, facts, v.lang, texts, v.suffix, known)
             return {
                 "js": JS_PATH,
                 "share_js": SHARE_JS_PATH,
@@ -1266,8 +1279,13 @@ def build_viewers(
                 "generative_js": GENERATIVE_JS_PATH,
                 "screen": payload["screen"],
                 "city": cities.get(sid, ""),
-                "programme": programme_json(programme),
-                "playlist_panels": panels.panels(shown, lang=v.lang, root=v.root),
+                "fetches": True,  # its programme.json: connect-src 'self'
+                "works": page_programme(
+                    root=v.root, suffix=v.suffix, screen=payload["screen"], playlists=shown
+                ),
+                "playlist_panels": panels.panels(
+                    [playlist for _pid, playlist in shown], lang=v.lang, root=v.root
+                ),
             }
 
         spoken = [code for code in languages.get(sid, ()) if code in LANGUAGES]
@@ -1283,6 +1301,8 @@ def build_viewers(
             inputs=build.inputs[unit_name("s", sid)],
         )
         build.files.update(qr.qr_files("s", sid, f"{base}/{tree_url('s', sid)}/", outputs))
+    for sid in sorted(timings_to_build):
+        build.files[programme_path(sid)] = timing_bytes(payloads[sid])
 
     static = resources.files("urbanart.viewers").joinpath("static")
     css = static.joinpath("viewers.css").read_bytes()

@@ -1,5 +1,14 @@
-/* The "now playing" page: which work is on the screen right now, from the programme embedded in
-   the page and this device's clock alone (docs/published-tree.md, "Which item plays when").
+/* The "now playing" page: which work is on the screen right now, from the screen's programme
+   and this device's clock alone (docs/published-tree.md, "Which item plays when").
+
+   The programme comes in two halves. What plays when (the window, the timeline, each playlist's
+   items in order with their durations) is the screen's programme.json, the same for every
+   language, fetched with revalidation (a duration edit changes that file and no page). What
+   this version of the page shows of each work and playlist (title, artist, links, images) is
+   embedded in the page (#works), keyed by id. The two are joined here: data naming a work or
+   playlist the page does not know comes from a newer release than the page, which reloads once
+   (sessionStorage remembers which data it reloaded for, so it never loops) and else shows the
+   item plainly, linked to its page. Without the data (offline) the page says so.
 
    Inside a timeline segment that plays playlist P from instant S, the item at t is found from
    (t - S) mod total(P), items in order, each for its duration. Outside the programme's window
@@ -15,12 +24,13 @@
 (function () {
   "use strict";
 
-  var source = document.getElementById("programme");
+  var source = document.getElementById("works");
   if (!source) return;
-  var data = JSON.parse(source.textContent);
-  var root = data.root;
+  var page = JSON.parse(source.textContent);
+  var root = page.root;
   var strings = JSON.parse((document.getElementById("ui-strings") || source).textContent);
   var lang = document.documentElement.lang || undefined;
+  var data = null;
 
   /* A sentence in the page's language, its {names} filled in (the page carries the strings). */
   function say(key, values) {
@@ -40,11 +50,85 @@
   function ms(text) { return Date.parse(text); }
   function lengthMs(item) { return Math.max(1, Math.round(Number(item.duration_s) * 1000)); }
 
-  var windowFrom = ms(data.window.from);
-  var windowUntil = ms(data.window.until);
-  var segments = data.timeline.map(function (s) {
-    return { start: ms(s.start), end: ms(s.end), playlist: s.playlist };
-  });
+  var windowFrom = null, windowUntil = null, segments = [];
+
+  /* A work the page does not know (its data is newer than the page): named plainly, linked to
+     its page, which the newer release has. */
+  function plainWork(aid) {
+    return {
+      artwork_id: aid, title: say("unknown_work"), title_lang: null, artist: "",
+      artist_url: null, license: "", license_url: null, ai_disclosure: "", year: null,
+      url: "a/" + aid + "/" + (page.suffix || ""), img: null, srcset: [], thumb: null,
+      generative: null
+    };
+  }
+
+  /* The programme's timing joined with the page's works and playlists; `missing` counts what
+     the page does not know. */
+  function join(timing) {
+    var joined = { playlists: {}, missing: 0, version: String(timing.version || "") };
+    Object.keys(timing.playlists).forEach(function (pid) {
+      var shown = page.playlists[pid];
+      if (!shown) {
+        joined.missing += 1;
+        shown = { name: "", url: "p/" + pid + "/" + (page.suffix || "") };
+      }
+      joined.playlists[pid] = {
+        name: shown.name,
+        url: shown.url,
+        items: timing.playlists[pid].items.map(function (timed) {
+          var work = page.works[String(timed.artwork_id)];
+          if (!work) {
+            joined.missing += 1;
+            work = plainWork(timed.artwork_id);
+          }
+          var item = {};
+          Object.keys(work).forEach(function (key) { item[key] = work[key]; });
+          item.artwork_id = timed.artwork_id;
+          item.duration_s = timed.duration_s;
+          item.video = timed.video || null;
+          item.live = timed.live || null;
+          return item;
+        })
+      };
+    });
+    joined.window = timing.window;
+    joined.timeline = timing.timeline;
+    joined.default_playlist = timing.default_playlist;
+    joined.screen = page.screen;
+    return joined;
+  }
+
+  /* Reload once for data newer than the page; true when the page is reloading. */
+  function reloadForNewer(version) {
+    var key = "urbanart-reloaded:" + window.location.pathname;
+    try {
+      if (window.sessionStorage.getItem(key) === version) return false;
+      window.sessionStorage.setItem(key, version);
+    } catch (err) {
+      return false; /* no memory of a reload: no reload, so never a loop */
+    }
+    window.location.reload();
+    return true;
+  }
+
+  function start(timing) {
+    data = join(timing);
+    if (data.missing && reloadForNewer(data.version)) return;
+    windowFrom = ms(data.window.from);
+    windowUntil = ms(data.window.until);
+    segments = data.timeline.map(function (s) {
+      return { start: ms(s.start), end: ms(s.end), playlist: s.playlist };
+    });
+    tick();
+    window.setInterval(tick, 1000);
+  }
+
+  function offline() {
+    var notice = el("notice");
+    notice.textContent = say("no_programme");
+    notice.hidden = false;
+  }
 
   /* The item of playlist pid at instant t when it loops from anchor. */
   function cycle(pid, anchor, t, limit) {
@@ -361,6 +445,8 @@
     position.textContent = at === null ? "" : positionText(now.item, at);
   }
 
-  tick();
-  window.setInterval(tick, 1000);
+  fetch(root + page.programme, { cache: "no-cache" }).then(function (response) {
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return response.json();
+  }).then(start, offline);
 }());
