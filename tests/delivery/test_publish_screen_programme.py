@@ -10,7 +10,7 @@ from urbanart.curation import playlists
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.tree import ReleaseIndex, Tree
 from urbanart.library.library import Library, published_root
-from urbanart.viewers.page_units import page_files
+from urbanart.viewers.page_units import INDEX_KEY, page_files
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 
@@ -36,9 +36,13 @@ def test_a_duration_edit_rewrites_the_programme_of_its_screens_and_none_of_their
     assert result.changed
     after = served_index(library)
     sharing = [world.screens["Tokyo"], world.screens["Quito"]]
+    inputs_before, inputs_after = before.extra[INDEX_KEY], after.extra[INDEX_KEY]
+    assert isinstance(inputs_before, dict) and isinstance(inputs_after, dict)
     for sid in sharing:
         for path in page_files(f"s/{sid}/"):
             assert after.files[path] == before.files[path], path
+        # Made from the same inputs, so carried from the served release, not built again.
+        assert inputs_after[f"s/{sid}"] == inputs_before[f"s/{sid}"]
         path = f"s/{sid}/programme.json"
         assert after.files[path] != before.files[path], path
         root = Tree(published_root(library)).release_file(after.release, path)

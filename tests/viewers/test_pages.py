@@ -314,7 +314,10 @@ def test_the_now_playing_page_embeds_its_works_and_fetches_its_timing_but_no_tok
             (i["artwork_id"], i["duration_s"]) for i in playlist["items"]
         ]
         assert [
-            (shown["works"][str(i["artwork_id"])]["title"], shown["works"][str(i["artwork_id"])]["artist"])
+            (
+                shown["works"][str(i["artwork_id"])]["title"],
+                shown["works"][str(i["artwork_id"])]["artist"],
+            )
             for i in timed
         ] == [(i["title"], i["artist"]) for i in playlist["items"]]
         assert shown["playlists"][pid]["name"] == playlist["name"]
@@ -325,9 +328,8 @@ def test_the_now_playing_page_embeds_its_works_and_fetches_its_timing_but_no_tok
     for data in (body, raw):
         assert "token" not in data and "/api/" not in data and "heartbeat" not in data
     # Every language version fetches the same file.
-    german = json.loads(
-        [b for a, b in site.page(f"s/{berlin}/de/index.html")[1].scripts if a.get("id") == "works"][0]
-    )
+    scripts = site.page(f"s/{berlin}/de/index.html")[1].scripts
+    german = json.loads(next(b for a, b in scripts if a.get("id") == "works"))
     assert german["programme"] == shown["programme"] and german["root"] == "../../../"
     # Without JavaScript the playlists are listed.
     noscript = site.page(f"s/{berlin}/index.html")[0].split("<noscript>")[1]

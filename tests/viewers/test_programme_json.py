@@ -49,7 +49,12 @@ def test_the_timing_holds_what_plays_when_and_no_words_nor_tokens() -> None:
         (8, 12.5),
     ]
     (moving,) = data["playlists"]["10"]["items"]
-    assert moving["video"] == {"src": "media/ab/ab.mp4", "duration_s": 12.5, "width": 640, "height": 360}
+    assert moving["video"] == {
+        "src": "media/ab/ab.mp4",
+        "duration_s": 12.5,
+        "width": 640,
+        "height": 360,
+    }
     text = timing_bytes(payload()).decode()
     assert "token" not in text and "alert" not in text and "Mara" not in text and "One" not in text
 

@@ -716,8 +716,7 @@ def _screen_shows(payload: Mapping[str, Any], entry_keys: dict[int, str]) -> str
         key = entry_keys.get(id(entry))
         if key is None:
             shown = [
-                {k: v for k, v in item.items() if k not in _NOT_SHOWN}
-                for item in entry["items"]
+                {k: v for k, v in item.items() if k not in _NOT_SHOWN} for item in entry["items"]
             ]
             live = any(entry_live(item) is not None for item in entry["items"])
             generative = any(_page_generative(item) is not None for item in entry["items"])
