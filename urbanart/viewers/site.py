@@ -709,7 +709,13 @@ def _screen_shows(payload: Mapping[str, Any], entry_keys: dict[int, str]) -> str
     generative, which the page loads scripts for, and everything else but its timing:
     programme_json.TIMING_FIELDS, and its transition), in order. Not the manifest's version,
     which names the timing too: a duration edit then leaves the page as it is and changes only
-    programme.json (a unit of its own). entry_keys: one digest per (shared) playlist entry."""
+    programme.json (a unit of its own). entry_keys: one digest per (shared) playlist entry.
+    Kept in process by the manifest's version (which names all the payload holds), so a
+    publish after one edit makes this for the screens it changed, not for the whole fleet."""
+    memo = (str(payload["manifest_version"]), payload["screen"]["id"])
+    known = _SHOWS.get(memo)
+    if known is not None:
+        return known
     parts = []
     for pid in sorted(payload["playlists"], key=int):
         entry = payload["playlists"][pid]
@@ -724,12 +730,16 @@ def _screen_shows(payload: Mapping[str, Any], entry_keys: dict[int, str]) -> str
                 str(entry["name"]), stable(shown), live, generative
             )
         parts.append(f"{pid}:{key}")
-    return f"{payload['screen']['id']!r}{payload['screen']['name']!r}{','.join(parts)}"
+    shows = digest("screen-shows", payload["screen"]["id"], payload["screen"]["name"], *parts)
+    _SHOWS.put(memo, shows)
+    return shows
 
 
 #: A manifest item's fields a screen page does not show: its timing (in programme.json) and its
 #: transition (no page shows it).
 _NOT_SHOWN = frozenset({"duration_s", "transition", "video", "live"})
+#: _screen_shows' answers by (manifest version, screen id). Bounded; only ever a speed-up.
+_SHOWS: Recent[tuple[str, int], str] = Recent(8192)
 
 
 # Building --------------------------------------------------------------------------------------
@@ -1128,13 +1138,14 @@ def build_viewers(
     # languages, live and generative), its timing file by the manifest's version: editing a
     # duration rewrites programme.json and carries the page in every version as it was.
     entry_keys: dict[int, str] = {}
+    shared = digest(*common)  # once, not repr'd again for each of a fleet's 2,000 units
     screens_to_build = {
         sid
         for sid in sorted(payloads)
         if not carry.take(
             unit_name("s", sid),
             unit_files("s", sid),
-            common,
+            shared,
             _screen_shows(payloads[sid], entry_keys),
             cities.get(sid, ""),
             languages.get(sid),
@@ -1147,7 +1158,7 @@ def build_viewers(
         if not carry.take(
             programme_path(sid),
             [programme_path(sid)],
-            common,
+            shared,
             payloads[sid]["manifest_version"],
         )
     }
