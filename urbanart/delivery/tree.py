@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import Engine
 
 from urbanart import durable
+from urbanart.delivery.index_text import index_text
 from urbanart.errors import UrbanArtError
 from urbanart.library.database import exclusive
 from urbanart.memo import Recent
@@ -143,11 +144,9 @@ class ReleaseIndex:
         }
         if self.trees:
             doc["trees"] = self.trees
-        # Compact: an indent makes json use its pure-Python encoder, ten times slower on a
-        # fleet's index (30,000 files).
-        return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
-            "utf-8"
-        )
+        # Compact (an indent makes json use its pure-Python encoder, ten times slower on a
+        # fleet's index), and made from the last index's text where its parts are unchanged.
+        return index_text(doc)
 
 
 @dataclass(frozen=True)
