@@ -1163,6 +1163,8 @@ def publish(
             )
     except OSError as exc:
         raise StorageError(exc) from exc
+    finally:
+        tree.remove_trash_later()
 
 
 def _publish(
@@ -1274,7 +1276,10 @@ def _publish(
                     current.release, current.files, current.media, extra, current.trees
                 )
                 tree.mark_complete(same)
-            tree.clean(KEEP_RELEASES, later=True)  # stale trees go after the publish returns
+            # Stale releases and trees leave releases/ and trees/ now; they are removed once
+            # the publish has returned (publish: remove_trash_later), as their removal's
+            # threads slowed the publish's own last steps (the media sweep, the records).
+            tree.clean(KEEP_RELEASES, later=True, start=False)
             served_index = current if not changed else None  # unchanged: the one read
             removed, waiting = tree.collect_media(tree.kept_media(served_index), now, grace)
             served = tree.current_release()
