@@ -436,3 +436,23 @@ def test_a_gone_file_is_missing_in_a_tree_and_in_a_release_made_before_trees(
     assert before.missing(old, list(files)) is False
     (before.releases / "7" / "a" / "1" / "index.html").unlink()
     assert before.missing(old, list(files)) is True
+
+
+def test_trees_a_check_found_are_trusted_by_the_next_build_only(tmp_path: Path) -> None:
+    """missing() found s/2's tree whole, so the build right after links it unlooked; a later
+    build does not trust that any more: s/2's tree gone meanwhile is made again from its bytes."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    assert tree.missing(tree.index("1"), list(FIRST)) is False
+    s2 = tree.index("1").trees["s/2"]
+    assert s2 in tree.verified_trees
+    second = {**FIRST, "s/1/index.html": b"screen one, edited"}
+    release(tree, "2", second, previous="1")  # s/ changed: s/2 linked, its tree trusted
+    assert served(tree) == second
+    for name in os.listdir(tree.trees / s2):
+        os.unlink(tree.trees / s2 / name)
+    os.rmdir(tree.trees / s2)  # s/2's tree gone (its file is given as bytes below)
+    third = {**second, "s/1/index.html": b"screen one, again"}
+    release(tree, "3", third, previous="2")
+    assert served(tree) == third

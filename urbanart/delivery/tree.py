@@ -167,6 +167,11 @@ class Tree:
         self.media = root / MEDIA
         self.trees = root / TREES
         self._trash_pending = False  # see clean(start=False)
+        #: The trees the last missing() found on disk, a file of each in its place: the next
+        #: build_release (only it, and not after a clean) links them without looking each up
+        #: again (a changed screens/ or s/ has a thousand sub-folders, whose trees missing()
+        #: checked just before).
+        self.verified_trees: frozenset[str] = frozenset()
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -299,7 +304,8 @@ class Tree:
             }
         base = _LAYOUTS.get(os.path.join(self.releases, previous.release)) if previous else None
         layout = _Layout(digests, previous, salt=name if anew else "", base=base)
-        build = _Build(self, entries, previous, layout, on_file)
+        verified, self.verified_trees = self.verified_trees, frozenset()  # used once
+        build = _Build(self, entries, previous, layout, on_file, verified)
         self.trees.mkdir(parents=True, exist_ok=True)
         folder = self.releases / name
         folder.mkdir(parents=True)
@@ -344,6 +350,8 @@ class Tree:
         # no call per file: a change of a fleet carries ~9,500 files, and a function call
         # each was a quarter of the check's CPU.
         lookup, regular, digest_of = os.stat, stat.S_ISREG, index.trees.get
+        seen: set[str | None] = set()
+        self.verified_trees = frozenset()
         try:
             for relpath in relpaths:
                 folder, _, name = relpath.rpartition("/")
@@ -359,6 +367,9 @@ class Tree:
                     return True
                 if not regular(found.st_mode):
                     return True
+                seen.add(digest)
+            seen.discard(None)
+            self.verified_trees = frozenset(seen)  # type: ignore[arg-type]
             return False
         finally:
             if trees_fd is not None:
@@ -415,6 +426,7 @@ class Tree:
         once it has done its own work, which the removal's threads would otherwise slow).
         """
         (self.root / CURRENT_TMP).unlink(missing_ok=True)
+        self.verified_trees = frozenset()  # a tree found before may go now
         if not self.releases.is_dir():
             return []
         into = _Trash(self.root / TRASH) if later else None
@@ -670,6 +682,7 @@ class _Build:
         previous: ReleaseIndex | None,
         layout: _Layout,
         on_file: Callable[[int, int], None] | None,
+        verified: frozenset[str] = frozenset(),
     ) -> None:
         self.tree = tree
         self.trees_dir = os.fspath(tree.trees)
@@ -685,6 +698,7 @@ class _Build:
         self.new_files: list[str] = []
         self.new_trees: list[tuple[str, str]] = []
         self.placed: set[str] = set()
+        self.verified = verified  # trees found whole just before (Tree.verified_trees)
 
     def _progress(self, files: int) -> None:
         self.done += files
@@ -708,7 +722,7 @@ class _Build:
     def _ensure(self, folder: str) -> str:
         digest = self.layout.digest(folder)
         final = f"{self.trees_dir}{SEP}{digest}"
-        if digest in self.placed or os.path.isdir(final):
+        if digest in self.placed or digest in self.verified or os.path.isdir(final):
             count = self.layout.count(folder)
             self.linked += count
             self._progress(count)
