@@ -1245,6 +1245,9 @@ def _publish(
                         crossed[0] = True
                         _crash_point("mid-release")
 
+                media_used = frozenset(plan.media)  # the manifests' and the pages' media
+                extra = {"publication": publication_id, **plan.index_extra()}
+                name = release_name
                 built = tree.build_release(
                     release_name,
                     plan.files,
@@ -1253,13 +1256,11 @@ def _publish(
                     carried=plan.carried,
                     anew=damaged,
                     known=digests,
+                    # Marked complete by its index, written as the build's files are made
+                    # durable and under its name once they all are.
+                    index=lambda trees: ReleaseIndex(name, digests, media_used, extra, trees),
                 )
                 linked, written = built.linked, built.written
-                media_used = frozenset(plan.media)  # the manifests' and the pages' media
-                extra = {"publication": publication_id, **plan.index_extra()}
-                tree.mark_complete(
-                    ReleaseIndex(release_name, digests, media_used, extra, built.trees)
-                )
                 _crash_point("before-swap")
                 if cancel is not None and cancel.is_set():
                     raise PublishCancelled(

@@ -277,6 +277,7 @@ class Tree:
         carried: Mapping[str, str] | None = None,
         anew: bool = False,
         known: Mapping[str, str] | None = None,
+        index: Callable[[dict[str, str]], ReleaseIndex] | None = None,
     ) -> BuiltRelease:
         """Write releases/<name>/: its own files, and its folders as links to shared trees.
 
@@ -289,6 +290,10 @@ class Tree:
         `anew`: the served trees are damaged (a file gone), so share none of them: every folder
         becomes a new tree, under a name salted with the release's.
         `known`: the sha256 of files already worked out (the index's), not hashed again.
+        `index`: the release's index, given its folders' trees; with it, the release is also
+        marked complete (see mark_complete): the index is written while the new files and
+        trees are made durable, made durable with them, and put under its name once they,
+        their names and the release folder are (one wait on the disk fewer).
         """
         entries: dict[str, bytes | str] = {**(carried or {}), **files}
         known = known or {}
@@ -311,10 +316,30 @@ class Tree:
         folder.mkdir(parents=True)
         os.symlink(f"../../{MEDIA}", folder / MEDIA)
         build.fill(str(folder), "", top=True)
-        build.finish()
-        fsync_dir(folder)
+        trees = layout.trees()
+        written: list[tuple[str, ReleaseIndex]] = []
+
+        def write_index() -> str:
+            assert index is not None
+            made = index(trees)
+            if made.release != name:
+                raise ValueError(f"the index of {made.release} given for release {name}")
+            written.append((_index_temp(self.releases, made.to_bytes()), made))
+            return written[0][0]
+
+        try:
+            build.finish(os.fspath(folder), write_index if index is not None else None)
+            if written:
+                temp, made = written[0]
+                path = self.releases / f"{name}{INDEX_SUFFIX}"
+                os.replace(temp, path)
+                self._remember(path, made)
+        except BaseException:
+            for temp, _ in written:
+                Path(temp).unlink(missing_ok=True)
+            raise
         _LAYOUTS.put(os.fspath(folder), layout)
-        return BuiltRelease(build.linked, build.written, layout.trees())
+        return BuiltRelease(build.linked, build.written, trees)
 
     def _carried(self, previous: ReleaseIndex | None, relpath: str, digest: str) -> bytes:
         """The bytes of a carried file that could not be linked, read from the previous release
@@ -330,8 +355,14 @@ class Tree:
         return data
 
     def mark_complete(self, index: ReleaseIndex) -> None:
+        """Write the release's index (atomically, made durable): the release is complete."""
         path = self.releases / f"{index.release}{INDEX_SUFFIX}"
         atomic_write(path, index.to_bytes())
+        self._remember(path, index)
+
+    @staticmethod
+    def _remember(path: Path, index: ReleaseIndex) -> None:
+        """Keep an index just written parsed, under its file's stamp (see index())."""
         st = path.stat()
         _PARSED_INDEXES.put(str(path), ((st.st_ino, st.st_mtime_ns, st.st_size), index))
 
@@ -756,15 +787,43 @@ class _Build:
         self.written += 1
         self._progress(1)
 
-    def finish(self) -> None:
+    def finish(self, folder: str, write_index: Callable[[], str] | None = None) -> None:
+        """Make the new files and trees durable, rename each tree into place, then make those
+        names and the release folder's entries durable. `write_index`: writes the release's
+        index to a temporary file (its path returned) while the others are made durable, and
+        it is made durable with them."""
         paths = self.new_files + [building for building, _ in self.new_trees]
-        if paths:
-            with ThreadPoolExecutor(max_workers=min(16, len(paths))) as pool:
-                list(pool.map(_fsync_path, paths))
-        for building, final in self.new_trees:
-            os.rename(building, final)
-        if self.new_trees:
-            fsync_dir(Path(self.trees_dir))
+        with ThreadPoolExecutor(max_workers=max(2, min(16, len(paths) + 1))) as pool:
+            waits = [pool.submit(_fsync_path, path) for path in paths]
+            if write_index is not None:
+                waits.append(pool.submit(_fsync_path, write_index()))
+            for wait in waits:
+                wait.result()
+            for building, final in self.new_trees:
+                os.rename(building, final)
+            folders = [folder, self.trees_dir] if self.new_trees else [folder]
+            for wait in [pool.submit(fsync_dir, Path(path)) for path in folders]:
+                wait.result()
+
+
+def _index_temp(releases: Path, data: bytes) -> str:
+    """A release index's bytes in a temporary file beside it (not made durable here; a crash
+    leaves it to the next clean, as it does an interrupted atomic_write's)."""
+    fd, temp = tempfile.mkstemp(dir=releases, prefix=".tmp-", suffix=".part")
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, PUBLIC_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        if exc.filename is None:  # write() names no file: say which one filled up
+            raise OSError(exc.errno, exc.strerror, temp) from exc
+        raise
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return temp
 
 
 def _unlink(path: str) -> None:
