@@ -19,6 +19,7 @@ from urbanart.curation.resolver import resolve
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.publisher import publish, window_for
 from urbanart.delivery.signing import signing_key
+from urbanart.delivery.tree import Tree
 from urbanart.i18n import LANGUAGES
 from urbanart.library import catalog
 from urbanart.library.library import Library, current_tree, published_root
@@ -201,6 +202,29 @@ def test_old_releases_go_after_two_and_unused_media_after_the_grace_period(
     for _, payload in manifests(library).values():  # nothing served lost its media
         for url in media_urls(payload):
             assert (current_tree(library) / url.lstrip("/")).is_file()
+
+
+def test_a_stale_release_leaves_with_the_publish_and_its_removal_ends_after_it(
+    world: World, library: Library
+) -> None:
+    """The release a publish makes stale (and its trees) is out of releases/ and trees/ when
+    the publish returns; it is removed in the background after the publish has done its own
+    work, and nothing of it is left once that removal ends."""
+    publish(library, now=NOW)
+    first = releases(library)[0]
+    tree = Tree(published_root(library))
+    first_trees = set(tree.index(first).trees.values())  # type: ignore[union-attr]
+    for minutes in (1, 2):
+        playlists.set_item(library, world.playlists["Morning"], 1, duration=20 + minutes)
+        publish(library, now=NOW + timedelta(minutes=minutes))
+    assert first not in releases(library) and len(releases(library)) == 2
+    kept = set()
+    for name in releases(library):
+        kept |= set(tree.index(name).trees.values())  # type: ignore[union-attr]
+    stale = first_trees - kept
+    assert stale and not any((tree.trees / digest).exists() for digest in stale)
+    tree.settle()
+    assert os.listdir(tree.root / "trash") == []
 
 
 def test_a_tampered_manifest_fails_verification(world: World, library: Library) -> None:

@@ -3,6 +3,7 @@ release writes the folders that changed and their parents, and nothing else."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import textwrap
@@ -436,3 +437,49 @@ def test_a_gone_file_is_missing_in_a_tree_and_in_a_release_made_before_trees(
     assert before.missing(old, list(files)) is False
     (before.releases / "7" / "a" / "1" / "index.html").unlink()
     assert before.missing(old, list(files)) is True
+
+
+def test_trees_a_check_found_are_trusted_by_the_next_build_only(tmp_path: Path) -> None:
+    """missing() found s/2's tree whole, so the build right after links it unlooked; a later
+    build does not trust that any more: s/2's tree gone meanwhile is made again from its bytes."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    assert tree.missing(tree.index("1"), list(FIRST)) is False
+    s2 = tree.index("1").trees["s/2"]
+    assert s2 in tree.verified_trees
+    second = {**FIRST, "s/1/index.html": b"screen one, edited"}
+    release(tree, "2", second, previous="1")  # s/ changed: s/2 linked, its tree trusted
+    assert served(tree) == second
+    for name in os.listdir(tree.trees / s2):
+        os.unlink(tree.trees / s2 / name)
+    os.rmdir(tree.trees / s2)  # s/2's tree gone (its file is given as bytes below)
+    third = {**second, "s/1/index.html": b"screen one, again"}
+    release(tree, "3", third, previous="2")
+    assert served(tree) == third
+
+
+def test_a_release_built_with_its_index_is_complete_only_when_whole(tmp_path: Path) -> None:
+    """build_release(index=…) writes the index as the files are made durable and puts it
+    under its name at the end: the release reads back complete, with no temporary file left;
+    an index that is not the release's is refused, and the release stays incomplete."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    digests = {rel: sha256(data).hexdigest() for rel, data in FIRST.items()}
+    built = tree.build_release(
+        "1", FIRST, None, index=lambda made: ReleaseIndex("1", digests, frozenset(), {}, made)
+    )
+    on_disk = json.loads((tree.releases / "1.json").read_bytes())
+    assert on_disk["files"] == digests and on_disk["trees"] == built.trees
+    assert tree.complete_releases() == ["1"]
+    assert sorted(os.listdir(tree.releases)) == ["1", "1.json"]
+    tree.swap("1")
+    assert served(tree) == FIRST
+
+    with pytest.raises(ValueError, match="the index of 1 given for release 2"):
+        tree.build_release(
+            "2", FIRST, tree.index("1"),
+            index=lambda made: ReleaseIndex("1", digests, frozenset(), {}, made),
+        )  # fmt: skip
+    assert not (tree.releases / "2.json").exists() and tree.complete_releases() == ["1"]
+    assert not [name for name in os.listdir(tree.releases) if name.startswith(".tmp-")]

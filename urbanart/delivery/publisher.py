@@ -1163,6 +1163,8 @@ def publish(
             )
     except OSError as exc:
         raise StorageError(exc) from exc
+    finally:
+        tree.remove_trash_later()
 
 
 def _publish(
@@ -1243,6 +1245,9 @@ def _publish(
                         crossed[0] = True
                         _crash_point("mid-release")
 
+                media_used = frozenset(plan.media)  # the manifests' and the pages' media
+                extra = {"publication": publication_id, **plan.index_extra()}
+                name = release_name
                 built = tree.build_release(
                     release_name,
                     plan.files,
@@ -1251,13 +1256,11 @@ def _publish(
                     carried=plan.carried,
                     anew=damaged,
                     known=digests,
+                    # Marked complete by its index, written as the build's files are made
+                    # durable and under its name once they all are.
+                    index=lambda trees: ReleaseIndex(name, digests, media_used, extra, trees),
                 )
                 linked, written = built.linked, built.written
-                media_used = frozenset(plan.media)  # the manifests' and the pages' media
-                extra = {"publication": publication_id, **plan.index_extra()}
-                tree.mark_complete(
-                    ReleaseIndex(release_name, digests, media_used, extra, built.trees)
-                )
                 _crash_point("before-swap")
                 if cancel is not None and cancel.is_set():
                     raise PublishCancelled(
@@ -1274,7 +1277,10 @@ def _publish(
                     current.release, current.files, current.media, extra, current.trees
                 )
                 tree.mark_complete(same)
-            tree.clean(KEEP_RELEASES, later=True)  # stale trees go after the publish returns
+            # Stale releases and trees leave releases/ and trees/ now; they are removed once
+            # the publish has returned (publish: remove_trash_later), as their removal's
+            # threads slowed the publish's own last steps (the media sweep, the records).
+            tree.clean(KEEP_RELEASES, later=True, start=False)
             served_index = current if not changed else None  # unchanged: the one read
             removed, waiting = tree.collect_media(tree.kept_media(served_index), now, grace)
             served = tree.current_release()

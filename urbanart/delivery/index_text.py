@@ -1,0 +1,105 @@
+"""A release index's JSON text, made from the parts of the last one this process wrote.
+
+Why: a fleet's index is ~3 MB of JSON (every file's sha256, every screen's and group's record,
+every folder's tree), serialized whole before each release is marked complete; a one-playlist
+change alters a few dozen of its ~20,000 entries. So each big part (a top-level object) is
+written in chunks of consecutive keys, and a chunk whose keys and values are those of the last
+index written (compared with ==, not trusted) keeps its text. The bytes are exactly
+`json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))`: an index read
+back is the same whichever way it was made.
+
+What is kept is the last index's values themselves (a snapshot of each chunk's keys and values),
+so a value must not be changed in place once its index is written (indexes never are:
+tree._PARSED_INDEXES keeps them parsed on the same assumption), nor change type for an equal
+value (1, 1.0 and True compare equal; an index's fields keep their types).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+#: Entries per chunk of a top-level object: small enough that a change re-serializes little,
+#: large enough that the per-chunk cost (a json.dumps call) stays below the entries' own.
+CHUNK = 64
+#: Top-level objects with fewer entries are serialized whole every time.
+CHUNKED_FROM = 4 * CHUNK
+
+
+def _dumps(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One top-level object as last written: its sorted keys in chunks, each chunk's values
+    and its text (the members, without braces)."""
+
+    keys: tuple[tuple[str, ...], ...]
+    values: tuple[tuple[object, ...], ...]
+    texts: tuple[bytes, ...]
+
+
+#: The last text of each top-level object, by its key in the index (one index's parts: a
+#: process publishes one library again and again; another library's index only misses here).
+_LAST: dict[str, _Part] = {}
+_LOCK = threading.Lock()
+
+
+def _chunk_text(keys: tuple[str, ...], values: tuple[object, ...]) -> bytes:
+    return _dumps(dict(zip(keys, values, strict=True)))[1:-1]
+
+
+def _part(name: str, value: Mapping[str, object]) -> bytes:
+    """A top-level object's text, its unchanged chunks taken from the last one written."""
+    with _LOCK:
+        last = _LAST.get(name)
+    get = value.__getitem__
+    keys: tuple[tuple[str, ...], ...] = ()
+    texts: tuple[bytes, ...] = ()
+    values: tuple[tuple[object, ...], ...] = ()
+    if last is not None and sum(map(len, last.keys)) == len(value):
+        try:  # the same keys (as many, all found): compare each chunk's values
+            values = tuple(tuple(map(get, chunk)) for chunk in last.keys)
+        except KeyError:  # another set of keys (one added, another removed)
+            pass
+        else:
+            keys = last.keys
+            texts = tuple(
+                text if now == before else _chunk_text(chunk, now)
+                for chunk, now, before, text in zip(
+                    keys, values, last.values, last.texts, strict=True
+                )
+            )
+    if not keys:
+        ordered = sorted(value)
+        keys = tuple(tuple(ordered[at : at + CHUNK]) for at in range(0, len(ordered), CHUNK))
+        values = tuple(tuple(map(get, chunk)) for chunk in keys)
+        texts = tuple(_chunk_text(chunk, now) for chunk, now in zip(keys, values, strict=True))
+    with _LOCK:
+        _LAST[name] = _Part(keys, values, texts)
+    return b"{" + b",".join(texts) + b"}"
+
+
+def index_text(doc: Mapping[str, object]) -> bytes:
+    """The JSON text of an index document (a dict of str keys), byte for byte what
+    json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")) gives."""
+    members = []
+    for name in sorted(doc):
+        value = doc[name]
+        if isinstance(value, dict) and len(value) >= CHUNKED_FROM:
+            text = _part(name, value)
+        else:
+            text = _dumps(value)
+        members.append(_dumps(name) + b":" + text)
+    return b"{" + b",".join(members) + b"}"
+
+
+def forget() -> None:
+    """Drop the kept parts (tests: the next index is serialized whole)."""
+    with _LOCK:
+        _LAST.clear()
