@@ -168,14 +168,15 @@ EDITS = [
         lambda w: f"s/{w.screens['Berlin']}/index.html",
     ),
     Edit(
-        "a screen's time zone (its page and manifest, the pages saying when its works play)",
+        "a screen's time zone (its programme and manifest, the pages saying when its works play;"
+        " not its page, which shows what plays by the phone's clock)",
         lambda w: screens.edit_screen(w.library, w.screens["Quito"], tz="Asia/Kolkata"),
         lambda w: (
-            folders("s", {w.screens["Quito"]})
+            {f"s/{w.screens['Quito']}/programme.json"}
             | folders("a", works_on(w.library, {w.screens["Quito"]}))
             | {"screens/"}
         ),
-        lambda w: f"s/{w.screens['Quito']}/index.html",
+        lambda w: f"s/{w.screens['Quito']}/programme.json",
     ),
     Edit(
         "a screen's languages (its page's default language, its manifest)",
@@ -301,7 +302,8 @@ def test_an_items_duration_rebuilds_no_page_of_a_screen_showing_the_work_elsewhe
     item's duration on one playlist (the item a work's own page happens to show) must not rebuild
     the page of a screen or playlist showing the work through another playlist (with a thousand
     screens that was every screen page showing the work), nor the page of a work on the same
-    screens whose plays there are unchanged (their "where to see it" is the same)."""
+    screens whose plays there are unchanged (their "where to see it" is the same). The screens
+    playing that playlist get a new programme.json (what plays when); their pages stay."""
     blue = world.works["Blue Hour"]
     night = playlists.create_playlist(library, "Night")
     playlists.add_items(library, night.id, [blue], duration=20)
@@ -322,7 +324,7 @@ def test_an_items_duration_rebuilds_no_page_of_a_screen_showing_the_work_elsewhe
     rebuilt = {unit for unit, key in after.items() if before.get(unit) != key}
     artist = _artist(world, "Blue Hour")
     assert rebuilt == (
-        {f"s/{sid}" for sid in evening_screens}
+        {f"s/{sid}/programme.json" for sid in evening_screens}
         | {f"a/{world.works[title]}" for title in ("Blue Hour", "Green Arcade")}
         | {f"p/{world.playlists['Evening']}", f"artists/{artist}"}
     )

@@ -9,6 +9,13 @@ or artist: its page in every language and its QR code; or the front and error pa
 digest of those inputs, the release index records them, and a unit whose digest the served
 release recorded is not built at all: its files are hard-linked from that release by the
 sha256 the index holds. Any changed input gives a new digest and the unit is built as before.
+
+A screen is two units, because its page and its timing change for different reasons: its page
+("s/<id>", every language version and the QR code) is keyed by what the page shows (the
+screen's name, city and languages, its playlists' names and works in order, the works' cards,
+live and generative), not by the manifest's version; its programme.json ("s/<id>/programme.json",
+programme_json.py) by the manifest's version, which names the timing it holds. A duration edit
+changes the version, so only the small timing file is made again; the pages are carried.
 """
 
 from __future__ import annotations

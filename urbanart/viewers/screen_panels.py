@@ -1,14 +1,15 @@
 """A screen page's playlists as its no-script list shows them, each rendered once per version
 and kept by what it shows (fragments.py).
 
-Why: a screen's now-playing page is rebuilt whenever its manifest changes, and an edit of one
-playlist changes the manifests of every screen playing it. Each of those pages lists all the
-screen's playlists, most of them unchanged and shared with other screens: their cards were
-most of the page's rendering. A panel (templates/_screen_playlist.html) is keyed by everything
-it is made from: the playlist's name, link and entries (site._entry: every field, shown or
-not, so no field a card may show is left out), the version's language and root, and the code
-and catalogues that write it (pages.render_code). One build makes a panel once, however many
-screens show it; a later publish takes it from the cache.
+Why: a screen's now-playing page is rebuilt whenever what it shows changes (not its timing:
+programme_json.py), and an edit of one playlist's works changes that on every screen playing
+it. Each of those pages lists all the screen's playlists, most of them unchanged and shared
+with other screens: their cards were most of the page's rendering. A panel
+(templates/_screen_playlist.html) is keyed by everything it is made from: the playlist's name,
+link and entries (site._entry: every field, shown or not, so no field a card may show is left
+out), the version's language and root, and the code and catalogues that write it
+(pages.render_code). One build makes a panel once, however many screens show it; a later
+publish takes it from the cache.
 """
 
 from __future__ import annotations

@@ -1064,7 +1064,8 @@ def build_viewers(
 
     # What each unit is made from, named cheaply (page_units.py): the code, the address and the
     # settings every page shares; per work its facts, image, texts, artist's bios and manifest
-    # item; per screen its manifest's version (a digest of all it holds), city and languages.
+    # item; per screen what its page shows (_screen_shows), city and languages, and apart from
+    # that the timing of its programme.json, by its manifest's version (a digest of all it holds).
     common = (_pages_code(), base, project, background, LANGUAGES, BASE_LANGUAGE)
     # Screen and playlist pages show a work's own manifest item from their own manifest or
     # playlist entry (keyed apart), so their key names the work by its catalogue facts alone:
