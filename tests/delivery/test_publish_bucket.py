@@ -96,6 +96,10 @@ def test_the_tree_goes_up_media_first_manifests_last_and_an_unchanged_publish_up
     head = client.head_object(Bucket=bucket, Key=f"live/{page}")
     assert head["ContentType"] == "text/html; charset=utf-8"
     assert "max-age=60" in head["CacheControl"]
+    # A work's "where to see it" data, fetched at a fixed address by its page: revalidated.
+    where = next(p for p in local if p.startswith("a/") and p.endswith("/where.json"))
+    head = client.head_object(Bucket=bucket, Key=f"live/{where}")
+    assert head["CacheControl"] == "no-cache" and head["ContentType"] == "application/json"
     # The state record stays outside the served root: it lists poll tokens.
     assert not [p for p in local if "bucket-" in p]
 

@@ -53,6 +53,7 @@ PAGES = "public, max-age=60"
 STATE_PREFIX = "bucket-"
 SHA_METADATA = "sha256"
 _MANIFEST = re.compile(r"^screens/[^/]+/manifest\.json$")
+_WHERE_DATA = re.compile(r"^a/[^/]+/where\.json$")
 UPLOAD_THREADS = 8
 
 
@@ -106,10 +107,12 @@ def is_manifest(relpath: str) -> bool:
 
 
 def cache_control(relpath: str) -> str:
-    """Media never change; manifests and keys are revalidated every time; pages briefly cached."""
+    """Media never change; manifests, keys and a work's "where to see it" data (fetched at a
+    fixed address by its page, urbanart/viewers/where.py) are revalidated every time; pages
+    briefly cached."""
     if relpath.startswith(f"{MEDIA}/"):
         return IMMUTABLE
-    if is_manifest(relpath) or relpath.startswith("keys/"):
+    if is_manifest(relpath) or relpath.startswith("keys/") or _WHERE_DATA.fullmatch(relpath):
         return REVALIDATE
     return PAGES
 
