@@ -562,7 +562,7 @@ def test_a_longer_item_changes_the_data_not_the_page_and_the_phone_shows_the_new
         or not page.locator(".where-noscript").is_visible()
     )
 
-    # Data of another release: Tokyo gone from it, an unknown screen and malformed plays added.
+    # Data of another release: Tokyo gone from it, a screen the page does not list added.
     stale = json.loads(data)
     del stale["screens"][str(tokyo)]
     stale["screens"]["999999"] = [["Europe/Berlin", [len(stale["plays"])]]]
