@@ -96,10 +96,12 @@ def test_the_tree_goes_up_media_first_manifests_last_and_an_unchanged_publish_up
     head = client.head_object(Bucket=bucket, Key=f"live/{page}")
     assert head["ContentType"] == "text/html; charset=utf-8"
     assert "max-age=60" in head["CacheControl"]
-    # A screen's programme timing, fetched by its page at a fixed address, is revalidated.
-    programme = next(p for p in local if p.startswith("s/") and p.endswith("/programme.json"))
-    head = client.head_object(Bucket=bucket, Key=f"live/{programme}")
-    assert head["CacheControl"] == "no-cache" and head["ContentType"] == "application/json"
+    # A screen's programme timing and a work's "where to see it" data, each fetched by its page
+    # at a fixed address, are revalidated.
+    for suffix, kind in (("/programme.json", "s/"), ("/where.json", "a/")):
+        data = next(p for p in local if p.startswith(kind) and p.endswith(suffix))
+        head = client.head_object(Bucket=bucket, Key=f"live/{data}")
+        assert head["CacheControl"] == "no-cache" and head["ContentType"] == "application/json"
     # The state record stays outside the served root: it lists poll tokens.
     assert not [p for p in local if "bucket-" in p]
 

@@ -134,6 +134,38 @@ def test_editing_a_title_changes_exactly_the_files_that_show_the_work(
     assert "Blue Hour, Revisited" in page
 
 
+def test_editing_an_items_duration_rewrites_its_works_where_data_not_their_pages(
+    world: World, library: Library
+) -> None:
+    """A work's page says where it plays, not when (its script reads the times from the
+    work's where.json, urbanart/viewers/where.py): a longer item moves the times of every work
+    of its playlist, so their data files change, and every version of their pages stays the
+    same file (same sha256 in the release index, hard-linked: the same inode)."""
+    publish(library, now=NOW)
+    before = served_index(library)
+    morning = world.playlists["Morning"]
+    works = [world.works["Red Harbour"], world.works["Signal"]]
+    versions = ("", *(f"{code}/" for code in LANGUAGES))
+    pages = [f"a/{aid}/{lang}index.html" for aid in works for lang in versions]
+    root = current_tree(library)
+    inodes = {path: (root / path).stat().st_ino for path in pages}
+
+    playlists.set_item(library, morning, 1, duration=23)
+    result = publish(library, now=NOW)
+    after = served_index(library)
+    assert {c.status for c in result.screens} == {"changed"}  # Morning plays on all three
+    root = current_tree(library)
+    for path in pages:
+        assert after[path] == before[path], path
+        assert (root / path).stat().st_ino == inodes[path], path
+    for aid in works:
+        path = f"a/{aid}/where.json"
+        assert after[path] != before[path], path
+        data = json.loads((root / path).read_bytes())
+        assert any(23_000 in length for _cycle, offsets, _segments in data["plays"]
+                   for length in offsets), data  # fmt: skip
+
+
 def test_a_qr_code_follows_the_public_address(world: World, library: Library) -> None:
     publish(library, now=NOW)
     update_settings(library, public_base_url="https://elsewhere.example.net/art")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -9,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from tests.viewers import (
     BASE_URL,
@@ -29,6 +32,7 @@ from urbanart.library.settings import update_settings
 from urbanart.library.vocabulary import disclosure
 from urbanart.player.timeline import what_plays
 from urbanart.protocol.envelope import verify_envelope
+from urbanart.viewers.page_units import page_files
 from urbanart.viewers.pages import license_label
 from urbanart.viewers.site import build_viewers
 
@@ -453,7 +457,7 @@ def test_where_to_see_by_city_moves_on_with_the_phones_clock(
         f"{served.url}/a/{aid}/", lambda route: route.fulfill(body=html, content_type="text/html")
     )
     page.route(
-        f"{served.url}/a/{aid}/where.json?v=*",
+        f"{served.url}/a/{aid}/where.json",
         lambda route: route.fulfill(body=data, content_type="application/json"),
     )
     page.clock.install(time=at - timedelta(seconds=1))
@@ -485,6 +489,98 @@ def test_where_to_see_by_city_moves_on_with_the_phones_clock(
         assert when == soonest.isoformat().replace("+00:00", "Z")
     no_sideways_scroll(page)
     shoot(page, served, "where-by-city-390x844")
+
+
+def longer(payloads: dict[int, dict[str, Any]], aid: int, by_s: float) -> dict[int, dict[str, Any]]:
+    """The payloads after the work's item was made longer on every playlist that holds it."""
+    edited = copy.deepcopy(payloads)
+    for payload in edited.values():
+        for playlist in payload["playlists"].values():
+            for item in playlist["items"]:
+                if item["artwork_id"] == aid:
+                    item["duration_s"] = float(item["duration_s"]) + by_s
+        payload["manifest_version"] += "-longer"
+    return edited
+
+
+def test_a_longer_item_changes_the_data_not_the_page_and_the_phone_shows_the_new_time(
+    served: Served, open_page: Any
+) -> None:
+    """The page of a release reads the data of the next one (where.json has a fixed address,
+    revalidated by its ETag): every version of the page is the same bytes after the edit, and
+    the phone shows the next start of the new programme; a screen the data no longer lists
+    keeps no time rather than a wrong one, and the page does not break."""
+    library = served.gallery.library
+    aid = served.gallery.works["Harbour Lights"]
+    berlin, tokyo = served.gallery.screens["Berlin"], served.gallery.screens["Tokyo"]
+    at = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=7, seconds=13)
+    edited = longer(served.payloads, aid, 7)
+    old = build_viewers(library, served.payloads, base_url=BASE_URL).files
+    new = build_viewers(library, edited, base_url=BASE_URL).files
+    for path in page_files(f"a/{aid}/"):
+        assert new[path] == old[path], path
+    data = new[f"a/{aid}/where.json"]
+    assert data != old[f"a/{aid}/where.json"]
+    before, after = (first_start_from(p[berlin], aid, at) for p in (served.payloads, edited))
+    assert after is not None and after != before  # else the edit shows nothing: pick another
+
+    # The hub serves it for revalidation: no-cache, with an ETag that answers 304.
+    answer = requests.get(f"{served.url}/a/{aid}/where.json", timeout=10)
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-cache"
+    etag = answer.headers["ETag"]
+    again = requests.get(
+        f"{served.url}/a/{aid}/where.json", headers={"If-None-Match": etag}, timeout=10
+    )
+    assert again.status_code == 304
+
+    def open_with(where: bytes) -> Any:
+        page = open_page((390, 844))
+        fetched: list[str] = []
+        page.route(
+            f"{served.url}/a/{aid}/",
+            lambda route: route.fulfill(body=old[f"a/{aid}/index.html"], content_type="text/html"),
+        )
+
+        def data_route(route: Any) -> None:
+            fetched.append(route.request.url)
+            route.fulfill(body=where, content_type="application/json")
+
+        page.route(f"{served.url}/a/{aid}/where.json", data_route)
+        page.clock.install(time=at - timedelta(seconds=1))
+        page.clock.pause_at(at)
+        page.goto(f"{served.url}/a/{aid}/", wait_until="load")
+        page.wait_for_selector("section.where[data-where-moving]")
+        assert fetched == [f"{served.url}/a/{aid}/where.json"]
+        return page
+
+    page = open_with(data)
+    row = page.locator(f".where-screen[data-screen='{berlin}']")
+    shown = row.locator(".where-when time").get_attribute("datetime")
+    assert shown == after.isoformat().replace("+00:00", "Z")
+    assert (
+        page.locator(".where-noscript").count() == 0
+        or not page.locator(".where-noscript").is_visible()
+    )
+
+    # Data of another release: Tokyo gone from it, a screen the page does not list added.
+    stale = json.loads(data)
+    del stale["screens"][str(tokyo)]
+    stale["screens"]["999999"] = [["Europe/Berlin", [len(stale["plays"])]]]
+    page = open_with(json.dumps(stale).encode())
+    shown = page.locator(f".where-screen[data-screen='{berlin}'] .where-when time")
+    assert shown.get_attribute("datetime") == after.isoformat().replace("+00:00", "Z")
+    gone = page.locator(f".where-screen[data-screen='{tokyo}']")
+    assert "Tokyo Tower" in gone.inner_text()
+    assert gone.locator("time").get_attribute("datetime") is None
+    assert not gone.locator(".where-when").is_visible()
+    assert not gone.locator(".where-never").is_visible()
+    assert page.dialogs == []
+
+    # Without script the rows still say where, and one line says why there is no time.
+    page = open_page((390, 844), java_script_enabled=False)
+    page.goto(f"{served.url}/a/{aid}/", wait_until="load")
+    assert "The times shown here need JavaScript." in page.locator("body").inner_text()
+    assert page.locator(f".where-screen[data-screen='{berlin}'] .where-name").is_visible()
 
 
 def test_now_playing_shows_disclosure_license_and_up_next(served: Served, open_page: Any) -> None:

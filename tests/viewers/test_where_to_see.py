@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.viewers import BASE_URL, XSS_TITLE, fleet_payloads, open_gallery
 from tests.viewers.test_pages import Page, Published, make_published
 from urbanart.curation import screens
-from urbanart.i18n import LANGUAGES, format_datetime, format_zone
+from urbanart.i18n import LANGUAGES, format_zone
 from urbanart.player.timeline import what_plays
 from urbanart.viewers.output_cache import OutputCache
 from urbanart.viewers.page_units import page_files
@@ -57,27 +55,52 @@ def where_rows(page: Page) -> list[dict[str, str | None]]:
     return [a for a in page.all("li") if "where-screen" in (a.get("class") or "")]
 
 
+def first_playing_segment(payload: dict[str, Any], artwork_id: int) -> datetime | None:
+    """The first start of a timeline segment that plays a playlist holding the work: what the
+    page orders by (no duration moves it), read from the manifest without where.py."""
+    holding = {
+        pid
+        for pid, playlist in payload["playlists"].items()
+        if any(item["artwork_id"] == artwork_id for item in playlist["items"])
+    }
+    starts = [
+        datetime.fromisoformat(segment["start"].replace("Z", "+00:00"))
+        for segment in payload["timeline"]
+        if segment["playlist"] is not None and str(segment["playlist"]) in holding
+    ]
+    return min(starts, default=None)
+
+
 @pytest.mark.parametrize("title", ["Harbour Lights", "Green Arcade", "Signal"])
-def test_the_page_lists_each_screen_with_the_next_start_the_player_agrees_on(
+def test_the_page_lists_each_screen_that_plays_the_work_with_no_time_built_at_publish(
     site: Published, title: str
 ) -> None:
+    """Rows say where, in the order of the first segment playing the work (durations do not
+    move it); the times are the script's (where.json), so the HTML holds none, and says
+    without script that they need it."""
     aid = site.gallery.works[title]
     text, page = site.page(f"a/{aid}/index.html")
-    expected = {}
+    starts = {}
     for sid, payload in site.payloads.items():
-        first = first_start_by_the_player(payload, aid)
-        if first is not None:
-            expected[sid] = (payload["screen"]["timezone"], first)
-    assert expected, f"{title} plays nowhere: the gallery changed"
+        if first_start_by_the_player(payload, aid) is not None:
+            first = first_playing_segment(payload, aid)
+            assert first is not None
+            starts[sid] = (first, payload["screen"]["name"], sid)
+    assert starts, f"{title} plays nowhere: the gallery changed"
     rows = [int(r["data-screen"] or 0) for r in where_rows(page)]
-    assert sorted(rows) == sorted(expected)
-    times = [a["datetime"] for a in page.all("time")]
-    for sid, (zone, first) in expected.items():
-        iso = first.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        assert iso in times, (sid, iso, times)
-        local = format_datetime(first.astimezone(ZoneInfo(zone)), "en")
-        assert f"{local}</time>, {format_zone(zone, 'en')} time" in text
-    if site.gallery.screens["Berlin"] in expected:
+    assert rows == sorted(starts, key=starts.__getitem__)
+    times = [a for tag, a in page.tags if tag == "time"]
+    assert len(times) == len(rows) and not any(times), times  # no datetime, no text
+    for sid in rows:
+        zone = site.payloads[sid]["screen"]["timezone"]
+        assert f"<time></time>, {format_zone(zone, 'en')} time" in text
+    assert (
+        '<noscript><p class="where-noscript meta">The times shown here need JavaScript.</p>'
+        "</noscript>" in text
+    )
+    german = site.page(f"a/{aid}/de/index.html")[0]
+    assert "Die hier gezeigten Zeiten brauchen JavaScript." in german
+    if site.gallery.screens["Berlin"] in starts:
         assert "Berlin Kiosk" in page.text(".where-name") and "Berlin" in page.text(".link-note")
 
 
@@ -198,11 +221,11 @@ def test_a_work_on_many_screens_lists_one_row_per_city(fleet: Fleet, title: str)
     text = fleet.files[f"a/{aid}/index.html"].decode()
     starts = {}
     for sid, payload in fleet.payloads.items():
-        first = first_start_by_the_player(payload, aid)
+        first = first_playing_segment(payload, aid)
         assert first is not None
         starts[sid] = first
     expected: dict[str, list[int]] = {}
-    for sid in starts:  # soonest first, then by name, as a passer-by would look for them
+    for sid in starts:  # by first playing segment, then by name: no duration moves the order
         expected.setdefault(fleet.cities[sid], []).append(sid)
     for sids in expected.values():
         sids.sort(key=lambda s: (starts[s], fleet.payloads[s]["screen"]["name"], s))
@@ -214,12 +237,9 @@ def test_a_work_on_many_screens_lists_one_row_per_city(fleet: Fleet, title: str)
         sids = expected[city]
         assert row.text(".where-city-name") == (city or "Other places")
         assert row.text(".where-count") == f"{len(sids)} screen{'s' if len(sids) > 1 else ''}"
-        soonest = starts[sids[0]]
-        zone = fleet.payloads[sids[0]]["screen"]["timezone"]
-        local = format_datetime(soonest.astimezone(ZoneInfo(zone)), "en")
-        when = soonest.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        assert f'<time datetime="{when}">{local}</time>, ' in row_html
-        assert f'<span class="where-zone">{format_zone(zone, "en")}</span> time' in row_html
+        # No time built at publish: the script writes the next start and its zone's name.
+        assert '<time></time>, <span class="where-zone"></span> time' in row_html
+        assert "<time>" in row_html and "datetime=" not in row_html
         listed = [int(r["data-screen"] or 0) for r in where_rows(row)]
         assert listed == sids[:3]
         links = [a["href"] for a in row.all("a") if a.get("class") == "where-name"]
@@ -229,37 +249,36 @@ def test_a_work_on_many_screens_lists_one_row_per_city(fleet: Fleet, title: str)
             assert row.text(".where-more") == f"and {more} more"
         else:
             assert 'class="where-more' not in row_html
-    # The script's data: the rows shown and no other screen.
+    # The script's data: the rows shown and no other screen, by screen id (no row index: a
+    # page may read another release's data, where.py).
     data = json.loads(fleet.files[f"a/{aid}/where.json"])
     shown = {int(r["data-screen"] or 0) for r in where_rows(Page(text))}
+    assert sorted(data) == ["plays", "screens"]
     assert {int(s) for s in data["screens"]} == shown and len(shown) == 3 + 3 + 2 + 3 + 1
-    assert sorted(data["cities"]) == [str(n) for n in range(5)]
-    # Every screen moved its timeline by its own minutes, so each has its own plays: a city's
-    # row holds those of the screens it lists, and no other (where.py: bounded by what is shown).
-    lisbon = data["cities"][str(order.index("Lisbon"))]
-    listed_lisbon = [str(s) for s in expected["Lisbon"][:3]]
-    assert [zone for zone, _ in lisbon] == ["Europe/Lisbon"]
-    assert sorted(lisbon[0][1]) == sorted(
-        i for s in listed_lisbon for i in data["screens"][s][0][1]
-    )
+    # Every screen moved its timeline by its own minutes, so each has its own plays, in its
+    # own zone, and no plays but the listed screens' (where.py: bounded by what is shown).
+    for sid in expected["Lisbon"][:3]:
+        ((zone, plays),) = data["screens"][str(sid)]
+        assert zone == "Europe/Lisbon" and plays
     used = {i for groups in data["screens"].values() for _zone, plays in groups for i in plays}
-    assert used == set(range(len(data["plays"])))  # no plays but the listed screens'
+    assert used == set(range(len(data["plays"])))
 
 
-def test_every_version_of_a_works_page_fetches_one_data_file_it_names_by_its_bytes(
+def test_every_version_of_a_works_page_fetches_one_data_file_at_a_fixed_address(
     fleet: Fleet,
 ) -> None:
     """The script's data is the work's where.json, not a copy in each language version: each
-    version names it (relative to itself) with the digest of its bytes, so a page never reads
-    another publish's data, and may fetch it (connect-src 'self'), as a screen's page may its
-    programme.json, where no other page may."""
+    version names it relative to itself and with nothing of its bytes (a digest there would
+    rewrite the page whenever a duration moves the data, where.py), and may fetch it
+    (connect-src 'self'), as a screen's page may its programme.json, where no other page may.
+    Each city row names its city, not a row index."""
     aid = fleet.site.gallery.works["Harbour Lights"]
-    data = fleet.files[f"a/{aid}/where.json"]
-    version = hashlib.sha256(data).hexdigest()[:16]
     for path in page_files(f"a/{aid}/"):
         text = fleet.files[path].decode()
         up = "../../" if path.count("/") == 2 else "../../../"
-        assert f'data-where="{up}a/{aid}/where.json?v={version}"' in text, path
+        assert f'data-where="{up}a/{aid}/where.json"' in text, path
+        assert '<li class="where-city" data-city="Lisbon">' in text, path
+        assert '<li class="where-city" data-city="">' in text, path
         assert 'id="where-data"' not in text and '"plays"' not in text, path
         assert "script-src 'self'; connect-src 'self'; base-uri" in text, path
     playlist = next(iter(fleet.site.gallery.playlists.values()))

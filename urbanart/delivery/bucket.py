@@ -53,9 +53,10 @@ PAGES = "public, max-age=60"
 STATE_PREFIX = "bucket-"
 SHA_METADATA = "sha256"
 _MANIFEST = re.compile(r"^screens/[^/]+/manifest\.json$")
-#: A screen's programme timing (viewers/programme_json.py): fetched at a fixed address by its
-#: now-playing page, so revalidated like a manifest, never a minute stale beside a new page.
-_PROGRAMME = re.compile(r"^s/\d+/programme\.json$")
+#: A screen's programme timing (viewers/programme_json.py) and a work's "where to see it" data
+#: (viewers/where.py): fetched at a fixed address by their pages, so revalidated like a
+#: manifest, never a minute stale beside a new page.
+_PAGE_DATA = re.compile(r"^(s/\d+/programme|a/[^/]+/where)\.json$")
 UPLOAD_THREADS = 8
 
 
@@ -109,11 +110,12 @@ def is_manifest(relpath: str) -> bool:
 
 
 def cache_control(relpath: str) -> str:
-    """Media never change; manifests, screens' programme timing and keys are revalidated every
-    time; pages briefly cached."""
+    """Media never change; manifests, keys and the data pages fetch at a fixed address (a
+    screen's programme timing, a work's "where to see it") are revalidated every time; pages
+    briefly cached."""
     if relpath.startswith(f"{MEDIA}/"):
         return IMMUTABLE
-    if is_manifest(relpath) or relpath.startswith("keys/") or _PROGRAMME.fullmatch(relpath):
+    if is_manifest(relpath) or relpath.startswith("keys/") or _PAGE_DATA.fullmatch(relpath):
         return REVALIDATE
     return PAGES
 

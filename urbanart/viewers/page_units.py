@@ -50,14 +50,22 @@ def page_files(folder: str) -> list[str]:
 
 
 def unit_files(kind: str, ident: int) -> list[str]:
-    """Every release file one unit makes (its pages in every language and its QR code; a
-    work's also the data of its "where to see it")."""
+    """Every release file one unit makes: its pages in every language and its QR code."""
     files = page_files(unit_name(kind, ident) + "/")
-    if kind == "a":
-        files.append(f"{unit_name(kind, ident)}/{WHERE_FILE}")
     if kind in WITH_QR:
         files += [f"qr/{kind}/{ident}.svg", f"qr/{kind}/{ident}.png"]
     return files
+
+
+def where_path(artwork_id: int) -> str:
+    """The data file of a work's "where to see it" (where.WHERE_FILE, beside its page)."""
+    return f"{unit_name('a', artwork_id)}/{WHERE_FILE}"
+
+
+def where_unit(artwork_id: int) -> str:
+    """The unit of a work's where.json, apart from its page's: an item's duration moves the
+    data (its plays) and not the page (where.py), so the edit rewrites the one file."""
+    return where_path(artwork_id)
 
 
 def front_files() -> list[str]:

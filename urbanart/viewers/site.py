@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import segno
@@ -37,7 +37,16 @@ from urbanart.memo import Recent
 from urbanart.protocol.tree_layout import media_url
 from urbanart.viewers import gone, qr
 from urbanart.viewers.output_cache import OutputCache, cached, code_digest, digest
-from urbanart.viewers.page_units import FRONT, Carry, front_files, stable, unit_files, unit_name
+from urbanart.viewers.page_units import (
+    FRONT,
+    Carry,
+    front_files,
+    stable,
+    unit_files,
+    unit_name,
+    where_path,
+    where_unit,
+)
 from urbanart.viewers.pages import (
     http_url,
     license_label,
@@ -56,7 +65,13 @@ from urbanart.viewers.programme_json import (
 )
 from urbanart.viewers.screen_panels import ScreenPanels
 from urbanart.viewers.script_strings import script_strings
-from urbanart.viewers.where import WHERE_FILE, plays_by_work, where_section, where_to_see
+from urbanart.viewers.where import (
+    WHERE_FILE,
+    first_start,
+    plays_by_work,
+    where_section,
+    where_to_see,
+)
 from urbanart.viewers.where_rows import city_rows, row_digest
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
@@ -539,29 +554,31 @@ def _artwork_context(
         "live_feed": live is not None,
         "qr_svg": tree_url("qr", "a", f"{aid}.svg"),
         "where": where["where"],
-        "where_cities": city_rows(
-            where["where_cities"],
-            lang=lang,
-            root=root,
-            lang_path=lang_path,
-            outputs=outputs,
-            shows=where["where_rows_shown"],
+        "where_cities": list(
+            zip(
+                (row.city for row in where["where_cities"]),
+                city_rows(
+                    where["where_cities"],
+                    lang=lang,
+                    root=root,
+                    lang_path=lang_path,
+                    outputs=outputs,
+                    shows=where["where_rows_shown"],
+                ),
+                strict=True,
+            )
         ),
-        # The rows' data for the script: one file for the page's every version (where.py),
-        # named with its version so a page never reads another release's (cached) data.
+        # The rows' data for the script: one file for the page's every version, at a fixed
+        # address (no digest: the page's bytes must not move with the data's, where.py).
         "where_src": (
-            f"{root}{tree_url('a', aid)}/{WHERE_FILE}?v={where['where_version']}"
+            f"{root}{tree_url('a', aid)}/{WHERE_FILE}"
             if where["where"] or where["where_cities"]
             else None
         ),
-        # The script names a city row's next start in its zone's words (a city's screens may
-        # be in more than one zone: "Other places" gathers the whole world's).
+        # The script names a row's next start in its screen's zone's words (a city's screens
+        # may be in more than one zone: "Other places" gathers the whole world's).
         "where_words": {
-            "zones": {
-                zone: format_zone(zone, lang)
-                for row in where["where_cities"]
-                for zone, _plays in row.zones
-            },
+            "zones": {zone: format_zone(zone, lang) for zone in where["where_zones"]},
             "labels": {"now": gettext(lang, N_("On this screen now"))},
         },
     }
@@ -1096,16 +1113,20 @@ def build_viewers(
         for aid in shows[sid]:
             seen_on[aid].append(sid)
 
-    # A work's "where to see it" names each screen showing it by what the list takes from that
-    # screen (where_keys), not by its whole manifest: a playlist edited on ten screens then
-    # rebuilds the pages of its own works, not of every work those screens show.
+    # A work's "where to see it" names each screen showing it by what it takes from that screen
+    # (where_keys), not by its whole manifest: a playlist edited on ten screens then rebuilds
+    # the data of its own works, not of every work those screens show; and the page names a
+    # screen by what its rows show (no plays, no time: where.py), so that edit rebuilds no page.
     where_of = where_keys(payloads, outputs)
     # Each screen as a work's key names it (its id and city), once: a key is one string per
     # work, not a tuple of a thousand tuples made and repr'd (repr: no newline, so unambiguous).
     place = {sid: f"{sid}{cities.get(sid, '')!r}" for sid in payloads}
-    to_build = {
-        aid
-        for aid in sorted(items)
+    to_build: set[int] = set()  # the works whose pages are built
+    data_to_build: set[int] = set()  # the works whose where.json is built
+    for aid in sorted(items):
+        keys = [(place[sid], where_of[sid].get(aid, NOWHERE)) for sid in seen_on[aid]]
+        page_of = "\n".join(f"{at}{key.page}" for at, key in keys)
+        data_of = "\n".join(f"{at}{key.data}" for at, key in keys)
         if not carry.take(
             unit_name("a", aid),
             unit_files("a", aid),
@@ -1114,9 +1135,11 @@ def build_viewers(
             tuple(member_of[aid]),
             stable(videos.get(aid)),
             stable(lives.get(aid)),
-            "\n".join(f"{place[sid]}{where_of[sid].get(aid, '-')}" for sid in seen_on[aid]),
-        )
-    }
+            page_of,
+        ):
+            to_build.add(aid)
+        if not carry.take(where_unit(aid), [where_path(aid)], common, data_of):
+            data_to_build.add(aid)
     playlists_to_build = {
         pid
         for pid in sorted(playlists)
@@ -1175,15 +1198,19 @@ def build_viewers(
              for ident in sorted(ids)],
         )  # fmt: skip
     # Where to see a work is made from every screen that shows it: only for the works built.
+    made_where = to_build | data_to_build
     where = where_to_see(
-        {sid: payloads[sid] for sid in sorted({s for a in to_build for s in seen_on[a]})},
+        {sid: payloads[sid] for sid in sorted({s for a in made_where for s in seen_on[a]})},
         cities,
-        works=to_build,
+        works=made_where,
     )
-    for aid in sorted(to_build):
-        shown = where_section(where.get(aid, []))  # once for the work's six versions
+    for aid in sorted(made_where):
+        shown = where_section(where.get(aid, []))  # once for the work's data and six versions
+        if aid in data_to_build:
+            build.files[where_path(aid)] = shown["where_data"]
+        if aid not in to_build:
+            continue
         shown["where_rows_shown"] = [row_digest(row) for row in shown["where_cities"]]
-        build.files[f"{tree_url('a', aid)}/{WHERE_FILE}"] = shown["where_data"]
 
         def artwork(
             v: _Version, aid: int = aid, shown: Mapping[str, Any] = shown
@@ -1342,19 +1369,31 @@ def build_viewers(
     return build
 
 
+class WhereKey(NamedTuple):
+    """What a work's "where to see it" takes from one screen, digested: its data (the
+    screen's name, time zone, window and the work's plays) and its page's rows (name, time
+    zone and first_start: no plays, as a row shows no time; where.py)."""
+
+    data: str
+    page: str
+
+
+#: A screen whose manifest holds a work its timeline never plays.
+NOWHERE = WhereKey("-", "-")
+
+
 def where_keys(
     payloads: Mapping[int, Mapping[str, Any]], outputs: OutputCache | None = None
-) -> dict[int, dict[int, str]]:
-    """Per screen, per work its timeline plays: the digest of all a work's "where to see it"
-    takes from that screen (its name, time zone, window and the work's plays, where.py; its city
-    is keyed apart). A manifest's version is the digest of its whole payload, so the publish
-    cache keeps these by it: a thousand screens carried over cost a lookup each, not a pass
-    over their timelines."""
+) -> dict[int, dict[int, WhereKey]]:
+    """Per screen, per work its timeline plays: its WhereKey (the screen's city is keyed
+    apart). A manifest's version is the digest of its whole payload, so the publish cache
+    keeps these by it: a thousand screens carried over cost a lookup each, not a pass over
+    their timelines."""
     code = _pages_code()
     cache_keys = {
         sid: digest("where-keys", code, p["manifest_version"]) for sid, p in payloads.items()
     }
-    found: dict[int, dict[int, str]] = {}
+    found: dict[int, dict[int, WhereKey]] = {}
     for sid in sorted(payloads):
         remembered = _WHERE_KEYS.get(cache_keys[sid])
         if remembered is not None:
@@ -1366,13 +1405,17 @@ def where_keys(
             continue
         kept = outputs.get(cache_keys[sid], count=False) if outputs is not None else None
         if kept is not None:
-            found[sid] = {int(aid): str(key) for aid, key in json.loads(kept).items()}
+            found[sid] = {int(aid): WhereKey(*keys) for aid, keys in json.loads(kept).items()}
             _WHERE_KEYS.put(cache_keys[sid], found[sid])
             continue
         payload = payloads[sid]
-        head = (payload["screen"]["name"], payload["screen"]["timezone"], payload["window"]["from"])
+        screen = (payload["screen"]["name"], payload["screen"]["timezone"])
+        head = (*screen, payload["window"]["from"])
         found[sid] = {
-            aid: digest("where", head, plays) for aid, plays in plays_by_work(payload).items()
+            aid: WhereKey(
+                digest("where", head, plays), digest("where-page", screen, first_start(plays))
+            )
+            for aid, plays in plays_by_work(payload).items()
         }
         _WHERE_KEYS.put(cache_keys[sid], found[sid])
         if outputs is not None:
@@ -1383,7 +1426,7 @@ def where_keys(
 #: where_keys' answers kept in process by their cache key (the code and the manifest's
 #: version): a publish after one edit finds a thousand screens' here, not parsed from the
 #: cache again. Bounded; only ever a speed-up (never changed once made).
-_WHERE_KEYS: Recent[str, dict[int, str]] = Recent(8192)
+_WHERE_KEYS: Recent[str, dict[int, WhereKey]] = Recent(8192)
 
 
 def _pages_code() -> str:

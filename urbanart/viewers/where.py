@@ -6,42 +6,54 @@ screens cannot disagree. A work plays on a screen wherever a timeline segment pl
 holding it: from the segment's start S the playlist cycles, so the work's item at offset o in a
 cycle of total T starts at S + o + n·T while that is before the segment's end.
 
-The page is built at publish, so its "next time" is the first one from the window's start (the
-same day gives the same bytes); the page's script moves it on to the next one from the phone's
-clock, from the compact Plays published with it.
+The page's HTML says where (cities, counts, screens, links) and no time: its script writes the
+next times from the phone's clock and the compact Plays in the work's WHERE_FILE. Why: a time
+built at publish moves whenever an item's duration does, and so did the page's order (soonest
+first) and its choice of a city's screens; editing one playlist's item then rewrote every
+version of its works' pages (six of about 150 KB each on a fleet) where only their data moved.
+So rows are ordered, and a city's screens chosen, by what durations do not move: the first
+instant from the window's start at which a playlist holding the work starts playing on the
+screen (first_ms: its first segment start in the work's Plays), then name, then id. The script
+re-sorts by the real next times.
 
 A work on many screens (more than GROUP_ABOVE) is listed by city, not by screen: a passer-by
-wants "where near me, and when next", not 730 rows. One row per city (soonest first; screens
-without a city last, under "Other places") with its number of screens, its soonest next start
-and its SCREENS_PER_CITY soonest screens, linked.
+wants "where near me, and when next", not 730 rows. One row per city (by its soonest first_ms,
+then name; screens without a city last, under "Other places") with its number of screens and
+its SCREENS_PER_CITY screens of soonest first_ms, linked.
 
 The script moves a city's "next" on from the plays of the screens its row lists, not of all its
 screens. Why: the data then grows with the rows shown (at most SCREENS_PER_CITY screens each),
 not with the fleet. Merging all of a city's screens into one schedule does not shrink it: each
 screen's segments start at their own instants (so the cycles have their own phase), and a fleet
 whose screens run their own schedules has about as many distinct Plays as screens (the bench's
-735 screens of a work: 932). The cost is that, later in the window, an unlisted screen of the
-city may start sooner than the row says; but the row's "next" is then always a time at a screen
-it links to, where the passer-by is sent anyway. At publish both agree: the listed screens are
-the city's soonest.
+735 screens of a work: 932). The cost is that an unlisted screen of the city may start sooner
+than the row says; but the row's "next" is then always a time at a screen it links to, where
+the passer-by is sent anyway.
 
 The script's data is a file of its own beside the page (WHERE_FILE), not a copy in each
 language version: it was most of each version's bytes (about 130 KB of a fleet work's 280 KB),
 written, cached and hashed six times per work by every publish that touched the work, and sent
-to every phone that opened the page, which shows its rows and first times without it anyway.
+to every phone that opened the page, which shows its rows without it anyway.
+
+It is fetched at a fixed address (no `?v=<digest>`) and revalidated on every load (fetch with
+`cache: "no-cache"`; the hub serves it `no-cache` with an ETag, a bucket marks it so too): a
+digest in the page's link would change the page's bytes whenever the data's do, which is the
+very rewrite the data file is apart to avoid. A page may then read data from a newer (or older)
+release than its own, so the data is keyed by what does not drift between releases: each screen
+by its id ("screens"), and a city's row takes the next times of the screens it lists that the
+data has (no row index). The script skips what it cannot match (a screen the data no longer
+lists keeps no time), so a stale pair never breaks the page nor puts a time on the wrong row.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from bisect import bisect_right
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 from urbanart.memo import Recent
 
@@ -124,68 +136,35 @@ def next_start(plays: Sequence[Plays], after_ms: int) -> int | None:
     return best
 
 
-class _NextStart:
-    """A row's next start (ms since the epoch, None: not again) told in its time zone."""
-
-    next_ms: int | None
-    timezone: str
-
-    @property
-    def next_local(self) -> datetime | None:
-        """The next start in the row's own time zone."""
-        return _local(self.next_ms, self.timezone)
-
-    @property
-    def next_utc(self) -> str | None:
-        return _utc(self.next_ms)
+def first_start(plays: Sequence[Plays]) -> int | None:
+    """The first instant of the window at which a playlist holding the work starts playing on
+    the screen (its first segment start): what the page orders by, as no duration moves it."""
+    return min((p.segments[0][0] for p in plays if p.segments), default=None)
 
 
 @dataclass(frozen=True)
-class ScreenShowing(_NextStart):
-    """One screen that shows the work in the published window, and its next start."""
+class ScreenShowing:
+    """One screen whose published window plays a playlist holding the work."""
 
     screen_id: int
     name: str
     city: str
     timezone: str
-    next_ms: int | None
-    # Not part of a page's digest (pages.context_digest): the page's where_data carries them.
+    first_ms: int | None  # first_start of its plays: the page's order (module docstring)
+    # Not part of a page's digest (pages.context_digest): the work's WHERE_FILE carries them.
     plays: tuple[Plays, ...] = field(metadata={"digest": False})
 
 
-@lru_cache(maxsize=1024)
-def _zone(name: str) -> ZoneInfo:
-    # ZoneInfo keeps only a few zones alive; a page of a hundred cities would reload the rest.
-    return ZoneInfo(name)
-
-
-def _local(instant_ms: int | None, zone: str) -> datetime | None:
-    if instant_ms is None:
-        return None
-    return datetime.fromtimestamp(instant_ms / 1000, UTC).astimezone(_zone(zone))
-
-
-def _utc(instant_ms: int | None) -> str | None:
-    if instant_ms is None:
-        return None
-    moment = datetime.fromtimestamp(instant_ms / 1000, UTC)
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 @dataclass(frozen=True)
-class CityShowing(_NextStart):
-    """One city's row: how many of its screens show the work, the soonest next start among
-    them (in the zone of the screen it is on) and the soonest few screens. city "" gathers the
-    screens without a city."""
+class CityShowing:
+    """One city's row: how many of its screens show the work, the soonest first_ms among them
+    and the screens its row lists (soonest first_ms first). city "" gathers the screens
+    without a city."""
 
     city: str
     count: int
-    next_ms: int | None
-    timezone: str
+    first_ms: int | None
     screens: tuple[ScreenShowing, ...]
-    # (time zone, distinct Plays) of the listed screens: what the script moves the city's next
-    # start on from (module docstring); in the page's where_data, so not digested.
-    zones: tuple[tuple[str, tuple[Plays, ...]], ...] = field(metadata={"digest": False})
 
     @property
     def more(self) -> int:
@@ -194,48 +173,42 @@ class CityShowing(_NextStart):
 
 
 def by_city(showings: Sequence[ScreenShowing]) -> list[CityShowing]:
-    """The screens (soonest first, as where_to_see gives them) as one row per city: soonest
-    city first, then by name; the screens without a city last."""
+    """The screens as one row per city: the city of the soonest first_ms first, then by name;
+    the screens without a city last."""
     cities: dict[str, list[ScreenShowing]] = {}
     for showing in showings:
         cities.setdefault(showing.city.strip(), []).append(showing)
     rows = []
     for city, screens in cities.items():
         ordered = sorted(screens, key=_soonest)
-        zones: dict[str, dict[Plays, None]] = {}
-        for screen in ordered[:SCREENS_PER_CITY]:
-            zones.setdefault(screen.timezone, {}).update(dict.fromkeys(screen.plays))
-        first = ordered[0]
         rows.append(
             CityShowing(
                 city=city,
                 count=len(ordered),
-                next_ms=first.next_ms,
-                timezone=first.timezone,
+                first_ms=ordered[0].first_ms,
                 screens=tuple(ordered[:SCREENS_PER_CITY]),
-                zones=tuple((zone, tuple(plays)) for zone, plays in zones.items()),
             )
         )
-    rows.sort(key=lambda r: (r.city == "", r.next_ms is None, r.next_ms or 0, r.city.casefold()))
+    rows.sort(key=lambda r: (r.city == "", r.first_ms is None, r.first_ms or 0, r.city.casefold()))
     return rows
 
 
 def _soonest(s: ScreenShowing) -> tuple[bool, int, str, int]:
-    return (s.next_ms is None, s.next_ms or 0, s.name, s.screen_id)
+    return (s.first_ms is None, s.first_ms or 0, s.name, s.screen_id)
 
 
 def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
     """What a work's page shows of where to see it (artwork.html): "where", one row per screen
-    (GROUP_ABOVE screens or fewer) or "where_cities", one per city; and "where_data", the
-    script's data for exactly what is shown, the same in every language (the work's
-    WHERE_FILE, so written once, not into each of its page's versions; "where_version" names
-    its bytes):
+    (GROUP_ABOVE screens or fewer) or "where_cities", one per city; "where_zones", the time
+    zones of the cities' listed screens (the script names a city's time in its zone's words);
+    "where_data", the script's data for exactly the screens listed, the same in every language
+    (the work's WHERE_FILE, so written once, not into each of its page's versions):
 
         {"plays": [[cycle, [[offset, length]…], [[start, end]…]]…],   each distinct Plays once
-         "screens": {"<screen id>": [[zone, [plays index…]]]},       every screen row shown
-         "cities": {"<row index>": [[zone, [plays index…]]…]}}       every city row shown
+         "screens": {"<screen id>": [[zone, [plays index…]]]}}      every screen listed
 
-    A row's next start is the soonest over its groups, told in that group's zone.
+    A screen's next start is the soonest over its plays; a city row's, the soonest of the
+    screens it lists, told in that screen's zone.
     """
     index: dict[Plays, int] = {}
     # Each Plays object is looked up by its identity first: a fleet work's rows list hundreds,
@@ -248,25 +221,17 @@ def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
             seen = known[id(plays)] = (plays, index.setdefault(plays, len(index)))
         return seen[1]
 
-    def groups(zones: Iterable[tuple[str, Iterable[Plays]]]) -> list[list[Any]]:
-        return [[zone, [number(p) for p in plays]] for zone, plays in zones]
-
     grouped = len(showings) > GROUP_ABOVE
     cities = by_city(showings) if grouped else []
     listed = [s for c in cities for s in c.screens] if grouped else list(showings)
-    screens = {str(s.screen_id): groups([(s.timezone, s.plays)]) for s in listed}
-    rows = {str(n): groups(c.zones) for n, c in enumerate(cities)}
-    data = {
-        "plays": [[p.cycle, p.offsets, p.segments] for p in index],
-        "screens": screens,
-        "cities": rows,
-    }
+    screens = {str(s.screen_id): [[s.timezone, [number(p) for p in s.plays]]] for s in listed}
+    data = {"plays": [[p.cycle, p.offsets, p.segments] for p in index], "screens": screens}
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return {
         "where": [] if grouped else list(showings),
         "where_cities": cities,
+        "where_zones": sorted({s.timezone for c in cities for s in c.screens}),
         "where_data": text.encode("utf-8"),
-        "where_version": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
     }
 
 
@@ -275,7 +240,7 @@ def where_to_see(
     cities: Mapping[int, str],
     works: Collection[int] | None = None,
 ) -> dict[int, list[ScreenShowing]]:
-    """artwork id -> every screen whose published window plays it, soonest first (then name);
+    """artwork id -> every screen whose published window plays it, by first_ms (then name);
     works: only these (a publish lists the screens of the few works whose pages it builds, not
     the thirty-odd each of a thousand screens plays)."""
     found: dict[int, list[ScreenShowing]] = {}
@@ -283,14 +248,14 @@ def where_to_see(
         payload = payloads[sid]
         shown = _showings(payload)
         for aid in shown if works is None else [a for a in works if a in shown]:
-            next_ms, plays = shown[aid]
+            first_ms, plays = shown[aid]
             found.setdefault(aid, []).append(
                 ScreenShowing(
                     screen_id=sid,
                     name=payload["screen"]["name"],
                     city=cities.get(sid, ""),
                     timezone=payload["screen"]["timezone"],
-                    next_ms=next_ms,
+                    first_ms=first_ms,
                     plays=plays,
                 )
             )
@@ -306,15 +271,13 @@ _KEPT: Recent[str, dict[int, tuple[int | None, tuple[Plays, ...]]]] = Recent(819
 
 
 def _showings(payload: Mapping[str, Any]) -> dict[int, tuple[int | None, tuple[Plays, ...]]]:
-    """artwork id -> (next start from the window's start, the plays) for one manifest."""
+    """artwork id -> (its first_start, the plays) for one manifest."""
     version = payload.get("manifest_version")
     kept = _KEPT.get(version) if isinstance(version, str) else None
     if kept is not None:
         return kept
-    after = epoch_ms(payload["window"]["from"])
     made = {
-        aid: (next_start(plays, after), tuple(plays))
-        for aid, plays in plays_by_work(payload).items()
+        aid: (first_start(plays), tuple(plays)) for aid, plays in plays_by_work(payload).items()
     }
     if isinstance(version, str):
         _KEPT.put(version, made)

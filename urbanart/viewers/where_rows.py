@@ -1,12 +1,14 @@
 """A work's city rows ("where to see it"), each rendered once and kept by what it shows.
 
 Why: a work on a fleet is listed in about a hundred cities, in every language version of its
-page, and an edit of one playlist on ten screens changes at most those screens' cities' rows.
-Rendering the whole list again was most of such a publish (a work's page is rebuilt when any
-of its screens' plays change). So each row (templates/_where_city.html, without its position,
+page, and a change on ten screens (renamed, moved, or given a schedule that starts the work at
+another instant) changes at most those screens' cities' rows. Rendering the whole list again
+was most of such a publish (a work's page is rebuilt when any of its screens' rows may change;
+no longer when only durations do, where.py). So each row (templates/_where_city.html, without its position,
 which the page writes) is kept in the publish cache under a digest of everything it shows: the
-city, its count, its next start and zone, its listed screens (id, name, zone, next start), the
-page version's language and links (root, lang_path) and the code and catalogues that write it.
+city, its count, its listed screens (id, name), the page version's language and links (root,
+lang_path) and the code and catalogues that write it. No time: the script writes those
+(where.py), so a row's bytes do not move with a duration.
 A row whose inputs are unchanged is the same bytes; a page is the join of its rows.
 """
 
@@ -23,14 +25,8 @@ from urbanart.viewers.where import CityShowing
 
 
 def row_inputs(row: CityShowing) -> tuple[object, ...]:
-    """Everything _where_city.html reads of a row (its plays are in the page's script data)."""
-    return (
-        row.city,
-        row.count,
-        row.next_ms,
-        row.timezone,
-        tuple((s.screen_id, s.name, s.timezone, s.next_ms) for s in row.screens),
-    )
+    """Everything _where_city.html reads of a row (its times are the script's, where.py)."""
+    return (row.city, row.count, tuple((s.screen_id, s.name) for s in row.screens))
 
 
 def row_digest(row: CityShowing) -> str:
