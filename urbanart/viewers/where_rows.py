@@ -2,12 +2,12 @@
 
 Why: a work on a fleet is listed in about a hundred cities, in every language version of its
 page, and a change on ten screens (renamed, moved, or given a schedule that starts the work at
-another instant) changes at most those screens' cities' rows. Rendering the whole list again
-was most of such a publish (a work's page is rebuilt when any of its screens' rows may change;
-no longer when only durations do, where.py). So each row (templates/_where_city.html, without its position,
-which the page writes) is kept in the publish cache under a digest of everything it shows: the
-city, its count, its listed screens (id, name), the page version's language and links (root,
-lang_path) and the code and catalogues that write it. No time: the script writes those
+another instant) changes at most those screens' cities' rows. Rendering the whole list again was
+most of such a publish (a work's page is rebuilt when any of its screens' rows may change; no
+longer when only durations do, where.py). So each row (templates/_where_city.html, without its
+position, which the page writes) is kept in the publish cache under a digest of everything it
+shows: the city, its count, its listed screens (id, name), the page version's language and links
+(root, lang_path) and the code and catalogues that write it. No time: the script writes those
 (where.py), so a row's bytes do not move with a duration.
 A row whose inputs are unchanged is the same bytes; a page is the join of its rows.
 """
