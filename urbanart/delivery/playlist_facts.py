@@ -46,13 +46,20 @@ def _library_of(library: Library) -> tuple[str, str]:
     return str(library.home), str(library.engine.url)
 
 
-def remembered(library: Library, key: FactsKey) -> MadeFacts | None:
-    """The facts a publish of this process made for key, while the store has all their media."""
+def remembered(
+    library: Library, key: FactsKey, in_store: dict[str, bool] | None = None
+) -> MadeFacts | None:
+    """The facts a publish of this process made for key, while the store has all their media
+    (in_store: what the caller already learnt of the store's keys, shared across calls)."""
     home, database = _library_of(library)
     found = _MADE.get((home, database, key))
     if found is None:
         return None
-    if not all(library.store.exists(store_key) for store_key, _sha in found.group.media.values()):
+    known = in_store if in_store is not None else {}
+    for store_key, _sha in found.group.media.values():
+        if store_key not in known:
+            known[store_key] = library.store.exists(store_key)
+    if not all(known[store_key] for store_key, _sha in found.group.media.values()):
         _MADE.pop((home, database, key))
         return None
     return found

@@ -832,6 +832,7 @@ def _remembered_facts(
     """Put into `made` the facts an earlier publish of this process made from the same rows
     (playlist_facts); returns the ids of the playlists with facts still to make."""
     wanted: set[int] = set()
+    in_store: dict[str, bool] = {}  # store key -> whether the store has it (asked once)
     for screen in screens:
         for key in _facts_keys(screen, plays):
             pid, profile_key, video_settings, languages = key
@@ -841,7 +842,7 @@ def _remembered_facts(
             found = None
             if rows is not None:
                 found = playlist_facts.remembered(
-                    library, (rows, profile_key, video_settings, languages)
+                    library, (rows, profile_key, video_settings, languages), in_store
                 )
             if found is None:
                 wanted.add(pid)
