@@ -151,3 +151,50 @@ def test_a_built_manifest_is_numbered_as_with_sequence_numbers_it() -> None:
     numbered = mf.NumberedText(dict(payload))
     assert numbered.renumber(7) == mf.with_sequence(dict(payload), 7)
     assert numbered.text() == mf.payload_text(numbered.payload)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pids=st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=4, unique=True),
+    titles=st.lists(st.text(max_size=6), min_size=1, max_size=3),
+    duration=st.integers(min_value=1, max_value=600),
+)
+def test_a_built_manifest_is_its_payload_canonical_text_after_any_other_build(
+    pids: list[int], titles: list[str], duration: int
+) -> None:
+    """Playlist entries are made once per process for the same facts (manifest._entry) and the
+    payload's text is joined from theirs: it is still the whole payload's canonical text (keys
+    sorted as text: "10" before "2"), and facts that differ in anything never get an entry made
+    for others."""
+    rules = [
+        ScheduleRule(
+            n, pid, f"P{pid}", window=DailyWindow.parse(f"{2 * n:02d}:00-{2 * n + 1:02d}:00")
+        )
+        for n, pid in enumerate(pids)
+    ]
+    context = ScreenContext(3, "Berlin Kiosk", "Europe/Berlin", None, None)
+    frm, until = window_for(NOW, 2)
+    timeline = resolve(rules, context, frm, until)
+    screen = mf.ScreenFacts(3, "Berlin Kiosk", "Europe/Berlin", 640, 360, 60, "abcdefghijklmnop")
+
+    def built(suffix: str, seconds: int) -> mf.NumberedText:
+        playlists = {
+            pid: mf.PlaylistFacts(
+                pid,
+                f"P{pid}",
+                tuple(
+                    _item(pid * 10 + n, title=title + suffix, duration_s=float(seconds))
+                    for n, title in enumerate(titles)
+                ),
+            )
+            for pid in pids
+        }
+        return mf.build_numbered(screen, timeline, playlists, public_base_url="https://art.example")
+
+    for suffix, seconds in (("", duration), ("", duration), ("!", duration), ("", duration + 1)):
+        numbered = built(suffix, seconds)
+        assert numbered.text() == mf.payload_text(numbered.payload)
+        assert set(numbered.payload["playlists"]) == {str(pid) for pid in pids}
+        for entry in numbered.payload["playlists"].values():
+            assert [i["title"] for i in entry["items"]] == [t + suffix for t in titles]
+            assert {i["duration_s"] for i in entry["items"]} == {seconds}

@@ -12,6 +12,7 @@ from typing import Any
 from tests.delivery.conftest import World
 from tests.delivery.test_publish_carries_screens import NOW
 from urbanart.curation import playlists, screens
+from urbanart.delivery import kept_payloads
 from urbanart.delivery.kept_payloads import KeptPayloads
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.screen_inputs import previous_records
@@ -76,3 +77,33 @@ def test_a_changed_screen_is_compared_with_what_it_was_given(
     for sid, change in changed.items():
         assert change.old_version == given[sid]
         assert (change.items_added, change.items_removed) == (1, 0)
+
+
+def test_a_payload_made_is_read_back_in_this_process_as_the_cache_keeps_it(
+    world: World, library: Library
+) -> None:
+    publish(library, now=NOW)
+    playlists.set_item(library, world.playlists["Morning"], 1, duration=30)
+    result = publish(library, now=NOW)
+    made = {c.screen_id for c in result.screens if c.status == "changed"}
+    assert made
+    _tree, index, _tokens = served(world)
+    records = previous_records(index.extra)
+    with OutputCache.in_home(library.home) as outputs:
+        for sid in made:
+            key = records[sid].inputs_key
+            # An empty cache: only what this process made answers, and only for that key.
+            remembered = KeptPayloads(OutputCache.memory()).get(key)
+            assert remembered is not None
+            assert remembered["manifest_version"] == records[sid].version
+            assert KeptPayloads(OutputCache.memory()).get(key[::-1]) is None
+            kept_payloads._READ.pop(kept_payloads.skeleton_key(key))
+            stored = KeptPayloads(outputs).get(key)
+            # The very values, types and order the cache file gives back.
+            assert repr(remembered) == repr(stored)
+    # The next publish compares the screens with it, read from no file.
+    playlists.set_item(library, world.playlists["Morning"], 1, duration=40)
+    again = publish(library, now=NOW)
+    assert {c.screen_id: c.old_version for c in again.screens if c.status == "changed"} == {
+        sid: records[sid].version for sid in made
+    }

@@ -20,9 +20,10 @@ from urbanart.viewers.output_cache import OutputCache, digest
 
 #: Part of every key, so another Python's marshal format never meets this one's.
 FORM = f"marshal-{marshal.version}-shared-playlists"
-#: Payloads read back, by their skeleton's key, kept between publishes of one process (a
+#: Payloads read back or kept, by their skeleton's key, between publishes of one process (a
 #: studio, the job runner): after an edit on ten screens a publish reads the other 990 again,
-#: and a key names its payload exactly (the digest of its manifest's inputs). Bounded.
+#: and the next one compares those ten's new manifests with the payloads this one made. A key
+#: names its payload exactly (the digest of its manifest's inputs). Bounded.
 _READ: Recent[str, dict[str, Any]] = Recent(4096)
 
 
@@ -42,7 +43,12 @@ def keep(outputs: OutputCache, inputs_key: str, payload: dict[str, Any]) -> None
         refs[pid] = digest("payload-playlist", FORM, data)
         outputs.put(refs[pid], data)
     skeleton = {k: (refs if k == "playlists" else v) for k, v in payload.items()}
-    outputs.put(skeleton_key(inputs_key), marshal.dumps(skeleton))
+    key = skeleton_key(inputs_key)
+    outputs.put(key, marshal.dumps(skeleton))
+    # Remembered as made (payloads are never changed once built, and marshal gives back the
+    # same values): the next publish reads it from here, not from the cache file, when it
+    # compares that screen's newer manifest with it or carries it.
+    _READ.put(key, payload)
 
 
 @lru_cache(maxsize=8192)

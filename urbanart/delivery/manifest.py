@@ -15,6 +15,7 @@ from typing import Any
 
 from urbanart.curation.resolver import Timeline
 from urbanart.curation.rules import EPOCH
+from urbanart.memo import Recent
 from urbanart.protocol.canonical import canonical_json
 from urbanart.protocol.hub_api import screen_api_paths
 from urbanart.protocol.manifest_format import FORMAT, VERSION, VIDEO_VERSION, version_of
@@ -231,6 +232,30 @@ def _item(item: ItemFacts, base_url: str, version: int) -> dict[str, Any]:
     return shaped
 
 
+#: A playlist's manifest entry and its canonical text, by (its facts, the public address, the
+#: payload version): see _entry. Bounded.
+_ENTRIES: Recent[tuple[PlaylistFacts, str, int], tuple[dict[str, Any], str]] = Recent(2048)
+
+
+def _entry(facts: PlaylistFacts, base_url: str, version: int) -> tuple[dict[str, Any], str]:
+    """A playlist's entry in a payload's "playlists" and its canonical text, made once per
+    process for the same facts: every screen of one size that plays a playlist carries the
+    very same entry (most of its payload), and a rebuilt screen's unchanged playlists have the
+    facts an earlier publish made (publisher's playlist_facts). Entries are only read once made
+    (payloads are never changed but by renumbering)."""
+    key = (facts, base_url, version)
+    found = _ENTRIES.get(key)
+    if found is None:
+        entry = {
+            "name": facts.name,
+            "total_seconds": _seconds(sum(i.duration_s for i in facts.items)),
+            "items": [_item(i, base_url, version) for i in facts.items],
+        }
+        found = (entry, canonical_json(entry))
+        _ENTRIES.put(key, found)
+    return found
+
+
 def payload_version(
     playlists: Mapping[int, PlaylistFacts],
     used: set[int],
@@ -346,6 +371,7 @@ def build_numbered(
     if default is not None:
         used.add(default)
     version = payload_version(playlists, used, screen.languages)
+    entries = {str(pid): _entry(playlists[pid], base_url, version) for pid in used}
     payload: dict[str, Any] = {
         "format": FORMAT,
         "version": version,
@@ -362,14 +388,7 @@ def build_numbered(
         },
         "window": {"from": iso_z(timeline.start), "until": iso_z(timeline.end)},
         "hub": screen_api_paths(screen.poll_token),
-        "playlists": {
-            str(pid): {
-                "name": playlists[pid].name,
-                "total_seconds": _seconds(sum(i.duration_s for i in playlists[pid].items)),
-                "items": [_item(i, base_url, version) for i in playlists[pid].items],
-            }
-            for pid in sorted(used)
-        },
+        "playlists": {str(pid): entries[str(pid)][0] for pid in sorted(used)},
         "timeline": timeline_entries(timeline),
         "default_playlist": None if default is None else str(default),
     }
@@ -377,7 +396,9 @@ def build_numbered(
         payload["screen"]["languages"] = list(screen.languages)
     if key_announcement is not None:
         payload["key_announcement"] = dict(key_announcement)
-    numbered = NumberedText(payload)
+    # The "playlists" field's canonical text, joined from its entries' (keys sorted as text).
+    joined = ",".join(f"{canonical_json(pid)}:{entries[pid][1]}" for pid in sorted(entries))
+    numbered = NumberedText(payload, known={"playlists": "{" + joined + "}"})
     numbered.renumber(sequence)
     return numbered
 
@@ -397,9 +418,15 @@ class NumberedText:
     The payload must change only by renumber() once this is made.
     """
 
-    def __init__(self, payload: dict[str, Any]) -> None:
+    def __init__(self, payload: dict[str, Any], *, known: Mapping[str, str] | None = None) -> None:
+        """known: fields' canonical texts made already (they must be canonical_json's)."""
         self.payload = payload
-        self._fields = {k: canonical_json(v) for k, v in payload.items() if k not in NUMBERING}
+        given = known or {}
+        self._fields = {
+            k: given[k] if k in given else canonical_json(v)
+            for k, v in payload.items()
+            if k not in NUMBERING
+        }
 
     def _text(self, numbering: Mapping[str, Any]) -> str:
         fields = {**self._fields, **{k: canonical_json(v) for k, v in numbering.items()}}

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from urbanart.curation import schedules
 from urbanart.curation.resolver import Timeline, resolve_all
-from urbanart.delivery import kept_payloads, screen_inputs
+from urbanart.delivery import kept_payloads, playlist_facts, screen_inputs
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.captions import localize
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
@@ -434,8 +434,12 @@ def _plan(
         global_warnings=[],
     )
     # Screens whose inputs are those the served release recorded are carried, unresolved.
+    rows_digests: dict[int, str] = {}  # playlist id -> the digest of the rows of its facts
     screen_keys = screen_inputs.screen_keys(
-        library, every_screen, screen_inputs.common_inputs(library, common)
+        library,
+        every_screen,
+        screen_inputs.common_inputs(library, common),
+        playlists_out=rows_digests,
     )
     plan.viewers_key = output_digest("viewers", viewers_code(), sorted(screen_keys.items()))
     carried_ids = (
@@ -454,9 +458,15 @@ def _plan(
     timelines: dict[int, Timeline] = resolve_all(built_inputs, start, until, losers=False)
     # Each timeline's playlists, read once (the property reads the timeline's table each time).
     plays = {sid: timeline.playlist_ids for sid, timeline in timelines.items()}
-    wanted = set().union(*plays.values()) | {
-        s.default_playlist_id for s in screens if s.default_playlist_id is not None
-    }
+    # A playlist's facts for one screen profile and languages are the same on every screen of
+    # that profile and languages: made once, with the digest that stands for them in the
+    # screens' input digests, and the notes on videos that could not be made for that size.
+    # Those an earlier publish of this process made from the same rows are taken as made
+    # (playlist_facts); only the playlists with facts still to make are loaded.
+    made: dict[
+        _FactsKey, tuple[mf.PlaylistFacts, list[DroppedItem], str, list[str], screen_inputs.Group]
+    ] = {}
+    wanted = _remembered_facts(library, screens, plays, rows_digests, made)
     playlists = _load_playlists(library, wanted)
     texts = texts_for(library, {i.artwork_id for p in playlists.values() for i in p.items})
     spoken = screen_languages(library, [s.id for s in screens])  # named in v3 manifests
@@ -468,12 +478,8 @@ def _plan(
     packages = _Packages()
     if screens:
         renditions.update(made_renditions(library, _wanted_renditions(screens, plays, playlists)))
-    # A playlist's facts for one screen profile and languages are the same on every screen of
-    # that profile and languages: made once, with the digest that stands for them in the
-    # screens' input digests, and the notes on videos that could not be made for that size.
-    made: dict[
-        _FactsKey, tuple[mf.PlaylistFacts, list[DroppedItem], str, list[str], screen_inputs.Group]
-    ] = {}
+    #: The facts made here from the rows of their digest, to keep once that digest is read again.
+    to_keep: dict[_FactsKey, int] = {}
     #: Per screen: what its manifest is made from, and its input digest (made in a second pass,
     #: once the cache has fetched every screen's kept manifest in a few queries).
     pending: list[
@@ -502,14 +508,14 @@ def _plan(
         languages = (screen.language, screen.second_language or screen.language)
         video_settings = (screen.video_max_mb, screen.video_sound)
         for pid in sorted(used):
-            playlist = playlists.get(pid)
-            if playlist is None:
-                continue
             known = made.get((pid, profile_key, video_settings, languages))
             if known is not None:
                 facts[pid] = known[0]
                 dropped.extend(known[1])
                 warnings_here.extend(known[3])
+                continue
+            playlist = playlists.get(pid)
+            if playlist is None:
                 continue
             group = screen_inputs.Group()
             dropped_before = len(dropped)
@@ -619,6 +625,9 @@ def _plan(
                 warnings_here[warned_before:],
                 group,
             )
+            clean = len(dropped) == dropped_before and len(warnings_here) == warned_before
+            if clean and pid in rows_digests:
+                to_keep[(pid, profile_key, video_settings, languages)] = pid
         groups = tuple(
             made[(pid, profile_key, video_settings, languages)][2] for pid in sorted(facts)
         )
@@ -697,6 +706,7 @@ def _plan(
             warnings=tuple(plan.warnings[screen_facts.id]),
             groups=groups,
         )
+    _keep_facts(library, to_keep, rows_digests, made)
     if progress is not None:
         progress(len(screens), len(screens), "")
     if plan.viewers_carried and previous is not None:
@@ -799,6 +809,70 @@ def _carry_screens(
         carried.add(screen.id)
     plan.manifests_carried = len(carried)
     return carried
+
+
+def _facts_keys(screen: Any, plays: dict[int, frozenset[int]]) -> list[_FactsKey]:
+    """The facts a screen's manifest is made from: its playlists' for its profile and languages."""
+    used = set(plays.get(screen.id, ()))
+    if screen.default_playlist_id is not None:
+        used.add(screen.default_playlist_id)
+    profile_key = screen_profile(screen.width, screen.height).key()
+    video_settings = (screen.video_max_mb, screen.video_sound)
+    languages = (screen.language, screen.second_language or screen.language)
+    return [(pid, profile_key, video_settings, languages) for pid in sorted(used)]
+
+
+def _remembered_facts(
+    library: Library,
+    screens: list[Any],
+    plays: dict[int, frozenset[int]],
+    rows_digests: dict[int, str],
+    made: dict[_FactsKey, Any],
+) -> set[int]:
+    """Put into `made` the facts an earlier publish of this process made from the same rows
+    (playlist_facts); returns the ids of the playlists with facts still to make."""
+    wanted: set[int] = set()
+    in_store: dict[str, bool] = {}  # store key -> whether the store has it (asked once)
+    for screen in screens:
+        for key in _facts_keys(screen, plays):
+            pid, profile_key, video_settings, languages = key
+            if key in made:
+                continue
+            rows = rows_digests.get(pid)
+            found = None
+            if rows is not None:
+                found = playlist_facts.remembered(
+                    library, (rows, profile_key, video_settings, languages), in_store
+                )
+            if found is None:
+                wanted.add(pid)
+            else:
+                made[key] = (found.facts, [], found.digest, [], found.group)
+    return wanted
+
+
+def _keep_facts(
+    library: Library,
+    to_keep: dict[_FactsKey, int],
+    rows_digests: dict[int, str],
+    made: dict[_FactsKey, Any],
+) -> None:
+    """Keep the facts made in this publish with nothing left out and no warning, under their
+    rows' digest read again now: one that changed while the publish ran keeps nothing."""
+    if not to_keep:
+        return
+    again = screen_inputs.playlist_digests(library, set(to_keep.values()))
+    for key, pid in to_keep.items():
+        rows = rows_digests[pid]
+        if again.get(pid) != rows:
+            continue
+        facts, _dropped, digest, _warnings, group = made[key]
+        _pid, profile_key, video_settings, languages = key
+        playlist_facts.remember(
+            library,
+            (rows, profile_key, video_settings, languages),
+            playlist_facts.MadeFacts(facts, digest, group),
+        )
 
 
 def _transcode_note(

@@ -270,10 +270,17 @@ def bindings(library: Library) -> dict[int, set[int]]:
     return out
 
 
-def screen_keys(library: Library, screens: Sequence[Any], common: str) -> dict[int, str]:
+def screen_keys(
+    library: Library,
+    screens: Sequence[Any],
+    common: str,
+    *,
+    playlists_out: dict[int, str] | None = None,
+) -> dict[int, str]:
     """Per screen (rows of the screens table), the digest of everything its manifest, its
     dropped items and its warnings are made from: its row, the rows of the schedules bound to
-    it (each a rule, with the name its overlap warnings give), and its playlists' digests."""
+    it (each a rule, with the name its overlap warnings give), and its playlists' digests
+    (given in playlists_out too, for the publisher's playlist_facts)."""
     schedule_cols = _table(Schedule).c.keys()
     at_playlist = schedule_cols.index("playlist_id")
     rules: dict[int, tuple[str, int]] = {}  # schedule id -> (its row's text, its playlist)
@@ -287,6 +294,8 @@ def screen_keys(library: Library, screens: Sequence[Any], common: str) -> dict[i
             pids.add(screen.default_playlist_id)
         used[screen.id] = pids
     playlists = playlist_digests(library, set().union(*used.values()) if used else set())
+    if playlists_out is not None:
+        playlists_out.update(playlists)
     return {
         screen.id: digest(
             common,
