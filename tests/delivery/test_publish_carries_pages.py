@@ -6,6 +6,7 @@ the page a build from nothing makes."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from urbanart.i18n import LANGUAGES
 from urbanart.library import catalog, translations
 from urbanart.library.library import Library, current_tree, published_root
 from urbanart.library.settings import load_settings, update_settings
-from urbanart.viewers.page_units import INDEX_KEY
+from urbanart.viewers.page_units import COMMON, INDEX_KEY
 from urbanart.viewers.site import build_viewers
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
@@ -332,6 +333,57 @@ def test_an_items_duration_rebuilds_no_page_of_a_screen_showing_the_work_elsewhe
         | {f"a/{world.works[title]}/where.json" for title in ("Blue Hour", "Green Arcade")}
         | {f"p/{world.playlists['Evening']}", f"artists/{artist}"}
     )
+    served = release_files(library)
+    fresh = fresh_viewer_files(library)
+    assert {p: served[p] for p in fresh} == fresh
+
+
+def _rewrite_served_units(library: Library, change: Callable[[dict[str, str]], None]) -> None:
+    """Edit the served release's record of its units in place (a new file, renamed over)."""
+    root = published_root(library)
+    path = root / "releases" / f"{current_tree(library).resolve().name}.json"
+    doc = json.loads(path.read_bytes())
+    change(doc[INDEX_KEY])
+    temporary = path.with_name(path.name + ".edited")
+    temporary.write_text(json.dumps(doc))
+    os.replace(temporary, path)
+
+
+@pytest.mark.parametrize("shared", ["recorded", "changed"])
+def test_a_screen_whose_inputs_are_unchanged_keeps_its_units_while_the_shared_ones_are_too(
+    world: World, library: Library, shared: str
+) -> None:
+    """After an edit, a screen whose input key is the recorded one keeps its page and programme
+    units by the served record, without keying them again: its key covers all they are made
+    from but what every page shares (COMMON: the pages' code, address, settings). Once that
+    differs from the record (new page code, say), every screen is keyed again. Shown by a
+    record no code makes ("stale"): it stays only while COMMON is the recorded one."""
+    publish(library, now=NOW)
+    publish(library, now=NOW)
+    berlin = world.screens["Berlin"]
+    evening = {world.screens["Tokyo"], world.screens["Quito"]}
+    assert berlin not in showing(library, world.works["Blue Hour"])
+    units = (f"s/{berlin}", f"s/{berlin}/programme.json")
+
+    def stale(recorded: dict[str, str]) -> None:
+        recorded.update(dict.fromkeys(units, "stale"))
+        if shared == "changed":
+            recorded[COMMON] = "made by other page code"
+
+    _rewrite_served_units(library, stale)
+    before = served_units(library)
+    playlists.set_item(library, world.playlists["Evening"], 1, duration=40)
+    assert publish(library, now=NOW).changed
+    after = served_units(library)
+
+    assert {f"s/{sid}/programme.json" for sid in evening} <= {
+        unit for unit in after if after[unit] != before.get(unit)
+    }
+    if shared == "recorded":
+        assert [after[unit] for unit in units] == ["stale", "stale"]
+    else:
+        assert "stale" not in [after[unit] for unit in units]
+        assert after[COMMON] != "made by other page code"
     served = release_files(library)
     fresh = fresh_viewer_files(library)
     assert {p: served[p] for p in fresh} == fresh

@@ -726,6 +726,7 @@ def _plan(
         previous_gone=_previous_gone(tree, previous),
         previous_inputs=_previous_inputs(previous) if carry else None,
         outputs=outputs,
+        unchanged=carried_ids,  # their inputs are the served ones (site.build_viewers)
     )
     plan.files.update(viewers.files)  # pages, QR codes, CSS: docs/published-tree.md
     plan.carried.update(viewers.carried)  # unchanged units' files, named by sha256

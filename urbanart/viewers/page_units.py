@@ -35,6 +35,9 @@ from urbanart.viewers.where import WHERE_FILE
 INDEX_KEY = "page_inputs"
 #: The unit of the home, not-found and "no longer showing" pages and the retired-ids record.
 FRONT = "front"
+#: Not a unit: the digest of what every unit shares (the pages' code, the address, the shared
+#: settings), which no screen's input key covers (site.build_viewers).
+COMMON = "common"
 #: Kinds of page that have a QR code (qr/<kind>/<id>.svg and .png).
 WITH_QR = frozenset({"a", "p", "s"})
 
@@ -98,7 +101,15 @@ class Carry:
         one of its files made from the same inputs (they are carried, not built)."""
         key = digest("page-unit", unit, *parts)
         self.inputs[unit] = key
-        if self.previous_inputs.get(unit) != key:
+        return self.previous_inputs.get(unit) == key and self.keep(unit, files)
+
+    def keep(self, unit: str, files: list[str]) -> bool:
+        """Carry the unit by the digest and files the served release recorded for it, without
+        digesting its inputs again: only for a unit none of whose inputs can have changed
+        (site.build_viewers says when). False, and nothing carried, when the served release
+        lacks its record or any of its files."""
+        key = self.previous_inputs.get(unit)
+        if key is None:
             return False
         found: dict[str, str] = {}
         for path in files:
@@ -106,5 +117,6 @@ class Carry:
             if sha is None:
                 return False
             found[path] = sha
+        self.inputs[unit] = key
         self.carried.update(found)
         return True
