@@ -35,9 +35,10 @@ from urbanart.curation import playlists as playlist_service  # noqa: E402
 from urbanart.curation.demo import load_demo_curation  # noqa: E402
 from urbanart.curation.schedules import load_all  # noqa: E402
 from urbanart.delivery.changes import ChangeStatus  # noqa: E402
+from urbanart.delivery.tree import Tree  # noqa: E402
 from urbanart.delivery.workflow import publish_and_deliver  # noqa: E402
 from urbanart.library.demo import load_demo  # noqa: E402
-from urbanart.library.library import Library  # noqa: E402
+from urbanart.library.library import Library, published_root  # noqa: E402
 from urbanart.library.models import (  # noqa: E402
     Artwork,
     Playlist,
@@ -186,7 +187,10 @@ def main() -> None:
 
     def timed(name: str, fn: Callable[[], T]) -> T:
         """Wall time (the goal's) and this process's CPU time (what a shared machine's load
-        does not inflate; worker processes' CPU is not in it)."""
+        does not inflate; worker processes' CPU is not in it). Each run starts once the
+        removal of stale releases a publish before it left to a background thread is done
+        (Tree.settle): no run is timed with another's leftovers."""
+        Tree(published_root(library)).settle()
         t0, c0 = time.perf_counter(), time.process_time()
         result = fn()
         times.setdefault(name, []).append(time.perf_counter() - t0)
