@@ -1164,10 +1164,15 @@ def build_viewers(
     }
     # The cards of a screen's works, digested once per set of works: a fleet's thousand screens
     # share sets (screens of one schedule play the same playlists), each of dozens of cards.
+    # Made as keyed: a screen kept by its record (below) needs none.
     card_sets: dict[tuple[int, ...], str] = {}
-    for works_held in shows.values():
-        if tuple(works_held) not in card_sets:
-            card_sets[tuple(works_held)] = digest(*(cards[aid] for aid in works_held))
+
+    def card_set(sid: int) -> str:
+        works_held = tuple(shows[sid])
+        if works_held not in card_sets:
+            card_sets[works_held] = digest(*(cards[aid] for aid in works_held))
+        return card_sets[works_held]
+
     # A screen's page is keyed by what it shows (_screen_shows: names, works, cards, city,
     # languages, live and generative), its timing file by the manifest's version: editing a
     # duration rewrites programme.json and carries the page in every version as it was.
@@ -1186,7 +1191,7 @@ def build_viewers(
             _screen_shows(payloads[sid], entry_keys),
             cities.get(sid, ""),
             languages.get(sid),
-            card_sets[tuple(shows[sid])],
+            card_set(sid),
         )
     }
     timings_to_build = {
@@ -1426,23 +1431,25 @@ def where_keys(
     keeps these by it: a thousand screens carried over cost a lookup each, not a pass over
     their timelines."""
     code = _pages_code()
-    cache_keys = {
-        sid: digest("where-keys", code, p["manifest_version"]) for sid, p in payloads.items()
-    }
     found: dict[int, dict[int, WhereKey]] = {}
     for sid in sorted(payloads):
-        remembered = _WHERE_KEYS.get(cache_keys[sid])
+        remembered = _WHERE_KEYS.get((code, payloads[sid]["manifest_version"]))
         if remembered is not None:
             found[sid] = remembered
-    if outputs is not None:  # only what this process does not remember: a read of the rest
-        outputs.prefetch(key for sid, key in cache_keys.items() if sid not in found)
-    for sid in sorted(payloads):
-        if sid in found:
-            continue
+    # Only what this process does not remember is named in the cache (a digest each).
+    cache_keys = {
+        sid: digest("where-keys", code, p["manifest_version"])
+        for sid, p in payloads.items()
+        if sid not in found
+    }
+    if outputs is not None:  # a read of the rest
+        outputs.prefetch(cache_keys.values())
+    for sid in sorted(cache_keys):
+        remember = (code, payloads[sid]["manifest_version"])
         kept = outputs.get(cache_keys[sid], count=False) if outputs is not None else None
         if kept is not None:
             found[sid] = {int(aid): WhereKey(*keys) for aid, keys in json.loads(kept).items()}
-            _WHERE_KEYS.put(cache_keys[sid], found[sid])
+            _WHERE_KEYS.put(remember, found[sid])
             continue
         payload = payloads[sid]
         screen = (payload["screen"]["name"], payload["screen"]["timezone"])
@@ -1453,16 +1460,17 @@ def where_keys(
             )
             for aid, plays in plays_by_work(payload).items()
         }
-        _WHERE_KEYS.put(cache_keys[sid], found[sid])
+        _WHERE_KEYS.put(remember, found[sid])
         if outputs is not None:
             outputs.put(cache_keys[sid], json.dumps(found[sid], sort_keys=True).encode("utf-8"))
     return found
 
 
-#: where_keys' answers kept in process by their cache key (the code and the manifest's
-#: version): a publish after one edit finds a thousand screens' here, not parsed from the
-#: cache again. Bounded; only ever a speed-up (never changed once made).
-_WHERE_KEYS: Recent[str, dict[int, WhereKey]] = Recent(8192)
+#: where_keys' answers kept in process by the code and the manifest's version (what their
+#: cache key is made from, undigested): a publish after one edit finds a thousand screens'
+#: here, not parsed from the cache again. Bounded; only ever a speed-up (never changed once
+#: made).
+_WHERE_KEYS: Recent[tuple[str, str], dict[int, WhereKey]] = Recent(8192)
 
 
 def _pages_code() -> str:
