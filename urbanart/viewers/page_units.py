@@ -61,14 +61,11 @@ def unit_files(kind: str, ident: int) -> list[str]:
 
 
 def where_path(artwork_id: int) -> str:
-    """The data file of a work's "where to see it" (where.WHERE_FILE, beside its page)."""
+    """The data file of a work's "where to see it" (where.WHERE_FILE, beside its page), and
+    the name of its unit, apart from its page's (as a screen's programme.json is): an item's
+    duration moves the data (its plays) and not the page (where.py), so the edit rewrites the
+    one file."""
     return f"{unit_name('a', artwork_id)}/{WHERE_FILE}"
-
-
-def where_unit(artwork_id: int) -> str:
-    """The unit of a work's where.json, apart from its page's: an item's duration moves the
-    data (its plays) and not the page (where.py), so the edit rewrites the one file."""
-    return where_path(artwork_id)
 
 
 def front_files() -> list[str]:

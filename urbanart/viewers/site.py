@@ -46,7 +46,6 @@ from urbanart.viewers.page_units import (
     unit_files,
     unit_name,
     where_path,
-    where_unit,
 )
 from urbanart.viewers.pages import (
     http_url,
@@ -58,6 +57,7 @@ from urbanart.viewers.pages import (
 )
 from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
 from urbanart.viewers.programme_json import (
+    TIMING_FIELDS,
     entry_live,
     entry_video,
     page_programme,
@@ -755,7 +755,7 @@ def _screen_shows(payload: Mapping[str, Any], entry_keys: dict[int, str]) -> str
 
 #: A manifest item's fields a screen page does not show: its timing (in programme.json) and its
 #: transition (no page shows it).
-_NOT_SHOWN = frozenset({"duration_s", "transition", "video", "live"})
+_NOT_SHOWN = TIMING_FIELDS | {"transition"}
 #: _screen_shows' answers by (manifest version, screen id). Bounded; only ever a speed-up.
 _SHOWS: Recent[tuple[str, int], str] = Recent(8192)
 
@@ -1135,7 +1135,7 @@ def build_viewers(
     data_to_build: set[int] = set()  # the works whose where.json is built
     for aid in sorted(items):
         page_of, data_of = _screens_of(
-            tuple([(place[sid], where_of[sid].get(aid, NOWHERE)) for sid in seen_on[aid]])
+            (place[sid], where_of[sid].get(aid, NOWHERE)) for sid in seen_on[aid]
         )
         if not carry.take(
             unit_name("a", aid),
@@ -1148,7 +1148,7 @@ def build_viewers(
             page_of,
         ):
             to_build.add(aid)
-        if not carry.take(where_unit(aid), [where_path(aid)], common, data_of):
+        if not carry.take(where_path(aid), [where_path(aid)], common, data_of):
             data_to_build.add(aid)
     playlists_to_build = {
         pid
@@ -1401,26 +1401,14 @@ class WhereKey(NamedTuple):
 NOWHERE = WhereKey("-", "-")
 
 
-def _screens_of(screens: tuple[tuple[str, WhereKey], ...]) -> tuple[str, str]:
+def _screens_of(screens: Iterable[tuple[str, WhereKey]]) -> tuple[str, str]:
     """The digests of what a work's page and its where.json take from the screens showing it
-    (each screen's place and WhereKey, in order): kept in process by those very values. A
-    fleet work is on hundreds of screens, and a publish after one edit keyed each of two
-    hundred works by joining and hashing all of theirs (~100 KB a work) to find most of them
-    unchanged; a lookup by the same values now gives the same digests."""
-    known = _SCREENS_OF.get(screens)
-    if known is None:
-        known = (
-            digest("where-page", [f"{at}{key.page}" for at, key in screens]),
-            digest("where-data", [f"{at}{key.data}" for at, key in screens]),
-        )
-        _SCREENS_OF.put(screens, known)
-    return known
-
-
-#: _screens_of's answers by their whole input (never stale: a changed screen is another key).
-#: An entry holds a work's screens (~50 KB for a work on 400): two publishes of the bench
-#: fleet's 250 works; a larger catalogue only misses more.
-_SCREENS_OF: Recent[tuple[tuple[str, WhereKey], ...], tuple[str, str]] = Recent(512)
+    (each screen's place and WhereKey, in order)."""
+    shown = list(screens)
+    return (
+        digest("where-page", [f"{at}{key.page}" for at, key in shown]),
+        digest("where-data", [f"{at}{key.data}" for at, key in shown]),
+    )
 
 
 def where_keys(
