@@ -20,7 +20,15 @@ from urbanart.player.timeline import what_plays
 from urbanart.viewers.output_cache import OutputCache
 from urbanart.viewers.page_units import page_files
 from urbanart.viewers.site import BASE_LANGUAGE, ROOT, build_viewers
-from urbanart.viewers.where import by_city, next_start, plays_by_work, where_to_see
+from urbanart.viewers.where import (
+    Plays,
+    ScreenShowing,
+    by_city,
+    next_start,
+    plays_by_work,
+    where_section,
+    where_to_see,
+)
 from urbanart.viewers.where_rows import row_key
 
 
@@ -366,3 +374,110 @@ def test_a_city_row_is_rendered_again_exactly_when_what_it_shows_changes(
         remade = [row for row in rows if "<!-- kept" not in row]
         assert len(rows) == 5 and len(remade) == (1 if listed else 0), path
         assert all("Lisbon Renamed Kiosk" in row for row in remade)
+
+
+# A work's where.json, joined from each screen's ready parts (where.where_data) ----------------
+
+
+def plain_data(listed: list[ScreenShowing]) -> bytes:
+    """The where.json of the screens listed, made the obvious way: each distinct Plays numbered
+    as the listed screens first name it, the whole written by json.dumps."""
+    index: dict[Plays, int] = {}
+    screens = {
+        str(s.screen_id): [[s.timezone, [index.setdefault(p, len(index)) for p in s.plays]]]
+        for s in listed
+    }
+    data = {"plays": [[p.cycle, p.offsets, p.segments] for p in index], "screens": screens}
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.encode("utf-8")
+
+
+def listed_screens(section: dict[str, Any]) -> list[ScreenShowing]:
+    return list(section["where"]) or [s for row in section["where_cities"] for s in row.screens]
+
+
+@pytest.mark.parametrize("count", [3, 40], ids=["by-screen", "by-city"])
+def test_the_where_data_is_the_json_of_the_listed_screens_plays(count: int) -> None:
+    """Byte for byte what json.dumps writes: screens by their ids as text ("10" before "9"),
+    equal plays of two screens numbered once, a zone's text escaped as JSON does."""
+    shared = Plays(60_000, ((0, 10_000), (30_000, 5_000)), ((0, 3_600_000),))
+    showings = [
+        ScreenShowing(
+            screen_id=9 + n,
+            name=f"Kiosk {n}",
+            city=f"City {n % 7}",
+            timezone='Zone/"Ülm" \\ </script>' if n % 2 else "Europe/Lisbon",
+            first_ms=None if n == 5 else n % 4 * 1000,
+            # Equal plays, distinct objects, on every third screen; each other its own.
+            plays=(Plays(*shared),)
+            if n % 3 == 0
+            else (Plays(20_000 + n, ((n, 7),), ((n, 9 * n + 1),)), shared),
+        )
+        for n in range(count)
+    ]
+    section = where_section(showings)
+    listed = listed_screens(section)
+    assert len(listed) == min(count, 7 * 3) and {s.screen_id for s in listed} >= {9, 10}
+    assert section["where_data"] == plain_data(listed)
+    assert json.loads(section["where_data"])["plays"][0] == [
+        60_000,
+        [[0, 10_000], [30_000, 5_000]],
+        [[0, 3_600_000]],
+    ]
+
+
+def small_fleet(durations: dict[int, float], version: str) -> dict[int, dict[str, Any]]:
+    """Twelve screens' manifests in three cities, each playing one playlist of two works
+    (1 and 2) from its own minute; durations: screen id -> work 2's item's duration there."""
+    start = datetime(2026, 5, 4, tzinfo=UTC)
+    found = {}
+    for sid in range(1, 13):
+        segments = []
+        for day in range(2):
+            opens = start + timedelta(days=day, hours=8, minutes=sid)
+            segments.append({"playlist": "7", "start": opens, "end": opens + timedelta(hours=9)})
+        found[sid] = {
+            "manifest_version": f"{version}-{sid}-{durations.get(sid, 20.0)}",
+            "screen": {"name": f"Screen {sid}", "timezone": "Europe/Berlin"},
+            "window": {"from": start.isoformat().replace("+00:00", "Z")},
+            "timeline": [
+                {**s, "start": s["start"].isoformat().replace("+00:00", "Z"),
+                 "end": s["end"].isoformat().replace("+00:00", "Z")}
+                for s in segments
+            ],
+            "playlists": {
+                "7": {"items": [
+                    {"artwork_id": 1, "duration_s": 10.0},
+                    {"artwork_id": 2, "duration_s": durations.get(sid, 20.0)},
+                ]}
+            },
+        }  # fmt: skip
+    return found
+
+
+def test_a_works_data_after_an_edit_is_what_a_build_from_nothing_gives() -> None:
+    """Each screen's showing is kept in process by its manifest's version (where.py): after
+    an edit moves durations on some screens, the data holds their new plays, read afresh from
+    the manifests, and the kept plays of the others."""
+    cities = {sid: ("Berlin", "Lisbon", "")[sid % 3] for sid in range(1, 13)}
+    before = small_fleet({}, "v1")
+    for aid in (1, 2):
+        where_section(where_to_see(before, cities)[aid])  # what the previous publish kept
+    edited = {**before, **small_fleet({2: 35.0, 4: 5.0, 12: 1.5}, "v2")}
+    edited = {sid: edited[sid] if sid in (2, 4, 12) else before[sid] for sid in before}
+    found = where_to_see(edited, cities)
+    for aid in (1, 2):
+        section = where_section(found[aid])
+        listed = listed_screens(section)
+        ids = {s.screen_id for s in listed}
+        assert len(listed) == 3 + 3 + 3 and {2, 4} <= ids and 12 not in ids  # 12: counted
+        afresh = [
+            ScreenShowing(
+                s.screen_id, s.name, s.city, s.timezone, s.first_ms,
+                tuple(plays_by_work(edited[s.screen_id])[aid]),
+            )
+            for s in listed
+        ]  # fmt: skip
+        assert section["where_data"] == plain_data(afresh)
+    cycle = json.loads(where_section(found[2])["where_data"])["plays"]
+    assert sorted({p[0] for p in cycle}) == [15_000, 30_000, 45_000]

@@ -52,7 +52,8 @@ from bisect import bisect_right
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from urbanart.memo import Recent
@@ -144,7 +145,12 @@ def first_start(plays: Sequence[Plays]) -> int | None:
 
 @dataclass(frozen=True)
 class ScreenShowing:
-    """One screen whose published window plays a playlist holding the work."""
+    """One screen whose published window plays a playlist holding the work.
+
+    Kept in process by the screen's manifest version (where_to_see), so what each derives for
+    the page (its order, its plays as JSON) is made once in its life, not by every publish that
+    lists it: after one edit, all but the edited screens' come ready.
+    """
 
     screen_id: int
     name: str
@@ -153,6 +159,23 @@ class ScreenShowing:
     first_ms: int | None  # first_start of its plays: the page's order (module docstring)
     # Not part of a page's digest (pages.context_digest): the work's WHERE_FILE carries them.
     plays: tuple[Plays, ...] = field(metadata={"digest": False})
+
+    @cached_property
+    def order(self) -> tuple[bool, int, str, int]:
+        """Soonest first_ms first (None last), then name, then id: the page's order."""
+        return (self.first_ms is None, self.first_ms or 0, self.name, self.screen_id)
+
+    @cached_property
+    def plays_json(self) -> tuple[str, ...]:
+        """Each of its plays as where_section's data writes it (compact JSON)."""
+        return tuple(
+            json.dumps([p.cycle, p.offsets, p.segments], separators=(",", ":")) for p in self.plays
+        )
+
+    @cached_property
+    def data_head(self) -> str:
+        """Its entry in the data's "screens", up to its plays' indexes: '"<id>":[[<zone>,['."""
+        return f'"{self.screen_id}":[[{_json_text(self.timezone)},['
 
 
 @dataclass(frozen=True)
@@ -180,7 +203,7 @@ def by_city(showings: Sequence[ScreenShowing]) -> list[CityShowing]:
         cities.setdefault(showing.city.strip(), []).append(showing)
     rows = []
     for city, screens in cities.items():
-        ordered = sorted(screens, key=_soonest)
+        ordered = sorted(screens, key=_ORDER)
         rows.append(
             CityShowing(
                 city=city,
@@ -193,8 +216,14 @@ def by_city(showings: Sequence[ScreenShowing]) -> list[CityShowing]:
     return rows
 
 
-def _soonest(s: ScreenShowing) -> tuple[bool, int, str, int]:
-    return (s.first_ms is None, s.first_ms or 0, s.name, s.screen_id)
+#: The sort key of a ScreenShowing (its order), for sort and sorted.
+_ORDER = attrgetter("order")
+
+
+@lru_cache(maxsize=1024)
+def _json_text(text: str) -> str:
+    """A string as the data's JSON writes it (a fleet has a few dozen time zones)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
@@ -210,29 +239,36 @@ def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
     A screen's next start is the soonest over its plays; a city row's, the soonest of the
     screens it lists, told in that screen's zone.
     """
-    index: dict[Plays, int] = {}
-    # Each Plays object is looked up by its identity first: a fleet work's rows list hundreds,
-    # many shared among screens (where_to_see), and hashing one hashes all its segments.
-    known: dict[int, tuple[Plays, int]] = {}
-
-    def number(plays: Plays) -> int:
-        seen = known.get(id(plays))
-        if seen is None:
-            seen = known[id(plays)] = (plays, index.setdefault(plays, len(index)))
-        return seen[1]
-
     grouped = len(showings) > GROUP_ABOVE
     cities = by_city(showings) if grouped else []
     listed = [s for c in cities for s in c.screens] if grouped else list(showings)
-    screens = {str(s.screen_id): [[s.timezone, [number(p) for p in s.plays]]] for s in listed}
-    data = {"plays": [[p.cycle, p.offsets, p.segments] for p in index], "screens": screens}
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return {
         "where": [] if grouped else list(showings),
         "where_cities": cities,
         "where_zones": sorted({s.timezone for c in cities for s in c.screens}),
-        "where_data": text.encode("utf-8"),
+        "where_data": where_data(listed).encode("utf-8"),
     }
+
+
+def where_data(listed: Sequence[ScreenShowing]) -> str:
+    """The text of json.dumps({"plays": …, "screens": …}, ensure_ascii=False, sort_keys=True,
+    separators=(",", ":")) for the screens listed (where_section), joined from each screen's
+    ready parts (ScreenShowing.plays_json, data_head) instead: a fleet work's data is about
+    130 KB, and encoding it whole again was most of its cost after an edit on ten screens.
+
+    Each distinct Plays is numbered in the order the listed screens first name it; two are the
+    same exactly when their JSON is (they hold only ints), and a str keeps its hash, so the
+    numbering hashes no segments.
+    """
+    index: dict[str, int] = {}
+    entries = {
+        str(s.screen_id): s.data_head
+        + ",".join([str(index.setdefault(p, len(index))) for p in s.plays_json])
+        + "]]]"
+        for s in listed
+    }
+    screens = ",".join([entries[sid] for sid in sorted(entries)])
+    return '{"plays":[' + ",".join(index) + '],"screens":{' + screens + "}}"
 
 
 def where_to_see(
@@ -245,40 +281,33 @@ def where_to_see(
     the thirty-odd each of a thousand screens plays)."""
     found: dict[int, list[ScreenShowing]] = {}
     for sid in sorted(payloads):
-        payload = payloads[sid]
-        shown = _showings(payload)
+        shown = _showings(sid, payloads[sid], cities.get(sid, ""))
         for aid in shown if works is None else [a for a in works if a in shown]:
-            first_ms, plays = shown[aid]
-            found.setdefault(aid, []).append(
-                ScreenShowing(
-                    screen_id=sid,
-                    name=payload["screen"]["name"],
-                    city=cities.get(sid, ""),
-                    timezone=payload["screen"]["timezone"],
-                    first_ms=first_ms,
-                    plays=plays,
-                )
-            )
+            found.setdefault(aid, []).append(shown[aid])
     for showings in found.values():
-        showings.sort(key=_soonest)
+        showings.sort(key=_ORDER)
     return found
 
 
-#: What each recent manifest plays, by its manifest_version (a digest of the whole payload):
-#: a work's "where to see it" reads a thousand screens' timelines, and after one edit all but
-#: a few are the ones the previous publish read. Bounded; only ever a speed-up.
-_KEPT: Recent[str, dict[int, tuple[int | None, tuple[Plays, ...]]]] = Recent(8192)
+#: Each recent screen's showings, by its id, city and manifest_version (a digest of the whole
+#: payload): a work's "where to see it" reads a thousand screens' timelines, and after one edit
+#: all but a few are the ones the previous publish read, their ScreenShowings (and what each
+#: derives, once) ready. Bounded; only ever a speed-up.
+_KEPT: Recent[tuple[int, str, str], dict[int, ScreenShowing]] = Recent(8192)
 
 
-def _showings(payload: Mapping[str, Any]) -> dict[int, tuple[int | None, tuple[Plays, ...]]]:
-    """artwork id -> (its first_start, the plays) for one manifest."""
+def _showings(sid: int, payload: Mapping[str, Any], city: str) -> dict[int, ScreenShowing]:
+    """artwork id -> the screen's showing of it, for every work its manifest plays."""
     version = payload.get("manifest_version")
-    kept = _KEPT.get(version) if isinstance(version, str) else None
+    key = (sid, city, version) if isinstance(version, str) else None
+    kept = _KEPT.get(key) if key is not None else None
     if kept is not None:
         return kept
+    name, zone = payload["screen"]["name"], payload["screen"]["timezone"]
     made = {
-        aid: (first_start(plays), tuple(plays)) for aid, plays in plays_by_work(payload).items()
+        aid: ScreenShowing(sid, name, city, zone, first_start(plays), tuple(plays))
+        for aid, plays in plays_by_work(payload).items()
     }
-    if isinstance(version, str):
-        _KEPT.put(version, made)
+    if key is not None:
+        _KEPT.put(key, made)
     return made
