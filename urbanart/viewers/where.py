@@ -199,8 +199,12 @@ def by_city(showings: Sequence[ScreenShowing]) -> list[CityShowing]:
     """The screens as one row per city: the city of the soonest first_ms first, then by name;
     the screens without a city last."""
     cities: dict[str, list[ScreenShowing]] = {}
-    for showing in showings:
-        cities.setdefault(showing.city.strip(), []).append(showing)
+    for showing in showings:  # no list made per screen (a fleet work's are hundreds)
+        city = showing.city.strip()
+        if (screens := cities.get(city)) is None:
+            cities[city] = [showing]
+        else:
+            screens.append(showing)
     rows = []
     for city, screens in cities.items():
         ordered = sorted(screens, key=_ORDER)
