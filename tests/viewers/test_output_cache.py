@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -202,3 +203,53 @@ def test_beyond_their_bound_the_least_recently_used_references_go(tmp_path: Path
         outputs.put("new", b"new", released_as="new/index.html")
         outputs.flush()
         assert outputs.keys() == {"used", "new"}
+
+
+def kept_total(outputs: OutputCache) -> int:
+    """The outputs' total bytes the cache's file keeps for trimming."""
+    assert outputs._db is not None
+    (total,) = outputs._db.execute("SELECT bytes FROM outputs_total").fetchone()
+    return int(total)
+
+
+def test_the_total_a_flush_trims_by_follows_every_write_without_summing(tmp_path: Path) -> None:
+    """Stored, replaced by another size, trimmed: the total kept in the file is the sum of
+    what it holds each time, so a flush need not sum the table to know it is within bound."""
+    path = tmp_path / "cache.sqlite"
+    with OutputCache(path, max_bytes=250, use_resolution=0) as outputs:
+        outputs.put("a", b"x" * 100)
+        outputs.put("b", b"x" * 100)
+        outputs.flush()
+        assert kept_total(outputs) == 200
+        time.sleep(0.01)
+        outputs.put("a", b"x" * 10)  # the same key, smaller, used later than "b"
+        outputs.flush()
+        assert kept_total(outputs) == 110
+        time.sleep(0.01)
+        outputs.put("c", b"x" * 100)
+        outputs.put("d", b"x" * 100)
+        outputs.flush()  # 310 > 250: the least recently used ("b") goes
+        assert outputs.keys() == {"a", "c", "d"}
+        assert kept_total(outputs) == 210
+
+
+def test_a_cache_file_from_before_its_total_was_kept_is_counted_and_trimmed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cache.sqlite"
+    with sqlite3.connect(path) as old:  # the file an older version made: no total, no triggers
+        old.execute(
+            "CREATE TABLE outputs (key TEXT PRIMARY KEY, data BLOB NOT NULL,"
+            " size INTEGER NOT NULL, used REAL NOT NULL)"
+        )
+        old.executemany(
+            "INSERT INTO outputs VALUES (?, ?, ?, ?)",
+            [("old", b"x" * 100, 100, 1.0), ("older", b"x" * 100, 100, 0.5)],
+        )
+    old.close()
+    with OutputCache(path, max_bytes=250, use_resolution=0) as outputs:
+        assert kept_total(outputs) == 200
+        outputs.put("new", b"y" * 100)
+        outputs.flush()  # 300 > 250: the oldest goes
+        assert outputs.keys() == {"old", "new"}
+        assert kept_total(outputs) == 200
