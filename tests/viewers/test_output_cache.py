@@ -253,3 +253,36 @@ def test_a_cache_file_from_before_its_total_was_kept_is_counted_and_trimmed(
         outputs.flush()  # 300 > 250: the oldest goes
         assert outputs.keys() == {"old", "new"}
         assert kept_total(outputs) == 200
+
+
+def used_of(outputs: OutputCache, key: str) -> float:
+    assert outputs._db is not None
+    (used,) = outputs._db.execute("SELECT used FROM outputs WHERE key = ?", (key,)).fetchone()
+    return float(used)
+
+
+def test_a_part_named_by_its_bytes_is_not_written_again_only_marked_used(
+    tmp_path: Path,
+) -> None:
+    """An addressed part kept already is the same bytes: the flush writes nothing for it
+    within the use resolution, and past it only marks it used (least recently used last)."""
+    path = tmp_path / "cache.sqlite"
+    part = b"a playlist entry " * 200
+    key = hashlib.sha256(part).hexdigest()
+    with OutputCache(path) as outputs:
+        outputs.put(key, part, addressed=True)
+        outputs.flush()
+        assert outputs._db is not None
+        before = outputs._db.total_changes
+        outputs.put(key, part, addressed=True)
+        outputs.flush()
+        assert outputs._db.total_changes == before  # nothing written
+        assert outputs.get(key) == part
+    with OutputCache(path, use_resolution=0) as outputs:
+        first = used_of(outputs, key)
+        time.sleep(0.01)
+        outputs.put(key, part, addressed=True)
+        outputs.put("other", b"made anew")
+        outputs.flush()
+        assert used_of(outputs, key) > first
+        assert kept_total(outputs) == len(part) + len(b"made anew")

@@ -693,7 +693,8 @@ def _plan(
             envelope = key.sign_envelope(numbered.text())
             plan.files[relpath] = envelope.encode("utf-8")
             if outputs is not None:
-                outputs.put(inputs_key, plan.files[relpath])
+                # Kept by reference: the release holds its bytes (OutputCache.put).
+                outputs.put(inputs_key, plan.files[relpath], released_as=relpath)
                 kept_payloads.keep(outputs, inputs_key, payload)
         plan.payloads[screen_facts.id] = payload
         plan.screen_records[screen_facts.id] = screen_inputs.ScreenRecord(

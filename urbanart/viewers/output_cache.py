@@ -11,12 +11,13 @@ inside manifests, and is private). It is bounded: past MAX_BYTES the entries lea
 by a publish go. The cache is an optimisation only: a missing, locked or damaged file makes a
 publish slower, never wrong and never failed (its errors are logged and the work is done anew).
 
-A page a release publishes (cached(..., released_as=its tree path)) is kept by reference: its
-key names the page's tree path and sha256, not its bytes, which the release holds (releases are
-write-once). A page of a one-playlist edit on a fleet is ~300 KB and such a publish made ~13 MB
-of them, all written to this file and most never read again (an unchanged page is carried over
-from the served release, page_units.py); read back, one is taken from a kept release that holds
-that path with that sha256, checked against it, and is a miss once no kept release does.
+A page or manifest a release publishes (put(..., released_as=its tree path)) is kept by
+reference: its key names the file's tree path and sha256, not its bytes, which the release holds
+(releases are write-once). A page of a one-playlist edit on a fleet is ~300 KB and such a
+publish made ~13 MB of them, all written to this file and most never read again (an unchanged
+page is carried over from the served release, page_units.py); read back, one is taken from a
+kept release that holds that path with that sha256, checked against it, and is a miss once no
+kept release does.
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ class OutputCache:
         self._db: sqlite3.Connection | None = None
         self._new: dict[str, bytes] = {}
         self._paths: dict[str, str] = {}  # key -> the tree path a release publishes it at
+        self._addressed: set[str] = set()  # keys put as naming their very bytes (put)
         self._fetched: dict[str, _Row | None] = {}  # prefetch(): key -> row
         self._hits: set[str] = set()
         self._released_hits: set[str] = set()
@@ -273,12 +275,22 @@ class OutputCache:
             )
         return found
 
-    def put(self, key: str, data: bytes, *, released_as: str | None = None) -> None:
+    def put(
+        self, key: str, data: bytes, *, released_as: str | None = None, addressed: bool = False
+    ) -> None:
         """Keep data under key for the next publish; released_as: the tree path at which the
-        release being built publishes these very bytes (kept by reference, see flush)."""
+        release being built publishes these very bytes (kept by reference, see flush).
+
+        addressed: the key is the digest of these bytes, so a row already kept under it holds
+        them and is only marked used, not written again (a publish stores again many such
+        parts it made anew, and each write costs the cache's log and its checkpoint)."""
         self._new[key] = data
         if released_as is not None:
             self._paths[key] = released_as
+        if addressed:
+            self._addressed.add(key)
+        else:
+            self._addressed.discard(key)
 
     def made(self, key: str, data: bytes) -> None:
         """put() for an output made ahead of its use (in worker processes), counted as made."""
@@ -310,7 +322,20 @@ class OutputCache:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
                 "INSERT OR REPLACE INTO outputs (key, data, size, used) VALUES (?, ?, ?, ?)",
-                ((k, v, len(v), now) for k, v in self._new.items() if k not in paths),
+                (
+                    (k, v, len(v), now)
+                    for k, v in self._new.items()
+                    if k not in paths and k not in self._addressed
+                ),
+            )
+            self._db.executemany(
+                "INSERT INTO outputs (key, data, size, used) VALUES (?, ?, ?, ?) ON CONFLICT (key)"
+                " DO UPDATE SET used = excluded.used WHERE outputs.used <= ?",
+                (
+                    (k, v, len(v), now, now - self.use_resolution)
+                    for k, v in self._new.items()
+                    if k in self._addressed and k not in paths
+                ),
             )
             self._db.executemany(
                 "INSERT OR REPLACE INTO released (key, path, sha256, used) VALUES (?, ?, ?, ?)",
@@ -339,6 +364,7 @@ class OutputCache:
     def _forget(self) -> None:
         self._new.clear()
         self._paths.clear()
+        self._addressed.clear()
         self._hits.clear()
         self._released_hits.clear()
 
