@@ -19,13 +19,15 @@ from urbanart.curation import playlists, schedules, screens
 from urbanart.curation.overlaps import library_overlaps
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, ScreenChange
 from urbanart.delivery.publisher import publish
+from urbanart.delivery.released_files import released_files
+from urbanart.delivery.tree import Tree
 from urbanart.i18n import LANGUAGES
 from urbanart.library import catalog
 from urbanart.library.library import Library, current_tree, published_root
 from urbanart.library.settings import update_settings
 from urbanart.protocol.tree_layout import manifest_path
 from urbanart.viewers import qr
-from urbanart.viewers.output_cache import CACHE_FILE
+from urbanart.viewers.output_cache import CACHE_FILE, OutputCache
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 
@@ -290,3 +292,22 @@ def test_pages_back_to_an_earlier_content_come_from_the_release_that_holds_them(
     assert {path: release_files(library)[path] for path in pages} == {
         path: first[path] for path in pages
     }
+
+
+def test_a_signed_manifest_is_kept_by_reference_to_its_release(
+    world: World, library: Library
+) -> None:
+    """The release holds a manifest's bytes: the publish cache names its path and sha256 only,
+    and answers with the release's very bytes."""
+    publish(library, now=NOW)
+    manifests = {p: b for p, b in release_files(library).items() if p.endswith("manifest.json")}
+    assert manifests
+    with closing(sqlite3.connect(library.home / CACHE_FILE)) as db:
+        whole = [bytes(data) for (data,) in db.execute("SELECT data FROM outputs")]
+        references = dict(db.execute("SELECT key, path FROM released"))
+    assert not any(manifest in data for manifest in manifests.values() for data in whole)
+    kept = {key: path for key, path in references.items() if path in manifests}
+    assert set(kept.values()) == set(manifests)
+    tree = Tree(published_root(library))
+    with OutputCache.in_home(library.home, released=released_files(tree)) as outputs:
+        assert {path: outputs.get(key) for key, path in kept.items()} == manifests

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -202,3 +203,86 @@ def test_beyond_their_bound_the_least_recently_used_references_go(tmp_path: Path
         outputs.put("new", b"new", released_as="new/index.html")
         outputs.flush()
         assert outputs.keys() == {"used", "new"}
+
+
+def kept_total(outputs: OutputCache) -> int:
+    """The outputs' total bytes the cache's file keeps for trimming."""
+    assert outputs._db is not None
+    (total,) = outputs._db.execute("SELECT bytes FROM outputs_total").fetchone()
+    return int(total)
+
+
+def test_the_total_a_flush_trims_by_follows_every_write_without_summing(tmp_path: Path) -> None:
+    """Stored, replaced by another size, trimmed: the total kept in the file is the sum of
+    what it holds each time, so a flush need not sum the table to know it is within bound."""
+    path = tmp_path / "cache.sqlite"
+    with OutputCache(path, max_bytes=250, use_resolution=0) as outputs:
+        outputs.put("a", b"x" * 100)
+        outputs.put("b", b"x" * 100)
+        outputs.flush()
+        assert kept_total(outputs) == 200
+        time.sleep(0.01)
+        outputs.put("a", b"x" * 10)  # the same key, smaller, used later than "b"
+        outputs.flush()
+        assert kept_total(outputs) == 110
+        time.sleep(0.01)
+        outputs.put("c", b"x" * 100)
+        outputs.put("d", b"x" * 100)
+        outputs.flush()  # 310 > 250: the least recently used ("b") goes
+        assert outputs.keys() == {"a", "c", "d"}
+        assert kept_total(outputs) == 210
+
+
+def test_a_cache_file_from_before_its_total_was_kept_is_counted_and_trimmed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cache.sqlite"
+    with sqlite3.connect(path) as old:  # the file an older version made: no total, no triggers
+        old.execute(
+            "CREATE TABLE outputs (key TEXT PRIMARY KEY, data BLOB NOT NULL,"
+            " size INTEGER NOT NULL, used REAL NOT NULL)"
+        )
+        old.executemany(
+            "INSERT INTO outputs VALUES (?, ?, ?, ?)",
+            [("old", b"x" * 100, 100, 1.0), ("older", b"x" * 100, 100, 0.5)],
+        )
+    old.close()
+    with OutputCache(path, max_bytes=250, use_resolution=0) as outputs:
+        assert kept_total(outputs) == 200
+        outputs.put("new", b"y" * 100)
+        outputs.flush()  # 300 > 250: the oldest goes
+        assert outputs.keys() == {"old", "new"}
+        assert kept_total(outputs) == 200
+
+
+def used_of(outputs: OutputCache, key: str) -> float:
+    assert outputs._db is not None
+    (used,) = outputs._db.execute("SELECT used FROM outputs WHERE key = ?", (key,)).fetchone()
+    return float(used)
+
+
+def test_a_part_named_by_its_bytes_is_not_written_again_only_marked_used(
+    tmp_path: Path,
+) -> None:
+    """An addressed part kept already is the same bytes: the flush writes nothing for it
+    within the use resolution, and past it only marks it used (least recently used last)."""
+    path = tmp_path / "cache.sqlite"
+    part = b"a playlist entry " * 200
+    key = hashlib.sha256(part).hexdigest()
+    with OutputCache(path) as outputs:
+        outputs.put(key, part, addressed=True)
+        outputs.flush()
+        assert outputs._db is not None
+        before = outputs._db.total_changes
+        outputs.put(key, part, addressed=True)
+        outputs.flush()
+        assert outputs._db.total_changes == before  # nothing written
+        assert outputs.get(key) == part
+    with OutputCache(path, use_resolution=0) as outputs:
+        first = used_of(outputs, key)
+        time.sleep(0.01)
+        outputs.put(key, part, addressed=True)
+        outputs.put("other", b"made anew")
+        outputs.flush()
+        assert used_of(outputs, key) > first
+        assert kept_total(outputs) == len(part) + len(b"made anew")

@@ -41,7 +41,7 @@ def keep(outputs: OutputCache, inputs_key: str, payload: dict[str, Any]) -> None
     for pid, playlist in payload["playlists"].items():
         data = marshal.dumps(playlist)
         refs[pid] = digest("payload-playlist", FORM, data)
-        outputs.put(refs[pid], data)
+        outputs.put(refs[pid], data, addressed=True)  # most are kept already
     skeleton = {k: (refs if k == "playlists" else v) for k, v in payload.items()}
     key = skeleton_key(inputs_key)
     outputs.put(key, marshal.dumps(skeleton))

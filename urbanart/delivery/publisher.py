@@ -21,8 +21,8 @@ from hashlib import sha256 as sha256_of
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import selectinload
 
 from urbanart.curation import schedules
 from urbanart.curation.resolver import Timeline, resolve_all
@@ -693,7 +693,8 @@ def _plan(
             envelope = key.sign_envelope(numbered.text())
             plan.files[relpath] = envelope.encode("utf-8")
             if outputs is not None:
-                outputs.put(inputs_key, plan.files[relpath])
+                # Kept by reference: the release holds its bytes (OutputCache.put).
+                outputs.put(inputs_key, plan.files[relpath], released_as=relpath)
                 kept_payloads.keep(outputs, inputs_key, payload)
         plan.payloads[screen_facts.id] = payload
         plan.screen_records[screen_facts.id] = screen_inputs.ScreenRecord(
@@ -1136,8 +1137,9 @@ def _interrupted(library: Library, own_id: int) -> None:
 
 def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: datetime) -> None:
     """Record each screen's new manifest (version, ETag, sequence, expiry) where it differs from
-    the row kept for it. Why the rows to change are loaded in one query: a get() per screen
-    flushed the row before and read one row, a round trip each, for every changed screen."""
+    the row kept for it. Why the rows are written by primary key, in one statement for the
+    changed and one for the new: loading each row as an object to change it (a query, then
+    the session's bookkeeping and a flush) cost a change more than writing the few rows."""
     with library.session() as session:
         recorded = {
             sid: (version, etag)
@@ -1148,37 +1150,29 @@ def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: 
             )
         }
         live = set(session.scalars(select(Screen.id)))
-        due: dict[int, str] = {}  # screen id -> its new manifest's ETag
+        changed: list[dict[str, Any]] = []
+        new: list[dict[str, Any]] = []
         for screen_id, payload in plan.payloads.items():
             if screen_id not in live:
                 continue
             # The strong ETag is the quoted first 32 hex characters of the sha256 (etag_for).
             etag = '"' + _manifest_sha(plan, manifest_path(plan.tokens[screen_id]))[:32] + '"'
-            if recorded.get(screen_id) != (payload["manifest_version"], etag):
-                due[screen_id] = etag
-        rows = _rows_of(session, [sid for sid in due if sid in recorded])
-        for screen_id, etag in due.items():
-            payload = plan.payloads[screen_id]
-            row = rows.get(screen_id)
-            if row is None:
-                row = PublishedManifest(screen_id=screen_id)
-                session.add(row)
-            row.version = payload["manifest_version"]
-            row.etag = etag
-            row.sequence = int(payload["sequence"])
-            row.expires_at = datetime.fromisoformat(payload["expires"].replace("Z", "+00:00"))
-            row.published_at = when
-            row.publication_id = publication_id
-
-
-def _rows_of(session: Session, screen_ids: list[int]) -> dict[int, PublishedManifest]:
-    """The screens' published-manifest rows, a few queries for any number of screens."""
-    rows: dict[int, PublishedManifest] = {}
-    for start in range(0, len(screen_ids), 500):  # SQLite's old limit on bound parameters
-        chunk = screen_ids[start : start + 500]
-        stmt = select(PublishedManifest).where(PublishedManifest.screen_id.in_(chunk))
-        rows.update((row.screen_id, row) for row in session.scalars(stmt))
-    return rows
+            if recorded.get(screen_id) == (payload["manifest_version"], etag):
+                continue
+            row = {
+                "screen_id": screen_id,
+                "version": payload["manifest_version"],
+                "etag": etag,
+                "sequence": int(payload["sequence"]),
+                "expires_at": datetime.fromisoformat(payload["expires"].replace("Z", "+00:00")),
+                "published_at": when,
+                "publication_id": publication_id,
+            }
+            (changed if screen_id in recorded else new).append(row)
+        if changed:
+            session.execute(update(PublishedManifest), changed)
+        if new:
+            session.execute(insert(PublishedManifest), new)
 
 
 def _finish(

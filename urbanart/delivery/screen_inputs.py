@@ -68,8 +68,17 @@ class ScreenRecord:
     dropped: tuple[DroppedItem, ...]
     warnings: tuple[str, ...]
     groups: tuple[str, ...]  # digests of its playlists' facts (media and live profiles)
+    #: The index's own value this record was read from, when to_json would give it back equal.
+    read_from: list[Any] | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> list[Any]:
+        """The record as the index keeps it. A record read from an index gives back the very
+        value read (never changed in place, as index_text requires): a change's new index
+        holds a thousand carried screens' records, and building them anew made ~5,000 lists
+        each publish that outlived it in the kept indexes, promoted by the garbage collector
+        and scanned by its older generations' collections for nothing."""
+        if self.read_from is not None:
+            return self.read_from
         return [
             self.key,
             self.inputs_key,
@@ -89,6 +98,19 @@ class ScreenRecord:
         """The record, or None when it is not one this code wrote (then the screen is built)."""
         if not isinstance(value, list) or len(value) != 8:
             return None
+        if _as_written(value):  # the usual case, read without converting anything
+            key, inputs_key, version, sequence, expires, dropped, warnings, groups = value
+            return cls(
+                key,
+                inputs_key,
+                version,
+                sequence,
+                expires,
+                tuple(DroppedItem(*d) for d in dropped) if dropped else (),
+                tuple(warnings),
+                tuple(groups),
+                read_from=value,
+            )
         try:
             return cls(
                 str(value[0]),
@@ -104,6 +126,30 @@ class ScreenRecord:
             return None
 
 
+_STR = frozenset({str})
+
+
+def _pairs_as_written(media: dict[Any, Any]) -> bool:
+    """Whether a group's media (tree path -> [store key, sha256]) has the types to_json writes."""
+    return set(map(type, media)) <= _STR and all(
+        type(v) is list and len(v) == 2 and type(v[0]) is type(v[1]) is str for v in media.values()
+    )
+
+
+def _as_written(value: list[Any]) -> bool:
+    """Whether a record's index value (8 long) has the types to_json writes, so that the
+    record read from it gives it back equal (from_json converts any other)."""
+    key, inputs_key, version, sequence, expires, dropped, warnings, groups = value
+    return (
+        type(sequence) is int
+        and type(key) is type(inputs_key) is type(version) is type(expires) is str
+        and type(dropped) is type(warnings) is type(groups) is list
+        and (not dropped or all(type(d) is list and len(d) == 6 for d in dropped))
+        and (not warnings or set(map(type, warnings)) <= _STR)
+        and set(map(type, groups)) <= _STR
+    )
+
+
 @dataclass
 class Group:
     """One playlist's facts for one screen profile and languages: the media it publishes
@@ -111,8 +157,14 @@ class Group:
 
     media: dict[str, tuple[str, str]] = field(default_factory=dict)
     live: set[tuple[int, str]] = field(default_factory=set)
+    #: The index's own value a group was read from (never changed after), as for records.
+    read_from: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
+        """The group as the index keeps it; one read from an index gives back the value read
+        (ScreenRecord.to_json says why)."""
+        if self.read_from is not None:
+            return self.read_from
         return {
             "media": {path: list(v) for path, v in sorted(self.media.items())},
             "live": sorted([list(x) for x in self.live]),
@@ -120,12 +172,18 @@ class Group:
 
     @classmethod
     def from_json(cls, value: object) -> Group | None:
+        if isinstance(value, dict) and len(value) == 2 and value.get("live") == []:
+            # The usual case (no live work): read as written, without converting anything.
+            media_read = value.get("media")
+            if type(media_read) is dict and _pairs_as_written(media_read):
+                return cls({p: (k, s) for p, (k, s) in media_read.items()}, set(), value)
         try:
             media = {str(p): (str(k), str(s)) for p, (k, s) in value["media"].items()}  # type: ignore[index]
             live = {(int(w), str(p)) for w, p in value["live"]}  # type: ignore[index]
         except (TypeError, ValueError, KeyError, AttributeError):
             return None
-        return cls(media, live)
+        made = cls(media, live)
+        return cls(media, live, value) if made.to_json() == value else made
 
 
 def previous_records(extra: Mapping[str, object] | None) -> dict[int, ScreenRecord]:

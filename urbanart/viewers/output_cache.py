@@ -11,12 +11,13 @@ inside manifests, and is private). It is bounded: past MAX_BYTES the entries lea
 by a publish go. The cache is an optimisation only: a missing, locked or damaged file makes a
 publish slower, never wrong and never failed (its errors are logged and the work is done anew).
 
-A page a release publishes (cached(..., released_as=its tree path)) is kept by reference: its
-key names the page's tree path and sha256, not its bytes, which the release holds (releases are
-write-once). A page of a one-playlist edit on a fleet is ~300 KB and such a publish made ~13 MB
-of them, all written to this file and most never read again (an unchanged page is carried over
-from the served release, page_units.py); read back, one is taken from a kept release that holds
-that path with that sha256, checked against it, and is a miss once no kept release does.
+A page or manifest a release publishes (put(..., released_as=its tree path)) is kept by
+reference: its key names the file's tree path and sha256, not its bytes, which the release holds
+(releases are write-once). A page of a one-playlist edit on a fleet is ~300 KB and such a
+publish made ~13 MB of them, all written to this file and most never read again (an unchanged
+page is carried over from the served release, page_units.py); read back, one is taken from a
+kept release that holds that path with that sha256, checked against it, and is a miss once no
+kept release does.
 """
 
 from __future__ import annotations
@@ -78,6 +79,25 @@ CREATE TABLE IF NOT EXISTS released (
 )
 """
 _RELEASED_INDEX_SQL = "CREATE INDEX IF NOT EXISTS released_by_use ON released (used)"
+#: The bytes `outputs` holds, kept by the database itself as rows come and go, so a flush
+#: knows whether to trim without summing the index (20,000 outputs, ~10 ms each flush: a
+#: cost of the cache's size paid by every publish that made anything). Triggers, not the
+#: code, keep it: every writer of the file keeps it right, this code's older versions too
+#: (without recursive_triggers a REPLACE counts the row it replaced twice: too high, never
+#: too low, and a total over the bound is summed again before anything is trimmed).
+_TOTAL_SQL = (
+    "CREATE TABLE IF NOT EXISTS outputs_total"
+    " (one INTEGER PRIMARY KEY CHECK (one = 1), bytes INTEGER NOT NULL)",
+    "CREATE TRIGGER IF NOT EXISTS outputs_added AFTER INSERT ON outputs"
+    " BEGIN UPDATE outputs_total SET bytes = bytes + NEW.size; END",
+    "CREATE TRIGGER IF NOT EXISTS outputs_removed AFTER DELETE ON outputs"
+    " BEGIN UPDATE outputs_total SET bytes = bytes - OLD.size; END",
+    "CREATE TRIGGER IF NOT EXISTS outputs_resized AFTER UPDATE OF size ON outputs"
+    " BEGIN UPDATE outputs_total SET bytes = bytes - OLD.size + NEW.size; END",
+    # Counted from the rows already there, in the transaction that adds the triggers.
+    "INSERT OR IGNORE INTO outputs_total (one, bytes)"
+    " SELECT 1, COALESCE(SUM(size), 0) FROM outputs",
+)
 
 
 def digest(*parts: object) -> str:
@@ -128,6 +148,7 @@ class OutputCache:
         self._db: sqlite3.Connection | None = None
         self._new: dict[str, bytes] = {}
         self._paths: dict[str, str] = {}  # key -> the tree path a release publishes it at
+        self._addressed: set[str] = set()  # keys put as naming their very bytes (put)
         self._fetched: dict[str, _Row | None] = {}  # prefetch(): key -> row
         self._hits: set[str] = set()
         self._released_hits: set[str] = set()
@@ -158,8 +179,11 @@ class OutputCache:
                 # and a lost output is made again by the next publish. FULL cost a change's
                 # publish one WAL fsync per flush.
                 db.execute("PRAGMA synchronous=NORMAL")
+                # A row a REPLACE deletes fires the delete trigger only so (_TOTAL_SQL).
+                db.execute("PRAGMA recursive_triggers=ON")
                 for sql in (_SCHEMA_SQL, _INDEX_SQL, _RELEASED_SQL, _RELEASED_INDEX_SQL):
                     db.execute(sql)
+                _keep_total(db)
                 return db
             except sqlite3.DatabaseError as exc:
                 log.warning("publish cache %s is unusable (%s); starting it anew", path, exc)
@@ -251,12 +275,22 @@ class OutputCache:
             )
         return found
 
-    def put(self, key: str, data: bytes, *, released_as: str | None = None) -> None:
+    def put(
+        self, key: str, data: bytes, *, released_as: str | None = None, addressed: bool = False
+    ) -> None:
         """Keep data under key for the next publish; released_as: the tree path at which the
-        release being built publishes these very bytes (kept by reference, see flush)."""
+        release being built publishes these very bytes (kept by reference, see flush).
+
+        addressed: the key is the digest of these bytes, so a row already kept under it holds
+        them and is only marked used, not written again (a publish stores again many such
+        parts it made anew, and each write costs the cache's log and its checkpoint)."""
         self._new[key] = data
         if released_as is not None:
             self._paths[key] = released_as
+        if addressed:
+            self._addressed.add(key)
+        else:
+            self._addressed.discard(key)
 
     def made(self, key: str, data: bytes) -> None:
         """put() for an output made ahead of its use (in worker processes), counted as made."""
@@ -288,7 +322,20 @@ class OutputCache:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
                 "INSERT OR REPLACE INTO outputs (key, data, size, used) VALUES (?, ?, ?, ?)",
-                ((k, v, len(v), now) for k, v in self._new.items() if k not in paths),
+                (
+                    (k, v, len(v), now)
+                    for k, v in self._new.items()
+                    if k not in paths and k not in self._addressed
+                ),
+            )
+            self._db.executemany(
+                "INSERT INTO outputs (key, data, size, used) VALUES (?, ?, ?, ?) ON CONFLICT (key)"
+                " DO UPDATE SET used = excluded.used WHERE outputs.used <= ?",
+                (
+                    (k, v, len(v), now, now - self.use_resolution)
+                    for k, v in self._new.items()
+                    if k in self._addressed and k not in paths
+                ),
             )
             self._db.executemany(
                 "INSERT OR REPLACE INTO released (key, path, sha256, used) VALUES (?, ?, ?, ?)",
@@ -317,12 +364,20 @@ class OutputCache:
     def _forget(self) -> None:
         self._new.clear()
         self._paths.clear()
+        self._addressed.clear()
         self._hits.clear()
         self._released_hits.clear()
 
     def _trim(self) -> None:
         assert self._db is not None
+        kept = self._db.execute("SELECT bytes FROM outputs_total").fetchone()
+        if kept is not None and kept[0] <= self.max_bytes:
+            return
+        # Over the bound by the kept total: summed exactly before anything goes (_TOTAL_SQL).
         (total,) = self._db.execute("SELECT COALESCE(SUM(size), 0) FROM outputs").fetchone()
+        self._db.execute(
+            "INSERT OR REPLACE INTO outputs_total (one, bytes) VALUES (1, ?)", (total,)
+        )
         if total <= self.max_bytes:
             return
         excess = total - self.max_bytes
@@ -354,6 +409,23 @@ class OutputCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _keep_total(db: sqlite3.Connection) -> None:
+    """Have the database keep the outputs' total bytes (_TOTAL_SQL), once per file: the
+    triggers and the first count in one write transaction, so no row goes uncounted."""
+    found = "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'outputs_resized'"
+    if db.execute(found).fetchone() is not None:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for sql in _TOTAL_SQL:
+            db.execute(sql)
+        db.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+        raise
 
 
 def cached(
