@@ -32,7 +32,14 @@ from urbanart.library.library import Library
 from urbanart.library.models import Artwork, Playlist, Screen
 from urbanart.library.renditions import RenditionRecord, ensure_rendition, made_renditions
 from urbanart.library.settings import load_settings
-from urbanart.library.texts import WorkTexts, bios_for, pick, screen_languages, texts_for
+from urbanart.library.texts import (
+    WorkTexts,
+    bios_for,
+    languages_of,
+    pick,
+    screen_languages,
+    texts_for,
+)
 from urbanart.memo import Recent
 from urbanart.protocol.tree_layout import media_url
 from urbanart.viewers import gone, qr
@@ -385,6 +392,21 @@ def _cities(library: Library, ids: set[int]) -> dict[int, str]:
     with library.session() as session:
         rows = session.execute(select(Screen.id, Screen.city).where(Screen.id.in_(ids)))
         return {sid: city for sid, city in rows}
+
+
+def _places(
+    library: Library, ids: set[int], rows: Iterable[Any] | None
+) -> tuple[dict[int, str], dict[int, tuple[str, ...]]]:
+    """Each screen's city and languages: from the screens' rows when the caller read them
+    (the publisher's plan reads every screen's row; the manifests were made from those very
+    rows), else from the library."""
+    if rows is None:
+        return _cities(library, ids), screen_languages(library, ids)
+    shown = [row for row in rows if row.id in ids]
+    return (
+        {row.id: row.city for row in shown},
+        {row.id: languages_of(row.language, row.second_language) for row in shown},
+    )
 
 
 # Page data -------------------------------------------------------------------------------------
@@ -1026,6 +1048,7 @@ def build_viewers(
     previous_inputs: Mapping[str, str] | None = None,
     outputs: OutputCache | None = None,
     unchanged: Collection[int] = (),
+    screens: Iterable[Any] | None = None,
 ) -> ViewerBuild:
     """Every viewer file for the manifests being published (screen id -> payload).
 
@@ -1069,8 +1092,7 @@ def build_viewers(
     texts = texts_for(library, set(items))
     bios = bios_for(library, {f.artist_id for f in facts.values()})
     descriptions = _descriptions(library, set(playlists))
-    cities = _cities(library, set(payloads))
-    languages = screen_languages(library, set(payloads))
+    cities, languages = _places(library, set(payloads), screens)
 
     wanted: set[tuple[str, str]] = set()
     for work in facts.values():
@@ -1148,7 +1170,7 @@ def build_viewers(
             page_of,
         ):
             to_build.add(aid)
-        if not carry.take(where_path(aid), [where_path(aid)], common, data_of):
+        if not carry.take(where_path(aid), (where_path(aid),), common, data_of):
             data_to_build.add(aid)
     playlists_to_build = {
         pid
@@ -1197,10 +1219,10 @@ def build_viewers(
     timings_to_build = {
         sid
         for sid in sorted(payloads)
-        if not (sid in steady and carry.keep(programme_path(sid), [programme_path(sid)]))
+        if not (sid in steady and carry.keep(programme_path(sid), (programme_path(sid),)))
         and not carry.take(
             programme_path(sid),
-            [programme_path(sid)],
+            (programme_path(sid),),
             shared,
             payloads[sid]["manifest_version"],
         )
