@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
 
 import segno
@@ -73,13 +72,8 @@ from urbanart.viewers.programme_json import (
 )
 from urbanart.viewers.screen_panels import ScreenPanels
 from urbanart.viewers.script_strings import script_strings
-from urbanart.viewers.where import (
-    WHERE_FILE,
-    first_start,
-    plays_by_work,
-    where_section,
-    where_to_see,
-)
+from urbanart.viewers.where import WHERE_FILE, where_section, where_to_see
+from urbanart.viewers.where_keys import screen_blocks
 from urbanart.viewers.where_rows import city_rows, row_digest
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
@@ -1131,34 +1125,17 @@ def build_viewers(
         for aid in items
     }
     works = {aid: digest(cards[aid], stable(items[aid])) for aid in items}
-    shows: dict[int, list[int]] = {}  # screen id -> the works its manifest holds
-    seen_on: dict[int, list[int]] = {aid: [] for aid in items}  # work -> screens holding it
-    in_entry: dict[int, list[int]] = {}  # id() of a (shared) playlist entry -> its works
-    for sid in sorted(payloads):
-        held: set[int] = set()
-        for entry in payloads[sid]["playlists"].values():
-            works_in = in_entry.get(id(entry))
-            if works_in is None:
-                works_in = in_entry[id(entry)] = [int(i["artwork_id"]) for i in entry["items"]]
-            held.update(works_in)
-        shows[sid] = sorted(held)
-        for aid in shows[sid]:
-            seen_on[aid].append(sid)
-
     # A work's "where to see it" names each screen showing it by what it takes from that screen
-    # (where_keys), not by its whole manifest: a playlist edited on ten screens then rebuilds
-    # the data of its own works, not of every work those screens show; and the page names a
-    # screen by what its rows show (no plays, no time: where.py), so that edit rebuilds no page.
-    where_of = where_keys(payloads, outputs)
-    # Each screen as a work's key names it (its id and city), once: a key is one string per
-    # work, not a tuple of a thousand tuples made and repr'd (repr: no newline, so unambiguous).
-    place = {sid: f"{sid}{cities.get(sid, '')!r}" for sid in payloads}
+    # (where_keys.WhereKey), not by its whole manifest: a playlist edited on ten screens then
+    # rebuilds the data of its own works, not of every work those screens show; and the page
+    # names a screen by what its rows show (no plays, no time: where.py), so that edit rebuilds
+    # no page. The screens are named in blocks kept by their manifests (where_keys.py): after
+    # an edit a work's keys cost the blocks of the screens it changed, not the fleet.
+    blocks = screen_blocks(payloads, cities, _pages_code(), outputs)
     to_build: set[int] = set()  # the works whose pages are built
     data_to_build: set[int] = set()  # the works whose where.json is built
     for aid in sorted(items):
-        page_of, data_of = _screens_of(
-            (place[sid], where_of[sid].get(aid, NOWHERE)) for sid in seen_on[aid]
-        )
+        page_of, data_of = blocks.keys(aid)
         if not carry.take(
             unit_name("a", aid),
             unit_files("a", aid),
@@ -1190,7 +1167,7 @@ def build_viewers(
     card_sets: dict[tuple[int, ...], str] = {}
 
     def card_set(sid: int) -> str:
-        works_held = tuple(shows[sid])
+        works_held = blocks.shows(sid)
         if works_held not in card_sets:
             card_sets[works_held] = digest(*(cards[aid] for aid in works_held))
         return card_sets[works_held]
@@ -1241,7 +1218,7 @@ def build_viewers(
     # Where to see a work is made from every screen that shows it: only for the works built.
     made_where = to_build | data_to_build
     where = where_to_see(
-        {sid: payloads[sid] for sid in sorted({s for a in made_where for s in seen_on[a]})},
+        {sid: payloads[sid] for sid in sorted({s for a in made_where for s in blocks.holding(a)})},
         cities,
         works=made_where,
     )
@@ -1410,86 +1387,14 @@ def build_viewers(
     return build
 
 
-class WhereKey(NamedTuple):
-    """What a work's "where to see it" takes from one screen, digested: its data (the
-    screen's name, time zone, window and the work's plays) and its page's rows (name, time
-    zone and first_start: no plays, as a row shows no time; where.py)."""
-
-    data: str
-    page: str
-
-
-#: A screen whose manifest holds a work its timeline never plays.
-NOWHERE = WhereKey("-", "-")
-
-
-def _screens_of(screens: Iterable[tuple[str, WhereKey]]) -> tuple[str, str]:
-    """The digests of what a work's page and its where.json take from the screens showing it
-    (each screen's place and WhereKey, in order)."""
-    shown = list(screens)
-    return (
-        digest("where-page", [f"{at}{key.page}" for at, key in shown]),
-        digest("where-data", [f"{at}{key.data}" for at, key in shown]),
-    )
-
-
-def where_keys(
-    payloads: Mapping[int, Mapping[str, Any]], outputs: OutputCache | None = None
-) -> dict[int, dict[int, WhereKey]]:
-    """Per screen, per work its timeline plays: its WhereKey (the screen's city is keyed
-    apart). A manifest's version is the digest of its whole payload, so the publish cache
-    keeps these by it: a thousand screens carried over cost a lookup each, not a pass over
-    their timelines."""
-    code = _pages_code()
-    found: dict[int, dict[int, WhereKey]] = {}
-    for sid in sorted(payloads):
-        remembered = _WHERE_KEYS.get((code, payloads[sid]["manifest_version"]))
-        if remembered is not None:
-            found[sid] = remembered
-    # Only what this process does not remember is named in the cache (a digest each).
-    cache_keys = {
-        sid: digest("where-keys", code, p["manifest_version"])
-        for sid, p in payloads.items()
-        if sid not in found
-    }
-    if outputs is not None:  # a read of the rest
-        outputs.prefetch(cache_keys.values())
-    for sid in sorted(cache_keys):
-        remember = (code, payloads[sid]["manifest_version"])
-        kept = outputs.get(cache_keys[sid], count=False) if outputs is not None else None
-        if kept is not None:
-            found[sid] = {int(aid): WhereKey(*keys) for aid, keys in json.loads(kept).items()}
-            _WHERE_KEYS.put(remember, found[sid])
-            continue
-        payload = payloads[sid]
-        screen = (payload["screen"]["name"], payload["screen"]["timezone"])
-        head = (*screen, payload["window"]["from"])
-        found[sid] = {
-            aid: WhereKey(
-                digest("where", head, plays), digest("where-page", screen, first_start(plays))
-            )
-            for aid, plays in plays_by_work(payload).items()
-        }
-        _WHERE_KEYS.put(remember, found[sid])
-        if outputs is not None:
-            outputs.put(cache_keys[sid], json.dumps(found[sid], sort_keys=True).encode("utf-8"))
-    return found
-
-
-#: where_keys' answers kept in process by the code and the manifest's version (what their
-#: cache key is made from, undigested): a publish after one edit finds a thousand screens'
-#: here, not parsed from the cache again. Bounded; only ever a speed-up (never changed once
-#: made).
-_WHERE_KEYS: Recent[tuple[str, str], dict[int, WhereKey]] = Recent(8192)
-
-
 def _pages_code() -> str:
     """The code, templates, static files and catalogues every page and QR code is made with."""
     return digest(
         code_digest(
             "urbanart.viewers", "templates", "static", "site.py", "pages.py", "where.py",
-            "where_rows.py", "qr.py", "gone.py", "page_units.py", "script_strings.py",
-            "player_strings.py", "fragments.py", "screen_panels.py", "programme_json.py",
+            "where_rows.py", "where_keys.py", "qr.py", "gone.py", "page_units.py",
+            "script_strings.py", "player_strings.py", "fragments.py", "screen_panels.py",
+            "programme_json.py",
         ),
         code_digest("urbanart.i18n", "locale", "__init__.py", "catalogues.py", "formats.py"),
         segno.__version__,
