@@ -55,7 +55,7 @@ def fleet() -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
 
 def forget(monkeypatch: pytest.MonkeyPatch) -> None:
     """A process that remembers no block and no screen's where keys."""
-    monkeypatch.setattr(where_keys, "_BLOCKS", Recent(2048))
+    monkeypatch.setattr(where_keys, "_BLOCKS", Recent(1024))
     monkeypatch.setattr(where_keys, "_WHERE_KEYS", Recent(8192))
 
 

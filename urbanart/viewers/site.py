@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import segno
@@ -219,20 +219,23 @@ def page_image(
 
 def _distinct_playlists(
     payloads: Mapping[int, Mapping[str, Any]],
-) -> list[Mapping[str, Any]]:
-    """Every playlist entry of the payloads, in screen then playlist order, each one once: the
-    payloads kept in the publish cache share one entry object among the screens that carry it
-    (kept_payloads.py), so a thousand screens cost a pass over a few dozen entries."""
+) -> tuple[list[Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
+    """Every playlist entry of the payloads, in screen then playlist order, each one once, and
+    each published playlist's first entry met, by id, in one pass: the payloads kept in the
+    publish cache share one entry object among the screens that carry it (kept_payloads.py),
+    so a thousand screens cost a pass over a few dozen entries."""
     seen: set[int] = set()
     found: list[Mapping[str, Any]] = []
+    playlists: dict[int, Mapping[str, Any]] = {}
     for sid in sorted(payloads):
         entries = payloads[sid]["playlists"]
         for pid in sorted(entries, key=int):
             entry = entries[pid]
+            playlists.setdefault(int(pid), entry)  # two playlists may share an equal entry
             if id(entry) not in seen:
                 seen.add(id(entry))
                 found.append(entry)
-    return found
+    return found, playlists
 
 
 def _published_items(entries: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
@@ -293,12 +296,35 @@ def iso_duration(seconds: float) -> str:
     return text + (f"{secs}S" if rest or not (hours or minutes) else "")
 
 
-def _published_playlists(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
-    found: dict[int, Mapping[str, Any]] = {}
-    for sid in sorted(payloads):
-        for pid, playlist in payloads[sid]["playlists"].items():
-            found.setdefault(int(pid), playlist)
-    return found
+T = TypeVar("T")
+
+
+class _PerEntry(Generic[T]):
+    """A value made from one playlist entry of the payloads, kept across the publishes of a
+    process by the entry object itself (held here, so its id names no other object while
+    kept; payloads are only read, never changed, once built: kept_payloads.py).
+
+    Why: a publish after one edit keys every published playlist and the changed screens'
+    entries, and the payloads of the publish before share their entry objects with this one's
+    (kept_payloads keeps the unchanged screens', manifest.py a rebuilt screen's unchanged
+    playlists): a value made from an entry's whole text is then made again only for the
+    entries the edit made. Bounded; only ever a speed-up."""
+
+    def __init__(self, make: Callable[[Mapping[str, Any]], T], size: int = 4096) -> None:
+        self._make = make
+        self._kept: Recent[int, tuple[Mapping[str, Any], T]] = Recent(size)
+
+    def __call__(self, entry: Mapping[str, Any]) -> T:
+        kept = self._kept.get(id(entry))
+        if kept is not None and kept[0] is entry:
+            return kept[1]
+        value = self._make(entry)
+        self._kept.put(id(entry), (entry, value))
+        return value
+
+
+#: A playlist entry as a playlist page's key names it (page_units.stable).
+_ENTRY_TEXT: _PerEntry[str] = _PerEntry(stable)
 
 
 @dataclass(frozen=True)
@@ -737,38 +763,38 @@ def _screen_playlists(
     ]
 
 
-def _screen_shows(payload: Mapping[str, Any], entry_keys: dict[int, str]) -> str:
+def _screen_shows(payload: Mapping[str, Any]) -> str:
     """All a screen's page takes from its manifest, named: the screen's id and name, its
-    playlists' ids and names and each item as the page shows it (whether it is live or
-    generative, which the page loads scripts for, and everything else but its timing:
-    programme_json.TIMING_FIELDS, and its transition), in order. Not the manifest's version,
-    which names the timing too: a duration edit then leaves the page as it is and changes only
-    programme.json (a unit of its own). entry_keys: one digest per (shared) playlist entry.
+    playlists' ids and names and each item as the page shows it (_entry_shows), in order. Not
+    the manifest's version, which names the timing too: a duration edit then leaves the page
+    as it is and changes only programme.json (a unit of its own).
     Kept in process by the manifest's version (which names all the payload holds), so a
     publish after one edit makes this for the screens it changed, not for the whole fleet."""
     memo = (str(payload["manifest_version"]), payload["screen"]["id"])
     known = _SHOWS.get(memo)
     if known is not None:
         return known
-    parts = []
-    for pid in sorted(payload["playlists"], key=int):
-        entry = payload["playlists"][pid]
-        key = entry_keys.get(id(entry))
-        if key is None:
-            shown = [
-                {k: v for k, v in item.items() if k not in _NOT_SHOWN} for item in entry["items"]
-            ]
-            live = any(entry_live(item) is not None for item in entry["items"])
-            generative = any(_page_generative(item) is not None for item in entry["items"])
-            key = entry_keys[id(entry)] = digest(
-                str(entry["name"]), stable(shown), live, generative
-            )
-        parts.append(f"{pid}:{key}")
+    parts = [
+        f"{pid}:{_ENTRY_SHOWS(payload['playlists'][pid])}"
+        for pid in sorted(payload["playlists"], key=int)
+    ]
     shows = digest("screen-shows", payload["screen"]["id"], payload["screen"]["name"], *parts)
     _SHOWS.put(memo, shows)
     return shows
 
 
+def _entry_shows(entry: Mapping[str, Any]) -> str:
+    """One playlist entry as a screen's page shows it, digested: its name and each item (whether
+    it is live or generative, which the page loads scripts for, and everything else but its
+    timing: programme_json.TIMING_FIELDS, and its transition), in order."""
+    shown = [{k: v for k, v in item.items() if k not in _NOT_SHOWN} for item in entry["items"]]
+    live = any(entry_live(item) is not None for item in entry["items"])
+    generative = any(_page_generative(item) is not None for item in entry["items"])
+    return digest(str(entry["name"]), stable(shown), live, generative)
+
+
+#: _entry_shows by entry: a changed screen's unchanged playlists are the entries named before.
+_ENTRY_SHOWS: _PerEntry[str] = _PerEntry(_entry_shows)
 #: A manifest item's fields a screen page does not show: its timing (in programme.json) and its
 #: transition (no page shows it).
 _NOT_SHOWN = TIMING_FIELDS | {"transition"}
@@ -959,14 +985,14 @@ def _whats_on(
     return {
         "screens": [
             {
-                "url": tree_url("s", sid) + "/",
+                "url": unit_name("s", sid) + "/",  # kept made: a fleet's every screen
                 "name": payloads[sid]["screen"]["name"],
                 "city": cities.get(sid, ""),
             }
             for sid in sorted(payloads)
         ],
         "playlists": [
-            {"url": tree_url("p", pid) + "/", "name": playlists[pid]["name"]}
+            {"url": unit_name("p", pid) + "/", "name": playlists[pid]["name"]}
             for pid in sorted(playlists)
         ],
     }
@@ -1077,11 +1103,10 @@ def build_viewers(
         inputs=build.inputs,
         carried=build.carried,
     )
-    distinct = _distinct_playlists(payloads)
+    distinct, playlists = _distinct_playlists(payloads)
     items = _published_items(distinct)
     videos = _page_videos(distinct)
     lives = _page_lives(distinct)
-    playlists = _published_playlists(payloads)
     facts = _work_facts(library, set(items))
     texts = texts_for(library, set(items))
     bios = bios_for(library, {f.artist_id for f in facts.values()})
@@ -1156,7 +1181,7 @@ def build_viewers(
             unit_name("p", pid),
             unit_files("p", pid),
             common,
-            stable(playlists[pid]),
+            _ENTRY_TEXT(playlists[pid]),
             descriptions.get(pid, ""),
             tuple(cards[int(i["artwork_id"])] for i in playlists[pid]["items"]),
         )
@@ -1175,7 +1200,6 @@ def build_viewers(
     # A screen's page is keyed by what it shows (_screen_shows: names, works, cards, city,
     # languages, live and generative), its timing file by the manifest's version: editing a
     # duration rewrites programme.json and carries the page in every version as it was.
-    entry_keys: dict[int, str] = {}
     shared = digest(*common)  # once, not repr'd again for each of a fleet's 2,000 units
     carry.inputs[COMMON] = shared
     steady = unchanged if carry.previous_inputs.get(COMMON) == shared else ()
@@ -1187,7 +1211,7 @@ def build_viewers(
             unit_name("s", sid),
             unit_files("s", sid),
             shared,
-            _screen_shows(payloads[sid], entry_keys),
+            _screen_shows(payloads[sid]),
             cities.get(sid, ""),
             languages.get(sid),
             card_set(sid),

@@ -57,8 +57,9 @@ class _Block:
 
 
 #: Blocks by the code and their screens' (id, manifest version, city), undigested (a tuple
-#: compared whole on a hit). Bounded: 2,048 blocks are a fleet of 16,000 screens.
-_BLOCKS: Recent[tuple[str, tuple[tuple[int, str, str], ...]], _Block] = Recent(2048)
+#: compared whole on a hit). Bounded: 1,024 blocks (~14 KB each with 23 works) are a fleet of
+#: 8,000 screens, or a fleet of 1,000 and a hundred edits of ten screens.
+_BLOCKS: Recent[tuple[str, tuple[tuple[int, str, str], ...]], _Block] = Recent(1024)
 
 
 @dataclass(frozen=True)
