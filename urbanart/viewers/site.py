@@ -22,13 +22,12 @@ from urllib.parse import urlsplit
 import segno
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from urbanart.errors import UrbanArtError
 from urbanart.i18n import LANGUAGES, N_, format_zone, gettext, language_name
 from urbanart.imaging.renditions import RenditionFormat, RenditionProfile
 from urbanart.library.library import Library
-from urbanart.library.models import Artwork, Playlist, Screen
+from urbanart.library.models import Artist, Artwork, MediaAsset, Playlist, Screen
 from urbanart.library.renditions import RenditionRecord, ensure_rendition, made_renditions
 from urbanart.library.settings import load_settings
 from urbanart.library.texts import (
@@ -367,32 +366,51 @@ def _host(url: str) -> str:
 
 
 def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
+    """The works' facts in one query of the columns they need (no ORM objects: a publish after
+    one edit reads a fleet's every work, and loading the artworks with their artists and
+    assets cost three queries and three objects per work)."""
     if not ids:
         return {}
-    with library.session() as session:
-        stmt = (
-            select(Artwork)
-            .where(Artwork.id.in_(ids))
-            .options(selectinload(Artwork.artist), selectinload(Artwork.asset))
+    stmt = (
+        select(
+            Artwork.id,
+            Artwork.description,
+            Artwork.artist_id,
+            Artwork.created_at,
+            Artist.bio,
+            Artist.website,
+            Artist.location,
+            MediaAsset.sha256,
+            MediaAsset.width,
+            MediaAsset.height,
+            MediaAsset.format,
+            MediaAsset.kind,
+            MediaAsset.frame_count,
+            MediaAsset.duration_s,
         )
+        .join(Artist, Artist.id == Artwork.artist_id)
+        .join(MediaAsset, MediaAsset.id == Artwork.asset_id)
+        .where(Artwork.id.in_(ids))
+    )
+    with library.session() as session:
         return {
-            a.id: _WorkFacts(
-                description=a.description,
-                artist_id=a.artist_id,
-                artist_bio=a.artist.bio,
-                artist_website=http_url(a.artist.website),
-                artist_website_label=_host(a.artist.website),
-                artist_location=a.artist.location,
-                sha256=a.asset.sha256,
-                width=a.asset.width,
-                height=a.asset.height,
-                format=a.asset.format.upper(),
-                animated=a.asset.kind != "video" and a.asset.frame_count > 1,
-                kind=a.asset.kind,
-                duration_s=a.asset.duration_s,
-                uploaded=a.created_at.date().isoformat(),
+            row.id: _WorkFacts(
+                description=row.description,
+                artist_id=row.artist_id,
+                artist_bio=row.bio,
+                artist_website=http_url(row.website),
+                artist_website_label=_host(row.website),
+                artist_location=row.location,
+                sha256=row.sha256,
+                width=row.width,
+                height=row.height,
+                format=row.format.upper(),
+                animated=row.kind != "video" and row.frame_count > 1,
+                kind=row.kind,
+                duration_s=row.duration_s,
+                uploaded=row.created_at.date().isoformat(),
             )
-            for a in session.scalars(stmt)
+            for row in session.execute(stmt)
         }
 
 
