@@ -322,8 +322,13 @@ class _PerEntry(Generic[T]):
         return value
 
 
-#: A playlist entry as a playlist page's key names it (page_units.stable).
-_ENTRY_TEXT: _PerEntry[str] = _PerEntry(stable)
+def _entry_digest(entry: Mapping[str, Any]) -> str:
+    """A playlist entry as a playlist page's key names it: the digest of its whole text
+    (page_units.stable), so what is kept is 64 characters, not the entry's JSON."""
+    return digest("entry", stable(entry))
+
+
+_ENTRY_DIGEST: _PerEntry[str] = _PerEntry(_entry_digest)
 
 
 @dataclass(frozen=True)
@@ -1205,7 +1210,7 @@ def build_viewers(
             unit_name("p", pid),
             unit_files("p", pid),
             common,
-            _ENTRY_TEXT(playlists[pid]),
+            _ENTRY_DIGEST(playlists[pid]),
             descriptions.get(pid, ""),
             tuple(cards[int(i["artwork_id"])] for i in playlists[pid]["items"]),
         )
