@@ -14,10 +14,12 @@ from tests.viewers import BASE_URL, open_gallery
 from tests.viewers.test_pages import NOW, Page, Published, payloads_of
 from urbanart.curation import screens
 from urbanart.delivery.publisher import publish
+from urbanart.delivery.screen_inputs import screen_rows
 from urbanart.i18n import LANGUAGES, format_duration, format_zone, gettext
 from urbanart.library import translations
 from urbanart.library.library import current_tree
 from urbanart.library.settings import update_settings
+from urbanart.viewers.site import build_viewers
 
 JA_TITLE = "港の灯り"
 JA_ALT = "暗い青の港に橙色の光の帯"
@@ -131,3 +133,15 @@ def test_durations_and_times_on_pages_are_written_the_languages_way(
     for sid, after in rows:
         name = site.payloads[int(sid)]["screen"]["timezone"]
         assert format_zone(name, lang) in unescape(after) and name not in after
+
+
+def test_the_screens_rows_a_publish_read_give_the_pages_the_library_gives(
+    site: Published,
+) -> None:
+    """build_viewers takes the screens' cities and languages from the rows the publisher's
+    plan read (screens=...) instead of reading them again: the very same files."""
+    library = site.gallery.library
+    rows = screen_rows(library)
+    assert any(row.city for row in rows) and any(row.second_language for row in rows)
+    given = build_viewers(library, site.payloads, base_url=BASE_URL, screens=rows).files
+    assert given == build_viewers(library, site.payloads, base_url=BASE_URL).files

@@ -728,6 +728,7 @@ def _plan(
         previous_inputs=_previous_inputs(previous) if carry else None,
         outputs=outputs,
         unchanged=carried_ids,  # their inputs are the served ones (site.build_viewers)
+        screens=every_screen,  # their cities and languages, read once
     )
     plan.files.update(viewers.files)  # pages, QR codes, CSS: docs/published-tree.md
     plan.carried.update(viewers.carried)  # unchanged units' files, named by sha256

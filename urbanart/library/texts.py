@@ -121,6 +121,12 @@ def screen_languages(library: Library, screen_ids: Iterable[int]) -> dict[int, t
         for chunk in _chunks(screen_ids):
             stmt = select(Screen.id, Screen.language, Screen.second_language)
             for ident, language, second in session.execute(stmt.where(Screen.id.in_(chunk))):
-                first = language or BASE_LANGUAGE
-                out[ident] = (first, second) if second and second != first else (first,)
+                out[ident] = languages_of(language, second)
     return out
+
+
+def languages_of(language: str | None, second: str | None) -> tuple[str, ...]:
+    """A screen's languages from its row's two columns (screen_languages): a caller that has
+    the rows already need not read them again."""
+    first = language or BASE_LANGUAGE
+    return (first, second) if second and second != first else (first,)

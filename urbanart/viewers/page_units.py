@@ -21,8 +21,9 @@ changes the version, so only the small timing file is made again; the pages are 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from urbanart.i18n import LANGUAGES
@@ -42,8 +43,16 @@ COMMON = "common"
 WITH_QR = frozenset({"a", "p", "s"})
 
 
+#: How many units' names and paths are kept made (unit_name, unit_files): a fleet's every
+#: screen, work, playlist and artist, with room; a name is a few dozen bytes.
+NAMED_UNITS = 16_384
+
+
+@lru_cache(maxsize=NAMED_UNITS)
 def unit_name(kind: str, ident: int) -> str:
-    """ "a/7", "p/3", "s/12", "artists/4": a unit's name, its pages' folder without the slash."""
+    """ "a/7", "p/3", "s/12", "artists/4": a unit's name, its pages' folder without the slash.
+    Kept made, as unit_files: after one edit a publish names a fleet's thousand screens'
+    units to carry them, and percent-encoding each part (tree_url) cost more than carrying."""
     return tree_url(kind, ident)
 
 
@@ -52,14 +61,16 @@ def page_files(folder: str) -> list[str]:
     return [f"{folder}index.html", *(f"{folder}{lang}/index.html" for lang in LANGUAGES)]
 
 
-def unit_files(kind: str, ident: int) -> list[str]:
+@lru_cache(maxsize=NAMED_UNITS)
+def unit_files(kind: str, ident: int) -> tuple[str, ...]:
     """Every release file one unit makes: its pages in every language and its QR code."""
     files = page_files(unit_name(kind, ident) + "/")
     if kind in WITH_QR:
         files += [f"qr/{kind}/{ident}.svg", f"qr/{kind}/{ident}.png"]
-    return files
+    return tuple(files)
 
 
+@lru_cache(maxsize=NAMED_UNITS)
 def where_path(artwork_id: int) -> str:
     """The data file of a work's "where to see it" (where.WHERE_FILE, beside its page), and
     the name of its unit, apart from its page's (as a screen's programme.json is): an item's
@@ -93,14 +104,14 @@ class Carry:
     inputs: dict[str, str] = field(default_factory=dict)
     carried: dict[str, str] = field(default_factory=dict)
 
-    def take(self, unit: str, files: list[str], *parts: object) -> bool:
+    def take(self, unit: str, files: Sequence[str], *parts: object) -> bool:
         """Record the unit's input digest (of parts); True when the served release holds every
         one of its files made from the same inputs (they are carried, not built)."""
         key = digest("page-unit", unit, *parts)
         self.inputs[unit] = key
         return self.previous_inputs.get(unit) == key and self.keep(unit, files)
 
-    def keep(self, unit: str, files: list[str]) -> bool:
+    def keep(self, unit: str, files: Sequence[str]) -> bool:
         """Carry the unit by the digest and files the served release recorded for it, without
         digesting its inputs again: only for a unit none of whose inputs can have changed
         (site.build_viewers says when). False, and nothing carried, when the served release
@@ -108,12 +119,10 @@ class Carry:
         key = self.previous_inputs.get(unit)
         if key is None:
             return False
-        found: dict[str, str] = {}
-        for path in files:
-            sha = self.previous_files.get(path)
-            if sha is None:
-                return False
-            found[path] = sha
+        try:  # one pass: a fleet's thousand screens' units come here after every edit
+            found = {path: self.previous_files[path] for path in files}
+        except KeyError:
+            return False
         self.inputs[unit] = key
         self.carried.update(found)
         return True

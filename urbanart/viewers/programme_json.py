@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -31,8 +32,10 @@ PROGRAMME_FILE = "programme.json"
 TIMING_FIELDS = frozenset({"duration_s", "video", "live"})
 
 
+@lru_cache(maxsize=16_384)
 def programme_path(screen_id: int) -> str:
-    """The tree path of a screen's timing file: s/<id>/programme.json."""
+    """The tree path of a screen's timing file: s/<id>/programme.json (kept made: a publish
+    names a fleet's every screen's, page_units.unit_name)."""
     return f"{tree_url('s', screen_id)}/{PROGRAMME_FILE}"
 
 

@@ -12,27 +12,32 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import segno
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from urbanart.errors import UrbanArtError
 from urbanart.i18n import LANGUAGES, N_, format_zone, gettext, language_name
 from urbanart.imaging.renditions import RenditionFormat, RenditionProfile
 from urbanart.library.library import Library
-from urbanart.library.models import Artwork, Playlist, Screen
+from urbanart.library.models import Artist, Artwork, MediaAsset, Playlist, Screen
 from urbanart.library.renditions import RenditionRecord, ensure_rendition, made_renditions
 from urbanart.library.settings import load_settings
-from urbanart.library.texts import WorkTexts, bios_for, pick, screen_languages, texts_for
+from urbanart.library.texts import (
+    WorkTexts,
+    bios_for,
+    languages_of,
+    pick,
+    screen_languages,
+    texts_for,
+)
 from urbanart.memo import Recent
 from urbanart.protocol.tree_layout import media_url
 from urbanart.viewers import gone, qr
@@ -66,13 +71,8 @@ from urbanart.viewers.programme_json import (
 )
 from urbanart.viewers.screen_panels import ScreenPanels
 from urbanart.viewers.script_strings import script_strings
-from urbanart.viewers.where import (
-    WHERE_FILE,
-    first_start,
-    plays_by_work,
-    where_section,
-    where_to_see,
-)
+from urbanart.viewers.where import WHERE_FILE, where_section, where_to_see
+from urbanart.viewers.where_keys import screen_blocks
 from urbanart.viewers.where_rows import city_rows, row_digest
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
@@ -218,20 +218,23 @@ def page_image(
 
 def _distinct_playlists(
     payloads: Mapping[int, Mapping[str, Any]],
-) -> list[Mapping[str, Any]]:
-    """Every playlist entry of the payloads, in screen then playlist order, each one once: the
-    payloads kept in the publish cache share one entry object among the screens that carry it
-    (kept_payloads.py), so a thousand screens cost a pass over a few dozen entries."""
+) -> tuple[list[Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
+    """Every playlist entry of the payloads, in screen then playlist order, each one once, and
+    each published playlist's first entry met, by id, in one pass: the payloads kept in the
+    publish cache share one entry object among the screens that carry it (kept_payloads.py),
+    so a thousand screens cost a pass over a few dozen entries."""
     seen: set[int] = set()
     found: list[Mapping[str, Any]] = []
+    playlists: dict[int, Mapping[str, Any]] = {}
     for sid in sorted(payloads):
         entries = payloads[sid]["playlists"]
         for pid in sorted(entries, key=int):
             entry = entries[pid]
+            playlists.setdefault(int(pid), entry)  # two playlists may share an equal entry
             if id(entry) not in seen:
                 seen.add(id(entry))
                 found.append(entry)
-    return found
+    return found, playlists
 
 
 def _published_items(entries: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
@@ -292,12 +295,40 @@ def iso_duration(seconds: float) -> str:
     return text + (f"{secs}S" if rest or not (hours or minutes) else "")
 
 
-def _published_playlists(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
-    found: dict[int, Mapping[str, Any]] = {}
-    for sid in sorted(payloads):
-        for pid, playlist in payloads[sid]["playlists"].items():
-            found.setdefault(int(pid), playlist)
-    return found
+T = TypeVar("T")
+
+
+class _PerEntry(Generic[T]):
+    """A value made from one playlist entry of the payloads, kept across the publishes of a
+    process by the entry object itself (held here, so its id names no other object while
+    kept; payloads are only read, never changed, once built: kept_payloads.py).
+
+    Why: a publish after one edit keys every published playlist and the changed screens'
+    entries, and the payloads of the publish before share their entry objects with this one's
+    (kept_payloads keeps the unchanged screens', manifest.py a rebuilt screen's unchanged
+    playlists): a value made from an entry's whole text is then made again only for the
+    entries the edit made. Bounded; only ever a speed-up."""
+
+    def __init__(self, make: Callable[[Mapping[str, Any]], T], size: int = 4096) -> None:
+        self._make = make
+        self._kept: Recent[int, tuple[Mapping[str, Any], T]] = Recent(size)
+
+    def __call__(self, entry: Mapping[str, Any]) -> T:
+        kept = self._kept.get(id(entry))
+        if kept is not None and kept[0] is entry:
+            return kept[1]
+        value = self._make(entry)
+        self._kept.put(id(entry), (entry, value))
+        return value
+
+
+def _entry_digest(entry: Mapping[str, Any]) -> str:
+    """A playlist entry as a playlist page's key names it: the digest of its whole text
+    (page_units.stable), so what is kept is 64 characters, not the entry's JSON."""
+    return digest("entry", stable(entry))
+
+
+_ENTRY_DIGEST: _PerEntry[str] = _PerEntry(_entry_digest)
 
 
 @dataclass(frozen=True)
@@ -340,32 +371,51 @@ def _host(url: str) -> str:
 
 
 def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
+    """The works' facts in one query of the columns they need (no ORM objects: a publish after
+    one edit reads a fleet's every work, and loading the artworks with their artists and
+    assets cost three queries and three objects per work)."""
     if not ids:
         return {}
-    with library.session() as session:
-        stmt = (
-            select(Artwork)
-            .where(Artwork.id.in_(ids))
-            .options(selectinload(Artwork.artist), selectinload(Artwork.asset))
+    stmt = (
+        select(
+            Artwork.id,
+            Artwork.description,
+            Artwork.artist_id,
+            Artwork.created_at,
+            Artist.bio,
+            Artist.website,
+            Artist.location,
+            MediaAsset.sha256,
+            MediaAsset.width,
+            MediaAsset.height,
+            MediaAsset.format,
+            MediaAsset.kind,
+            MediaAsset.frame_count,
+            MediaAsset.duration_s,
         )
+        .join(Artist, Artist.id == Artwork.artist_id)
+        .join(MediaAsset, MediaAsset.id == Artwork.asset_id)
+        .where(Artwork.id.in_(ids))
+    )
+    with library.session() as session:
         return {
-            a.id: _WorkFacts(
-                description=a.description,
-                artist_id=a.artist_id,
-                artist_bio=a.artist.bio,
-                artist_website=http_url(a.artist.website),
-                artist_website_label=_host(a.artist.website),
-                artist_location=a.artist.location,
-                sha256=a.asset.sha256,
-                width=a.asset.width,
-                height=a.asset.height,
-                format=a.asset.format.upper(),
-                animated=a.asset.kind != "video" and a.asset.frame_count > 1,
-                kind=a.asset.kind,
-                duration_s=a.asset.duration_s,
-                uploaded=a.created_at.date().isoformat(),
+            row.id: _WorkFacts(
+                description=row.description,
+                artist_id=row.artist_id,
+                artist_bio=row.bio,
+                artist_website=http_url(row.website),
+                artist_website_label=_host(row.website),
+                artist_location=row.location,
+                sha256=row.sha256,
+                width=row.width,
+                height=row.height,
+                format=row.format.upper(),
+                animated=row.kind != "video" and row.frame_count > 1,
+                kind=row.kind,
+                duration_s=row.duration_s,
+                uploaded=row.created_at.date().isoformat(),
             )
-            for a in session.scalars(stmt)
+            for row in session.execute(stmt)
         }
 
 
@@ -385,6 +435,27 @@ def _cities(library: Library, ids: set[int]) -> dict[int, str]:
     with library.session() as session:
         rows = session.execute(select(Screen.id, Screen.city).where(Screen.id.in_(ids)))
         return {sid: city for sid, city in rows}
+
+
+def _places(
+    library: Library, ids: set[int], rows: Iterable[Any] | None
+) -> tuple[dict[int, str], dict[int, tuple[str, ...]]]:
+    """Each screen's city and languages: from the screens' rows when the caller read them
+    (the publisher's plan reads every screen's row; the manifests were made from those very
+    rows), else from the library."""
+    if rows is None:
+        return _cities(library, ids), screen_languages(library, ids)
+    listed = list(rows)
+    if not listed:
+        return {}, {}
+    # By position (named tuples' _fields): a thousand rows' attributes by name cost ~3 ms.
+    at = {name: listed[0]._fields.index(name) for name in ("id", "city", "language")}
+    second = listed[0]._fields.index("second_language")
+    shown = [row for row in listed if row[at["id"]] in ids]
+    return (
+        {row[at["id"]]: row[at["city"]] for row in shown},
+        {row[at["id"]]: languages_of(row[at["language"]], row[second]) for row in shown},
+    )
 
 
 # Page data -------------------------------------------------------------------------------------
@@ -721,38 +792,38 @@ def _screen_playlists(
     ]
 
 
-def _screen_shows(payload: Mapping[str, Any], entry_keys: dict[int, str]) -> str:
+def _screen_shows(payload: Mapping[str, Any]) -> str:
     """All a screen's page takes from its manifest, named: the screen's id and name, its
-    playlists' ids and names and each item as the page shows it (whether it is live or
-    generative, which the page loads scripts for, and everything else but its timing:
-    programme_json.TIMING_FIELDS, and its transition), in order. Not the manifest's version,
-    which names the timing too: a duration edit then leaves the page as it is and changes only
-    programme.json (a unit of its own). entry_keys: one digest per (shared) playlist entry.
+    playlists' ids and names and each item as the page shows it (_entry_shows), in order. Not
+    the manifest's version, which names the timing too: a duration edit then leaves the page
+    as it is and changes only programme.json (a unit of its own).
     Kept in process by the manifest's version (which names all the payload holds), so a
     publish after one edit makes this for the screens it changed, not for the whole fleet."""
     memo = (str(payload["manifest_version"]), payload["screen"]["id"])
     known = _SHOWS.get(memo)
     if known is not None:
         return known
-    parts = []
-    for pid in sorted(payload["playlists"], key=int):
-        entry = payload["playlists"][pid]
-        key = entry_keys.get(id(entry))
-        if key is None:
-            shown = [
-                {k: v for k, v in item.items() if k not in _NOT_SHOWN} for item in entry["items"]
-            ]
-            live = any(entry_live(item) is not None for item in entry["items"])
-            generative = any(_page_generative(item) is not None for item in entry["items"])
-            key = entry_keys[id(entry)] = digest(
-                str(entry["name"]), stable(shown), live, generative
-            )
-        parts.append(f"{pid}:{key}")
+    parts = [
+        f"{pid}:{_ENTRY_SHOWS(payload['playlists'][pid])}"
+        for pid in sorted(payload["playlists"], key=int)
+    ]
     shows = digest("screen-shows", payload["screen"]["id"], payload["screen"]["name"], *parts)
     _SHOWS.put(memo, shows)
     return shows
 
 
+def _entry_shows(entry: Mapping[str, Any]) -> str:
+    """One playlist entry as a screen's page shows it, digested: its name and each item (whether
+    it is live or generative, which the page loads scripts for, and everything else but its
+    timing: programme_json.TIMING_FIELDS, and its transition), in order."""
+    shown = [{k: v for k, v in item.items() if k not in _NOT_SHOWN} for item in entry["items"]]
+    live = any(entry_live(item) is not None for item in entry["items"])
+    generative = any(_page_generative(item) is not None for item in entry["items"])
+    return digest(str(entry["name"]), stable(shown), live, generative)
+
+
+#: _entry_shows by entry: a changed screen's unchanged playlists are the entries named before.
+_ENTRY_SHOWS: _PerEntry[str] = _PerEntry(_entry_shows)
 #: A manifest item's fields a screen page does not show: its timing (in programme.json) and its
 #: transition (no page shows it).
 _NOT_SHOWN = TIMING_FIELDS | {"transition"}
@@ -943,14 +1014,14 @@ def _whats_on(
     return {
         "screens": [
             {
-                "url": tree_url("s", sid) + "/",
+                "url": unit_name("s", sid) + "/",  # kept made: a fleet's every screen
                 "name": payloads[sid]["screen"]["name"],
                 "city": cities.get(sid, ""),
             }
             for sid in sorted(payloads)
         ],
         "playlists": [
-            {"url": tree_url("p", pid) + "/", "name": playlists[pid]["name"]}
+            {"url": unit_name("p", pid) + "/", "name": playlists[pid]["name"]}
             for pid in sorted(playlists)
         ],
     }
@@ -1026,6 +1097,7 @@ def build_viewers(
     previous_inputs: Mapping[str, str] | None = None,
     outputs: OutputCache | None = None,
     unchanged: Collection[int] = (),
+    screens: Iterable[Any] | None = None,
 ) -> ViewerBuild:
     """Every viewer file for the manifests being published (screen id -> payload).
 
@@ -1060,17 +1132,15 @@ def build_viewers(
         inputs=build.inputs,
         carried=build.carried,
     )
-    distinct = _distinct_playlists(payloads)
+    distinct, playlists = _distinct_playlists(payloads)
     items = _published_items(distinct)
     videos = _page_videos(distinct)
     lives = _page_lives(distinct)
-    playlists = _published_playlists(payloads)
     facts = _work_facts(library, set(items))
     texts = texts_for(library, set(items))
     bios = bios_for(library, {f.artist_id for f in facts.values()})
     descriptions = _descriptions(library, set(playlists))
-    cities = _cities(library, set(payloads))
-    languages = screen_languages(library, set(payloads))
+    cities, languages = _places(library, set(payloads), screens)
 
     wanted: set[tuple[str, str]] = set()
     for work in facts.values():
@@ -1109,34 +1179,17 @@ def build_viewers(
         for aid in items
     }
     works = {aid: digest(cards[aid], stable(items[aid])) for aid in items}
-    shows: dict[int, list[int]] = {}  # screen id -> the works its manifest holds
-    seen_on: dict[int, list[int]] = {aid: [] for aid in items}  # work -> screens holding it
-    in_entry: dict[int, list[int]] = {}  # id() of a (shared) playlist entry -> its works
-    for sid in sorted(payloads):
-        held: set[int] = set()
-        for entry in payloads[sid]["playlists"].values():
-            works_in = in_entry.get(id(entry))
-            if works_in is None:
-                works_in = in_entry[id(entry)] = [int(i["artwork_id"]) for i in entry["items"]]
-            held.update(works_in)
-        shows[sid] = sorted(held)
-        for aid in shows[sid]:
-            seen_on[aid].append(sid)
-
     # A work's "where to see it" names each screen showing it by what it takes from that screen
-    # (where_keys), not by its whole manifest: a playlist edited on ten screens then rebuilds
-    # the data of its own works, not of every work those screens show; and the page names a
-    # screen by what its rows show (no plays, no time: where.py), so that edit rebuilds no page.
-    where_of = where_keys(payloads, outputs)
-    # Each screen as a work's key names it (its id and city), once: a key is one string per
-    # work, not a tuple of a thousand tuples made and repr'd (repr: no newline, so unambiguous).
-    place = {sid: f"{sid}{cities.get(sid, '')!r}" for sid in payloads}
+    # (where_keys.WhereKey), not by its whole manifest: a playlist edited on ten screens then
+    # rebuilds the data of its own works, not of every work those screens show; and the page
+    # names a screen by what its rows show (no plays, no time: where.py), so that edit rebuilds
+    # no page. The screens are named in blocks kept by their manifests (where_keys.py): after
+    # an edit a work's keys cost the blocks of the screens it changed, not the fleet.
+    blocks = screen_blocks(payloads, cities, _pages_code(), outputs)
     to_build: set[int] = set()  # the works whose pages are built
     data_to_build: set[int] = set()  # the works whose where.json is built
     for aid in sorted(items):
-        page_of, data_of = _screens_of(
-            (place[sid], where_of[sid].get(aid, NOWHERE)) for sid in seen_on[aid]
-        )
+        page_of, data_of = blocks.keys(aid)
         if not carry.take(
             unit_name("a", aid),
             unit_files("a", aid),
@@ -1148,7 +1201,7 @@ def build_viewers(
             page_of,
         ):
             to_build.add(aid)
-        if not carry.take(where_path(aid), [where_path(aid)], common, data_of):
+        if not carry.take(where_path(aid), (where_path(aid),), common, data_of):
             data_to_build.add(aid)
     playlists_to_build = {
         pid
@@ -1157,7 +1210,7 @@ def build_viewers(
             unit_name("p", pid),
             unit_files("p", pid),
             common,
-            stable(playlists[pid]),
+            _ENTRY_DIGEST(playlists[pid]),
             descriptions.get(pid, ""),
             tuple(cards[int(i["artwork_id"])] for i in playlists[pid]["items"]),
         )
@@ -1168,7 +1221,7 @@ def build_viewers(
     card_sets: dict[tuple[int, ...], str] = {}
 
     def card_set(sid: int) -> str:
-        works_held = tuple(shows[sid])
+        works_held = blocks.shows(sid)
         if works_held not in card_sets:
             card_sets[works_held] = digest(*(cards[aid] for aid in works_held))
         return card_sets[works_held]
@@ -1176,7 +1229,6 @@ def build_viewers(
     # A screen's page is keyed by what it shows (_screen_shows: names, works, cards, city,
     # languages, live and generative), its timing file by the manifest's version: editing a
     # duration rewrites programme.json and carries the page in every version as it was.
-    entry_keys: dict[int, str] = {}
     shared = digest(*common)  # once, not repr'd again for each of a fleet's 2,000 units
     carry.inputs[COMMON] = shared
     steady = unchanged if carry.previous_inputs.get(COMMON) == shared else ()
@@ -1188,7 +1240,7 @@ def build_viewers(
             unit_name("s", sid),
             unit_files("s", sid),
             shared,
-            _screen_shows(payloads[sid], entry_keys),
+            _screen_shows(payloads[sid]),
             cities.get(sid, ""),
             languages.get(sid),
             card_set(sid),
@@ -1197,10 +1249,10 @@ def build_viewers(
     timings_to_build = {
         sid
         for sid in sorted(payloads)
-        if not (sid in steady and carry.keep(programme_path(sid), [programme_path(sid)]))
+        if not (sid in steady and carry.keep(programme_path(sid), (programme_path(sid),)))
         and not carry.take(
             programme_path(sid),
-            [programme_path(sid)],
+            (programme_path(sid),),
             shared,
             payloads[sid]["manifest_version"],
         )
@@ -1219,7 +1271,7 @@ def build_viewers(
     # Where to see a work is made from every screen that shows it: only for the works built.
     made_where = to_build | data_to_build
     where = where_to_see(
-        {sid: payloads[sid] for sid in sorted({s for a in made_where for s in seen_on[a]})},
+        {sid: payloads[sid] for sid in sorted({s for a in made_where for s in blocks.holding(a)})},
         cities,
         works=made_where,
     )
@@ -1388,86 +1440,14 @@ def build_viewers(
     return build
 
 
-class WhereKey(NamedTuple):
-    """What a work's "where to see it" takes from one screen, digested: its data (the
-    screen's name, time zone, window and the work's plays) and its page's rows (name, time
-    zone and first_start: no plays, as a row shows no time; where.py)."""
-
-    data: str
-    page: str
-
-
-#: A screen whose manifest holds a work its timeline never plays.
-NOWHERE = WhereKey("-", "-")
-
-
-def _screens_of(screens: Iterable[tuple[str, WhereKey]]) -> tuple[str, str]:
-    """The digests of what a work's page and its where.json take from the screens showing it
-    (each screen's place and WhereKey, in order)."""
-    shown = list(screens)
-    return (
-        digest("where-page", [f"{at}{key.page}" for at, key in shown]),
-        digest("where-data", [f"{at}{key.data}" for at, key in shown]),
-    )
-
-
-def where_keys(
-    payloads: Mapping[int, Mapping[str, Any]], outputs: OutputCache | None = None
-) -> dict[int, dict[int, WhereKey]]:
-    """Per screen, per work its timeline plays: its WhereKey (the screen's city is keyed
-    apart). A manifest's version is the digest of its whole payload, so the publish cache
-    keeps these by it: a thousand screens carried over cost a lookup each, not a pass over
-    their timelines."""
-    code = _pages_code()
-    found: dict[int, dict[int, WhereKey]] = {}
-    for sid in sorted(payloads):
-        remembered = _WHERE_KEYS.get((code, payloads[sid]["manifest_version"]))
-        if remembered is not None:
-            found[sid] = remembered
-    # Only what this process does not remember is named in the cache (a digest each).
-    cache_keys = {
-        sid: digest("where-keys", code, p["manifest_version"])
-        for sid, p in payloads.items()
-        if sid not in found
-    }
-    if outputs is not None:  # a read of the rest
-        outputs.prefetch(cache_keys.values())
-    for sid in sorted(cache_keys):
-        remember = (code, payloads[sid]["manifest_version"])
-        kept = outputs.get(cache_keys[sid], count=False) if outputs is not None else None
-        if kept is not None:
-            found[sid] = {int(aid): WhereKey(*keys) for aid, keys in json.loads(kept).items()}
-            _WHERE_KEYS.put(remember, found[sid])
-            continue
-        payload = payloads[sid]
-        screen = (payload["screen"]["name"], payload["screen"]["timezone"])
-        head = (*screen, payload["window"]["from"])
-        found[sid] = {
-            aid: WhereKey(
-                digest("where", head, plays), digest("where-page", screen, first_start(plays))
-            )
-            for aid, plays in plays_by_work(payload).items()
-        }
-        _WHERE_KEYS.put(remember, found[sid])
-        if outputs is not None:
-            outputs.put(cache_keys[sid], json.dumps(found[sid], sort_keys=True).encode("utf-8"))
-    return found
-
-
-#: where_keys' answers kept in process by the code and the manifest's version (what their
-#: cache key is made from, undigested): a publish after one edit finds a thousand screens'
-#: here, not parsed from the cache again. Bounded; only ever a speed-up (never changed once
-#: made).
-_WHERE_KEYS: Recent[tuple[str, str], dict[int, WhereKey]] = Recent(8192)
-
-
 def _pages_code() -> str:
     """The code, templates, static files and catalogues every page and QR code is made with."""
     return digest(
         code_digest(
             "urbanart.viewers", "templates", "static", "site.py", "pages.py", "where.py",
-            "where_rows.py", "qr.py", "gone.py", "page_units.py", "script_strings.py",
-            "player_strings.py", "fragments.py", "screen_panels.py", "programme_json.py",
+            "where_rows.py", "where_keys.py", "qr.py", "gone.py", "page_units.py",
+            "script_strings.py", "player_strings.py", "fragments.py", "screen_panels.py",
+            "programme_json.py",
         ),
         code_digest("urbanart.i18n", "locale", "__init__.py", "catalogues.py", "formats.py"),
         segno.__version__,

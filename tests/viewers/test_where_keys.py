@@ -1,0 +1,104 @@
+"""A work's "where to see it" keys, named by blocks of screens that a process remembers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+
+from urbanart.memo import Recent
+from urbanart.viewers import where_keys
+from urbanart.viewers.where_keys import BLOCK, screen_blocks
+
+CODE = "code-1"
+WORKS = range(1, 7)
+
+
+def payload(sid: int, playlists: dict[str, list[tuple[int, float]]]) -> dict[str, Any]:
+    """A screen's manifest payload as where_keys reads it: each playlist plays for an hour, in
+    turn, and the version digests the whole payload (as a manifest's does)."""
+    made: dict[str, Any] = {
+        "screen": {"id": sid, "name": f"Screen {sid}", "timezone": "Europe/Paris"},
+        "window": {"from": "2026-03-01T00:00:00Z", "until": "2026-03-02T00:00:00Z"},
+        "timeline": [
+            {
+                "start": f"2026-03-01T{n:02d}:00:00Z",
+                "end": f"2026-03-01T{n + 1:02d}:00:00Z",
+                "playlist": pid,
+            }
+            for n, pid in enumerate(sorted(playlists))
+        ],
+        "playlists": {
+            pid: {
+                "name": f"List {pid}",
+                "items": [{"artwork_id": aid, "duration_s": d} for aid, d in items],
+            }
+            for pid, items in playlists.items()
+        },
+    }
+    made["manifest_version"] = hashlib.sha256(json.dumps(made, sort_keys=True).encode()).hexdigest()
+    return made
+
+
+def fleet() -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
+    """40 screens in five blocks: work 6 only on the last block's screens."""
+    payloads = {}
+    for sid in range(1, 41):
+        lists = {"1": [(1, 10.0), (2, 12.0)], str(2 + sid % 3): [(3 + sid % 3, 8.0), (1, 5.0)]}
+        if sid > 32:
+            lists["9"] = [(6, 20.0)]
+        payloads[sid] = payload(sid, lists)
+    return payloads, {sid: ("Lima" if sid % 2 else "Oslo") for sid in payloads}
+
+
+def forget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that remembers no block and no screen's where keys."""
+    monkeypatch.setattr(where_keys, "_BLOCKS", Recent(1024))
+    monkeypatch.setattr(where_keys, "_WHERE_KEYS", Recent(8192))
+
+
+def test_remembered_blocks_give_the_keys_a_build_from_nothing_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After an edit (a duration on one screen, a city on another, a screen gone, one added)
+    the blocks remembered from the publish before give every work the very keys, screens and
+    works a process that remembers nothing makes: a block is remembered by its screens' ids,
+    manifest versions and cities, so a change of any of them makes it again."""
+    forget(monkeypatch)
+    payloads, cities = fleet()
+    before = screen_blocks(payloads, cities, CODE)
+    edited = dict(payloads)
+    edited[3] = payload(3, {"1": [(1, 10.0), (2, 30.0)], "2": [(3, 8.0), (1, 5.0)]})
+    del edited[22]
+    edited[41] = payload(41, {"1": [(1, 10.0), (2, 12.0)]})
+    moved = {**cities, 12: "Quito", 41: "Lima"}
+    remembered = screen_blocks(edited, moved, CODE)
+    forget(monkeypatch)
+    fresh = screen_blocks(edited, moved, CODE)
+    for aid in WORKS:
+        assert remembered.keys(aid) == fresh.keys(aid)
+        assert remembered.holding(aid) == fresh.holding(aid)
+    for sid in edited:
+        assert remembered.shows(sid) == fresh.shows(sid)
+    assert 22 not in fresh.holding(1) and 41 in fresh.holding(1)
+    assert fresh.keys(2)[1] != before.keys(2)[1]  # its duration moved on screen 3
+    # Work 6 is on no edited screen (33-40): its keys are the ones named before.
+    assert fresh.keys(6) == before.keys(6)
+
+
+def test_a_works_keys_name_each_screen_holding_it_by_its_city_and_plays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A city is on the work's page (its rows are by city), so moving one screen holding the
+    work changes both its keys, and a work on none of the screens moved keeps its keys."""
+    forget(monkeypatch)
+    payloads, cities = fleet()
+    before = screen_blocks(payloads, cities, CODE)
+    moved = screen_blocks(payloads, {**cities, 35: "Quito"}, CODE)
+    assert moved.keys(6)[0] != before.keys(6)[0] and moved.keys(6)[1] != before.keys(6)[1]
+    assert moved.keys(6) != screen_blocks(payloads, {**cities, 35: "Lima "}, CODE).keys(6)
+    assert moved.keys(4) == before.keys(4)  # on screens 2, 5, 8…: none moved
+    assert len({sid // BLOCK for sid in payloads}) > 1  # the fleet is in several blocks
+    assert screen_blocks(payloads, cities, "code-2").holding(6) == list(range(33, 41))
