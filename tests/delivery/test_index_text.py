@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from urbanart.delivery import index_text as text_module
@@ -57,6 +57,10 @@ def test_any_sequence_of_indexes_gives_json_dumps_text(
             if value is None:
                 doc[part].pop(key, None)  # type: ignore[attr-defined]
             else:
+                was = doc[part].get(key)  # type: ignore[attr-defined]
+                # The module's stated contract: an equal value keeps its type (False and 0
+                # compare equal; an index's fields never change type).
+                assume(not (was == value and plain(was) != plain(value)))
                 doc[part][key] = value  # type: ignore[index]
         assert index_text(doc) == plain(doc)
 
@@ -101,3 +105,22 @@ def test_a_release_index_read_back_is_the_one_written(tmp_path: object) -> None:
     assert doc["files"]["s/4/index.html"] == "e" * 64
     assert doc["files"]["s/5/index.html"] == f"{5:064x}"
     assert written == plain(doc)
+
+
+def test_a_part_of_big_entries_has_chunks_of_fewer_entries() -> None:
+    """A screen group's record is kilobytes: a changed one re-serializes a chunk of two, not
+    of CHUNK records; small entries keep chunks of CHUNK."""
+    groups = {f"{n:064x}": {"media": ["m" * 100] * 15, "n": n} for n in range(20)}
+    files = {f"a/{n}/index.html": f"{n:064x}" for n in range(20)}
+    doc = {"files": files, "screen_groups": groups, "release": "1"}
+    assert index_text(doc) == plain(doc)
+    assert {len(chunk) for chunk in text_module._LAST["screen_groups"].keys} == {2}
+    assert {len(chunk) for chunk in text_module._LAST["files"].keys} == {3, 2}
+    changed = json.loads(json.dumps(doc))
+    changed["screen_groups"][f"{7:064x}"]["n"] = 70
+    assert index_text(changed) == plain(changed)
+
+
+def test_an_empty_document_is_an_empty_object() -> None:
+    assert index_text({}) == b"{}"
+    assert index_text({"files": {}}) == plain({"files": {}})

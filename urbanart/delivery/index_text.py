@@ -21,11 +21,17 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-#: Entries per chunk of a top-level object: small enough that a change re-serializes little,
-#: large enough that the per-chunk cost (a json.dumps call) stays below the entries' own.
+#: Entries per chunk of a top-level object at most: large enough that the per-chunk cost (a
+#: json.dumps call) stays below the entries' own.
 CHUNK = 64
+#: The text a chunk aims at, in bytes: a changed entry re-serializes its chunk, so a part of
+#: big entries (a screen's inputs, ~1 kB; a screen group's record, ~1.7 kB) has chunks of a
+#: few entries, one of small entries (a file's sha256, ~90 bytes) up to CHUNK.
+CHUNK_BYTES = 4096
+#: Entries whose text gives a part's chunk size (the first ones, when the part is first made).
+SAMPLE = 8
 #: Top-level objects with fewer entries are serialized whole every time.
-CHUNKED_FROM = 4 * CHUNK
+CHUNKED_FROM = 16
 
 
 def _dumps(value: object) -> bytes:
@@ -54,8 +60,9 @@ def _chunk_text(keys: tuple[str, ...], values: tuple[object, ...]) -> bytes:
     return _dumps(dict(zip(keys, values, strict=True)))[1:-1]
 
 
-def _part(name: str, value: Mapping[str, object]) -> bytes:
-    """A top-level object's text, its unchanged chunks taken from the last one written."""
+def _part(name: str, value: Mapping[str, object]) -> tuple[bytes, ...]:
+    """A top-level object's chunks' texts (the members, to be joined by commas inside
+    braces), its unchanged chunks' taken from the last one written."""
     with _LOCK:
         last = _LAST.get(name)
     get = value.__getitem__
@@ -77,26 +84,35 @@ def _part(name: str, value: Mapping[str, object]) -> bytes:
             )
     if not keys:
         ordered = sorted(value)
-        keys = tuple(tuple(ordered[at : at + CHUNK]) for at in range(0, len(ordered), CHUNK))
+        size = len(_dumps({key: value[key] for key in ordered[:SAMPLE]})) / SAMPLE
+        step = max(1, min(CHUNK, int(CHUNK_BYTES // size)))
+        keys = tuple(tuple(ordered[at : at + step]) for at in range(0, len(ordered), step))
         values = tuple(tuple(map(get, chunk)) for chunk in keys)
         texts = tuple(_chunk_text(chunk, now) for chunk, now in zip(keys, values, strict=True))
     with _LOCK:
         _LAST[name] = _Part(keys, values, texts)
-    return b"{" + b",".join(texts) + b"}"
+    return texts
 
 
 def index_text(doc: Mapping[str, object]) -> bytes:
     """The JSON text of an index document (a dict of str keys), byte for byte what
     json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")) gives."""
-    members = []
+    pieces = [b"{"]  # joined once: the chunks of a fleet's index are 3 MB, copied once
     for name in sorted(doc):
         value = doc[name]
+        pieces += (_dumps(name), b":")
         if isinstance(value, dict) and len(value) >= CHUNKED_FROM:
-            text = _part(name, value)
+            pieces.append(b"{")
+            for text in _part(name, value):
+                pieces += (text, b",")
+            pieces[-1] = b"}"  # the last comma
         else:
-            text = _dumps(value)
-        members.append(_dumps(name) + b":" + text)
-    return b"{" + b",".join(members) + b"}"
+            pieces.append(_dumps(value))
+        pieces.append(b",")
+    if len(pieces) == 1:
+        return b"{}"
+    pieces[-1] = b"}"
+    return b"".join(pieces)
 
 
 def forget() -> None:
