@@ -23,6 +23,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from urbanart.viewers.page_units import NAMED_UNITS
 from urbanart.viewers.pages import json_for_script, tree_url
 
 #: The timing's file name, in each screen's folder beside its index.html.
@@ -32,7 +33,7 @@ PROGRAMME_FILE = "programme.json"
 TIMING_FIELDS = frozenset({"duration_s", "video", "live"})
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=NAMED_UNITS)
 def programme_path(screen_id: int) -> str:
     """The tree path of a screen's timing file: s/<id>/programme.json (kept made: a publish
     names a fleet's every screen's, page_units.unit_name)."""
