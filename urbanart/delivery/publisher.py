@@ -497,18 +497,14 @@ def _plan(
             )
             continue
         profile = screen_profile(screen.width, screen.height)
-        profile_key = profile.key()
         timeline = timelines[screen.id]
-        used = set(plays[screen.id])
-        if screen.default_playlist_id is not None:
-            used.add(screen.default_playlist_id)
+        facts_keys = {key[0]: key for key in _facts_keys(screen, plays)}  # by playlist id
         facts: dict[int, mf.PlaylistFacts] = {}
         dropped: list[DroppedItem] = []
         warnings_here: list[str] = []
-        languages = (screen.language, screen.second_language or screen.language)
-        video_settings = (screen.video_max_mb, screen.video_sound)
-        for pid in sorted(used):
-            known = made.get((pid, profile_key, video_settings, languages))
+        for pid, facts_key in facts_keys.items():
+            _pid, profile_key, _video_settings, languages = facts_key
+            known = made.get(facts_key)
             if known is not None:
                 facts[pid] = known[0]
                 dropped.extend(known[1])
@@ -618,7 +614,7 @@ def _plan(
                 )
             items = [localize(i, texts.get(i.artwork_id, {}), languages) for i in items]
             facts[pid] = mf.PlaylistFacts(pid, playlist.name, tuple(items))
-            made[(pid, profile_key, video_settings, languages)] = (
+            made[facts_key] = (
                 facts[pid],
                 dropped[dropped_before:],
                 output_digest("playlist", facts[pid]),
@@ -627,12 +623,10 @@ def _plan(
             )
             clean = len(dropped) == dropped_before and len(warnings_here) == warned_before
             if clean and pid in rows_digests:
-                to_keep[(pid, profile_key, video_settings, languages)] = pid
-        groups = tuple(
-            made[(pid, profile_key, video_settings, languages)][2] for pid in sorted(facts)
-        )
+                to_keep[facts_key] = pid
+        groups = tuple(made[facts_keys[pid]][2] for pid in sorted(facts))
         for pid in sorted(facts):
-            made_for = made[(pid, profile_key, video_settings, languages)]
+            made_for = made[facts_keys[pid]]
             group = made_for[4]
             plan.groups[made_for[2]] = group
             plan.media.update(group.media)
@@ -815,7 +809,8 @@ def _carry_screens(
 
 
 def _facts_keys(screen: Any, plays: dict[int, frozenset[int]]) -> list[_FactsKey]:
-    """The facts a screen's manifest is made from: its playlists' for its profile and languages."""
+    """The facts a screen's manifest is made from: its playlists' for its profile and
+    languages, by playlist id (the same keys when remembered as when made, _plan)."""
     used = set(plays.get(screen.id, ()))
     if screen.default_playlist_id is not None:
         used.add(screen.default_playlist_id)
