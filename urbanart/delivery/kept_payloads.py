@@ -25,6 +25,11 @@ FORM = f"marshal-{marshal.version}-shared-playlists"
 #: and the next one compares those ten's new manifests with the payloads this one made. A key
 #: names its payload exactly (the digest of its manifest's inputs). Bounded.
 _READ: Recent[str, dict[str, Any]] = Recent(4096)
+#: A playlist entry's marshal data and content key, by the entry object (kept with it, so its
+#: id is not reused while remembered): the entries of a payload are manifest._ENTRIES' own,
+#: shared by every screen of a size that plays the playlist and by later publishes of this
+#: process, and are never changed once made (manifest._entry). Bounded.
+_DUMPED: Recent[int, tuple[dict[str, Any], bytes, str]] = Recent(4096)
 
 
 def _load(data: bytes) -> Any:
@@ -39,8 +44,7 @@ def keep(outputs: OutputCache, inputs_key: str, payload: dict[str, Any]) -> None
     """Store payload under the digest of its manifest's inputs, its playlists by content."""
     refs: dict[str, str] = {}
     for pid, playlist in payload["playlists"].items():
-        data = marshal.dumps(playlist)
-        refs[pid] = digest("payload-playlist", FORM, data)
+        data, refs[pid] = _dumped(playlist)
         outputs.put(refs[pid], data, addressed=True)  # most are kept already
     skeleton = {k: (refs if k == "playlists" else v) for k, v in payload.items()}
     key = skeleton_key(inputs_key)
@@ -49,6 +53,18 @@ def keep(outputs: OutputCache, inputs_key: str, payload: dict[str, Any]) -> None
     # same values): the next publish reads it from here, not from the cache file, when it
     # compares that screen's newer manifest with it or carries it.
     _READ.put(key, payload)
+
+
+def _dumped(playlist: dict[str, Any]) -> tuple[bytes, str]:
+    """A playlist entry's marshal data and the key naming it, made once per entry object: a
+    change's rebuilt screens keep again the entries of their unchanged playlists, and
+    marshalling and hashing those again was most of what keeping their payloads cost."""
+    found = _DUMPED.get(id(playlist))
+    if found is None or found[0] is not playlist:
+        data = marshal.dumps(playlist)
+        found = (playlist, data, digest("payload-playlist", FORM, data))
+        _DUMPED.put(id(playlist), found)
+    return found[1], found[2]
 
 
 @lru_cache(maxsize=8192)

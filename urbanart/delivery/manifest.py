@@ -141,6 +141,17 @@ class PlaylistFacts:
     name: str
     items: tuple[ItemFacts, ...]
 
+    def __hash__(self) -> int:
+        """The fields' hash, made once: the facts name their entry in _ENTRIES, looked up
+        for every playlist of every screen built, and hashing their items (each with its
+        media, video and texts) again each time cost a change's rebuilt screens more than
+        the lookups. Frozen fields of frozen values: the hash never changes."""
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.id, self.name, self.items))
+            self.__dict__["_hash"] = found
+        return found
+
 
 def etag_for(data: bytes) -> str:
     """The strong ETag of a published file: the quoted first 32 hex chars of sha256(bytes).

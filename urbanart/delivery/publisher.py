@@ -13,7 +13,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from urbanart.curation import schedules
 from urbanart.curation.resolver import Timeline, resolve_all
@@ -76,6 +76,8 @@ from urbanart.viewers.output_cache import OutputCache, code_digest
 from urbanart.viewers.output_cache import digest as output_digest
 from urbanart.viewers.site import build_viewers, viewers_code
 
+#: The one type a release index writes its keys and digests as (_previous_inputs).
+_STR = frozenset({str})
 #: Up to this many screens to build, their resolver input is read for them alone.
 BUILT_FEW = 400
 #: Releases kept on disk: the one served and the one before it.
@@ -324,6 +326,9 @@ class _Videos:
 
 
 def _load_playlists(library: Library, ids: set[int]) -> dict[int, Playlist]:
+    """The playlists with their items, and each item's work with its artist and media, in two
+    queries: the works, artists and media are one row each per item, joined to the items'
+    rows (a query of their own each cost a change, which loads one playlist, twice as much)."""
     if not ids:
         return {}
     with library.session() as session:
@@ -332,8 +337,8 @@ def _load_playlists(library: Library, ids: set[int]) -> dict[int, Playlist]:
             .where(Playlist.id.in_(ids))
             .options(
                 selectinload(Playlist.items).options(
-                    selectinload(PlaylistItem.artwork).options(
-                        selectinload(Artwork.artist), selectinload(Artwork.asset)
+                    joinedload(PlaylistItem.artwork).options(
+                        joinedload(Artwork.artist), joinedload(Artwork.asset)
                     )
                 )
             )
@@ -967,12 +972,16 @@ def _recorded(extra: dict[str, object]) -> dict[str, object]:
     return {name: extra.get(name) for name in names}
 
 
-def _previous_inputs(index: ReleaseIndex | None) -> dict[str, str]:
+def _previous_inputs(index: ReleaseIndex | None) -> Mapping[str, str]:
     """The served release's viewer units' input digests (empty before the first publish or
-    for a release made before they were recorded)."""
+    for a release made before they were recorded). The index's own mapping when it holds
+    only strings, as the index writes it (only read: a copy of thousands of units' digests
+    cost every change), else a converted copy."""
     found = index.extra.get(page_units.INDEX_KEY) if index is not None else None
     if not isinstance(found, dict):
         return {}
+    if set(map(type, found)) <= _STR and set(map(type, found.values())) <= _STR:
+        return found
     return {str(k): str(v) for k, v in found.items()}
 
 
