@@ -230,6 +230,22 @@ def test_a_damaged_cache_is_started_anew_and_the_publish_succeeds(
     assert publish(library, now=NOW).outputs_made == 0  # and it works again
 
 
+def test_the_cache_left_open_for_the_next_publish_is_closed_with_its_library(
+    world: World, library: Library
+) -> None:
+    """A publish leaves the cache's connection open for the next (its log stays, no
+    checkpoint between publishes); closing the library closes it, the log checkpointed away,
+    so a closed library holds no file of its home open."""
+    log = Path(f"{library.home / CACHE_FILE}-wal")
+    publish(library, now=NOW)
+    assert log.is_file()
+    assert publish(library, now=NOW).outputs_made == 0
+    library.close()
+    assert not log.exists()
+    with OutputCache.in_home(library.home) as outputs:
+        assert outputs.keys()
+
+
 def test_overlap_warnings_are_the_publish_checks_and_follow_a_renamed_schedule(
     world: World, library: Library
 ) -> None:

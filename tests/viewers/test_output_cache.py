@@ -8,11 +8,12 @@ import importlib
 import sqlite3
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from urbanart.viewers.output_cache import OutputCache, cached, code_digest, digest
+from urbanart.viewers.output_cache import OutputCache, cached, close_idle, code_digest, digest
 
 
 def test_what_is_stored_is_read_back_by_the_next_process(tmp_path: Path) -> None:
@@ -286,3 +287,78 @@ def test_a_part_named_by_its_bytes_is_not_written_again_only_marked_used(
         outputs.flush()
         assert used_of(outputs, key) > first
         assert kept_total(outputs) == len(part) + len(b"made anew")
+
+
+def integrity(path: Path) -> str:
+    with closing(sqlite3.connect(path)) as db:
+        (found,) = db.execute("PRAGMA integrity_check").fetchone()
+    return str(found)
+
+
+def test_a_connection_left_open_serves_the_next_cache_and_sees_other_writers(
+    tmp_path: Path,
+) -> None:
+    """kept_open: the next cache of the file takes the connection the last one left open (no
+    checkpoint or new log between publishes), and reads what another connection wrote since."""
+    path = tmp_path / "cache.sqlite"
+    with OutputCache(path, kept_open=True) as first:
+        first.put(digest("page", 1), b"one")
+        first.flush()
+        kept = first._db
+    assert Path(f"{path}-wal").is_file()  # left open: not checkpointed away
+    with OutputCache(path) as other:  # another writer (a process of its own, as far as it knows)
+        other.put(digest("page", 2), b"two")
+        other.flush()
+    with OutputCache(path, kept_open=True) as second:
+        assert second._db is kept
+        assert [second.get(digest("page", n)) for n in (1, 2)] == [b"one", b"two"]
+    close_idle(path)
+    assert not Path(f"{path}-wal").exists()  # the last connection closed: checkpointed
+    with OutputCache(path) as third:
+        assert third.get(digest("page", 1)) == b"one"
+
+
+def test_a_cache_file_removed_under_a_connection_left_open_is_opened_anew(
+    tmp_path: Path,
+) -> None:
+    """The file deleted (its log and index left, as a library's cache removed by hand): the
+    next cache opens the new file, never the old connection, whose log is not the new file's."""
+    path = tmp_path / "cache.sqlite"
+    with OutputCache(path, kept_open=True) as first:
+        first.put(digest("page", 1), b"one")
+        first.flush()
+        kept = first._db
+    path.unlink()
+    with OutputCache(path, kept_open=True) as second:
+        assert second._db is not kept
+        assert second.get(digest("page", 1)) is None
+        second.put(digest("page", 2), b"two")
+        second.flush()
+    close_idle(path)
+    with OutputCache(path) as third:
+        assert [third.get(digest("page", n)) for n in (1, 2)] == [None, b"two"]
+    assert integrity(path) == "ok"
+
+
+def test_a_damaged_cache_under_a_connection_left_open_is_started_anew_untouched_by_it(
+    tmp_path: Path,
+) -> None:
+    """Overwritten in place, its log and index removed: the connection left open must not
+    checkpoint its log into the file (that would mend a page or two of garbage into a file
+    that opens, then fails every read); the next cache finds it unusable and starts anew."""
+    path = tmp_path / "cache.sqlite"
+    with OutputCache(path, kept_open=True) as first:
+        for n in range(50):
+            first.put(digest("page", n), b"<p>%d</p>" % n * 200)
+        first.flush()
+    path.write_bytes(b"this is not a database" * 400)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink()
+    with OutputCache(path, kept_open=True) as second:
+        assert second.get(digest("page", 1)) is None
+        second.put(digest("page", 2), b"two")
+        second.flush()
+    close_idle(path)
+    with OutputCache(path) as third:
+        assert third.get(digest("page", 2)) == b"two"
+    assert integrity(path) == "ok"

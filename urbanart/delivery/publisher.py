@@ -21,7 +21,7 @@ from hashlib import sha256 as sha256_of
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from urbanart.curation import schedules
@@ -72,7 +72,7 @@ from urbanart.protocol.live_feed import feed_path
 from urbanart.protocol.tree_layout import PUBLIC_KEY_PATH, manifest_path, media_url
 from urbanart.viewers import page_units
 from urbanart.viewers.gone import GONE_RECORD
-from urbanart.viewers.output_cache import OutputCache, code_digest
+from urbanart.viewers.output_cache import OutputCache, close_idle, code_digest
 from urbanart.viewers.output_cache import digest as output_digest
 from urbanart.viewers.site import build_viewers, viewers_code
 
@@ -1231,7 +1231,9 @@ def publish(
         else:
             key = signing_key(library.home)
             check_pinned_key(library, key, now)
-        with OutputCache.in_home(library.home, released=released_files(tree)) as outputs:
+        _closes_cache_with(library)
+        released = released_files(tree)
+        with OutputCache.in_home(library.home, released=released, kept_open=True) as outputs:
             return _publish(
                 library, tree, key, dry_run, start, until, now, grace, progress, cancel, outputs
             )
@@ -1239,6 +1241,18 @@ def publish(
         raise StorageError(exc) from exc
     finally:
         tree.remove_trash_later()
+
+
+def _closes_cache_with(library: Library) -> None:
+    """The publish cache's connection, left open for the next publish of the process
+    (OutputCache kept_open), is closed with the library (Library.close disposes its engine), so
+    a library closed holds no file of its home open."""
+    if not event.contains(library.engine, "engine_disposed", _close_idle_cache):
+        event.listen(library.engine, "engine_disposed", _close_idle_cache)
+
+
+def _close_idle_cache(_engine: object) -> None:
+    close_idle()
 
 
 def _publish(

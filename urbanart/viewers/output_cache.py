@@ -22,10 +22,13 @@ kept release does.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import logging
+import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
@@ -139,8 +142,13 @@ class OutputCache:
         use_resolution: float = USE_RESOLUTION,
         released: Released | None = None,
         max_released: int = MAX_RELEASED,
+        kept_open: bool = False,
     ) -> None:
+        """kept_open: take the connection a cache of this file left open in this process,
+        and leave this one's open when closed (_Idle)."""
         self.path = path
+        self.kept_open = kept_open
+        self._failed = False  # a statement failed: the connection is closed, not left open
         self.max_bytes = max_bytes
         self.use_resolution = use_resolution
         self.released = released
@@ -155,13 +163,18 @@ class OutputCache:
         self.hits = 0
         self.misses = 0
         if path is not None:
-            self._db = self._open(path)
+            self._db = (_IDLE.take(path) if kept_open else None) or self._open(path)
 
     @classmethod
     def in_home(
-        cls, home: Path, *, max_bytes: int = MAX_BYTES, released: Released | None = None
+        cls,
+        home: Path,
+        *,
+        max_bytes: int = MAX_BYTES,
+        released: Released | None = None,
+        kept_open: bool = False,
     ) -> OutputCache:
-        return cls(home / CACHE_FILE, max_bytes=max_bytes, released=released)
+        return cls(home / CACHE_FILE, max_bytes=max_bytes, released=released, kept_open=kept_open)
 
     @staticmethod
     def memory() -> OutputCache:
@@ -172,7 +185,11 @@ class OutputCache:
         for attempt in range(2):
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(path, timeout=10, isolation_level=None)
+                # Any thread: a connection left open (kept_open) serves the process's next
+                # publish, whichever thread runs it; one cache uses it at a time (_Idle).
+                db = sqlite3.connect(
+                    path, timeout=10, isolation_level=None, check_same_thread=False
+                )
                 db.execute("PRAGMA journal_mode=WAL")
                 # A commit need not wait for the disk: in WAL mode a power cut loses at most the
                 # last commits, never the file's consistency (so never wrong bytes under a key),
@@ -208,6 +225,7 @@ class OutputCache:
                 row = self._rows([key]).get(key)
             except sqlite3.Error as exc:
                 log.warning("publish cache read failed (%s)", exc)
+                self._failed = True
                 row = None
         else:
             row = None
@@ -245,6 +263,7 @@ class OutputCache:
                 rows = self._rows(part)
             except sqlite3.Error as exc:
                 log.warning("publish cache read failed (%s)", exc)
+                self._failed = True
                 return
             self._fetched.update(dict.fromkeys(part))
             self._fetched.update(rows)
@@ -357,6 +376,7 @@ class OutputCache:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             log.warning("publish cache write failed (%s); the next publish redoes that work", exc)
+            self._failed = True
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
         self._forget()
@@ -400,15 +420,109 @@ class OutputCache:
             )
 
     def close(self) -> None:
+        """Close the connection, or leave it open for the next cache of this file (kept_open,
+        when nothing failed and no transaction is open)."""
         if self._db is not None:
-            self._db.close()
-            self._db = None
+            db, self._db = self._db, None
+            if self.kept_open and self.path is not None and not self._failed:
+                _IDLE.leave(self.path, db)
+            else:
+                db.close()
 
     def __enter__(self) -> OutputCache:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: A connection's files (the database, its write-ahead log and its shared index), each as
+#: (device, inode), None when missing: which files it has open, as far as a stat can tell.
+_Files = tuple[tuple[int, int] | None, ...]
+
+
+def _files(path: Path) -> _Files:
+    found: list[tuple[int, int] | None] = []
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            stat = os.stat(f"{path}{suffix}")
+        except OSError:
+            found.append(None)
+        else:
+            found.append((stat.st_dev, stat.st_ino))
+    return found[0], found[1], found[2]
+
+
+class _Idle:
+    """The connection the last closed cache of one file left open, for the next of this
+    process (one file at a time: a studio publishes one library; a test suite many, one after
+    the other). Why: see the module docstring; SQLite keeps the file consistent across
+    connections and processes, so a connection left open sees what others wrote since.
+
+    Taken only as it was left: by the process that opened it (never across a fork), with the
+    very files it has open still in place. A file deleted or replaced since (a damaged cache
+    started anew, a test that removes it) gets a new connection; the old one is closed when
+    only its database file changed (its checkpoint then writes to the file it has open, no
+    longer the cache's), and otherwise kept unclosed: its log or index was removed under it,
+    and closing it would checkpoint its log into the cache's file. The library closing
+    (publisher) and the interpreter exiting close the connection left open."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._left: tuple[str, sqlite3.Connection, _Files, int] | None = None
+        self._stranded: list[sqlite3.Connection] = []
+
+    def take(self, path: Path) -> sqlite3.Connection | None:
+        with self._lock:
+            left = self._left
+            if left is None or left[0] != os.fspath(path):
+                return None
+            self._left = None
+        _where, db, files, pid = left
+        if pid != os.getpid():
+            return None  # the parent's: never used, nor closed, in a forked child
+        now = _files(path)
+        if now == files:
+            return db
+        if now[1:] == files[1:]:
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
+        else:
+            with self._lock:
+                self._stranded.append(db)
+        return None
+
+    def leave(self, path: Path, db: sqlite3.Connection) -> None:
+        if db.in_transaction:
+            db.close()
+            return
+        files = _files(path)
+        with self._lock:
+            before, self._left = self._left, (os.fspath(path), db, files, os.getpid())
+        if before is not None and before[3] == os.getpid():
+            with contextlib.suppress(sqlite3.Error):
+                before[1].close()
+
+    def close(self, path: Path | None = None) -> None:
+        """Close the connection left open (for that file only, when given)."""
+        with self._lock:
+            left = self._left
+            if left is None or (path is not None and left[0] != os.fspath(path)):
+                return
+            self._left = None
+        if left[3] == os.getpid():
+            with contextlib.suppress(sqlite3.Error):
+                left[1].close()
+
+
+_IDLE = _Idle()
+atexit.register(_IDLE.close)
+
+
+def close_idle(path: Path | None = None) -> None:
+    """Close the connection a cache left open (of that file only, when given): its library is
+    being closed, or its folder is about to go."""
+    _IDLE.close(path)
 
 
 def _keep_total(db: sqlite3.Connection) -> None:
