@@ -61,6 +61,20 @@ def _build(start: datetime = NOW, **screen_changes: object) -> dict:
     return mf.build_manifest(screen, timeline, playlists, public_base_url="https://art.example/")
 
 
+def test_equal_playlist_facts_are_one_key_and_their_digest_ignores_the_hash_kept() -> None:
+    """Facts name their manifest entry (manifest._ENTRIES): equal facts hash alike however
+    often either was hashed before, other facts do not, and the hash they keep appears neither
+    in their repr (the publish cache's digests are made of it) nor in their equality."""
+    first = mf.PlaylistFacts(1, "Morning", (_item(1), _item(2)))
+    assert hash(first) == hash(first)
+    equal = mf.PlaylistFacts(1, "Morning", (_item(1), _item(2)))
+    longer = mf.PlaylistFacts(1, "Morning", (_item(1), _item(2, duration_s=12.0)))
+    assert {first: "entry"}[equal] == "entry"
+    assert longer not in {first: "entry"}
+    assert repr(first) == repr(equal) == repr(mf.PlaylistFacts(1, "Morning", first.items))
+    assert first == equal and first != longer
+
+
 def test_payload_is_schema_valid_and_shaped_as_documented() -> None:
     payload = _build()
     fmt.validate_payload(payload)

@@ -16,7 +16,9 @@ import pytest
 from tests.delivery.conftest import World
 from tests.delivery.test_publish_cost import payloads, release_files, served_index
 from urbanart.curation import playlists, screens
+from urbanart.delivery import publisher
 from urbanart.delivery.publisher import publish
+from urbanart.delivery.tree import ReleaseIndex
 from urbanart.i18n import LANGUAGES
 from urbanart.library import catalog, translations
 from urbanart.library.library import Library, current_tree, published_root
@@ -387,3 +389,15 @@ def test_a_screen_whose_inputs_are_unchanged_keeps_its_units_while_the_shared_on
     served = release_files(library)
     fresh = fresh_viewer_files(library)
     assert {p: served[p] for p in fresh} == fresh
+
+
+@pytest.mark.no_database
+def test_the_served_units_digests_are_read_as_text_whatever_the_index_holds() -> None:
+    """The record as the index writes it (text) is read as it is; any other value is read as
+    its text (an index edited by hand), never as a digest no unit key could equal."""
+    written = ReleaseIndex("r1", {}, frozenset(), {INDEX_KEY: {"s/1": "ab", "common": "cd"}})
+    assert publisher._previous_inputs(written) == {"s/1": "ab", "common": "cd"}
+    edited = ReleaseIndex("r1", {}, frozenset(), {INDEX_KEY: {"s/1": 12, "common": "cd"}})
+    assert dict(publisher._previous_inputs(edited)) == {"s/1": "12", "common": "cd"}
+    assert publisher._previous_inputs(ReleaseIndex("r1", {}, frozenset(), {INDEX_KEY: []})) == {}
+    assert publisher._previous_inputs(None) == {}

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import marshal
 from typing import Any
+
+import pytest
 
 from tests.delivery.conftest import World
 from tests.delivery.test_publish_carries_screens import NOW
@@ -107,3 +110,29 @@ def test_a_payload_made_is_read_back_in_this_process_as_the_cache_keeps_it(
     assert {c.screen_id: c.old_version for c in again.screens if c.status == "changed"} == {
         sid: records[sid].version for sid in made
     }
+
+
+@pytest.mark.no_database
+def test_a_kept_payload_reads_back_equal_with_each_entry_stored_once() -> None:
+    """keep() marshals a playlist entry once per entry object (entries are shared by every
+    screen of a size, and by the publishes of a process): the same object kept with two
+    payloads is one stored part, and every payload, an equal copy's and another entry's
+    too, reads back equal."""
+    entry = {"name": "Morning", "total_seconds": 20, "items": [{"item_id": 1, "duration": 20}]}
+    other = {"name": "Evening", "total_seconds": 8, "items": [{"item_id": 2, "duration": 8}]}
+    payloads = {
+        "first": {"sequence": 1, "playlists": {"1": entry}},
+        "again": {"sequence": 2, "playlists": {"1": entry, "2": other}},
+        "copy": {"sequence": 3, "playlists": {"1": json.loads(json.dumps(entry))}},
+    }
+    outputs = OutputCache.memory()
+    for inputs_key, payload in payloads.items():
+        kept_payloads.keep(outputs, inputs_key, payload)
+    refs = {  # what keep() marshalled itself, just now
+        key: marshal.loads(outputs._new[kept_payloads.skeleton_key(key)])["playlists"]  # noqa: S302
+        for key in payloads
+    }
+    assert refs["first"]["1"] == refs["again"]["1"] != refs["again"]["2"]
+    kept = KeptPayloads(outputs)
+    for inputs_key, payload in payloads.items():
+        assert kept._read(kept_payloads.skeleton_key(inputs_key)) == payload
