@@ -670,8 +670,8 @@ def _plan(
         plan.warnings[screen.id] = warnings
         pending.append((screen_facts, timeline, facts, relpath, inputs_key, groups))
     if outputs is not None:  # a few queries for what a thousand single reads would fetch
-        outputs.prefetch(k for *_, k, _g in pending)
-        outputs.prefetch(kept_payloads.skeleton_key(k) for *_, k, _g in pending)
+        made_keys = [k for *_, k, _g in pending]
+        outputs.prefetch([*made_keys, *map(kept_payloads.skeleton_key, made_keys)])
     for screen_facts, timeline, facts, relpath, inputs_key, groups in pending:
         if cancel is not None and cancel.is_set():
             raise PublishCancelled("Publishing was cancelled; the published tree is unchanged.")
