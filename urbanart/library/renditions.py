@@ -62,12 +62,13 @@ def made_renditions(
     if not pairs:
         return {}
     hashes = {sha for sha, _key in pairs}
+    profiles = {key for _sha, key in pairs}  # a work's renditions for other sizes: not read
     found: dict[tuple[str, str], RenditionRecord] = {}
     with library.session() as session:
         rows = session.execute(
             select(MediaAsset.sha256, Rendition)
             .join(Rendition, Rendition.asset_id == MediaAsset.id)
-            .where(MediaAsset.sha256.in_(hashes))
+            .where(MediaAsset.sha256.in_(hashes), Rendition.profile_key.in_(profiles))
         )
         for sha, row in rows:
             if (sha, row.profile_key) in pairs and library.store.exists(row.store_key):
