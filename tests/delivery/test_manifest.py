@@ -16,6 +16,7 @@ from urbanart.curation.rules import DailyWindow, ScheduleRule, ScreenContext
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.publisher import window_for
 from urbanart.protocol import manifest_format as fmt
+from urbanart.protocol.canonical import canonical_json
 from urbanart.protocol.tree_layout import media_url
 
 #: Pure functions and documents: nothing here reaches a catalogue, so one run suffices.
@@ -73,6 +74,29 @@ def test_equal_playlist_facts_are_one_key_and_their_digest_ignores_the_hash_kept
     assert longer not in {first: "entry"}
     assert repr(first) == repr(equal) == repr(mf.PlaylistFacts(1, "Morning", first.items))
     assert first == equal and first != longer
+
+
+def test_a_manifest_built_again_carries_its_own_timelines_entries_and_text() -> None:
+    """Timelines' entries are made once per process by the timeline's version: the same
+    timeline built again, and another window's, each give their own entries, and the signed
+    text is the canonical text of the whole payload."""
+    screen = mf.ScreenFacts(
+        id=3, name="Berlin Kiosk", timezone="Europe/Berlin", width=640, height=360,
+        poll_interval=60, poll_token="abcdefghijklmnop_-12", default_playlist_id=1,
+    )  # fmt: skip
+    rules = [ScheduleRule(2, 2, "Evening", window=DailyWindow.parse("18:00-23:00"))]
+    context = ScreenContext(3, "Berlin Kiosk", "Europe/Berlin", 1, "Morning")
+    playlists = {
+        1: mf.PlaylistFacts(1, "Morning", (_item(1),)),
+        2: mf.PlaylistFacts(2, "Evening", (_item(3),)),
+    }
+    for start in (NOW, NOW, NOW + timedelta(days=1), NOW):
+        timeline = resolve(rules, context, *window_for(start, 7))
+        numbered = mf.build_numbered(
+            screen, timeline, playlists, public_base_url="https://art.example/"
+        )
+        assert numbered.payload["timeline"] == mf.timeline_entries(timeline)
+        assert numbered.text() == canonical_json(numbered.payload)
 
 
 def test_payload_is_schema_valid_and_shaped_as_documented() -> None:

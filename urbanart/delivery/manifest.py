@@ -332,6 +332,23 @@ def timeline_entries(timeline: Timeline) -> list[dict[str, Any]]:
     ]
 
 
+#: A timeline's manifest entries and their canonical text, by the timeline's version: a sha256
+#: of all they are made from (screen, range, run starts, what each run plays). A change's
+#: rebuilt screens mostly keep their timelines (an edited item changes what a playlist shows,
+#: not when it plays); their entries are only read once made, like _ENTRIES'. Bounded.
+_TIMELINES: Recent[str, tuple[list[dict[str, Any]], str]] = Recent(1024)
+
+
+def _timeline(timeline: Timeline) -> tuple[list[dict[str, Any]], str]:
+    """timeline_entries(timeline) and their canonical text, made once per process."""
+    found = _TIMELINES.get(timeline.version)
+    if found is None:
+        entries = timeline_entries(timeline)
+        found = (entries, canonical_json(entries))
+        _TIMELINES.put(timeline.version, found)
+    return found
+
+
 def build_manifest(
     screen: ScreenFacts,
     timeline: Timeline,
@@ -383,6 +400,7 @@ def build_numbered(
         used.add(default)
     version = payload_version(playlists, used, screen.languages)
     entries = {str(pid): _entry(playlists[pid], base_url, version) for pid in used}
+    timed = _timeline(timeline)
     payload: dict[str, Any] = {
         "format": FORMAT,
         "version": version,
@@ -400,7 +418,7 @@ def build_numbered(
         "window": {"from": iso_z(timeline.start), "until": iso_z(timeline.end)},
         "hub": screen_api_paths(screen.poll_token),
         "playlists": {str(pid): entries[str(pid)][0] for pid in sorted(used)},
-        "timeline": timeline_entries(timeline),
+        "timeline": timed[0],
         "default_playlist": None if default is None else str(default),
     }
     if screen.languages != ENGLISH_ONLY:  # v3: players show their fixed words in these
@@ -409,7 +427,7 @@ def build_numbered(
         payload["key_announcement"] = dict(key_announcement)
     # The "playlists" field's canonical text, joined from its entries' (keys sorted as text).
     joined = ",".join(f"{canonical_json(pid)}:{entries[pid][1]}" for pid in sorted(entries))
-    numbered = NumberedText(payload, known={"playlists": "{" + joined + "}"})
+    numbered = NumberedText(payload, known={"playlists": "{" + joined + "}", "timeline": timed[1]})
     numbered.renumber(sequence)
     return numbered
 
