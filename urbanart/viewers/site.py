@@ -71,8 +71,9 @@ from urbanart.viewers.programme_json import (
 )
 from urbanart.viewers.screen_panels import ScreenPanels
 from urbanart.viewers.script_strings import script_strings
-from urbanart.viewers.where import WHERE_FILE, where_section, where_to_see
+from urbanart.viewers.where import WHERE_FILE
 from urbanart.viewers.where_keys import screen_blocks
+from urbanart.viewers.where_places import where_of
 from urbanart.viewers.where_rows import city_rows, row_digest
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
@@ -1269,15 +1270,10 @@ def build_viewers(
              (("a", to_build), ("p", playlists_to_build), ("s", screens_to_build))
              for ident in sorted(ids)],
         )  # fmt: skip
-    # Where to see a work is made from every screen that shows it: only for the works built.
-    made_where = to_build | data_to_build
-    where = where_to_see(
-        {sid: payloads[sid] for sid in sorted({s for a in made_where for s in blocks.holding(a)})},
-        cities,
-        works=made_where,
-    )
-    for aid in sorted(made_where):
-        shown = where_section(where.get(aid, []))  # once for the work's data and six versions
+    # Where to see a work is made from every screen that shows it: only for the works built,
+    # each from its places kept in process, moved on by the blocks this edit changed.
+    for aid in sorted(to_build | data_to_build):
+        shown = where_of(aid, blocks, payloads, cities)  # once for its data and six versions
         if aid in data_to_build:
             build.files[where_path(aid)] = shown["where_data"]
         if aid not in to_build:
@@ -1446,9 +1442,9 @@ def _pages_code() -> str:
     return digest(
         code_digest(
             "urbanart.viewers", "templates", "static", "site.py", "pages.py", "where.py",
-            "where_rows.py", "where_keys.py", "qr.py", "gone.py", "page_units.py",
-            "script_strings.py", "player_strings.py", "fragments.py", "screen_panels.py",
-            "programme_json.py",
+            "where_rows.py", "where_keys.py", "where_places.py", "qr.py", "gone.py",
+            "page_units.py", "script_strings.py", "player_strings.py", "fragments.py",
+            "screen_panels.py", "programme_json.py",
         ),
         code_digest("urbanart.i18n", "locale", "__init__.py", "catalogues.py", "formats.py"),
         segno.__version__,

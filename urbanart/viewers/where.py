@@ -205,23 +205,36 @@ def by_city(showings: Sequence[ScreenShowing]) -> list[CityShowing]:
             cities[city] = [showing]
         else:
             screens.append(showing)
-    rows = []
-    for city, screens in cities.items():
-        ordered = sorted(screens, key=_ORDER)
-        rows.append(
-            CityShowing(
-                city=city,
-                count=len(ordered),
-                first_ms=ordered[0].first_ms,
-                screens=tuple(ordered[:SCREENS_PER_CITY]),
-            )
-        )
-    rows.sort(key=lambda r: (r.city == "", r.first_ms is None, r.first_ms or 0, r.city.casefold()))
+    rows = [city_row(city, screens) for city, screens in cities.items()]
+    rows.sort(key=row_order)
     return rows
 
 
-#: The sort key of a ScreenShowing (its order), for sort and sorted.
-_ORDER = attrgetter("order")
+def city_row(city: str, screens: Collection[ScreenShowing]) -> CityShowing:
+    """One city's row from its screens showing the work, in any order (city: stripped)."""
+    ordered = sorted(screens, key=SHOWING_ORDER)
+    return CityShowing(
+        city=city,
+        count=len(ordered),
+        first_ms=ordered[0].first_ms,
+        screens=tuple(ordered[:SCREENS_PER_CITY]),
+    )
+
+
+def row_order(row: CityShowing) -> tuple[bool, bool, int, str, tuple[bool, int, str, int]]:
+    """The rows' order (by_city): the city of the soonest first_ms first, then by name; cities
+    equal in both by their soonest screen's order, so rows made in any order sort alike."""
+    return (
+        row.city == "",
+        row.first_ms is None,
+        row.first_ms or 0,
+        row.city.casefold(),
+        row.screens[0].order,
+    )
+
+
+#: The sort key of a ScreenShowing (its order), for sort and sorted: the page's order.
+SHOWING_ORDER = attrgetter("order")
 
 
 @lru_cache(maxsize=1024)
@@ -244,11 +257,16 @@ def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
     screens it lists, told in that screen's zone.
     """
     grouped = len(showings) > GROUP_ABOVE
-    cities = by_city(showings) if grouped else []
-    listed = [s for c in cities for s in c.screens] if grouped else list(showings)
+    return section([] if grouped else list(showings), by_city(showings) if grouped else [])
+
+
+def section(screens: Sequence[ScreenShowing], cities: Sequence[CityShowing]) -> dict[str, Any]:
+    """where_section's answer from its rows: screens (GROUP_ABOVE or fewer, in order), or
+    cities (by_city's rows of more); the other empty."""
+    listed = [s for c in cities for s in c.screens] if cities else list(screens)
     return {
-        "where": [] if grouped else list(showings),
-        "where_cities": cities,
+        "where": list(screens),
+        "where_cities": list(cities),
         "where_zones": sorted({s.timezone for c in cities for s in c.screens}),
         "where_data": where_data(listed).encode("utf-8"),
     }
@@ -285,11 +303,11 @@ def where_to_see(
     the thirty-odd each of a thousand screens plays)."""
     found: dict[int, list[ScreenShowing]] = {}
     for sid in sorted(payloads):
-        shown = _showings(sid, payloads[sid], cities.get(sid, ""))
+        shown = showings_of(sid, payloads[sid], cities.get(sid, ""))
         for aid in shown if works is None else [a for a in works if a in shown]:
             found.setdefault(aid, []).append(shown[aid])
     for showings in found.values():
-        showings.sort(key=_ORDER)
+        showings.sort(key=SHOWING_ORDER)
     return found
 
 
@@ -300,7 +318,7 @@ def where_to_see(
 _KEPT: Recent[tuple[int, str, str], dict[int, ScreenShowing]] = Recent(8192)
 
 
-def _showings(sid: int, payload: Mapping[str, Any], city: str) -> dict[int, ScreenShowing]:
+def showings_of(sid: int, payload: Mapping[str, Any], city: str) -> dict[int, ScreenShowing]:
     """artwork id -> the screen's showing of it, for every work its manifest plays."""
     version = payload.get("manifest_version")
     key = (sid, city, version) if isinstance(version, str) else None

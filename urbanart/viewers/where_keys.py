@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from urbanart.memo import Recent
 from urbanart.viewers.output_cache import OutputCache, digest
-from urbanart.viewers.where import first_start, plays_by_work
+from urbanart.viewers.where import ScreenShowing, first_start, plays_by_work
 
 #: Screens per block: after an edit of ten screens of a thousand, ~80 screens' pairs are named
 #: again, and a work's key digests ~125 block digests.
@@ -54,6 +54,11 @@ class _Block:
     holding: dict[int, tuple[int, ...]]
     #: work id -> "<block>:<digest>" of its page's and of its data's parts in this block
     parts: dict[int, tuple[str, str]]
+    #: work id -> city (stripped) -> the block's showings of the work there, made when first
+    #: asked (where_places.py): a pure function of the block's screens, as all it holds.
+    places: dict[int, dict[str, tuple[ScreenShowing, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 #: Blocks by the code and their screens' (id, manifest version, city), undigested (a tuple
