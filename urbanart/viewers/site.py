@@ -29,7 +29,7 @@ from urbanart.imaging.renditions import RenditionFormat, RenditionProfile
 from urbanart.library.library import Library
 from urbanart.library.models import Artist, Artwork, MediaAsset, Playlist, Screen
 from urbanart.library.renditions import RenditionRecord, ensure_rendition, made_renditions
-from urbanart.library.settings import load_settings
+from urbanart.library.settings import LibrarySettings, load_settings
 from urbanart.library.texts import (
     WorkTexts,
     bios_for,
@@ -72,7 +72,7 @@ from urbanart.viewers.programme_json import (
 from urbanart.viewers.screen_panels import ScreenPanels
 from urbanart.viewers.script_strings import script_strings
 from urbanart.viewers.where import WHERE_FILE
-from urbanart.viewers.where_keys import screen_blocks
+from urbanart.viewers.where_keys import BLOCK, screen_blocks
 from urbanart.viewers.where_places import where_of
 from urbanart.viewers.where_rows import city_rows, row_digest
 
@@ -138,10 +138,12 @@ class ViewerBuild:
     inputs: dict[str, str] = field(default_factory=dict)
 
 
-def project_name(library: Library) -> str:
+def project_name(library: Library, settings: LibrarySettings | None = None) -> str:
     """The name pages and signs are signed with. A `project_name` library setting is planned;
-    until it exists every library says "Urban Art Studio" (folder names are not public names)."""
-    name = getattr(load_settings(library), "project_name", "") or ""
+    until it exists every library says "Urban Art Studio" (folder names are not public names).
+    settings: the library's, when the caller has read them (read once, not once per use)."""
+    known = settings if settings is not None else load_settings(library)
+    name = getattr(known, "project_name", "") or ""
     return name.strip() or DEFAULT_PROJECT_NAME
 
 
@@ -217,18 +219,77 @@ def page_image(
 # Gathering -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Published:
+    """What the pages take from the manifests as a whole, by id: each published playlist's
+    first entry met (screens in id order, their playlists in id order), each work's first
+    manifest item met (_published_items), largest video (_page_videos) and live feed
+    (_page_lives)."""
+
+    playlists: dict[int, Mapping[str, Any]]
+    items: dict[int, Mapping[str, Any]]
+    videos: dict[int, Mapping[str, Any]]
+    lives: dict[int, Mapping[str, Any]]
+
+
+def _published(payloads: Mapping[int, Mapping[str, Any]]) -> _Published:
+    """_Published of the payloads, joined from their blocks of BLOCK screens (where_keys.BLOCK),
+    each kept in process by its payloads (_block_published): after an edit of ten screens a
+    fleet's other blocks are the very payload objects of the publish before (kept_payloads.py),
+    and reading their thousands of entries and items again was most of this.
+
+    Joined as one pass over every screen would find them: the first met wins (a block's first,
+    in block order; dict.update from the last block back keeps the first value), a larger video
+    wins over a smaller one and the first of equal ones is kept."""
+    blocks: dict[int, list[Mapping[str, Any]]] = {}
+    for sid in sorted(payloads):
+        blocks.setdefault(sid // BLOCK, []).append(payloads[sid])
+    parts = [_block_published(tuple(block)) for block in blocks.values()]
+    joined = _Published({}, {}, {}, {})
+    for part in reversed(parts):
+        joined.playlists.update(part.playlists)
+        joined.items.update(part.items)
+        joined.lives.update(part.lives)
+    for part in parts:
+        for aid, video in part.videos.items():
+            _keep_larger(joined.videos, aid, video)
+    return joined
+
+
+def _block_published(payloads: tuple[Mapping[str, Any], ...]) -> _Published:
+    """_Published of a few screens' payloads (in screen order), kept by the payload objects
+    themselves (held, so their ids name no other object while kept; a payload is never
+    changed once built: kept_payloads.py). Bounded; only ever a speed-up."""
+    key = tuple(map(id, payloads))
+    kept = _BLOCKS_PUBLISHED.get(key)
+    if kept is not None and all(a is b for a, b in zip(kept[0], payloads, strict=True)):
+        return kept[1]
+    distinct, playlists = _distinct_playlists(payloads)
+    made = _Published(
+        playlists, _published_items(distinct), _page_videos(distinct), _page_lives(distinct)
+    )
+    _BLOCKS_PUBLISHED.put(key, (payloads, made))
+    return made
+
+
+#: _block_published's answers by their payloads' ids: a fleet of 8,000 screens, with room.
+_BLOCKS_PUBLISHED: Recent[tuple[int, ...], tuple[tuple[Mapping[str, Any], ...], _Published]] = (
+    Recent(1024)
+)
+
+
 def _distinct_playlists(
-    payloads: Mapping[int, Mapping[str, Any]],
+    payloads: Iterable[Mapping[str, Any]],
 ) -> tuple[list[Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
-    """Every playlist entry of the payloads, in screen then playlist order, each one once, and
-    each published playlist's first entry met, by id, in one pass: the payloads kept in the
-    publish cache share one entry object among the screens that carry it (kept_payloads.py),
-    so a thousand screens cost a pass over a few dozen entries."""
+    """Every playlist entry of the payloads (in screen order), in screen then playlist order,
+    each one once, and each published playlist's first entry met, by id, in one pass: the
+    payloads kept in the publish cache share one entry object among the screens that carry it
+    (kept_payloads.py), so a block of screens costs a pass over a few entries."""
     seen: set[int] = set()
     found: list[Mapping[str, Any]] = []
     playlists: dict[int, Mapping[str, Any]] = {}
-    for sid in sorted(payloads):
-        entries = payloads[sid]["playlists"]
+    for payload in payloads:
+        entries = payload["playlists"]
         for pid in sorted(entries, key=int):
             entry = entries[pid]
             playlists.setdefault(int(pid), entry)  # two playlists may share an equal entry
@@ -257,13 +318,17 @@ def _page_videos(entries: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str,
             video = item.get("video") if item.get("media_type") == "video" else None
             if not isinstance(video, Mapping):
                 continue
-            aid = int(item["artwork_id"])
-            known = found.get(aid)
-            if known is None or video["width"] * video["height"] > (
-                known["width"] * known["height"]
-            ):
-                found[aid] = video
+            _keep_larger(found, int(item["artwork_id"]), video)
     return found
+
+
+def _keep_larger(
+    found: dict[int, Mapping[str, Any]], artwork_id: int, video: Mapping[str, Any]
+) -> None:
+    """Keep the video for the work unless found holds one as large or larger (the first kept)."""
+    known = found.get(artwork_id)
+    if known is None or video["width"] * video["height"] > known["width"] * known["height"]:
+        found[artwork_id] = video
 
 
 def _page_generative(item: Mapping[str, Any]) -> dict[str, str] | None:
@@ -1125,8 +1190,9 @@ def build_viewers(
     each (page and programme), ~0.03 s of a change's publish, to find them unchanged.
     """
     base = base_url.rstrip("/")
-    project = project_name(library)
-    background = load_settings(library).rendition_background
+    settings = load_settings(library)
+    project = project_name(library, settings)
+    background = settings.rendition_background
     build = ViewerBuild()
     carry = Carry(
         previous_files=previous_files if isinstance(previous_files, Mapping) else {},
@@ -1134,10 +1200,9 @@ def build_viewers(
         inputs=build.inputs,
         carried=build.carried,
     )
-    distinct, playlists = _distinct_playlists(payloads)
-    items = _published_items(distinct)
-    videos = _page_videos(distinct)
-    lives = _page_lives(distinct)
+    published_now = _published(payloads)
+    playlists, items = published_now.playlists, published_now.items
+    videos, lives = published_now.videos, published_now.lives
     facts = _work_facts(library, set(items))
     texts = texts_for(library, set(items))
     bios = bios_for(library, {f.artist_id for f in facts.values()})
