@@ -4,7 +4,6 @@ hub and from the static tree's 404.html; the tree remembers retired ids across p
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -160,24 +159,3 @@ def test_retired_ids_are_what_had_a_page_or_was_remembered_and_has_none_now() ->
     assert gone.read_record(b"not json") == {k: frozenset() for k in gone.KINDS}
     assert gone.named_page("/qr/p/5.png") == ("p", 5)
     assert gone.named_page("/a/5/other.html") is None
-
-
-def test_page_ids_are_the_paths_matched_one_by_one_whatever_lines_they_hold() -> None:
-    """The paths searched as one text find exactly the ids each path matched alone finds:
-    a line break inside a path (never a publish's) neither splits it into a page nor hides one."""
-    plain = [
-        "a/1/index.html",
-        "a/12/ja/index.html",
-        "p/5/index.html",
-        "s/3/index.htm",
-        "qr/a/1.svg",
-    ]
-    broken = [*plain, "x\ns/8/index.html", "a/6/index.html\n", "p/7/index.html\nx"]
-    for paths in (plain, broken, [], ["s/4/index.html"], iter(plain)):
-        listed = list(paths)
-        one_by_one: dict[str, set[int]] = {kind: set() for kind in gone.KINDS}
-        for path in listed:
-            if match := re.match(r"^([aps])/(\d+)/index\.html$", path):
-                one_by_one[match.group(1)].add(int(match.group(2)))
-        assert gone.page_ids(iter(listed)) == one_by_one, listed
-    assert gone.page_ids(broken) == {"a": {1, 6}, "p": {5}, "s": set()}

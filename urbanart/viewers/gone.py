@@ -21,8 +21,6 @@ NOT_FOUND_PAGE = "404.html"
 KINDS = ("a", "p", "s")
 
 _PAGE = re.compile(r"^([aps])/(\d+)/index\.html$")
-#: _PAGE over many paths joined by line breaks, a path a line.
-_PAGES = re.compile(r"^([aps])/(\d+)/index\.html$", re.MULTILINE)
 #: A URL naming one page's things: /a/7, /a/7/, /a/7/index.html, /a/7/ja/, /qr/a/7.svg, …
 _URL = re.compile(
     r"^/(?:qr/)?([aps])/(\d+)(?:/|/index\.html|\.svg|\.png|/([a-z]{2,3})(?:/|/index\.html)?)?$"
@@ -52,19 +50,9 @@ def url_language(url: str) -> str | None:
 
 
 def page_ids(files: Iterable[str]) -> dict[str, set[int]]:
-    """Ids with a page among tree paths, by kind.
-
-    The paths are searched as one text, a line each (a release lists ten thousand files and
-    matching each apart was most of a publish's gone record); paths holding a line break
-    (never made by a publish) are matched one by one, exactly as _PAGE does."""
+    """Ids with a page among tree paths, by kind."""
     found: dict[str, set[int]] = {kind: set() for kind in KINDS}
-    listed = list(files)
-    text = "\n".join(listed)
-    if text.count("\n") == max(0, len(listed) - 1):
-        for kind, ident in _PAGES.findall(text):
-            found[kind].add(int(ident))
-        return found
-    for path in listed:
+    for path in files:
         match = _PAGE.match(path)
         if match:
             found[match.group(1)].add(int(match.group(2)))
