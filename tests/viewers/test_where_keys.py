@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from urbanart.memo import Recent
-from urbanart.viewers import where_keys
+from urbanart.viewers import where, where_keys
 from urbanart.viewers.where_keys import BLOCK, screen_blocks
 
 CODE = "code-1"
@@ -57,6 +57,7 @@ def forget(monkeypatch: pytest.MonkeyPatch) -> None:
     """A process that remembers no block and no screen's where keys."""
     monkeypatch.setattr(where_keys, "_BLOCKS", Recent(1024))
     monkeypatch.setattr(where_keys, "_WHERE_KEYS", Recent(8192))
+    monkeypatch.setattr(where, "_PLAYS", Recent(1024))
 
 
 def test_remembered_blocks_give_the_keys_a_build_from_nothing_gives(

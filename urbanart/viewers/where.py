@@ -117,6 +117,25 @@ def plays_by_work(payload: Mapping[str, Any]) -> dict[int, list[Plays]]:
     return found
 
 
+def kept_plays(payload: Mapping[str, Any]) -> dict[int, list[Plays]]:
+    """plays_by_work, kept in process by the manifest's version (the digest of all the
+    payload holds), for where_keys and showings_of: after an edit both read the edited
+    screens' timelines, and the second reading was the first's again. Never changed once made;
+    bounded; only ever a speed-up."""
+    version = payload.get("manifest_version")
+    if not isinstance(version, str):
+        return plays_by_work(payload)
+    known = _PLAYS.get(version)
+    if known is None:
+        known = plays_by_work(payload)
+        _PLAYS.put(version, known)
+    return known
+
+
+#: kept_plays' answers, by manifest version: the screens edited since the last few publishes.
+_PLAYS: Recent[str, dict[int, list[Plays]]] = Recent(1024)
+
+
 def next_start(plays: Sequence[Plays], after_ms: int) -> int | None:
     """The first instant at or after after_ms at which the work starts playing; None if never."""
     best: int | None = None
@@ -328,7 +347,7 @@ def showings_of(sid: int, payload: Mapping[str, Any], city: str) -> dict[int, Sc
     name, zone = payload["screen"]["name"], payload["screen"]["timezone"]
     made = {
         aid: ScreenShowing(sid, name, city, zone, first_start(plays), tuple(plays))
-        for aid, plays in plays_by_work(payload).items()
+        for aid, plays in kept_plays(payload).items()
     }
     if key is not None:
         _KEPT.put(key, made)

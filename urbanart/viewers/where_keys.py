@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from urbanart.memo import Recent
 from urbanart.viewers.output_cache import OutputCache, digest
-from urbanart.viewers.where import ScreenShowing, first_start, plays_by_work
+from urbanart.viewers.where import ScreenShowing, first_start, kept_plays
 
 #: Screens per block: after an edit of ten screens of a thousand, ~80 screens' pairs are named
 #: again, and a work's key digests ~125 block digests.
@@ -191,7 +191,7 @@ def where_keys(
             aid: WhereKey(
                 digest("where", head, plays), digest("where-page", screen, first_start(plays))
             )
-            for aid, plays in plays_by_work(payload).items()
+            for aid, plays in kept_plays(payload).items()
         }
         _WHERE_KEYS.put(remember, found[sid])
         if outputs is not None:
