@@ -18,13 +18,13 @@ fleet/BLOCK short strings). Same inputs, same keys, whether the blocks were reme
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from urbanart.memo import Recent
 from urbanart.viewers.output_cache import OutputCache, digest
-from urbanart.viewers.where import ScreenShowing, first_start, kept_plays
+from urbanart.viewers.where import Plays, ScreenShowing, first_start, kept_plays
 
 #: Screens per block: after an edit of ten screens of a thousand, ~80 screens' pairs are named
 #: again, and a work's key digests ~125 block digests.
@@ -187,9 +187,11 @@ def where_keys(
         payload = payloads[sid]
         screen = (payload["screen"]["name"], payload["screen"]["timezone"])
         head = (*screen, payload["window"]["from"])
+        segments: dict[int, str] = {}  # a playlist's segments, shared by its works' Plays
         found[sid] = {
             aid: WhereKey(
-                digest("where", head, plays), digest("where-page", screen, first_start(plays))
+                digest("where", head, plays_text(plays, segments)),
+                digest("where-page", screen, first_start(plays)),
             )
             for aid, plays in kept_plays(payload).items()
         }
@@ -197,6 +199,20 @@ def where_keys(
         if outputs is not None:
             outputs.put(cache_keys[sid], json.dumps(found[sid], sort_keys=True).encode("utf-8"))
     return found
+
+
+def plays_text(plays: Sequence[Plays], segments: dict[int, str]) -> bytes:
+    """repr(list(plays)) as digest() writes a part (so the digest is the one of the list
+    itself), each segments tuple written once per screen (segments: id -> its repr, for
+    tuples held while it is used): a playlist's works share one, of a whole day's
+    segments, and writing it again for each work was most of naming an edited screen."""
+    parts = []
+    for p in plays:
+        shared = segments.get(id(p.segments))
+        if shared is None:
+            shared = segments[id(p.segments)] = repr(p.segments)
+        parts.append(f"Plays(cycle={p.cycle!r}, offsets={p.offsets!r}, segments={shared})")
+    return ("[" + ", ".join(parts) + "]").encode("utf-8", "surrogatepass")
 
 
 #: where_keys' answers kept in process by the code and the manifest's version (what their
