@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Generic, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import segno
@@ -60,6 +60,7 @@ from urbanart.viewers.pages import (
     text_direction,
     tree_url,
 )
+from urbanart.viewers.per_entry import PerEntry
 from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
 from urbanart.viewers.programme_json import (
     TIMING_FIELDS,
@@ -361,40 +362,13 @@ def iso_duration(seconds: float) -> str:
     return text + (f"{secs}S" if rest or not (hours or minutes) else "")
 
 
-T = TypeVar("T")
-
-
-class _PerEntry(Generic[T]):
-    """A value made from one playlist entry of the payloads, kept across the publishes of a
-    process by the entry object itself (held here, so its id names no other object while
-    kept; payloads are only read, never changed, once built: kept_payloads.py).
-
-    Why: a publish after one edit keys every published playlist and the changed screens'
-    entries, and the payloads of the publish before share their entry objects with this one's
-    (kept_payloads keeps the unchanged screens', manifest.py a rebuilt screen's unchanged
-    playlists): a value made from an entry's whole text is then made again only for the
-    entries the edit made. Bounded; only ever a speed-up."""
-
-    def __init__(self, make: Callable[[Mapping[str, Any]], T], size: int = 4096) -> None:
-        self._make = make
-        self._kept: Recent[int, tuple[Mapping[str, Any], T]] = Recent(size)
-
-    def __call__(self, entry: Mapping[str, Any]) -> T:
-        kept = self._kept.get(id(entry))
-        if kept is not None and kept[0] is entry:
-            return kept[1]
-        value = self._make(entry)
-        self._kept.put(id(entry), (entry, value))
-        return value
-
-
 def _entry_digest(entry: Mapping[str, Any]) -> str:
     """A playlist entry as a playlist page's key names it: the digest of its whole text
     (page_units.stable), so what is kept is 64 characters, not the entry's JSON."""
     return digest("entry", stable(entry))
 
 
-_ENTRY_DIGEST: _PerEntry[str] = _PerEntry(_entry_digest)
+_ENTRY_DIGEST: PerEntry[str] = PerEntry(_entry_digest)
 
 
 @dataclass(frozen=True)
@@ -890,7 +864,7 @@ def _entry_shows(entry: Mapping[str, Any]) -> str:
 
 
 #: _entry_shows by entry: a changed screen's unchanged playlists are the entries named before.
-_ENTRY_SHOWS: _PerEntry[str] = _PerEntry(_entry_shows)
+_ENTRY_SHOWS: PerEntry[str] = PerEntry(_entry_shows)
 #: A manifest item's fields a screen page does not show: its timing (in programme.json) and its
 #: transition (no page shows it).
 _NOT_SHOWN = TIMING_FIELDS | {"transition"}
@@ -1509,7 +1483,7 @@ def _pages_code() -> str:
             "urbanart.viewers", "templates", "static", "site.py", "pages.py", "where.py",
             "where_rows.py", "where_keys.py", "where_places.py", "qr.py", "gone.py",
             "page_units.py", "script_strings.py", "player_strings.py", "fragments.py",
-            "screen_panels.py", "programme_json.py",
+            "screen_panels.py", "programme_json.py", "per_entry.py",
         ),
         code_digest("urbanart.i18n", "locale", "__init__.py", "catalogues.py", "formats.py"),
         segno.__version__,
