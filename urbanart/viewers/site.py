@@ -1273,10 +1273,14 @@ def build_viewers(
     shared = digest(*common)  # once, not repr'd again for each of a fleet's 2,000 units
     carry.inputs[COMMON] = shared
     steady = unchanged if carry.previous_inputs.get(COMMON) == shared else ()
+    steady_ids = [sid for sid in sorted(payloads) if sid in steady]
+    kept_pages = carry.keep_many(
+        {sid: (unit_name("s", sid), unit_files("s", sid)) for sid in steady_ids}
+    )
     screens_to_build = {
         sid
         for sid in sorted(payloads)
-        if not (sid in steady and carry.keep(unit_name("s", sid), unit_files("s", sid)))
+        if sid not in kept_pages
         and not carry.take(
             unit_name("s", sid),
             unit_files("s", sid),
@@ -1287,10 +1291,13 @@ def build_viewers(
             card_set(sid),
         )
     }
+    kept_timings = carry.keep_many(
+        {sid: (programme_path(sid), (programme_path(sid),)) for sid in steady_ids}
+    )
     timings_to_build = {
         sid
         for sid in sorted(payloads)
-        if not (sid in steady and carry.keep(programme_path(sid), (programme_path(sid),)))
+        if sid not in kept_timings
         and not carry.take(
             programme_path(sid),
             (programme_path(sid),),
