@@ -1,5 +1,5 @@
 """What the pages take from the manifests as a whole, joined from blocks of screens kept in
-process (site._published), is what one pass over every screen finds."""
+process (site._published, site._whats_on_text), is what one pass over every screen finds."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ import pytest
 
 from urbanart.memo import Recent
 from urbanart.viewers import site
+from urbanart.viewers.page_units import stable
 from urbanart.viewers.site import (
     _distinct_playlists,
     _page_lives,
     _page_videos,
     _published,
     _published_items,
+    _whats_on,
+    _whats_on_text,
 )
 
 
@@ -97,3 +100,30 @@ def test_the_joined_blocks_are_one_pass_over_every_screen_after_each_edit(
     assert _published(edited).videos[9]["url"] == "/media/3.mp4"
     assert _published(edited).lives[8]["profile"] == "profile-25"
     assert_same(payloads)  # and back: the blocks kept from the first publish
+
+
+def test_the_home_pages_key_joined_from_blocks_is_the_whats_on_written_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The front unit's key text is stable(_whats_on()) to the byte, before and after a
+    rename (a new payload object), a move to another city, a screen gone and one added."""
+    monkeypatch.setattr(site, "_BLOCKS_LISTED", Recent(1024))
+    payloads: dict[int, dict[str, Any]] = {
+        sid: {"screen": {"id": sid, "name": f'Kiosk "{sid}" </script> ü'}} for sid in range(1, 30)
+    }
+    cities = {sid: ("Lisboa", "東京", "")[sid % 3] for sid in payloads if sid != 4}
+    playlists = {3: {"name": "Three"}, 12: {"name": "Twelve \u2028"}}
+
+    def assert_same() -> None:
+        whole = stable(_whats_on(payloads, playlists, cities))
+        assert _whats_on_text(payloads, playlists, cities) == whole
+
+    assert_same()
+    payloads[9] = {"screen": {"id": 9, "name": "Renamed"}}
+    assert_same()
+    cities[17] = "Porto"
+    assert_same()
+    del payloads[20]
+    payloads[31] = {"screen": {"id": 31, "name": "New"}}
+    assert_same()
+    assert _whats_on_text({}, {}, {}) == stable(_whats_on({}, {}, {}))

@@ -1053,19 +1053,66 @@ def _whats_on(
 ) -> dict[str, Any]:
     """The screens and playlists of this release, for the home page and the error pages."""
     return {
-        "screens": [
-            {
-                "url": unit_name("s", sid) + "/",  # kept made: a fleet's every screen
-                "name": payloads[sid]["screen"]["name"],
-                "city": cities.get(sid, ""),
-            }
-            for sid in sorted(payloads)
-        ],
-        "playlists": [
-            {"url": unit_name("p", pid) + "/", "name": playlists[pid]["name"]}
-            for pid in sorted(playlists)
-        ],
+        "screens": [_listed_screen(sid, payloads[sid], cities) for sid in sorted(payloads)],
+        "playlists": _listed_playlists(playlists),
     }
+
+
+def _listed_screen(
+    sid: int, payload: Mapping[str, Any], cities: Mapping[int, str]
+) -> dict[str, Any]:
+    """A screen as the home page lists it."""
+    return {
+        "url": unit_name("s", sid) + "/",  # kept made: a fleet's every screen
+        "name": payload["screen"]["name"],
+        "city": cities.get(sid, ""),
+    }
+
+
+def _listed_playlists(playlists: Mapping[int, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"url": unit_name("p", pid) + "/", "name": playlists[pid]["name"]}
+        for pid in sorted(playlists)
+    ]
+
+
+def _whats_on_text(
+    payloads: Mapping[int, Mapping[str, Any]],
+    playlists: Mapping[int, Mapping[str, Any]],
+    cities: Mapping[int, str],
+) -> str:
+    """stable(_whats_on(...)), the front unit's key, joined from the texts of blocks of
+    BLOCK screens kept in process by their ids, payload objects and cities (_block_listed):
+    after an edit of ten screens a fleet's other blocks list the screens they listed, and
+    writing a thousand screens' entries again was a tenth of the build. The whats-on itself
+    is made only when the front pages are built."""
+    blocks: dict[int, list[int]] = {}
+    for sid in sorted(payloads):
+        blocks.setdefault(sid // BLOCK, []).append(sid)
+    screens = ", ".join(_block_listed(sids, payloads, cities) for sids in blocks.values())
+    return f'{{"playlists": {stable(_listed_playlists(playlists))}, "screens": [{screens}]}}'
+
+
+def _block_listed(
+    sids: list[int], payloads: Mapping[int, Mapping[str, Any]], cities: Mapping[int, str]
+) -> str:
+    """The stable() text of a few screens' _listed_screen entries, without the brackets, kept
+    by their ids, payload objects (held, compared by identity) and cities. Bounded; only
+    ever a speed-up."""
+    held = tuple(payloads[sid] for sid in sids)
+    key = tuple((sid, id(payloads[sid]), cities.get(sid, "")) for sid in sids)
+    kept = _BLOCKS_LISTED.get(key)
+    if kept is not None and all(a is b for a, b in zip(kept[0], held, strict=True)):
+        return kept[1]
+    text = stable([_listed_screen(sid, payloads[sid], cities) for sid in sids])[1:-1]
+    _BLOCKS_LISTED.put(key, (held, text))
+    return text
+
+
+#: _block_listed's texts by their screens' ids, payload ids and cities.
+_BLOCKS_LISTED: Recent[
+    tuple[tuple[int, int, str], ...], tuple[tuple[Mapping[str, Any], ...], str]
+] = Recent(1024)
 
 
 def _front_pages(
@@ -1468,9 +1515,10 @@ def build_viewers(
     build.files[FAVICON_PATH] = static.joinpath("favicon.svg").read_bytes()
     build.files[PLAYER_STRINGS_PATH] = player_strings()
     published = {"a": set(items), "p": set(playlists), "s": set(payloads)}
-    whats_on = _whats_on(payloads, playlists, cities)
+    listed = _whats_on_text(payloads, playlists, cities)
     gone_ids = gone.retired(previous_files, previous_gone, published)
-    if not carry.take(FRONT, front_files(), common, stable(whats_on), css, stable(gone_ids)):
+    if not carry.take(FRONT, front_files(), common, listed, css, stable(gone_ids)):
+        whats_on = _whats_on(payloads, playlists, cities)
         _front_pages(
             build,
             base=base,
