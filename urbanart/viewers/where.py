@@ -302,14 +302,21 @@ def where_data(listed: Sequence[ScreenShowing]) -> str:
     numbering hashes no segments.
     """
     index: dict[str, int] = {}
-    entries = {
-        str(s.screen_id): s.data_head
-        + ",".join([str(index.setdefault(p, len(index))) for p in s.plays_json])
-        + "]]]"
-        for s in listed
-    }
+    entries: dict[str, str] = {}
+    for s in listed:  # a loop, not comprehensions: a fleet work lists ~300 screens
+        numbers = []
+        for p in s.plays_json:
+            n = index.get(p)
+            if n is None:
+                n = index[p] = len(index)
+            numbers.append(_NUMBERS[n] if n < len(_NUMBERS) else str(n))
+        entries[str(s.screen_id)] = s.data_head + ",".join(numbers) + "]]]"
     screens = ",".join([entries[sid] for sid in sorted(entries)])
     return '{"plays":[' + ",".join(index) + '],"screens":{' + screens + "}}"
+
+
+#: The plays' numbers as where_data writes them, made once.
+_NUMBERS = tuple(str(n) for n in range(4096))
 
 
 def where_to_see(
