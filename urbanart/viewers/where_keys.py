@@ -188,13 +188,15 @@ def where_keys(
         screen = (payload["screen"]["name"], payload["screen"]["timezone"])
         head = (*screen, payload["window"]["from"])
         segments: dict[int, str] = {}  # a playlist's segments, shared by its works' Plays
-        found[sid] = {
-            aid: WhereKey(
-                digest("where", head, plays_text(plays, segments)),
-                digest("where-page", screen, first_start(plays)),
+        pages: dict[int | None, str] = {}  # by first start: a playlist's works share one
+        found[sid] = {}
+        for aid, plays in kept_plays(payload).items():
+            first = first_start(plays)
+            if first not in pages:
+                pages[first] = digest("where-page", screen, first)
+            found[sid][aid] = WhereKey(
+                digest("where", head, plays_text(plays, segments)), pages[first]
             )
-            for aid, plays in kept_plays(payload).items()
-        }
         _WHERE_KEYS.put(remember, found[sid])
         if outputs is not None:
             outputs.put(cache_keys[sid], json.dumps(found[sid], sort_keys=True).encode("utf-8"))
