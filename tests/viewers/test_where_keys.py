@@ -59,7 +59,7 @@ def forget(monkeypatch: pytest.MonkeyPatch) -> None:
     """A process that remembers no block and no screen's where keys."""
     monkeypatch.setattr(where_keys, "_BLOCKS", Recent(1024))
     monkeypatch.setattr(where_keys, "_WHERE_KEYS", Recent(8192))
-    monkeypatch.setattr(where, "_PLAYS", Recent(1024))
+    monkeypatch.setattr(where, "_PLAYS", Recent(64))
 
 
 def test_remembered_blocks_give_the_keys_a_build_from_nothing_gives(

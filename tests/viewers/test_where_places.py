@@ -27,7 +27,7 @@ def forget(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(where_keys, "_BLOCKS", Recent(1024))
     monkeypatch.setattr(where_keys, "_WHERE_KEYS", Recent(8192))
     monkeypatch.setattr(where, "_KEPT", Recent(8192))
-    monkeypatch.setattr(where, "_PLAYS", Recent(1024))
+    monkeypatch.setattr(where, "_PLAYS", Recent(64))
     monkeypatch.setattr(where_places, "_PLACES", Recent(4096))
 
 

@@ -132,8 +132,9 @@ def kept_plays(payload: Mapping[str, Any]) -> dict[int, list[Plays]]:
     return known
 
 
-#: kept_plays' answers, by manifest version: the screens edited since the last few publishes.
-_PLAYS: Recent[str, dict[int, list[Plays]]] = Recent(1024)
+#: kept_plays' answers, by manifest version: the screens edited by the last publish or two
+#: (where_keys reads them, then showings_of), not a fleet's (their showings are kept whole).
+_PLAYS: Recent[str, dict[int, list[Plays]]] = Recent(64)
 
 
 def next_start(plays: Sequence[Plays], after_ms: int) -> int | None:
