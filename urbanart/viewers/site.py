@@ -1516,7 +1516,8 @@ def build_viewers(
     build.files[PLAYER_STRINGS_PATH] = player_strings()
     published = {"a": set(items), "p": set(playlists), "s": set(payloads)}
     listed = _whats_on_text(payloads, playlists, cities)
-    gone_ids = gone.retired(previous_files, previous_gone, published)
+    before = _pages_built(carry.previous_inputs)
+    gone_ids = gone.retired(previous_files, previous_gone, published, before)
     if not carry.take(FRONT, front_files(), common, listed, css, stable(gone_ids)):
         whats_on = _whats_on(payloads, playlists, cities)
         _front_pages(
@@ -1528,7 +1529,27 @@ def build_viewers(
             gone_ids=gone_ids,
             outputs=outputs,
         )
+    _BUILT_PAGES.insert(0, (dict(build.inputs), published))
+    del _BUILT_PAGES[4:]
     return build
+
+
+#: The last few builds' unit digests (what their releases record, page_units.INDEX_KEY) with
+#: the ids each made pages for. Why: a release made from a build holds a page for exactly the
+#: works, playlists and screens the build published (each unit's files are built or carried
+#: whole), so when the served release records the very units a build of this process
+#: recorded (they name the code, so a release of other code never matches), its pages are
+#: that build's, and gone.retired need not match the release's ten thousand file names.
+#: Only ever a speed-up: any other served release is read as before.
+_BUILT_PAGES: list[tuple[dict[str, str], dict[str, set[int]]]] = []
+
+
+def _pages_built(previous_inputs: Mapping[str, str]) -> dict[str, set[int]] | None:
+    """The ids with a page in the served release, when a recent build recorded its units."""
+    for inputs, pages in list(_BUILT_PAGES):
+        if inputs == previous_inputs:
+            return pages
+    return None
 
 
 def _pages_code() -> str:
