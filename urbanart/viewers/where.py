@@ -326,8 +326,9 @@ def where_to_see(
     works: Collection[int] | None = None,
 ) -> dict[int, list[ScreenShowing]]:
     """artwork id -> every screen whose published window plays it, by first_ms (then name);
-    works: only these (a publish lists the screens of the few works whose pages it builds, not
-    the thirty-odd each of a thousand screens plays)."""
+    works: only these. The whole reading: a publish keeps each work's showings and moves
+    them on by the blocks an edit changed (where_places.where_of), which gives
+    where_section of this, byte for byte (its tests compare the two)."""
     found: dict[int, list[ScreenShowing]] = {}
     for sid in sorted(payloads):
         shown = showings_of(sid, payloads[sid], cities.get(sid, ""))
