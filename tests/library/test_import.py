@@ -17,7 +17,7 @@ from urbanart.library.import_sources import read_sheet, scan
 from urbanart.library.importer import ImportRun, Status, import_items
 from urbanart.library.library import Library
 from urbanart.library.models import Artwork, MediaAsset, Rendition
-from urbanart.library.renditions import ensure_rendition
+from urbanart.library.renditions import ensure_rendition, made_renditions
 
 GOOD = {
     "plain.jpg": (640, 480),
@@ -129,6 +129,32 @@ def test_rendition_on_demand_is_made_once_then_cached(
     assert second == first and path.stat().st_mtime_ns == mtime
     with Image.open(path) as img:
         assert img.size == (1080, 1920)
+
+
+def test_made_renditions_are_the_asked_ones_already_made_with_their_files(
+    library: Library, corpus: dict[str, Path]
+) -> None:
+    """One query finds the renditions made among the (asset, profile) pairs asked for: not a
+    profile made for another asset only, not one never made, not one whose file is gone."""
+    (one,) = import_items(library, scan([corpus["orient6.jpg"]], artist="A"))
+    (two,) = import_items(library, scan([corpus["rgba.png"]], artist="B"))
+    small = RenditionProfile(64, 64, "cover", format="WEBP")
+    large = RenditionProfile(200, 120, "contain", format="JPEG")
+    never = RenditionProfile(99, 99, "cover", format="PNG")
+    made = {
+        (one.sha256, small.key()): ensure_rendition(library, one.sha256, small),
+        (one.sha256, large.key()): ensure_rendition(library, one.sha256, large),
+    }
+    gone = ensure_rendition(library, two.sha256, large)
+    library.store.delete(gone.store_key)
+    asked = [*made, (two.sha256, small.key()), (two.sha256, large.key()), (one.sha256, never.key())]
+    assert made_renditions(library, asked) == made
+    assert made_renditions(library, [(one.sha256, large.key())]) == {
+        (one.sha256, large.key()): made[(one.sha256, large.key())]
+    }
+    crossed = [(one.sha256, small.key()), (two.sha256, large.key())]  # not (one, large)
+    assert made_renditions(library, crossed) == {crossed[0]: made[crossed[0]]}
+    assert made_renditions(library, []) == {}
 
 
 def test_folder_of_sub_folders_is_one_artist_per_sub_folder(

@@ -3,6 +3,7 @@ hub and from the static tree's 404.html; the tree remembers retired ids across p
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ import pytest
 import requests
 
 from tests.viewers import BASE_URL, XSS_TITLE, Gallery, open_gallery
+from tests.viewers.test_pages import make_published
 from urbanart.curation import playlists, screens
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.server import HubThread
@@ -20,7 +22,8 @@ from urbanart.i18n import gettext
 from urbanart.library import catalog
 from urbanart.library.library import current_tree
 from urbanart.library.settings import update_settings
-from urbanart.viewers import gone
+from urbanart.viewers import gone, site
+from urbanart.viewers.site import build_viewers
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 
@@ -159,3 +162,37 @@ def test_retired_ids_are_what_had_a_page_or_was_remembered_and_has_none_now() ->
     assert gone.read_record(b"not json") == {k: frozenset() for k in gone.KINDS}
     assert gone.named_page("/qr/p/5.png") == ("p", 5)
     assert gone.named_page("/a/5/other.html") is None
+
+
+def test_a_build_retires_what_its_served_release_had_whichever_build_made_it(
+    tmp_path: Path,
+) -> None:
+    """A build whose served release a build of this process made (site._BUILT_PAGES) retires
+    what that release had a page for, as one that reads the release's files does: a screen
+    gone since is retired, and a release made by an earlier build is matched to that build,
+    not to the latest."""
+    gallery = open_gallery(tmp_path / "library")
+    try:
+        published = make_published(gallery)
+        library, payloads = gallery.library, published.payloads
+        first = build_viewers(library, payloads, base_url=BASE_URL)
+        release = {p: hashlib.sha256(b).hexdigest() for p, b in first.files.items()}
+        gone_sid = max(payloads)
+        fewer = {sid: p for sid, p in payloads.items() if sid != gone_sid}
+
+        def after_first() -> dict[str, list[int]]:
+            built = build_viewers(
+                library,
+                fewer,
+                base_url=BASE_URL,
+                previous_files=release,
+                previous_inputs=first.inputs,
+            )
+            return json.loads(built.files[gone.GONE_RECORD])
+
+        assert after_first()["s"] == [gone_sid]  # the first build's pages, remembered
+        assert after_first()["s"] == [gone_sid]  # the latest build is not the release's
+        site._BUILT_PAGES.clear()
+        assert after_first()["s"] == [gone_sid]  # the release's files read
+    finally:
+        gallery.library.close()

@@ -18,6 +18,7 @@ from urbanart.library.import_sources import ImportItem
 from urbanart.library.importer import ImportRun, import_items
 from urbanart.library.library import Library, current_tree
 from urbanart.library.settings import update_settings
+from urbanart.viewers.pages import text_attrs
 
 #: One hostile string per field, each marked so a leak names its field.
 FIELDS = [
@@ -120,3 +121,15 @@ def test_the_where_to_see_data_and_the_gone_record_are_plain_json(tree: Path) ->
     assert [zone for groups in data["screens"].values() for zone, _ in groups] == ["Europe/Lisbon"]
     assert sorted(data) == ["plays", "screens"] and len(data["plays"]) == 1
     assert json.loads((tree / "gone.json").read_bytes()) == {"a": [], "p": [], "s": []}
+
+
+def test_a_texts_attributes_escape_its_language_and_follow_its_direction() -> None:
+    """Each call gives the attributes of its own text, whichever was asked before (the markup
+    is kept made per language and direction), its language escaped."""
+    for _ in range(2):
+        assert text_attrs("he", "en", "שלום") == ' lang="he" dir="rtl"'
+        assert text_attrs("he", "en", "shalom") == ' lang="he" dir="ltr"'
+        assert text_attrs("he", "he", "שלום") == ' dir="rtl"'
+        assert text_attrs("en", "en") == ' dir="auto"'
+        assert text_attrs(None, "en", "42") == ' dir="auto"'
+        assert text_attrs('x"><b>', "en") == ' lang="x&#34;&gt;&lt;b&gt;" dir="auto"'

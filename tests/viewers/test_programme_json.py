@@ -71,6 +71,38 @@ def test_a_duration_edit_changes_the_timing_and_its_version_and_nothing_else_doe
     assert timing_bytes(renamed) == timing_bytes(before)  # what the page shows is the page's
 
 
+def whole_text(payload: dict[str, Any]) -> bytes:
+    """programme.json written whole, the obvious way: the timing's dict, dumped once."""
+    text = json.dumps(timing(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
+def test_the_timing_joined_from_its_parts_is_the_whole_timing_dumped() -> None:
+    """Byte for byte the dump of timing(): keys sorted as text ("10" before "9"), the version
+    in its place, a live item's feed, no default playlist; and an entry kept from a publish
+    before (the very object) with another edited beside it."""
+    before = payload()
+    before["playlists"]["9"] = {
+        "name": "Nine",
+        "items": [
+            item(4, 7.25, media_type="live", live={"feed_url": "/l/4.json", "profile": "p",
+                                                   "interval_s": 10}),
+        ],
+    }  # fmt: skip
+    before["default_playlist"] = None
+    assert timing_bytes(before) == whole_text(before)
+    edited = {
+        **before,
+        "playlists": {**before["playlists"], "1": copy.deepcopy(before["playlists"]["1"])},
+    }
+    edited["playlists"]["1"]["items"][0]["duration_s"] = 31
+    assert edited["playlists"]["9"] is before["playlists"]["9"]  # kept, as kept_payloads does
+    assert timing_bytes(edited) == whole_text(edited) != timing_bytes(before)
+    assert json.loads(timing_bytes(edited))["version"] == timing(edited)["version"]
+    numbered = {**before, "playlists": {int(k): v for k, v in before["playlists"].items()}}
+    assert timing_bytes(numbered) == whole_text(numbered)  # keys not text: written whole
+
+
 def test_the_page_keeps_each_work_once_without_its_timing_and_escaped() -> None:
     entries = [
         {"artwork_id": 7, "title": HOSTILE, "duration_s": 30, "video": None, "live": None},

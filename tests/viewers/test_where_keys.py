@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from urbanart.memo import Recent
-from urbanart.viewers import where_keys
-from urbanart.viewers.where_keys import BLOCK, screen_blocks
+from urbanart.viewers import where, where_keys
+from urbanart.viewers.output_cache import digest
+from urbanart.viewers.where import Plays
+from urbanart.viewers.where_keys import BLOCK, plays_text, screen_blocks
 
 CODE = "code-1"
 WORKS = range(1, 7)
@@ -57,6 +59,7 @@ def forget(monkeypatch: pytest.MonkeyPatch) -> None:
     """A process that remembers no block and no screen's where keys."""
     monkeypatch.setattr(where_keys, "_BLOCKS", Recent(1024))
     monkeypatch.setattr(where_keys, "_WHERE_KEYS", Recent(8192))
+    monkeypatch.setattr(where, "_PLAYS", Recent(64))
 
 
 def test_remembered_blocks_give_the_keys_a_build_from_nothing_gives(
@@ -102,3 +105,21 @@ def test_a_works_keys_name_each_screen_holding_it_by_its_city_and_plays(
     assert moved.keys(4) == before.keys(4)  # on screens 2, 5, 8…: none moved
     assert len({sid // BLOCK for sid in payloads}) > 1  # the fleet is in several blocks
     assert screen_blocks(payloads, cities, "code-2").holding(6) == list(range(33, 41))
+
+
+def test_a_screens_plays_are_digested_as_their_list_is_written() -> None:
+    """plays_text writes each shared segments tuple once, and is repr of the list to the byte:
+    a work's data key is the digest of its plays themselves (output_cache.digest)."""
+    day = tuple((n * 3_600_000, n * 3_600_000 + 1_800_000) for n in range(24))
+    plays = [
+        Plays(60_000, ((0, 10_000), (30_000, 5_000)), day),
+        Plays(-1, (), ((0, 2**70),)),
+        Plays(45_500, ((12, 7),), day),
+    ]
+    segments: dict[int, str] = {}
+    assert plays_text(plays, segments) == repr(plays).encode("utf-8")
+    assert plays_text(plays[2:], segments) == repr(plays[2:]).encode("utf-8")  # day's kept
+    assert len(segments) == 2
+    assert digest("where", ("Kiosk", "Europe/Oslo"), plays_text(plays, {})) == digest(
+        "where", ("Kiosk", "Europe/Oslo"), plays
+    )

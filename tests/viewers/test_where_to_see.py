@@ -26,6 +26,7 @@ from urbanart.viewers.where import (
     by_city,
     next_start,
     plays_by_work,
+    where_data,
     where_section,
     where_to_see,
 )
@@ -424,6 +425,18 @@ def test_the_where_data_is_the_json_of_the_listed_screens_plays(count: int) -> N
         [[0, 10_000], [30_000, 5_000]],
         [[0, 3_600_000]],
     ]
+
+
+def test_the_where_data_numbers_thousands_of_plays_as_json_dumps_does() -> None:
+    """Past the numbers written once (where._NUMBERS), plays are numbered and written alike."""
+    listed = [
+        ScreenShowing(
+            n, f"K{n}", "C", "Europe/Lisbon", n, (Plays(n + 1, ((0, 1),), ((n, n + 5),)),)
+        )
+        for n in range(5000)
+    ]
+    listed.append(ScreenShowing(9999, "Again", "C", "UTC", 0, (listed[4500].plays[0],)))
+    assert where_data(listed).encode("utf-8") == plain_data(listed)
 
 
 def small_fleet(durations: dict[int, float], version: str) -> dict[int, dict[str, Any]]:

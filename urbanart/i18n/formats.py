@@ -113,7 +113,13 @@ def format_date(day: date, lang: str) -> str:
 def format_duration(seconds: float, lang: str) -> str:
     """How long a work or a loop lasts, for people: "2 min 5 sec", "2分5秒", "1 Std. 3 Min.";
     seconds are left out from an hour up (nobody counts them at that scale), zero parts too."""
-    total = round(float(seconds))
+    return _duration_text(round(float(seconds)), lang)
+
+
+@lru_cache(maxsize=8192)
+def _duration_text(total: int, lang: str) -> str:
+    """format_duration of whole seconds, made once per process: every card of a page in every
+    language shows one (babel's unit formatting was a tenth of rendering a playlist page)."""
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:

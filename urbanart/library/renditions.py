@@ -62,17 +62,30 @@ def made_renditions(
     if not pairs:
         return {}
     hashes = {sha for sha, _key in pairs}
-    profiles = {key for _sha, key in pairs}  # a work's renditions for other sizes: not read
+    profiles = {key for _sha, key in pairs}
     found: dict[tuple[str, str], RenditionRecord] = {}
     with library.session() as session:
+        # The record's columns alone, of the profiles asked for: the assets' renditions for
+        # every other screen profile are not read, and no ORM object is made for any.
         rows = session.execute(
-            select(MediaAsset.sha256, Rendition)
+            select(
+                MediaAsset.sha256,
+                Rendition.profile_key,
+                Rendition.store_key,
+                Rendition.format,
+                Rendition.width,
+                Rendition.height,
+                Rendition.byte_size,
+                Rendition.sha256,
+            )
             .join(Rendition, Rendition.asset_id == MediaAsset.id)
             .where(MediaAsset.sha256.in_(hashes), Rendition.profile_key.in_(profiles))
         )
-        for sha, row in rows:
-            if (sha, row.profile_key) in pairs and library.store.exists(row.store_key):
-                found[(sha, row.profile_key)] = _record(sha, row)
+        for sha, key, store_key, fmt, width, height, size, file_sha in rows:
+            if (sha, key) in pairs and library.store.exists(store_key):
+                found[(sha, key)] = RenditionRecord(
+                    sha, key, store_key, fmt, width, height, size, file_sha
+                )
     return found
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 #: The record of retired ids, at the tree's root: {"a": [ids], "p": [ids], "s": [ids]}.
 GONE_RECORD = "gone.json"
@@ -78,14 +78,17 @@ def retired(
     previous_files: Iterable[str],
     previous_record: bytes | None,
     published: Mapping[str, Iterable[int]],
+    before: Mapping[str, Collection[int]] | None = None,
 ) -> dict[str, list[int]]:
-    """Ids that had a page (or were already gone) and have none in this release, by kind."""
-    before = page_ids(previous_files)
+    """Ids that had a page (or were already gone) and have none in this release, by kind.
+    before: page_ids(previous_files), when the caller knows them without a pass over the
+    release's files (site.build_viewers: the pages of the build that made that release)."""
+    before = page_ids(previous_files) if before is None else before
     remembered = read_record(previous_record)
     result: dict[str, list[int]] = {}
     for kind in KINDS:
         now = set(published.get(kind, ()))
-        result[kind] = sorted((before[kind] | remembered[kind]) - now)
+        result[kind] = sorted((set(before.get(kind, ())) | remembered[kind]) - now)
     return result
 
 

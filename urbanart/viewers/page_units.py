@@ -24,13 +24,15 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from urbanart.i18n import LANGUAGES
 from urbanart.viewers import gone
 from urbanart.viewers.output_cache import digest
 from urbanart.viewers.pages import tree_url
 from urbanart.viewers.where import WHERE_FILE
+
+K = TypeVar("K")
 
 #: Where a release index keeps its units' input digests (ReleaseIndex.extra).
 INDEX_KEY = "page_inputs"
@@ -119,10 +121,26 @@ class Carry:
         key = self.previous_inputs.get(unit)
         if key is None:
             return False
-        try:  # one pass: a fleet's thousand screens' units come here after every edit
-            found = {path: self.previous_files[path] for path in files}
+        try:  # one pass in C: a fleet's thousand screens' units come here after every edit
+            found = dict(zip(files, map(self.previous_files.__getitem__, files), strict=True))
         except KeyError:
             return False
         self.inputs[unit] = key
         self.carried.update(found)
         return True
+
+    def keep_many(self, units: Mapping[K, tuple[str, Sequence[str]]]) -> set[K]:
+        """keep() of each unit (name, files), by the caller's key: the keys of those carried.
+        At once when the served release records every one and holds all their files (a
+        fleet's thousand steady screens' pages after an edit: two passes in C over their
+        names and files, not a call per unit); else one by one, exactly as keep()."""
+        try:
+            keys = {name: self.previous_inputs[name] for name, _files in units.values()}
+            found = {
+                path: self.previous_files[path] for _name, files in units.values() for path in files
+            }
+        except KeyError:
+            return {key for key, (name, files) in units.items() if self.keep(name, files)}
+        self.inputs.update(keys)
+        self.carried.update(found)
+        return set(units)

@@ -6,7 +6,7 @@ import json
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -125,7 +125,14 @@ def text_attrs(text_lang: str | None, page_lang: str, attribute_text: str | None
     so a Hebrew or Arabic text reads right to left on any page; from the text itself when it is
     an attribute such as alt) and its own `lang` when it is not the page's language."""
     direction = "auto" if attribute_text is None else text_direction(attribute_text)
-    if text_lang and text_lang != page_lang:
+    return _attrs(text_lang if text_lang and text_lang != page_lang else None, direction)
+
+
+@lru_cache(maxsize=1024)
+def _attrs(text_lang: str | None, direction: str) -> Markup:
+    """text_attrs' markup, made once per process per language and direction: every card of
+    every page version has one or two (Markup.format escapes each value, a tenth of a card)."""
+    if text_lang:
         return Markup(' lang="{}" dir="{}"').format(text_lang, direction)
     return Markup(' dir="{}"').format(direction)
 

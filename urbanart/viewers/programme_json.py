@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from urbanart.viewers.page_units import NAMED_UNITS
 from urbanart.viewers.pages import json_for_script, tree_url
+from urbanart.viewers.per_entry import PerEntry
 
 #: The timing's file name, in each screen's folder beside its index.html.
 PROGRAMME_FILE = "programme.json"
@@ -72,34 +73,65 @@ def timing(payload: Mapping[str, Any]) -> dict[str, Any]:
     URLs, no media hashes beyond the public paths of the files it shows (a video item's is the
     screen's own MP4). "version" names the rest, so a page can tell one programme from another."""
     body = {
-        "window": {"from": payload["window"]["from"], "until": payload["window"]["until"]},
-        "timeline": [
-            {"start": s["start"], "end": s["end"], "playlist": s["playlist"]}
-            for s in payload["timeline"]
-        ],
+        "window": _window(payload),
+        "timeline": _timeline(payload),
         "default_playlist": payload["default_playlist"],
-        "playlists": {
-            pid: {
-                "items": [
-                    {
-                        "artwork_id": int(item["artwork_id"]),
-                        "duration_s": item["duration_s"],
-                        "video": entry_video(item),
-                        "live": entry_live(item),
-                    }
-                    for item in p["items"]
-                ]
-            }
-            for pid, p in payload["playlists"].items()
-        },
+        "playlists": {pid: _entry_timing(p) for pid, p in payload["playlists"].items()},
     }
     version = hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()[:16]
     return {**body, "version": version}
 
 
+def _window(payload: Mapping[str, Any]) -> dict[str, Any]:
+    return {"from": payload["window"]["from"], "until": payload["window"]["until"]}
+
+
+def _timeline(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"start": s["start"], "end": s["end"], "playlist": s["playlist"]}
+        for s in payload["timeline"]
+    ]
+
+
+def _entry_timing(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """One playlist entry's part of the timing: its items in order."""
+    return {
+        "items": [
+            {
+                "artwork_id": int(item["artwork_id"]),
+                "duration_s": item["duration_s"],
+                "video": entry_video(item),
+                "live": entry_live(item),
+            }
+            for item in entry["items"]
+        ]
+    }
+
+
 def timing_bytes(payload: Mapping[str, Any]) -> bytes:
-    """programme.json as published: sorted keys and no spaces, so equal timing, equal bytes."""
-    return _canonical(timing(payload)).encode("utf-8")
+    """programme.json as published: sorted keys and no spaces, so equal timing, equal bytes.
+
+    The text of _canonical(timing(payload)), joined from its parts' texts: the body's four
+    keys in their sorted order, "version" between "timeline" and "window", and each playlist
+    entry's part written once per entry object (_ENTRY_TEXT): after an edit the edited screens'
+    other playlists are the entries written before, and the body was written twice (once for
+    its version). Playlists keyed otherwise than by text (never a manifest's) are written whole."""
+    playlists = payload["playlists"]
+    if not all(isinstance(pid, str) for pid in playlists):
+        return _canonical(timing(payload)).encode("utf-8")
+    default = _canonical(payload["default_playlist"])
+    entries = ",".join(
+        f"{_canonical(pid)}:{_ENTRY_TEXT(playlists[pid])}" for pid in sorted(playlists)
+    )
+    timeline = _canonical(_timeline(payload))
+    window = _canonical(_window(payload))
+    head = f'{{"default_playlist":{default},"playlists":{{{entries}}},"timeline":{timeline}'
+    version = hashlib.sha256(f'{head},"window":{window}}}'.encode()).hexdigest()[:16]
+    return f'{head},"version":"{version}","window":{window}}}'.encode()
+
+
+#: Each playlist entry's part of programme.json, written, by the entry object.
+_ENTRY_TEXT: PerEntry[str] = PerEntry(lambda entry: _canonical(_entry_timing(entry)))
 
 
 def _canonical(value: Any) -> str:

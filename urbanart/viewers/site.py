@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Generic, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import segno
@@ -29,7 +29,7 @@ from urbanart.imaging.renditions import RenditionFormat, RenditionProfile
 from urbanart.library.library import Library
 from urbanart.library.models import Artist, Artwork, MediaAsset, Playlist, Screen
 from urbanart.library.renditions import RenditionRecord, ensure_rendition, made_renditions
-from urbanart.library.settings import load_settings
+from urbanart.library.settings import LibrarySettings, load_settings
 from urbanart.library.texts import (
     WorkTexts,
     bios_for,
@@ -60,6 +60,7 @@ from urbanart.viewers.pages import (
     text_direction,
     tree_url,
 )
+from urbanart.viewers.per_entry import PerEntry
 from urbanart.viewers.player_strings import PLAYER_STRINGS_PATH, player_strings
 from urbanart.viewers.programme_json import (
     TIMING_FIELDS,
@@ -71,8 +72,9 @@ from urbanart.viewers.programme_json import (
 )
 from urbanart.viewers.screen_panels import ScreenPanels
 from urbanart.viewers.script_strings import script_strings
-from urbanart.viewers.where import WHERE_FILE, where_section, where_to_see
-from urbanart.viewers.where_keys import screen_blocks
+from urbanart.viewers.where import WHERE_FILE
+from urbanart.viewers.where_keys import BLOCK, screen_blocks
+from urbanart.viewers.where_places import where_of
 from urbanart.viewers.where_rows import city_rows, row_digest
 
 #: Widths of the page image's srcset (WebP); never wider than the original.
@@ -137,10 +139,12 @@ class ViewerBuild:
     inputs: dict[str, str] = field(default_factory=dict)
 
 
-def project_name(library: Library) -> str:
+def project_name(library: Library, settings: LibrarySettings | None = None) -> str:
     """The name pages and signs are signed with. A `project_name` library setting is planned;
-    until it exists every library says "Urban Art Studio" (folder names are not public names)."""
-    name = getattr(load_settings(library), "project_name", "") or ""
+    until it exists every library says "Urban Art Studio" (folder names are not public names).
+    settings: the library's, when the caller has read them (read once, not once per use)."""
+    known = settings if settings is not None else load_settings(library)
+    name = getattr(known, "project_name", "") or ""
     return name.strip() or DEFAULT_PROJECT_NAME
 
 
@@ -216,18 +220,77 @@ def page_image(
 # Gathering -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Published:
+    """What the pages take from the manifests as a whole, by id: each published playlist's
+    first entry met (screens in id order, their playlists in id order), each work's first
+    manifest item met (_published_items), largest video (_page_videos) and live feed
+    (_page_lives)."""
+
+    playlists: dict[int, Mapping[str, Any]]
+    items: dict[int, Mapping[str, Any]]
+    videos: dict[int, Mapping[str, Any]]
+    lives: dict[int, Mapping[str, Any]]
+
+
+def _published(payloads: Mapping[int, Mapping[str, Any]]) -> _Published:
+    """_Published of the payloads, joined from their blocks of BLOCK screens (where_keys.BLOCK),
+    each kept in process by its payloads (_block_published): after an edit of ten screens a
+    fleet's other blocks are the very payload objects of the publish before (kept_payloads.py),
+    and reading their thousands of entries and items again was most of this.
+
+    Joined as one pass over every screen would find them: the first met wins (a block's first,
+    in block order; dict.update from the last block back keeps the first value), a larger video
+    wins over a smaller one and the first of equal ones is kept."""
+    blocks: dict[int, list[Mapping[str, Any]]] = {}
+    for sid in sorted(payloads):
+        blocks.setdefault(sid // BLOCK, []).append(payloads[sid])
+    parts = [_block_published(tuple(block)) for block in blocks.values()]
+    joined = _Published({}, {}, {}, {})
+    for part in reversed(parts):
+        joined.playlists.update(part.playlists)
+        joined.items.update(part.items)
+        joined.lives.update(part.lives)
+    for part in parts:
+        for aid, video in part.videos.items():
+            _keep_larger(joined.videos, aid, video)
+    return joined
+
+
+def _block_published(payloads: tuple[Mapping[str, Any], ...]) -> _Published:
+    """_Published of a few screens' payloads (in screen order), kept by the payload objects
+    themselves (held, so their ids name no other object while kept; a payload is never
+    changed once built: kept_payloads.py). Bounded; only ever a speed-up."""
+    key = tuple(map(id, payloads))
+    kept = _BLOCKS_PUBLISHED.get(key)
+    if kept is not None and all(a is b for a, b in zip(kept[0], payloads, strict=True)):
+        return kept[1]
+    distinct, playlists = _distinct_playlists(payloads)
+    made = _Published(
+        playlists, _published_items(distinct), _page_videos(distinct), _page_lives(distinct)
+    )
+    _BLOCKS_PUBLISHED.put(key, (payloads, made))
+    return made
+
+
+#: _block_published's answers by their payloads' ids: a fleet of 8,000 screens, with room.
+_BLOCKS_PUBLISHED: Recent[tuple[int, ...], tuple[tuple[Mapping[str, Any], ...], _Published]] = (
+    Recent(1024)
+)
+
+
 def _distinct_playlists(
-    payloads: Mapping[int, Mapping[str, Any]],
+    payloads: Iterable[Mapping[str, Any]],
 ) -> tuple[list[Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
-    """Every playlist entry of the payloads, in screen then playlist order, each one once, and
-    each published playlist's first entry met, by id, in one pass: the payloads kept in the
-    publish cache share one entry object among the screens that carry it (kept_payloads.py),
-    so a thousand screens cost a pass over a few dozen entries."""
+    """Every playlist entry of the payloads (in screen order), in screen then playlist order,
+    each one once, and each published playlist's first entry met, by id, in one pass: the
+    payloads kept in the publish cache share one entry object among the screens that carry it
+    (kept_payloads.py), so a block of screens costs a pass over a few entries."""
     seen: set[int] = set()
     found: list[Mapping[str, Any]] = []
     playlists: dict[int, Mapping[str, Any]] = {}
-    for sid in sorted(payloads):
-        entries = payloads[sid]["playlists"]
+    for payload in payloads:
+        entries = payload["playlists"]
         for pid in sorted(entries, key=int):
             entry = entries[pid]
             playlists.setdefault(int(pid), entry)  # two playlists may share an equal entry
@@ -256,13 +319,17 @@ def _page_videos(entries: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str,
             video = item.get("video") if item.get("media_type") == "video" else None
             if not isinstance(video, Mapping):
                 continue
-            aid = int(item["artwork_id"])
-            known = found.get(aid)
-            if known is None or video["width"] * video["height"] > (
-                known["width"] * known["height"]
-            ):
-                found[aid] = video
+            _keep_larger(found, int(item["artwork_id"]), video)
     return found
+
+
+def _keep_larger(
+    found: dict[int, Mapping[str, Any]], artwork_id: int, video: Mapping[str, Any]
+) -> None:
+    """Keep the video for the work unless found holds one as large or larger (the first kept)."""
+    known = found.get(artwork_id)
+    if known is None or video["width"] * video["height"] > known["width"] * known["height"]:
+        found[artwork_id] = video
 
 
 def _page_generative(item: Mapping[str, Any]) -> dict[str, str] | None:
@@ -295,40 +362,13 @@ def iso_duration(seconds: float) -> str:
     return text + (f"{secs}S" if rest or not (hours or minutes) else "")
 
 
-T = TypeVar("T")
-
-
-class _PerEntry(Generic[T]):
-    """A value made from one playlist entry of the payloads, kept across the publishes of a
-    process by the entry object itself (held here, so its id names no other object while
-    kept; payloads are only read, never changed, once built: kept_payloads.py).
-
-    Why: a publish after one edit keys every published playlist and the changed screens'
-    entries, and the payloads of the publish before share their entry objects with this one's
-    (kept_payloads keeps the unchanged screens', manifest.py a rebuilt screen's unchanged
-    playlists): a value made from an entry's whole text is then made again only for the
-    entries the edit made. Bounded; only ever a speed-up."""
-
-    def __init__(self, make: Callable[[Mapping[str, Any]], T], size: int = 4096) -> None:
-        self._make = make
-        self._kept: Recent[int, tuple[Mapping[str, Any], T]] = Recent(size)
-
-    def __call__(self, entry: Mapping[str, Any]) -> T:
-        kept = self._kept.get(id(entry))
-        if kept is not None and kept[0] is entry:
-            return kept[1]
-        value = self._make(entry)
-        self._kept.put(id(entry), (entry, value))
-        return value
-
-
 def _entry_digest(entry: Mapping[str, Any]) -> str:
     """A playlist entry as a playlist page's key names it: the digest of its whole text
     (page_units.stable), so what is kept is 64 characters, not the entry's JSON."""
     return digest("entry", stable(entry))
 
 
-_ENTRY_DIGEST: _PerEntry[str] = _PerEntry(_entry_digest)
+_ENTRY_DIGEST: PerEntry[str] = PerEntry(_entry_digest)
 
 
 @dataclass(frozen=True)
@@ -824,7 +864,7 @@ def _entry_shows(entry: Mapping[str, Any]) -> str:
 
 
 #: _entry_shows by entry: a changed screen's unchanged playlists are the entries named before.
-_ENTRY_SHOWS: _PerEntry[str] = _PerEntry(_entry_shows)
+_ENTRY_SHOWS: PerEntry[str] = PerEntry(_entry_shows)
 #: A manifest item's fields a screen page does not show: its timing (in programme.json) and its
 #: transition (no page shows it).
 _NOT_SHOWN = TIMING_FIELDS | {"transition"}
@@ -1013,19 +1053,66 @@ def _whats_on(
 ) -> dict[str, Any]:
     """The screens and playlists of this release, for the home page and the error pages."""
     return {
-        "screens": [
-            {
-                "url": unit_name("s", sid) + "/",  # kept made: a fleet's every screen
-                "name": payloads[sid]["screen"]["name"],
-                "city": cities.get(sid, ""),
-            }
-            for sid in sorted(payloads)
-        ],
-        "playlists": [
-            {"url": unit_name("p", pid) + "/", "name": playlists[pid]["name"]}
-            for pid in sorted(playlists)
-        ],
+        "screens": [_listed_screen(sid, payloads[sid], cities) for sid in sorted(payloads)],
+        "playlists": _listed_playlists(playlists),
     }
+
+
+def _listed_screen(
+    sid: int, payload: Mapping[str, Any], cities: Mapping[int, str]
+) -> dict[str, Any]:
+    """A screen as the home page lists it."""
+    return {
+        "url": unit_name("s", sid) + "/",  # kept made: a fleet's every screen
+        "name": payload["screen"]["name"],
+        "city": cities.get(sid, ""),
+    }
+
+
+def _listed_playlists(playlists: Mapping[int, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"url": unit_name("p", pid) + "/", "name": playlists[pid]["name"]}
+        for pid in sorted(playlists)
+    ]
+
+
+def _whats_on_text(
+    payloads: Mapping[int, Mapping[str, Any]],
+    playlists: Mapping[int, Mapping[str, Any]],
+    cities: Mapping[int, str],
+) -> str:
+    """stable(_whats_on(...)), the front unit's key, joined from the texts of blocks of
+    BLOCK screens kept in process by their ids, payload objects and cities (_block_listed):
+    after an edit of ten screens a fleet's other blocks list the screens they listed, and
+    writing a thousand screens' entries again was a tenth of the build. The whats-on itself
+    is made only when the front pages are built."""
+    blocks: dict[int, list[int]] = {}
+    for sid in sorted(payloads):
+        blocks.setdefault(sid // BLOCK, []).append(sid)
+    screens = ", ".join(_block_listed(sids, payloads, cities) for sids in blocks.values())
+    return f'{{"playlists": {stable(_listed_playlists(playlists))}, "screens": [{screens}]}}'
+
+
+def _block_listed(
+    sids: list[int], payloads: Mapping[int, Mapping[str, Any]], cities: Mapping[int, str]
+) -> str:
+    """The stable() text of a few screens' _listed_screen entries, without the brackets, kept
+    by their ids, payload objects (held, compared by identity) and cities. Bounded; only
+    ever a speed-up."""
+    held = tuple(payloads[sid] for sid in sids)
+    key = tuple((sid, id(payloads[sid]), cities.get(sid, "")) for sid in sids)
+    kept = _BLOCKS_LISTED.get(key)
+    if kept is not None and all(a is b for a, b in zip(kept[0], held, strict=True)):
+        return kept[1]
+    text = stable([_listed_screen(sid, payloads[sid], cities) for sid in sids])[1:-1]
+    _BLOCKS_LISTED.put(key, (held, text))
+    return text
+
+
+#: _block_listed's texts by their screens' ids, payload ids and cities.
+_BLOCKS_LISTED: Recent[
+    tuple[tuple[int, int, str], ...], tuple[tuple[Mapping[str, Any], ...], str]
+] = Recent(1024)
 
 
 def _front_pages(
@@ -1124,8 +1211,9 @@ def build_viewers(
     each (page and programme), ~0.03 s of a change's publish, to find them unchanged.
     """
     base = base_url.rstrip("/")
-    project = project_name(library)
-    background = load_settings(library).rendition_background
+    settings = load_settings(library)
+    project = project_name(library, settings)
+    background = settings.rendition_background
     build = ViewerBuild()
     carry = Carry(
         previous_files=previous_files if isinstance(previous_files, Mapping) else {},
@@ -1133,10 +1221,9 @@ def build_viewers(
         inputs=build.inputs,
         carried=build.carried,
     )
-    distinct, playlists = _distinct_playlists(payloads)
-    items = _published_items(distinct)
-    videos = _page_videos(distinct)
-    lives = _page_lives(distinct)
+    published_now = _published(payloads)
+    playlists, items = published_now.playlists, published_now.items
+    videos, lives = published_now.videos, published_now.lives
     facts = _work_facts(library, set(items))
     texts = texts_for(library, set(items))
     bios = bios_for(library, {f.artist_id for f in facts.values()})
@@ -1233,10 +1320,14 @@ def build_viewers(
     shared = digest(*common)  # once, not repr'd again for each of a fleet's 2,000 units
     carry.inputs[COMMON] = shared
     steady = unchanged if carry.previous_inputs.get(COMMON) == shared else ()
+    steady_ids = [sid for sid in sorted(payloads) if sid in steady]
+    kept_pages = carry.keep_many(
+        {sid: (unit_name("s", sid), unit_files("s", sid)) for sid in steady_ids}
+    )
     screens_to_build = {
         sid
         for sid in sorted(payloads)
-        if not (sid in steady and carry.keep(unit_name("s", sid), unit_files("s", sid)))
+        if sid not in kept_pages
         and not carry.take(
             unit_name("s", sid),
             unit_files("s", sid),
@@ -1247,10 +1338,13 @@ def build_viewers(
             card_set(sid),
         )
     }
+    kept_timings = carry.keep_many(
+        {sid: (programme_path(sid), (programme_path(sid),)) for sid in steady_ids}
+    )
     timings_to_build = {
         sid
         for sid in sorted(payloads)
-        if not (sid in steady and carry.keep(programme_path(sid), (programme_path(sid),)))
+        if sid not in kept_timings
         and not carry.take(
             programme_path(sid),
             (programme_path(sid),),
@@ -1269,15 +1363,10 @@ def build_viewers(
              (("a", to_build), ("p", playlists_to_build), ("s", screens_to_build))
              for ident in sorted(ids)],
         )  # fmt: skip
-    # Where to see a work is made from every screen that shows it: only for the works built.
-    made_where = to_build | data_to_build
-    where = where_to_see(
-        {sid: payloads[sid] for sid in sorted({s for a in made_where for s in blocks.holding(a)})},
-        cities,
-        works=made_where,
-    )
-    for aid in sorted(made_where):
-        shown = where_section(where.get(aid, []))  # once for the work's data and six versions
+    # Where to see a work is made from every screen that shows it: only for the works built,
+    # each from its places kept in process, moved on by the blocks this edit changed.
+    for aid in sorted(to_build | data_to_build):
+        shown = where_of(aid, blocks, payloads, cities)  # once for its data and six versions
         if aid in data_to_build:
             build.files[where_path(aid)] = shown["where_data"]
         if aid not in to_build:
@@ -1426,9 +1515,11 @@ def build_viewers(
     build.files[FAVICON_PATH] = static.joinpath("favicon.svg").read_bytes()
     build.files[PLAYER_STRINGS_PATH] = player_strings()
     published = {"a": set(items), "p": set(playlists), "s": set(payloads)}
-    whats_on = _whats_on(payloads, playlists, cities)
-    gone_ids = gone.retired(previous_files, previous_gone, published)
-    if not carry.take(FRONT, front_files(), common, stable(whats_on), css, stable(gone_ids)):
+    listed = _whats_on_text(payloads, playlists, cities)
+    before = _pages_built(carry.previous_inputs)
+    gone_ids = gone.retired(previous_files, previous_gone, published, before)
+    if not carry.take(FRONT, front_files(), common, listed, css, stable(gone_ids)):
+        whats_on = _whats_on(payloads, playlists, cities)
         _front_pages(
             build,
             base=base,
@@ -1438,7 +1529,27 @@ def build_viewers(
             gone_ids=gone_ids,
             outputs=outputs,
         )
+    _BUILT_PAGES.insert(0, (dict(build.inputs), published))
+    del _BUILT_PAGES[4:]
     return build
+
+
+#: The last few builds' unit digests (what their releases record, page_units.INDEX_KEY) with
+#: the ids each made pages for. Why: a release made from a build holds a page for exactly the
+#: works, playlists and screens the build published (each unit's files are built or carried
+#: whole), so when the served release records the very units a build of this process
+#: recorded (they name the code, so a release of other code never matches), its pages are
+#: that build's, and gone.retired need not match the release's ten thousand file names.
+#: Only ever a speed-up: any other served release is read as before.
+_BUILT_PAGES: list[tuple[dict[str, str], dict[str, set[int]]]] = []
+
+
+def _pages_built(previous_inputs: Mapping[str, str]) -> dict[str, set[int]] | None:
+    """The ids with a page in the served release, when a recent build recorded its units."""
+    for inputs, pages in list(_BUILT_PAGES):
+        if inputs == previous_inputs:
+            return pages
+    return None
 
 
 def _pages_code() -> str:
@@ -1446,9 +1557,9 @@ def _pages_code() -> str:
     return digest(
         code_digest(
             "urbanart.viewers", "templates", "static", "site.py", "pages.py", "where.py",
-            "where_rows.py", "where_keys.py", "qr.py", "gone.py", "page_units.py",
-            "script_strings.py", "player_strings.py", "fragments.py", "screen_panels.py",
-            "programme_json.py",
+            "where_rows.py", "where_keys.py", "where_places.py", "qr.py", "gone.py",
+            "page_units.py", "script_strings.py", "player_strings.py", "fragments.py",
+            "screen_panels.py", "programme_json.py", "per_entry.py",
         ),
         code_digest("urbanart.i18n", "locale", "__init__.py", "catalogues.py", "formats.py"),
         segno.__version__,

@@ -117,6 +117,26 @@ def plays_by_work(payload: Mapping[str, Any]) -> dict[int, list[Plays]]:
     return found
 
 
+def kept_plays(payload: Mapping[str, Any]) -> dict[int, list[Plays]]:
+    """plays_by_work, kept in process by the manifest's version (the digest of all the
+    payload holds), for where_keys and showings_of: after an edit both read the edited
+    screens' timelines, and the second reading was the first's again. Never changed once made;
+    bounded; only ever a speed-up."""
+    version = payload.get("manifest_version")
+    if not isinstance(version, str):
+        return plays_by_work(payload)
+    known = _PLAYS.get(version)
+    if known is None:
+        known = plays_by_work(payload)
+        _PLAYS.put(version, known)
+    return known
+
+
+#: kept_plays' answers, by manifest version: the screens edited by the last publish or two
+#: (where_keys reads them, then showings_of), not a fleet's (their showings are kept whole).
+_PLAYS: Recent[str, dict[int, list[Plays]]] = Recent(64)
+
+
 def next_start(plays: Sequence[Plays], after_ms: int) -> int | None:
     """The first instant at or after after_ms at which the work starts playing; None if never."""
     best: int | None = None
@@ -205,23 +225,36 @@ def by_city(showings: Sequence[ScreenShowing]) -> list[CityShowing]:
             cities[city] = [showing]
         else:
             screens.append(showing)
-    rows = []
-    for city, screens in cities.items():
-        ordered = sorted(screens, key=_ORDER)
-        rows.append(
-            CityShowing(
-                city=city,
-                count=len(ordered),
-                first_ms=ordered[0].first_ms,
-                screens=tuple(ordered[:SCREENS_PER_CITY]),
-            )
-        )
-    rows.sort(key=lambda r: (r.city == "", r.first_ms is None, r.first_ms or 0, r.city.casefold()))
+    rows = [city_row(city, screens) for city, screens in cities.items()]
+    rows.sort(key=row_order)
     return rows
 
 
-#: The sort key of a ScreenShowing (its order), for sort and sorted.
-_ORDER = attrgetter("order")
+def city_row(city: str, screens: Collection[ScreenShowing]) -> CityShowing:
+    """One city's row from its screens showing the work, in any order (city: stripped)."""
+    ordered = sorted(screens, key=SHOWING_ORDER)
+    return CityShowing(
+        city=city,
+        count=len(ordered),
+        first_ms=ordered[0].first_ms,
+        screens=tuple(ordered[:SCREENS_PER_CITY]),
+    )
+
+
+def row_order(row: CityShowing) -> tuple[bool, bool, int, str, tuple[bool, int, str, int]]:
+    """The rows' order (by_city): the city of the soonest first_ms first, then by name; cities
+    equal in both by their soonest screen's order, so rows made in any order sort alike."""
+    return (
+        row.city == "",
+        row.first_ms is None,
+        row.first_ms or 0,
+        row.city.casefold(),
+        row.screens[0].order,
+    )
+
+
+#: The sort key of a ScreenShowing (its order), for sort and sorted: the page's order.
+SHOWING_ORDER = attrgetter("order")
 
 
 @lru_cache(maxsize=1024)
@@ -244,11 +277,16 @@ def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
     screens it lists, told in that screen's zone.
     """
     grouped = len(showings) > GROUP_ABOVE
-    cities = by_city(showings) if grouped else []
-    listed = [s for c in cities for s in c.screens] if grouped else list(showings)
+    return section([] if grouped else list(showings), by_city(showings) if grouped else [])
+
+
+def section(screens: Sequence[ScreenShowing], cities: Sequence[CityShowing]) -> dict[str, Any]:
+    """where_section's answer from its rows: screens (GROUP_ABOVE or fewer, in order), or
+    cities (by_city's rows of more); the other empty."""
+    listed = [s for c in cities for s in c.screens] if cities else list(screens)
     return {
-        "where": [] if grouped else list(showings),
-        "where_cities": cities,
+        "where": list(screens),
+        "where_cities": list(cities),
         "where_zones": sorted({s.timezone for c in cities for s in c.screens}),
         "where_data": where_data(listed).encode("utf-8"),
     }
@@ -265,14 +303,21 @@ def where_data(listed: Sequence[ScreenShowing]) -> str:
     numbering hashes no segments.
     """
     index: dict[str, int] = {}
-    entries = {
-        str(s.screen_id): s.data_head
-        + ",".join([str(index.setdefault(p, len(index))) for p in s.plays_json])
-        + "]]]"
-        for s in listed
-    }
+    entries: dict[str, str] = {}
+    for s in listed:  # a loop, not comprehensions: a fleet work lists ~300 screens
+        numbers = []
+        for p in s.plays_json:
+            n = index.get(p)
+            if n is None:
+                n = index[p] = len(index)
+            numbers.append(_NUMBERS[n] if n < len(_NUMBERS) else str(n))
+        entries[str(s.screen_id)] = s.data_head + ",".join(numbers) + "]]]"
     screens = ",".join([entries[sid] for sid in sorted(entries)])
     return '{"plays":[' + ",".join(index) + '],"screens":{' + screens + "}}"
+
+
+#: The plays' numbers as where_data writes them, made once.
+_NUMBERS = tuple(str(n) for n in range(4096))
 
 
 def where_to_see(
@@ -281,15 +326,16 @@ def where_to_see(
     works: Collection[int] | None = None,
 ) -> dict[int, list[ScreenShowing]]:
     """artwork id -> every screen whose published window plays it, by first_ms (then name);
-    works: only these (a publish lists the screens of the few works whose pages it builds, not
-    the thirty-odd each of a thousand screens plays)."""
+    works: only these. The whole reading: a publish keeps each work's showings and moves
+    them on by the blocks an edit changed (where_places.where_of), which gives
+    where_section of this, byte for byte (its tests compare the two)."""
     found: dict[int, list[ScreenShowing]] = {}
     for sid in sorted(payloads):
-        shown = _showings(sid, payloads[sid], cities.get(sid, ""))
+        shown = showings_of(sid, payloads[sid], cities.get(sid, ""))
         for aid in shown if works is None else [a for a in works if a in shown]:
             found.setdefault(aid, []).append(shown[aid])
     for showings in found.values():
-        showings.sort(key=_ORDER)
+        showings.sort(key=SHOWING_ORDER)
     return found
 
 
@@ -300,7 +346,7 @@ def where_to_see(
 _KEPT: Recent[tuple[int, str, str], dict[int, ScreenShowing]] = Recent(8192)
 
 
-def _showings(sid: int, payload: Mapping[str, Any], city: str) -> dict[int, ScreenShowing]:
+def showings_of(sid: int, payload: Mapping[str, Any], city: str) -> dict[int, ScreenShowing]:
     """artwork id -> the screen's showing of it, for every work its manifest plays."""
     version = payload.get("manifest_version")
     key = (sid, city, version) if isinstance(version, str) else None
@@ -310,7 +356,7 @@ def _showings(sid: int, payload: Mapping[str, Any], city: str) -> dict[int, Scre
     name, zone = payload["screen"]["name"], payload["screen"]["timezone"]
     made = {
         aid: ScreenShowing(sid, name, city, zone, first_start(plays), tuple(plays))
-        for aid, plays in plays_by_work(payload).items()
+        for aid, plays in kept_plays(payload).items()
     }
     if key is not None:
         _KEPT.put(key, made)

@@ -18,13 +18,13 @@ fleet/BLOCK short strings). Same inputs, same keys, whether the blocks were reme
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from urbanart.memo import Recent
 from urbanart.viewers.output_cache import OutputCache, digest
-from urbanart.viewers.where import first_start, plays_by_work
+from urbanart.viewers.where import Plays, ScreenShowing, first_start, kept_plays
 
 #: Screens per block: after an edit of ten screens of a thousand, ~80 screens' pairs are named
 #: again, and a work's key digests ~125 block digests.
@@ -54,6 +54,11 @@ class _Block:
     holding: dict[int, tuple[int, ...]]
     #: work id -> "<block>:<digest>" of its page's and of its data's parts in this block
     parts: dict[int, tuple[str, str]]
+    #: work id -> city (stripped) -> the block's showings of the work there, made when first
+    #: asked (where_places.py): a pure function of the block's screens, as all it holds.
+    places: dict[int, dict[str, tuple[ScreenShowing, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 #: Blocks by the code and their screens' (id, manifest version, city), undigested (a tuple
@@ -182,16 +187,34 @@ def where_keys(
         payload = payloads[sid]
         screen = (payload["screen"]["name"], payload["screen"]["timezone"])
         head = (*screen, payload["window"]["from"])
-        found[sid] = {
-            aid: WhereKey(
-                digest("where", head, plays), digest("where-page", screen, first_start(plays))
+        segments: dict[int, str] = {}  # a playlist's segments, shared by its works' Plays
+        pages: dict[int | None, str] = {}  # by first start: a playlist's works share one
+        found[sid] = {}
+        for aid, plays in kept_plays(payload).items():
+            first = first_start(plays)
+            if first not in pages:
+                pages[first] = digest("where-page", screen, first)
+            found[sid][aid] = WhereKey(
+                digest("where", head, plays_text(plays, segments)), pages[first]
             )
-            for aid, plays in plays_by_work(payload).items()
-        }
         _WHERE_KEYS.put(remember, found[sid])
         if outputs is not None:
             outputs.put(cache_keys[sid], json.dumps(found[sid], sort_keys=True).encode("utf-8"))
     return found
+
+
+def plays_text(plays: Sequence[Plays], segments: dict[int, str]) -> bytes:
+    """repr(list(plays)) as digest() writes a part (so the digest is the one of the list
+    itself), each segments tuple written once per screen (segments: id -> its repr, for
+    tuples held while it is used): a playlist's works share one, of a whole day's
+    segments, and writing it again for each work was most of naming an edited screen."""
+    parts = []
+    for p in plays:
+        shared = segments.get(id(p.segments))
+        if shared is None:
+            shared = segments[id(p.segments)] = repr(p.segments)
+        parts.append(f"Plays(cycle={p.cycle!r}, offsets={p.offsets!r}, segments={shared})")
+    return ("[" + ", ".join(parts) + "]").encode("utf-8", "surrogatepass")
 
 
 #: where_keys' answers kept in process by the code and the manifest's version (what their
