@@ -978,7 +978,10 @@ def _previous_inputs(index: ReleaseIndex | None) -> dict[str, str]:
 
 def _missing_carried(tree: Tree, plan: _Plan, previous: ReleaseIndex | None) -> bool:
     """True when a file the plan carries over is gone from the served release's folder (a
-    damaged tree): the release must then be built from bytes, not links."""
+    damaged tree): the release must then be built from bytes, not links. Answered by the
+    worker asked at the publish's start (Tree.look_up_soon) where it could be asked: the
+    served release's ~10,000 files of a fleet are then looked up beside the planning, not
+    after it."""
     if not plan.carried:
         return False
     if previous is None:
@@ -1276,6 +1279,7 @@ def _publish(
             tree.clean(KEEP_RELEASES)  # half-built releases a crash left behind
             current_name = tree.current_release()
             current = tree.index(current_name)
+            tree.look_up_soon(current)  # by a worker while this plans (see _missing_carried)
             old = _old_payloads(library, tree, current, outputs)
             plan = _plan(
                 library, key, start, until, progress, cancel,

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import shutil
-import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -27,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import Engine
 
 from urbanart import durable
+from urbanart.delivery import tree_check
 from urbanart.delivery.index_text import index_text
 from urbanart.errors import UrbanArtError
 from urbanart.library.database import exclusive
@@ -172,6 +172,7 @@ class Tree:
         #: again (a changed screens/ or s/ has a thousand sub-folders, whose trees missing()
         #: checked just before).
         self.verified_trees: frozenset[str] = frozenset()
+        self._looking: tree_check.Pending | None = None  # see look_up_soon
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -366,45 +367,34 @@ class Tree:
         st = path.stat()
         _PARSED_INDEXES.put(str(path), ((st.st_ino, st.st_mtime_ns, st.st_size), index))
 
+    def look_up_soon(self, index: ReleaseIndex | None) -> None:
+        """Have the release's files looked up by a worker process while this publish plans
+        (tree_check): the next missing() for it reads the answer, and looks them up itself
+        only when there is none (the worker not ready, failed or asked by another since)."""
+        self._looking = (
+            tree_check.ask(os.fspath(self.root), index.release, index.trees) if index else None
+        )
+
     def missing(self, index: ReleaseIndex, relpaths: Iterable[str]) -> bool:
         """True when a file the release's index lists is gone from its folder (a damaged
         tree: files are then made from bytes, not linked). Looked up in the shared trees
         directly, without the release's links: a fleet's release lists 30,000 files."""
-        root = os.path.join(self.releases, index.release)
-        trees = os.fspath(self.trees)
-        trees_fd = None
-        if os.stat in os.supports_dir_fd:  # not on Windows
-            with suppress(OSError):
-                trees_fd = os.open(trees, os.O_RDONLY)
-        # Looked up from the open trees/ folder where the system allows: two path parts per
-        # file, not the whole path's (~40 % less time on a fleet's 10,000 files). One loop,
-        # no call per file: a change of a fleet carries ~9,500 files, and a function call
-        # each was a quarter of the check's CPU.
-        lookup, regular, digest_of = os.stat, stat.S_ISREG, index.trees.get
-        seen: set[str | None] = set()
         self.verified_trees = frozenset()
-        try:
-            for relpath in relpaths:
-                folder, _, name = relpath.rpartition("/")
-                digest = digest_of(folder) if folder else None
-                try:
-                    if digest is None:  # at the top, or a release made before trees
-                        found = lookup(os.path.join(root, relpath))
-                    elif trees_fd is None:
-                        found = lookup(os.path.join(trees, digest, name))
-                    else:
-                        found = lookup(f"{digest}/{name}", dir_fd=trees_fd)
-                except (OSError, ValueError):
+        looking, self._looking = self._looking, None
+        if looking is not None and looking.release == index.release:
+            answer = looking.answer()
+            if answer is not None:  # every file of the release looked up, by the worker
+                if answer.gone and not answer.gone.isdisjoint(relpaths):
                     return True
-                if not regular(found.st_mode):
-                    return True
-                seen.add(digest)
-            seen.discard(None)
-            self.verified_trees = frozenset(seen)  # type: ignore[arg-type]
-            return False
-        finally:
-            if trees_fd is not None:
-                os.close(trees_fd)
+                self.verified_trees = answer.whole
+                return False
+        trees = os.fspath(self.trees)
+        root = os.path.join(self.releases, index.release)
+        gone, seen = tree_check.absent(root, trees, relpaths, index.trees, all_=False)
+        if gone:
+            return True
+        self.verified_trees = frozenset(seen)
+        return False
 
     def swap(self, name: str) -> None:
         """Point `current` at the release: a new symlink renamed over the old one (atomic)."""
@@ -458,6 +448,7 @@ class Tree:
         """
         (self.root / CURRENT_TMP).unlink(missing_ok=True)
         self.verified_trees = frozenset()  # a tree found before may go now
+        self._looking = None
         if not self.releases.is_dir():
             return []
         into = _Trash(self.root / TRASH) if later else None

@@ -1,0 +1,158 @@
+"""The served release's files looked up by a worker process while a publish plans (tree_check):
+a file gone is found as the publish's own look-up finds it, and a worker that cannot answer
+leaves the look-up to the publish."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.delivery.conftest import World
+from tests.delivery.test_publish_carries_pages import NOW, fresh_viewer_files
+from tests.delivery.test_publish_cost import release_files
+from tests.delivery.test_release_trees import FIRST, release
+from urbanart.delivery import tree_check
+from urbanart.delivery.publisher import publish
+from urbanart.delivery.tree import Tree
+from urbanart.library import catalog
+from urbanart.library.library import Library, current_tree
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="no worker on Windows")
+
+#: Seconds a test waits for the worker to start (a loaded machine starts Python slowly).
+START = 60.0
+
+
+def served_tree(tmp_path: Path) -> Tree:
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    assert tree_check.ready(START)
+    return tree
+
+
+@pytest.mark.no_database
+def test_the_worker_finds_a_file_gone_from_the_served_release(tmp_path: Path) -> None:
+    tree = served_tree(tmp_path)
+    index = tree.index("1")
+    assert index is not None
+    (tree.trees / index.trees["s/2"] / "index.html").unlink()
+
+    asked = tree_check.ask(os.fspath(tree.root), "1", index.trees)
+    assert asked is not None
+    answer = asked.answer()
+    assert answer is not None
+    assert answer.gone == {"s/2/index.html"}
+    assert index.trees["s/2"] not in answer.whole  # its tree is not trusted whole
+    assert answer.whole == set(index.trees.values()) - {index.trees["s/2"]}
+
+
+@pytest.mark.no_database
+def test_a_tree_of_folders_gone_is_not_whole(tmp_path: Path) -> None:
+    """s/ holds no file of its own: its tree is looked up as a folder."""
+    tree = served_tree(tmp_path)
+    index = tree.index("1")
+    assert index is not None
+    (tree.trees / index.trees["s"] / "1").unlink()
+    (tree.trees / index.trees["s"] / "2").unlink()
+    (tree.trees / index.trees["s"]).rmdir()
+
+    asked = tree_check.ask(os.fspath(tree.root), "1", index.trees)
+    answer = asked.answer() if asked is not None else None
+    assert answer is not None
+    assert answer.gone == set()
+    assert answer.whole == set(index.trees.values()) - {index.trees["s"]}
+
+
+@pytest.mark.no_database
+def test_missing_reads_the_answer_to_the_question_asked_at_the_publishs_start(
+    tmp_path: Path,
+) -> None:
+    """The files are looked up when look_up_soon asks (a publish's start), not when missing()
+    reads the answer: a file put back meanwhile is still found gone (made anew, not linked)."""
+    tree = served_tree(tmp_path)
+    index = tree.index("1")
+    assert index is not None
+    lost = tree.trees / index.trees["a/2"] / "index.html"
+    lost.unlink()
+    tree.look_up_soon(index)
+    assert tree._looking is not None
+    assert tree._looking.worker.conn.poll(START)  # answered (not read yet)
+    lost.write_bytes(b"work two")
+    assert tree.missing(index, ["a/1/index.html", "a/2/index.html"]) is True
+    tree.look_up_soon(index)
+    assert tree._looking is not None
+    assert tree._looking.worker.conn.poll(START)
+    lost.unlink()
+    assert tree.missing(index, ["a/1/index.html", "a/2/index.html"]) is False
+    assert index.trees["a/2"] in tree.verified_trees
+
+
+@pytest.mark.no_database
+def test_a_gone_file_the_worker_found_makes_the_release_anew(tmp_path: Path) -> None:
+    tree = served_tree(tmp_path)
+    index = tree.index("1")
+    assert index is not None
+    (tree.root / "current" / "a/2/index.html").unlink()
+    tree.look_up_soon(index)
+    assert tree.missing(index, list(FIRST)) is True
+    assert tree.verified_trees == frozenset()
+
+
+@pytest.mark.no_database
+def test_a_later_question_leaves_the_earlier_one_to_the_publish(tmp_path: Path) -> None:
+    """Two publishes (of two libraries) ask in turn: the first one's answer is not the
+    second's, so the first looks its files up itself, and still finds the file gone."""
+    tree = served_tree(tmp_path)
+    other = Tree(tmp_path / "other")
+    other.ensure()
+    release(other, "1", FIRST)
+    index = tree.index("1")
+    assert index is not None
+    (tree.root / "current" / "a/2/index.html").unlink()
+    tree.look_up_soon(index)
+    other.look_up_soon(other.index("1"))
+    assert tree._looking is not None and tree._looking.answer() is None
+    tree.look_up_soon(index)
+    other.look_up_soon(other.index("1"))
+    assert tree.missing(index, list(FIRST)) is True
+    assert other.missing(other.index("1"), list(FIRST)) is False  # type: ignore[arg-type]
+
+
+@pytest.mark.no_database
+def test_a_dead_worker_leaves_the_look_up_to_the_publish(tmp_path: Path) -> None:
+    tree = served_tree(tmp_path)
+    index = tree.index("1")
+    assert index is not None
+    worker = tree_check._WORKER
+    assert worker is not None
+    worker.process.send_signal(signal.SIGSTOP)  # asked, it dies before it answers
+    (tree.root / "current" / "a/2/index.html").unlink()
+    tree.look_up_soon(index)
+    assert tree._looking is not None
+    worker.process.kill()
+    worker.process.wait()
+    assert tree.missing(index, list(FIRST)) is True
+    assert tree.missing(index, ["a/1/index.html"]) is False  # looked up here: nothing asked
+    assert tree_check.ready(START)  # a new worker started
+    assert tree_check._WORKER is not worker
+
+
+def test_a_carried_file_gone_is_built_again_when_the_worker_looks_it_up(
+    world: World, library: Library
+) -> None:
+    publish(library, now=NOW)
+    publish(library, now=NOW)
+    assert tree_check.ready(START)
+    red = world.works["Red Harbour"]
+    lost = current_tree(library) / "p" / str(world.playlists["Evening"]) / "index.html"
+    lost.unlink()
+    catalog.edit_artwork(library, red, description="Painted at dawn.")
+    result = publish(library, now=NOW)
+    assert result.changed
+    served_files = release_files(library)
+    fresh = fresh_viewer_files(library)
+    assert {p: served_files[p] for p in fresh} == fresh
