@@ -13,7 +13,7 @@ import pytest
 from tests.delivery.conftest import World
 from tests.delivery.test_publish_carries_pages import NOW, fresh_viewer_files
 from tests.delivery.test_publish_cost import release_files
-from tests.delivery.test_release_trees import FIRST, release
+from tests.delivery.test_release_trees import FIRST, release, served
 from urbanart.delivery import tree_check
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.tree import Tree
@@ -156,3 +156,49 @@ def test_a_carried_file_gone_is_built_again_when_the_worker_looks_it_up(
     served_files = release_files(library)
     fresh = fresh_viewer_files(library)
     assert {p: served_files[p] for p in fresh} == fresh
+
+
+#: A release with a folder of many sub-folders (a fleet's s/), whose links the worker reads.
+MANY_SCREENS = {
+    **FIRST,
+    **{f"s/{n}/index.html": f"screen {n}".encode() for n in range(1, tree_check.MANY + 2)},
+}
+
+
+@pytest.mark.no_database
+def test_a_damaged_link_the_worker_read_is_not_passed_on(tmp_path: Path) -> None:
+    """The worker reads the links of a tree of many sub-folders (Answer.linked), and the next
+    build links them again unread; a link that is not what the index says leaves its tree
+    out, and the build reads and remakes that tree's links itself."""
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", MANY_SCREENS)
+    second = {**MANY_SCREENS, "s/1/index.html": b"screen one, edited"}
+    release(tree, "2", second, previous="1")
+    assert tree_check.ready(START)
+    index = tree.index("2")
+    assert index is not None
+    s_tree = tree.trees / index.trees["s"]
+
+    tree.look_up_soon(index)
+    assert tree.missing(index, list(second)) is False
+    assert tree.verified_links == ("2", {index.trees["s"]})
+    third = {**second, "s/1/index.html": b"screen one, again"}
+    release(tree, "3", third, previous="2")
+    assert served(tree) == third
+    new_s = tree.trees / tree.index("3").trees["s"]  # type: ignore[union-attr]
+    assert os.lstat(new_s / "2").st_ino == os.lstat(s_tree / "2").st_ino  # linked again
+
+    index = tree.index("3")
+    assert index is not None
+    (new_s / "2").unlink()  # damaged: s/2 now shows s/3's tree
+    os.symlink(os.readlink(new_s / "3"), new_s / "2")
+    tree.look_up_soon(index)
+    assert tree.missing(index, list(third)) is False  # every file is there
+    assert tree.verified_links == ("3", frozenset())
+    fourth = {**third, "s/1/index.html": b"screen one, once more"}
+    release(tree, "4", fourth, previous="3")
+    assert served(tree) == fourth
+    four = tree.index("4")
+    assert four is not None
+    assert os.readlink(tree.trees / four.trees["s"] / "2") == f"../{four.trees['s/2']}"

@@ -172,6 +172,10 @@ class Tree:
         #: again (a changed screens/ or s/ has a thousand sub-folders, whose trees missing()
         #: checked just before).
         self.verified_trees: frozenset[str] = frozenset()
+        #: The trees of many sub-folders whose links the last missing()'s worker read and
+        #: found as the index says (tree_check.Answer.linked), with that index's release: the
+        #: next build_release from that release links them again without reading each.
+        self.verified_links: tuple[str, frozenset[str]] = ("", frozenset())
         self._looking: tree_check.Pending | None = None  # see look_up_soon
 
     # Reading ---------------------------------------------------------------------------------
@@ -311,7 +315,10 @@ class Tree:
         base = _LAYOUTS.get(os.path.join(self.releases, previous.release)) if previous else None
         layout = _Layout(digests, previous, salt=name if anew else "", base=base)
         verified, self.verified_trees = self.verified_trees, frozenset()  # used once
-        build = _Build(self, entries, previous, layout, on_file, verified)
+        (of, links), self.verified_links = self.verified_links, ("", frozenset())
+        if previous is None or of != previous.release or anew:
+            links = frozenset()
+        build = _Build(self, entries, previous, layout, on_file, verified, links)
         self.trees.mkdir(parents=True, exist_ok=True)
         folder = self.releases / name
         folder.mkdir(parents=True)
@@ -380,6 +387,7 @@ class Tree:
         tree: files are then made from bytes, not linked). Looked up in the shared trees
         directly, without the release's links: a fleet's release lists 30,000 files."""
         self.verified_trees = frozenset()
+        self.verified_links = ("", frozenset())
         looking, self._looking = self._looking, None
         if looking is not None and looking.release == index.release:
             answer = looking.answer()
@@ -387,6 +395,7 @@ class Tree:
                 if answer.gone and not answer.gone.isdisjoint(relpaths):
                     return True
                 self.verified_trees = answer.whole
+                self.verified_links = (index.release, answer.linked)
                 return False
         trees = os.fspath(self.trees)
         root = os.path.join(self.releases, index.release)
@@ -448,6 +457,7 @@ class Tree:
         """
         (self.root / CURRENT_TMP).unlink(missing_ok=True)
         self.verified_trees = frozenset()  # a tree found before may go now
+        self.verified_links = ("", frozenset())
         self._looking = None
         if not self.releases.is_dir():
             return []
@@ -705,6 +715,7 @@ class _Build:
         layout: _Layout,
         on_file: Callable[[int, int], None] | None,
         verified: frozenset[str] = frozenset(),
+        verified_links: frozenset[str] = frozenset(),
     ) -> None:
         self.tree = tree
         self.trees_dir = os.fspath(tree.trees)
@@ -721,6 +732,7 @@ class _Build:
         self.new_trees: list[tuple[str, str]] = []
         self.placed: set[str] = set()
         self.verified = verified  # trees found whole just before (Tree.verified_trees)
+        self.verified_links = verified_links  # and trees whose links were read (the same)
 
     def _progress(self, files: int) -> None:
         self.done += files
@@ -734,10 +746,20 @@ class _Build:
         # The same folder in the previous release: its links to the sub-folders that did not
         # change are the links wanted here (a tree's links are relative, and every tree sits
         # at the same depth, as does every release's top).
-        old = self.layout.old_trees.get(folder) if not top else None
+        old_trees = self.layout.old_trees
+        old = old_trees.get(folder) if not top else None
         before = self.previous_root if top else old and f"{self.trees_dir}{SEP}{old}"
+        # A previous tree whose links were read just before (a fleet's s/ or screens/, by
+        # the worker: Tree.verified_links): an unchanged sub-folder's link is linked again
+        # as it is, not read here again (a thousand readlinks a change).
+        read = old is not None and old in self.verified_links
         for name in self.layout.folders.get(folder, ()):
-            digest = self._ensure(_join(folder, name))
+            child = _join(folder, name)
+            digest = self._ensure(child)
+            if read and old_trees.get(child) == digest:
+                with suppress(OSError):
+                    os.link(f"{before}{SEP}{name}", f"{path}{SEP}{name}", follow_symlinks=False)
+                    continue
             target = f"../../{TREES}/{digest}" if top else f"../{digest}"
             _link(target, f"{path}{SEP}{name}", before and f"{before}{SEP}{name}")
 

@@ -85,29 +85,91 @@ def absent(
 
 @dataclass(frozen=True)
 class Answer:
-    """What the worker found: the release's files gone, and the trees found whole (each of
-    their files in place, or, for a tree of folders only, the tree's folder)."""
+    """What the worker found: the release's files gone, the trees found whole (each of their
+    files in place, or, for a tree of folders only, the tree's folder), and the trees of MANY
+    sub-folders or more whose links were read and found as the index says (`linked`)."""
 
     release: str
     gone: frozenset[str]
     whole: frozenset[str]
+    linked: frozenset[str] = frozenset()
 
 
-def _check(root: str, release: str) -> tuple[list[str], list[str]]:
-    """The worker's job: the files of `release` (by its index) gone, and its trees not whole."""
-    releases = os.path.join(root, "releases")
-    trees = os.path.join(root, "trees")
-    with open(os.path.join(releases, f"{release}.json"), "rb") as handle:
+#: Sub-folders from which a tree's links are read by the worker (Answer.links): a fleet's
+#: s/ and screens/ have a thousand, linked again by every change; a smaller folder's links
+#: are read by the build itself.
+MANY = 64
+
+
+@dataclass(frozen=True)
+class _Read:
+    """An index as the worker reads it: its files, each folder's tree, the set of trees, and
+    the trees of folders with MANY sub-folders or more, each with its links (name, target)."""
+
+    stamp: tuple[int, int, int]
+    files: dict[str, str]
+    trees_of: dict[str, str]
+    digests: set[str]
+    big: dict[str, list[tuple[str, str]]]
+
+
+#: The worker's last index read, by path: an unchanged re-publish asks about the same release
+#: again, whose index is then not parsed again.
+_READ: dict[str, _Read] = {}
+
+
+def _index(path: str) -> _Read:
+    """A release index as the worker needs it, parsed once per version (an index is replaced
+    whole, a new inode: see tree._PARSED_INDEXES)."""
+    with open(path, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        known = _READ.get(path)
+        if known is not None and known.stamp == stamp:
+            return known
         doc = json.loads(handle.read())
     files: dict[str, str] = doc["files"]
     trees_of: dict[str, str] = doc.get("trees") or {}
-    gone, seen = absent(os.path.join(releases, release), trees, files, trees_of, all_=True)
+    children: dict[str, list[tuple[str, str]]] = {}
+    for folder, digest in trees_of.items():
+        parent, _, name = folder.rpartition("/")
+        if parent:
+            children.setdefault(parent, []).append((name, f"../{digest}"))
+    big = {
+        trees_of[parent]: links
+        for parent, links in children.items()
+        if len(links) >= MANY and parent in trees_of
+    }
+    _READ.clear()
+    _READ[path] = read = _Read(stamp, files, trees_of, set(trees_of.values()), big)
+    return read
+
+
+def _check(root: str, release: str) -> tuple[list[str], list[str], list[str]]:
+    """The worker's job: the files of `release` (by its index) gone, its trees not whole, and
+    its trees of MANY sub-folders or more whose every link is the one its index says."""
+    releases = os.path.join(root, "releases")
+    trees = os.path.join(root, "trees")
+    read = _index(os.path.join(releases, f"{release}.json"))
+    trees_of = read.trees_of
+    gone, seen = absent(os.path.join(releases, release), trees, read.files, trees_of, all_=True)
     broken = {trees_of.get(rel.rpartition("/")[0], "") for rel in gone}
-    for digest in set(trees_of.values()) - seen - broken:  # trees of folders only
+    for digest in read.digests - seen - broken:  # trees of folders only
         if not os.path.isdir(os.path.join(trees, digest)):
             broken.add(digest)
     broken.discard("")
-    return gone, sorted(broken)
+    linked = [digest for digest, links in read.big.items() if _links_are(trees, digest, links)]
+    return gone, sorted(broken), linked
+
+
+def _links_are(trees: str, digest: str, links: list[tuple[str, str]]) -> bool:
+    """True when each link of the tree (name, target) is in it, to that target."""
+    folder = os.path.join(trees, digest)
+    read = os.readlink
+    try:
+        return all(read(f"{folder}/{name}") == target for name, target in links)
+    except (OSError, ValueError):
+        return False
 
 
 def _serve(conn: Connection) -> None:
@@ -122,10 +184,9 @@ def _serve(conn: Connection) -> None:
             return
         number, root, release = asked
         try:
-            gone, broken = _check(root, release)
-            reply: tuple[Any, ...] = (number, gone, broken)
+            reply: tuple[Any, ...] = (number, *_check(root, release))
         except Exception:  # unreadable index, odd folder: the publish checks itself
-            reply = (number, None, None)
+            reply = (number, None, None, None)
         try:
             conn.send(reply)
         except (EOFError, OSError):
@@ -210,11 +271,11 @@ class Pending:
                     reply = worker.conn.recv()
                     if reply[0] != self.number:
                         continue  # an answer to an earlier question nobody read
-                    _, gone, broken = reply
+                    _, gone, broken, linked = reply
                     if gone is None:
                         return None
                     whole = frozenset(self.trees.values()).difference(broken)
-                    return Answer(self.release, frozenset(gone), whole)
+                    return Answer(self.release, frozenset(gone), whole, frozenset(linked))
             except (EOFError, OSError):
                 pass
             log.warning("the tree check worker did not answer; checking in the publish")
