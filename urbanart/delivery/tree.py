@@ -749,19 +749,42 @@ class _Build:
         old_trees = self.layout.old_trees
         old = old_trees.get(folder) if not top else None
         before = self.previous_root if top else old and f"{self.trees_dir}{SEP}{old}"
-        # A previous tree whose links were read just before (a fleet's s/ or screens/, by
-        # the worker: Tree.verified_links): an unchanged sub-folder's link is linked again
-        # as it is, not read here again (a thousand readlinks a change).
-        read = old is not None and old in self.verified_links
-        for name in self.layout.folders.get(folder, ()):
-            child = _join(folder, name)
-            digest = self._ensure(child)
-            if read and old_trees.get(child) == digest:
-                with suppress(OSError):
-                    os.link(f"{before}{SEP}{name}", f"{path}{SEP}{name}", follow_symlinks=False)
-                    continue
+        names = self.layout.folders.get(folder, ())
+        if old is not None and before and old in self.verified_links:
+            names = self._link_unchanged(path, folder, before, names)
+        for name in names:
+            digest = self._ensure(_join(folder, name))
             target = f"../../{TREES}/{digest}" if top else f"../{digest}"
             _link(target, f"{path}{SEP}{name}", before and f"{before}{SEP}{name}")
+
+    def _link_unchanged(
+        self, path: str, folder: str, before: str, names: Iterable[str]
+    ) -> list[str]:
+        """Link into `path` the previous tree's (`before`) links to the sub-folders that did not
+        change, whose trees were found whole; the names of the others (to be linked one by
+        one). Only for a previous tree whose links were read just before (a fleet's s/ or
+        screens/, by the worker: Tree.verified_links), so each is linked again as it is, not
+        read here again: a change links a thousand, in one loop."""
+        layout = self.layout
+        old_trees, dirty, whole, count = layout.old_trees, layout.dirty, self.verified, layout.count
+        link = os.link
+        rest: list[str] = []
+        linked = 0
+        for name in names:
+            child = f"{folder}/{name}" if folder else name
+            digest = old_trees.get(child)
+            if child in dirty or digest not in whole or len(digest) != TREE_NAME_CHARS:
+                rest.append(name)  # changed, not found whole, or a long name (made anew)
+                continue
+            try:
+                link(f"{before}{SEP}{name}", f"{path}{SEP}{name}", follow_symlinks=False)
+            except OSError:
+                rest.append(name)
+                continue
+            linked += count(child)
+        self.linked += linked
+        self._progress(linked)
+        return rest
 
     def _ensure(self, folder: str) -> str:
         digest = self.layout.digest(folder)
