@@ -26,6 +26,13 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="no worker on Windows")
 START = 60.0
 
 
+@pytest.fixture(autouse=True)
+def patient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Publishes wait for the worker's answer here (they do not, by default: PATIENCE), so
+    each test states what the answer does, whatever the machine's load."""
+    monkeypatch.setattr(tree_check, "PATIENCE", START)
+
+
 def served_tree(tmp_path: Path) -> Tree:
     tree = Tree(tmp_path / "published")
     tree.ensure()
@@ -120,6 +127,33 @@ def test_a_later_question_leaves_the_earlier_one_to_the_publish(tmp_path: Path) 
     other.look_up_soon(other.index("1"))
     assert tree.missing(index, list(FIRST)) is True
     assert other.missing(other.index("1"), list(FIRST)) is False  # type: ignore[arg-type]
+
+
+@pytest.mark.no_database
+def test_an_answer_not_there_yet_leaves_the_look_up_to_the_publish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By default a publish does not wait: a worker that has not answered yet (a busy
+    machine; here: stopped) leaves the look-up to the publish, and answers the next one."""
+    monkeypatch.setattr(tree_check, "PATIENCE", 0.0)
+    tree = served_tree(tmp_path)
+    index = tree.index("1")
+    assert index is not None
+    worker = tree_check._WORKER
+    assert worker is not None
+    worker.process.send_signal(signal.SIGSTOP)
+    try:
+        (tree.root / "current" / "a/2/index.html").unlink()
+        tree.look_up_soon(index)
+        assert tree._looking is not None
+        assert tree.missing(index, list(FIRST)) is True
+        assert tree.missing(index, ["a/1/index.html"]) is False
+    finally:
+        worker.process.send_signal(signal.SIGCONT)
+    tree.look_up_soon(index)
+    assert tree._looking is not None
+    assert tree._looking.answer(START) is not None  # the stale answer skipped, this one read
+    assert tree_check._WORKER is worker
 
 
 @pytest.mark.no_database

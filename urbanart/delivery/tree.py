@@ -687,7 +687,7 @@ class _Layout:
             len(found) == len(self.known) - 1
             and found.keys() <= self.known
             and self.dirty <= self._digests.keys() | {""}
-            and all(len(digest) == TREE_NAME_CHARS for digest in found.values())
+            and {*map(len, found.values())} <= {TREE_NAME_CHARS}  # (in C: a fleet has 7,000)
         ):
             return found
         return {folder: self.digest(folder) for folder in sorted(self.known) if folder}

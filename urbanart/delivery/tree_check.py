@@ -3,10 +3,13 @@
 Why: a change's publish must know whether a file the served release lists is gone (a damaged
 tree is never shared, see Tree.missing), and a fleet's release lists ~10,000 files: a stat
 each, ~35 ms of the main thread's CPU that only a change needs, after planning. A long-lived
-worker process ("spawn", like viewers/qr.py) is asked at the start of a publish to look the
+worker process (a child Python process) is asked at the start of a publish to look the
 served release up against its own index, in parallel with planning, and its answer (the
 files gone, usually none) is read when the check is due. A thread would not help: os.stat
-drops the GIL, but taking it back waits for the planning thread's switch interval.
+drops the GIL, but taking it back waits for the planning thread's switch interval. The
+worker also reads the links of the trees of many sub-folders (Answer.linked), which the
+build then links again unread. The look-up is as of the publish's start, ~0.2 s earlier
+than the publish's own was: a file removed while a publish plans is made anew by the next.
 
 Any failure (the worker not started yet, dead, too slow, another publish's question asked
 since) answers None, and the caller looks the files up itself, as before. Stdlib only: the
@@ -33,9 +36,13 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-#: How long a publish waits for the worker's answer before looking the files up itself (the
-#: worker's check takes ~0.1 s for a fleet; a worker that long overdue is stuck).
-PATIENCE = 30.0
+#: How long a publish waits for the worker's answer before looking the files up itself:
+#: not at all. The worker runs at the lowest priority (it uses a core nothing else wants, so
+#: it never slows the publish beside it, nor an unchanged one that needs no answer), so on a
+#: busy machine it may not have answered yet; the publish then does the look-up as before.
+PATIENCE = 0.0
+#: The worker's niceness: the lowest priority (see PATIENCE).
+NICE = 19
 
 
 def absent(
@@ -242,6 +249,8 @@ _BOOT = (
 
 def _main(fd: int) -> None:
     """The worker process's entry (see _BOOT)."""
+    with suppress(OSError, AttributeError):  # (no nice on Windows)
+        os.nice(NICE)
     _serve(Connection(fd))
 
 
@@ -260,14 +269,16 @@ class Pending:
         self.release = release
         self.trees = trees
 
-    def answer(self, patience: float = PATIENCE) -> Answer | None:
-        """The worker's answer, or None when there is none to trust (then check yourself)."""
+    def answer(self, patience: float | None = None) -> Answer | None:
+        """The worker's answer, or None when there is none to trust or none yet after
+        `patience` seconds (PATIENCE by default): then check yourself."""
+        wait = PATIENCE if patience is None else patience
         with _LOCK:
             worker = self.worker
             if worker.broken or worker.asked != self.number:
                 return None  # asked again since (another publish): its answer is not ours
             try:
-                while worker.conn.poll(patience):
+                while worker.conn.poll(wait):
                     reply = worker.conn.recv()
                     if reply[0] != self.number:
                         continue  # an answer to an earlier question nobody read
@@ -277,10 +288,9 @@ class Pending:
                     whole = frozenset(self.trees.values()).difference(broken)
                     return Answer(self.release, frozenset(gone), whole, frozenset(linked))
             except (EOFError, OSError):
-                pass
-            log.warning("the tree check worker did not answer; checking in the publish")
-            worker.stop()
-            return None
+                log.warning("the tree check worker is gone; checking in the publish")
+                worker.stop()
+            return None  # not answered yet (a later answer() skips it)
 
 
 def _worker(wait: float) -> _Worker | None:
