@@ -14,10 +14,10 @@ from tests.delivery.conftest import World
 from tests.delivery.test_publish_carries_pages import NOW, fresh_viewer_files
 from tests.delivery.test_publish_cost import release_files
 from tests.delivery.test_release_trees import FIRST, release, served
+from urbanart.curation import playlists
 from urbanart.delivery import tree_check
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.tree import Tree
-from urbanart.library import catalog
 from urbanart.library.library import Library, current_tree
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="no worker on Windows")
@@ -75,10 +75,10 @@ def test_a_tree_of_folders_gone_is_not_whole(tmp_path: Path) -> None:
 
 
 @pytest.mark.no_database
-def test_missing_reads_the_answer_to_the_question_asked_at_the_publishs_start(
+def test_missing_reads_the_answer_to_the_question_asked_while_the_publish_planned(
     tmp_path: Path,
 ) -> None:
-    """The files are looked up when look_up_soon asks (a publish's start), not when missing()
+    """The files are looked up when look_up_soon asks (while a change plans), not when missing()
     reads the answer: a file put back meanwhile is still found gone (made anew, not linked)."""
     tree = served_tree(tmp_path)
     index = tree.index("1")
@@ -175,18 +175,43 @@ def test_a_dead_worker_leaves_the_look_up_to_the_publish(tmp_path: Path) -> None
     assert tree_check._WORKER is not worker
 
 
+def asked_so_far() -> int:
+    """The questions the running worker was asked (it must be running)."""
+    worker = tree_check._WORKER
+    assert worker is not None
+    return worker.asked
+
+
+def test_a_change_asks_the_worker_and_an_unchanged_publish_does_not(
+    world: World, library: Library
+) -> None:
+    """Asked only once a screen is certain to be built: the worker's CPU beside an unchanged
+    re-publish, which needs no answer, would come out of that publish's own share."""
+    publish(library, now=NOW)
+    assert tree_check.ready(START)
+    before = asked_so_far()
+    assert not publish(library, now=NOW).changed
+    assert asked_so_far() == before  # nothing changed: not asked
+    playlists.set_item(library, world.playlists["Evening"], 1, duration=40)
+    assert publish(library, now=NOW).changed
+    assert asked_so_far() == before + 1  # a screen built: asked, once
+    assert not publish(library, now=NOW).changed
+    assert asked_so_far() == before + 1
+
+
 def test_a_carried_file_gone_is_built_again_when_the_worker_looks_it_up(
     world: World, library: Library
 ) -> None:
     publish(library, now=NOW)
     publish(library, now=NOW)
     assert tree_check.ready(START)
-    red = world.works["Red Harbour"]
-    lost = current_tree(library) / "p" / str(world.playlists["Evening"]) / "index.html"
+    before = asked_so_far()
+    lost = current_tree(library) / "p" / str(world.playlists["Morning"]) / "index.html"
     lost.unlink()
-    catalog.edit_artwork(library, red, description="Painted at dawn.")
+    playlists.set_item(library, world.playlists["Evening"], 1, duration=40)
     result = publish(library, now=NOW)
     assert result.changed
+    assert asked_so_far() == before + 1
     served_files = release_files(library)
     fresh = fresh_viewer_files(library)
     assert {p: served_files[p] for p in fresh} == fresh

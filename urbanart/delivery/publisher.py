@@ -412,7 +412,11 @@ def _plan(
     previous: ReleaseIndex | None = None,
     outputs: OutputCache | None = None,
     carry: bool = True,
+    look_up: bool = False,
 ) -> _Plan:
+    """The publish's files, payloads and notes. With `look_up` (a publish that will build a
+    release if a screen is built), the served release's files are looked up by a worker
+    (Tree.look_up_soon) as soon as a screen is certain to be built, while the rest plans."""
     # Checked before anything else too: a publish whose screens are all carried never reaches
     # the per-screen checks below, and a cancel must stop it all the same.
     if cancel is not None and cancel.is_set():
@@ -448,6 +452,11 @@ def _plan(
         else set()
     )
     screens = [s for s in every_screen if s.id not in carried_ids]
+    if look_up and screens and tree is not None and previous is not None:
+        # A screen is built: the release changes, and its damage check (_missing_carried) is
+        # due after the rest of the plan. Never asked for an unchanged re-publish, which needs
+        # no answer and whose CPU the worker's would compete with.
+        tree.look_up_soon(previous)
     # The resolver's input for the screens built: a few, or (a first publish) every one.
     with library.session() as session:
         inputs = schedules.rules_for_screens(
@@ -979,9 +988,9 @@ def _previous_inputs(index: ReleaseIndex | None) -> dict[str, str]:
 def _missing_carried(tree: Tree, plan: _Plan, previous: ReleaseIndex | None) -> bool:
     """True when a file the plan carries over is gone from the served release's folder (a
     damaged tree): the release must then be built from bytes, not links. Answered by the
-    worker asked at the publish's start (Tree.look_up_soon) where it could be asked: the
-    served release's ~10,000 files of a fleet are then looked up beside the planning, not
-    after it."""
+    worker _plan asked once a screen was certain to be built (Tree.look_up_soon), if it
+    answers first: the served release's ~10,000 files of a fleet are then looked up beside
+    the planning, not after it."""
     if not plan.carried:
         return False
     if previous is None:
@@ -1279,11 +1288,10 @@ def _publish(
             tree.clean(KEEP_RELEASES)  # half-built releases a crash left behind
             current_name = tree.current_release()
             current = tree.index(current_name)
-            tree.look_up_soon(current)  # by a worker while this plans (see _missing_carried)
             old = _old_payloads(library, tree, current, outputs)
             plan = _plan(
                 library, key, start, until, progress, cancel,
-                old=old, now=now, tree=tree, previous=current, outputs=outputs,
+                old=old, now=now, tree=tree, previous=current, outputs=outputs, look_up=True,
             )  # fmt: skip
             outputs.flush(known=_digests(plan))
             changes = _changes(plan, old)

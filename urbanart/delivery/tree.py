@@ -389,20 +389,18 @@ class Tree:
         self.verified_trees = frozenset()
         self.verified_links = ("", frozenset())
         looking, self._looking = self._looking, None
-        if looking is not None and looking.release == index.release:
-            answer = looking.answer()
-            if answer is not None:  # every file of the release looked up, by the worker
-                if answer.gone and not answer.gone.isdisjoint(relpaths):
-                    return True
-                self.verified_trees = answer.whole
-                self.verified_links = (index.release, answer.linked)
-                return False
+        if looking is not None and looking.release != index.release:
+            looking = None  # asked about another release: its answer is not this one's
         trees = os.fspath(self.trees)
         root = os.path.join(self.releases, index.release)
-        gone, seen = tree_check.absent(root, trees, relpaths, index.trees, all_=False)
+        gone, answer, seen = tree_check.look_up(looking, root, trees, relpaths, index.trees)
         if gone:
             return True
-        self.verified_trees = frozenset(seen)
+        if answer is not None:
+            self.verified_trees = answer.whole
+            self.verified_links = (index.release, answer.linked)
+        else:
+            self.verified_trees = frozenset(seen)
         return False
 
     def swap(self, name: str) -> None:
