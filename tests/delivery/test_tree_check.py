@@ -15,6 +15,7 @@ from tests.delivery.test_publish_carries_pages import NOW, fresh_viewer_files
 from tests.delivery.test_publish_cost import release_files
 from tests.delivery.test_release_trees import FIRST, release, served
 from urbanart.curation import playlists
+from urbanart.delivery import tree as tree_module
 from urbanart.delivery import tree_check
 from urbanart.delivery.publisher import publish
 from urbanart.delivery.tree import Tree
@@ -261,3 +262,35 @@ def test_a_damaged_link_the_worker_read_is_not_passed_on(tmp_path: Path) -> None
     four = tree.index("4")
     assert four is not None
     assert os.readlink(tree.trees / four.trees["s"] / "2") == f"../{four.trees['s/2']}"
+
+
+@pytest.mark.no_database
+@pytest.mark.parametrize("apart", [1, 1_000_000], ids=["in-a-thread", "in-the-build"])
+def test_a_link_passed_on_that_cannot_be_made_is_made_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apart: int
+) -> None:
+    """The links of a tree whose links the worker read are made again in one batch (in a
+    thread of its own from LINKS_APART on); one that cannot be made (its previous link gone
+    since the worker read it) is made anew by the build, not left out."""
+    monkeypatch.setattr(tree_module, "LINKS_APART", apart)
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", MANY_SCREENS)
+    second = {**MANY_SCREENS, "s/1/index.html": b"screen one, edited"}
+    release(tree, "2", second, previous="1")
+    assert tree_check.ready(START)
+    index = tree.index("2")
+    assert index is not None
+    tree.look_up_soon(index)
+    assert tree.missing(index, list(second)) is False
+    assert tree.verified_links == ("2", {index.trees["s"]})
+    s_tree = tree.trees / index.trees["s"]
+    (s_tree / "3").unlink()  # gone after the worker read it
+    third = {**second, "s/1/index.html": b"screen one, again"}
+    release(tree, "3", third, previous="2")
+    assert served(tree) == third
+    three = tree.index("3")
+    assert three is not None
+    new_s = tree.trees / three.trees["s"]
+    assert os.lstat(new_s / "2").st_ino == os.lstat(s_tree / "2").st_ino  # linked again
+    assert os.readlink(new_s / "3") == f"../{three.trees['s/3']}"
