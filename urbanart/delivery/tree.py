@@ -794,20 +794,20 @@ class _Build:
         return links.failed
 
     def done_linking(self) -> None:
-        """Make the big folders' batches of links (_link_unchanged), each but the first in a
-        thread of its own, then link the names they could not one by one, as fill does
+        """Make the big folders' batches of links (_link_unchanged), each but the first in
+        one of the build's threads (_build_threads), then link the names they could not one by one, as fill does
         (their trees exist: found whole). Apart from the rest of the build, whose Python
         would hold the GIL the link threads need back after each link()."""
         batches, self.linking = self.linking, []
-        threads = [threading.Thread(target=links.run, name="release links") for links in batches]
-        for thread in threads[1:]:
-            thread.start()
+        if not batches:
+            return
+        waits = [_build_threads().submit(links.run) for links in batches[1:]]  # (no start)
         try:
-            if batches:
-                batches[0].run()
+            batches[0].run()
+            for wait in waits:
+                wait.result()
         finally:
-            for thread in threads[1:]:
-                thread.join()  # none left writing into the build, whatever happened
+            futures.wait(waits)  # none left writing into the build, whatever happened
         for links in batches:
             before = links.before
             for name in self._linked(links):
@@ -860,9 +860,9 @@ class _Build:
         # Each thread is given its share of the paths at once, one task, not one task a path:
         # a change makes ~130 durable, and each task's submit cost the publish's thread ~60 us.
         # One thread more for the index's, which is written while the others are made durable.
-        # The pool's threads are kept across builds (_fsync_pool).
+        # The pool's threads are kept across builds (_build_threads).
         threads = max(1, min(FSYNC_THREADS, len(paths)))
-        pool = _fsync_pool()
+        pool = _build_threads()
         waits = [pool.submit(_fsync_paths, paths[n::threads]) for n in range(threads)]
         try:
             if write_index is not None:
@@ -1041,20 +1041,22 @@ def _join(folder: str, name: str) -> str:
 #: Threads making a build's files and trees durable at once (their fsyncs overlap: ext4
 #: commits its journal for several waiting at once).
 FSYNC_THREADS = 15
-#: The threads making builds durable (FSYNC_THREADS, and one for the index), started once
-#: in a process (by its id: a forked child starts its own), not at every build: a change's
-#: sixteen thread starts cost its publish ~6-9 ms (they exit with the process).
-_FSYNC_POOL: tuple[int, ThreadPoolExecutor] | None = None
-_FSYNC_POOL_LOCK = threading.Lock()
+#: The threads a build's syscalls are made in beside its own (fsyncs: FSYNC_THREADS and one
+#: for the index; a big folder's links), started once in a process (by its id: a forked
+#: child starts its own), not at every build: a change's sixteen thread starts cost its
+#: publish ~6-9 ms under load, each start waiting for the new thread to run (they exit with
+#: the process).
+_BUILD_THREADS: tuple[int, ThreadPoolExecutor] | None = None
+_BUILD_THREADS_LOCK = threading.Lock()
 
 
-def _fsync_pool() -> ThreadPoolExecutor:
-    global _FSYNC_POOL
-    with _FSYNC_POOL_LOCK:
-        if _FSYNC_POOL is None or _FSYNC_POOL[0] != os.getpid():
-            pool = ThreadPoolExecutor(FSYNC_THREADS + 1, thread_name_prefix="release-fsync")
-            _FSYNC_POOL = (os.getpid(), pool)
-        return _FSYNC_POOL[1]
+def _build_threads() -> ThreadPoolExecutor:
+    global _BUILD_THREADS
+    with _BUILD_THREADS_LOCK:
+        if _BUILD_THREADS is None or _BUILD_THREADS[0] != os.getpid():
+            pool = ThreadPoolExecutor(FSYNC_THREADS + 1, thread_name_prefix="release-build")
+            _BUILD_THREADS = (os.getpid(), pool)
+        return _BUILD_THREADS[1]
 
 
 def _fsync_paths(paths: list[str]) -> None:
