@@ -751,25 +751,29 @@ class _Build:
         old = old_trees.get(folder) if not top else None
         before = self.previous_root if top else old and f"{self.trees_dir}{SEP}{old}"
         names = self.layout.folders.get(folder, ())
-        if old is not None and before and old in self.verified_links:
-            names = self._link_unchanged(path, folder, before, names)
+        if old is not None and before:
+            read = old in self.verified_links
+            if read or len(names) >= LINKS_APART:
+                names = self._link_unchanged(path, folder, before, names, read=read)
         for name in names:
             digest = self._ensure(_join(folder, name))
             target = f"../../{TREES}/{digest}" if top else f"../{digest}"
             _link(target, f"{path}{SEP}{name}", before and f"{before}{SEP}{name}")
 
     def _link_unchanged(
-        self, path: str, folder: str, before: str, names: Iterable[str]
+        self, path: str, folder: str, before: str, names: Iterable[str], *, read: bool
     ) -> list[str]:
         """Link into `path` the previous tree's (`before`) links to the sub-folders that did not
         change, whose trees were found whole; the names of the others (to be linked one by
-        one). Only for a previous tree whose links were read just before (a fleet's s/ or
-        screens/, by the worker: Tree.verified_links), so each is linked again as it is, not
-        read here again: a change links a thousand, in one loop, beside the other big
-        folders' (done_linking) when there are LINKS_APART or more."""
+        one). For a previous tree whose links were `read` just before (a fleet's s/ or
+        screens/, by the worker: Tree.verified_links) each is linked again as it is, not read
+        here again; otherwise each is read first, as _link does. A change links a thousand, in
+        one loop, beside the other big folders' (done_linking) when there are LINKS_APART or
+        more."""
         old_trees, dirty, whole = self.layout.old_trees, self.layout.dirty, self.verified
         rest: list[str] = []
         same: list[str] = []
+        targets: list[str] | None = None if read else []
         for name in names:
             child = f"{folder}/{name}" if folder else name
             digest = old_trees.get(child)
@@ -777,7 +781,9 @@ class _Build:
                 rest.append(name)  # changed, not found whole, or a long name (made anew)
             else:
                 same.append(name)
-        links = _Links(path, folder, before, same)
+                if targets is not None:
+                    targets.append(f"../{digest}")
+        links = _Links(path, folder, before, same, targets)
         if len(same) >= LINKS_APART:
             self.linking.append(links)  # made by done_linking, beside the other big folders'
             return rest
@@ -795,9 +801,9 @@ class _Build:
 
     def done_linking(self) -> None:
         """Make the big folders' batches of links (_link_unchanged), each but the first in
-        one of the build's threads (_build_threads), then link the names they could not one by one, as fill does
-        (their trees exist: found whole). Apart from the rest of the build, whose Python
-        would hold the GIL the link threads need back after each link()."""
+        one of the build's threads (_build_threads), then link the names they could not one
+        by one, as fill does (their trees exist: found whole). Apart from the rest of the
+        build, whose Python would hold the GIL the link threads need back after each link()."""
         batches, self.linking = self.linking, []
         if not batches:
             return
@@ -890,21 +896,32 @@ LINKS_APART = 256
 
 class _Links:
     """Hard links from a previous tree's folder (`before`) into a new one (`path`), by name:
-    each an existing symlink given another name, so no syscall but link() per entry. The
-    names it could not link are in `failed` once it has run (the build then links them one
-    by one). Run in a thread beside another folder's (link() releases the GIL)."""
+    each an existing symlink given another name, so no syscall but link() per entry (and a
+    readlink() first when `targets` says what each must point to: a link not read before,
+    never passed on damaged). The names it could not link are in `failed` once it has run
+    (the build then links them one by one, as _link does). Run in a thread beside another
+    folder's (the syscalls release the GIL)."""
 
-    def __init__(self, path: str, folder: str, before: str, names: list[str]) -> None:
+    def __init__(
+        self, path: str, folder: str, before: str, names: list[str], targets: list[str] | None
+    ) -> None:
         self.path, self.folder, self.before, self.names = path, folder, before, names
+        self.targets = targets
         self.failed: list[str] = []
 
     def run(self) -> None:
-        link, before, path, failed = os.link, self.before, self.path, self.failed
-        for name in self.names:
+        link, read, before, path, failed = os.link, os.readlink, self.before, self.path, []
+        targets = self.targets
+        for at, name in enumerate(self.names):
+            source = f"{before}{SEP}{name}"
             try:
-                link(f"{before}{SEP}{name}", f"{path}{SEP}{name}", follow_symlinks=False)
-            except (OSError, ValueError):
-                failed.append(name)
+                if targets is None or read(source) == targets[at]:
+                    link(source, f"{path}{SEP}{name}", follow_symlinks=False)
+                    continue
+            except (OSError, ValueError, NotImplementedError):
+                pass
+            failed.append(name)
+        self.failed = failed
 
 
 def _index_temp(releases: Path, data: bytes) -> str:
