@@ -412,11 +412,8 @@ def _plan(
     previous: ReleaseIndex | None = None,
     outputs: OutputCache | None = None,
     carry: bool = True,
-    look_up: bool = False,
+    look_up: bool = False,  # a publish that builds a release if a screen is built: see below
 ) -> _Plan:
-    """The publish's files, payloads and notes. With `look_up` (a publish that will build a
-    release if a screen is built), the served release's files are looked up by a worker
-    (Tree.look_up_soon) as soon as a screen is certain to be built, while the rest plans."""
     # Checked before anything else too: a publish whose screens are all carried never reaches
     # the per-screen checks below, and a cancel must stop it all the same.
     if cancel is not None and cancel.is_set():
