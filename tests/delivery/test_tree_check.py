@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import threading
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
@@ -294,3 +297,39 @@ def test_a_link_passed_on_that_cannot_be_made_is_made_anew(
     new_s = tree.trees / three.trees["s"]
     assert os.lstat(new_s / "2").st_ino == os.lstat(s_tree / "2").st_ino  # linked again
     assert os.readlink(new_s / "3") == f"../{three.trees['s/3']}"
+
+
+@pytest.mark.no_database
+def test_a_question_the_publish_answered_itself_is_withdrawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that had not answered when the publish's own look-up ended is told so, and
+    answers nothing for it (it would look files up beside the build for nobody): the next
+    answer it sends is the next question's. (The worker's loop runs in a thread here, started
+    once both messages wait, so what it reads is certain.)"""
+    monkeypatch.setattr(tree_check, "PATIENCE", 0.0)
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", FIRST)
+    index = tree.index("1")
+    assert index is not None
+    ours, theirs = socket.socketpair()
+    worker = object.__new__(tree_check._Worker)  # its process: the thread below
+    worker.conn, worker.pid, worker.ready = Connection(ours.detach()), 0, True
+    worker.broken = False
+    worker.asked = 1
+    worker.conn.send((1, os.fspath(tree.root), "1"))
+    first = tree_check.Pending(worker, 1, "1", index.trees)
+    gone, answer, _ = tree_check.look_up(
+        first, os.fspath(tree.releases / "1"), os.fspath(tree.trees), list(FIRST), index.trees
+    )
+    assert (gone, answer) == (False, None)  # looked up by the publish, which withdrew
+    serving = threading.Thread(target=tree_check._serve, args=(Connection(theirs.detach()),))
+    serving.start()
+    try:
+        assert worker.conn.recv() == ("ready",)
+        worker.conn.send((2, os.fspath(tree.root), "1"))
+        assert worker.conn.recv()[0] == 2  # none for the first
+    finally:
+        worker.conn.close()
+        serving.join()

@@ -29,7 +29,7 @@ import stat
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -114,18 +114,23 @@ def look_up(
     Why a race: an answer nearly ready is worth waiting for (the worker has done most of the
     ~35 ms look-up), one late or never coming is not. The publish looks the files up CHUNK at
     a time and looks for the answer between chunks, so it never waits longer than its own
-    look-up takes, and stops as soon as the worker's answer is there."""
+    look-up takes, and stops as soon as the worker's answer is there. When its own ends
+    first, the question is withdrawn: a worker still at it stops, rather than look files up
+    beside the build."""
     files = relpaths if isinstance(relpaths, list) else list(relpaths)
     seen: set[str] = set()
+    gone: list[str] = []
     for start in range(0, len(files), CHUNK):
         answer = asked.answer(0.0 if start else None) if asked is not None else None
         if answer is not None:  # every file of the release looked up, by the worker
             return bool(answer.gone) and not answer.gone.isdisjoint(files), answer, set()
         gone, found = absent(root, trees, files[start : start + CHUNK], trees_of, all_=False)
         if gone:
-            return True, None, set()
+            break
         seen |= found
-    return False, None, seen
+    if asked is not None:
+        asked.withdraw()
+    return bool(gone), None, set() if gone else seen
 
 
 @dataclass(frozen=True)
@@ -190,19 +195,40 @@ def _index(path: str) -> _Read:
     return read
 
 
-def _check(root: str, release: str) -> tuple[list[str], list[str], list[str]]:
+class _Stopped(Exception):
+    """A message came while the worker checked: the question was withdrawn or another asked."""
+
+
+def _check(
+    root: str, release: str, stop: Callable[[], bool]
+) -> tuple[list[str], list[str], list[str]]:
     """The worker's job: the files of `release` (by its index) gone, its trees not whole, and
-    its trees of MANY sub-folders or more whose every link is the one its index says."""
+    its trees of MANY sub-folders or more whose every link is the one its index says. Stops
+    (_Stopped) when `stop()` says a message waits."""
     releases = os.path.join(root, "releases")
     trees = os.path.join(root, "trees")
     read = _index(os.path.join(releases, f"{release}.json"))
+    if stop():
+        raise _Stopped
     trees_of = read.trees_of
-    gone, seen = absent(os.path.join(releases, release), trees, read.files, trees_of, all_=True)
+    folder, files = os.path.join(releases, release), list(read.files)
+    gone: list[str] = []
+    seen: set[str] = set()
+    for start in range(0, len(files), CHUNK):  # between chunks: withdrawn? (see withdraw)
+        if start and stop():
+            raise _Stopped
+        chunk_gone, chunk_seen = absent(
+            folder, trees, files[start : start + CHUNK], trees_of, all_=True
+        )
+        gone += chunk_gone
+        seen |= chunk_seen
     broken = {trees_of.get(rel.rpartition("/")[0], "") for rel in gone}
     for digest in read.digests - seen - broken:  # trees of folders only
         if not os.path.isdir(os.path.join(trees, digest)):
             broken.add(digest)
     broken.discard("")
+    if stop():
+        raise _Stopped
     linked = [digest for digest, links in read.big.items() if _links_are(trees, digest, links)]
     return gone, sorted(broken), linked
 
@@ -228,8 +254,12 @@ def _serve(conn: Connection) -> None:
         except (EOFError, OSError):
             return
         number, root, release = asked
+        if root is None:
+            continue  # withdrawn (Pending.withdraw): nobody waits for an answer
         try:
-            reply: tuple[Any, ...] = (number, *_check(root, release))
+            reply: tuple[Any, ...] = (number, *_check(root, release, conn.poll))
+        except _Stopped:
+            continue  # withdrawn, or another question asked: read it
         except Exception:  # unreadable index, odd folder: the publish checks itself
             reply = (number, None, None, None)
         try:
@@ -329,6 +359,19 @@ class Pending:
                 log.warning("the tree check worker is gone; checking in the publish")
                 worker.stop()
             return None  # not answered yet (a later answer() skips it)
+
+    def withdraw(self) -> None:
+        """Tell the worker its answer is not wanted any more (the publish looked the files up
+        itself): one still checking stops, so it does not compete with the build for the
+        CPU and the disk. Its answer, if already sent, is skipped by a later answer()."""
+        with _LOCK:
+            worker = self.worker
+            if worker.broken or worker.asked != self.number:
+                return
+            try:
+                worker.conn.send((self.number, None, None))
+            except (EOFError, OSError):
+                worker.stop()
 
 
 def _worker(wait: float) -> _Worker | None:
