@@ -39,15 +39,19 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 #: How long a publish waits for the worker's answer before it starts looking the files up
-#: itself (see look_up, which still takes the answer if it comes first): not at all. Asked
-#: ~0.1 s before the answer is due, the worker's answer was taken (before the publish's own
-#: look-up ended) in 36 of 36 changes of the bench (1,000 screens) at load 6-8; one not there
-#: in time costs the publish no more than its own look-up.
+#: itself (see look_up, which still takes the answer if it comes first, and withdraws the
+#: question if not): not at all. The worker is asked ~0.11-0.16 s before the check is due on
+#: the bench (1,000 screens) and needs ~60 ms of CPU (~20 to parse the index, ~40 to look up
+#: ~10,000 files and read ~2,000 links): on a quiet machine it has answered by then; on the
+#: shared one (load 2-8) it often had not (its answer came ~0.2-0.35 s after the question),
+#: and waiting for it would make the change slower than its own ~35 ms look-up.
 PATIENCE = 0.0
 #: The worker's niceness: the lowest. Its process shares the publish's autogroup (the
 #: session's share of the CPU): at a normal priority its CPU comes out of the publish's own
-#: share on a busy machine (measured at load 6-8: answered 34 of 36 changes, at 19: 36 of 36,
-#: no slower); at 19 it uses what the publish leaves (a second core, its waits on the disk).
+#: share on a busy machine, at 19 it uses what the publish leaves (a second core, its waits on
+#: the disk). Measured on the shared machine, alternating processes, six changes each: its
+#: answer was taken in 36 of 36 changes at 19 and 34 of 36 at 0 (load 6-8, 16:30 UTC), and in
+#: 4 of 36 and 5 of 36 (load 2-3, 17:00): no priority made it answer more often.
 NICE = 19
 
 
