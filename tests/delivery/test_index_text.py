@@ -121,6 +121,34 @@ def test_a_part_of_big_entries_has_chunks_of_fewer_entries() -> None:
     assert index_text(changed) == plain(changed)
 
 
+def test_a_key_replaced_serializes_its_neighbours_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change of one screen group replaces its record's key (a digest): the chunks around
+    it are made again (not the part's ten), the others' texts kept; many such steps still give
+    json.dumps's text and never leave the part in more than twice the chunks a fresh one has."""
+    groups = {f"{n:02d}" + "0" * 62: {"n": n} for n in range(0, 60, 2)}
+    doc: dict[str, object] = {"screen_groups": groups, "release": "1"}
+    assert index_text(doc) == plain(doc)
+    made: list[tuple[str, ...]] = []
+    chunk_text = text_module._chunk_text
+
+    def counted(keys: tuple[str, ...], values: tuple[object, ...]) -> bytes:
+        made.append(keys)
+        return chunk_text(keys, values)
+
+    monkeypatch.setattr(text_module, "_chunk_text", counted)
+    made_per_step = []
+    for step in range(1, 30):
+        groups = dict(groups)
+        groups.pop(min(groups))  # one record goes, another comes
+        groups[f"{step * 2 + 1:02d}" + "f" * 62] = {"n": -step}
+        doc = {"screen_groups": groups, "release": str(step)}
+        made.clear()
+        assert index_text(doc) == plain(doc)
+        made_per_step.append(len(made))
+        assert len(text_module._LAST["screen_groups"].keys) <= 2 * -(-len(groups) // 3) + 1
+    assert max(made_per_step) <= 3  # the first chunk's rest, the new key's chunk split in two
+
+
 def test_an_empty_document_is_an_empty_object() -> None:
     assert index_text({}) == b"{}"
     assert index_text({"files": {}}) == plain({"files": {}})

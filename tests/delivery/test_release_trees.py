@@ -14,6 +14,7 @@ import pytest
 
 from tests.delivery.conftest import PYTHON, REPO, subprocess_env
 from tests.published_files import published_files
+from urbanart.delivery import tree as tree_module
 from urbanart.delivery.tree import ReleaseIndex, Tree, _Layout
 
 pytestmark = pytest.mark.no_database
@@ -290,6 +291,37 @@ def test_a_changed_folder_names_its_unchanged_sub_folders_by_the_previous_links(
     three = tree.index("3")
     assert three is not None
     assert os.readlink(tree.trees / three.trees["s"] / "2") == f"../{one.trees['s/2']}"
+
+
+def test_a_damaged_link_of_a_big_folder_linked_in_one_batch_is_not_passed_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big folder's unchanged links (a fleet's s/, here any: LINKS_APART 1) are made in one
+    batch, beside the other big folders', each read first when no worker read them: one that
+    is not what its tree says is made anew, the others are the previous links."""
+    monkeypatch.setattr(tree_module, "LINKS_APART", 1)
+    many = {**FIRST, **{f"s/{n}/index.html": f"screen {n}".encode() for n in range(3, 9)}}
+    tree = Tree(tmp_path / "published")
+    tree.ensure()
+    release(tree, "1", many)
+    second = {**many, "s/1/index.html": b"screen one, edited"}
+    release(tree, "2", second, previous="1")
+    two = tree.index("2")
+    assert two is not None
+    old_s = tree.trees / two.trees["s"]
+    (old_s / "2").unlink()  # damaged: s/2 now shows s/3's tree
+    os.symlink(os.readlink(old_s / "3"), old_s / "2")
+    assert tree.missing(two, list(second)) is False  # every file is there: trees trusted
+    third = {**second, "s/1/index.html": b"screen one, again"}
+    release(tree, "3", third, previous="2")
+    assert served(tree) == third
+    three = tree.index("3")
+    assert three is not None
+    new_s = tree.trees / three.trees["s"]
+    assert os.readlink(new_s / "2") == f"../{two.trees['s/2']}"
+    assert os.lstat(new_s / "2").st_ino != os.lstat(old_s / "2").st_ino  # made anew
+    for n in range(3, 9):
+        assert os.lstat(new_s / str(n)).st_ino == os.lstat(old_s / str(n)).st_ino
 
 
 def test_trees_recorded_under_long_names_are_made_anew_once_with_short_ones(

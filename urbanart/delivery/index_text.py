@@ -43,11 +43,12 @@ def _dumps(value: object) -> bytes:
 @dataclass(frozen=True)
 class _Part:
     """One top-level object as last written: its sorted keys in chunks, each chunk's values
-    and its text (the members, without braces)."""
+    and its text (the members, without braces), and the entries a chunk is made of at most."""
 
     keys: tuple[tuple[str, ...], ...]
     values: tuple[tuple[object, ...], ...]
     texts: tuple[bytes, ...]
+    step: int
 
 
 #: The last text of each top-level object, by its key in the index (one index's parts: a
@@ -66,32 +67,77 @@ def _part(name: str, value: Mapping[str, object]) -> tuple[bytes, ...]:
     with _LOCK:
         last = _LAST.get(name)
     get = value.__getitem__
-    keys: tuple[tuple[str, ...], ...] = ()
-    texts: tuple[bytes, ...] = ()
-    values: tuple[tuple[object, ...], ...] = ()
+    made: _Part | None = None
     if last is not None and sum(map(len, last.keys)) == len(value):
         try:  # the same keys (as many, all found): compare each chunk's values
             values = tuple(tuple(map(get, chunk)) for chunk in last.keys)
         except KeyError:  # another set of keys (one added, another removed)
             pass
         else:
-            keys = last.keys
             texts = tuple(
                 text if now == before else _chunk_text(chunk, now)
                 for chunk, now, before, text in zip(
-                    keys, values, last.values, last.texts, strict=True
+                    last.keys, values, last.values, last.texts, strict=True
                 )
             )
-    if not keys:
+            made = _Part(last.keys, values, texts, last.step)
+    if made is None and last is not None:
+        made = _rechunked(last, value)
+    if made is None:
         ordered = sorted(value)
         size = len(_dumps({key: value[key] for key in ordered[:SAMPLE]})) / SAMPLE
         step = max(1, min(CHUNK, int(CHUNK_BYTES // size)))
         keys = tuple(tuple(ordered[at : at + step]) for at in range(0, len(ordered), step))
         values = tuple(tuple(map(get, chunk)) for chunk in keys)
         texts = tuple(_chunk_text(chunk, now) for chunk, now in zip(keys, values, strict=True))
+        made = _Part(keys, values, texts, step)
     with _LOCK:
-        _LAST[name] = _Part(keys, values, texts)
-    return texts
+        _LAST[name] = made
+    return made.texts
+
+
+def _rechunked(last: _Part, value: Mapping[str, object]) -> _Part | None:
+    """The object's chunks when its keys are not the last one's (some added or removed): each
+    last chunk whose keys come in a row in the new sorted keys is kept (its text too, when its
+    values are equal), the keys between them make new chunks. Why: a change of one screen
+    group replaces its record's key (a digest), and the whole part (~300 kB of a fleet's
+    groups) was serialized again for it. None when that would leave the part in more than
+    twice the chunks a fresh one has (made fresh then)."""
+    ordered = sorted(value)
+    get, step = value.__getitem__, last.step
+    starts = {chunk[0]: n for n, chunk in enumerate(last.keys)}
+    keys: list[tuple[str, ...]] = []
+    values: list[tuple[object, ...]] = []
+    texts: list[bytes] = []
+    loose: list[str] = []  # keys of no kept chunk, up to the next kept one
+
+    def add(chunk: tuple[str, ...], text: bytes | None, before: tuple[object, ...]) -> None:
+        now = tuple(map(get, chunk))
+        keys.append(chunk)
+        values.append(now)
+        texts.append(text if text is not None and now == before else _chunk_text(chunk, now))
+
+    def add_loose() -> None:
+        for at in range(0, len(loose), step):
+            add(tuple(loose[at : at + step]), None, ())
+        loose.clear()
+
+    at, count = 0, len(ordered)
+    while at < count:
+        n = starts.get(ordered[at])
+        if n is not None:
+            chunk = last.keys[n]
+            if tuple(ordered[at : at + len(chunk)]) == chunk:
+                add_loose()
+                add(chunk, last.texts[n], last.values[n])
+                at += len(chunk)
+                continue
+        loose.append(ordered[at])
+        at += 1
+    add_loose()
+    if len(keys) > 2 * -(-count // step) + 1:
+        return None
+    return _Part(tuple(keys), tuple(values), tuple(texts), step)
 
 
 def index_text(doc: Mapping[str, object]) -> bytes:

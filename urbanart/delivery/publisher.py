@@ -417,6 +417,7 @@ def _plan(
     previous: ReleaseIndex | None = None,
     outputs: OutputCache | None = None,
     carry: bool = True,
+    look_up: bool = False,  # a publish that builds a release if a screen is built: see below
 ) -> _Plan:
     # Checked before anything else too: a publish whose screens are all carried never reaches
     # the per-screen checks below, and a cancel must stop it all the same.
@@ -453,6 +454,11 @@ def _plan(
         else set()
     )
     screens = [s for s in every_screen if s.id not in carried_ids]
+    if look_up and screens and tree is not None and previous is not None:
+        # A screen is built: the release changes, and its damage check (_missing_carried) is
+        # due after the rest of the plan. Never asked for an unchanged re-publish, which needs
+        # no answer and whose CPU the worker's would compete with.
+        tree.look_up_soon(previous)
     # The resolver's input for the screens built: a few, or (a first publish) every one.
     with library.session() as session:
         inputs = schedules.rules_for_screens(
@@ -987,7 +993,10 @@ def _previous_inputs(index: ReleaseIndex | None) -> Mapping[str, str]:
 
 def _missing_carried(tree: Tree, plan: _Plan, previous: ReleaseIndex | None) -> bool:
     """True when a file the plan carries over is gone from the served release's folder (a
-    damaged tree): the release must then be built from bytes, not links."""
+    damaged tree): the release must then be built from bytes, not links. Answered by the
+    worker _plan asked once a screen was certain to be built (Tree.look_up_soon), if it
+    answers first: the served release's ~10,000 files of a fleet are then looked up beside
+    the planning, not after it."""
     if not plan.carried:
         return False
     if previous is None:
@@ -1302,7 +1311,7 @@ def _publish(
             old = _old_payloads(library, tree, current, outputs)
             plan = _plan(
                 library, key, start, until, progress, cancel,
-                old=old, now=now, tree=tree, previous=current, outputs=outputs,
+                old=old, now=now, tree=tree, previous=current, outputs=outputs, look_up=True,
             )  # fmt: skip
             outputs.flush(known=_digests(plan))
             changes = _changes(plan, old)

@@ -13,10 +13,10 @@ import json
 import logging
 import os
 import shutil
-import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import Engine
 
 from urbanart import durable
+from urbanart.delivery import tree_check
 from urbanart.delivery.index_text import index_text
 from urbanart.errors import UrbanArtError
 from urbanart.library.database import exclusive
@@ -172,6 +173,11 @@ class Tree:
         #: again (a changed screens/ or s/ has a thousand sub-folders, whose trees missing()
         #: checked just before).
         self.verified_trees: frozenset[str] = frozenset()
+        #: The trees of many sub-folders whose links the last missing()'s worker read and
+        #: found as the index says (tree_check.Answer.linked), with that index's release: the
+        #: next build_release from that release links them again without reading each.
+        self.verified_links: tuple[str, frozenset[str]] = ("", frozenset())
+        self._looking: tree_check.Pending | None = None  # see look_up_soon
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -310,12 +316,16 @@ class Tree:
         base = _LAYOUTS.get(os.path.join(self.releases, previous.release)) if previous else None
         layout = _Layout(digests, previous, salt=name if anew else "", base=base)
         verified, self.verified_trees = self.verified_trees, frozenset()  # used once
-        build = _Build(self, entries, previous, layout, on_file, verified)
+        (of, links), self.verified_links = self.verified_links, ("", frozenset())
+        if previous is None or of != previous.release or anew:
+            links = frozenset()
+        build = _Build(self, entries, previous, layout, on_file, verified, links)
         self.trees.mkdir(parents=True, exist_ok=True)
         folder = self.releases / name
         folder.mkdir(parents=True)
         os.symlink(f"../../{MEDIA}", folder / MEDIA)
         build.fill(str(folder), "", top=True)
+        build.done_linking()
         trees = layout.trees()
         written: list[tuple[str, ReleaseIndex]] = []
 
@@ -366,45 +376,34 @@ class Tree:
         st = path.stat()
         _PARSED_INDEXES.put(str(path), ((st.st_ino, st.st_mtime_ns, st.st_size), index))
 
+    def look_up_soon(self, index: ReleaseIndex | None) -> None:
+        """Have the release's files looked up by a worker process while this publish plans
+        (tree_check): the next missing() for it reads the answer, and looks them up itself
+        only when there is none (the worker not ready, failed or asked by another since)."""
+        self._looking = (
+            tree_check.ask(os.fspath(self.root), index.release, index.trees) if index else None
+        )
+
     def missing(self, index: ReleaseIndex, relpaths: Iterable[str]) -> bool:
         """True when a file the release's index lists is gone from its folder (a damaged
         tree: files are then made from bytes, not linked). Looked up in the shared trees
         directly, without the release's links: a fleet's release lists 30,000 files."""
-        root = os.path.join(self.releases, index.release)
-        trees = os.fspath(self.trees)
-        trees_fd = None
-        if os.stat in os.supports_dir_fd:  # not on Windows
-            with suppress(OSError):
-                trees_fd = os.open(trees, os.O_RDONLY)
-        # Looked up from the open trees/ folder where the system allows: two path parts per
-        # file, not the whole path's (~40 % less time on a fleet's 10,000 files). One loop,
-        # no call per file: a change of a fleet carries ~9,500 files, and a function call
-        # each was a quarter of the check's CPU.
-        lookup, regular, digest_of = os.stat, stat.S_ISREG, index.trees.get
-        seen: set[str | None] = set()
         self.verified_trees = frozenset()
-        try:
-            for relpath in relpaths:
-                folder, _, name = relpath.rpartition("/")
-                digest = digest_of(folder) if folder else None
-                try:
-                    if digest is None:  # at the top, or a release made before trees
-                        found = lookup(os.path.join(root, relpath))
-                    elif trees_fd is None:
-                        found = lookup(os.path.join(trees, digest, name))
-                    else:
-                        found = lookup(f"{digest}/{name}", dir_fd=trees_fd)
-                except (OSError, ValueError):
-                    return True
-                if not regular(found.st_mode):
-                    return True
-                seen.add(digest)
-            seen.discard(None)
-            self.verified_trees = frozenset(seen)  # type: ignore[arg-type]
-            return False
-        finally:
-            if trees_fd is not None:
-                os.close(trees_fd)
+        self.verified_links = ("", frozenset())
+        looking, self._looking = self._looking, None
+        if looking is not None and looking.release != index.release:
+            looking = None  # asked about another release: its answer is not this one's
+        trees = os.fspath(self.trees)
+        root = os.path.join(self.releases, index.release)
+        gone, answer, seen = tree_check.look_up(looking, root, trees, relpaths, index.trees)
+        if gone:
+            return True
+        if answer is not None:
+            self.verified_trees = answer.whole
+            self.verified_links = (index.release, answer.linked)
+        else:
+            self.verified_trees = frozenset(seen)
+        return False
 
     def swap(self, name: str) -> None:
         """Point `current` at the release: a new symlink renamed over the old one (atomic)."""
@@ -458,6 +457,8 @@ class Tree:
         """
         (self.root / CURRENT_TMP).unlink(missing_ok=True)
         self.verified_trees = frozenset()  # a tree found before may go now
+        self.verified_links = ("", frozenset())
+        self._looking = None
         if not self.releases.is_dir():
             return []
         into = _Trash(self.root / TRASH) if later else None
@@ -686,7 +687,7 @@ class _Layout:
             len(found) == len(self.known) - 1
             and found.keys() <= self.known
             and self.dirty <= self._digests.keys() | {""}
-            and all(len(digest) == TREE_NAME_CHARS for digest in found.values())
+            and {*map(len, found.values())} <= {TREE_NAME_CHARS}  # (in C: a fleet has 7,000)
         ):
             return found
         return {folder: self.digest(folder) for folder in sorted(self.known) if folder}
@@ -714,6 +715,7 @@ class _Build:
         layout: _Layout,
         on_file: Callable[[int, int], None] | None,
         verified: frozenset[str] = frozenset(),
+        verified_links: frozenset[str] = frozenset(),
     ) -> None:
         self.tree = tree
         self.trees_dir = os.fspath(tree.trees)
@@ -730,6 +732,8 @@ class _Build:
         self.new_trees: list[tuple[str, str]] = []
         self.placed: set[str] = set()
         self.verified = verified  # trees found whole just before (Tree.verified_trees)
+        self.verified_links = verified_links  # and trees whose links were read (the same)
+        self.linking: list[_Links] = []  # big folders' batches of links, made by done_linking
 
     def _progress(self, files: int) -> None:
         self.done += files
@@ -743,12 +747,78 @@ class _Build:
         # The same folder in the previous release: its links to the sub-folders that did not
         # change are the links wanted here (a tree's links are relative, and every tree sits
         # at the same depth, as does every release's top).
-        old = self.layout.old_trees.get(folder) if not top else None
+        old_trees = self.layout.old_trees
+        old = old_trees.get(folder) if not top else None
         before = self.previous_root if top else old and f"{self.trees_dir}{SEP}{old}"
-        for name in self.layout.folders.get(folder, ()):
+        names = self.layout.folders.get(folder, ())
+        if old is not None and before:
+            read = old in self.verified_links
+            if read or len(names) >= LINKS_APART:
+                names = self._link_unchanged(path, folder, before, names, read=read)
+        for name in names:
             digest = self._ensure(_join(folder, name))
             target = f"../../{TREES}/{digest}" if top else f"../{digest}"
             _link(target, f"{path}{SEP}{name}", before and f"{before}{SEP}{name}")
+
+    def _link_unchanged(
+        self, path: str, folder: str, before: str, names: Iterable[str], *, read: bool
+    ) -> list[str]:
+        """Link into `path` the previous tree's (`before`) links to the sub-folders that did not
+        change, whose trees were found whole; the names of the others (to be linked one by
+        one). For a previous tree whose links were `read` just before (a fleet's s/ or
+        screens/, by the worker: Tree.verified_links) each is linked again as it is, not read
+        here again; otherwise each is read first, as _link does. A change links a thousand, in
+        one loop, beside the other big folders' (done_linking) when there are LINKS_APART or
+        more."""
+        old_trees, dirty, whole = self.layout.old_trees, self.layout.dirty, self.verified
+        rest: list[str] = []
+        same: list[str] = []
+        targets: list[str] | None = None if read else []
+        for name in names:
+            child = f"{folder}/{name}" if folder else name
+            digest = old_trees.get(child)
+            if child in dirty or digest not in whole or len(digest) != TREE_NAME_CHARS:
+                rest.append(name)  # changed, not found whole, or a long name (made anew)
+            else:
+                same.append(name)
+                if targets is not None:
+                    targets.append(f"../{digest}")
+        links = _Links(path, folder, before, same, targets)
+        if len(same) >= LINKS_APART:
+            self.linking.append(links)  # made by done_linking, beside the other big folders'
+            return rest
+        links.run()
+        return rest + self._linked(links)
+
+    def _linked(self, links: _Links) -> list[str]:
+        """Count a batch of links made (_link_unchanged); the names it could not link."""
+        count, folder = self.layout.count, links.folder
+        linked = sum(count(f"{folder}/{name}" if folder else name) for name in links.names)
+        linked -= sum(count(f"{folder}/{name}" if folder else name) for name in links.failed)
+        self.linked += linked
+        self._progress(linked)
+        return links.failed
+
+    def done_linking(self) -> None:
+        """Make the big folders' batches of links (_link_unchanged), each but the first in
+        one of the build's threads (_build_threads), then link the names they could not one
+        by one, as fill does (their trees exist: found whole). Apart from the rest of the
+        build, whose Python would hold the GIL the link threads need back after each link()."""
+        batches, self.linking = self.linking, []
+        if not batches:
+            return
+        waits = [_build_threads().submit(links.run) for links in batches[1:]]  # (no start)
+        try:
+            batches[0].run()
+            for wait in waits:
+                wait.result()
+        finally:
+            futures.wait(waits)  # none left writing into the build, whatever happened
+        for links in batches:
+            before = links.before
+            for name in self._linked(links):
+                digest = self._ensure(_join(links.folder, name))
+                _link(f"../{digest}", f"{links.path}{SEP}{name}", f"{before}{SEP}{name}")
 
     def _ensure(self, folder: str) -> str:
         digest = self.layout.digest(folder)
@@ -793,17 +863,65 @@ class _Build:
         index to a temporary file (its path returned) while the others are made durable, and
         it is made durable with them."""
         paths = self.new_files + [building for building, _ in self.new_trees]
-        with ThreadPoolExecutor(max_workers=max(2, min(16, len(paths) + 1))) as pool:
-            waits = [pool.submit(_fsync_path, path) for path in paths]
+        # Each thread is given its share of the paths at once, one task, not one task a path:
+        # a change makes ~130 durable, and each task's submit cost the publish's thread ~60 us.
+        # One thread more for the index's, which is written while the others are made durable.
+        # The pool's threads are kept across builds (_build_threads).
+        threads = max(1, min(FSYNC_THREADS, len(paths)))
+        pool = _build_threads()
+        waits = [pool.submit(_fsync_paths, paths[n::threads]) for n in range(threads)]
+        try:
             if write_index is not None:
                 waits.append(pool.submit(_fsync_path, write_index()))
             for wait in waits:
                 wait.result()
-            for building, final in self.new_trees:
-                os.rename(building, final)
-            folders = [folder, self.trees_dir] if self.new_trees else [folder]
-            for wait in [pool.submit(fsync_dir, Path(path)) for path in folders]:
+        finally:
+            futures.wait(waits)  # none left running on a build that failed
+        for building, final in self.new_trees:
+            os.rename(building, final)
+        folders = [folder, self.trees_dir] if self.new_trees else [folder]
+        waits = [pool.submit(fsync_dir, Path(path)) for path in folders]
+        try:
+            for wait in waits:
                 wait.result()
+        finally:
+            futures.wait(waits)
+
+
+#: Links of one folder made beside the other big folders' from this many (_Build.done_linking):
+#: a fleet's change links ~1,000 into each of s/ and screens/, and ext4 takes a folder's lock
+#: for each, so two folders' links in two threads overlap (2,000 links ~22 ms, ~32 ms in one).
+LINKS_APART = 256
+
+
+class _Links:
+    """Hard links from a previous tree's folder (`before`) into a new one (`path`), by name:
+    each an existing symlink given another name, so no syscall but link() per entry (and a
+    readlink() first when `targets` says what each must point to: a link not read before,
+    never passed on damaged). The names it could not link are in `failed` once it has run
+    (the build then links them one by one, as _link does). Run in a thread beside another
+    folder's (the syscalls release the GIL)."""
+
+    def __init__(
+        self, path: str, folder: str, before: str, names: list[str], targets: list[str] | None
+    ) -> None:
+        self.path, self.folder, self.before, self.names = path, folder, before, names
+        self.targets = targets
+        self.failed: list[str] = []
+
+    def run(self) -> None:
+        link, read, before, path, failed = os.link, os.readlink, self.before, self.path, []
+        targets = self.targets
+        for at, name in enumerate(self.names):
+            source = f"{before}{SEP}{name}"
+            try:
+                if targets is None or read(source) == targets[at]:
+                    link(source, f"{path}{SEP}{name}", follow_symlinks=False)
+                    continue
+            except (OSError, ValueError, NotImplementedError):
+                pass
+            failed.append(name)
+        self.failed = failed
 
 
 def _index_temp(releases: Path, data: bytes) -> str:
@@ -935,6 +1053,32 @@ def _link(target: str, path: str, same: str | None) -> None:
 
 def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
+
+
+#: Threads making a build's files and trees durable at once (their fsyncs overlap: ext4
+#: commits its journal for several waiting at once).
+FSYNC_THREADS = 15
+#: The threads a build's syscalls are made in beside its own (fsyncs: FSYNC_THREADS and one
+#: for the index; a big folder's links), started once in a process (by its id: a forked
+#: child starts its own), not at every build: a change's sixteen thread starts cost its
+#: publish ~6-9 ms under load, each start waiting for the new thread to run (they exit with
+#: the process).
+_BUILD_THREADS: tuple[int, ThreadPoolExecutor] | None = None
+_BUILD_THREADS_LOCK = threading.Lock()
+
+
+def _build_threads() -> ThreadPoolExecutor:
+    global _BUILD_THREADS
+    with _BUILD_THREADS_LOCK:
+        if _BUILD_THREADS is None or _BUILD_THREADS[0] != os.getpid():
+            pool = ThreadPoolExecutor(FSYNC_THREADS + 1, thread_name_prefix="release-build")
+            _BUILD_THREADS = (os.getpid(), pool)
+        return _BUILD_THREADS[1]
+
+
+def _fsync_paths(paths: list[str]) -> None:
+    for path in paths:
+        _fsync_path(path)
 
 
 def _fsync_path(path: str) -> None:
