@@ -513,7 +513,6 @@ def test_a_longer_item_changes_the_data_not_the_page_and_the_phone_shows_the_new
     library = served.gallery.library
     aid = served.gallery.works["Harbour Lights"]
     berlin, tokyo = served.gallery.screens["Berlin"], served.gallery.screens["Tokyo"]
-    at = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=7, seconds=13)
     edited = longer(served.payloads, aid, 7)
     old = build_viewers(library, served.payloads, base_url=BASE_URL).files
     new = build_viewers(library, edited, base_url=BASE_URL).files
@@ -521,8 +520,16 @@ def test_a_longer_item_changes_the_data_not_the_page_and_the_phone_shows_the_new
         assert new[path] == old[path], path
     data = new[f"a/{aid}/where.json"]
     assert data != old[f"a/{aid}/where.json"]
-    before, after = (first_start_from(p[berlin], aid, at) for p in (served.payloads, edited))
-    assert after is not None and after != before  # else the edit shows nothing: pick another
+    # A moment at which the edit moves Berlin's next start of the work: at some moments (a
+    # segment of its schedule starting just then) both programmes start it at the same time.
+    now = datetime.now(UTC).replace(microsecond=0)
+    for minutes in (7, 11, 17, 23, 31):
+        at = now + timedelta(minutes=minutes, seconds=13)
+        before, after = (first_start_from(p[berlin], aid, at) for p in (served.payloads, edited))
+        if after is not None and after != before:
+            break
+    else:
+        pytest.fail("the longer item moves no start of the work on Berlin in the next 31 minutes")
 
     # The hub serves it for revalidation: no-cache, with an ETag that answers 304.
     answer = requests.get(f"{served.url}/a/{aid}/where.json", timeout=10)
