@@ -228,25 +228,32 @@ MANY_SCREENS = {
 }
 
 
+MANY_EDITED = {**MANY_SCREENS, "s/1/index.html": b"screen one, edited"}
+
+
+def read_by_the_worker(tree: Tree) -> Path:
+    """Releases 1 (MANY_SCREENS) and 2 (MANY_EDITED), release 2 looked up by the worker, which
+    found every file and read the links of its big s/ tree (Answer.linked): that tree."""
+    tree.ensure()
+    release(tree, "1", MANY_SCREENS)
+    release(tree, "2", MANY_EDITED, previous="1")
+    assert tree_check.ready(START)
+    index = tree.index("2")
+    assert index is not None
+    tree.look_up_soon(index)
+    assert tree.missing(index, list(MANY_EDITED)) is False
+    assert tree.verified_links == ("2", {index.trees["s"]})
+    return tree.trees / index.trees["s"]
+
+
 @pytest.mark.no_database
 def test_a_damaged_link_the_worker_read_is_not_passed_on(tmp_path: Path) -> None:
     """The worker reads the links of a tree of many sub-folders (Answer.linked), and the next
     build links them again unread; a link that is not what the index says leaves its tree
     out, and the build reads and remakes that tree's links itself."""
     tree = Tree(tmp_path / "published")
-    tree.ensure()
-    release(tree, "1", MANY_SCREENS)
-    second = {**MANY_SCREENS, "s/1/index.html": b"screen one, edited"}
-    release(tree, "2", second, previous="1")
-    assert tree_check.ready(START)
-    index = tree.index("2")
-    assert index is not None
-    s_tree = tree.trees / index.trees["s"]
-
-    tree.look_up_soon(index)
-    assert tree.missing(index, list(second)) is False
-    assert tree.verified_links == ("2", {index.trees["s"]})
-    third = {**second, "s/1/index.html": b"screen one, again"}
+    s_tree = read_by_the_worker(tree)
+    third = {**MANY_EDITED, "s/1/index.html": b"screen one, again"}
     release(tree, "3", third, previous="2")
     assert served(tree) == third
     new_s = tree.trees / tree.index("3").trees["s"]  # type: ignore[union-attr]
@@ -277,19 +284,9 @@ def test_a_link_passed_on_that_cannot_be_made_is_made_anew(
     since the worker read it) is made anew by the build, not left out."""
     monkeypatch.setattr(tree_module, "LINKS_APART", apart)
     tree = Tree(tmp_path / "published")
-    tree.ensure()
-    release(tree, "1", MANY_SCREENS)
-    second = {**MANY_SCREENS, "s/1/index.html": b"screen one, edited"}
-    release(tree, "2", second, previous="1")
-    assert tree_check.ready(START)
-    index = tree.index("2")
-    assert index is not None
-    tree.look_up_soon(index)
-    assert tree.missing(index, list(second)) is False
-    assert tree.verified_links == ("2", {index.trees["s"]})
-    s_tree = tree.trees / index.trees["s"]
+    s_tree = read_by_the_worker(tree)
     (s_tree / "3").unlink()  # gone after the worker read it
-    third = {**second, "s/1/index.html": b"screen one, again"}
+    third = {**MANY_EDITED, "s/1/index.html": b"screen one, again"}
     release(tree, "3", third, previous="2")
     assert served(tree) == third
     three = tree.index("3")
