@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256 as sha256_of
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -756,9 +757,16 @@ class _Build:
             if read or len(names) >= LINKS_APART:
                 names = self._link_unchanged(path, folder, before, names, read=read)
         for name in names:
-            digest = self._ensure(_join(folder, name))
-            target = f"../../{TREES}/{digest}" if top else f"../{digest}"
-            _link(target, f"{path}{SEP}{name}", before and f"{before}{SEP}{name}")
+            self._link_sub(path, folder, name, before, top=top)
+
+    def _link_sub(
+        self, path: str, folder: str, name: str, before: str | None, *, top: bool = False
+    ) -> None:
+        """Link `path`/name to its sub-folder's tree (made if new), as the previous tree's
+        link (in `before`) where that is the same (_link)."""
+        digest = self._ensure(_join(folder, name))
+        target = f"../../{TREES}/{digest}" if top else f"../{digest}"
+        _link(target, f"{path}{SEP}{name}", before and f"{before}{SEP}{name}")
 
     def _link_unchanged(
         self, path: str, folder: str, before: str, names: Iterable[str], *, read: bool
@@ -793,8 +801,8 @@ class _Build:
     def _linked(self, links: _Links) -> list[str]:
         """Count a batch of links made (_link_unchanged); the names it could not link."""
         count, folder = self.layout.count, links.folder
-        linked = sum(count(f"{folder}/{name}" if folder else name) for name in links.names)
-        linked -= sum(count(f"{folder}/{name}" if folder else name) for name in links.failed)
+        linked = sum(count(_join(folder, name)) for name in links.names)
+        linked -= sum(count(_join(folder, name)) for name in links.failed)
         self.linked += linked
         self._progress(linked)
         return links.failed
@@ -808,17 +816,11 @@ class _Build:
         if not batches:
             return
         waits = [_build_threads().submit(links.run) for links in batches[1:]]  # (no start)
-        try:
+        with _all_done(waits):
             batches[0].run()
-            for wait in waits:
-                wait.result()
-        finally:
-            futures.wait(waits)  # none left writing into the build, whatever happened
         for links in batches:
-            before = links.before
             for name in self._linked(links):
-                digest = self._ensure(_join(links.folder, name))
-                _link(f"../{digest}", f"{links.path}{SEP}{name}", f"{before}{SEP}{name}")
+                self._link_sub(links.path, links.folder, name, links.before)
 
     def _ensure(self, folder: str) -> str:
         digest = self.layout.digest(folder)
@@ -870,22 +872,14 @@ class _Build:
         threads = max(1, min(FSYNC_THREADS, len(paths)))
         pool = _build_threads()
         waits = [pool.submit(_fsync_paths, paths[n::threads]) for n in range(threads)]
-        try:
+        with _all_done(waits):
             if write_index is not None:
                 waits.append(pool.submit(_fsync_path, write_index()))
-            for wait in waits:
-                wait.result()
-        finally:
-            futures.wait(waits)  # none left running on a build that failed
         for building, final in self.new_trees:
             os.rename(building, final)
         folders = [folder, self.trees_dir] if self.new_trees else [folder]
-        waits = [pool.submit(fsync_dir, Path(path)) for path in folders]
-        try:
-            for wait in waits:
-                wait.result()
-        finally:
-            futures.wait(waits)
+        with _all_done([pool.submit(fsync_dir, Path(path)) for path in folders]):
+            pass
 
 
 #: Links of one folder made beside the other big folders' from this many (_Build.done_linking):
@@ -1074,6 +1068,18 @@ def _build_threads() -> ThreadPoolExecutor:
             pool = ThreadPoolExecutor(FSYNC_THREADS + 1, thread_name_prefix="release-build")
             _BUILD_THREADS = (os.getpid(), pool)
         return _BUILD_THREADS[1]
+
+
+@contextmanager
+def _all_done(waits: list[futures.Future[Any]]) -> Iterator[None]:
+    """After the block, each task's result (the first error raised); whatever happened, none
+    left running (writing into a build). Tasks appended to `waits` in the block count too."""
+    try:
+        yield
+        for wait in waits:
+            wait.result()
+    finally:
+        futures.wait(waits)
 
 
 def _fsync_paths(paths: list[str]) -> None:
