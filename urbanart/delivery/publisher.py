@@ -76,8 +76,6 @@ from urbanart.viewers.output_cache import OutputCache, close_idle, code_digest
 from urbanart.viewers.output_cache import digest as output_digest
 from urbanart.viewers.site import build_viewers, viewers_code
 
-#: The one type a release index writes its keys and digests as (_previous_inputs).
-_STR = frozenset({str})
 #: Up to this many screens to build, their resolver input is read for them alone.
 BUILT_FEW = 400
 #: Releases kept on disk: the one served and the one before it.
@@ -986,7 +984,7 @@ def _previous_inputs(index: ReleaseIndex | None) -> Mapping[str, str]:
     found = index.extra.get(page_units.INDEX_KEY) if index is not None else None
     if not isinstance(found, dict):
         return {}
-    if set(map(type, found)) <= _STR and set(map(type, found.values())) <= _STR:
+    if screen_inputs.all_text(found) and screen_inputs.all_text(found.values()):
         return found
     return {str(k): str(v) for k, v in found.items()}
 

@@ -129,9 +129,15 @@ class ScreenRecord:
 _STR = frozenset({str})
 
 
+def all_text(values: Iterable[object]) -> bool:
+    """Whether every value is a str itself (as an index writes its keys and digests), in one
+    pass in C: the records and units read back are thousands."""
+    return set(map(type, values)) <= _STR
+
+
 def _pairs_as_written(media: dict[Any, Any]) -> bool:
     """Whether a group's media (tree path -> [store key, sha256]) has the types to_json writes."""
-    return set(map(type, media)) <= _STR and all(
+    return all_text(media) and all(
         type(v) is list and len(v) == 2 and type(v[0]) is type(v[1]) is str for v in media.values()
     )
 
@@ -145,8 +151,8 @@ def _as_written(value: list[Any]) -> bool:
         and type(key) is type(inputs_key) is type(version) is type(expires) is str
         and type(dropped) is type(warnings) is type(groups) is list
         and (not dropped or all(type(d) is list and len(d) == 6 for d in dropped))
-        and (not warnings or set(map(type, warnings)) <= _STR)
-        and set(map(type, groups)) <= _STR
+        and all_text(warnings)
+        and all_text(groups)
     )
 
 
@@ -183,7 +189,9 @@ class Group:
         except (TypeError, ValueError, KeyError, AttributeError):
             return None
         made = cls(media, live)
-        return cls(media, live, value) if made.to_json() == value else made
+        if made.to_json() == value:
+            made.read_from = value
+        return made
 
 
 def previous_records(extra: Mapping[str, object] | None) -> dict[int, ScreenRecord]:
