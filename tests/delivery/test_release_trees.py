@@ -48,6 +48,12 @@ def trees(tree: Tree) -> set[str]:
     return {p.name for p in tree.trees.iterdir()}
 
 
+def point_like(folder: Path, name: str, other: str) -> None:
+    """Damage a tree's link: folder/name now points where folder/other does."""
+    (folder / name).unlink()
+    os.symlink(os.readlink(folder / other), folder / name)
+
+
 def test_a_change_writes_its_folders_and_their_parents_and_shares_the_rest(tmp_path: Path) -> None:
     tree = Tree(tmp_path / "published")
     tree.ensure()
@@ -283,8 +289,7 @@ def test_a_changed_folder_names_its_unchanged_sub_folders_by_the_previous_links(
     top = tree.releases / "2" / "a"  # unchanged at the top: release 1's link
     assert os.lstat(top).st_ino == os.lstat(tree.releases / "1" / "a").st_ino
 
-    (new_s / "2").unlink()  # damaged: s/2 now shows s/1's tree
-    os.symlink(os.readlink(new_s / "1"), new_s / "2")
+    point_like(new_s, "2", "1")  # damaged: s/2 now shows s/1's tree
     third = {**FIRST, "s/1/index.html": b"screen one, again"}
     release(tree, "3", third, previous="2")
     assert served(tree) == third
@@ -309,8 +314,7 @@ def test_a_damaged_link_of_a_big_folder_linked_in_one_batch_is_not_passed_on(
     two = tree.index("2")
     assert two is not None
     old_s = tree.trees / two.trees["s"]
-    (old_s / "2").unlink()  # damaged: s/2 now shows s/3's tree
-    os.symlink(os.readlink(old_s / "3"), old_s / "2")
+    point_like(old_s, "2", "3")  # damaged: s/2 now shows s/3's tree
     assert tree.missing(two, list(second)) is False  # every file is there: trees trusted
     third = {**second, "s/1/index.html": b"screen one, again"}
     release(tree, "3", third, previous="2")
