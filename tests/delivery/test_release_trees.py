@@ -48,6 +48,15 @@ def trees(tree: Tree) -> set[str]:
     return {p.name for p in tree.trees.iterdir()}
 
 
+def release_served(tree: Tree, name: str, files: dict[str, bytes], previous: str) -> ReleaseIndex:
+    """release(), its files checked as served: its index."""
+    release(tree, name, files, previous=previous)
+    assert served(tree) == files
+    index = tree.index(name)
+    assert index is not None
+    return index
+
+
 def point_like(folder: Path, name: str, other: str) -> None:
     """Damage a tree's link: folder/name now points where folder/other does."""
     (folder / name).unlink()
@@ -291,10 +300,7 @@ def test_a_changed_folder_names_its_unchanged_sub_folders_by_the_previous_links(
 
     point_like(new_s, "2", "1")  # damaged: s/2 now shows s/1's tree
     third = {**FIRST, "s/1/index.html": b"screen one, again"}
-    release(tree, "3", third, previous="2")
-    assert served(tree) == third
-    three = tree.index("3")
-    assert three is not None
+    three = release_served(tree, "3", third, previous="2")
     assert os.readlink(tree.trees / three.trees["s"] / "2") == f"../{one.trees['s/2']}"
 
 
@@ -317,10 +323,7 @@ def test_a_damaged_link_of_a_big_folder_linked_in_one_batch_is_not_passed_on(
     point_like(old_s, "2", "3")  # damaged: s/2 now shows s/3's tree
     assert tree.missing(two, list(second)) is False  # every file is there: trees trusted
     third = {**second, "s/1/index.html": b"screen one, again"}
-    release(tree, "3", third, previous="2")
-    assert served(tree) == third
-    three = tree.index("3")
-    assert three is not None
+    three = release_served(tree, "3", third, previous="2")
     new_s = tree.trees / three.trees["s"]
     assert os.readlink(new_s / "2") == f"../{two.trees['s/2']}"
     assert os.lstat(new_s / "2").st_ino != os.lstat(old_s / "2").st_ino  # made anew

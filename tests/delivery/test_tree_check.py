@@ -16,7 +16,13 @@ import pytest
 from tests.delivery.conftest import World
 from tests.delivery.test_publish_carries_pages import NOW, fresh_viewer_files
 from tests.delivery.test_publish_cost import release_files
-from tests.delivery.test_release_trees import FIRST, point_like, release, served
+from tests.delivery.test_release_trees import (
+    FIRST,
+    point_like,
+    release,
+    release_served,
+    served,
+)
 from urbanart.curation import playlists
 from urbanart.delivery import tree as tree_module
 from urbanart.delivery import tree_check
@@ -266,10 +272,7 @@ def test_a_damaged_link_the_worker_read_is_not_passed_on(tmp_path: Path) -> None
     assert tree.missing(index, list(third)) is False  # every file is there
     assert tree.verified_links == ("3", frozenset())
     fourth = {**third, "s/1/index.html": b"screen one, once more"}
-    release(tree, "4", fourth, previous="3")
-    assert served(tree) == fourth
-    four = tree.index("4")
-    assert four is not None
+    four = release_served(tree, "4", fourth, previous="3")
     assert os.readlink(tree.trees / four.trees["s"] / "2") == f"../{four.trees['s/2']}"
 
 
@@ -286,10 +289,7 @@ def test_a_link_passed_on_that_cannot_be_made_is_made_anew(
     s_tree = read_by_the_worker(tree)
     (s_tree / "3").unlink()  # gone after the worker read it
     third = {**MANY_EDITED, "s/1/index.html": b"screen one, again"}
-    release(tree, "3", third, previous="2")
-    assert served(tree) == third
-    three = tree.index("3")
-    assert three is not None
+    three = release_served(tree, "3", third, previous="2")
     new_s = tree.trees / three.trees["s"]
     assert os.lstat(new_s / "2").st_ino == os.lstat(s_tree / "2").st_ino  # linked again
     assert os.readlink(new_s / "3") == f"../{three.trees['s/3']}"
