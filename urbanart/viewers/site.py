@@ -73,7 +73,7 @@ from urbanart.viewers.programme_json import (
 from urbanart.viewers.screen_panels import ScreenPanels
 from urbanart.viewers.script_strings import script_strings
 from urbanart.viewers.where import WHERE_FILE
-from urbanart.viewers.where_keys import BLOCK, screen_blocks
+from urbanart.viewers.where_keys import in_blocks, screen_blocks
 from urbanart.viewers.where_places import where_of
 from urbanart.viewers.where_rows import city_rows, row_digest
 
@@ -242,10 +242,10 @@ def _published(payloads: Mapping[int, Mapping[str, Any]]) -> _Published:
     Joined as one pass over every screen would find them: the first met wins (a block's first,
     in block order; dict.update from the last block back keeps the first value), a larger video
     wins over a smaller one and the first of equal ones is kept."""
-    blocks: dict[int, list[Mapping[str, Any]]] = {}
-    for sid in sorted(payloads):
-        blocks.setdefault(sid // BLOCK, []).append(payloads[sid])
-    parts = [_block_published(tuple(block)) for block in blocks.values()]
+    parts = [
+        _block_published(tuple(payloads[sid] for sid in ids))
+        for ids in in_blocks(payloads).values()
+    ]
     joined = _Published({}, {}, {}, {})
     for part in reversed(parts):
         joined.playlists.update(part.playlists)
@@ -1086,10 +1086,8 @@ def _whats_on_text(
     after an edit of ten screens a fleet's other blocks list the screens they listed, and
     writing a thousand screens' entries again was a tenth of the build. The whats-on itself
     is made only when the front pages are built."""
-    blocks: dict[int, list[int]] = {}
-    for sid in sorted(payloads):
-        blocks.setdefault(sid // BLOCK, []).append(sid)
-    screens = ", ".join(_block_listed(sids, payloads, cities) for sids in blocks.values())
+    blocks = in_blocks(payloads).values()
+    screens = ", ".join(_block_listed(ids, payloads, cities) for ids in blocks)
     return f'{{"playlists": {stable(_listed_playlists(playlists))}, "screens": [{screens}]}}'
 
 

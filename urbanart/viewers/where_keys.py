@@ -18,7 +18,7 @@ fleet/BLOCK short strings). Same inputs, same keys, whether the blocks were reme
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -93,6 +93,15 @@ class ScreenBlocks:
         return self.blocks[screen_id // BLOCK].shows[screen_id]
 
 
+def in_blocks(screen_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Screen ids in blocks of BLOCK ids (block number -> its ids, both in order): how the
+    in-process memos of a fleet's screens take them (here, site._published, site's whats-on)."""
+    blocks: dict[int, list[int]] = {}
+    for sid in sorted(screen_ids):
+        blocks.setdefault(sid // BLOCK, []).append(sid)
+    return blocks
+
+
 def screen_blocks(
     payloads: Mapping[int, Mapping[str, Any]],
     cities: Mapping[int, str],
@@ -101,10 +110,10 @@ def screen_blocks(
 ) -> ScreenBlocks:
     """The payloads' screens in blocks of BLOCK ids, each remembered or made (module
     docstring); code: the digest of what makes the pages (site._pages_code)."""
-    members: dict[int, list[tuple[int, str, str]]] = {}
-    for sid in sorted(payloads):
-        version = str(payloads[sid]["manifest_version"])
-        members.setdefault(sid // BLOCK, []).append((sid, version, cities.get(sid, "")))
+    members = {
+        number: [(sid, str(payloads[sid]["manifest_version"]), cities.get(sid, "")) for sid in ids]
+        for number, ids in in_blocks(payloads).items()
+    }
     found: dict[int, _Block] = {}
     missing: dict[int, tuple[str, tuple[tuple[int, str, str], ...]]] = {}
     for number, screens in members.items():
