@@ -1248,6 +1248,7 @@ def publish(
         raise StorageError(exc) from exc
     finally:
         tree.remove_trash_later()
+        tree.make_spares_later()
 
 
 def _closes_cache_with(library: Library) -> None:
