@@ -114,11 +114,13 @@ def test_a_spare_short_of_entries_or_with_others_still_makes_the_right_tree(
     (spare / "5").unlink()
     os.symlink("../nothing", spare / "999")
     (spare / "stray.html").write_bytes(b"not the folder's")
+    (spare / "stray").mkdir()
 
     built = build_checked(tree, "2", CHANGED, previous="1")
     new_s = tree.trees / built.trees["s"]
     assert os.readlink(new_s / "5") == f"../{one.trees['s/5']}"
     assert not (new_s / "999").is_symlink() and not (new_s / "stray.html").exists()
+    assert not (new_s / "stray").exists()
     assert len(os.listdir(new_s)) == len(screens(CHANGED))
     assert built.trees == fresh_trees(CHANGED, one)
 

@@ -893,16 +893,18 @@ class _Build:
         of the served tree found later is not in it. False when there is no spare."""
         layout = self.layout
         old = layout.old_trees.get(folder)
-        if old is None or len(old) != TREE_NAME_CHARS:
-            return False
+        if old is None or len(old) != TREE_NAME_CHARS or not self.verified:
+            return False  # (with no trees found whole, every entry would be made again)
         try:
             os.rename(f"{self.trees_dir}{SEP}{SPARE}{old}", building)
-        except OSError:
-            return False  # none (not made yet, or taken by another build), or no renames here
-        present = set(os.listdir(building))
+            present = set(os.listdir(building))
+        except OSError:  # none (not made yet, taken by another build), or not a folder
+            if os.path.lexists(building):
+                shutil.rmtree(building)
+            return False
         gone = present.difference(layout.files.get(folder, ()), layout.folders.get(folder, ()))
         for name in gone:  # entries the folder no longer has
-            os.unlink(f"{building}{SEP}{name}")
+            _remove_entry(f"{building}{SEP}{name}")
         old_files = self.previous.files if self.previous is not None else {}
         for name, sha in layout.files.get(folder, {}).items():
             rel = _join(folder, name)
@@ -1063,6 +1065,14 @@ def _spare(source: str, temp: str, folder: str, trees: Mapping[str, str]) -> Non
             if entry.is_symlink() and read(entry.path) != f"../{trees.get(_join(folder, name))}":
                 continue  # damaged: the build makes it anew
             link(entry.path, f"{temp}{SEP}{name}", follow_symlinks=False)
+
+
+def _remove_entry(path: str) -> None:
+    """Remove a file or link, or a folder where one was put instead."""
+    try:
+        os.unlink(path)
+    except OSError:
+        shutil.rmtree(path)
 
 
 def _unlink(path: str) -> None:
