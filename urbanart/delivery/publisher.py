@@ -1174,18 +1174,21 @@ def _record_manifests(library: Library, plan: _Plan, publication_id: int, when: 
         live = set(session.scalars(select(Screen.id)))
         changed: list[dict[str, Any]] = []
         new: list[dict[str, Any]] = []
-        for screen_id, payload in plan.payloads.items():
+        # Each screen's numbering is read from its record (made from its payload, or naming
+        # the payload carried): a change's carried payloads are the kept ones, a thousand
+        # dicts scattered in memory whose reading here cost it more than the noop's stubs.
+        for screen_id, record in plan.screen_records.items():
             if screen_id not in live:
                 continue
             # The strong ETag is the quoted first 32 hex characters of the sha256 (etag_for).
             etag = '"' + _manifest_sha(plan, manifest_path(plan.tokens[screen_id]))[:32] + '"'
-            if recorded.get(screen_id) == (payload["manifest_version"], etag):
+            if recorded.get(screen_id) == (record.version, etag):
                 continue
             row: dict[str, Any] = {
-                "version": payload["manifest_version"],
+                "version": record.version,
                 "etag": etag,
-                "sequence": int(payload["sequence"]),
-                "expires_at": datetime.fromisoformat(payload["expires"].replace("Z", "+00:00")),
+                "sequence": record.sequence,
+                "expires_at": datetime.fromisoformat(record.expires.replace("Z", "+00:00")),
                 "published_at": when,
                 "publication_id": publication_id,
             }
