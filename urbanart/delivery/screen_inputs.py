@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, select, type_coerce
+from sqlalchemy import Connection, Select, Table, bindparam, select, type_coerce
 from sqlalchemy.types import NullType
 
 from urbanart.curation.rules import ScheduleRule, ScreenContext
@@ -243,12 +243,17 @@ def _rows(conn: Connection, table: Table, column: str | None, ids: Iterable[Any]
     if column is None:
         return [tuple(r) for r in conn.execute(_raw(table))]
     wanted = sorted(set(ids))
+    stmt = _raw_in(table, column)
     out: list[Any] = []
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        stmt = _raw(table).where(table.c[column].in_(chunk))
-        out.extend(tuple(r) for r in conn.execute(stmt))
+        out.extend(tuple(r) for r in conn.execute(stmt, {"ids": wanted[start : start + 500]}))
     return out
+
+
+@cache
+def _raw_in(table: Table, column: str) -> Select[Any]:
+    """_raw's rows whose `column` is in the list bound as "ids", made once per table."""
+    return _raw(table).where(table.c[column].in_(bindparam("ids", expanding=True)))
 
 
 def _table(model: Any) -> Table:
