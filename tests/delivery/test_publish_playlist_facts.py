@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select, text
 
 from tests.delivery.conftest import World
 from tests.delivery.test_publish_carries_screens import NOW, manifests
@@ -93,3 +93,48 @@ def test_a_rendition_gone_from_the_store_is_made_again_not_taken_as_remembered(
     assert all(library.store.exists(key) for key in gone)  # made again, from the originals
     assert titles(library, berlin, world.playlists["Morning"]) == ["Red Harbour", "Signal"]
     rebuilt_from_nothing_remembered(library)
+
+
+def test_facts_made_from_rows_edited_during_the_publish_are_not_remembered_under_the_rows_before(
+    world: World, library: Library
+) -> None:
+    """A work retitled after the publish read its playlist's rows, before it loaded them to make
+    the facts, then set back exactly (a restore, no edit counter moved): the facts made from the
+    edited rows must never answer for the rows before (the publisher reads them again)."""
+    tokyo, evening, blue = (
+        world.screens["Tokyo"],
+        world.playlists["Evening"],
+        world.works["Blue Hour"],
+    )
+    publish(library, now=NOW)
+    playlist_facts._MADE._values.clear()  # Tokyo's playlists' facts are made again below
+
+    def retitle(title: str) -> None:
+        with library.engine.begin() as conn:  # the title alone (no stamp), as a restore does
+            conn.execute(
+                text("UPDATE artworks SET title = :t WHERE id = :i"), {"t": title, "i": blue}
+            )
+
+    edited: list[str] = []
+
+    def edit_before_loading(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        # The publisher loading the playlists whose facts it makes (_load_playlists).
+        if not edited and statement.startswith("SELECT playlists.id, playlists.name"):
+            edited.append(statement)
+            retitle("Blue Minute")
+
+    screens.edit_screen(library, tokyo, name="Tokyo 2")  # Tokyo is built: its facts made
+    event.listen(library.engine, "before_cursor_execute", edit_before_loading)
+    try:
+        publish(library, now=NOW)
+    finally:
+        event.remove(library.engine, "before_cursor_execute", edit_before_loading)
+    assert edited
+    assert "Blue Minute" in titles(library, tokyo, evening)  # made from the rows it loaded
+
+    retitle("Blue Hour")  # the very rows the publish read first
+    screens.edit_screen(library, tokyo, name="Tokyo 3")  # built again, its facts looked up
+    publish(library, now=NOW)
+
+    assert "Blue Hour" in titles(library, tokyo, evening)
+    assert "Blue Minute" not in titles(library, tokyo, evening)
