@@ -732,6 +732,7 @@ def _plan(
         outputs=outputs,
         unchanged=carried_ids,  # their inputs are the served ones (site.build_viewers)
         screens=every_screen,  # their cities and languages, read once
+        settings=settings,  # read once
     )
     plan.files.update(viewers.files)  # pages, QR codes, CSS: docs/published-tree.md
     plan.carried.update(viewers.carried)  # unchanged units' files, named by sha256

@@ -243,7 +243,7 @@ def _published(payloads: Mapping[int, Mapping[str, Any]]) -> _Published:
     in block order; dict.update from the last block back keeps the first value), a larger video
     wins over a smaller one and the first of equal ones is kept."""
     parts = [
-        _block_published(tuple(payloads[sid] for sid in ids))
+        _block_published(tuple(map(payloads.__getitem__, ids)))
         for ids in in_blocks(payloads).values()
     ]
     joined = _Published({}, {}, {}, {})
@@ -1092,13 +1092,13 @@ def _whats_on_text(
 
 
 def _block_listed(
-    sids: list[int], payloads: Mapping[int, Mapping[str, Any]], cities: Mapping[int, str]
+    sids: tuple[int, ...], payloads: Mapping[int, Mapping[str, Any]], cities: Mapping[int, str]
 ) -> str:
     """The stable() text of a few screens' _listed_screen entries, without the brackets, kept
     by their ids, payload objects (held, compared by identity) and cities. Bounded; only
     ever a speed-up."""
-    held = tuple(payloads[sid] for sid in sids)
-    key = tuple((sid, id(payloads[sid]), cities.get(sid, "")) for sid in sids)
+    held = tuple(map(payloads.__getitem__, sids))
+    key = (sids, tuple(map(id, held)), tuple(map(cities.get, sids)))
     kept = _BLOCKS_LISTED.get(key)
     if kept is not None and all(a is b for a, b in zip(kept[0], held, strict=True)):
         return kept[1]
@@ -1109,7 +1109,8 @@ def _block_listed(
 
 #: _block_listed's texts by their screens' ids, payload ids and cities.
 _BLOCKS_LISTED: Recent[
-    tuple[tuple[int, int, str], ...], tuple[tuple[Mapping[str, Any], ...], str]
+    tuple[tuple[int, ...], tuple[int, ...], tuple[str | None, ...]],
+    tuple[tuple[Mapping[str, Any], ...], str],
 ] = Recent(1024)
 
 
@@ -1184,6 +1185,7 @@ def build_viewers(
     outputs: OutputCache | None = None,
     unchanged: Collection[int] = (),
     screens: Iterable[Any] | None = None,
+    settings: LibrarySettings | None = None,
 ) -> ViewerBuild:
     """Every viewer file for the manifests being published (screen id -> payload).
 
@@ -1207,9 +1209,11 @@ def build_viewers(
     manifests and renditions (delivery/screen_inputs.py), which is all a screen unit is made
     from beside COMMON. Why: after one edit a fleet's thousand other screens were keyed twice
     each (page and programme), ~0.03 s of a change's publish, to find them unchanged.
+    settings: the library's, when the caller read them for this publish (read once).
     """
     base = base_url.rstrip("/")
-    settings = load_settings(library)
+    if settings is None:
+        settings = load_settings(library)
     project = project_name(library, settings)
     background = settings.rendition_background
     build = ViewerBuild()
@@ -1501,17 +1505,8 @@ def build_viewers(
     for sid in sorted(timings_to_build):
         build.files[programme_path(sid)] = timing_bytes(payloads[sid])
 
-    static = resources.files("urbanart.viewers").joinpath("static")
-    css = static.joinpath("viewers.css").read_bytes()
-    build.files[CSS_PATH] = css
-    build.files[JS_PATH] = static.joinpath("now-playing.js").read_bytes()
-    build.files[ARTWORK_JS_PATH] = static.joinpath("artwork.js").read_bytes()
-    build.files[SHARE_JS_PATH] = static.joinpath("share.js").read_bytes()
-    build.files[LIVE_JS_PATH] = static.joinpath("live-frame.js").read_bytes()
-    build.files[GENERATIVE_JS_PATH] = static.joinpath("generative.js").read_bytes()
-    build.files[LANGUAGE_JS_PATH] = static.joinpath("language.js").read_bytes()
-    build.files[FAVICON_PATH] = static.joinpath("favicon.svg").read_bytes()
-    build.files[PLAYER_STRINGS_PATH] = player_strings()
+    build.files.update(_fixed_files())
+    css = build.files[CSS_PATH]
     published = {"a": set(items), "p": set(playlists), "s": set(payloads)}
     listed = _whats_on_text(payloads, playlists, cities)
     before = _pages_built(carry.previous_inputs)
@@ -1530,6 +1525,25 @@ def build_viewers(
     _BUILT_PAGES.insert(0, (dict(build.inputs), published))
     del _BUILT_PAGES[4:]
     return build
+
+
+@cache
+def _fixed_files() -> dict[str, bytes]:
+    """The files every build publishes as they are: the stylesheet, the scripts, the icon and
+    the player's strings. Read once per process, as _pages_code (which names them in every
+    unit's key) is made once: a build then publishes the very bytes its keys name."""
+    static = resources.files("urbanart.viewers").joinpath("static")
+    return {
+        CSS_PATH: static.joinpath("viewers.css").read_bytes(),
+        JS_PATH: static.joinpath("now-playing.js").read_bytes(),
+        ARTWORK_JS_PATH: static.joinpath("artwork.js").read_bytes(),
+        SHARE_JS_PATH: static.joinpath("share.js").read_bytes(),
+        LIVE_JS_PATH: static.joinpath("live-frame.js").read_bytes(),
+        GENERATIVE_JS_PATH: static.joinpath("generative.js").read_bytes(),
+        LANGUAGE_JS_PATH: static.joinpath("language.js").read_bytes(),
+        FAVICON_PATH: static.joinpath("favicon.svg").read_bytes(),
+        PLAYER_STRINGS_PATH: player_strings(),
+    }
 
 
 #: The last few builds' unit digests (what their releases record, page_units.INDEX_KEY) with
