@@ -1186,6 +1186,7 @@ def build_viewers(
     unchanged: Collection[int] = (),
     screens: Iterable[Any] | None = None,
     settings: LibrarySettings | None = None,
+    carried_into: dict[str, str] | None = None,
 ) -> ViewerBuild:
     """Every viewer file for the manifests being published (screen id -> payload).
 
@@ -1210,13 +1211,15 @@ def build_viewers(
     from beside COMMON. Why: after one edit a fleet's thousand other screens were keyed twice
     each (page and programme), ~0.03 s of a change's publish, to find them unchanged.
     settings: the library's, when the caller read them for this publish (read once).
+    carried_into: the dict the carried files are recorded in (ViewerBuild.carried is it): the
+    publisher's plan, so a fleet's ~9,000 carried pages are not copied into it again.
     """
     base = base_url.rstrip("/")
     if settings is None:
         settings = load_settings(library)
     project = project_name(library, settings)
     background = settings.rendition_background
-    build = ViewerBuild()
+    build = ViewerBuild() if carried_into is None else ViewerBuild(carried=carried_into)
     carry = Carry(
         previous_files=previous_files if isinstance(previous_files, Mapping) else {},
         previous_inputs=previous_inputs or {},
