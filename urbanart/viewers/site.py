@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import segno
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from urbanart.errors import UrbanArtError
 from urbanart.i18n import LANGUAGES, N_, format_zone, gettext, language_name
@@ -410,7 +411,9 @@ def _host(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
+def _work_facts(
+    library: Library, ids: set[int], session: Session | None = None
+) -> dict[int, _WorkFacts]:
     """The works' facts in one query of the columns they need (no ORM objects: a publish after
     one edit reads a fleet's every work, and loading the artworks with their artists and
     assets cost three queries and three objects per work)."""
@@ -437,7 +440,7 @@ def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
         .join(MediaAsset, MediaAsset.id == Artwork.asset_id)
         .where(Artwork.id.in_(ids))
     )
-    with library.session() as session:
+    with library.reading(session) as session:
         return {
             row.id: _WorkFacts(
                 description=row.description,
@@ -459,10 +462,12 @@ def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
         }
 
 
-def _descriptions(library: Library, ids: set[int]) -> dict[int, str]:
+def _descriptions(
+    library: Library, ids: set[int], session: Session | None = None
+) -> dict[int, str]:
     if not ids:
         return {}
-    with library.session() as session:
+    with library.reading(session) as session:
         rows = session.execute(
             select(Playlist.id, Playlist.description).where(Playlist.id.in_(ids))
         )
@@ -1229,17 +1234,17 @@ def build_viewers(
     published_now = _published(payloads)
     playlists, items = published_now.playlists, published_now.items
     videos, lives = published_now.videos, published_now.lives
-    facts = _work_facts(library, set(items))
-    texts = texts_for(library, set(items))
-    bios = bios_for(library, {f.artist_id for f in facts.values()})
-    descriptions = _descriptions(library, set(playlists))
+    with library.session() as session:  # one unit for the reads: each its own cost ~0.15 ms
+        facts = _work_facts(library, set(items), session)
+        texts = texts_for(library, set(items), session=session)
+        bios = bios_for(library, {f.artist_id for f in facts.values()}, session=session)
+        descriptions = _descriptions(library, set(playlists), session)
+        wanted: set[tuple[str, str]] = set()
+        for work in facts.values():
+            webp_profiles, jpeg_profile = _page_profiles(work.width, work.height, background)
+            wanted.update((work.sha256, p.key()) for p in (*webp_profiles, jpeg_profile))
+        made = made_renditions(library, wanted, session=session)  # one query, not four per work
     cities, languages = _places(library, set(payloads), screens)
-
-    wanted: set[tuple[str, str]] = set()
-    for work in facts.values():
-        webp_profiles, jpeg_profile = _page_profiles(work.width, work.height, background)
-        wanted.update((work.sha256, p.key()) for p in (*webp_profiles, jpeg_profile))
-    made = made_renditions(library, wanted)  # one query, not four per work
     images: dict[int, PageImage | None] = {}
     for aid in sorted(items):
         f = facts.get(aid)
