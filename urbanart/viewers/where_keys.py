@@ -247,8 +247,8 @@ def where_keys(
         for sid, p in payloads.items()
         if sid not in found
     }
-    if outputs is not None:  # a read of the rest
-        outputs.prefetch(cache_keys.values())
+    if outputs is not None:  # a read of the rest, put whole below
+        outputs.prefetch(cache_keys.values(), whole=True)
     for sid in sorted(cache_keys):
         remember = (code, payloads[sid]["manifest_version"])
         kept = outputs.get(cache_keys[sid], count=False) if outputs is not None else None
