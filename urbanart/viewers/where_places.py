@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress, count
+from operator import is_not
 from typing import Any
 
 from urbanart.memo import Recent
@@ -99,9 +101,7 @@ def moved_data(listed: Sequence[ScreenShowing], before: DataParts) -> DataParts 
     the screens not changed keep their entries."""
     if len(listed) != len(before.listed) or len(before.entries) != len(listed):
         return None  # another number of screens, or a screen listed twice
-    changed = [
-        i for i, (now, was) in enumerate(zip(listed, before.listed, strict=True)) if now is not was
-    ]
+    changed = list(compress(count(), map(is_not, listed, before.listed)))  # in C: ~300 screens
     if not changed:
         return before
     if len(changed) > len(listed) // 4:
@@ -123,7 +123,7 @@ def moved_data(listed: Sequence[ScreenShowing], before: DataParts) -> DataParts 
         if before.named[old] != slots[old] or new in before.numbers:
             return None  # the old is named by a screen not changed, or the new was named
         named[new] = named.pop(old)
-    plays = [swapped.get(p, p) for p in before.numbers]
+    plays = list(map(swapped.get, before.numbers, before.numbers))  # each, or its new one
     numbers = dict(zip(plays, range(len(plays)), strict=True))
     entries = dict(before.entries)
     for i in changed:
