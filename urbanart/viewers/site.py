@@ -370,6 +370,15 @@ def _entry_digest(entry: Mapping[str, Any]) -> str:
 
 
 _ENTRY_DIGEST: PerEntry[str] = PerEntry(_entry_digest)
+#: A manifest item's or video's page_units.stable text (a work's unit keys name its first item
+#: met, largest video and live feed), by the object: after an edit all but the edited
+#: playlist's are the objects of the publish before.
+_STABLE: PerEntry[str] = PerEntry(stable)
+
+
+def _stable(value: Mapping[str, Any] | None) -> str:
+    """stable(value), kept by the object (_STABLE) when there is one."""
+    return stable(None) if value is None else _STABLE(value)
 
 
 @dataclass(frozen=True)
@@ -1276,7 +1285,7 @@ def build_viewers(
         )
         for aid in items
     }
-    works = {aid: digest(cards[aid], stable(items[aid])) for aid in items}
+    works = {aid: digest(cards[aid], _stable(items[aid])) for aid in items}
     # A work's "where to see it" names each screen showing it by what it takes from that screen
     # (where_keys.WhereKey), not by its whole manifest: a playlist edited on ten screens then
     # rebuilds the data of its own works, not of every work those screens show; and the page
@@ -1294,8 +1303,8 @@ def build_viewers(
             common,
             works[aid],
             tuple(member_of[aid]),
-            stable(videos.get(aid)),
-            stable(lives.get(aid)),
+            _stable(videos.get(aid)),
+            _stable(lives.get(aid)),
             page_of,
         ):
             to_build.add(aid)
