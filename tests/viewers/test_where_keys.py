@@ -152,3 +152,13 @@ def test_a_screens_plays_are_digested_as_their_list_is_written() -> None:
     assert digest("where", ("Kiosk", "Europe/Oslo"), plays_text(plays, {})) == digest(
         "where", ("Kiosk", "Europe/Oslo"), plays
     )
+
+
+def test_a_works_kept_key_digests_name_their_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's and the data's digests of the same parts differ, each as digest() writes it,
+    whether made or kept: the kind is part of what a kept digest is kept by."""
+    forget(monkeypatch)
+    parts = ("0:abc", "1:def")
+    for _ in range(2):  # made, then kept
+        assert where_keys._parts_digest("where-page", parts) == digest("where-page", list(parts))
+        assert where_keys._parts_digest("where-data", parts) == digest("where-data", list(parts))
