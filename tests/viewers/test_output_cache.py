@@ -164,6 +164,10 @@ def test_a_released_page_is_kept_by_reference_and_read_back_from_its_release(
         assert (third.hits, third.misses) == (2, 0)
     with OutputCache(path) as unreleased:  # nothing to read released files from
         assert unreleased.get(digest("page", 1)) is None
+    with OutputCache(path, released=released) as whole:  # keys only ever put whole
+        whole.prefetch([digest("page", 1), digest("page", 2)], whole=True)
+        assert whole.get(digest("page", 1)) is None  # its reference is not looked for
+        assert whole.get(digest("page", 2)) == other
 
 
 def test_a_reference_answers_only_with_the_bytes_it_names(tmp_path: Path) -> None:

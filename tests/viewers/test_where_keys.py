@@ -58,6 +58,9 @@ def fleet() -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
 def forget(monkeypatch: pytest.MonkeyPatch) -> None:
     """A process that remembers no block and no screen's where keys."""
     monkeypatch.setattr(where_keys, "_BLOCKS", Recent(1024))
+    monkeypatch.setattr(where_keys, "_BLOCKS_HELD", Recent(1024))
+    monkeypatch.setattr(where_keys, "_PARTS_DIGESTS", Recent(1024))
+    monkeypatch.setattr(where_keys, "_IN_BLOCKS", Recent(8))
     monkeypatch.setattr(where_keys, "_WHERE_KEYS", Recent(8192))
     monkeypatch.setattr(where, "_PLAYS", Recent(64))
 
@@ -89,6 +92,32 @@ def test_remembered_blocks_give_the_keys_a_build_from_nothing_gives(
     assert fresh.keys(2)[1] != before.keys(2)[1]  # its duration moved on screen 3
     # Work 6 is on no edited screen (33-40): its keys are the ones named before.
     assert fresh.keys(6) == before.keys(6)
+
+
+def test_blocks_found_by_their_payload_objects_are_those_made_from_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A block is found again by its screens' payload objects only with the same screen ids
+    and cities too: the very objects under other ids or in another city give the keys, lists
+    and works a process that remembers nothing gives, not the block found before."""
+    payloads, cities = fleet()
+    shifted = {sid + BLOCK: p for sid, p in payloads.items()}
+    cases = [
+        (payloads, {**cities, 35: "Quito", 36: "Lima "}),
+        (shifted, {sid + BLOCK: city for sid, city in cities.items()}),
+        (payloads, {sid: city for sid, city in cities.items() if sid != 34}),
+    ]
+    for edited, moved in cases:
+        forget(monkeypatch)
+        screen_blocks(payloads, cities, CODE)  # remembered by these payload objects
+        remembered = screen_blocks(edited, moved, CODE)
+        forget(monkeypatch)
+        fresh = screen_blocks(edited, moved, CODE)
+        for aid in WORKS:
+            assert remembered.keys(aid) == fresh.keys(aid)
+            assert remembered.holding(aid) == fresh.holding(aid)
+        for sid in edited:
+            assert remembered.shows(sid) == fresh.shows(sid)
 
 
 def test_a_works_keys_name_each_screen_holding_it_by_its_city_and_plays(
@@ -123,3 +152,13 @@ def test_a_screens_plays_are_digested_as_their_list_is_written() -> None:
     assert digest("where", ("Kiosk", "Europe/Oslo"), plays_text(plays, {})) == digest(
         "where", ("Kiosk", "Europe/Oslo"), plays
     )
+
+
+def test_a_works_kept_key_digests_name_their_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's and the data's digests of the same parts differ, each as digest() writes it,
+    whether made or kept: the kind is part of what a kept digest is kept by."""
+    forget(monkeypatch)
+    parts = ("0:abc", "1:def")
+    for _ in range(2):  # made, then kept
+        assert where_keys._parts_digest("where-page", parts) == digest("where-page", list(parts))
+        assert where_keys._parts_digest("where-data", parts) == digest("where-data", list(parts))

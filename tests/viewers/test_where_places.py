@@ -11,9 +11,16 @@ import pytest
 from tests.viewers.test_where_keys import payload
 from urbanart.memo import Recent
 from urbanart.viewers import where, where_keys, where_places
-from urbanart.viewers.where import GROUP_ABOVE, where_section, where_to_see
+from urbanart.viewers.where import (
+    GROUP_ABOVE,
+    Plays,
+    ScreenShowing,
+    data_parts,
+    where_section,
+    where_to_see,
+)
 from urbanart.viewers.where_keys import BLOCK, screen_blocks
-from urbanart.viewers.where_places import where_of
+from urbanart.viewers.where_places import moved_data, where_of
 
 CODE = "code-1"
 WORKS = range(1, 8)
@@ -29,6 +36,7 @@ def forget(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(where, "_KEPT", Recent(8192))
     monkeypatch.setattr(where, "_PLAYS", Recent(64))
     monkeypatch.setattr(where_places, "_PLACES", Recent(4096))
+    monkeypatch.setattr(where_places, "_DATA", Recent(1024))
 
 
 def lists_for(rng: random.Random, sid: int) -> dict[str, list[tuple[int, float]]]:
@@ -106,3 +114,34 @@ def test_a_block_made_again_is_read_again_and_a_kept_one_is_not(
     after = where_of(1, screen_blocks(payloads, moved, CODE), payloads, moved)
     assert {row.city: row.count for row in after["where_cities"]} == {"Oslo": 39, "Quito": 1}
     assert after == where_section(where_to_see(payloads, moved)[1])
+
+
+def shows(sid: int, *plays: Plays, zone: str = "Europe/Oslo") -> ScreenShowing:
+    return ScreenShowing(sid, f"Kiosk {sid}", "Oslo", zone, 0, plays)
+
+
+def test_a_works_data_moved_on_from_the_one_before_is_the_data_made_anew() -> None:
+    """The data moved on by the screens changed since (their showings new objects) is the data
+    made from the screens listed, byte for byte: when two changed screens shared a plays and
+    share its new one (moved), and when it cannot be sure (a new plays another screen names,
+    an old one another screen still names, a screen listed in another place: made anew)."""
+    day = ((0, 3_600_000),)
+    a, b, c, d = (Plays(60_000 + n, ((0, 10_000),), day) for n in range(4))
+    a2, b2 = Plays(70_000, ((0, 10_000),), day), Plays(70_001, ((0, 5),), day)
+    before = [shows(1, a, c), shows(2, b), shows(3, a, c), shows(4, c, d), shows(5, d)]
+    before += [shows(sid, d) for sid in range(6, 13)]
+    kept = data_parts(before)
+    cases = {
+        "shared plays moved alike": ({0: shows(1, a2, c), 2: shows(3, a2, c)}, True),
+        "one moved, zone changed": ({1: shows(2, b2, zone="Asia/Tokyo")}, True),
+        "new plays named elsewhere": ({1: shows(2, d)}, False),
+        "old plays still named": ({0: shows(1, a2, c)}, False),
+        "moved apart": ({0: shows(1, a2, c), 2: shows(3, b2, c)}, False),
+        "another screen": ({1: shows(22, b2)}, False),
+    }
+    for name, (changes, moved) in cases.items():
+        listed = [changes.get(i, s) for i, s in enumerate(before)]
+        made = moved_data(listed, kept)
+        assert (made is not None) is moved, name
+        assert made is None or made.text() == data_parts(listed).text(), name
+    assert moved_data(before, kept) is kept

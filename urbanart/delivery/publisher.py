@@ -736,9 +736,10 @@ def _plan(
         outputs=outputs,
         unchanged=carried_ids,  # their inputs are the served ones (site.build_viewers)
         screens=every_screen,  # their cities and languages, read once
+        settings=settings,  # read once
+        carried_into=plan.carried,  # unchanged units' files, named by sha256
     )
     plan.files.update(viewers.files)  # pages, QR codes, CSS: docs/published-tree.md
-    plan.carried.update(viewers.carried)  # unchanged units' files, named by sha256
     plan.page_inputs.update(viewers.inputs)
     plan.media.update(viewers.media)  # the pages' images, content-addressed like screens' media
     plan.viewer_media = dict(viewers.media)

@@ -122,6 +122,17 @@ class Library:
             noted = info.get(WRITING)
             raise stale_after(self._sessions, noted if isinstance(noted, list) else []) from None
 
+    @contextmanager
+    def reading(self, session: Session | None = None) -> Iterator[Session]:
+        """The caller's session when given, else a unit of work of its own (session()): for
+        reads that a caller may make inside one unit with others (build_viewers reads five
+        kinds of facts; each in a unit of its own cost a transaction's begin and end)."""
+        if session is not None:
+            yield session
+            return
+        with self.session() as own:
+            yield own
+
     def listen_for_changes(
         self, on_change: Callable[[frozenset[str]], None]
     ) -> change_feed.ChangeListener | None:

@@ -52,19 +52,19 @@ def _record(asset_sha: str, row: Rendition) -> RenditionRecord:
 
 
 def made_renditions(
-    library: Library, wanted: Iterable[tuple[str, str]]
+    library: Library, wanted: Iterable[tuple[str, str]], *, session: Session | None = None
 ) -> dict[tuple[str, str], RenditionRecord]:
     """The renditions already made among (asset sha256, profile key) pairs, whose files are in
     the store, in one query: a publish asks for every work's renditions for every screen
     profile at once, and one query each cost a fleet's publish more than its schedules' load.
-    Pairs left out are for ensure_rendition to make."""
+    Pairs left out are for ensure_rendition to make. session: the caller's (Library.reading)."""
     pairs = set(wanted)
     if not pairs:
         return {}
     hashes = {sha for sha, _key in pairs}
     profiles = {key for _sha, key in pairs}
     found: dict[tuple[str, str], RenditionRecord] = {}
-    with library.session() as session:
+    with library.reading(session) as session:
         # The record's columns alone, of the profiles asked for: the assets' renditions for
         # every other screen profile are not read, and no ORM object is made for any.
         rows = session.execute(

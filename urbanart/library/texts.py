@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from urbanart.library.library import Library
 from urbanart.library.models import Artist, ArtistText, Artwork, ArtworkText, Screen
@@ -42,11 +43,13 @@ def _chunks(ids: Iterable[int]) -> list[list[int]]:
     return [unique[i : i + _CHUNK] for i in range(0, len(unique), _CHUNK)]
 
 
-def texts_for(library: Library, artwork_ids: Iterable[int]) -> dict[int, dict[str, WorkTexts]]:
+def texts_for(
+    library: Library, artwork_ids: Iterable[int], *, session: Session | None = None
+) -> dict[int, dict[str, WorkTexts]]:
     """Per artwork, per language the curator gave, its texts; the base texts under
-    ``BASE_LANGUAGE``. Unknown ids are left out."""
+    ``BASE_LANGUAGE``. Unknown ids are left out. session: the caller's (Library.reading)."""
     out: dict[int, dict[str, WorkTexts]] = {}
-    with library.session() as session:
+    with library.reading(session) as session:
         for chunk in _chunks(artwork_ids):
             base = select(Artwork.id, Artwork.title, Artwork.description, Artwork.alt_text)
             for ident, title, description, alt_text in session.execute(
@@ -67,10 +70,13 @@ def texts_for(library: Library, artwork_ids: Iterable[int]) -> dict[int, dict[st
     return out
 
 
-def bios_for(library: Library, artist_ids: Iterable[int]) -> dict[int, dict[str, str]]:
-    """Per artist, per language, the bio (the base bio under ``BASE_LANGUAGE``)."""
+def bios_for(
+    library: Library, artist_ids: Iterable[int], *, session: Session | None = None
+) -> dict[int, dict[str, str]]:
+    """Per artist, per language, the bio (the base bio under ``BASE_LANGUAGE``); session: the
+    caller's (Library.reading)."""
     out: dict[int, dict[str, str]] = {}
-    with library.session() as session:
+    with library.reading(session) as session:
         for chunk in _chunks(artist_ids):
             for ident, bio in session.execute(
                 select(Artist.id, Artist.bio).where(Artist.id.in_(chunk))

@@ -251,16 +251,18 @@ class OutputCache:
             return None  # no kept release holds it (any more), or not those bytes
         return data
 
-    def prefetch(self, keys: Iterable[str]) -> None:
+    def prefetch(self, keys: Iterable[str], *, whole: bool = False) -> None:
         """Read many keys in a few queries, for get() to answer from: a thousand screens' single
-        reads cost a publish more than the queries that fetch them together."""
+        reads cost a publish more than the queries that fetch them together. whole: the keys'
+        outputs are only ever put whole (no released_as), so their references are not looked
+        for (a query less: after an edit every key of an edited screen is a miss)."""
         if self._db is None:
             return
         wanted = [k for k in dict.fromkeys(keys) if k not in self._new and k not in self._fetched]
         for start in range(0, len(wanted), PREFETCH_CHUNK):
             part = wanted[start : start + PREFETCH_CHUNK]
             try:
-                rows = self._rows(part)
+                rows = self._rows(part, whole=whole)
             except sqlite3.Error as exc:
                 log.warning("publish cache read failed (%s)", exc)
                 self._failed = True
@@ -268,11 +270,12 @@ class OutputCache:
             self._fetched.update(dict.fromkeys(part))
             self._fetched.update(rows)
 
-    def _rows(self, keys: list[str]) -> dict[str, _Row]:
+    def _rows(self, keys: list[str], *, whole: bool = False) -> dict[str, _Row]:
         """The rows of keys (at most PREFETCH_CHUNK): of outputs kept whole, then references for
         the keys not found (most keys read are of whole outputs, fragments of pages: a query of
-        both tables at once cost every read ~20 % more). A key kept both ways (a dry run kept a
-        page whole that a publish keeps by reference) is answered with its bytes."""
+        both tables at once cost every read ~20 % more), unless whole (prefetch). A key kept
+        both ways (a dry run kept a page whole that a publish keeps by reference) is answered
+        with its bytes."""
         assert self._db is not None
         marks = ",".join("?" * len(keys))
         found: dict[str, _Row] = {
@@ -282,7 +285,7 @@ class OutputCache:
                 keys,
             )
         }
-        rest = [key for key in keys if key not in found]
+        rest = [] if whole else [key for key in keys if key not in found]
         if rest:
             marks = ",".join("?" * len(rest))
             found.update(

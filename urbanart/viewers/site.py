@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import segno
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from urbanart.errors import UrbanArtError
 from urbanart.i18n import LANGUAGES, N_, format_zone, gettext, language_name
@@ -243,7 +244,7 @@ def _published(payloads: Mapping[int, Mapping[str, Any]]) -> _Published:
     in block order; dict.update from the last block back keeps the first value), a larger video
     wins over a smaller one and the first of equal ones is kept."""
     parts = [
-        _block_published(tuple(payloads[sid] for sid in ids))
+        _block_published(tuple(map(payloads.__getitem__, ids)))
         for ids in in_blocks(payloads).values()
     ]
     joined = _Published({}, {}, {}, {})
@@ -369,6 +370,15 @@ def _entry_digest(entry: Mapping[str, Any]) -> str:
 
 
 _ENTRY_DIGEST: PerEntry[str] = PerEntry(_entry_digest)
+#: A manifest item's or video's page_units.stable text (a work's unit keys name its first item
+#: met, largest video and live feed), by the object: after an edit all but the edited
+#: playlist's are the objects of the publish before.
+_STABLE: PerEntry[str] = PerEntry(stable)
+
+
+def _stable(value: Mapping[str, Any] | None) -> str:
+    """stable(value), kept by the object (_STABLE) when there is one."""
+    return stable(None) if value is None else _STABLE(value)
 
 
 @dataclass(frozen=True)
@@ -410,7 +420,9 @@ def _host(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
+def _work_facts(
+    library: Library, ids: set[int], session: Session | None = None
+) -> dict[int, _WorkFacts]:
     """The works' facts in one query of the columns they need (no ORM objects: a publish after
     one edit reads a fleet's every work, and loading the artworks with their artists and
     assets cost three queries and three objects per work)."""
@@ -437,7 +449,7 @@ def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
         .join(MediaAsset, MediaAsset.id == Artwork.asset_id)
         .where(Artwork.id.in_(ids))
     )
-    with library.session() as session:
+    with library.reading(session) as session:
         return {
             row.id: _WorkFacts(
                 description=row.description,
@@ -459,10 +471,12 @@ def _work_facts(library: Library, ids: set[int]) -> dict[int, _WorkFacts]:
         }
 
 
-def _descriptions(library: Library, ids: set[int]) -> dict[int, str]:
+def _descriptions(
+    library: Library, ids: set[int], session: Session | None = None
+) -> dict[int, str]:
     if not ids:
         return {}
-    with library.session() as session:
+    with library.reading(session) as session:
         rows = session.execute(
             select(Playlist.id, Playlist.description).where(Playlist.id.in_(ids))
         )
@@ -1092,13 +1106,13 @@ def _whats_on_text(
 
 
 def _block_listed(
-    sids: list[int], payloads: Mapping[int, Mapping[str, Any]], cities: Mapping[int, str]
+    sids: tuple[int, ...], payloads: Mapping[int, Mapping[str, Any]], cities: Mapping[int, str]
 ) -> str:
     """The stable() text of a few screens' _listed_screen entries, without the brackets, kept
     by their ids, payload objects (held, compared by identity) and cities. Bounded; only
     ever a speed-up."""
-    held = tuple(payloads[sid] for sid in sids)
-    key = tuple((sid, id(payloads[sid]), cities.get(sid, "")) for sid in sids)
+    held = tuple(map(payloads.__getitem__, sids))
+    key = (sids, tuple(map(id, held)), tuple(map(cities.get, sids)))
     kept = _BLOCKS_LISTED.get(key)
     if kept is not None and all(a is b for a, b in zip(kept[0], held, strict=True)):
         return kept[1]
@@ -1109,7 +1123,8 @@ def _block_listed(
 
 #: _block_listed's texts by their screens' ids, payload ids and cities.
 _BLOCKS_LISTED: Recent[
-    tuple[tuple[int, int, str], ...], tuple[tuple[Mapping[str, Any], ...], str]
+    tuple[tuple[int, ...], tuple[int, ...], tuple[str | None, ...]],
+    tuple[tuple[Mapping[str, Any], ...], str],
 ] = Recent(1024)
 
 
@@ -1184,6 +1199,8 @@ def build_viewers(
     outputs: OutputCache | None = None,
     unchanged: Collection[int] = (),
     screens: Iterable[Any] | None = None,
+    settings: LibrarySettings | None = None,
+    carried_into: dict[str, str] | None = None,
 ) -> ViewerBuild:
     """Every viewer file for the manifests being published (screen id -> payload).
 
@@ -1207,12 +1224,16 @@ def build_viewers(
     manifests and renditions (delivery/screen_inputs.py), which is all a screen unit is made
     from beside COMMON. Why: after one edit a fleet's thousand other screens were keyed twice
     each (page and programme), ~0.03 s of a change's publish, to find them unchanged.
+    settings: the library's, when the caller read them for this publish (read once).
+    carried_into: the dict the carried files are recorded in (ViewerBuild.carried is it): the
+    publisher's plan, so a fleet's ~9,000 carried pages are not copied into it again.
     """
     base = base_url.rstrip("/")
-    settings = load_settings(library)
+    if settings is None:
+        settings = load_settings(library)
     project = project_name(library, settings)
     background = settings.rendition_background
-    build = ViewerBuild()
+    build = ViewerBuild() if carried_into is None else ViewerBuild(carried=carried_into)
     carry = Carry(
         previous_files=previous_files if isinstance(previous_files, Mapping) else {},
         previous_inputs=previous_inputs or {},
@@ -1222,17 +1243,17 @@ def build_viewers(
     published_now = _published(payloads)
     playlists, items = published_now.playlists, published_now.items
     videos, lives = published_now.videos, published_now.lives
-    facts = _work_facts(library, set(items))
-    texts = texts_for(library, set(items))
-    bios = bios_for(library, {f.artist_id for f in facts.values()})
-    descriptions = _descriptions(library, set(playlists))
+    with library.session() as session:  # one unit for the reads: each its own cost ~0.15 ms
+        facts = _work_facts(library, set(items), session)
+        texts = texts_for(library, set(items), session=session)
+        bios = bios_for(library, {f.artist_id for f in facts.values()}, session=session)
+        descriptions = _descriptions(library, set(playlists), session)
+        wanted: set[tuple[str, str]] = set()
+        for work in facts.values():
+            webp_profiles, jpeg_profile = _page_profiles(work.width, work.height, background)
+            wanted.update((work.sha256, p.key()) for p in (*webp_profiles, jpeg_profile))
+        made = made_renditions(library, wanted, session=session)  # one query, not four per work
     cities, languages = _places(library, set(payloads), screens)
-
-    wanted: set[tuple[str, str]] = set()
-    for work in facts.values():
-        webp_profiles, jpeg_profile = _page_profiles(work.width, work.height, background)
-        wanted.update((work.sha256, p.key()) for p in (*webp_profiles, jpeg_profile))
-    made = made_renditions(library, wanted)  # one query, not four per work
     images: dict[int, PageImage | None] = {}
     for aid in sorted(items):
         f = facts.get(aid)
@@ -1264,7 +1285,7 @@ def build_viewers(
         )
         for aid in items
     }
-    works = {aid: digest(cards[aid], stable(items[aid])) for aid in items}
+    works = {aid: digest(cards[aid], _stable(items[aid])) for aid in items}
     # A work's "where to see it" names each screen showing it by what it takes from that screen
     # (where_keys.WhereKey), not by its whole manifest: a playlist edited on ten screens then
     # rebuilds the data of its own works, not of every work those screens show; and the page
@@ -1282,8 +1303,8 @@ def build_viewers(
             common,
             works[aid],
             tuple(member_of[aid]),
-            stable(videos.get(aid)),
-            stable(lives.get(aid)),
+            _stable(videos.get(aid)),
+            _stable(lives.get(aid)),
             page_of,
         ):
             to_build.add(aid)
@@ -1501,17 +1522,8 @@ def build_viewers(
     for sid in sorted(timings_to_build):
         build.files[programme_path(sid)] = timing_bytes(payloads[sid])
 
-    static = resources.files("urbanart.viewers").joinpath("static")
-    css = static.joinpath("viewers.css").read_bytes()
-    build.files[CSS_PATH] = css
-    build.files[JS_PATH] = static.joinpath("now-playing.js").read_bytes()
-    build.files[ARTWORK_JS_PATH] = static.joinpath("artwork.js").read_bytes()
-    build.files[SHARE_JS_PATH] = static.joinpath("share.js").read_bytes()
-    build.files[LIVE_JS_PATH] = static.joinpath("live-frame.js").read_bytes()
-    build.files[GENERATIVE_JS_PATH] = static.joinpath("generative.js").read_bytes()
-    build.files[LANGUAGE_JS_PATH] = static.joinpath("language.js").read_bytes()
-    build.files[FAVICON_PATH] = static.joinpath("favicon.svg").read_bytes()
-    build.files[PLAYER_STRINGS_PATH] = player_strings()
+    build.files.update(_fixed_files())
+    css = build.files[CSS_PATH]
     published = {"a": set(items), "p": set(playlists), "s": set(payloads)}
     listed = _whats_on_text(payloads, playlists, cities)
     before = _pages_built(carry.previous_inputs)
@@ -1530,6 +1542,25 @@ def build_viewers(
     _BUILT_PAGES.insert(0, (dict(build.inputs), published))
     del _BUILT_PAGES[4:]
     return build
+
+
+@cache
+def _fixed_files() -> dict[str, bytes]:
+    """The files every build publishes as they are: the stylesheet, the scripts, the icon and
+    the player's strings. Read once per process, as _pages_code (which names them in every
+    unit's key) is made once: a build then publishes the very bytes its keys name."""
+    static = resources.files("urbanart.viewers").joinpath("static")
+    return {
+        CSS_PATH: static.joinpath("viewers.css").read_bytes(),
+        JS_PATH: static.joinpath("now-playing.js").read_bytes(),
+        ARTWORK_JS_PATH: static.joinpath("artwork.js").read_bytes(),
+        SHARE_JS_PATH: static.joinpath("share.js").read_bytes(),
+        LIVE_JS_PATH: static.joinpath("live-frame.js").read_bytes(),
+        GENERATIVE_JS_PATH: static.joinpath("generative.js").read_bytes(),
+        LANGUAGE_JS_PATH: static.joinpath("language.js").read_bytes(),
+        FAVICON_PATH: static.joinpath("favicon.svg").read_bytes(),
+        PLAYER_STRINGS_PATH: player_strings(),
+    }
 
 
 #: The last few builds' unit digests (what their releases record, page_units.INDEX_KEY) with

@@ -280,29 +280,67 @@ def where_section(showings: Sequence[ScreenShowing]) -> dict[str, Any]:
     return section([] if grouped else list(showings), by_city(showings) if grouped else [])
 
 
-def section(screens: Sequence[ScreenShowing], cities: Sequence[CityShowing]) -> dict[str, Any]:
+def section(
+    screens: Sequence[ScreenShowing],
+    cities: Sequence[CityShowing],
+    data: bytes | None = None,
+) -> dict[str, Any]:
     """where_section's answer from its rows: screens (GROUP_ABOVE or fewer, in order), or
-    cities (by_city's rows of more); the other empty."""
-    listed = [s for c in cities for s in c.screens] if cities else list(screens)
+    cities (by_city's rows of more); the other empty. data: where_data of the listed screens,
+    when the caller made it (where_places moves a work's on from the publish before)."""
     return {
         "where": list(screens),
         "where_cities": list(cities),
         "where_zones": sorted({s.timezone for c in cities for s in c.screens}),
-        "where_data": where_data(listed).encode("utf-8"),
+        "where_data": data
+        if data is not None
+        else where_data(listed_screens(screens, cities)).encode("utf-8"),
     }
+
+
+def listed_screens(
+    screens: Sequence[ScreenShowing], cities: Sequence[CityShowing]
+) -> list[ScreenShowing]:
+    """The screens a section's rows list, in order: its screens, or its cities' listed ones."""
+    return [s for c in cities for s in c.screens] if cities else list(screens)
 
 
 def where_data(listed: Sequence[ScreenShowing]) -> str:
     """The text of json.dumps({"plays": …, "screens": …}, ensure_ascii=False, sort_keys=True,
-    separators=(",", ":")) for the screens listed (where_section), joined from each screen's
-    ready parts (ScreenShowing.plays_json, data_head) instead: a fleet work's data is about
-    130 KB, and encoding it whole again was most of its cost after an edit on ten screens.
+    separators=(",", ":")) for the screens listed (where_section): DataParts.text."""
+    return data_parts(listed).text()
+
+
+@dataclass(frozen=True)
+class DataParts:
+    """A where.json's parts, joined from each listed screen's ready parts (ScreenShowing.
+    plays_json, data_head) instead of encoding the data whole: a fleet work's data is about
+    130 KB, and encoding it again was most of its cost after an edit on ten screens.
 
     Each distinct Plays is numbered in the order the listed screens first name it; two are the
     same exactly when their JSON is (they hold only ints), and a str keeps its hash, so the
-    numbering hashes no segments.
-    """
+    numbering hashes no segments."""
+
+    #: the screens listed, in order
+    listed: tuple[ScreenShowing, ...]
+    #: each distinct plays' JSON -> its number, in number order
+    numbers: dict[str, int]
+    #: screen id (text) -> its entry in "screens"
+    entries: dict[str, str]
+    #: the entries' ids in the data's order (as text, sorted)
+    order: tuple[str, ...]
+    #: each distinct plays' JSON -> how many times the listed screens name it
+    named: dict[str, int]
+
+    def text(self) -> str:
+        screens = ",".join([self.entries[sid] for sid in self.order])
+        return '{"plays":[' + ",".join(self.numbers) + '],"screens":{' + screens + "}}"
+
+
+def data_parts(listed: Sequence[ScreenShowing]) -> DataParts:
+    """DataParts of the screens listed (where_data)."""
     index: dict[str, int] = {}
+    named: dict[str, int] = {}
     entries: dict[str, str] = {}
     for s in listed:  # a loop, not comprehensions: a fleet work lists ~300 screens
         numbers = []
@@ -310,10 +348,22 @@ def where_data(listed: Sequence[ScreenShowing]) -> str:
             n = index.get(p)
             if n is None:
                 n = index[p] = len(index)
-            numbers.append(_NUMBERS[n] if n < len(_NUMBERS) else str(n))
-        entries[str(s.screen_id)] = s.data_head + ",".join(numbers) + "]]]"
-    screens = ",".join([entries[sid] for sid in sorted(entries)])
-    return '{"plays":[' + ",".join(index) + '],"screens":{' + screens + "}}"
+                named[p] = 1
+            else:
+                named[p] += 1
+            numbers.append(_NUMBERS[n] if n < len(_NUMBERS) else str(n))  # number_text, inline
+        entries[str(s.screen_id)] = data_entry(s, numbers)
+    return DataParts(tuple(listed), index, entries, tuple(sorted(entries)), named)
+
+
+def data_entry(showing: ScreenShowing, numbers: Sequence[str]) -> str:
+    """A listed screen's entry in the data's "screens", its plays by their numbers (as text)."""
+    return showing.data_head + ",".join(numbers) + "]]]"
+
+
+def number_text(n: int) -> str:
+    """A plays' number as the data writes it."""
+    return _NUMBERS[n] if n < len(_NUMBERS) else str(n)
 
 
 #: The plays' numbers as where_data writes them, made once.

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from urbanart.memo import Recent
@@ -78,11 +79,23 @@ class ScreenBlocks:
     def keys(self, artwork_id: int) -> tuple[str, str]:
         """The digests of what the work's page and its where.json take from the screens
         holding it: site.build_viewers keys the two units by them."""
-        found = [b.parts[artwork_id] for b in self.blocks.values() if artwork_id in b.parts]
-        return (
-            digest("where-page", [page for page, _data in found]),
-            digest("where-data", [data for _page, data in found]),
-        )
+        pages, data = self._parts.get(artwork_id, ((), ()))
+        return _parts_digest("where-page", pages), _parts_digest("where-data", data)
+
+    @cached_property
+    def _parts(self) -> dict[int, tuple[tuple[str, ...], tuple[str, ...]]]:
+        """work id -> its blocks' page parts and data parts, in block order: one pass over
+        the blocks for every work (a fleet's ~125 blocks, asked for each of its works)."""
+        pages: dict[int, list[str]] = {}
+        data: dict[int, list[str]] = {}
+        for block in self.blocks.values():
+            for aid, (page, datum) in block.parts.items():
+                if (known := pages.get(aid)) is None:
+                    pages[aid], data[aid] = [page], [datum]
+                else:
+                    known.append(page)
+                    data[aid].append(datum)
+        return {aid: (tuple(pages[aid]), tuple(data[aid])) for aid in pages}
 
     def holding(self, artwork_id: int) -> list[int]:
         """The screens whose manifest holds the work, in id order."""
@@ -93,13 +106,42 @@ class ScreenBlocks:
         return self.blocks[screen_id // BLOCK].shows[screen_id]
 
 
-def in_blocks(screen_ids: Iterable[int]) -> dict[int, list[int]]:
+def _parts_digest(kind: str, parts: tuple[str, ...]) -> str:
+    """digest(kind, list(parts)), kept in process by the parts themselves (the key is all it
+    is made from): after an edit of ten screens a work's page parts are the strings named
+    before, and only the works whose plays moved have new data parts. Each digest repr'd
+    and hashed ~125 parts of ~70 bytes, for each of a fleet's works, twice. Bounded; only
+    ever a speed-up."""
+    key = (kind, parts)
+    known = _PARTS_DIGESTS.get(key)
+    if known is None:
+        known = digest(kind, list(parts))
+        _PARTS_DIGESTS.put(key, known)
+    return known
+
+
+#: _parts_digest's answers by (kind, parts): a fleet's works, both kinds, a few publishes.
+_PARTS_DIGESTS: Recent[tuple[str, tuple[str, ...]], str] = Recent(1024)
+
+
+def in_blocks(screen_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
     """Screen ids in blocks of BLOCK ids (block number -> its ids, both in order): how the
-    in-process memos of a fleet's screens take them (here, site._published, site's whats-on)."""
-    blocks: dict[int, list[int]] = {}
-    for sid in sorted(screen_ids):
-        blocks.setdefault(sid // BLOCK, []).append(sid)
-    return blocks
+    in-process memos of a fleet's screens take them (here, site._published, site's whats-on).
+    Kept in process by the ids as given (a build asks three times, and every publish of a
+    fleet names the same thousand screens): a copy of the kept answer, never the kept dict."""
+    ids = tuple(screen_ids)
+    known = _IN_BLOCKS.get(ids)
+    if known is None:
+        blocks: dict[int, list[int]] = {}
+        for sid in sorted(ids):
+            blocks.setdefault(sid // BLOCK, []).append(sid)
+        known = {number: tuple(members) for number, members in blocks.items()}
+        _IN_BLOCKS.put(ids, known)
+    return dict(known)
+
+
+#: in_blocks' answers by the ids asked for, in the order given: a few fleets.
+_IN_BLOCKS: Recent[tuple[int, ...], dict[int, tuple[int, ...]]] = Recent(8)
 
 
 def screen_blocks(
@@ -110,14 +152,22 @@ def screen_blocks(
 ) -> ScreenBlocks:
     """The payloads' screens in blocks of BLOCK ids, each remembered or made (module
     docstring); code: the digest of what makes the pages (site._pages_code)."""
-    members = {
-        number: [(sid, str(payloads[sid]["manifest_version"]), cities.get(sid, "")) for sid in ids]
-        for number, ids in in_blocks(payloads).items()
-    }
     found: dict[int, _Block] = {}
     missing: dict[int, tuple[str, tuple[tuple[int, str, str], ...]]] = {}
-    for number, screens in members.items():
-        ident = (code, tuple(screens))
+    held: dict[int, tuple[_HeldKey, tuple[Mapping[str, Any], ...]]] = {}
+    for number, ids in in_blocks(payloads).items():
+        shown = tuple(map(payloads.__getitem__, ids))
+        fast = (code, ids, tuple(map(id, shown)), tuple(map(cities.get, ids)))
+        kept = _BLOCKS_HELD.get(fast)
+        if kept is not None and all(a is b for a, b in zip(kept[0], shown, strict=True)):
+            found[number] = kept[1]
+            continue
+        held[number] = (fast, shown)
+        screens = tuple(
+            (sid, str(payload["manifest_version"]), cities.get(sid, ""))
+            for sid, payload in zip(ids, shown, strict=True)
+        )
+        ident = (code, screens)
         block = _BLOCKS.get(ident)
         if block is None:
             missing[number] = ident
@@ -128,7 +178,20 @@ def screen_blocks(
     for number, ident in missing.items():
         found[number] = _make_block(number, ident[1], payloads, where_of)
         _BLOCKS.put(ident, found[number])
+    for number, (fast, shown) in held.items():
+        _BLOCKS_HELD.put(fast, (shown, found[number]))
     return ScreenBlocks({number: found[number] for number in sorted(found)})
+
+
+#: A block's payloads as _BLOCKS_HELD names them: the code, its screens' ids, the ids of their
+#: payload objects (held beside the block, so no other object can take those ids while it is
+#: kept) and their cities.
+_HeldKey = tuple[str, tuple[int, ...], tuple[int, ...], tuple[str | None, ...]]
+#: Blocks by their payload objects: the very payloads a block was found or made for (a
+#: payload is never changed once built: delivery/kept_payloads.py) have its versions, so
+#: after an edit of ten screens a fleet's other blocks are found without naming their
+#: screens' versions again. Bounded as _BLOCKS; only ever a speed-up.
+_BLOCKS_HELD: Recent[_HeldKey, tuple[tuple[Mapping[str, Any], ...], _Block]] = Recent(1024)
 
 
 def _make_block(
@@ -184,8 +247,8 @@ def where_keys(
         for sid, p in payloads.items()
         if sid not in found
     }
-    if outputs is not None:  # a read of the rest
-        outputs.prefetch(cache_keys.values())
+    if outputs is not None:  # a read of the rest, put whole below
+        outputs.prefetch(cache_keys.values(), whole=True)
     for sid in sorted(cache_keys):
         remember = (code, payloads[sid]["manifest_version"])
         kept = outputs.get(cache_keys[sid], count=False) if outputs is not None else None
