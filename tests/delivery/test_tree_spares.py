@@ -6,6 +6,8 @@ build without it makes, whatever happened to the spare or the served tree in bet
 from __future__ import annotations
 
 import os
+import threading
+import time
 from hashlib import sha256
 from pathlib import Path
 
@@ -196,3 +198,24 @@ def test_a_publish_makes_spares_and_the_next_change_uses_them_and_serves_what_a_
     forget_everything_published(library)
     assert publish(library, now=NOW).changed
     assert release_files(library) == changed
+
+
+def test_a_library_closed_right_after_a_publish_has_no_spare_being_made(
+    world: World, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library closed (and perhaps deleted, as a test or a bench does with its folder) must
+    not have a background thread still linking entries into its trees/."""
+    monkeypatch.setattr(tree_module, "LINKS_APART", 2)
+    slow = tree_module._spare
+
+    def slow_spare(*args: object) -> None:
+        time.sleep(0.5)  # a loaded machine: the spares are not made before the close
+        slow(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tree_module, "_spare", slow_spare)
+    publish(library, now=NOW)
+    library.close()
+    assert not [t for t in threading.enumerate() if t.name == "urbanart-spares"]
+    trees = published_root(library) / "trees"
+    assert not [p for p in trees.iterdir() if p.name.startswith(tree_module.SPARE_TEMP)]
+    assert spares(Tree(published_root(library)))

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -1268,15 +1269,25 @@ def publish(
 
 
 def _closes_cache_with(library: Library) -> None:
-    """The publish cache's connection, left open for the next publish of the process
-    (OutputCache kept_open), is closed with the library (Library.close disposes its engine), so
-    a library closed holds no file of its home open."""
-    if not event.contains(library.engine, "engine_disposed", _close_idle_cache):
-        event.listen(library.engine, "engine_disposed", _close_idle_cache)
+    """What a publish leaves for later ends with the library (Library.close disposes its
+    engine): the publish cache's connection, left open for the next publish of the process
+    (OutputCache kept_open), is closed, so a library closed holds no file of its home open;
+    and the tree's background work (stale trees' removal, spares) is waited for, so none is
+    still writing in a library's folder once it is closed (and perhaps deleted)."""
+    _PUBLISHED_ROOTS[library.engine] = published_root(library)
+    if not event.contains(library.engine, "engine_disposed", _library_closed):
+        event.listen(library.engine, "engine_disposed", _library_closed)
 
 
-def _close_idle_cache(_engine: object) -> None:
+#: The published tree of each library a publish of this process saw, by its engine.
+_PUBLISHED_ROOTS: weakref.WeakKeyDictionary[object, Path] = weakref.WeakKeyDictionary()
+
+
+def _library_closed(engine: object) -> None:
     close_idle()
+    root = _PUBLISHED_ROOTS.get(engine)
+    if root is not None:
+        Tree(root).settle()
 
 
 def _publish(
