@@ -329,3 +329,18 @@ def test_a_question_the_publish_answered_itself_is_withdrawn(
     finally:
         worker.conn.close()
         serving.join()
+
+
+def test_a_publish_that_builds_a_release_starts_the_worker_for_the_next_change(
+    world: World, library: Library
+) -> None:
+    """Started by the first question, the worker could answer only the change after it: a
+    process's first change would look the files up itself."""
+    tree_check.stop()
+    publish(library, now=NOW)
+    worker = tree_check._WORKER
+    assert worker is not None  # started by the publish that built the first release
+    assert tree_check.ready(START)
+    playlists.set_item(library, world.playlists["Evening"], 1, duration=40)
+    assert publish(library, now=NOW).changed
+    assert tree_check._WORKER is worker and worker.asked == 1  # the first change asked it

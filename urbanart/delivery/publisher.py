@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from urbanart.curation import schedules
 from urbanart.curation.resolver import Timeline, resolve_all
-from urbanart.delivery import kept_payloads, playlist_facts, screen_inputs
+from urbanart.delivery import kept_payloads, playlist_facts, screen_inputs, tree_check
 from urbanart.delivery import manifest as mf
 from urbanart.delivery.captions import localize
 from urbanart.delivery.changes import ChangeStatus, DroppedItem, PublicationStatus, ScreenChange
@@ -1390,6 +1390,10 @@ def _publish(
                         "Publishing was cancelled; the published tree is unchanged."
                     )
                 tree.swap(release_name)
+                # The next change asks the worker to look this release up while it plans
+                # (Tree.look_up_soon): started now, it is ready by then. Started by the first
+                # question instead, it could only answer the change after.
+                tree_check.ready()
                 _crash_point("after-swap")
                 release_name = None  # served now: never clean it up as half-built
             elif current is not None and _recorded(current.extra) != plan.index_extra():
