@@ -80,6 +80,19 @@ def test_remembered_blocks_give_the_keys_a_build_from_nothing_gives(
     del edited[22]
     edited[41] = payload(41, {"1": [(1, 10.0), (2, 12.0)]})
     moved = {**cities, 12: "Quito", 41: "Lima"}
+    fresh = as_made_from_nothing(monkeypatch, edited, moved)
+    assert 22 not in fresh.holding(1) and 41 in fresh.holding(1)
+    assert fresh.keys(2)[1] != before.keys(2)[1]  # its duration moved on screen 3
+    # Work 6 is on no edited screen (33-40): its keys are the ones named before.
+    assert fresh.keys(6) == before.keys(6)
+
+
+def as_made_from_nothing(
+    monkeypatch: pytest.MonkeyPatch, edited: dict[int, dict[str, Any]], moved: dict[int, str]
+) -> where_keys.ScreenBlocks:
+    """The blocks of `edited` made with what this process remembers, checked against those a
+    process that remembers nothing makes (each work's keys and holders, each screen's works):
+    those."""
     remembered = screen_blocks(edited, moved, CODE)
     forget(monkeypatch)
     fresh = screen_blocks(edited, moved, CODE)
@@ -88,10 +101,7 @@ def test_remembered_blocks_give_the_keys_a_build_from_nothing_gives(
         assert remembered.holding(aid) == fresh.holding(aid)
     for sid in edited:
         assert remembered.shows(sid) == fresh.shows(sid)
-    assert 22 not in fresh.holding(1) and 41 in fresh.holding(1)
-    assert fresh.keys(2)[1] != before.keys(2)[1]  # its duration moved on screen 3
-    # Work 6 is on no edited screen (33-40): its keys are the ones named before.
-    assert fresh.keys(6) == before.keys(6)
+    return fresh
 
 
 def test_blocks_found_by_their_payload_objects_are_those_made_from_nothing(
@@ -110,14 +120,7 @@ def test_blocks_found_by_their_payload_objects_are_those_made_from_nothing(
     for edited, moved in cases:
         forget(monkeypatch)
         screen_blocks(payloads, cities, CODE)  # remembered by these payload objects
-        remembered = screen_blocks(edited, moved, CODE)
-        forget(monkeypatch)
-        fresh = screen_blocks(edited, moved, CODE)
-        for aid in WORKS:
-            assert remembered.keys(aid) == fresh.keys(aid)
-            assert remembered.holding(aid) == fresh.holding(aid)
-        for sid in edited:
-            assert remembered.shows(sid) == fresh.shows(sid)
+        as_made_from_nothing(monkeypatch, edited, moved)
 
 
 def test_a_works_keys_name_each_screen_holding_it_by_its_city_and_plays(
