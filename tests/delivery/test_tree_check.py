@@ -27,7 +27,7 @@ from urbanart.curation import playlists
 from urbanart.delivery import tree as tree_module
 from urbanart.delivery import tree_check
 from urbanart.delivery.publisher import publish
-from urbanart.delivery.tree import Tree
+from urbanart.delivery.tree import ReleaseIndex, Tree
 from urbanart.library.library import Library, current_tree
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="no worker on Windows")
@@ -51,6 +51,15 @@ def served_tree(tmp_path: Path) -> Tree:
     return tree
 
 
+def worker_answer(tree: Tree, index: ReleaseIndex) -> tree_check.Answer:
+    """The worker's answer to a question about the served release "1" (it must answer)."""
+    asked = tree_check.ask(os.fspath(tree.root), "1", index.trees)
+    assert asked is not None
+    answer = asked.answer()
+    assert answer is not None
+    return answer
+
+
 @pytest.mark.no_database
 def test_the_worker_finds_a_file_gone_from_the_served_release(tmp_path: Path) -> None:
     tree = served_tree(tmp_path)
@@ -58,10 +67,7 @@ def test_the_worker_finds_a_file_gone_from_the_served_release(tmp_path: Path) ->
     assert index is not None
     (tree.trees / index.trees["s/2"] / "index.html").unlink()
 
-    asked = tree_check.ask(os.fspath(tree.root), "1", index.trees)
-    assert asked is not None
-    answer = asked.answer()
-    assert answer is not None
+    answer = worker_answer(tree, index)
     assert answer.gone == {"s/2/index.html"}
     assert index.trees["s/2"] not in answer.whole  # its tree is not trusted whole
     assert answer.whole == set(index.trees.values()) - {index.trees["s/2"]}
@@ -77,9 +83,7 @@ def test_a_tree_of_folders_gone_is_not_whole(tmp_path: Path) -> None:
     (tree.trees / index.trees["s"] / "2").unlink()
     (tree.trees / index.trees["s"]).rmdir()
 
-    asked = tree_check.ask(os.fspath(tree.root), "1", index.trees)
-    answer = asked.answer() if asked is not None else None
-    assert answer is not None
+    answer = worker_answer(tree, index)
     assert answer.gone == set()
     assert answer.whole == set(index.trees.values()) - {index.trees["s"]}
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from urbanart.memo import Recent
-from urbanart.viewers import where, where_keys
+from urbanart.viewers import where, where_keys, where_places
 from urbanart.viewers.output_cache import digest
 from urbanart.viewers.where import Plays
 from urbanart.viewers.where_keys import BLOCK, plays_text, screen_blocks
@@ -56,13 +56,16 @@ def fleet() -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
 
 
 def forget(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A process that remembers no block and no screen's where keys."""
+    """A process that remembers no block, no screen's where keys and no work's places."""
     monkeypatch.setattr(where_keys, "_BLOCKS", Recent(1024))
     monkeypatch.setattr(where_keys, "_BLOCKS_HELD", Recent(1024))
     monkeypatch.setattr(where_keys, "_PARTS_DIGESTS", Recent(1024))
     monkeypatch.setattr(where_keys, "_IN_BLOCKS", Recent(8))
     monkeypatch.setattr(where_keys, "_WHERE_KEYS", Recent(8192))
+    monkeypatch.setattr(where, "_KEPT", Recent(8192))
     monkeypatch.setattr(where, "_PLAYS", Recent(64))
+    monkeypatch.setattr(where_places, "_PLACES", Recent(4096))
+    monkeypatch.setattr(where_places, "_DATA", Recent(1024))
 
 
 def test_remembered_blocks_give_the_keys_a_build_from_nothing_gives(

@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.viewers.test_where_keys import payload
-from urbanart.memo import Recent
-from urbanart.viewers import where, where_keys, where_places
+from tests.viewers.test_where_keys import forget, payload
 from urbanart.viewers.where import (
     GROUP_ABOVE,
     Plays,
@@ -27,16 +25,6 @@ WORKS = range(1, 8)
 #: "Lima" and "lima " are one city apart from their case: equal first starts order them by
 #: their soonest screen (where.row_order), as by_city's sorted input did.
 CITIES = ("Lima", "lima ", "Oslo", "Quito", "", "Kyiv")
-
-
-def forget(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A process that remembers no block, screen or work."""
-    monkeypatch.setattr(where_keys, "_BLOCKS", Recent(1024))
-    monkeypatch.setattr(where_keys, "_WHERE_KEYS", Recent(8192))
-    monkeypatch.setattr(where, "_KEPT", Recent(8192))
-    monkeypatch.setattr(where, "_PLAYS", Recent(64))
-    monkeypatch.setattr(where_places, "_PLACES", Recent(4096))
-    monkeypatch.setattr(where_places, "_DATA", Recent(1024))
 
 
 def lists_for(rng: random.Random, sid: int) -> dict[str, list[tuple[int, float]]]:
